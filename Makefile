@@ -1,0 +1,104 @@
+# allocscope - watch memory allocators work.
+#
+#   make            build the library and the program
+#   make run        install what is missing, build, start the live view
+#   make test       build and run every test (also under ASan + UBSan)
+#   make bench      allocator benchmarks against malloc
+#   make install    PREFIX=/usr/local, DESTDIR honoured
+#   V=1             show the full commands
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+PREFIX   ?= /usr/local
+BUILD    ?= build
+PKGS      = ncursesw readline
+TEST_PKGS = cmocka
+DEB_PKGS  = libncurses-dev libreadline-dev libcmocka-dev pkg-config tmux valgrind clang
+
+WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wpointer-arith -Wformat=2 -Wvla -Wno-unused-parameter
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Iinclude $(WARN) $(CFLAGS) $(SANFLAGS) -MMD -MP
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+TEST_LIBS  = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
+
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
+
+LIB_SRC  = $(wildcard src/lib/*.c)
+CORE_SRC = $(filter-out src/app/main.c src/app/tui.c src/app/repl.c, $(wildcard src/app/*.c))
+UI_SRC   = src/app/tui.c src/app/repl.c
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
+CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o)
+LIB      = $(BUILD)/liballocscope.a
+CORE     = $(BUILD)/libscope_core.a
+PROG     = $(BUILD)/allocscope
+TESTS    = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
+
+.PHONY: all run test unit check-deps deps clean install bench asan-unit
+all: check-deps $(PROG)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(CORE): $(CORE_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(PROG): $(BUILD)/src/app/main.o $(UI_SRC:%.c=$(BUILD)/%.o) $(CORE) $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(BUILD)/tests/%: tests/%.c $(CORE) $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(CORE) $(LIB) $(TEST_LIBS) -lm
+
+# --- dependencies: found with pkg-config, installed with apt-get if missing
+check-deps:
+	@missing=""; \
+	for p in $(PKGS) $(TEST_PKGS); do pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; done; \
+	command -v pkg-config >/dev/null || missing="$$missing pkg-config"; \
+	command -v tmux >/dev/null || missing="$$missing tmux"; \
+	if [ -n "$$missing" ]; then \
+	  echo "allocscope: missing:$$missing; installing $(DEB_PKGS)"; \
+	  $(MAKE) --no-print-directory deps || { echo "allocscope: please install: $(DEB_PKGS)"; exit 1; }; \
+	fi
+
+deps:
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null; then SUDO=sudo; \
+	 else echo "allocscope: not root and no sudo: install $(DEB_PKGS) by hand"; exit 1; fi; \
+	 command -v apt-get >/dev/null || { echo "allocscope: no apt-get here: install ncursesw, readline, cmocka, pkg-config, tmux"; exit 1; }; \
+	 $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(DEB_PKGS) >/dev/null
+
+run: all
+	./$(PROG)
+
+# --- tests ------------------------------------------------------------------
+unit: $(TESTS)
+	@set -e; for t in $(TESTS); do echo "== $$t"; $$t; done
+
+test: check-deps
+	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory BUILD=build/asan CC=clang \
+	    SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    CFLAGS="-O1 -g" unit
+	@echo "make test: all passed"
+
+clean:
+	rm -rf build
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/allocscope
+	install -m 755 $(PROG) $(DESTDIR)$(PREFIX)/bin/allocscope
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 include/allocscope/*.h $(DESTDIR)$(PREFIX)/include/allocscope/
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

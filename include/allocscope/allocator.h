@@ -1,0 +1,265 @@
+/*
+ * allocator.h - the one interface every allocscope allocator implements.
+ *
+ * The C counterpart of Zig's std.mem.Allocator: a context pointer plus a
+ * vtable of alloc / resize / remap / free, with alignment passed as log2.
+ * Around it: overflow-safe alignment helpers, the type-erased helpers that
+ * callers use (as_alloc, as_free, as_realloc), and the inspection types
+ * (spans, markers, free verdicts, events) through which an allocator
+ * describes its memory to whoever wants to draw or check it.
+ *
+ * Library code never prints and never exits.
+ */
+#ifndef ALLOCSCOPE_ALLOCATOR_H
+#define ALLOCSCOPE_ALLOCATOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Largest supported alignment, as log2 (4096 bytes). */
+#define AS_MAX_ALIGN_LOG2 12
+#define AS_MAX_ALIGN ((size_t)1 << AS_MAX_ALIGN_LOG2)
+/* Every region an allocator owns starts at an address aligned to this. */
+#define AS_REGION_ALIGN AS_MAX_ALIGN
+/* Byte written over freed memory by as_free, so stale reads are visible. */
+#define AS_FREED_BYTE 0xAA
+
+typedef struct as_vtable {
+    /* Returns len bytes aligned to 1 << align_log2, or NULL when out of
+     * memory (and then the allocator's state is unchanged). len > 0. */
+    void *(*alloc)(void *ctx, size_t len, uint8_t align_log2, uintptr_t ret_addr);
+    /* Grows or shrinks mem in place; false (nothing changed) otherwise. */
+    bool (*resize)(void *ctx, void *mem, size_t len, uint8_t align_log2,
+                   size_t new_len, uintptr_t ret_addr);
+    /* Like resize but may move; NULL means the caller must allocate, copy
+     * and free itself. The old pointer stays valid iff NULL is returned. */
+    void *(*remap)(void *ctx, void *mem, size_t len, uint8_t align_log2,
+                   size_t new_len, uintptr_t ret_addr);
+    /* Gives mem back. len and align_log2 are those of the allocation. */
+    void (*free)(void *ctx, void *mem, size_t len, uint8_t align_log2,
+                 uintptr_t ret_addr);
+} as_vtable;
+
+typedef struct as_allocator {
+    void *ctx;
+    const as_vtable *vtable;
+} as_allocator;
+
+/* ---- arithmetic -------------------------------------------------------- */
+
+static inline bool as_is_power_of_two(size_t x) { return x != 0 && (x & (x - 1)) == 0; }
+
+/* Rounds value up to a multiple of align (a power of two). Returns false,
+ * leaving *out untouched, iff the result would pass SIZE_MAX. */
+static inline bool as_align_forward(size_t value, size_t align, size_t *out)
+{
+    size_t mask = align - 1;
+    if (value > SIZE_MAX - mask)
+        return false;
+    *out = (value + mask) & ~mask;
+    return true;
+}
+
+/* Sets *out = a + b; false iff that overflows. */
+static inline bool as_add(size_t a, size_t b, size_t *out)
+{
+    if (a > SIZE_MAX - b)
+        return false;
+    *out = a + b;
+    return true;
+}
+
+/* log2 of a power of two; 255 if x is not one. */
+uint8_t as_log2(size_t x);
+
+/* ---- type-erased helpers (what Zig's Allocator wrapper does) ------------ */
+
+/* NULL for len 0 (no allocator is asked) and for align_log2 above 12. */
+void *as_alloc(as_allocator a, size_t len, uint8_t align_log2);
+/* Fills the bytes with AS_FREED_BYTE, then frees. NULL / len 0: nothing. */
+void as_free(as_allocator a, void *mem, size_t len, uint8_t align_log2);
+bool as_resize(as_allocator a, void *mem, size_t len, uint8_t align_log2, size_t new_len);
+/* Tries remap, then falls back to allocate + copy + free. Returns the new
+ * pointer, or NULL (old block untouched) when no memory is available. */
+void *as_realloc(as_allocator a, void *mem, size_t len, uint8_t align_log2, size_t new_len);
+
+/* Ready-made vtable entries for allocators that cannot do an operation. */
+bool as_no_resize(void *ctx, void *mem, size_t len, uint8_t align_log2, size_t new_len, uintptr_t ra);
+void *as_no_remap(void *ctx, void *mem, size_t len, uint8_t align_log2, size_t new_len, uintptr_t ra);
+/* remap that succeeds exactly when resize does (in place). */
+void *as_remap_via_resize(const as_vtable *vt, void *ctx, void *mem, size_t len,
+                          uint8_t align_log2, size_t new_len, uintptr_t ra);
+
+/* A fresh region of at least size bytes (rounded up to a whole number of
+ * AS_REGION_ALIGN pages), aligned to AS_REGION_ALIGN; NULL when size is 0,
+ * absurdly large, or the system has no memory. Free with as_region_delete. */
+void *as_region_new(size_t size, size_t *rounded);
+void as_region_delete(void *region);
+
+/* ---- inspection --------------------------------------------------------- */
+
+/* What a byte of an allocator's region is, from the allocator's view. */
+#define AS_SPAN_KINDS(X)                                   \
+    X(AS_SPAN_UNUSED, "unused", "never handed out")        \
+    X(AS_SPAN_LIVE, "live", "in use by the program")       \
+    X(AS_SPAN_FREED, "freed", "freed, not yet reused")     \
+    X(AS_SPAN_PADDING, "padding", "skipped to align")      \
+    X(AS_SPAN_META, "metadata", "the allocator's own bookkeeping")
+
+typedef enum as_span_kind {
+#define AS_X(id, name, what) id,
+    AS_SPAN_KINDS(AS_X)
+#undef AS_X
+        AS_SPAN_KIND_COUNT
+} as_span_kind;
+
+const char *as_span_kind_name(as_span_kind kind);
+
+/* What metadata is, when a span is AS_SPAN_META. */
+typedef enum as_meta_kind {
+    AS_META_NONE = 0,
+    AS_META_HEADER,    /* block header */
+    AS_META_LINK,      /* free-list link inside a free block */
+    AS_META_CHUNK,     /* chunk / slab header */
+    AS_META_GUARD,     /* guard zone after a block */
+} as_meta_kind;
+
+typedef struct as_span {
+    uint32_t region;     /* index of the region (0 for single-region) */
+    size_t offset;       /* from the start of the region */
+    size_t len;
+    as_span_kind kind;
+    as_meta_kind meta;   /* for AS_SPAN_META */
+    const void *block;   /* for LIVE and FREED: the block's user pointer */
+} as_span;
+
+typedef enum as_marker_kind {
+    AS_MARK_OFFSET,      /* bump / end offset: next allocation starts here */
+    AS_MARK_CHUNK,       /* a chunk boundary */
+    AS_MARK_SLOT,        /* a slot boundary */
+    AS_MARK_FREE_HEAD,   /* head of a free list */
+    AS_MARK_FREE_NODE,   /* a node of a free list */
+    AS_MARK_ROVER,       /* next-fit's roving pointer */
+} as_marker_kind;
+
+typedef struct as_marker {
+    as_marker_kind kind;
+    uint32_t region;
+    size_t offset;
+} as_marker;
+
+/* An inspection visitor. Regions come first, in order; then, per region,
+ * its spans in address order (covering it exactly), then its markers. Any
+ * callback may be NULL. */
+typedef struct as_inspector {
+    void (*region)(void *user, uint32_t region, const void *base, size_t size);
+    void (*span)(void *user, const as_span *span);
+    void (*marker)(void *user, const as_marker *marker);
+    void *user;
+} as_inspector;
+
+/* Convenience for allocators: call a possibly-NULL callback. */
+void as_emit_region(const as_inspector *in, uint32_t region, const void *base, size_t size);
+void as_emit_span(const as_inspector *in, uint32_t region, size_t offset, size_t len,
+                  as_span_kind kind, as_meta_kind meta, const void *block);
+void as_emit_marker(const as_inspector *in, as_marker_kind kind, uint32_t region, size_t offset);
+
+/* What a free of a given block would do, decided before doing it. */
+#define AS_VERDICTS(X)                                                          \
+    X(AS_FREE_OK, "ok", "the block is given back")                              \
+    X(AS_FREE_NOOP, "noop-free", "this allocator ignores frees by design")      \
+    X(AS_FREE_KEPT, "kept", "accepted, but the bytes are reclaimed only by a reset") \
+    X(AS_FREE_OUT_OF_ORDER, "out-of-order-free", "only the top block can be freed (LIFO)") \
+    X(AS_FREE_DOUBLE, "double-free", "the block was already freed")             \
+    X(AS_FREE_NOT_OWNED, "invalid-free", "this allocator does not own that pointer") \
+    X(AS_FREE_WRONG_SIZE, "invalid-free", "the size or alignment differs from the allocation")
+
+typedef enum as_free_verdict {
+#define AS_X(id, name, what) id,
+    AS_VERDICTS(AS_X)
+#undef AS_X
+} as_free_verdict;
+
+const char *as_verdict_name(as_free_verdict v);
+const char *as_verdict_text(as_free_verdict v);
+
+/* Problems an allocator detects while it works, reported to a sink. */
+#define AS_EVENTS(X)                                  \
+    X(AS_EV_DOUBLE_FREE, "double-free")               \
+    X(AS_EV_INVALID_FREE, "invalid-free")             \
+    X(AS_EV_WRONG_SIZE_FREE, "invalid-free")          \
+    X(AS_EV_OUT_OF_ORDER_FREE, "out-of-order-free")   \
+    X(AS_EV_LEAK, "leak")                             \
+    X(AS_EV_USE_AFTER_FREE, "use-after-free")         \
+    X(AS_EV_OVERFLOW, "overflow")                     \
+    X(AS_EV_MEMORY_LIMIT, "memory-limit")
+
+typedef enum as_event_kind {
+#define AS_X(id, name) id,
+    AS_EVENTS(AS_X)
+#undef AS_X
+} as_event_kind;
+
+const char *as_event_name(as_event_kind kind);
+
+typedef struct as_event {
+    as_event_kind kind;
+    const void *ptr;         /* the block concerned */
+    size_t len;              /* its recorded length (or the one passed) */
+    size_t given_len;        /* for wrong-size frees: what the caller said */
+    uint64_t alloc_stamp;    /* when it was allocated (0: unknown) */
+    uint64_t free_stamp;     /* when it was first freed (0: not freed) */
+} as_event;
+
+typedef struct as_event_sink {
+    void (*event)(void *user, const as_event *ev);
+    void *user;
+} as_event_sink;
+
+void as_report(const as_event_sink *sink, const as_event *ev);
+
+/* Reset modes of the resettable allocators (Zig's ArenaAllocator names). */
+typedef enum as_reset_mode {
+    AS_RESET_FREE_ALL,
+    AS_RESET_RETAIN_CAPACITY,
+    AS_RESET_RETAIN_WITH_LIMIT,
+} as_reset_mode;
+
+/* Figures every allocator can give about itself, all in bytes or counts. */
+typedef struct as_usage {
+    size_t capacity;        /* bytes of the regions owned now */
+    size_t live_bytes;
+    size_t live_blocks;
+    size_t freed_bytes;
+    size_t padding_bytes;
+    size_t metadata_bytes;
+    size_t unused_bytes;
+} as_usage;
+
+/* The inspection side of an allocator, beside its as_vtable. Every entry
+ * takes the same ctx as the vtable. Optional entries may be NULL. */
+typedef struct as_probe {
+    const char *kind;
+    void (*inspect)(const void *ctx, const as_inspector *in);
+    /* NULL iff every invariant holds; else names the first broken one. */
+    const char *(*check)(const void *ctx);
+    as_free_verdict (*judge_free)(const void *ctx, const void *mem, size_t len, uint8_t align_log2);
+    /* Releases every block at once; false if the allocator cannot reset. */
+    bool (*reset)(void *ctx, as_reset_mode mode, size_t limit);
+    void (*set_sink)(void *ctx, as_event_sink sink);
+    /* The bump / end offset, for those that have one; false otherwise. */
+    bool (*offset)(const void *ctx, size_t *out);
+    void (*destroy)(void *ctx);
+} as_probe;
+
+/* An allocator with both of its faces: what wrappers and the session hold. */
+typedef struct as_instance {
+    as_allocator a;
+    const as_probe *probe;
+} as_instance;
+
+/* Adds up the spans of any allocator into an as_usage. */
+void as_usage_of(const as_probe *probe, const void *ctx, as_usage *out);
+
+#endif

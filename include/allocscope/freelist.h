@@ -1,0 +1,49 @@
+/*
+ * freelist.h - a general-purpose free-list allocator over one buffer.
+ *
+ * Every block starts with a 16-byte header (size and flags, requested
+ * length). Free blocks carry a link to the next free block and form one
+ * list sorted by address. alloc searches it (first-fit, best-fit or
+ * next-fit), splits a block only when the remainder can hold a free node,
+ * and places large alignments by splitting off the front or, when that is
+ * too small, leaving a padding lead before the header. free coalesces with
+ * both neighbours, so no two free blocks are ever adjacent.
+ */
+#ifndef ALLOCSCOPE_FREELIST_H
+#define ALLOCSCOPE_FREELIST_H
+
+#include "allocscope/allocator.h"
+
+#define FREELIST_HEADER 16
+#define FREELIST_MIN_BLOCK 32
+
+typedef enum freelist_fit {
+    FREELIST_FIRST_FIT,
+    FREELIST_BEST_FIT,
+    FREELIST_NEXT_FIT,
+} freelist_fit;
+
+const char *freelist_fit_name(freelist_fit fit);
+
+typedef struct freelist freelist;
+
+freelist *freelist_create(size_t capacity, freelist_fit fit);
+void freelist_destroy(freelist *f);
+
+as_allocator freelist_allocator(freelist *f);
+as_instance freelist_instance(freelist *f);
+extern const as_probe freelist_probe;
+
+void freelist_reset(freelist *f);
+freelist_fit freelist_get_fit(const freelist *f);
+size_t freelist_capacity(const freelist *f);
+size_t freelist_free_bytes(const freelist *f);
+size_t freelist_largest_free(const freelist *f);
+size_t freelist_free_blocks(const freelist *f);
+/* 1 - largest free block / total free; 0 when nothing is free. */
+double freelist_fragmentation(const freelist *f);
+/* Calls fn for each free block in address order (offset, block size). */
+void freelist_walk_free(const freelist *f, void (*fn)(void *user, size_t offset, size_t size), void *user);
+const char *freelist_check(const freelist *f);
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * ledger.h - the record of blocks that bump-style allocators keep for
+ * inspection.
+ *
+ * A bump allocator needs only its offset to work; to *show* its memory it
+ * must also remember where each block went. The ledger is that memory, kept
+ * outside the region: entries in address order, each with the block's
+ * offset, its live length and the bytes it consumed. Gaps between entries
+ * below the offset are alignment padding. It can be switched off (NULL) for
+ * benchmarks, and then the allocator reports its used bytes as one span.
+ */
+#ifndef ALLOCSCOPE_LEDGER_H
+#define ALLOCSCOPE_LEDGER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "allocscope/allocator.h"
+
+typedef struct ledger_entry {
+    size_t offset;     /* where the block starts */
+    size_t len;        /* bytes the program may use now */
+    size_t consumed;   /* bytes taken from the buffer (>= len) */
+    bool freed;        /* freed but not reclaimed */
+} ledger_entry;
+
+typedef struct ledger {
+    ledger_entry *entries;
+    size_t count;
+    size_t cap;
+} ledger;
+
+/* All return false only when the ledger's own memory runs out. */
+bool ledger_push(ledger *l, size_t offset, size_t len);
+void ledger_pop(ledger *l);
+void ledger_clear(ledger *l);
+void ledger_release(ledger *l);
+/* The entry whose block starts at offset, or NULL. Binary search. */
+ledger_entry *ledger_find(const ledger *l, size_t offset);
+ledger_entry *ledger_last(const ledger *l);
+
+/* Emits the spans of [start, capacity) for a buffer whose blocks are
+ * recorded in l and whose bump offset is end: live, freed, padding, unused.
+ * base is the region's start (block pointers are base + offset). */
+void ledger_emit(const ledger *l, const as_inspector *in, uint32_t region,
+                 const unsigned char *base, size_t start, size_t end, size_t capacity);
+/* NULL iff entries are sorted, disjoint, below end, len <= consumed. */
+const char *ledger_check(const ledger *l, size_t end);
+
+#endif

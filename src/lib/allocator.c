@@ -1,0 +1,200 @@
+/*
+ * allocator.c - the helpers around the allocator vtable: the type-erased
+ * calls (as Zig's Allocator wrapper does them), regions, and the small
+ * pieces of inspection every allocator shares.
+ */
+#include "allocscope/allocator.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+uint8_t as_log2(size_t x)
+{
+    if (!as_is_power_of_two(x))
+        return 255;
+    uint8_t n = 0;
+    while (x > 1) {
+        x >>= 1;
+        n++;
+    }
+    return n;
+}
+
+void *as_alloc(as_allocator a, size_t len, uint8_t align_log2)
+{
+    if (len == 0 || align_log2 > AS_MAX_ALIGN_LOG2)
+        return NULL;
+    return a.vtable->alloc(a.ctx, len, align_log2, (uintptr_t)__builtin_return_address(0));
+}
+
+void as_free(as_allocator a, void *mem, size_t len, uint8_t align_log2)
+{
+    if (mem == NULL || len == 0)
+        return;
+    memset(mem, AS_FREED_BYTE, len);
+    a.vtable->free(a.ctx, mem, len, align_log2, (uintptr_t)__builtin_return_address(0));
+}
+
+bool as_resize(as_allocator a, void *mem, size_t len, uint8_t align_log2, size_t new_len)
+{
+    if (new_len == 0 || mem == NULL)
+        return false;
+    if (new_len == len)
+        return true;
+    return a.vtable->resize(a.ctx, mem, len, align_log2, new_len,
+                            (uintptr_t)__builtin_return_address(0));
+}
+
+void *as_realloc(as_allocator a, void *mem, size_t len, uint8_t align_log2, size_t new_len)
+{
+    uintptr_t ra = (uintptr_t)__builtin_return_address(0);
+    if (mem == NULL || len == 0)
+        return as_alloc(a, new_len, align_log2);
+    if (new_len == 0)
+        return NULL;
+    if (new_len == len)
+        return mem;
+    void *moved = a.vtable->remap(a.ctx, mem, len, align_log2, new_len, ra);
+    if (moved != NULL)
+        return moved;
+    void *fresh = a.vtable->alloc(a.ctx, new_len, align_log2, ra);
+    if (fresh == NULL)
+        return NULL;
+    memcpy(fresh, mem, len < new_len ? len : new_len);
+    as_free(a, mem, len, align_log2);
+    return fresh;
+}
+
+bool as_no_resize(void *ctx, void *mem, size_t len, uint8_t align_log2, size_t new_len, uintptr_t ra)
+{
+    (void)ctx, (void)mem, (void)len, (void)align_log2, (void)new_len, (void)ra;
+    return false;
+}
+
+void *as_no_remap(void *ctx, void *mem, size_t len, uint8_t align_log2, size_t new_len, uintptr_t ra)
+{
+    (void)ctx, (void)mem, (void)len, (void)align_log2, (void)new_len, (void)ra;
+    return NULL;
+}
+
+void *as_remap_via_resize(const as_vtable *vt, void *ctx, void *mem, size_t len,
+                          uint8_t align_log2, size_t new_len, uintptr_t ra)
+{
+    return vt->resize(ctx, mem, len, align_log2, new_len, ra) ? mem : NULL;
+}
+
+void *as_region_new(size_t size, size_t *rounded)
+{
+    size_t whole;
+    if (size == 0 || !as_align_forward(size, AS_REGION_ALIGN, &whole) || whole > (SIZE_MAX >> 2))
+        return NULL;
+    void *p = NULL;
+    if (posix_memalign(&p, AS_REGION_ALIGN, whole) != 0)
+        return NULL;
+    if (rounded)
+        *rounded = whole;
+    return p;
+}
+
+void as_region_delete(void *region) { free(region); }
+
+static const char *const span_names[] = {
+#define AS_X(id, name, what) name,
+    AS_SPAN_KINDS(AS_X)
+#undef AS_X
+};
+
+const char *as_span_kind_name(as_span_kind kind)
+{
+    return (unsigned)kind < AS_SPAN_KIND_COUNT ? span_names[kind] : "?";
+}
+
+static const char *const verdict_names[] = {
+#define AS_X(id, name, what) name,
+    AS_VERDICTS(AS_X)
+#undef AS_X
+};
+static const char *const verdict_texts[] = {
+#define AS_X(id, name, what) what,
+    AS_VERDICTS(AS_X)
+#undef AS_X
+};
+
+const char *as_verdict_name(as_free_verdict v) { return verdict_names[v]; }
+const char *as_verdict_text(as_free_verdict v) { return verdict_texts[v]; }
+
+static const char *const event_names[] = {
+#define AS_X(id, name) name,
+    AS_EVENTS(AS_X)
+#undef AS_X
+};
+
+const char *as_event_name(as_event_kind kind) { return event_names[kind]; }
+
+void as_report(const as_event_sink *sink, const as_event *ev)
+{
+    if (sink && sink->event)
+        sink->event(sink->user, ev);
+}
+
+void as_emit_region(const as_inspector *in, uint32_t region, const void *base, size_t size)
+{
+    if (in->region)
+        in->region(in->user, region, base, size);
+}
+
+void as_emit_span(const as_inspector *in, uint32_t region, size_t offset, size_t len,
+                  as_span_kind kind, as_meta_kind meta, const void *block)
+{
+    if (len == 0 || in->span == NULL)
+        return;
+    as_span s = {region, offset, len, kind, meta, block};
+    in->span(in->user, &s);
+}
+
+void as_emit_marker(const as_inspector *in, as_marker_kind kind, uint32_t region, size_t offset)
+{
+    if (in->marker == NULL)
+        return;
+    as_marker m = {kind, region, offset};
+    in->marker(in->user, &m);
+}
+
+typedef struct usage_acc {
+    as_usage *u;
+    const void *last_live;
+} usage_acc;
+
+static void usage_region(void *user, uint32_t region, const void *base, size_t size)
+{
+    (void)region, (void)base;
+    ((usage_acc *)user)->u->capacity += size;
+}
+
+static void usage_span(void *user, const as_span *s)
+{
+    usage_acc *acc = user;
+    as_usage *u = acc->u;
+    switch (s->kind) {
+    case AS_SPAN_LIVE:
+        u->live_bytes += s->len;
+        if (s->block != acc->last_live)
+            u->live_blocks++;
+        acc->last_live = s->block;
+        return;
+    case AS_SPAN_FREED: u->freed_bytes += s->len; break;
+    case AS_SPAN_PADDING: u->padding_bytes += s->len; break;
+    case AS_SPAN_META: u->metadata_bytes += s->len; break;
+    case AS_SPAN_UNUSED: u->unused_bytes += s->len; break;
+    case AS_SPAN_KIND_COUNT: break;
+    }
+    acc->last_live = NULL;
+}
+
+void as_usage_of(const as_probe *probe, const void *ctx, as_usage *out)
+{
+    memset(out, 0, sizeof *out);
+    usage_acc acc = {out, NULL};
+    as_inspector in = {usage_region, usage_span, NULL, &acc};
+    probe->inspect(ctx, &in);
+}

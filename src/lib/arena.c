@@ -1,0 +1,376 @@
+/*
+ * arena.c - Zig's ArenaAllocator (see arena.h).
+ *
+ * Chunks are kept in allocation order; the last one is current and the
+ * only one that allocates. Each starts with a header that holds the address
+ * of the previous chunk and the chunk's size, as Zig's BufNode does; a
+ * chunk's end index counts from the chunk's start, header included.
+ *
+ * Invariants: every chunk's header matches the record beside it; end
+ * indexes lie between the header and the chunk's size; recorded blocks lie
+ * between the header and the end index, in address order.
+ */
+#include "allocscope/arena.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "allocscope/ledger.h"
+
+#define CHUNK_ALIGN_LOG2 AS_MAX_ALIGN_LOG2
+
+typedef struct chunk_header {
+    void *prev;
+    size_t size;
+} chunk_header;
+
+_Static_assert(sizeof(chunk_header) == ARENA_CHUNK_HEADER, "chunk header is 16 bytes");
+
+typedef struct chunk {
+    unsigned char *mem;
+    size_t size;
+    size_t end;
+    ledger blocks;
+} chunk;
+
+struct arena {
+    as_instance backing;
+    chunk *chunks;
+    size_t count, cap;
+    bool keep_ledger;
+};
+
+arena *arena_create(as_instance backing)
+{
+    arena *ar = calloc(1, sizeof *ar);
+    if (ar == NULL)
+        return NULL;
+    ar->backing = backing;
+    ar->keep_ledger = true;
+    return ar;
+}
+
+static void write_header(chunk *c, const chunk *prev)
+{
+    chunk_header h = {prev ? prev->mem : NULL, c->size};
+    memcpy(c->mem, &h, sizeof h);
+}
+
+static void release_chunk(arena *ar, chunk *c)
+{
+    ar->backing.a.vtable->free(ar->backing.a.ctx, c->mem, c->size, CHUNK_ALIGN_LOG2, 0);
+    ledger_release(&c->blocks);
+}
+
+static void release_all(arena *ar)
+{
+    for (size_t i = 0; i < ar->count; i++)
+        release_chunk(ar, &ar->chunks[i]);
+    ar->count = 0;
+}
+
+void arena_destroy(arena *ar)
+{
+    if (ar == NULL)
+        return;
+    release_all(ar);
+    free(ar->chunks);
+    free(ar);
+}
+
+static chunk *current(arena *ar) { return ar->count ? &ar->chunks[ar->count - 1] : NULL; }
+
+/* Zig's createNode: a chunk of 1.5 * (previous usable bytes + request). */
+static chunk *new_chunk(arena *ar, size_t prev_len, size_t minimum)
+{
+    size_t need, len;
+    if (!as_add(minimum, ARENA_CHUNK_HEADER + 16, &need) || !as_add(prev_len, need, &need) ||
+        !as_add(need, need / 2, &len))
+        return NULL;
+    if (ar->count == ar->cap) {
+        size_t cap = ar->cap ? ar->cap * 2 : 8;
+        chunk *grown = realloc(ar->chunks, cap * sizeof *grown);
+        if (grown == NULL)
+            return NULL;
+        ar->chunks = grown;
+        ar->cap = cap;
+    }
+    unsigned char *mem = ar->backing.a.vtable->alloc(ar->backing.a.ctx, len, CHUNK_ALIGN_LOG2, 0);
+    if (mem == NULL)
+        return NULL;
+    chunk *c = &ar->chunks[ar->count++];
+    *c = (chunk){mem, len, ARENA_CHUNK_HEADER, {0}};
+    write_header(c, ar->count > 1 ? &ar->chunks[ar->count - 2] : NULL);
+    return c;
+}
+
+/* Places len bytes in c, or returns NULL if they do not fit. */
+static void *place(arena *ar, chunk *c, size_t len, size_t align, size_t *needed_end)
+{
+    size_t start, end;
+    uintptr_t base = (uintptr_t)c->mem;
+    if (!as_align_forward(base + c->end, align, &start))
+        return NULL;
+    start -= base;
+    if (!as_add(start, len, &end)) {
+        *needed_end = SIZE_MAX;
+        return NULL;
+    }
+    *needed_end = end;
+    if (end > c->size)
+        return NULL;
+    if (ar->keep_ledger && !ledger_push(&c->blocks, start, len))
+        return NULL;
+    c->end = end;
+    return c->mem + start;
+}
+
+static void *arena_vt_alloc(void *ctx, size_t len, uint8_t align_log2, uintptr_t ra)
+{
+    (void)ra;
+    arena *ar = ctx;
+    size_t align = (size_t)1 << align_log2, minimum;
+    if (!as_add(len, align, &minimum))
+        return NULL;
+    chunk *c = current(ar);
+    if (c == NULL && (c = new_chunk(ar, 0, minimum)) == NULL)
+        return NULL;
+    for (;;) {
+        size_t needed_end = 0;
+        void *p = place(ar, c, len, align, &needed_end);
+        if (p != NULL)
+            return p;
+        if (needed_end <= c->size)
+            return NULL; /* the ledger had no memory */
+        /* Try to grow the current chunk in place first, as Zig does. */
+        if (needed_end != SIZE_MAX &&
+            ar->backing.a.vtable->resize(ar->backing.a.ctx, c->mem, c->size, CHUNK_ALIGN_LOG2,
+                                         needed_end, 0)) {
+            c->size = needed_end;
+            write_header(c, ar->count > 1 ? &ar->chunks[ar->count - 2] : NULL);
+            continue;
+        }
+        size_t prev_len = c->size - ARENA_CHUNK_HEADER;
+        if ((c = new_chunk(ar, prev_len, minimum)) == NULL)
+            return NULL;
+    }
+}
+
+static bool is_last(const arena *ar, const void *mem, size_t len)
+{
+    const chunk *c = ar->count ? &ar->chunks[ar->count - 1] : NULL;
+    return c && (const unsigned char *)mem + len == c->mem + c->end;
+}
+
+static ledger_entry *entry_of(arena *ar, const void *mem)
+{
+    if (!ar->keep_ledger)
+        return NULL;
+    const unsigned char *p = mem;
+    for (size_t i = ar->count; i-- > 0;) {
+        chunk *c = &ar->chunks[i];
+        if (p >= c->mem && p < c->mem + c->size)
+            return ledger_find(&c->blocks, (size_t)(p - c->mem));
+    }
+    return NULL;
+}
+
+static bool arena_vt_resize(void *ctx, void *mem, size_t len, uint8_t align_log2,
+                            size_t new_len, uintptr_t ra)
+{
+    (void)align_log2, (void)ra;
+    arena *ar = ctx;
+    ledger_entry *e = entry_of(ar, mem);
+    if (!is_last(ar, mem, len)) {
+        if (new_len > len)
+            return false;
+        if (e)
+            e->len = new_len;
+        return true;
+    }
+    chunk *c = current(ar);
+    size_t start = c->end - len, end;
+    if (!as_add(start, new_len, &end) || end > c->size)
+        return false;
+    c->end = end;
+    if (e)
+        e->len = e->consumed = new_len;
+    return true;
+}
+
+static void *arena_vt_remap(void *ctx, void *mem, size_t len, uint8_t align_log2,
+                            size_t new_len, uintptr_t ra)
+{
+    return arena_vt_resize(ctx, mem, len, align_log2, new_len, ra) ? mem : NULL;
+}
+
+static void arena_vt_free(void *ctx, void *mem, size_t len, uint8_t align_log2, uintptr_t ra)
+{
+    (void)align_log2, (void)ra;
+    arena *ar = ctx;
+    ledger_entry *e = entry_of(ar, mem);
+    if (is_last(ar, mem, len)) {
+        chunk *c = current(ar);
+        c->end -= len;
+        if (e && e == ledger_last(&c->blocks))
+            ledger_pop(&c->blocks);
+    } else if (e) {
+        e->freed = true;
+    }
+}
+
+static const as_vtable arena_vtable = {arena_vt_alloc, arena_vt_resize, arena_vt_remap, arena_vt_free};
+
+as_allocator arena_allocator(arena *ar) { return (as_allocator){ar, &arena_vtable}; }
+as_instance arena_instance(arena *ar) { return (as_instance){arena_allocator(ar), &arena_probe}; }
+
+/* Usable bytes of all chunks (Zig's queryCapacity). */
+static size_t usable_capacity(const arena *ar)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < ar->count; i++)
+        total += ar->chunks[i].size - ARENA_CHUNK_HEADER;
+    return total;
+}
+
+bool arena_reset(arena *ar, as_reset_mode mode, size_t limit)
+{
+    size_t usable = usable_capacity(ar), keep = 0;
+    if (mode == AS_RESET_RETAIN_CAPACITY)
+        keep = usable;
+    else if (mode == AS_RESET_RETAIN_WITH_LIMIT)
+        keep = limit < usable ? limit : usable;
+    if (keep == 0) {
+        release_all(ar);
+        return true;
+    }
+    /* Keep the first chunk, give back the others. */
+    for (size_t i = 1; i < ar->count; i++)
+        release_chunk(ar, &ar->chunks[i]);
+    ar->count = 1;
+    chunk *first = &ar->chunks[0];
+    first->end = ARENA_CHUNK_HEADER;
+    ledger_clear(&first->blocks);
+    size_t total = keep + ARENA_CHUNK_HEADER;
+    if (first->size == total)
+        return true;
+    as_allocator b = ar->backing.a;
+    if (b.vtable->resize(b.ctx, first->mem, first->size, CHUNK_ALIGN_LOG2, total, 0)) {
+        first->size = total;
+    } else {
+        unsigned char *mem = b.vtable->alloc(b.ctx, total, CHUNK_ALIGN_LOG2, 0);
+        if (mem == NULL)
+            return false;
+        b.vtable->free(b.ctx, first->mem, first->size, CHUNK_ALIGN_LOG2, 0);
+        first->mem = mem;
+        first->size = total;
+    }
+    write_header(first, NULL);
+    return true;
+}
+
+size_t arena_capacity(const arena *ar)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < ar->count; i++)
+        total += ar->chunks[i].size;
+    return total;
+}
+
+size_t arena_chunk_count(const arena *ar) { return ar->count; }
+
+void arena_set_ledger(arena *ar, bool on)
+{
+    ar->keep_ledger = on;
+    for (size_t i = 0; i < ar->count; i++)
+        ledger_clear(&ar->chunks[i].blocks);
+}
+
+const char *arena_check(const arena *ar)
+{
+    for (size_t i = 0; i < ar->count; i++) {
+        const chunk *c = &ar->chunks[i];
+        chunk_header h;
+        memcpy(&h, c->mem, sizeof h);
+        if (h.size != c->size || h.prev != (i ? ar->chunks[i - 1].mem : NULL))
+            return "arena: chunk header does not match the chunk";
+        if (c->end < ARENA_CHUNK_HEADER || c->end > c->size)
+            return "arena: end index outside its chunk";
+        if (((uintptr_t)c->mem & (AS_REGION_ALIGN - 1)) != 0)
+            return "arena: chunk not aligned to 4096";
+        const char *why = ar->keep_ledger ? ledger_check(&c->blocks, c->end) : NULL;
+        if (why)
+            return why;
+        if (c->blocks.count && c->blocks.entries[0].offset < ARENA_CHUNK_HEADER)
+            return "arena: a block overlaps the chunk header";
+    }
+    return NULL;
+}
+
+static void probe_inspect(const void *ctx, const as_inspector *in)
+{
+    const arena *ar = ctx;
+    for (size_t i = 0; i < ar->count; i++)
+        as_emit_region(in, (uint32_t)i, ar->chunks[i].mem, ar->chunks[i].size);
+    for (size_t i = 0; i < ar->count; i++) {
+        const chunk *c = &ar->chunks[i];
+        uint32_t r = (uint32_t)i;
+        as_emit_span(in, r, 0, ARENA_CHUNK_HEADER, AS_SPAN_META, AS_META_CHUNK, NULL);
+        if (ar->keep_ledger) {
+            ledger_emit(&c->blocks, in, r, c->mem, ARENA_CHUNK_HEADER, c->end, c->size);
+        } else {
+            as_emit_span(in, r, ARENA_CHUNK_HEADER, c->end - ARENA_CHUNK_HEADER, AS_SPAN_LIVE,
+                         AS_META_NONE, c->mem + ARENA_CHUNK_HEADER);
+            as_emit_span(in, r, c->end, c->size - c->end, AS_SPAN_UNUSED, AS_META_NONE, NULL);
+        }
+        as_emit_marker(in, AS_MARK_CHUNK, r, 0);
+        if (i + 1 == ar->count)
+            as_emit_marker(in, AS_MARK_OFFSET, r, c->end);
+    }
+}
+
+static const char *probe_check(const void *ctx) { return arena_check(ctx); }
+
+static as_free_verdict probe_judge(const void *ctx, const void *mem, size_t len, uint8_t al)
+{
+    (void)al;
+    arena *ar = (arena *)ctx;
+    const unsigned char *p = mem;
+    bool owned = false;
+    for (size_t i = 0; i < ar->count && !owned; i++)
+        owned = p >= ar->chunks[i].mem && p < ar->chunks[i].mem + ar->chunks[i].size;
+    if (!owned)
+        return AS_FREE_NOT_OWNED;
+    ledger_entry *e = entry_of(ar, mem);
+    if (e && e->freed)
+        return AS_FREE_DOUBLE;
+    if (e && e->len != len)
+        return AS_FREE_WRONG_SIZE;
+    return is_last(ar, mem, len) ? AS_FREE_OK : AS_FREE_KEPT;
+}
+
+static bool probe_reset(void *ctx, as_reset_mode mode, size_t limit)
+{
+    return arena_reset(ctx, mode, limit);
+}
+
+static bool probe_offset(const void *ctx, size_t *out)
+{
+    const arena *ar = ctx;
+    if (ar->count == 0)
+        return false;
+    *out = ar->chunks[ar->count - 1].end;
+    return true;
+}
+
+static void probe_destroy(void *ctx) { arena_destroy(ctx); }
+
+const as_probe arena_probe = {
+    .kind = "arena",
+    .inspect = probe_inspect,
+    .check = probe_check,
+    .judge_free = probe_judge,
+    .reset = probe_reset,
+    .offset = probe_offset,
+    .destroy = probe_destroy,
+};

@@ -1,0 +1,377 @@
+/*
+ * buddy.c - a binary buddy allocator (see buddy.h).
+ *
+ * ctrl[i] describes the block that starts at minimum block i: its order
+ * (size = BUDDY_MIN_BLOCK << order) and whether it is free or used; entries
+ * that do not start a block are 0. Free blocks of each order form a doubly
+ * linked list whose links (offset + 1 of the next and previous block) sit
+ * in the first 16 bytes of the free block. lens[] keeps each used block's
+ * requested length, so the tail that rounding wasted can be shown.
+ *
+ * Invariants: blocks tile the buffer; each block's offset is a multiple of
+ * its size; each free list holds exactly the free blocks of its order; no
+ * free block has a free buddy of the same order (they would have merged).
+ */
+#include "allocscope/buddy.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define BUDDY_FREE 0x80u
+#define BUDDY_USED 0x40u
+#define BUDDY_ORDER 0x3Fu
+#define BUDDY_MAX_CAPACITY ((size_t)1 << 30)
+
+struct buddy {
+    unsigned char *buffer;
+    size_t capacity;
+    unsigned max_order;
+    uint8_t *ctrl;
+    uint32_t *lens;
+    size_t heads[64];   /* first free block of each order + 1; 0: empty */
+    size_t high_water;
+};
+
+static size_t block_size(unsigned order) { return (size_t)BUDDY_MIN_BLOCK << order; }
+static size_t idx(size_t off) { return off / BUDDY_MIN_BLOCK; }
+
+static size_t link_get(const buddy *b, size_t off, int which)
+{
+    uint64_t v;
+    memcpy(&v, b->buffer + off + 8 * which, sizeof v);
+    return (size_t)v;
+}
+
+static void link_set(buddy *b, size_t off, int which, size_t v)
+{
+    uint64_t w = v;
+    memcpy(b->buffer + off + 8 * which, &w, sizeof w);
+}
+
+static void push_free(buddy *b, size_t off, unsigned order)
+{
+    b->ctrl[idx(off)] = (uint8_t)(BUDDY_FREE | order);
+    link_set(b, off, 0, b->heads[order]);
+    link_set(b, off, 1, 0);
+    if (b->heads[order])
+        link_set(b, b->heads[order] - 1, 1, off + 1);
+    b->heads[order] = off + 1;
+}
+
+static void unlink_free(buddy *b, size_t off, unsigned order)
+{
+    size_t next = link_get(b, off, 0), prev = link_get(b, off, 1);
+    if (prev)
+        link_set(b, prev - 1, 0, next);
+    else
+        b->heads[order] = next;
+    if (next)
+        link_set(b, next - 1, 1, prev);
+    b->ctrl[idx(off)] = 0;
+}
+
+void buddy_reset(buddy *b)
+{
+    memset(b->ctrl, 0, idx(b->capacity));
+    memset(b->heads, 0, sizeof b->heads);
+    b->high_water = 0;
+    push_free(b, 0, b->max_order);
+}
+
+buddy *buddy_create(size_t capacity)
+{
+    if (capacity < BUDDY_MIN_BLOCK || !as_is_power_of_two(capacity) || capacity > BUDDY_MAX_CAPACITY)
+        return NULL;
+    buddy *b = calloc(1, sizeof *b);
+    if (b == NULL)
+        return NULL;
+    b->buffer = as_region_new(capacity, NULL);
+    b->ctrl = calloc(idx(capacity), 1);
+    b->lens = calloc(idx(capacity), sizeof *b->lens);
+    if (b->buffer == NULL || b->ctrl == NULL || b->lens == NULL) {
+        buddy_destroy(b);
+        return NULL;
+    }
+    b->capacity = capacity;
+    b->max_order = as_log2(capacity / BUDDY_MIN_BLOCK);
+    buddy_reset(b);
+    return b;
+}
+
+void buddy_destroy(buddy *b)
+{
+    if (b == NULL)
+        return;
+    as_region_delete(b->buffer);
+    free(b->ctrl);
+    free(b->lens);
+    free(b);
+}
+
+static bool order_for(const buddy *b, size_t len, size_t align, unsigned *order)
+{
+    size_t need = len > align ? len : align;
+    unsigned k = 0;
+    while (block_size(k) < need) {
+        if (k >= b->max_order)
+            return false;
+        k++;
+    }
+    *order = k;
+    return true;
+}
+
+static void *buddy_vt_alloc(void *ctx, size_t len, uint8_t al, uintptr_t ra)
+{
+    (void)ra;
+    buddy *b = ctx;
+    unsigned k, j;
+    if (len > b->capacity || !order_for(b, len, (size_t)1 << al, &k))
+        return NULL;
+    for (j = k; j <= b->max_order && b->heads[j] == 0; j++)
+        ;
+    if (j > b->max_order)
+        return NULL;
+    size_t off = b->heads[j] - 1;
+    unlink_free(b, off, j);
+    while (j > k) {
+        j--;
+        push_free(b, off + block_size(j), j);
+    }
+    b->ctrl[idx(off)] = (uint8_t)(BUDDY_USED | k);
+    b->lens[idx(off)] = (uint32_t)len;
+    if (off + block_size(k) > b->high_water)
+        b->high_water = off + block_size(k);
+    return b->buffer + off;
+}
+
+static bool used_block(const buddy *b, const void *mem, size_t *off)
+{
+    const unsigned char *p = mem;
+    if (p < b->buffer || p >= b->buffer + b->capacity || (size_t)(p - b->buffer) % BUDDY_MIN_BLOCK)
+        return false;
+    *off = (size_t)(p - b->buffer);
+    return (b->ctrl[idx(*off)] & BUDDY_USED) != 0;
+}
+
+static void buddy_vt_free(void *ctx, void *mem, size_t len, uint8_t al, uintptr_t ra)
+{
+    (void)len, (void)al, (void)ra;
+    buddy *b = ctx;
+    size_t off;
+    if (!used_block(b, mem, &off))
+        return;
+    unsigned k = b->ctrl[idx(off)] & BUDDY_ORDER;
+    b->ctrl[idx(off)] = 0;
+    b->lens[idx(off)] = 0;
+    while (k < b->max_order) {
+        size_t mate = off ^ block_size(k);
+        if (b->ctrl[idx(mate)] != (BUDDY_FREE | k))
+            break;
+        unlink_free(b, mate, k);
+        off = off < mate ? off : mate;
+        k++;
+    }
+    push_free(b, off, k);
+}
+
+static bool buddy_vt_resize(void *ctx, void *mem, size_t len, uint8_t al, size_t new_len, uintptr_t ra)
+{
+    (void)len, (void)al, (void)ra;
+    buddy *b = ctx;
+    size_t off;
+    if (!used_block(b, mem, &off))
+        return false;
+    if (new_len > block_size(b->ctrl[idx(off)] & BUDDY_ORDER))
+        return false;
+    b->lens[idx(off)] = (uint32_t)new_len;
+    return true;
+}
+
+static void *buddy_vt_remap(void *ctx, void *mem, size_t len, uint8_t al, size_t new_len, uintptr_t ra)
+{
+    return buddy_vt_resize(ctx, mem, len, al, new_len, ra) ? mem : NULL;
+}
+
+static const as_vtable buddy_vtable = {buddy_vt_alloc, buddy_vt_resize, buddy_vt_remap, buddy_vt_free};
+
+as_allocator buddy_allocator(buddy *b) { return (as_allocator){b, &buddy_vtable}; }
+as_instance buddy_instance(buddy *b) { return (as_instance){buddy_allocator(b), &buddy_probe}; }
+
+size_t buddy_capacity(const buddy *b) { return b->capacity; }
+unsigned buddy_max_order(const buddy *b) { return b->max_order; }
+
+/* Calls fn for every block in address order with its order and flags. */
+static void each_block(const buddy *b, void (*fn)(void *, size_t, unsigned, uint8_t), void *user)
+{
+    for (size_t off = 0; off < b->capacity;) {
+        uint8_t c = b->ctrl[idx(off)];
+        if (c == 0)
+            return; /* corrupt; check() reports it */
+        unsigned k = c & BUDDY_ORDER;
+        fn(user, off, k, c);
+        off += block_size(k);
+    }
+}
+
+typedef struct walk_order {
+    unsigned order;
+    void (*fn)(void *user, size_t offset, size_t size);
+    void *user;
+} walk_order;
+
+static void walk_cb(void *user, size_t off, unsigned k, uint8_t c)
+{
+    walk_order *w = user;
+    if ((c & BUDDY_FREE) && k == w->order)
+        w->fn(w->user, off, block_size(k));
+}
+
+void buddy_walk_free(const buddy *b, unsigned order, void (*fn)(void *user, size_t offset, size_t size), void *user)
+{
+    walk_order w = {order, fn, user};
+    each_block(b, walk_cb, &w);
+}
+
+size_t buddy_free_bytes(const buddy *b)
+{
+    size_t total = 0;
+    for (unsigned k = 0; k <= b->max_order; k++)
+        for (size_t f = b->heads[k]; f; f = link_get(b, f - 1, 0))
+            total += block_size(k);
+    return total;
+}
+
+size_t buddy_largest_free(const buddy *b)
+{
+    for (unsigned k = b->max_order + 1; k-- > 0;)
+        if (b->heads[k])
+            return block_size(k);
+    return 0;
+}
+
+const char *buddy_check(const buddy *b)
+{
+    size_t scanned_free = 0, listed = 0, off = 0;
+    while (off < b->capacity) {
+        uint8_t c = b->ctrl[idx(off)];
+        unsigned k = c & BUDDY_ORDER;
+        if (c == 0 || k > b->max_order || !(c & (BUDDY_FREE | BUDDY_USED)))
+            return "buddy: a block has no valid control entry";
+        if (off % block_size(k) != 0)
+            return "buddy: a block's offset is not a multiple of its size";
+        if (c & BUDDY_FREE) {
+            scanned_free++;
+            size_t mate = off ^ block_size(k);
+            if (k < b->max_order && b->ctrl[idx(mate)] == (BUDDY_FREE | k))
+                return "buddy: two free buddies were not merged";
+        } else if (b->lens[idx(off)] > block_size(k)) {
+            return "buddy: a block's length exceeds its size";
+        }
+        for (size_t i = idx(off) + 1; i < idx(off + block_size(k)); i++)
+            if (b->ctrl[i] != 0)
+                return "buddy: a control entry inside a block";
+        off += block_size(k);
+    }
+    if (off != b->capacity)
+        return "buddy: blocks do not tile the buffer";
+    for (unsigned k = 0; k <= b->max_order; k++) {
+        size_t prev = 0;
+        for (size_t f = b->heads[k]; f; prev = f, f = link_get(b, f - 1, 0)) {
+            if (++listed > scanned_free)
+                return "buddy: free lists longer than the free blocks (cycle?)";
+            if (b->ctrl[idx(f - 1)] != (BUDDY_FREE | k))
+                return "buddy: a free list holds a block of another order or state";
+            if (link_get(b, f - 1, 1) != prev)
+                return "buddy: a free list's back link is wrong";
+        }
+    }
+    if (listed != scanned_free)
+        return "buddy: a free block is missing from its list";
+    return NULL;
+}
+
+typedef struct emit_ctx {
+    const buddy *b;
+    const as_inspector *in;
+} emit_ctx;
+
+static void emit_block(void *user, size_t off, unsigned k, uint8_t c)
+{
+    emit_ctx *e = user;
+    const buddy *b = e->b;
+    size_t size = block_size(k);
+    if (c & BUDDY_USED) {
+        size_t len = b->lens[idx(off)];
+        as_emit_span(e->in, 0, off, len, AS_SPAN_LIVE, AS_META_NONE, b->buffer + off);
+        as_emit_span(e->in, 0, off + len, size - len, AS_SPAN_PADDING, AS_META_NONE, NULL);
+        return;
+    }
+    size_t end = off + size, hw = b->high_water;
+    size_t split = hw <= off + 16 ? off + 16 : (hw >= end ? end : hw);
+    as_emit_span(e->in, 0, off, 16, AS_SPAN_META, AS_META_LINK, NULL);
+    as_emit_span(e->in, 0, off + 16, split - off - 16, AS_SPAN_FREED, AS_META_NONE, NULL);
+    as_emit_span(e->in, 0, split, end - split, AS_SPAN_UNUSED, AS_META_NONE, NULL);
+}
+
+static void mark_block(void *user, size_t off, unsigned k, uint8_t c)
+{
+    (void)k;
+    emit_ctx *e = user;
+    if (c & BUDDY_FREE)
+        as_emit_marker(e->in, AS_MARK_FREE_NODE, 0, off);
+}
+
+static void probe_inspect(const void *ctx, const as_inspector *in)
+{
+    const buddy *b = ctx;
+    emit_ctx e = {b, in};
+    as_emit_region(in, 0, b->buffer, b->capacity);
+    each_block(b, emit_block, &e);
+    each_block(b, mark_block, &e);
+}
+
+static const char *probe_check(const void *ctx) { return buddy_check(ctx); }
+
+static as_free_verdict probe_judge(const void *ctx, const void *mem, size_t len, uint8_t al)
+{
+    (void)al;
+    const buddy *b = ctx;
+    const unsigned char *p = mem;
+    if (p < b->buffer || p >= b->buffer + b->capacity)
+        return AS_FREE_NOT_OWNED;
+    size_t target = (size_t)(p - b->buffer);
+    for (size_t off = 0; off < b->capacity;) {
+        uint8_t c = b->ctrl[idx(off)];
+        if (c == 0)
+            break;
+        size_t size = block_size(c & BUDDY_ORDER);
+        if (target < off + size) {
+            if (c & BUDDY_FREE)
+                return AS_FREE_DOUBLE;
+            if (target != off)
+                return AS_FREE_NOT_OWNED;
+            return b->lens[idx(off)] == len ? AS_FREE_OK : AS_FREE_WRONG_SIZE;
+        }
+        off += size;
+    }
+    return AS_FREE_NOT_OWNED;
+}
+
+static bool probe_reset(void *ctx, as_reset_mode mode, size_t limit)
+{
+    (void)mode, (void)limit;
+    buddy_reset(ctx);
+    return true;
+}
+
+static void probe_destroy(void *ctx) { buddy_destroy(ctx); }
+
+const as_probe buddy_probe = {
+    .kind = "buddy",
+    .inspect = probe_inspect,
+    .check = probe_check,
+    .judge_free = probe_judge,
+    .reset = probe_reset,
+    .destroy = probe_destroy,
+};

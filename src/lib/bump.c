@@ -1,0 +1,183 @@
+/*
+ * bump.c - the bump allocator (see bump.h).
+ *
+ * Invariants: 0 <= offset <= capacity; every recorded block lies below the
+ * offset, in address order, without overlap; the bytes between recorded
+ * blocks are the alignment padding that alloc skipped.
+ */
+#include "allocscope/bump.h"
+
+#include <stdlib.h>
+
+#include "allocscope/ledger.h"
+
+struct bump {
+    unsigned char *buffer;
+    size_t capacity;
+    size_t offset;
+    size_t allocations;
+    bool keep_ledger;
+    ledger blocks;
+};
+
+bump *bump_create(size_t capacity)
+{
+    bump *b = calloc(1, sizeof *b);
+    if (b == NULL)
+        return NULL;
+    b->buffer = as_region_new(capacity, NULL);
+    if (b->buffer == NULL) {
+        free(b);
+        return NULL;
+    }
+    b->capacity = capacity;
+    b->keep_ledger = true;
+    return b;
+}
+
+void bump_destroy(bump *b)
+{
+    if (b == NULL)
+        return;
+    ledger_release(&b->blocks);
+    as_region_delete(b->buffer);
+    free(b);
+}
+
+static void *bump_vt_alloc(void *ctx, size_t len, uint8_t align_log2, uintptr_t ra)
+{
+    (void)ra;
+    bump *b = ctx;
+    uintptr_t base = (uintptr_t)b->buffer;
+    size_t start, end;
+    if (!as_align_forward(base + b->offset, (size_t)1 << align_log2, &start))
+        return NULL;
+    start -= base;
+    if (!as_add(start, len, &end) || end > b->capacity)
+        return NULL;
+    if (b->keep_ledger && !ledger_push(&b->blocks, start, len))
+        return NULL;
+    b->offset = end;
+    b->allocations++;
+    return b->buffer + start;
+}
+
+static bool is_last(const bump *b, const void *mem, size_t len)
+{
+    return (const unsigned char *)mem + len == b->buffer + b->offset;
+}
+
+static bool bump_vt_resize(void *ctx, void *mem, size_t len, uint8_t align_log2,
+                           size_t new_len, uintptr_t ra)
+{
+    (void)align_log2, (void)ra;
+    bump *b = ctx;
+    if (!is_last(b, mem, len))
+        return false;
+    size_t start = (size_t)((unsigned char *)mem - b->buffer), end;
+    if (!as_add(start, new_len, &end) || end > b->capacity)
+        return false;
+    b->offset = end;
+    ledger_entry *e = b->keep_ledger ? ledger_last(&b->blocks) : NULL;
+    if (e)
+        e->len = e->consumed = new_len;
+    return true;
+}
+
+static void *bump_vt_remap(void *ctx, void *mem, size_t len, uint8_t align_log2,
+                           size_t new_len, uintptr_t ra)
+{
+    return bump_vt_resize(ctx, mem, len, align_log2, new_len, ra) ? mem : NULL;
+}
+
+static void bump_vt_free(void *ctx, void *mem, size_t len, uint8_t align_log2, uintptr_t ra)
+{
+    (void)align_log2, (void)ra, (void)len;
+    bump *b = ctx;
+    /* A no-op for the allocator; the ledger remembers the block is dead. */
+    ledger_entry *e = b->keep_ledger && mem
+                          ? ledger_find(&b->blocks, (size_t)((unsigned char *)mem - b->buffer))
+                          : NULL;
+    if (e)
+        e->freed = true;
+}
+
+static const as_vtable bump_vtable = {bump_vt_alloc, bump_vt_resize, bump_vt_remap, bump_vt_free};
+
+as_allocator bump_allocator(bump *b) { return (as_allocator){b, &bump_vtable}; }
+as_instance bump_instance(bump *b) { return (as_instance){bump_allocator(b), &bump_probe}; }
+
+void bump_reset(bump *b)
+{
+    b->offset = 0;
+    b->allocations = 0;
+    ledger_clear(&b->blocks);
+}
+
+size_t bump_offset(const bump *b) { return b->offset; }
+size_t bump_capacity(const bump *b) { return b->capacity; }
+size_t bump_allocations(const bump *b) { return b->allocations; }
+const unsigned char *bump_base(const bump *b) { return b->buffer; }
+
+void bump_set_ledger(bump *b, bool on)
+{
+    b->keep_ledger = on;
+    ledger_clear(&b->blocks);
+}
+
+const char *bump_check(const bump *b)
+{
+    if (b->offset > b->capacity)
+        return "bump: offset past the end of the buffer";
+    return b->keep_ledger ? ledger_check(&b->blocks, b->offset) : NULL;
+}
+
+static void probe_inspect(const void *ctx, const as_inspector *in)
+{
+    const bump *b = ctx;
+    as_emit_region(in, 0, b->buffer, b->capacity);
+    if (b->keep_ledger) {
+        ledger_emit(&b->blocks, in, 0, b->buffer, 0, b->offset, b->capacity);
+    } else {
+        as_emit_span(in, 0, 0, b->offset, AS_SPAN_LIVE, AS_META_NONE, b->buffer);
+        as_emit_span(in, 0, b->offset, b->capacity - b->offset, AS_SPAN_UNUSED, AS_META_NONE, NULL);
+    }
+    as_emit_marker(in, AS_MARK_OFFSET, 0, b->offset);
+}
+
+static const char *probe_check(const void *ctx) { return bump_check(ctx); }
+
+static as_free_verdict probe_judge(const void *ctx, const void *mem, size_t len, uint8_t al)
+{
+    (void)len, (void)al;
+    const bump *b = ctx;
+    const unsigned char *p = mem;
+    if (p < b->buffer || p >= b->buffer + b->capacity)
+        return AS_FREE_NOT_OWNED;
+    return AS_FREE_NOOP;
+}
+
+static bool probe_reset(void *ctx, as_reset_mode mode, size_t limit)
+{
+    (void)mode, (void)limit;
+    bump_reset(ctx);
+    return true;
+}
+
+static bool probe_offset(const void *ctx, size_t *out)
+{
+    *out = ((const bump *)ctx)->offset;
+    return true;
+}
+
+static void probe_destroy(void *ctx) { bump_destroy(ctx); }
+
+const as_probe bump_probe = {
+    .kind = "bump",
+    .inspect = probe_inspect,
+    .check = probe_check,
+    .judge_free = probe_judge,
+    .reset = probe_reset,
+    .offset = probe_offset,
+    .destroy = probe_destroy,
+};

@@ -1,0 +1,140 @@
+/*
+ * counting.c - the counting wrapper (see counting.h).
+ */
+#include "allocscope/counting.h"
+
+#include <stdlib.h>
+
+struct counting {
+    as_instance inner;
+    counting_stats st;
+};
+
+counting *counting_create(as_instance inner)
+{
+    counting *c = calloc(1, sizeof *c);
+    if (c)
+        c->inner = inner;
+    return c;
+}
+
+void counting_destroy(counting *c) { free(c); }
+
+static void grew(counting *c, size_t old_len, size_t new_len)
+{
+    c->st.current_bytes = c->st.current_bytes - old_len + new_len;
+    if (c->st.current_bytes > c->st.peak_bytes)
+        c->st.peak_bytes = c->st.current_bytes;
+}
+
+static void *cnt_alloc(void *ctx, size_t len, uint8_t al, uintptr_t ra)
+{
+    counting *c = ctx;
+    c->st.alloc_calls++;
+    void *p = c->inner.a.vtable->alloc(c->inner.a.ctx, len, al, ra);
+    if (p == NULL) {
+        c->st.failed_allocs++;
+        return NULL;
+    }
+    c->st.active_allocations++;
+    grew(c, 0, len);
+    return p;
+}
+
+static bool cnt_resize(void *ctx, void *mem, size_t len, uint8_t al, size_t new_len, uintptr_t ra)
+{
+    counting *c = ctx;
+    c->st.resize_calls++;
+    if (!c->inner.a.vtable->resize(c->inner.a.ctx, mem, len, al, new_len, ra))
+        return false;
+    grew(c, len, new_len);
+    return true;
+}
+
+static void *cnt_remap(void *ctx, void *mem, size_t len, uint8_t al, size_t new_len, uintptr_t ra)
+{
+    counting *c = ctx;
+    c->st.remap_calls++;
+    void *p = c->inner.a.vtable->remap(c->inner.a.ctx, mem, len, al, new_len, ra);
+    if (p)
+        grew(c, len, new_len);
+    return p;
+}
+
+static void cnt_free(void *ctx, void *mem, size_t len, uint8_t al, uintptr_t ra)
+{
+    counting *c = ctx;
+    c->st.free_calls++;
+    c->inner.a.vtable->free(c->inner.a.ctx, mem, len, al, ra);
+    if (c->st.active_allocations > 0)
+        c->st.active_allocations--;
+    c->st.current_bytes -= len <= c->st.current_bytes ? len : c->st.current_bytes;
+}
+
+static const as_vtable counting_vtable = {cnt_alloc, cnt_resize, cnt_remap, cnt_free};
+
+as_allocator counting_allocator(counting *c) { return (as_allocator){c, &counting_vtable}; }
+as_instance counting_instance(counting *c) { return (as_instance){counting_allocator(c), &counting_probe}; }
+
+counting_stats counting_get_stats(const counting *c) { return c->st; }
+
+void counting_forget_live(counting *c)
+{
+    c->st.active_allocations = 0;
+    c->st.current_bytes = 0;
+}
+
+static void probe_inspect(const void *ctx, const as_inspector *in)
+{
+    const counting *c = ctx;
+    c->inner.probe->inspect(c->inner.a.ctx, in);
+}
+
+static const char *probe_check(const void *ctx)
+{
+    const counting *c = ctx;
+    if (c->st.current_bytes > c->st.peak_bytes)
+        return "counting: current bytes above the peak";
+    return c->inner.probe->check ? c->inner.probe->check(c->inner.a.ctx) : NULL;
+}
+
+static as_free_verdict probe_judge(const void *ctx, const void *mem, size_t len, uint8_t al)
+{
+    const counting *c = ctx;
+    return c->inner.probe->judge_free(c->inner.a.ctx, mem, len, al);
+}
+
+static bool probe_reset(void *ctx, as_reset_mode mode, size_t limit)
+{
+    counting *c = ctx;
+    if (c->inner.probe->reset == NULL || !c->inner.probe->reset(c->inner.a.ctx, mode, limit))
+        return false;
+    counting_forget_live(c);
+    return true;
+}
+
+static void probe_set_sink(void *ctx, as_event_sink sink)
+{
+    counting *c = ctx;
+    if (c->inner.probe->set_sink)
+        c->inner.probe->set_sink(c->inner.a.ctx, sink);
+}
+
+static bool probe_offset(const void *ctx, size_t *out)
+{
+    const counting *c = ctx;
+    return c->inner.probe->offset && c->inner.probe->offset(c->inner.a.ctx, out);
+}
+
+static void probe_destroy(void *ctx) { counting_destroy(ctx); }
+
+const as_probe counting_probe = {
+    .kind = "counting",
+    .inspect = probe_inspect,
+    .check = probe_check,
+    .judge_free = probe_judge,
+    .reset = probe_reset,
+    .set_sink = probe_set_sink,
+    .offset = probe_offset,
+    .destroy = probe_destroy,
+};

@@ -1,0 +1,424 @@
+/*
+ * debug.c - the tracking debug allocator (see debug.h).
+ *
+ * Each allocation asks the wrapped allocator for len + DEBUG_GUARD_SIZE
+ * bytes and fills the tail with DEBUG_GUARD_BYTE. Records live in an open
+ * addressing hash table keyed by the block's address (linear probing; a
+ * record is replaced, never deleted, when the address is handed out again,
+ * so a double free long after the first still names both steps). A freed
+ * block is poisoned and parked in a FIFO quarantine; only when it leaves
+ * the quarantine is it given back to the wrapped allocator.
+ *
+ * Invariants: the number of live records and their bytes equal the active
+ * count and current bytes; every quarantined slot names a quarantined
+ * record; the table is never more than 3/4 full.
+ */
+#include "allocscope/debug.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum rec_state { REC_EMPTY, REC_LIVE, REC_QUARANTINED, REC_RELEASED } rec_state;
+
+typedef struct record {
+    const unsigned char *ptr;
+    size_t len;
+    uint64_t alloc_stamp, free_stamp;
+    uint8_t align_log2;
+    uint8_t state;
+} record;
+
+struct debug_alloc {
+    as_instance inner;
+    as_event_sink sink;
+    record *table;
+    size_t table_cap, table_used;
+    const unsigned char *quarantine[DEBUG_QUARANTINE];
+    size_t q_head, q_count;
+    uint64_t now;
+    bool manual_stamp;
+    size_t limit;
+    debug_stats st;
+};
+
+static size_t hash_ptr(const void *p, size_t cap)
+{
+    uint64_t x = (uint64_t)(uintptr_t)p;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return (size_t)x & (cap - 1);
+}
+
+static record *find_slot(record *table, size_t cap, const void *p)
+{
+    for (size_t i = hash_ptr(p, cap);; i = (i + 1) & (cap - 1))
+        if (table[i].state == REC_EMPTY || table[i].ptr == p)
+            return &table[i];
+}
+
+static bool grow_table(debug_alloc *d)
+{
+    size_t cap = d->table_cap * 2;
+    record *t = calloc(cap, sizeof *t);
+    if (t == NULL)
+        return false;
+    for (size_t i = 0; i < d->table_cap; i++)
+        if (d->table[i].state != REC_EMPTY)
+            *find_slot(t, cap, d->table[i].ptr) = d->table[i];
+    free(d->table);
+    d->table = t;
+    d->table_cap = cap;
+    return true;
+}
+
+static record *lookup(const debug_alloc *d, const void *p)
+{
+    record *r = find_slot(d->table, d->table_cap, p);
+    return r->state == REC_EMPTY ? NULL : r;
+}
+
+debug_alloc *debug_create(as_instance inner)
+{
+    debug_alloc *d = calloc(1, sizeof *d);
+    if (d == NULL)
+        return NULL;
+    d->table_cap = 64;
+    d->table = calloc(d->table_cap, sizeof *d->table);
+    if (d->table == NULL) {
+        free(d);
+        return NULL;
+    }
+    d->inner = inner;
+    return d;
+}
+
+void debug_destroy(debug_alloc *d)
+{
+    if (d == NULL)
+        return;
+    free(d->table);
+    free(d);
+}
+
+static uint64_t stamp(debug_alloc *d) { return d->manual_stamp ? d->now : ++d->now; }
+
+static void report(debug_alloc *d, as_event_kind kind, const record *r, const void *ptr,
+                   size_t given_len)
+{
+    as_event ev = {kind, ptr, r ? r->len : given_len, given_len, r ? r->alloc_stamp : 0,
+                   r ? r->free_stamp : 0};
+    as_report(&d->sink, &ev);
+}
+
+static bool guard_intact(const record *r)
+{
+    for (size_t i = 0; i < DEBUG_GUARD_SIZE; i++)
+        if (r->ptr[r->len + i] != DEBUG_GUARD_BYTE)
+            return false;
+    return true;
+}
+
+static bool poison_intact(const record *r)
+{
+    for (size_t i = 0; i < r->len; i++)
+        if (r->ptr[i] != DEBUG_POISON_BYTE)
+            return false;
+    return true;
+}
+
+static void give_back(debug_alloc *d, record *r)
+{
+    d->inner.a.vtable->free(d->inner.a.ctx, (void *)r->ptr, r->len + DEBUG_GUARD_SIZE,
+                            r->align_log2, 0);
+    r->state = REC_RELEASED;
+}
+
+static void quarantine_push(debug_alloc *d, record *r)
+{
+    if (d->q_count == DEBUG_QUARANTINE) {
+        record *old = lookup(d, d->quarantine[d->q_head]);
+        if (old && old->state == REC_QUARANTINED) {
+            if (!poison_intact(old))
+                report(d, AS_EV_USE_AFTER_FREE, old, old->ptr, old->len);
+            give_back(d, old);
+        }
+        d->q_head = (d->q_head + 1) % DEBUG_QUARANTINE;
+        d->q_count--;
+    }
+    d->quarantine[(d->q_head + d->q_count) % DEBUG_QUARANTINE] = r->ptr;
+    d->q_count++;
+}
+
+static void *dbg_alloc(void *ctx, size_t len, uint8_t al, uintptr_t ra)
+{
+    debug_alloc *d = ctx;
+    size_t total;
+    if (!as_add(len, DEBUG_GUARD_SIZE, &total))
+        return NULL;
+    if (d->limit && (d->st.current_bytes > d->limit || len > d->limit - d->st.current_bytes)) {
+        report(d, AS_EV_MEMORY_LIMIT, NULL, NULL, len);
+        return NULL;
+    }
+    if ((d->table_used + 1) * 4 > d->table_cap * 3 && !grow_table(d))
+        return NULL;
+    unsigned char *p = d->inner.a.vtable->alloc(d->inner.a.ctx, total, al, ra);
+    if (p == NULL)
+        return NULL;
+    memset(p + len, DEBUG_GUARD_BYTE, DEBUG_GUARD_SIZE);
+    record *r = find_slot(d->table, d->table_cap, p);
+    if (r->state == REC_EMPTY)
+        d->table_used++;
+    /* A quarantined record cannot be here: its memory is not handed out. */
+    *r = (record){p, len, stamp(d), 0, al, REC_LIVE};
+    d->st.active_allocations++;
+    d->st.allocations++;
+    d->st.total_allocated += len;
+    d->st.current_bytes += len;
+    if (d->st.current_bytes > d->st.peak_bytes)
+        d->st.peak_bytes = d->st.current_bytes;
+    return p;
+}
+
+static bool dbg_resize(void *ctx, void *mem, size_t len, uint8_t al, size_t new_len, uintptr_t ra)
+{
+    debug_alloc *d = ctx;
+    record *r = lookup(d, mem);
+    size_t total;
+    if (r == NULL || r->state != REC_LIVE || r->len != len || !as_add(new_len, DEBUG_GUARD_SIZE, &total))
+        return false;
+    if (new_len > len && d->limit && new_len - len > d->limit - d->st.current_bytes) {
+        report(d, AS_EV_MEMORY_LIMIT, r, mem, new_len);
+        return false;
+    }
+    if (!d->inner.a.vtable->resize(d->inner.a.ctx, mem, len + DEBUG_GUARD_SIZE, al, total, ra))
+        return false;
+    memset((unsigned char *)mem + new_len, DEBUG_GUARD_BYTE, DEBUG_GUARD_SIZE);
+    d->st.current_bytes = d->st.current_bytes - len + new_len;
+    if (new_len > len)
+        d->st.total_allocated += new_len - len;
+    else
+        d->st.total_freed += len - new_len;
+    if (d->st.current_bytes > d->st.peak_bytes)
+        d->st.peak_bytes = d->st.current_bytes;
+    r->len = new_len;
+    return true;
+}
+
+static void *dbg_remap(void *ctx, void *mem, size_t len, uint8_t al, size_t new_len, uintptr_t ra)
+{
+    return dbg_resize(ctx, mem, len, al, new_len, ra) ? mem : NULL;
+}
+
+static void dbg_free(void *ctx, void *mem, size_t len, uint8_t al, uintptr_t ra)
+{
+    (void)ra;
+    debug_alloc *d = ctx;
+    record *r = lookup(d, mem);
+    if (r == NULL) {
+        report(d, AS_EV_INVALID_FREE, NULL, mem, len);
+        return;
+    }
+    if (r->state != REC_LIVE) {
+        report(d, AS_EV_DOUBLE_FREE, r, mem, len);
+        return;
+    }
+    if (r->len != len || r->align_log2 != al)
+        report(d, AS_EV_WRONG_SIZE_FREE, r, mem, len);
+    if (!guard_intact(r))
+        report(d, AS_EV_OVERFLOW, r, mem, r->len);
+    memset(mem, DEBUG_POISON_BYTE, r->len);
+    r->state = REC_QUARANTINED;
+    r->free_stamp = stamp(d);
+    d->st.active_allocations--;
+    d->st.frees++;
+    d->st.total_freed += r->len;
+    d->st.current_bytes -= r->len;
+    quarantine_push(d, r);
+}
+
+static const as_vtable debug_vtable = {dbg_alloc, dbg_resize, dbg_remap, dbg_free};
+
+as_allocator debug_allocator(debug_alloc *d) { return (as_allocator){d, &debug_vtable}; }
+as_instance debug_instance(debug_alloc *d) { return (as_instance){debug_allocator(d), &debug_probe}; }
+
+void debug_set_sink(debug_alloc *d, as_event_sink sink) { d->sink = sink; }
+
+void debug_set_stamp(debug_alloc *d, uint64_t s)
+{
+    d->now = s;
+    d->manual_stamp = true;
+}
+
+void debug_set_limit(debug_alloc *d, size_t bytes) { d->limit = bytes; }
+debug_stats debug_get_stats(const debug_alloc *d) { return d->st; }
+
+size_t debug_report_leaks(debug_alloc *d)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < d->table_cap; i++) {
+        if (d->table[i].state == REC_LIVE) {
+            report(d, AS_EV_LEAK, &d->table[i], d->table[i].ptr, d->table[i].len);
+            n++;
+        }
+    }
+    return n;
+}
+
+size_t debug_scan(debug_alloc *d)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < d->table_cap; i++) {
+        record *r = &d->table[i];
+        if (r->state == REC_LIVE && !guard_intact(r)) {
+            report(d, AS_EV_OVERFLOW, r, r->ptr, r->len);
+            memset((unsigned char *)r->ptr + r->len, DEBUG_GUARD_BYTE, DEBUG_GUARD_SIZE);
+            n++;
+        } else if (r->state == REC_QUARANTINED && !poison_intact(r)) {
+            report(d, AS_EV_USE_AFTER_FREE, r, r->ptr, r->len);
+            memset((unsigned char *)r->ptr, DEBUG_POISON_BYTE, r->len);
+            n++;
+        }
+    }
+    return n;
+}
+
+bool debug_lookup(const debug_alloc *d, const void *ptr, size_t *len, uint64_t *alloc_stamp,
+                  uint64_t *free_stamp)
+{
+    const record *r = lookup(d, ptr);
+    if (r == NULL)
+        return false;
+    if (len)
+        *len = r->len;
+    if (alloc_stamp)
+        *alloc_stamp = r->alloc_stamp;
+    if (free_stamp)
+        *free_stamp = r->free_stamp;
+    return true;
+}
+
+void debug_forget_all(debug_alloc *d)
+{
+    memset(d->table, 0, d->table_cap * sizeof *d->table);
+    d->table_used = 0;
+    d->q_head = d->q_count = 0;
+    d->st.active_allocations = 0;
+    d->st.current_bytes = 0;
+}
+
+const char *debug_check(const debug_alloc *d)
+{
+    size_t live = 0, bytes = 0, used = 0;
+    for (size_t i = 0; i < d->table_cap; i++) {
+        const record *r = &d->table[i];
+        if (r->state == REC_EMPTY)
+            continue;
+        used++;
+        if (r->state == REC_LIVE) {
+            live++;
+            bytes += r->len;
+        }
+        if (find_slot(d->table, d->table_cap, r->ptr) != r)
+            return "debug: a record cannot be found by its address";
+    }
+    if (live != d->st.active_allocations || bytes != d->st.current_bytes)
+        return "debug: live records disagree with the counters";
+    if (used != d->table_used || used * 4 > d->table_cap * 3)
+        return "debug: hash table count wrong or overfull";
+    for (size_t k = 0; k < d->q_count; k++) {
+        const record *r = lookup(d, d->quarantine[(d->q_head + k) % DEBUG_QUARANTINE]);
+        if (r == NULL || r->state != REC_QUARANTINED)
+            return "debug: quarantine names a block that is not quarantined";
+    }
+    return d->inner.probe->check ? d->inner.probe->check(d->inner.a.ctx) : NULL;
+}
+
+/* Inspection: the wrapped allocator's spans, with each block it reports
+ * split into the user's bytes and the guard, and quarantined blocks shown
+ * as freed. */
+typedef struct overlay {
+    const debug_alloc *d;
+    const as_inspector *out;
+} overlay;
+
+static void overlay_region(void *user, uint32_t region, const void *base, size_t size)
+{
+    overlay *o = user;
+    as_emit_region(o->out, region, base, size);
+}
+
+static void overlay_span(void *user, const as_span *s)
+{
+    overlay *o = user;
+    const record *r = s->block && s->kind == AS_SPAN_LIVE ? lookup(o->d, s->block) : NULL;
+    if (r == NULL || r->state == REC_RELEASED || (const unsigned char *)s->block != r->ptr) {
+        as_emit_span(o->out, s->region, s->offset, s->len, s->kind, s->meta, s->block);
+        return;
+    }
+    size_t user_len = r->len < s->len ? r->len : s->len;
+    size_t guard = s->len - user_len < DEBUG_GUARD_SIZE ? s->len - user_len : DEBUG_GUARD_SIZE;
+    as_span_kind k = r->state == REC_LIVE ? AS_SPAN_LIVE : AS_SPAN_FREED;
+    as_emit_span(o->out, s->region, s->offset, user_len, k, AS_META_NONE, s->block);
+    as_emit_span(o->out, s->region, s->offset + user_len, guard, AS_SPAN_META, AS_META_GUARD, NULL);
+    as_emit_span(o->out, s->region, s->offset + user_len + guard, s->len - user_len - guard,
+                 AS_SPAN_PADDING, AS_META_NONE, NULL);
+}
+
+static void overlay_marker(void *user, const as_marker *m)
+{
+    overlay *o = user;
+    as_emit_marker(o->out, m->kind, m->region, m->offset);
+}
+
+static void probe_inspect(const void *ctx, const as_inspector *in)
+{
+    const debug_alloc *d = ctx;
+    overlay o = {d, in};
+    as_inspector mid = {overlay_region, overlay_span, overlay_marker, &o};
+    d->inner.probe->inspect(d->inner.a.ctx, &mid);
+}
+
+static const char *probe_check(const void *ctx) { return debug_check(ctx); }
+
+static as_free_verdict probe_judge(const void *ctx, const void *mem, size_t len, uint8_t al)
+{
+    const record *r = lookup(ctx, mem);
+    if (r == NULL)
+        return AS_FREE_NOT_OWNED;
+    if (r->state != REC_LIVE)
+        return AS_FREE_DOUBLE;
+    if (r->len != len || r->align_log2 != al)
+        return AS_FREE_WRONG_SIZE;
+    return AS_FREE_OK;
+}
+
+static bool probe_reset(void *ctx, as_reset_mode mode, size_t limit)
+{
+    debug_alloc *d = ctx;
+    if (d->inner.probe->reset == NULL || !d->inner.probe->reset(d->inner.a.ctx, mode, limit))
+        return false;
+    debug_forget_all(d);
+    return true;
+}
+
+static void probe_set_sink(void *ctx, as_event_sink sink) { debug_set_sink(ctx, sink); }
+
+static bool probe_offset(const void *ctx, size_t *out)
+{
+    const debug_alloc *d = ctx;
+    return d->inner.probe->offset && d->inner.probe->offset(d->inner.a.ctx, out);
+}
+
+static void probe_destroy(void *ctx) { debug_destroy(ctx); }
+
+const as_probe debug_probe = {
+    .kind = "debug",
+    .inspect = probe_inspect,
+    .check = probe_check,
+    .judge_free = probe_judge,
+    .reset = probe_reset,
+    .set_sink = probe_set_sink,
+    .offset = probe_offset,
+    .destroy = probe_destroy,
+};

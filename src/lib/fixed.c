@@ -1,0 +1,203 @@
+/*
+ * fixed.c - Zig's FixedBufferAllocator (see fixed.h).
+ *
+ * Invariants: 0 <= end_index <= capacity; recorded blocks lie below
+ * end_index in address order. "Is it the last allocation?" is decided as
+ * Zig does: the block ends exactly at end_index.
+ */
+#include "allocscope/fixed.h"
+
+#include <stdlib.h>
+
+#include "allocscope/ledger.h"
+
+struct fixed {
+    unsigned char *buffer;
+    size_t capacity;
+    size_t end_index;
+    bool keep_ledger;
+    ledger blocks;
+};
+
+fixed *fixed_create(size_t capacity)
+{
+    fixed *f = calloc(1, sizeof *f);
+    if (f == NULL)
+        return NULL;
+    f->buffer = as_region_new(capacity, NULL);
+    if (f->buffer == NULL) {
+        free(f);
+        return NULL;
+    }
+    f->capacity = capacity;
+    f->keep_ledger = true;
+    return f;
+}
+
+void fixed_destroy(fixed *f)
+{
+    if (f == NULL)
+        return;
+    ledger_release(&f->blocks);
+    as_region_delete(f->buffer);
+    free(f);
+}
+
+bool fixed_is_last(const fixed *f, const void *mem, size_t len)
+{
+    return (const unsigned char *)mem + len == f->buffer + f->end_index;
+}
+
+bool fixed_owns(const fixed *f, const void *ptr)
+{
+    const unsigned char *p = ptr;
+    return p >= f->buffer && p < f->buffer + f->capacity;
+}
+
+static ledger_entry *entry_of(fixed *f, const void *mem)
+{
+    if (!f->keep_ledger || !fixed_owns(f, mem))
+        return NULL;
+    return ledger_find(&f->blocks, (size_t)((const unsigned char *)mem - f->buffer));
+}
+
+static void *fixed_vt_alloc(void *ctx, size_t len, uint8_t align_log2, uintptr_t ra)
+{
+    (void)ra;
+    fixed *f = ctx;
+    uintptr_t base = (uintptr_t)f->buffer;
+    size_t start, end;
+    if (!as_align_forward(base + f->end_index, (size_t)1 << align_log2, &start))
+        return NULL;
+    start -= base;
+    if (!as_add(start, len, &end) || end > f->capacity)
+        return NULL;
+    if (f->keep_ledger && !ledger_push(&f->blocks, start, len))
+        return NULL;
+    f->end_index = end;
+    return f->buffer + start;
+}
+
+static bool fixed_vt_resize(void *ctx, void *mem, size_t len, uint8_t align_log2,
+                            size_t new_len, uintptr_t ra)
+{
+    (void)align_log2, (void)ra;
+    fixed *f = ctx;
+    ledger_entry *e = entry_of(f, mem);
+    if (!fixed_is_last(f, mem, len)) {
+        if (new_len > len)
+            return false;
+        if (e)
+            e->len = new_len; /* the tail stays consumed */
+        return true;
+    }
+    size_t start = f->end_index - len, end;
+    if (!as_add(start, new_len, &end) || end > f->capacity)
+        return false;
+    f->end_index = end;
+    if (e)
+        e->len = e->consumed = new_len;
+    return true;
+}
+
+static void *fixed_vt_remap(void *ctx, void *mem, size_t len, uint8_t align_log2,
+                            size_t new_len, uintptr_t ra)
+{
+    return fixed_vt_resize(ctx, mem, len, align_log2, new_len, ra) ? mem : NULL;
+}
+
+static void fixed_vt_free(void *ctx, void *mem, size_t len, uint8_t align_log2, uintptr_t ra)
+{
+    (void)align_log2, (void)ra;
+    fixed *f = ctx;
+    ledger_entry *e = entry_of(f, mem);
+    if (fixed_is_last(f, mem, len)) {
+        f->end_index -= len;
+        if (e && e == ledger_last(&f->blocks))
+            ledger_pop(&f->blocks);
+    } else if (e) {
+        e->freed = true;
+    }
+}
+
+static const as_vtable fixed_vtable = {fixed_vt_alloc, fixed_vt_resize, fixed_vt_remap, fixed_vt_free};
+
+as_allocator fixed_allocator(fixed *f) { return (as_allocator){f, &fixed_vtable}; }
+as_instance fixed_instance(fixed *f) { return (as_instance){fixed_allocator(f), &fixed_probe}; }
+
+void fixed_reset(fixed *f)
+{
+    f->end_index = 0;
+    ledger_clear(&f->blocks);
+}
+
+size_t fixed_end_index(const fixed *f) { return f->end_index; }
+size_t fixed_capacity(const fixed *f) { return f->capacity; }
+
+void fixed_set_ledger(fixed *f, bool on)
+{
+    f->keep_ledger = on;
+    ledger_clear(&f->blocks);
+}
+
+const char *fixed_check(const fixed *f)
+{
+    if (f->end_index > f->capacity)
+        return "fixed: end index past the end of the buffer";
+    return f->keep_ledger ? ledger_check(&f->blocks, f->end_index) : NULL;
+}
+
+static void probe_inspect(const void *ctx, const as_inspector *in)
+{
+    const fixed *f = ctx;
+    as_emit_region(in, 0, f->buffer, f->capacity);
+    if (f->keep_ledger) {
+        ledger_emit(&f->blocks, in, 0, f->buffer, 0, f->end_index, f->capacity);
+    } else {
+        as_emit_span(in, 0, 0, f->end_index, AS_SPAN_LIVE, AS_META_NONE, f->buffer);
+        as_emit_span(in, 0, f->end_index, f->capacity - f->end_index, AS_SPAN_UNUSED,
+                     AS_META_NONE, NULL);
+    }
+    as_emit_marker(in, AS_MARK_OFFSET, 0, f->end_index);
+}
+
+static const char *probe_check(const void *ctx) { return fixed_check(ctx); }
+
+static as_free_verdict probe_judge(const void *ctx, const void *mem, size_t len, uint8_t al)
+{
+    (void)al;
+    fixed *f = (fixed *)ctx;
+    if (!fixed_owns(f, mem))
+        return AS_FREE_NOT_OWNED;
+    ledger_entry *e = entry_of(f, mem);
+    if (e && e->freed)
+        return AS_FREE_DOUBLE;
+    if (e && e->len != len)
+        return AS_FREE_WRONG_SIZE;
+    return fixed_is_last(f, mem, len) ? AS_FREE_OK : AS_FREE_KEPT;
+}
+
+static bool probe_reset(void *ctx, as_reset_mode mode, size_t limit)
+{
+    (void)mode, (void)limit;
+    fixed_reset(ctx);
+    return true;
+}
+
+static bool probe_offset(const void *ctx, size_t *out)
+{
+    *out = ((const fixed *)ctx)->end_index;
+    return true;
+}
+
+static void probe_destroy(void *ctx) { fixed_destroy(ctx); }
+
+const as_probe fixed_probe = {
+    .kind = "fixed",
+    .inspect = probe_inspect,
+    .check = probe_check,
+    .judge_free = probe_judge,
+    .reset = probe_reset,
+    .offset = probe_offset,
+    .destroy = probe_destroy,
+};

@@ -1,0 +1,474 @@
+/*
+ * freelist.c - a general-purpose free-list allocator (see freelist.h).
+ *
+ * The buffer is a sequence of blocks, each a multiple of 16 bytes and
+ * 16-aligned. A block starts with a 16-byte header word pair:
+ *     free block:  [size][0]            then the link to the next free block
+ *     used block:  [size | USED][len]   then the payload
+ * A used block whose payload needed more alignment than a header gives may
+ * begin with a 16-byte lead: [size | USED | LEAD][0], the header follows it
+ * with HAS_LEAD set. (Leads of 32 bytes or more are split off as free
+ * blocks instead.) Links hold the next free block's offset + 1 (0: none);
+ * the list is sorted by address.
+ *
+ * Invariants: blocks tile the usable buffer exactly; the free list visits
+ * every free block once, in increasing address order; no two free blocks
+ * are adjacent; every used block's len fits its payload.
+ */
+#include "allocscope/freelist.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define FL_USED ((size_t)1)
+#define FL_HAS_LEAD ((size_t)2)
+#define FL_LEAD ((size_t)4)
+#define FL_FLAGS ((size_t)15)
+#define FL_LEAD_SIZE 16
+#define FL_LINK 8
+
+struct freelist {
+    unsigned char *buffer;
+    size_t capacity;   /* as asked */
+    size_t usable;     /* capacity rounded down to 16 */
+    size_t head;       /* first free block + 1; 0: none */
+    size_t rover;      /* next-fit: search starts at the first free block >= rover */
+    size_t high_water; /* end of the highest block ever handed out */
+    freelist_fit fit;
+};
+
+static const char *const fit_names[] = {"first-fit", "best-fit", "next-fit"};
+
+const char *freelist_fit_name(freelist_fit fit) { return fit_names[fit]; }
+
+static size_t word(const freelist *f, size_t off)
+{
+    size_t w;
+    memcpy(&w, f->buffer + off, sizeof w);
+    return w;
+}
+
+static void set_word(freelist *f, size_t off, size_t w) { memcpy(f->buffer + off, &w, sizeof w); }
+static size_t size_of(const freelist *f, size_t block) { return word(f, block) & ~FL_FLAGS; }
+static bool is_used(const freelist *f, size_t block) { return word(f, block) & FL_USED; }
+static size_t next_free(const freelist *f, size_t block) { return word(f, block + 16); }
+
+static void make_free(freelist *f, size_t block, size_t size, size_t next)
+{
+    set_word(f, block, size);
+    set_word(f, block + 8, 0);
+    set_word(f, block + 16, next);
+}
+
+static void init_blocks(freelist *f)
+{
+    f->head = 0;
+    f->rover = 0;
+    f->high_water = 0;
+    if (f->usable >= FREELIST_MIN_BLOCK) {
+        make_free(f, 0, f->usable, 0);
+        f->head = 1;
+    }
+}
+
+freelist *freelist_create(size_t capacity, freelist_fit fit)
+{
+    if (capacity < FREELIST_MIN_BLOCK || fit > FREELIST_NEXT_FIT)
+        return NULL;
+    freelist *f = calloc(1, sizeof *f);
+    if (f == NULL)
+        return NULL;
+    f->buffer = as_region_new(capacity, NULL);
+    if (f->buffer == NULL) {
+        free(f);
+        return NULL;
+    }
+    f->capacity = capacity;
+    f->usable = capacity & ~(size_t)15;
+    f->fit = fit;
+    init_blocks(f);
+    return f;
+}
+
+void freelist_destroy(freelist *f)
+{
+    if (f == NULL)
+        return;
+    as_region_delete(f->buffer);
+    free(f);
+}
+
+void freelist_reset(freelist *f) { init_blocks(f); }
+
+/* How a request would sit in the free block at `block`. */
+typedef struct placement {
+    size_t lead;     /* bytes before the header (0, 16, or a split-off front) */
+    size_t need;     /* lead + header + rounded payload */
+} placement;
+
+static bool place_in(const freelist *f, size_t block, size_t len, size_t align, placement *pl)
+{
+    size_t payload, rounded, need;
+    uintptr_t base = (uintptr_t)f->buffer;
+    if (!as_align_forward(base + block + FREELIST_HEADER, align, &payload))
+        return false;
+    payload -= base;
+    if (!as_align_forward(len, 16, &rounded) || !as_add(payload, rounded, &need))
+        return false;
+    pl->lead = payload - FREELIST_HEADER - block;
+    pl->need = need - block;
+    return pl->need <= size_of(f, block);
+}
+
+/* Finds a free block for the request; *prev is the free block before it
+ * (0: it is the head). Returns the block + 1, or 0. First-fit takes the
+ * lowest block that fits, best-fit the smallest (the lowest of equals),
+ * next-fit the first that fits at or after the rover, wrapping around. */
+static size_t search(const freelist *f, size_t len, size_t align, size_t *prev, placement *pl)
+{
+    size_t best = 0, best_prev = 0, best_size = SIZE_MAX, p = 0;
+    placement cand;
+    if (f->fit == FREELIST_NEXT_FIT) {
+        for (int pass = 0; pass < 2; pass++) {
+            p = 0;
+            for (size_t b = f->head; b; p = b, b = next_free(f, b - 1)) {
+                bool at_or_after = b - 1 >= f->rover;
+                if (pass == 0 ? !at_or_after : at_or_after)
+                    continue;
+                if (place_in(f, b - 1, len, align, pl)) {
+                    *prev = p;
+                    return b;
+                }
+            }
+        }
+        return 0;
+    }
+    for (size_t b = f->head; b; p = b, b = next_free(f, b - 1)) {
+        if (!place_in(f, b - 1, len, align, &cand))
+            continue;
+        size_t sz = size_of(f, b - 1);
+        if (f->fit == FREELIST_FIRST_FIT) {
+            *prev = p;
+            *pl = cand;
+            return b;
+        }
+        if (sz < best_size) {
+            best = b, best_prev = p, best_size = sz, *pl = cand;
+        }
+    }
+    *prev = best_prev;
+    return best;
+}
+
+static void link_after(freelist *f, size_t prev, size_t next)
+{
+    if (prev == 0)
+        f->head = next;
+    else
+        set_word(f, prev - 1 + 16, next);
+}
+
+static void *fl_alloc(void *ctx, size_t len, uint8_t al, uintptr_t ra)
+{
+    (void)ra;
+    freelist *f = ctx;
+    size_t prev, align = (size_t)1 << al;
+    placement pl;
+    size_t b = search(f, len, align, &prev, &pl);
+    if (b == 0)
+        return NULL;
+    size_t block = b - 1, size = size_of(f, block), after = next_free(f, block);
+    if (pl.lead >= FREELIST_MIN_BLOCK) {
+        /* Split off the front as a free block of its own. */
+        make_free(f, block, pl.lead, b + pl.lead);
+        prev = b;
+        block += pl.lead;
+        size -= pl.lead;
+        pl.need -= pl.lead;
+        pl.lead = 0;
+        b = block + 1;
+    }
+    size_t rest = size - pl.need;
+    if (rest >= FREELIST_MIN_BLOCK) {
+        make_free(f, block + pl.need, rest, after);
+        after = block + pl.need + 1;
+        size = pl.need;
+    }
+    link_after(f, prev, after);
+    size_t header = block + pl.lead;
+    if (pl.lead) {
+        set_word(f, block, size | FL_USED | FL_LEAD);
+        set_word(f, block + 8, 0);
+    }
+    set_word(f, header, size | FL_USED | (pl.lead ? FL_HAS_LEAD : 0));
+    set_word(f, header + 8, len);
+    f->rover = block + size;
+    if (block + size > f->high_water)
+        f->high_water = block + size;
+    return f->buffer + header + FREELIST_HEADER;
+}
+
+/* The block a payload pointer belongs to, if it is a used block's payload. */
+static bool block_of(const freelist *f, const void *mem, size_t *block)
+{
+    const unsigned char *p = mem;
+    if (p < f->buffer + FREELIST_HEADER || p >= f->buffer + f->usable ||
+        ((size_t)(p - f->buffer) & 15) != 0)
+        return false;
+    size_t header = (size_t)(p - f->buffer) - FREELIST_HEADER;
+    size_t w = word(f, header);
+    if (!(w & FL_USED) || (w & FL_LEAD))
+        return false;
+    *block = (w & FL_HAS_LEAD) ? header - FL_LEAD_SIZE : header;
+    return true;
+}
+
+/* Inserts a free block in address order and merges it with its neighbours. */
+static void insert_free(freelist *f, size_t block, size_t size)
+{
+    size_t prev = 0, next = f->head;
+    while (next && next - 1 < block) {
+        prev = next;
+        next = next_free(f, next - 1);
+    }
+    if (next && block + size == next - 1) {
+        size += size_of(f, next - 1);
+        next = next_free(f, next - 1);
+    }
+    if (prev && prev - 1 + size_of(f, prev - 1) == block) {
+        make_free(f, prev - 1, size_of(f, prev - 1) + size, next);
+        return;
+    }
+    make_free(f, block, size, next);
+    link_after(f, prev, block + 1);
+}
+
+static void fl_free(void *ctx, void *mem, size_t len, uint8_t al, uintptr_t ra)
+{
+    (void)len, (void)al, (void)ra;
+    freelist *f = ctx;
+    size_t block;
+    if (!block_of(f, mem, &block))
+        return;
+    insert_free(f, block, size_of(f, block));
+}
+
+static size_t header_of(const freelist *f, size_t block)
+{
+    return (word(f, block) & FL_LEAD) ? block + FL_LEAD_SIZE : block;
+}
+
+static bool fl_resize(void *ctx, void *mem, size_t len, uint8_t al, size_t new_len, uintptr_t ra)
+{
+    (void)len, (void)al, (void)ra;
+    freelist *f = ctx;
+    size_t block, rounded;
+    if (!block_of(f, mem, &block) || !as_align_forward(new_len, 16, &rounded))
+        return false;
+    size_t header = header_of(f, block), size = size_of(f, block);
+    size_t payload_start = header + FREELIST_HEADER - block, need;
+    if (!as_add(payload_start, rounded, &need))
+        return false;
+    size_t end = block + size;
+    if (need > size) {
+        /* Grow into the next block if it is free and large enough. */
+        if (end >= f->usable || is_used(f, end) || size + size_of(f, end) < need)
+            return false;
+        size_t prev = 0, b = f->head;
+        while (b && b - 1 != end) {
+            prev = b;
+            b = next_free(f, b - 1);
+        }
+        link_after(f, prev, next_free(f, end));
+        size += size_of(f, end);
+        end = block + size;
+    }
+    size_t flags = word(f, header) & FL_FLAGS;
+    if (size - need >= FREELIST_MIN_BLOCK) {
+        size_t tail = size - need;
+        size = need;
+        set_word(f, header, size | flags);
+        if (flags & FL_HAS_LEAD)
+            set_word(f, block, size | FL_USED | FL_LEAD);
+        insert_free(f, block + size, tail);
+    } else {
+        set_word(f, header, size | flags);
+        if (flags & FL_HAS_LEAD)
+            set_word(f, block, size | FL_USED | FL_LEAD);
+    }
+    set_word(f, header + 8, new_len);
+    if (block + size > f->high_water)
+        f->high_water = block + size;
+    return true;
+}
+
+static void *fl_remap(void *ctx, void *mem, size_t len, uint8_t al, size_t new_len, uintptr_t ra)
+{
+    return fl_resize(ctx, mem, len, al, new_len, ra) ? mem : NULL;
+}
+
+static const as_vtable freelist_vtable = {fl_alloc, fl_resize, fl_remap, fl_free};
+
+as_allocator freelist_allocator(freelist *f) { return (as_allocator){f, &freelist_vtable}; }
+as_instance freelist_instance(freelist *f) { return (as_instance){freelist_allocator(f), &freelist_probe}; }
+
+freelist_fit freelist_get_fit(const freelist *f) { return f->fit; }
+size_t freelist_capacity(const freelist *f) { return f->capacity; }
+
+void freelist_walk_free(const freelist *f, void (*fn)(void *user, size_t offset, size_t size), void *user)
+{
+    for (size_t b = f->head; b; b = next_free(f, b - 1))
+        fn(user, b - 1, size_of(f, b - 1));
+}
+
+size_t freelist_free_bytes(const freelist *f)
+{
+    size_t total = 0;
+    for (size_t b = f->head; b; b = next_free(f, b - 1))
+        total += size_of(f, b - 1);
+    return total;
+}
+
+size_t freelist_largest_free(const freelist *f)
+{
+    size_t best = 0;
+    for (size_t b = f->head; b; b = next_free(f, b - 1))
+        if (size_of(f, b - 1) > best)
+            best = size_of(f, b - 1);
+    return best;
+}
+
+size_t freelist_free_blocks(const freelist *f)
+{
+    size_t n = 0;
+    for (size_t b = f->head; b; b = next_free(f, b - 1))
+        n++;
+    return n;
+}
+
+double freelist_fragmentation(const freelist *f)
+{
+    size_t total = freelist_free_bytes(f);
+    return total ? 1.0 - (double)freelist_largest_free(f) / (double)total : 0.0;
+}
+
+const char *freelist_check(const freelist *f)
+{
+    size_t off = 0, free_seen = 0, expect = f->head;
+    bool prev_free = false;
+    while (off < f->usable) {
+        size_t w = word(f, off), size = w & ~FL_FLAGS;
+        if (size < FREELIST_MIN_BLOCK || size % 16 != 0 || size > f->usable - off)
+            return "freelist: a block size is invalid or runs past the buffer";
+        if (w & FL_USED) {
+            size_t header = header_of(f, off);
+            size_t hw = word(f, header);
+            if ((w & FL_LEAD) && (hw & ~FL_FLAGS) != size)
+                return "freelist: lead and header disagree";
+            if ((hw & FL_HAS_LEAD) != ((w & FL_LEAD) ? FL_HAS_LEAD : 0))
+                return "freelist: lead flags inconsistent";
+            if (word(f, header + 8) > off + size - header - FREELIST_HEADER)
+                return "freelist: a block's length does not fit its payload";
+            prev_free = false;
+        } else {
+            if (prev_free)
+                return "freelist: two adjacent free blocks (missed coalescing)";
+            if (expect != off + 1)
+                return "freelist: free list out of address order or missing a block";
+            expect = next_free(f, off);
+            free_seen++;
+            prev_free = true;
+        }
+        off += size;
+    }
+    if (off != f->usable)
+        return "freelist: blocks do not tile the buffer";
+    if (expect != 0)
+        return "freelist: free list names a block that is not free";
+    (void)free_seen;
+    return NULL;
+}
+
+static void emit_free_payload(const freelist *f, const as_inspector *in, size_t start, size_t end)
+{
+    size_t hw = f->high_water < start ? start : (f->high_water > end ? end : f->high_water);
+    as_emit_span(in, 0, start, hw - start, AS_SPAN_FREED, AS_META_NONE, NULL);
+    as_emit_span(in, 0, hw, end - hw, AS_SPAN_UNUSED, AS_META_NONE, NULL);
+}
+
+static void probe_inspect(const void *ctx, const as_inspector *in)
+{
+    const freelist *f = ctx;
+    as_emit_region(in, 0, f->buffer, f->capacity);
+    for (size_t off = 0; off < f->usable;) {
+        size_t w = word(f, off), size = w & ~FL_FLAGS;
+        if (size == 0 || size > f->usable - off)
+            break; /* corrupt: check() says so */
+        if (w & FL_USED) {
+            size_t header = header_of(f, off), len = word(f, header + 8);
+            size_t payload = header + FREELIST_HEADER;
+            as_emit_span(in, 0, off, header - off, AS_SPAN_PADDING, AS_META_NONE, NULL);
+            as_emit_span(in, 0, header, FREELIST_HEADER, AS_SPAN_META, AS_META_HEADER, NULL);
+            as_emit_span(in, 0, payload, len, AS_SPAN_LIVE, AS_META_NONE, f->buffer + payload);
+            as_emit_span(in, 0, payload + len, off + size - payload - len, AS_SPAN_PADDING,
+                         AS_META_NONE, NULL);
+        } else {
+            as_emit_span(in, 0, off, FREELIST_HEADER, AS_SPAN_META, AS_META_HEADER, NULL);
+            as_emit_span(in, 0, off + FREELIST_HEADER, FL_LINK, AS_SPAN_META, AS_META_LINK, NULL);
+            emit_free_payload(f, in, off + FREELIST_HEADER + FL_LINK, off + size);
+            as_emit_marker(in, AS_MARK_FREE_NODE, 0, off);
+        }
+        off += size;
+    }
+    as_emit_span(in, 0, f->usable, f->capacity - f->usable, AS_SPAN_UNUSED, AS_META_NONE, NULL);
+    if (f->head)
+        as_emit_marker(in, AS_MARK_FREE_HEAD, 0, f->head - 1);
+    if (f->fit == FREELIST_NEXT_FIT)
+        as_emit_marker(in, AS_MARK_ROVER, 0, f->rover < f->usable ? f->rover : f->usable);
+}
+
+static const char *probe_check(const void *ctx) { return freelist_check(ctx); }
+
+static as_free_verdict probe_judge(const void *ctx, const void *mem, size_t len, uint8_t al)
+{
+    (void)al;
+    const freelist *f = ctx;
+    const unsigned char *p = mem;
+    if (p < f->buffer || p >= f->buffer + f->capacity)
+        return AS_FREE_NOT_OWNED;
+    /* Walk the blocks: is mem a used block's payload, or inside a free one? */
+    size_t target = (size_t)(p - f->buffer);
+    for (size_t off = 0; off < f->usable;) {
+        size_t w = word(f, off), size = w & ~FL_FLAGS;
+        if (size == 0 || size > f->usable - off)
+            break;
+        if (target >= off && target < off + size) {
+            if (!(w & FL_USED))
+                return AS_FREE_DOUBLE;
+            size_t header = header_of(f, off);
+            if (target != header + FREELIST_HEADER)
+                return AS_FREE_NOT_OWNED;
+            return word(f, header + 8) == len ? AS_FREE_OK : AS_FREE_WRONG_SIZE;
+        }
+        off += size;
+    }
+    return AS_FREE_NOT_OWNED;
+}
+
+static bool probe_reset(void *ctx, as_reset_mode mode, size_t limit)
+{
+    (void)mode, (void)limit;
+    freelist_reset(ctx);
+    return true;
+}
+
+static void probe_destroy(void *ctx) { freelist_destroy(ctx); }
+
+const as_probe freelist_probe = {
+    .kind = "freelist",
+    .inspect = probe_inspect,
+    .check = probe_check,
+    .judge_free = probe_judge,
+    .reset = probe_reset,
+    .destroy = probe_destroy,
+};

@@ -1,0 +1,89 @@
+/*
+ * ledger.c - the per-block record of bump-style allocators (see ledger.h).
+ */
+#include "allocscope/ledger.h"
+
+#include <stdlib.h>
+
+bool ledger_push(ledger *l, size_t offset, size_t len)
+{
+    if (l->count == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        ledger_entry *grown = realloc(l->entries, cap * sizeof *grown);
+        if (grown == NULL)
+            return false;
+        l->entries = grown;
+        l->cap = cap;
+    }
+    l->entries[l->count++] = (ledger_entry){offset, len, len, false};
+    return true;
+}
+
+void ledger_pop(ledger *l)
+{
+    if (l->count > 0)
+        l->count--;
+}
+
+void ledger_clear(ledger *l) { l->count = 0; }
+
+void ledger_release(ledger *l)
+{
+    free(l->entries);
+    *l = (ledger){0};
+}
+
+ledger_entry *ledger_find(const ledger *l, size_t offset)
+{
+    size_t lo = 0, hi = l->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (l->entries[mid].offset < offset)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < l->count && l->entries[lo].offset == offset)
+        return &l->entries[lo];
+    return NULL;
+}
+
+ledger_entry *ledger_last(const ledger *l)
+{
+    return l->count ? &l->entries[l->count - 1] : NULL;
+}
+
+void ledger_emit(const ledger *l, const as_inspector *in, uint32_t region,
+                 const unsigned char *base, size_t start, size_t end, size_t capacity)
+{
+    size_t cursor = start;
+    for (size_t i = 0; i < l->count; i++) {
+        const ledger_entry *e = &l->entries[i];
+        as_emit_span(in, region, cursor, e->offset - cursor, AS_SPAN_PADDING, AS_META_NONE, NULL);
+        as_emit_span(in, region, e->offset, e->len, e->freed ? AS_SPAN_FREED : AS_SPAN_LIVE,
+                     AS_META_NONE, base + e->offset);
+        as_emit_span(in, region, e->offset + e->len, e->consumed - e->len, AS_SPAN_FREED,
+                     AS_META_NONE, base + e->offset);
+        cursor = e->offset + e->consumed;
+    }
+    /* Below the offset but after the last block: padding whose block was
+     * given back (Zig's FixedBufferAllocator keeps it consumed). */
+    as_emit_span(in, region, cursor, end - cursor, AS_SPAN_PADDING, AS_META_NONE, NULL);
+    as_emit_span(in, region, end, capacity - end, AS_SPAN_UNUSED, AS_META_NONE, NULL);
+}
+
+const char *ledger_check(const ledger *l, size_t end)
+{
+    size_t cursor = 0;
+    for (size_t i = 0; i < l->count; i++) {
+        const ledger_entry *e = &l->entries[i];
+        if (e->offset < cursor)
+            return "ledger: blocks overlap or are out of order";
+        if (e->len > e->consumed)
+            return "ledger: a block is longer than the bytes it consumed";
+        cursor = e->offset + e->consumed;
+    }
+    if (cursor > end)
+        return "ledger: a block ends past the offset";
+    return NULL;
+}

@@ -1,0 +1,328 @@
+/*
+ * pool.c - Zig's MemoryPool (see pool.h).
+ *
+ * Slabs hand out their slots in address order ("fresh" slots); destroyed
+ * slots go on a LIFO free list whose links live in the first bytes of the
+ * free slots themselves.
+ *
+ * Invariants: every free-list link points at the start of a handed-out
+ * slot; the list has no cycle and no repeated slot; live + free-list
+ * length == slots handed out.
+ */
+#include "allocscope/pool.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct slab {
+    unsigned char *mem;
+    size_t slots;
+    size_t handed_out;   /* fresh slots given out, from the start */
+} slab;
+
+struct pool {
+    size_t item_size, slot_size, slot_align;
+    bool growable;
+    slab *slabs;
+    size_t slab_count, slab_cap;
+    void *free_head;
+    size_t free_count;
+    size_t live;
+};
+
+static void *load_link(const void *slot)
+{
+    void *next;
+    memcpy(&next, slot, sizeof next);
+    return next;
+}
+
+static void store_link(void *slot, void *next) { memcpy(slot, &next, sizeof next); }
+
+static bool add_slab(pool *p, size_t slots)
+{
+    size_t bytes;
+    if (slots == 0 || slots > SIZE_MAX / p->slot_size)
+        return false;
+    bytes = slots * p->slot_size;
+    if (p->slab_count == p->slab_cap) {
+        size_t cap = p->slab_cap ? p->slab_cap * 2 : 4;
+        slab *grown = realloc(p->slabs, cap * sizeof *grown);
+        if (grown == NULL)
+            return false;
+        p->slabs = grown;
+        p->slab_cap = cap;
+    }
+    unsigned char *mem = as_region_new(bytes, NULL);
+    if (mem == NULL)
+        return false;
+    p->slabs[p->slab_count++] = (slab){mem, slots, 0};
+    return true;
+}
+
+pool *pool_create(pool_options opt)
+{
+    if (opt.item_size == 0 || opt.align_log2 > AS_MAX_ALIGN_LOG2 || opt.initial_slots == 0)
+        return NULL;
+    pool *p = calloc(1, sizeof *p);
+    if (p == NULL)
+        return NULL;
+    size_t align = (size_t)1 << opt.align_log2;
+    if (align < _Alignof(void *))
+        align = _Alignof(void *);
+    size_t size = opt.item_size < sizeof(void *) ? sizeof(void *) : opt.item_size;
+    p->item_size = opt.item_size;
+    p->slot_align = align;
+    p->growable = opt.growable;
+    if (!as_align_forward(size, align, &p->slot_size) || !add_slab(p, opt.initial_slots)) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void pool_destroy(pool *p)
+{
+    if (p == NULL)
+        return;
+    for (size_t i = 0; i < p->slab_count; i++)
+        as_region_delete(p->slabs[i].mem);
+    free(p->slabs);
+    free(p);
+}
+
+void *pool_create_item(pool *p)
+{
+    if (p->free_head != NULL) {
+        void *slot = p->free_head;
+        p->free_head = load_link(slot);
+        p->free_count--;
+        p->live++;
+        return slot;
+    }
+    slab *s = &p->slabs[p->slab_count - 1];
+    if (s->handed_out == s->slots) {
+        if (!p->growable || s->slots > SIZE_MAX / 2 || !add_slab(p, s->slots * 2))
+            return NULL;
+        s = &p->slabs[p->slab_count - 1];
+    }
+    p->live++;
+    return s->mem + p->slot_size * s->handed_out++;
+}
+
+void pool_destroy_item(pool *p, void *item)
+{
+    store_link(item, p->free_head);
+    p->free_head = item;
+    p->free_count++;
+    p->live--;
+}
+
+void pool_reset(pool *p, as_reset_mode mode)
+{
+    if (mode == AS_RESET_FREE_ALL && p->growable) {
+        for (size_t i = 1; i < p->slab_count; i++)
+            as_region_delete(p->slabs[i].mem);
+        p->slab_count = 1;
+    }
+    for (size_t i = 0; i < p->slab_count; i++)
+        p->slabs[i].handed_out = 0;
+    p->free_head = NULL;
+    p->free_count = 0;
+    p->live = 0;
+}
+
+static const slab *slab_of(const pool *p, const void *ptr, size_t *index)
+{
+    const unsigned char *q = ptr;
+    for (size_t i = 0; i < p->slab_count; i++) {
+        const slab *s = &p->slabs[i];
+        if (q >= s->mem && q < s->mem + s->slots * p->slot_size) {
+            if (index)
+                *index = i;
+            return s;
+        }
+    }
+    return NULL;
+}
+
+bool pool_owns_slot(const pool *p, const void *item)
+{
+    const slab *s = slab_of(p, item, NULL);
+    if (s == NULL)
+        return false;
+    size_t off = (size_t)((const unsigned char *)item - s->mem);
+    return off % p->slot_size == 0 && off / p->slot_size < s->handed_out;
+}
+
+static bool on_free_list(const pool *p, const void *item)
+{
+    size_t n = 0;
+    for (const void *q = p->free_head; q != NULL && n <= p->free_count; q = load_link(q), n++)
+        if (q == item)
+            return true;
+    return false;
+}
+
+static void *pool_vt_alloc(void *ctx, size_t len, uint8_t align_log2, uintptr_t ra)
+{
+    (void)ra;
+    pool *p = ctx;
+    if (len > p->item_size || ((size_t)1 << align_log2) > p->slot_align)
+        return NULL;
+    return pool_create_item(p);
+}
+
+static bool pool_vt_resize(void *ctx, void *mem, size_t len, uint8_t align_log2,
+                           size_t new_len, uintptr_t ra)
+{
+    (void)mem, (void)len, (void)align_log2, (void)ra;
+    return new_len <= ((pool *)ctx)->item_size;
+}
+
+static void *pool_vt_remap(void *ctx, void *mem, size_t len, uint8_t align_log2,
+                           size_t new_len, uintptr_t ra)
+{
+    return pool_vt_resize(ctx, mem, len, align_log2, new_len, ra) ? mem : NULL;
+}
+
+static void pool_vt_free(void *ctx, void *mem, size_t len, uint8_t align_log2, uintptr_t ra)
+{
+    (void)len, (void)align_log2, (void)ra;
+    pool_destroy_item(ctx, mem);
+}
+
+static const as_vtable pool_vtable = {pool_vt_alloc, pool_vt_resize, pool_vt_remap, pool_vt_free};
+
+as_allocator pool_allocator(pool *p) { return (as_allocator){p, &pool_vtable}; }
+as_instance pool_instance(pool *p) { return (as_instance){pool_allocator(p), &pool_probe}; }
+
+size_t pool_slot_size(const pool *p) { return p->slot_size; }
+size_t pool_item_size(const pool *p) { return p->item_size; }
+size_t pool_slot_align(const pool *p) { return p->slot_align; }
+size_t pool_live(const pool *p) { return p->live; }
+size_t pool_slab_count(const pool *p) { return p->slab_count; }
+
+size_t pool_slot_count(const pool *p)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->slab_count; i++)
+        n += p->slabs[i].slots;
+    return n;
+}
+
+static size_t handed_out(const pool *p)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->slab_count; i++)
+        n += p->slabs[i].handed_out;
+    return n;
+}
+
+const char *pool_check(const pool *p)
+{
+    size_t n = 0;
+    for (const void *q = p->free_head; q != NULL; q = load_link(q)) {
+        if (++n > p->free_count)
+            return "pool: free list longer than its count (cycle?)";
+        if (!pool_owns_slot(p, q))
+            return "pool: free-list link outside the handed-out slots";
+    }
+    if (n != p->free_count)
+        return "pool: free list shorter than its count";
+    if (p->live + p->free_count != handed_out(p))
+        return "pool: live + free slots differ from the slots handed out";
+    for (size_t i = 0; i < p->slab_count; i++)
+        if (p->slabs[i].handed_out > p->slabs[i].slots)
+            return "pool: a slab handed out more slots than it has";
+    return NULL;
+}
+
+/* Marks the free slots: bit i of the slab-major slot index. */
+static unsigned char *free_map(const pool *p, size_t total)
+{
+    unsigned char *map = calloc(total / 8 + 1, 1);
+    if (map == NULL)
+        return NULL;
+    size_t n = 0;
+    for (const void *q = p->free_head; q != NULL && n++ < p->free_count; q = load_link(q)) {
+        size_t si, idx;
+        const slab *s = slab_of(p, q, &si);
+        if (s == NULL)
+            continue;
+        idx = (size_t)((const unsigned char *)q - s->mem) / p->slot_size;
+        for (size_t j = 0; j < si; j++)
+            idx += p->slabs[j].slots;
+        map[idx / 8] |= (unsigned char)(1u << (idx % 8));
+    }
+    return map;
+}
+
+static void probe_inspect(const void *ctx, const as_inspector *in)
+{
+    const pool *p = ctx;
+    size_t total = pool_slot_count(p), index = 0;
+    unsigned char *map = free_map(p, total);
+    for (size_t i = 0; i < p->slab_count; i++)
+        as_emit_region(in, (uint32_t)i, p->slabs[i].mem, p->slabs[i].slots * p->slot_size);
+    for (size_t i = 0; i < p->slab_count; i++) {
+        const slab *s = &p->slabs[i];
+        uint32_t r = (uint32_t)i;
+        for (size_t k = 0; k < s->handed_out; k++, index++) {
+            size_t off = k * p->slot_size;
+            bool is_free = map && (map[index / 8] >> (index % 8)) & 1;
+            if (is_free) {
+                as_emit_span(in, r, off, sizeof(void *), AS_SPAN_META, AS_META_LINK, NULL);
+                as_emit_span(in, r, off + sizeof(void *), p->slot_size - sizeof(void *),
+                             AS_SPAN_FREED, AS_META_NONE, s->mem + off);
+            } else {
+                as_emit_span(in, r, off, p->item_size, AS_SPAN_LIVE, AS_META_NONE, s->mem + off);
+                as_emit_span(in, r, off + p->item_size, p->slot_size - p->item_size,
+                             AS_SPAN_PADDING, AS_META_NONE, NULL);
+            }
+        }
+        index += s->slots - s->handed_out;
+        as_emit_span(in, r, s->handed_out * p->slot_size, (s->slots - s->handed_out) * p->slot_size,
+                     AS_SPAN_UNUSED, AS_META_NONE, NULL);
+        for (size_t k = 0; k <= s->slots; k++)
+            as_emit_marker(in, AS_MARK_SLOT, r, k * p->slot_size);
+    }
+    size_t head_slab;
+    const slab *hs = p->free_head ? slab_of(p, p->free_head, &head_slab) : NULL;
+    if (hs)
+        as_emit_marker(in, AS_MARK_FREE_HEAD, (uint32_t)head_slab,
+                       (size_t)((const unsigned char *)p->free_head - hs->mem));
+    free(map);
+}
+
+static const char *probe_check(const void *ctx) { return pool_check(ctx); }
+
+static as_free_verdict probe_judge(const void *ctx, const void *mem, size_t len, uint8_t al)
+{
+    const pool *p = ctx;
+    if (!pool_owns_slot(p, mem))
+        return AS_FREE_NOT_OWNED;
+    if (on_free_list(p, mem))
+        return AS_FREE_DOUBLE;
+    if (len > p->item_size || ((size_t)1 << al) > p->slot_align)
+        return AS_FREE_WRONG_SIZE;
+    return AS_FREE_OK;
+}
+
+static bool probe_reset(void *ctx, as_reset_mode mode, size_t limit)
+{
+    (void)limit;
+    pool_reset(ctx, mode);
+    return true;
+}
+
+static void probe_destroy(void *ctx) { pool_destroy(ctx); }
+
+const as_probe pool_probe = {
+    .kind = "pool",
+    .inspect = probe_inspect,
+    .check = probe_check,
+    .judge_free = probe_judge,
+    .reset = probe_reset,
+    .destroy = probe_destroy,
+};

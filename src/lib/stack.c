@@ -1,0 +1,251 @@
+/*
+ * stack.c - the LIFO stack allocator (see stack.h).
+ *
+ * Layout of one allocation, from the offset before it:
+ *     [padding][header: u32 prev_offset, u32 prev_top][payload ...]
+ * prev_offset is where the stack stood before this allocation, prev_top is
+ * the payload offset of the block below plus one (0: none). The top block
+ * is the one whose payload ends at the current offset.
+ *
+ * Invariants: following prev_top from the top visits exactly depth blocks
+ * with strictly decreasing payloads; each header sits inside the span its
+ * block took; the bottom block was allocated at offset 0.
+ */
+#include "allocscope/stack.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct stack_header {
+    uint32_t prev_offset;
+    uint32_t prev_top;
+} stack_header;
+
+_Static_assert(sizeof(stack_header) == STACK_HEADER_SIZE, "header is 8 bytes");
+
+struct stack {
+    unsigned char *buffer;
+    size_t capacity;
+    size_t offset;
+    size_t top;        /* payload offset of the top block + 1; 0: empty */
+    size_t depth;
+    size_t out_of_order;
+    as_event_sink sink;
+};
+
+stack *stack_create(size_t capacity)
+{
+    if (capacity > UINT32_MAX)
+        return NULL;
+    stack *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return NULL;
+    s->buffer = as_region_new(capacity, NULL);
+    if (s->buffer == NULL) {
+        free(s);
+        return NULL;
+    }
+    s->capacity = capacity;
+    return s;
+}
+
+void stack_destroy(stack *s)
+{
+    if (s == NULL)
+        return;
+    as_region_delete(s->buffer);
+    free(s);
+}
+
+static stack_header header_at(const stack *s, size_t payload)
+{
+    stack_header h;
+    memcpy(&h, s->buffer + payload - STACK_HEADER_SIZE, sizeof h);
+    return h;
+}
+
+bool stack_is_top(const stack *s, const void *mem, size_t len)
+{
+    const unsigned char *p = mem;
+    return s->top != 0 && p == s->buffer + (s->top - 1) && p + len == s->buffer + s->offset;
+}
+
+static void *stack_vt_alloc(void *ctx, size_t len, uint8_t align_log2, uintptr_t ra)
+{
+    (void)ra;
+    stack *s = ctx;
+    uintptr_t base = (uintptr_t)s->buffer;
+    size_t payload, end;
+    if (!as_add(base + s->offset, STACK_HEADER_SIZE, &payload) ||
+        !as_align_forward(payload, (size_t)1 << align_log2, &payload))
+        return NULL;
+    payload -= base;
+    if (!as_add(payload, len, &end) || end > s->capacity)
+        return NULL;
+    stack_header h = {(uint32_t)s->offset, (uint32_t)s->top};
+    memcpy(s->buffer + payload - STACK_HEADER_SIZE, &h, sizeof h);
+    s->offset = end;
+    s->top = payload + 1;
+    s->depth++;
+    return s->buffer + payload;
+}
+
+static bool stack_vt_resize(void *ctx, void *mem, size_t len, uint8_t align_log2,
+                            size_t new_len, uintptr_t ra)
+{
+    (void)align_log2, (void)ra;
+    stack *s = ctx;
+    if (!stack_is_top(s, mem, len))
+        return false;
+    size_t end;
+    if (!as_add(s->top - 1, new_len, &end) || end > s->capacity)
+        return false;
+    s->offset = end;
+    return true;
+}
+
+static void *stack_vt_remap(void *ctx, void *mem, size_t len, uint8_t align_log2,
+                            size_t new_len, uintptr_t ra)
+{
+    return stack_vt_resize(ctx, mem, len, align_log2, new_len, ra) ? mem : NULL;
+}
+
+static void stack_vt_free(void *ctx, void *mem, size_t len, uint8_t align_log2, uintptr_t ra)
+{
+    (void)align_log2, (void)ra;
+    stack *s = ctx;
+    if (!stack_is_top(s, mem, len)) {
+        s->out_of_order++;
+        as_event ev = {.kind = AS_EV_OUT_OF_ORDER_FREE, .ptr = mem, .len = len};
+        as_report(&s->sink, &ev);
+        return;
+    }
+    stack_header h = header_at(s, s->top - 1);
+    s->offset = h.prev_offset;
+    s->top = h.prev_top;
+    s->depth--;
+}
+
+static const as_vtable stack_vtable = {stack_vt_alloc, stack_vt_resize, stack_vt_remap, stack_vt_free};
+
+as_allocator stack_allocator(stack *s) { return (as_allocator){s, &stack_vtable}; }
+as_instance stack_instance(stack *s) { return (as_instance){stack_allocator(s), &stack_probe}; }
+
+void stack_reset(stack *s)
+{
+    s->offset = 0;
+    s->top = 0;
+    s->depth = 0;
+}
+
+size_t stack_offset(const stack *s) { return s->offset; }
+size_t stack_capacity(const stack *s) { return s->capacity; }
+size_t stack_depth(const stack *s) { return s->depth; }
+size_t stack_out_of_order_frees(const stack *s) { return s->out_of_order; }
+void stack_set_sink(stack *s, as_event_sink sink) { s->sink = sink; }
+
+const char *stack_check(const stack *s)
+{
+    if (s->offset > s->capacity)
+        return "stack: offset past the end of the buffer";
+    size_t payload_above = s->offset + 1, seen = 0, end = s->offset;
+    for (size_t top = s->top; top != 0; seen++) {
+        size_t payload = top - 1;
+        if (seen >= s->depth)
+            return "stack: more blocks in the chain than the depth";
+        if (payload >= payload_above || payload < STACK_HEADER_SIZE || payload > end)
+            return "stack: block chain out of order";
+        stack_header h = header_at(s, payload);
+        if (h.prev_offset > payload - STACK_HEADER_SIZE)
+            return "stack: header outside the block's span";
+        if (h.prev_top == 0 && h.prev_offset != 0)
+            return "stack: bottom block not allocated at offset 0";
+        payload_above = payload;
+        end = h.prev_offset;
+        top = h.prev_top;
+    }
+    if (seen != s->depth)
+        return "stack: depth does not match the block chain";
+    if (s->depth == 0 && s->offset != 0)
+        return "stack: empty stack with a non-zero offset";
+    return NULL;
+}
+
+/* Payload offsets from the bottom up; NULL if depth is 0 or no memory. */
+static size_t *payloads_bottom_up(const stack *s)
+{
+    if (s->depth == 0)
+        return NULL;
+    size_t *out = malloc(s->depth * sizeof *out);
+    if (out == NULL)
+        return NULL;
+    size_t i = s->depth;
+    for (size_t top = s->top; top != 0 && i > 0; top = header_at(s, top - 1).prev_top)
+        out[--i] = top - 1;
+    return out;
+}
+
+static void probe_inspect(const void *ctx, const as_inspector *in)
+{
+    const stack *s = ctx;
+    as_emit_region(in, 0, s->buffer, s->capacity);
+    size_t *payloads = payloads_bottom_up(s);
+    if (payloads == NULL && s->depth > 0) {
+        as_emit_span(in, 0, 0, s->offset, AS_SPAN_LIVE, AS_META_NONE, s->buffer);
+    } else {
+        for (size_t i = 0; i < s->depth; i++) {
+            size_t p = payloads[i];
+            size_t end = i + 1 < s->depth ? header_at(s, payloads[i + 1]).prev_offset : s->offset;
+            stack_header h = header_at(s, p);
+            as_emit_span(in, 0, h.prev_offset, p - STACK_HEADER_SIZE - h.prev_offset,
+                         AS_SPAN_PADDING, AS_META_NONE, NULL);
+            as_emit_span(in, 0, p - STACK_HEADER_SIZE, STACK_HEADER_SIZE, AS_SPAN_META,
+                         AS_META_HEADER, NULL);
+            as_emit_span(in, 0, p, end - p, AS_SPAN_LIVE, AS_META_NONE, s->buffer + p);
+        }
+    }
+    free(payloads);
+    as_emit_span(in, 0, s->offset, s->capacity - s->offset, AS_SPAN_UNUSED, AS_META_NONE, NULL);
+    as_emit_marker(in, AS_MARK_OFFSET, 0, s->offset);
+}
+
+static const char *probe_check(const void *ctx) { return stack_check(ctx); }
+
+static as_free_verdict probe_judge(const void *ctx, const void *mem, size_t len, uint8_t al)
+{
+    (void)al;
+    const stack *s = ctx;
+    const unsigned char *p = mem;
+    if (p < s->buffer || p >= s->buffer + s->capacity)
+        return AS_FREE_NOT_OWNED;
+    if (p >= s->buffer + s->offset)
+        return AS_FREE_DOUBLE;
+    return stack_is_top(s, mem, len) ? AS_FREE_OK : AS_FREE_OUT_OF_ORDER;
+}
+
+static bool probe_reset(void *ctx, as_reset_mode mode, size_t limit)
+{
+    (void)mode, (void)limit;
+    stack_reset(ctx);
+    return true;
+}
+
+static bool probe_offset(const void *ctx, size_t *out)
+{
+    *out = ((const stack *)ctx)->offset;
+    return true;
+}
+
+static void probe_set_sink(void *ctx, as_event_sink sink) { stack_set_sink(ctx, sink); }
+static void probe_destroy(void *ctx) { stack_destroy(ctx); }
+
+const as_probe stack_probe = {
+    .kind = "stack",
+    .inspect = probe_inspect,
+    .check = probe_check,
+    .judge_free = probe_judge,
+    .reset = probe_reset,
+    .set_sink = probe_set_sink,
+    .offset = probe_offset,
+    .destroy = probe_destroy,
+};

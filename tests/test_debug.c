@@ -1,0 +1,165 @@
+/* test_debug.c - the debug allocator: the tutorial's program and every
+ * problem it must catch. */
+#include "testkit.h"
+
+static as_event events[64];
+static int nevents;
+
+static void on_event(void *user, const as_event *ev)
+{
+    (void)user;
+    if (nevents < 64)
+        events[nevents++] = *ev;
+}
+
+static debug_alloc *make(bump **inner)
+{
+    *inner = bump_create(8192);
+    debug_alloc *d = debug_create(bump_instance(*inner));
+    debug_set_sink(d, (as_event_sink){on_event, NULL});
+    nevents = 0;
+    return d;
+}
+
+static void test_tutorial_program(void **state)
+{
+    (void)state;
+    bump *b;
+    debug_alloc *d = make(&b);
+    as_allocator a = debug_allocator(d);
+    debug_set_stamp(d, 1);
+    void *d1 = as_alloc(a, 100, 0);
+    debug_set_stamp(d, 2);
+    void *d2 = as_alloc(a, 50 * 4, 2);
+    debug_set_stamp(d, 3);
+    void *d3 = as_alloc(a, 200, 0);
+    debug_set_stamp(d, 4);
+    as_free(a, d1, 100, 0);
+    debug_set_stamp(d, 5);
+    as_free(a, d2, 200, 2);
+    debug_stats st = debug_get_stats(d);
+    assert_int_equal(st.active_allocations, 1);
+    assert_int_equal(st.total_allocated, 500);
+    assert_int_equal(st.total_freed, 300);
+    assert_int_equal(st.peak_bytes, 500);
+    assert_int_equal(debug_report_leaks(d), 1);
+    assert_int_equal(events[0].kind, AS_EV_LEAK);
+    assert_ptr_equal(events[0].ptr, d3);
+    debug_set_stamp(d, 6);
+    a.vtable->free(d, d1, 100, 0, 0); /* double free */
+    assert_int_equal(events[1].kind, AS_EV_DOUBLE_FREE);
+    assert_int_equal(events[1].alloc_stamp, 1);
+    assert_int_equal(events[1].free_stamp, 4);
+    assert_int_equal(debug_get_stats(d).total_freed, 300); /* not counted twice */
+    assert_null(debug_check(d));
+    debug_destroy(d);
+    bump_destroy(b);
+}
+
+static void test_invalid_and_wrong_size_frees(void **state)
+{
+    (void)state;
+    bump *b;
+    debug_alloc *d = make(&b);
+    as_allocator a = debug_allocator(d);
+    unsigned char *p = as_alloc(a, 32, 3);
+    a.vtable->free(d, p + 1, 31, 0, 0);
+    assert_int_equal(events[0].kind, AS_EV_INVALID_FREE);
+    assert_int_equal(debug_probe.judge_free(d, p, 16, 3), AS_FREE_WRONG_SIZE);
+    a.vtable->free(d, p, 16, 3, 0);
+    assert_int_equal(events[1].kind, AS_EV_WRONG_SIZE_FREE);
+    assert_int_equal(events[1].len, 32);
+    assert_int_equal(events[1].given_len, 16);
+    assert_null(debug_check(d));
+    debug_destroy(d);
+    bump_destroy(b);
+}
+
+static void test_overflow_and_use_after_free_are_found(void **state)
+{
+    (void)state;
+    bump *b;
+    debug_alloc *d = make(&b);
+    as_allocator a = debug_allocator(d);
+    unsigned char *p = as_alloc(a, 16, 0);
+    unsigned char *q = as_alloc(a, 16, 0);
+    assert_int_equal(debug_scan(d), 0);
+    p[16] = 'x'; /* one past the end: into the guard */
+    assert_int_equal(debug_scan(d), 1);
+    assert_int_equal(events[0].kind, AS_EV_OVERFLOW);
+    as_free(a, q, 16, 0);
+    q[3] = 'y'; /* write after free: the poison is damaged */
+    assert_int_equal(debug_scan(d), 1);
+    assert_int_equal(events[1].kind, AS_EV_USE_AFTER_FREE);
+    assert_int_equal(debug_scan(d), 0); /* reported once, then re-poisoned */
+    debug_destroy(d);
+    bump_destroy(b);
+}
+
+static void test_memory_limit(void **state)
+{
+    (void)state;
+    bump *b;
+    debug_alloc *d = make(&b);
+    as_allocator a = debug_allocator(d);
+    debug_set_limit(d, 100);
+    void *p = as_alloc(a, 60, 0);
+    assert_non_null(p);
+    assert_null(as_alloc(a, 41, 0));
+    assert_int_equal(events[0].kind, AS_EV_MEMORY_LIMIT);
+    assert_non_null(as_alloc(a, 40, 0));
+    debug_destroy(d);
+    bump_destroy(b);
+}
+
+static void test_quarantine_then_reuse_over_freelist(void **state)
+{
+    (void)state;
+    freelist *f = freelist_create(1 << 16, FREELIST_FIRST_FIT);
+    debug_alloc *d = debug_create(freelist_instance(f));
+    as_allocator a = debug_allocator(d);
+    void *first = as_alloc(a, 64, 3);
+    as_free(a, first, 64, 3);
+    void *again = as_alloc(a, 64, 3);
+    assert_ptr_not_equal(first, again); /* still quarantined */
+    as_free(a, again, 64, 3);
+    for (int i = 0; i < DEBUG_QUARANTINE + 2; i++) {
+        void *x = as_alloc(a, 64, 3);
+        as_free(a, x, 64, 3);
+    }
+    assert_null(debug_check(d));
+    assert_int_equal(debug_get_stats(d).active_allocations, 0);
+    assert_int_equal(debug_scan(d), 0);
+    debug_destroy(d);
+    freelist_destroy(f);
+}
+
+static void test_many_blocks_lookup(void **state)
+{
+    (void)state;
+    bump *b = bump_create(1 << 22);
+    debug_alloc *d = debug_create(bump_instance(b));
+    as_allocator a = debug_allocator(d);
+    static void *ptrs[20000];
+    for (int i = 0; i < 20000; i++)
+        assert_non_null(ptrs[i] = as_alloc(a, 8, 3));
+    size_t len;
+    for (int i = 0; i < 20000; i += 997)
+        assert_true(debug_lookup(d, ptrs[i], &len, NULL, NULL) && len == 8);
+    assert_null(debug_check(d));
+    debug_destroy(d);
+    bump_destroy(b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tutorial_program),
+        cmocka_unit_test(test_invalid_and_wrong_size_frees),
+        cmocka_unit_test(test_overflow_and_use_after_free_are_found),
+        cmocka_unit_test(test_memory_limit),
+        cmocka_unit_test(test_quarantine_then_reuse_over_freelist),
+        cmocka_unit_test(test_many_blocks_lookup),
+    };
+    return cmocka_run_group_tests_name("debug", tests, NULL, NULL);
+}

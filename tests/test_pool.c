@@ -1,0 +1,101 @@
+/* test_pool.c - Zig's MemoryPool: LIFO reuse, fixed capacity, alignment. */
+#include "testkit.h"
+
+static tk_view v;
+
+typedef struct entity {
+    uint32_t id;
+    float x, y;
+    int32_t health;
+    bool active;
+} entity;
+
+static void test_destroyed_slot_is_reused(void **state)
+{
+    (void)state;
+    pool *p = pool_create((pool_options){sizeof(entity), 2, 16, true});
+    assert_int_equal(pool_slot_size(p), 24); /* 20 rounded to the pointer's 8 */
+    entity *e1 = pool_create_item(p), *e2 = pool_create_item(p), *e3 = pool_create_item(p);
+    assert_ptr_equal((unsigned char *)e2, (unsigned char *)e1 + 24);
+    pool_destroy_item(p, e2);
+    entity *e4 = pool_create_item(p);
+    assert_ptr_equal(e4, e2);
+    assert_int_equal(pool_live(p), 3);
+    (void)e3;
+    assert_null(pool_check(p));
+    pool_destroy(p);
+}
+
+static void test_fixed_capacity_fails_on_fifth(void **state)
+{
+    (void)state;
+    pool *p = pool_create((pool_options){24, 3, 4, false});
+    for (int i = 0; i < 4; i++)
+        assert_non_null(pool_create_item(p));
+    assert_null(pool_create_item(p));
+    assert_int_equal(pool_slab_count(p), 1);
+    pool_destroy(p);
+}
+
+static void test_growable_adds_slabs(void **state)
+{
+    (void)state;
+    pool *p = pool_create((pool_options){24, 3, 4, true});
+    for (int i = 0; i < 13; i++)
+        assert_non_null(pool_create_item(p));
+    assert_int_equal(pool_slab_count(p), 3); /* 4 + 8 + 16 slots */
+    assert_int_equal(pool_slot_count(p), 28);
+    pool_reset(p, AS_RESET_FREE_ALL);
+    assert_int_equal(pool_slab_count(p), 1);
+    assert_int_equal(pool_live(p), 0);
+    assert_null(pool_check(p));
+    pool_destroy(p);
+}
+
+static void test_large_alignments(void **state)
+{
+    (void)state;
+    for (uint8_t al = 4; al <= 6; al++) {
+        pool *p = pool_create((pool_options){24, al, 8, true});
+        for (int i = 0; i < 20; i++) {
+            void *s = pool_create_item(p);
+            assert_int_equal((uintptr_t)s % ((uintptr_t)1 << al), 0);
+        }
+        pool_destroy(p);
+    }
+}
+
+static void test_inspection_shows_links_and_padding(void **state)
+{
+    (void)state;
+    pool *p = pool_create((pool_options){20, 2, 4, false});
+    as_instance in = pool_instance(p);
+    void *a = pool_create_item(p);
+    void *b = pool_create_item(p);
+    pool_destroy_item(p, a);
+    tk_inspect(&in, &v);
+    /* slot 0 free: link + freed; slot 1 live 20 + padding 4; 2 slots unused */
+    assert_int_equal(v.spans[0].kind, AS_SPAN_META);
+    assert_int_equal(v.spans[0].meta, AS_META_LINK);
+    assert_int_equal(v.spans[1].kind, AS_SPAN_FREED);
+    assert_int_equal(v.spans[2].kind, AS_SPAN_LIVE);
+    assert_ptr_equal(v.spans[2].block, b);
+    assert_int_equal(v.spans[3].kind, AS_SPAN_PADDING);
+    assert_int_equal(v.spans[3].len, 4);
+    assert_int_equal(v.spans[4].kind, AS_SPAN_UNUSED);
+    assert_int_equal(in.probe->judge_free(p, a, 20, 2), AS_FREE_DOUBLE);
+    assert_int_equal(in.probe->judge_free(p, (char *)b + 4, 20, 2), AS_FREE_NOT_OWNED);
+    pool_destroy(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_destroyed_slot_is_reused),
+        cmocka_unit_test(test_fixed_capacity_fails_on_fifth),
+        cmocka_unit_test(test_growable_adds_slabs),
+        cmocka_unit_test(test_large_alignments),
+        cmocka_unit_test(test_inspection_shows_links_and_padding),
+    };
+    return cmocka_run_group_tests_name("pool", tests, NULL, NULL);
+}
