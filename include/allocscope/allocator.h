@@ -123,6 +123,8 @@ typedef enum as_meta_kind {
     AS_META_LINK,      /* free-list link inside a free block */
     AS_META_CHUNK,     /* chunk / slab header */
     AS_META_GUARD,     /* guard zone after a block */
+    AS_META_TAIL,      /* for PADDING: slack after a block from rounding its size up
+                        * (alignment padding before a block has AS_META_NONE) */
 } as_meta_kind;
 
 typedef struct as_span {
@@ -130,7 +132,7 @@ typedef struct as_span {
     size_t offset;       /* from the start of the region */
     size_t len;
     as_span_kind kind;
-    as_meta_kind meta;   /* for AS_SPAN_META */
+    as_meta_kind meta;   /* for AS_SPAN_META, and AS_META_TAIL for tail padding */
     const void *block;   /* for LIVE and FREED: the block's user pointer */
 } as_span;
 

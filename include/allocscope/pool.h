@@ -46,6 +46,10 @@ size_t pool_slot_count(const pool *p);
 size_t pool_slab_count(const pool *p);
 /* True iff item is the start of a slot of this pool. */
 bool pool_owns_slot(const pool *p, const void *item);
+/* Calls fn for each free slot, in free-list order (the next create takes
+ * the first): its slab, offset in the slab, and the slot size. */
+void pool_walk_free(const pool *p, void (*fn)(void *user, size_t slab, size_t offset, size_t size),
+                    void *user);
 const char *pool_check(const pool *p);
 
 #endif

@@ -304,7 +304,7 @@ static void emit_block(void *user, size_t off, unsigned k, uint8_t c)
     if (c & BUDDY_USED) {
         size_t len = b->lens[idx(off)];
         as_emit_span(e->in, 0, off, len, AS_SPAN_LIVE, AS_META_NONE, b->buffer + off);
-        as_emit_span(e->in, 0, off + len, size - len, AS_SPAN_PADDING, AS_META_NONE, NULL);
+        as_emit_span(e->in, 0, off + len, size - len, AS_SPAN_PADDING, AS_META_TAIL, NULL);
         return;
     }
     size_t end = off + size, hw = b->high_water;

@@ -362,7 +362,7 @@ static void overlay_span(void *user, const as_span *s)
     as_emit_span(o->out, s->region, s->offset, user_len, k, AS_META_NONE, s->block);
     as_emit_span(o->out, s->region, s->offset + user_len, guard, AS_SPAN_META, AS_META_GUARD, NULL);
     as_emit_span(o->out, s->region, s->offset + user_len + guard, s->len - user_len - guard,
-                 AS_SPAN_PADDING, AS_META_NONE, NULL);
+                 AS_SPAN_PADDING, AS_META_TAIL, NULL);
 }
 
 static void overlay_marker(void *user, const as_marker *m)

@@ -411,7 +411,7 @@ static void probe_inspect(const void *ctx, const as_inspector *in)
             as_emit_span(in, 0, header, FREELIST_HEADER, AS_SPAN_META, AS_META_HEADER, NULL);
             as_emit_span(in, 0, payload, len, AS_SPAN_LIVE, AS_META_NONE, f->buffer + payload);
             as_emit_span(in, 0, payload + len, off + size - payload - len, AS_SPAN_PADDING,
-                         AS_META_NONE, NULL);
+                         AS_META_TAIL, NULL);
         } else {
             as_emit_span(in, 0, off, FREELIST_HEADER, AS_SPAN_META, AS_META_HEADER, NULL);
             as_emit_span(in, 0, off + FREELIST_HEADER, FL_LINK, AS_SPAN_META, AS_META_LINK, NULL);

@@ -238,6 +238,18 @@ const char *pool_check(const pool *p)
     return NULL;
 }
 
+void pool_walk_free(const pool *p, void (*fn)(void *user, size_t slab, size_t offset, size_t size),
+                    void *user)
+{
+    size_t n = 0;
+    for (const void *q = p->free_head; q != NULL && n++ < p->free_count; q = load_link(q)) {
+        size_t si;
+        const slab *s = slab_of(p, q, &si);
+        if (s)
+            fn(user, si, (size_t)((const unsigned char *)q - s->mem), p->slot_size);
+    }
+}
+
 /* Marks the free slots: bit i of the slab-major slot index. */
 static unsigned char *free_map(const pool *p, size_t total)
 {
@@ -278,7 +290,7 @@ static void probe_inspect(const void *ctx, const as_inspector *in)
             } else {
                 as_emit_span(in, r, off, p->item_size, AS_SPAN_LIVE, AS_META_NONE, s->mem + off);
                 as_emit_span(in, r, off + p->item_size, p->slot_size - p->item_size,
-                             AS_SPAN_PADDING, AS_META_NONE, NULL);
+                             AS_SPAN_PADDING, AS_META_TAIL, NULL);
             }
         }
         index += s->slots - s->handed_out;

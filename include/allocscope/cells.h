@@ -1,0 +1,76 @@
+/*
+ * cells.h - the active allocator's memory as a grid of cells, each with a
+ * semantic role. It is what every map draws (the text map, the TUI), so
+ * they agree byte for byte. Built by walking spans, never bytes: its cost
+ * is proportional to spans + cells, whatever the buffer size.
+ *
+ * At one byte per cell every byte has its own role; at coarser zoom a cell
+ * shows the most important thing it contains, and padding wins over
+ * everything, so padding stays visible at every zoom.
+ */
+#ifndef ALLOCSCOPE_CELLS_H
+#define ALLOCSCOPE_CELLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "allocscope/session.h"
+
+/* In increasing priority: a cell shows its highest role. */
+typedef enum cells_role {
+    CELL_UNUSED,
+    CELL_FREED,
+    CELL_META,
+    CELL_LIVE,
+    CELL_PADDING,
+    CELL_ROLE_COUNT
+} cells_role;
+
+enum cells_mark {
+    CELL_MARK_OFFSET = 1,     /* the bump / end offset is in this cell */
+    CELL_MARK_BOUNDARY = 2,   /* a chunk or slot starts here */
+    CELL_MARK_FREE_NODE = 4,  /* a free-list node starts here */
+    CELL_MARK_FREE_HEAD = 8,  /* the head of a free list */
+    CELL_MARK_ROVER = 16,     /* next-fit's rover */
+};
+
+typedef struct cell {
+    uint8_t role;             /* cells_role */
+    uint8_t meta;             /* as_meta_kind, for CELL_META */
+    uint8_t marks;            /* cells_mark bits */
+    char label;               /* a character of the block's name, or 0 */
+    int32_t block;            /* index among the session's blocks (session_block_at), or -1 */
+} cell;
+
+typedef struct cells_region {
+    size_t first;             /* index of its first cell */
+    size_t count;             /* cells */
+    size_t bytes;
+    const void *base;
+} cells_region;
+
+#define CELLS_MAX_REGIONS 64
+
+typedef struct cells_grid {
+    cell *cells;
+    size_t count, cap;
+    size_t zoom;              /* bytes per cell */
+    cells_region regions[CELLS_MAX_REGIONS];
+    size_t region_count;
+    size_t hidden_regions;    /* regions past CELLS_MAX_REGIONS, not drawn */
+} cells_grid;
+
+void cells_init(cells_grid *g);
+void cells_free(cells_grid *g);
+/* The zoom that fits the active allocator into at most max_cells cells
+ * (a power of two); 1 if there is nothing to show. */
+size_t cells_fit_zoom(const session *s, size_t max_cells);
+/* Fills g for the active allocator at zoom bytes per cell (0: the
+ * session's zoom, or fit to max_cells). False only when out of memory. */
+bool cells_build(const session *s, size_t zoom, size_t max_cells, cells_grid *g);
+/* Marks, in changed[i], the cells that differ from before (same length
+ * grids; otherwise everything counts as changed). */
+void cells_diff(const cells_grid *before, const cells_grid *after, bool *changed);
+
+#endif

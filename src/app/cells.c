@@ -1,0 +1,227 @@
+/*
+ * cells.c - the grid of semantic cells (see cells.h).
+ */
+#include "allocscope/cells.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void cells_init(cells_grid *g) { memset(g, 0, sizeof *g); }
+
+void cells_free(cells_grid *g)
+{
+    free(g->cells);
+    cells_init(g);
+}
+
+typedef struct sizer {
+    size_t total;
+    size_t regions;
+} sizer;
+
+static void size_region(void *user, uint32_t r, const void *base, size_t size)
+{
+    (void)r, (void)base;
+    sizer *z = user;
+    if (z->regions++ < CELLS_MAX_REGIONS)
+        z->total += size;
+}
+
+size_t cells_fit_zoom(const session *s, size_t max_cells)
+{
+    as_instance in = session_active_instance(s);
+    if (in.a.ctx == NULL || max_cells == 0)
+        return 1;
+    sizer z = {0, 0};
+    as_inspector ins = {size_region, NULL, NULL, &z};
+    in.probe->inspect(in.a.ctx, &ins);
+    size_t zoom = 1;
+    /* each region rounds up to whole cells: allow one extra cell per extra region */
+    size_t regions = z.regions < CELLS_MAX_REGIONS ? z.regions : CELLS_MAX_REGIONS;
+    size_t extra = regions > 1 ? regions - 1 : 0;
+    while (zoom < ((size_t)1 << 40) && (z.total + zoom - 1) / zoom + extra > max_cells)
+        zoom *= 2;
+    return zoom;
+}
+
+/* A block pointer -> block index map for the active allocator, sorted. */
+typedef struct ptr_index {
+    const void *ptr;
+    int32_t index;
+    bool live;
+} ptr_index;
+
+static int by_ptr(const void *a, const void *b)
+{
+    const ptr_index *x = a, *y = b;
+    if (x->ptr != y->ptr)
+        return (uintptr_t)x->ptr < (uintptr_t)y->ptr ? -1 : 1;
+    return x->live - y->live; /* live after freed: the search takes the last */
+}
+
+typedef struct builder {
+    cells_grid *g;
+    ptr_index *index;
+    size_t nindex;
+    const session *s;
+    bool failed;
+} builder;
+
+static int32_t block_of(const builder *b, const void *ptr)
+{
+    size_t lo = 0, hi = b->nindex;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if ((uintptr_t)b->index[mid].ptr <= (uintptr_t)ptr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo > 0 && b->index[lo - 1].ptr == ptr ? b->index[lo - 1].index : -1;
+}
+
+static void on_region(void *user, uint32_t r, const void *base, size_t size)
+{
+    builder *b = user;
+    cells_grid *g = b->g;
+    if (r >= CELLS_MAX_REGIONS) {
+        g->hidden_regions++;
+        return;
+    }
+    size_t n = (size + g->zoom - 1) / g->zoom;
+    if (g->count + n > g->cap) {
+        size_t cap = g->cap ? g->cap : 256;
+        while (cap < g->count + n)
+            cap *= 2;
+        cell *grown = realloc(g->cells, cap * sizeof *grown);
+        if (grown == NULL) {
+            b->failed = true;
+            return;
+        }
+        g->cells = grown;
+        g->cap = cap;
+    }
+    for (size_t i = 0; i < n; i++)
+        g->cells[g->count + i] = (cell){CELL_UNUSED, 0, 0, 0, -1};
+    g->regions[r] = (cells_region){g->count, n, size, base};
+    g->region_count = r + 1;
+    g->count += n;
+}
+
+static cells_role role_of(as_span_kind k)
+{
+    switch (k) {
+    case AS_SPAN_LIVE: return CELL_LIVE;
+    case AS_SPAN_FREED: return CELL_FREED;
+    case AS_SPAN_PADDING: return CELL_PADDING;
+    case AS_SPAN_META: return CELL_META;
+    default: return CELL_UNUSED;
+    }
+}
+
+static void on_span(void *user, const as_span *sp)
+{
+    builder *b = user;
+    cells_grid *g = b->g;
+    if (b->failed || sp->region >= g->region_count || sp->len == 0)
+        return;
+    const cells_region *r = &g->regions[sp->region];
+    size_t first = sp->offset / g->zoom, last = (sp->offset + sp->len - 1) / g->zoom;
+    if (last >= r->count)
+        last = r->count - 1;
+    cells_role role = role_of(sp->kind);
+    int32_t block = sp->block && (role == CELL_LIVE || role == CELL_FREED) ? block_of(b, sp->block) : -1;
+    for (size_t i = first; i <= last; i++) {
+        cell *c = &g->cells[r->first + i];
+        if (role > c->role || (role == c->role && c->block < 0)) {
+            c->role = (uint8_t)role;
+            c->meta = (uint8_t)sp->meta;
+            c->block = block;
+        }
+    }
+}
+
+static void on_marker(void *user, const as_marker *m)
+{
+    builder *b = user;
+    cells_grid *g = b->g;
+    if (b->failed || m->region >= g->region_count)
+        return;
+    const cells_region *r = &g->regions[m->region];
+    size_t i = m->offset / g->zoom;
+    if (i >= r->count) {
+        if (m->kind != AS_MARK_OFFSET || r->count == 0)
+            return;
+        i = r->count - 1; /* the offset at the very end */
+    }
+    static const uint8_t bits[] = {
+        [AS_MARK_OFFSET] = CELL_MARK_OFFSET,       [AS_MARK_CHUNK] = CELL_MARK_BOUNDARY,
+        [AS_MARK_SLOT] = CELL_MARK_BOUNDARY,       [AS_MARK_FREE_HEAD] = CELL_MARK_FREE_HEAD,
+        [AS_MARK_FREE_NODE] = CELL_MARK_FREE_NODE, [AS_MARK_ROVER] = CELL_MARK_ROVER,
+    };
+    g->cells[r->first + i].marks |= bits[m->kind];
+}
+
+/* Writes each live block's name over its first cells, where it fits. */
+static void place_labels(const builder *b)
+{
+    cells_grid *g = b->g;
+    for (size_t i = 0; i < g->count;) {
+        cell *c = &g->cells[i];
+        if (c->role != CELL_LIVE || c->block < 0 || (i > 0 && g->cells[i - 1].block == c->block)) {
+            i++;
+            continue;
+        }
+        size_t run = 1;
+        while (i + run < g->count && g->cells[i + run].block == c->block &&
+               g->cells[i + run].role == CELL_LIVE)
+            run++;
+        session_block blk = session_block_at(b->s, (size_t)c->block);
+        size_t len = strlen(blk.name);
+        size_t n = len <= run ? len : 1;
+        for (size_t k = 0; k < n; k++)
+            g->cells[i + k].label = blk.name[k];
+        i += run;
+    }
+}
+
+bool cells_build(const session *s, size_t zoom, size_t max_cells, cells_grid *g)
+{
+    g->count = 0;
+    g->region_count = 0;
+    g->hidden_regions = 0;
+    as_instance in = session_active_instance(s);
+    if (in.a.ctx == NULL)
+        return true;
+    if (zoom == 0)
+        zoom = session_zoom(s);
+    if (zoom == 0)
+        zoom = cells_fit_zoom(s, max_cells);
+    g->zoom = zoom;
+    builder b = {g, NULL, 0, s, false};
+    size_t nblocks = session_block_count(s);
+    b.index = malloc((nblocks ? nblocks : 1) * sizeof *b.index);
+    if (b.index == NULL)
+        return false;
+    for (size_t i = 0; i < nblocks; i++) {
+        session_block blk = session_block_at(s, i);
+        b.index[b.nindex++] = (ptr_index){blk.ptr, (int32_t)i, blk.live};
+    }
+    qsort(b.index, b.nindex, sizeof *b.index, by_ptr);
+    as_inspector ins = {on_region, on_span, on_marker, &b};
+    in.probe->inspect(in.a.ctx, &ins);
+    if (!b.failed)
+        place_labels(&b);
+    free(b.index);
+    return !b.failed;
+}
+
+void cells_diff(const cells_grid *before, const cells_grid *after, bool *changed)
+{
+    bool comparable = before->count == after->count && before->zoom == after->zoom;
+    for (size_t i = 0; i < after->count; i++) {
+        const cell *x = comparable ? &before->cells[i] : NULL;
+        const cell *y = &after->cells[i];
+        changed[i] = !x || x->role != y->role || x->block != y->block || x->marks != y->marks;
+    }
+}

@@ -1,0 +1,684 @@
+/*
+ * commands.c - the commands that drive an allocator: alloc, free, resize,
+ * realloc, reset, write, read and the dry-run `try`.
+ *
+ * The allocators run for real on real memory. Where a command would make
+ * the program itself misbehave (a double free handed to a free list, a
+ * write past the end into an allocator's metadata), the session reports
+ * what C would do and does not do it; a debug allocator is always handed
+ * the bad operation, because catching it is its job.
+ */
+#include "session_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "allocscope/arena.h"
+#include "allocscope/pool.h"
+
+/* ---- helpers ---- */
+
+static void stamp(session *s, sess_allocator *a)
+{
+    if (a->debug)
+        debug_set_stamp(a->debug, s->step);
+}
+
+static const char *region_word(const sess_allocator *a)
+{
+    if (!strcmp(a->kind, "arena"))
+        return "chunk";
+    if (!strcmp(a->kind, "pool"))
+        return "slab";
+    return "region";
+}
+
+/* "at offset 104" / "at offset 16 of chunk 1" / "at 0x7f..." */
+static void where(const session *s, const sess_allocator *a, const sess_block *b, char *buf, size_t cap)
+{
+    if (s->show_addresses)
+        snprintf(buf, cap, "at %p", (void *)b->ptr);
+    else if (b->region > 0 || !strcmp(a->kind, "arena") || !strcmp(a->kind, "pool"))
+        snprintf(buf, cap, "at offset %zu of %s %u", b->offset, region_word(a), b->region);
+    else
+        snprintf(buf, cap, "at offset %zu", b->offset);
+}
+
+static sess_block *resolve_block(session *s, const char *name, strbuf *out)
+{
+    sess_block *b = sess_find_block(s, name);
+    if (b == NULL) {
+        const char *names[64];
+        size_t n = session_block_names(s, names, 64);
+        const char *hint = parse_suggest(name, names, n);
+        sess_fail(out, "no block named '%s'%s%s%s", name, hint ? " (did you mean '" : "",
+                  hint ? hint : "", hint ? "'?)" : "");
+    }
+    return b;
+}
+
+static sess_allocator *ensure_active(session *s, strbuf *out)
+{
+    if (s->alloc_count == 0) {
+        sb_add(out, "(no allocator yet) ");
+        if (sess_create_default(s, out) == NULL)
+            return NULL;
+    }
+    return sess_active(s);
+}
+
+static void note_alloc_stats(sess_allocator *a, size_t add, size_t remove)
+{
+    a->live_bytes += add;
+    a->live_bytes -= remove < a->live_bytes ? remove : a->live_bytes;
+    a->total_allocated += add;
+    a->total_freed += remove;
+    if (a->live_bytes > a->peak_bytes)
+        a->peak_bytes = a->live_bytes;
+}
+
+static void note_resize(sess_allocator *a, size_t old_size, size_t new_size)
+{
+    if (new_size > old_size)
+        note_alloc_stats(a, new_size - old_size, 0);
+    else
+        note_alloc_stats(a, 0, old_size - new_size);
+}
+
+/* ---- alloc ---- */
+
+typedef struct alloc_req {
+    size_t size;
+    unsigned align_log2;
+    const char *name;
+    char type[PARSE_MAX_NAME + 8];
+} alloc_req;
+
+static session_status read_alloc(session *s, const parse_words *w, alloc_req *r, strbuf *out)
+{
+    static const char usage[] = "alloc SIZE [align A] [as NAME] or alloc TYPE[N] [as NAME]";
+    if (w->count < 2)
+        return sess_fail(out, "how many bytes? (usage: %s)", usage);
+    const char *spec = w->word[1], *e;
+    bool has_align = false;
+    memset(r, 0, sizeof *r);
+    if ((e = parse_size(spec, &r->size)) == NULL) {
+        r->align_log2 = 0;
+    } else if (spec[0] == '-' || (spec[0] >= '0' && spec[0] <= '9')) {
+        return sess_fail(out, "'%s': %s (usage: %s)", spec, e, usage);
+    } else {
+        size_t align;
+        strbuf err;
+        sb_init(&err);
+        bool ok = types_resolve(s->types, spec, &r->size, &align, &err);
+        if (!ok) {
+            session_status st = sess_fail(out, "%s", sb_str(&err));
+            sb_free(&err);
+            return st;
+        }
+        sb_free(&err);
+        r->align_log2 = as_log2(align);
+        snprintf(r->type, sizeof r->type, "%s", spec);
+    }
+    for (size_t i = 2; i < w->count; i++) {
+        const char *next = i + 1 < w->count ? w->word[i + 1] : NULL;
+        if (parse_is(w->word[i], "align") && !has_align) {
+            if (next == NULL)
+                return sess_fail(out, "align: a value is missing (a power of two, 1..4096)");
+            if ((e = parse_align(next, &r->align_log2)))
+                return sess_fail(out, "align %s: %s", next, e);
+            has_align = true, i++;
+        } else if (parse_is(w->word[i], "as") && r->name == NULL) {
+            if (next == NULL || !parse_is_name(next) || next[0] == '#')
+                return sess_fail(out, "as: give a name (a letter, then letters, digits, _ . -; at most 31)");
+            r->name = next, i++;
+        } else {
+            return sess_fail(out, "unexpected '%s' (usage: %s)", w->word[i], usage);
+        }
+    }
+    if (r->size == 0)
+        return sess_fail(out, "a block of 0 bytes makes no sense here (Zig never asks an allocator for it)");
+    if (r->size > SESSION_MAX_BUFFER)
+        return sess_fail(out, "at most 1 GiB in one block");
+    if (r->name) {
+        sess_block *same = sess_find_block(s, r->name);
+        if (same && same->live)
+            return sess_fail(out, "a live block is named '%s' already (free it first, or choose "
+                                  "another name)", r->name);
+    }
+    return SESSION_OK;
+}
+
+static void report_oom(session *s, sess_allocator *a, size_t size, unsigned al, strbuf *out)
+{
+    session_stats st;
+    session_get_stats(s, &st);
+    char extra[128] = "";
+    if (st.has_offset)
+        snprintf(extra, sizeof extra, ", offset at %zu, %zu bytes after it", st.offset,
+                 st.capacity > st.offset ? st.capacity - st.offset : 0);
+    else if (st.capacity)
+        snprintf(extra, sizeof extra, ", %zu bytes free or never used",
+                 st.freed_bytes + st.unused_bytes);
+    sess_warn(s, "out-of-memory", "out of memory: %zu bytes (align %zu) do not fit in %s (%zu bytes%s)",
+              size, (size_t)1 << al, a->name, st.capacity, extra);
+    sb_printf(out, "out of memory: %zu bytes (align %zu) do not fit in %s; nothing changed\n", size,
+              (size_t)1 << al, a->name);
+}
+
+/* Allocates for real; the block or NULL (warning given). */
+static sess_block *do_alloc(session *s, sess_allocator *a, const alloc_req *r, strbuf *out)
+{
+    if (s->block_count >= SESSION_MAX_BLOCKS) {
+        sess_fail(out, "at most %zu blocks in one session", SESSION_MAX_BLOCKS);
+        return NULL;
+    }
+    stamp(s, a);
+    unsigned char *p = as_alloc(a->top.a, r->size, (uint8_t)r->align_log2);
+    if (p == NULL) {
+        report_oom(s, a, r->size, r->align_log2, out);
+        return NULL;
+    }
+    sess_block *b = sess_add_block(s, s->active);
+    if (b == NULL) {
+        as_free(a->top.a, p, r->size, (uint8_t)r->align_log2);
+        sess_fail(out, "out of memory for the block record");
+        return NULL;
+    }
+    if (r->name) {
+        snprintf(b->name, sizeof b->name, "%s", r->name);
+        snprintf(b->label, sizeof b->label, "%s", r->name);
+    }
+    snprintf(b->type, sizeof b->type, "%s", r->type);
+    b->ptr = p;
+    b->size = r->size;
+    b->align_log2 = (uint8_t)r->align_log2;
+    b->live = true;
+    b->alloc_step = s->step;
+    sess_locate_block(s, b);
+    note_alloc_stats(a, r->size, 0);
+    s->changed = true;
+    return b;
+}
+
+session_status cmd_alloc(session *s, const parse_words *w, strbuf *out)
+{
+    alloc_req r;
+    if (read_alloc(s, w, &r, out) != SESSION_OK)
+        return SESSION_ERROR;
+    sess_allocator *a = ensure_active(s, out);
+    if (a == NULL)
+        return SESSION_ERROR;
+    sess_block *b = do_alloc(s, a, &r, out);
+    if (b == NULL)
+        return s->block_count >= SESSION_MAX_BLOCKS ? SESSION_ERROR : SESSION_OK;
+    char label[48], at[80];
+    sess_block_label(b, label, sizeof label);
+    where(s, a, b, at, sizeof at);
+    if (b->name[0])
+        sb_printf(out, "#%d %s: ", b->id, label);
+    else
+        sb_printf(out, "%s: ", label);
+    sb_printf(out, "%zu byte%s %s (align %zu, %zu byte%s of padding)", b->size, b->size == 1 ? "" : "s",
+              at, (size_t)1 << b->align_log2, b->padding, b->padding == 1 ? "" : "s");
+    if (b->type[0])
+        sb_printf(out, " [%s]", b->type);
+    sb_addc(out, '\n');
+    return SESSION_OK;
+}
+
+/* ---- free ---- */
+
+static const char *noop_reason(const sess_allocator *a)
+{
+    if (!strcmp(a->kind, "bump"))
+        return "a bump allocator frees nothing until reset";
+    if (!strcmp(a->kind, "fixed"))
+        return "a fixed buffer reclaims only its most recent block; these bytes come back on reset";
+    if (!strcmp(a->kind, "arena"))
+        return "an arena reclaims only its most recent block; the rest comes back on reset";
+    return "this allocator ignores the free by design";
+}
+
+static void mark_freed(session *s, sess_allocator *a, sess_block *b)
+{
+    b->live = false;
+    b->free_step = s->step;
+    note_alloc_stats(a, 0, b->size);
+    s->changed = true;
+}
+
+static void warn_double(session *s, sess_block *b, const char *label)
+{
+    sess_warn(s, "double-free", "double free of %s (%zu bytes): allocated at step %zu, first freed at step %zu",
+              label, b->size, b->alloc_step, b->free_step);
+}
+
+static session_status free_block(session *s, sess_allocator *a, sess_block *b, strbuf *out)
+{
+    char label[48];
+    sess_block_label(b, label, sizeof label);
+    uint8_t al = b->align_log2;
+    stamp(s, a);
+    if (b->alloc != s->active) {
+        if (a->debug)
+            a->top.a.vtable->free(a->top.a.ctx, b->ptr, b->size, al, 0);
+        else
+            sess_warn(s, "invalid-free", "invalid free: %s belongs to %s, not %s; handing it to %s "
+                      "would corrupt it, so nothing was done", label, s->allocs[b->alloc]->name,
+                      a->name, a->name);
+        sb_printf(out, "invalid free: %s does not belong to %s\n", label, a->name);
+        return SESSION_OK;
+    }
+    if (!b->live) {
+        if (a->debug)
+            a->top.a.vtable->free(a->top.a.ctx, b->ptr, b->size, al, 0);
+        else
+            warn_double(s, b, label);
+        sb_printf(out, "double free of %s: it was freed at step %zu\n", label, b->free_step);
+        return SESSION_OK;
+    }
+    as_free_verdict v = a->top.probe->judge_free(a->top.a.ctx, b->ptr, b->size, al);
+    switch (v) {
+    case AS_FREE_OK:
+        as_free(a->top.a, b->ptr, b->size, al);
+        mark_freed(s, a, b);
+        sb_printf(out, "freed %s (%zu bytes)\n", label, b->size);
+        break;
+    case AS_FREE_NOOP:
+    case AS_FREE_KEPT:
+        as_free(a->top.a, b->ptr, b->size, al);
+        mark_freed(s, a, b);
+        sess_warn(s, "noop-free", "free of %s reclaims nothing: %s", label, noop_reason(a));
+        sb_printf(out, "freed %s, but its %zu bytes stay used: %s\n", label, b->size, noop_reason(a));
+        break;
+    case AS_FREE_OUT_OF_ORDER:
+        a->top.a.vtable->free(a->top.a.ctx, b->ptr, b->size, al, 0); /* the stack reports it */
+        sb_printf(out, "not freed: %s is not the top of the stack (free in reverse order)\n", label);
+        s->changed = true;
+        break;
+    case AS_FREE_DOUBLE:
+        warn_double(s, b, label);
+        sb_printf(out, "double free of %s\n", label);
+        break;
+    case AS_FREE_NOT_OWNED:
+    case AS_FREE_WRONG_SIZE:
+        sess_warn(s, "invalid-free", "invalid free of %s: %s", label, as_verdict_text(v));
+        sb_printf(out, "invalid free of %s\n", label);
+        break;
+    }
+    return SESSION_OK;
+}
+
+session_status cmd_free(session *s, const parse_words *w, strbuf *out)
+{
+    if (w->count > 2)
+        return sess_fail(out, "usage: free [NAME|#ID]");
+    if (s->alloc_count == 0)
+        return sess_fail(out, "there is nothing to free yet");
+    sess_block *b = w->count == 2 ? resolve_block(s, w->word[1], out) : sess_last_live(s);
+    if (b == NULL)
+        return w->count == 2 ? SESSION_ERROR
+                             : sess_fail(out, "%s has no live block to free", sess_active(s)->name);
+    return free_block(s, sess_active(s), b, out);
+}
+
+/* ---- resize / realloc ---- */
+
+static const char *resize_hint(const sess_allocator *a)
+{
+    const char *k = a->kind;
+    if (!strcmp(k, "bump") || !strcmp(k, "fixed") || !strcmp(k, "stack") || !strcmp(k, "arena"))
+        return "only the most recent block can grow (and only within its buffer)";
+    if (!strcmp(k, "pool"))
+        return "a pool block cannot be larger than its slot";
+    if (!strcmp(k, "freelist"))
+        return "the block after it is not free or not large enough";
+    if (!strcmp(k, "buddy"))
+        return "a buddy block cannot grow past its power-of-two size";
+    return "the allocator could not do it in place";
+}
+
+static session_status read_resize(session *s, const parse_words *w, const char *cmd, sess_block **b,
+                                  size_t *new_size, strbuf *out)
+{
+    if (w->count != 3)
+        return sess_fail(out, "usage: %s NAME SIZE", cmd);
+    if ((*b = resolve_block(s, w->word[1], out)) == NULL)
+        return SESSION_ERROR;
+    const char *e = parse_size(w->word[2], new_size);
+    if (e)
+        return sess_fail(out, "%s: %s", w->word[2], e);
+    if (*new_size == 0)
+        return sess_fail(out, "a size of 0 makes no sense here (use free)");
+    if (*new_size > SESSION_MAX_BUFFER)
+        return sess_fail(out, "at most 1 GiB in one block");
+    if (!(*b)->live) {
+        char label[48];
+        sess_block_label(*b, label, sizeof label);
+        return sess_fail(out, "%s was freed at step %zu; it cannot be resized", label, (*b)->free_step);
+    }
+    return SESSION_OK;
+}
+
+session_status cmd_resize(session *s, const parse_words *w, strbuf *out)
+{
+    sess_block *b;
+    size_t n;
+    if (read_resize(s, w, "resize", &b, &n, out))
+        return SESSION_ERROR;
+    sess_allocator *a = s->allocs[b->alloc];
+    char label[48];
+    sess_block_label(b, label, sizeof label);
+    stamp(s, a);
+    if (!as_resize(a->top.a, b->ptr, b->size, b->align_log2, n)) {
+        sess_warn(s, "resize-failed", "resize of %s from %zu to %zu bytes failed: %s", label, b->size, n,
+                  resize_hint(a));
+        sb_printf(out, "resize failed: %s stays %zu bytes (%s)\n", label, b->size, resize_hint(a));
+        return SESSION_OK;
+    }
+    note_resize(a, b->size, n);
+    b->size = n;
+    s->changed = true;
+    sb_printf(out, "%s resized in place to %zu bytes\n", label, n);
+    return SESSION_OK;
+}
+
+session_status cmd_realloc(session *s, const parse_words *w, strbuf *out)
+{
+    sess_block *b;
+    size_t n;
+    if (read_resize(s, w, "realloc", &b, &n, out))
+        return SESSION_ERROR;
+    sess_allocator *a = s->allocs[b->alloc];
+    char label[48];
+    sess_block_label(b, label, sizeof label);
+    stamp(s, a);
+    size_t old_offset = b->offset;
+    unsigned char *p = as_realloc(a->top.a, b->ptr, b->size, b->align_log2, n);
+    if (p == NULL) {
+        sess_warn(s, "out-of-memory", "realloc of %s to %zu bytes failed: no room in %s; %s is unchanged",
+                  label, n, a->name, label);
+        sb_printf(out, "out of memory: %s stays %zu bytes\n", label, b->size);
+        return SESSION_OK;
+    }
+    bool moved = p != b->ptr;
+    size_t old = b->size;
+    if (moved)
+        note_alloc_stats(a, n, old);
+    else
+        note_resize(a, old, n);
+    b->ptr = p;
+    b->size = n;
+    sess_locate_block(s, b);
+    s->changed = true;
+    if (moved)
+        sb_printf(out, "%s moved from offset %zu to offset %zu (%zu bytes copied, old block freed)\n",
+                  label, old_offset, b->offset, old < n ? old : n);
+    else
+        sb_printf(out, "%s resized in place to %zu bytes\n", label, n);
+    return SESSION_OK;
+}
+
+/* ---- reset ---- */
+
+session_status cmd_reset(session *s, const parse_words *w, strbuf *out)
+{
+    as_reset_mode mode = AS_RESET_RETAIN_CAPACITY;
+    size_t limit = 0;
+    const char *mode_name = "";
+    if (s->alloc_count == 0)
+        return sess_fail(out, "there is no allocator to reset");
+    sess_allocator *a = sess_active(s);
+    bool modal = !strcmp(a->kind, "arena") || !strcmp(a->kind, "pool");
+    if (w->count >= 2) {
+        if (!modal)
+            return sess_fail(out, "reset modes apply to arena and pool; %s resets as a whole (usage: reset)",
+                             a->kind);
+        if (parse_is(w->word[1], "free-all") && w->count == 2)
+            mode = AS_RESET_FREE_ALL, mode_name = " (free-all)";
+        else if ((parse_is(w->word[1], "retain") || parse_is(w->word[1], "retain-capacity")) && w->count == 2)
+            mode = AS_RESET_RETAIN_CAPACITY, mode_name = " (retain capacity)";
+        else if (parse_is(w->word[1], "limit") && w->count == 3 && parse_size(w->word[2], &limit) == NULL)
+            mode = AS_RESET_RETAIN_WITH_LIMIT, mode_name = " (retain with limit)";
+        else
+            return sess_fail(out, "usage: reset [free-all|retain|limit N]");
+    }
+    if (a->top.probe->reset == NULL)
+        return sess_fail(out, "%s cannot be reset", a->name);
+    bool ok = a->top.probe->reset(a->top.a.ctx, mode, limit);
+    size_t n = 0, bytes = 0;
+    for (size_t i = 0; i < s->block_count; i++) {
+        sess_block *b = &s->blocks[i];
+        if (b->alloc == s->active && b->live) {
+            b->live = false;
+            b->free_step = s->step;
+            n++;
+            bytes += b->size;
+        }
+    }
+    note_alloc_stats(a, 0, bytes);
+    s->changed = true;
+    if (!ok)
+        sess_warn(s, "out-of-memory", "reset of %s could not keep the capacity asked for; everything was "
+                                      "given back", a->name);
+    as_usage u;
+    as_usage_of(a->top.probe, a->top.a.ctx, &u);
+    sb_printf(out, "reset%s: %zu block%s (%zu bytes) released at once; %zu bytes kept\n", mode_name, n,
+              n == 1 ? "" : "s", bytes, u.capacity);
+    return SESSION_OK;
+}
+
+/* ---- write / read ---- */
+
+typedef struct access {
+    sess_block *b;
+    size_t offset, len;
+    const char *text;
+} access;
+
+static session_status read_access(session *s, const parse_words *w, bool is_write, access *ac, strbuf *out)
+{
+    const char *usage = is_write ? "write NAME [OFFSET] LEN|\"text\"" : "read NAME [OFFSET LEN]";
+    memset(ac, 0, sizeof *ac);
+    if (w->count < 2 || w->count > 4 || (is_write && w->count < 3) || (!is_write && w->count == 3))
+        return sess_fail(out, "usage: %s", usage);
+    if ((ac->b = resolve_block(s, w->word[1], out)) == NULL)
+        return SESSION_ERROR;
+    const char *e;
+    size_t last = w->count - 1;
+    if (w->count == 4 && (e = parse_size(w->word[2], &ac->offset)))
+        return sess_fail(out, "offset %s: %s", w->word[2], e);
+    if (is_write && w->quoted[last]) {
+        ac->text = w->word[last];
+        ac->len = strlen(ac->text);
+    } else if (w->count >= 3 && (e = parse_size(w->word[last], &ac->len))) {
+        return sess_fail(out, "length %s: %s (usage: %s)", w->word[last], e, usage);
+    } else if (w->count == 2) {
+        ac->len = ac->b->size;
+    }
+    if (ac->len == 0)
+        return sess_fail(out, "nothing to %s (length 0)", is_write ? "write" : "read");
+    if (ac->len > SESSION_MAX_WRITE || ac->offset > SESSION_MAX_BUFFER)
+        return sess_fail(out, "at most %d bytes at a time", SESSION_MAX_WRITE);
+    return SESSION_OK;
+}
+
+static void fill(unsigned char *dst, const access *ac, size_t from, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dst[i] = ac->text ? (unsigned char)ac->text[from + i] : (unsigned char)('A' + ac->b->id % 26);
+}
+
+session_status cmd_write(session *s, const parse_words *w, strbuf *out)
+{
+    access ac;
+    if (read_access(s, w, true, &ac, out))
+        return SESSION_ERROR;
+    sess_block *b = ac.b;
+    sess_allocator *a = s->allocs[b->alloc];
+    char label[48];
+    sess_block_label(b, label, sizeof label);
+    size_t end = ac.offset + ac.len;
+    if (!b->live) {
+        if (a->debug && sess_region_holds(s, b->alloc, b->ptr, b->size) && ac.offset < b->size) {
+            size_t n = end > b->size ? b->size - ac.offset : ac.len;
+            fill(b->ptr + ac.offset, &ac, 0, n);
+            debug_scan(a->debug);
+            sb_printf(out, "wrote %zu bytes into freed %s; the debug allocator noticed\n", n, label);
+        } else {
+            sess_warn(s, "use-after-free", "use after free: write to %s, freed at step %zu; in C this "
+                      "corrupts whatever reuses the memory, so allocscope did not write", label, b->free_step);
+            sb_printf(out, "not written: %s was freed at step %zu\n", label, b->free_step);
+        }
+        s->changed = true;
+        return SESSION_OK;
+    }
+    size_t inside = ac.offset >= b->size ? 0 : (end > b->size ? b->size - ac.offset : ac.len);
+    if (inside)
+        fill(b->ptr + ac.offset, &ac, 0, inside);
+    s->changed = true;
+    if (inside == ac.len) {
+        sb_printf(out, "wrote %zu bytes to %s at offset %zu\n", ac.len, label, ac.offset);
+        return SESSION_OK;
+    }
+    size_t past = end - (ac.offset > b->size ? ac.offset : b->size);
+    if (a->debug && ac.offset <= b->size + DEBUG_GUARD_SIZE) {
+        size_t start = ac.offset > b->size ? ac.offset : b->size;
+        size_t into_guard = b->size + DEBUG_GUARD_SIZE - start;
+        if (into_guard > past)
+            into_guard = past;
+        fill(b->ptr + start, &ac, start - ac.offset, into_guard);
+        debug_scan(a->debug);
+        sb_printf(out, "wrote %zu bytes to %s, %zu of them past its end\n", inside + into_guard, label, past);
+        return SESSION_OK;
+    }
+    sess_warn(s, "overflow", "overflow: a write of %zu bytes at offset %zu runs %zu bytes past the end of "
+              "%s (%zu bytes); in C they would overwrite what follows it, so allocscope wrote only the %zu "
+              "bytes inside", ac.len, ac.offset, past, label, b->size, inside);
+    sb_printf(out, "wrote %zu of %zu bytes to %s: the rest would run past its end\n", inside, ac.len, label);
+    return SESSION_OK;
+}
+
+static void hex_lines(strbuf *out, const unsigned char *p, size_t base, size_t n)
+{
+    for (size_t row = 0; row < n; row += 16) {
+        sb_printf(out, "  +%04zx ", base + row);
+        for (size_t i = 0; i < 16; i++) {
+            if (row + i < n)
+                sb_printf(out, " %02x", p[row + i]);
+            else
+                sb_add(out, "   ");
+        }
+        sb_add(out, "  |");
+        for (size_t i = 0; i < 16 && row + i < n; i++) {
+            unsigned char c = p[row + i];
+            sb_addc(out, c >= 0x20 && c < 0x7f ? (char)c : '.');
+        }
+        sb_add(out, "|\n");
+    }
+}
+
+session_status cmd_read(session *s, const parse_words *w, strbuf *out)
+{
+    access ac;
+    if (read_access(s, w, false, &ac, out))
+        return SESSION_ERROR;
+    sess_block *b = ac.b;
+    char label[48];
+    sess_block_label(b, label, sizeof label);
+    if (ac.offset >= b->size || ac.len > b->size - ac.offset)
+        return sess_fail(out, "%s has %zu bytes; read inside it (reading past the end is what overflow bugs do)",
+                         label, b->size);
+    if (!b->live) {
+        if (!sess_region_holds(s, b->alloc, b->ptr, b->size)) {
+            sb_printf(out, "%s was freed at step %zu and its memory given back: nothing to read\n", label,
+                      b->free_step);
+            return SESSION_OK;
+        }
+        sb_printf(out, "(%s was freed at step %zu: these bytes are stale)\n", label, b->free_step);
+    }
+    sb_printf(out, "%s, bytes %zu..%zu:\n", label, ac.offset, ac.offset + ac.len - 1);
+    hex_lines(out, b->ptr + ac.offset, ac.offset, ac.len);
+    return SESSION_OK;
+}
+
+/* ---- try ---- */
+
+static session_status try_free(session *s, const parse_words *w, strbuf *out)
+{
+    if (w->count != 3)
+        return sess_fail(out, "usage: try free NAME");
+    if (s->alloc_count == 0)
+        return sess_fail(out, "there is no allocator yet");
+    sess_block *b = resolve_block(s, w->word[2], out);
+    if (b == NULL)
+        return SESSION_ERROR;
+    sess_allocator *a = sess_active(s);
+    char label[48];
+    sess_block_label(b, label, sizeof label);
+    if (b->alloc != s->active) {
+        sb_printf(out, "would break a rule: invalid-free: %s belongs to %s, not %s\n", label,
+                  s->allocs[b->alloc]->name, a->name);
+        return SESSION_OK;
+    }
+    if (!b->live) {
+        sb_printf(out, "would break a rule: double-free: %s was allocated at step %zu and freed at step %zu\n",
+                  label, b->alloc_step, b->free_step);
+        return SESSION_OK;
+    }
+    as_free_verdict v = a->top.probe->judge_free(a->top.a.ctx, b->ptr, b->size, b->align_log2);
+    if (v == AS_FREE_OK)
+        sb_printf(out, "would free %s: its %zu bytes go back to %s\n", label, b->size, a->name);
+    else if (v == AS_FREE_NOOP || v == AS_FREE_KEPT)
+        sb_printf(out, "would do nothing useful: noop-free: %s\n", noop_reason(a));
+    else
+        sb_printf(out, "would break a rule: %s: %s\n", as_verdict_name(v), as_verdict_text(v));
+    return SESSION_OK;
+}
+
+static session_status try_alloc(session *s, const parse_words *w, strbuf *out)
+{
+    parse_words rest = *w;
+    /* rebuild the line without "try" and dry-run it on a copy of the state */
+    strbuf line;
+    sb_init(&line);
+    for (size_t i = 1; i < w->count; i++) {
+        if (i > 1)
+            sb_addc(&line, ' ');
+        if (w->quoted[i])
+            sb_json_string(&line, w->word[i]);
+        else
+            sb_add(&line, w->word[i]);
+    }
+    (void)rest;
+    size_t keep = s->history_count;
+    size_t step = s->step;
+    strbuf answer;
+    sb_init(&answer);
+    session_outcome oc = {0};
+    session_status st = sess_run_line(s, sb_str(&line), &answer, &oc);
+    bool recorded = s->history_count > keep;
+    if (recorded) {
+        session_rewind(s, keep);
+        s->step = step;
+    }
+    if (st == SESSION_ERROR)
+        sb_add(out, sb_str(&answer));
+    else
+        sb_printf(out, "would: %s", sb_str(&answer));
+    sb_free(&answer);
+    sb_free(&line);
+    s->record = false;
+    return st == SESSION_ERROR ? SESSION_ERROR : SESSION_OK;
+}
+
+session_status cmd_try(session *s, const parse_words *w, strbuf *out)
+{
+    if (w->count >= 2 && parse_is(w->word[1], "free"))
+        return try_free(s, w, out);
+    if (w->count >= 2 && parse_is(w->word[1], "alloc"))
+        return try_alloc(s, w, out);
+    return sess_fail(out, "usage: try free NAME | try alloc SIZE [align A]");
+}

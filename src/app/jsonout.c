@@ -1,0 +1,123 @@
+/*
+ * jsonout.c - the session's state as JSON (see jsonout.h).
+ */
+#include "allocscope/jsonout.h"
+
+static void field_name(strbuf *out, const char *name, bool first)
+{
+    if (!first)
+        sb_addc(out, ',');
+    sb_json_string(out, name);
+    sb_addc(out, ':');
+}
+
+static void allocator_obj(const session *s, const session_stats *st, strbuf *out)
+{
+    sb_add(out, "{");
+    field_name(out, "name", true);
+    sb_json_string(out, session_active_name(s));
+    field_name(out, "kind", false);
+    sb_json_string(out, session_active_kind(s));
+    field_name(out, "description", false);
+    sb_json_string(out, session_active_description(s));
+    sb_printf(out, ",\"capacity\":%zu,\"offset\":", st->capacity);
+    if (st->has_offset)
+        sb_printf(out, "%zu", st->offset);
+    else
+        sb_add(out, "null");
+    sb_add(out, "}");
+}
+
+static void blocks_arr(const session *s, strbuf *out)
+{
+    sb_add(out, "[");
+    for (size_t i = 0; i < session_block_count(s); i++) {
+        session_block b = session_block_at(s, i);
+        if (i)
+            sb_addc(out, ',');
+        sb_printf(out, "{\"id\":%d,\"name\":", b.id);
+        sb_json_string(out, b.name);
+        sb_printf(out, ",\"offset\":%zu,\"size\":%zu,\"align\":%zu,\"padding\":%zu,\"region\":%u,"
+                       "\"state\":\"%s\",\"allocated_at\":%zu",
+                  b.offset, b.size, b.align, b.padding, b.region, b.live ? "live" : "freed", b.alloc_step);
+        if (!b.live)
+            sb_printf(out, ",\"freed_at\":%zu", b.free_step);
+        if (b.type[0]) {
+            sb_add(out, ",\"type\":");
+            sb_json_string(out, b.type);
+        }
+        sb_add(out, "}");
+    }
+    sb_add(out, "]");
+}
+
+static void warnings_arr(const session *s, strbuf *out)
+{
+    sb_add(out, "[");
+    for (size_t i = 0; i < session_warning_count(s); i++) {
+        session_warning w = session_warning_at(s, i);
+        if (i)
+            sb_addc(out, ',');
+        sb_add(out, "{\"kind\":");
+        sb_json_string(out, w.kind);
+        sb_printf(out, ",\"step\":%zu,\"message\":", w.step);
+        sb_json_string(out, w.message);
+        sb_add(out, "}");
+    }
+    sb_add(out, "]");
+}
+
+static void types_arr(const session *s, strbuf *out)
+{
+    const types_registry *t = session_types(s);
+    sb_add(out, "[");
+    for (size_t i = 0; i < types_count(t); i++) {
+        const types_struct *st = types_at(t, i);
+        if (i)
+            sb_addc(out, ',');
+        sb_add(out, "{\"name\":");
+        sb_json_string(out, st->name);
+        sb_printf(out, ",\"packed\":%s,\"size\":%zu,\"align\":%zu,\"padding\":%zu,\"fields\":[",
+                  st->packed ? "true" : "false", st->size, st->align, types_padding(st));
+        for (size_t k = 0; k < st->field_count; k++) {
+            const types_field *f = &st->fields[k];
+            sb_add(out, k ? ",{\"name\":" : "{\"name\":");
+            sb_json_string(out, f->name);
+            sb_add(out, ",\"type\":");
+            sb_json_string(out, f->type);
+            sb_printf(out, ",\"count\":%zu,\"offset\":%zu,\"size\":%zu,\"align\":%zu}", f->count, f->offset,
+                      f->size, f->align);
+        }
+        sb_add(out, "]}");
+    }
+    sb_add(out, "]");
+}
+
+void json_state(const session *s, strbuf *out)
+{
+    session_stats st;
+    session_get_stats(s, &st);
+    sb_printf(out, "{\"step\":%zu,\"allocator\":", session_step(s));
+    if (session_has_active(s))
+        allocator_obj(s, &st, out);
+    else
+        sb_add(out, "null");
+    sb_add(out, ",\"allocators\":[");
+    for (size_t i = 0; i < session_allocator_count(s); i++) {
+        if (i)
+            sb_addc(out, ',');
+        sb_json_string(out, session_allocator_name(s, i));
+    }
+    sb_add(out, "],\"blocks\":");
+    blocks_arr(s, out);
+    sb_printf(out, ",\"stats\":{\"live_blocks\":%zu,\"live_bytes\":%zu,\"padding_bytes\":%zu,"
+                   "\"metadata_bytes\":%zu,\"freed_bytes\":%zu,\"unused_bytes\":%zu,\"peak_bytes\":%zu,"
+                   "\"total_allocated\":%zu,\"total_freed\":%zu}",
+              st.live_blocks, st.live_bytes, st.padding_bytes, st.metadata_bytes, st.freed_bytes,
+              st.unused_bytes, st.peak_bytes, st.total_allocated, st.total_freed);
+    sb_add(out, ",\"warnings\":");
+    warnings_arr(s, out);
+    sb_add(out, ",\"types\":");
+    types_arr(s, out);
+    sb_add(out, "}");
+}

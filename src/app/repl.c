@@ -1,0 +1,1 @@
+/* repl.c - the readline prompt (filled in with the live view). */

@@ -1,0 +1,95 @@
+/*
+ * strbuf.c - a growable string (see strbuf.h).
+ */
+#include "allocscope/strbuf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void sb_init(strbuf *sb) { *sb = (strbuf){0}; }
+
+void sb_free(strbuf *sb)
+{
+    free(sb->data);
+    sb_init(sb);
+}
+
+void sb_clear(strbuf *sb)
+{
+    sb->len = 0;
+    sb->truncated = false;
+    if (sb->data)
+        sb->data[0] = '\0';
+}
+
+static bool reserve(strbuf *sb, size_t extra)
+{
+    if (sb->len + extra + 1 <= sb->cap)
+        return true;
+    size_t cap = sb->cap ? sb->cap : 64;
+    while (cap < sb->len + extra + 1)
+        cap *= 2;
+    char *grown = realloc(sb->data, cap);
+    if (grown == NULL) {
+        sb->truncated = true;
+        return false;
+    }
+    sb->data = grown;
+    sb->cap = cap;
+    return true;
+}
+
+void sb_addn(strbuf *sb, const char *s, size_t n)
+{
+    if (!reserve(sb, n))
+        return;
+    memcpy(sb->data + sb->len, s, n);
+    sb->len += n;
+    sb->data[sb->len] = '\0';
+}
+
+void sb_add(strbuf *sb, const char *s) { sb_addn(sb, s, strlen(s)); }
+void sb_addc(strbuf *sb, char c) { sb_addn(sb, &c, 1); }
+
+void sb_vprintf(strbuf *sb, const char *fmt, va_list ap)
+{
+    va_list copy;
+    va_copy(copy, ap);
+    int n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    if (n < 0 || !reserve(sb, (size_t)n))
+        return;
+    vsnprintf(sb->data + sb->len, (size_t)n + 1, fmt, ap);
+    sb->len += (size_t)n;
+}
+
+void sb_printf(strbuf *sb, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vprintf(sb, fmt, ap);
+    va_end(ap);
+}
+
+const char *sb_str(const strbuf *sb) { return sb->data ? sb->data : ""; }
+
+void sb_json_string(strbuf *sb, const char *s)
+{
+    sb_addc(sb, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': sb_add(sb, "\\\""); break;
+        case '\\': sb_add(sb, "\\\\"); break;
+        case '\n': sb_add(sb, "\\n"); break;
+        case '\t': sb_add(sb, "\\t"); break;
+        case '\r': sb_add(sb, "\\r"); break;
+        default:
+            if (*p < 0x20)
+                sb_printf(sb, "\\u%04x", *p);
+            else
+                sb_addc(sb, (char)*p);
+        }
+    }
+    sb_addc(sb, '"');
+}

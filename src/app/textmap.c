@@ -1,0 +1,213 @@
+/*
+ * textmap.c - the plain-text map and struct layout (see textmap.h).
+ */
+#include "allocscope/textmap.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "allocscope/allocator.h"
+
+typedef struct glyph_pair {
+    const char *utf8, *ascii;
+} glyph_pair;
+
+/* Indexed by role; LIVE has two glyphs so neighbouring blocks differ. */
+static const glyph_pair role_glyphs[CELL_ROLE_COUNT] = {
+    [CELL_UNUSED] = {"·", "."},
+    [CELL_FREED] = {"░", "x"},
+    [CELL_META] = {"H", "H"},
+    [CELL_LIVE] = {"█", "#"},
+    [CELL_PADDING] = {"╱", "/"},
+};
+static const glyph_pair live_alt = {"▓", "="};
+static const glyph_pair meta_glyphs[] = {
+    [AS_META_NONE] = {"M", "M"},   [AS_META_HEADER] = {"H", "H"}, [AS_META_LINK] = {"L", "L"},
+    [AS_META_CHUNK] = {"C", "C"},  [AS_META_GUARD] = {"G", "G"},  [AS_META_TAIL] = {"M", "M"},
+};
+
+const char *textmap_glyph(const cell *c, bool ascii)
+{
+    const glyph_pair *g = &role_glyphs[c->role < CELL_ROLE_COUNT ? c->role : CELL_UNUSED];
+    if (c->role == CELL_META && c->meta < sizeof meta_glyphs / sizeof meta_glyphs[0])
+        g = &meta_glyphs[c->meta];
+    else if (c->role == CELL_LIVE && c->block >= 0 && c->block % 2)
+        g = &live_alt;
+    return ascii ? g->ascii : g->utf8;
+}
+
+void textmap_legend(strbuf *out, bool ascii)
+{
+    if (ascii)
+        sb_add(out, "legend: # = live (name at its start)  / padding  x freed  H header  L free-list link  "
+                    "C chunk header  G guard  . unused  ^ offset  * free-list head  : chunk/slot start\n");
+    else
+        sb_add(out, "legend: █ ▓ live (name at its start)  ╱ padding  ░ freed  H header  L free-list link  "
+                    "C chunk header  G guard  · unused  ^ offset  * free-list head  : chunk/slot start\n");
+}
+
+static char mark_char(uint8_t marks)
+{
+    if (marks & CELL_MARK_OFFSET)
+        return '^';
+    if (marks & CELL_MARK_FREE_HEAD)
+        return '*';
+    if (marks & CELL_MARK_ROVER)
+        return '>';
+    if (marks & CELL_MARK_FREE_NODE)
+        return 'n';
+    if (marks & CELL_MARK_BOUNDARY)
+        return ':';
+    return ' ';
+}
+
+static void header(const session *s, const cells_grid *g, strbuf *out)
+{
+    session_stats st;
+    session_get_stats(s, &st);
+    sb_printf(out, "%s: %s | %zu bytes", session_active_name(s), session_active_description(s), st.capacity);
+    if (st.has_offset)
+        sb_printf(out, " | offset %zu", st.offset);
+    sb_printf(out, " | live %zu (%zu bytes) | padding %zu | metadata %zu | %zu byte%s/cell\n",
+              st.live_blocks, st.live_bytes, st.padding_bytes, st.metadata_bytes, g->zoom,
+              g->zoom == 1 ? "" : "s");
+}
+
+static void ruler(const cells_grid *g, size_t width, strbuf *out)
+{
+    char line[1024];
+    size_t n = width + 9 < sizeof line ? width + 9 : sizeof line - 1;
+    memset(line, ' ', n);
+    line[n] = '\0';
+    for (size_t col = 0; col < width; col += 16) {
+        char num[24];
+        int len = snprintf(num, sizeof num, "+%zu", col * g->zoom);
+        if (col + 9 + (size_t)len <= n)
+            memcpy(line + 9 + col, num, (size_t)len);
+    }
+    while (n > 0 && line[n - 1] == ' ')
+        line[--n] = '\0';
+    sb_add(out, line);
+    sb_addc(out, '\n');
+}
+
+static void region_rows(const cells_grid *g, const cells_region *r, size_t width, bool ascii, strbuf *out)
+{
+    for (size_t row = 0; row < r->count; row += width) {
+        size_t n = r->count - row < width ? r->count - row : width;
+        sb_printf(out, "%7zu |", row * g->zoom);
+        bool any_mark = false;
+        for (size_t i = 0; i < n; i++) {
+            const cell *c = &g->cells[r->first + row + i];
+            if (c->label)
+                sb_addc(out, c->label);
+            else
+                sb_add(out, textmap_glyph(c, ascii));
+            any_mark |= c->marks != 0;
+        }
+        sb_add(out, "|\n");
+        if (!any_mark)
+            continue;
+        sb_add(out, "         ");
+        size_t last = 0;
+        char marks[1024];
+        for (size_t i = 0; i < n && i < sizeof marks - 1; i++) {
+            marks[i] = mark_char(g->cells[r->first + row + i].marks);
+            if (marks[i] != ' ')
+                last = i + 1;
+        }
+        marks[last] = '\0';
+        sb_add(out, marks);
+        sb_addc(out, '\n');
+    }
+}
+
+void textmap_render(const session *s, const textmap_options *opt, strbuf *out)
+{
+    size_t width = opt && opt->width ? opt->width : 64;
+    size_t rows = opt && opt->max_rows ? opt->max_rows : 16;
+    bool ascii = opt && opt->ascii;
+    if (width > 1000)
+        width = 1000;
+    if (!session_has_active(s)) {
+        sb_add(out, "(no allocator yet: try 'new bump 4096')\n");
+        return;
+    }
+    cells_grid g;
+    cells_init(&g);
+    if (!cells_build(s, 0, width * rows, &g)) {
+        sb_add(out, "(not enough memory to draw the map)\n");
+        cells_free(&g);
+        return;
+    }
+    header(s, &g, out);
+    if (g.region_count == 0)
+        sb_add(out, "(nothing to draw: this allocator owns no memory yet)\n");
+    else
+        ruler(&g, width, out);
+    for (size_t r = 0; r < g.region_count; r++) {
+        if (g.region_count > 1)
+            sb_printf(out, "region %zu: %zu bytes\n", r, g.regions[r].bytes);
+        region_rows(&g, &g.regions[r], width, ascii, out);
+    }
+    if (g.hidden_regions)
+        sb_printf(out, "(%zu more regions not drawn)\n", g.hidden_regions);
+    textmap_legend(out, ascii);
+    cells_free(&g);
+}
+
+/* ---- struct layout ---- */
+
+static void layout_row(const types_struct *t, size_t from, size_t n, bool ascii, strbuf *out)
+{
+    sb_printf(out, "%7zu |", from);
+    for (size_t b = from; b < from + n; b++) {
+        const types_field *f = NULL;
+        size_t fi = 0;
+        for (size_t i = 0; i < t->field_count; i++)
+            if (b >= t->fields[i].offset && b < t->fields[i].offset + t->fields[i].size)
+                f = &t->fields[i], fi = i;
+        if (f == NULL) {
+            sb_add(out, ascii ? "/" : "╱");
+            continue;
+        }
+        size_t k = b - f->offset, len = strlen(f->name);
+        if (len <= f->size && k < len)
+            sb_addc(out, f->name[k]);
+        else if (len > f->size && k == 0)
+            sb_addc(out, f->name[0]);
+        else
+            sb_add(out, fi % 2 ? (ascii ? "=" : "▓") : (ascii ? "#" : "█"));
+    }
+    sb_add(out, "|\n");
+}
+
+void textmap_layout(const types_registry *reg, const types_struct *t, strbuf *out, bool ascii)
+{
+    size_t pad = types_padding(t), reordered = types_reordered_size(reg, t);
+    sb_printf(out, "%sstruct %s: %zu bytes, align %zu, %zu of them padding; reordered: %zu bytes\n",
+              t->packed ? "packed " : "", t->name, t->size, t->align, pad, reordered);
+    size_t shown = t->size > 1024 ? 1024 : t->size;
+    for (size_t row = 0; row < shown; row += 32)
+        layout_row(t, row, shown - row < 32 ? shown - row : 32, ascii, out);
+    if (shown < t->size)
+        sb_printf(out, "        (%zu more bytes)\n", t->size - shown);
+    sb_printf(out, "  %6s %6s %5s  %s\n", "offset", "size", "align", "field");
+    size_t end = 0;
+    for (size_t i = 0; i < t->field_count; i++) {
+        const types_field *f = &t->fields[i];
+        if (f->offset > end)
+            sb_printf(out, "  %6zu %6zu %5s  (padding: %s needs alignment %zu)\n", end, f->offset - end, "",
+                      f->name, f->align);
+        sb_printf(out, "  %6zu %6zu %5zu  %s %s", f->offset, f->size, f->align, f->type, f->name);
+        if (f->is_array)
+            sb_printf(out, "[%zu]", f->count);
+        if (t->packed && f->offset % (f->size >= 8 ? 8 : (f->size ? f->size : 1)) != 0)
+            sb_add(out, "  (misaligned: slower loads, or a fault on strict CPUs)");
+        sb_addc(out, '\n');
+        end = f->offset + f->size;
+    }
+    if (t->size > end)
+        sb_printf(out, "  %6zu %6zu %5s  (tail padding: the size rounds up to the alignment %zu)\n", end,
+                  t->size - end, "", t->align);
+}
