@@ -85,11 +85,15 @@ run: all
 unit: $(TESTS)
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t; done
 
+ASAN = BUILD=build/asan CC=clang CFLAGS="-O1 -g" \
+       SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+
 test: check-deps
-	$(Q)$(MAKE) --no-print-directory unit
-	$(Q)$(MAKE) --no-print-directory BUILD=build/asan CC=clang \
-	    SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	    CFLAGS="-O1 -g" unit
+	$(Q)$(MAKE) --no-print-directory unit $(PROG)
+	$(Q)tests/run_scripts.sh $(PROG)
+	@echo "== the same under AddressSanitizer + UndefinedBehaviorSanitizer"
+	$(Q)$(MAKE) --no-print-directory $(ASAN) unit build/asan/allocscope
+	$(Q)tests/run_scripts.sh build/asan/allocscope
 	@echo "make test: all passed"
 
 clean:

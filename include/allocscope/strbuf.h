@@ -22,7 +22,7 @@ void sb_add(strbuf *sb, const char *s);
 void sb_addn(strbuf *sb, const char *s, size_t n);
 void sb_addc(strbuf *sb, char c);
 void sb_printf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void sb_vprintf(strbuf *sb, const char *fmt, va_list ap);
+void sb_vprintf(strbuf *sb, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* The text so far ("" when empty). */
 const char *sb_str(const strbuf *sb);
 /* Appends s as a JSON string literal, quotes included. */

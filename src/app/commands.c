@@ -670,7 +670,6 @@ static session_status try_alloc(session *s, const parse_words *w, strbuf *out)
         sb_printf(out, "would: %s", sb_str(&answer));
     sb_free(&answer);
     sb_free(&line);
-    s->record = false;
     return st == SESSION_ERROR ? SESSION_ERROR : SESSION_OK;
 }
 

@@ -446,11 +446,11 @@ session_status sess_run_line(session *s, const char *line, strbuf *out, session_
         if (c == NULL || c->run == NULL) {
             st = unknown_command(w->word[0], out);
         } else {
-            s->record = c->flags & CMD_MUTATES;
+            bool mutates = c->flags & CMD_MUTATES;
             oc->pause = c->run == cmd_pause;
             oc->note = c->run == cmd_note;
             st = c->run(s, w, out);
-            if (st != SESSION_ERROR && s->record && !s->replaying)
+            if (st != SESSION_ERROR && mutates && !s->replaying)
                 record_line(s, line);
         }
     }
@@ -617,9 +617,7 @@ static session_status cmd_source(session *s, const parse_words *w, strbuf *out)
     }
     s->source_depth--;
     fclose(f);
-    s->changed = true;
-    /* the sourced lines were recorded one by one */
-    s->record = false;
+    s->changed = true; /* the sourced lines were recorded one by one */
     return worst == SESSION_EXPECT_FAILED ? SESSION_EXPECT_FAILED : SESSION_OK;
 }
 

@@ -58,7 +58,6 @@ struct session {
     size_t history_count, history_cap;
     bool replaying;
     bool changed;
-    bool record;             /* the current command goes into the history */
     size_t zoom;
     bool show_addresses;
     char *last_note;

@@ -1,0 +1,2 @@
+struct Bad { u8 a; u64 b; u8 c; }
+layout Bad

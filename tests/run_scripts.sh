@@ -1,0 +1,61 @@
+#!/bin/sh
+# run_scripts.sh - batch-mode tests of the allocscope program itself.
+#   tests/scripts/NAME.as   must pass (exit 0), unless NAME.err exists: then
+#                           it must fail (exit 1) with exactly that stderr
+#   scenes/*.as             every scene must pass in batch mode
+# Usage: tests/run_scripts.sh path/to/allocscope [valgrind]
+set -u
+prog=$1
+wrap=${2:-}
+pass=0
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+run() { # run SCRIPT -> exit status; stdout/stderr in $tmp
+    if [ -n "$wrap" ]; then
+        valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+            "$prog" --batch "$1" >"$tmp/out" 2>"$tmp/err"
+    else
+        "$prog" --batch "$1" >"$tmp/out" 2>"$tmp/err"
+    fi
+}
+
+for script in tests/scripts/*.as scenes/*.as; do
+    [ -f "$script" ] || continue
+    expected="${script%.as}.err"
+    run "$script"
+    status=$?
+    if [ "$status" = 99 ]; then
+        bad "$script: valgrind found errors"; cat "$tmp/err"; continue
+    fi
+    if [ -f "$expected" ]; then
+        if [ "$status" = 1 ] && diff -u "$expected" "$tmp/err" >"$tmp/diff"; then ok
+        else bad "$script: expected exit 1 and this stderr (got $status)"; cat "$tmp/diff"; fi
+    elif [ "$status" = 0 ]; then ok
+    else bad "$script: exit $status"; cat "$tmp/err"; fi
+done
+
+if [ -z "$wrap" ]; then
+    # standard input that is not a terminal means batch mode
+    printf 'new bump 128\nalloc 8 as a\nexpect offset 8\n' | "$prog" >"$tmp/out" 2>&1 \
+        && grep -q "#1 a: 8 bytes at offset 0" "$tmp/out" && ok || bad "batch on standard input"
+    # --json prints one valid JSON object
+    printf 'new pool 24\nalloc 24 as x\n' | "$prog" --batch - --json --quiet >"$tmp/json" \
+        && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["blocks"][0]["name"]=="x"; assert d["allocator"]["offset"] is None' "$tmp/json" \
+        && ok || bad "--json"
+    # --frames draws the map after each change
+    printf 'new bump 64\nalloc 8 as ab\n' | "$prog" --batch - --frames --ascii >"$tmp/out" \
+        && grep -q '|ab######' "$tmp/out" && ok || bad "--frames"
+    # a missing file is a clear error, not a crash
+    "$prog" --batch /nonexistent/x.as 2>"$tmp/err"; [ $? = 2 ] && grep -q "cannot open" "$tmp/err" \
+        && ok || bad "missing file"
+    # bytes that are not text never crash it
+    head -c 20000 /dev/urandom | "$prog" --batch - >/dev/null 2>&1; [ $? -le 1 ] && ok || bad "random bytes"
+fi
+
+echo "scripts: $pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,0 +1,3 @@
+new bump 64
+alloc 10 as a
+expect offset 11
