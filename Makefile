@@ -91,6 +91,7 @@ ASAN = BUILD=build/asan CC=clang CFLAGS="-O1 -g" \
 test: check-deps
 	$(Q)$(MAKE) --no-print-directory unit $(PROG)
 	$(Q)tests/run_scripts.sh $(PROG)
+	$(Q)tests/tui_e2e.sh $(PROG)
 	@echo "== the same under AddressSanitizer + UndefinedBehaviorSanitizer"
 	$(Q)$(MAKE) --no-print-directory $(ASAN) unit build/asan/allocscope
 	$(Q)tests/run_scripts.sh build/asan/allocscope

@@ -1,1 +1,290 @@
-/* repl.c - the readline prompt (filled in with the live view). */
+/*
+ * repl.c - readline behind the live view (see repl.h).
+ *
+ * readline keeps its state in globals and calls back without a user
+ * pointer, so the little state this file adds is static too: it is part of
+ * the terminal state the live view owns. Terminal preparation, signal and
+ * SIGWINCH handling are all switched off; curses does those.
+ */
+#include "allocscope/repl.h"
+
+#include <curses.h>
+#include <readline/history.h>
+#include <readline/readline.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "allocscope/parse.h"
+#include "allocscope/types.h"
+
+#define QUEUE_SIZE 64
+#define MAX_CANDIDATES 512
+
+static struct {
+    unsigned char queue[QUEUE_SIZE];
+    size_t head, count;
+    repl_line_fn on_line;
+    void *user;
+    const session *s;
+    char *history_path;
+    char prompt[64];
+    bool dirty;
+    strbuf matches;
+    const char *candidates[MAX_CANDIDATES];
+    size_t candidate_count;
+    FILE *null_out;
+} R;
+
+static int repl_getc(FILE *f)
+{
+    (void)f;
+    if (R.count == 0)
+        return EOF;
+    unsigned char c = R.queue[R.head];
+    R.head = (R.head + 1) % QUEUE_SIZE;
+    R.count--;
+    return c;
+}
+
+static int input_available(void) { return R.count > 0; }
+static void redisplay(void) { R.dirty = true; }
+static void prep_term(int meta) { (void)meta; }
+static void deprep_term(void) {}
+
+static void handle_line(char *line)
+{
+    if (line && *line) {
+        HIST_ENTRY *last = history_length ? history_get(history_base + history_length - 1) : NULL;
+        if (last == NULL || strcmp(last->line, line) != 0)
+            add_history(line);
+    }
+    R.dirty = true;
+    if (R.on_line)
+        R.on_line(R.user, line);
+    free(line);
+}
+
+/* ---- completion ---- */
+
+static void add_candidate(const char *c)
+{
+    if (R.candidate_count < MAX_CANDIDATES)
+        R.candidates[R.candidate_count++] = c;
+}
+
+static void add_list(const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        add_candidate(list[i]);
+}
+
+static void add_block_names(void)
+{
+    if (R.s == NULL)
+        return;
+    const char *names[256];
+    size_t n = session_block_names(R.s, names, 256);
+    for (size_t i = 0; i < n; i++)
+        add_candidate(names[i]);
+}
+
+static void add_allocator_names(void)
+{
+    for (size_t i = 0; R.s && i < session_allocator_count(R.s); i++)
+        add_candidate(session_allocator_name(R.s, i));
+}
+
+static void add_type_names(void)
+{
+    add_list(types_primitive_names, types_primitive_count);
+    const types_registry *t = R.s ? session_types(R.s) : NULL;
+    for (size_t i = 0; t && i < types_count(t); i++)
+        add_candidate(types_at(t, i)->name);
+}
+
+/* Chooses what may complete the word that starts at `start`. */
+static void gather(int start)
+{
+    R.candidate_count = 0;
+    char first[32] = "";
+    sscanf(rl_line_buffer, " %31s", first);
+    bool first_word = true;
+    for (int i = 0; i < start; i++)
+        if (rl_line_buffer[i] != ' ' && rl_line_buffer[i] != '\t')
+            first_word = false;
+    if (first_word) {
+        add_list(session_command_names, session_command_count);
+        return;
+    }
+    if (parse_is(first, "new")) {
+        static const char *const opts[] = {"over", "align", "capacity", "as", "first-fit", "best-fit",
+                                           "next-fit"};
+        add_list(session_kind_names, session_kind_count);
+        add_list(opts, sizeof opts / sizeof opts[0]);
+        add_type_names();
+    } else if (parse_is(first, "switch")) {
+        add_allocator_names();
+        add_list(session_kind_names, session_kind_count);
+    } else if (parse_is(first, "alloc") || parse_is(first, "layout")) {
+        static const char *const opts[] = {"align", "as"};
+        add_type_names();
+        add_list(opts, 2);
+    } else if (parse_is(first, "reset")) {
+        static const char *const opts[] = {"free-all", "retain", "limit"};
+        add_list(opts, 3);
+    } else if (parse_is(first, "help")) {
+        add_list(session_command_names, session_command_count);
+    } else if (parse_is(first, "dump")) {
+        add_candidate("json");
+    } else {
+        static const char *const opts[] = {"free", "alloc", "addresses", "offsets", "fit", "block",
+                                           "offset", "size", "padding", "live", "warning", "no",
+                                           "warnings", "type", "stat"};
+        add_block_names();
+        add_list(opts, sizeof opts / sizeof opts[0]);
+    }
+}
+
+static char *generator(const char *text, int state)
+{
+    static size_t next;
+    if (state == 0)
+        next = 0;
+    size_t len = strlen(text);
+    while (next < R.candidate_count) {
+        const char *c = R.candidates[next++];
+        if (strncmp(c, text, len) == 0)
+            return strdup(c);
+    }
+    return NULL;
+}
+
+static char **complete(const char *text, int start, int end)
+{
+    (void)end;
+    rl_attempted_completion_over = 1;
+    gather(start);
+    return rl_completion_matches(text, generator);
+}
+
+static void display_matches(char **matches, int count, int longest)
+{
+    (void)longest;
+    sb_clear(&R.matches);
+    for (int i = 1; i <= count; i++) {
+        sb_add(&R.matches, matches[i]);
+        sb_addc(&R.matches, ' ');
+    }
+    R.dirty = true;
+}
+
+/* ---- lifecycle ---- */
+
+void repl_open(const char *history_path, repl_line_fn on_line, void *user)
+{
+    memset(&R, 0, sizeof R);
+    R.on_line = on_line;
+    R.user = user;
+    sb_init(&R.matches);
+    snprintf(R.prompt, sizeof R.prompt, "> ");
+    R.null_out = fopen("/dev/null", "w");
+    rl_catch_signals = 0;
+    rl_catch_sigwinch = 0;
+    rl_change_environment = 0;
+    rl_prep_term_function = prep_term;
+    rl_deprep_term_function = deprep_term;
+    rl_getc_function = repl_getc;
+    rl_input_available_hook = input_available;
+    rl_redisplay_function = redisplay;
+    rl_outstream = R.null_out ? R.null_out : stdout;
+    rl_attempted_completion_function = complete;
+    rl_completion_display_matches_hook = display_matches;
+    rl_readline_name = "allocscope";
+    using_history();
+    stifle_history(2000);
+    if (history_path) {
+        R.history_path = strdup(history_path);
+        read_history(history_path);
+    }
+    rl_callback_handler_install(R.prompt, handle_line);
+}
+
+void repl_close(void)
+{
+    rl_callback_handler_remove();
+    if (R.history_path) {
+        write_history(R.history_path);
+        free(R.history_path);
+    }
+    sb_free(&R.matches);
+    if (R.null_out)
+        fclose(R.null_out);
+    R.null_out = NULL;
+}
+
+void repl_set_session(const session *s) { R.s = s; }
+
+void repl_set_prompt(const char *prompt)
+{
+    if (strcmp(prompt, R.prompt) == 0)
+        return;
+    snprintf(R.prompt, sizeof R.prompt, "%s", prompt);
+    rl_set_prompt(R.prompt);
+    R.dirty = true;
+}
+
+static void push_bytes(const char *bytes)
+{
+    for (const char *p = bytes; *p && R.count < QUEUE_SIZE; p++) {
+        R.queue[(R.head + R.count) % QUEUE_SIZE] = (unsigned char)*p;
+        R.count++;
+    }
+}
+
+void repl_feed_key(int key)
+{
+    switch (key) {
+    case KEY_LEFT: push_bytes("\033[D"); break;
+    case KEY_RIGHT: push_bytes("\033[C"); break;
+    case KEY_UP: push_bytes("\033[A"); break;
+    case KEY_DOWN: push_bytes("\033[B"); break;
+    case KEY_HOME: push_bytes("\001"); break;
+    case KEY_END: push_bytes("\005"); break;
+    case KEY_DC: push_bytes("\033[3~"); break;
+    case KEY_BACKSPACE: push_bytes("\177"); break;
+    case KEY_ENTER: push_bytes("\n"); break;
+    default:
+        if (key >= 0 && key < 256) {
+            char b[2] = {(char)key, 0};
+            if (key == 0)
+                return;
+            push_bytes(b);
+        }
+        break;
+    }
+    while (R.count > 0)
+        rl_callback_read_char();
+}
+
+void repl_cancel_line(void)
+{
+    rl_replace_line("", 0);
+    rl_point = rl_end = 0;
+    sb_clear(&R.matches);
+    R.dirty = true;
+}
+
+const char *repl_prompt(void) { return R.prompt; }
+const char *repl_line(void) { return rl_line_buffer ? rl_line_buffer : ""; }
+size_t repl_cursor(void) { return rl_point > 0 ? (size_t)rl_point : 0; }
+
+bool repl_take_dirty(void)
+{
+    bool d = R.dirty;
+    R.dirty = false;
+    return d;
+}
+
+const char *repl_matches(void) { return sb_str(&R.matches); }
+void repl_clear_matches(void) { sb_clear(&R.matches); }

@@ -1,11 +1,837 @@
-/* tui.c - placeholder replaced by the live view. */
+/*
+ * tui.c - the live view (see tui.h): the one file that owns curses.
+ *
+ * One loop reads keys with wgetch. In prompt mode keys go to readline
+ * (repl.c) and each finished line goes to session_execute, the same path
+ * batch mode and scenes use. In playback mode keys drive the player.
+ * Drawing reads the model only: the cell grid (cells.c), the session's
+ * accessors and the layout and styles decided in screen.c. A frame is drawn
+ * into stdscr and sent with one doupdate; curses sends only what changed.
+ * KEY_RESIZE re-lays the panes; the terminal is restored on every way out.
+ */
 #include "allocscope/tui.h"
 
+#include <curses.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <wchar.h>
+
+#include "allocscope/cells.h"
+#include "allocscope/player.h"
+#include "allocscope/repl.h"
+#include "allocscope/screen.h"
+#include "allocscope/session.h"
+#include "allocscope/textmap.h"
+
+#define KEY_CTRL(c) ((c) & 0x1f)
+#define FLASH_MS 1500
+#define MIN_DELAY_MS 50
+#define MAX_DELAY_MS 10000
+
+typedef struct tui {
+    session *own;            /* the prompt's session when no scene is loaded */
+    player *pl;              /* the scene, if any */
+    bool playing;            /* keys drive the player */
+    bool running;            /* the player advances by itself */
+    long delay_ms;
+    long long next_step_at;
+    bool ascii, colour;
+    bool quit;
+    bool help;
+    bool go_to;              /* typing a step number after g */
+    char go_buf[16];
+    strbuf answer;
+    bool answer_error;
+    size_t seen_warnings;    /* warnings before the last step: newer ones stand out */
+    long long flash_until;
+    cells_grid grid, prev;
+    bool *changed;
+    size_t changed_cap;
+    size_t scroll;           /* first map line shown */
+    screen_layout lay;
+} tui;
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static session *model(tui *t) { return t->pl ? player_session(t->pl) : t->own; }
+
+/* ---- styles ---- */
+
+typedef struct style_spec {
+    short fg, bg;
+    attr_t colour_attr, mono_attr;
+} style_spec;
+
+static const style_spec styles[STYLE_COUNT] = {
+    [STYLE_TEXT] = {-1, -1, A_NORMAL, A_NORMAL},
+    [STYLE_DIM] = {-1, -1, A_DIM, A_DIM},
+    [STYLE_HEADER] = {COLOR_BLACK, COLOR_WHITE, A_NORMAL, A_REVERSE},
+    [STYLE_UNUSED] = {-1, -1, A_DIM, A_DIM},
+    [STYLE_FREED] = {COLOR_RED, -1, A_NORMAL, A_DIM},
+    [STYLE_META] = {COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_BOLD},
+    [STYLE_PADDING] = {COLOR_BLACK, COLOR_YELLOW, A_NORMAL, A_BOLD},
+    [STYLE_LIVE0] = {COLOR_GREEN, -1, A_NORMAL, A_NORMAL},
+    [STYLE_LIVE1] = {COLOR_BLUE, -1, A_BOLD, A_NORMAL},
+    [STYLE_LIVE2] = {COLOR_MAGENTA, -1, A_NORMAL, A_NORMAL},
+    [STYLE_LIVE3] = {COLOR_CYAN, -1, A_NORMAL, A_NORMAL},
+    [STYLE_LIVE4] = {COLOR_WHITE, -1, A_BOLD, A_NORMAL},
+    [STYLE_LIVE5] = {COLOR_GREEN, -1, A_BOLD, A_NORMAL},
+    [STYLE_OFFSET] = {COLOR_BLACK, COLOR_WHITE, A_BOLD, A_REVERSE},
+    [STYLE_WARNING] = {COLOR_YELLOW, -1, A_NORMAL, A_NORMAL},
+    [STYLE_WARNING_NEW] = {COLOR_WHITE, COLOR_RED, A_BOLD, A_REVERSE | A_BOLD},
+    [STYLE_ERROR] = {COLOR_RED, -1, A_BOLD, A_BOLD},
+    [STYLE_CAPTION] = {COLOR_WHITE, COLOR_BLUE, A_BOLD, A_BOLD},
+};
+
+static void init_styles(tui *t)
+{
+    if (!t->colour)
+        return;
+    start_color();
+    use_default_colors();
+    for (int s = 0; s < STYLE_COUNT; s++)
+        init_pair((short)(s + 1), styles[s].fg, styles[s].bg);
+}
+
+static attr_t style_attr(const tui *t, screen_style s)
+{
+    if (!t->colour)
+        return styles[s].mono_attr;
+    return COLOR_PAIR(s + 1) | styles[s].colour_attr;
+}
+
+/* Writes at most w columns of UTF-8 text at (y, x); returns columns used. */
+static int put_text(int y, int x, int w, const char *text, attr_t attr)
+{
+    int used = 0;
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    attron(attr);
+    move(y, x);
+    for (const char *p = text; *p && *p != '\n';) {
+        wchar_t wc;
+        size_t n = mbrtowc(&wc, p, MB_CUR_MAX, &st);
+        if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+            wc = L'?';
+            n = 1;
+            memset(&st, 0, sizeof st);
+        }
+        int cw = wcwidth(wc);
+        if (cw < 0)
+            cw = 1, wc = L'?';
+        if (used + cw > w)
+            break;
+        addnstr(p, (int)n);
+        used += cw;
+        p += n;
+    }
+    attroff(attr);
+    return used;
+}
+
+static int put_fmt(int y, int x, int w, attr_t attr, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int put_fmt(int y, int x, int w, attr_t attr, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return put_text(y, x, w, buf, attr);
+}
+
+static void fill_row(int y, int x, int w, attr_t attr)
+{
+    attron(attr);
+    mvhline(y, x, ' ', w);
+    attroff(attr);
+}
+
+/* ---- the model's picture ---- */
+
+static size_t map_capacity(const tui *t) { return (size_t)t->lay.map_cols * (size_t)t->lay.map_rows; }
+
+/* Rebuilds the grid; with keep_diff, cells that differ from the previous
+ * grid are marked changed, otherwise none is. */
+static void rebuild(tui *t, bool keep_diff)
+{
+    cells_grid old = t->prev;
+    t->prev = t->grid;
+    t->grid = old;
+    if (!cells_build(model(t), 0, map_capacity(t), &t->grid))
+        t->grid.count = 0;
+    if (t->grid.count > t->changed_cap) {
+        bool *grown = realloc(t->changed, t->grid.count * sizeof *grown);
+        if (grown == NULL) {
+            t->grid.count = 0;
+            return;
+        }
+        t->changed = grown;
+        t->changed_cap = t->grid.count;
+    }
+    if (keep_diff)
+        cells_diff(&t->prev, &t->grid, t->changed);
+    else if (t->grid.count)
+        memset(t->changed, 0, t->grid.count * sizeof *t->changed);
+}
+
+static void after_step(tui *t, size_t warnings_before)
+{
+    rebuild(t, true);
+    if (session_warning_count(model(t)) > warnings_before) {
+        t->seen_warnings = warnings_before;
+        t->flash_until = now_ms() + FLASH_MS;
+    } else {
+        t->seen_warnings = session_warning_count(model(t));
+    }
+}
+
+/* ---- drawing ---- */
+
+static int columns_of(const char *s, size_t n);
+static void draw_wrapped(int y, int x, int h, int w, const char *text, attr_t a);
+
+static void draw_header(tui *t)
+{
+    const screen_rect *r = &t->lay.header;
+    session *s = model(t);
+    fill_row(r->y, r->x, r->w, style_attr(t, STYLE_HEADER));
+    if (!session_has_active(s)) {
+        put_text(r->y, 1, r->w - 1, "allocscope: no allocator yet (try: new bump 4096)", style_attr(t, STYLE_HEADER));
+        return;
+    }
+    session_stats st;
+    session_get_stats(s, &st);
+    char off[48] = "";
+    if (st.has_offset)
+        snprintf(off, sizeof off, "  offset %zu", st.offset);
+    put_fmt(r->y, 1, r->w - 1, style_attr(t, STYLE_HEADER) | A_BOLD,
+            "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu  live %zu (%zu B)  peak %zu  zoom %zu B/cell",
+            session_active_name(s), session_active_kind(s), st.capacity,
+            st.capacity - st.unused_bytes - st.freed_bytes, st.unused_bytes + st.freed_bytes, off,
+            st.padding_bytes, st.live_blocks, st.live_bytes, st.peak_bytes, t->grid.zoom);
+    int x = put_text(r->y + 1, 1, r->w - 1, "allocators:", style_attr(t, STYLE_DIM)) + 1;
+    for (size_t i = 0; i < session_allocator_count(s) && x < r->w - 2; i++) {
+        bool active = i == session_active_index(s);
+        x += put_fmt(r->y + 1, x + 1, r->w - x - 1, active ? A_REVERSE | A_BOLD : A_NORMAL,
+                     active ? "[%s]" : " %s ", session_allocator_name(s, i)) + 1;
+    }
+    char right[160];
+    snprintf(right, sizeof right, "%s   step %zu  warnings %zu", session_active_description(s),
+             session_step(s), session_warning_count(s));
+    int rw = (int)strlen(right);
+    if (x + rw + 2 < r->w)
+        put_text(r->y + 1, r->w - rw - 1, rw, right, style_attr(t, STYLE_DIM));
+}
+
+typedef struct map_line {
+    int region;         /* -1: a region divider */
+    size_t first, count;
+} map_line;
+
+/* The map as lines: each region's cells in rows, a divider before each
+ * region when there are several. Fills up to max lines; returns the total. */
+static size_t map_lines(const tui *t, map_line *out, size_t max)
+{
+    size_t n = 0, cols = (size_t)t->lay.map_cols;
+    for (size_t r = 0; r < t->grid.region_count; r++) {
+        const cells_region *reg = &t->grid.regions[r];
+        if (t->grid.region_count > 1) {
+            if (n < max)
+                out[n] = (map_line){-1, r, reg->bytes};
+            n++;
+        }
+        for (size_t row = 0; row < reg->count; row += cols) {
+            if (n < max)
+                out[n] = (map_line){(int)r, reg->first + row, reg->count - row < cols ? reg->count - row : cols};
+            n++;
+        }
+    }
+    return n;
+}
+
+static void draw_cell(tui *t, int y, int x, size_t i)
+{
+    const cell *c = &t->grid.cells[i];
+    screen_style st = screen_cell_style(c);
+    attr_t a = style_attr(t, st);
+    if (c->label)
+        a |= t->colour ? A_REVERSE | A_BOLD : A_BOLD;
+    if (c->marks & (CELL_MARK_BOUNDARY | CELL_MARK_FREE_NODE))
+        a |= A_UNDERLINE;
+    if (c->marks & (CELL_MARK_FREE_HEAD | CELL_MARK_ROVER))
+        a |= A_BOLD | A_UNDERLINE;
+    if (t->changed && t->changed[i])
+        a |= t->colour ? A_BOLD | A_STANDOUT : A_STANDOUT;
+    char label[2] = {c->label, 0};
+    const char *glyph = c->label ? label : textmap_glyph(c, t->ascii);
+    if (!c->label && (c->marks & CELL_MARK_BOUNDARY) && (c->role == CELL_UNUSED || c->role == CELL_FREED))
+        glyph = t->ascii ? "|" : "▏";
+    put_text(y, x, 1, glyph, a);
+}
+
+static void draw_legend(tui *t, int y, int x, int w)
+{
+    static const struct {
+        screen_style style;
+        const char *utf8, *ascii, *what;
+    } items[] = {
+        {STYLE_LIVE0, "█", "#", "live"},   {STYLE_PADDING, "╱", "/", "padding"},
+        {STYLE_FREED, "░", "x", "freed"},  {STYLE_META, "H", "H", "header"},
+        {STYLE_META, "L", "L", "link"},    {STYLE_META, "C", "C", "chunk"},
+        {STYLE_META, "G", "G", "guard"},   {STYLE_UNUSED, "·", ".", "unused"},
+        {STYLE_OFFSET, " ", " ", "offset"},
+    };
+    int used = 0;
+    for (size_t i = 0; i < sizeof items / sizeof items[0] && used + 10 < w; i++) {
+        used += put_text(y, x + used, 1, t->ascii ? items[i].ascii : items[i].utf8, style_attr(t, items[i].style));
+        used += put_fmt(y, x + used, w - used, style_attr(t, STYLE_DIM), " %s  ", items[i].what);
+    }
+    if (used + 24 < w)
+        put_text(y, x + used, w - used, "reverse: changed", style_attr(t, STYLE_DIM));
+}
+
+static void draw_map(tui *t)
+{
+    const screen_rect *r = &t->lay.map;
+    int cols = t->lay.map_cols, rows = t->lay.map_rows;
+    if (t->grid.region_count == 0) {
+        put_text(r->y + 1, 2, r->w - 2, session_has_active(model(t))
+                     ? "(this allocator owns no memory yet: it grows on the first allocation)"
+                     : "(type  new bump 4096  or just  alloc 16)", style_attr(t, STYLE_DIM));
+        return;
+    }
+    for (int c = 0; c < cols; c += 16)
+        put_fmt(r->y, r->x + SCREEN_MAP_PREFIX + c, 15, style_attr(t, STYLE_DIM), "+%zu", (size_t)c * t->grid.zoom);
+    map_line lines[512];
+    size_t total = map_lines(t, lines, 512);
+    if (total > 512)
+        total = 512;
+    if (t->scroll + (size_t)rows > total)
+        t->scroll = total > (size_t)rows ? total - (size_t)rows : 0;
+    int k = 0;
+    for (; k < rows && t->scroll + (size_t)k < total; k++) {
+        const map_line *ml = &lines[t->scroll + (size_t)k];
+        int y = r->y + 1 + k;
+        if (ml->region < 0) {
+            put_fmt(y, r->x, r->w, style_attr(t, STYLE_DIM), "  ── region %zu: %zu bytes ──", ml->first,
+                    ml->count);
+            continue;
+        }
+        const cells_region *reg = &t->grid.regions[ml->region];
+        put_fmt(y, r->x, SCREEN_MAP_PREFIX, style_attr(t, STYLE_DIM), "%7zu ", (ml->first - reg->first) * t->grid.zoom);
+        for (size_t i = 0; i < ml->count; i++)
+            draw_cell(t, y, r->x + SCREEN_MAP_PREFIX + (int)i, ml->first + i);
+    }
+    if (total > (size_t)rows)
+        put_fmt(r->y, r->x + r->w - 22, 22, style_attr(t, STYLE_DIM), "rows %zu-%zu of %zu PgUp/Dn",
+                t->scroll + 1, t->scroll + (size_t)rows, total);
+    draw_legend(t, r->y + 1 + k + (k < rows ? 1 : 0) < r->y + r->h ? r->y + 1 + k + (k < rows ? 1 : 0)
+                                                                  : r->y + r->h - 1,
+                r->x + 1, r->w - 1);
+}
+
+static void draw_table(tui *t)
+{
+    const screen_rect *r = &t->lay.table;
+    if (r->h < 2 || r->w < 20)
+        return;
+    session *s = model(t);
+    size_t n = session_block_count(s);
+    put_fmt(r->y, r->x + 1, r->w - 1, A_BOLD | A_UNDERLINE, "%-10s %7s %6s %5s %4s %-5s", "block", "offset",
+            "size", "align", "pad", "state");
+    size_t rows = (size_t)r->h - 1, first = n > rows ? n - rows : 0;
+    for (size_t i = first; i < n; i++) {
+        session_block b = session_block_at(s, i);
+        int y = r->y + 1 + (int)(i - first);
+        screen_style st = b.live ? (screen_style)(STYLE_LIVE0 + i % SCREEN_LIVE_COLOURS) : STYLE_FREED;
+        put_fmt(y, r->x + 1, 10, style_attr(t, st) | A_BOLD, "%-10.10s", b.name);
+        put_fmt(y, r->x + 12, r->w - 12, b.live ? A_NORMAL : style_attr(t, STYLE_DIM), "%7zu %6zu %5zu %4zu %-5s",
+                b.offset, b.size, b.align, b.padding, b.live ? "live" : "freed");
+    }
+    if (n == 0)
+        put_text(r->y + 1, r->x + 1, r->w - 1, "(no blocks yet)", style_attr(t, STYLE_DIM));
+}
+
+static void draw_warnings(tui *t)
+{
+    const screen_rect *r = &t->lay.warnings;
+    if (r->h < 2 || r->w < 20)
+        return;
+    session *s = model(t);
+    size_t n = session_warning_count(s);
+    put_fmt(r->y, r->x + 1, r->w - 1, A_BOLD | A_UNDERLINE, "warnings (%zu)", n);
+    bool flashing = now_ms() < t->flash_until;
+    /* newest at the bottom, each wrapped over up to three lines */
+    int y = r->y + r->h - 1;
+    for (size_t i = n; i-- > 0 && y > r->y;) {
+        session_warning w = session_warning_at(s, i);
+        bool fresh = i >= t->seen_warnings;
+        attr_t a = style_attr(t, fresh ? (flashing ? STYLE_WARNING_NEW : STYLE_ERROR) : STYLE_WARNING);
+        char text[512];
+        snprintf(text, sizeof text, "%zu %s: %s", w.step, w.kind, w.message);
+        int width = r->w - 2, len = columns_of(text, strlen(text));
+        int lines = (len + width - 1) / width;
+        if (lines > 3)
+            lines = 3;
+        if (lines > y - r->y)
+            lines = y - r->y;
+        draw_wrapped(y - lines + 1, r->x + 1, lines, width, text, a);
+        y -= lines;
+    }
+    if (n == 0)
+        put_text(r->y + 1, r->x + 1, r->w - 1, "(none)", style_attr(t, STYLE_DIM));
+}
+
+/* Word-wraps text into the rectangle. */
+static void draw_wrapped(int y, int x, int h, int w, const char *text, attr_t a)
+{
+    const char *p = text;
+    for (int row = 0; row < h && *p; row++) {
+        size_t n = strlen(p);
+        if ((int)n > w) {
+            n = (size_t)w;
+            while (n > 0 && p[n] != ' ')
+                n--;
+            if (n == 0)
+                n = (size_t)w;
+        }
+        char line[1024];
+        snprintf(line, sizeof line, "%.*s", (int)n, p);
+        put_text(y + row, x, w, line, a);
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+}
+
+static void draw_caption(tui *t)
+{
+    const screen_rect *r = &t->lay.caption;
+    if (r->h == 0 || t->pl == NULL)
+        return;
+    attr_t a = style_attr(t, STYLE_CAPTION);
+    for (int k = 0; k < r->h; k++)
+        fill_row(r->y + k, r->x, r->w, a);
+    const char *cap = player_caption(t->pl);
+    draw_wrapped(r->y + (r->h > 2 ? 1 : 0), r->x + 2, r->h > 2 ? r->h - 1 : r->h, r->w - 4, *cap ? cap : "",
+                 a | A_BOLD);
+}
+
+static void draw_status(tui *t)
+{
+    const screen_rect *r = &t->lay.status;
+    if (r->h == 0 || t->pl == NULL)
+        return;
+    size_t pos = player_position(t->pl), len = player_length(t->pl);
+    const player_step *cur = pos ? player_step_at(t->pl, pos - 1) : NULL;
+    const char *state = !t->playing ? "done" : t->running ? (t->ascii ? ">" : "▶") : (t->ascii ? "||" : "⏸");
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "%s", cur ? cur->text : "(start)");
+    cmd[strcspn(cmd, "\n")] = '\0';
+    int x = put_fmt(r->y, 1, r->w - 1, A_BOLD, "%s step %zu/%zu  ", state, pos, len);
+    x += put_text(r->y, 1 + x, r->w / 2, cmd, player_failed(t->pl) ? style_attr(t, STYLE_ERROR) : A_NORMAL);
+    const char *hint = !t->playing ? "scene finished: the prompt runs on this state" :
+                       t->go_to ? "go to step: type a number, Enter" :
+                       "space play/pause  <- -> step  [ ] notes  + - speed  g go to  ? help  q quit";
+    int hw = (int)strlen(hint);
+    if (t->go_to)
+        put_fmt(r->y, r->w - hw - 12, hw + 11, A_BOLD, "%s %s", hint, t->go_buf);
+    else if (x + hw + 4 < r->w)
+        put_text(r->y, r->w - hw - 1, hw, hint, style_attr(t, STYLE_DIM));
+}
+
+static void draw_answer(tui *t)
+{
+    const screen_rect *r = &t->lay.answer;
+    const char *text = *repl_matches() ? repl_matches() : sb_str(&t->answer);
+    attr_t a = t->answer_error ? style_attr(t, STYLE_ERROR) : A_NORMAL;
+    if (t->pl && t->playing)
+        text = player_answer(t->pl), a = player_failed(t->pl) ? style_attr(t, STYLE_ERROR) : A_NORMAL;
+    for (int k = 0; k < r->h && *text; k++) {
+        put_text(r->y + k, 1, r->w - 2, text, a);
+        text += strcspn(text, "\n");
+        if (*text == '\n')
+            text++;
+    }
+}
+
+/* Columns that the first n bytes of s take on screen. */
+static int columns_of(const char *s, size_t n)
+{
+    int cols = 0;
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    for (size_t i = 0; i < n;) {
+        wchar_t wc;
+        size_t k = mbrtowc(&wc, s + i, n - i, &st);
+        if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+            k = 1;
+            wc = L'?';
+            memset(&st, 0, sizeof st);
+        }
+        int w = wcwidth(wc);
+        cols += w > 0 ? w : 1;
+        i += k;
+    }
+    return cols;
+}
+
+static void draw_prompt(tui *t, int *cy, int *cx)
+{
+    const screen_rect *r = &t->lay.prompt;
+    const char *prompt = repl_prompt(), *line = repl_line();
+    int pw = put_text(r->y, 0, r->w, prompt, A_BOLD);
+    int width = r->w - pw - 1, cursor = columns_of(line, repl_cursor());
+    size_t skip = 0;
+    while (cursor - columns_of(line, skip) >= width && line[skip]) /* scroll long lines */
+        skip++;
+    put_text(r->y, pw, width, line + skip, A_NORMAL);
+    *cy = r->y;
+    *cx = pw + cursor - columns_of(line, skip);
+}
+
+static void draw_help(tui *t)
+{
+    static const char *const lines[] = {
+        "playback keys",
+        "",
+        "space        play / pause (also: continue after a pause)",
+        "-> n .       next step",
+        "<- p ,       previous step (the state is rebuilt exactly)",
+        "] [          next / previous note or pause",
+        "+ -          faster / slower",
+        "g NUMBER     go to a step",
+        "Ctrl-C       pause",
+        "q            quit",
+        "",
+        "at the prompt: Tab completes, Up/Down history, PgUp/PgDn scroll",
+        "the map, Ctrl-D or quit leaves.        press any key",
+    };
+    int h = (int)(sizeof lines / sizeof lines[0]) + 2, w = 66;
+    int y = (LINES - h) / 2, x = (COLS - w) / 2;
+    if (y < 0 || x < 0)
+        return;
+    for (int k = 0; k < h; k++)
+        fill_row(y + k, x, w, style_attr(t, STYLE_CAPTION));
+    for (int k = 0; k < h - 2; k++)
+        put_text(y + 1 + k, x + 2, w - 4, lines[k], style_attr(t, STYLE_CAPTION) | (k == 0 ? A_BOLD : 0));
+}
+
+static void draw(tui *t)
+{
+    erase();
+    if (t->lay.too_small) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "terminal too small (%dx%d): allocscope needs at least %dx%d", COLS, LINES,
+                 SCREEN_MIN_COLS, SCREEN_MIN_ROWS);
+        draw_wrapped(0, 0, LINES, COLS, msg, A_BOLD);
+        wnoutrefresh(stdscr);
+        doupdate();
+        return;
+    }
+    int cy = 0, cx = 0;
+    draw_header(t);
+    draw_map(t);
+    draw_table(t);
+    draw_warnings(t);
+    draw_caption(t);
+    draw_status(t);
+    draw_answer(t);
+    if (!t->playing)
+        draw_prompt(t, &cy, &cx);
+    if (t->help)
+        draw_help(t);
+    curs_set(t->playing || t->help ? 0 : 1);
+    move(cy, cx);
+    wnoutrefresh(stdscr);
+    doupdate();
+}
+
+/* ---- input ---- */
+
+static void relayout(tui *t)
+{
+    screen_compute(LINES, COLS, t->pl != NULL, &t->lay);
+    if (!t->lay.too_small)
+        rebuild(t, false);
+}
+
+static void on_line(void *user, const char *line)
+{
+    tui *t = user;
+    repl_clear_matches();
+    if (line == NULL) {
+        t->quit = true;
+        return;
+    }
+    session *s = model(t);
+    size_t before = session_warning_count(s);
+    sb_clear(&t->answer);
+    session_outcome oc = session_execute(s, line, &t->answer);
+    t->answer_error = oc.status == SESSION_ERROR || oc.status == SESSION_EXPECT_FAILED;
+    if (oc.status == SESSION_QUIT)
+        t->quit = true;
+    if (oc.pending)
+        sb_add(&t->answer, "(struct continues: type the next fields, end with })");
+    after_step(t, before);
+    char prompt[64];
+    snprintf(prompt, sizeof prompt, "%s> ", session_has_active(s) ? session_active_name(s) : "allocscope");
+    repl_set_prompt(prompt);
+}
+
+static void player_moved(tui *t, size_t warnings_before)
+{
+    after_step(t, warnings_before);
+    repl_set_session(model(t));
+}
+
+static void step_forward(tui *t)
+{
+    size_t before = session_warning_count(model(t));
+    if (!player_next(t->pl)) {
+        t->running = false;
+        t->playing = false; /* the end: the prompt opens on the final state */
+        sb_clear(&t->answer);
+        if (*player_problems(t->pl)) {
+            sb_printf(&t->answer, "scene finished with problems:\n%s", player_problems(t->pl));
+            t->answer_error = true;
+        } else {
+            sb_add(&t->answer, "scene finished: try your own commands on this state");
+        }
+        on_line(t, "");
+        return;
+    }
+    const player_step *st = player_step_at(t->pl, player_position(t->pl) - 1);
+    if (st->kind == PLAYER_PAUSE)
+        t->running = false;
+    if (player_failed(t->pl))
+        t->running = false; /* a scene's errors are shown, never skipped */
+    player_moved(t, before);
+}
+
+static void step_to(tui *t, void (*move_fn)(player *), size_t target, bool use_target)
+{
+    size_t before = session_warning_count(model(t));
+    t->running = false;
+    if (use_target)
+        player_seek(t->pl, target);
+    else
+        move_fn(t->pl);
+    player_moved(t, before < session_warning_count(model(t)) ? before : session_warning_count(model(t)));
+}
+
+static void playback_key(tui *t, int c)
+{
+    if (t->go_to) {
+        size_t len = strlen(t->go_buf);
+        if (c >= '0' && c <= '9' && len < sizeof t->go_buf - 1) {
+            t->go_buf[len] = (char)c;
+            t->go_buf[len + 1] = '\0';
+        } else if (c == '\n' || c == '\r' || c == KEY_ENTER) {
+            t->go_to = false;
+            size_t target = (size_t)strtoull(t->go_buf, NULL, 10);
+            if (target > player_length(t->pl))
+                target = player_length(t->pl);
+            step_to(t, NULL, target, true);
+        } else if (c == 27 || c == KEY_CTRL('c')) {
+            t->go_to = false;
+        } else if (c == KEY_BACKSPACE || c == 127) {
+            if (len)
+                t->go_buf[len - 1] = '\0';
+        }
+        return;
+    }
+    switch (c) {
+    case ' ':
+        t->running = !t->running;
+        t->next_step_at = now_ms();
+        break;
+    case KEY_RIGHT: case 'n': case '.':
+        t->running = false;
+        step_forward(t);
+        break;
+    case KEY_LEFT: case 'p': case ',':
+        if (player_position(t->pl) > 0)
+            step_to(t, NULL, player_position(t->pl) - 1, true);
+        break;
+    case ']': step_to(t, player_next_mark, 0, false); break;
+    case '[': step_to(t, player_prev_mark, 0, false); break;
+    case '+': case '=':
+        t->delay_ms = t->delay_ms * 2 / 3 > MIN_DELAY_MS ? t->delay_ms * 2 / 3 : MIN_DELAY_MS;
+        break;
+    case '-': case '_':
+        t->delay_ms = t->delay_ms * 3 / 2 < MAX_DELAY_MS ? t->delay_ms * 3 / 2 : MAX_DELAY_MS;
+        break;
+    case 'g': t->go_to = true, t->go_buf[0] = '\0'; break;
+    case '?': t->help = true; break;
+    case 'q': case 'Q': t->quit = true; break;
+    case KEY_CTRL('c'): t->running = false; break;
+    case KEY_NPAGE: t->scroll += (size_t)t->lay.map_rows; break;
+    case KEY_PPAGE: t->scroll = t->scroll > (size_t)t->lay.map_rows ? t->scroll - (size_t)t->lay.map_rows : 0; break;
+    default: break;
+    }
+}
+
+static void prompt_key(tui *t, int c)
+{
+    switch (c) {
+    case KEY_CTRL('c'):
+        repl_cancel_line();
+        sb_clear(&t->answer);
+        sb_add(&t->answer, "(line cancelled; Ctrl-D or quit leaves)");
+        t->answer_error = false;
+        break;
+    case KEY_NPAGE: t->scroll += (size_t)t->lay.map_rows; break;
+    case KEY_PPAGE: t->scroll = t->scroll > (size_t)t->lay.map_rows ? t->scroll - (size_t)t->lay.map_rows : 0; break;
+    case KEY_F(1): t->help = true; break;
+    default:
+        if (c != '\t')
+            repl_clear_matches();
+        repl_feed_key(c);
+        break;
+    }
+}
+
+static void handle_key(tui *t, int c)
+{
+    if (c == KEY_RESIZE) {
+        relayout(t);
+        return;
+    }
+    if (t->help) {
+        t->help = false;
+        return;
+    }
+    if (t->playing)
+        playback_key(t, c);
+    else
+        prompt_key(t, c);
+}
+
+static int wait_ms(const tui *t)
+{
+    long long now = now_ms();
+    long long until = -1;
+    if (t->playing && t->running)
+        until = t->next_step_at;
+    if (t->flash_until > now && (until < 0 || t->flash_until < until))
+        until = t->flash_until;
+    if (until < 0)
+        return -1;
+    return until > now ? (int)(until - now) : 0;
+}
+
+static void tick(tui *t)
+{
+    if (t->playing && t->running && now_ms() >= t->next_step_at) {
+        step_forward(t);
+        t->next_step_at = now_ms() + t->delay_ms;
+    }
+}
+
+/* ---- lifecycle ---- */
+
+static void restore_terminal(void)
+{
+    if (!isendwin())
+        endwin();
+}
+
+static char *history_path(void)
+{
+    const char *override = getenv("ALLOCSCOPE_HISTORY");
+    if (override)
+        return *override ? strdup(override) : NULL;
+    const char *home = getenv("HOME");
+    if (home == NULL)
+        return NULL;
+    size_t n = strlen(home) + 32;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/.allocscope_history", home);
+    return p;
+}
+
+static bool open_model(tui *t, const tui_options *opt)
+{
+    if (opt->scene) {
+        strbuf err;
+        sb_init(&err);
+        t->pl = player_open(opt->scene, &err);
+        if (t->pl == NULL) {
+            fprintf(stderr, "allocscope: %s\n", sb_str(&err));
+            sb_free(&err);
+            return false;
+        }
+        sb_free(&err);
+        t->playing = true;
+        t->running = true;
+        return true;
+    }
+    t->own = session_create();
+    if (t->own == NULL)
+        return false;
+    session_ensure_default(t->own, &t->answer);
+    sb_clear(&t->answer);
+    sb_add(&t->answer, "bump allocator over 4096 bytes. Try: alloc 100 align 8 | alloc u64 | free | "
+                       "switch pool | help");
+    return true;
+}
 
 int tui_run(const tui_options *opt)
 {
-    (void)opt;
-    fprintf(stderr, "allocscope: the live view is not built yet\n");
-    return 2;
+    tui t;
+    memset(&t, 0, sizeof t);
+    sb_init(&t.answer);
+    cells_init(&t.grid);
+    cells_init(&t.prev);
+    t.delay_ms = opt->delay_ms > 0 ? opt->delay_ms : MIN_DELAY_MS;
+    setlocale(LC_ALL, "");
+    t.ascii = opt->ascii || strcmp(nl_langinfo(CODESET), "UTF-8") != 0;
+    if (!open_model(&t, opt))
+        return 2;
+    atexit(restore_terminal);
+    initscr();
+    raw();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    set_escdelay(25);
+    t.colour = has_colors() && getenv("NO_COLOR") == NULL;
+    init_styles(&t);
+    char *hist = history_path();
+    repl_open(hist, on_line, &t);
+    free(hist);
+    repl_set_session(model(&t));
+    repl_set_prompt(t.pl ? "allocscope> " : "bump> ");
+    relayout(&t);
+    t.next_step_at = now_ms() + t.delay_ms;
+    while (!t.quit) {
+        draw(&t);
+        timeout(wait_ms(&t));
+        int c = getch();
+        if (c != ERR)
+            handle_key(&t, c);
+        tick(&t);
+    }
+    repl_close();
+    restore_terminal();
+    int status = t.pl && *player_problems(t.pl) ? 1 : 0;
+    player_close(t.pl);
+    session_destroy(t.own);
+    cells_free(&t.grid);
+    cells_free(&t.prev);
+    free(t.changed);
+    sb_free(&t.answer);
+    return status;
 }

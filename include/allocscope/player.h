@@ -1,0 +1,64 @@
+/*
+ * player.h - scene playback without a terminal: a scene is a script in the
+ * session's language, split into steps (one command each; a struct spread
+ * over several lines is one step). The player owns a session positioned
+ * after some number of steps and moves it forward and back exactly:
+ * backward moves rebuild the state by replaying the steps before on a
+ * fresh session.
+ */
+#ifndef ALLOCSCOPE_PLAYER_H
+#define ALLOCSCOPE_PLAYER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "allocscope/session.h"
+#include "allocscope/strbuf.h"
+
+typedef enum player_step_kind {
+    PLAYER_COMMAND,
+    PLAYER_NOTE,
+    PLAYER_PAUSE,
+} player_step_kind;
+
+typedef struct player_step {
+    char *text;
+    size_t line;           /* line number in the file (first line of the step) */
+    player_step_kind kind;
+} player_step;
+
+typedef struct player player;
+
+/* Reads a scene file; NULL with a message in err if it cannot. */
+player *player_open(const char *path, strbuf *err);
+/* A scene from text already in memory (name is used in messages). */
+player *player_from_text(const char *name, const char *text, strbuf *err);
+void player_close(player *p);
+
+size_t player_length(const player *p);
+/* Steps executed so far: the state is the one after steps [0, position). */
+size_t player_position(const player *p);
+const player_step *player_step_at(const player *p, size_t i);
+session *player_session(player *p);
+const char *player_name(const player *p);
+
+/* Executes the next step; false at the end. The step's answer is left in
+ * player_answer, and whether it failed in player_failed. */
+bool player_next(player *p);
+/* Moves to the state after exactly `position` steps (forward or back). */
+bool player_seek(player *p, size_t position);
+bool player_prev(player *p);
+/* Moves forward to just after the next note or pause (or the end). */
+void player_next_mark(player *p);
+/* Moves back to just after the previous note or pause (or the start). */
+void player_prev_mark(player *p);
+
+const char *player_answer(const player *p);
+/* True if the last executed step was an error or a failed expectation. */
+bool player_failed(const player *p);
+/* Errors and failed expectations met so far, as "LINE: message" lines. */
+const char *player_problems(const player *p);
+/* The caption in force: the text of the last note at or before position. */
+const char *player_caption(const player *p);
+
+#endif

@@ -1,0 +1,74 @@
+/*
+ * screen.h - the live view's decisions that need no terminal: where each
+ * pane goes at a given terminal size, and which style (colour role) each
+ * thing is drawn in. tui.c turns styles into curses attributes; tests
+ * check the decisions directly.
+ */
+#ifndef ALLOCSCOPE_SCREEN_H
+#define ALLOCSCOPE_SCREEN_H
+
+#include <stdbool.h>
+
+#include "allocscope/cells.h"
+
+#define SCREEN_MIN_ROWS 12
+#define SCREEN_MIN_COLS 40
+#define SCREEN_SIDE_MIN_COLS 110   /* from this width the table and warnings go right */
+#define SCREEN_SIDE_WIDTH 44
+#define SCREEN_MAP_PREFIX 9         /* "  1024 |" before each map row */
+
+typedef struct screen_rect {
+    int y, x, h, w;
+} screen_rect;
+
+typedef struct screen_layout {
+    bool too_small;
+    screen_rect header;     /* 2 rows: allocator and figures, allocators list */
+    screen_rect map;        /* ruler, map rows, legend */
+    screen_rect table;      /* block table */
+    screen_rect warnings;
+    screen_rect caption;    /* playback caption (h 0 when not playing) */
+    screen_rect status;     /* playback status line (h 0 when not playing) */
+    screen_rect answer;     /* the last command's answer */
+    screen_rect prompt;
+    int map_cols;           /* cells per map row */
+    int map_rows;           /* rows of cells (ruler and legend excluded) */
+} screen_layout;
+
+/* Lays out a rows x cols terminal. Rectangles never overlap and stay on
+ * the screen; too_small is set below SCREEN_MIN_ROWS x SCREEN_MIN_COLS. */
+void screen_compute(int rows, int cols, bool playing, screen_layout *out);
+
+/* What things are drawn as; tui.c maps each to a colour pair and, with
+ * no colours, to an attribute. */
+typedef enum screen_style {
+    STYLE_TEXT,
+    STYLE_DIM,
+    STYLE_HEADER,
+    STYLE_UNUSED,
+    STYLE_FREED,
+    STYLE_META,
+    STYLE_PADDING,
+    STYLE_LIVE0, /* live blocks cycle through STYLE_LIVE0 .. + SCREEN_LIVE_COLOURS - 1 */
+    STYLE_LIVE1,
+    STYLE_LIVE2,
+    STYLE_LIVE3,
+    STYLE_LIVE4,
+    STYLE_LIVE5,
+    STYLE_OFFSET,
+    STYLE_WARNING,
+    STYLE_WARNING_NEW,
+    STYLE_ERROR,
+    STYLE_CAPTION,
+    STYLE_COUNT
+} screen_style;
+
+#define SCREEN_LIVE_COLOURS 6
+
+/* The style of a map cell: live blocks by block index, the offset marker
+ * over everything. */
+screen_style screen_cell_style(const cell *c);
+/* The name of a style, for tests and the legend. */
+const char *screen_style_name(screen_style s);
+
+#endif

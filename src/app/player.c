@@ -1,0 +1,249 @@
+/*
+ * player.c - scene playback without a terminal (see player.h).
+ */
+#include "allocscope/player.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "allocscope/parse.h"
+
+struct player {
+    char *name;
+    player_step *steps;
+    size_t count, cap;
+    size_t position;
+    session *s;
+    strbuf answer;
+    strbuf problems;
+    bool failed;
+};
+
+static bool add_step(player *p, const char *text, size_t line, player_step_kind kind)
+{
+    if (p->count == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 64;
+        player_step *grown = realloc(p->steps, cap * sizeof *grown);
+        if (grown == NULL)
+            return false;
+        p->steps = grown;
+        p->cap = cap;
+    }
+    char *copy = strdup(text);
+    if (copy == NULL)
+        return false;
+    p->steps[p->count++] = (player_step){copy, line, kind};
+    return true;
+}
+
+static player_step_kind kind_of(const parse_words *w)
+{
+    if (w->count && parse_is(w->word[0], "note"))
+        return PLAYER_NOTE;
+    if (w->count && parse_is(w->word[0], "pause"))
+        return PLAYER_PAUSE;
+    return PLAYER_COMMAND;
+}
+
+static bool opens_struct(const parse_words *w)
+{
+    return w->count && (parse_is(w->word[0], "struct") ||
+                        (w->count > 1 && parse_is(w->word[0], "packed") && parse_is(w->word[1], "struct")));
+}
+
+/* Splits text into steps: skips blank and comment lines, joins a struct
+ * definition's lines. */
+static bool split_steps(player *p, const char *text, strbuf *err)
+{
+    parse_words *w = malloc(sizeof *w);
+    strbuf pending;
+    sb_init(&pending);
+    size_t lineno = 0, pending_line = 0;
+    bool ok = w != NULL;
+    for (const char *line = text; ok && *line;) {
+        size_t n = strcspn(line, "\n");
+        char *one = strndup(line, n);
+        lineno++;
+        line += n + (line[n] == '\n');
+        if (one == NULL) {
+            ok = false;
+            break;
+        }
+        bool bad = parse_split(one, w) != NULL;
+        if (pending.len) {
+            sb_addc(&pending, '\n');
+            sb_add(&pending, one);
+            if (strchr(one, '}')) {
+                ok = add_step(p, sb_str(&pending), pending_line, PLAYER_COMMAND);
+                sb_clear(&pending);
+            }
+        } else if (!bad && opens_struct(w) && !strchr(one, '}')) {
+            sb_add(&pending, one);
+            pending_line = lineno;
+        } else if (bad || w->count > 0) {
+            ok = add_step(p, one, lineno, bad ? PLAYER_COMMAND : kind_of(w));
+        }
+        free(one);
+    }
+    if (ok && pending.len)
+        ok = add_step(p, sb_str(&pending), pending_line, PLAYER_COMMAND);
+    if (!ok)
+        sb_add(err, "out of memory while reading the scene");
+    sb_free(&pending);
+    free(w);
+    return ok;
+}
+
+player *player_from_text(const char *name, const char *text, strbuf *err)
+{
+    player *p = calloc(1, sizeof *p);
+    if (p == NULL || (p->name = strdup(name)) == NULL || (p->s = session_create()) == NULL) {
+        sb_add(err, "out of memory");
+        player_close(p);
+        return NULL;
+    }
+    sb_init(&p->answer);
+    sb_init(&p->problems);
+    if (!split_steps(p, text, err)) {
+        player_close(p);
+        return NULL;
+    }
+    if (p->count == 0) {
+        sb_printf(err, "%s has no steps", name);
+        player_close(p);
+        return NULL;
+    }
+    return p;
+}
+
+player *player_open(const char *path, strbuf *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        sb_printf(err, "cannot open %s", path);
+        return NULL;
+    }
+    strbuf text;
+    sb_init(&text);
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0 && text.len < ((size_t)256 << 20))
+        sb_addn(&text, buf, n);
+    fclose(f);
+    if (text.len >= ((size_t)256 << 20)) {
+        sb_printf(err, "%s is larger than 256 MiB", path);
+        sb_free(&text);
+        return NULL;
+    }
+    player *p = player_from_text(path, sb_str(&text), err);
+    sb_free(&text);
+    return p;
+}
+
+void player_close(player *p)
+{
+    if (p == NULL)
+        return;
+    for (size_t i = 0; i < p->count; i++)
+        free(p->steps[i].text);
+    free(p->steps);
+    session_destroy(p->s);
+    sb_free(&p->answer);
+    sb_free(&p->problems);
+    free(p->name);
+    free(p);
+}
+
+size_t player_length(const player *p) { return p->count; }
+size_t player_position(const player *p) { return p->position; }
+const player_step *player_step_at(const player *p, size_t i) { return i < p->count ? &p->steps[i] : NULL; }
+session *player_session(player *p) { return p->s; }
+const char *player_name(const player *p) { return p->name; }
+const char *player_answer(const player *p) { return sb_str(&p->answer); }
+bool player_failed(const player *p) { return p->failed; }
+const char *player_problems(const player *p) { return sb_str(&p->problems); }
+
+static void run_step(player *p, bool record_problems)
+{
+    const player_step *st = &p->steps[p->position++];
+    sb_clear(&p->answer);
+    /* a multi-line struct goes to the session line by line */
+    session_outcome oc = {SESSION_OK, false, false, false, false};
+    for (const char *line = st->text; *line;) {
+        size_t n = strcspn(line, "\n");
+        char *one = strndup(line, n);
+        if (one == NULL)
+            break;
+        oc = session_execute(p->s, one, &p->answer);
+        free(one);
+        line += n + (line[n] == '\n');
+        if (oc.status != SESSION_OK)
+            break;
+    }
+    p->failed = oc.status == SESSION_ERROR || oc.status == SESSION_EXPECT_FAILED;
+    if (p->failed && record_problems) {
+        const char *a = sb_str(&p->answer);
+        sb_printf(&p->problems, "%zu: %.*s\n", st->line, (int)strcspn(a, "\n"), a);
+    }
+}
+
+bool player_next(player *p)
+{
+    if (p->position >= p->count)
+        return false;
+    run_step(p, true);
+    return true;
+}
+
+bool player_seek(player *p, size_t position)
+{
+    if (position > p->count)
+        return false;
+    if (position < p->position) {
+        session *fresh = session_create();
+        if (fresh == NULL)
+            return false;
+        session_destroy(p->s);
+        p->s = fresh;
+        p->position = 0;
+        sb_clear(&p->problems);
+    }
+    while (p->position < position)
+        run_step(p, true);
+    return true;
+}
+
+bool player_prev(player *p) { return p->position > 0 && player_seek(p, p->position - 1); }
+
+static bool is_mark(const player_step *st) { return st->kind != PLAYER_COMMAND; }
+
+void player_next_mark(player *p)
+{
+    while (player_next(p))
+        if (is_mark(&p->steps[p->position - 1]))
+            return;
+}
+
+void player_prev_mark(player *p)
+{
+    size_t target = p->position;
+    /* skip the mark we are standing just after, then find the previous one */
+    if (target > 0 && is_mark(&p->steps[target - 1]))
+        target--;
+    while (target > 0 && !is_mark(&p->steps[target - 1]))
+        target--;
+    player_seek(p, target);
+}
+
+const char *player_caption(const player *p)
+{
+    for (size_t i = p->position; i-- > 0;)
+        if (p->steps[i].kind == PLAYER_NOTE) {
+            const char *t = p->steps[i].text;
+            while (*t == ' ' || *t == '\t')
+                t++;
+            return t + 4 + strspn(t + 4, " \t");
+        }
+    return "";
+}

@@ -1,0 +1,86 @@
+/* test_player.c - scene playback without a terminal: steps, marks, and
+ * stepping back that rebuilds the state exactly. */
+#include "sessionkit.h"
+#include "allocscope/player.h"
+
+static const char scene[] =
+    "# a comment\n"
+    "note one\n"
+    "new freelist 1024\n"
+    "\n"
+    "alloc 100 as a\n"
+    "struct P {\n"
+    "  u8 x;\n"
+    "  u32 y;\n"
+    "}\n"
+    "pause\n"
+    "alloc P as p\n"
+    "note two\n"
+    "free a\n"
+    "expect live 5\n"
+    "alloc 8 as z\n";
+
+static void test_steps_and_marks(void **state)
+{
+    (void)state;
+    strbuf err;
+    sb_init(&err);
+    player *p = player_from_text("t", scene, &err);
+    assert_non_null(p);
+    assert_int_equal(player_length(p), 10);
+    assert_int_equal(player_step_at(p, 3)->kind, PLAYER_COMMAND);
+    assert_int_equal(player_step_at(p, 3)->line, 6);
+    assert_int_equal(player_step_at(p, 4)->kind, PLAYER_PAUSE);
+    player_next_mark(p);
+    assert_int_equal(player_position(p), 1);
+    assert_string_equal(player_caption(p), "one");
+    player_next_mark(p);
+    assert_int_equal(player_position(p), 5);
+    player_next_mark(p);
+    assert_int_equal(player_position(p), 7);
+    assert_string_equal(player_caption(p), "two");
+    player_prev_mark(p);
+    assert_int_equal(player_position(p), 5);
+    player_close(p);
+    sb_free(&err);
+}
+
+static void test_back_is_exact_and_problems_are_kept(void **state)
+{
+    (void)state;
+    strbuf err;
+    sb_init(&err);
+    player *p = player_from_text("t", scene, &err);
+    char *states[11];
+    states[0] = sk_state(player_session(p));
+    for (size_t i = 1; i <= player_length(p); i++) {
+        assert_true(player_next(p));
+        states[i] = sk_state(player_session(p));
+        if (i == 9)
+            assert_true(player_failed(p)); /* expect live 5 */
+    }
+    assert_false(player_next(p));
+    assert_non_null(strstr(player_problems(p), "14: expect failed: live: expected 5, found 1"));
+    for (size_t k = player_length(p) + 1; k-- > 0;) {
+        assert_true(player_seek(p, k));
+        char *now = sk_state(player_session(p));
+        assert_string_equal(now, states[k]);
+        free(now);
+    }
+    for (size_t k = 0; k <= player_length(p); k++)
+        free(states[k]);
+    assert_false(player_seek(p, 99));
+    player_close(p);
+    assert_null(player_from_text("empty", "# nothing\n\n", &err));
+    assert_null(player_open("/nonexistent/scene.as", &err));
+    sb_free(&err);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_steps_and_marks),
+        cmocka_unit_test(test_back_is_exact_and_problems_are_kept),
+    };
+    return cmocka_run_group_tests_name("player", tests, NULL, NULL);
+}

@@ -1,0 +1,104 @@
+/* test_screen.c - the live view's layout and styles, without a terminal. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "allocscope/screen.h"
+
+static bool overlaps(const screen_rect *a, const screen_rect *b)
+{
+    if (a->h == 0 || a->w == 0 || b->h == 0 || b->w == 0)
+        return false;
+    return a->y < b->y + b->h && b->y < a->y + a->h && a->x < b->x + b->w && b->x < a->x + a->w;
+}
+
+static void assert_sane(int rows, int cols, bool playing)
+{
+    screen_layout l;
+    screen_compute(rows, cols, playing, &l);
+    assert_false(l.too_small);
+    const screen_rect *all[] = {&l.header, &l.map, &l.table, &l.warnings, &l.caption,
+                                &l.status, &l.answer, &l.prompt};
+    size_t n = sizeof all / sizeof all[0];
+    for (size_t i = 0; i < n; i++) {
+        assert_true(all[i]->y >= 0 && all[i]->x >= 0);
+        assert_true(all[i]->y + all[i]->h <= rows);
+        assert_true(all[i]->x + all[i]->w <= cols);
+        for (size_t k = i + 1; k < n; k++)
+            if (overlaps(all[i], all[k]))
+                fail_msg("%dx%d: panes %zu and %zu overlap", cols, rows, i, k);
+    }
+    assert_int_equal(l.prompt.y, rows - 1);
+    assert_true(l.map_cols >= 8);
+    assert_true(l.map_rows >= 1);
+    assert_true(SCREEN_MAP_PREFIX + l.map_cols <= l.map.w);
+    assert_int_equal(l.caption.h > 0, playing);
+    assert_int_equal(l.status.h > 0, playing);
+}
+
+static void test_layouts_at_many_sizes(void **state)
+{
+    (void)state;
+    static const int sizes[][2] = {{12, 40}, {20, 60}, {24, 80}, {30, 100}, {32, 110}, {50, 200}, {60, 300}};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        assert_sane(sizes[i][0], sizes[i][1], false);
+        assert_sane(sizes[i][0], sizes[i][1], true);
+    }
+}
+
+static void test_too_small(void **state)
+{
+    (void)state;
+    screen_layout l;
+    screen_compute(6, 20, false, &l);
+    assert_true(l.too_small);
+    screen_compute(11, 80, true, &l);
+    assert_true(l.too_small);
+    screen_compute(40, 39, false, &l);
+    assert_true(l.too_small);
+}
+
+static void test_side_panel_when_wide(void **state)
+{
+    (void)state;
+    screen_layout l;
+    screen_compute(40, 120, false, &l);
+    assert_int_equal(l.table.x, 120 - SCREEN_SIDE_WIDTH);
+    assert_int_equal(l.map.h, l.table.h + l.warnings.h);
+    screen_compute(40, 80, false, &l);
+    assert_int_equal(l.table.x, 0);
+    assert_true(l.table.y > l.map.y);
+}
+
+static void test_cell_styles(void **state)
+{
+    (void)state;
+    cell c = {CELL_LIVE, 0, 0, 0, 0};
+    assert_int_equal(screen_cell_style(&c), STYLE_LIVE0);
+    c.block = 7;
+    assert_int_equal(screen_cell_style(&c), STYLE_LIVE0 + 7 % SCREEN_LIVE_COLOURS);
+    c.role = CELL_PADDING;
+    assert_int_equal(screen_cell_style(&c), STYLE_PADDING);
+    c.role = CELL_FREED;
+    assert_int_equal(screen_cell_style(&c), STYLE_FREED);
+    c.role = CELL_META;
+    assert_int_equal(screen_cell_style(&c), STYLE_META);
+    c.role = CELL_UNUSED;
+    assert_int_equal(screen_cell_style(&c), STYLE_UNUSED);
+    c.marks = CELL_MARK_OFFSET;
+    assert_int_equal(screen_cell_style(&c), STYLE_OFFSET);
+    assert_string_equal(screen_style_name(STYLE_PADDING), "padding");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_layouts_at_many_sizes),
+        cmocka_unit_test(test_too_small),
+        cmocka_unit_test(test_side_panel_when_wide),
+        cmocka_unit_test(test_cell_styles),
+    };
+    return cmocka_run_group_tests_name("screen", tests, NULL, NULL);
+}

@@ -1,0 +1,132 @@
+#!/bin/sh
+# tui_e2e.sh - the live view end to end, in a real terminal under tmux:
+# type commands, read the screen back, resize, complete, recall history,
+# play a scene forward and back, and check that quitting restores the
+# terminal. Usage: tests/tui_e2e.sh path/to/allocscope
+set -u
+prog=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+sock=allocscope-e2e-$$
+tmp=$(mktemp -d)
+pass=0
+fail=0
+T() { tmux -L "$sock" "$@"; }
+cleanup() { T kill-server 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+screen() { T capture-pane -p -t e2e; }
+# wait_for TEXT: up to 5 s for TEXT to appear on the screen
+wait_for() {
+    i=0
+    while [ $i -lt 50 ]; do
+        screen | grep -qF -- "$1" && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
+check() { # check DESCRIPTION TEXT
+    if wait_for "$2"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1 (no '$2')"; screen; fi
+}
+type_line() { T send-keys -t e2e -l "$1"; T send-keys -t e2e Enter; }
+
+start() { # start WIDTH HEIGHT COMMAND...
+    w=$1 h=$2
+    shift 2
+    T kill-server 2>/dev/null
+    T new-session -d -s e2e -x "$w" -y "$h" "$@"
+}
+
+export ALLOCSCOPE_HISTORY="$tmp/history" TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8
+
+# --- the issue's walk-through -----------------------------------------------
+start 110 32 sh -c "'$prog'; echo EXITED; stty -a > '$tmp/stty'; sleep 30"
+check "opens on a 4096-byte bump" "bump (bump)  capacity 4096"
+type_line "alloc 100 align 8"
+check "first block" "#1: 100 bytes at offset 0 (align 8"
+check "header offset" "offset 100"
+type_line "alloc u64"
+check "padding before the u64" "padding 4"
+check "table shows the padding" "104      8     8    4 live"
+type_line "free"
+check "bump ignores free" "noop-free"
+type_line "switch pool"
+check "pool created" "pool (pool)"
+type_line "alloc 24"
+check "pool block" "#3: 24 bytes at offset 0 of slab 0"
+type_line "reset"
+check "reset is one event" "1 block (24 bytes) released at once"
+type_line "alloc -5"
+check "errors are shown" "error: '-5': negative numbers are not allowed"
+
+# --- completion and history ----------------------------------------------------
+T send-keys -t e2e -l "swi"
+T send-keys -t e2e Tab
+check "tab completes a command" "pool> switch"
+T send-keys -t e2e -l "bu"
+T send-keys -t e2e Tab Tab
+check "tab lists the choices" "buddy bump"
+T send-keys -t e2e -l "m"
+T send-keys -t e2e Tab
+check "tab completes an allocator" "pool> switch bump"
+T send-keys -t e2e C-c
+check "Ctrl-C cancels the line" "line cancelled"
+T send-keys -t e2e Up
+check "history recalls the last line" "pool> alloc -5"
+T send-keys -t e2e C-u
+type_line "switch bump"
+check "switch back" "bump (bump)"
+
+# --- resizing ---------------------------------------------------------------------
+T resize-window -t e2e -x 60 -y 20
+check "narrow layout still draws the header" "bump (bump)"
+T resize-window -t e2e -x 30 -y 8
+check "too small says so" "terminal too small"
+T resize-window -t e2e -x 110 -y 32
+check "back to full size" "allocators:"
+
+# --- quitting restores the terminal --------------------------------------------
+T send-keys -t e2e C-d
+check "Ctrl-D leaves" "EXITED"
+if grep -q -- " icanon" "$tmp/stty" && grep -q -- " echo" "$tmp/stty"; then pass=$((pass + 1))
+else fail=$((fail + 1)); echo "FAIL: terminal not restored"; cat "$tmp/stty"; fi
+if grep -q "alloc 100 align 8" "$tmp/history"; then pass=$((pass + 1))
+else fail=$((fail + 1)); echo "FAIL: history file not written"; fi
+
+# --- a scene forward and back ----------------------------------------------------
+cat > "$tmp/scene.as" <<'SCENE'
+note First a bump allocator.
+new bump 256
+alloc 10 as a
+alloc 8 align 8 as b
+note Now b has 6 bytes of padding before it.
+expect block b padding 6
+pause
+alloc 1 as c
+SCENE
+start 110 32 sh -c "'$prog' --play '$tmp/scene.as' --delay 100000; echo EXITED; sleep 30"
+check "scene opens paused at step 0" "step 0/8"
+T send-keys -t e2e Right Right Right
+check "steps forward" "step 3/8"
+check "the caption shows" "First a bump allocator."
+T send-keys -t e2e Left
+check "steps back" "step 2/8"
+T send-keys -t e2e "]"
+check "jumps to the next note" "step 5/8"
+check "caption follows" "Now b has 6 bytes of padding before it."
+T send-keys -t e2e space
+check "space plays" "▶ step 6/8"
+T send-keys -t e2e space Right
+check "stops at the pause" "⏸ step 7/8"
+T send-keys -t e2e "g"
+T send-keys -t e2e -l "1"
+T send-keys -t e2e Enter
+check "go to a step" "step 1/8"
+T send-keys -t e2e Right Right Right Right Right Right Right Right
+check "at the end the prompt opens" "scene finished"
+type_line "expect live 3"
+check "prompt runs on the final state" "ok: live 3"
+type_line "quit"
+check "quit leaves" "EXITED"
+
+echo "tui: $pass passed, $fail failed"
+[ "$fail" = 0 ]
