@@ -42,6 +42,7 @@ typedef struct tui {
     bool ascii, colour;
     bool quit;
     bool help;
+    bool overlay;            /* a long answer shown over the map */
     bool go_to;              /* typing a step number after g */
     char go_buf[16];
     strbuf answer;
@@ -527,6 +528,37 @@ static void draw_help(tui *t)
         put_text(y + 1 + k, x + 2, w - 4, lines[k], style_attr(t, STYLE_CAPTION) | (k == 0 ? A_BOLD : 0));
 }
 
+static size_t count_lines(const char *text)
+{
+    size_t n = 0;
+    for (const char *p = text; *p; p++)
+        n += *p == '\n';
+    return n + (*text && text[strlen(text) - 1] != '\n');
+}
+
+/* A long answer (blocks, stats, help, layout, show ...) over the map. */
+static void draw_overlay(tui *t)
+{
+    const char *text = sb_str(&t->answer);
+    int h = LINES - 3, w = COLS, y = 1, x = 0;
+    attr_t box = style_attr(t, STYLE_TEXT) | A_REVERSE;
+    for (int k = 0; k < h; k++)
+        fill_row(y + k, x, w, t->colour ? A_NORMAL : A_NORMAL);
+    fill_row(y, x, w, box);
+    put_text(y, x + 1, w - 2, "answer (any key closes; the key is kept)", box | A_BOLD);
+    size_t total = count_lines(text);
+    int row = 1;
+    for (const char *p = text; *p && row < h - 1; row++) {
+        put_text(y + row, x + 1, w - 2, p, t->answer_error ? style_attr(t, STYLE_ERROR) : A_NORMAL);
+        p += strcspn(p, "\n");
+        if (*p == '\n')
+            p++;
+    }
+    if (total > (size_t)(h - 2))
+        put_fmt(y + h - 1, x + 1, w - 2, style_attr(t, STYLE_DIM), "(%zu more lines: see 'save' or batch mode)",
+                total - (size_t)(h - 2));
+}
+
 static void draw(tui *t)
 {
     erase();
@@ -549,6 +581,8 @@ static void draw(tui *t)
     draw_answer(t);
     if (!t->playing)
         draw_prompt(t, &cy, &cx);
+    if (t->overlay && !t->playing)
+        draw_overlay(t);
     if (t->help)
         draw_help(t);
     curs_set(t->playing || t->help ? 0 : 1);
@@ -583,6 +617,7 @@ static void on_line(void *user, const char *line)
         t->quit = true;
     if (oc.pending)
         sb_add(&t->answer, "(struct continues: type the next fields, end with })");
+    t->overlay = count_lines(sb_str(&t->answer)) > (size_t)t->lay.answer.h;
     after_step(t, before);
     char prompt[64];
     snprintf(prompt, sizeof prompt, "%s> ", session_has_active(s) ? session_active_name(s) : "allocscope");
@@ -711,6 +746,11 @@ static void handle_key(tui *t, int c)
     if (t->help) {
         t->help = false;
         return;
+    }
+    if (t->overlay) {
+        t->overlay = false;
+        if (c == 27 || c == ' ' || c == 'q' || c == '\n' || c == '\r')
+            return;
     }
     if (t->playing)
         playback_key(t, c);
