@@ -1,7 +1,7 @@
 # Scene 1: bump basics - the tutorial's first program.
 # Teaches: a bump allocator is one buffer and one offset that only moves
 # forward; free does nothing; reset frees everything at once.
-# Plays in about 1 minute (12 steps, 2 pauses).
+# Plays in about 2 minutes (23 steps, 2 pauses) at the default pace.
 note A bump allocator: a 4096-byte buffer and an offset that starts at 0.
 new bump 4096 as bump
 expect offset 0

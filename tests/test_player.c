@@ -1,5 +1,7 @@
 /* test_player.c - scene playback without a terminal: steps, marks, and
  * stepping back that rebuilds the state exactly. */
+#include <glob.h>
+
 #include "sessionkit.h"
 #include "allocscope/player.h"
 
@@ -76,11 +78,50 @@ static void test_back_is_exact_and_problems_are_kept(void **state)
     sb_free(&err);
 }
 
+/* Every scene of the library plays to the end without a problem, and every
+ * step back lands on exactly the state the forward pass had there. */
+static void test_every_scene_forward_and_back(void **state)
+{
+    (void)state;
+    glob_t g;
+    assert_int_equal(glob("scenes/*.as", 0, NULL, &g), 0);
+    assert_true(g.gl_pathc >= 12);
+    for (size_t f = 0; f < g.gl_pathc; f++) {
+        strbuf err;
+        sb_init(&err);
+        player *p = player_open(g.gl_pathv[f], &err);
+        assert_non_null(p);
+        size_t n = player_length(p);
+        char **states = calloc(n + 1, sizeof *states);
+        states[0] = sk_state(player_session(p));
+        for (size_t i = 1; i <= n; i++) {
+            assert_true(player_next(p));
+            states[i] = sk_state(player_session(p));
+        }
+        if (*player_problems(p))
+            fail_msg("%s: %s", g.gl_pathv[f], player_problems(p));
+        for (size_t k = n; k-- > 0;) {
+            assert_true(player_prev(p));
+            char *now = sk_state(player_session(p));
+            if (strcmp(now, states[k]) != 0)
+                fail_msg("%s: stepping back to %zu differs from the forward pass", g.gl_pathv[f], k);
+            free(now);
+        }
+        for (size_t k = 0; k <= n; k++)
+            free(states[k]);
+        free(states);
+        player_close(p);
+        sb_free(&err);
+    }
+    globfree(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_steps_and_marks),
         cmocka_unit_test(test_back_is_exact_and_problems_are_kept),
+        cmocka_unit_test(test_every_scene_forward_and_back),
     };
     return cmocka_run_group_tests_name("player", tests, NULL, NULL);
 }

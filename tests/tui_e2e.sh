@@ -116,7 +116,7 @@ check "caption follows" "Now b has 6 bytes of padding before it."
 T send-keys -t e2e space
 check "space plays" "▶ step 6/8"
 T send-keys -t e2e space Right
-check "stops at the pause" "⏸ step 7/8"
+check "stops at the pause" "|| step 7/8"
 T send-keys -t e2e "g"
 T send-keys -t e2e -l "1"
 T send-keys -t e2e Enter
@@ -125,6 +125,14 @@ T send-keys -t e2e Right Right Right Right Right Right Right Right
 check "at the end the prompt opens" "scene finished"
 type_line "expect live 3"
 check "prompt runs on the final state" "ok: live 3"
+type_line "quit"
+check "quit leaves" "EXITED"
+
+# --- no colours, no UTF-8: the glyphs carry the meaning alone --------------
+start 100 30 env NO_COLOR=1 LANG=C LC_ALL=C sh -c "'$prog'; echo EXITED; sleep 30"
+type_line "alloc 3 as ab"
+type_line "alloc 8 align 64 as cd"
+check "ASCII map with padding" "0  ////////////////cd...."
 type_line "quit"
 check "quit leaves" "EXITED"
 

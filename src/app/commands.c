@@ -143,7 +143,7 @@ static session_status read_alloc(session *s, const parse_words *w, alloc_req *r,
         return sess_fail(out, "at most 1 GiB in one block");
     if (r->name) {
         sess_block *same = sess_find_block(s, r->name);
-        if (same && same->live)
+        if (same && same->live && same->alloc == s->active)
             return sess_fail(out, "a live block is named '%s' already (free it first, or choose "
                                   "another name)", r->name);
     }

@@ -201,7 +201,9 @@ void sess_block_label(const sess_block *b, char *buf, size_t cap)
     snprintf(buf, cap, "%s", b->label);
 }
 
-/* The most recent block with that name or #id, live ones first. */
+/* The block with that name or #id: names belong to their allocator, so
+ * the active allocator's blocks come first; then the most recent, live
+ * before freed. */
 sess_block *sess_find_block(const session *s, const char *name)
 {
     int id = 0;
@@ -211,18 +213,19 @@ sess_block *sess_find_block(const session *s, const char *name)
             return NULL;
         id = (int)v;
     }
-    sess_block *freed = NULL;
+    sess_block *best = NULL;
+    int best_rank = -1;
     for (size_t i = s->block_count; i-- > 0;) {
         sess_block *b = &s->blocks[i];
-        bool match = id ? b->id == id : strcmp(b->name, name) == 0;
-        if (!match)
+        if (id ? b->id != id : strcmp(b->name, name) != 0)
             continue;
-        if (b->live)
-            return b;
-        if (freed == NULL)
-            freed = b;
+        int rank = (b->alloc == s->active) * 2 + b->live;
+        if (rank > best_rank) {
+            best = b;
+            best_rank = rank;
+        }
     }
-    return freed;
+    return best;
 }
 
 sess_block *sess_last_live(const session *s)

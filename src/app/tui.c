@@ -93,14 +93,27 @@ static const style_spec styles[STYLE_COUNT] = {
     [STYLE_CAPTION] = {COLOR_WHITE, COLOR_BLUE, A_BOLD, A_BOLD},
 };
 
+/* Live blocks are drawn as solid cells of their colour, so they read from
+ * the back of the room; with 256 colours the palette avoids the yellow of
+ * padding and the cyan of metadata. */
+static const short live_256[SCREEN_LIVE_COLOURS] = {34, 33, 135, 208, 37, 168};
+static const short live_8[SCREEN_LIVE_COLOURS] = {COLOR_GREEN, COLOR_BLUE, COLOR_MAGENTA, COLOR_WHITE,
+                                                  COLOR_GREEN, COLOR_BLUE};
+
 static void init_styles(tui *t)
 {
     if (!t->colour)
         return;
     start_color();
     use_default_colors();
-    for (int s = 0; s < STYLE_COUNT; s++)
-        init_pair((short)(s + 1), styles[s].fg, styles[s].bg);
+    for (int s = 0; s < STYLE_COUNT; s++) {
+        short fg = styles[s].fg, bg = styles[s].bg;
+        if (s >= STYLE_LIVE0 && s < STYLE_LIVE0 + SCREEN_LIVE_COLOURS) {
+            fg = COLOR_BLACK;
+            bg = COLORS >= 256 ? live_256[s - STYLE_LIVE0] : live_8[s - STYLE_LIVE0];
+        }
+        init_pair((short)(s + 1), fg, bg);
+    }
 }
 
 static attr_t style_attr(const tui *t, screen_style s)
@@ -266,7 +279,7 @@ static void draw_cell(tui *t, int y, int x, size_t i)
     screen_style st = screen_cell_style(c);
     attr_t a = style_attr(t, st);
     if (c->label)
-        a |= t->colour ? A_REVERSE | A_BOLD : A_BOLD;
+        a |= A_BOLD;
     if (c->marks & (CELL_MARK_BOUNDARY | CELL_MARK_FREE_NODE))
         a |= A_UNDERLINE;
     if (c->marks & (CELL_MARK_FREE_HEAD | CELL_MARK_ROVER))
@@ -275,6 +288,8 @@ static void draw_cell(tui *t, int y, int x, size_t i)
         a |= t->colour ? A_BOLD | A_STANDOUT : A_STANDOUT;
     char label[2] = {c->label, 0};
     const char *glyph = c->label ? label : textmap_glyph(c, t->ascii);
+    if (!c->label && c->role == CELL_LIVE && t->colour)
+        glyph = " "; /* the colour is the glyph */
     if (!c->label && (c->marks & CELL_MARK_BOUNDARY) && (c->role == CELL_UNUSED || c->role == CELL_FREED))
         glyph = t->ascii ? "|" : "▏";
     put_text(y, x, 1, glyph, a);
@@ -294,7 +309,10 @@ static void draw_legend(tui *t, int y, int x, int w)
     };
     int used = 0;
     for (size_t i = 0; i < sizeof items / sizeof items[0] && used + 10 < w; i++) {
-        used += put_text(y, x + used, 1, t->ascii ? items[i].ascii : items[i].utf8, style_attr(t, items[i].style));
+        const char *swatch = t->ascii ? items[i].ascii : items[i].utf8;
+        if (items[i].style == STYLE_LIVE0 && t->colour)
+            swatch = " ";
+        used += put_text(y, x + used, 1, swatch, style_attr(t, items[i].style));
         used += put_fmt(y, x + used, w - used, style_attr(t, STYLE_DIM), " %s  ", items[i].what);
     }
     if (used + 24 < w)
@@ -435,7 +453,7 @@ static void draw_status(tui *t)
         return;
     size_t pos = player_position(t->pl), len = player_length(t->pl);
     const player_step *cur = pos ? player_step_at(t->pl, pos - 1) : NULL;
-    const char *state = !t->playing ? "done" : t->running ? (t->ascii ? ">" : "▶") : (t->ascii ? "||" : "⏸");
+    const char *state = !t->playing ? "done" : t->running ? (t->ascii ? ">" : "▶") : "||";
     char cmd[256];
     snprintf(cmd, sizeof cmd, "%s", cur ? cur->text : "(start)");
     cmd[strcspn(cmd, "\n")] = '\0';
