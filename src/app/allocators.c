@@ -328,9 +328,13 @@ static session_status build_pool(new_spec *sp, sess_allocator *a, strbuf *out)
     if (p == NULL)
         return sess_fail(out, "pool: not enough memory");
     a->top = pool_instance(p);
-    snprintf(a->desc, sizeof a->desc, "pool of %zu-byte slots (item %s%zu bytes, align %zu), %s %zu",
-             pool_slot_size(p), sp->type ? sp->type : "", item, pool_slot_align(p),
-             sp->has_capacity ? "fixed capacity" : "growable, first slab", slots);
+    char what[48];
+    if (sp->type)
+        snprintf(what, sizeof what, "%s, %zu bytes", sp->type, item);
+    else
+        snprintf(what, sizeof what, "item %zu bytes", item);
+    snprintf(a->desc, sizeof a->desc, "pool of %zu-byte slots (%s, align %zu), %s %zu", pool_slot_size(p),
+             what, pool_slot_align(p), sp->has_capacity ? "fixed capacity" : "growable, first slab", slots);
     return SESSION_OK;
 }
 
