@@ -13,7 +13,7 @@
 typedef struct sess_allocator {
     char name[PARSE_MAX_NAME + 1];
     char kind[16];
-    char desc[96];
+    char desc[160];
     as_instance top;
     as_instance owned[2];   /* wrapped / backing parts, destroyed after top */
     size_t owned_count;
