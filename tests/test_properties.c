@@ -45,6 +45,22 @@ static void verify_blocks(const tk_alloc *t)
             assert_true(s->len >= h->len);
         else
             assert_int_equal(s->len, h->len);
+        as_location loc;
+        if (t->top.probe->locate) {
+            if (!t->top.probe->locate(t->top.a.ctx, h->p, &loc))
+                fail_msg("%s: locate does not find live block %zu", t->name, i);
+            assert_int_equal(loc.region, s->region);
+            assert_int_equal(loc.offset, s->offset);
+            /* the padding it reports is the alignment padding the spans show before the block */
+            size_t k = (size_t)(s - view.spans), pad = 0;
+            while (k > 0 && view.spans[k - 1].kind == AS_SPAN_META && view.spans[k - 1].meta == AS_META_HEADER)
+                k--;
+            if (k > 0 && view.spans[k - 1].kind == AS_SPAN_PADDING && view.spans[k - 1].meta != AS_META_TAIL &&
+                view.spans[k - 1].region == s->region)
+                pad = view.spans[k - 1].len;
+            if (loc.padding != pad)
+                fail_msg("%s: locate says %zu bytes of padding, the spans %zu", t->name, loc.padding, pad);
+        }
     }
     as_usage u;
     as_usage_of(t->top.probe, t->top.a.ctx, &u);

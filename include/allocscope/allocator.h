@@ -239,6 +239,12 @@ typedef struct as_usage {
     size_t unused_bytes;
 } as_usage;
 
+typedef struct as_location {
+    uint32_t region;
+    size_t offset;
+    size_t padding;
+} as_location;
+
 /* The inspection side of an allocator, beside its as_vtable. Every entry
  * takes the same ctx as the vtable. Optional entries may be NULL. */
 typedef struct as_probe {
@@ -252,6 +258,11 @@ typedef struct as_probe {
     void (*set_sink)(void *ctx, as_event_sink sink);
     /* The bump / end offset, for those that have one; false otherwise. */
     bool (*offset)(const void *ctx, size_t *out);
+    /* Where a live block sits, in O(1) or close: its region, its offset in
+     * the region and the alignment padding right before it (or before its
+     * header). False if mem is not a live block start of this allocator.
+     * Optional: without it, callers inspect. */
+    bool (*locate)(const void *ctx, const void *mem, as_location *out);
     void (*destroy)(void *ctx);
 } as_probe;
 

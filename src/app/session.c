@@ -299,6 +299,14 @@ void sess_collect_spans(session *s, size_t alloc)
  * its header). */
 void sess_locate_block(session *s, sess_block *b)
 {
+    const sess_allocator *a = s->allocs[b->alloc];
+    as_location loc;
+    if (a->top.probe->locate && a->top.probe->locate(a->top.a.ctx, b->ptr, &loc)) {
+        b->region = loc.region;
+        b->offset = loc.offset;
+        b->padding = loc.padding;
+        return;
+    }
     sess_collect_spans(s, b->alloc);
     for (size_t i = 0; i < s->span_count; i++) {
         const as_span *sp = &s->spans[i];

@@ -363,6 +363,27 @@ static bool probe_offset(const void *ctx, size_t *out)
     return true;
 }
 
+static bool probe_locate(const void *ctx, const void *mem, as_location *out)
+{
+    const arena *ar = ctx;
+    const unsigned char *p = mem;
+    if (!ar->keep_ledger)
+        return false;
+    for (size_t i = ar->count; i-- > 0;) {
+        const chunk *c = &ar->chunks[i];
+        if (p < c->mem || p >= c->mem + c->size)
+            continue;
+        size_t off = (size_t)(p - c->mem);
+        const ledger_entry *e = ledger_find(&c->blocks, off);
+        if (e == NULL)
+            return false;
+        size_t prev_end = e == c->blocks.entries ? ARENA_CHUNK_HEADER : (e - 1)->offset + (e - 1)->consumed;
+        *out = (as_location){(uint32_t)i, off, off - prev_end};
+        return true;
+    }
+    return false;
+}
+
 static void probe_destroy(void *ctx) { arena_destroy(ctx); }
 
 const as_probe arena_probe = {
@@ -372,5 +393,6 @@ const as_probe arena_probe = {
     .judge_free = probe_judge,
     .reset = probe_reset,
     .offset = probe_offset,
+    .locate = probe_locate,
     .destroy = probe_destroy,
 };

@@ -365,6 +365,16 @@ static bool probe_reset(void *ctx, as_reset_mode mode, size_t limit)
     return true;
 }
 
+static bool probe_locate(const void *ctx, const void *mem, as_location *out)
+{
+    const buddy *b = ctx;
+    size_t off;
+    if (!used_block(b, mem, &off))
+        return false;
+    *out = (as_location){0, off, 0};
+    return true;
+}
+
 static void probe_destroy(void *ctx) { buddy_destroy(ctx); }
 
 const as_probe buddy_probe = {
@@ -373,5 +383,6 @@ const as_probe buddy_probe = {
     .check = probe_check,
     .judge_free = probe_judge,
     .reset = probe_reset,
+    .locate = probe_locate,
     .destroy = probe_destroy,
 };

@@ -170,6 +170,21 @@ static bool probe_offset(const void *ctx, size_t *out)
     return true;
 }
 
+static bool probe_locate(const void *ctx, const void *mem, as_location *out)
+{
+    const bump *b = ctx;
+    const unsigned char *p = mem;
+    if (!b->keep_ledger || p < b->buffer || p >= b->buffer + b->capacity)
+        return false;
+    size_t off = (size_t)(p - b->buffer);
+    const ledger_entry *e = ledger_find(&b->blocks, off);
+    if (e == NULL)
+        return false;
+    size_t prev_end = e == b->blocks.entries ? 0 : (e - 1)->offset + (e - 1)->consumed;
+    *out = (as_location){0, off, off - prev_end};
+    return true;
+}
+
 static void probe_destroy(void *ctx) { bump_destroy(ctx); }
 
 const as_probe bump_probe = {
@@ -179,5 +194,6 @@ const as_probe bump_probe = {
     .judge_free = probe_judge,
     .reset = probe_reset,
     .offset = probe_offset,
+    .locate = probe_locate,
     .destroy = probe_destroy,
 };

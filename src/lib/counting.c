@@ -126,6 +126,12 @@ static bool probe_offset(const void *ctx, size_t *out)
     return c->inner.probe->offset && c->inner.probe->offset(c->inner.a.ctx, out);
 }
 
+static bool probe_locate(const void *ctx, const void *mem, as_location *out)
+{
+    const counting *w = ctx;
+    return w->inner.probe->locate && w->inner.probe->locate(w->inner.a.ctx, mem, out);
+}
+
 static void probe_destroy(void *ctx) { counting_destroy(ctx); }
 
 const as_probe counting_probe = {
@@ -136,5 +142,6 @@ const as_probe counting_probe = {
     .reset = probe_reset,
     .set_sink = probe_set_sink,
     .offset = probe_offset,
+    .locate = probe_locate,
     .destroy = probe_destroy,
 };

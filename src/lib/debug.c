@@ -410,6 +410,12 @@ static bool probe_offset(const void *ctx, size_t *out)
     return d->inner.probe->offset && d->inner.probe->offset(d->inner.a.ctx, out);
 }
 
+static bool probe_locate(const void *ctx, const void *mem, as_location *out)
+{
+    const debug_alloc *w = ctx;
+    return w->inner.probe->locate && w->inner.probe->locate(w->inner.a.ctx, mem, out);
+}
+
 static void probe_destroy(void *ctx) { debug_destroy(ctx); }
 
 const as_probe debug_probe = {
@@ -420,5 +426,6 @@ const as_probe debug_probe = {
     .reset = probe_reset,
     .set_sink = probe_set_sink,
     .offset = probe_offset,
+    .locate = probe_locate,
     .destroy = probe_destroy,
 };

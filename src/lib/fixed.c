@@ -190,6 +190,17 @@ static bool probe_offset(const void *ctx, size_t *out)
     return true;
 }
 
+static bool probe_locate(const void *ctx, const void *mem, as_location *out)
+{
+    fixed *f = (fixed *)ctx;
+    const ledger_entry *e = entry_of(f, mem);
+    if (e == NULL)
+        return false;
+    size_t prev_end = e == f->blocks.entries ? 0 : (e - 1)->offset + (e - 1)->consumed;
+    *out = (as_location){0, e->offset, e->offset - prev_end};
+    return true;
+}
+
 static void probe_destroy(void *ctx) { fixed_destroy(ctx); }
 
 const as_probe fixed_probe = {
@@ -199,5 +210,6 @@ const as_probe fixed_probe = {
     .judge_free = probe_judge,
     .reset = probe_reset,
     .offset = probe_offset,
+    .locate = probe_locate,
     .destroy = probe_destroy,
 };

@@ -462,6 +462,17 @@ static bool probe_reset(void *ctx, as_reset_mode mode, size_t limit)
     return true;
 }
 
+static bool probe_locate(const void *ctx, const void *mem, as_location *out)
+{
+    const freelist *f = ctx;
+    size_t block;
+    if (!block_of(f, mem, &block))
+        return false;
+    size_t payload = (size_t)((const unsigned char *)mem - f->buffer);
+    *out = (as_location){0, payload, payload - FREELIST_HEADER - block};
+    return true;
+}
+
 static void probe_destroy(void *ctx) { freelist_destroy(ctx); }
 
 const as_probe freelist_probe = {
@@ -470,5 +481,6 @@ const as_probe freelist_probe = {
     .check = probe_check,
     .judge_free = probe_judge,
     .reset = probe_reset,
+    .locate = probe_locate,
     .destroy = probe_destroy,
 };

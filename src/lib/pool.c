@@ -328,6 +328,17 @@ static bool probe_reset(void *ctx, as_reset_mode mode, size_t limit)
     return true;
 }
 
+static bool probe_locate(const void *ctx, const void *mem, as_location *out)
+{
+    const pool *p = ctx;
+    size_t si;
+    const slab *s = slab_of(p, mem, &si);
+    if (s == NULL || !pool_owns_slot(p, mem))
+        return false;
+    *out = (as_location){(uint32_t)si, (size_t)((const unsigned char *)mem - s->mem), 0};
+    return true;
+}
+
 static void probe_destroy(void *ctx) { pool_destroy(ctx); }
 
 const as_probe pool_probe = {
@@ -336,5 +347,6 @@ const as_probe pool_probe = {
     .check = probe_check,
     .judge_free = probe_judge,
     .reset = probe_reset,
+    .locate = probe_locate,
     .destroy = probe_destroy,
 };

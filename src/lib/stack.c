@@ -236,6 +236,20 @@ static bool probe_offset(const void *ctx, size_t *out)
     return true;
 }
 
+static bool probe_locate(const void *ctx, const void *mem, as_location *out)
+{
+    const stack *s = ctx;
+    const unsigned char *p = mem;
+    if (p < s->buffer + STACK_HEADER_SIZE || p >= s->buffer + s->offset)
+        return false;
+    size_t payload = (size_t)(p - s->buffer);
+    stack_header h = header_at(s, payload);
+    if (h.prev_offset > payload - STACK_HEADER_SIZE)
+        return false;
+    *out = (as_location){0, payload, payload - STACK_HEADER_SIZE - h.prev_offset};
+    return true;
+}
+
 static void probe_set_sink(void *ctx, as_event_sink sink) { stack_set_sink(ctx, sink); }
 static void probe_destroy(void *ctx) { stack_destroy(ctx); }
 
@@ -247,5 +261,6 @@ const as_probe stack_probe = {
     .reset = probe_reset,
     .set_sink = probe_set_sink,
     .offset = probe_offset,
+    .locate = probe_locate,
     .destroy = probe_destroy,
 };
