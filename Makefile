@@ -29,8 +29,8 @@ Q = @
 endif
 
 LIB_SRC  = $(wildcard src/lib/*.c)
-CORE_SRC = $(filter-out src/app/main.c src/app/tui.c src/app/repl.c, $(wildcard src/app/*.c))
-UI_SRC   = src/app/tui.c src/app/repl.c
+UI_SRC   = src/app/tui.c src/app/repl.c src/app/bench.c src/app/bench_scale.c
+CORE_SRC = $(filter-out src/app/main.c $(UI_SRC), $(wildcard src/app/*.c))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o)
 LIB      = $(BUILD)/liballocscope.a

@@ -33,6 +33,8 @@ unsigned buddy_max_order(const buddy *b);
 void buddy_walk_free(const buddy *b, unsigned order, void (*fn)(void *user, size_t offset, size_t size), void *user);
 size_t buddy_free_bytes(const buddy *b);
 size_t buddy_largest_free(const buddy *b);
+/* The end of the highest block ever handed out: what the allocator has touched. */
+size_t buddy_high_water(const buddy *b);
 const char *buddy_check(const buddy *b);
 
 #endif

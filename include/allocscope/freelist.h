@@ -44,6 +44,8 @@ size_t freelist_free_blocks(const freelist *f);
 double freelist_fragmentation(const freelist *f);
 /* Calls fn for each free block in address order (offset, block size). */
 void freelist_walk_free(const freelist *f, void (*fn)(void *user, size_t offset, size_t size), void *user);
+/* The end of the highest block ever handed out: what the allocator has touched. */
+size_t freelist_high_water(const freelist *f);
 const char *freelist_check(const freelist *f);
 
 #endif

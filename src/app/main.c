@@ -11,6 +11,8 @@
 #include "allocscope/batch.h"
 #include "allocscope/parse.h"
 #include "allocscope/session.h"
+#include "allocscope/bench.h"
+#include "allocscope/trace.h"
 #include "allocscope/tui.h"
 
 static void usage(FILE *f)
@@ -18,13 +20,18 @@ static void usage(FILE *f)
     fputs("usage: allocscope                      the live view (bump allocator over 4096 bytes)\n"
           "       allocscope --play FILE [--delay MS]   play a scene in the live view\n"
           "       allocscope --batch FILE|-  [--frames] [--json] [--ascii] [--quiet]\n"
+          "       allocscope --trace FILE [--on \"KIND SIZE ...\"] [--batch]   replay a malloc-lab trace\n"
+          "       allocscope --gen-trace random|binary-tree|coalescing|realloc [--seed N] [--ops N]\n"
+          "       allocscope bench [WORKLOAD] [--json]      W1..W5, scale (see make bench)\n"
           "       allocscope --help | --version\n"
           "With standard input not a terminal and no mode given, allocscope runs in batch mode on it.\n",
           f);
 }
 
 typedef struct cli {
-    const char *batch, *play;
+    const char *batch, *play, *trace, *on, *gen;
+    size_t seed, ops;
+    bool batch_flag;
     long delay_ms;
     batch_options bo;
 } cli;
@@ -34,8 +41,24 @@ static int parse_args(int argc, char **argv, cli *c)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *next = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--batch") && next)
-            c->batch = next, i++;
+        if (!strcmp(a, "--batch") && next && (strncmp(next, "--", 2) != 0))
+            c->batch = next, i++, c->batch_flag = true;
+        else if (!strcmp(a, "--batch"))
+            c->batch_flag = true;
+        else if (!strcmp(a, "--trace") && next)
+            c->trace = next, i++;
+        else if (!strcmp(a, "--on") && next)
+            c->on = next, i++;
+        else if (!strcmp(a, "--gen-trace") && next)
+            c->gen = next, i++;
+        else if ((!strcmp(a, "--seed") || !strcmp(a, "--ops")) && next) {
+            size_t v;
+            if (parse_uint(next, &v) || (!strcmp(a, "--ops") && (v == 0 || v > TRACE_MAX_OPS))) {
+                fprintf(stderr, "allocscope: %s takes a number%s\n", a, !strcmp(a, "--ops") ? " (1..10000000)" : "");
+                return 2;
+            }
+            *(!strcmp(a, "--seed") ? &c->seed : &c->ops) = v, i++;
+        }
         else if (!strcmp(a, "--play") && next)
             c->play = next, i++;
         else if (!strcmp(a, "--delay") && next) {
@@ -92,18 +115,140 @@ static int run_batch(const cli *c)
     return status;
 }
 
+static int generate(const cli *c)
+{
+    for (int k = 0; k < TRACE_SHAPE_COUNT; k++) {
+        if (strcmp(c->gen, trace_shape_name((trace_shape)k)) == 0) {
+            strbuf out;
+            sb_init(&out);
+            trace_generate((trace_shape)k, c->seed ? c->seed : 1, c->ops ? c->ops : 1000, &out);
+            fputs(sb_str(&out), stdout);
+            sb_free(&out);
+            return 0;
+        }
+    }
+    fprintf(stderr, "allocscope: unknown trace shape '%s' (random, binary-tree, coalescing, realloc)\n", c->gen);
+    return 2;
+}
+
+/* The trace as a scene: the allocator first, then one step per operation. */
+static char *trace_scene(const cli *c, strbuf *err)
+{
+    FILE *f = fopen(c->trace, "rb");
+    if (f == NULL) {
+        sb_printf(err, "cannot open %s: %s", c->trace, strerror(errno));
+        return NULL;
+    }
+    strbuf text, script;
+    sb_init(&text);
+    sb_init(&script);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        sb_addn(&text, buf, n);
+    fclose(f);
+    trace_header h;
+    strbuf body;
+    sb_init(&body);
+    bool ok = trace_to_script(sb_str(&text), &h, &body, err);
+    if (ok) {
+        if (c->on)
+            sb_printf(&script, "new %s\n", c->on);
+        else
+            sb_printf(&script, "new freelist %zu\n", h.heap_size ? h.heap_size : (size_t)1 << 20);
+        sb_printf(&script, "note trace %s: %zu operations on %zu ids\n%s", c->trace, h.ops, h.ids, sb_str(&body));
+    } else {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s:%s", c->trace, sb_str(err));
+        sb_clear(err);
+        sb_add(err, msg);
+    }
+    sb_free(&text);
+    sb_free(&body);
+    if (!ok) {
+        sb_free(&script);
+        return NULL;
+    }
+    return script.data;
+}
+
+static int run_trace(const cli *c)
+{
+    session *s = session_create();
+    strbuf out;
+    sb_init(&out);
+    char line[600];
+    snprintf(line, sizeof line, "new %s", c->on ? c->on : "freelist 1M");
+    if (c->on == NULL) {
+        /* the trace's own suggested heap size */
+        strbuf err, body;
+        sb_init(&err);
+        sb_init(&body);
+        FILE *f = fopen(c->trace, "rb");
+        char head[64] = "";
+        if (f && fgets(head, sizeof head, f)) {
+            size_t heap;
+            head[strcspn(head, "\r\n")] = '\0';
+            if (parse_size(head, &heap) == NULL && heap > 0)
+                snprintf(line, sizeof line, "new freelist %zu", heap);
+        }
+        if (f)
+            fclose(f);
+        sb_free(&err);
+        sb_free(&body);
+    }
+    session_outcome oc = session_execute(s, line, &out);
+    int status = 0;
+    if (oc.status == SESSION_OK) {
+        sb_clear(&out);
+        char cmd[600];
+        snprintf(cmd, sizeof cmd, "trace \"%s\"", c->trace);
+        oc = session_execute(s, cmd, &out);
+    }
+    if (oc.status != SESSION_OK) {
+        fprintf(stderr, "%s", sb_str(&out));
+        status = 1;
+    } else {
+        fputs(sb_str(&out), stdout);
+    }
+    sb_free(&out);
+    session_destroy(s);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
-    cli c = {NULL, NULL, 700, {0}};
+    cli c = {NULL, NULL, NULL, NULL, NULL, 0, 0, false, 700, {0}};
+    if (argc >= 2 && !strcmp(argv[1], "bench"))
+        return bench_main(argc - 1, argv + 1);
     int bad = parse_args(argc, argv, &c);
     if (bad)
         return bad;
+    if (c.gen)
+        return generate(&c);
+    if (c.trace && (c.batch_flag || !isatty(STDOUT_FILENO)))
+        return run_trace(&c);
+    if (c.trace) {
+        strbuf err;
+        sb_init(&err);
+        char *scene = trace_scene(&c, &err);
+        if (scene == NULL) {
+            fprintf(stderr, "allocscope: %s\n", sb_str(&err));
+            sb_free(&err);
+            return 1;
+        }
+        sb_free(&err);
+        tui_options to = {NULL, c.delay_ms, c.bo.ascii, scene, c.trace};
+        int st = tui_run(&to);
+        free(scene);
+        return st;
+    }
     if (c.batch || (!c.play && !isatty(STDIN_FILENO)))
         return run_batch(&c);
     if (!isatty(STDOUT_FILENO)) {
         fprintf(stderr, "allocscope: the live view needs a terminal (use --batch for scripts)\n");
         return 2;
     }
-    tui_options to = {c.play, c.delay_ms, c.bo.ascii};
+    tui_options to = {c.play, c.delay_ms, c.bo.ascii, NULL, NULL};
     return tui_run(&to);
 }

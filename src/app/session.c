@@ -78,6 +78,9 @@ static const command commands[] = {
      "  expect warning double-free | expect warnings 2 | expect no warnings |\n"
      "  expect type Entity size 20 align 4 padding 3 | expect allocator NAME"},
     {"source", cmd_source, CMD_QUERY, "source FILE", "run the commands of a file"},
+    {"trace", cmd_trace, CMD_QUERY, "trace FILE",
+     "replay a malloc-lab trace (a ID BYTES | r ID BYTES | f ID) on the active allocator and report\n"
+     "  operations, failures, peak live bytes, high-water mark, utilisation and time"},
     {"save", cmd_save, CMD_QUERY, "save FILE", "write the session so far as a replayable script"},
     {"dump", cmd_dump, CMD_QUERY, "dump json", "print the state as one JSON object"},
     {"show", cmd_show, CMD_QUERY, "show NAME | show addresses | show offsets",
@@ -95,7 +98,7 @@ static const command commands[] = {
 const char *const session_command_names[] = {
     "new", "switch", "alloc", "free", "resize", "realloc", "reset", "write", "read", "try",
     "bins", "freelist", "blocks", "stats", "leaks", "check", "undo", "help", "note", "pause",
-    "expect", "source", "save", "dump", "show", "zoom", "struct", "packed", "layout", "types",
+    "expect", "source", "trace", "save", "dump", "show", "zoom", "struct", "packed", "layout", "types",
     "quit",
 };
 const size_t session_command_count = sizeof session_command_names / sizeof session_command_names[0];

@@ -822,10 +822,11 @@ static char *history_path(void)
 
 static bool open_model(tui *t, const tui_options *opt)
 {
-    if (opt->scene) {
+    if (opt->scene || opt->scene_text) {
         strbuf err;
         sb_init(&err);
-        t->pl = player_open(opt->scene, &err);
+        t->pl = opt->scene ? player_open(opt->scene, &err)
+                           : player_from_text(opt->scene_name, opt->scene_text, &err);
         if (t->pl == NULL) {
             fprintf(stderr, "allocscope: %s\n", sb_str(&err));
             sb_free(&err);
@@ -892,4 +893,70 @@ int tui_run(const tui_options *opt)
     free(t.changed);
     sb_free(&t.answer);
     return status;
+}
+
+static double cpu_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double tui_frame_cpu_ms(session *s, int cols, int rows, int frames)
+{
+    FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
+    if (out == NULL || in == NULL || frames < 1) {
+        if (out)
+            fclose(out);
+        if (in)
+            fclose(in);
+        return -1;
+    }
+    SCREEN *scr = newterm("xterm-256color", out, in);
+    if (scr == NULL) {
+        fclose(out);
+        fclose(in);
+        return -1;
+    }
+    set_term(scr);
+    resizeterm(rows, cols);
+    tui t;
+    memset(&t, 0, sizeof t);
+    sb_init(&t.answer);
+    t.own = s;
+    t.colour = has_colors();
+    init_styles(&t);
+    double *ms = malloc((size_t)frames * sizeof *ms);
+    strbuf ignore;
+    sb_init(&ignore);
+    for (int f = 0; f < frames && ms; f++) {
+        double t0 = cpu_ms();
+        if (f == 0)
+            relayout(&t);
+        else
+            rebuild(&t, true);
+        draw(&t);
+        ms[f] = cpu_ms() - t0;
+        sb_clear(&ignore);
+        session_execute(s, f % 2 ? "free" : "alloc 16", &ignore); /* a change for the next frame */
+    }
+    qsort(ms, (size_t)frames, sizeof *ms, by_value);
+    double median = ms ? ms[frames / 2] : -1;
+    free(ms);
+    sb_free(&ignore);
+    sb_free(&t.answer);
+    cells_free(&t.grid);
+    cells_free(&t.prev);
+    free(t.changed);
+    endwin();
+    delscreen(scr);
+    fclose(out);
+    fclose(in);
+    return median;
 }

@@ -125,14 +125,31 @@ static void *place(arena *ar, chunk *c, size_t len, size_t align, size_t *needed
     return c->mem + start;
 }
 
+static void *alloc_slow(arena *ar, size_t len, uint8_t align_log2);
+
 static void *arena_vt_alloc(void *ctx, size_t len, uint8_t align_log2, uintptr_t ra)
 {
     (void)ra;
     arena *ar = ctx;
+    if (__builtin_expect(ar->count != 0 && !ar->keep_ledger, 1)) {
+        /* the fast path: bump within the current chunk */
+        chunk *c = &ar->chunks[ar->count - 1];
+        uintptr_t base = (uintptr_t)c->mem, mask = ((uintptr_t)1 << align_log2) - 1;
+        size_t start = ((base + c->end + mask) & ~mask) - base;
+        if (start <= c->size && len <= c->size - start) {
+            c->end = start + len;
+            return c->mem + start;
+        }
+    }
+    return alloc_slow(ar, len, align_log2);
+}
+
+static void *alloc_slow(arena *ar, size_t len, uint8_t align_log2)
+{
     size_t align = (size_t)1 << align_log2, minimum;
+    chunk *c = current(ar);
     if (!as_add(len, align, &minimum))
         return NULL;
-    chunk *c = current(ar);
     if (c == NULL && (c = new_chunk(ar, 0, minimum)) == NULL)
         return NULL;
     for (;;) {

@@ -199,6 +199,7 @@ as_allocator buddy_allocator(buddy *b) { return (as_allocator){b, &buddy_vtable}
 as_instance buddy_instance(buddy *b) { return (as_instance){buddy_allocator(b), &buddy_probe}; }
 
 size_t buddy_capacity(const buddy *b) { return b->capacity; }
+size_t buddy_high_water(const buddy *b) { return b->high_water; }
 unsigned buddy_max_order(const buddy *b) { return b->max_order; }
 
 /* Calls fn for every block in address order with its order and flags. */

@@ -44,20 +44,28 @@ void bump_destroy(bump *b)
     free(b);
 }
 
+/* The recorded path, kept out of the fast one. */
+static __attribute__((noinline)) void *alloc_recorded(bump *b, size_t start, size_t len)
+{
+    if (!ledger_push(&b->blocks, start, len))
+        return NULL;
+    b->offset = start + len;
+    b->allocations++;
+    return b->buffer + start;
+}
+
 static void *bump_vt_alloc(void *ctx, size_t len, uint8_t align_log2, uintptr_t ra)
 {
     (void)ra;
     bump *b = ctx;
-    uintptr_t base = (uintptr_t)b->buffer;
-    size_t start, end;
-    if (!as_align_forward(base + b->offset, (size_t)1 << align_log2, &start))
+    uintptr_t base = (uintptr_t)b->buffer, mask = ((uintptr_t)1 << align_log2) - 1;
+    /* base + offset + mask cannot wrap: the buffer is a real allocation */
+    size_t start = ((base + b->offset + mask) & ~mask) - base;
+    if (start > b->capacity || len > b->capacity - start)
         return NULL;
-    start -= base;
-    if (!as_add(start, len, &end) || end > b->capacity)
-        return NULL;
-    if (b->keep_ledger && !ledger_push(&b->blocks, start, len))
-        return NULL;
-    b->offset = end;
+    if (__builtin_expect(b->keep_ledger, 0))
+        return alloc_recorded(b, start, len);
+    b->offset = start + len;
     b->allocations++;
     return b->buffer + start;
 }

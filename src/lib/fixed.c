@@ -61,20 +61,26 @@ static ledger_entry *entry_of(fixed *f, const void *mem)
     return ledger_find(&f->blocks, (size_t)((const unsigned char *)mem - f->buffer));
 }
 
+static __attribute__((noinline)) void *alloc_recorded(fixed *f, size_t start, size_t len)
+{
+    if (!ledger_push(&f->blocks, start, len))
+        return NULL;
+    f->end_index = start + len;
+    return f->buffer + start;
+}
+
 static void *fixed_vt_alloc(void *ctx, size_t len, uint8_t align_log2, uintptr_t ra)
 {
     (void)ra;
     fixed *f = ctx;
-    uintptr_t base = (uintptr_t)f->buffer;
-    size_t start, end;
-    if (!as_align_forward(base + f->end_index, (size_t)1 << align_log2, &start))
+    uintptr_t base = (uintptr_t)f->buffer, mask = ((uintptr_t)1 << align_log2) - 1;
+    /* base + end_index + mask cannot wrap: the buffer is a real allocation */
+    size_t start = ((base + f->end_index + mask) & ~mask) - base;
+    if (start > f->capacity || len > f->capacity - start)
         return NULL;
-    start -= base;
-    if (!as_add(start, len, &end) || end > f->capacity)
-        return NULL;
-    if (f->keep_ledger && !ledger_push(&f->blocks, start, len))
-        return NULL;
-    f->end_index = end;
+    if (__builtin_expect(f->keep_ledger, 0))
+        return alloc_recorded(f, start, len);
+    f->end_index = start + len;
     return f->buffer + start;
 }
 

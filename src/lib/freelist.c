@@ -314,6 +314,7 @@ as_instance freelist_instance(freelist *f) { return (as_instance){freelist_alloc
 
 freelist_fit freelist_get_fit(const freelist *f) { return f->fit; }
 size_t freelist_capacity(const freelist *f) { return f->capacity; }
+size_t freelist_high_water(const freelist *f) { return f->high_water; }
 
 void freelist_walk_free(const freelist *f, void (*fn)(void *user, size_t offset, size_t size), void *user)
 {
