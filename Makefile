@@ -38,7 +38,7 @@ CORE     = $(BUILD)/libscope_core.a
 PROG     = $(BUILD)/allocscope
 TESTS    = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 
-.PHONY: all run test unit check-deps deps clean install bench asan-unit
+.PHONY: all run test unit check-deps deps clean install bench bench-instructions
 all: check-deps $(PROG)
 
 $(BUILD)/%.o: %.c
@@ -96,6 +96,12 @@ test: check-deps
 	$(Q)$(MAKE) --no-print-directory $(ASAN) unit build/asan/allocscope
 	$(Q)tests/run_scripts.sh build/asan/allocscope
 	@echo "make test: all passed"
+
+bench: check-deps $(PROG)
+	./$(PROG) bench
+
+bench-instructions: check-deps $(PROG)
+	tests/bench_instructions.sh $(PROG)
 
 clean:
 	rm -rf build

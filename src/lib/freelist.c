@@ -11,11 +11,21 @@
  * blocks instead.) Links hold the next free block's offset + 1 (0: none);
  * the list is sorted by address.
  *
+ * Beside the buffer, two position indexes (granmap.h) make every operation
+ * cheap without changing any of this: one marks where free blocks start,
+ * with their sizes, so first-fit and next-fit find the lowest block that
+ * can fit without walking the list, and a freed block finds its neighbours
+ * in the list at once; the other marks the headers of live blocks, so a
+ * pointer handed to free is checked in O(1).
+ *
  * Invariants: blocks tile the usable buffer exactly; the free list visits
  * every free block once, in increasing address order; no two free blocks
- * are adjacent; every used block's len fits its payload.
+ * are adjacent; every used block's len fits its payload; the indexes mark
+ * exactly the free block starts and the live headers.
  */
 #include "allocscope/freelist.h"
+
+#include "allocscope/granmap.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +45,8 @@ struct freelist {
     size_t rover;      /* next-fit: search starts at the first free block >= rover */
     size_t high_water; /* end of the highest block ever handed out */
     freelist_fit fit;
+    granmap free_starts; /* granule of each free block, valued by its size */
+    granmap live_headers;
 };
 
 static const char *const fit_names[] = {"first-fit", "best-fit", "next-fit"};
@@ -60,15 +72,32 @@ static void make_free(freelist *f, size_t block, size_t size, size_t next)
     set_word(f, block + 16, next);
 }
 
+static size_t granule(size_t off) { return off / 16; }
+
+static size_t free_size_at(const void *user, size_t g)
+{
+    return size_of(user, g * 16);
+}
+
 static void init_blocks(freelist *f)
 {
     f->head = 0;
     f->rover = 0;
     f->high_water = 0;
+    granmap_clear_all(&f->free_starts);
+    granmap_clear_all(&f->live_headers);
     if (f->usable >= FREELIST_MIN_BLOCK) {
         make_free(f, 0, f->usable, 0);
         f->head = 1;
+        granmap_set(&f->free_starts, 0);
     }
+}
+
+/* The free block before `block` in address order + 1, or 0. */
+static size_t free_before(const freelist *f, size_t block)
+{
+    size_t g = granmap_prev(&f->free_starts, granule(block));
+    return g == GRANMAP_NONE ? 0 : g * 16 + 1;
 }
 
 freelist *freelist_create(size_t capacity, freelist_fit fit)
@@ -86,6 +115,11 @@ freelist *freelist_create(size_t capacity, freelist_fit fit)
     f->capacity = capacity;
     f->usable = capacity & ~(size_t)15;
     f->fit = fit;
+    if (!granmap_init(&f->free_starts, granule(f->usable) + 1, free_size_at, f) ||
+        !granmap_init(&f->live_headers, granule(f->usable) + 1, NULL, NULL)) {
+        freelist_destroy(f);
+        return NULL;
+    }
     init_blocks(f);
     return f;
 }
@@ -94,6 +128,8 @@ void freelist_destroy(freelist *f)
 {
     if (f == NULL)
         return;
+    granmap_release(&f->free_starts);
+    granmap_release(&f->live_headers);
     as_region_delete(f->buffer);
     free(f);
 }
@@ -120,44 +156,53 @@ static bool place_in(const freelist *f, size_t block, size_t len, size_t align, 
     return pl->need <= size_of(f, block);
 }
 
+/* The lowest free block at or after `from` (and before `until`) where the
+ * request fits; + 1, or 0. */
+static size_t lowest_fit(const freelist *f, size_t from, size_t until, size_t len, size_t align,
+                         placement *pl)
+{
+    size_t rounded = (len + 15) & ~(size_t)15;
+    size_t need = rounded + FREELIST_HEADER; /* no block smaller than this can fit */
+    for (size_t g = granule(from);;) {
+        g = granmap_first_at_least(&f->free_starts, g, need);
+        if (g == GRANMAP_NONE || g * 16 >= until)
+            return 0;
+        if (place_in(f, g * 16, len, align, pl))
+            return g * 16 + 1;
+        g++;
+    }
+}
+
 /* Finds a free block for the request; *prev is the free block before it
  * (0: it is the head). Returns the block + 1, or 0. First-fit takes the
  * lowest block that fits, best-fit the smallest (the lowest of equals),
  * next-fit the first that fits at or after the rover, wrapping around. */
 static size_t search(const freelist *f, size_t len, size_t align, size_t *prev, placement *pl)
 {
-    size_t best = 0, best_prev = 0, best_size = SIZE_MAX, p = 0;
-    placement cand;
-    if (f->fit == FREELIST_NEXT_FIT) {
-        for (int pass = 0; pass < 2; pass++) {
-            p = 0;
-            for (size_t b = f->head; b; p = b, b = next_free(f, b - 1)) {
-                bool at_or_after = b - 1 >= f->rover;
-                if (pass == 0 ? !at_or_after : at_or_after)
-                    continue;
-                if (place_in(f, b - 1, len, align, pl)) {
-                    *prev = p;
-                    return b;
-                }
+    size_t found = 0;
+    if (len > f->usable)
+        return 0;
+    if (f->fit == FREELIST_FIRST_FIT) {
+        found = lowest_fit(f, 0, SIZE_MAX, len, align, pl);
+    } else if (f->fit == FREELIST_NEXT_FIT) {
+        found = lowest_fit(f, f->rover, SIZE_MAX, len, align, pl);
+        if (!found)
+            found = lowest_fit(f, 0, f->rover, len, align, pl);
+    } else {
+        size_t best_size = SIZE_MAX;
+        placement cand;
+        for (size_t b = f->head; b; b = next_free(f, b - 1)) {
+            size_t sz = size_of(f, b - 1);
+            if (sz < best_size && place_in(f, b - 1, len, align, &cand)) {
+                found = b, best_size = sz, *pl = cand;
+                if (sz == cand.need)
+                    break; /* an exact fit cannot be beaten */
             }
         }
-        return 0;
     }
-    for (size_t b = f->head; b; p = b, b = next_free(f, b - 1)) {
-        if (!place_in(f, b - 1, len, align, &cand))
-            continue;
-        size_t sz = size_of(f, b - 1);
-        if (f->fit == FREELIST_FIRST_FIT) {
-            *prev = p;
-            *pl = cand;
-            return b;
-        }
-        if (sz < best_size) {
-            best = b, best_prev = p, best_size = sz, *pl = cand;
-        }
-    }
-    *prev = best_prev;
-    return best;
+    if (found)
+        *prev = free_before(f, found - 1);
+    return found;
 }
 
 static void link_after(freelist *f, size_t prev, size_t next)
@@ -178,9 +223,11 @@ static void *fl_alloc(void *ctx, size_t len, uint8_t al, uintptr_t ra)
     if (b == 0)
         return NULL;
     size_t block = b - 1, size = size_of(f, block), after = next_free(f, block);
+    granmap_unset(&f->free_starts, granule(block));
     if (pl.lead >= FREELIST_MIN_BLOCK) {
         /* Split off the front as a free block of its own. */
         make_free(f, block, pl.lead, b + pl.lead);
+        granmap_set(&f->free_starts, granule(block));
         prev = b;
         block += pl.lead;
         size -= pl.lead;
@@ -191,6 +238,7 @@ static void *fl_alloc(void *ctx, size_t len, uint8_t al, uintptr_t ra)
     size_t rest = size - pl.need;
     if (rest >= FREELIST_MIN_BLOCK) {
         make_free(f, block + pl.need, rest, after);
+        granmap_set(&f->free_starts, granule(block + pl.need));
         after = block + pl.need + 1;
         size = pl.need;
     }
@@ -202,10 +250,16 @@ static void *fl_alloc(void *ctx, size_t len, uint8_t al, uintptr_t ra)
     }
     set_word(f, header, size | FL_USED | (pl.lead ? FL_HAS_LEAD : 0));
     set_word(f, header + 8, len);
+    granmap_set(&f->live_headers, granule(header));
     f->rover = block + size;
     if (block + size > f->high_water)
         f->high_water = block + size;
     return f->buffer + header + FREELIST_HEADER;
+}
+
+static size_t header_of(const freelist *f, size_t block)
+{
+    return (word(f, block) & FL_LEAD) ? block + FL_LEAD_SIZE : block;
 }
 
 /* The block a payload pointer belongs to, if it is a used block's payload. */
@@ -216,6 +270,8 @@ static bool block_of(const freelist *f, const void *mem, size_t *block)
         ((size_t)(p - f->buffer) & 15) != 0)
         return false;
     size_t header = (size_t)(p - f->buffer) - FREELIST_HEADER;
+    if (!granmap_test(&f->live_headers, granule(header)))
+        return false;
     size_t w = word(f, header);
     if (!(w & FL_USED) || (w & FL_LEAD))
         return false;
@@ -226,21 +282,22 @@ static bool block_of(const freelist *f, const void *mem, size_t *block)
 /* Inserts a free block in address order and merges it with its neighbours. */
 static void insert_free(freelist *f, size_t block, size_t size)
 {
-    size_t prev = 0, next = f->head;
-    while (next && next - 1 < block) {
-        prev = next;
-        next = next_free(f, next - 1);
-    }
+    size_t prev = free_before(f, block);
+    size_t ng = granmap_next(&f->free_starts, granule(block));
+    size_t next = ng == GRANMAP_NONE ? 0 : ng * 16 + 1;
     if (next && block + size == next - 1) {
         size += size_of(f, next - 1);
+        granmap_unset(&f->free_starts, ng);
         next = next_free(f, next - 1);
     }
     if (prev && prev - 1 + size_of(f, prev - 1) == block) {
         make_free(f, prev - 1, size_of(f, prev - 1) + size, next);
+        granmap_raise(&f->free_starts, granule(prev - 1));
         return;
     }
     make_free(f, block, size, next);
     link_after(f, prev, block + 1);
+    granmap_set(&f->free_starts, granule(block));
 }
 
 static void fl_free(void *ctx, void *mem, size_t len, uint8_t al, uintptr_t ra)
@@ -250,13 +307,10 @@ static void fl_free(void *ctx, void *mem, size_t len, uint8_t al, uintptr_t ra)
     size_t block;
     if (!block_of(f, mem, &block))
         return;
+    granmap_unset(&f->live_headers, granule(header_of(f, block)));
     insert_free(f, block, size_of(f, block));
 }
 
-static size_t header_of(const freelist *f, size_t block)
-{
-    return (word(f, block) & FL_LEAD) ? block + FL_LEAD_SIZE : block;
-}
 
 static bool fl_resize(void *ctx, void *mem, size_t len, uint8_t al, size_t new_len, uintptr_t ra)
 {
@@ -272,14 +326,10 @@ static bool fl_resize(void *ctx, void *mem, size_t len, uint8_t al, size_t new_l
     size_t end = block + size;
     if (need > size) {
         /* Grow into the next block if it is free and large enough. */
-        if (end >= f->usable || is_used(f, end) || size + size_of(f, end) < need)
+        if (end >= f->usable || !granmap_test(&f->free_starts, granule(end)) || size + size_of(f, end) < need)
             return false;
-        size_t prev = 0, b = f->head;
-        while (b && b - 1 != end) {
-            prev = b;
-            b = next_free(f, b - 1);
-        }
-        link_after(f, prev, next_free(f, end));
+        link_after(f, free_before(f, end), next_free(f, end));
+        granmap_unset(&f->free_starts, granule(end));
         size += size_of(f, end);
         end = block + size;
     }
@@ -332,10 +382,11 @@ size_t freelist_free_bytes(const freelist *f)
 
 size_t freelist_largest_free(const freelist *f)
 {
+    const granmap *m = &f->free_starts;
     size_t best = 0;
-    for (size_t b = f->head; b; b = next_free(f, b - 1))
-        if (size_of(f, b - 1) > best)
-            best = size_of(f, b - 1);
+    for (size_t w = 0; w < m->words[m->levels - 1]; w++)
+        if (m->max[m->levels - 1][w] > best)
+            best = m->max[m->levels - 1][w];
     return best;
 }
 
@@ -361,8 +412,12 @@ const char *freelist_check(const freelist *f)
         size_t w = word(f, off), size = w & ~FL_FLAGS;
         if (size < FREELIST_MIN_BLOCK || size % 16 != 0 || size > f->usable - off)
             return "freelist: a block size is invalid or runs past the buffer";
+        if (granmap_test(&f->free_starts, granule(off)) != !(w & FL_USED))
+            return "freelist: the index of free blocks disagrees with the blocks";
         if (w & FL_USED) {
             size_t header = header_of(f, off);
+            if (!granmap_test(&f->live_headers, granule(header)))
+                return "freelist: a live header is missing from the index";
             size_t hw = word(f, header);
             if ((w & FL_LEAD) && (hw & ~FL_FLAGS) != size)
                 return "freelist: lead and header disagree";
@@ -384,9 +439,17 @@ const char *freelist_check(const freelist *f)
     }
     if (off != f->usable)
         return "freelist: blocks do not tile the buffer";
+    size_t marked = 0, used_marked = 0, used = 0;
+    for (size_t g = granmap_next(&f->free_starts, 0); g != GRANMAP_NONE; g = granmap_next(&f->free_starts, g + 1))
+        marked++;
+    for (size_t g = granmap_next(&f->live_headers, 0); g != GRANMAP_NONE; g = granmap_next(&f->live_headers, g + 1))
+        used_marked++;
+    for (size_t o = 0; o < f->usable; o += size_of(f, o))
+        used += is_used(f, o);
+    if (marked != free_seen || used_marked != used)
+        return "freelist: an index marks a block that does not exist";
     if (expect != 0)
         return "freelist: free list names a block that is not free";
-    (void)free_seen;
     return NULL;
 }
 
@@ -437,7 +500,10 @@ static as_free_verdict probe_judge(const void *ctx, const void *mem, size_t len,
     const unsigned char *p = mem;
     if (p < f->buffer || p >= f->buffer + f->capacity)
         return AS_FREE_NOT_OWNED;
-    /* Walk the blocks: is mem a used block's payload, or inside a free one? */
+    size_t block;
+    if (block_of(f, mem, &block))
+        return word(f, header_of(f, block) + 8) == len ? AS_FREE_OK : AS_FREE_WRONG_SIZE;
+    /* not a live block: is it inside a free one (freed before), or nothing? */
     size_t target = (size_t)(p - f->buffer);
     for (size_t off = 0; off < f->usable;) {
         size_t w = word(f, off), size = w & ~FL_FLAGS;

@@ -1,0 +1,50 @@
+/*
+ * granmap.h - an index of the positions where something starts in a
+ * buffer, at a granularity of 16 bytes ("granules"), kept beside the
+ * buffer. It answers in a few word operations: the previous and next
+ * marked position, and the first marked position at or after a point
+ * whose value (read through a callback, e.g. a free block's size) is at
+ * least a bound. Values are summarised by their maximum per 64 granules
+ * and then per 64 of those, so searches skip whole regions.
+ */
+#ifndef ALLOCSCOPE_GRANMAP_H
+#define ALLOCSCOPE_GRANMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define GRANMAP_NONE SIZE_MAX
+#define GRANMAP_LEVELS 4
+
+/* The value of the marked granule g (only called for marked ones). */
+typedef size_t (*granmap_value_fn)(const void *user, size_t g);
+
+typedef struct granmap {
+    size_t granules;
+    uint64_t *bits[GRANMAP_LEVELS];   /* level k: one bit per non-empty word of level k-1 */
+    size_t *max[GRANMAP_LEVELS];      /* level k: max value below each word of level k */
+    size_t words[GRANMAP_LEVELS];
+    int levels;
+    granmap_value_fn value;           /* NULL: no values, only positions */
+    const void *user;
+} granmap;
+
+bool granmap_init(granmap *m, size_t granules, granmap_value_fn value, const void *user);
+void granmap_release(granmap *m);
+void granmap_clear_all(granmap *m);
+bool granmap_test(const granmap *m, size_t g);
+void granmap_set(granmap *m, size_t g);
+void granmap_unset(granmap *m, size_t g);
+/* Recomputes the summaries above g after its value changed. */
+void granmap_update(granmap *m, size_t g);
+/* The same, cheaper, when the value of g only grew. */
+void granmap_raise(granmap *m, size_t g);
+/* The last marked granule < g, or GRANMAP_NONE. */
+size_t granmap_prev(const granmap *m, size_t g);
+/* The first marked granule >= g, or GRANMAP_NONE. */
+size_t granmap_next(const granmap *m, size_t g);
+/* The first marked granule >= g whose value is >= need, or GRANMAP_NONE. */
+size_t granmap_first_at_least(const granmap *m, size_t g, size_t need);
+
+#endif

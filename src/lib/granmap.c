@@ -1,0 +1,224 @@
+/*
+ * granmap.c - the position index (see granmap.h).
+ *
+ * Level 0 has one bit per granule; level k+1 one bit per non-zero word of
+ * level k. max[0][w] is the largest value of the marked granules of word w
+ * of level 0; max[k+1][w] the largest of the max[k] of the 64 words below.
+ */
+#include "allocscope/granmap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+bool granmap_init(granmap *m, size_t granules, granmap_value_fn value, const void *user)
+{
+    memset(m, 0, sizeof *m);
+    m->granules = granules;
+    m->value = value;
+    m->user = user;
+    size_t n = granules;
+    for (int k = 0; k < GRANMAP_LEVELS; k++) {
+        size_t words = (n + 63) / 64;
+        if (words == 0)
+            words = 1;
+        m->words[k] = words;
+        m->bits[k] = calloc(words, sizeof *m->bits[k]);
+        m->max[k] = value ? calloc(words, sizeof *m->max[k]) : NULL;
+        if (m->bits[k] == NULL || (value && m->max[k] == NULL)) {
+            granmap_release(m);
+            return false;
+        }
+        m->levels = k + 1;
+        if (words == 1)
+            break;
+        n = words;
+    }
+    return true;
+}
+
+void granmap_release(granmap *m)
+{
+    for (int k = 0; k < GRANMAP_LEVELS; k++) {
+        free(m->bits[k]);
+        free(m->max[k]);
+    }
+    memset(m, 0, sizeof *m);
+}
+
+void granmap_clear_all(granmap *m)
+{
+    for (int k = 0; k < m->levels; k++) {
+        memset(m->bits[k], 0, m->words[k] * sizeof *m->bits[k]);
+        if (m->max[k])
+            memset(m->max[k], 0, m->words[k] * sizeof *m->max[k]);
+    }
+}
+
+bool granmap_test(const granmap *m, size_t g)
+{
+    return g < m->granules && (m->bits[0][g / 64] >> (g % 64)) & 1;
+}
+
+/* Recomputes max and the parent bits from word w of level k upwards. */
+static void refresh(granmap *m, int k, size_t w)
+{
+    for (; k < m->levels; k++) {
+        if (m->max[k]) {
+            size_t best = 0;
+            uint64_t bits = m->bits[k][w];
+            while (bits) {
+                size_t child = w * 64 + (size_t)__builtin_ctzll(bits);
+                size_t v = k == 0 ? m->value(m->user, child) : m->max[k - 1][child];
+                if (v > best)
+                    best = v;
+                bits &= bits - 1;
+            }
+            m->max[k][w] = best;
+        }
+        if (k + 1 >= m->levels)
+            return;
+        size_t parent = w / 64;
+        uint64_t bit = (uint64_t)1 << (w % 64);
+        if (m->bits[k][w])
+            m->bits[k + 1][parent] |= bit;
+        else
+            m->bits[k + 1][parent] &= ~bit;
+        w = parent;
+    }
+}
+
+/* A value appeared or grew at g: the maxima above it can only rise. */
+static void raise(granmap *m, size_t g)
+{
+    size_t v = m->value ? m->value(m->user, g) : 0;
+    size_t w = g / 64;
+    for (int k = 0; k < m->levels; k++) {
+        if (k + 1 < m->levels)
+            m->bits[k + 1][w / 64] |= (uint64_t)1 << (w % 64);
+        if (m->max[k] && m->max[k][w] < v)
+            m->max[k][w] = v;
+        w /= 64;
+    }
+}
+
+void granmap_set(granmap *m, size_t g)
+{
+    m->bits[0][g / 64] |= (uint64_t)1 << (g % 64);
+    raise(m, g);
+}
+
+void granmap_raise(granmap *m, size_t g) { raise(m, g); }
+
+void granmap_unset(granmap *m, size_t g)
+{
+    m->bits[0][g / 64] &= ~((uint64_t)1 << (g % 64));
+    refresh(m, 0, g / 64);
+}
+
+void granmap_update(granmap *m, size_t g) { refresh(m, 0, g / 64); }
+
+size_t granmap_prev(const granmap *m, size_t g)
+{
+    /* climb while the current word has nothing before position i */
+    size_t i = g; /* looking for a marked index < i at level k */
+    int k = 0;
+    for (;;) {
+        if (i == 0)
+            return GRANMAP_NONE;
+        size_t w = (i - 1) / 64;
+        uint64_t mask = (i - 1) % 64 == 63 ? ~(uint64_t)0 : (((uint64_t)1 << ((i - 1) % 64 + 1)) - 1);
+        uint64_t bits = m->bits[k][w] & mask;
+        if (bits) {
+            size_t found = w * 64 + 63 - (size_t)__builtin_clzll(bits);
+            /* descend: take the last marked child each time */
+            while (k > 0) {
+                k--;
+                uint64_t b = m->bits[k][found];
+                found = found * 64 + 63 - (size_t)__builtin_clzll(b);
+            }
+            return found;
+        }
+        if (k + 1 >= m->levels)
+            return GRANMAP_NONE;
+        i = w; /* words before w at the next level */
+        k++;
+    }
+}
+
+size_t granmap_next(const granmap *m, size_t g)
+{
+    size_t i = g;
+    int k = 0;
+    for (;;) {
+        size_t w = i / 64;
+        if (w >= m->words[k])
+            return GRANMAP_NONE;
+        uint64_t bits = m->bits[k][w] & (~(uint64_t)0 << (i % 64));
+        if (bits) {
+            size_t found = w * 64 + (size_t)__builtin_ctzll(bits);
+            while (k > 0) {
+                k--;
+                found = found * 64 + (size_t)__builtin_ctzll(m->bits[k][found]);
+            }
+            return found;
+        }
+        if (k + 1 >= m->levels)
+            return GRANMAP_NONE;
+        i = w + 1;
+        k++;
+    }
+}
+
+/* The first marked granule with value >= need under word w of level k. */
+static size_t search_word(const granmap *m, int k, size_t w, size_t need)
+{
+    uint64_t bits = m->bits[k][w];
+    while (bits) {
+        size_t child = w * 64 + (size_t)__builtin_ctzll(bits);
+        if (k == 0) {
+            if (m->value(m->user, child) >= need)
+                return child;
+        } else if (m->max[k - 1][child] >= need) {
+            size_t r = search_word(m, k - 1, child, need);
+            if (r != GRANMAP_NONE)
+                return r;
+        }
+        bits &= bits - 1;
+    }
+    return GRANMAP_NONE;
+}
+
+size_t granmap_first_at_least(const granmap *m, size_t g, size_t need)
+{
+    if (g >= m->granules)
+        return GRANMAP_NONE;
+    /* the word containing g first, at level 0 */
+    size_t w = g / 64;
+    uint64_t bits = m->bits[0][w] & (~(uint64_t)0 << (g % 64));
+    while (bits) {
+        size_t child = w * 64 + (size_t)__builtin_ctzll(bits);
+        if (m->value(m->user, child) >= need)
+            return child;
+        bits &= bits - 1;
+    }
+    /* then whole subtrees to the right, climbing as far as needed */
+    size_t i = w + 1; /* next word index at level 0 == next index at level 1 */
+    for (int k = 1; k < m->levels; k++) {
+        /* indices at level k from i to the end of i's word */
+        size_t ww = i / 64;
+        if (ww >= m->words[k])
+            return GRANMAP_NONE;
+        uint64_t b = m->bits[k][ww] & (i % 64 ? (~(uint64_t)0 << (i % 64)) : ~(uint64_t)0);
+        while (b) {
+            size_t child = ww * 64 + (size_t)__builtin_ctzll(b);
+            if (m->max[k - 1][child] >= need) {
+                size_t r = search_word(m, k - 1, child, need);
+                if (r != GRANMAP_NONE)
+                    return r;
+            }
+            b &= b - 1;
+        }
+        i = ww + 1;
+    }
+    return GRANMAP_NONE;
+}
