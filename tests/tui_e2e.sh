@@ -33,7 +33,17 @@ start() { # start WIDTH HEIGHT COMMAND...
     w=$1 h=$2
     shift 2
     T kill-server 2>/dev/null
-    T new-session -d -s e2e -x "$w" -y "$h" "$@"
+    # the old server may take a moment to go: retry until a new one answers
+    i=0
+    while [ $i -lt 50 ]; do
+        if T new-session -d -s e2e -x "$w" -y "$h" "$@" 2>/dev/null && T has-session -t e2e 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.1
+        i=$((i + 1))
+    done
+    echo "FAIL: tmux would not start"
+    fail=$((fail + 1))
 }
 
 export ALLOCSCOPE_HISTORY="$tmp/history" TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8
