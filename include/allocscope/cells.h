@@ -59,6 +59,7 @@ typedef struct cells_grid {
     cells_region regions[CELLS_MAX_REGIONS];
     size_t region_count;
     size_t hidden_regions;    /* regions past CELLS_MAX_REGIONS, not drawn */
+    as_usage usage;           /* the figures of the spans seen while building */
 } cells_grid;
 
 void cells_init(cells_grid *g);

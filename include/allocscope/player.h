@@ -48,6 +48,9 @@ bool player_next(player *p);
 /* Moves to the state after exactly `position` steps (forward or back). */
 bool player_seek(player *p, size_t position);
 bool player_prev(player *p);
+/* Idle time: prepares fast steps back by up to `budget` steps of work.
+ * True while there is more of that work to do. */
+bool player_idle(player *p, size_t budget);
 /* Moves forward to just after the next note or pause (or the end). */
 void player_next_mark(player *p);
 /* Moves back to just after the previous note or pause (or the start). */

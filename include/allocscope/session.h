@@ -100,6 +100,8 @@ size_t session_warning_count(const session *s);
 session_warning session_warning_at(const session *s, size_t i);
 
 void session_get_stats(const session *s, session_stats *out);
+/* The same, from figures a view already added up from the spans. */
+void session_stats_from_usage(const session *s, const as_usage *u, session_stats *out);
 const types_registry *session_types(const session *s);
 
 /* View settings the language can change: `zoom N|fit`, `show addresses`. */

@@ -13,9 +13,12 @@ typedef struct strbuf {
     char *data;      /* always NUL-terminated once anything was added */
     size_t len, cap;
     bool truncated;
+    bool discard;    /* a sink: every addition is dropped, nothing is formatted */
 } strbuf;
 
 void sb_init(strbuf *sb);
+/* A strbuf that drops everything: for replays whose answers nobody reads. */
+void sb_init_discard(strbuf *sb);
 void sb_free(strbuf *sb);
 void sb_clear(strbuf *sb);
 void sb_add(strbuf *sb, const char *s);

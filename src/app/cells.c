@@ -84,6 +84,7 @@ static void on_region(void *user, uint32_t r, const void *base, size_t size)
 {
     builder *b = user;
     cells_grid *g = b->g;
+    g->usage.capacity += size;
     if (r >= CELLS_MAX_REGIONS) {
         g->hidden_regions++;
         return;
@@ -123,6 +124,14 @@ static void on_span(void *user, const as_span *sp)
 {
     builder *b = user;
     cells_grid *g = b->g;
+    as_usage *u = &g->usage;
+    switch (sp->kind) {
+    case AS_SPAN_LIVE: u->live_bytes += sp->len, u->live_blocks++; break;
+    case AS_SPAN_FREED: u->freed_bytes += sp->len; break;
+    case AS_SPAN_PADDING: u->padding_bytes += sp->len; break;
+    case AS_SPAN_META: u->metadata_bytes += sp->len; break;
+    default: u->unused_bytes += sp->len; break;
+    }
     if (b->failed || sp->region >= g->region_count || sp->len == 0)
         return;
     const cells_region *r = &g->regions[sp->region];
@@ -130,10 +139,15 @@ static void on_span(void *user, const as_span *sp)
     if (last >= r->count)
         last = r->count - 1;
     cells_role role = role_of(sp->kind);
-    int32_t block = sp->block && (role == CELL_LIVE || role == CELL_FREED) ? block_of(b, sp->block) : -1;
+    int32_t block = -2; /* not looked up yet */
     for (size_t i = first; i <= last; i++) {
         cell *c = &g->cells[r->first + i];
         if (role > c->role || (role == c->role && c->block < 0)) {
+            /* look the block up only when the span wins a cell */
+            if (block == -2)
+                block = sp->block && (role == CELL_LIVE || role == CELL_FREED) ? block_of(b, sp->block) : -1;
+            if (role == c->role && block < 0)
+                continue;
             c->role = (uint8_t)role;
             c->meta = (uint8_t)sp->meta;
             c->block = block;
@@ -190,6 +204,7 @@ bool cells_build(const session *s, size_t zoom, size_t max_cells, cells_grid *g)
     g->count = 0;
     g->region_count = 0;
     g->hidden_regions = 0;
+    memset(&g->usage, 0, sizeof g->usage);
     as_instance in = session_active_instance(s);
     if (in.a.ctx == NULL)
         return true;
@@ -207,7 +222,11 @@ bool cells_build(const session *s, size_t zoom, size_t max_cells, cells_grid *g)
         session_block blk = session_block_at(s, i);
         b.index[b.nindex++] = (ptr_index){blk.ptr, (int32_t)i, blk.live};
     }
-    qsort(b.index, b.nindex, sizeof *b.index, by_ptr);
+    bool sorted = true;
+    for (size_t i = 1; i < b.nindex && sorted; i++)
+        sorted = by_ptr(&b.index[i - 1], &b.index[i]) <= 0;
+    if (!sorted)
+        qsort(b.index, b.nindex, sizeof *b.index, by_ptr);
     as_inspector ins = {on_region, on_span, on_marker, &b};
     in.probe->inspect(in.a.ctx, &ins);
     if (!b.failed)

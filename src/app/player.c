@@ -1,5 +1,10 @@
 /*
  * player.c - scene playback without a terminal (see player.h).
+ *
+ * Stepping back replays. To keep a step back fast in a long scene, a second
+ * session trails the current one by PLAYER_TRAIL_GAP to twice that many
+ * steps; a step back takes it over and replays only the difference. The
+ * trail is rebuilt a little at each step forward, and in idle time.
  */
 #include "allocscope/player.h"
 
@@ -9,12 +14,17 @@
 
 #include "allocscope/parse.h"
 
+#define PLAYER_TRAIL_GAP 512
+
 struct player {
     char *name;
     player_step *steps;
     size_t count, cap;
     size_t position;
+    size_t furthest;         /* problems are recorded once, on new ground */
     session *s;
+    session *trail;          /* NULL, or a session after trail_pos steps */
+    size_t trail_pos;
     strbuf answer;
     strbuf problems;
     bool failed;
@@ -149,6 +159,7 @@ void player_close(player *p)
         free(p->steps[i].text);
     free(p->steps);
     session_destroy(p->s);
+    session_destroy(p->trail);
     sb_free(&p->answer);
     sb_free(&p->problems);
     free(p->name);
@@ -164,35 +175,74 @@ const char *player_answer(const player *p) { return sb_str(&p->answer); }
 bool player_failed(const player *p) { return p->failed; }
 const char *player_problems(const player *p) { return sb_str(&p->problems); }
 
-static void run_step(player *p, bool record_problems)
+/* Executes step i on session s, its answer into out. */
+static session_status exec_step(const player *p, session *s, size_t i, strbuf *out)
 {
-    const player_step *st = &p->steps[p->position++];
-    sb_clear(&p->answer);
-    /* a multi-line struct goes to the session line by line */
+    const player_step *st = &p->steps[i];
     session_outcome oc = {SESSION_OK, false, false, false, false};
+    /* a multi-line struct goes to the session line by line */
     for (const char *line = st->text; *line;) {
         size_t n = strcspn(line, "\n");
         char *one = strndup(line, n);
         if (one == NULL)
             break;
-        oc = session_execute(p->s, one, &p->answer);
+        oc = session_execute(s, one, out);
         free(one);
         line += n + (line[n] == '\n');
         if (oc.status != SESSION_OK)
             break;
     }
-    p->failed = oc.status == SESSION_ERROR || oc.status == SESSION_EXPECT_FAILED;
-    if (p->failed && record_problems) {
+    return oc.status;
+}
+
+static void run_step(player *p, bool quiet)
+{
+    strbuf sink;
+    sb_init_discard(&sink);
+    size_t i = p->position++;
+    if (!quiet)
+        sb_clear(&p->answer);
+    session_status st = exec_step(p, p->s, i, quiet ? &sink : &p->answer);
+    p->failed = st == SESSION_ERROR || st == SESSION_EXPECT_FAILED;
+    /* quiet steps are old ground: their problems were recorded the first time */
+    if (p->failed && p->position > p->furthest) {
         const char *a = sb_str(&p->answer);
-        sb_printf(&p->problems, "%zu: %.*s\n", st->line, (int)strcspn(a, "\n"), a);
+        sb_printf(&p->problems, "%zu: %.*s\n", p->steps[i].line, (int)strcspn(a, "\n"), a);
     }
+    if (p->position > p->furthest)
+        p->furthest = p->position;
+}
+
+/* Moves the trail forward by at most `budget` steps, never closer than
+ * PLAYER_TRAIL_GAP behind the current position. */
+static void advance_trail(player *p, size_t budget)
+{
+    if (p->position < 2 * PLAYER_TRAIL_GAP)
+        return;
+    if (p->trail == NULL) {
+        if ((p->trail = session_create()) == NULL)
+            return;
+        p->trail_pos = 0;
+    }
+    strbuf sink;
+    sb_init_discard(&sink);
+    while (budget-- > 0 && p->trail_pos + PLAYER_TRAIL_GAP < p->position)
+        exec_step(p, p->trail, p->trail_pos++, &sink);
+}
+
+bool player_idle(player *p, size_t budget)
+{
+    advance_trail(p, budget);
+    return p->position >= 2 * PLAYER_TRAIL_GAP &&
+           (p->trail == NULL || p->trail_pos + PLAYER_TRAIL_GAP < p->position);
 }
 
 bool player_next(player *p)
 {
     if (p->position >= p->count)
         return false;
-    run_step(p, true);
+    run_step(p, false);
+    advance_trail(p, 2);
     return true;
 }
 
@@ -201,16 +251,26 @@ bool player_seek(player *p, size_t position)
     if (position > p->count)
         return false;
     if (position < p->position) {
-        session *fresh = session_create();
-        if (fresh == NULL)
-            return false;
-        session_destroy(p->s);
-        p->s = fresh;
-        p->position = 0;
-        sb_clear(&p->problems);
+        if (p->trail && p->trail_pos <= position) {
+            session_destroy(p->s);
+            p->s = p->trail;
+            p->position = p->trail_pos;
+            p->trail = NULL;
+        } else {
+            session *fresh = session_create();
+            if (fresh == NULL)
+                return false;
+            session_destroy(p->s);
+            session_destroy(p->trail);
+            p->trail = NULL;
+            p->s = fresh;
+            p->position = 0;
+        }
     }
-    while (p->position < position)
-        run_step(p, true);
+    while (p->position < position) {
+        run_step(p, p->position + 1 < position && p->position + 1 <= p->furthest);
+        advance_trail(p, 2);
+    }
     return true;
 }
 

@@ -502,7 +502,7 @@ bool session_rewind(session *s, size_t steps)
         free(s->history[i]);
     s->history_count = steps;
     strbuf sink;
-    sb_init(&sink);
+    sb_init_discard(&sink);
     s->replaying = true;
     for (size_t i = 0; i < s->history_count; i++) {
         sb_clear(&sink);
@@ -746,12 +746,21 @@ session_warning session_warning_at(const session *s, size_t i)
 
 void session_get_stats(const session *s, session_stats *out)
 {
+    as_usage u;
+    memset(&u, 0, sizeof u);
+    const sess_allocator *a = sess_active(s);
+    if (a)
+        as_usage_of(a->top.probe, a->top.a.ctx, &u);
+    session_stats_from_usage(s, &u, out);
+}
+
+void session_stats_from_usage(const session *s, const as_usage *usage, session_stats *out)
+{
     memset(out, 0, sizeof *out);
     const sess_allocator *a = sess_active(s);
     if (a == NULL)
         return;
-    as_usage u;
-    as_usage_of(a->top.probe, a->top.a.ctx, &u);
+    as_usage u = *usage;
     out->capacity = u.capacity;
     out->has_offset = a->top.probe->offset && a->top.probe->offset(a->top.a.ctx, &out->offset);
     out->live_bytes = u.live_bytes;

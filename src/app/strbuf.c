@@ -9,10 +9,18 @@
 
 void sb_init(strbuf *sb) { *sb = (strbuf){0}; }
 
+void sb_init_discard(strbuf *sb)
+{
+    *sb = (strbuf){0};
+    sb->discard = true;
+}
+
 void sb_free(strbuf *sb)
 {
+    bool discard = sb->discard;
     free(sb->data);
     sb_init(sb);
+    sb->discard = discard;
 }
 
 void sb_clear(strbuf *sb)
@@ -42,7 +50,7 @@ static bool reserve(strbuf *sb, size_t extra)
 
 void sb_addn(strbuf *sb, const char *s, size_t n)
 {
-    if (!reserve(sb, n))
+    if (sb->discard || !reserve(sb, n))
         return;
     memcpy(sb->data + sb->len, s, n);
     sb->len += n;
@@ -54,6 +62,8 @@ void sb_addc(strbuf *sb, char c) { sb_addn(sb, &c, 1); }
 
 void sb_vprintf(strbuf *sb, const char *fmt, va_list ap)
 {
+    if (sb->discard)
+        return;
     va_list copy;
     va_copy(copy, ap);
     int n = vsnprintf(NULL, 0, fmt, copy);
@@ -76,6 +86,8 @@ const char *sb_str(const strbuf *sb) { return sb->data ? sb->data : ""; }
 
 void sb_json_string(strbuf *sb, const char *s)
 {
+    if (sb->discard)
+        return;
     sb_addc(sb, '"');
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         switch (*p) {

@@ -43,6 +43,7 @@ typedef struct tui {
     bool quit;
     bool help;
     bool overlay;            /* a long answer shown over the map */
+    bool idle_work;          /* the player has work for idle time */
     bool go_to;              /* typing a step number after g */
     char go_buf[16];
     strbuf answer;
@@ -224,7 +225,7 @@ static void draw_header(tui *t)
         return;
     }
     session_stats st;
-    session_get_stats(s, &st);
+    session_stats_from_usage(s, &t->grid.usage, &st);
     char off[48] = "";
     if (st.has_offset)
         snprintf(off, sizeof off, "  offset %zu", st.offset);
@@ -644,6 +645,7 @@ static void on_line(void *user, const char *line)
 
 static void player_moved(tui *t, size_t warnings_before)
 {
+    t->idle_work = true;
     after_step(t, warnings_before);
     repl_set_session(model(t));
 }
@@ -877,10 +879,27 @@ int tui_run(const tui_options *opt)
     t.next_step_at = now_ms() + t.delay_ms;
     while (!t.quit) {
         draw(&t);
-        timeout(wait_ms(&t));
+        int wait = wait_ms(&t);
+        if (t.pl && t.idle_work && (wait < 0 || wait > 20)) {
+            /* idle: prepare fast steps back, in slices that keep keys snappy */
+            timeout(0);
+            int c = getch();
+            if (c == ERR) {
+                t.idle_work = player_idle(t.pl, 256);
+                timeout(1);
+                c = getch();
+            }
+            if (c != ERR)
+                handle_key(&t, c);
+            tick(&t);
+            continue;
+        }
+        timeout(wait);
         int c = getch();
-        if (c != ERR)
+        if (c != ERR) {
             handle_key(&t, c);
+            t.idle_work = t.pl != NULL;
+        }
         tick(&t);
     }
     repl_close();
