@@ -38,7 +38,7 @@ CORE     = $(BUILD)/libscope_core.a
 PROG     = $(BUILD)/allocscope
 TESTS    = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 
-.PHONY: all run test unit check-deps deps clean install bench bench-instructions
+.PHONY: all run test unit check-deps deps clean install bench bench-instructions fuzz fuzz-regressions
 all: check-deps $(PROG)
 
 $(BUILD)/%.o: %.c
@@ -95,6 +95,10 @@ test: check-deps
 	@echo "== the same under AddressSanitizer + UndefinedBehaviorSanitizer"
 	$(Q)$(MAKE) --no-print-directory $(ASAN) unit build/asan/allocscope
 	$(Q)tests/run_scripts.sh build/asan/allocscope
+	@echo "== every script and scene under valgrind memcheck"
+	$(Q)tests/run_scripts.sh $(PROG) valgrind
+	@echo "== a short fuzzing pass on the seeds and every past crash"
+	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 	@echo "make test: all passed"
 
 bench: check-deps $(PROG)
@@ -102,6 +106,37 @@ bench: check-deps $(PROG)
 
 bench-instructions: check-deps $(PROG)
 	tests/bench_instructions.sh $(PROG)
+
+# --- fuzzing: libFuzzer with clang, ASan and UBSan ---------------------------
+FUZZ_TARGETS = session trace scene
+FUZZ_SECONDS ?= 60
+TEST_FUZZ_SECONDS ?= 10
+FUZZ_FLAGS   = -std=c11 -D_GNU_SOURCE -Iinclude -g -O1 -fsanitize=fuzzer,address,undefined \
+               -fno-sanitize-recover=all $(PKG_CFLAGS)
+FUZZ_BINS    = $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(CORE_SRC) $(wildcard include/allocscope/*.h)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)clang $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(CORE_SRC) -lm
+
+# make fuzz: FUZZ_SECONDS per target (60 by default); new inputs go to
+# build/fuzz/corpus_*, the committed seeds and regressions are read only.
+fuzz: check-deps $(FUZZ_BINS)
+	$(Q)for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build/fuzz/corpus_$$t; \
+	  echo "== fuzz $$t for $(FUZZ_SECONDS) s"; \
+	  build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -rss_limit_mb=4096 \
+	    -print_final_stats=1 -artifact_prefix=build/fuzz/crash_$$t- \
+	    build/fuzz/corpus_$$t tests/fuzz/corpus/$$t tests/fuzz/regressions/$$t 2>&1 | tail -4 || exit 1; \
+	done
+
+# the regressions (every crash ever found) replayed one by one
+fuzz-regressions: $(FUZZ_BINS)
+	$(Q)for t in $(FUZZ_TARGETS); do \
+	  files=$$(ls tests/fuzz/regressions/$$t/* 2>/dev/null); \
+	  [ -z "$$files" ] || build/fuzz/fuzz_$$t $$files >/dev/null 2>&1 || { echo "regression in $$t"; exit 1; }; \
+	done
 
 clean:
 	rm -rf build

@@ -138,6 +138,33 @@ check "prompt runs on the final state" "ok: live 3"
 type_line "quit"
 check "quit leaves" "EXITED"
 
+# --- a resize storm during playback, Ctrl-C, bulk paste ---------------------------
+start 110 32 sh -c "'$prog' --play '$tmp/scene.as' --delay 30; echo EXITED; sleep 30"
+for size in "20 6" "200 60" "41 12" "30 8" "150 40" "20 6" "80 24" "60 20" "110 32"; do
+    set -- $size
+    T resize-window -t e2e -x "$1" -y "$2"
+    sleep 0.05
+done
+check "survives a resize storm" "allocators:"
+check "playback stops at the pause" "|| step 7/8"
+T send-keys -t e2e Right Right
+check "the scene ends on the prompt" "scene finished"
+awk 'BEGIN { for (i = 1; i <= 150; i++) printf "alloc 1 as p%d\n", i }' > "$tmp/paste"
+T load-buffer -t e2e "$tmp/paste"
+T paste-buffer -t e2e
+check "bulk paste runs every line" "#153 p150: 1 byte"
+type_line "expect live 153"
+check "nothing was lost" "ok: live 153"
+type_line "quit"
+check "quit after the storm" "EXITED"
+
+start 110 32 sh -c "'$prog' --play '$tmp/scene.as' --delay 100000; echo EXITED; sleep 30"
+T send-keys -t e2e space
+T send-keys -t e2e C-c
+check "Ctrl-C pauses playback" "|| step"
+T send-keys -t e2e q
+check "q leaves playback" "EXITED"
+
 # --- no colours, no UTF-8: the glyphs carry the meaning alone --------------
 start 100 30 env NO_COLOR=1 LANG=C LC_ALL=C sh -c "'$prog'; echo EXITED; sleep 30"
 type_line "alloc 3 as ab"

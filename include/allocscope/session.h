@@ -49,6 +49,12 @@ void session_destroy(session *s);
 session_outcome session_execute(session *s, const char *line, strbuf *out);
 /* Creates the default allocator (a bump over 4096 bytes) if there is none. */
 void session_ensure_default(session *s, strbuf *out);
+/* A sandboxed session refuses the commands that touch files (source,
+ * save, trace): for untrusted input such as a fuzzer's. */
+void session_set_sandbox(session *s, bool on);
+/* Checks the invariants of every allocator of the session: NULL iff they
+ * all hold, else which one broke and how. */
+const char *session_check(const session *s);
 /* Rebuilds the state as it was after `steps` recorded commands. */
 bool session_rewind(session *s, size_t steps);
 

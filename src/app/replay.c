@@ -63,6 +63,8 @@ static void note_block_end(session *s, const char *name, replay_figures *f)
 
 session_status cmd_trace(session *s, const parse_words *w, strbuf *out)
 {
+    if (s->sandbox)
+        return sess_fail(out, "trace is disabled in this session (no file access)");
     if (w->count != 2)
         return sess_fail(out, "usage: trace FILE (a malloc-lab trace: a ID BYTES | r ID BYTES | f ID)");
     strbuf err, script;

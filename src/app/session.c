@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "allocscope/jsonout.h"
 
@@ -393,6 +394,12 @@ static bool opens_struct(const parse_words *w)
                              parse_is(w->word[1], "struct")));
 }
 
+static bool starts_struct(const char *line)
+{
+    line += strspn(line, " \t");
+    return strncasecmp(line, "struct", 6) == 0 || strncasecmp(line, "packed", 6) == 0;
+}
+
 /* A struct definition, possibly continued over several lines. */
 static session_status define_struct(session *s, const char *line, strbuf *out, session_outcome *oc)
 {
@@ -449,9 +456,11 @@ session_status sess_run_line(session *s, const char *line, strbuf *out, session_
         return sess_fail(out, "out of memory");
     session_status st;
     const char *bad = parse_split(line, w);
-    if (bad) {
+    /* a struct may have more fields than a command has words */
+    bool long_struct = bad && strstr(bad, "too many words") && (s->pending.len || starts_struct(line));
+    if (bad && !long_struct) {
         st = sess_fail(out, "%s", bad);
-    } else if (s->pending.len || opens_struct(w)) {
+    } else if (long_struct || s->pending.len || opens_struct(w)) {
         st = define_struct(s, line, out, oc);
     } else if (w->count == 0) {
         st = SESSION_OK;
@@ -491,6 +500,19 @@ void session_ensure_default(session *s, strbuf *out)
 {
     if (s->alloc_count == 0 && sess_create_default(s, out))
         record_line(s, "new " SESSION_DEFAULT_KIND " 4096");
+}
+
+void session_set_sandbox(session *s, bool on) { s->sandbox = on; }
+
+const char *session_check(const session *s)
+{
+    for (size_t i = 0; i < s->alloc_count; i++) {
+        const sess_allocator *a = s->allocs[i];
+        const char *why = a->top.probe->check ? a->top.probe->check(a->top.a.ctx) : NULL;
+        if (why)
+            return why;
+    }
+    return NULL;
 }
 
 bool session_rewind(session *s, size_t steps)
@@ -604,6 +626,8 @@ static session_status cmd_undo(session *s, const parse_words *w, strbuf *out)
 
 static session_status cmd_source(session *s, const parse_words *w, strbuf *out)
 {
+    if (s->sandbox)
+        return sess_fail(out, "source is disabled in this session (no file access)");
     if (w->count != 2)
         return sess_fail(out, "usage: source FILE");
     if (s->source_depth >= 8)
@@ -637,6 +661,8 @@ static session_status cmd_source(session *s, const parse_words *w, strbuf *out)
 
 static session_status cmd_save(session *s, const parse_words *w, strbuf *out)
 {
+    if (s->sandbox)
+        return sess_fail(out, "save is disabled in this session (no file access)");
     if (w->count != 2)
         return sess_fail(out, "usage: save FILE");
     FILE *f = fopen(w->word[1], "w");

@@ -57,6 +57,7 @@ struct session {
     char **history;          /* recorded commands, replayed by undo / rewind */
     size_t history_count, history_cap;
     bool replaying;
+    bool sandbox;            /* no file access */
     bool changed;
     size_t zoom;
     bool show_addresses;
