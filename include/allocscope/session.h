@@ -109,6 +109,9 @@ void session_get_stats(const session *s, session_stats *out);
 /* The same, from figures a view already added up from the spans. */
 void session_stats_from_usage(const session *s, const as_usage *u, session_stats *out);
 const types_registry *session_types(const session *s);
+/* Bytes the session holds for tracking blocks (records, indexes, names)
+ * and for its step history, allocated capacity included. */
+void session_memory(const session *s, size_t *tracking, size_t *history);
 
 /* View settings the language can change: `zoom N|fit`, `show addresses`. */
 size_t session_zoom(const session *s);          /* 0: fit */

@@ -198,10 +198,7 @@ static void describe_block(session *s, size_t alloc, const void *ptr, size_t len
                            size_t cap)
 {
     sess_block *b = sess_block_by_ptr(s, alloc, ptr);
-    char label[48];
-    if (b)
-        sess_block_label(b, label, sizeof label);
-    snprintf(buf, cap, "%s (%zu bytes)", b ? label : "an unknown pointer", b ? b->size : len);
+    snprintf(buf, cap, "%s (%zu bytes)", b ? sess_label(s, b) : "an unknown pointer", b ? (size_t)b->size : len);
 }
 
 static void on_event(void *user, const as_event *ev)

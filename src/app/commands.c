@@ -40,9 +40,9 @@ static void where(const session *s, const sess_allocator *a, const sess_block *b
     if (s->show_addresses)
         snprintf(buf, cap, "at %p", (void *)b->ptr);
     else if (b->region > 0 || !strcmp(a->kind, "arena") || !strcmp(a->kind, "pool"))
-        snprintf(buf, cap, "at offset %zu of %s %u", b->offset, region_word(a), b->region);
+        snprintf(buf, cap, "at offset %u of %s %u", b->offset, region_word(a), b->region);
     else
-        snprintf(buf, cap, "at offset %zu", b->offset);
+        snprintf(buf, cap, "at offset %u", b->offset);
 }
 
 static sess_block *resolve_block(session *s, const char *name, strbuf *out)
@@ -180,19 +180,14 @@ static sess_block *do_alloc(session *s, sess_allocator *a, const alloc_req *r, s
         report_oom(s, a, r->size, r->align_log2, out);
         return NULL;
     }
-    sess_block *b = sess_add_block(s, s->active);
+    sess_block *b = sess_add_block(s, s->active, r->name, r->type);
     if (b == NULL) {
         as_free(a->top.a, p, r->size, (uint8_t)r->align_log2);
         sess_fail(out, "out of memory for the block record");
         return NULL;
     }
-    if (r->name) {
-        snprintf(b->name, sizeof b->name, "%s", r->name);
-        snprintf(b->label, sizeof b->label, "%s", r->name);
-    }
-    snprintf(b->type, sizeof b->type, "%s", r->type);
     b->ptr = p;
-    b->size = r->size;
+    b->size = (uint32_t)r->size;
     b->align_log2 = (uint8_t)r->align_log2;
     b->live = true;
     b->alloc_step = s->step;
@@ -213,17 +208,17 @@ session_status cmd_alloc(session *s, const parse_words *w, strbuf *out)
     sess_block *b = do_alloc(s, a, &r, out);
     if (b == NULL)
         return s->block_count >= SESSION_MAX_BLOCKS ? SESSION_ERROR : SESSION_OK;
-    char label[48], at[80];
-    sess_block_label(b, label, sizeof label);
+    char at[80];
+    const char *label = sess_label(s, b);
     where(s, a, b, at, sizeof at);
-    if (b->name[0])
-        sb_printf(out, "#%d %s: ", b->id, label);
+    if (b->named)
+        sb_printf(out, "#%u %s: ", b->id, label);
     else
         sb_printf(out, "%s: ", label);
-    sb_printf(out, "%zu byte%s %s (align %zu, %zu byte%s of padding)", b->size, b->size == 1 ? "" : "s",
+    sb_printf(out, "%u byte%s %s (align %zu, %u byte%s of padding)", b->size, b->size == 1 ? "" : "s",
               at, (size_t)1 << b->align_log2, b->padding, b->padding == 1 ? "" : "s");
-    if (b->type[0])
-        sb_printf(out, " [%s]", b->type);
+    if (b->type)
+        sb_printf(out, " [%s]", sess_name(s, b->type));
     sb_addc(out, '\n');
     return SESSION_OK;
 }
@@ -251,14 +246,13 @@ static void mark_freed(session *s, sess_allocator *a, sess_block *b)
 
 static void warn_double(session *s, sess_block *b, const char *label)
 {
-    sess_warn(s, "double-free", "double free of %s (%zu bytes): allocated at step %zu, first freed at step %zu",
+    sess_warn(s, "double-free", "double free of %s (%u bytes): allocated at step %u, first freed at step %u",
               label, b->size, b->alloc_step, b->free_step);
 }
 
 static session_status free_block(session *s, sess_allocator *a, sess_block *b, strbuf *out)
 {
-    char label[48];
-    sess_block_label(b, label, sizeof label);
+    const char *label = sess_label(s, b);
     uint8_t al = b->align_log2;
     stamp(s, a);
     if (b->alloc != s->active) {
@@ -276,7 +270,7 @@ static session_status free_block(session *s, sess_allocator *a, sess_block *b, s
             a->top.a.vtable->free(a->top.a.ctx, b->ptr, b->size, al, 0);
         else
             warn_double(s, b, label);
-        sb_printf(out, "double free of %s: it was freed at step %zu\n", label, b->free_step);
+        sb_printf(out, "double free of %s: it was freed at step %u\n", label, b->free_step);
         return SESSION_OK;
     }
     as_free_verdict v = a->top.probe->judge_free(a->top.a.ctx, b->ptr, b->size, al);
@@ -284,14 +278,14 @@ static session_status free_block(session *s, sess_allocator *a, sess_block *b, s
     case AS_FREE_OK:
         as_free(a->top.a, b->ptr, b->size, al);
         mark_freed(s, a, b);
-        sb_printf(out, "freed %s (%zu bytes)\n", label, b->size);
+        sb_printf(out, "freed %s (%u bytes)\n", label, b->size);
         break;
     case AS_FREE_NOOP:
     case AS_FREE_KEPT:
         as_free(a->top.a, b->ptr, b->size, al);
         mark_freed(s, a, b);
         sess_warn(s, "noop-free", "free of %s reclaims nothing: %s", label, noop_reason(a));
-        sb_printf(out, "freed %s, but its %zu bytes stay used: %s\n", label, b->size, noop_reason(a));
+        sb_printf(out, "freed %s, but its %u bytes stay used: %s\n", label, b->size, noop_reason(a));
         break;
     case AS_FREE_OUT_OF_ORDER:
         a->top.a.vtable->free(a->top.a.ctx, b->ptr, b->size, al, 0); /* the stack reports it */
@@ -355,9 +349,8 @@ static session_status read_resize(session *s, const parse_words *w, const char *
     if (*new_size > SESSION_MAX_BUFFER)
         return sess_fail(out, "at most 1 GiB in one block");
     if (!(*b)->live) {
-        char label[48];
-        sess_block_label(*b, label, sizeof label);
-        return sess_fail(out, "%s was freed at step %zu; it cannot be resized", label, (*b)->free_step);
+        const char *label = sess_label(s, *b);
+        return sess_fail(out, "%s was freed at step %u; it cannot be resized", label, (*b)->free_step);
     }
     return SESSION_OK;
 }
@@ -369,13 +362,12 @@ session_status cmd_resize(session *s, const parse_words *w, strbuf *out)
     if (read_resize(s, w, "resize", &b, &n, out))
         return SESSION_ERROR;
     sess_allocator *a = s->allocs[b->alloc];
-    char label[48];
-    sess_block_label(b, label, sizeof label);
+    const char *label = sess_label(s, b);
     stamp(s, a);
     if (!as_resize(a->top.a, b->ptr, b->size, b->align_log2, n)) {
-        sess_warn(s, "resize-failed", "resize of %s from %zu to %zu bytes failed: %s", label, b->size, n,
+        sess_warn(s, "resize-failed", "resize of %s from %u to %zu bytes failed: %s", label, b->size, n,
                   resize_hint(a));
-        sb_printf(out, "resize failed: %s stays %zu bytes (%s)\n", label, b->size, resize_hint(a));
+        sb_printf(out, "resize failed: %s stays %u bytes (%s)\n", label, b->size, resize_hint(a));
         return SESSION_OK;
     }
     note_resize(a, b->size, n);
@@ -392,15 +384,14 @@ session_status cmd_realloc(session *s, const parse_words *w, strbuf *out)
     if (read_resize(s, w, "realloc", &b, &n, out))
         return SESSION_ERROR;
     sess_allocator *a = s->allocs[b->alloc];
-    char label[48];
-    sess_block_label(b, label, sizeof label);
+    const char *label = sess_label(s, b);
     stamp(s, a);
     size_t old_offset = b->offset;
     unsigned char *p = as_realloc(a->top.a, b->ptr, b->size, b->align_log2, n);
     if (p == NULL) {
         sess_warn(s, "out-of-memory", "realloc of %s to %zu bytes failed: no room in %s; %s is unchanged",
                   label, n, a->name, label);
-        sb_printf(out, "out of memory: %s stays %zu bytes\n", label, b->size);
+        sb_printf(out, "out of memory: %s stays %u bytes\n", label, b->size);
         return SESSION_OK;
     }
     bool moved = p != b->ptr;
@@ -414,7 +405,7 @@ session_status cmd_realloc(session *s, const parse_words *w, strbuf *out)
     sess_locate_block(s, b);
     s->changed = true;
     if (moved)
-        sb_printf(out, "%s moved from offset %zu to offset %zu (%zu bytes copied, old block freed)\n",
+        sb_printf(out, "%s moved from offset %zu to offset %u (%zu bytes copied, old block freed)\n",
                   label, old_offset, b->offset, old < n ? old : n);
     else
         sb_printf(out, "%s resized in place to %zu bytes\n", label, n);
@@ -449,9 +440,9 @@ session_status cmd_reset(session *s, const parse_words *w, strbuf *out)
         return sess_fail(out, "%s cannot be reset", a->name);
     bool ok = a->top.probe->reset(a->top.a.ctx, mode, limit);
     size_t n = 0, bytes = 0;
-    for (size_t i = 0; i < s->block_count; i++) {
-        sess_block *b = &s->blocks[i];
-        if (b->alloc == s->active && b->live) {
+    for (size_t i = 0; i < a->block_count; i++) {
+        sess_block *b = sess_blk(s, a->block_index[i]);
+        if (b->live) {
             b->live = false;
             b->free_step = s->step;
             n++;
@@ -518,8 +509,7 @@ session_status cmd_write(session *s, const parse_words *w, strbuf *out)
         return SESSION_ERROR;
     sess_block *b = ac.b;
     sess_allocator *a = s->allocs[b->alloc];
-    char label[48];
-    sess_block_label(b, label, sizeof label);
+    const char *label = sess_label(s, b);
     size_t end = ac.offset + ac.len;
     if (!b->live) {
         if (a->debug && sess_region_holds(s, b->alloc, b->ptr, b->size) && ac.offset < b->size) {
@@ -528,9 +518,9 @@ session_status cmd_write(session *s, const parse_words *w, strbuf *out)
             debug_scan(a->debug);
             sb_printf(out, "wrote %zu bytes into freed %s; the debug allocator noticed\n", n, label);
         } else {
-            sess_warn(s, "use-after-free", "use after free: write to %s, freed at step %zu; in C this "
+            sess_warn(s, "use-after-free", "use after free: write to %s, freed at step %u; in C this "
                       "corrupts whatever reuses the memory, so allocscope did not write", label, b->free_step);
-            sb_printf(out, "not written: %s was freed at step %zu\n", label, b->free_step);
+            sb_printf(out, "not written: %s was freed at step %u\n", label, b->free_step);
         }
         s->changed = true;
         return SESSION_OK;
@@ -555,7 +545,7 @@ session_status cmd_write(session *s, const parse_words *w, strbuf *out)
         return SESSION_OK;
     }
     sess_warn(s, "overflow", "overflow: a write of %zu bytes at offset %zu runs %zu bytes past the end of "
-              "%s (%zu bytes); in C they would overwrite what follows it, so allocscope wrote only the %zu "
+              "%s (%u bytes); in C they would overwrite what follows it, so allocscope wrote only the %zu "
               "bytes inside", ac.len, ac.offset, past, label, b->size, inside);
     sb_printf(out, "wrote %zu of %zu bytes to %s: the rest would run past its end\n", inside, ac.len, label);
     return SESSION_OK;
@@ -586,18 +576,17 @@ session_status cmd_read(session *s, const parse_words *w, strbuf *out)
     if (read_access(s, w, false, &ac, out))
         return SESSION_ERROR;
     sess_block *b = ac.b;
-    char label[48];
-    sess_block_label(b, label, sizeof label);
+    const char *label = sess_label(s, b);
     if (ac.offset >= b->size || ac.len > b->size - ac.offset)
-        return sess_fail(out, "%s has %zu bytes; read inside it (reading past the end is what overflow bugs do)",
+        return sess_fail(out, "%s has %u bytes; read inside it (reading past the end is what overflow bugs do)",
                          label, b->size);
     if (!b->live) {
         if (!sess_region_holds(s, b->alloc, b->ptr, b->size)) {
-            sb_printf(out, "%s was freed at step %zu and its memory given back: nothing to read\n", label,
+            sb_printf(out, "%s was freed at step %u and its memory given back: nothing to read\n", label,
                       b->free_step);
             return SESSION_OK;
         }
-        sb_printf(out, "(%s was freed at step %zu: these bytes are stale)\n", label, b->free_step);
+        sb_printf(out, "(%s was freed at step %u: these bytes are stale)\n", label, b->free_step);
     }
     sb_printf(out, "%s, bytes %zu..%zu:\n", label, ac.offset, ac.offset + ac.len - 1);
     hex_lines(out, b->ptr + ac.offset, ac.offset, ac.len);
@@ -616,21 +605,20 @@ static session_status try_free(session *s, const parse_words *w, strbuf *out)
     if (b == NULL)
         return SESSION_ERROR;
     sess_allocator *a = sess_active(s);
-    char label[48];
-    sess_block_label(b, label, sizeof label);
+    const char *label = sess_label(s, b);
     if (b->alloc != s->active) {
         sb_printf(out, "would break a rule: invalid-free: %s belongs to %s, not %s\n", label,
                   s->allocs[b->alloc]->name, a->name);
         return SESSION_OK;
     }
     if (!b->live) {
-        sb_printf(out, "would break a rule: double-free: %s was allocated at step %zu and freed at step %zu\n",
+        sb_printf(out, "would break a rule: double-free: %s was allocated at step %u and freed at step %u\n",
                   label, b->alloc_step, b->free_step);
         return SESSION_OK;
     }
     as_free_verdict v = a->top.probe->judge_free(a->top.a.ctx, b->ptr, b->size, b->align_log2);
     if (v == AS_FREE_OK)
-        sb_printf(out, "would free %s: its %zu bytes go back to %s\n", label, b->size, a->name);
+        sb_printf(out, "would free %s: its %u bytes go back to %s\n", label, b->size, a->name);
     else if (v == AS_FREE_NOOP || v == AS_FREE_KEPT)
         sb_printf(out, "would do nothing useful: noop-free: %s\n", noop_reason(a));
     else

@@ -156,13 +156,12 @@ session_status cmd_leaks(session *s, const parse_words *w, strbuf *out)
         n = debug_report_leaks(a->debug);
         bytes = debug_get_stats(a->debug).current_bytes;
     } else {
-        for (size_t i = 0; i < s->block_count; i++) {
-            sess_block *b = &s->blocks[i];
-            if (b->alloc != s->active || !b->live)
+        for (size_t i = 0; i < a->block_count; i++) {
+            sess_block *b = sess_blk(s, a->block_index[i]);
+            if (!b->live)
                 continue;
-            char label[48];
-            sess_block_label(b, label, sizeof label);
-            sess_warn(s, "leak", "leak: %s (%zu bytes) allocated at step %zu was never freed", label, b->size,
+            const char *label = sess_label(s, b);
+            sess_warn(s, "leak", "leak: %s (%u bytes) allocated at step %u was never freed", label, b->size,
                       b->alloc_step);
             n++;
             bytes += b->size;
@@ -206,16 +205,15 @@ static session_status show_block(session *s, const char *name, strbuf *out)
     sess_block *b = sess_find_block(s, name);
     if (b == NULL)
         return sess_fail(out, "no block named '%s' (show NAME | show addresses | show offsets)", name);
-    char label[48];
-    sess_block_label(b, label, sizeof label);
+    const char *label = sess_label(s, b);
     sess_allocator *a = s->allocs[b->alloc];
     if (!b->live && !sess_region_holds(s, b->alloc, b->ptr, b->size))
         return sess_fail(out, "%s was freed and its memory given back", label);
-    sb_printf(out, "%s: %zu bytes at offset %zu (align %zu)%s\n", label, b->size, b->offset,
+    sb_printf(out, "%s: %u bytes at offset %u (align %zu)%s\n", label, b->size, b->offset,
               (size_t)1 << b->align_log2, b->live ? "" : ", freed: stale bytes");
     size_t shown = b->size > SESSION_MAX_WRITE ? SESSION_MAX_WRITE : b->size;
     if (b->padding && b->padding <= 4096 && b->offset >= b->padding) {
-        sb_printf(out, " padding, %zu byte%s before it (never written by the program):\n", b->padding,
+        sb_printf(out, " padding, %u byte%s before it (never written by the program):\n", b->padding,
                   b->padding == 1 ? "" : "s");
         strbuf tmp;
         sb_init(&tmp);

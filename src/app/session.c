@@ -116,7 +116,6 @@ session *session_create(void)
         free(s);
         return NULL;
     }
-    s->next_id = 1;
     sb_init(&s->pending);
     return s;
 }
@@ -129,13 +128,18 @@ static void clear_state(session *s)
     s->alloc_count = 0;
     s->active = 0;
     s->block_count = 0;
+    for (size_t i = 0; i < s->names.count; i++)
+        free(s->names.chunks[i]);
+    s->names.count = s->names.used = 0;
+    if (s->name_slots)
+        memset(s->name_slots, 0, s->name_cap * sizeof *s->name_slots);
+    s->name_used = 0;
     for (size_t i = 0; i < s->warning_count; i++)
         free(s->warnings[i].message);
     s->warning_count = 0;
     types_destroy(s->types);
     s->types = types_create();
     s->step = 0;
-    s->next_id = 1;
     s->zoom = 0;
     s->show_addresses = false;
     free(s->last_note);
@@ -149,7 +153,11 @@ void session_destroy(session *s)
         return;
     clear_state(s);
     types_destroy(s->types);
-    free(s->blocks);
+    for (size_t i = 0; i < s->chunk_count; i++)
+        free(s->block_chunks[i]);
+    free(s->block_chunks);
+    free(s->names.chunks);
+    free(s->name_slots);
     free(s->warnings);
     for (size_t i = 0; i < s->history_count; i++)
         free(s->history[i]);
@@ -200,33 +208,117 @@ sess_allocator *sess_active(const session *s)
     return s->alloc_count ? s->allocs[s->active] : NULL;
 }
 
-void sess_block_label(const sess_block *b, char *buf, size_t cap)
+/* ---- the name pool and the name index ---- */
+
+static uint32_t intern(session *s, const char *text)
 {
-    snprintf(buf, cap, "%s", b->label);
+    size_t n = strlen(text) + 1;
+    sess_names *p = &s->names;
+    if (n > SESS_NAME_CHUNK)
+        return 0;
+    if (p->count == 0 || p->used + n > SESS_NAME_CHUNK) {
+        char **grown = realloc(p->chunks, (p->count + 1) * sizeof *grown);
+        if (grown == NULL)
+            return 0;
+        p->chunks = grown;
+        if ((p->chunks[p->count] = malloc(SESS_NAME_CHUNK)) == NULL)
+            return 0;
+        p->count++;
+        p->used = 0;
+    }
+    memcpy(p->chunks[p->count - 1] + p->used, text, n);
+    size_t ref = (p->count - 1) * SESS_NAME_CHUNK + p->used + 1;
+    p->used += n;
+    return ref > UINT32_MAX ? 0 : (uint32_t)ref;
 }
+
+const char *sess_name(const session *s, uint32_t ref)
+{
+    if (ref == 0)
+        return "";
+    size_t at = ref - 1;
+    return s->names.chunks[at / SESS_NAME_CHUNK] + at % SESS_NAME_CHUNK;
+}
+
+static size_t hash_name(const char *name)
+{
+    size_t h = 1469598103934665603u;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        h = (h ^ *p) * 1099511628211u;
+    return h;
+}
+
+/* The slot of name in the index: the one holding it, or the empty one
+ * where it would go. */
+static uint32_t *name_slot(const session *s, const char *name)
+{
+    size_t mask = s->name_cap - 1;
+    for (size_t i = hash_name(name) & mask;; i = (i + 1) & mask) {
+        uint32_t v = s->name_slots[i];
+        if (v == 0 || strcmp(sess_name(s, sess_blk(s, v - 1)->label), name) == 0)
+            return &s->name_slots[i];
+    }
+}
+
+static bool index_name(session *s, size_t block)
+{
+    if ((s->name_used + 1) * 2 > s->name_cap) {
+        size_t cap = s->name_cap ? s->name_cap * 2 : 64;
+        uint32_t *old = s->name_slots;
+        size_t old_cap = s->name_cap;
+        s->name_slots = calloc(cap, sizeof *s->name_slots);
+        if (s->name_slots == NULL) {
+            s->name_slots = old;
+            return false;
+        }
+        s->name_cap = cap;
+        for (size_t i = 0; i < old_cap; i++)
+            if (old[i])
+                *name_slot(s, sess_name(s, sess_blk(s, old[i] - 1)->label)) = old[i];
+        free(old);
+    }
+    uint32_t *slot = name_slot(s, sess_name(s, sess_blk(s, block)->label));
+    if (*slot == 0)
+        s->name_used++;
+    *slot = (uint32_t)block + 1;
+    return true;
+}
+
+const char *sess_label(const session *s, const sess_block *b) { return sess_name(s, b->label); }
 
 /* The block with that name or #id: names belong to their allocator, so
  * the active allocator's blocks come first; then the most recent, live
  * before freed. */
 sess_block *sess_find_block(const session *s, const char *name)
 {
-    int id = 0;
     if (name[0] == '#') {
         size_t v;
-        if (parse_uint(name + 1, &v) || v == 0 || v > (size_t)s->next_id)
+        if (parse_uint(name + 1, &v) || v == 0 || v > s->block_count)
             return NULL;
-        id = (int)v;
+        return sess_blk(s, v - 1); /* ids are indexes + 1 */
     }
+    if (s->name_cap == 0)
+        return NULL;
+    uint32_t v = *name_slot(s, name);
+    if (v == 0)
+        return NULL;
+    sess_block *newest = sess_blk(s, v - 1);
+    if (newest->live && newest->alloc == s->active)
+        return newest;
+    /* rarer: the newest is freed or elsewhere; prefer the active
+     * allocator's, live before freed, then the most recent */
     sess_block *best = NULL;
     int best_rank = -1;
     for (size_t i = s->block_count; i-- > 0;) {
-        sess_block *b = &s->blocks[i];
-        if (id ? b->id != id : strcmp(b->name, name) != 0)
+        sess_block *b = sess_blk(s, i);
+        if (!b->named || strcmp(sess_label(s, b), name) != 0)
             continue;
         int rank = (b->alloc == s->active) * 2 + b->live;
         if (rank > best_rank) {
             best = b;
             best_rank = rank;
+            if (rank == 3)
+                break;
         }
     }
     return best;
@@ -234,45 +326,60 @@ sess_block *sess_find_block(const session *s, const char *name)
 
 sess_block *sess_last_live(const session *s)
 {
-    for (size_t i = s->block_count; i-- > 0;)
-        if (s->blocks[i].live && s->blocks[i].alloc == s->active)
-            return &s->blocks[i];
+    const sess_allocator *a = sess_active(s);
+    for (size_t i = a ? a->block_count : 0; i-- > 0;) {
+        sess_block *b = sess_blk(s, a->block_index[i]);
+        if (b->live)
+            return b;
+    }
     return NULL;
 }
 
 sess_block *sess_block_by_ptr(const session *s, size_t alloc, const void *ptr)
 {
-    for (size_t i = s->block_count; i-- > 0;)
-        if (s->blocks[i].alloc == alloc && s->blocks[i].ptr == ptr)
-            return &s->blocks[i];
+    const sess_allocator *a = s->allocs[alloc];
+    for (size_t i = a->block_count; i-- > 0;) {
+        sess_block *b = sess_blk(s, a->block_index[i]);
+        if (b->ptr == ptr)
+            return b;
+    }
     return NULL;
 }
 
-sess_block *sess_add_block(session *s, size_t alloc)
+sess_block *sess_add_block(session *s, size_t alloc, const char *name, const char *type)
 {
     sess_allocator *a = s->allocs[alloc];
     if (a->block_count == a->block_cap) {
         size_t cap = a->block_cap ? a->block_cap * 2 : 64;
-        size_t *grown = realloc(a->block_index, cap * sizeof *grown);
+        uint32_t *grown = realloc(a->block_index, cap * sizeof *grown);
         if (grown == NULL)
             return NULL;
         a->block_index = grown;
         a->block_cap = cap;
     }
-    if (s->block_count == s->block_cap) {
-        size_t cap = s->block_cap ? s->block_cap * 2 : 64;
-        sess_block *grown = realloc(s->blocks, cap * sizeof *grown);
+    if (s->block_count == s->chunk_count * SESS_BLOCK_CHUNK) {
+        sess_block **grown = realloc(s->block_chunks, (s->chunk_count + 1) * sizeof *grown);
         if (grown == NULL)
             return NULL;
-        s->blocks = grown;
-        s->block_cap = cap;
+        s->block_chunks = grown;
+        if ((s->block_chunks[s->chunk_count] = malloc(SESS_BLOCK_CHUNK * sizeof(sess_block))) == NULL)
+            return NULL;
+        s->chunk_count++;
     }
-    a->block_index[a->block_count++] = s->block_count;
-    sess_block *b = &s->blocks[s->block_count++];
+    size_t index = s->block_count;
+    sess_block *b = sess_blk(s, index);
     memset(b, 0, sizeof *b);
-    b->id = s->next_id++;
-    b->alloc = alloc;
-    snprintf(b->label, sizeof b->label, "#%d", b->id);
+    b->id = (uint32_t)index + 1;
+    b->alloc = (uint16_t)alloc;
+    char label[16];
+    snprintf(label, sizeof label, "#%u", b->id);
+    b->named = name && *name;
+    b->label = intern(s, b->named ? name : label);
+    b->type = type && *type ? intern(s, type) : 0;
+    if (b->label == 0 || (b->named && !index_name(s, index)))
+        return NULL;
+    a->block_index[a->block_count++] = (uint32_t)index;
+    s->block_count++;
     return b;
 }
 
@@ -306,9 +413,9 @@ void sess_locate_block(session *s, sess_block *b)
     const sess_allocator *a = s->allocs[b->alloc];
     as_location loc;
     if (a->top.probe->locate && a->top.probe->locate(a->top.a.ctx, b->ptr, &loc)) {
-        b->region = loc.region;
-        b->offset = loc.offset;
-        b->padding = loc.padding;
+        b->region = loc.region > UINT16_MAX ? UINT16_MAX : (uint16_t)loc.region;
+        b->offset = loc.offset > UINT32_MAX ? UINT32_MAX : (uint32_t)loc.offset;
+        b->padding = loc.padding > UINT32_MAX ? UINT32_MAX : (uint32_t)loc.padding;
         return;
     }
     sess_collect_spans(s, b->alloc);
@@ -316,8 +423,8 @@ void sess_locate_block(session *s, sess_block *b)
         const as_span *sp = &s->spans[i];
         if (sp->kind != AS_SPAN_LIVE || sp->block != b->ptr)
             continue;
-        b->region = sp->region;
-        b->offset = sp->offset;
+        b->region = sp->region > UINT16_MAX ? UINT16_MAX : (uint16_t)sp->region;
+        b->offset = sp->offset > UINT32_MAX ? UINT32_MAX : (uint32_t)sp->offset;
         b->padding = 0;
         size_t j = i;
         while (j > 0 && s->spans[j - 1].region == sp->region && s->spans[j - 1].kind == AS_SPAN_META &&
@@ -325,7 +432,7 @@ void sess_locate_block(session *s, sess_block *b)
             j--;
         if (j > 0 && s->spans[j - 1].region == sp->region && s->spans[j - 1].kind == AS_SPAN_PADDING &&
             s->spans[j - 1].meta != AS_META_TAIL)
-            b->padding = s->spans[j - 1].len;
+            b->padding = (uint32_t)s->spans[j - 1].len;
         return;
     }
 }
@@ -730,10 +837,10 @@ size_t session_allocator_count(const session *s) { return s->alloc_count; }
 const char *session_allocator_name(const session *s, size_t i) { return s->allocs[i]->name; }
 size_t session_active_index(const session *s) { return s->active; }
 
-static session_block to_view(const sess_block *b)
+static session_block to_view(const session *s, const sess_block *b)
 {
-    return (session_block){b->id, b->label, b->type, b->ptr, b->region, b->offset, b->size,
-                           (size_t)1 << b->align_log2, b->padding, b->live, b->alloc_step,
+    return (session_block){(int)b->id, sess_label(s, b), sess_name(s, b->type), b->ptr, b->region, b->offset,
+                           b->size, (size_t)1 << b->align_log2, b->padding, b->live, b->alloc_step,
                            b->free_step};
 }
 
@@ -747,7 +854,7 @@ session_block session_block_at(const session *s, size_t idx)
     const sess_allocator *a = sess_active(s);
     if (a == NULL || idx >= a->block_count)
         return (session_block){0};
-    return to_view(&s->blocks[a->block_index[idx]]);
+    return to_view(s, sess_blk(s, a->block_index[idx]));
 }
 
 long session_block_by_ptr(const session *s, const void *ptr)
@@ -755,7 +862,7 @@ long session_block_by_ptr(const session *s, const void *ptr)
     const sess_allocator *a = sess_active(s);
     long found = -1;
     for (size_t i = 0; a && i < a->block_count; i++) {
-        const sess_block *b = &s->blocks[a->block_index[i]];
+        const sess_block *b = sess_blk(s, a->block_index[i]);
         if (b->ptr == ptr && (found < 0 || b->live))
             found = (long)i;
     }
@@ -800,15 +907,31 @@ void session_stats_from_usage(const session *s, const as_usage *usage, session_s
     out->total_freed = a->total_freed;
     /* blocks of a non-inspectable allocator (the system heap) */
     if (u.capacity == 0) {
-        for (size_t i = 0; i < s->block_count; i++)
-            if (s->blocks[i].alloc == s->active && s->blocks[i].live) {
+        for (size_t i = 0; i < a->block_count; i++) {
+            const sess_block *b = sess_blk(s, a->block_index[i]);
+            if (b->live) {
                 out->live_blocks++;
-                out->live_bytes += s->blocks[i].size;
+                out->live_bytes += b->size;
             }
+        }
     }
 }
 
 const types_registry *session_types(const session *s) { return s->types; }
+
+void session_memory(const session *s, size_t *tracking, size_t *history)
+{
+    size_t t = s->chunk_count * (SESS_BLOCK_CHUNK * sizeof(sess_block) + sizeof(sess_block *));
+    t += s->names.count * (SESS_NAME_CHUNK + sizeof(char *));
+    t += s->name_cap * sizeof *s->name_slots;
+    for (size_t i = 0; i < s->alloc_count; i++)
+        t += s->allocs[i]->block_cap * sizeof *s->allocs[i]->block_index;
+    size_t h = s->history_cap * sizeof *s->history;
+    for (size_t i = 0; i < s->history_count; i++)
+        h += strlen(s->history[i]) + 1;
+    *tracking = t;
+    *history = h;
+}
 size_t session_zoom(const session *s) { return s->zoom; }
 bool session_show_addresses(const session *s) { return s->show_addresses; }
 const char *session_last_note(const session *s) { return s->last_note ? s->last_note : ""; }
@@ -816,8 +939,8 @@ const char *session_last_note(const session *s) { return s->last_note ? s->last_
 size_t session_block_names(const session *s, const char **out, size_t max)
 {
     size_t n = 0;
-    for (size_t i = 0; i < s->block_count && n < max; i++)
-        if (s->blocks[i].name[0])
-            out[n++] = s->blocks[i].name;
+    for (size_t i = s->block_count; i-- > 0 && n < max;)
+        if (sess_blk(s, i)->named)
+            out[n++] = sess_label(s, sess_blk(s, i));
     return n;
 }

@@ -19,24 +19,35 @@ typedef struct sess_allocator {
     size_t owned_count;
     debug_alloc *debug;     /* top, when it is a debug allocator */
     size_t live_bytes, peak_bytes, total_allocated, total_freed;
-    size_t *block_index;    /* its blocks' indexes in session.blocks, in order */
+    uint32_t *block_index;  /* its blocks' indexes in the session, in order */
     size_t block_count, block_cap;
 } sess_allocator;
 
+/* One block: 48 bytes; its name and type live in the session's name pool. */
 typedef struct sess_block {
-    int id;
-    char name[PARSE_MAX_NAME + 1];   /* "" when unnamed */
-    char label[PARSE_MAX_NAME + 1];  /* the name, or "#id" */
-    char type[PARSE_MAX_NAME + 8];
-    size_t alloc;            /* index of its allocator */
     unsigned char *ptr;
-    size_t size;
+    uint32_t size;           /* at most SESSION_MAX_BUFFER */
+    uint32_t offset;         /* in its region (saturated past 4 GiB) */
+    uint32_t padding;
+    uint32_t id;             /* block ids are 1, 2, ...: the block's index + 1 */
+    uint32_t label;          /* the name, or "#id" (name pool) */
+    uint32_t type;           /* "u32[10]" for typed allocations, 0: none */
+    uint32_t alloc_step, free_step;
+    uint16_t region;
+    uint16_t alloc;          /* index of its allocator */
     uint8_t align_log2;
-    uint32_t region;
-    size_t offset, padding;
     bool live;
-    size_t alloc_step, free_step;
+    bool named;
 } sess_block;
+
+#define SESS_BLOCK_CHUNK 4096
+#define SESS_NAME_CHUNK 65536
+
+/* Append-only strings; a reference is its position + 1, 0 is none. */
+typedef struct sess_names {
+    char **chunks;
+    size_t count, used;      /* chunks, bytes used in the last one */
+} sess_names;
 
 typedef struct sess_warning {
     char kind[24];
@@ -47,13 +58,15 @@ typedef struct sess_warning {
 struct session {
     sess_allocator *allocs[SESSION_MAX_ALLOCATORS];
     size_t alloc_count, active;
-    sess_block *blocks;
-    size_t block_count, block_cap;
+    sess_block **block_chunks;   /* SESS_BLOCK_CHUNK blocks each: they never move */
+    size_t block_count, chunk_count;
+    sess_names names;
+    uint32_t *name_slots;        /* name -> the newest block so named (index + 1) */
+    size_t name_cap, name_used;
     sess_warning *warnings;
     size_t warning_count, warning_cap;
     types_registry *types;
     size_t step;
-    int next_id;
     char **history;          /* recorded commands, replayed by undo / rewind */
     size_t history_count, history_cap;
     bool replaying;
@@ -78,8 +91,14 @@ sess_allocator *sess_active(const session *s);
 sess_block *sess_find_block(const session *s, const char *name);
 sess_block *sess_last_live(const session *s);
 sess_block *sess_block_by_ptr(const session *s, size_t alloc, const void *ptr);
-sess_block *sess_add_block(session *s, size_t alloc);
-void sess_block_label(const sess_block *b, char *buf, size_t cap);
+sess_block *sess_add_block(session *s, size_t alloc, const char *name, const char *type);
+static inline sess_block *sess_blk(const session *s, size_t i)
+{
+    return &s->block_chunks[i / SESS_BLOCK_CHUNK][i % SESS_BLOCK_CHUNK];
+}
+const char *sess_name(const session *s, uint32_t ref);
+/* The block's name, or "#id". */
+const char *sess_label(const session *s, const sess_block *b);
 void sess_locate_block(session *s, sess_block *b);
 bool sess_region_holds(session *s, size_t alloc, const void *ptr, size_t len);
 void sess_collect_spans(session *s, size_t alloc);
