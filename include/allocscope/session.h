@@ -99,6 +99,9 @@ size_t session_active_index(const session *s);
 /* Blocks of the active allocator, in allocation order. */
 size_t session_block_count(const session *s);
 session_block session_block_at(const session *s, size_t i);
+/* Just the pointer of block i of the active allocator (and whether it is
+ * live): for views that index many blocks per frame. */
+const void *session_block_ptr_at(const session *s, size_t i, bool *live);
 /* Index of the active allocator's block whose pointer is ptr, or -1. */
 long session_block_by_ptr(const session *s, const void *ptr);
 

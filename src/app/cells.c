@@ -51,24 +51,36 @@ typedef struct ptr_index {
     bool live;
 } ptr_index;
 
-static int by_ptr(const void *a, const void *b)
-{
-    const ptr_index *x = a, *y = b;
-    if (x->ptr != y->ptr)
-        return (uintptr_t)x->ptr < (uintptr_t)y->ptr ? -1 : 1;
-    return x->live - y->live; /* live after freed: the search takes the last */
-}
 
 typedef struct builder {
     cells_grid *g;
-    ptr_index *index;
-    size_t nindex;
+    ptr_index *index;        /* sorted by pointer, or a hash table when hashed */
+    size_t nindex, hash_cap;
+    bool hashed;
     const session *s;
     bool failed;
+    unsigned shift;          /* log2 of the zoom: cells are found by shifts, not divisions */
 } builder;
+
+static size_t hash_ptr(const void *p, size_t cap)
+{
+    uint64_t x = (uint64_t)(uintptr_t)p;
+    x ^= x >> 29;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 32;
+    return (size_t)x & (cap - 1);
+}
 
 static int32_t block_of(const builder *b, const void *ptr)
 {
+    if (b->hashed) {
+        for (size_t i = hash_ptr(ptr, b->hash_cap);; i = (i + 1) & (b->hash_cap - 1)) {
+            if (b->index[i].ptr == NULL)
+                return -1;
+            if (b->index[i].ptr == ptr)
+                return b->index[i].index;
+        }
+    }
     size_t lo = 0, hi = b->nindex;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -78,6 +90,50 @@ static int32_t block_of(const builder *b, const void *ptr)
             hi = mid;
     }
     return lo > 0 && b->index[lo - 1].ptr == ptr ? b->index[lo - 1].index : -1;
+}
+
+/* Fills the pointer index: sorted if the blocks already are (the common
+ * case of bump-like allocators), else a hash table, never a sort. For one
+ * pointer, the newest live block wins, else the newest. */
+static bool build_index(builder *b)
+{
+    size_t n = session_block_count(b->s);
+    ptr_index *list = malloc((n ? n : 1) * sizeof *list);
+    if (list == NULL)
+        return false;
+    bool sorted = true;
+    for (size_t i = 0; i < n; i++) {
+        bool live;
+        list[i].ptr = session_block_ptr_at(b->s, i, &live);
+        list[i].index = (int32_t)i;
+        list[i].live = live;
+        sorted = sorted && (i == 0 || (uintptr_t)list[i].ptr > (uintptr_t)list[i - 1].ptr);
+    }
+    b->nindex = n;
+    if (sorted) {
+        b->index = list;
+        return true;
+    }
+    size_t cap = 64;
+    while (cap < 2 * n)
+        cap *= 2;
+    b->index = calloc(cap, sizeof *b->index);
+    if (b->index == NULL) {
+        free(list);
+        return false;
+    }
+    b->hashed = true;
+    b->hash_cap = cap;
+    for (size_t i = 0; i < n; i++) {
+        const ptr_index *e = &list[i];
+        size_t k = hash_ptr(e->ptr, cap);
+        while (b->index[k].ptr != NULL && b->index[k].ptr != e->ptr)
+            k = (k + 1) & (cap - 1);
+        if (b->index[k].ptr == NULL || e->live || !b->index[k].live)
+            b->index[k] = *e;
+    }
+    free(list);
+    return true;
 }
 
 static void on_region(void *user, uint32_t r, const void *base, size_t size)
@@ -135,7 +191,7 @@ static void on_span(void *user, const as_span *sp)
     if (b->failed || sp->region >= g->region_count || sp->len == 0)
         return;
     const cells_region *r = &g->regions[sp->region];
-    size_t first = sp->offset / g->zoom, last = (sp->offset + sp->len - 1) / g->zoom;
+    size_t first = sp->offset >> b->shift, last = (sp->offset + sp->len - 1) >> b->shift;
     if (last >= r->count)
         last = r->count - 1;
     cells_role role = role_of(sp->kind);
@@ -162,7 +218,7 @@ static void on_marker(void *user, const as_marker *m)
     if (b->failed || m->region >= g->region_count)
         return;
     const cells_region *r = &g->regions[m->region];
-    size_t i = m->offset / g->zoom;
+    size_t i = m->offset >> b->shift;
     if (i >= r->count) {
         if (m->kind != AS_MARK_OFFSET || r->count == 0)
             return;
@@ -213,20 +269,12 @@ bool cells_build(const session *s, size_t zoom, size_t max_cells, cells_grid *g)
     if (zoom == 0)
         zoom = cells_fit_zoom(s, max_cells);
     g->zoom = zoom;
-    builder b = {g, NULL, 0, s, false};
-    size_t nblocks = session_block_count(s);
-    b.index = malloc((nblocks ? nblocks : 1) * sizeof *b.index);
-    if (b.index == NULL)
+    builder b = {g, NULL, 0, 0, false, s, false, 0};
+    while (((size_t)1 << b.shift) < zoom)
+        b.shift++;
+    g->zoom = zoom = (size_t)1 << b.shift; /* a power of two */
+    if (!build_index(&b))
         return false;
-    for (size_t i = 0; i < nblocks; i++) {
-        session_block blk = session_block_at(s, i);
-        b.index[b.nindex++] = (ptr_index){blk.ptr, (int32_t)i, blk.live};
-    }
-    bool sorted = true;
-    for (size_t i = 1; i < b.nindex && sorted; i++)
-        sorted = by_ptr(&b.index[i - 1], &b.index[i]) <= 0;
-    if (!sorted)
-        qsort(b.index, b.nindex, sizeof *b.index, by_ptr);
     as_inspector ins = {on_region, on_span, on_marker, &b};
     in.probe->inspect(in.a.ctx, &ins);
     if (!b.failed)

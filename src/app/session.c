@@ -857,6 +857,13 @@ session_block session_block_at(const session *s, size_t idx)
     return to_view(s, sess_blk(s, a->block_index[idx]));
 }
 
+const void *session_block_ptr_at(const session *s, size_t idx, bool *live)
+{
+    const sess_block *b = sess_blk(s, s->allocs[s->active]->block_index[idx]);
+    *live = b->live;
+    return b->ptr;
+}
+
 long session_block_by_ptr(const session *s, const void *ptr)
 {
     const sess_allocator *a = sess_active(s);

@@ -143,15 +143,6 @@ void as_emit_region(const as_inspector *in, uint32_t region, const void *base, s
         in->region(in->user, region, base, size);
 }
 
-void as_emit_span(const as_inspector *in, uint32_t region, size_t offset, size_t len,
-                  as_span_kind kind, as_meta_kind meta, const void *block)
-{
-    if (len == 0 || in->span == NULL)
-        return;
-    as_span s = {region, offset, len, kind, meta, block};
-    in->span(in->user, &s);
-}
-
 void as_emit_marker(const as_inspector *in, as_marker_kind kind, uint32_t region, size_t offset)
 {
     if (in->marker == NULL)
