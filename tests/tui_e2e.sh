@@ -165,6 +165,17 @@ check "Ctrl-C pauses playback" "|| step"
 T send-keys -t e2e q
 check "q leaves playback" "EXITED"
 
+# --- a malloc-lab trace plays like a scene ------------------------------------
+"$prog" --gen-trace coalescing --seed 2 --ops 40 > "$tmp/t.rep"
+start 110 32 sh -c "'$prog' --trace '$tmp/t.rep' --delay 100000; echo EXITED; sleep 30"
+T send-keys -t e2e Right Right Right
+check "a trace steps like a scene" "step 3/42"
+check "its blocks are named after the ids" "t0"
+T send-keys -t e2e Left
+check "and steps back" "step 2/42"
+T send-keys -t e2e q
+check "q leaves the trace" "EXITED"
+
 # --- no colours, no UTF-8: the glyphs carry the meaning alone --------------
 start 100 30 env NO_COLOR=1 LANG=C LC_ALL=C sh -c "'$prog'; echo EXITED; sleep 30"
 type_line "alloc 3 as ab"

@@ -48,7 +48,7 @@ static bool read_header(reader *r, trace_header *h, strbuf *err)
                                         "the number of operations", "the weight"};
     for (int i = 0; i < 4; i++) {
         if (!next_line(r))
-            return fail(err, r->line, "the trace ends inside its 4-line header");
+            return fail(err, r->line + 1, "the trace ends inside its 4-line header");
         parse_words w;
         if (parse_split(r->buf, &w) || w.count != 1 || parse_uint(w.word[0], fields[i])) {
             sb_printf(err, "%zu: header line %d must be one number: %s", r->line, i + 1, names[i]);

@@ -1,0 +1,122 @@
+/* test_trace.c - malloc-lab traces: the reader, the generator and replay. */
+#include <unistd.h>
+#include "sessionkit.h"
+#include "allocscope/trace.h"
+
+static void test_reads_a_trace_into_a_script(void **state)
+{
+    (void)state;
+    strbuf out, err;
+    sb_init(&out);
+    sb_init(&err);
+    trace_header h;
+    assert_true(trace_to_script("2048\n3\n5\n1\na 0 100\na 1 20\nr 0 300\nf 1\nf 0\n", &h, &out, &err));
+    assert_int_equal(h.heap_size, 2048);
+    assert_int_equal(h.ids, 3);
+    assert_string_equal(sb_str(&out), "alloc 100 align 8 as t0\nalloc 20 align 8 as t1\nrealloc t0 300\n"
+                                      "free t1\nfree t0\n");
+    sb_free(&out);
+    sb_free(&err);
+}
+
+static void test_malformed_traces_say_where(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text, *message;
+    } bad[] = {
+        {"", "1: the trace ends inside its 4-line header"},
+        {"100\n2\nthree\n1\n", "3: header line 3 must be one number"},
+        {"100\n2\n1\n1\nx 0 8\n", "5: expected 'a ID BYTES'"},
+        {"100\n2\n1\n1\na 5 8\n", "5: the id is not a number below"},
+        {"100\n2\n2\n1\na 0 8\na 0 8\n", "6: this id is already allocated"},
+        {"100\n2\n1\n1\nf 1\n", "5: this id is not allocated"},
+        {"100\n2\n1\n1\na 0 0\n", "5: the size must be a number from 1"},
+        {"100\n2\n3\n1\na 0 8\nf 0\n", "the header announces 3 operations, the trace has 2"},
+        {"100\n2\n1\n1\na 0 8 9\n", "5: expected"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        strbuf out, err;
+        sb_init(&out);
+        sb_init(&err);
+        if (trace_to_script(bad[i].text, NULL, &out, &err))
+            fail_msg("accepted: %s", bad[i].text);
+        if (strstr(sb_str(&err), bad[i].message) == NULL)
+            fail_msg("'%s' instead of '%s'", sb_str(&err), bad[i].message);
+        sb_free(&out);
+        sb_free(&err);
+    }
+}
+
+/* Every generated shape is a valid trace that frees everything, and it
+ * replays on a free list with no failure and nothing left live. */
+static void test_generated_shapes_replay_cleanly(void **state)
+{
+    (void)state;
+    for (int shape = 0; shape < TRACE_SHAPE_COUNT; shape++) {
+        for (uint64_t seed = 1; seed <= 3; seed++) {
+            strbuf text, script, err;
+            sb_init(&text);
+            sb_init(&script);
+            sb_init(&err);
+            trace_generate((trace_shape)shape, seed, 800, &text);
+            trace_header h;
+            if (!trace_to_script(sb_str(&text), &h, &script, &err))
+                fail_msg("%s seed %llu: %s", trace_shape_name((trace_shape)shape), (unsigned long long)seed,
+                         sb_str(&err));
+            assert_true(h.ops > 100);
+            session *s = session_create();
+            sk_run(s, "new freelist 1M best-fit");
+            for (const char *line = sb_str(&script); *line;) {
+                size_t n = strcspn(line, "\n");
+                char one[128];
+                snprintf(one, sizeof one, "%.*s", (int)n, line);
+                line += n + 1;
+                sk_run(s, one);
+            }
+            sk_run(s, "expect live 0");
+            sk_run(s, "expect no warnings");
+            assert_null(session_check(s));
+            session_destroy(s);
+            sb_free(&text);
+            sb_free(&script);
+            sb_free(&err);
+        }
+    }
+}
+
+static void test_trace_command_reports(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/allocscope-trace-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    const char *t = "4096\n3\n6\n1\na 0 100\na 1 200\nr 0 300\nf 1\na 2 50\nf 0\n";
+    assert_int_equal(write(fd, t, strlen(t)), (ssize_t)strlen(t));
+    close(fd);
+    session *s = session_create();
+    sk_run(s, "new freelist 4096");
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "trace %s", path);
+    const char *a = sk_run(s, cmd);
+    assert_non_null(strstr(a, "6 operations, 0 failed; peak live 500 bytes, high-water mark 668 bytes"));
+    sk_run(s, "expect live 1");
+    sk_run(s, "expect block t2 size 50 live");
+    sk_run(s, "new bump 256");
+    a = sk_run(s, cmd);
+    assert_non_null(strstr(a, "failed")); /* a bump of 256 bytes runs out */
+    assert_true(sk_has_warning(s, "out-of-memory", NULL));
+    session_destroy(s);
+    unlink(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_reads_a_trace_into_a_script),
+        cmocka_unit_test(test_malformed_traces_say_where),
+        cmocka_unit_test(test_generated_shapes_replay_cleanly),
+        cmocka_unit_test(test_trace_command_reports),
+    };
+    return cmocka_run_group_tests_name("trace", tests, NULL, NULL);
+}
