@@ -46,5 +46,27 @@ void ledger_emit(const ledger *l, const as_inspector *in, uint32_t region,
                  const unsigned char *base, size_t start, size_t end, size_t capacity);
 /* NULL iff entries are sorted, disjoint, below end, len <= consumed. */
 const char *ledger_check(const ledger *l, size_t end);
+/* Where the recorded block at offset sits: its padding is the gap after the
+ * block before it (or after `first`, where blocks may begin). */
+bool ledger_locate(const ledger *l, uint32_t region, size_t offset, size_t first, as_location *out);
+
+/* A buffer that blocks are bumped through, as Zig's FixedBufferAllocator
+ * and each chunk of its ArenaAllocator treat it: [base, base + capacity),
+ * in use below *end; blocks is NULL when nothing is recorded. */
+typedef struct ledger_buffer {
+    unsigned char *base;
+    size_t *end;
+    size_t capacity;
+    ledger *blocks;
+} ledger_buffer;
+
+/* True iff mem..mem+len is the most recent block (it ends at *end). */
+bool ledger_buffer_is_last(ledger_buffer b, const void *mem, size_t len);
+/* Zig's resize: the most recent block grows or shrinks in place within the
+ * buffer; any other block may shrink (nothing is reclaimed), never grow. */
+bool ledger_buffer_resize(ledger_buffer b, void *mem, size_t len, size_t new_len);
+/* Zig's free: the most recent block rewinds the end by its length (the
+ * padding before it stays consumed); another is only recorded as freed. */
+void ledger_buffer_free(ledger_buffer b, void *mem, size_t len);
 
 #endif

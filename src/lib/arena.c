@@ -192,27 +192,28 @@ static ledger_entry *entry_of(arena *ar, const void *mem)
     return NULL;
 }
 
+/* The current chunk as a bump buffer; blocks in older chunks are never
+ * the most recent, so Zig's rules see them as "another block". */
+static ledger_buffer current_buffer(arena *ar)
+{
+    chunk *c = current(ar);
+    return (ledger_buffer){c->mem, &c->end, c->size, ar->keep_ledger ? &c->blocks : NULL};
+}
+
 static bool arena_vt_resize(void *ctx, void *mem, size_t len, uint8_t align_log2,
                             size_t new_len, uintptr_t ra)
 {
     (void)align_log2, (void)ra;
     arena *ar = ctx;
-    ledger_entry *e = entry_of(ar, mem);
     if (!is_last(ar, mem, len)) {
         if (new_len > len)
             return false;
+        ledger_entry *e = entry_of(ar, mem);
         if (e)
             e->len = new_len;
         return true;
     }
-    chunk *c = current(ar);
-    size_t start = c->end - len, end;
-    if (!as_add(start, new_len, &end) || end > c->size)
-        return false;
-    c->end = end;
-    if (e)
-        e->len = e->consumed = new_len;
-    return true;
+    return ledger_buffer_resize(current_buffer(ar), mem, len, new_len);
 }
 
 static void *arena_vt_remap(void *ctx, void *mem, size_t len, uint8_t align_log2,
@@ -225,15 +226,13 @@ static void arena_vt_free(void *ctx, void *mem, size_t len, uint8_t align_log2, 
 {
     (void)align_log2, (void)ra;
     arena *ar = ctx;
-    ledger_entry *e = entry_of(ar, mem);
     if (is_last(ar, mem, len)) {
-        chunk *c = current(ar);
-        c->end -= len;
-        if (e && e == ledger_last(&c->blocks))
-            ledger_pop(&c->blocks);
-    } else if (e) {
-        e->freed = true;
+        ledger_buffer_free(current_buffer(ar), mem, len);
+        return;
     }
+    ledger_entry *e = entry_of(ar, mem);
+    if (e)
+        e->freed = true;
 }
 
 static const as_vtable arena_vtable = {arena_vt_alloc, arena_vt_resize, arena_vt_remap, arena_vt_free};
@@ -384,19 +383,10 @@ static bool probe_locate(const void *ctx, const void *mem, as_location *out)
 {
     const arena *ar = ctx;
     const unsigned char *p = mem;
-    if (!ar->keep_ledger)
-        return false;
-    for (size_t i = ar->count; i-- > 0;) {
+    for (size_t i = ar->count; ar->keep_ledger && i-- > 0;) {
         const chunk *c = &ar->chunks[i];
-        if (p < c->mem || p >= c->mem + c->size)
-            continue;
-        size_t off = (size_t)(p - c->mem);
-        const ledger_entry *e = ledger_find(&c->blocks, off);
-        if (e == NULL)
-            return false;
-        size_t prev_end = e == c->blocks.entries ? ARENA_CHUNK_HEADER : (e - 1)->offset + (e - 1)->consumed;
-        *out = (as_location){(uint32_t)i, off, off - prev_end};
-        return true;
+        if (p >= c->mem && p < c->mem + c->size)
+            return ledger_locate(&c->blocks, (uint32_t)i, (size_t)(p - c->mem), ARENA_CHUNK_HEADER, out);
     }
     return false;
 }

@@ -184,13 +184,7 @@ static bool probe_locate(const void *ctx, const void *mem, as_location *out)
     const unsigned char *p = mem;
     if (!b->keep_ledger || p < b->buffer || p >= b->buffer + b->capacity)
         return false;
-    size_t off = (size_t)(p - b->buffer);
-    const ledger_entry *e = ledger_find(&b->blocks, off);
-    if (e == NULL)
-        return false;
-    size_t prev_end = e == b->blocks.entries ? 0 : (e - 1)->offset + (e - 1)->consumed;
-    *out = (as_location){0, off, off - prev_end};
-    return true;
+    return ledger_locate(&b->blocks, 0, (size_t)(p - b->buffer), 0, out);
 }
 
 static void probe_destroy(void *ctx) { bump_destroy(ctx); }

@@ -43,9 +43,14 @@ void fixed_destroy(fixed *f)
     free(f);
 }
 
+static ledger_buffer buffer_of(fixed *f)
+{
+    return (ledger_buffer){f->buffer, &f->end_index, f->capacity, f->keep_ledger ? &f->blocks : NULL};
+}
+
 bool fixed_is_last(const fixed *f, const void *mem, size_t len)
 {
-    return (const unsigned char *)mem + len == f->buffer + f->end_index;
+    return ledger_buffer_is_last(buffer_of((fixed *)f), mem, len);
 }
 
 bool fixed_owns(const fixed *f, const void *ptr)
@@ -88,22 +93,7 @@ static bool fixed_vt_resize(void *ctx, void *mem, size_t len, uint8_t align_log2
                             size_t new_len, uintptr_t ra)
 {
     (void)align_log2, (void)ra;
-    fixed *f = ctx;
-    ledger_entry *e = entry_of(f, mem);
-    if (!fixed_is_last(f, mem, len)) {
-        if (new_len > len)
-            return false;
-        if (e)
-            e->len = new_len; /* the tail stays consumed */
-        return true;
-    }
-    size_t start = f->end_index - len, end;
-    if (!as_add(start, new_len, &end) || end > f->capacity)
-        return false;
-    f->end_index = end;
-    if (e)
-        e->len = e->consumed = new_len;
-    return true;
+    return ledger_buffer_resize(buffer_of(ctx), mem, len, new_len);
 }
 
 static void *fixed_vt_remap(void *ctx, void *mem, size_t len, uint8_t align_log2,
@@ -115,15 +105,7 @@ static void *fixed_vt_remap(void *ctx, void *mem, size_t len, uint8_t align_log2
 static void fixed_vt_free(void *ctx, void *mem, size_t len, uint8_t align_log2, uintptr_t ra)
 {
     (void)align_log2, (void)ra;
-    fixed *f = ctx;
-    ledger_entry *e = entry_of(f, mem);
-    if (fixed_is_last(f, mem, len)) {
-        f->end_index -= len;
-        if (e && e == ledger_last(&f->blocks))
-            ledger_pop(&f->blocks);
-    } else if (e) {
-        e->freed = true;
-    }
+    ledger_buffer_free(buffer_of(ctx), mem, len);
 }
 
 static const as_vtable fixed_vtable = {fixed_vt_alloc, fixed_vt_resize, fixed_vt_remap, fixed_vt_free};
@@ -198,13 +180,10 @@ static bool probe_offset(const void *ctx, size_t *out)
 
 static bool probe_locate(const void *ctx, const void *mem, as_location *out)
 {
-    fixed *f = (fixed *)ctx;
-    const ledger_entry *e = entry_of(f, mem);
-    if (e == NULL)
+    const fixed *f = ctx;
+    if (!f->keep_ledger || !fixed_owns(f, mem))
         return false;
-    size_t prev_end = e == f->blocks.entries ? 0 : (e - 1)->offset + (e - 1)->consumed;
-    *out = (as_location){0, e->offset, e->offset - prev_end};
-    return true;
+    return ledger_locate(&f->blocks, 0, (size_t)((const unsigned char *)mem - f->buffer), 0, out);
 }
 
 static void probe_destroy(void *ctx) { fixed_destroy(ctx); }

@@ -87,3 +87,57 @@ const char *ledger_check(const ledger *l, size_t end)
         return "ledger: a block ends past the offset";
     return NULL;
 }
+
+bool ledger_locate(const ledger *l, uint32_t region, size_t offset, size_t first, as_location *out)
+{
+    const ledger_entry *e = ledger_find(l, offset);
+    if (e == NULL)
+        return false;
+    size_t prev_end = e == l->entries ? first : (e - 1)->offset + (e - 1)->consumed;
+    *out = (as_location){region, offset, offset - prev_end};
+    return true;
+}
+
+static ledger_entry *buffer_entry(ledger_buffer b, const void *mem)
+{
+    const unsigned char *p = mem;
+    if (b.blocks == NULL || p < b.base || p >= b.base + b.capacity)
+        return NULL;
+    return ledger_find(b.blocks, (size_t)(p - b.base));
+}
+
+bool ledger_buffer_is_last(ledger_buffer b, const void *mem, size_t len)
+{
+    return (const unsigned char *)mem + len == b.base + *b.end;
+}
+
+bool ledger_buffer_resize(ledger_buffer b, void *mem, size_t len, size_t new_len)
+{
+    ledger_entry *e = buffer_entry(b, mem);
+    if (!ledger_buffer_is_last(b, mem, len)) {
+        if (new_len > len)
+            return false;
+        if (e)
+            e->len = new_len; /* the tail stays consumed */
+        return true;
+    }
+    size_t start = *b.end - len, end;
+    if (!as_add(start, new_len, &end) || end > b.capacity)
+        return false;
+    *b.end = end;
+    if (e)
+        e->len = e->consumed = new_len;
+    return true;
+}
+
+void ledger_buffer_free(ledger_buffer b, void *mem, size_t len)
+{
+    ledger_entry *e = buffer_entry(b, mem);
+    if (ledger_buffer_is_last(b, mem, len)) {
+        *b.end -= len;
+        if (e && e == ledger_last(b.blocks))
+            ledger_pop(b.blocks);
+    } else if (e) {
+        e->freed = true;
+    }
+}
