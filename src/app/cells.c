@@ -60,6 +60,8 @@ typedef struct builder {
     const session *s;
     bool failed;
     unsigned shift;          /* log2 of the zoom: cells are found by shifts, not divisions */
+    size_t bytes[AS_SPAN_KIND_COUNT];
+    size_t live_spans;
 } builder;
 
 static size_t hash_ptr(const void *p, size_t cap)
@@ -180,14 +182,8 @@ static void on_span(void *user, const as_span *sp)
 {
     builder *b = user;
     cells_grid *g = b->g;
-    as_usage *u = &g->usage;
-    switch (sp->kind) {
-    case AS_SPAN_LIVE: u->live_bytes += sp->len, u->live_blocks++; break;
-    case AS_SPAN_FREED: u->freed_bytes += sp->len; break;
-    case AS_SPAN_PADDING: u->padding_bytes += sp->len; break;
-    case AS_SPAN_META: u->metadata_bytes += sp->len; break;
-    default: u->unused_bytes += sp->len; break;
-    }
+    b->bytes[sp->kind] += sp->len;
+    b->live_spans += sp->kind == AS_SPAN_LIVE;
     if (b->failed || sp->region >= g->region_count || sp->len == 0)
         return;
     const cells_region *r = &g->regions[sp->region];
@@ -195,6 +191,11 @@ static void on_span(void *user, const as_span *sp)
     if (last >= r->count)
         last = r->count - 1;
     cells_role role = role_of(sp->kind);
+    if (first == last) { /* the common case at coarse zoom: one cell, often already decided */
+        const cell *c = &g->cells[r->first + first];
+        if (role < c->role || (role == c->role && c->block >= 0))
+            return;
+    }
     int32_t block = -2; /* not looked up yet */
     for (size_t i = first; i <= last; i++) {
         cell *c = &g->cells[r->first + i];
@@ -269,7 +270,7 @@ bool cells_build(const session *s, size_t zoom, size_t max_cells, cells_grid *g)
     if (zoom == 0)
         zoom = cells_fit_zoom(s, max_cells);
     g->zoom = zoom;
-    builder b = {g, NULL, 0, 0, false, s, false, 0};
+    builder b = {g, NULL, 0, 0, false, s, false, 0, {0}, 0};
     while (((size_t)1 << b.shift) < zoom)
         b.shift++;
     g->zoom = zoom = (size_t)1 << b.shift; /* a power of two */
@@ -277,6 +278,12 @@ bool cells_build(const session *s, size_t zoom, size_t max_cells, cells_grid *g)
         return false;
     as_inspector ins = {on_region, on_span, on_marker, &b};
     in.probe->inspect(in.a.ctx, &ins);
+    g->usage.live_bytes = b.bytes[AS_SPAN_LIVE];
+    g->usage.live_blocks = b.live_spans;
+    g->usage.freed_bytes = b.bytes[AS_SPAN_FREED];
+    g->usage.padding_bytes = b.bytes[AS_SPAN_PADDING];
+    g->usage.metadata_bytes = b.bytes[AS_SPAN_META];
+    g->usage.unused_bytes = b.bytes[AS_SPAN_UNUSED];
     if (!b.failed)
         place_labels(&b);
     free(b.index);
