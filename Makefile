@@ -13,7 +13,7 @@ PREFIX   ?= /usr/local
 BUILD    ?= build
 PKGS      = ncursesw readline
 TEST_PKGS = cmocka
-DEB_PKGS  = libncurses-dev libreadline-dev libcmocka-dev pkg-config tmux valgrind clang
+DEB_PKGS  = libncurses-dev libreadline-dev libcmocka-dev pkg-config tmux valgrind clang libclang-rt-dev python3
 
 WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wpointer-arith -Wformat=2 -Wvla -Wno-unused-parameter
@@ -65,8 +65,9 @@ $(BUILD)/tests/%: tests/%.c $(CORE) $(LIB)
 check-deps:
 	@missing=""; \
 	for p in $(PKGS) $(TEST_PKGS); do pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; done; \
-	command -v pkg-config >/dev/null || missing="$$missing pkg-config"; \
-	command -v tmux >/dev/null || missing="$$missing tmux"; \
+	for c in pkg-config tmux valgrind clang python3; do command -v $$c >/dev/null || missing="$$missing $$c"; done; \
+	command -v clang >/dev/null && [ ! -f "$$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a)" ] \
+	  && missing="$$missing libclang-rt"; \
 	if [ -n "$$missing" ]; then \
 	  echo "allocscope: missing:$$missing; installing $(DEB_PKGS)"; \
 	  $(MAKE) --no-print-directory deps || { echo "allocscope: please install: $(DEB_PKGS)"; exit 1; }; \
