@@ -30,7 +30,8 @@ static void assert_sane(int rows, int cols, bool playing)
             if (overlaps(all[i], all[k]))
                 fail_msg("%dx%d: panes %zu and %zu overlap", cols, rows, i, k);
     }
-    assert_int_equal(l.prompt.y, rows - 1);
+    assert_int_equal(l.answer.y, l.prompt.y + 1); /* the answer shows under the prompt */
+    assert_int_equal(l.answer.y + l.answer.h, rows);
     assert_true(l.map_cols >= 8);
     assert_true(l.map_rows >= 1);
     assert_true(SCREEN_MAP_PREFIX + l.map_cols <= l.map.w);

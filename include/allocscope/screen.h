@@ -29,8 +29,8 @@ typedef struct screen_layout {
     screen_rect warnings;
     screen_rect caption;    /* playback caption (h 0 when not playing) */
     screen_rect status;     /* playback status line (h 0 when not playing) */
-    screen_rect answer;     /* the last command's answer */
     screen_rect prompt;
+    screen_rect answer;     /* the last command's answer, under the prompt */
     int map_cols;           /* cells per map row */
     int map_rows;           /* rows of cells (ruler and legend excluded) */
 } screen_layout;

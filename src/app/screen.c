@@ -20,10 +20,11 @@ void screen_compute(int rows, int cols, bool playing, screen_layout *out)
     int y = 0, bottom = rows;
     out->header = rect(y, 0, 2, cols);
     y += 2;
-    out->prompt = rect(--bottom, 0, 1, cols);
+    /* the prompt, and the answer of the last command under it */
     int answer_h = rows >= 24 ? 3 : 1;
     bottom -= answer_h;
     out->answer = rect(bottom, 0, answer_h, cols);
+    out->prompt = rect(--bottom, 0, 1, cols);
     if (playing) {
         out->status = rect(--bottom, 0, 1, cols);
         int caption_h = rows >= 30 ? 4 : (rows >= 18 ? 3 : 1);
