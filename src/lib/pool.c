@@ -6,8 +6,8 @@
  * free slots themselves.
  *
  * Invariants: every free-list link points at the start of a handed-out
- * slot; the list has no cycle and no repeated slot; live + free-list
- * length == slots handed out.
+ * slot; the list has no cycle and no repeated slot; the slots handed out
+ * (live ones are those not on the free list) are counted exactly.
  */
 #include "allocscope/pool.h"
 
@@ -27,7 +27,7 @@ struct pool {
     size_t slab_count, slab_cap;
     void *free_head;
     size_t free_count;
-    size_t live;
+    size_t handed;       /* slots ever taken from slabs; live = handed - free_count */
 };
 
 static void *load_link(const void *slot)
@@ -97,7 +97,6 @@ void *pool_create_item(pool *p)
         void *slot = p->free_head;
         p->free_head = load_link(slot);
         p->free_count--;
-        p->live++;
         return slot;
     }
     slab *s = &p->slabs[p->slab_count - 1];
@@ -106,7 +105,7 @@ void *pool_create_item(pool *p)
             return NULL;
         s = &p->slabs[p->slab_count - 1];
     }
-    p->live++;
+    p->handed++;
     return s->mem + p->slot_size * s->handed_out++;
 }
 
@@ -115,7 +114,6 @@ void pool_destroy_item(pool *p, void *item)
     store_link(item, p->free_head);
     p->free_head = item;
     p->free_count++;
-    p->live--;
 }
 
 void pool_reset(pool *p, as_reset_mode mode)
@@ -129,7 +127,7 @@ void pool_reset(pool *p, as_reset_mode mode)
         p->slabs[i].handed_out = 0;
     p->free_head = NULL;
     p->free_count = 0;
-    p->live = 0;
+    p->handed = 0;
 }
 
 static const slab *slab_of(const pool *p, const void *ptr, size_t *index)
@@ -200,7 +198,7 @@ as_instance pool_instance(pool *p) { return (as_instance){pool_allocator(p), &po
 size_t pool_slot_size(const pool *p) { return p->slot_size; }
 size_t pool_item_size(const pool *p) { return p->item_size; }
 size_t pool_slot_align(const pool *p) { return p->slot_align; }
-size_t pool_live(const pool *p) { return p->live; }
+size_t pool_live(const pool *p) { return p->handed - p->free_count; }
 size_t pool_slab_count(const pool *p) { return p->slab_count; }
 
 size_t pool_slot_count(const pool *p)
@@ -230,8 +228,8 @@ const char *pool_check(const pool *p)
     }
     if (n != p->free_count)
         return "pool: free list shorter than its count";
-    if (p->live + p->free_count != handed_out(p))
-        return "pool: live + free slots differ from the slots handed out";
+    if (p->handed != handed_out(p) || p->free_count > p->handed)
+        return "pool: the count of slots handed out is wrong";
     for (size_t i = 0; i < p->slab_count; i++)
         if (p->slabs[i].handed_out > p->slabs[i].slots)
             return "pool: a slab handed out more slots than it has";

@@ -7,8 +7,8 @@
  * the payload offset of the block below plus one (0: none). The top block
  * is the one whose payload ends at the current offset.
  *
- * Invariants: following prev_top from the top visits exactly depth blocks
- * with strictly decreasing payloads; each header sits inside the span its
+ * Invariants: following prev_top from the top visits blocks with strictly
+ * decreasing payloads (so the walk ends); each header sits inside the span its
  * block took; the bottom block was allocated at offset 0.
  */
 #include "allocscope/stack.h"
@@ -28,7 +28,6 @@ struct stack {
     size_t capacity;
     size_t offset;
     size_t top;        /* payload offset of the top block + 1; 0: empty */
-    size_t depth;
     size_t out_of_order;
     as_event_sink sink;
 };
@@ -74,19 +73,16 @@ static void *stack_vt_alloc(void *ctx, size_t len, uint8_t align_log2, uintptr_t
 {
     (void)ra;
     stack *s = ctx;
-    uintptr_t base = (uintptr_t)s->buffer;
-    size_t payload, end;
-    if (!as_add(base + s->offset, STACK_HEADER_SIZE, &payload) ||
-        !as_align_forward(payload, (size_t)1 << align_log2, &payload))
+    uintptr_t base = (uintptr_t)s->buffer, mask = ((uintptr_t)1 << align_log2) - 1;
+    /* cannot wrap: the buffer is a real allocation, offset <= capacity */
+    size_t payload = ((base + s->offset + STACK_HEADER_SIZE + mask) & ~mask) - base;
+    if (payload > s->capacity || len > s->capacity - payload)
         return NULL;
-    payload -= base;
-    if (!as_add(payload, len, &end) || end > s->capacity)
-        return NULL;
+    size_t end = payload + len;
     stack_header h = {(uint32_t)s->offset, (uint32_t)s->top};
     memcpy(s->buffer + payload - STACK_HEADER_SIZE, &h, sizeof h);
     s->offset = end;
     s->top = payload + 1;
-    s->depth++;
     return s->buffer + payload;
 }
 
@@ -120,10 +116,12 @@ static void stack_vt_free(void *ctx, void *mem, size_t len, uint8_t align_log2, 
         as_report(&s->sink, &ev);
         return;
     }
-    stack_header h = header_at(s, s->top - 1);
+    /* the header is found from mem (equal to the top, just checked), so a
+     * run of frees does not wait on each other's header loads */
+    stack_header h;
+    memcpy(&h, (unsigned char *)mem - STACK_HEADER_SIZE, sizeof h);
     s->offset = h.prev_offset;
     s->top = h.prev_top;
-    s->depth--;
 }
 
 static const as_vtable stack_vtable = {stack_vt_alloc, stack_vt_resize, stack_vt_remap, stack_vt_free};
@@ -135,12 +133,19 @@ void stack_reset(stack *s)
 {
     s->offset = 0;
     s->top = 0;
-    s->depth = 0;
 }
 
 size_t stack_offset(const stack *s) { return s->offset; }
 size_t stack_capacity(const stack *s) { return s->capacity; }
-size_t stack_depth(const stack *s) { return s->depth; }
+/* Blocks on the stack, by walking the chain (each block takes at least
+ * its header and a byte, which bounds a corrupt chain). */
+size_t stack_depth(const stack *s)
+{
+    size_t n = 0, limit = s->offset / (STACK_HEADER_SIZE + 1) + 1;
+    for (size_t top = s->top; top != 0 && n <= limit; top = header_at(s, top - 1).prev_top)
+        n++;
+    return n;
+}
 size_t stack_out_of_order_frees(const stack *s) { return s->out_of_order; }
 void stack_set_sink(stack *s, as_event_sink sink) { s->sink = sink; }
 
@@ -148,11 +153,9 @@ const char *stack_check(const stack *s)
 {
     if (s->offset > s->capacity)
         return "stack: offset past the end of the buffer";
-    size_t payload_above = s->offset + 1, seen = 0, end = s->offset;
-    for (size_t top = s->top; top != 0; seen++) {
+    size_t payload_above = s->offset + 1, end = s->offset;
+    for (size_t top = s->top; top != 0;) {
         size_t payload = top - 1;
-        if (seen >= s->depth)
-            return "stack: more blocks in the chain than the depth";
         if (payload >= payload_above || payload < STACK_HEADER_SIZE || payload > end)
             return "stack: block chain out of order";
         stack_header h = header_at(s, payload);
@@ -164,22 +167,21 @@ const char *stack_check(const stack *s)
         end = h.prev_offset;
         top = h.prev_top;
     }
-    if (seen != s->depth)
-        return "stack: depth does not match the block chain";
-    if (s->depth == 0 && s->offset != 0)
+    if (s->top == 0 && s->offset != 0)
         return "stack: empty stack with a non-zero offset";
     return NULL;
 }
 
-/* Payload offsets from the bottom up; NULL if depth is 0 or no memory. */
-static size_t *payloads_bottom_up(const stack *s)
+/* Payload offsets from the bottom up (*n of them); NULL if none or no memory. */
+static size_t *payloads_bottom_up(const stack *s, size_t *n)
 {
-    if (s->depth == 0)
+    *n = stack_depth(s);
+    if (*n == 0)
         return NULL;
-    size_t *out = malloc(s->depth * sizeof *out);
+    size_t *out = malloc(*n * sizeof *out);
     if (out == NULL)
         return NULL;
-    size_t i = s->depth;
+    size_t i = *n;
     for (size_t top = s->top; top != 0 && i > 0; top = header_at(s, top - 1).prev_top)
         out[--i] = top - 1;
     return out;
@@ -189,13 +191,14 @@ static void probe_inspect(const void *ctx, const as_inspector *in)
 {
     const stack *s = ctx;
     as_emit_region(in, 0, s->buffer, s->capacity);
-    size_t *payloads = payloads_bottom_up(s);
-    if (payloads == NULL && s->depth > 0) {
+    size_t depth;
+    size_t *payloads = payloads_bottom_up(s, &depth);
+    if (payloads == NULL && depth > 0) {
         as_emit_span(in, 0, 0, s->offset, AS_SPAN_LIVE, AS_META_NONE, s->buffer);
     } else {
-        for (size_t i = 0; i < s->depth; i++) {
+        for (size_t i = 0; i < depth; i++) {
             size_t p = payloads[i];
-            size_t end = i + 1 < s->depth ? header_at(s, payloads[i + 1]).prev_offset : s->offset;
+            size_t end = i + 1 < depth ? header_at(s, payloads[i + 1]).prev_offset : s->offset;
             stack_header h = header_at(s, p);
             as_emit_span(in, 0, h.prev_offset, p - STACK_HEADER_SIZE - h.prev_offset,
                          AS_SPAN_PADDING, AS_META_NONE, NULL);
