@@ -43,8 +43,10 @@ void screen_compute(int rows, int cols, bool playing, screen_layout *out)
         if (below < 2)
             below = 0;
         out->map = rect(y, 0, middle - below, cols);
-        out->table = rect(y + middle - below, 0, below, cols / 2);
-        out->warnings = rect(y + middle - below, cols / 2, below, cols - cols / 2);
+        /* the table needs 44 columns; the warnings wrap into the rest */
+        int table_w = cols / 2 >= 44 ? cols / 2 : (cols - 20 >= 44 ? 44 : cols - 20);
+        out->table = rect(y + middle - below, 0, below, table_w);
+        out->warnings = rect(y + middle - below, table_w, below, cols - table_w);
     }
     int usable = out->map.w - SCREEN_MAP_PREFIX - 1;
     out->map_cols = usable >= 16 ? usable / 8 * 8 : (usable > 0 ? usable : 1);
