@@ -52,11 +52,20 @@ typedef struct ptr_index {
 } ptr_index;
 
 
+/* A run of blocks whose pointers ascend: index[first, end). */
+typedef struct ptr_run {
+    size_t first, end;
+} ptr_run;
+
+#define MAX_RUNS 64
+
 typedef struct builder {
     cells_grid *g;
-    ptr_index *index;        /* sorted by pointer, or a hash table when hashed */
+    ptr_index *index;        /* ascending runs in allocation order, or a hash table */
     size_t nindex, hash_cap;
     bool hashed;
+    ptr_run runs[MAX_RUNS];  /* sorted by address, not overlapping */
+    size_t run_count;
     const session *s;
     bool failed;
     unsigned shift;          /* log2 of the zoom: cells are found by shifts, not divisions */
@@ -73,6 +82,19 @@ static size_t hash_ptr(const void *p, size_t cap)
     return (size_t)x & (cap - 1);
 }
 
+static int32_t search_run(const builder *b, const ptr_run *r, const void *ptr)
+{
+    size_t lo = r->first, hi = r->end;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if ((uintptr_t)b->index[mid].ptr <= (uintptr_t)ptr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo > r->first && b->index[lo - 1].ptr == ptr ? b->index[lo - 1].index : -1;
+}
+
 static int32_t block_of(const builder *b, const void *ptr)
 {
     if (b->hashed) {
@@ -83,39 +105,67 @@ static int32_t block_of(const builder *b, const void *ptr)
                 return b->index[i].index;
         }
     }
-    size_t lo = 0, hi = b->nindex;
+    /* the last run starting at or before ptr */
+    size_t lo = 0, hi = b->run_count;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if ((uintptr_t)b->index[mid].ptr <= (uintptr_t)ptr)
+        if ((uintptr_t)b->index[b->runs[mid].first].ptr <= (uintptr_t)ptr)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo > 0 && b->index[lo - 1].ptr == ptr ? b->index[lo - 1].index : -1;
+    return lo > 0 ? search_run(b, &b->runs[lo - 1], ptr) : -1;
 }
 
-/* Fills the pointer index: sorted if the blocks already are (the common
- * case of bump-like allocators), else a hash table, never a sort. For one
- * pointer, the newest live block wins, else the newest. */
+static int by_run_start(const void *x, const void *y, void *index)
+{
+    const ptr_index *ix = index;
+    uintptr_t a = (uintptr_t)ix[((const ptr_run *)x)->first].ptr;
+    uintptr_t c = (uintptr_t)ix[((const ptr_run *)y)->first].ptr;
+    return (a > c) - (a < c);
+}
+
+/* Splits the list into ascending runs (each arena chunk, pool slab, ...):
+ * false if there are too many or they overlap. */
+static bool find_runs(builder *b, ptr_index *list, size_t n)
+{
+    b->run_count = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 || (uintptr_t)list[i].ptr <= (uintptr_t)list[i - 1].ptr) {
+            if (b->run_count == MAX_RUNS)
+                return false;
+            b->runs[b->run_count++] = (ptr_run){i, i + 1};
+        } else {
+            b->runs[b->run_count - 1].end = i + 1;
+        }
+    }
+    qsort_r(b->runs, b->run_count, sizeof *b->runs, by_run_start, list);
+    for (size_t r = 1; r < b->run_count; r++)
+        if ((uintptr_t)list[b->runs[r].first].ptr <= (uintptr_t)list[b->runs[r - 1].end - 1].ptr)
+            return false;
+    return true;
+}
+
+/* Fills the pointer index: the blocks in allocation order when they form a
+ * few ascending runs that do not overlap (bump-like allocators, arena
+ * chunks, pool slabs before any reuse), else a hash table; never a sort of
+ * all blocks. In the hash, for one pointer the newest live block wins. */
 static bool build_index(builder *b)
 {
     size_t n = session_block_count(b->s);
     ptr_index *list = malloc((n ? n : 1) * sizeof *list);
     if (list == NULL)
         return false;
-    bool sorted = true;
     for (size_t i = 0; i < n; i++) {
         bool live;
         list[i].ptr = session_block_ptr_at(b->s, i, &live);
         list[i].index = (int32_t)i;
         list[i].live = live;
-        sorted = sorted && (i == 0 || (uintptr_t)list[i].ptr > (uintptr_t)list[i - 1].ptr);
     }
     b->nindex = n;
-    if (sorted) {
-        b->index = list;
+    b->index = list;
+    if (find_runs(b, list, n))
         return true;
-    }
     size_t cap = 64;
     while (cap < 2 * n)
         cap *= 2;
@@ -270,7 +320,7 @@ bool cells_build(const session *s, size_t zoom, size_t max_cells, cells_grid *g)
     if (zoom == 0)
         zoom = cells_fit_zoom(s, max_cells);
     g->zoom = zoom;
-    builder b = {g, NULL, 0, 0, false, s, false, 0, {0}, 0};
+    builder b = {.g = g, .s = s};
     while (((size_t)1 << b.shift) < zoom)
         b.shift++;
     g->zoom = zoom = (size_t)1 << b.shift; /* a power of two */
