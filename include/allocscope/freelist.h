@@ -3,8 +3,9 @@
  *
  * Every block starts with a 16-byte header (size and flags, requested
  * length). Free blocks carry a link to the next free block and form one
- * list sorted by address. alloc searches it (first-fit, best-fit or
- * next-fit), splits a block only when the remainder can hold a free node,
+ * list sorted by address; they are also linked by size class, so best-fit
+ * looks at blocks of about the right size only. alloc searches (first-fit,
+ * best-fit or next-fit), splits a block only when the remainder can hold a free node,
  * and places large alignments by splitting off the front or, when that is
  * too small, leaving a padding lead before the header. free coalesces with
  * both neighbours, so no two free blocks are ever adjacent.

@@ -11,6 +11,11 @@
  * blocks instead.) Links hold the next free block's offset + 1 (0: none);
  * the list is sorted by address.
  *
+ * Free blocks are also on a doubly linked list per size class (16 classes
+ * per power of two; the links use the header's second word and the word
+ * after the address link), so best-fit looks only at blocks of the right
+ * size instead of every hole.
+ *
  * Beside the buffer, two position indexes (granmap.h) make every operation
  * cheap without changing any of this: one marks where free blocks start,
  * with their sizes, so first-fit and next-fit find the lowest block that
@@ -35,7 +40,8 @@
 #define FL_LEAD ((size_t)4)
 #define FL_FLAGS ((size_t)15)
 #define FL_LEAD_SIZE 16
-#define FL_LINK 8
+#define FL_LINK 16       /* the address-order link and the size-class back link */
+#define FL_CLASSES 512
 
 struct freelist {
     unsigned char *buffer;
@@ -47,6 +53,8 @@ struct freelist {
     freelist_fit fit;
     granmap free_starts; /* granule of each free block, valued by its size */
     granmap live_headers;
+    size_t class_head[FL_CLASSES];          /* free blocks by size class (+ 1) */
+    uint64_t class_bits[FL_CLASSES / 64];   /* the classes that have any */
 };
 
 static const char *const fit_names[] = {"first-fit", "best-fit", "next-fit"};
@@ -79,6 +87,66 @@ static size_t free_size_at(const void *user, size_t g)
     return size_of(user, g * 16);
 }
 
+static unsigned size_class(size_t size)
+{
+    unsigned fl = 63 - (unsigned)__builtin_clzll(size); /* size >= 32: fl >= 5 */
+    unsigned c = (fl - 5) * 16 + (unsigned)((size >> (fl - 4)) & 15);
+    return c < FL_CLASSES ? c : FL_CLASSES - 1;
+}
+
+/* Puts the free block at `block` (its header written) on its class list. */
+static void class_add(freelist *f, size_t block)
+{
+    unsigned c = size_class(size_of(f, block));
+    size_t next = f->class_head[c];
+    set_word(f, block + 8, next);
+    set_word(f, block + 24, 0);
+    if (next)
+        set_word(f, next - 1 + 24, block + 1);
+    f->class_head[c] = block + 1;
+    f->class_bits[c / 64] |= (uint64_t)1 << (c % 64);
+}
+
+/* Takes the free block off its class list (before its size changes). */
+static void class_remove(freelist *f, size_t block)
+{
+    unsigned c = size_class(size_of(f, block));
+    size_t next = word(f, block + 8), prev = word(f, block + 24);
+    if (prev)
+        set_word(f, prev - 1 + 8, next);
+    else
+        f->class_head[c] = next;
+    if (next)
+        set_word(f, next - 1 + 24, prev);
+    if (f->class_head[c] == 0)
+        f->class_bits[c / 64] &= ~((uint64_t)1 << (c % 64));
+}
+
+/* The first class >= c that has blocks, or FL_CLASSES. */
+static unsigned next_class(const freelist *f, unsigned c)
+{
+    while (c < FL_CLASSES) {
+        uint64_t bits = f->class_bits[c / 64] & (~(uint64_t)0 << (c % 64));
+        if (bits)
+            return (c / 64) * 64 + (unsigned)__builtin_ctzll(bits);
+        c = (c / 64 + 1) * 64;
+    }
+    return FL_CLASSES;
+}
+
+/* A free block, its header written, enters both indexes. */
+static void index_free(freelist *f, size_t block)
+{
+    granmap_set(&f->free_starts, block / 16);
+    class_add(f, block);
+}
+
+static void unindex_free(freelist *f, size_t block)
+{
+    granmap_unset(&f->free_starts, block / 16);
+    class_remove(f, block);
+}
+
 static void init_blocks(freelist *f)
 {
     f->head = 0;
@@ -86,10 +154,12 @@ static void init_blocks(freelist *f)
     f->high_water = 0;
     granmap_clear_all(&f->free_starts);
     granmap_clear_all(&f->live_headers);
+    memset(f->class_head, 0, sizeof f->class_head);
+    memset(f->class_bits, 0, sizeof f->class_bits);
     if (f->usable >= FREELIST_MIN_BLOCK) {
         make_free(f, 0, f->usable, 0);
         f->head = 1;
-        granmap_set(&f->free_starts, 0);
+        index_free(f, 0);
     }
 }
 
@@ -189,14 +259,18 @@ static size_t search(const freelist *f, size_t len, size_t align, size_t *prev, 
         if (!found)
             found = lowest_fit(f, 0, f->rover, len, align, pl);
     } else {
-        size_t best_size = SIZE_MAX;
+        /* best-fit: the first size class with a block that fits holds the
+         * best one; within it, the smallest, the lowest of equals */
+        size_t rounded = (len + 15) & ~(size_t)15, need = rounded + FREELIST_HEADER;
         placement cand;
-        for (size_t b = f->head; b; b = next_free(f, b - 1)) {
-            size_t sz = size_of(f, b - 1);
-            if (sz < best_size && place_in(f, b - 1, len, align, &cand)) {
-                found = b, best_size = sz, *pl = cand;
-                if (sz == cand.need)
-                    break; /* an exact fit cannot be beaten */
+        for (unsigned c = next_class(f, size_class(need)); c < FL_CLASSES && !found; c = next_class(f, c + 1)) {
+            size_t best_size = SIZE_MAX;
+            for (size_t b = f->class_head[c]; b; b = word(f, b - 1 + 8)) {
+                size_t sz = size_of(f, b - 1);
+                if (sz < need || sz > best_size || (sz == best_size && b > found))
+                    continue;
+                if (place_in(f, b - 1, len, align, &cand))
+                    found = b, best_size = sz, *pl = cand;
             }
         }
     }
@@ -223,11 +297,11 @@ static void *fl_alloc(void *ctx, size_t len, uint8_t al, uintptr_t ra)
     if (b == 0)
         return NULL;
     size_t block = b - 1, size = size_of(f, block), after = next_free(f, block);
-    granmap_unset(&f->free_starts, granule(block));
+    unindex_free(f, block);
     if (pl.lead >= FREELIST_MIN_BLOCK) {
         /* Split off the front as a free block of its own. */
         make_free(f, block, pl.lead, b + pl.lead);
-        granmap_set(&f->free_starts, granule(block));
+        index_free(f, block);
         prev = b;
         block += pl.lead;
         size -= pl.lead;
@@ -238,7 +312,7 @@ static void *fl_alloc(void *ctx, size_t len, uint8_t al, uintptr_t ra)
     size_t rest = size - pl.need;
     if (rest >= FREELIST_MIN_BLOCK) {
         make_free(f, block + pl.need, rest, after);
-        granmap_set(&f->free_starts, granule(block + pl.need));
+        index_free(f, block + pl.need);
         after = block + pl.need + 1;
         size = pl.need;
     }
@@ -287,17 +361,19 @@ static void insert_free(freelist *f, size_t block, size_t size)
     size_t next = ng == GRANMAP_NONE ? 0 : ng * 16 + 1;
     if (next && block + size == next - 1) {
         size += size_of(f, next - 1);
-        granmap_unset(&f->free_starts, ng);
+        unindex_free(f, next - 1);
         next = next_free(f, next - 1);
     }
     if (prev && prev - 1 + size_of(f, prev - 1) == block) {
+        class_remove(f, prev - 1);
         make_free(f, prev - 1, size_of(f, prev - 1) + size, next);
+        class_add(f, prev - 1);
         granmap_raise(&f->free_starts, granule(prev - 1));
         return;
     }
     make_free(f, block, size, next);
     link_after(f, prev, block + 1);
-    granmap_set(&f->free_starts, granule(block));
+    index_free(f, block);
 }
 
 static void fl_free(void *ctx, void *mem, size_t len, uint8_t al, uintptr_t ra)
@@ -329,7 +405,7 @@ static bool fl_resize(void *ctx, void *mem, size_t len, uint8_t al, size_t new_l
         if (end >= f->usable || !granmap_test(&f->free_starts, granule(end)) || size + size_of(f, end) < need)
             return false;
         link_after(f, free_before(f, end), next_free(f, end));
-        granmap_unset(&f->free_starts, granule(end));
+        unindex_free(f, end);
         size += size_of(f, end);
         end = block + size;
     }
@@ -448,6 +524,23 @@ const char *freelist_check(const freelist *f)
         used += is_used(f, o);
     if (marked != free_seen || used_marked != used)
         return "freelist: an index marks a block that does not exist";
+    size_t on_classes = 0;
+    for (unsigned c = 0; c < FL_CLASSES; c++) {
+        bool bit = (f->class_bits[c / 64] >> (c % 64)) & 1;
+        if (bit != (f->class_head[c] != 0))
+            return "freelist: a size-class bit disagrees with its list";
+        size_t back = 0;
+        for (size_t b = f->class_head[c]; b; back = b, b = word(f, b - 1 + 8)) {
+            if (++on_classes > free_seen)
+                return "freelist: a size-class list is longer than the free blocks (cycle?)";
+            if (!granmap_test(&f->free_starts, granule(b - 1)) || size_class(size_of(f, b - 1)) != c)
+                return "freelist: a size-class list holds a block that does not belong";
+            if (word(f, b - 1 + 24) != back)
+                return "freelist: a size-class back link is wrong";
+        }
+    }
+    if (on_classes != free_seen)
+        return "freelist: a free block is missing from its size class";
     if (expect != 0)
         return "freelist: free list names a block that is not free";
     return NULL;
