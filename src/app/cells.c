@@ -52,7 +52,7 @@ typedef struct ptr_index {
 } ptr_index;
 
 
-/* A run of blocks whose pointers ascend: index[first, end). */
+/* A run of blocks whose pointers never descend: index[first, end). */
 typedef struct ptr_run {
     size_t first, end;
 } ptr_run;
@@ -131,7 +131,9 @@ static bool find_runs(builder *b, ptr_index *list, size_t n)
 {
     b->run_count = 0;
     for (size_t i = 0; i < n; i++) {
-        if (i == 0 || (uintptr_t)list[i].ptr <= (uintptr_t)list[i - 1].ptr) {
+        /* equal pointers stay in the run: an address reused after a free;
+         * the search finds the newest, which is the live one if any is */
+        if (i == 0 || (uintptr_t)list[i].ptr < (uintptr_t)list[i - 1].ptr) {
             if (b->run_count == MAX_RUNS)
                 return false;
             b->runs[b->run_count++] = (ptr_run){i, i + 1};

@@ -274,11 +274,11 @@ static size_t map_lines(const tui *t, map_line *out, size_t max)
     return n;
 }
 
-static void draw_cell(tui *t, int y, int x, size_t i)
+/* The attribute and glyph of cell i. */
+static attr_t cell_look(const tui *t, size_t i, const char **glyph, char label[2])
 {
     const cell *c = &t->grid.cells[i];
-    screen_style st = screen_cell_style(c);
-    attr_t a = style_attr(t, st);
+    attr_t a = style_attr(t, screen_cell_style(c));
     if (c->label)
         a |= A_BOLD;
     if (c->marks & (CELL_MARK_BOUNDARY | CELL_MARK_FREE_NODE))
@@ -287,13 +287,43 @@ static void draw_cell(tui *t, int y, int x, size_t i)
         a |= A_BOLD | A_UNDERLINE;
     if (t->changed && t->changed[i])
         a |= t->colour ? A_BOLD | A_STANDOUT : A_STANDOUT;
-    char label[2] = {c->label, 0};
-    const char *glyph = c->label ? label : textmap_glyph(c, t->ascii);
+    label[0] = c->label;
+    label[1] = '\0';
+    *glyph = c->label ? label : textmap_glyph(c, t->ascii);
     if (!c->label && c->role == CELL_LIVE && t->colour)
-        glyph = " "; /* the colour is the glyph */
+        *glyph = " "; /* the colour is the glyph */
     if (!c->label && (c->marks & CELL_MARK_BOUNDARY) && (c->role == CELL_UNUSED || c->role == CELL_FREED))
-        glyph = t->ascii ? "|" : "▏";
-    put_text(y, x, 1, glyph, a);
+        *glyph = t->ascii ? "|" : "▏";
+    return a;
+}
+
+/* One row of cells, written in runs of the same attribute (every glyph is
+ * one column wide), so a frame makes few curses calls. */
+static void draw_cells(const tui *t, int y, int x, size_t first, size_t count)
+{
+    char run[1024];
+    size_t len = 0;
+    attr_t run_attr = 0;
+    move(y, x);
+    for (size_t i = 0; i < count; i++) {
+        const char *glyph;
+        char label[2];
+        attr_t a = cell_look(t, first + i, &glyph, label);
+        size_t g = strlen(glyph);
+        if (len && (a != run_attr || len + g >= sizeof run)) {
+            attrset(run_attr);
+            addnstr(run, (int)len);
+            len = 0;
+        }
+        run_attr = a;
+        memcpy(run + len, glyph, g);
+        len += g;
+    }
+    if (len) {
+        attrset(run_attr);
+        addnstr(run, (int)len);
+    }
+    attrset(A_NORMAL);
 }
 
 static void draw_legend(tui *t, int y, int x, int w)
@@ -349,8 +379,7 @@ static void draw_map(tui *t)
         }
         const cells_region *reg = &t->grid.regions[ml->region];
         put_fmt(y, r->x, SCREEN_MAP_PREFIX, style_attr(t, STYLE_DIM), "%7zu ", (ml->first - reg->first) * t->grid.zoom);
-        for (size_t i = 0; i < ml->count; i++)
-            draw_cell(t, y, r->x + SCREEN_MAP_PREFIX + (int)i, ml->first + i);
+        draw_cells(t, y, r->x + SCREEN_MAP_PREFIX, ml->first, ml->count);
     }
     if (total > (size_t)rows)
         put_fmt(r->y, r->x + r->w - 22, 22, style_attr(t, STYLE_DIM), "rows %zu-%zu of %zu PgUp/Dn",
