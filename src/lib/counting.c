@@ -5,9 +5,15 @@
 
 #include <stdlib.h>
 
+/* Only what each call must touch is counted on the way; the rest of
+ * counting_stats is derived when asked for (active = allocations - frees,
+ * alloc calls = allocations + failures). */
 struct counting {
     as_instance inner;
     counting_stats st;
+    size_t allocations;     /* successful */
+    size_t freed_before;      /* frees counted before the last counting_forget_live */
+    size_t freed_allocs_base; /* allocations counted before it */
 };
 
 counting *counting_create(as_instance inner)
@@ -30,13 +36,12 @@ static void grew(counting *c, size_t old_len, size_t new_len)
 static void *cnt_alloc(void *ctx, size_t len, uint8_t al, uintptr_t ra)
 {
     counting *c = ctx;
-    c->st.alloc_calls++;
     void *p = c->inner.a.vtable->alloc(c->inner.a.ctx, len, al, ra);
     if (p == NULL) {
         c->st.failed_allocs++;
         return NULL;
     }
-    c->st.active_allocations++;
+    c->allocations++;
     grew(c, 0, len);
     return p;
 }
@@ -66,8 +71,6 @@ static void cnt_free(void *ctx, void *mem, size_t len, uint8_t al, uintptr_t ra)
     counting *c = ctx;
     c->st.free_calls++;
     c->inner.a.vtable->free(c->inner.a.ctx, mem, len, al, ra);
-    if (c->st.active_allocations > 0)
-        c->st.active_allocations--;
     c->st.current_bytes -= len <= c->st.current_bytes ? len : c->st.current_bytes;
 }
 
@@ -76,11 +79,20 @@ static const as_vtable counting_vtable = {cnt_alloc, cnt_resize, cnt_remap, cnt_
 as_allocator counting_allocator(counting *c) { return (as_allocator){c, &counting_vtable}; }
 as_instance counting_instance(counting *c) { return (as_instance){counting_allocator(c), &counting_probe}; }
 
-counting_stats counting_get_stats(const counting *c) { return c->st; }
+counting_stats counting_get_stats(const counting *c)
+{
+    counting_stats st = c->st;
+    st.alloc_calls = c->allocations + c->st.failed_allocs;
+    size_t frees = c->st.free_calls - c->freed_before;
+    size_t live_allocs = c->allocations - c->freed_allocs_base;
+    st.active_allocations = live_allocs > frees ? live_allocs - frees : 0;
+    return st;
+}
 
 void counting_forget_live(counting *c)
 {
-    c->st.active_allocations = 0;
+    c->freed_before = c->st.free_calls;
+    c->freed_allocs_base = c->allocations;
     c->st.current_bytes = 0;
 }
 
