@@ -219,35 +219,14 @@ static void on_region(void *user, uint32_t r, const void *base, size_t size)
     g->count += n;
 }
 
-static cells_role role_of(as_span_kind k)
+/* Paints the cells a span covers where it wins them. */
+static __attribute__((noinline)) void paint_span(builder *b, const as_span *sp, const cells_region *r,
+                                                 size_t first, cells_role role)
 {
-    switch (k) {
-    case AS_SPAN_LIVE: return CELL_LIVE;
-    case AS_SPAN_FREED: return CELL_FREED;
-    case AS_SPAN_PADDING: return CELL_PADDING;
-    case AS_SPAN_META: return CELL_META;
-    default: return CELL_UNUSED;
-    }
-}
-
-static void on_span(void *user, const as_span *sp)
-{
-    builder *b = user;
     cells_grid *g = b->g;
-    b->bytes[sp->kind] += sp->len;
-    b->live_spans += sp->kind == AS_SPAN_LIVE;
-    if (b->failed || sp->region >= g->region_count || sp->len == 0)
-        return;
-    const cells_region *r = &g->regions[sp->region];
-    size_t first = sp->offset >> b->shift, last = (sp->offset + sp->len - 1) >> b->shift;
+    size_t last = (sp->offset + sp->len - 1) >> b->shift;
     if (last >= r->count)
         last = r->count - 1;
-    cells_role role = role_of(sp->kind);
-    if (first == last) { /* the common case at coarse zoom: one cell, often already decided */
-        const cell *c = &g->cells[r->first + first];
-        if (role < c->role || (role == c->role && c->block >= 0))
-            return;
-    }
     int32_t block = -2; /* not looked up yet */
     for (size_t i = first; i <= last; i++) {
         cell *c = &g->cells[r->first + i];
@@ -262,6 +241,36 @@ static void on_span(void *user, const as_span *sp)
             c->block = block;
         }
     }
+}
+
+static const uint8_t role_of_kind[AS_SPAN_KIND_COUNT] = {
+    [AS_SPAN_UNUSED] = CELL_UNUSED, [AS_SPAN_LIVE] = CELL_LIVE,     [AS_SPAN_FREED] = CELL_FREED,
+    [AS_SPAN_PADDING] = CELL_PADDING, [AS_SPAN_META] = CELL_META,
+};
+
+/* Called for every span: kept small, since a frame over many blocks makes
+ * hundreds of thousands of calls; most spans at a coarse zoom fall in a
+ * cell that is already decided. */
+static void on_span(void *user, const as_span *sp)
+{
+    builder *b = user;
+    b->bytes[sp->kind] += sp->len;
+    b->live_spans += sp->kind == AS_SPAN_LIVE;
+    const cells_grid *g = b->g;
+    if (sp->region >= g->region_count)
+        return;
+    const cells_region *r = &g->regions[sp->region];
+    size_t first = sp->offset >> b->shift;
+    if (first >= r->count)
+        return;
+    cells_role role = (cells_role)role_of_kind[sp->kind];
+    const cell *c = &g->cells[r->first + first];
+    /* a span of the cell's own role only matters if it brings the block */
+    bool brings_block = sp->block && (role == CELL_LIVE || role == CELL_FREED);
+    if (((sp->offset + sp->len - 1) >> b->shift) == first &&
+        (role < c->role || (role == c->role && (c->block >= 0 || !brings_block))))
+        return;
+    paint_span(b, sp, r, first, role);
 }
 
 static void on_marker(void *user, const as_marker *m)
