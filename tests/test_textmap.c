@@ -144,12 +144,29 @@ static void test_fit_and_labels(void **state)
     session_destroy(s);
 }
 
+static void test_zoom_is_capped(void **state)
+{
+    (void)state;
+    session *s = session_create();
+    sk_run(s, "new bump 1G");
+    sk_run(s, "alloc 3");
+    sk_run(s, "zoom 1");
+    cells_grid g;
+    cells_init(&g);
+    assert_true(cells_build(s, 0, 1000, &g));
+    assert_true(g.count <= CELLS_MAX_CELLS);
+    assert_int_equal(g.zoom, ((size_t)1 << 30) / CELLS_MAX_CELLS);
+    cells_free(&g);
+    session_destroy(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_golden_maps),
         cmocka_unit_test(test_padding_visible_at_every_zoom),
         cmocka_unit_test(test_fit_and_labels),
+        cmocka_unit_test(test_zoom_is_capped),
     };
     return cmocka_run_group_tests_name("textmap", tests, NULL, NULL);
 }

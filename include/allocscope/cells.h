@@ -51,6 +51,9 @@ typedef struct cells_region {
 } cells_region;
 
 #define CELLS_MAX_REGIONS 64
+/* A grid never has more cells than this (a 1 GiB buffer at zoom 1 would
+ * need a billion): a finer zoom is coarsened to fit. */
+#define CELLS_MAX_CELLS ((size_t)1 << 22)
 
 typedef struct cells_grid {
     cell *cells;
@@ -68,7 +71,9 @@ void cells_free(cells_grid *g);
  * (a power of two); 1 if there is nothing to show. */
 size_t cells_fit_zoom(const session *s, size_t max_cells);
 /* Fills g for the active allocator at zoom bytes per cell (0: the
- * session's zoom, or fit to max_cells). False only when out of memory. */
+ * session's zoom, or fit to max_cells), coarsened if it would take more
+ * than CELLS_MAX_CELLS cells; g->zoom says what was used. False only when
+ * out of memory. */
 bool cells_build(const session *s, size_t zoom, size_t max_cells, cells_grid *g);
 /* Marks, in changed[i], the cells that differ from before (same length
  * grids; otherwise everything counts as changed). */

@@ -328,8 +328,14 @@ bool cells_build(const session *s, size_t zoom, size_t max_cells, cells_grid *g)
         return true;
     if (zoom == 0)
         zoom = session_zoom(s);
-    if (zoom == 0)
+    if (zoom == 0 && max_cells > 0 && max_cells <= CELLS_MAX_CELLS) {
         zoom = cells_fit_zoom(s, max_cells);
+    } else {
+        /* never more than CELLS_MAX_CELLS cells, whatever zoom was asked for */
+        size_t at_most = cells_fit_zoom(s, CELLS_MAX_CELLS);
+        if (zoom < at_most)
+            zoom = at_most;
+    }
     g->zoom = zoom;
     builder b = {.g = g, .s = s};
     while (((size_t)1 << b.shift) < zoom)

@@ -8,6 +8,8 @@
 
 #include "allocscope/allocator.h"
 
+#define TEXTMAP_MAX_ROWS 256
+
 typedef struct glyph_pair {
     const char *utf8, *ascii;
 } glyph_pair;
@@ -91,9 +93,15 @@ static void ruler(const cells_grid *g, size_t width, strbuf *out)
     sb_addc(out, '\n');
 }
 
-static void region_rows(const cells_grid *g, const cells_region *r, size_t width, bool ascii, strbuf *out)
+/* Draws a region's rows while *budget rows remain; returns the rows left
+ * undrawn. */
+static size_t region_rows(const cells_grid *g, const cells_region *r, size_t width, bool ascii, strbuf *out,
+                          size_t *budget)
 {
     for (size_t row = 0; row < r->count; row += width) {
+        if (*budget == 0)
+            return (r->count - row + width - 1) / width;
+        (*budget)--;
         size_t n = r->count - row < width ? r->count - row : width;
         sb_printf(out, "%7zu |", row * g->zoom);
         bool any_mark = false;
@@ -120,6 +128,7 @@ static void region_rows(const cells_grid *g, const cells_region *r, size_t width
         sb_add(out, marks);
         sb_addc(out, '\n');
     }
+    return 0;
 }
 
 void textmap_render(const session *s, const textmap_options *opt, strbuf *out)
@@ -145,11 +154,16 @@ void textmap_render(const session *s, const textmap_options *opt, strbuf *out)
         sb_add(out, "(nothing to draw: this allocator owns no memory yet)\n");
     else
         ruler(&g, width, out);
+    /* an explicit zoom may ask for many rows: text output shows at most
+     * TEXTMAP_MAX_ROWS of them */
+    size_t budget = TEXTMAP_MAX_ROWS, undrawn = 0;
     for (size_t r = 0; r < g.region_count; r++) {
-        if (g.region_count > 1)
+        if (g.region_count > 1 && budget)
             sb_printf(out, "region %zu: %zu bytes\n", r, g.regions[r].bytes);
-        region_rows(&g, &g.regions[r], width, ascii, out);
+        undrawn += region_rows(&g, &g.regions[r], width, ascii, out, &budget);
     }
+    if (undrawn)
+        sb_printf(out, "(%zu more rows not shown: zoom out to see them, e.g. zoom fit)\n", undrawn);
     if (g.hidden_regions)
         sb_printf(out, "(%zu more regions not drawn)\n", g.hidden_regions);
     textmap_legend(out, ascii);
