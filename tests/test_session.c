@@ -114,6 +114,22 @@ static void test_debug_allocator_catches(void **state)
     session_destroy(s);
 }
 
+static void test_debug_memory_limit(void **state)
+{
+    (void)state;
+    session *s = session_create();
+    sk_run(s, "new debug 8192 limit 300");
+    sk_run(s, "alloc 200 as a");
+    const char *a = sk_run(s, "alloc 200 as b");
+    assert_non_null(strstr(a, "out of memory"));
+    assert_true(sk_has_warning(s, "memory-limit", "200 more bytes would pass the limit"));
+    sk_run(s, "free a");
+    sk_run(s, "alloc 200 as b");
+    sk_run(s, "expect block b live");
+    sk_run_status(s, "new bump 64 limit 10", SESSION_ERROR);
+    session_destroy(s);
+}
+
 static void test_stack_out_of_order(void **state)
 {
     (void)state;
@@ -338,6 +354,7 @@ int main(void)
         cmocka_unit_test(test_suggestions),
         cmocka_unit_test(test_double_free_says_where),
         cmocka_unit_test(test_debug_allocator_catches),
+        cmocka_unit_test(test_debug_memory_limit),
         cmocka_unit_test(test_stack_out_of_order),
         cmocka_unit_test(test_noop_and_oom),
         cmocka_unit_test(test_undo_is_exact),

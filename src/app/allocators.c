@@ -40,6 +40,7 @@ typedef struct new_spec {
     const char *name;
     const char *type;       /* pool of a type */
     size_t type_align;
+    size_t limit;           /* debug: memory limit in bytes, 0 = none */
 } new_spec;
 
 static bool is_kind(const char *w)
@@ -122,7 +123,7 @@ static session_status read_fit(const char *w, freelist_fit *fit)
 static session_status read_spec(session *s, const parse_words *w, new_spec *sp, strbuf *out)
 {
     static const char usage[] = "new KIND [SIZE] [align A] [capacity N] [first-fit|best-fit|next-fit] "
-                                "[over KIND [SIZE]] [as NAME]";
+                                "[over KIND [SIZE]] [limit N] [as NAME]";
     const char *e;
     if (w->count < 2)
         return sess_fail(out, "which kind? (usage: %s)", usage);
@@ -146,6 +147,12 @@ static session_status read_spec(session *s, const parse_words *w, new_spec *sp, 
             if ((e = parse_uint(next, &sp->capacity)) || sp->capacity == 0)
                 return sess_fail(out, "capacity: %s", e ? e : "must be at least 1");
             sp->has_capacity = true, i++;
+        } else if (parse_is(word, "limit")) {
+            if (strcmp(sp->kind, "debug"))
+                return sess_fail(out, "'limit' applies to debug only (a memory limit in bytes)");
+            if ((e = parse_size(next, &sp->limit)) || sp->limit == 0)
+                return sess_fail(out, "limit: %s", e ? e : "must be at least 1 byte");
+            i++;
         } else if (parse_is(word, "as")) {
             if (next == NULL || !parse_is_name(next))
                 return sess_fail(out, "as: give a name (letters, digits, _ . -; at most 31)");
@@ -287,11 +294,17 @@ static session_status build_wrapped(new_spec *sp, sess_allocator *a, strbuf *out
     if (!strcmp(sp->kind, "debug")) {
         a->debug = debug_create(inner);
         a->top = a->debug ? debug_instance(a->debug) : (as_instance){0};
+        if (a->debug && sp->limit)
+            debug_set_limit(a->debug, sp->limit);
     } else {
         counting *c = counting_create(inner);
         a->top = c ? counting_instance(c) : (as_instance){0};
     }
     snprintf(a->desc, sizeof a->desc, "%s over %s %zu", sp->kind, inner_kind, inner_size);
+    if (sp->limit) {
+        size_t n = strlen(a->desc);
+        snprintf(a->desc + n, sizeof a->desc - n, ", limit %zu", sp->limit);
+    }
     return a->top.a.ctx ? SESSION_OK : sess_fail(out, "out of memory");
 }
 

@@ -44,7 +44,7 @@ static const command commands[] = {
      "create an allocator and make it active. Kinds: bump, fixed, stack, arena, pool, debug,\n"
      "  counting, freelist, buddy. Examples: new bump 4096 | new pool 24 align 8 capacity 16 |\n"
      "  new pool Entity | new arena over bump 8192 | new debug 8192 | new counting over freelist 4096 |\n"
-     "  new freelist 4096 best-fit | new buddy 1024"},
+     "  new freelist 4096 best-fit | new buddy 1024 | new debug 8192 limit 1k (a memory limit)"},
     {"switch", cmd_switch, CMD_MUTATES, "switch NAME|KIND",
      "make another allocator active (a kind that does not exist yet is created with defaults)"},
     {"alloc", cmd_alloc, CMD_MUTATES, "alloc SIZE [align A] [as NAME] | alloc TYPE[N] [as NAME]",
