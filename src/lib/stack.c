@@ -23,10 +23,13 @@ typedef struct stack_header {
 
 _Static_assert(sizeof(stack_header) == STACK_HEADER_SIZE, "header is 8 bytes");
 
+/* offset and top are kept apart: stored side by side, the compiler merges
+ * them into one 16-byte store, and the next call's 8-byte loads then miss
+ * store forwarding. */
 struct stack {
     unsigned char *buffer;
-    size_t capacity;
     size_t offset;
+    size_t capacity;
     size_t top;        /* payload offset of the top block + 1; 0: empty */
     size_t out_of_order;
     as_event_sink sink;
