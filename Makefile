@@ -17,7 +17,7 @@ DEB_PKGS  = libncurses-dev libreadline-dev libcmocka-dev pkg-config tmux valgrin
 
 WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wpointer-arith -Wformat=2 -Wvla -Wno-unused-parameter
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Iinclude $(WARN) $(CFLAGS) $(SANFLAGS) -MMD -MP
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Iinclude $(WARN) $(WERROR) $(CFLAGS) $(SANFLAGS) -MMD -MP
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 TEST_LIBS  = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
@@ -86,11 +86,12 @@ run: all
 unit: $(TESTS)
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t; done
 
-ASAN = BUILD=build/asan CC=clang CFLAGS="-O1 -g" \
+# make test builds warning-free or not at all, with gcc and with clang
+ASAN = BUILD=build/asan CC=clang CFLAGS="-O1 -g" WERROR=-Werror \
        SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 
 test: check-deps
-	$(Q)$(MAKE) --no-print-directory unit $(PROG)
+	$(Q)$(MAKE) --no-print-directory WERROR=-Werror unit $(PROG)
 	$(Q)tests/run_scripts.sh $(PROG)
 	$(Q)tests/tui_e2e.sh $(PROG)
 	@echo "== the same under AddressSanitizer + UndefinedBehaviorSanitizer"
