@@ -27,7 +27,8 @@ size_t bump_offset(const bump *b);
 size_t bump_capacity(const bump *b);
 size_t bump_allocations(const bump *b);
 const unsigned char *bump_base(const bump *b);
-/* Keep (default) or drop the per-block record that inspection uses. */
+/* Keep (default) or drop the per-block record that inspection uses. An
+ * allocator taken with bump_allocator afterwards is the bare bump. */
 void bump_set_ledger(bump *b, bool on);
 const char *bump_check(const bump *b);
 

@@ -1,7 +1,8 @@
 /*
  * bump.c - the bump allocator (see bump.h).
  *
- * Invariants: 0 <= offset <= capacity; every recorded block lies below the
+ * The offset is kept as a pointer (cursor) so the bare bump is a handful of
+ * instructions. Invariants: 0 <= offset <= capacity; every recorded block lies below the
  * offset, in address order, without overlap; the bytes between recorded
  * blocks are the alignment padding that alloc skipped.
  */
@@ -14,7 +15,8 @@
 struct bump {
     unsigned char *buffer;
     size_t capacity;
-    size_t offset;
+    uintptr_t cursor;   /* buffer + offset: the next free byte */
+    uintptr_t limit;    /* buffer + capacity */
     size_t allocations;
     bool keep_ledger;
     ledger blocks;
@@ -31,6 +33,8 @@ bump *bump_create(size_t capacity)
         return NULL;
     }
     b->capacity = capacity;
+    b->cursor = (uintptr_t)b->buffer;
+    b->limit = (uintptr_t)b->buffer + capacity;
     b->keep_ledger = true;
     return b;
 }
@@ -49,30 +53,47 @@ static __attribute__((noinline)) void *alloc_recorded(bump *b, size_t start, siz
 {
     if (!ledger_push(&b->blocks, start, len))
         return NULL;
-    b->offset = start + len;
+    b->cursor = (uintptr_t)b->buffer + start + len;
     b->allocations++;
     return b->buffer + start;
 }
+
+static size_t offset_of(const bump *b) { return (size_t)(b->cursor - (uintptr_t)b->buffer); }
 
 static void *bump_vt_alloc(void *ctx, size_t len, uint8_t align_log2, uintptr_t ra)
 {
     (void)ra;
     bump *b = ctx;
     uintptr_t base = (uintptr_t)b->buffer, mask = ((uintptr_t)1 << align_log2) - 1;
-    /* base + offset + mask cannot wrap: the buffer is a real allocation */
-    size_t start = ((base + b->offset + mask) & ~mask) - base;
+    /* cursor + mask cannot wrap: the buffer is a real allocation */
+    size_t start = ((b->cursor + mask) & ~mask) - base;
     if (start > b->capacity || len > b->capacity - start)
         return NULL;
-    if (__builtin_expect(b->keep_ledger, 0))
-        return alloc_recorded(b, start, len);
-    b->offset = start + len;
+    if (!b->keep_ledger) { /* an allocator taken before bump_set_ledger(false) */
+        b->cursor = base + start + len;
+        b->allocations++;
+        return b->buffer + start;
+    }
+    return alloc_recorded(b, start, len);
+}
+
+/* Without the record (bump_set_ledger(false)): nothing but the bump. */
+static void *bump_vt_alloc_bare(void *ctx, size_t len, uint8_t align_log2, uintptr_t ra)
+{
+    (void)ra;
+    bump *b = ctx;
+    uintptr_t mask = ((uintptr_t)1 << align_log2) - 1;
+    uintptr_t start = (b->cursor + mask) & ~mask; /* cannot wrap: a real buffer */
+    if (start > b->limit || len > b->limit - start)
+        return NULL;
+    b->cursor = start + len;
     b->allocations++;
-    return b->buffer + start;
+    return (void *)start;
 }
 
 static bool is_last(const bump *b, const void *mem, size_t len)
 {
-    return (const unsigned char *)mem + len == b->buffer + b->offset;
+    return (uintptr_t)mem + len == b->cursor;
 }
 
 static bool bump_vt_resize(void *ctx, void *mem, size_t len, uint8_t align_log2,
@@ -85,7 +106,7 @@ static bool bump_vt_resize(void *ctx, void *mem, size_t len, uint8_t align_log2,
     size_t start = (size_t)((unsigned char *)mem - b->buffer), end;
     if (!as_add(start, new_len, &end) || end > b->capacity)
         return false;
-    b->offset = end;
+    b->cursor = (uintptr_t)b->buffer + end;
     ledger_entry *e = b->keep_ledger ? ledger_last(&b->blocks) : NULL;
     if (e)
         e->len = e->consumed = new_len;
@@ -111,18 +132,23 @@ static void bump_vt_free(void *ctx, void *mem, size_t len, uint8_t align_log2, u
 }
 
 static const as_vtable bump_vtable = {bump_vt_alloc, bump_vt_resize, bump_vt_remap, bump_vt_free};
+static const as_vtable bump_vtable_bare = {bump_vt_alloc_bare, bump_vt_resize, bump_vt_remap, bump_vt_free};
 
-as_allocator bump_allocator(bump *b) { return (as_allocator){b, &bump_vtable}; }
+/* With the record off, the allocator's alloc is the bare bump. */
+as_allocator bump_allocator(bump *b)
+{
+    return (as_allocator){b, b->keep_ledger ? &bump_vtable : &bump_vtable_bare};
+}
 as_instance bump_instance(bump *b) { return (as_instance){bump_allocator(b), &bump_probe}; }
 
 void bump_reset(bump *b)
 {
-    b->offset = 0;
+    b->cursor = (uintptr_t)b->buffer;
     b->allocations = 0;
     ledger_clear(&b->blocks);
 }
 
-size_t bump_offset(const bump *b) { return b->offset; }
+size_t bump_offset(const bump *b) { return offset_of(b); }
 size_t bump_capacity(const bump *b) { return b->capacity; }
 size_t bump_allocations(const bump *b) { return b->allocations; }
 const unsigned char *bump_base(const bump *b) { return b->buffer; }
@@ -135,9 +161,9 @@ void bump_set_ledger(bump *b, bool on)
 
 const char *bump_check(const bump *b)
 {
-    if (b->offset > b->capacity)
+    if (b->cursor < (uintptr_t)b->buffer || b->cursor > b->limit)
         return "bump: offset past the end of the buffer";
-    return b->keep_ledger ? ledger_check(&b->blocks, b->offset) : NULL;
+    return b->keep_ledger ? ledger_check(&b->blocks, offset_of(b)) : NULL;
 }
 
 static void probe_inspect(const void *ctx, const as_inspector *in)
@@ -145,12 +171,12 @@ static void probe_inspect(const void *ctx, const as_inspector *in)
     const bump *b = ctx;
     as_emit_region(in, 0, b->buffer, b->capacity);
     if (b->keep_ledger) {
-        ledger_emit(&b->blocks, in, 0, b->buffer, 0, b->offset, b->capacity);
+        ledger_emit(&b->blocks, in, 0, b->buffer, 0, offset_of(b), b->capacity);
     } else {
-        as_emit_span(in, 0, 0, b->offset, AS_SPAN_LIVE, AS_META_NONE, b->buffer);
-        as_emit_span(in, 0, b->offset, b->capacity - b->offset, AS_SPAN_UNUSED, AS_META_NONE, NULL);
+        as_emit_span(in, 0, 0, offset_of(b), AS_SPAN_LIVE, AS_META_NONE, b->buffer);
+        as_emit_span(in, 0, offset_of(b), b->capacity - offset_of(b), AS_SPAN_UNUSED, AS_META_NONE, NULL);
     }
-    as_emit_marker(in, AS_MARK_OFFSET, 0, b->offset);
+    as_emit_marker(in, AS_MARK_OFFSET, 0, offset_of(b));
 }
 
 static const char *probe_check(const void *ctx) { return bump_check(ctx); }
@@ -174,7 +200,7 @@ static bool probe_reset(void *ctx, as_reset_mode mode, size_t limit)
 
 static bool probe_offset(const void *ctx, size_t *out)
 {
-    *out = ((const bump *)ctx)->offset;
+    *out = offset_of(ctx);
     return true;
 }
 
