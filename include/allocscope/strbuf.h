@@ -28,6 +28,9 @@ void sb_printf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2
 void sb_vprintf(strbuf *sb, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* The text so far ("" when empty). */
 const char *sb_str(const strbuf *sb);
+/* Appends the whole file at path. False, with a message in err, if it
+ * cannot be read or is larger than max bytes. */
+bool sb_read_file(strbuf *sb, const char *path, size_t max, strbuf *err);
 /* Appends s as a JSON string literal, quotes included. */
 void sb_json_string(strbuf *sb, const char *s);
 

@@ -134,19 +134,13 @@ static int generate(const cli *c)
 /* The trace as a scene: the allocator first, then one step per operation. */
 static char *trace_scene(const cli *c, strbuf *err)
 {
-    FILE *f = fopen(c->trace, "rb");
-    if (f == NULL) {
-        sb_printf(err, "cannot open %s: %s", c->trace, strerror(errno));
-        return NULL;
-    }
     strbuf text, script;
     sb_init(&text);
     sb_init(&script);
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        sb_addn(&text, buf, n);
-    fclose(f);
+    if (!sb_read_file(&text, c->trace, (size_t)512 << 20, err)) {
+        sb_free(&text);
+        return NULL;
+    }
     trace_header h;
     strbuf body;
     sb_init(&body);
@@ -180,22 +174,18 @@ static int run_trace(const cli *c)
     char line[600];
     snprintf(line, sizeof line, "new %s", c->on ? c->on : "freelist 1M");
     if (c->on == NULL) {
-        /* the trace's own suggested heap size */
-        strbuf err, body;
+        /* the trace's own suggested heap size, its first line */
+        strbuf text, err;
+        sb_init(&text);
         sb_init(&err);
-        sb_init(&body);
-        FILE *f = fopen(c->trace, "rb");
-        char head[64] = "";
-        if (f && fgets(head, sizeof head, f)) {
-            size_t heap;
-            head[strcspn(head, "\r\n")] = '\0';
-            if (parse_size(head, &heap) == NULL && heap > 0)
-                snprintf(line, sizeof line, "new freelist %zu", heap);
-        }
-        if (f)
-            fclose(f);
+        size_t heap;
+        char head[32] = "";
+        if (sb_read_file(&text, c->trace, (size_t)512 << 20, &err))
+            snprintf(head, sizeof head, "%.*s", (int)strcspn(sb_str(&text), "\r\n"), sb_str(&text));
+        if (parse_size(head, &heap) == NULL && heap > 0)
+            snprintf(line, sizeof line, "new freelist %zu", heap);
+        sb_free(&text);
         sb_free(&err);
-        sb_free(&body);
     }
     session_outcome oc = session_execute(s, line, &out);
     int status = 0;

@@ -129,24 +129,11 @@ player *player_from_text(const char *name, const char *text, strbuf *err)
 
 player *player_open(const char *path, strbuf *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        sb_printf(err, "cannot open %s", path);
-        return NULL;
-    }
     strbuf text;
     sb_init(&text);
-    char buf[8192];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0 && text.len < ((size_t)256 << 20))
-        sb_addn(&text, buf, n);
-    fclose(f);
-    if (text.len >= ((size_t)256 << 20)) {
-        sb_printf(err, "%s is larger than 256 MiB", path);
-        sb_free(&text);
-        return NULL;
-    }
-    player *p = player_from_text(path, sb_str(&text), err);
+    player *p = NULL;
+    if (sb_read_file(&text, path, (size_t)256 << 20, err))
+        p = player_from_text(path, sb_str(&text), err);
     sb_free(&text);
     return p;
 }

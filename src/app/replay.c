@@ -12,28 +12,6 @@
 
 #include "allocscope/trace.h"
 
-char *sess_read_file(const char *path, size_t max, strbuf *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        sb_printf(err, "cannot open '%s'", path);
-        return NULL;
-    }
-    strbuf text;
-    sb_init(&text);
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0 && text.len <= max)
-        sb_addn(&text, buf, n);
-    fclose(f);
-    if (text.len > max || text.truncated) {
-        sb_printf(err, "'%s' is too large", path);
-        sb_free(&text);
-        return NULL;
-    }
-    return text.data ? text.data : calloc(1, 1);
-}
-
 typedef struct replay_figures {
     size_t ops, failures, live, peak_live, high_water;
     bool multi_region;
@@ -67,19 +45,20 @@ session_status cmd_trace(session *s, const parse_words *w, strbuf *out)
         return sess_fail(out, "trace is disabled in this session (no file access)");
     if (w->count != 2)
         return sess_fail(out, "usage: trace FILE (a malloc-lab trace: a ID BYTES | r ID BYTES | f ID)");
-    strbuf err, script;
+    strbuf err, script, text;
     sb_init(&err);
     sb_init(&script);
-    char *text = sess_read_file(w->word[1], (size_t)512 << 20, &err);
+    sb_init(&text);
     trace_header h;
-    if (text == NULL || !trace_to_script(text, &h, &script, &err)) {
-        session_status st = sess_fail(out, "%s%s%s", text ? w->word[1] : "", text ? ":" : "", sb_str(&err));
-        free(text);
+    bool read = sb_read_file(&text, w->word[1], (size_t)512 << 20, &err);
+    if (!read || !trace_to_script(sb_str(&text), &h, &script, &err)) {
+        session_status st = sess_fail(out, "%s%s%s", read ? w->word[1] : "", read ? ":" : "", sb_str(&err));
+        sb_free(&text);
         sb_free(&err);
         sb_free(&script);
         return st;
     }
-    free(text);
+    sb_free(&text);
     if (s->alloc_count == 0) {
         char line[64];
         snprintf(line, sizeof line, "new freelist %zu", h.heap_size ? h.heap_size : (size_t)1 << 20);

@@ -134,8 +134,6 @@ session_status cmd_layout(session *s, const parse_words *w, strbuf *out);
 
 /* replay.c */
 session_status cmd_trace(session *s, const parse_words *w, strbuf *out);
-/* The whole file, NUL-terminated, or NULL with a message in err. */
-char *sess_read_file(const char *path, size_t max, strbuf *err);
 
 /* expect.c */
 session_status cmd_expect(session *s, const parse_words *w, strbuf *out);

@@ -3,6 +3,7 @@
  */
 #include "allocscope/strbuf.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,4 +105,27 @@ void sb_json_string(strbuf *sb, const char *s)
         }
     }
     sb_addc(sb, '"');
+}
+
+bool sb_read_file(strbuf *sb, const char *path, size_t max, strbuf *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        sb_printf(err, "cannot open %s: %s", path, strerror(errno));
+        return false;
+    }
+    size_t start = sb->len;
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0 && sb->len - start <= max)
+        sb_addn(sb, buf, n);
+    bool failed = ferror(f);
+    fclose(f);
+    if (failed || sb->truncated || sb->len - start > max) {
+        sb_printf(err, failed ? "cannot read %s" : "%s is too large", path);
+        return false;
+    }
+    if (sb->data == NULL)
+        sb_add(sb, "");
+    return true;
 }
