@@ -656,6 +656,12 @@ int bench_main(int argc, char **argv)
     } workloads[] = {{"W1", bench_w1}, {"W2", bench_w2}, {"W3", bench_w3}, {"W4", bench_w4},
                      {"W5", bench_w5}, {"scale", run_scale}};
     bool any = false;
+    for (size_t k = 0; k < sizeof workloads / sizeof workloads[0]; k++)
+        any = any || !strcmp(which, "all") || !strcasecmp(which, workloads[k].name);
+    if (!any) {
+        fprintf(stderr, "allocscope bench: unknown workload '%s' (W1, W2, W3, W4, W5, scale, all)\n", which);
+        return 2;
+    }
     if (r.json)
         printf("[");
     else
@@ -665,13 +671,8 @@ int bench_main(int argc, char **argv)
         if (strcmp(which, "all") && strcasecmp(which, workloads[k].name))
             continue;
         workloads[k].run(&r);
-        any = true;
     }
     if (r.json)
         printf("]\n");
-    if (!any) {
-        fprintf(stderr, "allocscope bench: unknown workload '%s' (W1, W2, W3, W4, W5, scale, all)\n", which);
-        return 2;
-    }
     return 0;
 }

@@ -41,15 +41,16 @@ static session_status cmd_zoom(session *s, const parse_words *w, strbuf *out);
 
 static const command commands[] = {
     {"new", cmd_new, CMD_MUTATES, "new KIND [SIZE] [options] [as NAME]",
-     "create an allocator and make it active. Kinds: bump, fixed, stack, arena, pool, debug,\n"
-     "  counting, freelist, buddy. Examples: new bump 4096 | new pool 24 align 8 capacity 16 |\n"
+     "create an allocator and make it active\n"
+     "  kinds: bump, fixed, stack, arena, pool, debug, counting, freelist, buddy. Examples: new bump 4096 | new pool 24 align 8 capacity 16 |\n"
      "  new pool Entity | new arena over bump 8192 | new debug 8192 | new counting over freelist 4096 |\n"
      "  new freelist 4096 best-fit | new buddy 1024 | new debug 8192 limit 1k (a memory limit)"},
     {"switch", cmd_switch, CMD_MUTATES, "switch NAME|KIND",
      "make another allocator active (a kind that does not exist yet is created with defaults)"},
     {"alloc", cmd_alloc, CMD_MUTATES, "alloc SIZE [align A] [as NAME] | alloc TYPE[N] [as NAME]",
-     "allocate SIZE bytes (100, 4k, 2MiB) at alignment A (a power of two, 1..4096), or a typed\n"
-     "  array such as u32[10] (40 bytes, align 4), u64, f32[3], Entity"},
+     "allocate a block, or a typed array\n"
+     "  SIZE: 100, 4k, 2MiB; A: a power of two from 1 to 4096 (default 1);\n"
+     "  types: u32[10] (40 bytes, align 4), u64, f32[3], or a struct you defined"},
     {"free", cmd_free, CMD_MUTATES, "free [NAME|#ID]",
      "free a block (no argument: the most recent live block of the active allocator)"},
     {"resize", cmd_resize, CMD_MUTATES, "resize NAME SIZE", "grow or shrink a block in place, or fail"},
@@ -74,14 +75,16 @@ static const command commands[] = {
     {"note", cmd_note, CMD_MUTATES, "note TEXT", "a caption (shown large during playback)"},
     {"pause", cmd_pause, CMD_MUTATES, "pause", "during playback, wait for a key"},
     {"expect", cmd_expect, CMD_MUTATES, "expect WHAT ...",
-     "check the state: expect offset 72 | expect block buf offset 104 size 100 padding 4 |\n"
+     "check the state, so that a script tests itself\n"
+     "  expect offset 72 | expect block buf offset 104 size 100 padding 4 |\n"
      "  expect live 2 | expect padding 14 | expect used 72 | expect stat NAME N |\n"
      "  expect warning double-free | expect warnings 2 | expect no warnings |\n"
      "  expect type Entity size 20 align 4 padding 3 | expect allocator NAME"},
     {"source", cmd_source, CMD_QUERY, "source FILE", "run the commands of a file"},
     {"trace", cmd_trace, CMD_QUERY, "trace FILE",
-     "replay a malloc-lab trace (a ID BYTES | r ID BYTES | f ID) on the active allocator and report\n"
-     "  operations, failures, peak live bytes, high-water mark, utilisation and time"},
+     "replay a malloc-lab trace on the active allocator\n"
+     "  lines a ID BYTES | r ID BYTES | f ID; reports operations, failures, peak live bytes,\n"
+     "  high-water mark, utilisation and time"},
     {"save", cmd_save, CMD_QUERY, "save FILE", "write the session so far as a replayable script"},
     {"dump", cmd_dump, CMD_QUERY, "dump json", "print the state as one JSON object"},
     {"show", cmd_show, CMD_QUERY, "show NAME | show addresses | show offsets",
