@@ -115,6 +115,19 @@ static void init_styles(tui *t)
         }
         init_pair((short)(s + 1), fg, bg);
     }
+    /* the fill of live blocks: the block's colour on the default background */
+    for (int k = 0; k < SCREEN_LIVE_COLOURS; k++)
+        init_pair((short)(STYLE_COUNT + 1 + k), COLORS >= 256 ? live_256[k] : live_8[k], -1);
+}
+
+/* A live cell without a label: a solid block of the block's colour (a
+ * glyph, not a coloured space, so no terminal can lose it); the cells the
+ * last command changed are drawn in a shade instead. */
+static attr_t live_fill(const tui *t, const cell *c, bool changed, const char **glyph)
+{
+    int k = c->block >= 0 ? c->block % SCREEN_LIVE_COLOURS : 0;
+    *glyph = changed ? (t->ascii ? "=" : "▓") : (t->ascii ? "#" : "█");
+    return COLOR_PAIR(STYLE_COUNT + 1 + k) | styles[STYLE_LIVE0 + k].colour_attr;
 }
 
 static attr_t style_attr(const tui *t, screen_style s)
@@ -285,13 +298,15 @@ static attr_t cell_look(const tui *t, size_t i, const char **glyph, char label[2
         a |= A_UNDERLINE;
     if (c->marks & (CELL_MARK_FREE_HEAD | CELL_MARK_ROVER))
         a |= A_BOLD | A_UNDERLINE;
-    if (t->changed && t->changed[i])
-        a |= t->colour ? A_BOLD | A_STANDOUT : A_STANDOUT;
+    bool changed = t->changed && t->changed[i];
+    /* changed by the last command: underlined in colour, reversed without */
+    if (changed)
+        a |= t->colour ? A_BOLD | A_UNDERLINE : A_STANDOUT;
     label[0] = c->label;
     label[1] = '\0';
     *glyph = c->label ? label : textmap_glyph(c, t->ascii);
     if (!c->label && c->role == CELL_LIVE && t->colour)
-        *glyph = " "; /* the colour is the glyph */
+        return live_fill(t, c, changed, glyph);
     if (!c->label && (c->marks & CELL_MARK_BOUNDARY) && (c->role == CELL_UNUSED || c->role == CELL_FREED))
         *glyph = t->ascii ? "|" : "▏";
     return a;
@@ -341,13 +356,17 @@ static void draw_legend(tui *t, int y, int x, int w)
     int used = 0;
     for (size_t i = 0; i < sizeof items / sizeof items[0] && used + 10 < w; i++) {
         const char *swatch = t->ascii ? items[i].ascii : items[i].utf8;
-        if (items[i].style == STYLE_LIVE0 && t->colour)
-            swatch = " ";
-        used += put_text(y, x + used, 1, swatch, style_attr(t, items[i].style));
+        attr_t a = style_attr(t, items[i].style);
+        if (items[i].style == STYLE_LIVE0 && t->colour) {
+            cell sample = {CELL_LIVE, 0, 0, 0, 0};
+            a = live_fill(t, &sample, false, &swatch);
+        }
+        used += put_text(y, x + used, 1, swatch, a);
         used += put_fmt(y, x + used, w - used, style_attr(t, STYLE_DIM), " %s  ", items[i].what);
     }
     if (used + 24 < w)
-        put_text(y, x + used, w - used, "reverse: changed", style_attr(t, STYLE_DIM));
+        put_text(y, x + used, w - used, t->colour ? "underlined or shaded: changed" : "reversed: changed",
+                 style_attr(t, STYLE_DIM));
 }
 
 static void draw_map(tui *t)
