@@ -239,13 +239,14 @@ static void draw_header(tui *t)
     }
     session_stats st;
     session_stats_from_usage(s, &t->grid.usage, &st);
+    /* freed bytes below a bump offset are not free again; a free list's are */
+    size_t used = st.capacity - st.unused_bytes - (st.has_offset ? 0 : st.freed_bytes);
     char off[48] = "";
     if (st.has_offset)
         snprintf(off, sizeof off, "  offset %zu", st.offset);
     put_fmt(r->y, 1, r->w - 1, style_attr(t, STYLE_HEADER) | A_BOLD,
             "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu  live %zu (%zu B)  peak %zu  zoom %zu B/cell",
-            session_active_name(s), session_active_kind(s), st.capacity,
-            st.capacity - st.unused_bytes - st.freed_bytes, st.unused_bytes + st.freed_bytes, off,
+            session_active_name(s), session_active_kind(s), st.capacity, used, st.capacity - used, off,
             st.padding_bytes, st.live_blocks, st.live_bytes, st.peak_bytes, t->grid.zoom);
     int x = put_text(r->y + 1, 1, r->w - 1, "allocators:", style_attr(t, STYLE_DIM)) + 1;
     for (size_t i = 0; i < session_allocator_count(s) && x < r->w - 2; i++) {
