@@ -166,41 +166,27 @@ static char *trace_scene(const cli *c, strbuf *err)
     return script.data;
 }
 
+/* Headless: the trace command itself makes a free list of the trace's
+ * suggested heap size when no allocator exists yet. */
 static int run_trace(const cli *c)
 {
     session *s = session_create();
     strbuf out;
     sb_init(&out);
-    char line[600];
-    snprintf(line, sizeof line, "new %s", c->on ? c->on : "freelist 1M");
-    if (c->on == NULL) {
-        /* the trace's own suggested heap size, its first line */
-        strbuf text, err;
-        sb_init(&text);
-        sb_init(&err);
-        size_t heap;
-        char head[32] = "";
-        if (sb_read_file(&text, c->trace, (size_t)512 << 20, &err))
-            snprintf(head, sizeof head, "%.*s", (int)strcspn(sb_str(&text), "\r\n"), sb_str(&text));
-        if (parse_size(head, &heap) == NULL && heap > 0)
-            snprintf(line, sizeof line, "new freelist %zu", heap);
-        sb_free(&text);
-        sb_free(&err);
+    session_outcome oc = {SESSION_OK, false, false, false, false};
+    if (c->on) {
+        char line[600];
+        snprintf(line, sizeof line, "new %s", c->on);
+        oc = session_execute(s, line, &out);
     }
-    session_outcome oc = session_execute(s, line, &out);
-    int status = 0;
     if (oc.status == SESSION_OK) {
         sb_clear(&out);
         char cmd[600];
         snprintf(cmd, sizeof cmd, "trace \"%s\"", c->trace);
         oc = session_execute(s, cmd, &out);
     }
-    if (oc.status != SESSION_OK) {
-        fprintf(stderr, "%s", sb_str(&out));
-        status = 1;
-    } else {
-        fputs(sb_str(&out), stdout);
-    }
+    int status = oc.status == SESSION_OK ? 0 : 1;
+    fputs(sb_str(&out), status ? stderr : stdout);
     sb_free(&out);
     session_destroy(s);
     return status;
