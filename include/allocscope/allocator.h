@@ -70,6 +70,17 @@ static inline bool as_add(size_t a, size_t b, size_t *out)
     return true;
 }
 
+/* A slot for pointer p in an open-addressing table of cap slots (a power
+ * of two): the pointer's bits mixed so that aligned addresses spread. */
+static inline size_t as_hash_ptr(const void *p, size_t cap)
+{
+    uint64_t x = (uint64_t)(uintptr_t)p;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return (size_t)x & (cap - 1);
+}
+
 /* log2 of a power of two; 255 if x is not one. */
 uint8_t as_log2(size_t x);
 

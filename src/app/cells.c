@@ -73,15 +73,6 @@ typedef struct builder {
     size_t live_spans;
 } builder;
 
-static size_t hash_ptr(const void *p, size_t cap)
-{
-    uint64_t x = (uint64_t)(uintptr_t)p;
-    x ^= x >> 29;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 32;
-    return (size_t)x & (cap - 1);
-}
-
 static int32_t search_run(const builder *b, const ptr_run *r, const void *ptr)
 {
     size_t lo = r->first, hi = r->end;
@@ -98,7 +89,7 @@ static int32_t search_run(const builder *b, const ptr_run *r, const void *ptr)
 static int32_t block_of(const builder *b, const void *ptr)
 {
     if (b->hashed) {
-        for (size_t i = hash_ptr(ptr, b->hash_cap);; i = (i + 1) & (b->hash_cap - 1)) {
+        for (size_t i = as_hash_ptr(ptr, b->hash_cap);; i = (i + 1) & (b->hash_cap - 1)) {
             if (b->index[i].ptr == NULL)
                 return -1;
             if (b->index[i].ptr == ptr)
@@ -180,7 +171,7 @@ static bool build_index(builder *b)
     b->hash_cap = cap;
     for (size_t i = 0; i < n; i++) {
         const ptr_index *e = &list[i];
-        size_t k = hash_ptr(e->ptr, cap);
+        size_t k = as_hash_ptr(e->ptr, cap);
         while (b->index[k].ptr != NULL && b->index[k].ptr != e->ptr)
             k = (k + 1) & (cap - 1);
         if (b->index[k].ptr == NULL || e->live || !b->index[k].live)

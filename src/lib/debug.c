@@ -41,18 +41,9 @@ struct debug_alloc {
     debug_stats st;
 };
 
-static size_t hash_ptr(const void *p, size_t cap)
-{
-    uint64_t x = (uint64_t)(uintptr_t)p;
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    return (size_t)x & (cap - 1);
-}
-
 static record *find_slot(record *table, size_t cap, const void *p)
 {
-    for (size_t i = hash_ptr(p, cap);; i = (i + 1) & (cap - 1))
+    for (size_t i = as_hash_ptr(p, cap);; i = (i + 1) & (cap - 1))
         if (table[i].state == REC_EMPTY || table[i].ptr == p)
             return &table[i];
 }
