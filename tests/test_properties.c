@@ -32,6 +32,9 @@ static void verify_blocks(const tk_alloc *t)
 {
     tk_assert_check(&t->top);
     tk_inspect(&t->top, &view);
+    tk_inspect_batched(&t->top, &view2);
+    if (!tk_views_equal(&view, &view2))
+        fail_msg("%s: spans in batches differ from spans one by one", t->name);
     for (size_t i = 0; i < nheld; i++) {
         const held *h = &blocks[i];
         assert_int_equal((uintptr_t)h->p % ((uintptr_t)1 << h->al), 0);

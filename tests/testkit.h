@@ -100,6 +100,7 @@ typedef struct tk_view {
     as_span spans[TK_MAX_SPANS];
     size_t count;
     size_t markers;
+    uint64_t marker_order;   /* each marker, and how many spans came before it */
     bool overflow;
 } tk_view;
 
@@ -129,14 +130,30 @@ static inline void tk_on_marker(void *u, const as_marker *m)
     tk_view *v = u;
     assert_true(m->region < v->regions);
     assert_true(m->offset <= v->region_size[m->region]);
+    /* a marker comes after the spans of the bytes it marks */
+    size_t i = v->count;
+    while (i > 0 && v->spans[i - 1].region != m->region)
+        i--;
+    if (!v->overflow && (i == 0 || v->spans[i - 1].offset + v->spans[i - 1].len < m->offset))
+        fail_msg("marker %d at %zu of region %u came before the spans that cover it", (int)m->kind, m->offset,
+                 m->region);
     v->markers++;
+    v->marker_order = v->marker_order * 1000003u + ((uint64_t)m->kind << 56 ^ (uint64_t)m->region << 48 ^
+                                                    (uint64_t)m->offset << 20 ^ v->count);
+}
+
+static inline void tk_on_spans(void *u, const as_span *spans, size_t n)
+{
+    assert_true(n > 0);
+    for (size_t i = 0; i < n; i++)
+        tk_on_span(u, &spans[i]);
 }
 
 /* Inspects and asserts the spans cover every region exactly, in order. */
 static inline void tk_inspect(const as_instance *in, tk_view *v)
 {
     memset(v, 0, sizeof *v);
-    as_inspector ins = {tk_on_region, tk_on_span, tk_on_marker, v};
+    as_inspector ins = {.region = tk_on_region, .span = tk_on_span, .marker = tk_on_marker, .user = v};
     in->probe->inspect(in->a.ctx, &ins);
     assert_false(v->overflow);
     size_t i = 0;
@@ -159,9 +176,19 @@ static inline void tk_inspect(const as_instance *in, tk_view *v)
     assert_int_equal(i, v->count);
 }
 
+/* The same inspection, with the spans taken in batches (as_inspector.spans). */
+static inline void tk_inspect_batched(const as_instance *in, tk_view *v)
+{
+    memset(v, 0, sizeof *v);
+    as_inspector ins = {.region = tk_on_region, .spans = tk_on_spans, .marker = tk_on_marker, .user = v};
+    in->probe->inspect(in->a.ctx, &ins);
+    assert_false(v->overflow);
+}
+
 static inline bool tk_views_equal(const tk_view *a, const tk_view *b)
 {
-    if (a->regions != b->regions || a->count != b->count)
+    if (a->regions != b->regions || a->count != b->count || a->markers != b->markers ||
+        a->marker_order != b->marker_order)
         return false;
     for (size_t i = 0; i < a->count; i++) {
         const as_span *x = &a->spans[i], *y = &b->spans[i];

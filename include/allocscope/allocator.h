@@ -164,12 +164,15 @@ typedef struct as_marker {
 
 /* An inspection visitor. Regions come first, in order; then, per region,
  * its spans in address order (covering it exactly), then its markers. Any
- * callback may be NULL. */
+ * callback may be NULL. A visitor that sets spans gets the spans in
+ * batches through it (and span is not called): one call per batch instead
+ * of one per span, for visitors that walk 100,000 blocks per frame. */
 typedef struct as_inspector {
     void (*region)(void *user, uint32_t region, const void *base, size_t size);
     void (*span)(void *user, const as_span *span);
     void (*marker)(void *user, const as_marker *marker);
     void *user;
+    void (*spans)(void *user, const as_span *spans, size_t count);
 } as_inspector;
 
 /* Convenience for allocators: call a possibly-NULL callback. */
@@ -177,12 +180,44 @@ void as_emit_region(const as_inspector *in, uint32_t region, const void *base, s
 static inline void as_emit_span(const as_inspector *in, uint32_t region, size_t offset, size_t len,
                                 as_span_kind kind, as_meta_kind meta, const void *block)
 {
-    if (len == 0 || in->span == NULL)
+    if (len == 0)
         return;
     as_span s = {region, offset, len, kind, meta, block};
-    in->span(in->user, &s);
+    if (in->spans)
+        in->spans(in->user, &s, 1);
+    else if (in->span)
+        in->span(in->user, &s);
 }
 void as_emit_marker(const as_inspector *in, as_marker_kind kind, uint32_t region, size_t offset);
+
+/* What allocators with many blocks emit through: spans are gathered and
+ * handed over in batches (to spans, or one by one to span). Markers go
+ * through it too, so the order spans-then-marker is kept. as_writer_end
+ * hands over what is left; call it before returning from inspect. */
+#define AS_WRITER_BATCH 64
+typedef struct as_span_writer {
+    const as_inspector *in;
+    size_t count;
+    as_span batch[AS_WRITER_BATCH];
+} as_span_writer;
+
+static inline void as_writer_begin(as_span_writer *w, const as_inspector *in)
+{
+    w->in = in;
+    w->count = 0;
+}
+void as_writer_flush(as_span_writer *w);
+static inline void as_write_span(as_span_writer *w, uint32_t region, size_t offset, size_t len,
+                                 as_span_kind kind, as_meta_kind meta, const void *block)
+{
+    if (len == 0)
+        return;
+    w->batch[w->count++] = (as_span){region, offset, len, kind, meta, block};
+    if (w->count == AS_WRITER_BATCH)
+        as_writer_flush(w);
+}
+void as_write_marker(as_span_writer *w, as_marker_kind kind, uint32_t region, size_t offset);
+static inline void as_writer_end(as_span_writer *w) { as_writer_flush(w); }
 
 /* What a free of a given block would do, decided before doing it. */
 #define AS_VERDICTS(X)                                                          \

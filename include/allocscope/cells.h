@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "allocscope/blockindex.h"
 #include "allocscope/session.h"
 
 /* In increasing priority: a cell shows its highest role. */
@@ -63,6 +64,8 @@ typedef struct cells_grid {
     size_t region_count;
     size_t hidden_regions;    /* regions past CELLS_MAX_REGIONS, not drawn */
     as_usage usage;           /* the figures of the spans seen while building */
+    block_index *blocks;      /* kept from one build to the next */
+    const void **owners;      /* scratch: the block pointer each cell shows */
 } cells_grid;
 
 void cells_init(cells_grid *g);

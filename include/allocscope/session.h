@@ -102,6 +102,10 @@ session_block session_block_at(const session *s, size_t i);
 /* Just the pointer of block i of the active allocator (and whether it is
  * live): for views that index many blocks per frame. */
 const void *session_block_ptr_at(const session *s, size_t i, bool *live);
+/* Changes whenever the active allocator's blocks change other than by new
+ * blocks being added or blocks being freed (a block moved, the session was
+ * rebuilt by undo or rewind): views that index blocks start over then. */
+uint64_t session_blocks_epoch(const session *s);
 /* Index of the active allocator's block whose pointer is ptr, or -1. */
 long session_block_by_ptr(const session *s, const void *ptr);
 

@@ -402,6 +402,8 @@ session_status cmd_realloc(session *s, const parse_words *w, strbuf *out)
         note_resize(a, old, n);
     b->ptr = p;
     b->size = n;
+    if (moved)
+        s->blocks_epoch++;
     sess_locate_block(s, b);
     s->changed = true;
     if (moved)

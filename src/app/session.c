@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "allocscope/jsonout.h"
 
@@ -120,6 +121,11 @@ session *session_create(void)
         return NULL;
     }
     sb_init(&s->pending);
+    /* epochs of different sessions never meet: a view that indexed blocks
+     * of a session destroyed since cannot mistake a new one for it */
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    s->blocks_epoch = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
     return s;
 }
 
@@ -131,6 +137,7 @@ static void clear_state(session *s)
     s->alloc_count = 0;
     s->active = 0;
     s->block_count = 0;
+    s->blocks_epoch++;
     for (size_t i = 0; i < s->names.count; i++)
         free(s->names.chunks[i]);
     s->names.count = s->names.used = 0;
@@ -403,7 +410,7 @@ static void collect_span(void *user, const as_span *sp)
 void sess_collect_spans(session *s, size_t alloc)
 {
     s->span_count = 0;
-    as_inspector in = {NULL, collect_span, NULL, s};
+    as_inspector in = {.span = collect_span, .user = s};
     const sess_allocator *a = s->allocs[alloc];
     a->top.probe->inspect(a->top.a.ctx, &in);
 }
@@ -458,7 +465,7 @@ static void region_cb(void *user, uint32_t r, const void *base, size_t size)
 bool sess_region_holds(session *s, size_t alloc, const void *ptr, size_t len)
 {
     region_query q = {ptr, len, false};
-    as_inspector in = {region_cb, NULL, NULL, &q};
+    as_inspector in = {.region = region_cb, .user = &q};
     const sess_allocator *a = s->allocs[alloc];
     a->top.probe->inspect(a->top.a.ctx, &in);
     return q.inside;
@@ -866,6 +873,8 @@ const void *session_block_ptr_at(const session *s, size_t idx, bool *live)
     *live = b->live;
     return b->ptr;
 }
+
+uint64_t session_blocks_epoch(const session *s) { return s->blocks_epoch; }
 
 long session_block_by_ptr(const session *s, const void *ptr)
 {

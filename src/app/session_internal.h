@@ -60,6 +60,7 @@ struct session {
     size_t alloc_count, active;
     sess_block **block_chunks;   /* SESS_BLOCK_CHUNK blocks each: they never move */
     size_t block_count, chunk_count;
+    uint64_t blocks_epoch;       /* see session_blocks_epoch */
     sess_names names;
     uint32_t *name_slots;        /* name -> the newest block so named (index + 1) */
     size_t name_cap, name_used;

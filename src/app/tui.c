@@ -195,6 +195,11 @@ static void rebuild(tui *t, bool keep_diff)
     cells_grid old = t->prev;
     t->prev = t->grid;
     t->grid = old;
+    /* one block index serves both grids, following the session frame by frame */
+    if (t->grid.blocks == NULL) {
+        t->grid.blocks = t->prev.blocks;
+        t->prev.blocks = NULL;
+    }
     if (!cells_build(model(t), 0, map_capacity(t), &t->grid))
         t->grid.count = 0;
     if (t->grid.count > t->changed_cap) {
@@ -313,33 +318,46 @@ static attr_t cell_look(const tui *t, size_t i, const char **glyph, char label[2
     return a;
 }
 
-/* One row of cells, written in runs of the same attribute (every glyph is
- * one column wide), so a frame makes few curses calls. */
+/* The code point of a one-character UTF-8 glyph (the map's glyphs are
+ * all one column wide). */
+static wchar_t glyph_char(const char *g)
+{
+    const unsigned char *u = (const unsigned char *)g;
+    if (u[0] < 0x80)
+        return u[0];
+    if ((u[0] & 0xE0) == 0xC0)
+        return (wchar_t)((u[0] & 0x1F) << 6 | (u[1] & 0x3F));
+    if ((u[0] & 0xF0) == 0xE0)
+        return (wchar_t)((u[0] & 0x0F) << 12 | (u[1] & 0x3F) << 6 | (u[2] & 0x3F));
+    return L'?';
+}
+
+/* One row of cells, put in place as one array of complex characters (a
+ * curses call per row, not per cell); runs of the same look reuse the
+ * character already made. */
 static void draw_cells(const tui *t, int y, int x, size_t first, size_t count)
 {
-    char run[1024];
-    size_t len = 0;
-    attr_t run_attr = 0;
-    move(y, x);
-    for (size_t i = 0; i < count; i++) {
-        const char *glyph;
-        char label[2];
-        attr_t a = cell_look(t, first + i, &glyph, label);
-        size_t g = strlen(glyph);
-        if (len && (a != run_attr || len + g >= sizeof run)) {
-            attrset(run_attr);
-            addnstr(run, (int)len);
-            len = 0;
+    enum { CHUNK = 256 };
+    cchar_t row[CHUNK];
+    const char *last_glyph = NULL;
+    attr_t last_attr = 0;
+    for (size_t done = 0; done < count; done += CHUNK) {
+        size_t n = count - done < CHUNK ? count - done : CHUNK;
+        for (size_t i = 0; i < n; i++) {
+            const char *glyph;
+            char label[2];
+            attr_t a = cell_look(t, first + done + i, &glyph, label);
+            if (i > 0 && a == last_attr && glyph != label && glyph == last_glyph) {
+                row[i] = row[i - 1];
+                continue;
+            }
+            wchar_t wc[2] = {glyph_char(glyph), L'\0'};
+            setcchar(&row[i], wc, a & ~A_COLOR, (short)PAIR_NUMBER(a), NULL);
+            last_glyph = glyph;
+            last_attr = a;
         }
-        run_attr = a;
-        memcpy(run + len, glyph, g);
-        len += g;
+        mvadd_wchnstr(y, x + (int)done, row, (int)n);
     }
-    if (len) {
-        attrset(run_attr);
-        addnstr(run, (int)len);
-    }
-    attrset(A_NORMAL);
 }
 
 static void draw_legend(tui *t, int y, int x, int w)

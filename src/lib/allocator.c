@@ -151,6 +151,25 @@ void as_emit_marker(const as_inspector *in, as_marker_kind kind, uint32_t region
     in->marker(in->user, &m);
 }
 
+void as_writer_flush(as_span_writer *w)
+{
+    const as_inspector *in = w->in;
+    if (w->count && in->spans)
+        in->spans(in->user, w->batch, w->count);
+    else if (in->span)
+        for (size_t i = 0; i < w->count; i++)
+            in->span(in->user, &w->batch[i]);
+    w->count = 0;
+}
+
+void as_write_marker(as_span_writer *w, as_marker_kind kind, uint32_t region, size_t offset)
+{
+    if (w->in->marker == NULL)
+        return;
+    as_writer_flush(w);
+    as_emit_marker(w->in, kind, region, offset);
+}
+
 typedef struct usage_acc {
     as_usage *u;
     const void *last_live;
@@ -186,6 +205,6 @@ void as_usage_of(const as_probe *probe, const void *ctx, as_usage *out)
 {
     memset(out, 0, sizeof *out);
     usage_acc acc = {out, NULL};
-    as_inspector in = {usage_region, usage_span, NULL, &acc};
+    as_inspector in = {.region = usage_region, .span = usage_span, .user = &acc};
     probe->inspect(ctx, &in);
 }

@@ -294,7 +294,7 @@ const char *buddy_check(const buddy *b)
 
 typedef struct emit_ctx {
     const buddy *b;
-    const as_inspector *in;
+    as_span_writer out;
 } emit_ctx;
 
 static void emit_block(void *user, size_t off, unsigned k, uint8_t c)
@@ -304,15 +304,15 @@ static void emit_block(void *user, size_t off, unsigned k, uint8_t c)
     size_t size = block_size(k);
     if (c & BUDDY_USED) {
         size_t len = b->lens[idx(off)];
-        as_emit_span(e->in, 0, off, len, AS_SPAN_LIVE, AS_META_NONE, b->buffer + off);
-        as_emit_span(e->in, 0, off + len, size - len, AS_SPAN_PADDING, AS_META_TAIL, NULL);
+        as_write_span(&e->out, 0, off, len, AS_SPAN_LIVE, AS_META_NONE, b->buffer + off);
+        as_write_span(&e->out, 0, off + len, size - len, AS_SPAN_PADDING, AS_META_TAIL, NULL);
         return;
     }
     size_t end = off + size, hw = b->high_water;
     size_t split = hw <= off + 16 ? off + 16 : (hw >= end ? end : hw);
-    as_emit_span(e->in, 0, off, 16, AS_SPAN_META, AS_META_LINK, NULL);
-    as_emit_span(e->in, 0, off + 16, split - off - 16, AS_SPAN_FREED, AS_META_NONE, NULL);
-    as_emit_span(e->in, 0, split, end - split, AS_SPAN_UNUSED, AS_META_NONE, NULL);
+    as_write_span(&e->out, 0, off, 16, AS_SPAN_META, AS_META_LINK, NULL);
+    as_write_span(&e->out, 0, off + 16, split - off - 16, AS_SPAN_FREED, AS_META_NONE, NULL);
+    as_write_span(&e->out, 0, split, end - split, AS_SPAN_UNUSED, AS_META_NONE, NULL);
 }
 
 static void mark_block(void *user, size_t off, unsigned k, uint8_t c)
@@ -320,16 +320,19 @@ static void mark_block(void *user, size_t off, unsigned k, uint8_t c)
     (void)k;
     emit_ctx *e = user;
     if (c & BUDDY_FREE)
-        as_emit_marker(e->in, AS_MARK_FREE_NODE, 0, off);
+        as_write_marker(&e->out, AS_MARK_FREE_NODE, 0, off);
 }
 
 static void probe_inspect(const void *ctx, const as_inspector *in)
 {
     const buddy *b = ctx;
-    emit_ctx e = {b, in};
+    emit_ctx e;
+    e.b = b;
+    as_writer_begin(&e.out, in);
     as_emit_region(in, 0, b->buffer, b->capacity);
     each_block(b, emit_block, &e);
     each_block(b, mark_block, &e);
+    as_writer_end(&e.out);
 }
 
 static const char *probe_check(const void *ctx) { return buddy_check(ctx); }

@@ -366,7 +366,7 @@ static void probe_inspect(const void *ctx, const as_inspector *in)
 {
     const debug_alloc *d = ctx;
     overlay o = {d, in};
-    as_inspector mid = {overlay_region, overlay_span, overlay_marker, &o};
+    as_inspector mid = {.region = overlay_region, .span = overlay_span, .marker = overlay_marker, .user = &o};
     d->inner.probe->inspect(d->inner.a.ctx, &mid);
 }
 

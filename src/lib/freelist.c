@@ -546,17 +546,19 @@ const char *freelist_check(const freelist *f)
     return NULL;
 }
 
-static void emit_free_payload(const freelist *f, const as_inspector *in, size_t start, size_t end)
+static void emit_free_payload(const freelist *f, as_span_writer *w, size_t start, size_t end)
 {
     size_t hw = f->high_water < start ? start : (f->high_water > end ? end : f->high_water);
-    as_emit_span(in, 0, start, hw - start, AS_SPAN_FREED, AS_META_NONE, NULL);
-    as_emit_span(in, 0, hw, end - hw, AS_SPAN_UNUSED, AS_META_NONE, NULL);
+    as_write_span(w, 0, start, hw - start, AS_SPAN_FREED, AS_META_NONE, NULL);
+    as_write_span(w, 0, hw, end - hw, AS_SPAN_UNUSED, AS_META_NONE, NULL);
 }
 
 static void probe_inspect(const void *ctx, const as_inspector *in)
 {
     const freelist *f = ctx;
     as_emit_region(in, 0, f->buffer, f->capacity);
+    as_span_writer out;
+    as_writer_begin(&out, in);
     for (size_t off = 0; off < f->usable;) {
         size_t w = word(f, off), size = w & ~FL_FLAGS;
         if (size == 0 || size > f->usable - off)
@@ -564,24 +566,25 @@ static void probe_inspect(const void *ctx, const as_inspector *in)
         if (w & FL_USED) {
             size_t header = header_of(f, off), len = word(f, header + 8);
             size_t payload = header + FREELIST_HEADER;
-            as_emit_span(in, 0, off, header - off, AS_SPAN_PADDING, AS_META_NONE, NULL);
-            as_emit_span(in, 0, header, FREELIST_HEADER, AS_SPAN_META, AS_META_HEADER, NULL);
-            as_emit_span(in, 0, payload, len, AS_SPAN_LIVE, AS_META_NONE, f->buffer + payload);
-            as_emit_span(in, 0, payload + len, off + size - payload - len, AS_SPAN_PADDING,
-                         AS_META_TAIL, NULL);
+            as_write_span(&out, 0, off, header - off, AS_SPAN_PADDING, AS_META_NONE, NULL);
+            as_write_span(&out, 0, header, FREELIST_HEADER, AS_SPAN_META, AS_META_HEADER, NULL);
+            as_write_span(&out, 0, payload, len, AS_SPAN_LIVE, AS_META_NONE, f->buffer + payload);
+            as_write_span(&out, 0, payload + len, off + size - payload - len, AS_SPAN_PADDING,
+                          AS_META_TAIL, NULL);
         } else {
-            as_emit_span(in, 0, off, FREELIST_HEADER, AS_SPAN_META, AS_META_HEADER, NULL);
-            as_emit_span(in, 0, off + FREELIST_HEADER, FL_LINK, AS_SPAN_META, AS_META_LINK, NULL);
-            emit_free_payload(f, in, off + FREELIST_HEADER + FL_LINK, off + size);
-            as_emit_marker(in, AS_MARK_FREE_NODE, 0, off);
+            as_write_span(&out, 0, off, FREELIST_HEADER, AS_SPAN_META, AS_META_HEADER, NULL);
+            as_write_span(&out, 0, off + FREELIST_HEADER, FL_LINK, AS_SPAN_META, AS_META_LINK, NULL);
+            emit_free_payload(f, &out, off + FREELIST_HEADER + FL_LINK, off + size);
+            as_write_marker(&out, AS_MARK_FREE_NODE, 0, off);
         }
         off += size;
     }
-    as_emit_span(in, 0, f->usable, f->capacity - f->usable, AS_SPAN_UNUSED, AS_META_NONE, NULL);
+    as_write_span(&out, 0, f->usable, f->capacity - f->usable, AS_SPAN_UNUSED, AS_META_NONE, NULL);
     if (f->head)
-        as_emit_marker(in, AS_MARK_FREE_HEAD, 0, f->head - 1);
+        as_write_marker(&out, AS_MARK_FREE_HEAD, 0, f->head - 1);
     if (f->fit == FREELIST_NEXT_FIT)
-        as_emit_marker(in, AS_MARK_ROVER, 0, f->rover < f->usable ? f->rover : f->usable);
+        as_write_marker(&out, AS_MARK_ROVER, 0, f->rover < f->usable ? f->rover : f->usable);
+    as_writer_end(&out);
 }
 
 static const char *probe_check(const void *ctx) { return freelist_check(ctx); }

@@ -56,20 +56,23 @@ ledger_entry *ledger_last(const ledger *l)
 void ledger_emit(const ledger *l, const as_inspector *in, uint32_t region,
                  const unsigned char *base, size_t start, size_t end, size_t capacity)
 {
+    as_span_writer w;
+    as_writer_begin(&w, in);
     size_t cursor = start;
     for (size_t i = 0; i < l->count; i++) {
         const ledger_entry *e = &l->entries[i];
-        as_emit_span(in, region, cursor, e->offset - cursor, AS_SPAN_PADDING, AS_META_NONE, NULL);
-        as_emit_span(in, region, e->offset, e->len, e->freed ? AS_SPAN_FREED : AS_SPAN_LIVE,
+        as_write_span(&w, region, cursor, e->offset - cursor, AS_SPAN_PADDING, AS_META_NONE, NULL);
+        as_write_span(&w, region, e->offset, e->len, e->freed ? AS_SPAN_FREED : AS_SPAN_LIVE,
                      AS_META_NONE, base + e->offset);
-        as_emit_span(in, region, e->offset + e->len, e->consumed - e->len, AS_SPAN_FREED,
+        as_write_span(&w, region, e->offset + e->len, e->consumed - e->len, AS_SPAN_FREED,
                      AS_META_NONE, base + e->offset);
         cursor = e->offset + e->consumed;
     }
     /* Below the offset but after the last block: padding whose block was
      * given back (Zig's FixedBufferAllocator keeps it consumed). */
-    as_emit_span(in, region, cursor, end - cursor, AS_SPAN_PADDING, AS_META_NONE, NULL);
-    as_emit_span(in, region, end, capacity - end, AS_SPAN_UNUSED, AS_META_NONE, NULL);
+    as_write_span(&w, region, cursor, end - cursor, AS_SPAN_PADDING, AS_META_NONE, NULL);
+    as_write_span(&w, region, end, capacity - end, AS_SPAN_UNUSED, AS_META_NONE, NULL);
+    as_writer_end(&w);
 }
 
 const char *ledger_check(const ledger *l, size_t end)

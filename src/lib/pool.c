@@ -275,6 +275,8 @@ static void probe_inspect(const void *ctx, const as_inspector *in)
     unsigned char *map = free_map(p, total);
     for (size_t i = 0; i < p->slab_count; i++)
         as_emit_region(in, (uint32_t)i, p->slabs[i].mem, p->slabs[i].slots * p->slot_size);
+    as_span_writer out;
+    as_writer_begin(&out, in);
     for (size_t i = 0; i < p->slab_count; i++) {
         const slab *s = &p->slabs[i];
         uint32_t r = (uint32_t)i;
@@ -282,26 +284,27 @@ static void probe_inspect(const void *ctx, const as_inspector *in)
             size_t off = k * p->slot_size;
             bool is_free = map && (map[index / 8] >> (index % 8)) & 1;
             if (is_free) {
-                as_emit_span(in, r, off, sizeof(void *), AS_SPAN_META, AS_META_LINK, NULL);
-                as_emit_span(in, r, off + sizeof(void *), p->slot_size - sizeof(void *),
+                as_write_span(&out, r, off, sizeof(void *), AS_SPAN_META, AS_META_LINK, NULL);
+                as_write_span(&out, r, off + sizeof(void *), p->slot_size - sizeof(void *),
                              AS_SPAN_FREED, AS_META_NONE, s->mem + off);
             } else {
-                as_emit_span(in, r, off, p->item_size, AS_SPAN_LIVE, AS_META_NONE, s->mem + off);
-                as_emit_span(in, r, off + p->item_size, p->slot_size - p->item_size,
+                as_write_span(&out, r, off, p->item_size, AS_SPAN_LIVE, AS_META_NONE, s->mem + off);
+                as_write_span(&out, r, off + p->item_size, p->slot_size - p->item_size,
                              AS_SPAN_PADDING, AS_META_TAIL, NULL);
             }
         }
         index += s->slots - s->handed_out;
-        as_emit_span(in, r, s->handed_out * p->slot_size, (s->slots - s->handed_out) * p->slot_size,
+        as_write_span(&out, r, s->handed_out * p->slot_size, (s->slots - s->handed_out) * p->slot_size,
                      AS_SPAN_UNUSED, AS_META_NONE, NULL);
         for (size_t k = 0; k <= s->slots; k++)
-            as_emit_marker(in, AS_MARK_SLOT, r, k * p->slot_size);
+            as_write_marker(&out, AS_MARK_SLOT, r, k * p->slot_size);
     }
     size_t head_slab;
     const slab *hs = p->free_head ? slab_of(p, p->free_head, &head_slab) : NULL;
     if (hs)
-        as_emit_marker(in, AS_MARK_FREE_HEAD, (uint32_t)head_slab,
+        as_write_marker(&out, AS_MARK_FREE_HEAD, (uint32_t)head_slab,
                        (size_t)((const unsigned char *)p->free_head - hs->mem));
+    as_writer_end(&out);
     free(map);
 }
 

@@ -194,25 +194,28 @@ static void probe_inspect(const void *ctx, const as_inspector *in)
 {
     const stack *s = ctx;
     as_emit_region(in, 0, s->buffer, s->capacity);
+    as_span_writer out;
+    as_writer_begin(&out, in);
     size_t depth;
     size_t *payloads = payloads_bottom_up(s, &depth);
     if (payloads == NULL && depth > 0) {
-        as_emit_span(in, 0, 0, s->offset, AS_SPAN_LIVE, AS_META_NONE, s->buffer);
+        as_write_span(&out, 0, 0, s->offset, AS_SPAN_LIVE, AS_META_NONE, s->buffer);
     } else {
         for (size_t i = 0; i < depth; i++) {
             size_t p = payloads[i];
             size_t end = i + 1 < depth ? header_at(s, payloads[i + 1]).prev_offset : s->offset;
             stack_header h = header_at(s, p);
-            as_emit_span(in, 0, h.prev_offset, p - STACK_HEADER_SIZE - h.prev_offset,
+            as_write_span(&out, 0, h.prev_offset, p - STACK_HEADER_SIZE - h.prev_offset,
                          AS_SPAN_PADDING, AS_META_NONE, NULL);
-            as_emit_span(in, 0, p - STACK_HEADER_SIZE, STACK_HEADER_SIZE, AS_SPAN_META,
+            as_write_span(&out, 0, p - STACK_HEADER_SIZE, STACK_HEADER_SIZE, AS_SPAN_META,
                          AS_META_HEADER, NULL);
-            as_emit_span(in, 0, p, end - p, AS_SPAN_LIVE, AS_META_NONE, s->buffer + p);
+            as_write_span(&out, 0, p, end - p, AS_SPAN_LIVE, AS_META_NONE, s->buffer + p);
         }
     }
     free(payloads);
-    as_emit_span(in, 0, s->offset, s->capacity - s->offset, AS_SPAN_UNUSED, AS_META_NONE, NULL);
-    as_emit_marker(in, AS_MARK_OFFSET, 0, s->offset);
+    as_write_span(&out, 0, s->offset, s->capacity - s->offset, AS_SPAN_UNUSED, AS_META_NONE, NULL);
+    as_write_marker(&out, AS_MARK_OFFSET, 0, s->offset);
+    as_writer_end(&out);
 }
 
 static const char *probe_check(const void *ctx) { return stack_check(ctx); }
