@@ -93,6 +93,7 @@ ASAN = BUILD=build/asan CC=clang CFLAGS="-O1 -g" WERROR=-Werror \
 test: check-deps
 	$(Q)$(MAKE) --no-print-directory WERROR=-Werror unit $(PROG)
 	$(Q)tests/run_scripts.sh $(PROG)
+	$(Q)tests/bench_smoke.sh $(PROG)
 	$(Q)tests/tui_e2e.sh $(PROG)
 	@echo "== the same under AddressSanitizer + UndefinedBehaviorSanitizer"
 	$(Q)$(MAKE) --no-print-directory $(ASAN) unit build/asan/allocscope

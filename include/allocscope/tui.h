@@ -22,10 +22,17 @@ typedef struct tui_options {
  * terminal is restored on every way out. */
 int tui_run(const tui_options *opt);
 
+/* What a frame of the live view costs: the medians over the frames drawn. */
+typedef struct tui_frame_cost {
+    double cpu_ms;           /* CPU time to rebuild the picture and draw it */
+    double bytes;            /* written to the terminal */
+    double first_bytes;      /* written by the first frame, which draws everything */
+} tui_frame_cost;
+
 /* For the benchmark: draws `frames` frames of s into a cols x rows
- * terminal that writes to /dev/null, the first from scratch and the rest
- * after a change each, and returns the CPU milliseconds of one frame
- * (median), or a negative number if no terminal could be made. */
-double tui_frame_cpu_ms(session *s, int cols, int rows, int frames);
+ * terminal whose output is counted and thrown away, the first from
+ * scratch and the rest after a change each. False if no terminal could be
+ * made. */
+bool tui_frame_cost_of(session *s, int cols, int rows, int frames, tui_frame_cost *out);
 
 #endif

@@ -636,7 +636,7 @@ static int count_loop(const char *kind, size_t n)
     return 0;
 }
 
-static void run_scale(report *r) { bench_scale(r->json); }
+static void run_scale(report *r) { bench_scale(r->json, &r->first_row); }
 
 int bench_main(int argc, char **argv)
 {

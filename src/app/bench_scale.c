@@ -114,16 +114,24 @@ static void bytes_per_block(size_t blocks, double *tracking, double *history)
     session_destroy(s);
 }
 
-void bench_scale(bool json)
+/* A figure without a goal, with a note for the reader. */
+static void print_info(bool json, bool *first, const char *name, double value, const char *unit, const char *note)
 {
-    bool first = true;
+    if (json)
+        printf("%s{\"workload\":\"scale\",\"figure\":\"%s\",\"value\":%.3f,\"unit\":\"%s\"}",
+               *first ? "" : ",\n", name, value, unit);
+    else
+        printf("  %-58s %10.3f %-6s %s\n", name, value, unit, note);
+    *first = false;
+}
+
+void bench_scale(bool json, bool *first)
+{
     if (!json)
         printf("\nscale: allocscope itself on big inputs (CPU or wall time on this machine)\n");
-    else
-        printf(",\n");
     double ms = replay_ms(1000000);
-    print_figure(json, &first, "replay of a 1,000,000-command script, headless (ms)", ms, "ms", 2000, true);
-    print_figure(json, &first, "  per command, parsing included (us)", ms * 1000 / 1e6, "us", 2, true);
+    print_figure(json, first, "replay of a 1,000,000-command script, headless (ms)", ms, "ms", 2000, true);
+    print_figure(json, first, "  per command, parsing included (us)", ms * 1000 / 1e6, "us", 2, true);
     static const struct {
         const char *what, *create;
     } cases[] = {{"frame of 200x50, 1 GiB bump, 100,000 blocks (CPU ms)", "new bump 1G"},
@@ -131,15 +139,19 @@ void bench_scale(bool json)
                  {"frame of 200x50, 1 GiB arena, 100,000 blocks (CPU ms)", "new arena"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         session *s = with_blocks(cases[i].create, 100000);
-        double f = tui_frame_cpu_ms(s, 200, 50, 21);
-        print_figure(json, &first, cases[i].what, f, "ms", 4, true);
+        tui_frame_cost f = {-1, -1, -1};
+        tui_frame_cost_of(s, 200, 50, 21, &f);
+        print_figure(json, first, cases[i].what, f.cpu_ms, "ms", 4, true);
+        char note[96];
+        snprintf(note, sizeof note, "(an alloc or free between frames; the first frame: %.0f)", f.first_bytes);
+        print_info(json, first, "  written to the terminal per frame (bytes)", f.bytes, "bytes", note);
         session_destroy(s);
     }
-    print_figure(json, &first, "one step back in a 100,000-step scene (ms)", step_back_ms(100000), "ms", 50, true);
+    print_figure(json, first, "one step back in a 100,000-step scene (ms)", step_back_ms(100000), "ms", 50, true);
     double tracking, history;
     bytes_per_block(100000, &tracking, &history);
-    print_figure(json, &first, "session tracking per live block (records, indexes) (bytes)", tracking, "bytes", 64,
+    print_figure(json, first, "session tracking per live block (records, indexes) (bytes)", tracking, "bytes", 64,
                  true);
-    if (!json)
-        printf("  %-58s %10.3f bytes  (one 'alloc 16' command each)\n", "  and the step history per command", history);
+    print_info(json, first, "  and the step history per command (bytes)", history, "bytes",
+               "(one 'alloc 16' command each)");
 }

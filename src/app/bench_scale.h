@@ -8,6 +8,8 @@
 
 #include <stdbool.h>
 
-void bench_scale(bool json);
+/* Prints the figures; in JSON, as objects of the array the caller opened
+ * (*first: no object has been printed into it yet). */
+void bench_scale(bool json, bool *first);
 
 #endif

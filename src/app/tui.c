@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <wchar.h>
 
@@ -994,22 +995,36 @@ static int by_value(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-double tui_frame_cpu_ms(session *s, int cols, int rows, int frames)
+/* Bytes written so far to the file behind f. */
+static double written(FILE *f)
 {
-    FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
-    if (out == NULL || in == NULL || frames < 1) {
-        if (out)
-            fclose(out);
+    fflush(f);
+    struct stat st;
+    return fstat(fileno(f), &st) == 0 ? (double)st.st_size : 0;
+}
+
+static double median_of(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, by_value);
+    return v[n / 2];
+}
+
+bool tui_frame_cost_of(session *s, int cols, int rows, int frames, tui_frame_cost *out)
+{
+    FILE *term = tmpfile(), *in = fopen("/dev/null", "r");
+    SCREEN *scr = term && in && frames > 0 ? newterm("xterm-256color", term, in) : NULL;
+    double *ms = malloc(2 * (size_t)(frames > 0 ? frames : 1) * sizeof *ms);
+    if (scr == NULL || ms == NULL) {
+        if (scr)
+            delscreen(scr);
+        if (term)
+            fclose(term);
         if (in)
             fclose(in);
-        return -1;
+        free(ms);
+        return false;
     }
-    SCREEN *scr = newterm("xterm-256color", out, in);
-    if (scr == NULL) {
-        fclose(out);
-        fclose(in);
-        return -1;
-    }
+    double *bytes = ms + frames;
     set_term(scr);
     resizeterm(rows, cols);
     tui t;
@@ -1018,10 +1033,10 @@ double tui_frame_cpu_ms(session *s, int cols, int rows, int frames)
     t.own = s;
     t.colour = has_colors();
     init_styles(&t);
-    double *ms = malloc((size_t)frames * sizeof *ms);
     strbuf ignore;
     sb_init(&ignore);
-    for (int f = 0; f < frames && ms; f++) {
+    for (int f = 0; f < frames; f++) {
+        double before = written(term);
         double t0 = cpu_ms();
         if (f == 0)
             relayout(&t);
@@ -1029,11 +1044,14 @@ double tui_frame_cpu_ms(session *s, int cols, int rows, int frames)
             rebuild(&t, true);
         draw(&t);
         ms[f] = cpu_ms() - t0;
+        bytes[f] = written(term) - before;
         sb_clear(&ignore);
         session_execute(s, f % 2 ? "free" : "alloc 16", &ignore); /* a change for the next frame */
     }
-    qsort(ms, (size_t)frames, sizeof *ms, by_value);
-    double median = ms ? ms[frames / 2] : -1;
+    /* the first frame draws everything: the others are the typical ones */
+    out->cpu_ms = median_of(ms, frames);
+    out->first_bytes = bytes[0];
+    out->bytes = frames > 1 ? median_of(bytes + 1, frames - 1) : bytes[0];
     free(ms);
     sb_free(&ignore);
     sb_free(&t.answer);
@@ -1042,7 +1060,7 @@ double tui_frame_cpu_ms(session *s, int cols, int rows, int frames)
     free(t.changed);
     endwin();
     delscreen(scr);
-    fclose(out);
+    fclose(term);
     fclose(in);
-    return median;
+    return true;
 }

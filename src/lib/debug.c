@@ -330,44 +330,51 @@ const char *debug_check(const debug_alloc *d)
  * as freed. */
 typedef struct overlay {
     const debug_alloc *d;
-    const as_inspector *out;
+    as_span_writer out;
 } overlay;
 
 static void overlay_region(void *user, uint32_t region, const void *base, size_t size)
 {
     overlay *o = user;
-    as_emit_region(o->out, region, base, size);
+    as_writer_flush(&o->out);
+    as_emit_region(o->out.in, region, base, size);
 }
 
-static void overlay_span(void *user, const as_span *s)
+static void overlay_span(overlay *o, const as_span *s)
 {
-    overlay *o = user;
     const record *r = s->block && s->kind == AS_SPAN_LIVE ? lookup(o->d, s->block) : NULL;
     if (r == NULL || r->state == REC_RELEASED || (const unsigned char *)s->block != r->ptr) {
-        as_emit_span(o->out, s->region, s->offset, s->len, s->kind, s->meta, s->block);
+        as_write_span(&o->out, s->region, s->offset, s->len, s->kind, s->meta, s->block);
         return;
     }
     size_t user_len = r->len < s->len ? r->len : s->len;
     size_t guard = s->len - user_len < DEBUG_GUARD_SIZE ? s->len - user_len : DEBUG_GUARD_SIZE;
     as_span_kind k = r->state == REC_LIVE ? AS_SPAN_LIVE : AS_SPAN_FREED;
-    as_emit_span(o->out, s->region, s->offset, user_len, k, AS_META_NONE, s->block);
-    as_emit_span(o->out, s->region, s->offset + user_len, guard, AS_SPAN_META, AS_META_GUARD, NULL);
-    as_emit_span(o->out, s->region, s->offset + user_len + guard, s->len - user_len - guard,
-                 AS_SPAN_PADDING, AS_META_TAIL, NULL);
+    as_write_span(&o->out, s->region, s->offset, user_len, k, AS_META_NONE, s->block);
+    as_write_span(&o->out, s->region, s->offset + user_len, guard, AS_SPAN_META, AS_META_GUARD, NULL);
+    as_write_span(&o->out, s->region, s->offset + user_len + guard, s->len - user_len - guard,
+                  AS_SPAN_PADDING, AS_META_TAIL, NULL);
+}
+
+static void overlay_spans(void *user, const as_span *spans, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        overlay_span(user, &spans[i]);
 }
 
 static void overlay_marker(void *user, const as_marker *m)
 {
     overlay *o = user;
-    as_emit_marker(o->out, m->kind, m->region, m->offset);
+    as_write_marker(&o->out, m->kind, m->region, m->offset);
 }
 
 static void probe_inspect(const void *ctx, const as_inspector *in)
 {
-    const debug_alloc *d = ctx;
-    overlay o = {d, in};
-    as_inspector mid = {.region = overlay_region, .span = overlay_span, .marker = overlay_marker, .user = &o};
-    d->inner.probe->inspect(d->inner.a.ctx, &mid);
+    overlay o = {.d = ctx};
+    as_writer_begin(&o.out, in);
+    as_inspector mid = {.region = overlay_region, .marker = overlay_marker, .user = &o, .spans = overlay_spans};
+    o.d->inner.probe->inspect(o.d->inner.a.ctx, &mid);
+    as_writer_end(&o.out);
 }
 
 static const char *probe_check(const void *ctx) { return debug_check(ctx); }
