@@ -124,14 +124,24 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(CORE_SRC) $(wildcard include
 	$(Q)clang $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(CORE_SRC) -lm
 
 # make fuzz: FUZZ_SECONDS per target (60 by default); new inputs go to
-# build/fuzz/corpus_*, the committed seeds and regressions are read only.
+# build/fuzz/corpus_*, the committed seeds and regressions are read only
+# (a regressions directory is passed only if it exists: git keeps no empty
+# ones, and libFuzzer stops at once on a missing one). A crash, a leak or a
+# sanitizer report fails the target; the whole log stays in build/fuzz.
 fuzz: check-deps $(FUZZ_BINS)
 	$(Q)for t in $(FUZZ_TARGETS); do \
 	  mkdir -p build/fuzz/corpus_$$t; \
+	  inputs="build/fuzz/corpus_$$t tests/fuzz/corpus/$$t"; \
+	  if [ -d tests/fuzz/regressions/$$t ]; then inputs="$$inputs tests/fuzz/regressions/$$t"; fi; \
 	  echo "== fuzz $$t for $(FUZZ_SECONDS) s"; \
 	  build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -rss_limit_mb=4096 \
-	    -print_final_stats=1 -artifact_prefix=build/fuzz/crash_$$t- \
-	    build/fuzz/corpus_$$t tests/fuzz/corpus/$$t tests/fuzz/regressions/$$t 2>&1 | tail -4 || exit 1; \
+	    -print_final_stats=1 -artifact_prefix=build/fuzz/crash_$$t- $$inputs > build/fuzz/log_$$t 2>&1; \
+	  status=$$?; \
+	  grep -E "^(#[0-9]+.*DONE|stat::number_of_executed_units|Done [0-9]+ runs)" build/fuzz/log_$$t | tail -2; \
+	  if [ $$status -ne 0 ]; then tail -30 build/fuzz/log_$$t; \
+	    echo "fuzz $$t FAILED (exit $$status); the log: build/fuzz/log_$$t"; exit 1; fi; \
+	  if ! grep -q "^Done [0-9]* runs" build/fuzz/log_$$t; then \
+	    tail -5 build/fuzz/log_$$t; echo "fuzz $$t did not run to its time limit"; exit 1; fi; \
 	done
 
 # the regressions (every crash ever found) replayed one by one
