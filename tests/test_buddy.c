@@ -1,5 +1,6 @@
 /* test_buddy.c - the buddy allocator: splitting, merging with the true
- * buddy only, and offset % size == 0. */
+ * buddy only, offset % size == 0, and free memory shown as freed only
+ * where a program had it. */
 #include "testkit.h"
 
 static tk_view v;
@@ -81,10 +82,51 @@ static void test_alignment_and_offsets(void **state)
     buddy_destroy(b);
 }
 
+/* The kind of the byte at off, from the spans. */
+static as_span_kind kind_at(buddy *b, size_t off)
+{
+    as_instance in = buddy_instance(b);
+    tk_inspect(&in, &v);
+    for (size_t i = 0; i < v.count; i++)
+        if (off >= v.spans[i].offset && off < v.spans[i].offset + v.spans[i].len)
+            return v.spans[i].kind;
+    fail_msg("no span covers %zu", off);
+    return AS_SPAN_KIND_COUNT;
+}
+
+static void test_freed_only_where_handed_out(void **state)
+{
+    (void)state;
+    buddy *b = buddy_create(1024);
+    as_allocator a = buddy_allocator(b);
+    void *x = as_alloc(a, 20, 0);  /* [0, 32): splits leave [32, 64), [64, 128), ... free */
+    void *y = as_alloc(a, 200, 0); /* [256, 512) */
+    assert_int_equal(offset_of(b, y), 256);
+    /* the halves the splits left were never handed out: unused, not freed */
+    assert_int_equal(kind_at(b, 50), AS_SPAN_UNUSED);
+    assert_int_equal(kind_at(b, 100), AS_SPAN_UNUSED);
+    assert_int_equal(kind_at(b, 32), AS_SPAN_META); /* its free-list links */
+    as_free(a, x, 20, 0);          /* merges up with [32, 64) and [64, 128) ... into [0, 256) */
+    assert_int_equal(kind_at(b, 0), AS_SPAN_META);
+    assert_int_equal(kind_at(b, 20), AS_SPAN_FREED);  /* x's bytes */
+    assert_int_equal(kind_at(b, 31), AS_SPAN_FREED);
+    assert_int_equal(kind_at(b, 32), AS_SPAN_UNUSED); /* never handed out, merged or not */
+    assert_int_equal(kind_at(b, 200), AS_SPAN_UNUSED);
+    as_free(a, y, 200, 0);
+    assert_int_equal(kind_at(b, 300), AS_SPAN_FREED);
+    assert_int_equal(kind_at(b, 600), AS_SPAN_UNUSED);
+    as_instance in = buddy_instance(b);
+    assert_true(in.probe->reset(b, AS_RESET_FREE_ALL, 0));
+    assert_int_equal(kind_at(b, 20), AS_SPAN_UNUSED); /* a reset forgets it all */
+    assert_int_equal(kind_at(b, 300), AS_SPAN_UNUSED);
+    buddy_destroy(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_split_to_fit),
+        cmocka_unit_test(test_freed_only_where_handed_out),
         cmocka_unit_test(test_merge_only_with_true_buddy),
         cmocka_unit_test(test_alignment_and_offsets),
     };

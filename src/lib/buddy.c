@@ -6,7 +6,10 @@
  * that do not start a block are 0. Free blocks of each order form a doubly
  * linked list whose links (offset + 1 of the next and previous block) sit
  * in the first 16 bytes of the free block. lens[] keeps each used block's
- * requested length, so the tail that rounding wasted can be shown.
+ * requested length, so the tail that rounding wasted can be shown, and
+ * handed[] has a bit per minimum block that was ever part of a block handed
+ * out, so free memory shows as freed only where a program had it: the
+ * halves a split leaves behind were never handed out.
  *
  * Invariants: blocks tile the buffer; each block's offset is a multiple of
  * its size; each free list holds exactly the free blocks of its order; no
@@ -28,12 +31,43 @@ struct buddy {
     unsigned max_order;
     uint8_t *ctrl;
     uint32_t *lens;
+    uint64_t *handed;   /* a bit per minimum block: ever handed out since the reset */
     size_t heads[64];   /* first free block of each order + 1; 0: empty */
     size_t high_water;
 };
 
 static size_t block_size(unsigned order) { return (size_t)BUDDY_MIN_BLOCK << order; }
 static size_t idx(size_t off) { return off / BUDDY_MIN_BLOCK; }
+
+static size_t handed_words(size_t capacity) { return (idx(capacity) + 63) / 64; }
+
+/* Notes minimum blocks [first, end) as handed out. */
+static void mark_handed(buddy *b, size_t first, size_t end)
+{
+    for (size_t i = first; i < end && i % 64; i++)
+        b->handed[i / 64] |= (uint64_t)1 << (i % 64);
+    size_t i = (first + 63) / 64 * 64;
+    for (; i + 64 <= end; i += 64)
+        b->handed[i / 64] = ~(uint64_t)0;
+    for (; i < end; i++)
+        b->handed[i / 64] |= (uint64_t)1 << (i % 64);
+}
+
+static bool was_handed(const buddy *b, size_t i) { return (b->handed[i / 64] >> (i % 64)) & 1; }
+
+/* The first minimum block from i (below end) whose bit is not `state`;
+ * end if there is none. Word by word. */
+static size_t next_change(const buddy *b, size_t i, size_t end, bool state)
+{
+    while (i < end) {
+        uint64_t w = b->handed[i / 64] ^ (state ? ~(uint64_t)0 : 0); /* ones where the bit differs */
+        w >>= i % 64;
+        if (w)
+            return i + (size_t)__builtin_ctzll(w) < end ? i + (size_t)__builtin_ctzll(w) : end;
+        i = (i / 64 + 1) * 64;
+    }
+    return end;
+}
 
 static size_t link_get(const buddy *b, size_t off, int which)
 {
@@ -74,6 +108,7 @@ void buddy_reset(buddy *b)
 {
     memset(b->ctrl, 0, idx(b->capacity));
     memset(b->heads, 0, sizeof b->heads);
+    memset(b->handed, 0, handed_words(b->capacity) * sizeof *b->handed);
     b->high_water = 0;
     push_free(b, 0, b->max_order);
 }
@@ -88,7 +123,8 @@ buddy *buddy_create(size_t capacity)
     b->buffer = as_region_new(capacity, NULL);
     b->ctrl = calloc(idx(capacity), 1);
     b->lens = calloc(idx(capacity), sizeof *b->lens);
-    if (b->buffer == NULL || b->ctrl == NULL || b->lens == NULL) {
+    b->handed = calloc(handed_words(capacity), sizeof *b->handed);
+    if (b->buffer == NULL || b->ctrl == NULL || b->lens == NULL || b->handed == NULL) {
         buddy_destroy(b);
         return NULL;
     }
@@ -105,6 +141,7 @@ void buddy_destroy(buddy *b)
     as_region_delete(b->buffer);
     free(b->ctrl);
     free(b->lens);
+    free(b->handed);
     free(b);
 }
 
@@ -142,6 +179,7 @@ static void *buddy_vt_alloc(void *ctx, size_t len, uint8_t al, uintptr_t ra)
     b->lens[idx(off)] = (uint32_t)len;
     if (off + block_size(k) > b->high_water)
         b->high_water = off + block_size(k);
+    mark_handed(b, idx(off), idx(off + block_size(k)));
     return b->buffer + off;
 }
 
@@ -308,11 +346,17 @@ static void emit_block(void *user, size_t off, unsigned k, uint8_t c)
         as_write_span(&e->out, 0, off + len, size - len, AS_SPAN_PADDING, AS_META_TAIL, NULL);
         return;
     }
-    size_t end = off + size, hw = b->high_water;
-    size_t split = hw <= off + 16 ? off + 16 : (hw >= end ? end : hw);
-    as_write_span(&e->out, 0, off, 16, AS_SPAN_META, AS_META_LINK, NULL);
-    as_write_span(&e->out, 0, off + 16, split - off - 16, AS_SPAN_FREED, AS_META_NONE, NULL);
-    as_write_span(&e->out, 0, split, end - split, AS_SPAN_UNUSED, AS_META_NONE, NULL);
+    /* after the links: freed where a program had the bytes, unused where
+     * it never did (nothing above the high-water mark ever was) */
+    as_write_span(&e->out, 0, off, BUDDY_MIN_BLOCK, AS_SPAN_META, AS_META_LINK, NULL);
+    size_t i = idx(off) + 1, end = idx(off + size), top = idx(b->high_water);
+    while (i < end) {
+        bool handed = was_handed(b, i);
+        size_t j = !handed && i >= top ? end : next_change(b, i, end, handed);
+        as_write_span(&e->out, 0, i * BUDDY_MIN_BLOCK, (j - i) * BUDDY_MIN_BLOCK,
+                      handed ? AS_SPAN_FREED : AS_SPAN_UNUSED, AS_META_NONE, NULL);
+        i = j;
+    }
 }
 
 static void mark_block(void *user, size_t off, unsigned k, uint8_t c)

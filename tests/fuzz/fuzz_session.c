@@ -1,18 +1,46 @@
 /*
  * fuzz_session.c - arbitrary bytes as commands: every line goes through
  * session_execute, and after each one every allocator's invariant check
- * must hold and the views must render. File commands are disabled.
+ * must hold and the views must render, and a grid built with a block index
+ * kept from line to line (as the live view keeps it) must equal a grid
+ * built from scratch. File commands are disabled.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "allocscope/cells.h"
 #include "allocscope/jsonout.h"
 #include "allocscope/session.h"
 #include "allocscope/textmap.h"
 
 #define MAX_LINES 300
+
+static bool same_grid(const cells_grid *a, const cells_grid *b)
+{
+    if (a->count != b->count || a->zoom != b->zoom || memcmp(&a->usage, &b->usage, sizeof a->usage) != 0)
+        return false;
+    for (size_t i = 0; i < a->count; i++) {
+        const cell *x = &a->cells[i], *y = &b->cells[i];
+        if (x->role != y->role || x->marks != y->marks || x->label != y->label || x->block != y->block)
+            return false;
+    }
+    return true;
+}
+
+/* The kept grid against a fresh one, at a zoom that fits 512 cells. */
+static void compare_grids(const session *s, cells_grid *kept, size_t line)
+{
+    cells_grid fresh;
+    cells_init(&fresh);
+    bool a = cells_build(s, 0, 512, kept), b = cells_build(s, 0, 512, &fresh);
+    if (a && b && !same_grid(kept, &fresh)) {
+        fprintf(stderr, "after line %zu the grid built with a kept block index differs\n", line);
+        abort();
+    }
+    cells_free(&fresh);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -22,6 +50,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     session_set_sandbox(s, true);
     strbuf out;
     sb_init(&out);
+    cells_grid kept;
+    cells_init(&kept);
     size_t lines = 0;
     for (size_t i = 0; i < size && lines < MAX_LINES; lines++) {
         size_t n = 0;
@@ -39,6 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fprintf(stderr, "invariant broken after line %zu: %s\n", lines + 1, why);
             abort();
         }
+        compare_grids(s, &kept, lines + 1);
         if (lines % 16 == 0) {
             sb_clear(&out);
             json_state(s, &out);
@@ -49,6 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
     }
     sb_free(&out);
+    cells_free(&kept);
     session_destroy(s);
     return 0;
 }
