@@ -176,6 +176,22 @@ check "and steps back" "step 2/42"
 T send-keys -t e2e q
 check "q leaves the trace" "EXITED"
 
+# --- a long trace at the prompt shows its progress and stops on Ctrl-C ------
+"$prog" --gen-trace random --seed 3 --ops 900000 > "$tmp/big.rep"
+start 120 32 sh -c "'$prog'; echo EXITED; sleep 30"
+type_line "new freelist 64M"
+type_line "trace $tmp/big.rep"
+check "a long trace shows how far it is" "Ctrl-C stops"
+T send-keys -t e2e -l "blocks"
+T send-keys -t e2e C-c
+check "Ctrl-C stops the trace between operations" "stopped after"
+check "what was typed meanwhile waits at the prompt" "freelist> blocks"
+T send-keys -t e2e C-u
+type_line "check"
+check "the state is whole after the stop" "every invariant of freelist holds"
+type_line "quit"
+check "quit after the trace" "EXITED"
+
 # --- no colours, no UTF-8: the glyphs carry the meaning alone --------------
 start 100 30 env NO_COLOR=1 LANG=C LC_ALL=C sh -c "'$prog'; echo EXITED; sleep 30"
 type_line "alloc 3 as ab"

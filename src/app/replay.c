@@ -39,6 +39,17 @@ static void note_block_end(session *s, const char *name, replay_figures *f)
         f->high_water = b->offset + b->size;
 }
 
+/* Operations between two progress reports. */
+#define PROGRESS_EVERY 4096
+
+static size_t count_lines(const char *text)
+{
+    size_t n = 0;
+    for (const char *p = text; *p; p++)
+        n += *p == '\n';
+    return n + (*text && text[strlen(text) - 1] != '\n');
+}
+
 session_status cmd_trace(session *s, const parse_words *w, strbuf *out)
 {
     if (s->sandbox)
@@ -74,7 +85,14 @@ session_status cmd_trace(session *s, const parse_words *w, strbuf *out)
     strbuf answer;
     sb_init(&answer);
     session_status worst = SESSION_OK;
+    size_t total = count_lines(sb_str(&script));
+    bool stopped = false;
     for (const char *line = sb_str(&script); *line;) {
+        if (f.ops % PROGRESS_EVERY == 0 && s->progress && !s->replaying &&
+            !s->progress(s->progress_user, "trace", f.ops, total)) {
+            stopped = true;
+            break;
+        }
         size_t n = strcspn(line, "\n");
         char one[96];
         snprintf(one, sizeof one, "%.*s", (int)n, line);
@@ -96,6 +114,9 @@ session_status cmd_trace(session *s, const parse_words *w, strbuf *out)
         f.high_water = st.capacity;
     }
     double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    if (stopped)
+        sb_printf(out, "trace %s stopped after %zu of %zu operations (each is a step: undo takes them back)\n",
+                  w->word[1], f.ops, total);
     sb_printf(out, "trace %s on %s: %zu operations, %zu failed; peak live %zu bytes, high-water mark %zu "
                    "bytes, utilisation %.1f%%; %.1f ms\n",
               w->word[1], sess_active(s)->name, f.ops, f.failures, f.peak_live, f.high_water,

@@ -621,6 +621,12 @@ void session_ensure_default(session *s, strbuf *out)
 
 void session_set_sandbox(session *s, bool on) { s->sandbox = on; }
 
+void session_set_progress(session *s, session_progress_fn fn, void *user)
+{
+    s->progress = fn;
+    s->progress_user = user;
+}
+
 const char *session_check(const session *s)
 {
     for (size_t i = 0; i < s->alloc_count; i++) {

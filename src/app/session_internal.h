@@ -72,6 +72,8 @@ struct session {
     size_t history_count, history_cap;
     bool replaying;
     bool sandbox;            /* no file access */
+    session_progress_fn progress;  /* see session_set_progress */
+    void *progress_user;
     bool changed;
     size_t zoom;
     bool show_addresses;

@@ -33,6 +33,8 @@
 #define MIN_DELAY_MS 50
 #define MAX_DELAY_MS 10000
 
+#define TYPEAHEAD_MAX 1024
+
 typedef struct tui {
     session *own;            /* the prompt's session when no scene is loaded */
     player *pl;              /* the scene, if any */
@@ -56,6 +58,10 @@ typedef struct tui {
     size_t changed_cap;
     size_t scroll;           /* first map line shown */
     screen_layout lay;
+    /* keys typed while a long command ran, handled once it is over */
+    int typeahead[TYPEAHEAD_MAX];
+    size_t typeahead_len, typeahead_pos;
+    long long progress_drawn;
 } tui;
 
 static long long now_ms(void)
@@ -687,6 +693,58 @@ static void relayout(tui *t)
         rebuild(t, false);
 }
 
+/* Keeps a key typed during a long command for later; false if there is
+ * no room left (the key is dropped). */
+static bool keep_key(tui *t, int c)
+{
+    if (t->typeahead_len == TYPEAHEAD_MAX && t->typeahead_pos > 0) {
+        memmove(t->typeahead, t->typeahead + t->typeahead_pos,
+                (t->typeahead_len - t->typeahead_pos) * sizeof *t->typeahead);
+        t->typeahead_len -= t->typeahead_pos;
+        t->typeahead_pos = 0;
+    }
+    if (t->typeahead_len == TYPEAHEAD_MAX)
+        return false;
+    t->typeahead[t->typeahead_len++] = c;
+    return true;
+}
+
+/* The next kept key, or ERR. */
+static int next_kept_key(tui *t)
+{
+    if (t->typeahead_pos == t->typeahead_len) {
+        t->typeahead_pos = t->typeahead_len = 0;
+        return ERR;
+    }
+    return t->typeahead[t->typeahead_pos++];
+}
+
+/* Called by long commands: shows how far they are, and stops them on
+ * Ctrl-C. Other keys wait for the command to end. */
+static bool on_progress(void *user, const char *what, size_t done, size_t total)
+{
+    tui *t = user;
+    bool stop = false;
+    timeout(0);
+    for (int c; (c = getch()) != ERR;) {
+        if (c == KEY_CTRL('c'))
+            stop = true;
+        else if (!keep_key(t, c))
+            beep();
+    }
+    long long now = now_ms();
+    if (now - t->progress_drawn >= 100 && !t->lay.too_small) {
+        t->progress_drawn = now;
+        const screen_rect *r = &t->lay.answer;
+        fill_row(r->y, r->x, r->w, A_NORMAL);
+        put_fmt(r->y, r->x + 1, r->w - 1, A_BOLD, "%s: %zu of %zu operations (%zu%%)   Ctrl-C stops", what, done,
+                total, total ? done * 100 / total : 0);
+        wnoutrefresh(stdscr);
+        doupdate();
+    }
+    return !stop;
+}
+
 static void on_line(void *user, const char *line)
 {
     tui *t = user;
@@ -698,7 +756,10 @@ static void on_line(void *user, const char *line)
     session *s = model(t);
     size_t before = session_warning_count(s);
     sb_clear(&t->answer);
+    t->progress_drawn = now_ms(); /* a short command shows no progress */
+    session_set_progress(s, on_progress, t);
     session_outcome oc = session_execute(s, line, &t->answer);
+    session_set_progress(s, NULL, NULL);
     t->answer_error = oc.status == SESSION_ERROR || oc.status == SESSION_EXPECT_FAILED;
     if (oc.status == SESSION_QUIT)
         t->quit = true;
@@ -947,6 +1008,12 @@ int tui_run(const tui_options *opt)
     t.next_step_at = now_ms() + t.delay_ms;
     while (!t.quit) {
         draw(&t);
+        int kept = next_kept_key(&t);
+        if (kept != ERR) { /* typed while a long command ran */
+            handle_key(&t, kept);
+            tick(&t);
+            continue;
+        }
         int wait = wait_ms(&t);
         if (t.pl && t.idle_work && (wait < 0 || wait > 20)) {
             /* idle: prepare fast steps back, in slices that keep keys snappy */
