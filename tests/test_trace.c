@@ -110,6 +110,72 @@ static void test_trace_command_reports(void **state)
     unlink(path);
 }
 
+typedef struct progress_log {
+    size_t calls, last_done, total;
+    size_t stop_after;       /* stop at the report that many calls in; 0: never */
+} progress_log;
+
+static bool log_progress(void *user, const char *what, size_t done, size_t total)
+{
+    progress_log *p = user;
+    assert_string_equal(what, "trace");
+    assert_true(p->calls == 0 || done > p->last_done);
+    assert_true(done <= total);
+    p->calls++;
+    p->last_done = done;
+    p->total = total;
+    return p->stop_after == 0 || p->calls < p->stop_after;
+}
+
+static void test_long_traces_report_progress_and_stop(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/allocscope-trace-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    strbuf text;
+    sb_init(&text);
+    trace_generate(TRACE_RANDOM, 7, 20000, &text);
+    assert_int_equal(write(fd, sb_str(&text), text.len), (ssize_t)text.len);
+    close(fd);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "trace %s", path);
+
+    session *s = session_create();
+    sk_run(s, "new freelist 4M");
+    progress_log all = {0};
+    session_set_progress(s, log_progress, &all);
+    const char *a = sk_run(s, cmd);
+    assert_null(strstr(a, "stopped"));
+    assert_true(all.calls >= 4); /* every 4096 of about 20,000 operations */
+    size_t full_steps = session_step(s);
+    session_destroy(s);
+
+    s = session_create();
+    sk_run(s, "new freelist 4M");
+    size_t before = session_step(s);
+    progress_log stop = {.stop_after = 2};
+    session_set_progress(s, log_progress, &stop);
+    a = sk_run(s, cmd);
+    assert_non_null(strstr(a, "stopped after 4096 of"));
+    assert_int_equal(stop.calls, 2);
+    /* what was done stays, one step an operation, and the state is whole */
+    assert_int_equal(session_step(s) - before, 4096 + 1); /* and the trace command itself */
+    assert_true(session_step(s) < full_steps);
+    assert_null(session_check(s));
+    a = sk_run(s, "undo"); /* takes back the last operation, not the whole trace */
+    assert_true(strncmp(a, "undone: alloc", 13) == 0 || strncmp(a, "undone: free", 12) == 0 ||
+                strncmp(a, "undone: realloc", 15) == 0);
+    /* batch mode has no reports: nothing stops */
+    session_set_progress(s, NULL, NULL);
+    sk_run(s, "new freelist 4M");
+    a = sk_run(s, cmd);
+    assert_null(strstr(a, "stopped"));
+    session_destroy(s);
+    sb_free(&text);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -117,6 +183,7 @@ int main(void)
         cmocka_unit_test(test_malformed_traces_say_where),
         cmocka_unit_test(test_generated_shapes_replay_cleanly),
         cmocka_unit_test(test_trace_command_reports),
+        cmocka_unit_test(test_long_traces_report_progress_and_stop),
     };
     return cmocka_run_group_tests_name("trace", tests, NULL, NULL);
 }
