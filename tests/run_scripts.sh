@@ -53,6 +53,12 @@ if [ -z "$wrap" ]; then
     # a missing file is a clear error, not a crash
     "$prog" --batch /nonexistent/x.as 2>"$tmp/err"; [ $? = 2 ] && grep -q "cannot open" "$tmp/err" \
         && ok || bad "missing file"
+    # a generated trace replays headless; one past the replay limits is refused, not written
+    "$prog" --gen-trace coalescing --seed 4 --ops 500 >"$tmp/t.rep" \
+        && "$prog" --trace "$tmp/t.rep" --batch >"$tmp/out" 2>&1 && grep -q "0 failed" "$tmp/out" \
+        && ok || bad "--gen-trace then --trace"
+    "$prog" --gen-trace random --ops 2000002 >"$tmp/big.rep" 2>"$tmp/err"; [ $? = 2 ] && [ ! -s "$tmp/big.rep" ] \
+        && grep -q "more than allocscope replays" "$tmp/err" && ok || bad "--gen-trace past the limits"
     # bytes that are not text never crash it
     head -c 20000 /dev/urandom | "$prog" --batch - >/dev/null 2>&1; [ $? -le 1 ] && ok || bad "random bytes"
 fi

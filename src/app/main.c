@@ -122,6 +122,15 @@ static int generate(const cli *c)
             strbuf out;
             sb_init(&out);
             trace_generate((trace_shape)k, c->seed ? c->seed : 1, c->ops ? c->ops : 1000, &out);
+            size_t heap = 0, ids = 0, ops = 0;
+            sscanf(sb_str(&out), "%zu %zu %zu", &heap, &ids, &ops);
+            if (ids > TRACE_MAX_IDS || ops > TRACE_MAX_OPS) {
+                fprintf(stderr, "allocscope: that trace would have %zu ids and %zu operations, more than allocscope "
+                                "replays (%d ids, %d operations): ask for fewer with --ops\n",
+                        ids, ops, TRACE_MAX_IDS, TRACE_MAX_OPS);
+                sb_free(&out);
+                return 2;
+            }
             fputs(sb_str(&out), stdout);
             sb_free(&out);
             return 0;
