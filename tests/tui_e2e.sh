@@ -27,6 +27,15 @@ wait_for() {
 check() { # check DESCRIPTION TEXT
     if wait_for "$2"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1 (no '$2')"; screen; fi
 }
+gone() { # gone DESCRIPTION TEXT: TEXT leaves the screen within 5 s
+    i=0
+    while [ $i -lt 50 ]; do
+        if ! screen | grep -qF -- "$2"; then pass=$((pass + 1)); return 0; fi
+        sleep 0.1
+        i=$((i + 1))
+    done
+    fail=$((fail + 1)); echo "FAIL: $1 ('$2' still there)"; screen
+}
 type_line() { T send-keys -t e2e -l "$1"; T send-keys -t e2e Enter; }
 
 start() { # start WIDTH HEIGHT COMMAND...
@@ -85,6 +94,16 @@ check "history recalls the last line" "pool> alloc -5"
 T send-keys -t e2e C-u
 type_line "switch bump"
 check "switch back" "bump (bump)"
+
+# --- a long answer opens over the map and scrolls ---------------------------------
+type_line "help"
+check "a long answer opens over the map" "answer: lines 1-"
+T send-keys -t e2e End
+check "End shows its last lines" "leave allocscope"
+T send-keys -t e2e Home
+check "Home goes back to its first line" "answer: lines 1-27 of 32"
+T send-keys -t e2e Escape
+gone "Escape closes it" "answer: lines"
 
 # --- resizing ---------------------------------------------------------------------
 T resize-window -t e2e -x 60 -y 20

@@ -46,6 +46,7 @@ typedef struct tui {
     bool quit;
     bool help;
     bool overlay;            /* a long answer shown over the map */
+    size_t overlay_first;    /* its first line shown */
     bool idle_work;          /* the player has work for idle time */
     bool go_to;              /* typing a step number after g */
     char go_buf[16];
@@ -551,6 +552,8 @@ static void draw_answer(tui *t)
     attr_t a = t->answer_error ? style_attr(t, STYLE_ERROR) : A_NORMAL;
     if (t->pl && t->playing)
         text = player_answer(t->pl), a = player_failed(t->pl) ? style_attr(t, STYLE_ERROR) : A_NORMAL;
+    else if (t->overlay)
+        text = "(the answer is open above the map)";
     for (int k = 0; k < r->h && *text; k++) {
         put_text(r->y + k, 1, r->w - 2, text, a);
         text += strcspn(text, "\n");
@@ -630,26 +633,53 @@ static size_t count_lines(const char *text)
 }
 
 /* A long answer (blocks, stats, help, layout, show ...) over the map. */
+/* Lines of the overlay that hold answer text (between its title and its foot). */
+static size_t overlay_rows(void) { return LINES - 5 > 1 ? (size_t)(LINES - 5) : 1; }
+
 static void draw_overlay(tui *t)
 {
     const char *text = sb_str(&t->answer);
     int h = LINES - 3, w = COLS, y = 1, x = 0;
     attr_t box = style_attr(t, STYLE_TEXT) | A_REVERSE;
     for (int k = 0; k < h; k++)
-        fill_row(y + k, x, w, t->colour ? A_NORMAL : A_NORMAL);
+        fill_row(y + k, x, w, A_NORMAL);
     fill_row(y, x, w, box);
-    put_text(y, x + 1, w - 2, "answer (any key closes; the key is kept)", box | A_BOLD);
-    size_t total = count_lines(text);
-    int row = 1;
-    for (const char *p = text; *p && row < h - 1; row++) {
-        put_text(y + row, x + 1, w - 2, p, t->answer_error ? style_attr(t, STYLE_ERROR) : A_NORMAL);
+    size_t total = count_lines(text), rows = overlay_rows();
+    if (t->overlay_first + rows > total)
+        t->overlay_first = total > rows ? total - rows : 0;
+    size_t last = t->overlay_first + rows < total ? t->overlay_first + rows : total;
+    put_fmt(y, x + 1, w - 2, box | A_BOLD, "answer: lines %zu-%zu of %zu   %s", t->overlay_first + 1, last, total,
+            total > rows ? "PgUp/PgDn Up/Down Home/End scroll, any other key closes (and is kept)"
+                         : "any key closes (and is kept)");
+    const char *p = text;
+    for (size_t skip = 0; skip < t->overlay_first && *p; skip++) {
         p += strcspn(p, "\n");
         if (*p == '\n')
             p++;
     }
-    if (total > (size_t)(h - 2))
-        put_fmt(y + h - 1, x + 1, w - 2, style_attr(t, STYLE_DIM), "(%zu more lines: see 'save' or batch mode)",
-                total - (size_t)(h - 2));
+    for (size_t row = 0; row < rows && *p; row++) {
+        put_text(y + 1 + (int)row, x + 1, w - 2, p, t->answer_error ? style_attr(t, STYLE_ERROR) : A_NORMAL);
+        p += strcspn(p, "\n");
+        if (*p == '\n')
+            p++;
+    }
+    if (last < total)
+        put_fmt(y + h - 1, x + 1, w - 2, style_attr(t, STYLE_DIM), "(%zu more lines below)", total - last);
+}
+
+/* Keys that move through a long answer; false for any other key. */
+static bool overlay_scroll_key(tui *t, int c)
+{
+    size_t page = overlay_rows();
+    switch (c) {
+    case KEY_NPAGE: t->overlay_first += page; return true;
+    case KEY_PPAGE: t->overlay_first = t->overlay_first > page ? t->overlay_first - page : 0; return true;
+    case KEY_DOWN: t->overlay_first++; return true;
+    case KEY_UP: t->overlay_first -= t->overlay_first > 0; return true;
+    case KEY_HOME: t->overlay_first = 0; return true;
+    case KEY_END: t->overlay_first = SIZE_MAX / 2; return true; /* drawing clamps it */
+    default: return false;
+    }
 }
 
 static void draw(tui *t)
@@ -766,6 +796,7 @@ static void on_line(void *user, const char *line)
     if (oc.pending)
         sb_add(&t->answer, "(struct continues: type the next fields, end with })");
     t->overlay = count_lines(sb_str(&t->answer)) > (size_t)t->lay.answer.h;
+    t->overlay_first = 0;
     after_step(t, before);
     char prompt[64];
     snprintf(prompt, sizeof prompt, "%s> ", session_has_active(s) ? session_active_name(s) : "allocscope");
@@ -896,6 +927,8 @@ static void handle_key(tui *t, int c)
         t->help = false;
         return;
     }
+    if (t->overlay && overlay_scroll_key(t, c))
+        return;
     if (t->overlay) {
         t->overlay = false;
         if (c == 27 || c == ' ' || c == 'q' || c == '\n' || c == '\r')
