@@ -93,6 +93,58 @@ static void test_cell_styles(void **state)
     assert_string_equal(screen_style_name(STYLE_PADDING), "padding");
 }
 
+static bool is_power_of_two(int x) { return x > 0 && (x & (x - 1)) == 0; }
+
+static void test_small_buffers_fill_the_map(void **state)
+{
+    (void)state;
+    static const int sizes[][2] = {{24, 80}, {38, 130}, {45, 160}, {50, 200}, {20, 60}};
+    static const size_t buffers[] = {64, 256, 1024, 4096};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        screen_layout l;
+        screen_compute(sizes[i][0], sizes[i][1], true, &l);
+        int usable = l.map.w - SCREEN_MAP_PREFIX - 1;
+        for (size_t b = 0; b < sizeof buffers / sizeof buffers[0]; b++) {
+            size_t cells = buffers[b];
+            screen_map_shape m = screen_map_shape_of(&l, 1, &cells, 1);
+            assert_true(m.cell_width >= 1 && m.cell_width <= SCREEN_MAX_CELL_WIDTH);
+            assert_true(m.cells_per_row * m.cell_width <= usable);
+            if (m.cell_width == 1 && m.cells_per_row == l.map_cols)
+                continue; /* too big for aligned rows: the layout's rows */
+            /* rows of a power of two bytes, all on the map ... */
+            assert_true(is_power_of_two(m.cells_per_row));
+            assert_true(screen_map_rows_needed((size_t)m.cells_per_row, &cells, 1) <= (size_t)l.map_rows);
+            /* ... and no wider cell would still fit */
+            if (m.cell_width < SCREEN_MAX_CELL_WIDTH) {
+                int w = m.cell_width + 1, n = 8;
+                while (n * 2 * w <= usable)
+                    n *= 2;
+                assert_true(n * w > usable || screen_map_rows_needed((size_t)n, &cells, 1) > (size_t)l.map_rows);
+            }
+        }
+    }
+    /* 256 bytes on 130x38 during a scene: 16 bytes a row, 4 columns a byte */
+    screen_layout l;
+    screen_compute(38, 130, true, &l);
+    size_t cells = 256;
+    screen_map_shape m = screen_map_shape_of(&l, 1, &cells, 1);
+    assert_int_equal(m.cells_per_row, 16);
+    assert_int_equal(m.cell_width, 4);
+    /* past one byte per cell: the layout's rows, one column a cell */
+    m = screen_map_shape_of(&l, 2, &cells, 1);
+    assert_int_equal(m.cells_per_row, l.map_cols);
+    assert_int_equal(m.cell_width, 1);
+}
+
+static void test_rows_needed_count_dividers(void **state)
+{
+    (void)state;
+    size_t one[] = {100}, three[] = {16, 17, 1};
+    assert_int_equal(screen_map_rows_needed(16, one, 1), 7);
+    assert_int_equal(screen_map_rows_needed(16, three, 3), 3 + 1 + 2 + 1);
+    assert_int_equal(screen_map_rows_needed(16, one, 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -100,6 +152,8 @@ int main(void)
         cmocka_unit_test(test_too_small),
         cmocka_unit_test(test_side_panel_when_wide),
         cmocka_unit_test(test_cell_styles),
+        cmocka_unit_test(test_small_buffers_fill_the_map),
+        cmocka_unit_test(test_rows_needed_count_dividers),
     };
     return cmocka_run_group_tests_name("screen", tests, NULL, NULL);
 }

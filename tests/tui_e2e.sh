@@ -216,6 +216,11 @@ start 100 30 env NO_COLOR=1 LANG=C LC_ALL=C sh -c "'$prog'; echo EXITED; sleep 3
 type_line "alloc 3 as ab"
 type_line "alloc 8 align 64 as cd"
 check "ASCII map with padding" "0  ////////////////cd...."
+type_line "new bump 64"
+type_line "alloc 3 as ab"
+type_line "alloc 8 align 8 as cd"
+check "a small buffer: 16 bytes a row, 4 columns a byte" "0  ab##########////////////////////cd"
+check "rows start at aligned offsets" "     16  ......"
 type_line "quit"
 check "quit leaves" "EXITED"
 

@@ -39,6 +39,25 @@ typedef struct screen_layout {
  * the screen; too_small is set below SCREEN_MIN_ROWS x SCREEN_MIN_COLS. */
 void screen_compute(int rows, int cols, bool playing, screen_layout *out);
 
+/* How the map's cells sit in its columns. */
+typedef struct screen_map_shape {
+    int cells_per_row;
+    int cell_width;         /* columns per cell, 1 to SCREEN_MAX_CELL_WIDTH */
+} screen_map_shape;
+
+#define SCREEN_MAX_CELL_WIDTH 4
+
+/* Rows a map takes for regions of region_cells[i] cells at cells_per_row,
+ * with a divider line before each region when there are several. */
+size_t screen_map_rows_needed(size_t cells_per_row, const size_t *region_cells, size_t regions);
+/* The shape of the map for a grid at zoom bytes per cell. At one byte per
+ * cell a row holds a power of two bytes, so aligned addresses line up in
+ * columns, and cells are as wide as they can be (up to 4 columns) with
+ * every row still on the map: a small buffer fills the map instead of a
+ * corner of it. Otherwise the layout's rows, one column a cell. */
+screen_map_shape screen_map_shape_of(const screen_layout *l, size_t zoom, const size_t *region_cells,
+                                     size_t regions);
+
 /* What things are drawn as; tui.c maps each to a colour pair and, with
  * no colours, to an attribute. */
 typedef enum screen_style {

@@ -53,6 +53,33 @@ void screen_compute(int rows, int cols, bool playing, screen_layout *out)
     out->map_rows = out->map.h - 2 > 1 ? out->map.h - 2 : 1;
 }
 
+size_t screen_map_rows_needed(size_t cells_per_row, const size_t *region_cells, size_t regions)
+{
+    size_t rows = regions > 1 ? regions : 0; /* the dividers */
+    for (size_t r = 0; r < regions; r++)
+        rows += (region_cells[r] + cells_per_row - 1) / cells_per_row;
+    return rows;
+}
+
+screen_map_shape screen_map_shape_of(const screen_layout *l, size_t zoom, const size_t *region_cells,
+                                     size_t regions)
+{
+    screen_map_shape wide = {l->map_cols, 1};
+    int usable = l->map.w - SCREEN_MAP_PREFIX - 1;
+    if (zoom != 1 || l->too_small || usable < 8)
+        return wide;
+    for (int width = SCREEN_MAX_CELL_WIDTH; width >= 1; width--) {
+        int cells = 8;
+        while (cells * 2 * width <= usable)
+            cells *= 2;
+        if (cells * width > usable)
+            continue;
+        if (screen_map_rows_needed((size_t)cells, region_cells, regions) <= (size_t)l->map_rows)
+            return (screen_map_shape){cells, width};
+    }
+    return wide; /* it fits only in the layout's longer rows */
+}
+
 screen_style screen_cell_style(const cell *c)
 {
     if (c->marks & CELL_MARK_OFFSET)

@@ -59,6 +59,7 @@ typedef struct tui {
     size_t changed_cap;
     size_t scroll;           /* first map line shown */
     screen_layout lay;
+    screen_map_shape shape;  /* how the grid's cells sit in the map's columns */
     /* keys typed while a long command ran, handled once it is over */
     int typeahead[TYPEAHEAD_MAX];
     size_t typeahead_len, typeahead_pos;
@@ -72,7 +73,7 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static session *model(tui *t) { return t->pl ? player_session(t->pl) : t->own; }
+static session *model(const tui *t) { return t->pl ? player_session(t->pl) : t->own; }
 
 /* ---- styles ---- */
 
@@ -210,6 +211,10 @@ static void rebuild(tui *t, bool keep_diff)
     }
     if (!cells_build(model(t), 0, map_capacity(t), &t->grid))
         t->grid.count = 0;
+    size_t region_cells[CELLS_MAX_REGIONS];
+    for (size_t r = 0; r < t->grid.region_count; r++)
+        region_cells[r] = t->grid.regions[r].count;
+    t->shape = screen_map_shape_of(&t->lay, t->grid.zoom, region_cells, t->grid.region_count);
     if (t->grid.count > t->changed_cap) {
         bool *grown = realloc(t->changed, t->grid.count * sizeof *grown);
         if (grown == NULL) {
@@ -284,7 +289,7 @@ typedef struct map_line {
  * region when there are several. Fills up to max lines; returns the total. */
 static size_t map_lines(const tui *t, map_line *out, size_t max)
 {
-    size_t n = 0, cols = (size_t)t->lay.map_cols;
+    size_t n = 0, cols = (size_t)t->shape.cells_per_row;
     for (size_t r = 0; r < t->grid.region_count; r++) {
         const cells_region *reg = &t->grid.regions[r];
         if (t->grid.region_count > 1) {
@@ -301,12 +306,21 @@ static size_t map_lines(const tui *t, map_line *out, size_t max)
     return n;
 }
 
-/* The attribute and glyph of cell i. */
-static attr_t cell_look(const tui *t, size_t i, const char **glyph, char label[2])
+/* How cell i looks: its attribute, the glyph of its first column and of
+ * any further ones (cells can be several columns wide). Without
+ * with_label the cell is drawn as if it had no label. */
+typedef struct cell_face {
+    attr_t attr;
+    const char *first, *fill;
+    char label[2];
+} cell_face;
+
+static void cell_look(const tui *t, size_t i, bool with_label, cell_face *f)
 {
     const cell *c = &t->grid.cells[i];
+    char label = with_label ? c->label : 0;
     attr_t a = style_attr(t, screen_cell_style(c));
-    if (c->label)
+    if (label)
         a |= A_BOLD;
     if (c->marks & (CELL_MARK_BOUNDARY | CELL_MARK_FREE_NODE))
         a |= A_UNDERLINE;
@@ -316,14 +330,16 @@ static attr_t cell_look(const tui *t, size_t i, const char **glyph, char label[2
     /* changed by the last command: underlined in colour, reversed without */
     if (changed)
         a |= t->colour ? A_BOLD | A_UNDERLINE : A_STANDOUT;
-    label[0] = c->label;
-    label[1] = '\0';
-    *glyph = c->label ? label : textmap_glyph(c, t->ascii);
-    if (!c->label && c->role == CELL_LIVE && t->colour)
-        return live_fill(t, c, changed, glyph);
-    if (!c->label && (c->marks & CELL_MARK_BOUNDARY) && (c->role == CELL_UNUSED || c->role == CELL_FREED))
-        *glyph = t->ascii ? "|" : "▏";
-    return a;
+    f->label[0] = label;
+    f->label[1] = '\0';
+    f->first = f->fill = label ? f->label : textmap_glyph(c, t->ascii);
+    if (!label && c->role == CELL_LIVE && t->colour) {
+        a = live_fill(t, c, changed, &f->first);
+        f->fill = f->first;
+    } else if (!label && (c->marks & CELL_MARK_BOUNDARY) && (c->role == CELL_UNUSED || c->role == CELL_FREED)) {
+        f->first = t->ascii ? "|" : "▏";
+    }
+    f->attr = a;
 }
 
 /* The code point of a one-character UTF-8 glyph (the map's glyphs are
@@ -340,32 +356,60 @@ static wchar_t glyph_char(const char *g)
     return L'?';
 }
 
+/* Writes each block's name over the columns of its run of cells in this
+ * row, from the cell that place_labels marked as its start: the whole name
+ * where it fits, else its first letter. */
+static void write_names(const tui *t, size_t first, size_t count, cchar_t *row, size_t cols)
+{
+    size_t width = (size_t)t->shape.cell_width;
+    const cell *cells = t->grid.cells + first;
+    for (size_t i = 0; i < count && (i + 1) * width <= cols; i++) {
+        if (!cells[i].label || cells[i].block < 0 || (i > 0 && cells[i - 1].block == cells[i].block))
+            continue;
+        size_t run = 1;
+        while (i + run < count && cells[i + run].block == cells[i].block && cells[i + run].role == CELL_LIVE)
+            run++;
+        session_block b = session_block_at(model(t), (size_t)cells[i].block);
+        size_t len = strlen(b.name), room = run * width, n = len <= room ? len : 1;
+        cell_face f;
+        cell_look(t, first + i, true, &f);
+        for (size_t k = 0; k < n && i * width + k < cols; k++) {
+            wchar_t wc[2] = {(unsigned char)b.name[k] < 0x80 ? (wchar_t)b.name[k] : L'?', L'\0'};
+            setcchar(&row[i * width + k], wc, f.attr & ~A_COLOR, (short)PAIR_NUMBER(f.attr), NULL);
+        }
+    }
+}
+
 /* One row of cells, put in place as one array of complex characters (a
  * curses call per row, not per cell); runs of the same look reuse the
- * character already made. */
+ * character already made. Cells wider than a column repeat their glyph,
+ * and a block's name is written across the columns its cells take. */
 static void draw_cells(const tui *t, int y, int x, size_t first, size_t count)
 {
-    enum { CHUNK = 256 };
-    cchar_t row[CHUNK];
+    enum { ROW = 1024 };
+    cchar_t row[ROW];
+    size_t width = (size_t)t->shape.cell_width, cols = 0;
     const char *last_glyph = NULL;
     attr_t last_attr = 0;
-    for (size_t done = 0; done < count; done += CHUNK) {
-        size_t n = count - done < CHUNK ? count - done : CHUNK;
-        for (size_t i = 0; i < n; i++) {
-            const char *glyph;
-            char label[2];
-            attr_t a = cell_look(t, first + done + i, &glyph, label);
-            if (i > 0 && a == last_attr && glyph != label && glyph == last_glyph) {
-                row[i] = row[i - 1];
+    for (size_t i = 0; i < count && cols + width <= ROW; i++) {
+        cell_face f;
+        cell_look(t, first + i, width == 1, &f);
+        for (size_t k = 0; k < width; k++, cols++) {
+            const char *glyph = k ? f.fill : f.first;
+            if (cols > 0 && f.attr == last_attr && glyph != f.label && glyph == last_glyph) {
+                row[cols] = row[cols - 1];
                 continue;
             }
             wchar_t wc[2] = {glyph_char(glyph), L'\0'};
-            setcchar(&row[i], wc, a & ~A_COLOR, (short)PAIR_NUMBER(a), NULL);
-            last_glyph = glyph;
-            last_attr = a;
+            setcchar(&row[cols], wc, f.attr & ~A_COLOR, (short)PAIR_NUMBER(f.attr), NULL);
+            last_glyph = glyph == f.label ? NULL : glyph;
+            last_attr = f.attr;
         }
-        mvadd_wchnstr(y, x + (int)done, row, (int)n);
     }
+    if (width > 1)
+        write_names(t, first, count, row, cols);
+    for (size_t done = 0; done < cols; done += 256)
+        mvadd_wchnstr(y, x + (int)done, row + done, (int)(cols - done < 256 ? cols - done : 256));
 }
 
 static void draw_legend(tui *t, int y, int x, int w)
@@ -399,15 +443,20 @@ static void draw_legend(tui *t, int y, int x, int w)
 static void draw_map(tui *t)
 {
     const screen_rect *r = &t->lay.map;
-    int cols = t->lay.map_cols, rows = t->lay.map_rows;
+    int rows = t->lay.map_rows;
     if (t->grid.region_count == 0) {
         put_text(r->y + 1, 2, r->w - 2, session_has_active(model(t))
                      ? "(this allocator owns no memory yet: it grows on the first allocation)"
                      : "(type  new bump 4096  or just  alloc 16)", style_attr(t, STYLE_DIM));
         return;
     }
-    for (int c = 0; c < cols; c += 16)
-        put_fmt(r->y, r->x + SCREEN_MAP_PREFIX + c, 15, style_attr(t, STYLE_DIM), "+%zu", (size_t)c * t->grid.zoom);
+    /* a mark every so many cells, at least 12 columns apart */
+    int width = t->shape.cell_width, step = 1;
+    while (step * width < 12)
+        step *= 2;
+    for (int c = 0; c < t->shape.cells_per_row; c += step)
+        put_fmt(r->y, r->x + SCREEN_MAP_PREFIX + c * width, step * width - 1, style_attr(t, STYLE_DIM), "+%zu",
+                (size_t)c * t->grid.zoom);
     map_line lines[512];
     size_t total = map_lines(t, lines, 512);
     if (total > 512)
