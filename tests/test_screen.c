@@ -95,7 +95,7 @@ static void test_cell_styles(void **state)
 
 static bool is_power_of_two(int x) { return x > 0 && (x & (x - 1)) == 0; }
 
-static void test_small_buffers_fill_the_map(void **state)
+static void test_maps_fill_the_map_in_aligned_rows(void **state)
 {
     (void)state;
     static const int sizes[][2] = {{24, 80}, {38, 130}, {45, 160}, {50, 200}, {20, 60}};
@@ -106,7 +106,7 @@ static void test_small_buffers_fill_the_map(void **state)
         int usable = l.map.w - SCREEN_MAP_PREFIX - 1;
         for (size_t b = 0; b < sizeof buffers / sizeof buffers[0]; b++) {
             size_t cells = buffers[b];
-            screen_map_shape m = screen_map_shape_of(&l, 1, &cells, 1);
+            screen_map_shape m = screen_map_shape_of(&l, &cells, 1);
             assert_true(m.cell_width >= 1 && m.cell_width <= SCREEN_MAX_CELL_WIDTH);
             assert_true(m.cells_per_row * m.cell_width <= usable);
             if (m.cell_width == 1 && m.cells_per_row == l.map_cols)
@@ -127,11 +127,13 @@ static void test_small_buffers_fill_the_map(void **state)
     screen_layout l;
     screen_compute(38, 130, true, &l);
     size_t cells = 256;
-    screen_map_shape m = screen_map_shape_of(&l, 1, &cells, 1);
+    screen_map_shape m = screen_map_shape_of(&l, &cells, 1);
     assert_int_equal(m.cells_per_row, 16);
     assert_int_equal(m.cell_width, 4);
-    /* past one byte per cell: the layout's rows, one column a cell */
-    m = screen_map_shape_of(&l, 2, &cells, 1);
+    /* more cells than aligned rows can hold, but not the layout's: its rows */
+    assert_int_equal(l.map_cols, 72);
+    cells = (size_t)l.map_cols * (size_t)l.map_rows;
+    m = screen_map_shape_of(&l, &cells, 1);
     assert_int_equal(m.cells_per_row, l.map_cols);
     assert_int_equal(m.cell_width, 1);
 }
@@ -152,7 +154,7 @@ int main(void)
         cmocka_unit_test(test_too_small),
         cmocka_unit_test(test_side_panel_when_wide),
         cmocka_unit_test(test_cell_styles),
-        cmocka_unit_test(test_small_buffers_fill_the_map),
+        cmocka_unit_test(test_maps_fill_the_map_in_aligned_rows),
         cmocka_unit_test(test_rows_needed_count_dividers),
     };
     return cmocka_run_group_tests_name("screen", tests, NULL, NULL);

@@ -50,13 +50,13 @@ typedef struct screen_map_shape {
 /* Rows a map takes for regions of region_cells[i] cells at cells_per_row,
  * with a divider line before each region when there are several. */
 size_t screen_map_rows_needed(size_t cells_per_row, const size_t *region_cells, size_t regions);
-/* The shape of the map for a grid at zoom bytes per cell. At one byte per
- * cell a row holds a power of two bytes, so aligned addresses line up in
+/* The shape of the map for a grid whose regions take region_cells[i]
+ * cells. Rows hold a power of two cells, so aligned addresses line up in
  * columns, and cells are as wide as they can be (up to 4 columns) with
  * every row still on the map: a small buffer fills the map instead of a
- * corner of it. Otherwise the layout's rows, one column a cell. */
-screen_map_shape screen_map_shape_of(const screen_layout *l, size_t zoom, const size_t *region_cells,
-                                     size_t regions);
+ * corner of it. When even one column a cell needs more rows than the map
+ * has, the layout's longer rows. */
+screen_map_shape screen_map_shape_of(const screen_layout *l, const size_t *region_cells, size_t regions);
 
 /* What things are drawn as; tui.c maps each to a colour pair and, with
  * no colours, to an attribute. */

@@ -61,12 +61,11 @@ size_t screen_map_rows_needed(size_t cells_per_row, const size_t *region_cells, 
     return rows;
 }
 
-screen_map_shape screen_map_shape_of(const screen_layout *l, size_t zoom, const size_t *region_cells,
-                                     size_t regions)
+screen_map_shape screen_map_shape_of(const screen_layout *l, const size_t *region_cells, size_t regions)
 {
     screen_map_shape wide = {l->map_cols, 1};
     int usable = l->map.w - SCREEN_MAP_PREFIX - 1;
-    if (zoom != 1 || l->too_small || usable < 8)
+    if (l->too_small || usable < 8)
         return wide;
     for (int width = SCREEN_MAX_CELL_WIDTH; width >= 1; width--) {
         int cells = 8;

@@ -214,7 +214,7 @@ static void rebuild(tui *t, bool keep_diff)
     size_t region_cells[CELLS_MAX_REGIONS];
     for (size_t r = 0; r < t->grid.region_count; r++)
         region_cells[r] = t->grid.regions[r].count;
-    t->shape = screen_map_shape_of(&t->lay, t->grid.zoom, region_cells, t->grid.region_count);
+    t->shape = screen_map_shape_of(&t->lay, region_cells, t->grid.region_count);
     if (t->grid.count > t->changed_cap) {
         bool *grown = realloc(t->changed, t->grid.count * sizeof *grown);
         if (grown == NULL) {
