@@ -98,6 +98,13 @@ test: check-deps
 	@echo "== the same under AddressSanitizer + UndefinedBehaviorSanitizer"
 	$(Q)$(MAKE) --no-print-directory $(ASAN) unit build/asan/allocscope
 	$(Q)tests/run_scripts.sh build/asan/allocscope
+	@echo "== the live view end to end under the sanitizers (reports go to build/asan/e2e)"
+	$(Q)rm -rf build/asan/e2e && mkdir -p build/asan/e2e
+	$(Q)ASAN_OPTIONS=detect_leaks=0:log_path=$(CURDIR)/build/asan/e2e/asan \
+	  UBSAN_OPTIONS=print_stacktrace=1:log_path=$(CURDIR)/build/asan/e2e/ubsan \
+	  tests/tui_e2e.sh build/asan/allocscope
+	$(Q)if ls build/asan/e2e/* >/dev/null 2>&1; then cat build/asan/e2e/*; \
+	  echo "the sanitizers reported errors in the live view"; exit 1; fi
 	@echo "== every script and scene under valgrind memcheck"
 	$(Q)tests/run_scripts.sh $(PROG) valgrind
 	@echo "== a short fuzzing pass on the seeds and every past crash"

@@ -187,6 +187,7 @@ check "q leaves playback" "EXITED"
 # --- a malloc-lab trace plays like a scene ------------------------------------
 "$prog" --gen-trace coalescing --seed 2 --ops 40 > "$tmp/t.rep"
 start 110 32 sh -c "'$prog' --trace '$tmp/t.rep' --delay 100000; echo EXITED; sleep 30"
+check "a trace opens like a scene" "step 0/42"
 T send-keys -t e2e Right Right Right
 check "a trace steps like a scene" "step 3/42"
 check "its blocks are named after the ids" "t0"
