@@ -5,11 +5,11 @@
 # terminal. Usage: tests/tui_e2e.sh path/to/allocscope
 set -u
 prog=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-sock=allocscope-e2e-$$
+server=0 # each start gets a server of its own: a dying one is never reused
 tmp=$(mktemp -d)
 pass=0
 fail=0
-T() { tmux -L "$sock" "$@"; }
+T() { tmux -L "allocscope-e2e-$$-$server" "$@"; }
 cleanup() { T kill-server 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 
@@ -42,7 +42,7 @@ start() { # start WIDTH HEIGHT COMMAND...
     w=$1 h=$2
     shift 2
     T kill-server 2>/dev/null
-    # the old server may take a moment to go: retry until a new one answers
+    server=$((server + 1))
     i=0
     while [ $i -lt 50 ]; do
         if T new-session -d -s e2e -x "$w" -y "$h" "$@" 2>/dev/null && T has-session -t e2e 2>/dev/null; then
@@ -178,6 +178,7 @@ type_line "quit"
 check "quit after the storm" "EXITED"
 
 start 110 32 sh -c "'$prog' --play '$tmp/scene.as' --delay 100000; echo EXITED; sleep 30"
+check "the scene opens (keys before that would meet a cooked terminal)" "step 0/8"
 T send-keys -t e2e space
 T send-keys -t e2e C-c
 check "Ctrl-C pauses playback" "|| step"
@@ -199,6 +200,7 @@ check "q leaves the trace" "EXITED"
 # --- a long trace at the prompt shows its progress and stops on Ctrl-C ------
 "$prog" --gen-trace random --seed 3 --ops 900000 > "$tmp/big.rep"
 start 120 32 sh -c "'$prog'; echo EXITED; sleep 30"
+check "opens for the trace" "bump (bump)"
 type_line "new freelist 64M"
 type_line "trace $tmp/big.rep"
 check "a long trace shows how far it is" "Ctrl-C stops"
@@ -214,6 +216,7 @@ check "quit after the trace" "EXITED"
 
 # --- no colours, no UTF-8: the glyphs carry the meaning alone --------------
 start 100 30 env NO_COLOR=1 LANG=C LC_ALL=C sh -c "'$prog'; echo EXITED; sleep 30"
+check "opens without colours" "bump (bump)"
 type_line "alloc 3 as ab"
 type_line "alloc 8 align 64 as cd"
 check "ASCII map with padding" "0  ////////////////cd...."
