@@ -52,10 +52,11 @@ void session_ensure_default(session *s, strbuf *out);
 /* A sandboxed session refuses the commands that touch files (source,
  * save, trace): for untrusted input such as a fuzzer's. */
 void session_set_sandbox(session *s, bool on);
-/* Long commands (trace) report how far they are every few thousand
- * operations; when fn returns false the command stops there. What it did
- * so far stays: each operation is a step of its own that undo can take
- * back. NULL: no reports (batch mode). */
+/* Long commands (trace, source) report how far they are every few
+ * thousand operations or lines (total 0: not known in advance); when fn
+ * returns false the command stops there. What it did so far stays: each
+ * operation is a step of its own that undo can take back. NULL: no
+ * reports (batch mode). */
 typedef bool (*session_progress_fn)(void *user, const char *what, size_t done, size_t total);
 void session_set_progress(session *s, session_progress_fn fn, void *user);
 /* Checks the invariants of every allocator of the session: NULL iff they

@@ -762,7 +762,13 @@ static session_status cmd_source(session *s, const parse_words *w, strbuf *out)
     size_t lineno = 0;
     session_status worst = SESSION_OK;
     s->source_depth++;
+    bool stopped = false;
     while (fgets(line, sizeof line, f)) {
+        if (lineno % 4096 == 0 && lineno > 0 && s->progress && !s->replaying &&
+            !s->progress(s->progress_user, "source", lineno, 0)) {
+            stopped = true;
+            break;
+        }
         lineno++;
         strbuf one;
         sb_init(&one);
@@ -778,6 +784,9 @@ static session_status cmd_source(session *s, const parse_words *w, strbuf *out)
     }
     s->source_depth--;
     fclose(f);
+    if (stopped)
+        sb_printf(out, "source %s stopped after %zu lines (each is a step: undo takes them back)\n", w->word[1],
+                  lineno);
     s->changed = true; /* the sourced lines were recorded one by one */
     return worst == SESSION_EXPECT_FAILED ? SESSION_EXPECT_FAILED : SESSION_OK;
 }

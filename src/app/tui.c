@@ -816,8 +816,11 @@ static bool on_progress(void *user, const char *what, size_t done, size_t total)
         t->progress_drawn = now;
         const screen_rect *r = &t->lay.answer;
         fill_row(r->y, r->x, r->w, A_NORMAL);
-        put_fmt(r->y, r->x + 1, r->w - 1, A_BOLD, "%s: %zu of %zu operations (%zu%%)   Ctrl-C stops", what, done,
-                total, total ? done * 100 / total : 0);
+        if (total)
+            put_fmt(r->y, r->x + 1, r->w - 1, A_BOLD, "%s: %zu of %zu (%zu%%)   Ctrl-C stops", what, done, total,
+                    done * 100 / total);
+        else
+            put_fmt(r->y, r->x + 1, r->w - 1, A_BOLD, "%s: %zu done   Ctrl-C stops", what, done);
         wnoutrefresh(stdscr);
         doupdate();
     }
