@@ -105,6 +105,8 @@ test: check-deps
 	  tests/tui_e2e.sh build/asan/allocscope
 	$(Q)if ls build/asan/e2e/* >/dev/null 2>&1; then cat build/asan/e2e/*; \
 	  echo "the sanitizers reported errors in the live view"; exit 1; fi
+	$(Q)tests/tui_monkey.sh build/asan/allocscope 8 1
+	$(Q)tests/tui_monkey.sh build/asan/allocscope 8 2 --play scenes/10_freelist_vs_bump.as --delay 40
 	@echo "== every script and scene under valgrind memcheck"
 	$(Q)tests/run_scripts.sh $(PROG) valgrind
 	@echo "== a short fuzzing pass on the seeds and every past crash"
