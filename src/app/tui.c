@@ -768,6 +768,9 @@ static void draw(tui *t)
 static void relayout(tui *t)
 {
     screen_compute(LINES, COLS, t->pl != NULL, &t->lay);
+    /* an answer that fits under the prompt now needs no overlay */
+    if (t->overlay && count_lines(sb_str(&t->answer)) <= (size_t)t->lay.answer.h)
+        t->overlay = false;
     if (!t->lay.too_small)
         rebuild(t, false);
 }
