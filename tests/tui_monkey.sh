@@ -17,7 +17,7 @@ T new-session -d -s m -x 120 -y 35 \
     "ASAN_OPTIONS=detect_leaks=0:log_path=$tmp/asan UBSAN_OPTIONS=print_stacktrace=1:log_path=$tmp/ubsan \
      ALLOCSCOPE_HISTORY=$tmp/history '$prog' $*; echo EXITED; sleep 600"
 i=0
-until T capture-pane -p -t m | grep -q "allocators:\|step 0/"; do
+until T capture-pane -p -t m | grep -q "allocators:\|no allocator yet\|step [0-9]*/"; do
     i=$((i + 1))
     [ $i -lt 100 ] || { echo "FAIL: the live view did not open"; T capture-pane -p -t m; exit 1; }
     sleep 0.1
