@@ -145,7 +145,7 @@ static bool grids_equal(const cells_grid *a, const cells_grid *b)
     for (size_t i = 0; i < a->count; i++) {
         const cell *x = &a->cells[i], *y = &b->cells[i];
         if (x->role != y->role || x->meta != y->meta || x->marks != y->marks || x->label != y->label ||
-            x->block != y->block)
+            x->block != y->block || x->beneath != y->beneath)
             return false;
     }
     return memcmp(&a->usage, &b->usage, sizeof a->usage) == 0;
@@ -168,7 +168,7 @@ static void test_grids_kept_across_frames_match_fresh_ones(void **state)
     cells_init(&kept[1]);
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
         sk_run(s, steps[i]);
-        for (size_t zoom = 1; zoom <= 64; zoom *= 8) {
+        for (size_t zoom = 1; zoom <= 512; zoom *= 8) {
             cells_grid *g = &kept[i % 2], *other = &kept[(i + 1) % 2];
             if (g->blocks == NULL) {
                 g->blocks = other->blocks;

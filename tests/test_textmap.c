@@ -160,6 +160,81 @@ static void test_zoom_is_capped(void **state)
     session_destroy(s);
 }
 
+typedef struct role_bytes {
+    size_t zoom, cells;
+    size_t (*bytes)[CELL_ROLE_COUNT];
+} role_bytes;
+
+static void count_span(void *user, const as_span *sp)
+{
+    static const uint8_t role[AS_SPAN_KIND_COUNT] = {
+        [AS_SPAN_UNUSED] = CELL_UNUSED, [AS_SPAN_LIVE] = CELL_LIVE,     [AS_SPAN_FREED] = CELL_FREED,
+        [AS_SPAN_PADDING] = CELL_PADDING, [AS_SPAN_META] = CELL_META,
+    };
+    role_bytes *rb = user;
+    assert_int_equal(sp->region, 0);
+    for (size_t off = sp->offset; off < sp->offset + sp->len; off++) /* byte by byte: the oracle */
+        if (off / rb->zoom < rb->cells)
+            rb->bytes[off / rb->zoom][role[sp->kind]]++;
+}
+
+/* At a coarse zoom a padding cell says what most of its bytes are, and
+ * every cell agrees with a byte-by-byte count of the spans. */
+static void test_padding_cells_say_what_they_sit_among(void **state)
+{
+    (void)state;
+    session *s = session_create();
+    sk_run(s, "new freelist 64K");
+    char line[64];
+    strbuf out;
+    sb_init_discard(&out);
+    for (int i = 0; i < 600; i++) { /* until the heap is full: out of memory is fine */
+        snprintf(line, sizeof line, "alloc %d align %d", 24 + (i * 37) % 200, i % 3 ? 8 : 16);
+        session_execute(s, line, &out);
+    }
+    sb_free(&out);
+    for (int i = 1; i <= 300; i += 3) {
+        snprintf(line, sizeof line, "free #%d", i);
+        sk_run(s, line);
+    }
+    cells_grid g;
+    cells_init(&g);
+    assert_true(cells_build(s, 256, 0, &g));
+    assert_int_equal(g.zoom, 256);
+    role_bytes rb = {256, g.count, calloc(g.count, sizeof *rb.bytes)};
+    as_instance in = session_active_instance(s);
+    as_inspector ins = {.span = count_span, .user = &rb};
+    in.probe->inspect(in.a.ctx, &ins);
+    size_t over_live = 0, over_freed = 0;
+    for (size_t i = 0; i < g.count; i++) {
+        const cell *c = &g.cells[i];
+        if (c->role != CELL_PADDING) {
+            assert_int_equal(c->beneath, c->role);
+            continue;
+        }
+        uint8_t best = CELL_PADDING;
+        for (uint8_t r = 0; r < CELL_ROLE_COUNT; r++)
+            if (rb.bytes[i][r] > rb.bytes[i][best] || (rb.bytes[i][r] == rb.bytes[i][best] && r > best))
+                best = r;
+        if (c->beneath != best)
+            fail_msg("cell %zu: beneath %d, the bytes say %d", i, c->beneath, best);
+        if (best == CELL_LIVE) {
+            assert_true(c->block >= 0); /* coloured as one of its blocks */
+            over_live++;
+        }
+        over_freed += best == CELL_FREED;
+    }
+    assert_true(over_live > 10);
+    assert_true(over_freed > 0);
+    /* at a fine zoom padding is padding, whatever is around it */
+    assert_true(cells_build(s, 16, 0, &g));
+    for (size_t i = 0; i < g.count; i++)
+        assert_int_equal(g.cells[i].beneath, g.cells[i].role);
+    free(rb.bytes);
+    cells_free(&g);
+    session_destroy(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -167,6 +242,7 @@ int main(void)
         cmocka_unit_test(test_padding_visible_at_every_zoom),
         cmocka_unit_test(test_fit_and_labels),
         cmocka_unit_test(test_zoom_is_capped),
+        cmocka_unit_test(test_padding_cells_say_what_they_sit_among),
     };
     return cmocka_run_group_tests_name("textmap", tests, NULL, NULL);
 }

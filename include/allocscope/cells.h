@@ -41,8 +41,16 @@ typedef struct cell {
     uint8_t meta;             /* as_meta_kind, for CELL_META */
     uint8_t marks;            /* cells_mark bits */
     char label;               /* a character of the block's name, or 0 */
-    int32_t block;            /* index among the session's blocks (session_block_at), or -1 */
+    int32_t block;            /* index among the session's blocks (session_block_at), or -1;
+                               * for padding among live bytes, a block of the cell (its colour) */
+    uint8_t beneath;          /* what most of the cell's bytes are (cells_role): for a padding
+                               * cell at a zoom coarser than CELLS_BENEATH_ZOOM, what the padding
+                               * sits among; otherwise the cell's role */
 } cell;
+
+/* From this many bytes per cell up, padding cells also say what most of
+ * their bytes are, so that a map of a big heap is not padding alone. */
+#define CELLS_BENEATH_ZOOM 32
 
 typedef struct cells_region {
     size_t first;             /* index of its first cell */
@@ -66,6 +74,7 @@ typedef struct cells_grid {
     as_usage usage;           /* the figures of the spans seen while building */
     block_index *blocks;      /* kept from one build to the next */
     const void **owners;      /* scratch: the block pointer each cell shows */
+    uint32_t (*tally)[CELL_ROLE_COUNT]; /* scratch: bytes of each role in each cell */
 } cells_grid;
 
 void cells_init(cells_grid *g);

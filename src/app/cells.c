@@ -12,6 +12,7 @@ void cells_free(cells_grid *g)
 {
     free(g->cells);
     free(g->owners);
+    free(g->tally);
     block_index_free(g->blocks);
     cells_init(g);
 }
@@ -71,7 +72,12 @@ typedef struct builder {
     size_t current_count;
     size_t bytes[AS_SPAN_KIND_COUNT];
     size_t live_spans;
+    bool tallying;           /* bytes of each role are counted per cell (coarse zoom) */
 } builder;
+
+/* Grids of more cells than this count no bytes per cell (they come from a
+ * zoom asked for, never from a frame). */
+#define TALLY_MAX_CELLS ((size_t)1 << 20)
 
 /* Appends the cells of region r at the chosen zoom. */
 static void add_region(builder *b, uint32_t r, const void *base, size_t size)
@@ -94,12 +100,20 @@ static void add_region(builder *b, uint32_t r, const void *base, size_t size)
             return;
         }
         g->owners = owners;
+        uint32_t(*tally)[CELL_ROLE_COUNT] = realloc(g->tally, cap * sizeof *tally);
+        if (tally == NULL) {
+            b->failed = true;
+            return;
+        }
+        g->tally = tally;
         g->cap = cap;
     }
     for (size_t i = 0; i < n; i++) {
-        g->cells[g->count + i] = (cell){CELL_UNUSED, 0, 0, 0, -1};
+        g->cells[g->count + i] = (cell){CELL_UNUSED, 0, 0, 0, -1, CELL_UNUSED};
         g->owners[g->count + i] = NULL;
     }
+    if (b->tallying)
+        memset(g->tally + g->count, 0, n * sizeof *g->tally);
     g->regions[r] = (cells_region){g->count, n, size, base};
     g->region_count = r + 1;
     g->count += n;
@@ -123,6 +137,8 @@ static void lay_out(builder *b)
         b->shift++;
     g->zoom = (size_t)1 << b->shift; /* a power of two */
     b->laid_out = true;
+    b->tallying = g->zoom >= CELLS_BENEATH_ZOOM && g->zoom <= UINT32_MAX / 2 &&
+                  b->region_bytes / g->zoom + b->regions_seen <= TALLY_MAX_CELLS;
     size_t shown = b->regions_seen < CELLS_MAX_REGIONS ? b->regions_seen : CELLS_MAX_REGIONS;
     for (size_t r = 0; r < shown && !b->failed; r++)
         add_region(b, (uint32_t)r, b->region_base[r], b->region_size[r]);
@@ -164,7 +180,8 @@ static __attribute__((noinline)) void paint_span(builder *b, const as_span *sp, 
         if (role > c->role || (role == c->role && g->owners[i] == NULL && owner != NULL)) {
             c->role = (uint8_t)role;
             c->meta = (uint8_t)sp->meta;
-            g->owners[i] = owner;
+            if (role != CELL_PADDING) /* padding keeps the live block it sits among */
+                g->owners[i] = owner;
         }
     }
 }
@@ -188,6 +205,40 @@ static void enter_region(builder *b, uint32_t r)
     b->current_count = reg->count;
 }
 
+/* Counts a span's bytes in the cells [first, last] of a region whose
+ * cells start at base; a live span also becomes the block a padding cell
+ * sits among, if it has none yet. */
+static void tally_span(builder *b, const as_span *sp, size_t base, size_t first, size_t last, uint8_t role)
+{
+    cells_grid *g = b->g;
+    size_t start = sp->offset, end = sp->offset + sp->len;
+    for (size_t i = first; i <= last; i++) {
+        size_t cell_start = i << b->shift, cell_end = (i + 1) << b->shift;
+        size_t from = start > cell_start ? start : cell_start, to = end < cell_end ? end : cell_end;
+        g->tally[base + i][role] += (uint32_t)(to - from);
+        if (role == CELL_LIVE && sp->block && g->owners[base + i] == NULL)
+            g->owners[base + i] = sp->block;
+    }
+}
+
+/* What most of each padding cell's bytes are (ties go to the more
+ * important role); every other cell is what it shows. */
+static void find_beneath(const builder *b)
+{
+    cells_grid *g = b->g;
+    for (size_t i = 0; i < g->count; i++) {
+        cell *c = &g->cells[i];
+        c->beneath = c->role;
+        if (!b->tallying || c->role != CELL_PADDING)
+            continue;
+        uint8_t best = CELL_PADDING;
+        for (uint8_t r = 0; r < CELL_ROLE_COUNT; r++)
+            if (g->tally[i][r] > g->tally[i][best] || (g->tally[i][r] == g->tally[i][best] && r > best))
+                best = r;
+        c->beneath = best;
+    }
+}
+
 /* Called for every batch of spans: kept tight, since a frame over many
  * blocks sees hundreds of thousands of spans; at a coarse zoom most of
  * them fall in a cell that is already decided. */
@@ -204,6 +255,7 @@ static void on_spans(void *user, const as_span *spans, size_t count)
     uint32_t current = b->current;
     const cell *cells = b->current_cells;
     size_t limit = b->current_count; /* 0 for a region that has no cells */
+    const bool tallying = b->tallying;
     for (const as_span *sp = spans, *end = spans + count; sp < end; sp++) {
         bytes[sp->kind] += sp->len;
         seen[sp->kind]++;
@@ -217,6 +269,8 @@ static void on_spans(void *user, const as_span *spans, size_t count)
         if (first >= limit)
             continue;
         uint8_t role = role_of_kind[sp->kind], there = cells[first].role;
+        if (tallying)
+            tally_span(b, sp, (size_t)(cells - b->g->cells), first, last < limit ? last : limit - 1, role);
         if (first == last && role < there)
             continue; /* the common case: a lesser span inside a decided cell */
         if (first == last && role == there) {
@@ -266,7 +320,10 @@ static void resolve_blocks(const builder *b)
     int32_t block = -1;
     for (size_t i = 0; i < g->count; i++) {
         const void *owner = g->owners[i];
-        if (owner == NULL || (g->cells[i].role != CELL_LIVE && g->cells[i].role != CELL_FREED))
+        const cell *c = &g->cells[i];
+        bool shows_block = c->role == CELL_LIVE || c->role == CELL_FREED ||
+                           (c->role == CELL_PADDING && c->beneath == CELL_LIVE);
+        if (owner == NULL || !shows_block)
             continue;
         if (owner != last) {
             last = owner;
@@ -326,6 +383,7 @@ bool cells_build(const session *s, size_t zoom, size_t max_cells, cells_grid *g)
     g->usage.metadata_bytes = b.bytes[AS_SPAN_META];
     g->usage.unused_bytes = b.bytes[AS_SPAN_UNUSED];
     if (!b.failed) {
+        find_beneath(&b);
         resolve_blocks(&b);
         place_labels(&b);
     }
@@ -338,6 +396,7 @@ void cells_diff(const cells_grid *before, const cells_grid *after, bool *changed
     for (size_t i = 0; i < after->count; i++) {
         const cell *x = comparable ? &before->cells[i] : NULL;
         const cell *y = &after->cells[i];
-        changed[i] = !x || x->role != y->role || x->block != y->block || x->marks != y->marks;
+        changed[i] = !x || x->role != y->role || x->block != y->block || x->marks != y->marks ||
+                     x->beneath != y->beneath;
     }
 }

@@ -77,6 +77,14 @@ static session *model(const tui *t) { return t->pl ? player_session(t->pl) : t->
 
 /* ---- styles ---- */
 
+/* Colour pairs beyond the styles' own (pair s + 1 for style s). */
+enum {
+    PAIR_LIVE_FILL = STYLE_COUNT + 1,
+    PAIR_PADDING_OVER_LIVE = PAIR_LIVE_FILL + SCREEN_LIVE_COLOURS,
+    PAIR_PADDING_OVER_FREED = PAIR_PADDING_OVER_LIVE + SCREEN_LIVE_COLOURS,
+    PAIR_PADDING_OVER_META,
+};
+
 typedef struct style_spec {
     short fg, bg;
     attr_t colour_attr, mono_attr;
@@ -126,7 +134,13 @@ static void init_styles(tui *t)
     }
     /* the fill of live blocks: the block's colour on the default background */
     for (int k = 0; k < SCREEN_LIVE_COLOURS; k++)
-        init_pair((short)(STYLE_COUNT + 1 + k), COLORS >= 256 ? live_256[k] : live_8[k], -1);
+        init_pair((short)(PAIR_LIVE_FILL + k), COLORS >= 256 ? live_256[k] : live_8[k], -1);
+    /* padding in a coarse cell of mostly live, freed or metadata bytes:
+     * the yellow of padding over the colour of what it sits among */
+    for (int k = 0; k < SCREEN_LIVE_COLOURS; k++)
+        init_pair((short)(PAIR_PADDING_OVER_LIVE + k), COLOR_YELLOW, COLORS >= 256 ? live_256[k] : live_8[k]);
+    init_pair(PAIR_PADDING_OVER_FREED, COLOR_YELLOW, COLORS >= 256 ? 88 : COLOR_RED); /* a dark red */
+    init_pair(PAIR_PADDING_OVER_META, COLOR_YELLOW, COLOR_CYAN);
 }
 
 /* A live cell without a label: a solid block of the block's colour (a
@@ -136,7 +150,7 @@ static attr_t live_fill(const tui *t, const cell *c, bool changed, const char **
 {
     int k = c->block >= 0 ? c->block % SCREEN_LIVE_COLOURS : 0;
     *glyph = changed ? (t->ascii ? "=" : "▓") : (t->ascii ? "#" : "█");
-    return COLOR_PAIR(STYLE_COUNT + 1 + k) | styles[STYLE_LIVE0 + k].colour_attr;
+    return COLOR_PAIR(PAIR_LIVE_FILL + k) | styles[STYLE_LIVE0 + k].colour_attr;
 }
 
 static attr_t style_attr(const tui *t, screen_style s)
@@ -336,6 +350,13 @@ static void cell_look(const tui *t, size_t i, bool with_label, cell_face *f)
     if (!label && c->role == CELL_LIVE && t->colour) {
         a = live_fill(t, c, changed, &f->first);
         f->fill = f->first;
+    } else if (c->role == CELL_PADDING && t->colour && c->beneath != CELL_PADDING && c->beneath != CELL_UNUSED) {
+        /* a coarse cell of mostly something else, with padding in it */
+        short pair = c->beneath == CELL_LIVE ? (short)(PAIR_PADDING_OVER_LIVE + (c->block >= 0 ? c->block : 0) %
+                                                                                    SCREEN_LIVE_COLOURS)
+                     : c->beneath == CELL_FREED ? PAIR_PADDING_OVER_FREED
+                                                : PAIR_PADDING_OVER_META;
+        a = (a & ~A_COLOR) | COLOR_PAIR(pair);
     } else if (!label && (c->marks & CELL_MARK_BOUNDARY) && (c->role == CELL_UNUSED || c->role == CELL_FREED)) {
         f->first = t->ascii ? "|" : "▏";
     }
@@ -429,15 +450,20 @@ static void draw_legend(tui *t, int y, int x, int w)
         const char *swatch = t->ascii ? items[i].ascii : items[i].utf8;
         attr_t a = style_attr(t, items[i].style);
         if (items[i].style == STYLE_LIVE0 && t->colour) {
-            cell sample = {CELL_LIVE, 0, 0, 0, 0};
+            cell sample = {CELL_LIVE, 0, 0, 0, 0, CELL_LIVE};
             a = live_fill(t, &sample, false, &swatch);
         }
         used += put_text(y, x + used, 1, swatch, a);
         used += put_fmt(y, x + used, w - used, style_attr(t, STYLE_DIM), " %s  ", items[i].what);
     }
     if (used + 24 < w)
-        put_text(y, x + used, w - used, t->colour ? "underlined or shaded: changed" : "reversed: changed",
-                 style_attr(t, STYLE_DIM));
+        used += put_text(y, x + used, w - used, t->colour ? "underlined or shaded: changed" : "reversed: changed",
+                         style_attr(t, STYLE_DIM));
+    static const char among[] = " on a colour: padding among it";
+    if (t->colour && t->grid.zoom >= CELLS_BENEATH_ZOOM && used + 3 + (int)sizeof among < w) {
+        used += put_text(y, x + used + 2, 1, t->ascii ? "/" : "╱", COLOR_PAIR(PAIR_PADDING_OVER_LIVE)) + 2;
+        put_text(y, x + used, w - used, among, style_attr(t, STYLE_DIM));
+    }
 }
 
 static void draw_map(tui *t)
