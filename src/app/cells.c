@@ -208,7 +208,8 @@ static void enter_region(builder *b, uint32_t r)
 /* Counts a span's bytes in the cells [first, last] of a region whose
  * cells start at base; a live span also becomes the block a padding cell
  * sits among, if it has none yet. */
-static void tally_span(builder *b, const as_span *sp, size_t base, size_t first, size_t last, uint8_t role)
+static __attribute__((noinline)) void tally_span(builder *b, const as_span *sp, size_t base, size_t first,
+                                                  size_t last, uint8_t role)
 {
     cells_grid *g = b->g;
     size_t start = sp->offset, end = sp->offset + sp->len;
@@ -216,7 +217,7 @@ static void tally_span(builder *b, const as_span *sp, size_t base, size_t first,
         size_t cell_start = i << b->shift, cell_end = (i + 1) << b->shift;
         size_t from = start > cell_start ? start : cell_start, to = end < cell_end ? end : cell_end;
         g->tally[base + i][role] += (uint32_t)(to - from);
-        if (role == CELL_LIVE && sp->block && g->owners[base + i] == NULL)
+        if (role == CELL_LIVE && g->cells[base + i].role == CELL_PADDING && g->owners[base + i] == NULL)
             g->owners[base + i] = sp->block;
     }
 }
@@ -255,7 +256,9 @@ static void on_spans(void *user, const as_span *spans, size_t count)
     uint32_t current = b->current;
     const cell *cells = b->current_cells;
     size_t limit = b->current_count; /* 0 for a region that has no cells */
-    const bool tallying = b->tallying;
+    uint32_t(*const tally)[CELL_ROLE_COUNT] = b->tallying ? b->g->tally : NULL;
+    const void **const owners = b->g->owners;
+    size_t base = (size_t)(cells - b->g->cells);
     for (const as_span *sp = spans, *end = spans + count; sp < end; sp++) {
         bytes[sp->kind] += sp->len;
         seen[sp->kind]++;
@@ -264,19 +267,25 @@ static void on_spans(void *user, const as_span *spans, size_t count)
             current = sp->region;
             cells = b->current_cells;
             limit = b->current_count;
+            base = (size_t)(cells - b->g->cells);
         }
         size_t first = sp->offset >> shift, last = (sp->offset + sp->len - 1) >> shift;
         if (first >= limit)
             continue;
         uint8_t role = role_of_kind[sp->kind], there = cells[first].role;
-        if (tallying)
-            tally_span(b, sp, (size_t)(cells - b->g->cells), first, last < limit ? last : limit - 1, role);
+        if (tally && first == last) { /* most spans: one cell */
+            tally[base + first][role] += (uint32_t)sp->len;
+            if (role == CELL_LIVE && there == CELL_PADDING && owners[base + first] == NULL)
+                owners[base + first] = sp->block;
+        } else if (tally) {
+            tally_span(b, sp, base, first, last < limit ? last : limit - 1, role);
+        }
         if (first == last && role < there)
             continue; /* the common case: a lesser span inside a decided cell */
         if (first == last && role == there) {
             /* a span of the cell's own role only matters if it brings the block */
             bool brings_block = sp->block && (role == CELL_LIVE || role == CELL_FREED);
-            if (!brings_block || b->g->owners[(size_t)(cells - b->g->cells) + first] != NULL)
+            if (!brings_block || owners[base + first] != NULL)
                 continue;
         }
         paint_span(b, sp, &b->g->regions[sp->region], first, (cells_role)role);
