@@ -42,7 +42,7 @@ typedef struct cell {
     uint8_t marks;            /* cells_mark bits */
     char label;               /* a character of the block's name, or 0 */
     int32_t block;            /* index among the session's blocks (session_block_at), or -1;
-                               * for padding among live bytes, a block of the cell (its colour) */
+                               * for padding among live bytes, the first live block in the cell */
     uint8_t beneath;          /* what most of the cell's bytes are (cells_role): for a padding
                                * cell at a zoom coarser than CELLS_BENEATH_ZOOM, what the padding
                                * sits among; otherwise the cell's role */
@@ -74,7 +74,6 @@ typedef struct cells_grid {
     as_usage usage;           /* the figures of the spans seen while building */
     block_index *blocks;      /* kept from one build to the next */
     const void **owners;      /* scratch: the block pointer each cell shows */
-    uint32_t (*tally)[CELL_ROLE_COUNT]; /* scratch: bytes of each role in each cell */
 } cells_grid;
 
 void cells_init(cells_grid *g);

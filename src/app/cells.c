@@ -12,7 +12,6 @@ void cells_free(cells_grid *g)
 {
     free(g->cells);
     free(g->owners);
-    free(g->tally);
     block_index_free(g->blocks);
     cells_init(g);
 }
@@ -55,6 +54,16 @@ size_t cells_fit_zoom(const session *s, size_t max_cells)
     return zoom_to_fit(z.total, z.regions, max_cells);
 }
 
+/* The cell whose bytes are being counted. Spans come in address order,
+ * so a cell's bytes all come before the next cell's: its bytes of each
+ * kind are the running totals when it closes less the totals when it
+ * opened, and the walk adds nothing per span but the totals it keeps
+ * anyway. */
+typedef struct cell_count {
+    size_t cell;             /* its index in the grid, or SIZE_MAX for none */
+    size_t opened[AS_SPAN_KIND_COUNT]; /* the running totals when it opened */
+} cell_count;
+
 typedef struct builder {
     cells_grid *g;
     const session *s;
@@ -70,14 +79,12 @@ typedef struct builder {
     uint32_t current;        /* the region of the last span, and its cells */
     cell *current_cells;
     size_t current_count;
-    size_t bytes[AS_SPAN_KIND_COUNT];
+    size_t bytes[AS_SPAN_KIND_COUNT]; /* running totals of the spans seen */
     size_t live_spans;
-    bool tallying;           /* bytes of each role are counted per cell (coarse zoom) */
+    const void *last_live;   /* the block of the last live span seen */
+    bool counting;           /* bytes of each role are counted per cell (coarse zoom) */
+    cell_count count;        /* the cell being counted */
 } builder;
-
-/* Grids of more cells than this count no bytes per cell (they come from a
- * zoom asked for, never from a frame). */
-#define TALLY_MAX_CELLS ((size_t)1 << 20)
 
 /* Appends the cells of region r at the chosen zoom. */
 static void add_region(builder *b, uint32_t r, const void *base, size_t size)
@@ -100,20 +107,12 @@ static void add_region(builder *b, uint32_t r, const void *base, size_t size)
             return;
         }
         g->owners = owners;
-        uint32_t(*tally)[CELL_ROLE_COUNT] = realloc(g->tally, cap * sizeof *tally);
-        if (tally == NULL) {
-            b->failed = true;
-            return;
-        }
-        g->tally = tally;
         g->cap = cap;
     }
     for (size_t i = 0; i < n; i++) {
-        g->cells[g->count + i] = (cell){CELL_UNUSED, 0, 0, 0, -1, CELL_UNUSED};
+        g->cells[g->count + i] = (cell){CELL_UNUSED, 0, 0, 0, -1, CELL_ROLE_COUNT /* not yet known */};
         g->owners[g->count + i] = NULL;
     }
-    if (b->tallying)
-        memset(g->tally + g->count, 0, n * sizeof *g->tally);
     g->regions[r] = (cells_region){g->count, n, size, base};
     g->region_count = r + 1;
     g->count += n;
@@ -137,8 +136,7 @@ static void lay_out(builder *b)
         b->shift++;
     g->zoom = (size_t)1 << b->shift; /* a power of two */
     b->laid_out = true;
-    b->tallying = g->zoom >= CELLS_BENEATH_ZOOM && g->zoom <= UINT32_MAX / 2 &&
-                  b->region_bytes / g->zoom + b->regions_seen <= TALLY_MAX_CELLS;
+    b->counting = g->zoom >= CELLS_BENEATH_ZOOM && g->zoom <= UINT32_MAX / 2;
     size_t shown = b->regions_seen < CELLS_MAX_REGIONS ? b->regions_seen : CELLS_MAX_REGIONS;
     for (size_t r = 0; r < shown && !b->failed; r++)
         add_region(b, (uint32_t)r, b->region_base[r], b->region_size[r]);
@@ -180,8 +178,7 @@ static __attribute__((noinline)) void paint_span(builder *b, const as_span *sp, 
         if (role > c->role || (role == c->role && g->owners[i] == NULL && owner != NULL)) {
             c->role = (uint8_t)role;
             c->meta = (uint8_t)sp->meta;
-            if (role != CELL_PADDING) /* padding keeps the live block it sits among */
-                g->owners[i] = owner;
+            g->owners[i] = owner;
         }
     }
 }
@@ -205,39 +202,50 @@ static void enter_region(builder *b, uint32_t r)
     b->current_count = reg->count;
 }
 
-/* Counts a span's bytes in the cells [first, last] of a region whose
- * cells start at base; a live span also becomes the block a padding cell
- * sits among, if it has none yet. */
-static __attribute__((noinline)) void tally_span(builder *b, const as_span *sp, size_t base, size_t first,
-                                                  size_t last, uint8_t role)
+/* Ends the count of a cell at the running totals given: a padding cell
+ * learns what most of its bytes are (a tie goes to the more important
+ * role), and takes its colour from the last live block seen, which is in
+ * it when live bytes are most of it. */
+static void close_count(builder *b, cell_count *k, const size_t *totals, const void *live)
 {
-    cells_grid *g = b->g;
-    size_t start = sp->offset, end = sp->offset + sp->len;
-    for (size_t i = first; i <= last; i++) {
-        size_t cell_start = i << b->shift, cell_end = (i + 1) << b->shift;
-        size_t from = start > cell_start ? start : cell_start, to = end < cell_end ? end : cell_end;
-        g->tally[base + i][role] += (uint32_t)(to - from);
-        if (role == CELL_LIVE && g->cells[base + i].role == CELL_PADDING && g->owners[base + i] == NULL)
-            g->owners[base + i] = sp->block;
-    }
-}
-
-/* What most of each padding cell's bytes are (ties go to the more
- * important role); every other cell is what it shows. */
-static void find_beneath(const builder *b)
-{
-    cells_grid *g = b->g;
-    for (size_t i = 0; i < g->count; i++) {
-        cell *c = &g->cells[i];
-        c->beneath = c->role;
-        if (!b->tallying || c->role != CELL_PADDING)
-            continue;
+    if (k->cell == SIZE_MAX || !b->counting) /* at a fine zoom padding is padding */
+        return;
+    cell *c = &b->g->cells[k->cell];
+    if (c->role == CELL_PADDING) {
+        size_t most[CELL_ROLE_COUNT] = {0};
+        for (int kind = 0; kind < AS_SPAN_KIND_COUNT; kind++)
+            most[role_of_kind[kind]] += totals[kind] - k->opened[kind];
         uint8_t best = CELL_PADDING;
         for (uint8_t r = 0; r < CELL_ROLE_COUNT; r++)
-            if (g->tally[i][r] > g->tally[i][best] || (g->tally[i][r] == g->tally[i][best] && r > best))
+            if (most[r] > most[best] || (most[r] == most[best] && r > best))
                 best = r;
         c->beneath = best;
+        if (best == CELL_LIVE)
+            b->g->owners[k->cell] = live;
     }
+    k->cell = SIZE_MAX;
+}
+
+static void open_count(cell_count *k, size_t index, const size_t *totals)
+{
+    k->cell = index;
+    memcpy(k->opened, totals, sizeof k->opened);
+}
+
+/* A span over cells [first, last] of a region whose cells start at base,
+ * already in the totals: its part of the first cell ends that cell's
+ * count, the cells it covers whole are all its own kind, and its part of
+ * the last cell opens that one's count. */
+static __attribute__((noinline)) void count_long_span(builder *b, cell_count *k, const as_span *sp, size_t base,
+                                                       size_t first, size_t last, const size_t *totals,
+                                                       const void *live)
+{
+    size_t end = sp->offset + sp->len, at[AS_SPAN_KIND_COUNT];
+    memcpy(at, totals, sizeof at);
+    at[sp->kind] = totals[sp->kind] - (end - ((first + 1) << b->shift)); /* up to the first cell's end */
+    close_count(b, k, at, live);
+    at[sp->kind] = totals[sp->kind] - (end - (last << b->shift));        /* from the last cell's start */
+    open_count(k, base + last, at);
 }
 
 /* Called for every batch of spans: kept tight, since a frame over many
@@ -252,16 +260,17 @@ static void on_spans(void *user, const as_span *spans, size_t count)
         return;
     /* the loop works on locals: no store in it can change what it reads */
     const unsigned shift = b->shift;
-    size_t bytes[AS_SPAN_KIND_COUNT] = {0}, seen[AS_SPAN_KIND_COUNT] = {0};
+    size_t bytes[AS_SPAN_KIND_COUNT], live_spans = b->live_spans;
+    memcpy(bytes, b->bytes, sizeof bytes);
+    const void *live = b->last_live;
     uint32_t current = b->current;
     const cell *cells = b->current_cells;
     size_t limit = b->current_count; /* 0 for a region that has no cells */
-    uint32_t(*const tally)[CELL_ROLE_COUNT] = b->tallying ? b->g->tally : NULL;
-    const void **const owners = b->g->owners;
     size_t base = (size_t)(cells - b->g->cells);
+    cell_count k = b->count;
+    size_t open_cell = k.cell; /* kept apart: k goes through memory */
+    const void **const owners = b->g->owners;
     for (const as_span *sp = spans, *end = spans + count; sp < end; sp++) {
-        bytes[sp->kind] += sp->len;
-        seen[sp->kind]++;
         if (sp->region != current) {
             enter_region(b, sp->region);
             current = sp->region;
@@ -270,29 +279,35 @@ static void on_spans(void *user, const as_span *spans, size_t count)
             base = (size_t)(cells - b->g->cells);
         }
         size_t first = sp->offset >> shift, last = (sp->offset + sp->len - 1) >> shift;
+        if (base + first != open_cell && first < limit) { /* a new cell starts */
+            close_count(b, &k, bytes, live);
+            open_count(&k, base + first, bytes);
+            open_cell = k.cell;
+        }
+        bytes[sp->kind] += sp->len;
+        live_spans += sp->kind == AS_SPAN_LIVE;
+        live = sp->kind == AS_SPAN_LIVE ? sp->block : live;
         if (first >= limit)
             continue;
         uint8_t role = role_of_kind[sp->kind], there = cells[first].role;
-        if (tally && first == last) { /* most spans: one cell */
-            tally[base + first][role] += (uint32_t)sp->len;
-            if (role == CELL_LIVE && there == CELL_PADDING && owners[base + first] == NULL)
-                owners[base + first] = sp->block;
-        } else if (tally) {
-            tally_span(b, sp, base, first, last < limit ? last : limit - 1, role);
-        }
-        if (first == last && role < there)
-            continue; /* the common case: a lesser span inside a decided cell */
-        if (first == last && role == there) {
+        if (first == last) {
+            if (role < there)
+                continue; /* the common case: a lesser span inside a decided cell */
             /* a span of the cell's own role only matters if it brings the block */
             bool brings_block = sp->block && (role == CELL_LIVE || role == CELL_FREED);
-            if (!brings_block || owners[base + first] != NULL)
+            if (role == there && (!brings_block || owners[base + first] != NULL))
                 continue;
         }
         paint_span(b, sp, &b->g->regions[sp->region], first, (cells_role)role);
+        if (first != last) { /* after the paint: the first cell is complete */
+            count_long_span(b, &k, sp, base, first, last < limit ? last : limit - 1, bytes, live);
+            open_cell = k.cell;
+        }
     }
-    for (size_t k = 0; k < AS_SPAN_KIND_COUNT; k++)
-        b->bytes[k] += bytes[k];
-    b->live_spans += seen[AS_SPAN_LIVE];
+    memcpy(b->bytes, bytes, sizeof bytes);
+    b->live_spans = live_spans;
+    b->last_live = live;
+    b->count = k;
 }
 
 static void on_span(void *user, const as_span *sp) { on_spans(user, sp, 1); }
@@ -376,7 +391,7 @@ bool cells_build(const session *s, size_t zoom, size_t max_cells, cells_grid *g)
     if (in.a.ctx == NULL)
         return true;
     builder b = {.g = g, .s = s, .asked_zoom = zoom ? zoom : session_zoom(s), .max_cells = max_cells,
-                 .current = UINT32_MAX};
+                 .current = UINT32_MAX, .count = {.cell = SIZE_MAX}};
     if (g->blocks == NULL && (g->blocks = block_index_new()) == NULL)
         return false;
     if (!block_index_sync(g->blocks, s))
@@ -392,7 +407,10 @@ bool cells_build(const session *s, size_t zoom, size_t max_cells, cells_grid *g)
     g->usage.metadata_bytes = b.bytes[AS_SPAN_META];
     g->usage.unused_bytes = b.bytes[AS_SPAN_UNUSED];
     if (!b.failed) {
-        find_beneath(&b);
+        close_count(&b, &b.count, b.bytes, b.last_live);
+        for (size_t i = 0; i < g->count; i++) /* every cell not found to sit among something else */
+            if (g->cells[i].beneath == CELL_ROLE_COUNT || g->cells[i].role != CELL_PADDING)
+                g->cells[i].beneath = g->cells[i].role;
         resolve_blocks(&b);
         place_labels(&b);
     }
