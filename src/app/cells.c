@@ -81,9 +81,10 @@ typedef struct builder {
     size_t current_count;
     size_t bytes[AS_SPAN_KIND_COUNT]; /* running totals of the spans seen */
     size_t live_spans;
-    const void *last_live;   /* the block of the last live span seen */
+    const void *last_owner;  /* the block of the last cell closed that showed one */
     bool counting;           /* bytes of each role are counted per cell (coarse zoom) */
     cell_count count;        /* the cell being counted */
+    size_t count_until;      /* where it ends in its region */
 } builder;
 
 /* Appends the cells of region r at the chosen zoom. */
@@ -178,7 +179,8 @@ static __attribute__((noinline)) void paint_span(builder *b, const as_span *sp, 
         if (role > c->role || (role == c->role && g->owners[i] == NULL && owner != NULL)) {
             c->role = (uint8_t)role;
             c->meta = (uint8_t)sp->meta;
-            g->owners[i] = owner;
+            if (role != CELL_PADDING) /* padding keeps the live block it covers, for its colour */
+                g->owners[i] = owner;
         }
     }
 }
@@ -204,9 +206,9 @@ static void enter_region(builder *b, uint32_t r)
 
 /* Ends the count of a cell at the running totals given: a padding cell
  * learns what most of its bytes are (a tie goes to the more important
- * role), and takes its colour from the last live block seen, which is in
- * it when live bytes are most of it. */
-static void close_count(builder *b, cell_count *k, const size_t *totals, const void *live)
+ * role). Among live bytes it keeps the colour of the live block that held
+ * it before the padding came, or else takes its neighbour's. */
+static void close_count(builder *b, cell_count *k, const size_t *totals)
 {
     if (k->cell == SIZE_MAX || !b->counting) /* at a fine zoom padding is padding */
         return;
@@ -220,9 +222,11 @@ static void close_count(builder *b, cell_count *k, const size_t *totals, const v
             if (most[r] > most[best] || (most[r] == most[best] && r > best))
                 best = r;
         c->beneath = best;
-        if (best == CELL_LIVE)
-            b->g->owners[k->cell] = live;
+        if (best == CELL_LIVE && b->g->owners[k->cell] == NULL)
+            b->g->owners[k->cell] = b->last_owner;
     }
+    if (b->g->owners[k->cell])
+        b->last_owner = b->g->owners[k->cell];
     k->cell = SIZE_MAX;
 }
 
@@ -237,13 +241,12 @@ static void open_count(cell_count *k, size_t index, const size_t *totals)
  * count, the cells it covers whole are all its own kind, and its part of
  * the last cell opens that one's count. */
 static __attribute__((noinline)) void count_long_span(builder *b, cell_count *k, const as_span *sp, size_t base,
-                                                       size_t first, size_t last, const size_t *totals,
-                                                       const void *live)
+                                                       size_t first, size_t last, const size_t *totals)
 {
     size_t end = sp->offset + sp->len, at[AS_SPAN_KIND_COUNT];
     memcpy(at, totals, sizeof at);
     at[sp->kind] = totals[sp->kind] - (end - ((first + 1) << b->shift)); /* up to the first cell's end */
-    close_count(b, k, at, live);
+    close_count(b, k, at);
     at[sp->kind] = totals[sp->kind] - (end - (last << b->shift));        /* from the last cell's start */
     open_count(k, base + last, at);
 }
@@ -260,15 +263,15 @@ static void on_spans(void *user, const as_span *spans, size_t count)
         return;
     /* the loop works on locals: no store in it can change what it reads */
     const unsigned shift = b->shift;
-    size_t bytes[AS_SPAN_KIND_COUNT], live_spans = b->live_spans;
+    size_t bytes[AS_SPAN_KIND_COUNT], seen[AS_SPAN_KIND_COUNT] = {0};
     memcpy(bytes, b->bytes, sizeof bytes);
-    const void *live = b->last_live;
     uint32_t current = b->current;
     const cell *cells = b->current_cells;
     size_t limit = b->current_count; /* 0 for a region that has no cells */
     size_t base = (size_t)(cells - b->g->cells);
     cell_count k = b->count;
-    size_t open_cell = k.cell; /* kept apart: k goes through memory */
+    /* where the cell being counted ends, in region offsets (0: a new region) */
+    size_t count_until = b->count_until;
     const void **const owners = b->g->owners;
     for (const as_span *sp = spans, *end = spans + count; sp < end; sp++) {
         if (sp->region != current) {
@@ -277,16 +280,16 @@ static void on_spans(void *user, const as_span *spans, size_t count)
             cells = b->current_cells;
             limit = b->current_count;
             base = (size_t)(cells - b->g->cells);
+            count_until = 0;
         }
         size_t first = sp->offset >> shift, last = (sp->offset + sp->len - 1) >> shift;
-        if (base + first != open_cell && first < limit) { /* a new cell starts */
-            close_count(b, &k, bytes, live);
+        if (sp->offset >= count_until && first < limit) { /* a new cell starts */
+            close_count(b, &k, bytes);
             open_count(&k, base + first, bytes);
-            open_cell = k.cell;
+            count_until = (first + 1) << shift;
         }
         bytes[sp->kind] += sp->len;
-        live_spans += sp->kind == AS_SPAN_LIVE;
-        live = sp->kind == AS_SPAN_LIVE ? sp->block : live;
+        seen[sp->kind]++;
         if (first >= limit)
             continue;
         uint8_t role = role_of_kind[sp->kind], there = cells[first].role;
@@ -300,14 +303,14 @@ static void on_spans(void *user, const as_span *spans, size_t count)
         }
         paint_span(b, sp, &b->g->regions[sp->region], first, (cells_role)role);
         if (first != last) { /* after the paint: the first cell is complete */
-            count_long_span(b, &k, sp, base, first, last < limit ? last : limit - 1, bytes, live);
-            open_cell = k.cell;
+            count_long_span(b, &k, sp, base, first, last < limit ? last : limit - 1, bytes);
+            count_until = ((last < limit ? last : limit - 1) + 1) << shift;
         }
     }
     memcpy(b->bytes, bytes, sizeof bytes);
-    b->live_spans = live_spans;
-    b->last_live = live;
+    b->live_spans += seen[AS_SPAN_LIVE];
     b->count = k;
+    b->count_until = count_until;
 }
 
 static void on_span(void *user, const as_span *sp) { on_spans(user, sp, 1); }
@@ -407,7 +410,7 @@ bool cells_build(const session *s, size_t zoom, size_t max_cells, cells_grid *g)
     g->usage.metadata_bytes = b.bytes[AS_SPAN_META];
     g->usage.unused_bytes = b.bytes[AS_SPAN_UNUSED];
     if (!b.failed) {
-        close_count(&b, &b.count, b.bytes, b.last_live);
+        close_count(&b, &b.count, b.bytes);
         for (size_t i = 0; i < g->count; i++) /* every cell not found to sit among something else */
             if (g->cells[i].beneath == CELL_ROLE_COUNT || g->cells[i].role != CELL_PADDING)
                 g->cells[i].beneath = g->cells[i].role;
