@@ -459,11 +459,37 @@ static void draw_legend(tui *t, int y, int x, int w)
     if (used + 24 < w)
         used += put_text(y, x + used, w - used, t->colour ? "underlined or shaded: changed" : "reversed: changed",
                          style_attr(t, STYLE_DIM));
-    static const char among[] = " on a colour: padding among it";
-    if (t->colour && t->grid.zoom >= CELLS_BENEATH_ZOOM && used + 3 + (int)sizeof among < w) {
-        used += put_text(y, x + used + 2, 1, t->ascii ? "/" : "╱", COLOR_PAIR(PAIR_PADDING_OVER_LIVE)) + 2;
-        put_text(y, x + used, w - used, among, style_attr(t, STYLE_DIM));
+}
+
+/* Columns of row y from x that hold something (up to the last non-blank). */
+static int columns_of_row(int y, int x, int w)
+{
+    int used = 0;
+    for (int i = 0; i < w; i++) {
+        chtype ch = mvinch(y, x + i);
+        if ((ch & A_CHARTEXT) != ' ')
+            used = i + 1;
     }
+    return used;
+}
+
+/* At a coarse zoom, what padding drawn over a colour means: on the legend's
+ * row if it has room, else on the next (bottom is the map's last row). */
+static void draw_legend_among(const tui *t, int y, int x, int w, int bottom)
+{
+    static const char among[] = " on a colour: a cell mostly of that, with some padding in it";
+    if (!t->colour || t->grid.zoom < CELLS_BENEATH_ZOOM)
+        return;
+    int used = columns_of_row(y, x, w);
+    if (used + 3 + (int)sizeof among >= w) {
+        if (y + 1 > bottom)
+            return;
+        y++, used = 0;
+    } else {
+        used += 2;
+    }
+    used += put_text(y, x + used, 1, t->ascii ? "/" : "╱", COLOR_PAIR(PAIR_PADDING_OVER_LIVE));
+    put_text(y, x + used, w - used, among, style_attr(t, STYLE_DIM));
 }
 
 static void draw_map(tui *t)
@@ -505,9 +531,10 @@ static void draw_map(tui *t)
     if (total > (size_t)rows)
         put_fmt(r->y, r->x + r->w - 22, 22, style_attr(t, STYLE_DIM), "rows %zu-%zu of %zu PgUp/Dn",
                 t->scroll + 1, t->scroll + (size_t)rows, total);
-    draw_legend(t, r->y + 1 + k + (k < rows ? 1 : 0) < r->y + r->h ? r->y + 1 + k + (k < rows ? 1 : 0)
-                                                                  : r->y + r->h - 1,
-                r->x + 1, r->w - 1);
+    int legend_y = r->y + 1 + k + (k < rows ? 1 : 0) < r->y + r->h ? r->y + 1 + k + (k < rows ? 1 : 0)
+                                                                  : r->y + r->h - 1;
+    draw_legend(t, legend_y, r->x + 1, r->w - 1);
+    draw_legend_among(t, legend_y, r->x + 1, r->w - 1, r->y + r->h - 1);
 }
 
 static void draw_table(tui *t)
