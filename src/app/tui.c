@@ -168,20 +168,33 @@ static int put_text(int y, int x, int w, const char *text, attr_t attr)
     memset(&st, 0, sizeof st);
     attron(attr);
     move(y, x);
-    for (const char *p = text; *p && *p != '\n';) {
+    for (const char *p = text; *p && *p != '\n' && used < w;) {
+        /* printable ASCII goes out a run at a time */
+        int run = 0;
+        while (used + run < w && (unsigned char)p[run] >= 0x20 && (unsigned char)p[run] < 0x7f)
+            run++;
+        if (run > 0) {
+            addnstr(p, run);
+            used += run;
+            p += run;
+            continue;
+        }
         wchar_t wc;
         size_t n = mbrtowc(&wc, p, MB_CUR_MAX, &st);
-        if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-            wc = L'?';
+        bool bad = n == (size_t)-1 || n == (size_t)-2 || n == 0;
+        if (bad) {
             n = 1;
             memset(&st, 0, sizeof st);
         }
-        int cw = wcwidth(wc);
+        int cw = bad ? 1 : wcwidth(wc);
         if (cw < 0)
-            cw = 1, wc = L'?';
+            cw = 1, bad = true;
         if (used + cw > w)
             break;
-        addnstr(p, (int)n);
+        if (bad)
+            addch('?');
+        else
+            addnstr(p, (int)n);
         used += cw;
         p += n;
     }
