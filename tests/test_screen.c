@@ -76,7 +76,7 @@ static void test_side_panel_when_wide(void **state)
 static void test_cell_styles(void **state)
 {
     (void)state;
-    cell c = {CELL_LIVE, 0, 0, 0, 0};
+    cell c = {.role = CELL_LIVE, .block = 0, .beneath = CELL_LIVE};
     assert_int_equal(screen_cell_style(&c), STYLE_LIVE0);
     c.block = 7;
     assert_int_equal(screen_cell_style(&c), STYLE_LIVE0 + 7 % SCREEN_LIVE_COLOURS);
