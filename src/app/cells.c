@@ -165,7 +165,7 @@ static void on_region(void *user, uint32_t r, const void *base, size_t size)
 
 /* Paints the cells a span covers where it wins them. Which block a cell
  * shows is noted as its pointer (owners) and looked up once at the end,
- * only for the cells that stay live or freed. */
+ * only for the cells that show one (live, freed, or padding among live). */
 static __attribute__((noinline)) void paint_span(builder *b, const as_span *sp, const cells_region *r,
                                                  size_t first, cells_role role)
 {
