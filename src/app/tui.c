@@ -727,7 +727,8 @@ static void draw_help(tui *t)
         "q            quit",
         "",
         "at the prompt: Tab completes, Up/Down history, PgUp/PgDn scroll",
-        "the map, Ctrl-D or quit leaves.        press any key",
+        "the map, Ctrl-C stops a long trace or source, Ctrl-D or quit",
+        "leaves. A long answer scrolls with PgUp/PgDn.   press any key",
     };
     int h = (int)(sizeof lines / sizeof lines[0]) + 2, w = 66;
     int y = (LINES - h) / 2, x = (COLS - w) / 2;
@@ -747,8 +748,9 @@ static size_t count_lines(const char *text)
     return n + (*text && text[strlen(text) - 1] != '\n');
 }
 
-/* A long answer (blocks, stats, help, layout, show ...) over the map. */
-/* Lines of the overlay that hold answer text (between its title and its foot). */
+/* A long answer (blocks, stats, help, layout, show ...) is drawn over the
+ * map. Lines of the overlay that hold answer text (between its title and
+ * its foot): */
 static size_t overlay_rows(void) { return LINES - 5 > 1 ? (size_t)(LINES - 5) : 1; }
 
 static void draw_overlay(tui *t)
