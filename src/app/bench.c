@@ -647,6 +647,8 @@ int bench_main(int argc, char **argv)
             r.json = true;
         else if (!strcmp(argv[i], "--count") && i + 2 < argc)
             return count_loop(argv[i + 1], (size_t)strtoull(argv[i + 2], NULL, 10));
+        else if (!strcmp(argv[i], "--frames") && i + 2 < argc)
+            return bench_frames(argv[i + 1], atoi(argv[i + 2]));
         else
             which = argv[i];
     }

@@ -114,6 +114,15 @@ static void bytes_per_block(size_t blocks, double *tracking, double *history)
     session_destroy(s);
 }
 
+int bench_frames(const char *create, int frames)
+{
+    session *s = with_blocks(create, 100000);
+    tui_frame_cost f;
+    bool ok = s && tui_frame_cost_of(s, 200, 50, frames, &f);
+    session_destroy(s);
+    return ok ? 0 : 1;
+}
+
 /* A figure without a goal, with a note for the reader. */
 static void print_info(bool json, bool *first, const char *name, double value, const char *unit, const char *note)
 {
