@@ -358,6 +358,12 @@ static void overlay_span(overlay *o, const as_span *s)
 
 static void overlay_spans(void *user, const as_span *spans, size_t count)
 {
+    /* the records of a batch's live blocks are scattered over the table:
+     * ask for them all first, so their cache misses overlap */
+    const overlay *o = user;
+    for (size_t i = 0; i < count; i++)
+        if (spans[i].block && spans[i].kind == AS_SPAN_LIVE)
+            __builtin_prefetch(&o->d->table[as_hash_ptr(spans[i].block, o->d->table_cap)]);
     for (size_t i = 0; i < count; i++)
         overlay_span(user, &spans[i]);
 }
