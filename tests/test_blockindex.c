@@ -138,19 +138,6 @@ static void test_moves_undo_and_switch_start_over(void **state)
     session_destroy(s);
 }
 
-static bool grids_equal(const cells_grid *a, const cells_grid *b)
-{
-    if (a->count != b->count || a->zoom != b->zoom || a->region_count != b->region_count)
-        return false;
-    for (size_t i = 0; i < a->count; i++) {
-        const cell *x = &a->cells[i], *y = &b->cells[i];
-        if (x->role != y->role || x->meta != y->meta || x->marks != y->marks || x->label != y->label ||
-            x->block != y->block || x->beneath != y->beneath)
-            return false;
-    }
-    return memcmp(&a->usage, &b->usage, sizeof a->usage) == 0;
-}
-
 /* What the live view does: two grids built in turn, sharing one index. */
 static void test_grids_kept_across_frames_match_fresh_ones(void **state)
 {
@@ -177,7 +164,7 @@ static void test_grids_kept_across_frames_match_fresh_ones(void **state)
             assert_true(cells_build(s, zoom, 0, g));
             cells_init(&fresh);
             assert_true(cells_build(s, zoom, 0, &fresh));
-            if (!grids_equal(g, &fresh))
+            if (!cells_grid_equal(g, &fresh))
                 fail_msg("after '%s' at zoom %zu the kept grid differs from a fresh one", steps[i], zoom);
             cells_free(&fresh);
         }

@@ -86,6 +86,9 @@ size_t cells_fit_zoom(const session *s, size_t max_cells);
  * than CELLS_MAX_CELLS cells; g->zoom says what was used. False only when
  * out of memory. */
 bool cells_build(const session *s, size_t zoom, size_t max_cells, cells_grid *g);
+/* True iff the two grids show the same thing: zoom, regions, usage and
+ * every field of every cell. */
+bool cells_grid_equal(const cells_grid *a, const cells_grid *b);
 /* Marks, in changed[i], the cells that differ from before (same length
  * grids; otherwise everything counts as changed). */
 void cells_diff(const cells_grid *before, const cells_grid *after, bool *changed);

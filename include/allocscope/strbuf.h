@@ -31,6 +31,8 @@ const char *sb_str(const strbuf *sb);
 /* Appends the whole file at path. False, with a message in err, if it
  * cannot be read or is larger than max bytes. */
 bool sb_read_file(strbuf *sb, const char *path, size_t max, strbuf *err);
+/* Lines in text; a last line without its newline counts too. */
+size_t sb_count_lines(const char *text);
 /* Appends s as a JSON string literal, quotes included. */
 void sb_json_string(strbuf *sb, const char *s);
 

@@ -420,6 +420,20 @@ bool cells_build(const session *s, size_t zoom, size_t max_cells, cells_grid *g)
     return !b.failed;
 }
 
+bool cells_grid_equal(const cells_grid *a, const cells_grid *b)
+{
+    if (a->count != b->count || a->zoom != b->zoom || a->region_count != b->region_count ||
+        memcmp(&a->usage, &b->usage, sizeof a->usage) != 0)
+        return false;
+    for (size_t i = 0; i < a->count; i++) {
+        const cell *x = &a->cells[i], *y = &b->cells[i];
+        if (x->role != y->role || x->meta != y->meta || x->marks != y->marks || x->label != y->label ||
+            x->block != y->block || x->beneath != y->beneath)
+            return false;
+    }
+    return true;
+}
+
 void cells_diff(const cells_grid *before, const cells_grid *after, bool *changed)
 {
     bool comparable = before->count == after->count && before->zoom == after->zoom;

@@ -42,14 +42,6 @@ static void note_block_end(session *s, const char *name, replay_figures *f)
 /* Operations between two progress reports. */
 #define PROGRESS_EVERY 4096
 
-static size_t count_lines(const char *text)
-{
-    size_t n = 0;
-    for (const char *p = text; *p; p++)
-        n += *p == '\n';
-    return n + (*text && text[strlen(text) - 1] != '\n');
-}
-
 session_status cmd_trace(session *s, const parse_words *w, strbuf *out)
 {
     if (s->sandbox)
@@ -85,7 +77,7 @@ session_status cmd_trace(session *s, const parse_words *w, strbuf *out)
     strbuf answer;
     sb_init(&answer);
     session_status worst = SESSION_OK;
-    size_t total = count_lines(sb_str(&script));
+    size_t total = sb_count_lines(sb_str(&script));
     bool stopped = false;
     for (const char *line = sb_str(&script); *line;) {
         if (f.ops % PROGRESS_EVERY == 0 && s->progress && !s->replaying &&

@@ -129,3 +129,11 @@ bool sb_read_file(strbuf *sb, const char *path, size_t max, strbuf *err)
         sb_add(sb, "");
     return true;
 }
+
+size_t sb_count_lines(const char *text)
+{
+    size_t n = 0;
+    for (const char *p = text; *p; p++)
+        n += *p == '\n';
+    return n + (*text && text[strlen(text) - 1] != '\n');
+}

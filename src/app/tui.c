@@ -740,14 +740,6 @@ static void draw_help(tui *t)
         put_text(y + 1 + k, x + 2, w - 4, lines[k], style_attr(t, STYLE_CAPTION) | (k == 0 ? A_BOLD : 0));
 }
 
-static size_t count_lines(const char *text)
-{
-    size_t n = 0;
-    for (const char *p = text; *p; p++)
-        n += *p == '\n';
-    return n + (*text && text[strlen(text) - 1] != '\n');
-}
-
 /* A long answer (blocks, stats, help, layout, show ...) is drawn over the
  * map. Lines of the overlay that hold answer text (between its title and
  * its foot): */
@@ -761,7 +753,7 @@ static void draw_overlay(tui *t)
     for (int k = 0; k < h; k++)
         fill_row(y + k, x, w, A_NORMAL);
     fill_row(y, x, w, box);
-    size_t total = count_lines(text), rows = overlay_rows();
+    size_t total = sb_count_lines(text), rows = overlay_rows();
     if (t->overlay_first + rows > total)
         t->overlay_first = total > rows ? total - rows : 0;
     size_t last = t->overlay_first + rows < total ? t->overlay_first + rows : total;
@@ -837,7 +829,7 @@ static void relayout(tui *t)
 {
     screen_compute(LINES, COLS, t->pl != NULL, &t->lay);
     /* an answer that fits under the prompt now needs no overlay */
-    if (t->overlay && count_lines(sb_str(&t->answer)) <= (size_t)t->lay.answer.h)
+    if (t->overlay && sb_count_lines(sb_str(&t->answer)) <= (size_t)t->lay.answer.h)
         t->overlay = false;
     if (!t->lay.too_small)
         rebuild(t, false);
@@ -918,7 +910,7 @@ static void on_line(void *user, const char *line)
         t->quit = true;
     if (oc.pending)
         sb_add(&t->answer, "(struct continues: type the next fields, end with })");
-    t->overlay = count_lines(sb_str(&t->answer)) > (size_t)t->lay.answer.h;
+    t->overlay = sb_count_lines(sb_str(&t->answer)) > (size_t)t->lay.answer.h;
     t->overlay_first = 0;
     after_step(t, before);
     char prompt[64];

@@ -17,19 +17,6 @@
 
 #define MAX_LINES 300
 
-static bool same_grid(const cells_grid *a, const cells_grid *b)
-{
-    if (a->count != b->count || a->zoom != b->zoom || memcmp(&a->usage, &b->usage, sizeof a->usage) != 0)
-        return false;
-    for (size_t i = 0; i < a->count; i++) {
-        const cell *x = &a->cells[i], *y = &b->cells[i];
-        if (x->role != y->role || x->marks != y->marks || x->label != y->label || x->block != y->block ||
-            x->beneath != y->beneath)
-            return false;
-    }
-    return true;
-}
-
 /* The kept grid against a fresh one, at a zoom that fits 512 cells
  * (whatever zoom the input asked for: a frame-sized grid). */
 static void compare_grids(const session *s, cells_grid *kept, size_t line)
@@ -38,7 +25,7 @@ static void compare_grids(const session *s, cells_grid *kept, size_t line)
     cells_init(&fresh);
     size_t zoom = cells_fit_zoom(s, 512);
     bool a = cells_build(s, zoom, 0, kept), b = cells_build(s, zoom, 0, &fresh);
-    if (a && b && !same_grid(kept, &fresh)) {
+    if (a && b && !cells_grid_equal(kept, &fresh)) {
         fprintf(stderr, "after line %zu the grid built with a kept block index differs\n", line);
         abort();
     }
