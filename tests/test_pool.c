@@ -88,6 +88,35 @@ static void test_inspection_shows_links_and_padding(void **state)
     pool_destroy(p);
 }
 
+/* issue 13: 48 creates fill slabs of 16 and 32; a reset that keeps them and
+ * 48 creates again must refill those two slabs (slab 0 first, in address
+ * order) and add no third one. */
+static void test_retain_capacity_reuses_every_slab(void **state)
+{
+    (void)state;
+    pool *p = pool_create((pool_options){24, 3, 16, true});
+    for (int i = 0; i < 48; i++)
+        assert_non_null(pool_create_item(p));
+    assert_int_equal(pool_slab_count(p), 2);
+    pool_reset(p, AS_RESET_RETAIN_CAPACITY);
+    assert_int_equal(pool_slab_count(p), 2);
+    unsigned char *first = pool_create_item(p), *prev = first;
+    for (int i = 1; i < 16; i++) {
+        unsigned char *s = pool_create_item(p);
+        assert_ptr_equal(s, prev + 24); /* slab 0 again, in address order */
+        prev = s;
+    }
+    for (int i = 16; i < 48; i++)
+        assert_non_null(pool_create_item(p));
+    assert_int_equal(pool_slab_count(p), 2);
+    assert_int_equal(pool_live(p), 48);
+    assert_null(pool_check(p));
+    assert_non_null(pool_create_item(p)); /* now every retained slot is in use */
+    assert_int_equal(pool_slab_count(p), 3);
+    assert_null(pool_check(p));
+    pool_destroy(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -96,6 +125,7 @@ int main(void)
         cmocka_unit_test(test_growable_adds_slabs),
         cmocka_unit_test(test_large_alignments),
         cmocka_unit_test(test_inspection_shows_links_and_padding),
+        cmocka_unit_test(test_retain_capacity_reuses_every_slab),
     };
     return cmocka_run_group_tests_name("pool", tests, NULL, NULL);
 }

@@ -35,7 +35,10 @@ extern const as_probe pool_probe;
 void *pool_create_item(pool *p);
 void pool_destroy_item(pool *p, void *item);
 /* Makes every slot free again; with free_all a growable pool keeps only its
- * first slab. */
+ * first slab. Otherwise every slab is kept and the next creates refill them
+ * from slab 0 on, in address order, before a new slab is added (Zig 0.12+
+ * MemoryPool.reset(.retain_capacity); Zig 0.11's reset takes no mode and
+ * frees everything). */
 void pool_reset(pool *p, as_reset_mode mode);
 
 size_t pool_slot_size(const pool *p);

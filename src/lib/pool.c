@@ -5,8 +5,15 @@
  * slots go on a LIFO free list whose links live in the first bytes of the
  * free slots themselves.
  *
+ * Fresh slots come from the first slab that still has some (cur): after a
+ * reset that keeps the slabs (retain capacity), creates refill slab 0, then
+ * slab 1, ... and a new slab is added only when every retained slot is in
+ * use, as Zig 0.12+'s MemoryPool.reset(.retain_capacity) bumps through its
+ * retained arena capacity before asking the backing allocator for more.
+ *
  * Invariants: every free-list link points at the start of a handed-out
- * slot; the list has no cycle and no repeated slot; the slots handed out
+ * slot; the slabs before cur are full (every slot handed out) and those
+ * after it have handed out nothing; the list has no cycle and no repeated slot; the slots handed out
  * (live ones are those not on the free list) are counted exactly.
  */
 #include "allocscope/pool.h"
@@ -25,6 +32,7 @@ struct pool {
     bool growable;
     slab *slabs;
     size_t slab_count, slab_cap;
+    size_t cur;          /* the slab fresh slots come from */
     void *free_head;
     size_t free_count;
     size_t handed;       /* slots ever taken from slabs; live = handed - free_count */
@@ -99,11 +107,14 @@ void *pool_create_item(pool *p)
         p->free_count--;
         return slot;
     }
-    slab *s = &p->slabs[p->slab_count - 1];
+    while (p->slabs[p->cur].handed_out == p->slabs[p->cur].slots && p->cur + 1 < p->slab_count)
+        p->cur++; /* a retained slab after a reset: use it before growing */
+    slab *s = &p->slabs[p->cur];
     if (s->handed_out == s->slots) {
         if (!p->growable || s->slots > SIZE_MAX / 2 || !add_slab(p, s->slots * 2))
             return NULL;
-        s = &p->slabs[p->slab_count - 1];
+        p->cur = p->slab_count - 1;
+        s = &p->slabs[p->cur];
     }
     p->handed++;
     return s->mem + p->slot_size * s->handed_out++;
@@ -125,6 +136,7 @@ void pool_reset(pool *p, as_reset_mode mode)
     }
     for (size_t i = 0; i < p->slab_count; i++)
         p->slabs[i].handed_out = 0;
+    p->cur = 0;
     p->free_head = NULL;
     p->free_count = 0;
     p->handed = 0;
@@ -230,9 +242,13 @@ const char *pool_check(const pool *p)
         return "pool: free list shorter than its count";
     if (p->handed != handed_out(p) || p->free_count > p->handed)
         return "pool: the count of slots handed out is wrong";
-    for (size_t i = 0; i < p->slab_count; i++)
+    for (size_t i = 0; i < p->slab_count; i++) {
         if (p->slabs[i].handed_out > p->slabs[i].slots)
             return "pool: a slab handed out more slots than it has";
+        if ((i < p->cur && p->slabs[i].handed_out != p->slabs[i].slots) ||
+            (i > p->cur && p->slabs[i].handed_out != 0))
+            return "pool: fresh slots taken out of slab order";
+    }
     return NULL;
 }
 
