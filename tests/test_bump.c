@@ -52,11 +52,35 @@ static void test_free_is_a_noop(void **state)
     bump_destroy(b);
 }
 
+/* The tutorial's main text: "Bump allocator can't resize in general". */
+static void test_plain_bump_never_resizes(void **state)
+{
+    (void)state;
+    bump *b = bump_create(100);
+    as_allocator a = bump_allocator(b);
+    assert_int_equal(bump_get_resize(b), BUMP_DEFAULT_RESIZE);
+    bump_set_resize(b, BUMP_RESIZE_NEVER);
+    assert_string_equal(bump_resize_name(bump_get_resize(b)), "never");
+    unsigned char *y = as_alloc(a, 10, 0);
+    assert_false(as_resize(a, y, 10, 0, 50)); /* the most recent, yet no */
+    assert_false(as_resize(a, y, 10, 0, 5));  /* nor smaller */
+    assert_int_equal(bump_offset(b), 10);
+    /* realloc falls back to allocate + copy (free is a no-op): what an
+     * ArrayList does on the main text's allocator */
+    unsigned char *z = as_realloc(a, y, 10, 0, 50);
+    assert_ptr_equal(z, y + 10);
+    assert_int_equal(bump_offset(b), 60);
+    bump_destroy(b);
+}
+
+/* Exercise 1: resize for the most recent allocation. */
 static void test_resize_most_recent_only(void **state)
 {
     (void)state;
     bump *b = bump_create(100);
     as_allocator a = bump_allocator(b);
+    bump_set_resize(b, BUMP_RESIZE_LAST);
+    assert_string_equal(bump_resize_name(bump_get_resize(b)), "last");
     unsigned char *x = as_alloc(a, 10, 0);
     unsigned char *y = as_alloc(a, 10, 0);
     assert_false(as_resize(a, x, 10, 0, 20));   /* not the most recent */
@@ -106,6 +130,7 @@ int main(void)
         cmocka_unit_test(test_tutorial_program),  cmocka_unit_test(test_padding_is_reported),
         cmocka_unit_test(test_free_is_a_noop),    cmocka_unit_test(test_resize_most_recent_only),
         cmocka_unit_test(test_exact_fit_and_oom), cmocka_unit_test(test_without_ledger),
+        cmocka_unit_test(test_plain_bump_never_resizes),
     };
     return cmocka_run_group_tests_name("bump", tests, NULL, NULL);
 }

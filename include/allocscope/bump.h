@@ -3,8 +3,13 @@
  *
  * One buffer and one offset that only moves forward. alloc aligns the
  * offset forward and fails (state unchanged) when the block does not fit;
- * free is a no-op; resize works for the most recent block only (grow
- * within the buffer, shrink always); reset rewinds to 0.
+ * free is a no-op; reset rewinds to 0. resize comes in the tutorial's two
+ * versions, chosen with bump_set_resize:
+ *   BUMP_RESIZE_NEVER: the main text's BumpAllocator, whose resize always
+ *     returns false ("can't resize in general");
+ *   BUMP_RESIZE_LAST: exercise 1's, which resizes the most recent block by
+ *     moving the offset (grow within the buffer, shrink always) and refuses
+ *     every other block.
  */
 #ifndef ALLOCSCOPE_BUMP_H
 #define ALLOCSCOPE_BUMP_H
@@ -12,6 +17,18 @@
 #include "allocscope/allocator.h"
 
 typedef struct bump bump;
+
+typedef enum bump_resize {
+    BUMP_RESIZE_NEVER, /* the tutorial's main text: resize always fails */
+    BUMP_RESIZE_LAST,  /* exercise 1: the most recent block can be resized */
+} bump_resize;
+
+/* What bump_create gives. For now exercise 1's, as allocscope's bump always
+ * was: the app's `bump` kind, scene 07, the golden maps, test_arena and
+ * test_properties rely on it. Issue 13 makes the main text's (NEVER) the
+ * default once the kind table names both; then this becomes
+ * BUMP_RESIZE_NEVER and those callers ask for BUMP_RESIZE_LAST by name. */
+#define BUMP_DEFAULT_RESIZE BUMP_RESIZE_LAST
 
 /* A bump allocator over a fresh 4096-aligned buffer of exactly capacity
  * bytes; NULL when capacity is 0 or there is no memory. */
@@ -21,6 +38,13 @@ void bump_destroy(bump *b);
 as_allocator bump_allocator(bump *b);
 as_instance bump_instance(bump *b);
 extern const as_probe bump_probe;
+
+/* Which resize the allocator does from now on (BUMP_DEFAULT_RESIZE after
+ * bump_create). Allocators taken before see the change. */
+void bump_set_resize(bump *b, bump_resize mode);
+bump_resize bump_get_resize(const bump *b);
+/* The name of a mode: "never" (tutorial main text) or "last" (exercise 1). */
+const char *bump_resize_name(bump_resize mode);
 
 void bump_reset(bump *b);
 size_t bump_offset(const bump *b);

@@ -2,7 +2,8 @@
  * bump.c - the bump allocator (see bump.h).
  *
  * The offset is kept as a pointer (cursor) so the bare bump is a handful of
- * instructions. Invariants: 0 <= offset <= capacity; every recorded block lies below the
+ * instructions. resize is the tutorial's main text (always false) unless
+ * resize_last is set (exercise 1: only the block that ends at the offset). Invariants: 0 <= offset <= capacity; every recorded block lies below the
  * offset, in address order, without overlap; the bytes between recorded
  * blocks are the alignment padding that alloc skipped.
  */
@@ -19,6 +20,7 @@ struct bump {
     uintptr_t limit;    /* buffer + capacity */
     size_t allocations;
     bool keep_ledger;
+    bool resize_last;   /* exercise 1's resize; false: the main text's */
     ledger blocks;
 };
 
@@ -36,6 +38,7 @@ bump *bump_create(size_t capacity)
     b->cursor = (uintptr_t)b->buffer;
     b->limit = (uintptr_t)b->buffer + capacity;
     b->keep_ledger = true;
+    b->resize_last = BUMP_DEFAULT_RESIZE == BUMP_RESIZE_LAST;
     return b;
 }
 
@@ -101,7 +104,7 @@ static bool bump_vt_resize(void *ctx, void *mem, size_t len, uint8_t align_log2,
 {
     (void)align_log2, (void)ra;
     bump *b = ctx;
-    if (!is_last(b, mem, len))
+    if (!b->resize_last || !is_last(b, mem, len))
         return false;
     size_t start = (size_t)((unsigned char *)mem - b->buffer), end;
     if (!as_add(start, new_len, &end) || end > b->capacity)
@@ -147,6 +150,10 @@ void bump_reset(bump *b)
     b->allocations = 0;
     ledger_clear(&b->blocks);
 }
+
+void bump_set_resize(bump *b, bump_resize mode) { b->resize_last = mode == BUMP_RESIZE_LAST; }
+bump_resize bump_get_resize(const bump *b) { return b->resize_last ? BUMP_RESIZE_LAST : BUMP_RESIZE_NEVER; }
+const char *bump_resize_name(bump_resize mode) { return mode == BUMP_RESIZE_LAST ? "last" : "never"; }
 
 size_t bump_offset(const bump *b) { return offset_of(b); }
 size_t bump_capacity(const bump *b) { return b->capacity; }
