@@ -89,9 +89,165 @@ static void test_overflow_and_use_after_free_are_found(void **state)
     assert_int_equal(events[0].kind, AS_EV_OVERFLOW);
     as_free(a, q, 16, 0);
     q[3] = 'y'; /* write after free: the poison is damaged */
-    assert_int_equal(debug_scan(d), 1);
+    assert_int_equal(debug_scan(d), 2); /* p's guard is still damaged too */
     assert_int_equal(events[1].kind, AS_EV_USE_AFTER_FREE);
-    assert_int_equal(debug_scan(d), 0); /* reported once, then re-poisoned */
+    assert_int_equal(nevents, 2);
+    assert_int_equal(debug_scan(d), 2); /* still there, reported once */
+    assert_int_equal(nevents, 2);
+    debug_destroy(d);
+    bump_destroy(b);
+}
+
+typedef struct damage_list {
+    debug_damage r[8];
+    int n;
+} damage_list;
+
+static void collect(void *user, const debug_damage *dmg)
+{
+    damage_list *l = user;
+    if (l->n < 8)
+        l->r[l->n++] = *dmg;
+}
+
+/* issue 13: a write past the end stays in the guard until the block is
+ * freed; the check reports each damaged range and lists it. */
+static void test_guard_damage_is_kept_until_free(void **state)
+{
+    (void)state;
+    bump *b;
+    debug_alloc *d = make(&b);
+    as_allocator a = debug_allocator(d);
+    unsigned char *p = as_alloc(a, 32, 0);
+    memset(p, 'n', 40); /* write name 40: 8 bytes into the guard */
+    assert_int_equal(debug_scan(d), 1);
+    assert_int_equal(nevents, 1);
+    assert_int_equal(events[0].kind, AS_EV_OVERFLOW);
+    assert_int_equal(p[32], 'n'); /* the evidence is still there */
+    assert_int_equal(p[39], 'n');
+    assert_int_equal(p[40], DEBUG_GUARD_BYTE);
+    damage_list l = {0};
+    assert_int_equal(debug_each_damage(d, NULL, collect, &l), 1);
+    assert_ptr_equal(l.r[0].block, p);
+    assert_int_equal(l.r[0].offset, 32);
+    assert_int_equal(l.r[0].len, 8);
+    assert_int_equal(l.r[0].kind, DEBUG_DAMAGE_GUARD);
+    assert_true(debug_is_damaged(d, p, 32));
+    assert_false(debug_is_damaged(d, p, 40));
+    assert_false(debug_is_damaged(d, p, 31));
+    p[44] = 'z'; /* a second range: reported as new damage */
+    assert_int_equal(debug_scan(d), 2);
+    assert_int_equal(nevents, 2);
+    l.n = 0;
+    assert_int_equal(debug_each_damage(d, p, collect, &l), 2);
+    assert_int_equal(l.r[1].offset, 44);
+    assert_int_equal(l.r[1].len, 1);
+    as_free(a, p, 32, 0); /* reported already: no third event; then repaired */
+    assert_int_equal(nevents, 2);
+    for (int i = 32; i < 32 + DEBUG_GUARD_SIZE; i++)
+        assert_int_equal(p[i], DEBUG_GUARD_BYTE);
+    assert_int_equal(debug_each_damage(d, NULL, NULL, NULL), 0);
+    assert_null(debug_check(d));
+    debug_destroy(d);
+    bump_destroy(b);
+}
+
+/* Damage nobody checked for is reported by the free, or by the leak report. */
+static void test_free_and_leak_report_report_damage(void **state)
+{
+    (void)state;
+    bump *b;
+    debug_alloc *d = make(&b);
+    as_allocator a = debug_allocator(d);
+    unsigned char *p = as_alloc(a, 8, 0), *q = as_alloc(a, 8, 0);
+    p[8] = 1;
+    as_free(a, p, 8, 0);
+    assert_int_equal(nevents, 1);
+    assert_int_equal(events[0].kind, AS_EV_OVERFLOW);
+    q[9] = 1;
+    assert_int_equal(debug_report_leaks(d), 1);
+    assert_int_equal(nevents, 3);
+    assert_int_equal(events[1].kind, AS_EV_LEAK);
+    assert_int_equal(events[2].kind, AS_EV_OVERFLOW);
+    assert_ptr_equal(events[2].ptr, q);
+    debug_destroy(d);
+    bump_destroy(b);
+}
+
+/* A write after free stays in the poison while the block is quarantined;
+ * a reset forgets it. */
+static void test_poison_damage_is_kept_until_reset(void **state)
+{
+    (void)state;
+    bump *b;
+    debug_alloc *d = make(&b);
+    as_instance in = debug_instance(d);
+    unsigned char *p = as_alloc(in.a, 16, 0);
+    as_free(in.a, p, 16, 0);
+    memset(p, 'y', 4); /* write other 4 */
+    assert_int_equal(debug_scan(d), 1);
+    assert_int_equal(events[0].kind, AS_EV_USE_AFTER_FREE);
+    assert_int_equal(p[0], 'y');
+    assert_int_equal(p[4], DEBUG_POISON_BYTE);
+    damage_list l = {0};
+    assert_int_equal(debug_each_damage(d, NULL, collect, &l), 1);
+    assert_int_equal(l.r[0].offset, 0);
+    assert_int_equal(l.r[0].len, 4);
+    assert_int_equal(l.r[0].kind, DEBUG_DAMAGE_POISON);
+    assert_true(in.probe->reset(d, AS_RESET_FREE_ALL, 0));
+    assert_int_equal(debug_each_damage(d, NULL, NULL, NULL), 0);
+    assert_int_equal(debug_scan(d), 0);
+    debug_destroy(d);
+    bump_destroy(b);
+}
+
+/* The tutorial's DebugBumpAllocator as written: no guards, so over a bump
+ * data1/data2/data3 sit at 0/100/300, the offset ends at 500 and the peak
+ * (highest offset) is 500 - the figures Zig 0.11 prints for tests/zig. */
+static void test_tutorial_mode_has_no_guards(void **state)
+{
+    (void)state;
+    bump *b = bump_create(8192);
+    debug_alloc *d = debug_create_tutorial(bump_instance(b));
+    debug_set_sink(d, (as_event_sink){on_event, NULL});
+    nevents = 0;
+    assert_true(debug_is_tutorial(d));
+    as_allocator a = debug_allocator(d);
+    unsigned char *d1 = as_alloc(a, 100, 0), *d2 = as_alloc(a, 200, 2), *d3 = as_alloc(a, 200, 0);
+    assert_int_equal(d2 - d1, 100);
+    assert_int_equal(d3 - d1, 300);
+    assert_int_equal(bump_offset(b), 500);
+    as_free(a, d1, 100, 0);
+    as_free(a, d2, 200, 2);
+    debug_stats st = debug_get_stats(d);
+    assert_int_equal(st.active_allocations, 1);
+    assert_int_equal(st.total_allocated, 500);
+    assert_int_equal(st.total_freed, 300);
+    assert_int_equal(st.peak_offset, 500);
+    assert_int_equal(st.peak_bytes, 500);
+    assert_int_equal(debug_scan(d), 0); /* nothing to check without guards */
+    a.vtable->free(d, d1, 100, 0, 0);
+    assert_int_equal(events[0].kind, AS_EV_DOUBLE_FREE);
+    assert_int_equal(debug_report_leaks(d), 1);
+    assert_ptr_equal(events[1].ptr, d3);
+    assert_null(debug_check(d));
+    debug_destroy(d);
+    bump_destroy(b);
+}
+
+/* Peak is live bytes for the guarded one, the highest offset in the
+ * tutorial's: they part as soon as a free is followed by an allocation. */
+static void test_peak_offset_is_not_peak_bytes(void **state)
+{
+    (void)state;
+    bump *b = bump_create(1024);
+    debug_alloc *d = debug_create_tutorial(bump_instance(b));
+    as_allocator a = debug_allocator(d);
+    void *x = as_alloc(a, 100, 0);
+    as_free(a, x, 100, 0);
+    assert_non_null(as_alloc(a, 50, 0));
+    assert_int_equal(debug_get_stats(d).peak_bytes, 100);
+    assert_int_equal(debug_get_stats(d).peak_offset, 150);
     debug_destroy(d);
     bump_destroy(b);
 }
@@ -160,6 +316,11 @@ int main(void)
         cmocka_unit_test(test_memory_limit),
         cmocka_unit_test(test_quarantine_then_reuse_over_freelist),
         cmocka_unit_test(test_many_blocks_lookup),
+        cmocka_unit_test(test_guard_damage_is_kept_until_free),
+        cmocka_unit_test(test_free_and_leak_report_report_damage),
+        cmocka_unit_test(test_poison_damage_is_kept_until_reset),
+        cmocka_unit_test(test_tutorial_mode_has_no_guards),
+        cmocka_unit_test(test_peak_offset_is_not_peak_bytes),
     };
     return cmocka_run_group_tests_name("debug", tests, NULL, NULL);
 }

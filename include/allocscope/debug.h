@@ -9,6 +9,19 @@
  * block is followed by a guard zone, and freed blocks are poisoned and held
  * in a quarantine before they go back to the wrapped allocator, so a check
  * finds writes past the end and writes after free.
+ *
+ * Damaged guard and poison bytes are evidence: they stay damaged until the
+ * block is freed (a live block's guard), leaves the quarantine (a freed
+ * block's poison), is resized (its guard moves) or the allocator is reset.
+ * Each damage is reported once when first found (and again if it grows) by
+ * debug_scan, a free, the leak report or the quarantine's release; while it
+ * is there debug_each_damage lists it range by range.
+ *
+ * debug_create_tutorial makes the tutorial's DebugBumpAllocator as it is
+ * written: no guard, no poison, no quarantine (a freed block goes back at
+ * once and its record remembers it was freed, for double frees); over a
+ * bump its blocks sit where the bare bump puts them, and its "Peak usage"
+ * is debug_stats.peak_offset, the highest offset.
  */
 #ifndef ALLOCSCOPE_DEBUG_H
 #define ALLOCSCOPE_DEBUG_H
@@ -28,13 +41,19 @@ typedef struct debug_stats {
     size_t total_allocated;   /* bytes */
     size_t total_freed;       /* bytes */
     size_t current_bytes;
-    size_t peak_bytes;
+    size_t peak_bytes;        /* most live bytes at once */
+    size_t peak_offset;       /* highest offset of the wrapped allocator (the
+                               * tutorial's peak_usage); 0 if it has none */
     size_t allocations;       /* calls that succeeded */
     size_t frees;
 } debug_stats;
 
 /* Wraps inner (not owned). */
 debug_alloc *debug_create(as_instance inner);
+/* The tutorial's DebugBumpAllocator over inner (not owned): records and
+ * reports like debug_create, without guard, poison or quarantine. */
+debug_alloc *debug_create_tutorial(as_instance inner);
+bool debug_is_tutorial(const debug_alloc *d);
 /* Destroys the tracker; does not report leaks (call debug_report_leaks). */
 void debug_destroy(debug_alloc *d);
 
@@ -51,8 +70,34 @@ debug_stats debug_get_stats(const debug_alloc *d);
 /* Reports every live block as a leak; returns how many. */
 size_t debug_report_leaks(debug_alloc *d);
 /* Checks the guard zones and the poison of quarantined blocks, reporting
- * overflow and use-after-free; returns the number of problems found. */
+ * overflow and use-after-free for damage not reported yet; returns the
+ * number of damaged ranges there are (reported before or now). Repairs
+ * nothing. */
 size_t debug_scan(debug_alloc *d);
+
+typedef enum debug_damage_kind {
+    DEBUG_DAMAGE_GUARD,   /* in the guard after a live block: a write past its end */
+    DEBUG_DAMAGE_POISON,  /* in a quarantined block: a write after free */
+} debug_damage_kind;
+
+/* One run of consecutive damaged bytes. */
+typedef struct debug_damage {
+    const void *block;        /* the block's user pointer */
+    size_t block_len;
+    size_t offset;            /* first damaged byte, from the block's start
+                               * (>= block_len: in the guard) */
+    size_t len;
+    debug_damage_kind kind;
+    uint64_t alloc_stamp, free_stamp;
+} debug_damage;
+
+typedef void (*debug_damage_fn)(void *user, const debug_damage *dmg);
+/* Calls fn (may be NULL) for each damaged range of block, or of every block
+ * when block is NULL (in address order); returns how many there are. */
+size_t debug_each_damage(const debug_alloc *d, const void *block, debug_damage_fn fn, void *user);
+/* True iff byte offset of block (from its start; the guard follows its
+ * len bytes) is a damaged guard or poison byte. */
+bool debug_is_damaged(const debug_alloc *d, const void *block, size_t offset);
 /* The record of the block at ptr: true and fills the fields if known. */
 bool debug_lookup(const debug_alloc *d, const void *ptr, size_t *len,
                   uint64_t *alloc_stamp, uint64_t *free_stamp);

@@ -2,12 +2,22 @@
  * debug.c - the tracking debug allocator (see debug.h).
  *
  * Each allocation asks the wrapped allocator for len + DEBUG_GUARD_SIZE
- * bytes and fills the tail with DEBUG_GUARD_BYTE. Records live in an open
+ * bytes and fills the tail with DEBUG_GUARD_BYTE (the tutorial's mode,
+ * debug_create_tutorial, has no guard, no poison and no quarantine). Records live in an open
  * addressing hash table keyed by the block's address (linear probing; a
  * record is replaced, never deleted, when the address is handed out again,
  * so a double free long after the first still names both steps). A freed
  * block is poisoned and parked in a FIFO quarantine; only when it leaves
  * the quarantine is it given back to the wrapped allocator.
+ *
+ * Damage is evidence and is kept: a damaged guard byte or poison byte is
+ * never rewritten while its block is live or quarantined. It is reported
+ * (one event per block each time its damage grows or changes) by the first
+ * of debug_scan, a free, the leak report or the block's leaving the
+ * quarantine, and debug_each_damage lists it, range by range, for as long
+ * as it is there. Only freeing the block (its guard is rewritten, its user
+ * bytes poisoned), the block's leaving the quarantine (the memory goes
+ * back), a resize (the guard moves) or a reset repairs it.
  *
  * Invariants: the number of live records and their bytes equal the active
  * count and current bytes; every quarantined slot names a quarantined
@@ -26,6 +36,7 @@ typedef struct record {
     uint64_t alloc_stamp, free_stamp;
     uint8_t align_log2;
     uint8_t state;
+    uint32_t reported;   /* damaged bytes when its damage was last reported */
 } record;
 
 struct debug_alloc {
@@ -38,6 +49,8 @@ struct debug_alloc {
     uint64_t now;
     bool manual_stamp;
     size_t limit;
+    size_t guard;        /* DEBUG_GUARD_SIZE, or 0 in the tutorial's mode */
+    bool tutorial;       /* the tutorial's DebugBumpAllocator: no guard, poison, quarantine */
     debug_stats st;
 };
 
@@ -74,6 +87,7 @@ debug_alloc *debug_create(as_instance inner)
     debug_alloc *d = calloc(1, sizeof *d);
     if (d == NULL)
         return NULL;
+    d->guard = DEBUG_GUARD_SIZE;
     d->table_cap = 64;
     d->table = calloc(d->table_cap, sizeof *d->table);
     if (d->table == NULL) {
@@ -83,6 +97,18 @@ debug_alloc *debug_create(as_instance inner)
     d->inner = inner;
     return d;
 }
+
+debug_alloc *debug_create_tutorial(as_instance inner)
+{
+    debug_alloc *d = debug_create(inner);
+    if (d) {
+        d->guard = 0;
+        d->tutorial = true;
+    }
+    return d;
+}
+
+bool debug_is_tutorial(const debug_alloc *d) { return d->tutorial; }
 
 void debug_destroy(debug_alloc *d)
 {
@@ -102,27 +128,62 @@ static void report(debug_alloc *d, as_event_kind kind, const record *r, const vo
     as_report(&d->sink, &ev);
 }
 
-static bool guard_intact(const record *r)
+/* The bytes a record's evidence lives in: the guard of a live block, the
+ * poisoned user bytes of a quarantined one (none in the tutorial's mode). */
+static bool evidence_zone(const debug_alloc *d, const record *r, size_t *from, size_t *len,
+                          unsigned char *expected)
 {
-    for (size_t i = 0; i < DEBUG_GUARD_SIZE; i++)
+    if (d->tutorial)
+        return false;
+    if (r->state == REC_LIVE) {
+        *from = r->len, *len = d->guard, *expected = DEBUG_GUARD_BYTE;
+        return true;
+    }
+    if (r->state == REC_QUARANTINED) {
+        *from = 0, *len = r->len, *expected = DEBUG_POISON_BYTE;
+        return true;
+    }
+    return false;
+}
+
+/* How many bytes of r's evidence zone are damaged (0: intact). */
+static size_t damaged_bytes(const debug_alloc *d, const record *r)
+{
+    size_t from, len, n = 0;
+    unsigned char want;
+    if (!evidence_zone(d, r, &from, &len, &want))
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        n += r->ptr[from + i] != want;
+    return n;
+}
+
+static bool guard_intact(const debug_alloc *d, const record *r)
+{
+    for (size_t i = 0; i < d->guard; i++)
         if (r->ptr[r->len + i] != DEBUG_GUARD_BYTE)
             return false;
     return true;
 }
 
-static bool poison_intact(const record *r)
+/* Reports r's damage if it is new (not reported as it is now); returns the
+ * number of damaged bytes. */
+static size_t report_damage(debug_alloc *d, record *r)
 {
-    for (size_t i = 0; i < r->len; i++)
-        if (r->ptr[i] != DEBUG_POISON_BYTE)
-            return false;
-    return true;
+    size_t n = damaged_bytes(d, r);
+    if (n != 0 && n != r->reported) {
+        report(d, r->state == REC_LIVE ? AS_EV_OVERFLOW : AS_EV_USE_AFTER_FREE, r, r->ptr, r->len);
+        r->reported = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+    }
+    return n;
 }
 
 static void give_back(debug_alloc *d, record *r)
 {
-    d->inner.a.vtable->free(d->inner.a.ctx, (void *)r->ptr, r->len + DEBUG_GUARD_SIZE,
+    d->inner.a.vtable->free(d->inner.a.ctx, (void *)r->ptr, r->len + d->guard,
                             r->align_log2, 0);
     r->state = REC_RELEASED;
+    r->reported = 0;
 }
 
 static void quarantine_push(debug_alloc *d, record *r)
@@ -130,8 +191,7 @@ static void quarantine_push(debug_alloc *d, record *r)
     if (d->q_count == DEBUG_QUARANTINE) {
         record *old = lookup(d, d->quarantine[d->q_head]);
         if (old && old->state == REC_QUARANTINED) {
-            if (!poison_intact(old))
-                report(d, AS_EV_USE_AFTER_FREE, old, old->ptr, old->len);
+            report_damage(d, old);
             give_back(d, old);
         }
         d->q_head = (d->q_head + 1) % DEBUG_QUARANTINE;
@@ -141,11 +201,20 @@ static void quarantine_push(debug_alloc *d, record *r)
     d->q_count++;
 }
 
+/* The tutorial's peak_usage: the highest offset the wrapped allocator reached. */
+static void note_offset(debug_alloc *d)
+{
+    size_t off;
+    if (d->inner.probe && d->inner.probe->offset && d->inner.probe->offset(d->inner.a.ctx, &off) &&
+        off > d->st.peak_offset)
+        d->st.peak_offset = off;
+}
+
 static void *dbg_alloc(void *ctx, size_t len, uint8_t al, uintptr_t ra)
 {
     debug_alloc *d = ctx;
     size_t total;
-    if (!as_add(len, DEBUG_GUARD_SIZE, &total))
+    if (!as_add(len, d->guard, &total))
         return NULL;
     if (d->limit && (d->st.current_bytes > d->limit || len > d->limit - d->st.current_bytes)) {
         report(d, AS_EV_MEMORY_LIMIT, NULL, NULL, len);
@@ -156,18 +225,19 @@ static void *dbg_alloc(void *ctx, size_t len, uint8_t al, uintptr_t ra)
     unsigned char *p = d->inner.a.vtable->alloc(d->inner.a.ctx, total, al, ra);
     if (p == NULL)
         return NULL;
-    memset(p + len, DEBUG_GUARD_BYTE, DEBUG_GUARD_SIZE);
+    memset(p + len, DEBUG_GUARD_BYTE, d->guard);
     record *r = find_slot(d->table, d->table_cap, p);
     if (r->state == REC_EMPTY)
         d->table_used++;
     /* A quarantined record cannot be here: its memory is not handed out. */
-    *r = (record){p, len, stamp(d), 0, al, REC_LIVE};
+    *r = (record){p, len, stamp(d), 0, al, REC_LIVE, 0};
     d->st.active_allocations++;
     d->st.allocations++;
     d->st.total_allocated += len;
     d->st.current_bytes += len;
     if (d->st.current_bytes > d->st.peak_bytes)
         d->st.peak_bytes = d->st.current_bytes;
+    note_offset(d);
     return p;
 }
 
@@ -176,15 +246,17 @@ static bool dbg_resize(void *ctx, void *mem, size_t len, uint8_t al, size_t new_
     debug_alloc *d = ctx;
     record *r = lookup(d, mem);
     size_t total;
-    if (r == NULL || r->state != REC_LIVE || r->len != len || !as_add(new_len, DEBUG_GUARD_SIZE, &total))
+    if (r == NULL || r->state != REC_LIVE || r->len != len || !as_add(new_len, d->guard, &total))
         return false;
     if (new_len > len && d->limit && new_len - len > d->limit - d->st.current_bytes) {
         report(d, AS_EV_MEMORY_LIMIT, r, mem, new_len);
         return false;
     }
-    if (!d->inner.a.vtable->resize(d->inner.a.ctx, mem, len + DEBUG_GUARD_SIZE, al, total, ra))
+    if (!d->inner.a.vtable->resize(d->inner.a.ctx, mem, len + d->guard, al, total, ra))
         return false;
-    memset((unsigned char *)mem + new_len, DEBUG_GUARD_BYTE, DEBUG_GUARD_SIZE);
+    report_damage(d, r); /* the guard moves: what it showed is reported first */
+    r->reported = 0;
+    memset((unsigned char *)mem + new_len, DEBUG_GUARD_BYTE, d->guard);
     d->st.current_bytes = d->st.current_bytes - len + new_len;
     if (new_len > len)
         d->st.total_allocated += new_len - len;
@@ -193,6 +265,7 @@ static bool dbg_resize(void *ctx, void *mem, size_t len, uint8_t al, size_t new_
     if (d->st.current_bytes > d->st.peak_bytes)
         d->st.peak_bytes = d->st.current_bytes;
     r->len = new_len;
+    note_offset(d);
     return true;
 }
 
@@ -216,15 +289,23 @@ static void dbg_free(void *ctx, void *mem, size_t len, uint8_t al, uintptr_t ra)
     }
     if (r->len != len || r->align_log2 != al)
         report(d, AS_EV_WRONG_SIZE_FREE, r, mem, len);
-    if (!guard_intact(r))
-        report(d, AS_EV_OVERFLOW, r, mem, r->len);
-    memset(mem, DEBUG_POISON_BYTE, r->len);
-    r->state = REC_QUARANTINED;
     r->free_stamp = stamp(d);
     d->st.active_allocations--;
     d->st.frees++;
     d->st.total_freed += r->len;
     d->st.current_bytes -= r->len;
+    if (d->tutorial) { /* the tutorial's: marked freed, given back at once */
+        give_back(d, r);
+        return;
+    }
+    /* the free is the last moment the guard's evidence can be reported;
+     * then the block is repaired: guard rewritten, user bytes poisoned */
+    report_damage(d, r);
+    if (!guard_intact(d, r))
+        memset((unsigned char *)mem + r->len, DEBUG_GUARD_BYTE, d->guard);
+    memset(mem, DEBUG_POISON_BYTE, r->len);
+    r->state = REC_QUARANTINED;
+    r->reported = 0;
     quarantine_push(d, r);
 }
 
@@ -250,10 +331,38 @@ size_t debug_report_leaks(debug_alloc *d)
     for (size_t i = 0; i < d->table_cap; i++) {
         if (d->table[i].state == REC_LIVE) {
             report(d, AS_EV_LEAK, &d->table[i], d->table[i].ptr, d->table[i].len);
+            report_damage(d, &d->table[i]);
             n++;
         }
     }
     return n;
+}
+
+/* Calls fn (if not NULL) for each damaged run of r's evidence zone, in
+ * address order; returns how many runs there are. */
+static size_t each_run(const debug_alloc *d, const record *r, debug_damage_fn fn, void *user)
+{
+    size_t from, len, runs = 0;
+    unsigned char want;
+    if (!evidence_zone(d, r, &from, &len, &want))
+        return 0;
+    for (size_t i = 0; i < len;) {
+        if (r->ptr[from + i] == want) {
+            i++;
+            continue;
+        }
+        size_t start = i;
+        while (i < len && r->ptr[from + i] != want)
+            i++;
+        runs++;
+        if (fn) {
+            debug_damage dmg = {r->ptr, r->len, from + start, i - start,
+                                r->state == REC_LIVE ? DEBUG_DAMAGE_GUARD : DEBUG_DAMAGE_POISON,
+                                r->alloc_stamp, r->free_stamp};
+            fn(user, &dmg);
+        }
+    }
+    return runs;
 }
 
 size_t debug_scan(debug_alloc *d)
@@ -261,17 +370,55 @@ size_t debug_scan(debug_alloc *d)
     size_t n = 0;
     for (size_t i = 0; i < d->table_cap; i++) {
         record *r = &d->table[i];
-        if (r->state == REC_LIVE && !guard_intact(r)) {
-            report(d, AS_EV_OVERFLOW, r, r->ptr, r->len);
-            memset((unsigned char *)r->ptr + r->len, DEBUG_GUARD_BYTE, DEBUG_GUARD_SIZE);
-            n++;
-        } else if (r->state == REC_QUARANTINED && !poison_intact(r)) {
-            report(d, AS_EV_USE_AFTER_FREE, r, r->ptr, r->len);
-            memset((unsigned char *)r->ptr, DEBUG_POISON_BYTE, r->len);
-            n++;
-        }
+        if (report_damage(d, r))
+            n += each_run(d, r, NULL, NULL);
     }
     return n;
+}
+
+static int by_address(const void *a, const void *b)
+{
+    const unsigned char *p = ((const record *const *)a)[0]->ptr, *q = ((const record *const *)b)[0]->ptr;
+    return (p > q) - (p < q);
+}
+
+size_t debug_each_damage(const debug_alloc *d, const void *block, debug_damage_fn fn, void *user)
+{
+    if (block) {
+        const record *r = lookup(d, block);
+        return r ? each_run(d, r, fn, user) : 0;
+    }
+    size_t count = 0, runs = 0;
+    for (size_t i = 0; i < d->table_cap; i++)
+        count += damaged_bytes(d, &d->table[i]) != 0;
+    if (count == 0)
+        return 0;
+    const record **list = malloc(count * sizeof *list);
+    size_t k = 0;
+    for (size_t i = 0; i < d->table_cap; i++)
+        if (damaged_bytes(d, &d->table[i]) != 0) {
+            if (list)
+                list[k++] = &d->table[i];
+            else /* no memory to sort: table order */
+                runs += each_run(d, &d->table[i], fn, user);
+        }
+    if (list) {
+        qsort(list, k, sizeof *list, by_address);
+        for (size_t i = 0; i < k; i++)
+            runs += each_run(d, list[i], fn, user);
+        free(list);
+    }
+    return runs;
+}
+
+bool debug_is_damaged(const debug_alloc *d, const void *block, size_t offset)
+{
+    const record *r = lookup(d, block);
+    size_t from, len;
+    unsigned char want;
+    if (r == NULL || !evidence_zone(d, r, &from, &len, &want) || offset < from || offset - from >= len)
+        return false;
+    return r->ptr[offset] != want;
 }
 
 bool debug_lookup(const debug_alloc *d, const void *ptr, size_t *len, uint64_t *alloc_stamp,
@@ -348,7 +495,7 @@ static void overlay_span(overlay *o, const as_span *s)
         return;
     }
     size_t user_len = r->len < s->len ? r->len : s->len;
-    size_t guard = s->len - user_len < DEBUG_GUARD_SIZE ? s->len - user_len : DEBUG_GUARD_SIZE;
+    size_t guard = s->len - user_len < o->d->guard ? s->len - user_len : o->d->guard;
     as_span_kind k = r->state == REC_LIVE ? AS_SPAN_LIVE : AS_SPAN_FREED;
     as_write_span(&o->out, s->region, s->offset, user_len, k, AS_META_NONE, s->block);
     as_write_span(&o->out, s->region, s->offset + user_len, guard, AS_SPAN_META, AS_META_GUARD, NULL);
