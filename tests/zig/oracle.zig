@@ -21,6 +21,8 @@ pub fn main() !void {
     try arrayListGrowth();
     try arena();
     try memoryPool();
+    try arenaRequests();
+    try poolRetain();
     try tutorialBump();
     try tutorialDebugBump();
     try tutorialCounting();
@@ -137,6 +139,59 @@ fn arena() !void {
         say("expect stat capacity {d}", .{chunks.capacity});
         ar.deinit();
     }
+}
+
+/// The tutorial's request loop (5 requests: 256 + 4096 bytes and an
+/// ArrayList(u32) of 100 appends, then reset(.retain_capacity)), over a
+/// FixedBufferAllocator so that chunk placement is deterministic.
+fn arenaRequests() !void {
+    var buf: [65536]u8 align(4096) = undefined;
+    var fba = heap.FixedBufferAllocator.init(&buf);
+    var sc = s.Scribe.init(undefined);
+    var chunks = s.ChunkLog{ .inner = fba.allocator(), .scribe = &sc };
+    var ar = heap.ArenaAllocator.init(chunks.allocator());
+    sc.inner = ar.allocator();
+    const a = sc.allocator();
+    s.case("arena_requests", "new arena over fixed 65536 as requests");
+    for (0..5) |request_id| {
+        _ = try a.alloc(u8, 256);
+        _ = try a.alloc(u8, 4096);
+        var items = std.ArrayList(u32).init(a);
+        for (0..100) |j| try items.append(@intCast(j));
+        say("# zig: request {d}: {d} items, list capacity {d}; arena capacity {d} in {d} chunk(s)", .{ request_id, items.items.len, items.capacity, chunks.capacity, chunks.chunks });
+        say("expect stat capacity {d}", .{chunks.capacity});
+        _ = ar.reset(.retain_capacity);
+        say("reset retain", .{});
+        say("expect live 0", .{});
+        say("expect stat capacity {d}", .{chunks.capacity});
+    }
+    ar.deinit();
+}
+
+/// Zig 0.12+'s MemoryPool.reset(mode) is `arena.reset(mode); free_list =
+/// null`: done here by hand on 0.11's pool (same ArenaAllocator), to see
+/// what 48 creates, a reset that keeps capacity and 48 creates again ask
+/// of the backing allocator.
+fn poolRetain() !void {
+    var buf: [16384]u8 align(4096) = undefined;
+    var fba = heap.FixedBufferAllocator.init(&buf);
+    var sc = s.Scribe.init(undefined);
+    var chunks = s.ChunkLog{ .inner = fba.allocator(), .scribe = &sc };
+    var pool = heap.MemoryPool([24]u8).init(chunks.allocator());
+    say("# zig: pool retain (0.12+ reset(.retain_capacity) done by hand on 0.11):", .{});
+    var first: usize = 0;
+    for (0..48) |i| {
+        const p = try pool.create();
+        if (i == 0) first = @intFromPtr(p);
+    }
+    say("# zig: pool retain: 48 creates: {d} chunk(s), {d} bytes", .{ chunks.chunks, chunks.capacity });
+    _ = pool.arena.reset(.retain_capacity);
+    pool.free_list = null;
+    say("# zig: pool retain: after reset(.retain_capacity): {d} chunk(s), {d} bytes", .{ chunks.chunks, chunks.capacity });
+    const again = try pool.create();
+    for (1..48) |_| _ = try pool.create();
+    say("# zig: pool retain: 48 creates again: {d} chunk(s), {d} bytes (the first create is at +{d} from the first round's first slot)", .{ chunks.chunks, chunks.capacity, @intFromPtr(again) -% first });
+    pool.deinit();
 }
 
 /// MemoryPool(Entity) (0.11: over an arena; reset takes no mode and frees all).
