@@ -173,10 +173,12 @@ fn arenaRequests() !void {
 /// what 48 creates, a reset that keeps capacity and 48 creates again ask
 /// of the backing allocator.
 fn poolRetain() !void {
+    // over a backing allocator that never resizes (the main text's bump),
+    // so every chunk the arena needs is a chunk of its own, as over a heap
     var buf: [16384]u8 align(4096) = undefined;
-    var fba = heap.FixedBufferAllocator.init(&buf);
+    var nogrow = tut.BumpAllocator.init(&buf);
     var sc = s.Scribe.init(undefined);
-    var chunks = s.ChunkLog{ .inner = fba.allocator(), .scribe = &sc };
+    var chunks = s.ChunkLog{ .inner = nogrow.allocator(), .scribe = &sc };
     var pool = heap.MemoryPool([24]u8).init(chunks.allocator());
     say("# zig: pool retain (0.12+ reset(.retain_capacity) done by hand on 0.11):", .{});
     var first: usize = 0;
