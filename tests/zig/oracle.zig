@@ -235,6 +235,24 @@ fn memoryPool() !void {
         pool.deinit();
     }
     {
+        // Growth over a backing allocator that never resizes: Zig's pool
+        // asks its arena for each slot, and the arena takes a new chunk
+        // (90 bytes hold 3 slots after the 16-byte header, then 201, ...).
+        var nogrow = tut.BumpAllocator.init(&buf);
+        var sc = s.Scribe.init(undefined);
+        var chunks = s.ChunkLog{ .inner = nogrow.allocator(), .scribe = &sc };
+        var pool = heap.MemoryPool(Entity).init(chunks.allocator());
+        sc.shift = 16;
+        s.case("pool_growth_chunks", entity_decl ++ "\nnew pool Entity as entities");
+        for (0..5) |i| {
+            const p = try pool.create();
+            say("alloc Entity as g{d}", .{i});
+            say("expect block g{d} offset {d}", .{ i, sc.offsetOf(@intFromPtr(p)) });
+        }
+        say("# zig: 5 Entity creates over a non-resizing backing allocator: {d} chunk(s), {d} bytes", .{ chunks.chunks, chunks.capacity });
+        pool.deinit();
+    }
+    {
         // initPreheated: the free list is built by pushing each new slot, so
         // the first create takes the slot made last (the highest address).
         var fba = heap.FixedBufferAllocator.init(&buf);
