@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "allocscope/jsonout.h"
-#include "allocscope/session.h"
+#include "allocscope/interp.h"
 
 /* Runs one line; fails the test if the status differs. Returns the answer
  * (valid until the next call). */
@@ -20,7 +20,7 @@ static inline const char *sk_run_status(session *s, const char *line, session_st
 {
     static strbuf out;
     sb_clear(&out);
-    session_outcome oc = session_execute(s, line, &out);
+    session_outcome oc = interp_execute(s, line, &out);
     if (oc.status != want)
         fail_msg("'%s': status %d, wanted %d; answer: %s", line, oc.status, want, sb_str(&out));
     return sb_str(&out);

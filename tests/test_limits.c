@@ -26,7 +26,7 @@ static void test_most_blocks(void **state)
     strbuf out;
     sb_init_discard(&out);
     for (size_t i = 0; i < SESSION_MAX_BLOCKS; i++)
-        assert_int_equal(session_execute(s, "alloc 1", &out).status, SESSION_OK);
+        assert_int_equal(interp_execute(s, "alloc 1", &out).status, SESSION_OK);
     sb_free(&out);
     char *before = sk_state(s);
     const char *a = sk_run_status(s, "alloc 1", SESSION_ERROR);

@@ -204,7 +204,7 @@ static void test_rewind_to_any_step(void **state)
         states[i + 1] = sk_state(s);
     }
     for (size_t k = 6; k-- > 0;) {
-        assert_true(session_rewind(s, k));
+        assert_true(interp_rewind(s, k));
         char *now = sk_state(s);
         assert_string_equal(now, states[k]);
         free(now);

@@ -40,7 +40,7 @@ static void render_script(const char *path, strbuf *out)
     sb_init(&ans);
     while (fgets(line, sizeof line, f)) {
         sb_clear(&ans);
-        session_outcome oc = session_execute(s, line, &ans);
+        session_outcome oc = interp_execute(s, line, &ans);
         if (oc.status != SESSION_OK)
             fail_msg("%s: '%s' failed: %s", path, line, sb_str(&ans));
         if (strncmp(line, "layout", 6) == 0)
@@ -190,7 +190,7 @@ static void test_padding_cells_say_what_they_sit_among(void **state)
     sb_init_discard(&out);
     for (int i = 0; i < 600; i++) { /* until the heap is full: out of memory is fine */
         snprintf(line, sizeof line, "alloc %d align %d", 24 + (i * 37) % 200, i % 3 ? 8 : 16);
-        session_execute(s, line, &out);
+        interp_execute(s, line, &out);
     }
     sb_free(&out);
     for (int i = 1; i <= 300; i += 3) {

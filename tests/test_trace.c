@@ -144,7 +144,7 @@ static void test_long_traces_report_progress_and_stop(void **state)
     session *s = session_create();
     sk_run(s, "new freelist 4M");
     progress_log all = {0};
-    session_set_progress(s, log_progress, &all);
+    interp_set_progress(s, log_progress, &all);
     const char *a = sk_run(s, cmd);
     assert_null(strstr(a, "stopped"));
     assert_true(all.calls >= 4); /* every 4096 of about 20,000 operations */
@@ -155,7 +155,7 @@ static void test_long_traces_report_progress_and_stop(void **state)
     sk_run(s, "new freelist 4M");
     size_t before = session_step(s);
     progress_log stop = {.stop_after = 2};
-    session_set_progress(s, log_progress, &stop);
+    interp_set_progress(s, log_progress, &stop);
     a = sk_run(s, cmd);
     assert_non_null(strstr(a, "stopped after 4096 of"));
     assert_int_equal(stop.calls, 2);
@@ -167,7 +167,7 @@ static void test_long_traces_report_progress_and_stop(void **state)
     assert_true(strncmp(a, "undone: alloc", 13) == 0 || strncmp(a, "undone: free", 12) == 0 ||
                 strncmp(a, "undone: realloc", 15) == 0);
     /* batch mode has no reports: nothing stops */
-    session_set_progress(s, NULL, NULL);
+    interp_set_progress(s, NULL, NULL);
     sk_run(s, "new freelist 4M");
     a = sk_run(s, cmd);
     assert_null(strstr(a, "stopped"));
@@ -191,7 +191,7 @@ static void test_long_sources_stop_too(void **state)
     snprintf(cmd, sizeof cmd, "source %s", path);
     session *s = session_create();
     progress_log stop = {.stop_after = 2};
-    session_set_progress(s, log_progress, &stop);
+    interp_set_progress(s, log_progress, &stop);
     const char *a = sk_run(s, cmd);
     assert_non_null(strstr(a, "stopped after 8192 lines"));
     assert_int_equal(stop.total, 0); /* a file's length in lines is not known ahead */

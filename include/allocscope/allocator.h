@@ -316,6 +316,23 @@ typedef struct as_probe {
      * Optional: without it, callers inspect. */
     bool (*locate)(const void *ctx, const void *mem, as_location *out);
     void (*destroy)(void *ctx);
+
+    /* ---- optional facts, for whoever explains the allocator ---------- */
+    /* What its regions are called ("chunk", "slab"); such an allocator's
+     * positions always name their region. NULL: plain "region", named
+     * only past region 0. */
+    const char *region_word;
+    /* Why a free it accepts reclaims nothing (AS_FREE_NOOP, AS_FREE_KEPT). */
+    const char *noop_free_why;
+    /* Why an in-place resize of one of its blocks can fail. */
+    const char *resize_hint;
+    /* Allocators that catch misuse (the debug allocator): they are handed
+     * bad operations on purpose and report them through their sink. */
+    void (*set_stamp)(void *ctx, uint64_t stamp);   /* the step events carry */
+    size_t (*scan)(void *ctx);                      /* checks guards and poison now: problems */
+    size_t (*report_leaks)(void *ctx, size_t *bytes); /* every live block as a leak: how many */
+    size_t guard_size;                              /* guard bytes after each block (0: none) */
+    uint8_t guard_byte;                             /* what a guard holds */
 } as_probe;
 
 /* An allocator with both of its faces: what wrappers and the session hold. */

@@ -1,91 +1,40 @@
 /*
  * reports.c - the commands that describe the state: bins, blocks, stats,
- * leaks, check, show, types and layout.
+ * leaks, check, show, types, layout, dump; and those that change only how
+ * it is shown: zoom, note, pause, show addresses|offsets.
  */
-#include "session_internal.h"
+#include "handlers.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "allocscope/buddy.h"
-#include "allocscope/counting.h"
-#include "allocscope/freelist.h"
-#include "allocscope/pool.h"
+#include "allocscope/jsonout.h"
 #include "allocscope/textmap.h"
-
-/* The allocator that holds the free structures: wrappers hold none. */
-static as_instance structural(const sess_allocator *a)
-{
-    if ((a->debug || !strcmp(a->kind, "counting")) && a->owned_count)
-        return a->owned[0];
-    return a->top;
-}
-
-typedef struct chain {
-    strbuf *out;
-    size_t count, bytes;
-    const char *unit;
-} chain;
-
-static void chain_link(void *user, size_t off, size_t size)
-{
-    chain *c = user;
-    sb_printf(c->out, "%s[%zu: %zu]", c->count ? " -> " : "  ", off, size);
-    c->count++;
-    c->bytes += size;
-}
-
-static void pool_link(void *user, size_t slab, size_t off, size_t size)
-{
-    chain *c = user;
-    sb_printf(c->out, "%s[slab %zu +%zu]", c->count ? " -> " : "  ", slab, off);
-    c->count++;
-    c->bytes += size;
-}
 
 session_status cmd_bins(session *s, const parse_words *w, strbuf *out)
 {
-    (void)w;
     if (s->alloc_count == 0)
         return sess_fail(out, "there is no allocator yet");
     const sess_allocator *a = sess_active(s);
-    as_instance in = structural(a);
-    const char *kind = in.probe->kind;
-    chain c = {out, 0, 0, ""};
-    if (!strcmp(kind, "freelist")) {
-        sb_printf(out, "%s free list, address order [offset: block bytes], %s:\n", a->name,
-                  freelist_fit_name(freelist_get_fit(in.a.ctx)));
-        freelist_walk_free(in.a.ctx, chain_link, &c);
-        sb_printf(out, "%s%zu free block%s, %zu bytes; largest %zu; fragmentation %.0f%%\n",
-                  c.count ? "\n  " : "  (empty)\n  ", c.count, c.count == 1 ? "" : "s", c.bytes,
-                  freelist_largest_free(in.a.ctx), 100.0 * freelist_fragmentation(in.a.ctx));
-    } else if (!strcmp(kind, "buddy")) {
-        sb_printf(out, "%s free lists by order [offset: bytes]:\n", a->name);
-        for (unsigned k = buddy_max_order(in.a.ctx) + 1; k-- > 0;) {
-            chain ck = {out, 0, 0, ""};
-            sb_printf(out, "  order %2u (%7zu bytes):", k, (size_t)BUDDY_MIN_BLOCK << k);
-            buddy_walk_free(in.a.ctx, k, chain_link, &ck);
-            sb_add(out, ck.count ? "\n" : "  -\n");
-        }
-    } else if (!strcmp(kind, "pool")) {
-        sb_printf(out, "%s free list, in the order create() takes them (LIFO):\n", a->name);
-        pool_walk_free(in.a.ctx, pool_link, &c);
-        sb_printf(out, "%s%zu free slot%s of %zu bytes\n", c.count ? "\n  " : "  (empty)\n  ", c.count,
-                  c.count == 1 ? "" : "s", pool_slot_size(in.a.ctx));
-    } else {
-        session_stats st;
-        session_get_stats(s, &st);
-        sb_printf(out, "%s (%s) keeps no free list: free space is what lies after the offset", a->name, kind);
-        if (st.has_offset)
-            sb_printf(out, " (%zu bytes after offset %zu)", st.capacity - st.offset, st.offset);
-        sb_addc(out, '\n');
+    as_instance in = kind_structural(a->kind, &a->built);
+    const kind_row *holder = kind_find(in.probe->kind);
+    if (holder && holder->bins) {
+        holder->bins(a->name, in, out);
+        return SESSION_OK;
     }
+    session_stats st;
+    session_get_stats(s, &st);
+    sb_printf(out, "%s (%s) keeps no free list: free space is what lies after the offset", a->name,
+              in.probe->kind);
+    if (st.has_offset)
+        sb_printf(out, " (%zu bytes after offset %zu)", st.capacity - st.offset, st.offset);
+    sb_addc(out, '\n');
     return SESSION_OK;
 }
 
 session_status cmd_blocks(session *s, const parse_words *w, strbuf *out)
 {
-    (void)w;
     if (s->alloc_count == 0)
         return sess_fail(out, "there is no allocator yet");
     size_t n = session_block_count(s);
@@ -112,13 +61,12 @@ session_status cmd_blocks(session *s, const parse_words *w, strbuf *out)
 
 session_status cmd_stats(session *s, const parse_words *w, strbuf *out)
 {
-    (void)w;
     if (s->alloc_count == 0)
         return sess_fail(out, "there is no allocator yet");
     const sess_allocator *a = sess_active(s);
     session_stats st;
     session_get_stats(s, &st);
-    sb_printf(out, "%s: %s\n", a->name, a->desc);
+    sb_printf(out, "%s: %s\n", a->name, a->built.desc);
     sb_printf(out, "  capacity       %zu bytes\n", st.capacity);
     if (st.has_offset)
         sb_printf(out, "  offset         %zu\n", st.offset);
@@ -130,38 +78,29 @@ session_status cmd_stats(session *s, const parse_words *w, strbuf *out)
     sb_printf(out, "  unused         %zu bytes\n", st.unused_bytes);
     sb_printf(out, "  peak           %zu bytes live\n", st.peak_bytes);
     sb_printf(out, "  total          %zu allocated, %zu freed\n", st.total_allocated, st.total_freed);
-    if (a->debug) {
-        debug_stats d = debug_get_stats(a->debug);
-        sb_printf(out, "  debug          %zu active allocations, %zu allocated, %zu freed, peak %zu\n",
-                  d.active_allocations, d.total_allocated, d.total_freed, d.peak_bytes);
-    }
-    if (!strcmp(a->kind, "counting")) {
-        counting_stats c = counting_get_stats(a->top.a.ctx);
-        sb_printf(out, "  counting       %zu active, %zu bytes now, peak %zu; calls: %zu alloc, %zu resize, "
-                       "%zu remap, %zu free\n", c.active_allocations, c.current_bytes, c.peak_bytes,
-                  c.alloc_calls, c.resize_calls, c.remap_calls, c.free_calls);
-    }
+    if (a->kind->stats)
+        a->kind->stats(a->built.top, out);
     return SESSION_OK;
 }
 
 session_status cmd_leaks(session *s, const parse_words *w, strbuf *out)
 {
-    (void)w;
     if (s->alloc_count == 0)
         return sess_fail(out, "there is no allocator yet");
     sess_allocator *a = sess_active(s);
     size_t n = 0, bytes = 0;
-    if (a->debug) {
-        debug_set_stamp(a->debug, s->step);
-        n = debug_report_leaks(a->debug);
-        bytes = debug_get_stats(a->debug).current_bytes;
+    const as_probe *p = a->built.top.probe;
+    if (p->report_leaks) {
+        if (p->set_stamp)
+            p->set_stamp(a->built.top.a.ctx, s->step);
+        n = p->report_leaks(a->built.top.a.ctx, &bytes);
     } else {
         for (size_t i = 0; i < a->block_count; i++) {
             sess_block *b = sess_blk(s, a->block_index[i]);
             if (!b->live)
                 continue;
             const char *label = sess_label(s, b);
-            sess_warn(s, "leak", "leak: %s (%u bytes) allocated at step %u was never freed", label, b->size,
+            sess_warn(s, WARN_LEAK, "leak: %s (%u bytes) allocated at step %u was never freed", label, b->size,
                       b->alloc_step);
             n++;
             bytes += b->size;
@@ -177,21 +116,22 @@ session_status cmd_leaks(session *s, const parse_words *w, strbuf *out)
 
 session_status cmd_check(session *s, const parse_words *w, strbuf *out)
 {
-    (void)w;
     if (s->alloc_count == 0)
         return sess_fail(out, "there is no allocator yet");
     sess_allocator *a = sess_active(s);
-    const char *why = a->top.probe->check ? a->top.probe->check(a->top.a.ctx) : NULL;
+    const as_probe *p = a->built.top.probe;
+    const char *why = p->check ? p->check(a->built.top.a.ctx) : NULL;
     size_t found = 0;
-    if (a->debug) {
-        debug_set_stamp(a->debug, s->step);
-        found = debug_scan(a->debug);
+    if (p->scan) {
+        if (p->set_stamp)
+            p->set_stamp(a->built.top.a.ctx, s->step);
+        found = p->scan(a->built.top.a.ctx);
     }
     if (why)
         sb_printf(out, "check: an invariant is broken: %s\n", why);
     else
         sb_printf(out, "check: every invariant of %s holds", a->name);
-    if (a->debug)
+    if (p->scan)
         sb_printf(out, "; guards and poison: %zu problem%s found", found, found == 1 ? "" : "s");
     sb_addc(out, '\n');
     s->changed = found > 0;
@@ -230,9 +170,10 @@ static session_status show_block(session *s, const char *name, strbuf *out)
             sb_printf(out, " %02x", b->ptr[row + i]);
         sb_addc(out, '\n');
     }
-    if (a->debug && sess_region_holds(s, b->alloc, b->ptr, b->size + DEBUG_GUARD_SIZE)) {
-        sb_printf(out, " guard, %d bytes after it (should all be %02x):\n  ", DEBUG_GUARD_SIZE, DEBUG_GUARD_BYTE);
-        for (size_t i = 0; i < DEBUG_GUARD_SIZE; i++)
+    const as_probe *p = a->built.top.probe;
+    if (p->guard_size && sess_region_holds(s, b->alloc, b->ptr, b->size + p->guard_size)) {
+        sb_printf(out, " guard, %zu bytes after it (should all be %02x):\n  ", p->guard_size, p->guard_byte);
+        for (size_t i = 0; i < p->guard_size; i++)
             sb_printf(out, " %02x", b->ptr[b->size + i]);
         sb_addc(out, '\n');
     }
@@ -260,7 +201,6 @@ session_status cmd_show(session *s, const parse_words *w, strbuf *out)
 
 session_status cmd_types(session *s, const parse_words *w, strbuf *out)
 {
-    (void)w;
     size_t n = types_count(s->types);
     if (n == 0) {
         sb_add(out, "no structs defined yet (struct NAME { TYPE FIELD; ... })\n");
@@ -285,5 +225,55 @@ session_status cmd_layout(session *s, const parse_words *w, strbuf *out)
         return sess_fail(out, "no struct named '%s' (define it with struct %s { ... })", w->word[1], w->word[1]);
     }
     textmap_layout(s->types, t, out, false);
+    return SESSION_OK;
+}
+
+session_status cmd_dump(session *s, const parse_words *w, strbuf *out)
+{
+    if (w->count != 2 || !parse_is(w->word[1], "json"))
+        return sess_fail(out, "usage: dump json");
+    json_state(s, out);
+    sb_addc(out, '\n');
+    return SESSION_OK;
+}
+
+session_status cmd_zoom(session *s, const parse_words *w, strbuf *out)
+{
+    if (w->count != 2)
+        return sess_fail(out, "usage: zoom N|fit (N bytes per cell, a power of two)");
+    if (parse_is(w->word[1], "fit")) {
+        s->zoom = 0;
+        sb_add(out, "zoom: fit the buffer to the screen\n");
+    } else {
+        size_t v;
+        const char *err = parse_uint(w->word[1], &v);
+        if (err || v == 0 || (v & (v - 1)))
+            return sess_fail(out, "zoom takes a power of two (1, 2, 4, ...) or fit");
+        if (v > ((size_t)1 << 24))
+            return sess_fail(out, "zoom is at most 16M bytes per cell");
+        s->zoom = v;
+        sb_printf(out, "zoom: %zu byte%s per cell\n", v, v == 1 ? "" : "s");
+    }
+    s->changed = true;
+    return SESSION_OK;
+}
+
+session_status cmd_note(session *s, const parse_words *w, strbuf *out)
+{
+    sb_add(out, "note:");
+    for (size_t i = 1; i < w->count; i++)
+        sb_printf(out, " %s", w->word[i]);
+    if (w->count < 2)
+        sb_addc(out, ' ');
+    sb_addc(out, '\n');
+    s->changed = true;
+    return SESSION_OK;
+}
+
+session_status cmd_pause(session *s, const parse_words *w, strbuf *out)
+{
+    if (w->count > 1)
+        return sess_fail(out, "unexpected '%s' (usage: pause)", w->word[1]);
+    sb_add(out, "(pause)\n");
     return SESSION_OK;
 }

@@ -402,4 +402,7 @@ const as_probe arena_probe = {
     .offset = probe_offset,
     .locate = probe_locate,
     .destroy = probe_destroy,
+    .region_word = "chunk",
+    .noop_free_why = "an arena reclaims only its most recent block; the rest comes back on reset",
+    .resize_hint = "only the most recent block can grow (and only within its buffer)",
 };

@@ -433,4 +433,5 @@ const as_probe buddy_probe = {
     .reset = probe_reset,
     .locate = probe_locate,
     .destroy = probe_destroy,
+    .resize_hint = "a buddy block cannot grow past its power-of-two size",
 };

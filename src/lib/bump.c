@@ -224,4 +224,6 @@ const as_probe bump_probe = {
     .offset = probe_offset,
     .locate = probe_locate,
     .destroy = probe_destroy,
+    .noop_free_why = "a bump allocator frees nothing until reset",
+    .resize_hint = "only the most recent block can grow (and only within its buffer)",
 };

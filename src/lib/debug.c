@@ -421,6 +421,14 @@ static bool probe_locate(const void *ctx, const void *mem, as_location *out)
 }
 
 static void probe_destroy(void *ctx) { debug_destroy(ctx); }
+static void probe_set_stamp(void *ctx, uint64_t stamp) { debug_set_stamp(ctx, stamp); }
+static size_t probe_scan(void *ctx) { return debug_scan(ctx); }
+static size_t probe_report_leaks(void *ctx, size_t *bytes)
+{
+    size_t n = debug_report_leaks(ctx);
+    *bytes = debug_get_stats(ctx).current_bytes;
+    return n;
+}
 
 const as_probe debug_probe = {
     .kind = "debug",
@@ -432,4 +440,9 @@ const as_probe debug_probe = {
     .offset = probe_offset,
     .locate = probe_locate,
     .destroy = probe_destroy,
+    .set_stamp = probe_set_stamp,
+    .scan = probe_scan,
+    .report_leaks = probe_report_leaks,
+    .guard_size = DEBUG_GUARD_SIZE,
+    .guard_byte = DEBUG_GUARD_BYTE,
 };

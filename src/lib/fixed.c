@@ -197,4 +197,6 @@ const as_probe fixed_probe = {
     .offset = probe_offset,
     .locate = probe_locate,
     .destroy = probe_destroy,
+    .noop_free_why = "a fixed buffer reclaims only its most recent block; these bytes come back on reset",
+    .resize_hint = "only the most recent block can grow (and only within its buffer)",
 };

@@ -646,4 +646,5 @@ const as_probe freelist_probe = {
     .reset = probe_reset,
     .locate = probe_locate,
     .destroy = probe_destroy,
+    .resize_hint = "the block after it is not free or not large enough",
 };

@@ -350,4 +350,6 @@ const as_probe pool_probe = {
     .reset = probe_reset,
     .locate = probe_locate,
     .destroy = probe_destroy,
+    .region_word = "slab",
+    .resize_hint = "a pool block cannot be larger than its slot",
 };
