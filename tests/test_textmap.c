@@ -56,7 +56,6 @@ static void render_script(const char *path, strbuf *out)
 
 static void test_golden_maps(void **state)
 {
-    (void)state;
     DIR *d = opendir(GOLDEN_DIR);
     assert_non_null(d);
     bool update = getenv("ALLOCSCOPE_UPDATE_GOLDEN") != NULL;
@@ -94,7 +93,6 @@ static void test_golden_maps(void **state)
 
 static void test_padding_visible_at_every_zoom(void **state)
 {
-    (void)state;
     session *s = session_create();
     sk_run(s, "new bump 1M");
     sk_run(s, "alloc 1");
@@ -115,7 +113,6 @@ static void test_padding_visible_at_every_zoom(void **state)
 
 static void test_fit_and_labels(void **state)
 {
-    (void)state;
     session *s = session_create();
     sk_run(s, "new bump 4096");
     sk_run(s, "alloc 100 as buffer");
@@ -146,7 +143,6 @@ static void test_fit_and_labels(void **state)
 
 static void test_zoom_is_capped(void **state)
 {
-    (void)state;
     session *s = session_create();
     sk_run(s, "new bump 1G");
     sk_run(s, "alloc 3");
@@ -182,7 +178,6 @@ static void count_span(void *user, const as_span *sp)
  * every cell agrees with a byte-by-byte count of the spans. */
 static void test_padding_cells_say_what_they_sit_among(void **state)
 {
-    (void)state;
     session *s = session_create();
     sk_run(s, "new freelist 64K");
     char line[64];

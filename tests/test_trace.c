@@ -5,7 +5,6 @@
 
 static void test_reads_a_trace_into_a_script(void **state)
 {
-    (void)state;
     strbuf out, err;
     sb_init(&out);
     sb_init(&err);
@@ -21,7 +20,6 @@ static void test_reads_a_trace_into_a_script(void **state)
 
 static void test_malformed_traces_say_where(void **state)
 {
-    (void)state;
     static const struct {
         const char *text, *message;
     } bad[] = {
@@ -52,7 +50,6 @@ static void test_malformed_traces_say_where(void **state)
  * replays on a free list with no failure and nothing left live. */
 static void test_generated_shapes_replay_cleanly(void **state)
 {
-    (void)state;
     for (int shape = 0; shape < TRACE_SHAPE_COUNT; shape++) {
         for (uint64_t seed = 1; seed <= 3; seed++) {
             strbuf text, script, err;
@@ -87,7 +84,6 @@ static void test_generated_shapes_replay_cleanly(void **state)
 
 static void test_trace_command_reports(void **state)
 {
-    (void)state;
     char path[] = "/tmp/allocscope-trace-XXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);
@@ -129,7 +125,6 @@ static bool log_progress(void *user, const char *what, size_t done, size_t total
 
 static void test_long_traces_report_progress_and_stop(void **state)
 {
-    (void)state;
     char path[] = "/tmp/allocscope-trace-XXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);
@@ -178,7 +173,6 @@ static void test_long_traces_report_progress_and_stop(void **state)
 
 static void test_long_sources_stop_too(void **state)
 {
-    (void)state;
     char path[] = "/tmp/allocscope-source-XXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);

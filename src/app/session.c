@@ -364,7 +364,6 @@ typedef struct region_query {
 
 static void region_cb(void *user, uint32_t r, const void *base, size_t size)
 {
-    (void)r;
     region_query *q = user;
     const unsigned char *b = base;
     if (q->p >= b && q->len <= size && q->p - b <= (ptrdiff_t)(size - q->len))
