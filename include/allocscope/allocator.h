@@ -333,6 +333,9 @@ typedef struct as_probe {
     size_t (*report_leaks)(void *ctx, size_t *bytes); /* every live block as a leak: how many */
     size_t guard_size;                              /* guard bytes after each block (0: none) */
     uint8_t guard_byte;                             /* what a guard holds */
+    /* Bump-style allocators keep a ledger of their blocks for inspection;
+     * off, they run bare (what benchmarks compare with). */
+    void (*set_ledger)(void *ctx, bool on);
 } as_probe;
 
 /* An allocator with both of its faces: what wrappers and the session hold. */
