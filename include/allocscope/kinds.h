@@ -5,11 +5,11 @@
  *
  * A row says a kind's name, its default size, its constructor, what it can
  * do (back another allocator, wrap one, take reset modes, be a pool of a
- * type), the option words `new` takes for it, its help line, and how `bins`
- * and `stats` describe what only it has. Everything an allocator can say
- * about itself (region words, why a free is a no-op, resize hints, the
- * debug allocator's stamps, scans and leak reports) comes through its
- * probe (allocator.h), not from here.
+ * type), the option words `new` takes for it and its help line.
+ * Everything an allocator can say about itself (region words, why a free
+ * is a no-op, resize hints, its free structure for `bins`, its figures for
+ * `stats`, the debug allocator's stamps, scans and leak reports) comes
+ * through its probe (allocator.h), not from here.
  *
  * To add a kind: one row in KIND_TABLE (kinds.c) and its build function.
  */
@@ -72,11 +72,6 @@ struct kind_row {
     unsigned can;           /* KIND_* */
     const char *options;    /* option words of `new` for it, space separated */
     const char *help;
-    /* `bins`: its free structures (NULL: it keeps none). in is the
-     * allocator that holds them (the wrapped one, for wrappers). */
-    void (*bins)(const char *name, as_instance in, strbuf *out);
-    /* `stats`: its own figures, after the common ones (NULL: none). */
-    void (*stats)(as_instance top, strbuf *out);
 };
 
 extern const kind_row kind_rows[];

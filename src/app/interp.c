@@ -56,8 +56,8 @@ typedef enum complete_kind {
 /* name, handler, flags, usage, help, completion */
 #define COMMANDS(X)                                                                                        \
     X("new", cmd_new, R, "new KIND [SIZE] [options] [as NAME]",                                           \
-      "create an allocator and make it active\n"                                                          \
-      "  kinds: bump, fixed, stack, arena, pool, debug, counting, freelist, buddy. Examples: new bump 4096 | new pool 24 align 8 capacity 16 |\n" \
+      "create an allocator and make it active (help new lists the kinds)\n"                              \
+      "  examples: new bump 4096 | new pool 24 align 8 capacity 16 |\n"                                  \
       "  new pool Entity | new arena over bump 8192 | new debug 8192 | new counting over freelist 4096 |\n"  \
       "  new freelist 4096 best-fit | new buddy 1024 | new debug 8192 limit 1k (a memory limit)",          \
       COMPLETE_NEW)                                                                                       \
@@ -336,6 +336,17 @@ static session_status cmd_help(session *s, const parse_words *w, strbuf *out)
         if (c == NULL)
             return unknown_command(w->word[1], out);
         sb_printf(out, "%s\n  %s\n", c->usage, c->help);
+        if (c->run == cmd_new) {
+            sb_add(out, "  kinds (default size; options):\n");
+            for (const kind_row *k = kind_rows; k < kind_rows + kind_count; k++) {
+                sb_printf(out, "    %-9s %s (", k->name, k->help);
+                if (k->default_size)
+                    sb_printf(out, "%zu", k->default_size);
+                else
+                    sb_add(out, "grows");
+                sb_printf(out, "%s%s)\n", k->options[0] ? "; " : "", k->options);
+            }
+        }
         return SESSION_OK;
     }
     sb_add(out, "commands (help COMMAND for details):\n");

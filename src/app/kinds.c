@@ -27,45 +27,38 @@ static bool build_debug(const kind_spec *sp, kind_built *out, strbuf *err);
 static bool build_counting(const kind_spec *sp, kind_built *out, strbuf *err);
 static bool build_freelist(const kind_spec *sp, kind_built *out, strbuf *err);
 static bool build_buddy(const kind_spec *sp, kind_built *out, strbuf *err);
-static void bins_freelist(const char *name, as_instance in, strbuf *out);
-static void bins_buddy(const char *name, as_instance in, strbuf *out);
-static void bins_pool(const char *name, as_instance in, strbuf *out);
-static void stats_debug(as_instance top, strbuf *out);
-static void stats_counting(as_instance top, strbuf *out);
 
-/* name, default size, constructor, what it can do, option words, help,
- * bins, stats */
-#define KIND_TABLE(X)                                                                              \
-    X(bump, 4096, build_bump, KIND_CAN_BACK, "",                                                   \
-      "one buffer, a pointer that only moves forward; frees nothing until reset", NULL, NULL)       \
-    X(fixed, 1024, build_fixed, KIND_CAN_BACK, "",                                                 \
-      "Zig's FixedBufferAllocator: a bump that reclaims its most recent block", NULL, NULL)         \
-    X(stack, 1024, build_stack, KIND_CAN_BACK, "",                                                 \
-      "a bump whose blocks carry a header, freed strictly in reverse order (LIFO)", NULL, NULL)     \
-    X(arena, 4096, build_arena, KIND_OVER | KIND_RESET_MODES, "over",                              \
-      "Zig's ArenaAllocator: chunks from a backing allocator, everything freed at once", NULL, NULL) \
-    X(pool, 4096, build_pool, KIND_RESET_MODES | KIND_TYPED, "align capacity",                     \
-      "Zig's MemoryPool: slots of one size in slabs, a LIFO free list", bins_pool, NULL)            \
-    X(debug, 8192, build_debug,   KIND_WRAPS | KIND_OVER, "over limit",                            \
-      "Zig's DebugAllocator over another: catches double frees, overflows, leaks", NULL,            \
-      stats_debug)                                                                                  \
-    X(counting, 4096, build_counting, KIND_WRAPS | KIND_OVER, "over",                               \
-      "counts the calls and bytes that pass through it to another allocator", NULL, stats_counting) \
-    X(freelist, 4096, build_freelist, KIND_CAN_BACK, "first-fit best-fit next-fit",                \
-      "an implicit free list with headers, footers and coalescing", bins_freelist, NULL)            \
-    X(buddy, 1024, build_buddy, KIND_CAN_BACK, "",                                                 \
-      "power-of-two blocks split in halves and merged with their buddy", bins_buddy, NULL)
+/* name, default size (pool: of an item; arena: none, it grows), constructor,
+ * what it can do, option words, help */
+#define KIND_TABLE(X)                                                                            \
+    X(bump, 4096, build_bump, KIND_CAN_BACK, "",                                                 \
+      "one buffer and an offset that only moves forward; frees nothing until reset")             \
+    X(fixed, 1024, build_fixed, KIND_CAN_BACK, "",                                               \
+      "Zig's FixedBufferAllocator: a bump that reclaims its most recent block")                   \
+    X(stack, 1024, build_stack, KIND_CAN_BACK, "",                                               \
+      "blocks with a header, freed in reverse order only (LIFO)")                                 \
+    X(arena, 0, build_arena,    KIND_OVER | KIND_RESET_MODES, "over",                            \
+      "Zig's ArenaAllocator: chunks from a backing allocator, all released at once")             \
+    X(pool, 24, build_pool,   KIND_RESET_MODES | KIND_TYPED, "align capacity",                   \
+      "Zig's MemoryPool: slots of one size in slabs, reused last-freed first")                   \
+    X(debug, 8192, build_debug, KIND_WRAPS | KIND_OVER, "over limit",                            \
+      "Zig's DebugAllocator over another: catches double frees, overflows, leaks")               \
+    X(counting, 4096, build_counting, KIND_WRAPS | KIND_OVER, "over",                            \
+      "counts the calls and bytes that pass through it to another allocator")                    \
+    X(freelist, 4096, build_freelist, KIND_CAN_BACK, "first-fit best-fit next-fit",              \
+      "a general-purpose free list: headers, coalescing, a choice of fit")                       \
+    X(buddy, 1024, build_buddy, KIND_CAN_BACK, "",                                               \
+      "power-of-two blocks, split in halves and merged with their buddy")
 
 const kind_row kind_rows[] = {
-#define KIND_X(name, size, build, can, options, help, bins, stats) \
-    {#name, size, build, can, options, help, bins, stats},
+#define KIND_X(name, size, build, can, options, help) {#name, size, build, can, options, help},
     KIND_TABLE(KIND_X)
 #undef KIND_X
 };
 const size_t kind_count = sizeof kind_rows / sizeof kind_rows[0];
 
 const char *const kind_names[] = {
-#define KIND_X(name, size, build, can, options, help, bins, stats) #name,
+#define KIND_X(name, size, build, can, options, help) #name,
     KIND_TABLE(KIND_X)
 #undef KIND_X
 };
@@ -273,7 +266,7 @@ static bool build_arena(const kind_spec *sp, kind_built *out, strbuf *err)
 
 static bool build_pool(const kind_spec *sp, kind_built *out, strbuf *err)
 {
-    size_t item = sp->has_size ? sp->size : 24;
+    size_t item = sp->has_size ? sp->size : sp->kind->default_size;
     unsigned al = sp->has_align ? sp->align_log2 : (sp->type ? as_log2(sp->type_align) : 3);
     if (item > KIND_MAX_BUFFER) {
         sb_add(err, "pool: a slot of at most 1 GiB");
@@ -341,73 +334,4 @@ void kind_destroy(kind_built *b)
 as_instance kind_structural(const kind_row *k, const kind_built *b)
 {
     return (k->can & KIND_WRAPS) && b->owned_count ? b->owned[0] : b->top;
-}
-
-/* ---- what bins and stats say of the kinds that have more to say ---- */
-
-typedef struct chain {
-    strbuf *out;
-    size_t count, bytes;
-} chain;
-
-static void chain_link(void *user, size_t off, size_t size)
-{
-    chain *c = user;
-    sb_printf(c->out, "%s[%zu: %zu]", c->count ? " -> " : "  ", off, size);
-    c->count++;
-    c->bytes += size;
-}
-
-static void pool_link(void *user, size_t slab, size_t off, size_t size)
-{
-    chain *c = user;
-    sb_printf(c->out, "%s[slab %zu +%zu]", c->count ? " -> " : "  ", slab, off);
-    c->count++;
-    c->bytes += size;
-}
-
-static void bins_freelist(const char *name, as_instance in, strbuf *out)
-{
-    chain c = {out, 0, 0};
-    sb_printf(out, "%s free list, address order [offset: block bytes], %s:\n", name,
-              freelist_fit_name(freelist_get_fit(in.a.ctx)));
-    freelist_walk_free(in.a.ctx, chain_link, &c);
-    sb_printf(out, "%s%zu free block%s, %zu bytes; largest %zu; fragmentation %.0f%%\n",
-              c.count ? "\n  " : "  (empty)\n  ", c.count, c.count == 1 ? "" : "s", c.bytes,
-              freelist_largest_free(in.a.ctx), 100.0 * freelist_fragmentation(in.a.ctx));
-}
-
-static void bins_buddy(const char *name, as_instance in, strbuf *out)
-{
-    sb_printf(out, "%s free lists by order [offset: bytes]:\n", name);
-    for (unsigned k = buddy_max_order(in.a.ctx) + 1; k-- > 0;) {
-        chain ck = {out, 0, 0};
-        sb_printf(out, "  order %2u (%7zu bytes):", k, (size_t)BUDDY_MIN_BLOCK << k);
-        buddy_walk_free(in.a.ctx, k, chain_link, &ck);
-        sb_add(out, ck.count ? "\n" : "  -\n");
-    }
-}
-
-static void bins_pool(const char *name, as_instance in, strbuf *out)
-{
-    chain c = {out, 0, 0};
-    sb_printf(out, "%s free list, in the order create() takes them (LIFO):\n", name);
-    pool_walk_free(in.a.ctx, pool_link, &c);
-    sb_printf(out, "%s%zu free slot%s of %zu bytes\n", c.count ? "\n  " : "  (empty)\n  ", c.count,
-              c.count == 1 ? "" : "s", pool_slot_size(in.a.ctx));
-}
-
-static void stats_debug(as_instance top, strbuf *out)
-{
-    debug_stats d = debug_get_stats(top.a.ctx);
-    sb_printf(out, "  debug          %zu active allocations, %zu allocated, %zu freed, peak %zu\n",
-              d.active_allocations, d.total_allocated, d.total_freed, d.peak_bytes);
-}
-
-static void stats_counting(as_instance top, strbuf *out)
-{
-    counting_stats c = counting_get_stats(top.a.ctx);
-    sb_printf(out, "  counting       %zu active, %zu bytes now, peak %zu; calls: %zu alloc, %zu resize, "
-                   "%zu remap, %zu free\n", c.active_allocations, c.current_bytes, c.peak_bytes,
-              c.alloc_calls, c.resize_calls, c.remap_calls, c.free_calls);
 }

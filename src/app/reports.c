@@ -12,24 +12,90 @@
 #include "allocscope/jsonout.h"
 #include "allocscope/textmap.h"
 
+/* Prints a walk over a free structure as chains: "[offset: bytes] -> ...",
+ * for slots "[slab N +offset]", one chain per order for buddies. */
+typedef struct chain {
+    strbuf *out;
+    const char *region_word;
+    size_t count, bytes;   /* of the chain being printed */
+    size_t total, total_bytes;
+    bool open;             /* an order's chain is being printed */
+} chain;
+
+static void end_order(chain *c)
+{
+    if (c->open)
+        sb_add(c->out, c->count ? "\n" : "  -\n");
+    c->open = false;
+}
+
+static void chain_list(void *user, unsigned order, size_t block_size)
+{
+    chain *c = user;
+    end_order(c);
+    sb_printf(c->out, "  order %2u (%7zu bytes):", order, block_size);
+    c->count = c->bytes = 0;
+    c->open = true;
+}
+
+static void chain_block(void *user, uint32_t region, size_t offset, size_t size)
+{
+    chain *c = user;
+    sb_add(c->out, c->count ? " -> " : "  ");
+    if (c->region_word)
+        sb_printf(c->out, "[%s %u +%zu]", c->region_word, region, offset);
+    else
+        sb_printf(c->out, "[%zu: %zu]", offset, size);
+    c->count++, c->total++;
+    c->bytes += size, c->total_bytes += size;
+}
+
 session_status cmd_bins(session *s, const parse_words *w, strbuf *out)
 {
     if (s->alloc_count == 0)
         return sess_fail(out, "there is no allocator yet");
     const sess_allocator *a = sess_active(s);
     as_instance in = kind_structural(a->kind, &a->built);
-    const kind_row *holder = kind_find(in.probe->kind);
-    if (holder && holder->bins) {
-        holder->bins(a->name, in, out);
+    const as_probe *p = in.probe;
+    if (p->free_shape == AS_FREE_NONE || p->walk_free == NULL) {
+        session_stats st;
+        session_get_stats(s, &st);
+        sb_printf(out, "%s (%s) keeps no free list: free space is what lies after the offset", a->name, p->kind);
+        if (st.has_offset)
+            sb_printf(out, " (%zu bytes after offset %zu)", st.capacity - st.offset, st.offset);
+        sb_addc(out, '\n');
         return SESSION_OK;
     }
-    session_stats st;
-    session_get_stats(s, &st);
-    sb_printf(out, "%s (%s) keeps no free list: free space is what lies after the offset", a->name,
-              in.probe->kind);
-    if (st.has_offset)
-        sb_printf(out, " (%zu bytes after offset %zu)", st.capacity - st.offset, st.offset);
-    sb_addc(out, '\n');
+    as_free_summary sum = {0};
+    if (p->free_summary)
+        p->free_summary(in.a.ctx, &sum);
+    chain c = {out, p->free_shape == AS_FREE_SLOTS ? (p->region_word ? p->region_word : "region") : NULL, 0, 0,
+               0, 0, false};
+    as_free_walk walk = {chain_list, chain_block, &c};
+    const char *gap = NULL; /* before the summary line */
+    switch (p->free_shape) {
+    case AS_FREE_ADDRESS_LIST:
+        sb_printf(out, "%s free list, address order [offset: block bytes]%s%s:\n", a->name, sum.policy ? ", " : "",
+                  sum.policy ? sum.policy : "");
+        p->walk_free(in.a.ctx, &walk);
+        gap = c.total ? "\n  " : "  (empty)\n  ";
+        sb_printf(out, "%s%zu free block%s, %zu bytes; largest %zu; fragmentation %.0f%%\n", gap, c.total,
+                  c.total == 1 ? "" : "s", c.total_bytes, sum.largest, 100.0 * sum.fragmentation);
+        break;
+    case AS_FREE_ORDERS:
+        sb_printf(out, "%s free lists by order [offset: bytes]:\n", a->name);
+        p->walk_free(in.a.ctx, &walk);
+        end_order(&c);
+        break;
+    case AS_FREE_SLOTS:
+        sb_printf(out, "%s free list, in the order create() takes them (LIFO):\n", a->name);
+        p->walk_free(in.a.ctx, &walk);
+        gap = c.total ? "\n  " : "  (empty)\n  ";
+        sb_printf(out, "%s%zu free slot%s of %zu bytes\n", gap, c.total, c.total == 1 ? "" : "s", sum.slot_size);
+        break;
+    case AS_FREE_NONE:
+        break;
+    }
     return SESSION_OK;
 }
 
@@ -78,8 +144,23 @@ session_status cmd_stats(session *s, const parse_words *w, strbuf *out)
     sb_printf(out, "  unused         %zu bytes\n", st.unused_bytes);
     sb_printf(out, "  peak           %zu bytes live\n", st.peak_bytes);
     sb_printf(out, "  total          %zu allocated, %zu freed\n", st.total_allocated, st.total_freed);
-    if (a->kind->stats)
-        a->kind->stats(a->built.top, out);
+    const as_probe *p = a->built.top.probe;
+    as_figure fig[16];
+    size_t n = p->figures ? p->figures(a->built.top.a.ctx, fig, 16) : 0;
+    if (n)
+        sb_printf(out, "  %-14s ", p->kind);
+    for (size_t i = 0; i < n; i++) {
+        if (fig[i].section)
+            sb_printf(out, "%s%s: ", i ? "; " : "", fig[i].section);
+        else if (i)
+            sb_add(out, ", ");
+        if (fig[i].name_first)
+            sb_printf(out, "%s %zu", fig[i].name, fig[i].value);
+        else
+            sb_printf(out, "%zu %s", fig[i].value, fig[i].name);
+    }
+    if (n)
+        sb_addc(out, '\n');
     return SESSION_OK;
 }
 

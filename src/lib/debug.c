@@ -430,6 +430,19 @@ static size_t probe_report_leaks(void *ctx, size_t *bytes)
     return n;
 }
 
+static size_t probe_figures(const void *ctx, as_figure *out, size_t max)
+{
+    debug_stats d = debug_get_stats(ctx);
+    as_figure f[] = {{"active allocations", d.active_allocations, false, NULL},
+                     {"allocated", d.total_allocated, false, NULL},
+                     {"freed", d.total_freed, false, NULL},
+                     {"peak", d.peak_bytes, true, NULL}};
+    size_t n = sizeof f / sizeof f[0] < max ? sizeof f / sizeof f[0] : max;
+    for (size_t i = 0; i < n; i++)
+        out[i] = f[i];
+    return n;
+}
+
 const as_probe debug_probe = {
     .kind = "debug",
     .inspect = probe_inspect,
@@ -445,4 +458,5 @@ const as_probe debug_probe = {
     .report_leaks = probe_report_leaks,
     .guard_size = DEBUG_GUARD_SIZE,
     .guard_byte = DEBUG_GUARD_BYTE,
+    .figures = probe_figures,
 };
