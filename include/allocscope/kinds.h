@@ -70,7 +70,7 @@ struct kind_row {
     /* Builds the allocator; false (nothing left to free) with the reason in err. */
     bool (*build)(const kind_spec *sp, kind_built *out, strbuf *err);
     unsigned can;           /* KIND_* */
-    const char *options;    /* option words of `new` for it, space separated */
+    const char *const *options; /* option words of `new` for it, NULL-terminated */
     const char *help;
 };
 

@@ -344,7 +344,9 @@ static session_status cmd_help(session *s, const parse_words *w, strbuf *out)
                     sb_printf(out, "%zu", k->default_size);
                 else
                     sb_add(out, "grows");
-                sb_printf(out, "%s%s)\n", k->options[0] ? "; " : "", k->options);
+                for (const char *const *o = k->options; *o; o++)
+                    sb_printf(out, "%s%s", o == k->options ? "; " : " ", *o);
+                sb_add(out, ")\n");
             }
         }
         return SESSION_OK;
@@ -623,26 +625,6 @@ static void offer_types(candidates *c, const session *s, bool primitives)
         offer(c, types_at(s->types, i)->name);
 }
 
-/* The option words of a kind, split out of its row (static storage). */
-static void offer_kind_options(candidates *c, const kind_row *k)
-{
-    static char words[512];
-    static const char *ptrs[64];
-    size_t n = 0, used = 0;
-    for (const char *p = k->options; *p && n < 64;) {
-        p += strspn(p, " ");
-        size_t len = strcspn(p, " ");
-        if (len == 0 || used + len + 1 > sizeof words)
-            break;
-        memcpy(words + used, p, len);
-        words[used + len] = '\0';
-        ptrs[n++] = words + used;
-        used += len + 1;
-        p += len;
-    }
-    offer_list(c, ptrs, n);
-}
-
 static void complete_new(candidates *c, const session *s, const parse_words *w)
 {
     if (w->count <= 1) {
@@ -659,7 +641,8 @@ static void complete_new(candidates *c, const session *s, const parse_words *w)
     const kind_row *k = kind_find(w->word[1]);
     if (k == NULL)
         return;
-    offer_kind_options(c, k);
+    for (const char *const *o = k->options; *o; o++)
+        offer(c, *o);
     offer(c, "as");
     if (k->can & KIND_TYPED)
         offer_types(c, s, false);
