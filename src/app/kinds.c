@@ -33,24 +33,24 @@ static bool build_buddy(const kind_spec *sp, kind_built *out, strbuf *err);
 
 /* name, default size (pool: of an item; arena: none, it grows), constructor,
  * what it can do, option words, help */
-#define KIND_TABLE(X)                                                                            \
-    X(bump, 4096, build_bump, KIND_CAN_BACK, NO_WORDS,                                                 \
-      "one buffer and an offset that only moves forward; frees nothing until reset")             \
-    X(fixed, 1024, build_fixed, KIND_CAN_BACK, NO_WORDS,                                               \
-      "Zig's FixedBufferAllocator: a bump that reclaims its most recent block")                   \
-    X(stack, 1024, build_stack, KIND_CAN_BACK, NO_WORDS,                                               \
-      "blocks with a header, freed in reverse order only (LIFO)")                                 \
-    X(arena, 0, build_arena,    KIND_OVER | KIND_RESET_MODES, WORDS("over"),                            \
-      "Zig's ArenaAllocator: chunks from a backing allocator, all released at once")             \
-    X(pool, 24, build_pool,   KIND_RESET_MODES | KIND_TYPED, WORDS("align", "capacity"),                   \
-      "Zig's MemoryPool: slots of one size in slabs, reused last-freed first")                   \
-    X(debug, 8192, build_debug, KIND_WRAPS | KIND_OVER, WORDS("over", "limit"),                            \
-      "Zig's DebugAllocator over another: catches double frees, overflows, leaks")               \
+#define KIND_TABLE(X)                                                                                   \
+    X(bump, 4096, build_bump, KIND_CAN_BACK, NO_WORDS,                                                  \
+      "one buffer and an offset that only moves forward; frees nothing until reset")                    \
+    X(fixed, 1024, build_fixed, KIND_CAN_BACK, NO_WORDS,                                                \
+      "Zig's FixedBufferAllocator: a bump that reclaims its most recent block")                         \
+    X(stack, 1024, build_stack, KIND_CAN_BACK, NO_WORDS,                                                \
+      "blocks with a header, freed in reverse order only (LIFO)")                                       \
+    X(arena, 0, build_arena, KIND_OVER | KIND_RESET_MODES, WORDS("over"),                            \
+      "Zig's ArenaAllocator: chunks from a backing allocator, all released at once")                    \
+    X(pool, 24, build_pool, KIND_RESET_MODES | KIND_TYPED, WORDS("align", "capacity"),                \
+      "Zig's MemoryPool: slots of one size in slabs, reused last-freed first")                          \
+    X(debug, 8192, build_debug, KIND_WRAPS | KIND_OVER, WORDS("over", "limit"),                         \
+      "Zig's DebugAllocator over another: catches double frees, overflows, leaks")                      \
     X(counting, 4096, build_counting, KIND_WRAPS | KIND_OVER, WORDS("over"),                            \
-      "counts the calls and bytes that pass through it to another allocator")                    \
-    X(freelist, 4096, build_freelist, KIND_CAN_BACK, WORDS("first-fit", "best-fit", "next-fit"),              \
-      "a general-purpose free list: headers, coalescing, a choice of fit")                       \
-    X(buddy, 1024, build_buddy, KIND_CAN_BACK, NO_WORDS,                                               \
+      "counts the calls and bytes that pass through it to another allocator")                           \
+    X(freelist, 4096, build_freelist, KIND_CAN_BACK, WORDS("first-fit", "best-fit", "next-fit"),        \
+      "a general-purpose free list: headers, coalescing, a choice of fit")                              \
+    X(buddy, 1024, build_buddy, KIND_CAN_BACK, NO_WORDS,                                                \
       "power-of-two blocks, split in halves and merged with their buddy")
 
 const kind_row kind_rows[] = {
