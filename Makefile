@@ -1,11 +1,15 @@
 # allocscope - watch memory allocators work.
 #
-#   make            build the library and the program
+#   make            build the library and the program (installs nothing)
+#   make deps       install the packages the build and the tests need (apt-get)
 #   make run        install what is missing, build, start the live view
+#   make check      the everyday loop: unit tests and the batch scripts (seconds)
 #   make test       build and run every test (also under ASan + UBSan)
 #   make bench      allocator benchmarks against malloc
-#   make install    PREFIX=/usr/local, DESTDIR honoured
+#   make install    PREFIX=/usr/local, DESTDIR honoured: the program, the
+#                   library and the library's headers
 #   V=1             show the full commands
+# CPPFLAGS, CFLAGS, LDFLAGS and LDLIBS are honoured.
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
@@ -17,10 +21,11 @@ DEB_PKGS  = libncurses-dev libreadline-dev libcmocka-dev pkg-config tmux valgrin
 
 WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wpointer-arith -Wformat=2 -Wvla -Wno-unused-parameter
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Iinclude $(WARN) $(WERROR) $(CFLAGS) $(SANFLAGS) -MMD -MP
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-TEST_LIBS  = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Iinclude $(CPPFLAGS) $(WARN) $(WERROR) $(CFLAGS) $(SANFLAGS) -MMD -MP
+PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+TEST_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
+TEST_LIBS   = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 
 ifeq ($(V),1)
 Q =
@@ -28,18 +33,26 @@ else
 Q = @
 endif
 
-LIB_SRC  = $(wildcard src/lib/*.c)
-UI_SRC   = src/app/tui.c src/app/repl.c src/app/bench.c src/app/bench_scale.c
-CORE_SRC = $(filter-out src/app/main.c $(UI_SRC), $(wildcard src/app/*.c))
-LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
-CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o)
-LIB      = $(BUILD)/liballocscope.a
-CORE     = $(BUILD)/libscope_core.a
-PROG     = $(BUILD)/allocscope
-TESTS    = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
+# the allocator library (src/lib), what the program is made of besides its
+# terminal front ends and benchmarks (src/app: model, views, interpreter,
+# batch and player; the tests link it), the curses/readline front ends, and
+# the benchmarks
+LIB_SRC      = $(wildcard src/lib/*.c)
+TERMINAL_SRC = src/app/tui.c src/app/repl.c
+BENCH_SRC    = src/app/bench.c src/app/bench_scale.c
+APP_SRC      = $(filter-out src/app/main.c $(TERMINAL_SRC) $(BENCH_SRC), $(wildcard src/app/*.c))
+LIB_OBJ      = $(LIB_SRC:%.c=$(BUILD)/%.o)
+APP_OBJ      = $(APP_SRC:%.c=$(BUILD)/%.o)
+LIB          = $(BUILD)/liballocscope.a
+APP_LIB      = $(BUILD)/liballocscope_app.a
+PROG         = $(BUILD)/allocscope
+TESTS        = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
+# the library's public headers: what `make install` ships
+LIB_HEADERS  = $(patsubst src/lib/%.c,include/allocscope/%.h,$(filter-out src/lib/allocator.c,$(LIB_SRC))) \
+               include/allocscope/allocator.h
 
-.PHONY: all run test unit check-deps deps clean install bench bench-instructions fuzz fuzz-regressions
-all: check-deps $(PROG)
+.PHONY: all run test check unit check-deps deps clean install bench bench-instructions fuzz fuzz-regressions
+all: $(PROG)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -49,17 +62,17 @@ $(BUILD)/%.o: %.c
 $(LIB): $(LIB_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(CORE): $(CORE_OBJ)
+$(APP_LIB): $(APP_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(PROG): $(BUILD)/src/app/main.o $(UI_SRC:%.c=$(BUILD)/%.o) $(CORE) $(LIB)
+$(PROG): $(BUILD)/src/app/main.o $(TERMINAL_SRC:%.c=$(BUILD)/%.o) $(BENCH_SRC:%.c=$(BUILD)/%.o) $(APP_LIB) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS) -lm
 
-$(BUILD)/tests/%: tests/%.c $(CORE) $(LIB)
+$(BUILD)/tests/%: tests/%.c $(APP_LIB) $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(CORE) $(LIB) $(TEST_LIBS) -lm
+	$(Q)$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(APP_LIB) $(LIB) $(TEST_LIBS) $(LDLIBS) -lm
 
 # --- dependencies: found with pkg-config, installed with apt-get if missing
 check-deps:
@@ -79,12 +92,18 @@ deps:
 	 command -v apt-get >/dev/null || { echo "allocscope: no apt-get here: install ncursesw, readline, cmocka, pkg-config, tmux"; exit 1; }; \
 	 $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(DEB_PKGS) >/dev/null
 
-run: all
+run: check-deps $(PROG)
 	./$(PROG)
 
 # --- tests ------------------------------------------------------------------
 unit: $(TESTS)
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t; done
+
+# the everyday loop: seconds, no sanitizers, no valgrind, no tmux
+check: $(TESTS) $(PROG)
+	@set -e; for t in $(TESTS); do $$t >$(BUILD)/tests/last.log 2>&1 || { cat $(BUILD)/tests/last.log; \
+	  echo "FAILED: $$t"; exit 1; }; done; echo "unit tests: $(words $(TESTS)) programs passed"
+	$(Q)tests/run_scripts.sh $(PROG)
 
 # make test builds warning-free or not at all, with gcc and with clang
 ASAN = BUILD=build/asan CC=clang CFLAGS="-O1 -g" WERROR=-Werror \
@@ -113,7 +132,7 @@ test: check-deps
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 	@echo "make test: all passed"
 
-bench: check-deps $(PROG)
+bench: $(PROG)
 	./$(PROG) bench
 
 bench-instructions: check-deps $(PROG)
@@ -127,10 +146,10 @@ FUZZ_FLAGS   = -std=c11 -D_GNU_SOURCE -Iinclude -g -O1 -fsanitize=fuzzer,address
                -fno-sanitize-recover=all $(PKG_CFLAGS)
 FUZZ_BINS    = $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(CORE_SRC) $(wildcard include/allocscope/*.h)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(APP_SRC) $(wildcard include/allocscope/*.h src/app/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)clang $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(CORE_SRC) -lm
+	$(Q)clang $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(APP_SRC) -lm
 
 # make fuzz: FUZZ_SECONDS per target (60 by default); new inputs go to
 # build/fuzz/corpus_*, the committed seeds and regressions are read only
@@ -187,10 +206,10 @@ test-zig: check-deps $(PROG) zig-compiler
 clean:
 	rm -rf build
 
-install: all
+install: $(PROG) $(LIB)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/allocscope
 	install -m 755 $(PROG) $(DESTDIR)$(PREFIX)/bin/allocscope
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
-	install -m 644 include/allocscope/*.h $(DESTDIR)$(PREFIX)/include/allocscope/
+	install -m 644 $(LIB_HEADERS) $(DESTDIR)$(PREFIX)/include/allocscope/
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -5,7 +5,6 @@ static tk_view v;
 
 static void test_first_chunk_size_follows_zig(void **state)
 {
-    (void)state;
     arena *ar = arena_create(sysheap_instance());
     as_allocator a = arena_allocator(ar);
     assert_int_equal(arena_chunk_count(ar), 0);
@@ -22,7 +21,6 @@ static void test_first_chunk_size_follows_zig(void **state)
 
 static void test_grows_in_place_over_a_bump(void **state)
 {
-    (void)state;
     bump *b = bump_create(1 << 16);
     arena *ar = arena_create(bump_instance(b));
     as_allocator a = arena_allocator(ar);
@@ -39,7 +37,6 @@ static void test_grows_in_place_over_a_bump(void **state)
 
 static void test_reset_modes(void **state)
 {
-    (void)state;
     arena *ar = arena_create(sysheap_instance());
     as_instance in = arena_instance(ar);
     for (int round = 0; round < 5; round++) {
@@ -71,7 +68,6 @@ static void test_reset_modes(void **state)
 
 static void test_last_block_resize_and_free(void **state)
 {
-    (void)state;
     arena *ar = arena_create(sysheap_instance());
     as_instance in = arena_instance(ar);
     unsigned char *x = as_alloc(in.a, 10, 0);

@@ -28,7 +28,6 @@ static void assert_finds_all(const block_index *ix, const session *s)
 
 static void test_bumped_blocks_stay_in_runs(void **state)
 {
-    (void)state;
     session *s = session_create();
     sk_run(s, "new bump 1M");
     for (int i = 0; i < 500; i++)
@@ -52,7 +51,6 @@ static void test_bumped_blocks_stay_in_runs(void **state)
 
 static void test_reused_addresses_go_to_the_table(void **state)
 {
-    (void)state;
     session *s = session_create();
     sk_run(s, "new freelist 64K");
     for (int i = 0; i < 100; i++)
@@ -82,7 +80,6 @@ static void test_reused_addresses_go_to_the_table(void **state)
 
 static void test_equal_addresses_in_a_run(void **state)
 {
-    (void)state;
     session *s = session_create();
     sk_run(s, "new fixed 4096");
     sk_run(s, "alloc 16 as a");
@@ -100,7 +97,6 @@ static void test_equal_addresses_in_a_run(void **state)
 
 static void test_moves_undo_and_switch_start_over(void **state)
 {
-    (void)state;
     session *s = session_create();
     sk_run(s, "new freelist 64K");
     sk_run(s, "alloc 32 as a");
@@ -141,7 +137,6 @@ static void test_moves_undo_and_switch_start_over(void **state)
 /* What the live view does: two grids built in turn, sharing one index. */
 static void test_grids_kept_across_frames_match_fresh_ones(void **state)
 {
-    (void)state;
     static const char *const steps[] = {
         "new freelist 16K", "alloc 24 as a", "alloc 100 align 16 as b", "alloc 7 as c", "free b",
         "alloc 40 as d",    "realloc a 900", "undo",                    "free c",       "new arena",

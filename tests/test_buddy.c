@@ -15,7 +15,6 @@ static size_t offset_of(buddy *b, void *p)
 
 static void test_split_to_fit(void **state)
 {
-    (void)state;
     buddy *b = buddy_create(1024);
     as_allocator a = buddy_allocator(b);
     void *x = as_alloc(a, 100, 0); /* a 128-byte block */
@@ -33,7 +32,6 @@ static void test_split_to_fit(void **state)
 
 static void test_merge_only_with_true_buddy(void **state)
 {
-    (void)state;
     buddy *b = buddy_create(64);
     as_allocator a = buddy_allocator(b);
     void *p[4];
@@ -53,7 +51,6 @@ static void test_merge_only_with_true_buddy(void **state)
 
 static void test_alignment_and_offsets(void **state)
 {
-    (void)state;
     buddy *b = buddy_create(1 << 16);
     as_instance in = buddy_instance(b);
     uint64_t seed = 7;
@@ -96,7 +93,6 @@ static as_span_kind kind_at(buddy *b, size_t off)
 
 static void test_freed_only_where_handed_out(void **state)
 {
-    (void)state;
     buddy *b = buddy_create(1024);
     as_allocator a = buddy_allocator(b);
     void *x = as_alloc(a, 20, 0);  /* [0, 32): splits leave [32, 64), [64, 128), ... free */

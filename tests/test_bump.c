@@ -5,7 +5,6 @@ static tk_view v;
 
 static void test_tutorial_program(void **state)
 {
-    (void)state;
     bump *b = bump_create(4096);
     as_allocator a = bump_allocator(b);
     uint32_t *nums = as_alloc(a, 10 * sizeof(uint32_t), 2);
@@ -23,7 +22,6 @@ static void test_tutorial_program(void **state)
 
 static void test_padding_is_reported(void **state)
 {
-    (void)state;
     bump *b = bump_create(64);
     as_instance in = bump_instance(b);
     assert_non_null(as_alloc(in.a, 1, 0));
@@ -40,7 +38,6 @@ static void test_padding_is_reported(void **state)
 
 static void test_free_is_a_noop(void **state)
 {
-    (void)state;
     bump *b = bump_create(64);
     as_instance in = bump_instance(b);
     unsigned char *p = as_alloc(in.a, 10, 0);
@@ -76,7 +73,6 @@ static void test_plain_bump_never_resizes(void **state)
 /* Exercise 1: resize for the most recent allocation. */
 static void test_resize_most_recent_only(void **state)
 {
-    (void)state;
     bump *b = bump_create(100);
     as_allocator a = bump_allocator(b);
     bump_set_resize(b, BUMP_RESIZE_LAST);
@@ -97,7 +93,6 @@ static void test_resize_most_recent_only(void **state)
 
 static void test_exact_fit_and_oom(void **state)
 {
-    (void)state;
     bump *b = bump_create(100);
     as_allocator a = bump_allocator(b);
     assert_non_null(as_alloc(a, 100, 0));
@@ -112,7 +107,6 @@ static void test_exact_fit_and_oom(void **state)
 
 static void test_without_ledger(void **state)
 {
-    (void)state;
     bump *b = bump_create(64);
     bump_set_ledger(b, false);
     as_instance in = bump_instance(b);

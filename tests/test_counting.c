@@ -3,7 +3,6 @@
 
 static void test_counts_forwarded_calls(void **state)
 {
-    (void)state;
     freelist *f = freelist_create(4096, FREELIST_FIRST_FIT);
     counting *c = counting_create(freelist_instance(f));
     as_allocator a = counting_allocator(c);
@@ -11,7 +10,7 @@ static void test_counts_forwarded_calls(void **state)
     void *y = as_alloc(a, 200, 3);
     assert_true(as_resize(a, y, 200, 3, 300));
     as_free(a, x, 100, 3);
-    void *z = as_alloc(a, 50, 0);
+    assert_non_null(as_alloc(a, 50, 0));
     assert_null(as_alloc(a, 100000, 0));
     counting_stats st = counting_get_stats(c);
     assert_int_equal(st.alloc_calls, 4);
@@ -26,7 +25,6 @@ static void test_counts_forwarded_calls(void **state)
     as_usage_of(&counting_probe, c, &u);
     assert_int_equal(u.live_blocks, 2);
     assert_int_equal(u.live_bytes, 350);
-    (void)z;
     assert_null(counting_probe.check(c));
     counting_destroy(c);
     freelist_destroy(f);
@@ -34,7 +32,6 @@ static void test_counts_forwarded_calls(void **state)
 
 static void test_reset_through_wrapper(void **state)
 {
-    (void)state;
     bump *b = bump_create(1024);
     counting *c = counting_create(bump_instance(b));
     as_allocator a = counting_allocator(c);

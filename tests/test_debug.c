@@ -7,7 +7,6 @@ static int nevents;
 
 static void on_event(void *user, const as_event *ev)
 {
-    (void)user;
     if (nevents < 64)
         events[nevents++] = *ev;
 }
@@ -23,7 +22,6 @@ static debug_alloc *make(bump **inner)
 
 static void test_tutorial_program(void **state)
 {
-    (void)state;
     bump *b;
     debug_alloc *d = make(&b);
     as_allocator a = debug_allocator(d);
@@ -58,7 +56,6 @@ static void test_tutorial_program(void **state)
 
 static void test_invalid_and_wrong_size_frees(void **state)
 {
-    (void)state;
     bump *b;
     debug_alloc *d = make(&b);
     as_allocator a = debug_allocator(d);
@@ -77,7 +74,6 @@ static void test_invalid_and_wrong_size_frees(void **state)
 
 static void test_overflow_and_use_after_free_are_found(void **state)
 {
-    (void)state;
     bump *b;
     debug_alloc *d = make(&b);
     as_allocator a = debug_allocator(d);
@@ -254,7 +250,6 @@ static void test_peak_offset_is_not_peak_bytes(void **state)
 
 static void test_memory_limit(void **state)
 {
-    (void)state;
     bump *b;
     debug_alloc *d = make(&b);
     as_allocator a = debug_allocator(d);
@@ -270,7 +265,6 @@ static void test_memory_limit(void **state)
 
 static void test_quarantine_then_reuse_over_freelist(void **state)
 {
-    (void)state;
     freelist *f = freelist_create(1 << 16, FREELIST_FIRST_FIT);
     debug_alloc *d = debug_create(freelist_instance(f));
     as_allocator a = debug_allocator(d);
@@ -292,7 +286,6 @@ static void test_quarantine_then_reuse_over_freelist(void **state)
 
 static void test_many_blocks_lookup(void **state)
 {
-    (void)state;
     bump *b = bump_create(1 << 22);
     debug_alloc *d = debug_create(bump_instance(b));
     as_allocator a = debug_allocator(d);

@@ -5,7 +5,6 @@ static tk_view v;
 
 static void test_free_last_rewinds_but_keeps_padding(void **state)
 {
-    (void)state;
     fixed *f = fixed_create(256);
     as_instance in = fixed_instance(f);
     unsigned char *a = as_alloc(in.a, 3, 0);
@@ -24,7 +23,6 @@ static void test_free_last_rewinds_but_keeps_padding(void **state)
 
 static void test_free_other_does_nothing(void **state)
 {
-    (void)state;
     fixed *f = fixed_create(256);
     as_instance in = fixed_instance(f);
     unsigned char *a = as_alloc(in.a, 10, 0);
@@ -38,7 +36,6 @@ static void test_free_other_does_nothing(void **state)
 
 static void test_resize_rules(void **state)
 {
-    (void)state;
     fixed *f = fixed_create(64);
     as_allocator al = fixed_allocator(f);
     unsigned char *a = as_alloc(al, 10, 0);
@@ -59,7 +56,6 @@ static void test_resize_rules(void **state)
 
 static void test_growing_list_and_reset(void **state)
 {
-    (void)state;
     fixed *f = fixed_create(1024);
     as_allocator al = fixed_allocator(f);
     size_t cap = 0, len = 0;

@@ -25,7 +25,6 @@ static free_blocks frees_of(const freelist *f)
 
 static void test_split_and_coalesce_both_sides(void **state)
 {
-    (void)state;
     freelist *f = freelist_create(1024, FREELIST_FIRST_FIT);
     as_allocator a = freelist_allocator(f);
     void *x = as_alloc(a, 32, 0), *y = as_alloc(a, 32, 0), *z = as_alloc(a, 32, 0);
@@ -43,7 +42,6 @@ static void test_split_and_coalesce_both_sides(void **state)
 
 static void test_no_split_when_remainder_too_small(void **state)
 {
-    (void)state;
     freelist *f = freelist_create(128, FREELIST_FIRST_FIT);
     as_allocator a = freelist_allocator(f);
     /* 128 - (16 + 96) = 16 < 32: the whole block is handed out */
@@ -79,7 +77,6 @@ static freelist *holes(freelist_fit fit, void **keep)
 
 static void test_fit_policies(void **state)
 {
-    (void)state;
     void *keep[3];
     freelist *ff = holes(FREELIST_FIRST_FIT, keep);
     free_blocks fb = frees_of(ff);
@@ -115,7 +112,6 @@ static void test_fit_policies(void **state)
 
 static void test_large_alignment_lead_and_front_split(void **state)
 {
-    (void)state;
     freelist *f = freelist_create(8192, FREELIST_BEST_FIT);
     as_instance in = freelist_instance(f);
     unsigned char *a = as_alloc(in.a, 8, 0);
@@ -135,7 +131,6 @@ static void test_large_alignment_lead_and_front_split(void **state)
 
 static void test_resize_in_place(void **state)
 {
-    (void)state;
     freelist *f = freelist_create(1024, FREELIST_FIRST_FIT);
     as_allocator a = freelist_allocator(f);
     void *x = as_alloc(a, 32, 0);
@@ -150,7 +145,6 @@ static void test_resize_in_place(void **state)
 
 static void test_checkerboard_fragmentation(void **state)
 {
-    (void)state;
     freelist *f = freelist_create(100 * 80, FREELIST_FIRST_FIT);
     as_allocator a = freelist_allocator(f);
     void *p[100];

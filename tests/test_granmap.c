@@ -9,13 +9,11 @@ static bool marked[N];
 
 static size_t value_of(const void *user, size_t g)
 {
-    (void)user;
     return values[g];
 }
 
 static void test_against_a_model(void **state)
 {
-    (void)state;
     granmap m;
     assert_true(granmap_init(&m, N, value_of, NULL));
     uint64_t seed = 99;

@@ -5,7 +5,6 @@
 
 static void test_largest_buffer(void **state)
 {
-    (void)state;
     session *s = session_create();
     sk_run(s, "new bump 1G");
     const char *a = sk_run_status(s, "new bump 1025M", SESSION_ERROR);
@@ -20,13 +19,12 @@ static void test_largest_buffer(void **state)
 
 static void test_most_blocks(void **state)
 {
-    (void)state;
     session *s = session_create();
     sk_run(s, "new bump 2M");
     strbuf out;
     sb_init_discard(&out);
     for (size_t i = 0; i < SESSION_MAX_BLOCKS; i++)
-        assert_int_equal(session_execute(s, "alloc 1", &out).status, SESSION_OK);
+        assert_int_equal(interp_execute(s, "alloc 1", &out).status, SESSION_OK);
     sb_free(&out);
     char *before = sk_state(s);
     const char *a = sk_run_status(s, "alloc 1", SESSION_ERROR);
@@ -40,7 +38,6 @@ static void test_most_blocks(void **state)
 
 static void test_longest_line_and_write(void **state)
 {
-    (void)state;
     session *s = session_create();
     sk_run(s, "new bump 64k");
     sk_run(s, "alloc 8k as big");
@@ -58,7 +55,6 @@ static void test_longest_line_and_write(void **state)
 
 static void test_most_allocators(void **state)
 {
-    (void)state;
     session *s = session_create();
     for (int i = 0; i < SESSION_MAX_ALLOCATORS; i++)
         sk_run(s, "new bump 64");
@@ -70,7 +66,6 @@ static void test_most_allocators(void **state)
 
 static void test_struct_and_trace_limits(void **state)
 {
-    (void)state;
     session *s = session_create();
     strbuf def;
     sb_init(&def);

@@ -10,7 +10,6 @@
 
 static void test_sizes(void **state)
 {
-    (void)state;
     size_t v;
     assert_null(parse_size("100", &v));
     assert_int_equal(v, 100);
@@ -36,7 +35,6 @@ static void test_sizes(void **state)
 
 static void test_alignments(void **state)
 {
-    (void)state;
     unsigned lg;
     assert_null(parse_align("1", &lg));
     assert_int_equal(lg, 0);
@@ -50,7 +48,6 @@ static void test_alignments(void **state)
 
 static void test_split_words_quotes_comments(void **state)
 {
-    (void)state;
     parse_words w;
     assert_null(parse_split("  alloc   100\talign 8  ", &w));
     assert_int_equal(w.count, 4);
@@ -71,7 +68,6 @@ static void test_split_words_quotes_comments(void **state)
 
 static void test_rejects_bad_bytes_and_long_lines(void **state)
 {
-    (void)state;
     parse_words w;
     assert_non_null(parse_split("alloc \xff\xfe", &w));
     assert_non_null(parse_split("alloc \x01", &w));
@@ -88,7 +84,6 @@ static void test_rejects_bad_bytes_and_long_lines(void **state)
 
 static void test_names_and_suggestions(void **state)
 {
-    (void)state;
     assert_true(parse_is_name("buf"));
     assert_true(parse_is_name("_a.b-c9"));
     assert_false(parse_is_name("9lives"));

@@ -24,7 +24,6 @@ static const char scene[] =
 
 static void test_steps_and_marks(void **state)
 {
-    (void)state;
     strbuf err;
     sb_init(&err);
     player *p = player_from_text("t", scene, &err);
@@ -49,7 +48,6 @@ static void test_steps_and_marks(void **state)
 
 static void test_back_is_exact_and_problems_are_kept(void **state)
 {
-    (void)state;
     strbuf err;
     sb_init(&err);
     player *p = player_from_text("t", scene, &err);
@@ -82,7 +80,6 @@ static void test_back_is_exact_and_problems_are_kept(void **state)
  * step back lands on exactly the state the forward pass had there. */
 static void test_every_scene_forward_and_back(void **state)
 {
-    (void)state;
     glob_t g;
     assert_int_equal(glob("scenes/*.as", 0, NULL, &g), 0);
     assert_true(g.gl_pathc >= 12);

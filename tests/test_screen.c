@@ -41,7 +41,6 @@ static void assert_sane(int rows, int cols, bool playing)
 
 static void test_layouts_at_many_sizes(void **state)
 {
-    (void)state;
     static const int sizes[][2] = {{12, 40}, {20, 60}, {24, 80}, {30, 100}, {32, 110}, {50, 200}, {60, 300}};
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         assert_sane(sizes[i][0], sizes[i][1], false);
@@ -51,7 +50,6 @@ static void test_layouts_at_many_sizes(void **state)
 
 static void test_too_small(void **state)
 {
-    (void)state;
     screen_layout l;
     screen_compute(6, 20, false, &l);
     assert_true(l.too_small);
@@ -63,7 +61,6 @@ static void test_too_small(void **state)
 
 static void test_side_panel_when_wide(void **state)
 {
-    (void)state;
     screen_layout l;
     screen_compute(40, 120, false, &l);
     assert_int_equal(l.table.x, 120 - SCREEN_SIDE_WIDTH);
@@ -75,7 +72,6 @@ static void test_side_panel_when_wide(void **state)
 
 static void test_cell_styles(void **state)
 {
-    (void)state;
     cell c = {.role = CELL_LIVE, .block = 0, .beneath = CELL_LIVE};
     assert_int_equal(screen_cell_style(&c), STYLE_LIVE0);
     c.block = 7;
@@ -97,7 +93,6 @@ static bool is_power_of_two(int x) { return x > 0 && (x & (x - 1)) == 0; }
 
 static void test_maps_fill_the_map_in_aligned_rows(void **state)
 {
-    (void)state;
     static const int sizes[][2] = {{24, 80}, {38, 130}, {45, 160}, {50, 200}, {20, 60}};
     static const size_t buffers[] = {64, 256, 1024, 4096};
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
@@ -140,7 +135,6 @@ static void test_maps_fill_the_map_in_aligned_rows(void **state)
 
 static void test_rows_needed_count_dividers(void **state)
 {
-    (void)state;
     size_t one[] = {100}, three[] = {16, 17, 1};
     assert_int_equal(screen_map_rows_needed(16, one, 1), 7);
     assert_int_equal(screen_map_rows_needed(16, three, 3), 3 + 1 + 2 + 1);

@@ -6,14 +6,12 @@ static int out_of_order_events;
 
 static void on_event(void *user, const as_event *ev)
 {
-    (void)user;
     if (ev->kind == AS_EV_OUT_OF_ORDER_FREE)
         out_of_order_events++;
 }
 
 static void test_reverse_order_frees_rewind(void **state)
 {
-    (void)state;
     stack *s = stack_create(256);
     as_allocator a = stack_allocator(s);
     unsigned char *x = as_alloc(a, 5, 0);
@@ -34,7 +32,6 @@ static void test_reverse_order_frees_rewind(void **state)
 
 static void test_out_of_order_is_reported_and_ignored(void **state)
 {
-    (void)state;
     stack *s = stack_create(256);
     as_instance in = stack_instance(s);
     stack_set_sink(s, (as_event_sink){on_event, NULL});
@@ -56,7 +53,6 @@ static void test_out_of_order_is_reported_and_ignored(void **state)
 
 static void test_headers_are_metadata(void **state)
 {
-    (void)state;
     stack *s = stack_create(64);
     as_instance in = stack_instance(s);
     assert_non_null(as_alloc(in.a, 3, 0));
@@ -75,7 +71,6 @@ static void test_headers_are_metadata(void **state)
 
 static void test_resize_top_only(void **state)
 {
-    (void)state;
     stack *s = stack_create(64);
     as_allocator a = stack_allocator(s);
     unsigned char *x = as_alloc(a, 8, 0);

@@ -40,7 +40,7 @@ static void render_script(const char *path, strbuf *out)
     sb_init(&ans);
     while (fgets(line, sizeof line, f)) {
         sb_clear(&ans);
-        session_outcome oc = session_execute(s, line, &ans);
+        session_outcome oc = interp_execute(s, line, &ans);
         if (oc.status != SESSION_OK)
             fail_msg("%s: '%s' failed: %s", path, line, sb_str(&ans));
         if (strncmp(line, "layout", 6) == 0)
@@ -56,7 +56,6 @@ static void render_script(const char *path, strbuf *out)
 
 static void test_golden_maps(void **state)
 {
-    (void)state;
     DIR *d = opendir(GOLDEN_DIR);
     assert_non_null(d);
     bool update = getenv("ALLOCSCOPE_UPDATE_GOLDEN") != NULL;
@@ -94,7 +93,6 @@ static void test_golden_maps(void **state)
 
 static void test_padding_visible_at_every_zoom(void **state)
 {
-    (void)state;
     session *s = session_create();
     sk_run(s, "new bump 1M");
     sk_run(s, "alloc 1");
@@ -115,7 +113,6 @@ static void test_padding_visible_at_every_zoom(void **state)
 
 static void test_fit_and_labels(void **state)
 {
-    (void)state;
     session *s = session_create();
     sk_run(s, "new bump 4096");
     sk_run(s, "alloc 100 as buffer");
@@ -146,7 +143,6 @@ static void test_fit_and_labels(void **state)
 
 static void test_zoom_is_capped(void **state)
 {
-    (void)state;
     session *s = session_create();
     sk_run(s, "new bump 1G");
     sk_run(s, "alloc 3");
@@ -182,7 +178,6 @@ static void count_span(void *user, const as_span *sp)
  * every cell agrees with a byte-by-byte count of the spans. */
 static void test_padding_cells_say_what_they_sit_among(void **state)
 {
-    (void)state;
     session *s = session_create();
     sk_run(s, "new freelist 64K");
     char line[64];
@@ -190,7 +185,7 @@ static void test_padding_cells_say_what_they_sit_among(void **state)
     sb_init_discard(&out);
     for (int i = 0; i < 600; i++) { /* until the heap is full: out of memory is fine */
         snprintf(line, sizeof line, "alloc %d align %d", 24 + (i * 37) % 200, i % 3 ? 8 : 16);
-        session_execute(s, line, &out);
+        interp_execute(s, line, &out);
     }
     sb_free(&out);
     for (int i = 1; i <= 300; i += 3) {

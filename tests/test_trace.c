@@ -5,7 +5,6 @@
 
 static void test_reads_a_trace_into_a_script(void **state)
 {
-    (void)state;
     strbuf out, err;
     sb_init(&out);
     sb_init(&err);
@@ -21,7 +20,6 @@ static void test_reads_a_trace_into_a_script(void **state)
 
 static void test_malformed_traces_say_where(void **state)
 {
-    (void)state;
     static const struct {
         const char *text, *message;
     } bad[] = {
@@ -52,7 +50,6 @@ static void test_malformed_traces_say_where(void **state)
  * replays on a free list with no failure and nothing left live. */
 static void test_generated_shapes_replay_cleanly(void **state)
 {
-    (void)state;
     for (int shape = 0; shape < TRACE_SHAPE_COUNT; shape++) {
         for (uint64_t seed = 1; seed <= 3; seed++) {
             strbuf text, script, err;
@@ -87,7 +84,6 @@ static void test_generated_shapes_replay_cleanly(void **state)
 
 static void test_trace_command_reports(void **state)
 {
-    (void)state;
     char path[] = "/tmp/allocscope-trace-XXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);
@@ -129,7 +125,6 @@ static bool log_progress(void *user, const char *what, size_t done, size_t total
 
 static void test_long_traces_report_progress_and_stop(void **state)
 {
-    (void)state;
     char path[] = "/tmp/allocscope-trace-XXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);
@@ -144,7 +139,7 @@ static void test_long_traces_report_progress_and_stop(void **state)
     session *s = session_create();
     sk_run(s, "new freelist 4M");
     progress_log all = {0};
-    session_set_progress(s, log_progress, &all);
+    interp_set_progress(s, log_progress, &all);
     const char *a = sk_run(s, cmd);
     assert_null(strstr(a, "stopped"));
     assert_true(all.calls >= 4); /* every 4096 of about 20,000 operations */
@@ -155,7 +150,7 @@ static void test_long_traces_report_progress_and_stop(void **state)
     sk_run(s, "new freelist 4M");
     size_t before = session_step(s);
     progress_log stop = {.stop_after = 2};
-    session_set_progress(s, log_progress, &stop);
+    interp_set_progress(s, log_progress, &stop);
     a = sk_run(s, cmd);
     assert_non_null(strstr(a, "stopped after 4096 of"));
     assert_int_equal(stop.calls, 2);
@@ -167,7 +162,7 @@ static void test_long_traces_report_progress_and_stop(void **state)
     assert_true(strncmp(a, "undone: alloc", 13) == 0 || strncmp(a, "undone: free", 12) == 0 ||
                 strncmp(a, "undone: realloc", 15) == 0);
     /* batch mode has no reports: nothing stops */
-    session_set_progress(s, NULL, NULL);
+    interp_set_progress(s, NULL, NULL);
     sk_run(s, "new freelist 4M");
     a = sk_run(s, cmd);
     assert_null(strstr(a, "stopped"));
@@ -178,7 +173,6 @@ static void test_long_traces_report_progress_and_stop(void **state)
 
 static void test_long_sources_stop_too(void **state)
 {
-    (void)state;
     char path[] = "/tmp/allocscope-source-XXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);
@@ -191,7 +185,7 @@ static void test_long_sources_stop_too(void **state)
     snprintf(cmd, sizeof cmd, "source %s", path);
     session *s = session_create();
     progress_log stop = {.stop_after = 2};
-    session_set_progress(s, log_progress, &stop);
+    interp_set_progress(s, log_progress, &stop);
     const char *a = sk_run(s, cmd);
     assert_non_null(strstr(a, "stopped after 8192 lines"));
     assert_int_equal(stop.total, 0); /* a file's length in lines is not known ahead */

@@ -40,7 +40,6 @@ static uint64_t rnd(uint64_t *s)
 
 static void test_layout_agrees_with_the_compiler(void **state)
 {
-    (void)state;
     types_registry *reg = types_create();
     strbuf c, err;
     sb_init(&c);
@@ -127,7 +126,6 @@ static void test_layout_agrees_with_the_compiler(void **state)
 
 static void test_bad_definitions(void **state)
 {
-    (void)state;
     static const char *const bad[] = {
         "struct A { blob x; }",            /* unknown type */
         "struct B { u8 a; u16 a; }",       /* duplicate field */
@@ -156,7 +154,6 @@ static void test_bad_definitions(void **state)
 
 static void test_padding_and_reordering(void **state)
 {
-    (void)state;
     types_registry *reg = types_create();
     strbuf err;
     sb_init(&err);

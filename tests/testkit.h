@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "allocscope/allocator.h"
+#include "allocscope/kinds.h"
 #include "allocscope/arena.h"
 #include "allocscope/buddy.h"
 #include "allocscope/bump.h"
@@ -26,64 +27,77 @@
 #include "allocscope/stack.h"
 #include "allocscope/sysheap.h"
 
-/* An allocator under test, with whatever it wraps. */
+/* An allocator under test, built by the program's own factory (kinds.h). */
 typedef struct tk_alloc {
     char name[48];
     as_instance top;
-    as_instance inner;   /* wrapped or backing allocator, if any */
-    bool has_inner;
+    kind_built built;
 } tk_alloc;
 
-static inline void tk_destroy(tk_alloc *t)
+static inline void tk_destroy(tk_alloc *t) { kind_destroy(&t->built); }
+
+/* A plain kind of the factory; the freelist's fits are named alone. */
+static inline const kind_row *tk_plain(const char *kind, kind_spec *sp)
 {
-    t->top.probe->destroy(t->top.a.ctx);
-    if (t->has_inner && t->inner.probe->destroy)
-        t->inner.probe->destroy(t->inner.a.ctx);
+    static const char *const fits[] = {"first-fit", "best-fit", "next-fit"};
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(kind, fits[i])) {
+            sp->fit = (freelist_fit)i;
+            return kind_find("freelist");
+        }
+    const kind_row *k = kind_find(kind);
+    if (k == NULL)
+        fail_msg("unknown kind %s", kind);
+    return k;
 }
 
-static inline as_instance tk_plain(const char *kind, size_t cap)
+static inline size_t tk_round_pow2(size_t cap)
 {
-    if (!strcmp(kind, "bump")) return bump_instance(bump_create(cap));
-    if (!strcmp(kind, "fixed")) return fixed_instance(fixed_create(cap));
-    if (!strcmp(kind, "stack")) return stack_instance(stack_create(cap));
-    if (!strcmp(kind, "first-fit")) return freelist_instance(freelist_create(cap, FREELIST_FIRST_FIT));
-    if (!strcmp(kind, "best-fit")) return freelist_instance(freelist_create(cap, FREELIST_BEST_FIT));
-    if (!strcmp(kind, "next-fit")) return freelist_instance(freelist_create(cap, FREELIST_NEXT_FIT));
-    if (!strcmp(kind, "buddy")) {
-        size_t p = 16;
-        while (p < cap) p <<= 1;
-        return buddy_instance(buddy_create(p));
-    }
-    fail_msg("unknown kind %s", kind);
-    return (as_instance){0};
+    size_t p = 16;
+    while (p < cap)
+        p <<= 1;
+    return p;
 }
 
-/* kinds: plain ones above, "arena" (system heap), "arena/bump",
+/* kinds: bump, fixed, stack, first-fit, best-fit, next-fit, buddy (cap
+ * rounded up to a power of two), "arena" (system heap), "arena/bump",
  * "debug/<plain>", "counting/<plain>", "pool/<align_log2>". */
 static inline tk_alloc tk_make(const char *kind, size_t cap)
 {
     tk_alloc t = {0};
+    kind_spec sp = {.size = cap, .has_size = true};
     snprintf(t.name, sizeof t.name, "%s", kind);
+    const char *slash = strchr(kind, '/');
     if (!strcmp(kind, "arena")) {
-        t.top = arena_instance(arena_create(sysheap_instance()));
+        sp.kind = kind_find("arena");
     } else if (!strcmp(kind, "arena/bump")) {
-        t.inner = tk_plain("bump", cap * 4);
-        t.has_inner = true;
-        t.top = arena_instance(arena_create(t.inner));
-    } else if (!strncmp(kind, "debug/", 6)) {
-        t.inner = tk_plain(kind + 6, cap);
-        t.has_inner = true;
-        t.top = debug_instance(debug_create(t.inner));
-    } else if (!strncmp(kind, "counting/", 9)) {
-        t.inner = tk_plain(kind + 9, cap);
-        t.has_inner = true;
-        t.top = counting_instance(counting_create(t.inner));
+        sp.kind = kind_find("arena");
+        sp.over = kind_find("bump");
+        sp.over_size = cap * 4;
+        sp.over_has_size = true;
     } else if (!strncmp(kind, "pool/", 5)) {
-        pool_options o = {64, (uint8_t)atoi(kind + 5), 8, true};
-        t.top = pool_instance(pool_create(o));
+        sp.kind = kind_find("pool");
+        sp.size = 64;
+        sp.align_log2 = (unsigned)atoi(kind + 5);
+        sp.has_align = true;
+    } else if (slash) {
+        char outer[16];
+        snprintf(outer, sizeof outer, "%.*s", (int)(slash - kind), kind);
+        sp.kind = kind_find(outer);
+        sp.over = tk_plain(slash + 1, &sp);
+        if (sp.over == kind_find("buddy"))
+            sp.size = tk_round_pow2(cap);
     } else {
-        t.top = tk_plain(kind, cap);
+        sp.kind = tk_plain(kind, &sp);
+        if (sp.kind == kind_find("buddy"))
+            sp.size = tk_round_pow2(cap);
     }
+    strbuf err;
+    sb_init(&err);
+    if (!kind_build(&sp, &t.built, &err))
+        fail_msg("%s: %s", kind, sb_str(&err));
+    sb_free(&err);
+    t.top = t.built.top;
     assert_non_null(t.top.a.ctx);
     return t;
 }

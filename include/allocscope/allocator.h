@@ -297,6 +297,40 @@ typedef struct as_location {
     size_t padding;
 } as_location;
 
+/* How an allocator keeps its free blocks, for whoever shows them (bins). */
+typedef enum as_free_shape {
+    AS_FREE_NONE = 0,       /* no free structure: free space lies after the offset */
+    AS_FREE_ADDRESS_LIST,   /* one list of blocks of any size, in address order */
+    AS_FREE_ORDERS,         /* one list per power-of-two order, the largest first */
+    AS_FREE_SLOTS,          /* one LIFO list of equal slots */
+} as_free_shape;
+
+/* A walk over the free structure. For AS_FREE_ORDERS, list is called
+ * before each order's blocks (every order, empty ones too). */
+typedef struct as_free_walk {
+    void (*list)(void *user, unsigned order, size_t block_size);
+    void (*block)(void *user, uint32_t region, size_t offset, size_t size);
+    void *user;
+} as_free_walk;
+
+/* What is said of the free structure as a whole. */
+typedef struct as_free_summary {
+    const char *policy;     /* how a block is chosen ("best-fit"); NULL: not a choice */
+    size_t largest;         /* bytes of the largest free block */
+    double fragmentation;   /* 1 - largest / all free bytes */
+    size_t slot_size;       /* AS_FREE_SLOTS: bytes of one slot */
+} as_free_summary;
+
+/* A figure an allocator counts about itself, beyond as_usage (for stats):
+ * said "VALUE NAME" ("3 active"), or "NAME VALUE" ("peak 10") when
+ * name_first; a figure with a section starts a group ("; calls: 2 alloc"). */
+typedef struct as_figure {
+    const char *name;
+    size_t value;
+    bool name_first;
+    const char *section;
+} as_figure;
+
 /* The inspection side of an allocator, beside its as_vtable. Every entry
  * takes the same ctx as the vtable. Optional entries may be NULL. */
 typedef struct as_probe {
@@ -316,6 +350,34 @@ typedef struct as_probe {
      * Optional: without it, callers inspect. */
     bool (*locate)(const void *ctx, const void *mem, as_location *out);
     void (*destroy)(void *ctx);
+
+    /* ---- optional facts, for whoever explains the allocator ---------- */
+    /* What its regions are called ("chunk", "slab"); such an allocator's
+     * positions always name their region. NULL: plain "region", named
+     * only past region 0. */
+    const char *region_word;
+    /* Why a free it accepts reclaims nothing (AS_FREE_NOOP, AS_FREE_KEPT). */
+    const char *noop_free_why;
+    /* Why an in-place resize of one of its blocks can fail. */
+    const char *resize_hint;
+    /* Allocators that catch misuse (the debug allocator): they are handed
+     * bad operations on purpose and report them through their sink. */
+    void (*set_stamp)(void *ctx, uint64_t stamp);   /* the step events carry */
+    size_t (*scan)(void *ctx);                      /* checks guards and poison now: problems */
+    size_t (*report_leaks)(void *ctx, size_t *bytes); /* every live block as a leak: how many */
+    size_t guard_size;                              /* guard bytes after each block (0: none) */
+    uint8_t guard_byte;                             /* what a guard holds */
+    /* Bump-style allocators keep a ledger of their blocks for inspection;
+     * off, they run bare (what benchmarks compare with). */
+    void (*set_ledger)(void *ctx, bool on);
+    /* Its free structure: shape, walk, summary (walk and summary NULL
+     * for AS_FREE_NONE). */
+    as_free_shape free_shape;
+    void (*walk_free)(const void *ctx, const as_free_walk *w);
+    void (*free_summary)(const void *ctx, as_free_summary *out);
+    /* Its own figures (wrappers count calls and bytes): how many it wrote
+     * into out, at most max. */
+    size_t (*figures)(const void *ctx, as_figure *out, size_t max);
 } as_probe;
 
 /* An allocator with both of its faces: what wrappers and the session hold. */

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "allocscope/session.h"
+#include "allocscope/interp.h"
 
 typedef struct batch_options {
     bool frames;    /* the text map after each state-changing step */

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "allocscope/session.h"
+#include "allocscope/interp.h"
 #include "allocscope/strbuf.h"
 
 typedef enum player_step_kind {

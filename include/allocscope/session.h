@@ -1,8 +1,8 @@
 /*
  * session.h - allocscope's model: the allocators a user created, the named
- * blocks, the warnings and the step history. It parses and executes the
- * command language and knows nothing of curses; every view reads it
- * through the functions below.
+ * blocks, the warnings and the recorded steps. It knows no command (the
+ * interpreter, interp.h, runs the command language on it) and nothing of
+ * curses; every view reads it through the functions below.
  */
 #ifndef ALLOCSCOPE_SESSION_H
 #define ALLOCSCOPE_SESSION_H
@@ -12,11 +12,12 @@
 #include <stdint.h>
 
 #include "allocscope/allocator.h"
+#include "allocscope/kinds.h"
 #include "allocscope/strbuf.h"
 #include "allocscope/types.h"
 
 /* Limits: going past one is an error message, never a crash. */
-#define SESSION_MAX_BUFFER ((size_t)1 << 30)   /* bytes of one allocator */
+#define SESSION_MAX_BUFFER KIND_MAX_BUFFER      /* bytes of one allocator */
 #define SESSION_MAX_BLOCKS ((size_t)1 << 20)   /* blocks in one session */
 #define SESSION_MAX_ALLOCATORS 32
 #define SESSION_MAX_WRITE 4096                 /* bytes of one write / read */
@@ -32,38 +33,11 @@ typedef enum session_status {
     SESSION_QUIT,
 } session_status;
 
-typedef struct session_outcome {
-    session_status status;
-    bool changed;    /* the state changed: views should redraw */
-    bool pause;      /* the command was `pause` */
-    bool note;       /* the command was `note` */
-    bool pending;    /* a multi-line definition is waiting for more lines */
-} session_outcome;
-
 session *session_create(void);
 void session_destroy(session *s);
-
-/* Executes one line. Its answer (one line, or a listing) is appended to
- * out; an error starts with "error: ". Blank lines and comments do
- * nothing. */
-session_outcome session_execute(session *s, const char *line, strbuf *out);
-/* Creates the default allocator (a bump over 4096 bytes) if there is none. */
-void session_ensure_default(session *s, strbuf *out);
-/* A sandboxed session refuses the commands that touch files (source,
- * save, trace): for untrusted input such as a fuzzer's. */
-void session_set_sandbox(session *s, bool on);
-/* Long commands (trace, source) report how far they are every few
- * thousand operations or lines (total 0: not known in advance); when fn
- * returns false the command stops there. What it did so far stays: each
- * operation is a step of its own that undo can take back. NULL: no
- * reports (batch mode). */
-typedef bool (*session_progress_fn)(void *user, const char *what, size_t done, size_t total);
-void session_set_progress(session *s, session_progress_fn fn, void *user);
 /* Checks the invariants of every allocator of the session: NULL iff they
  * all hold, else which one broke and how. */
 const char *session_check(const session *s);
-/* Rebuilds the state as it was after `steps` recorded commands. */
-bool session_rewind(session *s, size_t steps);
 
 /* ---- what views read ---- */
 
@@ -79,7 +53,7 @@ typedef struct session_block {
 } session_block;
 
 typedef struct session_warning {
-    const char *kind;        /* fixed names: "double-free", "leak", ... */
+    const char *kind;        /* its name in the table of warning kinds (warning.h) */
     size_t step;
     const char *message;
 } session_warning;
@@ -113,8 +87,6 @@ const void *session_block_ptr_at(const session *s, size_t i, bool *live);
  * blocks being added or blocks being freed (a block moved, the session was
  * rebuilt by undo or rewind): views that index blocks start over then. */
 uint64_t session_blocks_epoch(const session *s);
-/* Index of the active allocator's block whose pointer is ptr, or -1. */
-long session_block_by_ptr(const session *s, const void *ptr);
 
 size_t session_warning_count(const session *s);
 session_warning session_warning_at(const session *s, size_t i);
@@ -130,12 +102,7 @@ void session_memory(const session *s, size_t *tracking, size_t *history);
 /* View settings the language can change: `zoom N|fit`, `show addresses`. */
 size_t session_zoom(const session *s);          /* 0: fit */
 bool session_show_addresses(const session *s);
-const char *session_last_note(const session *s);
-/* Names a completer may offer. */
+/* The named blocks' names, the most recent first (for suggestions). */
 size_t session_block_names(const session *s, const char **out, size_t max);
-extern const char *const session_command_names[];
-extern const size_t session_command_count;
-extern const char *const session_kind_names[];
-extern const size_t session_kind_count;
 
 #endif

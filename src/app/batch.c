@@ -61,7 +61,7 @@ int batch_run(session *s, FILE *in, const char *name, const batch_options *opt, 
             continue;
         }
         sb_clear(&answer);
-        session_outcome oc = session_execute(s, line, &answer);
+        session_outcome oc = interp_execute(s, line, &answer);
         pending = oc.pending;
         if (oc.status == SESSION_ERROR) {
             r.errors++;

@@ -23,6 +23,7 @@
 #include "allocscope/debug.h"
 #include "allocscope/fixed.h"
 #include "allocscope/freelist.h"
+#include "allocscope/kinds.h"
 #include "allocscope/pool.h"
 #include "allocscope/stack.h"
 #include "allocscope/sysheap.h"
@@ -609,30 +610,30 @@ static void bench_w5(report *r)
 static int count_loop(const char *kind, size_t n)
 {
     as_instance in = {0};
+    kind_built built = {0};
     size_t cap = n * 80 + 4096;
-    if (!strcmp(kind, "bump")) {
-        bump *b = bump_create(cap);
-        bump_set_ledger(b, false);
-        in = bump_instance(b); /* taken after: the bare allocator */
-    } else if (!strcmp(kind, "fixed")) {
-        in = fixed_instance(fixed_create(cap));
-        fixed_set_ledger(in.a.ctx, false);
-    } else if (!strcmp(kind, "arena")) {
-        in = arena_instance(arena_create(sysheap_instance()));
-        arena_set_ledger(in.a.ctx, false);
-    } else if (strcmp(kind, "malloc") != 0 && strcmp(kind, "none") != 0) {
-        fprintf(stderr, "bench --count: bump, fixed, arena, malloc or none (the loop alone)\n");
-        return 2;
+    bool none = !strcmp(kind, "none");
+    if (!none && strcmp(kind, "malloc") != 0) {
+        const kind_row *k = kind_find(kind);
+        strbuf err;
+        sb_init(&err);
+        bool ok = k && kind_build_plain(kind, k->default_size > cap ? k->default_size : cap, &built, &err);
+        sb_free(&err);
+        if (!ok || built.top.probe->set_ledger == NULL) {
+            kind_destroy(&built);
+            fprintf(stderr, "bench --count: bump, fixed, arena, malloc or none (the loop alone)\n");
+            return 2;
+        }
+        in = built.top;
+        in.probe->set_ledger(in.a.ctx, false); /* the bare allocator */
     }
     static const size_t lens[4] = {16, 32, 64, 32};
-    bool none = !strcmp(kind, "none");
     for (size_t i = 0; i < n; i++) {
         size_t len = lens[i & 3];
         void *p = none ? (void *)len : in.a.ctx ? in.a.vtable->alloc(in.a.ctx, len, 4, 0) : malloc(len);
         escape(p);
     }
-    if (in.a.ctx)
-        in.probe->destroy(in.a.ctx);
+    kind_destroy(&built);
     return 0;
 }
 

@@ -14,7 +14,7 @@
 
 #include "allocscope/batch.h"
 #include "allocscope/player.h"
-#include "allocscope/session.h"
+#include "allocscope/interp.h"
 #include "allocscope/tui.h"
 
 static double wall_ms(void)
@@ -71,10 +71,10 @@ static session *with_blocks(const char *create, size_t blocks)
     session *s = session_create();
     strbuf out;
     sb_init(&out);
-    session_execute(s, create, &out);
+    interp_execute(s, create, &out);
     for (size_t i = 0; i < blocks; i++) {
         sb_clear(&out);
-        session_execute(s, i % 3 ? "alloc 24" : "alloc 100 align 16", &out);
+        interp_execute(s, i % 3 ? "alloc 24" : "alloc 100 align 16", &out);
     }
     sb_free(&out);
     return s;
@@ -106,7 +106,7 @@ static void bytes_per_block(size_t blocks, double *tracking, double *history)
     strbuf out;
     sb_init_discard(&out);
     for (size_t i = 0; i < blocks; i++)
-        session_execute(s, "alloc 16", &out);
+        interp_execute(s, "alloc 16", &out);
     size_t t, h;
     session_memory(s, &t, &h);
     *tracking = (double)t / (double)blocks;

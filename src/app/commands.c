@@ -6,41 +6,40 @@
  * the program itself misbehave (a double free handed to a free list, a
  * write past the end into an allocator's metadata), the session reports
  * what C would do and does not do it; a debug allocator is always handed
- * the bad operation, because catching it is its job.
+ * the bad operation, because catching it is its job. What differs from
+ * one algorithm to another (what its regions are called, why a free
+ * reclaims nothing, why a resize fails, whether it catches misuse) comes
+ * from its probe.
  */
-#include "session_internal.h"
+#include "handlers.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-
-#include "allocscope/arena.h"
-#include "allocscope/pool.h"
 
 /* ---- helpers ---- */
 
+static const as_probe *probe_of(const sess_allocator *a) { return a->built.top.probe; }
+
+/* Allocators that catch misuse are handed the bad operations. */
+static bool catches_misuse(const sess_allocator *a) { return probe_of(a)->scan != NULL; }
+
 static void stamp(session *s, sess_allocator *a)
 {
-    if (a->debug)
-        debug_set_stamp(a->debug, s->step);
+    if (probe_of(a)->set_stamp)
+        probe_of(a)->set_stamp(a->built.top.a.ctx, s->step);
 }
 
-static const char *region_word(const sess_allocator *a)
-{
-    if (!strcmp(a->kind, "arena"))
-        return "chunk";
-    if (!strcmp(a->kind, "pool"))
-        return "slab";
-    return "region";
-}
+/* Checks the guards and poison of an allocator that catches misuse. */
+static void scan(sess_allocator *a) { probe_of(a)->scan(a->built.top.a.ctx); }
 
 /* "at offset 104" / "at offset 16 of chunk 1" / "at 0x7f..." */
 static void where(const session *s, const sess_allocator *a, const sess_block *b, char *buf, size_t cap)
 {
     if (s->show_addresses)
         snprintf(buf, cap, "at %p", (void *)b->ptr);
-    else if (b->region > 0 || !strcmp(a->kind, "arena") || !strcmp(a->kind, "pool"))
-        snprintf(buf, cap, "at offset %u of %s %u", b->offset, region_word(a), b->region);
+    else if (b->region > 0 || probe_of(a)->region_word)
+        snprintf(buf, cap, "at offset %u of %s %u", b->offset,
+                 probe_of(a)->region_word ? probe_of(a)->region_word : "region", b->region);
     else
         snprintf(buf, cap, "at offset %u", b->offset);
 }
@@ -62,7 +61,7 @@ static sess_allocator *ensure_active(session *s, strbuf *out)
 {
     if (s->alloc_count == 0) {
         sb_add(out, "(no allocator yet) ");
-        if (sess_create_default(s, out) == NULL)
+        if (cmd_default_allocator(s, out) == NULL)
             return NULL;
     }
     return sess_active(s);
@@ -161,7 +160,7 @@ static void report_oom(session *s, sess_allocator *a, size_t size, unsigned al, 
     else if (st.capacity)
         snprintf(extra, sizeof extra, ", %zu bytes free or never used",
                  st.freed_bytes + st.unused_bytes);
-    sess_warn(s, "out-of-memory", "out of memory: %zu bytes (align %zu) do not fit in %s (%zu bytes%s)",
+    sess_warn(s, WARN_OUT_OF_MEMORY, "out of memory: %zu bytes (align %zu) do not fit in %s (%zu bytes%s)",
               size, (size_t)1 << al, a->name, st.capacity, extra);
     sb_printf(out, "out of memory: %zu bytes (align %zu) do not fit in %s; nothing changed\n", size,
               (size_t)1 << al, a->name);
@@ -175,14 +174,14 @@ static sess_block *do_alloc(session *s, sess_allocator *a, const alloc_req *r, s
         return NULL;
     }
     stamp(s, a);
-    unsigned char *p = as_alloc(a->top.a, r->size, (uint8_t)r->align_log2);
+    unsigned char *p = as_alloc(a->built.top.a, r->size, (uint8_t)r->align_log2);
     if (p == NULL) {
         report_oom(s, a, r->size, r->align_log2, out);
         return NULL;
     }
     sess_block *b = sess_add_block(s, s->active, r->name, r->type);
     if (b == NULL) {
-        as_free(a->top.a, p, r->size, (uint8_t)r->align_log2);
+        as_free(a->built.top.a, p, r->size, (uint8_t)r->align_log2);
         sess_fail(out, "out of memory for the block record");
         return NULL;
     }
@@ -227,13 +226,8 @@ session_status cmd_alloc(session *s, const parse_words *w, strbuf *out)
 
 static const char *noop_reason(const sess_allocator *a)
 {
-    if (!strcmp(a->kind, "bump"))
-        return "a bump allocator frees nothing until reset";
-    if (!strcmp(a->kind, "fixed"))
-        return "a fixed buffer reclaims only its most recent block; these bytes come back on reset";
-    if (!strcmp(a->kind, "arena"))
-        return "an arena reclaims only its most recent block; the rest comes back on reset";
-    return "this allocator ignores the free by design";
+    const char *why = probe_of(a)->noop_free_why;
+    return why ? why : "this allocator ignores the free by design";
 }
 
 static void mark_freed(session *s, sess_allocator *a, sess_block *b)
@@ -246,7 +240,7 @@ static void mark_freed(session *s, sess_allocator *a, sess_block *b)
 
 static void warn_double(session *s, sess_block *b, const char *label)
 {
-    sess_warn(s, "double-free", "double free of %s (%u bytes): allocated at step %u, first freed at step %u",
+    sess_warn(s, WARN_DOUBLE_FREE, "double free of %s (%u bytes): allocated at step %u, first freed at step %u",
               label, b->size, b->alloc_step, b->free_step);
 }
 
@@ -256,39 +250,39 @@ static session_status free_block(session *s, sess_allocator *a, sess_block *b, s
     uint8_t al = b->align_log2;
     stamp(s, a);
     if (b->alloc != s->active) {
-        if (a->debug)
-            a->top.a.vtable->free(a->top.a.ctx, b->ptr, b->size, al, 0);
+        if (catches_misuse(a))
+            a->built.top.a.vtable->free(a->built.top.a.ctx, b->ptr, b->size, al, 0);
         else
-            sess_warn(s, "invalid-free", "invalid free: %s belongs to %s, not %s; handing it to %s "
+            sess_warn(s, WARN_INVALID_FREE, "invalid free: %s belongs to %s, not %s; handing it to %s "
                       "would corrupt it, so nothing was done", label, s->allocs[b->alloc]->name,
                       a->name, a->name);
         sb_printf(out, "invalid free: %s does not belong to %s\n", label, a->name);
         return SESSION_OK;
     }
     if (!b->live) {
-        if (a->debug)
-            a->top.a.vtable->free(a->top.a.ctx, b->ptr, b->size, al, 0);
+        if (catches_misuse(a))
+            a->built.top.a.vtable->free(a->built.top.a.ctx, b->ptr, b->size, al, 0);
         else
             warn_double(s, b, label);
         sb_printf(out, "double free of %s: it was freed at step %u\n", label, b->free_step);
         return SESSION_OK;
     }
-    as_free_verdict v = a->top.probe->judge_free(a->top.a.ctx, b->ptr, b->size, al);
+    as_free_verdict v = a->built.top.probe->judge_free(a->built.top.a.ctx, b->ptr, b->size, al);
     switch (v) {
     case AS_FREE_OK:
-        as_free(a->top.a, b->ptr, b->size, al);
+        as_free(a->built.top.a, b->ptr, b->size, al);
         mark_freed(s, a, b);
         sb_printf(out, "freed %s (%u bytes)\n", label, b->size);
         break;
     case AS_FREE_NOOP:
     case AS_FREE_KEPT:
-        as_free(a->top.a, b->ptr, b->size, al);
+        as_free(a->built.top.a, b->ptr, b->size, al);
         mark_freed(s, a, b);
-        sess_warn(s, "noop-free", "free of %s reclaims nothing: %s", label, noop_reason(a));
+        sess_warn(s, WARN_NOOP_FREE, "free of %s reclaims nothing: %s", label, noop_reason(a));
         sb_printf(out, "freed %s, but its %u bytes stay used: %s\n", label, b->size, noop_reason(a));
         break;
     case AS_FREE_OUT_OF_ORDER:
-        a->top.a.vtable->free(a->top.a.ctx, b->ptr, b->size, al, 0); /* the stack reports it */
+        a->built.top.a.vtable->free(a->built.top.a.ctx, b->ptr, b->size, al, 0); /* the stack reports it */
         sb_printf(out, "not freed: %s is not the top of the stack (free in reverse order)\n", label);
         s->changed = true;
         break;
@@ -298,7 +292,7 @@ static session_status free_block(session *s, sess_allocator *a, sess_block *b, s
         break;
     case AS_FREE_NOT_OWNED:
     case AS_FREE_WRONG_SIZE:
-        sess_warn(s, "invalid-free", "invalid free of %s: %s", label, as_verdict_text(v));
+        sess_warn(s, WARN_INVALID_FREE, "invalid free of %s: %s", label, as_verdict_text(v));
         sb_printf(out, "invalid free of %s\n", label);
         break;
     }
@@ -322,16 +316,8 @@ session_status cmd_free(session *s, const parse_words *w, strbuf *out)
 
 static const char *resize_hint(const sess_allocator *a)
 {
-    const char *k = a->kind;
-    if (!strcmp(k, "bump") || !strcmp(k, "fixed") || !strcmp(k, "stack") || !strcmp(k, "arena"))
-        return "only the most recent block can grow (and only within its buffer)";
-    if (!strcmp(k, "pool"))
-        return "a pool block cannot be larger than its slot";
-    if (!strcmp(k, "freelist"))
-        return "the block after it is not free or not large enough";
-    if (!strcmp(k, "buddy"))
-        return "a buddy block cannot grow past its power-of-two size";
-    return "the allocator could not do it in place";
+    const char *hint = probe_of(a)->resize_hint;
+    return hint ? hint : "the allocator could not do it in place";
 }
 
 static session_status read_resize(session *s, const parse_words *w, const char *cmd, sess_block **b,
@@ -364,8 +350,8 @@ session_status cmd_resize(session *s, const parse_words *w, strbuf *out)
     sess_allocator *a = s->allocs[b->alloc];
     const char *label = sess_label(s, b);
     stamp(s, a);
-    if (!as_resize(a->top.a, b->ptr, b->size, b->align_log2, n)) {
-        sess_warn(s, "resize-failed", "resize of %s from %u to %zu bytes failed: %s", label, b->size, n,
+    if (!as_resize(a->built.top.a, b->ptr, b->size, b->align_log2, n)) {
+        sess_warn(s, WARN_RESIZE_FAILED, "resize of %s from %u to %zu bytes failed: %s", label, b->size, n,
                   resize_hint(a));
         sb_printf(out, "resize failed: %s stays %u bytes (%s)\n", label, b->size, resize_hint(a));
         return SESSION_OK;
@@ -387,9 +373,9 @@ session_status cmd_realloc(session *s, const parse_words *w, strbuf *out)
     const char *label = sess_label(s, b);
     stamp(s, a);
     size_t old_offset = b->offset;
-    unsigned char *p = as_realloc(a->top.a, b->ptr, b->size, b->align_log2, n);
+    unsigned char *p = as_realloc(a->built.top.a, b->ptr, b->size, b->align_log2, n);
     if (p == NULL) {
-        sess_warn(s, "out-of-memory", "realloc of %s to %zu bytes failed: no room in %s; %s is unchanged",
+        sess_warn(s, WARN_OUT_OF_MEMORY, "realloc of %s to %zu bytes failed: no room in %s; %s is unchanged",
                   label, n, a->name, label);
         sb_printf(out, "out of memory: %s stays %u bytes\n", label, b->size);
         return SESSION_OK;
@@ -424,11 +410,16 @@ session_status cmd_reset(session *s, const parse_words *w, strbuf *out)
     if (s->alloc_count == 0)
         return sess_fail(out, "there is no allocator to reset");
     sess_allocator *a = sess_active(s);
-    bool modal = !strcmp(a->kind, "arena") || !strcmp(a->kind, "pool");
     if (w->count >= 2) {
-        if (!modal)
-            return sess_fail(out, "reset modes apply to arena and pool; %s resets as a whole (usage: reset)",
-                             a->kind);
+        if (!(a->kind->can & KIND_RESET_MODES)) {
+            strbuf modal;
+            sb_init(&modal);
+            kind_list(KIND_RESET_MODES, "and", &modal);
+            session_status st = sess_fail(out, "reset modes apply to %s; %s resets as a whole (usage: reset)",
+                                          sb_str(&modal), a->kind->name);
+            sb_free(&modal);
+            return st;
+        }
         if (parse_is(w->word[1], "free-all") && w->count == 2)
             mode = AS_RESET_FREE_ALL, mode_name = " (free-all)";
         else if ((parse_is(w->word[1], "retain") || parse_is(w->word[1], "retain-capacity")) && w->count == 2)
@@ -438,9 +429,9 @@ session_status cmd_reset(session *s, const parse_words *w, strbuf *out)
         else
             return sess_fail(out, "usage: reset [free-all|retain|limit N]");
     }
-    if (a->top.probe->reset == NULL)
+    if (a->built.top.probe->reset == NULL)
         return sess_fail(out, "%s cannot be reset", a->name);
-    bool ok = a->top.probe->reset(a->top.a.ctx, mode, limit);
+    bool ok = a->built.top.probe->reset(a->built.top.a.ctx, mode, limit);
     size_t n = 0, bytes = 0;
     for (size_t i = 0; i < a->block_count; i++) {
         sess_block *b = sess_blk(s, a->block_index[i]);
@@ -454,10 +445,10 @@ session_status cmd_reset(session *s, const parse_words *w, strbuf *out)
     note_alloc_stats(a, 0, bytes);
     s->changed = true;
     if (!ok)
-        sess_warn(s, "out-of-memory", "reset of %s could not keep the capacity asked for; everything was "
+        sess_warn(s, WARN_OUT_OF_MEMORY, "reset of %s could not keep the capacity asked for; everything was "
                                       "given back", a->name);
     as_usage u;
-    as_usage_of(a->top.probe, a->top.a.ctx, &u);
+    as_usage_of(a->built.top.probe, a->built.top.a.ctx, &u);
     sb_printf(out, "reset%s: %zu block%s (%zu bytes) released at once; %zu bytes kept\n", mode_name, n,
               n == 1 ? "" : "s", bytes, u.capacity);
     return SESSION_OK;
@@ -514,13 +505,13 @@ session_status cmd_write(session *s, const parse_words *w, strbuf *out)
     const char *label = sess_label(s, b);
     size_t end = ac.offset + ac.len;
     if (!b->live) {
-        if (a->debug && sess_region_holds(s, b->alloc, b->ptr, b->size) && ac.offset < b->size) {
+        if (catches_misuse(a) && sess_region_holds(s, b->alloc, b->ptr, b->size) && ac.offset < b->size) {
             size_t n = end > b->size ? b->size - ac.offset : ac.len;
             fill(b->ptr + ac.offset, &ac, 0, n);
-            debug_scan(a->debug);
+            scan(a);
             sb_printf(out, "wrote %zu bytes into freed %s; the debug allocator noticed\n", n, label);
         } else {
-            sess_warn(s, "use-after-free", "use after free: write to %s, freed at step %u; in C this "
+            sess_warn(s, WARN_USE_AFTER_FREE, "use after free: write to %s, freed at step %u; in C this "
                       "corrupts whatever reuses the memory, so allocscope did not write", label, b->free_step);
             sb_printf(out, "not written: %s was freed at step %u\n", label, b->free_step);
         }
@@ -536,17 +527,17 @@ session_status cmd_write(session *s, const parse_words *w, strbuf *out)
         return SESSION_OK;
     }
     size_t past = end - (ac.offset > b->size ? ac.offset : b->size);
-    if (a->debug && ac.offset <= b->size + DEBUG_GUARD_SIZE) {
+    if (catches_misuse(a) && ac.offset <= b->size + probe_of(a)->guard_size) {
         size_t start = ac.offset > b->size ? ac.offset : b->size;
-        size_t into_guard = b->size + DEBUG_GUARD_SIZE - start;
+        size_t into_guard = b->size + probe_of(a)->guard_size - start;
         if (into_guard > past)
             into_guard = past;
         fill(b->ptr + start, &ac, start - ac.offset, into_guard);
-        debug_scan(a->debug);
+        scan(a);
         sb_printf(out, "wrote %zu bytes to %s, %zu of them past its end\n", inside + into_guard, label, past);
         return SESSION_OK;
     }
-    sess_warn(s, "overflow", "overflow: a write of %zu bytes at offset %zu runs %zu bytes past the end of "
+    sess_warn(s, WARN_OVERFLOW, "overflow: a write of %zu bytes at offset %zu runs %zu bytes past the end of "
               "%s (%u bytes); in C they would overwrite what follows it, so allocscope wrote only the %zu "
               "bytes inside", ac.len, ac.offset, past, label, b->size, inside);
     sb_printf(out, "wrote %zu of %zu bytes to %s: the rest would run past its end\n", inside, ac.len, label);
@@ -597,7 +588,7 @@ session_status cmd_read(session *s, const parse_words *w, strbuf *out)
 
 /* ---- try ---- */
 
-static session_status try_free(session *s, const parse_words *w, strbuf *out)
+session_status cmd_try_free(session *s, const parse_words *w, strbuf *out)
 {
     if (w->count != 3)
         return sess_fail(out, "usage: try free NAME");
@@ -618,7 +609,7 @@ static session_status try_free(session *s, const parse_words *w, strbuf *out)
                   label, b->alloc_step, b->free_step);
         return SESSION_OK;
     }
-    as_free_verdict v = a->top.probe->judge_free(a->top.a.ctx, b->ptr, b->size, b->align_log2);
+    as_free_verdict v = a->built.top.probe->judge_free(a->built.top.a.ctx, b->ptr, b->size, b->align_log2);
     if (v == AS_FREE_OK)
         sb_printf(out, "would free %s: its %u bytes go back to %s\n", label, b->size, a->name);
     else if (v == AS_FREE_NOOP || v == AS_FREE_KEPT)
@@ -626,48 +617,4 @@ static session_status try_free(session *s, const parse_words *w, strbuf *out)
     else
         sb_printf(out, "would break a rule: %s: %s\n", as_verdict_name(v), as_verdict_text(v));
     return SESSION_OK;
-}
-
-static session_status try_alloc(session *s, const parse_words *w, strbuf *out)
-{
-    parse_words rest = *w;
-    /* rebuild the line without "try" and dry-run it on a copy of the state */
-    strbuf line;
-    sb_init(&line);
-    for (size_t i = 1; i < w->count; i++) {
-        if (i > 1)
-            sb_addc(&line, ' ');
-        if (w->quoted[i])
-            sb_json_string(&line, w->word[i]);
-        else
-            sb_add(&line, w->word[i]);
-    }
-    (void)rest;
-    size_t keep = s->history_count;
-    size_t step = s->step;
-    strbuf answer;
-    sb_init(&answer);
-    session_outcome oc = {0};
-    session_status st = sess_run_line(s, sb_str(&line), &answer, &oc);
-    bool recorded = s->history_count > keep;
-    if (recorded) {
-        session_rewind(s, keep);
-        s->step = step;
-    }
-    if (st == SESSION_ERROR)
-        sb_add(out, sb_str(&answer));
-    else
-        sb_printf(out, "would: %s", sb_str(&answer));
-    sb_free(&answer);
-    sb_free(&line);
-    return st == SESSION_ERROR ? SESSION_ERROR : SESSION_OK;
-}
-
-session_status cmd_try(session *s, const parse_words *w, strbuf *out)
-{
-    if (w->count >= 2 && parse_is(w->word[1], "free"))
-        return try_free(s, w, out);
-    if (w->count >= 2 && parse_is(w->word[1], "alloc"))
-        return try_alloc(s, w, out);
-    return sess_fail(out, "usage: try free NAME | try alloc SIZE [align A]");
 }

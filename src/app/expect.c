@@ -2,7 +2,7 @@
  * expect.c - `expect`: the lines that make every script a test. A failed
  * expectation says what it expected and what it found.
  */
-#include "session_internal.h"
+#include "handlers.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -93,12 +93,24 @@ static session_status expect_block(session *s, const parse_words *w, strbuf *out
     return SESSION_OK;
 }
 
-static size_t count_warnings(const session *s, const char *kind)
+/* Warnings of that kind (NULL: of every kind). */
+static size_t count_warnings(const session *s, const warn_kind *kind)
 {
     size_t n = 0;
     for (size_t i = 0; i < s->warning_count; i++)
-        n += kind == NULL || strcmp(s->warnings[i].kind, kind) == 0;
+        n += kind == NULL || s->warnings[i].kind == *kind;
     return n;
+}
+
+static session_status usage_warning(strbuf *out)
+{
+    strbuf kinds;
+    sb_init(&kinds);
+    for (size_t i = 0; i < WARN_KIND_COUNT; i++)
+        sb_printf(&kinds, "%s%s", i ? ", " : "", warn_names[i]);
+    session_status st = sess_fail(out, "usage: expect warning KIND (%s)", sb_str(&kinds));
+    sb_free(&kinds);
+    return st;
 }
 
 static session_status expect_warnings(session *s, const parse_words *w, strbuf *out)
@@ -127,10 +139,15 @@ static session_status expect_warnings(session *s, const parse_words *w, strbuf *
         return SESSION_OK;
     }
     if (w->count != 3)
-        return sess_fail(out, "usage: expect warning KIND (double-free, invalid-free, out-of-order-free, "
-                              "noop-free, resize-failed, leak, use-after-free, overflow, memory-limit, "
-                              "out-of-memory)");
-    if (count_warnings(s, w->word[2]) == 0) {
+        return usage_warning(out);
+    warn_kind kind;
+    if (!warn_lookup(w->word[2], &kind)) {
+        const char *hint = parse_suggest(w->word[2], warn_names, WARN_KIND_COUNT);
+        if (hint)
+            return sess_fail(out, "expect warning: no warning kind '%s' (did you mean '%s'?)", w->word[2], hint);
+        return usage_warning(out);
+    }
+    if (count_warnings(s, &kind) == 0) {
         sb_printf(out, "expect failed: warning %s: there is none (%zu other warning%s)\n", w->word[2],
                   s->warning_count, s->warning_count == 1 ? "" : "s");
         return SESSION_EXPECT_FAILED;

@@ -10,7 +10,7 @@
 
 #include "allocscope/batch.h"
 #include "allocscope/parse.h"
-#include "allocscope/session.h"
+#include "allocscope/interp.h"
 #include "allocscope/bench.h"
 #include "allocscope/trace.h"
 #include "allocscope/tui.h"
@@ -186,13 +186,13 @@ static int run_trace(const cli *c)
     if (c->on) {
         char line[600];
         snprintf(line, sizeof line, "new %s", c->on);
-        oc = session_execute(s, line, &out);
+        oc = interp_execute(s, line, &out);
     }
     if (oc.status == SESSION_OK) {
         sb_clear(&out);
         char cmd[600];
         snprintf(cmd, sizeof cmd, "trace \"%s\"", c->trace);
-        oc = session_execute(s, cmd, &out);
+        oc = interp_execute(s, cmd, &out);
     }
     int status = oc.status == SESSION_OK ? 0 : 1;
     fputs(sb_str(&out), status ? stderr : stdout);

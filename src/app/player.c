@@ -47,19 +47,15 @@ static bool add_step(player *p, const char *text, size_t line, player_step_kind 
     return true;
 }
 
+/* What a line is to the player, from the command table's flags. */
 static player_step_kind kind_of(const parse_words *w)
 {
-    if (w->count && parse_is(w->word[0], "note"))
+    unsigned flags = w->count ? interp_command_flags(w->word[0]) : 0;
+    if (flags & INTERP_CAPTION)
         return PLAYER_NOTE;
-    if (w->count && parse_is(w->word[0], "pause"))
+    if (flags & INTERP_PAUSE)
         return PLAYER_PAUSE;
     return PLAYER_COMMAND;
-}
-
-static bool opens_struct(const parse_words *w)
-{
-    return w->count && (parse_is(w->word[0], "struct") ||
-                        (w->count > 1 && parse_is(w->word[0], "packed") && parse_is(w->word[1], "struct")));
 }
 
 /* Splits text into steps: skips blank and comment lines, joins a struct
@@ -88,7 +84,7 @@ static bool split_steps(player *p, const char *text, strbuf *err)
                 ok = add_step(p, sb_str(&pending), pending_line, PLAYER_COMMAND);
                 sb_clear(&pending);
             }
-        } else if (!bad && opens_struct(w) && !strchr(one, '}')) {
+        } else if (!bad && interp_opens_struct(w) && !strchr(one, '}')) {
             sb_add(&pending, one);
             pending_line = lineno;
         } else if (bad || w->count > 0) {
@@ -173,7 +169,7 @@ static session_status exec_step(const player *p, session *s, size_t i, strbuf *o
         char *one = strndup(line, n);
         if (one == NULL)
             break;
-        oc = session_execute(s, one, out);
+        oc = interp_execute(s, one, out);
         free(one);
         line += n + (line[n] == '\n');
         if (oc.status != SESSION_OK)

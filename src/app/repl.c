@@ -15,8 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allocscope/parse.h"
-#include "allocscope/types.h"
+#include "allocscope/interp.h"
 
 #define QUEUE_SIZE 64
 #define MAX_CANDIDATES 512
@@ -67,83 +66,11 @@ static void handle_line(char *line)
 
 /* ---- completion ---- */
 
-static void add_candidate(const char *c)
-{
-    if (R.candidate_count < MAX_CANDIDATES)
-        R.candidates[R.candidate_count++] = c;
-}
-
-static void add_list(const char *const *list, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        add_candidate(list[i]);
-}
-
-static void add_block_names(void)
-{
-    if (R.s == NULL)
-        return;
-    const char *names[256];
-    size_t n = session_block_names(R.s, names, 256);
-    for (size_t i = 0; i < n; i++)
-        add_candidate(names[i]);
-}
-
-static void add_allocator_names(void)
-{
-    for (size_t i = 0; R.s && i < session_allocator_count(R.s); i++)
-        add_candidate(session_allocator_name(R.s, i));
-}
-
-static void add_type_names(void)
-{
-    add_list(types_primitive_names, types_primitive_count);
-    const types_registry *t = R.s ? session_types(R.s) : NULL;
-    for (size_t i = 0; t && i < types_count(t); i++)
-        add_candidate(types_at(t, i)->name);
-}
-
-/* Chooses what may complete the word that starts at `start`. */
+/* Chooses what may complete the word that starts at `start`: the
+ * interpreter knows which words follow which command. */
 static void gather(int start)
 {
-    R.candidate_count = 0;
-    char first[32] = "";
-    sscanf(rl_line_buffer, " %31s", first);
-    bool first_word = true;
-    for (int i = 0; i < start; i++)
-        if (rl_line_buffer[i] != ' ' && rl_line_buffer[i] != '\t')
-            first_word = false;
-    if (first_word) {
-        add_list(session_command_names, session_command_count);
-        return;
-    }
-    if (parse_is(first, "new")) {
-        static const char *const opts[] = {"over", "align", "capacity", "as", "first-fit", "best-fit",
-                                           "next-fit"};
-        add_list(session_kind_names, session_kind_count);
-        add_list(opts, sizeof opts / sizeof opts[0]);
-        add_type_names();
-    } else if (parse_is(first, "switch")) {
-        add_allocator_names();
-        add_list(session_kind_names, session_kind_count);
-    } else if (parse_is(first, "alloc") || parse_is(first, "layout")) {
-        static const char *const opts[] = {"align", "as"};
-        add_type_names();
-        add_list(opts, 2);
-    } else if (parse_is(first, "reset")) {
-        static const char *const opts[] = {"free-all", "retain", "limit"};
-        add_list(opts, 3);
-    } else if (parse_is(first, "help")) {
-        add_list(session_command_names, session_command_count);
-    } else if (parse_is(first, "dump")) {
-        add_candidate("json");
-    } else {
-        static const char *const opts[] = {"free", "alloc", "addresses", "offsets", "fit", "block",
-                                           "offset", "size", "padding", "live", "warning", "no",
-                                           "warnings", "type", "stat"};
-        add_block_names();
-        add_list(opts, sizeof opts / sizeof opts[0]);
-    }
+    R.candidate_count = interp_complete(R.s, rl_line_buffer, (size_t)start, R.candidates, MAX_CANDIDATES);
 }
 
 static char *generator(const char *text, int state)

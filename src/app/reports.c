@@ -1,91 +1,106 @@
 /*
  * reports.c - the commands that describe the state: bins, blocks, stats,
- * leaks, check, show, types and layout.
+ * leaks, check, show, types, layout, dump; and those that change only how
+ * it is shown: zoom, note, pause, show addresses|offsets.
  */
-#include "session_internal.h"
+#include "handlers.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "allocscope/buddy.h"
-#include "allocscope/counting.h"
-#include "allocscope/freelist.h"
-#include "allocscope/pool.h"
+#include "allocscope/jsonout.h"
 #include "allocscope/textmap.h"
 
-/* The allocator that holds the free structures: wrappers hold none. */
-static as_instance structural(const sess_allocator *a)
-{
-    if ((a->debug || !strcmp(a->kind, "counting")) && a->owned_count)
-        return a->owned[0];
-    return a->top;
-}
-
+/* Prints a walk over a free structure as chains: "[offset: bytes] -> ...",
+ * for slots "[slab N +offset]", one chain per order for buddies. */
 typedef struct chain {
     strbuf *out;
-    size_t count, bytes;
-    const char *unit;
+    const char *region_word;
+    size_t count, bytes;   /* of the chain being printed */
+    size_t total, total_bytes;
+    bool open;             /* an order's chain is being printed */
 } chain;
 
-static void chain_link(void *user, size_t off, size_t size)
+static void end_order(chain *c)
 {
-    chain *c = user;
-    sb_printf(c->out, "%s[%zu: %zu]", c->count ? " -> " : "  ", off, size);
-    c->count++;
-    c->bytes += size;
+    if (c->open)
+        sb_add(c->out, c->count ? "\n" : "  -\n");
+    c->open = false;
 }
 
-static void pool_link(void *user, size_t slab, size_t off, size_t size)
+static void chain_list(void *user, unsigned order, size_t block_size)
 {
     chain *c = user;
-    sb_printf(c->out, "%s[slab %zu +%zu]", c->count ? " -> " : "  ", slab, off);
-    c->count++;
-    c->bytes += size;
+    end_order(c);
+    sb_printf(c->out, "  order %2u (%7zu bytes):", order, block_size);
+    c->count = c->bytes = 0;
+    c->open = true;
+}
+
+static void chain_block(void *user, uint32_t region, size_t offset, size_t size)
+{
+    chain *c = user;
+    sb_add(c->out, c->count ? " -> " : "  ");
+    if (c->region_word)
+        sb_printf(c->out, "[%s %u +%zu]", c->region_word, region, offset);
+    else
+        sb_printf(c->out, "[%zu: %zu]", offset, size);
+    c->count++, c->total++;
+    c->bytes += size, c->total_bytes += size;
 }
 
 session_status cmd_bins(session *s, const parse_words *w, strbuf *out)
 {
-    (void)w;
     if (s->alloc_count == 0)
         return sess_fail(out, "there is no allocator yet");
     const sess_allocator *a = sess_active(s);
-    as_instance in = structural(a);
-    const char *kind = in.probe->kind;
-    chain c = {out, 0, 0, ""};
-    if (!strcmp(kind, "freelist")) {
-        sb_printf(out, "%s free list, address order [offset: block bytes], %s:\n", a->name,
-                  freelist_fit_name(freelist_get_fit(in.a.ctx)));
-        freelist_walk_free(in.a.ctx, chain_link, &c);
-        sb_printf(out, "%s%zu free block%s, %zu bytes; largest %zu; fragmentation %.0f%%\n",
-                  c.count ? "\n  " : "  (empty)\n  ", c.count, c.count == 1 ? "" : "s", c.bytes,
-                  freelist_largest_free(in.a.ctx), 100.0 * freelist_fragmentation(in.a.ctx));
-    } else if (!strcmp(kind, "buddy")) {
-        sb_printf(out, "%s free lists by order [offset: bytes]:\n", a->name);
-        for (unsigned k = buddy_max_order(in.a.ctx) + 1; k-- > 0;) {
-            chain ck = {out, 0, 0, ""};
-            sb_printf(out, "  order %2u (%7zu bytes):", k, (size_t)BUDDY_MIN_BLOCK << k);
-            buddy_walk_free(in.a.ctx, k, chain_link, &ck);
-            sb_add(out, ck.count ? "\n" : "  -\n");
-        }
-    } else if (!strcmp(kind, "pool")) {
-        sb_printf(out, "%s free list, in the order create() takes them (LIFO):\n", a->name);
-        pool_walk_free(in.a.ctx, pool_link, &c);
-        sb_printf(out, "%s%zu free slot%s of %zu bytes\n", c.count ? "\n  " : "  (empty)\n  ", c.count,
-                  c.count == 1 ? "" : "s", pool_slot_size(in.a.ctx));
-    } else {
+    as_instance in = kind_structural(a->kind, &a->built);
+    const as_probe *p = in.probe;
+    if (p->free_shape == AS_FREE_NONE || p->walk_free == NULL) {
         session_stats st;
         session_get_stats(s, &st);
-        sb_printf(out, "%s (%s) keeps no free list: free space is what lies after the offset", a->name, kind);
+        sb_printf(out, "%s (%s) keeps no free list: free space is what lies after the offset", a->name, p->kind);
         if (st.has_offset)
             sb_printf(out, " (%zu bytes after offset %zu)", st.capacity - st.offset, st.offset);
         sb_addc(out, '\n');
+        return SESSION_OK;
+    }
+    as_free_summary sum = {0};
+    if (p->free_summary)
+        p->free_summary(in.a.ctx, &sum);
+    chain c = {out, p->free_shape == AS_FREE_SLOTS ? (p->region_word ? p->region_word : "region") : NULL, 0, 0,
+               0, 0, false};
+    as_free_walk walk = {chain_list, chain_block, &c};
+    const char *gap = NULL; /* before the summary line */
+    switch (p->free_shape) {
+    case AS_FREE_ADDRESS_LIST:
+        sb_printf(out, "%s free list, address order [offset: block bytes]%s%s:\n", a->name, sum.policy ? ", " : "",
+                  sum.policy ? sum.policy : "");
+        p->walk_free(in.a.ctx, &walk);
+        gap = c.total ? "\n  " : "  (empty)\n  ";
+        sb_printf(out, "%s%zu free block%s, %zu bytes; largest %zu; fragmentation %.0f%%\n", gap, c.total,
+                  c.total == 1 ? "" : "s", c.total_bytes, sum.largest, 100.0 * sum.fragmentation);
+        break;
+    case AS_FREE_ORDERS:
+        sb_printf(out, "%s free lists by order [offset: bytes]:\n", a->name);
+        p->walk_free(in.a.ctx, &walk);
+        end_order(&c);
+        break;
+    case AS_FREE_SLOTS:
+        sb_printf(out, "%s free list, in the order create() takes them (LIFO):\n", a->name);
+        p->walk_free(in.a.ctx, &walk);
+        gap = c.total ? "\n  " : "  (empty)\n  ";
+        sb_printf(out, "%s%zu free slot%s of %zu bytes\n", gap, c.total, c.total == 1 ? "" : "s", sum.slot_size);
+        break;
+    case AS_FREE_NONE:
+        break;
     }
     return SESSION_OK;
 }
 
 session_status cmd_blocks(session *s, const parse_words *w, strbuf *out)
 {
-    (void)w;
     if (s->alloc_count == 0)
         return sess_fail(out, "there is no allocator yet");
     size_t n = session_block_count(s);
@@ -112,13 +127,12 @@ session_status cmd_blocks(session *s, const parse_words *w, strbuf *out)
 
 session_status cmd_stats(session *s, const parse_words *w, strbuf *out)
 {
-    (void)w;
     if (s->alloc_count == 0)
         return sess_fail(out, "there is no allocator yet");
     const sess_allocator *a = sess_active(s);
     session_stats st;
     session_get_stats(s, &st);
-    sb_printf(out, "%s: %s\n", a->name, a->desc);
+    sb_printf(out, "%s: %s\n", a->name, a->built.desc);
     sb_printf(out, "  capacity       %zu bytes\n", st.capacity);
     if (st.has_offset)
         sb_printf(out, "  offset         %zu\n", st.offset);
@@ -130,38 +144,44 @@ session_status cmd_stats(session *s, const parse_words *w, strbuf *out)
     sb_printf(out, "  unused         %zu bytes\n", st.unused_bytes);
     sb_printf(out, "  peak           %zu bytes live\n", st.peak_bytes);
     sb_printf(out, "  total          %zu allocated, %zu freed\n", st.total_allocated, st.total_freed);
-    if (a->debug) {
-        debug_stats d = debug_get_stats(a->debug);
-        sb_printf(out, "  debug          %zu active allocations, %zu allocated, %zu freed, peak %zu\n",
-                  d.active_allocations, d.total_allocated, d.total_freed, d.peak_bytes);
+    const as_probe *p = a->built.top.probe;
+    as_figure fig[16];
+    size_t n = p->figures ? p->figures(a->built.top.a.ctx, fig, 16) : 0;
+    if (n)
+        sb_printf(out, "  %-14s ", p->kind);
+    for (size_t i = 0; i < n; i++) {
+        if (fig[i].section)
+            sb_printf(out, "%s%s: ", i ? "; " : "", fig[i].section);
+        else if (i)
+            sb_add(out, ", ");
+        if (fig[i].name_first)
+            sb_printf(out, "%s %zu", fig[i].name, fig[i].value);
+        else
+            sb_printf(out, "%zu %s", fig[i].value, fig[i].name);
     }
-    if (!strcmp(a->kind, "counting")) {
-        counting_stats c = counting_get_stats(a->top.a.ctx);
-        sb_printf(out, "  counting       %zu active, %zu bytes now, peak %zu; calls: %zu alloc, %zu resize, "
-                       "%zu remap, %zu free\n", c.active_allocations, c.current_bytes, c.peak_bytes,
-                  c.alloc_calls, c.resize_calls, c.remap_calls, c.free_calls);
-    }
+    if (n)
+        sb_addc(out, '\n');
     return SESSION_OK;
 }
 
 session_status cmd_leaks(session *s, const parse_words *w, strbuf *out)
 {
-    (void)w;
     if (s->alloc_count == 0)
         return sess_fail(out, "there is no allocator yet");
     sess_allocator *a = sess_active(s);
     size_t n = 0, bytes = 0;
-    if (a->debug) {
-        debug_set_stamp(a->debug, s->step);
-        n = debug_report_leaks(a->debug);
-        bytes = debug_get_stats(a->debug).current_bytes;
+    const as_probe *p = a->built.top.probe;
+    if (p->report_leaks) {
+        if (p->set_stamp)
+            p->set_stamp(a->built.top.a.ctx, s->step);
+        n = p->report_leaks(a->built.top.a.ctx, &bytes);
     } else {
         for (size_t i = 0; i < a->block_count; i++) {
             sess_block *b = sess_blk(s, a->block_index[i]);
             if (!b->live)
                 continue;
             const char *label = sess_label(s, b);
-            sess_warn(s, "leak", "leak: %s (%u bytes) allocated at step %u was never freed", label, b->size,
+            sess_warn(s, WARN_LEAK, "leak: %s (%u bytes) allocated at step %u was never freed", label, b->size,
                       b->alloc_step);
             n++;
             bytes += b->size;
@@ -177,21 +197,22 @@ session_status cmd_leaks(session *s, const parse_words *w, strbuf *out)
 
 session_status cmd_check(session *s, const parse_words *w, strbuf *out)
 {
-    (void)w;
     if (s->alloc_count == 0)
         return sess_fail(out, "there is no allocator yet");
     sess_allocator *a = sess_active(s);
-    const char *why = a->top.probe->check ? a->top.probe->check(a->top.a.ctx) : NULL;
+    const as_probe *p = a->built.top.probe;
+    const char *why = p->check ? p->check(a->built.top.a.ctx) : NULL;
     size_t found = 0;
-    if (a->debug) {
-        debug_set_stamp(a->debug, s->step);
-        found = debug_scan(a->debug);
+    if (p->scan) {
+        if (p->set_stamp)
+            p->set_stamp(a->built.top.a.ctx, s->step);
+        found = p->scan(a->built.top.a.ctx);
     }
     if (why)
         sb_printf(out, "check: an invariant is broken: %s\n", why);
     else
         sb_printf(out, "check: every invariant of %s holds", a->name);
-    if (a->debug)
+    if (p->scan)
         sb_printf(out, "; guards and poison: %zu problem%s found", found, found == 1 ? "" : "s");
     sb_addc(out, '\n');
     s->changed = found > 0;
@@ -230,9 +251,10 @@ static session_status show_block(session *s, const char *name, strbuf *out)
             sb_printf(out, " %02x", b->ptr[row + i]);
         sb_addc(out, '\n');
     }
-    if (a->debug && sess_region_holds(s, b->alloc, b->ptr, b->size + DEBUG_GUARD_SIZE)) {
-        sb_printf(out, " guard, %d bytes after it (should all be %02x):\n  ", DEBUG_GUARD_SIZE, DEBUG_GUARD_BYTE);
-        for (size_t i = 0; i < DEBUG_GUARD_SIZE; i++)
+    const as_probe *p = a->built.top.probe;
+    if (p->guard_size && sess_region_holds(s, b->alloc, b->ptr, b->size + p->guard_size)) {
+        sb_printf(out, " guard, %zu bytes after it (should all be %02x):\n  ", p->guard_size, p->guard_byte);
+        for (size_t i = 0; i < p->guard_size; i++)
             sb_printf(out, " %02x", b->ptr[b->size + i]);
         sb_addc(out, '\n');
     }
@@ -260,7 +282,6 @@ session_status cmd_show(session *s, const parse_words *w, strbuf *out)
 
 session_status cmd_types(session *s, const parse_words *w, strbuf *out)
 {
-    (void)w;
     size_t n = types_count(s->types);
     if (n == 0) {
         sb_add(out, "no structs defined yet (struct NAME { TYPE FIELD; ... })\n");
@@ -285,5 +306,55 @@ session_status cmd_layout(session *s, const parse_words *w, strbuf *out)
         return sess_fail(out, "no struct named '%s' (define it with struct %s { ... })", w->word[1], w->word[1]);
     }
     textmap_layout(s->types, t, out, false);
+    return SESSION_OK;
+}
+
+session_status cmd_dump(session *s, const parse_words *w, strbuf *out)
+{
+    if (w->count != 2 || !parse_is(w->word[1], "json"))
+        return sess_fail(out, "usage: dump json");
+    json_state(s, out);
+    sb_addc(out, '\n');
+    return SESSION_OK;
+}
+
+session_status cmd_zoom(session *s, const parse_words *w, strbuf *out)
+{
+    if (w->count != 2)
+        return sess_fail(out, "usage: zoom N|fit (N bytes per cell, a power of two)");
+    if (parse_is(w->word[1], "fit")) {
+        s->zoom = 0;
+        sb_add(out, "zoom: fit the buffer to the screen\n");
+    } else {
+        size_t v;
+        const char *err = parse_uint(w->word[1], &v);
+        if (err || v == 0 || (v & (v - 1)))
+            return sess_fail(out, "zoom takes a power of two (1, 2, 4, ...) or fit");
+        if (v > ((size_t)1 << 24))
+            return sess_fail(out, "zoom is at most 16M bytes per cell");
+        s->zoom = v;
+        sb_printf(out, "zoom: %zu byte%s per cell\n", v, v == 1 ? "" : "s");
+    }
+    s->changed = true;
+    return SESSION_OK;
+}
+
+session_status cmd_note(session *s, const parse_words *w, strbuf *out)
+{
+    sb_add(out, "note:");
+    for (size_t i = 1; i < w->count; i++)
+        sb_printf(out, " %s", w->word[i]);
+    if (w->count < 2)
+        sb_addc(out, ' ');
+    sb_addc(out, '\n');
+    s->changed = true;
+    return SESSION_OK;
+}
+
+session_status cmd_pause(session *s, const parse_words *w, strbuf *out)
+{
+    if (w->count > 1)
+        return sess_fail(out, "unexpected '%s' (usage: pause)", w->word[1]);
+    sb_add(out, "(pause)\n");
     return SESSION_OK;
 }

@@ -1,112 +1,15 @@
 /*
- * session.c - the session model and the command dispatcher (see
- * session.h). Command handlers live in allocators.c, commands.c,
- * reports.c and expect.c; they share session_internal.h.
- *
- * Every successful command is one step. Commands that change the state are
- * recorded; undo and rewind rebuild the state by replaying the record on a
- * fresh state, so a step back is exact.
+ * session.c - the session model (see session.h): the allocators, the
+ * blocks and their names, the warnings, the recorded steps, and the
+ * accessors views read. It knows no command: the interpreter (interp.c)
+ * decides what is a step and what is recorded, and replays the record.
  */
 #include "session_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
-
-#include "allocscope/jsonout.h"
-
-typedef enum cmd_flags {
-    CMD_QUERY = 0,        /* reads the state only */
-    CMD_MUTATES = 1,      /* recorded in the history */
-} cmd_flags;
-
-typedef struct command {
-    const char *name;
-    sess_handler run;
-    cmd_flags flags;
-    const char *usage;
-    const char *help;
-} command;
-
-static session_status cmd_help(session *s, const parse_words *w, strbuf *out);
-static session_status cmd_note(session *s, const parse_words *w, strbuf *out);
-static session_status cmd_pause(session *s, const parse_words *w, strbuf *out);
-static session_status cmd_undo(session *s, const parse_words *w, strbuf *out);
-static session_status cmd_source(session *s, const parse_words *w, strbuf *out);
-static session_status cmd_save(session *s, const parse_words *w, strbuf *out);
-static session_status cmd_dump(session *s, const parse_words *w, strbuf *out);
-static session_status cmd_quit(session *s, const parse_words *w, strbuf *out);
-static session_status cmd_zoom(session *s, const parse_words *w, strbuf *out);
-
-static const command commands[] = {
-    {"new", cmd_new, CMD_MUTATES, "new KIND [SIZE] [options] [as NAME]",
-     "create an allocator and make it active\n"
-     "  kinds: bump, fixed, stack, arena, pool, debug, counting, freelist, buddy. Examples: new bump 4096 | new pool 24 align 8 capacity 16 |\n"
-     "  new pool Entity | new arena over bump 8192 | new debug 8192 | new counting over freelist 4096 |\n"
-     "  new freelist 4096 best-fit | new buddy 1024 | new debug 8192 limit 1k (a memory limit)"},
-    {"switch", cmd_switch, CMD_MUTATES, "switch NAME|KIND",
-     "make another allocator active (a kind that does not exist yet is created with defaults)"},
-    {"alloc", cmd_alloc, CMD_MUTATES, "alloc SIZE [align A] [as NAME] | alloc TYPE[N] [as NAME]",
-     "allocate a block, or a typed array\n"
-     "  SIZE: 100, 4k, 2MiB; A: a power of two from 1 to 4096 (default 1);\n"
-     "  types: u32[10] (40 bytes, align 4), u64, f32[3], or a struct you defined"},
-    {"free", cmd_free, CMD_MUTATES, "free [NAME|#ID]",
-     "free a block (no argument: the most recent live block of the active allocator)"},
-    {"resize", cmd_resize, CMD_MUTATES, "resize NAME SIZE", "grow or shrink a block in place, or fail"},
-    {"realloc", cmd_realloc, CMD_MUTATES, "realloc NAME SIZE",
-     "resize in place if possible, else allocate, copy and free (the block may move)"},
-    {"reset", cmd_reset, CMD_MUTATES, "reset [free-all|retain|limit N]",
-     "release every block of the active allocator at once (arena modes: free-all, retain, limit N)"},
-    {"write", cmd_write, CMD_MUTATES, "write NAME [OFFSET] LEN|\"text\"",
-     "write bytes into a block's real memory (writes after free and past the end are caught)"},
-    {"read", cmd_read, CMD_QUERY, "read NAME [OFFSET LEN]", "show a block's bytes in hex"},
-    {"try", cmd_try, CMD_QUERY, "try free NAME | try alloc ...",
-     "dry run: say what the operation would do and which rule it would break, without doing it"},
-    {"bins", cmd_bins, CMD_QUERY, "bins", "show the free structures (free lists, buddy orders) as chains"},
-    {"freelist", cmd_bins, CMD_QUERY, "freelist", "same as bins"},
-    {"blocks", cmd_blocks, CMD_QUERY, "blocks", "list the active allocator's blocks"},
-    {"stats", cmd_stats, CMD_QUERY, "stats", "figures of the active allocator"},
-    {"leaks", cmd_leaks, CMD_MUTATES, "leaks", "report every live block as a leak, as a deinit would"},
-    {"check", cmd_check, CMD_MUTATES, "check",
-     "verify the allocator's invariants (and, for debug, its guards and poison)"},
-    {"undo", cmd_undo, CMD_QUERY, "undo", "go back to the state before the last change"},
-    {"help", cmd_help, CMD_QUERY, "help [COMMAND]", "list the commands, or explain one"},
-    {"note", cmd_note, CMD_MUTATES, "note TEXT", "a caption (shown large during playback)"},
-    {"pause", cmd_pause, CMD_MUTATES, "pause", "during playback, wait for a key"},
-    {"expect", cmd_expect, CMD_MUTATES, "expect WHAT ...",
-     "check the state, so that a script tests itself\n"
-     "  expect offset 72 | expect block buf offset 104 size 100 padding 4 |\n"
-     "  expect live 2 | expect padding 14 | expect used 72 | expect stat NAME N |\n"
-     "  expect warning double-free | expect warnings 2 | expect no warnings |\n"
-     "  expect type Entity size 20 align 4 padding 3 | expect allocator NAME"},
-    {"source", cmd_source, CMD_QUERY, "source FILE", "run the commands of a file"},
-    {"trace", cmd_trace, CMD_QUERY, "trace FILE",
-     "replay a malloc-lab trace on the active allocator\n"
-     "  lines a ID BYTES | r ID BYTES | f ID; reports operations, failures, peak live bytes,\n"
-     "  high-water mark, utilisation and time"},
-    {"save", cmd_save, CMD_QUERY, "save FILE", "write the session so far as a replayable script"},
-    {"dump", cmd_dump, CMD_QUERY, "dump json", "print the state as one JSON object"},
-    {"show", cmd_show, CMD_QUERY, "show NAME | show addresses | show offsets",
-     "hex dump of a block with padding and guard bytes marked; or switch how positions are shown"},
-    {"zoom", cmd_zoom, CMD_MUTATES, "zoom N|fit", "bytes per cell of the map (a power of two), or fit"},
-    {"struct", NULL, CMD_MUTATES, "struct NAME { TYPE FIELD; ... }",
-     "define a struct with C layout rules (may span lines); 'packed struct' has no padding"},
-    {"layout", cmd_layout, CMD_QUERY, "layout NAME", "draw a struct's bytes: fields and padding"},
-    {"types", cmd_types, CMD_QUERY, "types", "list the defined structs"},
-    {"quit", cmd_quit, CMD_QUERY, "quit", "leave allocscope"},
-};
-
-#define COMMAND_COUNT (sizeof commands / sizeof commands[0])
-
-const char *const session_command_names[] = {
-    "new", "switch", "alloc", "free", "resize", "realloc", "reset", "write", "read", "try",
-    "bins", "freelist", "blocks", "stats", "leaks", "check", "undo", "help", "note", "pause",
-    "expect", "source", "trace", "save", "dump", "show", "zoom", "struct", "packed", "layout", "types",
-    "quit",
-};
-const size_t session_command_count = sizeof session_command_names / sizeof session_command_names[0];
 
 /* ---- lifecycle ---- */
 
@@ -129,11 +32,19 @@ session *session_create(void)
     return s;
 }
 
-/* Frees everything that a replay rebuilds; keeps the history. */
-static void clear_state(session *s)
+static void allocator_destroy(sess_allocator *a)
+{
+    if (a == NULL)
+        return;
+    kind_destroy(&a->built);
+    free(a->block_index);
+    free(a);
+}
+
+void sess_clear(session *s)
 {
     for (size_t i = s->alloc_count; i-- > 0;)
-        sess_allocator_destroy(s->allocs[i]);
+        allocator_destroy(s->allocs[i]);
     s->alloc_count = 0;
     s->active = 0;
     s->block_count = 0;
@@ -152,8 +63,6 @@ static void clear_state(session *s)
     s->step = 0;
     s->zoom = 0;
     s->show_addresses = false;
-    free(s->last_note);
-    s->last_note = NULL;
     sb_clear(&s->pending);
 }
 
@@ -161,7 +70,7 @@ void session_destroy(session *s)
 {
     if (s == NULL)
         return;
-    clear_state(s);
+    sess_clear(s);
     types_destroy(s->types);
     for (size_t i = 0; i < s->chunk_count; i++)
         free(s->block_chunks[i]);
@@ -190,7 +99,7 @@ session_status sess_fail(strbuf *out, const char *fmt, ...)
     return SESSION_ERROR;
 }
 
-void sess_warn(session *s, const char *kind, const char *fmt, ...)
+void sess_warn(session *s, warn_kind kind, const char *fmt, ...)
 {
     if (s->warning_count == s->warning_cap) {
         size_t cap = s->warning_cap ? s->warning_cap * 2 : 16;
@@ -207,7 +116,7 @@ void sess_warn(session *s, const char *kind, const char *fmt, ...)
     sb_vprintf(&msg, fmt, ap);
     va_end(ap);
     sess_warning *w = &s->warnings[s->warning_count++];
-    snprintf(w->kind, sizeof w->kind, "%s", kind);
+    w->kind = kind;
     w->step = s->step;
     w->message = msg.data ? msg.data : calloc(1, 1);
     s->changed = true;
@@ -412,7 +321,7 @@ void sess_collect_spans(session *s, size_t alloc)
     s->span_count = 0;
     as_inspector in = {.span = collect_span, .user = s};
     const sess_allocator *a = s->allocs[alloc];
-    a->top.probe->inspect(a->top.a.ctx, &in);
+    a->built.top.probe->inspect(a->built.top.a.ctx, &in);
 }
 
 /* Region, offset and padding of a block, from the allocator's own spans:
@@ -422,7 +331,7 @@ void sess_locate_block(session *s, sess_block *b)
 {
     const sess_allocator *a = s->allocs[b->alloc];
     as_location loc;
-    if (a->top.probe->locate && a->top.probe->locate(a->top.a.ctx, b->ptr, &loc)) {
+    if (a->built.top.probe->locate && a->built.top.probe->locate(a->built.top.a.ctx, b->ptr, &loc)) {
         b->region = loc.region > UINT16_MAX ? UINT16_MAX : (uint16_t)loc.region;
         b->offset = loc.offset > UINT32_MAX ? UINT32_MAX : (uint32_t)loc.offset;
         b->padding = loc.padding > UINT32_MAX ? UINT32_MAX : (uint32_t)loc.padding;
@@ -455,7 +364,6 @@ typedef struct region_query {
 
 static void region_cb(void *user, uint32_t r, const void *base, size_t size)
 {
-    (void)r;
     region_query *q = user;
     const unsigned char *b = base;
     if (q->p >= b && q->len <= size && q->p - b <= (ptrdiff_t)(size - q->len))
@@ -467,26 +375,11 @@ bool sess_region_holds(session *s, size_t alloc, const void *ptr, size_t len)
     region_query q = {ptr, len, false};
     as_inspector in = {.region = region_cb, .user = &q};
     const sess_allocator *a = s->allocs[alloc];
-    a->top.probe->inspect(a->top.a.ctx, &in);
+    a->built.top.probe->inspect(a->built.top.a.ctx, &in);
     return q.inside;
 }
 
-void sess_describe_size(size_t bytes, char *buf, size_t cap)
-{
-    snprintf(buf, cap, "%zu byte%s", bytes, bytes == 1 ? "" : "s");
-}
-
-/* ---- dispatch ---- */
-
-static const command *find_command(const char *name)
-{
-    for (size_t i = 0; i < COMMAND_COUNT; i++)
-        if (parse_is(name, commands[i].name))
-            return &commands[i];
-    return NULL;
-}
-
-static bool record_line(session *s, const char *line)
+bool sess_record(session *s, const char *line)
 {
     if (s->history_count == s->history_cap) {
         size_t cap = s->history_cap ? s->history_cap * 2 : 64;
@@ -504,358 +397,131 @@ static bool record_line(session *s, const char *line)
     return true;
 }
 
-static bool opens_struct(const parse_words *w)
+/* ---- allocators ---- */
+
+size_t sess_find_allocator(const session *s, const char *name)
 {
-    return w->count > 0 && (parse_is(w->word[0], "struct") ||
-                            (parse_is(w->word[0], "packed") && w->count > 1 &&
-                             parse_is(w->word[1], "struct")));
+    for (size_t i = 0; i < s->alloc_count; i++)
+        if (strcmp(s->allocs[i]->name, name) == 0)
+            return i;
+    return (size_t)-1;
 }
 
-static bool starts_struct(const char *line)
+static void unique_name(const session *s, const char *base, char *buf, size_t cap)
 {
-    line += strspn(line, " \t");
-    return strncasecmp(line, "struct", 6) == 0 || strncasecmp(line, "packed", 6) == 0;
+    snprintf(buf, cap, "%s", base);
+    for (int n = 2; sess_find_allocator(s, buf) != (size_t)-1; n++)
+        snprintf(buf, cap, "%s%d", base, n);
 }
 
-/* A struct definition, possibly continued over several lines. */
-static session_status define_struct(session *s, const char *line, strbuf *out, session_outcome *oc)
+typedef struct sink_ctx {
+    session *s;
+    size_t alloc;
+} sink_ctx;
+
+/* The sink context lives as long as the allocator, so it is allocated
+ * beside it. */
+typedef struct sess_allocator_box {
+    sess_allocator a;
+    sink_ctx sink;
+} sess_allocator_box;
+
+static void on_event(void *user, const as_event *ev)
 {
-    if (s->pending.len)
-        sb_addc(&s->pending, ' ');
-    sb_add(&s->pending, line);
-    if (strchr(line, '}') == NULL) {
-        if (s->pending.len > 16384) {
-            sb_clear(&s->pending);
-            return sess_fail(out, "struct definition too long (missing '}'?)");
-        }
-        oc->pending = true;
-        return SESSION_OK;
+    sink_ctx *c = user;
+    session *s = c->s;
+    sess_block *b = sess_block_by_ptr(s, c->alloc, ev->ptr);
+    char what[96];
+    snprintf(what, sizeof what, "%s (%zu bytes)", b ? sess_label(s, b) : "an unknown pointer",
+             b ? (size_t)b->size : ev->len);
+    warn_kind k = warn_from_event(ev->kind);
+    switch (ev->kind) {
+    case AS_EV_DOUBLE_FREE:
+        sess_warn(s, k, "double free of %s: allocated at step %llu, first freed at step %llu", what,
+                  (unsigned long long)ev->alloc_stamp, (unsigned long long)ev->free_stamp);
+        break;
+    case AS_EV_INVALID_FREE:
+        sess_warn(s, k, "free of a pointer %s never handed out", s->allocs[c->alloc]->name);
+        break;
+    case AS_EV_WRONG_SIZE_FREE:
+        sess_warn(s, k, "free of %s with the wrong size: %zu bytes given, allocated with %zu at step %llu",
+                  what, ev->given_len, ev->len, (unsigned long long)ev->alloc_stamp);
+        break;
+    case AS_EV_OUT_OF_ORDER_FREE:
+        sess_warn(s, k, "free of %s out of order: a stack frees only its top block (LIFO); the free was "
+                        "ignored", what);
+        break;
+    case AS_EV_LEAK:
+        sess_warn(s, k, "leak: %s allocated at step %llu was never freed", what,
+                  (unsigned long long)ev->alloc_stamp);
+        break;
+    case AS_EV_USE_AFTER_FREE:
+        sess_warn(s, k, "use after free: %s was written after it was freed at step %llu", what,
+                  (unsigned long long)ev->free_stamp);
+        break;
+    case AS_EV_OVERFLOW:
+        sess_warn(s, k, "overflow: a write ran past the end of %s into its guard zone", what);
+        break;
+    case AS_EV_MEMORY_LIMIT:
+        sess_warn(s, k, "memory limit: %zu more bytes would pass the limit", ev->len);
+        break;
     }
-    strbuf err;
-    sb_init(&err);
-    bool ok = types_define(s->types, sb_str(&s->pending), &err);
-    session_status st = SESSION_OK;
-    if (ok) {
-        const char *name = types_at(s->types, types_count(s->types) - 1)->name;
-        /* the defined struct is the one named in the text; find it */
-        char first[64] = {0};
-        const char *p = strstr(sb_str(&s->pending), "struct");
-        if (p)
-            sscanf(p + 6, " %63[A-Za-z0-9_]", first);
-        const types_struct *t = types_find(s->types, first[0] ? first : name);
-        if (t)
-            sb_printf(out, "struct %s: %zu bytes, align %zu, %zu bytes of padding\n", t->name,
-                      t->size, t->align, types_padding(t));
-        if (!s->replaying)
-            record_line(s, sb_str(&s->pending));
-        s->changed = true;
-    } else {
-        st = sess_fail(out, "%s", sb_str(&err));
+}
+
+sess_allocator *sess_add_allocator(session *s, const kind_row *kind, kind_built *b, const char *name,
+                                   strbuf *out)
+{
+    sess_allocator_box *box = NULL;
+    if (s->alloc_count == SESSION_MAX_ALLOCATORS)
+        sess_fail(out, "at most %d allocators in one session", SESSION_MAX_ALLOCATORS);
+    else if ((box = calloc(1, sizeof *box)) == NULL)
+        sess_fail(out, "out of memory");
+    if (box == NULL) {
+        kind_destroy(b);
+        return NULL;
     }
-    sb_free(&err);
-    sb_clear(&s->pending);
-    return st;
+    sess_allocator *a = &box->a;
+    a->kind = kind;
+    a->built = *b;
+    if (name)
+        snprintf(a->name, sizeof a->name, "%s", name);
+    else
+        unique_name(s, kind->name, a->name, sizeof a->name);
+    size_t index = s->alloc_count++;
+    s->allocs[index] = a;
+    box->sink = (sink_ctx){s, index};
+    if (a->built.top.probe->set_sink)
+        a->built.top.probe->set_sink(a->built.top.a.ctx, (as_event_sink){on_event, &box->sink});
+    s->active = index;
+    s->changed = true;
+    return a;
 }
 
-static session_status unknown_command(const char *name, strbuf *out)
-{
-    const char *hint = parse_suggest(name, session_command_names, session_command_count);
-    if (hint)
-        return sess_fail(out, "unknown command '%s' (did you mean '%s'? type help for the list)",
-                         name, hint);
-    return sess_fail(out, "unknown command '%s' (type help for the list)", name);
-}
-
-session_status sess_run_line(session *s, const char *line, strbuf *out, session_outcome *oc)
-{
-    parse_words *w = malloc(sizeof *w);
-    if (w == NULL)
-        return sess_fail(out, "out of memory");
-    session_status st;
-    const char *bad = parse_split(line, w);
-    /* a struct may have more fields than a command has words */
-    bool long_struct = bad && strstr(bad, "too many words") && (s->pending.len || starts_struct(line));
-    if (bad && !long_struct) {
-        st = sess_fail(out, "%s", bad);
-    } else if (long_struct || s->pending.len || opens_struct(w)) {
-        st = define_struct(s, line, out, oc);
-    } else if (w->count == 0) {
-        st = SESSION_OK;
-    } else {
-        const command *c = find_command(w->word[0]);
-        if (c == NULL || c->run == NULL) {
-            st = unknown_command(w->word[0], out);
-        } else {
-            bool mutates = c->flags & CMD_MUTATES;
-            oc->pause = c->run == cmd_pause;
-            oc->note = c->run == cmd_note;
-            st = c->run(s, w, out);
-            if (st != SESSION_ERROR && mutates && !s->replaying)
-                record_line(s, line);
-        }
-    }
-    free(w);
-    return st;
-}
-
-session_outcome session_execute(session *s, const char *line, strbuf *out)
-{
-    session_outcome oc = {SESSION_OK, false, false, false, false};
-    s->changed = false;
-    size_t step_before = s->step;
-    s->step++;
-    oc.status = sess_run_line(s, line, out, &oc);
-    parse_words probe;
-    bool blank = parse_split(line, &probe) == NULL && probe.count == 0 && !oc.pending;
-    if (oc.status == SESSION_ERROR || blank || oc.pending)
-        s->step = step_before;
-    oc.changed = s->changed;
-    return oc;
-}
-
-void session_ensure_default(session *s, strbuf *out)
-{
-    if (s->alloc_count == 0 && sess_create_default(s, out))
-        record_line(s, "new " SESSION_DEFAULT_KIND " 4096");
-}
-
-void session_set_sandbox(session *s, bool on) { s->sandbox = on; }
-
-void session_set_progress(session *s, session_progress_fn fn, void *user)
-{
-    s->progress = fn;
-    s->progress_user = user;
-}
+/* ---- accessors ---- */
 
 const char *session_check(const session *s)
 {
     for (size_t i = 0; i < s->alloc_count; i++) {
-        const sess_allocator *a = s->allocs[i];
-        const char *why = a->top.probe->check ? a->top.probe->check(a->top.a.ctx) : NULL;
+        const as_instance *top = &s->allocs[i]->built.top;
+        const char *why = top->probe->check ? top->probe->check(top->a.ctx) : NULL;
         if (why)
             return why;
     }
     return NULL;
 }
 
-bool session_rewind(session *s, size_t steps)
-{
-    if (steps > s->history_count)
-        return false;
-    clear_state(s);
-    for (size_t i = steps; i < s->history_count; i++)
-        free(s->history[i]);
-    s->history_count = steps;
-    strbuf sink;
-    sb_init_discard(&sink);
-    s->replaying = true;
-    for (size_t i = 0; i < s->history_count; i++) {
-        sb_clear(&sink);
-        session_execute(s, s->history[i], &sink);
-    }
-    s->replaying = false;
-    sb_free(&sink);
-    s->changed = true;
-    return true;
-}
-
-/* ---- small commands ---- */
-
-static session_status no_more_words(const parse_words *w, size_t n, const char *usage, strbuf *out)
-{
-    if (w->count > n)
-        return sess_fail(out, "unexpected '%s' (usage: %s)", w->word[n], usage);
-    return SESSION_OK;
-}
-
-static session_status cmd_help(session *s, const parse_words *w, strbuf *out)
-{
-    (void)s;
-    if (w->count >= 2) {
-        const command *c = find_command(w->word[1]);
-        if (c == NULL)
-            return unknown_command(w->word[1], out);
-        sb_printf(out, "%s\n  %s\n", c->usage, c->help);
-        return SESSION_OK;
-    }
-    sb_add(out, "commands (help COMMAND for details):\n");
-    for (size_t i = 0; i < COMMAND_COUNT; i++)
-        sb_printf(out, "  %-44s %.*s\n", commands[i].usage,
-                  (int)strcspn(commands[i].help, "\n"), commands[i].help);
-    return SESSION_OK;
-}
-
-/* Joins words n.. with single spaces. */
-static void join_words(const parse_words *w, size_t n, strbuf *out)
-{
-    for (size_t i = n; i < w->count; i++) {
-        if (i > n)
-            sb_addc(out, ' ');
-        sb_add(out, w->word[i]);
-    }
-}
-
-static session_status cmd_note(session *s, const parse_words *w, strbuf *out)
-{
-    strbuf text;
-    sb_init(&text);
-    join_words(w, 1, &text);
-    free(s->last_note);
-    s->last_note = strdup(sb_str(&text));
-    sb_printf(out, "note: %s\n", sb_str(&text));
-    sb_free(&text);
-    s->changed = true;
-    return SESSION_OK;
-}
-
-static session_status cmd_pause(session *s, const parse_words *w, strbuf *out)
-{
-    (void)s;
-    if (no_more_words(w, 1, "pause", out))
-        return SESSION_ERROR;
-    sb_add(out, "(pause)\n");
-    return SESSION_OK;
-}
-
-static session_status cmd_quit(session *s, const parse_words *w, strbuf *out)
-{
-    (void)s, (void)w, (void)out;
-    return SESSION_QUIT;
-}
-
-static session_status cmd_undo(session *s, const parse_words *w, strbuf *out)
-{
-    if (no_more_words(w, 1, "undo", out))
-        return SESSION_ERROR;
-    /* drop trailing notes / pauses / expects too: undo the last change */
-    size_t n = s->history_count;
-    while (n > 0) {
-        n--;
-        parse_words pw;
-        if (parse_split(s->history[n], &pw) == NULL && pw.count &&
-            !parse_is(pw.word[0], "note") && !parse_is(pw.word[0], "pause") &&
-            !parse_is(pw.word[0], "expect") && !parse_is(pw.word[0], "zoom") &&
-            !parse_is(pw.word[0], "check"))
-            break;
-    }
-    if (s->history_count == 0)
-        return sess_fail(out, "nothing to undo");
-    char *undone = strdup(s->history[n]);
-    session_rewind(s, n);
-    sb_printf(out, "undone: %s\n", undone ? undone : "?");
-    free(undone);
-    return SESSION_OK;
-}
-
-static session_status cmd_source(session *s, const parse_words *w, strbuf *out)
-{
-    if (s->sandbox)
-        return sess_fail(out, "source is disabled in this session (no file access)");
-    if (w->count != 2)
-        return sess_fail(out, "usage: source FILE");
-    if (s->source_depth >= 8)
-        return sess_fail(out, "source files nest too deeply (at most 8)");
-    FILE *f = fopen(w->word[1], "r");
-    if (f == NULL)
-        return sess_fail(out, "cannot open '%s'", w->word[1]);
-    char line[PARSE_MAX_LINE + 2];
-    size_t lineno = 0;
-    session_status worst = SESSION_OK;
-    s->source_depth++;
-    bool stopped = false;
-    while (fgets(line, sizeof line, f)) {
-        if (lineno % 4096 == 0 && lineno > 0 && s->progress && !s->replaying &&
-            !s->progress(s->progress_user, "source", lineno, 0)) {
-            stopped = true;
-            break;
-        }
-        lineno++;
-        strbuf one;
-        sb_init(&one);
-        session_outcome oc = session_execute(s, line, &one);
-        if (oc.status == SESSION_ERROR || oc.status == SESSION_EXPECT_FAILED)
-            sb_printf(out, "%s:%zu: ", w->word[1], lineno);
-        sb_add(out, sb_str(&one));
-        sb_free(&one);
-        if (oc.status == SESSION_QUIT)
-            break;
-        if (oc.status != SESSION_OK && worst == SESSION_OK)
-            worst = oc.status;
-    }
-    s->source_depth--;
-    fclose(f);
-    if (stopped)
-        sb_printf(out, "source %s stopped after %zu lines (each is a step: undo takes them back)\n", w->word[1],
-                  lineno);
-    s->changed = true; /* the sourced lines were recorded one by one */
-    return worst == SESSION_EXPECT_FAILED ? SESSION_EXPECT_FAILED : SESSION_OK;
-}
-
-static session_status cmd_save(session *s, const parse_words *w, strbuf *out)
-{
-    if (s->sandbox)
-        return sess_fail(out, "save is disabled in this session (no file access)");
-    if (w->count != 2)
-        return sess_fail(out, "usage: save FILE");
-    FILE *f = fopen(w->word[1], "w");
-    if (f == NULL)
-        return sess_fail(out, "cannot write '%s'", w->word[1]);
-    fprintf(f, "# allocscope session, %zu commands\n", s->history_count);
-    for (size_t i = 0; i < s->history_count; i++)
-        fprintf(f, "%s\n", s->history[i]);
-    bool ok = fclose(f) == 0;
-    if (!ok)
-        return sess_fail(out, "could not finish writing '%s'", w->word[1]);
-    sb_printf(out, "saved %zu commands to %s\n", s->history_count, w->word[1]);
-    return SESSION_OK;
-}
-
-static session_status cmd_dump(session *s, const parse_words *w, strbuf *out)
-{
-    if (w->count != 2 || !parse_is(w->word[1], "json"))
-        return sess_fail(out, "usage: dump json");
-    json_state(s, out);
-    sb_addc(out, '\n');
-    return SESSION_OK;
-}
-
-static session_status cmd_zoom(session *s, const parse_words *w, strbuf *out)
-{
-    if (w->count != 2)
-        return sess_fail(out, "usage: zoom N|fit (N bytes per cell, a power of two)");
-    if (parse_is(w->word[1], "fit")) {
-        s->zoom = 0;
-        sb_add(out, "zoom: fit the buffer to the screen\n");
-    } else {
-        unsigned lg;
-        size_t v;
-        const char *err = parse_uint(w->word[1], &v);
-        if (err || v == 0 || (v & (v - 1)))
-            return sess_fail(out, "zoom takes a power of two (1, 2, 4, ...) or fit");
-        if (v > ((size_t)1 << 24))
-            return sess_fail(out, "zoom is at most 16M bytes per cell");
-        (void)lg;
-        s->zoom = v;
-        sb_printf(out, "zoom: %zu byte%s per cell\n", v, v == 1 ? "" : "s");
-    }
-    s->changed = true;
-    return SESSION_OK;
-}
-
-/* ---- accessors ---- */
-
 size_t session_step(const session *s) { return s->step; }
 bool session_has_active(const session *s) { return s->alloc_count > 0; }
 const char *session_active_name(const session *s) { return s->alloc_count ? sess_active(s)->name : ""; }
-const char *session_active_kind(const session *s) { return s->alloc_count ? sess_active(s)->kind : ""; }
+const char *session_active_kind(const session *s) { return s->alloc_count ? sess_active(s)->kind->name : ""; }
 const char *session_active_description(const session *s)
 {
-    return s->alloc_count ? sess_active(s)->desc : "";
+    return s->alloc_count ? sess_active(s)->built.desc : "";
 }
 
 as_instance session_active_instance(const session *s)
 {
-    return s->alloc_count ? sess_active(s)->top : (as_instance){0};
+    return s->alloc_count ? sess_active(s)->built.top : (as_instance){0};
 }
 
 size_t session_allocator_count(const session *s) { return s->alloc_count; }
@@ -891,24 +557,12 @@ const void *session_block_ptr_at(const session *s, size_t idx, bool *live)
 
 uint64_t session_blocks_epoch(const session *s) { return s->blocks_epoch; }
 
-long session_block_by_ptr(const session *s, const void *ptr)
-{
-    const sess_allocator *a = sess_active(s);
-    long found = -1;
-    for (size_t i = 0; a && i < a->block_count; i++) {
-        const sess_block *b = sess_blk(s, a->block_index[i]);
-        if (b->ptr == ptr && (found < 0 || b->live))
-            found = (long)i;
-    }
-    return found;
-}
-
 size_t session_warning_count(const session *s) { return s->warning_count; }
 
 session_warning session_warning_at(const session *s, size_t i)
 {
     const sess_warning *w = &s->warnings[i];
-    return (session_warning){w->kind, w->step, w->message};
+    return (session_warning){warn_name(w->kind), w->step, w->message};
 }
 
 void session_get_stats(const session *s, session_stats *out)
@@ -917,7 +571,7 @@ void session_get_stats(const session *s, session_stats *out)
     memset(&u, 0, sizeof u);
     const sess_allocator *a = sess_active(s);
     if (a)
-        as_usage_of(a->top.probe, a->top.a.ctx, &u);
+        as_usage_of(a->built.top.probe, a->built.top.a.ctx, &u);
     session_stats_from_usage(s, &u, out);
 }
 
@@ -929,7 +583,7 @@ void session_stats_from_usage(const session *s, const as_usage *usage, session_s
         return;
     as_usage u = *usage;
     out->capacity = u.capacity;
-    out->has_offset = a->top.probe->offset && a->top.probe->offset(a->top.a.ctx, &out->offset);
+    out->has_offset = a->built.top.probe->offset && a->built.top.probe->offset(a->built.top.a.ctx, &out->offset);
     out->live_bytes = u.live_bytes;
     out->live_blocks = u.live_blocks;
     out->padding_bytes = u.padding_bytes;
@@ -968,7 +622,6 @@ void session_memory(const session *s, size_t *tracking, size_t *history)
 }
 size_t session_zoom(const session *s) { return s->zoom; }
 bool session_show_addresses(const session *s) { return s->show_addresses; }
-const char *session_last_note(const session *s) { return s->last_note ? s->last_note : ""; }
 
 size_t session_block_names(const session *s, const char **out, size_t max)
 {

@@ -1,23 +1,22 @@
 /*
- * session_internal.h - the session's private state, shared by session.c
- * (the model and the dispatcher) and the command handlers in commands.c,
- * allocators.c and expect.c. Nothing outside the session includes it.
+ * session_internal.h - the model's private state: what session.c stores
+ * (allocators, blocks, names, warnings, recorded steps) and the helpers
+ * that the command handlers (handlers.h) and the interpreter (interp.c)
+ * use to read and change it. The model itself knows no command. Nothing
+ * outside src/app's model, handlers and interpreter includes it.
  */
 #ifndef ALLOCSCOPE_SESSION_INTERNAL_H
 #define ALLOCSCOPE_SESSION_INTERNAL_H
 
-#include "allocscope/debug.h"
+#include "allocscope/kinds.h"
 #include "allocscope/parse.h"
 #include "allocscope/session.h"
+#include "allocscope/warning.h"
 
 typedef struct sess_allocator {
     char name[PARSE_MAX_NAME + 1];
-    char kind[16];
-    char desc[160];
-    as_instance top;
-    as_instance owned[2];   /* wrapped / backing parts, destroyed after top */
-    size_t owned_count;
-    debug_alloc *debug;     /* top, when it is a debug allocator */
+    const kind_row *kind;
+    kind_built built;       /* its top, the parts it owns, its description */
     size_t live_bytes, peak_bytes, total_allocated, total_freed;
     uint32_t *block_index;  /* its blocks' indexes in the session, in order */
     size_t block_count, block_cap;
@@ -50,7 +49,7 @@ typedef struct sess_names {
 } sess_names;
 
 typedef struct sess_warning {
-    char kind[24];
+    warn_kind kind;
     size_t step;
     char *message;
 } sess_warning;
@@ -70,26 +69,23 @@ struct session {
     size_t step;
     char **history;          /* recorded commands, replayed by undo / rewind */
     size_t history_count, history_cap;
-    bool replaying;
-    bool sandbox;            /* no file access */
-    session_progress_fn progress;  /* see session_set_progress */
-    void *progress_user;
     bool changed;
     size_t zoom;
     bool show_addresses;
-    char *last_note;
+    /* the interpreter's state (interp.c): the model only stores it */
+    bool replaying;
+    bool sandbox;            /* no file access */
+    bool (*progress)(void *user, const char *what, size_t done, size_t total); /* interp_set_progress */
+    void *progress_user;
     strbuf pending;          /* a struct definition spanning lines */
     int source_depth;
     as_span *spans;          /* scratch for inspections */
     size_t span_count, span_cap;
 };
 
-/* A command handler: reads the words after the command name. */
-typedef session_status (*sess_handler)(session *s, const parse_words *w, strbuf *out);
-
-/* session.c */
+/* session.c: the model's helpers */
 session_status sess_fail(strbuf *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void sess_warn(session *s, const char *kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void sess_warn(session *s, warn_kind kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 sess_allocator *sess_active(const session *s);
 sess_block *sess_find_block(const session *s, const char *name);
 sess_block *sess_last_live(const session *s);
@@ -105,40 +101,14 @@ const char *sess_label(const session *s, const sess_block *b);
 void sess_locate_block(session *s, sess_block *b);
 bool sess_region_holds(session *s, size_t alloc, const void *ptr, size_t len);
 void sess_collect_spans(session *s, size_t alloc);
-void sess_describe_size(size_t bytes, char *buf, size_t cap);
-session_status sess_run_line(session *s, const char *line, strbuf *out, session_outcome *oc);
-
-/* allocators.c */
-session_status cmd_new(session *s, const parse_words *w, strbuf *out);
-session_status cmd_switch(session *s, const parse_words *w, strbuf *out);
-sess_allocator *sess_create_default(session *s, strbuf *out);
-void sess_allocator_destroy(sess_allocator *a);
+/* Adds a built allocator (the session owns it from then on) and makes it
+ * active; NULL (and b destroyed) when the session is full. */
+sess_allocator *sess_add_allocator(session *s, const kind_row *kind, kind_built *b, const char *name,
+                                   strbuf *out);
 size_t sess_find_allocator(const session *s, const char *name);
-
-/* commands.c */
-session_status cmd_alloc(session *s, const parse_words *w, strbuf *out);
-session_status cmd_free(session *s, const parse_words *w, strbuf *out);
-session_status cmd_resize(session *s, const parse_words *w, strbuf *out);
-session_status cmd_realloc(session *s, const parse_words *w, strbuf *out);
-session_status cmd_reset(session *s, const parse_words *w, strbuf *out);
-session_status cmd_write(session *s, const parse_words *w, strbuf *out);
-session_status cmd_read(session *s, const parse_words *w, strbuf *out);
-session_status cmd_try(session *s, const parse_words *w, strbuf *out);
-
-/* reports.c */
-session_status cmd_bins(session *s, const parse_words *w, strbuf *out);
-session_status cmd_blocks(session *s, const parse_words *w, strbuf *out);
-session_status cmd_stats(session *s, const parse_words *w, strbuf *out);
-session_status cmd_leaks(session *s, const parse_words *w, strbuf *out);
-session_status cmd_check(session *s, const parse_words *w, strbuf *out);
-session_status cmd_show(session *s, const parse_words *w, strbuf *out);
-session_status cmd_types(session *s, const parse_words *w, strbuf *out);
-session_status cmd_layout(session *s, const parse_words *w, strbuf *out);
-
-/* replay.c */
-session_status cmd_trace(session *s, const parse_words *w, strbuf *out);
-
-/* expect.c */
-session_status cmd_expect(session *s, const parse_words *w, strbuf *out);
+/* Appends a command to the recorded steps. */
+bool sess_record(session *s, const char *line);
+/* Frees everything a replay rebuilds; keeps the recorded steps. */
+void sess_clear(session *s);
 
 #endif

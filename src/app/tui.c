@@ -902,9 +902,9 @@ static void on_line(void *user, const char *line)
     size_t before = session_warning_count(s);
     sb_clear(&t->answer);
     t->progress_drawn = now_ms(); /* a short command shows no progress */
-    session_set_progress(s, on_progress, t);
-    session_outcome oc = session_execute(s, line, &t->answer);
-    session_set_progress(s, NULL, NULL);
+    interp_set_progress(s, on_progress, t);
+    session_outcome oc = interp_execute(s, line, &t->answer);
+    interp_set_progress(s, NULL, NULL);
     t->answer_error = oc.status == SESSION_ERROR || oc.status == SESSION_EXPECT_FAILED;
     if (oc.status == SESSION_QUIT)
         t->quit = true;
@@ -1119,7 +1119,7 @@ static bool open_model(tui *t, const tui_options *opt)
     t->own = session_create();
     if (t->own == NULL)
         return false;
-    session_ensure_default(t->own, &t->answer);
+    interp_ensure_default(t->own, &t->answer);
     sb_clear(&t->answer);
     sb_add(&t->answer, "bump allocator over 4096 bytes. Try: alloc 100 align 8 | alloc u64 | free | "
                        "switch pool | help");
@@ -1261,7 +1261,7 @@ bool tui_frame_cost_of(session *s, int cols, int rows, int frames, tui_frame_cos
         ms[f] = cpu_ms() - t0;
         bytes[f] = written(term) - before;
         sb_clear(&ignore);
-        session_execute(s, f % 2 ? "free" : "alloc 16", &ignore); /* a change for the next frame */
+        interp_execute(s, f % 2 ? "free" : "alloc 16", &ignore); /* a change for the next frame */
     }
     /* the first frame draws everything: the others are the typical ones */
     out->cpu_ms = median_of(ms, frames);

@@ -393,6 +393,8 @@ static bool probe_locate(const void *ctx, const void *mem, as_location *out)
 
 static void probe_destroy(void *ctx) { arena_destroy(ctx); }
 
+static void probe_set_ledger(void *ctx, bool on) { arena_set_ledger(ctx, on); }
+
 const as_probe arena_probe = {
     .kind = "arena",
     .inspect = probe_inspect,
@@ -402,4 +404,8 @@ const as_probe arena_probe = {
     .offset = probe_offset,
     .locate = probe_locate,
     .destroy = probe_destroy,
+    .region_word = "chunk",
+    .noop_free_why = "an arena reclaims only its most recent block; the rest comes back on reset",
+    .resize_hint = "only the most recent block can grow (and only within its buffer)",
+    .set_ledger = probe_set_ledger,
 };

@@ -425,6 +425,33 @@ static bool probe_locate(const void *ctx, const void *mem, as_location *out)
 
 static void probe_destroy(void *ctx) { buddy_destroy(ctx); }
 
+/* the free structure, for whoever shows it */
+typedef struct walk_adapter {
+    const as_free_walk *w;
+} walk_adapter;
+
+static void walk_one(void *user, size_t offset, size_t size)
+{
+    const walk_adapter *a = user;
+    if (a->w->block)
+        a->w->block(a->w->user, 0, offset, size);
+}
+
+static void probe_walk_free(const void *ctx, const as_free_walk *w)
+{
+    walk_adapter a = {w};
+    for (unsigned k = buddy_max_order(ctx) + 1; k-- > 0;) {
+        if (w->list)
+            w->list(w->user, k, (size_t)BUDDY_MIN_BLOCK << k);
+        buddy_walk_free(ctx, k, walk_one, &a);
+    }
+}
+
+static void probe_free_summary(const void *ctx, as_free_summary *out)
+{
+    *out = (as_free_summary){NULL, buddy_largest_free(ctx), 0, 0};
+}
+
 const as_probe buddy_probe = {
     .kind = "buddy",
     .inspect = probe_inspect,
@@ -433,4 +460,8 @@ const as_probe buddy_probe = {
     .reset = probe_reset,
     .locate = probe_locate,
     .destroy = probe_destroy,
+    .resize_hint = "a buddy block cannot grow past its power-of-two size",
+    .free_shape = AS_FREE_ORDERS,
+    .walk_free = probe_walk_free,
+    .free_summary = probe_free_summary,
 };

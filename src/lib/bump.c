@@ -222,6 +222,8 @@ static bool probe_locate(const void *ctx, const void *mem, as_location *out)
 
 static void probe_destroy(void *ctx) { bump_destroy(ctx); }
 
+static void probe_set_ledger(void *ctx, bool on) { bump_set_ledger(ctx, on); }
+
 const as_probe bump_probe = {
     .kind = "bump",
     .inspect = probe_inspect,
@@ -231,4 +233,7 @@ const as_probe bump_probe = {
     .offset = probe_offset,
     .locate = probe_locate,
     .destroy = probe_destroy,
+    .noop_free_why = "a bump allocator frees nothing until reset",
+    .resize_hint = "only the most recent block can grow (and only within its buffer)",
+    .set_ledger = probe_set_ledger,
 };

@@ -146,6 +146,19 @@ static bool probe_locate(const void *ctx, const void *mem, as_location *out)
 
 static void probe_destroy(void *ctx) { counting_destroy(ctx); }
 
+static size_t probe_figures(const void *ctx, as_figure *out, size_t max)
+{
+    counting_stats c = counting_get_stats(ctx);
+    as_figure f[] = {{"active", c.active_allocations, false, NULL}, {"bytes now", c.current_bytes, false, NULL},
+                     {"peak", c.peak_bytes, true, NULL},          {"alloc", c.alloc_calls, false, "calls"},
+                     {"resize", c.resize_calls, false, NULL},     {"remap", c.remap_calls, false, NULL},
+                     {"free", c.free_calls, false, NULL}};
+    size_t n = sizeof f / sizeof f[0] < max ? sizeof f / sizeof f[0] : max;
+    for (size_t i = 0; i < n; i++)
+        out[i] = f[i];
+    return n;
+}
+
 const as_probe counting_probe = {
     .kind = "counting",
     .inspect = probe_inspect,
@@ -156,4 +169,5 @@ const as_probe counting_probe = {
     .offset = probe_offset,
     .locate = probe_locate,
     .destroy = probe_destroy,
+    .figures = probe_figures,
 };

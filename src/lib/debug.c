@@ -568,6 +568,27 @@ static bool probe_locate(const void *ctx, const void *mem, as_location *out)
 }
 
 static void probe_destroy(void *ctx) { debug_destroy(ctx); }
+static void probe_set_stamp(void *ctx, uint64_t stamp) { debug_set_stamp(ctx, stamp); }
+static size_t probe_scan(void *ctx) { return debug_scan(ctx); }
+static size_t probe_report_leaks(void *ctx, size_t *bytes)
+{
+    size_t n = debug_report_leaks(ctx);
+    *bytes = debug_get_stats(ctx).current_bytes;
+    return n;
+}
+
+static size_t probe_figures(const void *ctx, as_figure *out, size_t max)
+{
+    debug_stats d = debug_get_stats(ctx);
+    as_figure f[] = {{"active allocations", d.active_allocations, false, NULL},
+                     {"allocated", d.total_allocated, false, NULL},
+                     {"freed", d.total_freed, false, NULL},
+                     {"peak", d.peak_bytes, true, NULL}};
+    size_t n = sizeof f / sizeof f[0] < max ? sizeof f / sizeof f[0] : max;
+    for (size_t i = 0; i < n; i++)
+        out[i] = f[i];
+    return n;
+}
 
 const as_probe debug_probe = {
     .kind = "debug",
@@ -579,4 +600,10 @@ const as_probe debug_probe = {
     .offset = probe_offset,
     .locate = probe_locate,
     .destroy = probe_destroy,
+    .set_stamp = probe_set_stamp,
+    .scan = probe_scan,
+    .report_leaks = probe_report_leaks,
+    .guard_size = DEBUG_GUARD_SIZE,
+    .guard_byte = DEBUG_GUARD_BYTE,
+    .figures = probe_figures,
 };

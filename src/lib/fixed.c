@@ -188,6 +188,8 @@ static bool probe_locate(const void *ctx, const void *mem, as_location *out)
 
 static void probe_destroy(void *ctx) { fixed_destroy(ctx); }
 
+static void probe_set_ledger(void *ctx, bool on) { fixed_set_ledger(ctx, on); }
+
 const as_probe fixed_probe = {
     .kind = "fixed",
     .inspect = probe_inspect,
@@ -197,4 +199,7 @@ const as_probe fixed_probe = {
     .offset = probe_offset,
     .locate = probe_locate,
     .destroy = probe_destroy,
+    .noop_free_why = "a fixed buffer reclaims only its most recent block; these bytes come back on reset",
+    .resize_hint = "only the most recent block can grow (and only within its buffer)",
+    .set_ledger = probe_set_ledger,
 };

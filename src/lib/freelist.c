@@ -638,6 +638,30 @@ static bool probe_locate(const void *ctx, const void *mem, as_location *out)
 
 static void probe_destroy(void *ctx) { freelist_destroy(ctx); }
 
+/* the free structure, for whoever shows it */
+typedef struct walk_adapter {
+    const as_free_walk *w;
+} walk_adapter;
+
+static void walk_one(void *user, size_t offset, size_t size)
+{
+    const walk_adapter *a = user;
+    if (a->w->block)
+        a->w->block(a->w->user, 0, offset, size);
+}
+
+static void probe_walk_free(const void *ctx, const as_free_walk *w)
+{
+    walk_adapter a = {w};
+    freelist_walk_free(ctx, walk_one, &a);
+}
+
+static void probe_free_summary(const void *ctx, as_free_summary *out)
+{
+    *out = (as_free_summary){freelist_fit_name(freelist_get_fit(ctx)), freelist_largest_free(ctx),
+                             freelist_fragmentation(ctx), 0};
+}
+
 const as_probe freelist_probe = {
     .kind = "freelist",
     .inspect = probe_inspect,
@@ -646,4 +670,8 @@ const as_probe freelist_probe = {
     .reset = probe_reset,
     .locate = probe_locate,
     .destroy = probe_destroy,
+    .resize_hint = "the block after it is not free or not large enough",
+    .free_shape = AS_FREE_ADDRESS_LIST,
+    .walk_free = probe_walk_free,
+    .free_summary = probe_free_summary,
 };

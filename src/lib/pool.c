@@ -358,6 +358,29 @@ static bool probe_locate(const void *ctx, const void *mem, as_location *out)
 
 static void probe_destroy(void *ctx) { pool_destroy(ctx); }
 
+/* the free structure, for whoever shows it */
+typedef struct walk_adapter {
+    const as_free_walk *w;
+} walk_adapter;
+
+static void walk_one(void *user, size_t index, size_t offset, size_t size)
+{
+    const walk_adapter *a = user;
+    if (a->w->block)
+        a->w->block(a->w->user, (uint32_t)index, offset, size);
+}
+
+static void probe_walk_free(const void *ctx, const as_free_walk *w)
+{
+    walk_adapter a = {w};
+    pool_walk_free(ctx, walk_one, &a);
+}
+
+static void probe_free_summary(const void *ctx, as_free_summary *out)
+{
+    *out = (as_free_summary){NULL, pool_slot_size(ctx), 0, pool_slot_size(ctx)};
+}
+
 const as_probe pool_probe = {
     .kind = "pool",
     .inspect = probe_inspect,
@@ -366,4 +389,9 @@ const as_probe pool_probe = {
     .reset = probe_reset,
     .locate = probe_locate,
     .destroy = probe_destroy,
+    .region_word = "slab",
+    .resize_hint = "a pool block cannot be larger than its slot",
+    .free_shape = AS_FREE_SLOTS,
+    .walk_free = probe_walk_free,
+    .free_summary = probe_free_summary,
 };

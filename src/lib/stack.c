@@ -272,4 +272,5 @@ const as_probe stack_probe = {
     .offset = probe_offset,
     .locate = probe_locate,
     .destroy = probe_destroy,
+    .resize_hint = "only the most recent block can grow (and only within its buffer)",
 };

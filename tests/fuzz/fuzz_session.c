@@ -12,7 +12,7 @@
 
 #include "allocscope/cells.h"
 #include "allocscope/jsonout.h"
-#include "allocscope/session.h"
+#include "allocscope/interp.h"
 #include "allocscope/textmap.h"
 
 #define MAX_LINES 300
@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     session *s = session_create();
-    session_set_sandbox(s, true);
+    interp_set_sandbox(s, true);
     strbuf out;
     sb_init(&out);
     cells_grid kept;
@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         line[n] = '\0';
         i += n + 1;
         sb_clear(&out);
-        session_outcome oc = session_execute(s, line, &out);
+        session_outcome oc = interp_execute(s, line, &out);
         free(line);
         const char *why = session_check(s);
         if (why) {

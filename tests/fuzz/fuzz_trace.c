@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allocscope/session.h"
+#include "allocscope/interp.h"
 #include "allocscope/trace.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -24,17 +24,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     trace_header h;
     if (trace_to_script(text, &h, &script, &err)) {
         session *s = session_create();
-        session_set_sandbox(s, true);
+        interp_set_sandbox(s, true);
         strbuf out;
         sb_init_discard(&out);
-        session_execute(s, "new freelist 64k", &out);
+        interp_execute(s, "new freelist 64k", &out);
         size_t ops = 0;
         for (const char *line = sb_str(&script); *line && ops < 2000; ops++) {
             size_t n = strcspn(line, "\n");
             char one[128];
             snprintf(one, sizeof one, "%.*s", (int)n, line);
             line += n + (line[n] == '\n');
-            session_execute(s, one, &out);
+            interp_execute(s, one, &out);
             if (session_check(s)) {
                 fprintf(stderr, "invariant broken: %s\n", session_check(s));
                 abort();

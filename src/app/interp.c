@@ -1,0 +1,775 @@
+/*
+ * interp.c - the interpreter (see interp.h): the command table, dispatch,
+ * the recorded steps, rewinding, completion, and the commands that run
+ * other lines: undo, source, save, try, trace (and help, quit, struct).
+ *
+ * Every successful command is one step. Commands flagged INTERP_RECORDED
+ * are recorded; undo and rewind rebuild the state by replaying the record
+ * on a fresh state, so a step back is exact.
+ *
+ * To add a command: one COMMANDS row (name, handler, flags, usage, help,
+ * what completes its words) and its handler (handlers.h).
+ */
+#include "allocscope/interp.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "allocscope/trace.h"
+#include "allocscope/types.h"
+#include "handlers.h"
+
+static session_status cmd_help(session *s, const parse_words *w, strbuf *out);
+static session_status cmd_undo(session *s, const parse_words *w, strbuf *out);
+static session_status cmd_source(session *s, const parse_words *w, strbuf *out);
+static session_status cmd_save(session *s, const parse_words *w, strbuf *out);
+static session_status cmd_try(session *s, const parse_words *w, strbuf *out);
+static session_status cmd_trace(session *s, const parse_words *w, strbuf *out);
+static session_status cmd_quit(session *s, const parse_words *w, strbuf *out);
+
+/* What completes the words after a command's name. */
+typedef enum complete_kind {
+    COMPLETE_NONE,
+    COMPLETE_COMMANDS,   /* help COMMAND */
+    COMPLETE_NEW,        /* kinds, then that kind's option words */
+    COMPLETE_SWITCH,     /* allocators and kinds */
+    COMPLETE_ALLOC,      /* types, align, as */
+    COMPLETE_STRUCTS,    /* the defined structs */
+    COMPLETE_LIVE,       /* live blocks (free) */
+    COMPLETE_BLOCKS,     /* any named block */
+    COMPLETE_SHOW,       /* blocks, addresses, offsets */
+    COMPLETE_RESET,      /* reset modes */
+    COMPLETE_TRY,        /* free, alloc, then as those */
+    COMPLETE_EXPECT,     /* what expect checks */
+    COMPLETE_ZOOM,       /* fit */
+    COMPLETE_DUMP,       /* json */
+    COMPLETE_FILE,       /* a file name (left to the prompt) */
+} complete_kind;
+
+#define R INTERP_RECORDED
+#define U INTERP_UNDO_SKIPS
+#define F INTERP_FILES
+
+/* name, handler, flags, usage, help, completion */
+#define COMMANDS(X)                                                                                        \
+    X("new", cmd_new, R, "new KIND [SIZE] [options] [as NAME]",                                           \
+      "create an allocator and make it active (help new lists the kinds)\n"                              \
+      "  examples: new bump 4096 | new pool 24 align 8 capacity 16 |\n"                                  \
+      "  new pool Entity | new arena over bump 8192 | new debug 8192 | new counting over freelist 4096 |\n"  \
+      "  new freelist 4096 best-fit | new buddy 1024 | new debug 8192 limit 1k (a memory limit)",          \
+      COMPLETE_NEW)                                                                                       \
+    X("switch", cmd_switch, R, "switch NAME|KIND",                                                        \
+      "make another allocator active (a kind that does not exist yet is created with defaults)",          \
+      COMPLETE_SWITCH)                                                                                    \
+    X("alloc", cmd_alloc, R, "alloc SIZE [align A] [as NAME] | alloc TYPE[N] [as NAME]",                  \
+      "allocate a block, or a typed array\n"                                                              \
+      "  SIZE: 100, 4k, 2MiB; A: a power of two from 1 to 4096 (default 1);\n"                            \
+      "  types: u32[10] (40 bytes, align 4), u64, f32[3], or a struct you defined",                       \
+      COMPLETE_ALLOC)                                                                                     \
+    X("free", cmd_free, R, "free [NAME|#ID]",                                                             \
+      "free a block (no argument: the most recent live block of the active allocator)", COMPLETE_LIVE)   \
+    X("resize", cmd_resize, R, "resize NAME SIZE", "grow or shrink a block in place, or fail",           \
+      COMPLETE_LIVE)                                                                                      \
+    X("realloc", cmd_realloc, R, "realloc NAME SIZE",                                                     \
+      "resize in place if possible, else allocate, copy and free (the block may move)", COMPLETE_LIVE)   \
+    X("reset", cmd_reset, R, "reset [free-all|retain|limit N]",                                           \
+      "release every block of the active allocator at once (arena modes: free-all, retain, limit N)",     \
+      COMPLETE_RESET)                                                                                     \
+    X("write", cmd_write, R, "write NAME [OFFSET] LEN|\"text\"",                                          \
+      "write bytes into a block's real memory (writes after free and past the end are caught)",           \
+      COMPLETE_BLOCKS)                                                                                    \
+    X("read", cmd_read, 0, "read NAME [OFFSET LEN]", "show a block's bytes in hex", COMPLETE_BLOCKS)     \
+    X("try", cmd_try, 0, "try free NAME | try alloc ...",                                                 \
+      "dry run: say what the operation would do and which rule it would break, without doing it",         \
+      COMPLETE_TRY)                                                                                       \
+    X("bins", cmd_bins, 0, "bins", "show the free structures (free lists, buddy orders) as chains",      \
+      COMPLETE_NONE)                                                                                      \
+    X("freelist", cmd_bins, 0, "freelist", "same as bins", COMPLETE_NONE)                                \
+    X("blocks", cmd_blocks, 0, "blocks", "list the active allocator's blocks", COMPLETE_NONE)            \
+    X("stats", cmd_stats, 0, "stats", "figures of the active allocator", COMPLETE_NONE)                  \
+    X("leaks", cmd_leaks, R, "leaks", "report every live block as a leak, as a deinit would",            \
+      COMPLETE_NONE)                                                                                      \
+    X("check", cmd_check, R | U, "check",                                                                 \
+      "verify the allocator's invariants (and, for debug, its guards and poison)", COMPLETE_NONE)         \
+    X("undo", cmd_undo, 0, "undo", "go back to the state before the last change", COMPLETE_NONE)         \
+    X("help", cmd_help, 0, "help [COMMAND]", "list the commands, or explain one", COMPLETE_COMMANDS)     \
+    X("note", cmd_note, R | U | INTERP_CAPTION, "note TEXT", "a caption (shown large during playback)",  \
+      COMPLETE_NONE)                                                                                      \
+    X("pause", cmd_pause, R | U | INTERP_PAUSE, "pause", "during playback, wait for a key",              \
+      COMPLETE_NONE)                                                                                      \
+    X("expect", cmd_expect, R | U, "expect WHAT ...",                                                     \
+      "check the state, so that a script tests itself\n"                                                  \
+      "  expect offset 72 | expect block buf offset 104 size 100 padding 4 |\n"                           \
+      "  expect live 2 | expect padding 14 | expect used 72 | expect stat NAME N |\n"                     \
+      "  expect warning double-free | expect warnings 2 | expect no warnings |\n"                         \
+      "  expect type Entity size 20 align 4 padding 3 | expect allocator NAME",                           \
+      COMPLETE_EXPECT)                                                                                    \
+    X("source", cmd_source, F, "source FILE", "run the commands of a file", COMPLETE_FILE)               \
+    X("trace", cmd_trace, F, "trace FILE",                                                                \
+      "replay a malloc-lab trace on the active allocator\n"                                               \
+      "  lines a ID BYTES | r ID BYTES | f ID; reports operations, failures, peak live bytes,\n"           \
+      "  high-water mark, utilisation and time",                                                          \
+      COMPLETE_FILE)                                                                                      \
+    X("save", cmd_save, F, "save FILE", "write the session so far as a replayable script", COMPLETE_FILE) \
+    X("dump", cmd_dump, 0, "dump json", "print the state as one JSON object", COMPLETE_DUMP)             \
+    X("show", cmd_show, 0, "show NAME | show addresses | show offsets",                                   \
+      "hex dump of a block with padding and guard bytes marked; or switch how positions are shown",       \
+      COMPLETE_SHOW)                                                                                      \
+    X("zoom", cmd_zoom, R | U, "zoom N|fit", "bytes per cell of the map (a power of two), or fit",       \
+      COMPLETE_ZOOM)                                                                                      \
+    X("struct", NULL, R, "struct NAME { TYPE FIELD; ... }",                                               \
+      "define a struct with C layout rules (may span lines); 'packed struct' has no padding",             \
+      COMPLETE_NONE)                                                                                      \
+    X("packed", NULL, R | INTERP_HIDDEN, "packed struct NAME { TYPE FIELD; ... }",                        \
+      "a struct without padding", COMPLETE_NONE)                                                          \
+    X("layout", cmd_layout, 0, "layout NAME", "draw a struct's bytes: fields and padding",               \
+      COMPLETE_STRUCTS)                                                                                   \
+    X("types", cmd_types, 0, "types", "list the defined structs", COMPLETE_NONE)                         \
+    X("quit", cmd_quit, 0, "quit", "leave allocscope", COMPLETE_NONE)
+
+typedef struct command {
+    const char *name;
+    cmd_handler run;
+    unsigned flags;
+    const char *usage;
+    const char *help;
+    complete_kind complete;
+} command;
+
+static const command commands[] = {
+#define CMD_X(name, run, flags, usage, help, complete) {name, run, flags, usage, help, complete},
+    COMMANDS(CMD_X)
+#undef CMD_X
+};
+
+#undef R
+#undef U
+#undef F
+
+#define COMMAND_COUNT (sizeof commands / sizeof commands[0])
+
+const char *const interp_command_names[] = {
+#define CMD_X(name, run, flags, usage, help, complete) name,
+    COMMANDS(CMD_X)
+#undef CMD_X
+};
+const size_t interp_command_count = COMMAND_COUNT;
+
+static const command *find_command(const char *name)
+{
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        if (parse_is(name, commands[i].name))
+            return &commands[i];
+    return NULL;
+}
+
+unsigned interp_command_flags(const char *word)
+{
+    const command *c = find_command(word);
+    return c ? c->flags : 0;
+}
+
+/* ---- dispatch ---- */
+
+bool interp_opens_struct(const parse_words *w)
+{
+    return w->count > 0 && (parse_is(w->word[0], "struct") ||
+                            (parse_is(w->word[0], "packed") && w->count > 1 &&
+                             parse_is(w->word[1], "struct")));
+}
+
+static bool starts_struct(const char *line)
+{
+    line += strspn(line, " \t");
+    return strncasecmp(line, "struct", 6) == 0 || strncasecmp(line, "packed", 6) == 0;
+}
+
+/* A struct definition, possibly continued over several lines. */
+static session_status define_struct(session *s, const char *line, strbuf *out, session_outcome *oc)
+{
+    if (s->pending.len)
+        sb_addc(&s->pending, ' ');
+    sb_add(&s->pending, line);
+    if (strchr(line, '}') == NULL) {
+        if (s->pending.len > 16384) {
+            sb_clear(&s->pending);
+            return sess_fail(out, "struct definition too long (missing '}'?)");
+        }
+        oc->pending = true;
+        return SESSION_OK;
+    }
+    strbuf err;
+    sb_init(&err);
+    bool ok = types_define(s->types, sb_str(&s->pending), &err);
+    session_status st = SESSION_OK;
+    if (ok) {
+        const char *name = types_at(s->types, types_count(s->types) - 1)->name;
+        /* the defined struct is the one named in the text; find it */
+        char first[64] = {0};
+        const char *p = strstr(sb_str(&s->pending), "struct");
+        if (p)
+            sscanf(p + 6, " %63[A-Za-z0-9_]", first);
+        const types_struct *t = types_find(s->types, first[0] ? first : name);
+        if (t)
+            sb_printf(out, "struct %s: %zu bytes, align %zu, %zu bytes of padding\n", t->name,
+                      t->size, t->align, types_padding(t));
+        if (!s->replaying)
+            sess_record(s, sb_str(&s->pending));
+        s->changed = true;
+    } else {
+        st = sess_fail(out, "%s", sb_str(&err));
+    }
+    sb_free(&err);
+    sb_clear(&s->pending);
+    return st;
+}
+
+static session_status unknown_command(const char *name, strbuf *out)
+{
+    const char *hint = parse_suggest(name, interp_command_names, interp_command_count);
+    if (hint)
+        return sess_fail(out, "unknown command '%s' (did you mean '%s'? type help for the list)",
+                         name, hint);
+    return sess_fail(out, "unknown command '%s' (type help for the list)", name);
+}
+
+/* Runs one line without making it a step of its own. */
+static session_status run_line(session *s, const char *line, strbuf *out, session_outcome *oc)
+{
+    parse_words *w = malloc(sizeof *w);
+    if (w == NULL)
+        return sess_fail(out, "out of memory");
+    session_status st;
+    const char *bad = parse_split(line, w);
+    /* a struct may have more fields than a command has words */
+    bool long_struct = bad && strstr(bad, "too many words") && (s->pending.len || starts_struct(line));
+    if (bad && !long_struct) {
+        st = sess_fail(out, "%s", bad);
+    } else if (long_struct || s->pending.len || interp_opens_struct(w)) {
+        st = define_struct(s, line, out, oc);
+    } else if (w->count == 0) {
+        st = SESSION_OK;
+    } else {
+        const command *c = find_command(w->word[0]);
+        if (c == NULL || c->run == NULL) {
+            st = unknown_command(w->word[0], out);
+        } else if ((c->flags & INTERP_FILES) && s->sandbox) {
+            st = sess_fail(out, "%s is disabled in this session (no file access)", c->name);
+        } else {
+            oc->pause = c->flags & INTERP_PAUSE;
+            oc->note = c->flags & INTERP_CAPTION;
+            st = c->run(s, w, out);
+            if (st != SESSION_ERROR && (c->flags & INTERP_RECORDED) && !s->replaying)
+                sess_record(s, line);
+        }
+    }
+    free(w);
+    return st;
+}
+
+session_outcome interp_execute(session *s, const char *line, strbuf *out)
+{
+    session_outcome oc = {SESSION_OK, false, false, false, false};
+    s->changed = false;
+    size_t step_before = s->step;
+    s->step++;
+    oc.status = run_line(s, line, out, &oc);
+    parse_words probe;
+    bool blank = parse_split(line, &probe) == NULL && probe.count == 0 && !oc.pending;
+    if (oc.status == SESSION_ERROR || blank || oc.pending)
+        s->step = step_before;
+    oc.changed = s->changed;
+    return oc;
+}
+
+void interp_ensure_default(session *s, strbuf *out)
+{
+    if (s->alloc_count == 0 && cmd_default_allocator(s, out))
+        sess_record(s, "new " SESSION_DEFAULT_KIND " 4096");
+}
+
+void interp_set_sandbox(session *s, bool on) { s->sandbox = on; }
+
+void interp_set_progress(session *s, interp_progress_fn fn, void *user)
+{
+    s->progress = fn;
+    s->progress_user = user;
+}
+
+bool interp_rewind(session *s, size_t steps)
+{
+    if (steps > s->history_count)
+        return false;
+    sess_clear(s);
+    for (size_t i = steps; i < s->history_count; i++)
+        free(s->history[i]);
+    s->history_count = steps;
+    strbuf sink;
+    sb_init_discard(&sink);
+    s->replaying = true;
+    for (size_t i = 0; i < s->history_count; i++) {
+        sb_clear(&sink);
+        interp_execute(s, s->history[i], &sink);
+    }
+    s->replaying = false;
+    sb_free(&sink);
+    s->changed = true;
+    return true;
+}
+
+/* ---- the commands that run other lines ---- */
+
+static session_status no_more_words(const parse_words *w, size_t n, const char *usage, strbuf *out)
+{
+    if (w->count > n)
+        return sess_fail(out, "unexpected '%s' (usage: %s)", w->word[n], usage);
+    return SESSION_OK;
+}
+
+static session_status cmd_help(session *s, const parse_words *w, strbuf *out)
+{
+    if (w->count >= 2) {
+        const command *c = find_command(w->word[1]);
+        if (c == NULL)
+            return unknown_command(w->word[1], out);
+        sb_printf(out, "%s\n  %s\n", c->usage, c->help);
+        if (c->run == cmd_new) {
+            sb_add(out, "  kinds (default size; options):\n");
+            for (const kind_row *k = kind_rows; k < kind_rows + kind_count; k++) {
+                sb_printf(out, "    %-9s %s (", k->name, k->help);
+                if (k->default_size)
+                    sb_printf(out, "%zu", k->default_size);
+                else
+                    sb_add(out, "grows");
+                for (const char *const *o = k->options; *o; o++)
+                    sb_printf(out, "%s%s", o == k->options ? "; " : " ", *o);
+                sb_add(out, ")\n");
+            }
+        }
+        return SESSION_OK;
+    }
+    sb_add(out, "commands (help COMMAND for details):\n");
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        if (!(commands[i].flags & INTERP_HIDDEN))
+            sb_printf(out, "  %-44s %.*s\n", commands[i].usage, (int)strcspn(commands[i].help, "\n"),
+                      commands[i].help);
+    return SESSION_OK;
+}
+
+static session_status cmd_quit(session *s, const parse_words *w, strbuf *out) { return SESSION_QUIT; }
+
+static session_status cmd_undo(session *s, const parse_words *w, strbuf *out)
+{
+    if (no_more_words(w, 1, "undo", out))
+        return SESSION_ERROR;
+    /* drop trailing notes / pauses / expects too: undo the last change */
+    size_t n = s->history_count;
+    while (n > 0) {
+        n--;
+        parse_words pw;
+        if (parse_split(s->history[n], &pw) == NULL && pw.count &&
+            !(interp_command_flags(pw.word[0]) & INTERP_UNDO_SKIPS))
+            break;
+    }
+    if (s->history_count == 0)
+        return sess_fail(out, "nothing to undo");
+    char *undone = strdup(s->history[n]);
+    interp_rewind(s, n);
+    sb_printf(out, "undone: %s\n", undone ? undone : "?");
+    free(undone);
+    return SESSION_OK;
+}
+
+static session_status cmd_source(session *s, const parse_words *w, strbuf *out)
+{
+    if (w->count != 2)
+        return sess_fail(out, "usage: source FILE");
+    if (s->source_depth >= 8)
+        return sess_fail(out, "source files nest too deeply (at most 8)");
+    FILE *f = fopen(w->word[1], "r");
+    if (f == NULL)
+        return sess_fail(out, "cannot open '%s'", w->word[1]);
+    char line[PARSE_MAX_LINE + 2];
+    size_t lineno = 0;
+    session_status worst = SESSION_OK;
+    s->source_depth++;
+    bool stopped = false;
+    while (fgets(line, sizeof line, f)) {
+        if (lineno % 4096 == 0 && lineno > 0 && s->progress && !s->replaying &&
+            !s->progress(s->progress_user, "source", lineno, 0)) {
+            stopped = true;
+            break;
+        }
+        lineno++;
+        strbuf one;
+        sb_init(&one);
+        session_outcome oc = interp_execute(s, line, &one);
+        if (oc.status == SESSION_ERROR || oc.status == SESSION_EXPECT_FAILED)
+            sb_printf(out, "%s:%zu: ", w->word[1], lineno);
+        sb_add(out, sb_str(&one));
+        sb_free(&one);
+        if (oc.status == SESSION_QUIT)
+            break;
+        if (oc.status != SESSION_OK && worst == SESSION_OK)
+            worst = oc.status;
+    }
+    s->source_depth--;
+    fclose(f);
+    if (stopped)
+        sb_printf(out, "source %s stopped after %zu lines (each is a step: undo takes them back)\n", w->word[1],
+                  lineno);
+    s->changed = true; /* the sourced lines were recorded one by one */
+    return worst == SESSION_EXPECT_FAILED ? SESSION_EXPECT_FAILED : SESSION_OK;
+}
+
+static session_status cmd_save(session *s, const parse_words *w, strbuf *out)
+{
+    if (w->count != 2)
+        return sess_fail(out, "usage: save FILE");
+    FILE *f = fopen(w->word[1], "w");
+    if (f == NULL)
+        return sess_fail(out, "cannot write '%s'", w->word[1]);
+    fprintf(f, "# allocscope session, %zu commands\n", s->history_count);
+    for (size_t i = 0; i < s->history_count; i++)
+        fprintf(f, "%s\n", s->history[i]);
+    bool ok = fclose(f) == 0;
+    if (!ok)
+        return sess_fail(out, "could not finish writing '%s'", w->word[1]);
+    sb_printf(out, "saved %zu commands to %s\n", s->history_count, w->word[1]);
+    return SESSION_OK;
+}
+
+/* try alloc ...: the line without "try", run and taken back. */
+static session_status try_alloc(session *s, const parse_words *w, strbuf *out)
+{
+    strbuf line;
+    sb_init(&line);
+    for (size_t i = 1; i < w->count; i++) {
+        if (i > 1)
+            sb_addc(&line, ' ');
+        if (w->quoted[i])
+            sb_json_string(&line, w->word[i]);
+        else
+            sb_add(&line, w->word[i]);
+    }
+    size_t keep = s->history_count;
+    size_t step = s->step;
+    strbuf answer;
+    sb_init(&answer);
+    session_outcome oc = {0};
+    session_status st = run_line(s, sb_str(&line), &answer, &oc);
+    if (s->history_count > keep) {
+        interp_rewind(s, keep);
+        s->step = step;
+    }
+    if (st == SESSION_ERROR)
+        sb_add(out, sb_str(&answer));
+    else
+        sb_printf(out, "would: %s", sb_str(&answer));
+    sb_free(&answer);
+    sb_free(&line);
+    return st == SESSION_ERROR ? SESSION_ERROR : SESSION_OK;
+}
+
+static session_status cmd_try(session *s, const parse_words *w, strbuf *out)
+{
+    if (w->count >= 2 && parse_is(w->word[1], "free"))
+        return cmd_try_free(s, w, out);
+    if (w->count >= 2 && parse_is(w->word[1], "alloc"))
+        return try_alloc(s, w, out);
+    return sess_fail(out, "usage: try free NAME | try alloc SIZE [align A]");
+}
+
+/* ---- trace FILE ---- */
+
+typedef struct replay_figures {
+    size_t ops, failures, peak_live, high_water;
+    bool multi_region;
+} replay_figures;
+
+static void note_block_end(session *s, const char *name, replay_figures *f)
+{
+    sess_block *b = sess_find_block(s, name);
+    if (b == NULL || !b->live)
+        return;
+    if (b->region > 0)
+        f->multi_region = true;
+    else if (b->offset + b->size > f->high_water)
+        f->high_water = b->offset + b->size;
+}
+
+/* Operations between two progress reports. */
+#define PROGRESS_EVERY 4096
+
+static session_status cmd_trace(session *s, const parse_words *w, strbuf *out)
+{
+    if (w->count != 2)
+        return sess_fail(out, "usage: trace FILE (a malloc-lab trace: a ID BYTES | r ID BYTES | f ID)");
+    strbuf err, script, text;
+    sb_init(&err);
+    sb_init(&script);
+    sb_init(&text);
+    trace_header h;
+    bool read = sb_read_file(&text, w->word[1], (size_t)512 << 20, &err);
+    if (!read || !trace_to_script(sb_str(&text), &h, &script, &err)) {
+        session_status st = sess_fail(out, "%s%s%s", read ? w->word[1] : "", read ? ":" : "", sb_str(&err));
+        sb_free(&text);
+        sb_free(&err);
+        sb_free(&script);
+        return st;
+    }
+    sb_free(&text);
+    if (s->alloc_count == 0) {
+        char line[64];
+        snprintf(line, sizeof line, "new freelist %zu", h.heap_size ? h.heap_size : (size_t)1 << 20);
+        strbuf ignore;
+        sb_init(&ignore);
+        session_outcome oc = {0};
+        run_line(s, line, &ignore, &oc);
+        sb_free(&ignore);
+    }
+    replay_figures f = {0};
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    strbuf answer;
+    sb_init(&answer);
+    session_status worst = SESSION_OK;
+    size_t total = sb_count_lines(sb_str(&script));
+    bool stopped = false;
+    for (const char *line = sb_str(&script); *line;) {
+        if (f.ops % PROGRESS_EVERY == 0 && s->progress && !s->replaying &&
+            !s->progress(s->progress_user, "trace", f.ops, total)) {
+            stopped = true;
+            break;
+        }
+        size_t n = strcspn(line, "\n");
+        char one[96];
+        snprintf(one, sizeof one, "%.*s", (int)n, line);
+        line += n + (line[n] == '\n');
+        size_t before = s->warning_count;
+        sb_clear(&answer);
+        if (interp_execute(s, one, &answer).status == SESSION_ERROR)
+            worst = SESSION_ERROR;
+        f.ops++;
+        if (s->warning_count > before)
+            f.failures++;
+        if (sess_active(s)->live_bytes > f.peak_live)
+            f.peak_live = sess_active(s)->live_bytes;
+        parse_words pw;
+        if (one[0] != 'f' && parse_split(one, &pw) == NULL && pw.count >= 3)
+            note_block_end(s, one[0] == 'a' ? pw.word[pw.count - 1] : pw.word[1], &f);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (f.multi_region) {
+        session_stats st;
+        session_get_stats(s, &st);
+        f.high_water = st.capacity;
+    }
+    double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    if (stopped)
+        sb_printf(out, "trace %s stopped after %zu of %zu operations (each is a step: undo takes them back)\n",
+                  w->word[1], f.ops, total);
+    sb_printf(out, "trace %s on %s: %zu operations, %zu failed; peak live %zu bytes, high-water mark %zu "
+                   "bytes, utilisation %.1f%%; %.1f ms\n",
+              w->word[1], sess_active(s)->name, f.ops, f.failures, f.peak_live, f.high_water,
+              f.high_water ? 100.0 * (double)f.peak_live / (double)f.high_water : 0.0, ms);
+    sb_free(&answer);
+    sb_free(&err);
+    sb_free(&script);
+    s->changed = true;
+    return worst;
+}
+
+/* ---- completion ---- */
+
+typedef struct candidates {
+    const char **out;
+    size_t count, max;
+} candidates;
+
+static void offer(candidates *c, const char *word)
+{
+    if (c->count < c->max)
+        c->out[c->count++] = word;
+}
+
+static void offer_list(candidates *c, const char *const *words, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        offer(c, words[i]);
+}
+
+static void offer_blocks(candidates *c, const session *s, bool live_only)
+{
+    for (size_t i = s->block_count; i-- > 0;) {
+        const sess_block *b = sess_blk(s, i);
+        if (!b->named || (live_only && (!b->live || b->alloc != s->active)))
+            continue;
+        const char *name = sess_label(s, b);
+        bool seen = false;
+        for (size_t k = 0; k < c->count && !seen; k++)
+            seen = strcmp(c->out[k], name) == 0;
+        if (!seen)
+            offer(c, name);
+    }
+}
+
+static void offer_types(candidates *c, const session *s, bool primitives)
+{
+    if (primitives)
+        offer_list(c, types_primitive_names, types_primitive_count);
+    for (size_t i = 0; i < types_count(s->types); i++)
+        offer(c, types_at(s->types, i)->name);
+}
+
+static void complete_new(candidates *c, const session *s, const parse_words *w)
+{
+    if (w->count <= 1) {
+        offer_list(c, kind_names, kind_count);
+        return;
+    }
+    const char *prev = w->word[w->count - 1];
+    if (parse_is(prev, "over")) {
+        for (size_t i = 0; i < kind_count; i++)
+            if (kind_rows[i].can & KIND_CAN_BACK)
+                offer(c, kind_rows[i].name);
+        return;
+    }
+    const kind_row *k = kind_find(w->word[1]);
+    if (k == NULL)
+        return;
+    for (const char *const *o = k->options; *o; o++)
+        offer(c, *o);
+    offer(c, "as");
+    if (k->can & KIND_TYPED)
+        offer_types(c, s, false);
+}
+
+size_t interp_complete(const session *s, const char *line, size_t start, const char **out, size_t max)
+{
+    candidates c = {out, 0, max};
+    char before[PARSE_MAX_LINE + 1];
+    size_t n = start < sizeof before - 1 ? start : sizeof before - 1;
+    memcpy(before, line, n);
+    before[n] = '\0';
+    parse_words w;
+    if (parse_split(before, &w) != NULL)
+        return 0;
+    if (w.count == 0 || s == NULL) {
+        if (w.count)
+            return 0;
+        for (size_t i = 0; i < COMMAND_COUNT; i++)
+            offer(&c, commands[i].name);
+        return c.count;
+    }
+    const command *cmd = find_command(w.word[0]);
+    complete_kind kind = cmd ? cmd->complete : COMPLETE_NONE;
+    if (kind == COMPLETE_TRY) {
+        if (w.count == 1) {
+            offer(&c, "free");
+            offer(&c, "alloc");
+            return c.count;
+        }
+        cmd = find_command(w.word[1]);
+        kind = cmd && (parse_is(w.word[1], "free") || parse_is(w.word[1], "alloc")) ? cmd->complete
+                                                                                      : COMPLETE_NONE;
+        /* complete as the tried command: its words start one later */
+        for (size_t i = 1; i < w.count; i++)
+            w.word[i - 1] = w.word[i];
+        w.count--;
+    }
+    size_t arg = w.count; /* which word after the command's name is completed: 1, 2, ... */
+    switch (kind) {
+    case COMPLETE_COMMANDS:
+        if (arg == 1)
+            for (size_t i = 0; i < COMMAND_COUNT; i++)
+                offer(&c, commands[i].name);
+        break;
+    case COMPLETE_NEW:
+        complete_new(&c, s, &w);
+        break;
+    case COMPLETE_SWITCH:
+        if (arg == 1) {
+            for (size_t i = 0; i < s->alloc_count; i++)
+                offer(&c, s->allocs[i]->name);
+            offer_list(&c, kind_names, kind_count);
+        }
+        break;
+    case COMPLETE_ALLOC: {
+        static const char *const opts[] = {"align", "as"};
+        if (arg == 1)
+            offer_types(&c, s, true);
+        else
+            offer_list(&c, opts, 2);
+        break;
+    }
+    case COMPLETE_STRUCTS:
+        if (arg == 1)
+            offer_types(&c, s, false);
+        break;
+    case COMPLETE_LIVE:
+        if (arg == 1)
+            offer_blocks(&c, s, true);
+        break;
+    case COMPLETE_BLOCKS:
+        if (arg == 1)
+            offer_blocks(&c, s, false);
+        break;
+    case COMPLETE_SHOW: {
+        static const char *const opts[] = {"addresses", "offsets"};
+        if (arg == 1) {
+            offer_list(&c, opts, 2);
+            offer_blocks(&c, s, false);
+        }
+        break;
+    }
+    case COMPLETE_RESET: {
+        static const char *const opts[] = {"free-all", "retain", "limit"};
+        if (arg == 1)
+            offer_list(&c, opts, 3);
+        break;
+    }
+    case COMPLETE_EXPECT: {
+        static const char *const what[] = {"offset", "block", "live", "padding", "used", "metadata",
+                                           "peak", "stat", "warning", "warnings", "no", "type",
+                                           "allocator"};
+        static const char *const props[] = {"offset", "size", "padding", "align", "region", "live",
+                                            "freed"};
+        static const char *const figures[] = {"capacity", "live_blocks", "live_bytes", "padding_bytes",
+                                              "metadata_bytes", "freed_bytes", "unused_bytes",
+                                              "peak_bytes", "total_allocated", "total_freed"};
+        if (arg == 1)
+            offer_list(&c, what, sizeof what / sizeof what[0]);
+        else if (parse_is(w.word[1], "block"))
+            arg == 2 ? offer_blocks(&c, s, false) : offer_list(&c, props, sizeof props / sizeof props[0]);
+        else if (parse_is(w.word[1], "warning") && arg == 2)
+            offer_list(&c, warn_names, WARN_KIND_COUNT);
+        else if (parse_is(w.word[1], "no") && arg == 2)
+            offer(&c, "warnings");
+        else if (parse_is(w.word[1], "type") && arg == 2)
+            offer_types(&c, s, true);
+        else if (parse_is(w.word[1], "allocator") && arg == 2)
+            for (size_t i = 0; i < s->alloc_count; i++)
+                offer(&c, s->allocs[i]->name);
+        else if (parse_is(w.word[1], "stat") && arg == 2)
+            offer_list(&c, figures, sizeof figures / sizeof figures[0]);
+        break;
+    }
+    case COMPLETE_ZOOM:
+        if (arg == 1)
+            offer(&c, "fit");
+        break;
+    case COMPLETE_DUMP:
+        if (arg == 1)
+            offer(&c, "json");
+        break;
+    case COMPLETE_TRY:
+    case COMPLETE_FILE:
+    case COMPLETE_NONE:
+        break;
+    }
+    return c.count;
+}

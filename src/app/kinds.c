@@ -1,0 +1,336 @@
+/*
+ * kinds.c - the table of allocator kinds and the factory (see kinds.h).
+ */
+#include "allocscope/kinds.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "allocscope/arena.h"
+#include "allocscope/buddy.h"
+#include "allocscope/bump.h"
+#include "allocscope/counting.h"
+#include "allocscope/debug.h"
+#include "allocscope/fixed.h"
+#include "allocscope/parse.h"
+#include "allocscope/pool.h"
+#include "allocscope/stack.h"
+#include "allocscope/sysheap.h"
+
+static bool build_bump(const kind_spec *sp, kind_built *out, strbuf *err);
+static bool build_fixed(const kind_spec *sp, kind_built *out, strbuf *err);
+static bool build_stack(const kind_spec *sp, kind_built *out, strbuf *err);
+static bool build_arena(const kind_spec *sp, kind_built *out, strbuf *err);
+static bool build_pool(const kind_spec *sp, kind_built *out, strbuf *err);
+static bool build_debug(const kind_spec *sp, kind_built *out, strbuf *err);
+static bool build_counting(const kind_spec *sp, kind_built *out, strbuf *err);
+static bool build_freelist(const kind_spec *sp, kind_built *out, strbuf *err);
+static bool build_buddy(const kind_spec *sp, kind_built *out, strbuf *err);
+
+/* the option words of a row, a NULL-terminated list */
+#define WORDS(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define NO_WORDS ((const char *const[]){NULL})
+
+/* name, default size (pool: of an item; arena: none, it grows), constructor,
+ * what it can do, option words, help */
+#define KIND_TABLE(X)                                                                                   \
+    X(bump, 4096, build_bump, KIND_CAN_BACK, NO_WORDS,                                                  \
+      "one buffer and an offset that only moves forward; frees nothing until reset")                    \
+    X(fixed, 1024, build_fixed, KIND_CAN_BACK, NO_WORDS,                                                \
+      "Zig's FixedBufferAllocator: a bump that reclaims its most recent block")                         \
+    X(stack, 1024, build_stack, KIND_CAN_BACK, NO_WORDS,                                                \
+      "blocks with a header, freed in reverse order only (LIFO)")                                       \
+    X(arena, 0, build_arena, KIND_OVER | KIND_RESET_MODES, WORDS("over"),                            \
+      "Zig's ArenaAllocator: chunks from a backing allocator, all released at once")                    \
+    X(pool, 24, build_pool, KIND_RESET_MODES | KIND_TYPED, WORDS("align", "capacity"),                \
+      "Zig's MemoryPool: slots of one size in slabs, reused last-freed first")                          \
+    X(debug, 8192, build_debug, KIND_WRAPS | KIND_OVER, WORDS("over", "limit"),                         \
+      "Zig's DebugAllocator over another: catches double frees, overflows, leaks")                      \
+    X(counting, 4096, build_counting, KIND_WRAPS | KIND_OVER, WORDS("over"),                            \
+      "counts the calls and bytes that pass through it to another allocator")                           \
+    X(freelist, 4096, build_freelist, KIND_CAN_BACK, WORDS("first-fit", "best-fit", "next-fit"),        \
+      "a general-purpose free list: headers, coalescing, a choice of fit")                              \
+    X(buddy, 1024, build_buddy, KIND_CAN_BACK, NO_WORDS,                                                \
+      "power-of-two blocks, split in halves and merged with their buddy")
+
+const kind_row kind_rows[] = {
+#define KIND_X(name, size, build, can, options, help) {#name, size, build, can, options, help},
+    KIND_TABLE(KIND_X)
+#undef KIND_X
+};
+const size_t kind_count = sizeof kind_rows / sizeof kind_rows[0];
+
+const char *const kind_names[] = {
+#define KIND_X(name, size, build, can, options, help) #name,
+    KIND_TABLE(KIND_X)
+#undef KIND_X
+};
+
+const kind_row *kind_find(const char *name)
+{
+    for (size_t i = 0; name && i < kind_count; i++)
+        if (parse_is(name, kind_rows[i].name))
+            return &kind_rows[i];
+    return NULL;
+}
+
+bool kind_takes(const kind_row *k, const char *word)
+{
+    for (const char *const *o = k->options; *o; o++)
+        if (parse_is(word, *o))
+            return true;
+    return false;
+}
+
+void kind_list(unsigned can, const char *conj, strbuf *out)
+{
+    size_t total = 0, seen = 0;
+    for (size_t i = 0; i < kind_count; i++)
+        total += (kind_rows[i].can & can) == can;
+    for (size_t i = 0; i < kind_count; i++) {
+        if ((kind_rows[i].can & can) != can)
+            continue;
+        if (seen && conj && seen + 1 == total)
+            sb_printf(out, " %s ", conj);
+        else if (seen)
+            sb_add(out, ", ");
+        sb_add(out, kind_rows[i].name);
+        seen++;
+    }
+}
+
+/* ---- constructors ---- */
+
+static bool check_size(const char *what, size_t size, strbuf *err)
+{
+    if (size == 0)
+        sb_printf(err, "%s: the size must be at least 1 byte", what);
+    else if (size > KIND_MAX_BUFFER)
+        sb_printf(err, "%s: at most 1 GiB per allocator", what);
+    else
+        return true;
+    return false;
+}
+
+static size_t plain_size(const kind_spec *sp) { return sp->has_size ? sp->size : sp->kind->default_size; }
+
+/* The common end of a plain constructor: ctx NULL means no memory. */
+static bool plain_done(const kind_spec *sp, void *ctx, as_instance inst, kind_built *out, strbuf *err)
+{
+    if (ctx == NULL) {
+        sb_printf(err, "%s: not enough memory for %zu bytes", sp->kind->name, plain_size(sp));
+        return false;
+    }
+    out->top = inst;
+    snprintf(out->desc, sizeof out->desc, "%s %zu", sp->kind->name, plain_size(sp));
+    return true;
+}
+
+static bool build_bump(const kind_spec *sp, kind_built *out, strbuf *err)
+{
+    if (!check_size("bump", plain_size(sp), err))
+        return false;
+    bump *b = bump_create(plain_size(sp));
+    return plain_done(sp, b, b ? bump_instance(b) : (as_instance){0}, out, err);
+}
+
+static bool build_fixed(const kind_spec *sp, kind_built *out, strbuf *err)
+{
+    if (!check_size("fixed", plain_size(sp), err))
+        return false;
+    fixed *f = fixed_create(plain_size(sp));
+    return plain_done(sp, f, f ? fixed_instance(f) : (as_instance){0}, out, err);
+}
+
+static bool build_stack(const kind_spec *sp, kind_built *out, strbuf *err)
+{
+    if (!check_size("stack", plain_size(sp), err))
+        return false;
+    if (plain_size(sp) > UINT32_MAX) {
+        sb_add(err, "stack: at most 4 GiB - 1");
+        return false;
+    }
+    stack *st = stack_create(plain_size(sp));
+    return plain_done(sp, st, st ? stack_instance(st) : (as_instance){0}, out, err);
+}
+
+static bool build_freelist(const kind_spec *sp, kind_built *out, strbuf *err)
+{
+    size_t size = plain_size(sp);
+    if (!check_size("freelist", size, err))
+        return false;
+    if (size < FREELIST_MIN_BLOCK) {
+        sb_printf(err, "freelist: at least %d bytes", FREELIST_MIN_BLOCK);
+        return false;
+    }
+    freelist *f = freelist_create(size, sp->fit);
+    if (!plain_done(sp, f, f ? freelist_instance(f) : (as_instance){0}, out, err))
+        return false;
+    snprintf(out->desc, sizeof out->desc, "freelist %zu %s", size, freelist_fit_name(sp->fit));
+    return true;
+}
+
+static bool build_buddy(const kind_spec *sp, kind_built *out, strbuf *err)
+{
+    size_t size = plain_size(sp);
+    if (!check_size("buddy", size, err))
+        return false;
+    if (size < BUDDY_MIN_BLOCK || (size & (size - 1))) {
+        sb_printf(err, "buddy: the size must be a power of two of at least %d (e.g. 1024)", BUDDY_MIN_BLOCK);
+        return false;
+    }
+    buddy *b = buddy_create(size);
+    return plain_done(sp, b, b ? buddy_instance(b) : (as_instance){0}, out, err);
+}
+
+/* A plain allocator to back or be wrapped by another. */
+static bool build_backing(const kind_row *k, size_t size, freelist_fit fit, as_instance *inst, strbuf *err)
+{
+    if (!(k->can & KIND_CAN_BACK)) {
+        sb_printf(err, "'%s' cannot back another allocator here (use ", k->name);
+        kind_list(KIND_CAN_BACK, "or", err);
+        sb_add(err, ")");
+        return false;
+    }
+    kind_spec sp = {.kind = k, .size = size, .has_size = true, .fit = fit};
+    kind_built b = {0};
+    if (!k->build(&sp, &b, err))
+        return false;
+    *inst = b.top;
+    return true;
+}
+
+/* The inner allocator of a wrapper (a bump by default), kept in out->owned. */
+static bool build_inner(const kind_spec *sp, kind_built *out, as_instance *inner, strbuf *err)
+{
+    const kind_row *inner_kind = sp->over ? sp->over : kind_find("bump");
+    size_t inner_size = sp->over_has_size ? sp->over_size : plain_size(sp);
+    if (!build_backing(inner_kind, inner_size, sp->fit, inner, err))
+        return false;
+    out->owned[out->owned_count++] = *inner;
+    snprintf(out->desc, sizeof out->desc, "%s over %s %zu", sp->kind->name, inner_kind->name, inner_size);
+    return true;
+}
+
+static bool wrapped_done(void *ctx, strbuf *err)
+{
+    if (ctx == NULL)
+        sb_add(err, "out of memory");
+    return ctx != NULL;
+}
+
+static bool build_debug(const kind_spec *sp, kind_built *out, strbuf *err)
+{
+    as_instance inner;
+    if (!build_inner(sp, out, &inner, err))
+        return false;
+    debug_alloc *d = debug_create(inner);
+    out->top = d ? debug_instance(d) : (as_instance){0};
+    if (d && sp->limit) {
+        debug_set_limit(d, sp->limit);
+        size_t n = strlen(out->desc);
+        snprintf(out->desc + n, sizeof out->desc - n, ", limit %zu", sp->limit);
+    }
+    return wrapped_done(d, err);
+}
+
+static bool build_counting(const kind_spec *sp, kind_built *out, strbuf *err)
+{
+    as_instance inner;
+    if (!build_inner(sp, out, &inner, err))
+        return false;
+    counting *c = counting_create(inner);
+    out->top = c ? counting_instance(c) : (as_instance){0};
+    return wrapped_done(c, err);
+}
+
+static bool build_arena(const kind_spec *sp, kind_built *out, strbuf *err)
+{
+    as_instance backing = sysheap_instance();
+    if (sp->over) {
+        size_t sz = sp->over_has_size ? sp->over_size : sp->over->default_size;
+        if (!build_backing(sp->over, sz, sp->fit, &backing, err))
+            return false;
+        out->owned[out->owned_count++] = backing;
+        snprintf(out->desc, sizeof out->desc, "arena over %s %zu", sp->over->name, sz);
+    } else {
+        snprintf(out->desc, sizeof out->desc, "arena over the system heap");
+    }
+    arena *ar = arena_create(backing);
+    out->top = ar ? arena_instance(ar) : (as_instance){0};
+    if (ar == NULL)
+        sb_add(err, "out of memory");
+    return ar != NULL;
+}
+
+static bool build_pool(const kind_spec *sp, kind_built *out, strbuf *err)
+{
+    size_t item = sp->has_size ? sp->size : sp->kind->default_size;
+    unsigned al = sp->has_align ? sp->align_log2 : (sp->type ? as_log2(sp->type_align) : 3);
+    if (item > KIND_MAX_BUFFER) {
+        sb_add(err, "pool: a slot of at most 1 GiB");
+        return false;
+    }
+    size_t slots = sp->has_capacity ? sp->capacity : 16;
+    if (slots > KIND_MAX_BUFFER / (item < 8 ? 8 : item)) {
+        sb_add(err, "pool: capacity too large (at most 1 GiB of slots)");
+        return false;
+    }
+    pool *p = pool_create((pool_options){item, (uint8_t)al, slots, !sp->has_capacity});
+    if (p == NULL) {
+        sb_add(err, "pool: not enough memory");
+        return false;
+    }
+    out->top = pool_instance(p);
+    char what[48];
+    if (sp->type)
+        snprintf(what, sizeof what, "%s, %zu bytes", sp->type, item);
+    else
+        snprintf(what, sizeof what, "item %zu bytes", item);
+    snprintf(out->desc, sizeof out->desc, "pool of %zu-byte slots (%s, align %zu), %s %zu", pool_slot_size(p),
+             what, pool_slot_align(p), sp->has_capacity ? "fixed capacity" : "growable, first slab", slots);
+    return true;
+}
+
+/* ---- the factory ---- */
+
+bool kind_build(const kind_spec *sp, kind_built *out, strbuf *err)
+{
+    memset(out, 0, sizeof *out);
+    if (sp->over && !(sp->kind->can & KIND_OVER)) {
+        sb_add(err, "'over' applies to ");
+        kind_list(KIND_OVER, "and", err);
+        sb_add(err, " only");
+        return false;
+    }
+    if (sp->kind->build(sp, out, err))
+        return true;
+    kind_destroy(out);
+    return false;
+}
+
+bool kind_build_plain(const char *name, size_t size, kind_built *out, strbuf *err)
+{
+    const kind_row *k = kind_find(name);
+    if (k == NULL) {
+        sb_printf(err, "unknown allocator kind '%s'", name);
+        return false;
+    }
+    kind_spec sp = {.kind = k, .size = size, .has_size = size > 0};
+    return kind_build(&sp, out, err);
+}
+
+void kind_destroy(kind_built *b)
+{
+    if (b->top.probe && b->top.probe->destroy)
+        b->top.probe->destroy(b->top.a.ctx);
+    for (size_t i = 0; i < b->owned_count; i++)
+        if (b->owned[i].probe->destroy)
+            b->owned[i].probe->destroy(b->owned[i].a.ctx);
+    memset(b, 0, sizeof *b);
+}
+
+as_instance kind_structural(const kind_row *k, const kind_built *b)
+{
+    return (k->can & KIND_WRAPS) && b->owned_count ? b->owned[0] : b->top;
+}
