@@ -61,6 +61,22 @@ $(BUILD)/tests/%: tests/%.c $(CORE) $(LIB)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(CORE) $(LIB) $(TEST_LIBS) -lm
 
+# --- plugins: allocators a student wrote (tests/plugins), loaded through -----
+# plugin_host.h. Built as plain shared libraries, never with the sanitizers:
+# they are the student's code, the host is what is checked.
+PLUGIN_SRC    = $(wildcard tests/plugins/*.c)
+PLUGIN_SOS    = $(PLUGIN_SRC:tests/plugins/%.c=$(BUILD)/plugins/%.so)
+PLUGIN_CFLAGS = -std=c11 -Iinclude $(WARN) $(WERROR) $(CFLAGS) -fPIC -shared
+
+$(BUILD)/plugins/%.so: tests/plugins/%.c include/allocscope/plugin.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  SO      $@")
+	$(Q)$(CC) $(PLUGIN_CFLAGS) -o $@ $<
+
+all: $(PLUGIN_SOS)
+$(BUILD)/tests/test_plugin: | $(PLUGIN_SOS)
+# --- end of plugins ---------------------------------------------------------
+
 # --- dependencies: found with pkg-config, installed with apt-get if missing
 check-deps:
 	@missing=""; \
