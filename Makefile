@@ -75,6 +75,15 @@ $(BUILD)/plugins/%.so: tests/plugins/%.c include/allocscope/plugin.h
 
 all: $(PLUGIN_SOS)
 $(BUILD)/tests/test_plugin: | $(PLUGIN_SOS)
+
+# test_plugin under valgrind memcheck. The plugins run in forked children,
+# which valgrind follows without --trace-children (that is for exec); their
+# reports are silenced: the deliberate crashes are the student's code, not
+# allocscope's, and a child's errors never change the host's exit status.
+.PHONY: plugin-valgrind
+plugin-valgrind: $(BUILD)/tests/test_plugin
+	$(Q)valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	  --child-silent-after-fork=yes $(BUILD)/tests/test_plugin
 # --- end of plugins ---------------------------------------------------------
 
 # --- dependencies: found with pkg-config, installed with apt-get if missing

@@ -250,12 +250,12 @@ static int stop_child(plugin *p)
 /* After a failed exchange: the child is stopped and pb says how it died.
  * A child that closed its socket was already dying (or exited), so its
  * status is its own, not our SIGKILL's. */
-static void diagnose(plugin *p, rpc_result r, plugin_problem *pb, char *detail, size_t n)
+static void diagnose(plugin *p, rpc_result r, unsigned waited_ms, plugin_problem *pb, char *detail, size_t n)
 {
     int status = stop_child(p);
     if (r == RPC_TIMEOUT) {
         pb->kind = PLUGIN_PB_TIMEOUT;
-        snprintf(detail, n, "no answer within %u ms", p->timeout_ms);
+        snprintf(detail, n, "no answer within %u ms", waited_ms);
     } else if (status >= 0 && WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
         pb->kind = PLUGIN_PB_CRASHED;
@@ -325,7 +325,7 @@ static plugin_status start_child(plugin *p, char *detail, size_t n)
     if (r != RPC_OK) {
         plugin_problem pb = {0};
         char why[96];
-        diagnose(p, r, &pb, why, sizeof why);
+        diagnose(p, r, wait, &pb, why, sizeof why);
         snprintf(detail, n, "%s", why);
         return PLUGIN_ERR_CRASHED;
     }
@@ -397,7 +397,7 @@ static bool call(plugin *p, const proto_req *q, proto_resp *r)
         return true;
     plugin_problem pb = problem_for(p, PLUGIN_PB_CRASHED, q);
     char detail[96];
-    diagnose(p, res, &pb, detail, sizeof detail);
+    diagnose(p, res, p->timeout_ms, &pb, detail, sizeof detail);
     report(p, &pb, detail);
     recover(p, q);
     return false;

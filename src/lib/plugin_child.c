@@ -19,6 +19,7 @@
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "allocscope/plugin.h"
@@ -213,6 +214,8 @@ _Noreturn void plugin_child_main(int sock, int out_fd, const char *path, unsigne
                                  size_t size, const char *options)
 {
     reset_signals();
+    /* the child never outlives the process that supervises it */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     sock = settle_fds(sock, out_fd);
     const asp_descriptor *d = load(sock, path);
     if (d == NULL)
