@@ -76,6 +76,14 @@ $(BUILD)/plugins/%.so: tests/plugins/%.c include/allocscope/plugin.h
 all: $(PLUGIN_SOS)
 $(BUILD)/tests/test_plugin: | $(PLUGIN_SOS)
 
+# The tutorial's BumpAllocator in Zig (Zig 0.11), for make test-zig; not
+# part of all, since the Zig compiler is not a build dependency.
+ZIG ?= zig
+$(BUILD)/plugins/zig_bump.so: tests/plugins/zig_bump.zig include/allocscope/plugin.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  ZIG     $@")
+	$(Q)$(ZIG) build-lib -dynamic -O ReleaseSafe -lc -Iinclude $< -femit-bin=$@
+
 # test_plugin under valgrind memcheck. The plugins run in forked children,
 # which valgrind follows without --trace-children (that is for exec); their
 # reports are silenced: the deliberate crashes are the student's code, not

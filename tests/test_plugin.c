@@ -329,6 +329,33 @@ static void test_bad_describe_reported(void **state)
     plugin_destroy(p);
 }
 
+/* The tutorial's BumpAllocator in Zig, exported through plugin.h. Built by
+ * make test-zig (rule $(BUILD)/plugins/zig_bump.so, Zig 0.11); skipped when
+ * it has not been built. */
+static void test_zig_bump(void **state)
+{
+    (void)state;
+    if (access(so("zig_bump"), R_OK) != 0)
+        skip();
+    plugin *p = load("zig_bump", 4096);
+    as_instance in = plugin_instance(p);
+    assert_string_equal(plugin_name(p), "zig-bump");
+    uint32_t *nums = as_alloc(in.a, 10 * sizeof(uint32_t), 2);
+    char *msg = as_alloc(in.a, 32, 0);
+    assert_ptr_equal(nums, plugin_region(p));
+    assert_ptr_equal(msg, plugin_region(p) + 40);
+    assert_true(as_resize(in.a, msg, 32, 0, 64));
+    assert_false(as_resize(in.a, nums, 40, 2, 80));
+    size_t off;
+    assert_true(in.probe->offset(p, &off));
+    assert_int_equal(off, 104);
+    assert_ptr_equal(as_alloc(in.a, 8, 3), plugin_region(p) + 104);
+    no_problem(p);
+    tk_inspect(&in, &v);
+    assert_int_equal(v.markers, 1);
+    plugin_destroy(p);
+}
+
 static plugin_status load_status(const char *path, size_t size, const char *options, char *detail, size_t n)
 {
     plugin_config cfg = {path, size, options, 0};
@@ -388,6 +415,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_free_corrupting_neighbour),
         cmocka_unit_test(test_bad_describe_reported),
         cmocka_unit_test(test_bad_libraries_refused),
+        cmocka_unit_test(test_zig_bump),
     };
     return cmocka_run_group_tests_name("plugin", tests, NULL, NULL);
 }
