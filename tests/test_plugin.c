@@ -318,6 +318,53 @@ static void test_free_corrupting_neighbour(void **state)
     plugin_destroy(p);
 }
 
+static void test_remap_that_moves(void **state)
+{
+    (void)state;
+    plugin *p = load_opts("liar", 1024, "move", 0);
+    as_instance in = plugin_instance(p);
+    unsigned char *x = as_alloc(in.a, 16, 0);
+    for (int i = 0; i < 16; i++)
+        x[i] = (unsigned char)i;
+    unsigned char *y = as_realloc(in.a, x, 16, 0, 32);
+    assert_ptr_equal(y, x + 16);
+    no_problem(p);
+    assert_int_equal(plugin_live_blocks(p), 1);
+    assert_int_equal(in.probe->judge_free(p, x, 16, 0), AS_FREE_NOT_OWNED);
+    assert_int_equal(in.probe->judge_free(p, y, 32, 0), AS_FREE_OK);
+    assert_int_equal(y[15], 15);
+    tk_inspect(&in, &v);
+    plugin_destroy(p);
+
+    p = load_opts("liar", 1024, "lose", 0);
+    as_allocator a = plugin_allocator(p);
+    x = as_alloc(a, 16, 0);
+    memset(x, 0x42, 16);
+    y = as_realloc(a, x, 16, 0, 32);
+    assert_ptr_equal(y, x + 16);
+    plugin_problem pb = one_problem(p, PLUGIN_PB_LOST_CONTENTS, 2);
+    assert_int_equal(pb.op, PLUGIN_OP_REMAP);
+    assert_non_null(strstr(pb.text, "16 of the 16 bytes"));
+    plugin_destroy(p);
+}
+
+static void test_plugin_check_and_problem_queue(void **state)
+{
+    (void)state;
+    plugin *p = load_opts("liar", 1024, "check", 0);
+    assert_string_equal(plugin_probe.check(p), "plugin liar: the offset is a lie");
+    plugin_destroy(p);
+    p = load_opts("liar", 4096, "misalign", 0);
+    for (int i = 0; i < PLUGIN_MAX_PROBLEMS + 6; i++)
+        assert_null(as_alloc(plugin_allocator(p), 8, 3));
+    assert_int_equal(plugin_problem_count(p), PLUGIN_MAX_PROBLEMS);
+    assert_int_equal(plugin_problems_dropped(p), 6);
+    plugin_problem pb;
+    assert_true(plugin_take_problem(p, &pb));
+    assert_int_equal(pb.call, 7); /* the oldest kept */
+    plugin_destroy(p);
+}
+
 static void test_bad_describe_reported(void **state)
 {
     (void)state;
@@ -413,6 +460,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_outside_region_refused),
         cmocka_unit_test(test_block_in_metadata_refused),
         cmocka_unit_test(test_free_corrupting_neighbour),
+        cmocka_unit_test(test_remap_that_moves),
+        cmocka_unit_test(test_plugin_check_and_problem_queue),
         cmocka_unit_test(test_bad_describe_reported),
         cmocka_unit_test(test_bad_libraries_refused),
         cmocka_unit_test(test_zig_bump),

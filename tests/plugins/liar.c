@@ -7,6 +7,9 @@
  *   "neighbour" free writes a "next" link 8 bytes past the end of the
  *               block: into the neighbour's first bytes
  *   "describe"  describes a span past the end of the region
+ *   "move"      remap always moves the block to the offset, copying it
+ *   "lose"      the same, but forgets to copy the contents
+ *   "check"     its invariant check always fails
  *   "fail"      init fails (for the bad-input tests)
  * Otherwise it is a bump allocator with the header as in "metadata".
  */
@@ -61,8 +64,13 @@ static bool li_resize(void *ctx, void *mem, size_t len, uint8_t al, size_t new_l
 
 static void *li_remap(void *ctx, void *mem, size_t len, uint8_t al, size_t new_len, uintptr_t ra)
 {
-    (void)ctx, (void)mem, (void)len, (void)al, (void)new_len, (void)ra;
-    return NULL;
+    bool copy = !strcmp(b.mode, "move");
+    if (!copy && strcmp(b.mode, "lose"))
+        return NULL;
+    unsigned char *to = li_alloc(ctx, new_len, al, ra);
+    if (to && copy)
+        memcpy(to, mem, len < new_len ? len : new_len);
+    return to;
 }
 
 static void li_free(void *ctx, void *mem, size_t len, uint8_t al, uintptr_t ra)
@@ -83,8 +91,14 @@ static void li_describe(const void *ctx, asp_emit_fn emit, void *user)
     emit(user, b.offset, 0, ASP_OFFSET);
 }
 
+static const char *li_check(const void *ctx)
+{
+    (void)ctx;
+    return strcmp(b.mode, "check") ? NULL : "the offset is a lie";
+}
+
 const asp_descriptor allocscope_plugin = {
     .version = ASP_VERSION, .name = "liar", .init = li_init,
     .alloc = li_alloc, .resize = li_resize, .remap = li_remap, .free = li_free,
-    .describe = li_describe,
+    .describe = li_describe, .check = li_check,
 };
