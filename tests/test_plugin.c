@@ -48,6 +48,16 @@ static plugin_problem one_problem(plugin *p, plugin_problem_kind kind, uint64_t 
     return pb;
 }
 
+/* The oldest problem, which must be of that kind at that call; others may follow. */
+static void one_problem_then(plugin *p, plugin_problem_kind kind, uint64_t call)
+{
+    plugin_problem pb;
+    assert_true(plugin_take_problem(p, &pb));
+    if (pb.kind != kind || pb.call != call)
+        fail_msg("expected %s at call %llu, got %s at call %llu: %s", plugin_problem_name(kind),
+                 (unsigned long long)call, plugin_problem_name(pb.kind), (unsigned long long)pb.call, pb.text);
+}
+
 static void no_problem(plugin *p)
 {
     plugin_problem pb;
@@ -253,6 +263,29 @@ static void test_endless_loop_times_out(void **state)
     no_children();
 }
 
+static void test_nondeterministic_plugin_stops(void **state)
+{
+    (void)state;
+    char marker[64];
+    snprintf(marker, sizeof marker, "/tmp/allocscope-liar-%d", (int)getpid());
+    unlink(marker);
+    plugin *p = load_opts("liar", 1024, "forgetful", 0);
+    as_allocator a = plugin_allocator(p);
+    assert_ptr_equal(as_alloc(a, 8, 0), plugin_region(p) + 64);
+    assert_null(as_alloc(a, 24, 0)); /* crashes; the replay of call 1 answers 128 */
+    one_problem_then(p, PLUGIN_PB_CRASHED, 2);
+    one_problem_then(p, PLUGIN_PB_REPLAY, 1);
+    plugin_problem pb = one_problem(p, PLUGIN_PB_DEAD, 2);
+    assert_non_null(strstr(pb.text, "load it again"));
+    assert_true(plugin_is_dead(p));
+    assert_null(as_alloc(a, 8, 0));
+    assert_int_equal(plugin_problem_count(p), 0);
+    assert_non_null(plugin_probe.check(p));
+    plugin_destroy(p);
+    unlink(marker);
+    no_children();
+}
+
 static void test_misaligned_block_refused(void **state)
 {
     (void)state;
@@ -403,6 +436,37 @@ static void test_zig_bump(void **state)
     plugin_destroy(p);
 }
 
+/* The child must not write the host's unflushed stdout a second time, and
+ * a bare file name is a file here, not a library to search for. */
+static void test_child_leaves_host_output_alone(void **state)
+{
+    (void)state;
+    char tmpl[] = "/tmp/allocscope-plugin-out-XXXXXX";
+    int fd = mkstemp(tmpl);
+    assert_true(fd >= 0);
+    fflush(stdout);
+    int saved = dup(STDOUT_FILENO);
+    dup2(fd, STDOUT_FILENO);
+    printf("host-marker");               /* left in the buffer while the child forks */
+    char cwd[4096];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(plugin_dir), 0);
+    plugin_config cfg = {"bump.so", 64, NULL, 0};
+    plugin *p = plugin_load(&cfg, NULL, NULL, 0);
+    assert_int_equal(chdir(cwd), 0);
+    fflush(stdout);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    assert_non_null(p);
+    assert_non_null(as_alloc(plugin_allocator(p), 8, 0));
+    plugin_destroy(p);
+    char buf[256] = {0};
+    assert_true(pread(fd, buf, sizeof buf - 1, 0) >= 0);
+    close(fd);
+    unlink(tmpl);
+    assert_string_equal(buf, "host-marker");
+}
+
 static plugin_status load_status(const char *path, size_t size, const char *options, char *detail, size_t n)
 {
     plugin_config cfg = {path, size, options, 0};
@@ -433,6 +497,8 @@ static void test_bad_libraries_refused(void **state)
     assert_non_null(strstr(detail, "version 2"));
     assert_int_equal(load_status(so("liar"), 4096, "fail", detail, sizeof detail), PLUGIN_ERR_INIT);
     assert_int_equal(load_status(so("liar"), 100, NULL, detail, sizeof detail), PLUGIN_ERR_INIT);
+    assert_int_equal(load_status(so("liar"), 4096, "crash-init", detail, sizeof detail), PLUGIN_ERR_CRASHED);
+    assert_non_null(strstr(detail, "SIGSEGV"));
     assert_int_equal(load_status(so("bump"), 0, NULL, detail, sizeof detail), PLUGIN_ERR_SIZE);
     assert_int_equal(load_status(so("bump"), PLUGIN_MAX_SIZE + 1, NULL, NULL, 0), PLUGIN_ERR_SIZE);
     assert_int_equal(load_status(NULL, 4096, NULL, detail, sizeof detail), PLUGIN_ERR_NO_FILE);
@@ -456,6 +522,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_overlap_after_resize),
         cmocka_unit_test(test_crash_is_survived),
         cmocka_unit_test(test_endless_loop_times_out),
+        cmocka_unit_test(test_nondeterministic_plugin_stops),
         cmocka_unit_test(test_misaligned_block_refused),
         cmocka_unit_test(test_outside_region_refused),
         cmocka_unit_test(test_block_in_metadata_refused),
@@ -464,6 +531,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_plugin_check_and_problem_queue),
         cmocka_unit_test(test_bad_describe_reported),
         cmocka_unit_test(test_bad_libraries_refused),
+        cmocka_unit_test(test_child_leaves_host_output_alone),
         cmocka_unit_test(test_zig_bump),
     };
     return cmocka_run_group_tests_name("plugin", tests, NULL, NULL);

@@ -77,7 +77,7 @@ const char *plugin_op_name(plugin_op op);
     X(PLUGIN_PB_TIMEOUT, "timeout", "did not return in time")                                  \
     X(PLUGIN_PB_EXITED, "exited", "exited instead of returning")                               \
     X(PLUGIN_PB_REPLAY, "not-replayable", "answered differently when its calls were replayed after a crash") \
-    X(PLUGIN_PB_DEAD, "dead", "could not be restarted; load it again")
+    X(PLUGIN_PB_DEAD, "dead", "was stopped")
 
 typedef enum plugin_problem_kind {
 #define PLUGIN_X(id, name, text) id,

@@ -346,7 +346,23 @@ static void mark_dead(plugin *p, const proto_req *q, const char *why)
     stop_child(p);
     p->dead = true;
     plugin_problem pb = problem_for(p, PLUGIN_PB_DEAD, q);
-    report(p, &pb, why);
+    char d[200];
+    snprintf(d, sizeof d, "%.150s; load it again", why);
+    report(p, &pb, d);
+}
+
+/* An answer as a student reads it: "offset 16", "NULL", "true". */
+static void answer_text(const plugin *p, const proto_req *q, uint64_t result, char *buf, size_t n)
+{
+    uintptr_t base = (uintptr_t)p->region;
+    if (q->op == PLUGIN_OP_RESIZE)
+        snprintf(buf, n, "%s", result ? "true" : "false");
+    else if (result == 0)
+        snprintf(buf, n, "NULL");
+    else if (result >= base && result - base <= p->size)
+        snprintf(buf, n, "offset %llu", (unsigned long long)(result - base));
+    else
+        snprintf(buf, n, "%#llx", (unsigned long long)result);
 }
 
 /* A new child with the state of the log, and the region of the snapshot.
@@ -370,8 +386,10 @@ static void recover(plugin *p, const proto_req *failed)
         if (r.result != c->result) {
             plugin_problem pb = problem_for(p, PLUGIN_PB_REPLAY, &c->req);
             pb.call = i + 1;
-            snprintf(why, sizeof why, "call %zu answered %#llx, then %#llx; it is stopped", i + 1,
-                     (unsigned long long)c->result, (unsigned long long)r.result);
+            char was[40], now[40];
+            answer_text(p, &c->req, c->result, was, sizeof was);
+            answer_text(p, &c->req, r.result, now, sizeof now);
+            snprintf(why, sizeof why, "it answered %s the first time and %s when replayed", was, now);
             report(p, &pb, why);
             mark_dead(p, failed, "its state cannot be rebuilt");
             return;
@@ -800,7 +818,7 @@ static plugin *plugin_new(const plugin_config *cfg)
     p->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : PLUGIN_DEFAULT_TIMEOUT_MS;
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     p->map_len = (cfg->size + page - 1) / page * page;
-    p->path = strdup(cfg->path);
+    p->path = realpath(cfg->path, NULL); /* with a slash: dlopen must not search */
     p->options = strdup(cfg->options ? cfg->options : "");
     p->shadow = malloc(p->size);
     p->kinds = malloc(p->size);

@@ -77,7 +77,8 @@ static void reset_signals(void)
  * Returns the socket. */
 static int settle_fds(int sock, int out_fd)
 {
-    fflush(NULL);
+    /* the parent's unwritten stdio buffers were copied too: drop them, or
+     * they would be written a second time */
     __fpurge(stdout);
     __fpurge(stderr);
     /* first out of the way of 0..3, whatever numbers they had */

@@ -10,10 +10,16 @@
  *   "move"      remap always moves the block to the offset, copying it
  *   "lose"      the same, but forgets to copy the contents
  *   "check"     its invariant check always fails
+ *   "crash-init" init writes through a NULL pointer
+ *   "forgetful" not deterministic: its blocks start 64 bytes later in any
+ *               child after the first (it leaves a file in /tmp to know),
+ *               and alloc of 24 bytes crashes, so the replay goes wrong
  *   "fail"      init fails (for the bad-input tests)
  * Otherwise it is a bump allocator with the header as in "metadata".
  */
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <allocscope/plugin.h>
 
@@ -34,6 +40,21 @@ static void *li_init(void *region, size_t size, const char *options)
     b.offset = HEADER;
     b.allocs = 0;
     strncpy(b.mode, options, sizeof b.mode - 1);
+    if (!strcmp(options, "crash-init")) {
+        volatile int *nowhere = NULL;
+        *nowhere = 1;
+    }
+    if (!strcmp(options, "forgetful")) {
+        char path[64];
+        snprintf(path, sizeof path, "/tmp/allocscope-liar-%d", (int)getppid());
+        FILE *f = fopen(path, "r");
+        if (f) {
+            fclose(f);
+            b.offset += 64;
+        } else if ((f = fopen(path, "w")) != NULL) {
+            fclose(f);
+        }
+    }
     memcpy(region, "liar header", 12);
     return &b;
 }
@@ -46,6 +67,10 @@ static void *li_alloc(void *ctx, size_t len, uint8_t align_log2, uintptr_t ra)
     if (start >= b.len || len > b.len - start - 1)
         return NULL;
     b.allocs++;
+    if (len == 24 && !strcmp(b.mode, "forgetful")) {
+        volatile int *nowhere = NULL;
+        *nowhere = 1;
+    }
     if (!strcmp(b.mode, "misalign"))
         start++;
     b.offset = start + len;
