@@ -225,6 +225,10 @@ static void test_crash_is_survived(void **state)
     for (int i = 0; i < 8; i++)
         assert_int_equal(x[i], 0x11);
     assert_int_equal(y[0], 0x5a);
+    /* what it printed, the crashing call included, once: not again when replayed */
+    char out[128];
+    plugin_take_output(p, out, sizeof out);
+    assert_string_equal(out, "alloc 8;alloc 24;alloc 8;");
     assert_null(as_alloc(a, 25, 0)); /* abort() */
     pb = one_problem(p, PLUGIN_PB_CRASHED, 4);
     assert_int_equal(pb.signal, SIGABRT);

@@ -53,6 +53,7 @@ typedef struct pl_block {
 typedef struct pl_call {
     proto_req req;
     uint64_t result;
+    uint64_t call;         /* its number (calls that crashed are not logged) */
 } pl_call;
 
 struct plugin {
@@ -64,6 +65,7 @@ struct plugin {
     int sock, out_r, out_w;
     char name[64];
     bool describes, checks, dead;
+    bool discard_output;     /* while replaying: the plugin says it all again */
     unsigned restarts;
     uint64_t calls;
     pl_block *blocks;
@@ -219,12 +221,15 @@ static bool send_all(int fd, const void *buf, size_t len)
     return true;
 }
 
-/* Moves what the child printed into p->out (up to OUTPUT_CAP). */
+/* Moves what the child printed into p->out (up to OUTPUT_CAP), or drops
+ * it while a replay is under way. */
 static void drain_output(plugin *p)
 {
     char buf[4096];
     ssize_t n;
     while ((n = read(p->out_r, buf, sizeof buf)) > 0) {
+        if (p->discard_output)
+            continue;
         size_t room = OUTPUT_CAP - p->out_len, take = (size_t)n < room ? (size_t)n : room;
         memcpy(p->out + p->out_len, buf, take);
         p->out_len += take;
@@ -330,7 +335,7 @@ static plugin_status start_child(plugin *p, char *detail, size_t n)
         return PLUGIN_ERR_CRASHED;
     }
     hi.text[sizeof hi.text - 1] = '\0';
-    if (hi.status != PLUGIN_OK || hi.status > PLUGIN_ERR_SYSTEM) {
+    if (hi.status != PLUGIN_OK) {
         snprintf(detail, n, "%s", hi.text);
         stop_child(p);
         return hi.status > PLUGIN_ERR_SYSTEM ? PLUGIN_ERR_CRASHED : (plugin_status)hi.status;
@@ -365,27 +370,22 @@ static void answer_text(const plugin *p, const proto_req *q, uint64_t result, ch
         snprintf(buf, n, "%#llx", (unsigned long long)result);
 }
 
-/* A new child with the state of the log, and the region of the snapshot.
- * Marks the plugin dead if that cannot be done. */
-static void recover(plugin *p, const proto_req *failed)
+/* Init has run in a fresh child: every logged call again, each of which
+ * must answer as it did. Marks the plugin dead if one does not. */
+static void replay(plugin *p, const proto_req *failed)
 {
     char why[200];
-    p->restarts++;
-    if (start_child(p, why, sizeof why) != PLUGIN_OK) {
-        mark_dead(p, failed, why);
-        return;
-    }
     for (size_t i = 0; i < p->nlog; i++) {
         proto_resp r;
         const pl_call *c = &p->log[i];
         if (exchange(p, &c->req, &r) != RPC_OK) {
-            snprintf(why, sizeof why, "replaying call %zu failed", i + 1);
+            snprintf(why, sizeof why, "replaying call %llu failed", (unsigned long long)c->call);
             mark_dead(p, failed, why);
             return;
         }
         if (r.result != c->result) {
             plugin_problem pb = problem_for(p, PLUGIN_PB_REPLAY, &c->req);
-            pb.call = i + 1;
+            pb.call = c->call;
             char was[40], now[40];
             answer_text(p, &c->req, c->result, was, sizeof was);
             answer_text(p, &c->req, r.result, now, sizeof now);
@@ -395,8 +395,24 @@ static void recover(plugin *p, const proto_req *failed)
             return;
         }
     }
+}
+
+/* A new child with the state of the log, and the region of the snapshot.
+ * Marks the plugin dead if that cannot be done. */
+static void recover(plugin *p, const proto_req *failed)
+{
+    char why[200];
+    p->restarts++;
+    p->discard_output = true;
+    plugin_status st = start_child(p, why, sizeof why);
+    if (st == PLUGIN_OK)
+        replay(p, failed);
+    else
+        mark_dead(p, failed, why);
     drain_output(p);
-    memcpy(p->region, p->shadow, p->size);
+    p->discard_output = false;
+    if (!p->dead)
+        memcpy(p->region, p->shadow, p->size);
     p->spans_valid = false;
 }
 
@@ -435,7 +451,7 @@ static bool log_call(plugin *p, const proto_req *q, uint64_t result)
         p->log = l;
         p->caplog = cap;
     }
-    p->log[p->nlog++] = (pl_call){*q, result};
+    p->log[p->nlog++] = (pl_call){*q, result, p->calls};
     p->spans_valid = false;
     return true;
 }

@@ -3,8 +3,9 @@
  * writes through a NULL pointer (SIGSEGV), alloc of 25 bytes calls abort(),
  * and a free of a block of 7 bytes calls exit(3). Every other call works,
  * so the tests can check that allocscope carries on with the state from
- * before the crash.
+ * before the crash. Each alloc says what it was asked.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <allocscope/plugin.h>
@@ -30,6 +31,7 @@ static void *cr_alloc(void *ctx, size_t len, uint8_t align_log2, uintptr_t ra)
     size_t start = (b.offset + align - 1) & ~(align - 1);
     if (start > b.len || len > b.len - start)
         return NULL;
+    printf("alloc %zu;", len);
     b.offset = start + len; /* changed before the crash: the replay must undo it */
     b.buffer[start] = 0x5a;
     if (len == 24) {
