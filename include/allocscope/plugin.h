@@ -25,14 +25,17 @@
  * allocscope about it through describe, so it is drawn as metadata).
  *
  * What is checked after every call, each broken promise being reported
- * with the call that broke it (and that call then counts as failed):
+ * with the call that broke it:
  *   - a returned block lies inside the region and is aligned as asked;
  *   - it overlaps no live block (a resize that grew a block in place and
  *     later hands the same bytes out again is caught here);
  *   - it overlaps none of the metadata that describe reports;
+ *     (a block that breaks one of these is refused: the call fails as if
+ *     you had returned NULL / false, though your allocator believes it
+ *     handed the block out)
  *   - the bytes of every other live block are unchanged (a free that writes
  *     a link into its neighbour is caught here), and resize / remap keep
- *     the block's contents.
+ *     the block's contents (reported; the call stands).
  * A crash (SIGSEGV, abort, ...) or a call that does not return in time is
  * reported too, and allocscope carries on with the state before that call:
  * it restarts the child and replays your calls, so your allocator must
