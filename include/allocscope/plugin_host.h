@@ -40,7 +40,7 @@ typedef struct plugin plugin;
     X(PLUGIN_ERR_INCOMPLETE, "the descriptor lacks a name, init, alloc, resize, remap or free") \
     X(PLUGIN_ERR_INIT, "the plugin's init failed")                                  \
     X(PLUGIN_ERR_CRASHED, "the plugin crashed or hung while loading")               \
-    X(PLUGIN_ERR_SIZE, "the region size must be between 1 byte and 1 GiB")          \
+    X(PLUGIN_ERR_SIZE, "the region size must be between 1 byte and 64 MiB")          \
     X(PLUGIN_ERR_SYSTEM, "the system refused a process, a socket or shared memory")
 
 typedef enum plugin_status {
@@ -115,7 +115,7 @@ typedef struct plugin_config {
 } plugin_config;
 
 #define PLUGIN_DEFAULT_TIMEOUT_MS 2000u
-#define PLUGIN_MAX_SIZE ((size_t)1 << 30)
+#define PLUGIN_MAX_SIZE ((size_t)64 << 20) /* a copy of the region is taken per call */
 #define PLUGIN_MAX_PROBLEMS 64
 
 /* Loads the plugin. Returns NULL on failure with *status saying why and
