@@ -123,7 +123,7 @@ const char *plugin_op_name(plugin_op op)
 /* "alloc(24, align 8)", "free(block at 16, 24 bytes, align 8)", ... */
 static void describe_call(const plugin_problem *pb, char *buf, size_t n)
 {
-    size_t align = (size_t)1 << pb->align_log2;
+    size_t align = (size_t)1 << (pb->align_log2 & 15); /* every call passes <= 12 */
     switch (pb->op) {
     case PLUGIN_OP_ALLOC:
         snprintf(buf, n, "alloc(%zu, align %zu)", pb->len, align);
@@ -411,8 +411,7 @@ static void recover(plugin *p, const proto_req *failed)
         mark_dead(p, failed, why);
     drain_output(p);
     p->discard_output = false;
-    if (!p->dead)
-        memcpy(p->region, p->shadow, p->size);
+    memcpy(p->region, p->shadow, p->size); /* dead or not: the blocks keep their bytes */
     p->spans_valid = false;
 }
 
@@ -723,7 +722,7 @@ static bool pl_resize(void *ctx, void *mem, size_t len, uint8_t align_log2, size
 {
     (void)ra;
     plugin *p = ctx;
-    if (new_len == 0 || new_len > p->size)
+    if (new_len == 0 || new_len > p->size || align_log2 > AS_MAX_ALIGN_LOG2)
         return false;
     long i = find_block(p, (uintptr_t)mem);
     proto_req q = {.op = PLUGIN_OP_RESIZE, .align_log2 = align_log2, .ptr = (uintptr_t)mem, .len = len,
@@ -743,7 +742,7 @@ static void *pl_remap(void *ctx, void *mem, size_t len, uint8_t align_log2, size
 {
     (void)ra;
     plugin *p = ctx;
-    if (new_len == 0 || new_len > p->size)
+    if (new_len == 0 || new_len > p->size || align_log2 > AS_MAX_ALIGN_LOG2)
         return NULL;
     long i = find_block(p, (uintptr_t)mem);
     proto_req q = {.op = PLUGIN_OP_REMAP, .align_log2 = align_log2, .ptr = (uintptr_t)mem, .len = len,
@@ -776,6 +775,8 @@ static void pl_free(void *ctx, void *mem, size_t len, uint8_t align_log2, uintpt
 {
     (void)ra;
     plugin *p = ctx;
+    if (align_log2 > AS_MAX_ALIGN_LOG2)
+        return;
     long i = find_block(p, (uintptr_t)mem);
     proto_req q = {.op = PLUGIN_OP_FREE, .align_log2 = align_log2, .ptr = (uintptr_t)mem, .len = len};
     proto_resp r;
