@@ -285,6 +285,12 @@ static void test_nondeterministic_plugin_stops(void **state)
     assert_null(as_alloc(a, 8, 0));
     assert_int_equal(plugin_problem_count(p), 0);
     assert_non_null(plugin_probe.check(p));
+    /* reset starts it afresh (this child is not its first: 64 bytes later) */
+    assert_true(plugin_probe.reset(p, AS_RESET_FREE_ALL, 0));
+    assert_false(plugin_is_dead(p));
+    assert_ptr_equal(as_alloc(a, 8, 0), plugin_region(p) + 128);
+    assert_int_equal(plugin_calls(p), 1);
+    no_problem(p);
     plugin_destroy(p);
     unlink(marker);
     no_children();
