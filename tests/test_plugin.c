@@ -106,6 +106,9 @@ static void test_tutorial_bump(void **state)
     no_problem(p);
     tk_inspect(&in, &v);
     assert_int_equal(v.spans[1].kind, AS_SPAN_FREED); /* handed out once, now not live */
+    assert_true(plugin_was_handed_out(p, 103));
+    assert_false(plugin_was_handed_out(p, 104));
+    assert_false(plugin_was_handed_out(p, 4096));
     assert_null(in.probe->check(p));
     assert_int_equal(nums[9], 90);
     /* reset: a fresh child, everything unused again */

@@ -141,6 +141,11 @@ size_t plugin_size(const plugin *p);
  * Without, bytes it was never seen handing out are shown as unused
  * (allocscope cannot know whether they are). */
 bool plugin_describes(const plugin *p);
+/* True iff the byte at offset was ever part of a block the plugin handed
+ * out (and allocscope accepted). Without describe, the others are what
+ * allocscope cannot know: inspect shows them as unused, a view may draw
+ * them as unknown. */
+bool plugin_was_handed_out(const plugin *p, size_t offset);
 size_t plugin_live_blocks(const plugin *p);
 uint64_t plugin_calls(const plugin *p);
 /* How many times the child was restarted after a crash or a timeout. */

@@ -917,6 +917,7 @@ const unsigned char *plugin_region(const plugin *p) { return p->region; }
 size_t plugin_size(const plugin *p) { return p->size; }
 bool plugin_describes(const plugin *p) { return p->describes; }
 size_t plugin_live_blocks(const plugin *p) { return p->nblocks; }
+bool plugin_was_handed_out(const plugin *p, size_t offset) { return offset < p->size && was_seen(p, offset); }
 uint64_t plugin_calls(const plugin *p) { return p->calls; }
 unsigned plugin_restarts(const plugin *p) { return p->restarts; }
 bool plugin_is_dead(const plugin *p) { return p->dead; }
