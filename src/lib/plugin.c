@@ -19,7 +19,10 @@
  * (and then sock is its socket), unless dead.
  *
  * Cost: a call is a round trip, O(region) for the snapshot and O(live
- * bytes) for the corruption check, O(blocks) to insert or remove a block.
+ * bytes) for the corruption check, O(blocks) to insert or remove a block;
+ * a crash costs a fork, a dlopen and the replay of the log.
+ *
+ * Never prints, never exits: only the forked child leaves, with _exit.
  */
 #include "allocscope/plugin_host.h"
 
@@ -252,7 +255,7 @@ static int stop_child(plugin *p)
     return status;
 }
 
-/* After a failed exchange: the child is stopped and pb says how it died.
+/* After a failed exchange: stops the child; pb and detail say how it died.
  * A child that closed its socket was already dying (or exited), so its
  * status is its own, not our SIGKILL's. */
 static void diagnose(plugin *p, rpc_result r, unsigned waited_ms, plugin_problem *pb, char *detail, size_t n)
@@ -275,7 +278,7 @@ static void diagnose(plugin *p, rpc_result r, unsigned waited_ms, plugin_problem
 }
 
 /* One request and its answer (and, for describe, its spans into p->spans).
- * On failure the child is stopped and *pb, *detail say why. */
+ * Anything but RPC_OK leaves the child to be stopped by diagnose. */
 static rpc_result exchange(plugin *p, const proto_req *q, proto_resp *r)
 {
     if (p->sock < 0 || !send_all(p->sock, q, sizeof *q))
@@ -491,6 +494,7 @@ static long overlapping(const plugin *p, size_t off, size_t len, long skip)
     return -1;
 }
 
+/* Keeps the blocks sorted; false if memory runs out (b not recorded). */
 static bool insert_block(plugin *p, pl_block b)
 {
     if (p->nblocks == p->capblocks) {
