@@ -74,6 +74,39 @@ $(BUILD)/tests/%: tests/%.c $(APP_LIB) $(LIB)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(APP_LIB) $(LIB) $(TEST_LIBS) $(LDLIBS) -lm
 
+# --- plugins: allocators a student wrote (tests/plugins), loaded through -----
+# plugin_host.h. Built as plain shared libraries, never with the sanitizers:
+# they are the student's code, the host is what is checked.
+PLUGIN_SRC    = $(wildcard tests/plugins/*.c)
+PLUGIN_SOS    = $(PLUGIN_SRC:tests/plugins/%.c=$(BUILD)/plugins/%.so)
+PLUGIN_CFLAGS = -std=c11 -Iinclude $(WARN) $(WERROR) $(CFLAGS) -fPIC -shared
+
+$(BUILD)/plugins/%.so: tests/plugins/%.c include/allocscope/plugin.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  SO      $@")
+	$(Q)$(CC) $(PLUGIN_CFLAGS) -o $@ $<
+
+all: $(PLUGIN_SOS)
+$(BUILD)/tests/test_plugin: | $(PLUGIN_SOS)
+
+# The tutorial's BumpAllocator in Zig (Zig 0.11), for make test-zig; not
+# part of all, since the Zig compiler is not a build dependency.
+ZIG ?= zig
+$(BUILD)/plugins/zig_bump.so: tests/plugins/zig_bump.zig include/allocscope/plugin.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  ZIG     $@")
+	$(Q)$(ZIG) build-lib -dynamic -O ReleaseSafe -lc -Iinclude $< -femit-bin=$@
+
+# test_plugin under valgrind memcheck. The plugins run in forked children,
+# which valgrind follows without --trace-children (that is for exec); their
+# reports are silenced: the deliberate crashes are the student's code, not
+# allocscope's, and a child's errors never change the host's exit status.
+.PHONY: plugin-valgrind
+plugin-valgrind: $(BUILD)/tests/test_plugin
+	$(Q)valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	  --child-silent-after-fork=yes $(BUILD)/tests/test_plugin
+# --- end of plugins ---------------------------------------------------------
+
 # --- dependencies: found with pkg-config, installed with apt-get if missing
 check-deps:
 	@missing=""; \
