@@ -167,6 +167,99 @@ static void test_checkerboard_fragmentation(void **state)
     freelist_destroy(f);
 }
 
+/* Over 256 MiB (what a 4-level position index covered) a block beyond the
+ * first top-level word was invisible: `new freelist 300M`, `alloc 256M`,
+ * `alloc 16` said out of memory with 44 MiB free, and freeing the first
+ * block left two adjacent free blocks. */
+static void test_beyond_256_mib(void **state)
+{
+    (void)state;
+    for (freelist_fit fit = FREELIST_FIRST_FIT; fit <= FREELIST_NEXT_FIT; fit++) {
+        freelist *f = freelist_create((size_t)300 << 20, fit);
+        assert_non_null(f);
+        as_allocator a = freelist_allocator(f);
+        void *big = as_alloc(a, (size_t)256 << 20, 0);
+        assert_non_null(big);
+        void *small = as_alloc(a, 16, 0);
+        assert_non_null(small);
+        assert_true((char *)small > (char *)big);
+        assert_null(freelist_check(f));
+        a.vtable->free(a.ctx, big, (size_t)256 << 20, 0, 0); /* no poisoning of 256 MiB */
+        assert_null(freelist_check(f));
+        as_free(a, small, 16, 0);
+        assert_null(freelist_check(f));
+        assert_int_equal(freelist_free_blocks(f), 1);
+        assert_int_equal(freelist_largest_free(f), (size_t)300 << 20);
+        freelist_destroy(f);
+    }
+}
+
+/* Random allocations, frees and resizes of up to 96 MiB on the largest
+ * buffer a session accepts (1 GiB), each fit, the allocator's check after
+ * every step. An unaligned request must succeed exactly when a free block
+ * can hold it (16-byte header + the length rounded to 16), and live
+ * blocks must never overlap. */
+#define BIG_HEAP ((size_t)1 << 30)
+#define BIG_LIVE 64
+/* The allocator's own free, without as_free's poisoning of the payload:
+ * filling gigabytes would make the test slow and its memory resident. */
+static void raw_free(as_allocator a, void *mem, size_t len)
+{
+    a.vtable->free(a.ctx, mem, len, 0, 0);
+}
+
+static void test_property_at_the_largest_size(void **state)
+{
+    (void)state;
+    for (freelist_fit fit = FREELIST_FIRST_FIT; fit <= FREELIST_NEXT_FIT; fit++) {
+        freelist *f = freelist_create(BIG_HEAP, fit);
+        assert_non_null(f);
+        as_allocator a = freelist_allocator(f);
+        char *live[BIG_LIVE] = {0};
+        size_t len[BIG_LIVE] = {0};
+        uint64_t seed = 1234 + fit;
+        size_t failed = 0, made = 0;
+        for (int step = 0; step < 3000; step++) {
+            size_t i = tk_rand(&seed) % BIG_LIVE;
+            unsigned op = (unsigned)(tk_rand(&seed) % 4);
+            size_t n = tk_rand(&seed) % 2 ? 1 + tk_rand(&seed) % ((size_t)96 << 20)
+                                          : 1 + tk_rand(&seed) % 4096;
+            if (live[i] == NULL) {
+                size_t need = ((n + 15) & ~(size_t)15) + FREELIST_HEADER;
+                bool room = freelist_largest_free(f) >= need;
+                live[i] = as_alloc(a, n, 0);
+                assert_true((live[i] != NULL) == room);
+                if (live[i]) {
+                    len[i] = n, made++;
+                    assert_int_equal((uintptr_t)live[i] % 16, 0);
+                } else {
+                    failed++;
+                }
+            } else if (op == 0) {
+                if (as_resize(a, live[i], len[i], 0, n))
+                    len[i] = n;
+            } else {
+                raw_free(a, live[i], len[i]);
+                live[i] = NULL;
+            }
+            const char *broken = freelist_check(f);
+            if (broken)
+                fail_msg("%s: step %d: %s", freelist_fit_name(fit), step, broken);
+            for (size_t x = 0; x < BIG_LIVE; x++)
+                for (size_t y = x + 1; y < BIG_LIVE && live[x]; y++)
+                    if (live[y])
+                        assert_true(live[x] + len[x] <= live[y] || live[y] + len[y] <= live[x]);
+        }
+        assert_true(made > 1000 && failed > 0); /* the heap was both used and full */
+        for (size_t i = 0; i < BIG_LIVE; i++)
+            if (live[i])
+                raw_free(a, live[i], len[i]);
+        assert_null(freelist_check(f));
+        assert_int_equal(freelist_largest_free(f), BIG_HEAP);
+        freelist_destroy(f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -176,6 +269,8 @@ int main(void)
         cmocka_unit_test(test_large_alignment_lead_and_front_split),
         cmocka_unit_test(test_resize_in_place),
         cmocka_unit_test(test_checkerboard_fragmentation),
+        cmocka_unit_test(test_beyond_256_mib),
+        cmocka_unit_test(test_property_at_the_largest_size),
     };
     return cmocka_run_group_tests_name("freelist", tests, NULL, NULL);
 }
