@@ -260,6 +260,70 @@ static void test_property_at_the_largest_size(void **state)
     }
 }
 
+/* Free verdicts after random steps with alignment leads, against the
+ * blocks the test holds and the free blocks the address list names. */
+typedef struct hole_find {
+    size_t target;
+    bool inside;
+} hole_find;
+
+static void find_hole(void *user, size_t off, size_t size)
+{
+    hole_find *h = user;
+    h->inside |= h->target >= off && h->target < off + size;
+}
+
+#define VL 40
+static void test_free_verdicts(void **state)
+{
+    (void)state;
+    const size_t cap = 32 * 1024;
+    freelist *f = freelist_create(cap, FREELIST_BEST_FIT);
+    as_instance in = freelist_instance(f);
+    as_location loc;
+    void *first = as_alloc(in.a, 16, 0);
+    assert_true(in.probe->locate(f, first, &loc));
+    unsigned char *base = (unsigned char *)first - loc.offset;
+    as_free(in.a, first, 16, 0);
+    unsigned char *live[VL] = {0};
+    size_t len[VL] = {0};
+    uint8_t al[VL] = {0};
+    size_t seen[AS_FREE_WRONG_SIZE + 1] = {0};
+    uint64_t seed = 77;
+    for (int step = 0; step < 3000; step++) {
+        size_t i = tk_rand(&seed) % VL;
+        if (live[i]) {
+            as_free(in.a, live[i], len[i], al[i]);
+            assert_int_equal(in.probe->judge_free(f, live[i], len[i], al[i]), AS_FREE_DOUBLE);
+            live[i] = NULL;
+        } else {
+            len[i] = 1 + tk_rand(&seed) % 1500;
+            al[i] = (uint8_t)(tk_rand(&seed) % 8);
+            live[i] = as_alloc(in.a, len[i], al[i]);
+        }
+        assert_null(freelist_check(f));
+        for (int q = 0; q < 6; q++) {
+            size_t j = tk_rand(&seed) % VL;
+            const unsigned char *p = q % 2 && live[j] ? live[j] + tk_rand(&seed) % 3
+                                                      : base + tk_rand(&seed) % (cap + 64);
+            size_t plen = live[j] && tk_rand(&seed) % 2 ? len[j] : 1 + tk_rand(&seed) % 1500;
+            as_free_verdict want = AS_FREE_NOT_OWNED;
+            for (size_t k = 0; k < VL; k++)
+                if (live[k] == p)
+                    want = plen == len[k] ? AS_FREE_OK : AS_FREE_WRONG_SIZE;
+            hole_find h = {(size_t)(p - base), false};
+            freelist_walk_free(f, find_hole, &h);
+            if (h.inside)
+                want = AS_FREE_DOUBLE;
+            as_free_verdict got = in.probe->judge_free(f, p, plen, 0);
+            assert_int_equal(got, want);
+            seen[got]++;
+        }
+    }
+    assert_true(seen[AS_FREE_OK] && seen[AS_FREE_WRONG_SIZE] && seen[AS_FREE_DOUBLE] && seen[AS_FREE_NOT_OWNED]);
+    freelist_destroy(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -271,6 +335,7 @@ int main(void)
         cmocka_unit_test(test_checkerboard_fragmentation),
         cmocka_unit_test(test_beyond_256_mib),
         cmocka_unit_test(test_property_at_the_largest_size),
+        cmocka_unit_test(test_free_verdicts),
     };
     return cmocka_run_group_tests_name("freelist", tests, NULL, NULL);
 }
