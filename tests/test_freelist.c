@@ -324,6 +324,139 @@ static void test_free_verdicts(void **state)
     freelist_destroy(f);
 }
 
+/* A growable free list starts small and extends its heap at the end,
+ * like sbrk: earlier blocks keep their address and their bytes, the probe
+ * shows the heap as it is now and reports its end. */
+static void test_growable_extends_like_sbrk(void **state)
+{
+    (void)state;
+    freelist *f = freelist_create_growable(4096, (size_t)1 << 20, FREELIST_FIRST_FIT);
+    assert_non_null(f);
+    as_instance in = freelist_instance(f);
+    assert_true(freelist_is_growable(f));
+    assert_int_equal(freelist_heap_end(f), 4096);
+    assert_int_equal(freelist_capacity(f), 4096);
+    assert_int_equal(freelist_limit(f), (size_t)1 << 20);
+    char *a = as_alloc(in.a, 3000, 0);
+    assert_non_null(a);
+    memset(a, 'a', 3000);
+    char *b = as_alloc(in.a, 3000, 0); /* does not fit in 4096: the heap grows */
+    assert_non_null(b);
+    memset(b, 'b', 3000);
+    assert_true(b > a);
+    assert_int_equal(freelist_heap_end(f), 8192);
+    size_t end;
+    assert_true(in.probe->offset(f, &end));
+    assert_int_equal(end, 8192);
+    tk_inspect(&in, &v);
+    assert_int_equal(v.regions, 1);
+    assert_int_equal(v.region_size[0], 8192);
+    assert_null(freelist_check(f));
+    /* a big request grows by what it lacks, rounded to the step */
+    char *c = as_alloc(in.a, 100000, 0);
+    assert_non_null(c);
+    assert_int_equal(freelist_heap_end(f) % FREELIST_GROW_STEP, 0);
+    assert_true(freelist_heap_end(f) < 8192 + 100000 + 2 * FREELIST_GROW_STEP);
+    for (int i = 0; i < 3000; i++)
+        assert_true(a[i] == 'a' && b[i] == 'b');
+    /* realloc of the last block grows the heap in place */
+    size_t before = freelist_heap_end(f);
+    assert_true(as_resize(in.a, c, 100000, 0, 300000));
+    assert_true(freelist_heap_end(f) > before);
+    assert_null(freelist_check(f));
+    /* a fixed free list reports no heap end */
+    freelist *fixed_fl = freelist_create(4096, FREELIST_FIRST_FIT);
+    assert_false(freelist_probe.offset(fixed_fl, &end));
+    assert_false(freelist_is_growable(fixed_fl));
+    assert_int_equal(freelist_heap_end(fixed_fl), 4096);
+    freelist_destroy(fixed_fl);
+    freelist_destroy(f);
+}
+
+/* Up to the limit and no further; a reset shrinks the heap back. Bad
+ * arguments are refused. */
+static void test_growable_limit_and_reset(void **state)
+{
+    (void)state;
+    assert_null(freelist_create_growable(16, 4096, FREELIST_FIRST_FIT));
+    assert_null(freelist_create_growable(8192, 4096, FREELIST_FIRST_FIT));
+    assert_null(freelist_create_growable(4096, 8192, (freelist_fit)7));
+    const size_t limit = 64 * 1024;
+    freelist *f = freelist_create_growable(4096, limit, FREELIST_BEST_FIT);
+    as_allocator a = freelist_allocator(f);
+    void *p[64];
+    size_t n = 0;
+    while (n < 64 && (p[n] = as_alloc(a, 1100, 0)) != NULL)
+        n++;
+    assert_true(n > 50 && n < 64);
+    assert_int_equal(freelist_heap_end(f), limit);
+    assert_null(as_alloc(a, 5000, 0));
+    assert_null(freelist_check(f));
+    for (size_t i = 0; i < n; i++)
+        as_free(a, p[i], 1100, 0);
+    assert_int_equal(freelist_free_blocks(f), 1);
+    assert_int_equal(freelist_largest_free(f), limit);
+    freelist_reset(f);
+    assert_int_equal(freelist_heap_end(f), 4096);
+    assert_int_equal(freelist_largest_free(f), 4096);
+    assert_null(freelist_check(f));
+    assert_non_null(as_alloc(a, 10000, 0)); /* and grows again */
+    assert_null(freelist_check(f));
+    freelist_destroy(f);
+}
+
+/* Random allocations, frees and resizes on growable free lists of each fit:
+ * the check after every step, blocks keep their bytes, and an allocation
+ * fails only once the heap has reached its limit. */
+static void test_growable_property(void **state)
+{
+    (void)state;
+    for (freelist_fit fit = FREELIST_FIRST_FIT; fit <= FREELIST_NEXT_FIT; fit++) {
+        const size_t limit = (size_t)1 << 20;
+        freelist *f = freelist_create_growable(4096, limit, fit);
+        as_allocator a = freelist_allocator(f);
+        unsigned char *live[BIG_LIVE] = {0};
+        size_t len[BIG_LIVE] = {0};
+        uint64_t seed = 99 + fit;
+        size_t failures = 0, last_end = freelist_heap_end(f);
+        for (int step = 0; step < 4000; step++) {
+            size_t i = tk_rand(&seed) % BIG_LIVE;
+            size_t n = 1 + tk_rand(&seed) % (tk_rand(&seed) % 8 ? 2000 : 200000);
+            uint8_t al = (uint8_t)(tk_rand(&seed) % 4 == 0 ? tk_rand(&seed) % 13 : 0);
+            if (live[i] == NULL) {
+                live[i] = as_alloc(a, n, al);
+                if (live[i]) {
+                    len[i] = n;
+                    assert_int_equal((uintptr_t)live[i] % ((uintptr_t)1 << al), 0);
+                    memset(live[i], (int)(i + 1), n);
+                } else {
+                    failures++;
+                    assert_int_equal(freelist_heap_end(f), limit);
+                }
+            } else if (tk_rand(&seed) % 3 == 0) {
+                if (as_resize(a, live[i], len[i], 0, n)) {
+                    if (n > len[i])
+                        memset(live[i] + len[i], (int)(i + 1), n - len[i]);
+                    len[i] = n;
+                }
+            } else {
+                for (size_t k = 0; k < len[i]; k++)
+                    if (live[i][k] != (unsigned char)(i + 1))
+                        fail_msg("block %zu lost its bytes at %zu", i, k);
+                as_free(a, live[i], len[i], 0);
+                live[i] = NULL;
+            }
+            assert_true(freelist_heap_end(f) >= last_end); /* it never shrinks */
+            last_end = freelist_heap_end(f);
+            const char *broken = freelist_check(f);
+            if (broken)
+                fail_msg("%s: step %d: %s", freelist_fit_name(fit), step, broken);
+        }
+        assert_true(failures > 0); /* the limit was reached */
+        freelist_destroy(f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -336,6 +469,9 @@ int main(void)
         cmocka_unit_test(test_beyond_256_mib),
         cmocka_unit_test(test_property_at_the_largest_size),
         cmocka_unit_test(test_free_verdicts),
+        cmocka_unit_test(test_growable_extends_like_sbrk),
+        cmocka_unit_test(test_growable_limit_and_reset),
+        cmocka_unit_test(test_growable_property),
     };
     return cmocka_run_group_tests_name("freelist", tests, NULL, NULL);
 }

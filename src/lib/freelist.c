@@ -34,6 +34,14 @@
  * blocks tried for a large alignment), best-fit the blocks of one size
  * class; free and resize O(levels); walks and check O(blocks).
  *
+ * A growable free list (freelist_create_growable) is mdriver's heap: it
+ * reserves its limit of address space up front (mmap PROT_NONE), commits
+ * the first pages, and when no free block fits it commits more at the end,
+ * like sbrk, so pointers never move: the new bytes join the last block if
+ * it is free, or become a free block of their own. The heap grows by what
+ * the request lacks, rounded up to FREELIST_GROW_STEP; a reset shrinks it
+ * back. The indexes cover the limit from the start.
+ *
  * Invariants: blocks tile the usable buffer exactly; the free list visits
  * every free block once, in increasing address order; no two free blocks
  * are adjacent; every used block's len fits its payload; the indexes mark
@@ -46,6 +54,7 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* Word offsets inside a block (see the diagram above). */
 #define FL_SIZE 0        /* size | flags, every block */
@@ -64,8 +73,10 @@
 
 struct freelist {
     unsigned char *buffer;
-    size_t capacity;   /* as asked */
+    size_t capacity;   /* as asked; growable: the heap end now */
     size_t usable;     /* capacity rounded down to 16 */
+    size_t limit;      /* growable: the bytes reserved (0: a fixed buffer) */
+    size_t initial;    /* growable: the heap end after a reset */
     size_t head;       /* first free block + 1; 0: none */
     size_t rover;      /* next-fit: search starts at the first free block >= rover */
     size_t high_water; /* end of the highest block ever handed out */
@@ -190,6 +201,8 @@ static void init_blocks(freelist *f)
     }
 }
 
+static void insert_free(freelist *f, size_t block, size_t size);
+
 /* The free block before `block` in address order + 1, or 0. */
 static size_t free_before(const freelist *f, size_t block)
 {
@@ -221,17 +234,88 @@ freelist *freelist_create(size_t capacity, freelist_fit fit)
     return f;
 }
 
+static size_t round_step(size_t n) { return (n + FREELIST_GROW_STEP - 1) / FREELIST_GROW_STEP * FREELIST_GROW_STEP; }
+
+freelist *freelist_create_growable(size_t initial, size_t limit, freelist_fit fit)
+{
+    if (initial < FREELIST_MIN_BLOCK || limit < initial || limit > ((size_t)1 << 40) || fit > FREELIST_NEXT_FIT)
+        return NULL;
+    limit = round_step(limit);
+    initial = round_step(initial);
+    freelist *f = calloc(1, sizeof *f);
+    if (f == NULL)
+        return NULL;
+    void *base = mmap(NULL, limit, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (base == MAP_FAILED) {
+        free(f);
+        return NULL;
+    }
+    f->buffer = base;
+    f->limit = limit;
+    f->initial = initial;
+    f->fit = fit;
+    if (mprotect(f->buffer, initial, PROT_READ | PROT_WRITE) != 0 ||
+        !granmap_init(&f->free_starts, granule(limit) + 1, free_size_at, f) ||
+        !granmap_init(&f->live_headers, granule(limit) + 1, NULL, NULL)) {
+        freelist_destroy(f);
+        return NULL;
+    }
+    f->capacity = f->usable = initial;
+    init_blocks(f);
+    return f;
+}
+
+/* Commits `extra` more bytes at the heap end (rounded up to the growth
+ * step, within the limit) and makes them free, merged with a free last
+ * block. False if the heap is at its limit or the system refuses. */
+static bool grow(freelist *f, size_t extra)
+{
+    if (f->limit == 0 || f->usable >= f->limit)
+        return false;
+    size_t add = round_step(extra ? extra : 1);
+    if (add > f->limit - f->usable)
+        add = f->limit - f->usable;
+    if (mprotect(f->buffer + f->usable, add, PROT_READ | PROT_WRITE) != 0)
+        return false;
+    size_t old_end = f->usable;
+    f->usable = f->capacity = old_end + add;
+    insert_free(f, old_end, add);
+    return true;
+}
+
+/* What the last block lacks to hold `need` bytes: need less its size when
+ * it is free, need when it is used. */
+static size_t lacking_at_end(const freelist *f, size_t need)
+{
+    size_t g = granmap_prev(&f->free_starts, granule(f->usable));
+    if (g != GRANMAP_NONE && g * 16 + size_of(f, g * 16) == f->usable)
+        return need > size_of(f, g * 16) ? need - size_of(f, g * 16) : 0;
+    return need;
+}
+
 void freelist_destroy(freelist *f)
 {
     if (f == NULL)
         return;
     granmap_release(&f->free_starts);
     granmap_release(&f->live_headers);
-    as_region_delete(f->buffer);
+    if (f->limit)
+        munmap(f->buffer, f->limit);
+    else
+        as_region_delete(f->buffer);
     free(f);
 }
 
-void freelist_reset(freelist *f) { init_blocks(f); }
+void freelist_reset(freelist *f)
+{
+    if (f->limit && f->usable > f->initial) {
+        /* give the pages back, as mdriver's mem_reset_brk does */
+        mmap(f->buffer + f->initial, f->usable - f->initial, PROT_NONE,
+             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+        f->usable = f->capacity = f->initial;
+    }
+    init_blocks(f);
+}
 
 /* How a request would sit in the free block at `block`. */
 typedef struct placement {
@@ -321,6 +405,14 @@ static void *fl_alloc(void *ctx, size_t len, uint8_t al, uintptr_t ra)
     size_t prev, align = (size_t)1 << al;
     placement pl;
     size_t b = search(f, len, align, &prev, &pl);
+    while (b == 0 && f->limit) {
+        /* like mm_malloc's extend_heap: ask for what the end lacks */
+        size_t rounded, need;
+        if (!as_align_forward(len, 16, &rounded) || !as_add(rounded, FREELIST_HEADER + FREELIST_MIN_BLOCK, &need) ||
+            (align > 16 && !as_add(need, align, &need)) || !grow(f, lacking_at_end(f, need)))
+            return NULL;
+        b = search(f, len, align, &prev, &pl);
+    }
     if (b == 0)
         return NULL;
     size_t block = b - 1, size = size_of(f, block), after = next_free(f, block);
@@ -427,6 +519,14 @@ static bool fl_resize(void *ctx, void *mem, size_t len, uint8_t al, size_t new_l
     if (!as_add(payload_start, rounded, &need))
         return false;
     size_t end = block + size;
+    if (need > size && f->limit) {
+        /* the last block, or the one before a free last block, may grow the heap */
+        size_t avail = end == f->usable ? size
+                     : (granmap_test(&f->free_starts, granule(end)) && end + size_of(f, end) == f->usable)
+                         ? size + size_of(f, end) : SIZE_MAX;
+        if (avail != SIZE_MAX && avail < need && !grow(f, need - avail))
+            return false;
+    }
     if (need > size) {
         /* Grow into the next block if it is free and large enough. */
         if (end >= f->usable || !granmap_test(&f->free_starts, granule(end)) || size + size_of(f, end) < need)
@@ -467,6 +567,9 @@ as_instance freelist_instance(freelist *f) { return (as_instance){freelist_alloc
 
 freelist_fit freelist_get_fit(const freelist *f) { return f->fit; }
 size_t freelist_capacity(const freelist *f) { return f->capacity; }
+bool freelist_is_growable(const freelist *f) { return f->limit != 0; }
+size_t freelist_heap_end(const freelist *f) { return f->usable; }
+size_t freelist_limit(const freelist *f) { return f->limit ? f->limit : f->capacity; }
 size_t freelist_high_water(const freelist *f) { return f->high_water; }
 
 void freelist_walk_free(const freelist *f, void (*fn)(void *user, size_t offset, size_t size), void *user)
@@ -658,6 +761,16 @@ static bool probe_locate(const void *ctx, const void *mem, as_location *out)
 
 static void probe_destroy(void *ctx) { freelist_destroy(ctx); }
 
+/* A growable free list's end offset is its heap end (mdriver's brk). */
+static bool probe_offset(const void *ctx, size_t *out)
+{
+    const freelist *f = ctx;
+    if (f->limit == 0)
+        return false;
+    *out = f->usable;
+    return true;
+}
+
 const as_probe freelist_probe = {
     .kind = "freelist",
     .inspect = probe_inspect,
@@ -665,5 +778,6 @@ const as_probe freelist_probe = {
     .judge_free = probe_judge,
     .reset = probe_reset,
     .locate = probe_locate,
+    .offset = probe_offset,
     .destroy = probe_destroy,
 };
