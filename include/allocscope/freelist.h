@@ -8,7 +8,8 @@
  * best-fit or next-fit), splits a block only when the remainder can hold a free node,
  * and places large alignments by splitting off the front or, when that is
  * too small, leaving a padding lead before the header. free coalesces with
- * both neighbours, so no two free blocks are ever adjacent.
+ * both neighbours, so no two free blocks are ever adjacent. The buffer is
+ * fixed, or a heap that grows at its end like sbrk (freelist_create_growable).
  */
 #ifndef ALLOCSCOPE_FREELIST_H
 #define ALLOCSCOPE_FREELIST_H
