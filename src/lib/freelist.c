@@ -409,8 +409,11 @@ static void *fl_alloc(void *ctx, size_t len, uint8_t al, uintptr_t ra)
         /* like mm_malloc's extend_heap: ask for what the end lacks */
         size_t rounded, need;
         if (!as_align_forward(len, 16, &rounded) || !as_add(rounded, FREELIST_HEADER + FREELIST_MIN_BLOCK, &need) ||
-            (align > 16 && !as_add(need, align, &need)) || !grow(f, lacking_at_end(f, need)))
+            (align > 16 && !as_add(need, align, &need)))
             return NULL;
+        size_t lack = lacking_at_end(f, need);
+        if (lack > f->limit - f->usable || !grow(f, lack))
+            return NULL; /* beyond the limit: fail without growing */
         b = search(f, len, align, &prev, &pl);
     }
     if (b == 0)
@@ -524,8 +527,8 @@ static bool fl_resize(void *ctx, void *mem, size_t len, uint8_t al, size_t new_l
         size_t avail = end == f->usable ? size
                      : (granmap_test(&f->free_starts, granule(end)) && end + size_of(f, end) == f->usable)
                          ? size + size_of(f, end) : SIZE_MAX;
-        if (avail != SIZE_MAX && avail < need && !grow(f, need - avail))
-            return false;
+        if (avail != SIZE_MAX && avail < need && (need - avail > f->limit - f->usable || !grow(f, need - avail)))
+            return false; /* beyond the limit: fail without growing */
     }
     if (need > size) {
         /* Grow into the next block if it is free and large enough. */
