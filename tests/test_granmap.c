@@ -157,12 +157,34 @@ static void test_top_level_is_one_word(void **state)
     }
 }
 
+/* Clearing below a bound forgets every mark below it, at every level,
+ * on a map of more than 4 levels. */
+static void test_clear_below(void **state)
+{
+    (void)state;
+    granmap m;
+    size_t granules = ((size_t)1 << 26) + 5;
+    assert_true(granmap_init(&m, granules, NULL, NULL));
+    size_t marks[] = {0, 63, 64, 4095, 4096, 262143, 262144, 1000000, (size_t)1 << 24, ((size_t)1 << 24) + 77};
+    for (size_t i = 0; i < sizeof marks / sizeof *marks; i++)
+        granmap_set(&m, marks[i]);
+    granmap_clear_below(&m, ((size_t)1 << 24) + 78);
+    assert_int_equal(granmap_next(&m, 0), GRANMAP_NONE);
+    assert_int_equal(granmap_prev(&m, granules), GRANMAP_NONE);
+    for (size_t i = 0; i < sizeof marks / sizeof *marks; i++)
+        assert_false(granmap_test(&m, marks[i]));
+    granmap_set(&m, granules - 1); /* and it works on afterwards */
+    assert_int_equal(granmap_next(&m, 0), granules - 1);
+    granmap_release(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_against_a_model),
         cmocka_unit_test(test_beyond_four_levels),
         cmocka_unit_test(test_top_level_is_one_word),
+        cmocka_unit_test(test_clear_below),
     };
     return cmocka_run_group_tests_name("granmap", tests, NULL, NULL);
 }

@@ -37,6 +37,9 @@ typedef struct granmap {
 bool granmap_init(granmap *m, size_t granules, granmap_value_fn value, const void *user);
 void granmap_release(granmap *m);
 void granmap_clear_all(granmap *m);
+/* The same when no granule at or above n is marked: touches only the
+ * words below n (a fresh map's memory stays untouched above). */
+void granmap_clear_below(granmap *m, size_t n);
 bool granmap_test(const granmap *m, size_t g);
 void granmap_set(granmap *m, size_t g);
 void granmap_unset(granmap *m, size_t g);

@@ -77,6 +77,7 @@ struct freelist {
     size_t usable;     /* capacity rounded down to 16 */
     size_t limit;      /* growable: the bytes reserved (0: a fixed buffer) */
     size_t initial;    /* growable: the heap end after a reset */
+    size_t reached;    /* the highest heap end since the indexes were last cleared */
     size_t head;       /* first free block + 1; 0: none */
     size_t rover;      /* next-fit: search starts at the first free block >= rover */
     size_t high_water; /* end of the highest block ever handed out */
@@ -190,8 +191,11 @@ static void init_blocks(freelist *f)
     f->head = 0;
     f->rover = 0;
     f->high_water = 0;
-    granmap_clear_all(&f->free_starts);
-    granmap_clear_all(&f->live_headers);
+    /* nothing is marked past the highest heap end: clear only below it, so
+     * the index pages of a large reserved limit are never touched */
+    granmap_clear_below(&f->free_starts, granule(f->reached) + 1);
+    granmap_clear_below(&f->live_headers, granule(f->reached) + 1);
+    f->reached = f->usable;
     memset(f->class_head, 0, sizeof f->class_head);
     memset(f->class_bits, 0, sizeof f->class_bits);
     if (f->usable >= FREELIST_MIN_BLOCK) {
@@ -279,6 +283,8 @@ static bool grow(freelist *f, size_t extra)
         return false;
     size_t old_end = f->usable;
     f->usable = f->capacity = old_end + add;
+    if (f->usable > f->reached)
+        f->reached = f->usable;
     insert_free(f, old_end, add);
     return true;
 }

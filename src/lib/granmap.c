@@ -63,6 +63,19 @@ void granmap_clear_all(granmap *m)
     }
 }
 
+void granmap_clear_below(granmap *m, size_t n)
+{
+    for (int k = 0; k < m->levels; k++) {
+        size_t words = (n + 63) / 64;
+        if (words > m->words[k])
+            words = m->words[k];
+        memset(m->bits[k], 0, words * sizeof *m->bits[k]);
+        if (m->max[k])
+            memset(m->max[k], 0, words * sizeof *m->max[k]);
+        n = words; /* the words of this level that may be marked one level up */
+    }
+}
+
 bool granmap_test(const granmap *m, size_t g)
 {
     return g < m->granules && (m->bits[0][g / 64] >> (g % 64)) & 1;
