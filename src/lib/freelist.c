@@ -32,7 +32,9 @@
  *
  * Cost: alloc O(levels) word tests for first- and next-fit (plus the
  * blocks tried for a large alignment), best-fit the blocks of one size
- * class; free and resize O(levels); walks and check O(blocks).
+ * class; free and resize O(levels); free bytes, free blocks, largest
+ * free block and fragmentation O(1) (counted on the class lists, the
+ * largest read from the index's top); walks and check O(blocks).
  *
  * A growable free list (freelist_create_growable) is mdriver's heap: it
  * reserves its limit of address space up front (mmap PROT_NONE), commits
@@ -78,6 +80,7 @@ struct freelist {
     size_t limit;      /* growable: the bytes reserved (0: a fixed buffer) */
     size_t initial;    /* growable: the heap end after a reset */
     size_t reached;    /* the highest heap end since the indexes were last cleared */
+    size_t free_bytes, free_count; /* over the size-class lists: every free block is on one */
     size_t head;       /* first free block + 1; 0: none */
     size_t rover;      /* next-fit: search starts at the first free block >= rover */
     size_t high_water; /* end of the highest block ever handed out */
@@ -139,6 +142,8 @@ static void class_add(freelist *f, size_t block)
         set_word(f, next - 1 + FL_CLASS_PREV, block + 1);
     f->class_head[c] = block + 1;
     f->class_bits[c / 64] |= (uint64_t)1 << (c % 64);
+    f->free_bytes += size_of(f, block);
+    f->free_count++;
 }
 
 /* Takes the free block off its class list (before its size changes). */
@@ -158,6 +163,9 @@ static void class_remove(freelist *f, size_t block)
         set_word(f, next - 1 + FL_CLASS_PREV, prev);
     if (f->class_head[c] == 0)
         f->class_bits[c / 64] &= ~((uint64_t)1 << (c % 64));
+    assert(f->free_count > 0 && f->free_bytes >= size_of(f, block));
+    f->free_bytes -= size_of(f, block);
+    f->free_count--;
 }
 
 /* The first class >= c that has blocks, or FL_CLASSES. */
@@ -198,6 +206,7 @@ static void init_blocks(freelist *f)
     f->reached = f->usable;
     memset(f->class_head, 0, sizeof f->class_head);
     memset(f->class_bits, 0, sizeof f->class_bits);
+    f->free_bytes = f->free_count = 0;
     if (f->usable >= FREELIST_MIN_BLOCK) {
         make_free(f, 0, f->usable, 0);
         f->head = 1;
@@ -587,13 +596,7 @@ void freelist_walk_free(const freelist *f, void (*fn)(void *user, size_t offset,
         fn(user, b - 1, size_of(f, b - 1));
 }
 
-size_t freelist_free_bytes(const freelist *f)
-{
-    size_t total = 0;
-    for (size_t b = f->head; b; b = next_free(f, b - 1))
-        total += size_of(f, b - 1);
-    return total;
-}
+size_t freelist_free_bytes(const freelist *f) { return f->free_bytes; }
 
 size_t freelist_largest_free(const freelist *f)
 {
@@ -605,13 +608,7 @@ size_t freelist_largest_free(const freelist *f)
     return best;
 }
 
-size_t freelist_free_blocks(const freelist *f)
-{
-    size_t n = 0;
-    for (size_t b = f->head; b; b = next_free(f, b - 1))
-        n++;
-    return n;
-}
+size_t freelist_free_blocks(const freelist *f) { return f->free_count; }
 
 double freelist_fragmentation(const freelist *f)
 {
@@ -680,6 +677,11 @@ const char *freelist_check(const freelist *f)
     }
     if (on_classes != free_seen)
         return "freelist: a free block is missing from its size class";
+    size_t walked = 0;
+    for (size_t b = f->head; b && walked <= f->usable; b = next_free(f, b - 1))
+        walked += size_of(f, b - 1);
+    if (f->free_count != free_seen || f->free_bytes != walked)
+        return "freelist: the free byte and block counts disagree with the free list";
     if (expect != 0)
         return "freelist: free list names a block that is not free";
     return NULL;
