@@ -79,23 +79,6 @@ screen_map_shape screen_map_shape_of(const screen_layout *l, const size_t *regio
     return wide; /* it fits only in the layout's longer rows */
 }
 
-screen_style screen_cell_style(const cell *c)
-{
-    if (c->marks & CELL_MARK_OFFSET)
-        return STYLE_OFFSET;
-    switch (c->role) {
-    case CELL_LIVE:
-        return (screen_style)(STYLE_LIVE0 + (c->block >= 0 ? c->block % SCREEN_LIVE_COLOURS : 0));
-    case CELL_PADDING: return STYLE_PADDING;
-    case CELL_FREED: return STYLE_FREED;
-    case CELL_META: return STYLE_META;
-    default: return STYLE_UNUSED;
-    }
-}
+screen_style screen_cell_style(const cell *c) { return looks_cell_style(c); }
 
-static const char *const style_names[STYLE_COUNT] = {
-    "text", "dim", "header", "unused", "freed", "metadata", "padding", "live0", "live1", "live2",
-    "live3", "live4", "live5", "offset", "warning", "new-warning", "error", "caption",
-};
-
-const char *screen_style_name(screen_style s) { return s < STYLE_COUNT ? style_names[s] : "?"; }
+const char *screen_style_name(screen_style s) { return s < STYLE_COUNT ? looks_style_of(s)->name : "?"; }

@@ -22,11 +22,11 @@
 #include <wchar.h>
 
 #include "allocscope/cells.h"
+#include "allocscope/looks.h"
 #include "allocscope/player.h"
 #include "allocscope/repl.h"
 #include "allocscope/screen.h"
 #include "allocscope/session.h"
-#include "allocscope/textmap.h"
 
 #define KEY_CTRL(c) ((c) & 0x1f)
 #define FLASH_MS 1500
@@ -77,46 +77,20 @@ static session *model(const tui *t) { return t->pl ? player_session(t->pl) : t->
 
 /* ---- styles ---- */
 
-/* Colour pairs beyond the styles' own (pair s + 1 for style s). */
+/* Colour pairs beyond the styles' own (pair s + 1 for style s): the solid
+ * fill of live blocks, and padding drawn over the area of style s. */
 enum {
     PAIR_LIVE_FILL = STYLE_COUNT + 1,
-    PAIR_PADDING_OVER_LIVE = PAIR_LIVE_FILL + SCREEN_LIVE_COLOURS,
-    PAIR_PADDING_OVER_FREED = PAIR_PADDING_OVER_LIVE + SCREEN_LIVE_COLOURS,
-    PAIR_PADDING_OVER_META,
+    PAIR_PADDING_OVER = PAIR_LIVE_FILL + SCREEN_LIVE_COLOURS,
 };
 
-typedef struct style_spec {
-    short fg, bg;
-    attr_t colour_attr, mono_attr;
-} style_spec;
+static short colour_number(looks_colour c) { return COLORS >= 256 ? c.c256 : c.c8; }
 
-static const style_spec styles[STYLE_COUNT] = {
-    [STYLE_TEXT] = {-1, -1, A_NORMAL, A_NORMAL},
-    [STYLE_DIM] = {-1, -1, A_DIM, A_DIM},
-    [STYLE_HEADER] = {COLOR_BLACK, COLOR_WHITE, A_NORMAL, A_REVERSE},
-    [STYLE_UNUSED] = {-1, -1, A_DIM, A_DIM},
-    [STYLE_FREED] = {COLOR_RED, -1, A_NORMAL, A_DIM},
-    [STYLE_META] = {COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_BOLD},
-    [STYLE_PADDING] = {COLOR_BLACK, COLOR_YELLOW, A_NORMAL, A_BOLD},
-    [STYLE_LIVE0] = {COLOR_GREEN, -1, A_NORMAL, A_NORMAL},
-    [STYLE_LIVE1] = {COLOR_BLUE, -1, A_BOLD, A_NORMAL},
-    [STYLE_LIVE2] = {COLOR_MAGENTA, -1, A_NORMAL, A_NORMAL},
-    [STYLE_LIVE3] = {COLOR_CYAN, -1, A_NORMAL, A_NORMAL},
-    [STYLE_LIVE4] = {COLOR_WHITE, -1, A_BOLD, A_NORMAL},
-    [STYLE_LIVE5] = {COLOR_GREEN, -1, A_BOLD, A_NORMAL},
-    [STYLE_OFFSET] = {COLOR_BLACK, COLOR_WHITE, A_BOLD, A_REVERSE},
-    [STYLE_WARNING] = {COLOR_YELLOW, -1, A_NORMAL, A_NORMAL},
-    [STYLE_WARNING_NEW] = {COLOR_WHITE, COLOR_RED, A_BOLD, A_REVERSE | A_BOLD},
-    [STYLE_ERROR] = {COLOR_RED, -1, A_BOLD, A_BOLD},
-    [STYLE_CAPTION] = {COLOR_WHITE, COLOR_BLUE, A_BOLD, A_BOLD},
-};
-
-/* Live blocks are drawn as solid cells of their colour, so they read from
- * the back of the room; with 256 colours the palette avoids the yellow of
- * padding and the cyan of metadata. */
-static const short live_256[SCREEN_LIVE_COLOURS] = {34, 33, 135, 208, 37, 168};
-static const short live_8[SCREEN_LIVE_COLOURS] = {COLOR_GREEN, COLOR_BLUE, COLOR_MAGENTA, COLOR_WHITE,
-                                                  COLOR_GREEN, COLOR_BLUE};
+static attr_t curses_attrs(unsigned a)
+{
+    return (a & LOOKS_BOLD ? A_BOLD : 0) | (a & LOOKS_DIM ? A_DIM : 0) | (a & LOOKS_REVERSE ? A_REVERSE : 0) |
+           (a & LOOKS_UNDERLINE ? A_UNDERLINE : 0);
+}
 
 static void init_styles(tui *t)
 {
@@ -125,22 +99,14 @@ static void init_styles(tui *t)
     start_color();
     use_default_colors();
     for (int s = 0; s < STYLE_COUNT; s++) {
-        short fg = styles[s].fg, bg = styles[s].bg;
-        if (s >= STYLE_LIVE0 && s < STYLE_LIVE0 + SCREEN_LIVE_COLOURS) {
-            fg = COLOR_BLACK;
-            bg = COLORS >= 256 ? live_256[s - STYLE_LIVE0] : live_8[s - STYLE_LIVE0];
-        }
-        init_pair((short)(s + 1), fg, bg);
+        const looks_style_spec *st = looks_style_of((looks_style)s);
+        init_pair((short)(s + 1), colour_number(st->fg), colour_number(st->bg));
+        init_pair((short)(PAIR_PADDING_OVER + s), colour_number(looks_area(STYLE_PADDING)),
+                  colour_number(looks_area((looks_style)s)));
     }
     /* the fill of live blocks: the block's colour on the default background */
     for (int k = 0; k < SCREEN_LIVE_COLOURS; k++)
-        init_pair((short)(PAIR_LIVE_FILL + k), COLORS >= 256 ? live_256[k] : live_8[k], -1);
-    /* padding in a coarse cell of mostly live, freed or metadata bytes:
-     * the yellow of padding over the colour of what it sits among */
-    for (int k = 0; k < SCREEN_LIVE_COLOURS; k++)
-        init_pair((short)(PAIR_PADDING_OVER_LIVE + k), COLOR_YELLOW, COLORS >= 256 ? live_256[k] : live_8[k]);
-    init_pair(PAIR_PADDING_OVER_FREED, COLOR_YELLOW, COLORS >= 256 ? 88 : COLOR_RED); /* a dark red */
-    init_pair(PAIR_PADDING_OVER_META, COLOR_YELLOW, COLOR_CYAN);
+        init_pair((short)(PAIR_LIVE_FILL + k), colour_number(looks_style_of(STYLE_LIVE0 + k)->bg), -1);
 }
 
 /* A live cell without a label: a solid block of the block's colour (a
@@ -148,16 +114,16 @@ static void init_styles(tui *t)
  * last command changed are drawn in a shade instead. */
 static attr_t live_fill(const tui *t, const cell *c, bool changed, const char **glyph)
 {
-    int k = c->block >= 0 ? c->block % SCREEN_LIVE_COLOURS : 0;
-    *glyph = changed ? (t->ascii ? "=" : "▓") : (t->ascii ? "#" : "█");
-    return COLOR_PAIR(PAIR_LIVE_FILL + k) | styles[STYLE_LIVE0 + k].colour_attr;
+    looks_style s = looks_live_style(c->block);
+    *glyph = looks_glyph(changed ? LOOK_LIVE_ALT : LOOK_LIVE, t->ascii);
+    return COLOR_PAIR(PAIR_LIVE_FILL + (s - STYLE_LIVE0)) | curses_attrs(looks_style_of(s)->colour_attrs);
 }
 
 static attr_t style_attr(const tui *t, screen_style s)
 {
     if (!t->colour)
-        return styles[s].mono_attr;
-    return COLOR_PAIR(s + 1) | styles[s].colour_attr;
+        return curses_attrs(looks_style_of(s)->mono_attrs);
+    return COLOR_PAIR(s + 1) | curses_attrs(looks_style_of(s)->colour_attrs);
 }
 
 /* Writes at most w columns of UTF-8 text at (y, x); returns columns used. */
@@ -346,32 +312,25 @@ static void cell_look(const tui *t, size_t i, bool with_label, cell_face *f)
 {
     const cell *c = &t->grid.cells[i];
     char label = with_label ? c->label : 0;
-    attr_t a = style_attr(t, screen_cell_style(c));
+    attr_t a = style_attr(t, screen_cell_style(c)) | curses_attrs(looks_mark_attrs(c->marks));
     if (label)
         a |= A_BOLD;
-    if (c->marks & (CELL_MARK_BOUNDARY | CELL_MARK_FREE_NODE))
-        a |= A_UNDERLINE;
-    if (c->marks & (CELL_MARK_FREE_HEAD | CELL_MARK_ROVER))
-        a |= A_BOLD | A_UNDERLINE;
     bool changed = t->changed && t->changed[i];
     /* changed by the last command: underlined in colour, reversed without */
     if (changed)
         a |= t->colour ? A_BOLD | A_UNDERLINE : A_STANDOUT;
     f->label[0] = label;
     f->label[1] = '\0';
-    f->first = f->fill = label ? f->label : textmap_glyph(c, t->ascii);
+    f->first = f->fill = label ? f->label : looks_glyph(looks_of_cell(c), t->ascii);
     if (!label && c->role == CELL_LIVE && t->colour) {
         a = live_fill(t, c, changed, &f->first);
         f->fill = f->first;
     } else if (c->role == CELL_PADDING && t->colour && c->beneath != CELL_PADDING && c->beneath != CELL_UNUSED) {
         /* a coarse cell of mostly something else, with padding in it */
-        short pair = c->beneath == CELL_LIVE ? (short)(PAIR_PADDING_OVER_LIVE + (c->block >= 0 ? c->block : 0) %
-                                                                                    SCREEN_LIVE_COLOURS)
-                     : c->beneath == CELL_FREED ? PAIR_PADDING_OVER_FREED
-                                                : PAIR_PADDING_OVER_META;
-        a = (a & ~A_COLOR) | COLOR_PAIR(pair);
+        cell under = {.role = c->beneath, .block = c->block};
+        a = (a & ~A_COLOR) | COLOR_PAIR(PAIR_PADDING_OVER + looks_cell_style(&under));
     } else if (!label && (c->marks & CELL_MARK_BOUNDARY) && (c->role == CELL_UNUSED || c->role == CELL_FREED)) {
-        f->first = t->ascii ? "|" : "▏";
+        f->first = looks_glyph(LOOK_SLOT_START, t->ascii);
     }
     f->attr = a;
 }
@@ -446,28 +405,32 @@ static void draw_cells(const tui *t, int y, int x, size_t first, size_t count)
         mvadd_wchnstr(y, x + (int)done, row + done, (int)(cols - done < 256 ? cols - done : 256));
 }
 
+/* The legend: each look with a legend word, then the marks drawn in a
+ * style of their own, then what a change looks like. */
 static void draw_legend(tui *t, int y, int x, int w)
 {
-    static const struct {
-        screen_style style;
-        const char *utf8, *ascii, *what;
-    } items[] = {
-        {STYLE_LIVE0, "█", "#", "live"},   {STYLE_PADDING, "╱", "/", "padding"},
-        {STYLE_FREED, "░", "x", "freed"},  {STYLE_META, "H", "H", "header"},
-        {STYLE_META, "L", "L", "link"},    {STYLE_META, "C", "C", "chunk"},
-        {STYLE_META, "G", "G", "guard"},   {STYLE_UNUSED, "·", ".", "unused"},
-        {STYLE_OFFSET, " ", " ", "offset"},
-    };
     int used = 0;
-    for (size_t i = 0; i < sizeof items / sizeof items[0] && used + 10 < w; i++) {
-        const char *swatch = t->ascii ? items[i].ascii : items[i].utf8;
-        attr_t a = style_attr(t, items[i].style);
-        if (items[i].style == STYLE_LIVE0 && t->colour) {
+    for (int id = 0; id < LOOK_COUNT && used + 10 < w; id++) {
+        const looks_cell_spec *l = looks_cell_of((looks_id)id);
+        if (l->word == NULL || (id > 0 && looks_cell_of((looks_id)(id - 1))->word &&
+                                strcmp(looks_cell_of((looks_id)(id - 1))->word, l->word) == 0))
+            continue;
+        const char *swatch = looks_glyph((looks_id)id, t->ascii);
+        attr_t a = style_attr(t, l->style);
+        if (l->role == CELL_LIVE && t->colour) {
             cell sample = {CELL_LIVE, 0, 0, 0, 0, CELL_LIVE};
             a = live_fill(t, &sample, false, &swatch);
         }
         used += put_text(y, x + used, 1, swatch, a);
-        used += put_fmt(y, x + used, w - used, style_attr(t, STYLE_DIM), " %s  ", items[i].what);
+        used += put_fmt(y, x + used, w - used, style_attr(t, STYLE_DIM), " %s  ", l->word);
+    }
+    size_t n;
+    const looks_mark_spec *marks = looks_marks(&n);
+    for (size_t i = 0; i < n && used + 10 < w; i++) {
+        if (marks[i].style < 0 || marks[i].legend == NULL)
+            continue;
+        used += put_text(y, x + used, 1, " ", style_attr(t, (screen_style)marks[i].style));
+        used += put_fmt(y, x + used, w - used, style_attr(t, STYLE_DIM), " %s  ", marks[i].legend);
     }
     if (used + 24 < w)
         used += put_text(y, x + used, w - used, t->colour ? "underlined or shaded: changed" : "reversed: changed",
@@ -501,7 +464,7 @@ static void draw_legend_among(const tui *t, int y, int x, int w, int bottom)
     } else {
         used += 2;
     }
-    used += put_text(y, x + used, 1, t->ascii ? "/" : "╱", COLOR_PAIR(PAIR_PADDING_OVER_LIVE));
+    used += put_text(y, x + used, 1, looks_glyph(LOOK_PADDING, t->ascii), COLOR_PAIR(PAIR_PADDING_OVER + STYLE_LIVE0));
     put_text(y, x + used, w - used, among, style_attr(t, STYLE_DIM));
 }
 
@@ -563,7 +526,7 @@ static void draw_table(tui *t)
     for (size_t i = first; i < n; i++) {
         session_block b = session_block_at(s, i);
         int y = r->y + 1 + (int)(i - first);
-        screen_style st = b.live ? (screen_style)(STYLE_LIVE0 + i % SCREEN_LIVE_COLOURS) : STYLE_FREED;
+        screen_style st = b.live ? looks_live_style((long)i) : STYLE_FREED;
         put_fmt(y, r->x + 1, 10, style_attr(t, st) | A_BOLD, "%-10.10s", b.name);
         put_fmt(y, r->x + 12, r->w - 12, b.live ? A_NORMAL : style_attr(t, STYLE_DIM), "%7zu %6zu %5zu %4zu %-5s",
                 b.offset, b.size, b.align, b.padding, b.live ? "live" : "freed");
