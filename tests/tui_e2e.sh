@@ -214,6 +214,34 @@ check "the state is whole after the stop" "every invariant of freelist holds"
 type_line "quit"
 check "quit after the trace" "EXITED"
 
+# --- keys whose escape sequences TERM does not list are read whole -----------
+# tmux sends ESC [ 1 ~ and ESC [ 4 ~ for Home and End; xterm-256color says
+# ESC O H and ESC O F: no byte of them may reach the line
+start 110 32 env TERM=xterm-256color sh -c "'$prog'; echo EXITED; sleep 30"
+check "opens under xterm-256color" "bump (bump)"
+type_line "help"
+check "the long answer opens" "answer: lines 1-"
+T send-keys -t e2e End
+check "End scrolls to its end" "leave allocscope"
+T send-keys -t e2e Home
+check "Home scrolls to its start" "answer: lines 1-27 of 32"
+T send-keys -t e2e Escape
+gone "Escape closes it" "answer: lines"
+T send-keys -t e2e -l "alloc 12"
+T send-keys -t e2e Home
+T send-keys -t e2e -l "# "
+T send-keys -t e2e End
+T send-keys -t e2e -l "3"
+check "Home and End edit the line, nothing leaks into it" "bump> # alloc 123"
+T send-keys -t e2e C-u
+T send-keys -t e2e F1
+check "F1 opens the help from the key table" "at the prompt"
+check "it lists the prompt's keys" "Tab          complete"
+T send-keys -t e2e x
+gone "any key closes the help" "at the prompt"
+type_line "quit"
+check "quit leaves" "EXITED"
+
 # --- no colours, no UTF-8: the glyphs carry the meaning alone --------------
 start 100 30 env NO_COLOR=1 LANG=C LC_ALL=C sh -c "'$prog'; echo EXITED; sleep 30"
 check "opens without colours" "bump (bump)"

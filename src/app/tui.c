@@ -50,6 +50,7 @@ typedef struct tui {
     bool idle_work;          /* the player has work for idle time */
     bool go_to;              /* typing a step number after g */
     char go_buf[16];
+    int pending_key;         /* read after an ESC that began no sequence, or ERR */
     strbuf answer;
     bool answer_error;
     size_t seen_warnings;    /* warnings before the last step: newer ones stand out */
@@ -600,6 +601,228 @@ static void draw_caption(tui *t)
                  a | A_BOLD);
 }
 
+/* ---- key bindings ---- */
+
+/* The modes keys are read in. */
+typedef enum key_mode { MODE_PLAYBACK, MODE_GO_TO, MODE_PROMPT, MODE_ANSWER, MODE_COUNT } key_mode;
+
+static const char *const mode_titles[MODE_COUNT] = {
+    [MODE_PLAYBACK] = "playback keys",
+    [MODE_GO_TO] = "after g",
+    [MODE_PROMPT] = "at the prompt",
+    [MODE_ANSWER] = "in a long answer (it opens over the map)",
+};
+
+typedef enum key_action {
+    ACT_EDIT,       /* the prompt's: readline edits the line */
+    ACT_PLAY, ACT_NEXT, ACT_PREV, ACT_NEXT_MARK, ACT_PREV_MARK, ACT_FASTER, ACT_SLOWER, ACT_GO_TO,
+    ACT_PAUSE, ACT_HELP, ACT_QUIT, ACT_MAP_UP, ACT_MAP_DOWN, ACT_CANCEL_LINE,
+    ACT_PAGE_UP, ACT_PAGE_DOWN, ACT_LINE_UP, ACT_LINE_DOWN, ACT_TOP, ACT_BOTTOM, ACT_CLOSE,
+    ACT_DIGIT, ACT_GO, ACT_GO_CANCEL, ACT_GO_ERASE,
+} key_action;
+
+#define KEY_DIGIT (-2) /* a row for any of 0-9 */
+
+/* A key of a mode. name: how the help and hint write it (NULL: an alias
+ * left out of both). hint: its word in the hint line, where neighbouring
+ * hinted rows with the same word share one entry. help: starts a line of
+ * the help screen, which the following rows without help join. */
+typedef struct key_binding {
+    key_mode mode;
+    int key;
+    const char *name;
+    key_action action;
+    const char *hint, *help;
+} key_binding;
+
+static const key_binding key_table[] = {
+    {MODE_PLAYBACK, ' ', "space", ACT_PLAY, "play/pause", "play / pause (also: continue after a pause)"},
+    {MODE_PLAYBACK, KEY_LEFT, "<-", ACT_PREV, "step", "previous step (the state is rebuilt exactly)"},
+    {MODE_PLAYBACK, 'p', "p", ACT_PREV, NULL, NULL},
+    {MODE_PLAYBACK, ',', ",", ACT_PREV, NULL, NULL},
+    {MODE_PLAYBACK, KEY_RIGHT, "->", ACT_NEXT, "step", "next step"},
+    {MODE_PLAYBACK, 'n', "n", ACT_NEXT, NULL, NULL},
+    {MODE_PLAYBACK, '.', ".", ACT_NEXT, NULL, NULL},
+    {MODE_PLAYBACK, '[', "[", ACT_PREV_MARK, "notes", "previous / next note or pause"},
+    {MODE_PLAYBACK, ']', "]", ACT_NEXT_MARK, "notes", NULL},
+    {MODE_PLAYBACK, '+', "+", ACT_FASTER, "speed", "faster / slower"},
+    {MODE_PLAYBACK, '=', NULL, ACT_FASTER, NULL, NULL},
+    {MODE_PLAYBACK, '-', "-", ACT_SLOWER, "speed", NULL},
+    {MODE_PLAYBACK, '_', NULL, ACT_SLOWER, NULL, NULL},
+    {MODE_PLAYBACK, 'g', "g", ACT_GO_TO, "go to", "go to a step: its number, then Enter"},
+    {MODE_PLAYBACK, KEY_CTRL('c'), "Ctrl-C", ACT_PAUSE, NULL, "pause"},
+    {MODE_PLAYBACK, KEY_PPAGE, "PgUp", ACT_MAP_UP, NULL, "scroll the map"},
+    {MODE_PLAYBACK, KEY_NPAGE, "PgDn", ACT_MAP_DOWN, NULL, NULL},
+    {MODE_PLAYBACK, '?', "?", ACT_HELP, "help", "this help"},
+    {MODE_PLAYBACK, 'q', "q", ACT_QUIT, "quit", "quit"},
+    {MODE_PLAYBACK, 'Q', NULL, ACT_QUIT, NULL, NULL},
+
+    {MODE_GO_TO, KEY_DIGIT, "0-9", ACT_DIGIT, "step number", "the step's number"},
+    {MODE_GO_TO, '\n', "Enter", ACT_GO, "go", "go there"},
+    {MODE_GO_TO, '\r', NULL, ACT_GO, NULL, NULL},
+    {MODE_GO_TO, KEY_ENTER, NULL, ACT_GO, NULL, NULL},
+    {MODE_GO_TO, KEY_BACKSPACE, "Backspace", ACT_GO_ERASE, NULL, "erase a digit"},
+    {MODE_GO_TO, 127, NULL, ACT_GO_ERASE, NULL, NULL},
+    {MODE_GO_TO, 27, "Esc", ACT_GO_CANCEL, "cancel", "stay where you are"},
+    {MODE_GO_TO, KEY_CTRL('c'), "Ctrl-C", ACT_GO_CANCEL, NULL, NULL},
+
+    {MODE_PROMPT, '\t', "Tab", ACT_EDIT, NULL, "complete (twice: list the choices)"},
+    {MODE_PROMPT, KEY_UP, "Up", ACT_EDIT, NULL, "previous / next line of the history"},
+    {MODE_PROMPT, KEY_DOWN, "Down", ACT_EDIT, NULL, NULL},
+    {MODE_PROMPT, KEY_CTRL('c'), "Ctrl-C", ACT_CANCEL_LINE, NULL, "drop the line; stops a long trace or source"},
+    {MODE_PROMPT, KEY_PPAGE, "PgUp", ACT_MAP_UP, NULL, "scroll the map"},
+    {MODE_PROMPT, KEY_NPAGE, "PgDn", ACT_MAP_DOWN, NULL, NULL},
+    {MODE_PROMPT, KEY_F(1), "F1", ACT_HELP, NULL, "this help"},
+    {MODE_PROMPT, KEY_CTRL('d'), "Ctrl-D", ACT_EDIT, NULL, "leave (on an empty line; or type quit)"},
+
+    {MODE_ANSWER, KEY_PPAGE, "PgUp", ACT_PAGE_UP, "scroll", "scroll a page"},
+    {MODE_ANSWER, KEY_NPAGE, "PgDn", ACT_PAGE_DOWN, "scroll", NULL},
+    {MODE_ANSWER, KEY_UP, "Up", ACT_LINE_UP, "scroll", "scroll a line"},
+    {MODE_ANSWER, KEY_DOWN, "Down", ACT_LINE_DOWN, "scroll", NULL},
+    {MODE_ANSWER, KEY_HOME, "Home", ACT_TOP, "scroll", "first / last lines"},
+    {MODE_ANSWER, KEY_END, "End", ACT_BOTTOM, "scroll", NULL},
+    {MODE_ANSWER, 27, "Esc", ACT_CLOSE, NULL, "close it; any other key closes it and is kept"},
+    {MODE_ANSWER, ' ', "space", ACT_CLOSE, NULL, NULL},
+    {MODE_ANSWER, 'q', "q", ACT_CLOSE, NULL, NULL},
+    {MODE_ANSWER, '\n', "Enter", ACT_CLOSE, NULL, NULL},
+    {MODE_ANSWER, '\r', NULL, ACT_CLOSE, NULL, NULL},
+};
+
+#define KEY_TABLE_SIZE (sizeof key_table / sizeof key_table[0])
+
+/* The binding of key c in mode m, or NULL. */
+static const key_binding *binding_of(key_mode m, int c)
+{
+    for (size_t i = 0; i < KEY_TABLE_SIZE; i++) {
+        const key_binding *b = &key_table[i];
+        if (b->mode == m && (b->key == c || (b->key == KEY_DIGIT && c >= '0' && c <= '9')))
+            return b;
+    }
+    return NULL;
+}
+
+/* The hint line of mode m: "space play/pause  <- -> step ...". */
+static void hint_of(key_mode m, strbuf *out)
+{
+    const char *last = NULL;
+    for (size_t i = 0; i < KEY_TABLE_SIZE; i++) {
+        const key_binding *b = &key_table[i];
+        if (b->mode != m || b->hint == NULL || b->name == NULL)
+            continue;
+        if (last && strcmp(last, b->hint) == 0)
+            sb_addc(out, ' ');
+        else if (last)
+            sb_printf(out, " %s  ", last);
+        sb_add(out, b->name);
+        last = b->hint;
+    }
+    if (last)
+        sb_printf(out, " %s", last);
+}
+
+/* The help screen's lines for mode m, one per key group. */
+static void help_of(key_mode m, strbuf *out)
+{
+    sb_printf(out, "%s\n", mode_titles[m]);
+    for (size_t i = 0; i < KEY_TABLE_SIZE; i++) {
+        const key_binding *b = &key_table[i];
+        if (b->mode != m || b->help == NULL)
+            continue;
+        char names[64] = "";
+        size_t len = 0;
+        for (size_t k = i; k < KEY_TABLE_SIZE && key_table[k].mode == m && (k == i || key_table[k].help == NULL);
+             k++)
+            if (key_table[k].name && len < sizeof names)
+                len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", len ? " " : "", key_table[k].name);
+        sb_printf(out, "  %-12s %s\n", names, b->help);
+    }
+}
+
+/* What curses keys are to readline: the bytes a terminal would send. */
+static const struct {
+    int key;
+    const char *bytes;
+} readline_keys[] = {
+    {KEY_LEFT, "\033[D"}, {KEY_RIGHT, "\033[C"}, {KEY_UP, "\033[A"},    {KEY_DOWN, "\033[B"},
+    {KEY_HOME, "\001"},   {KEY_END, "\005"},     {KEY_DC, "\033[3~"},   {KEY_BACKSPACE, "\177"},
+    {KEY_ENTER, "\n"},
+};
+
+/* Hands key c to readline; keys with no bytes are dropped. */
+static void feed_readline(int c)
+{
+    for (size_t i = 0; i < sizeof readline_keys / sizeof readline_keys[0]; i++)
+        if (readline_keys[i].key == c) {
+            repl_feed(readline_keys[i].bytes, strlen(readline_keys[i].bytes));
+            return;
+        }
+    if (c > 0 && c < 256) {
+        char b = (char)c;
+        repl_feed(&b, 1);
+    }
+}
+
+/* Escape sequences a terminal may send that its terminfo entry does not
+ * list (tmux sends ESC [ 1 ~ and ESC [ 4 ~ for Home and End whatever
+ * TERM says): after ESC, what follows. */
+static const struct {
+    const char *seq;
+    int key;
+} escape_keys[] = {
+    {"[A", KEY_UP},    {"[B", KEY_DOWN},  {"[C", KEY_RIGHT}, {"[D", KEY_LEFT},  {"OA", KEY_UP},
+    {"OB", KEY_DOWN},  {"OC", KEY_RIGHT}, {"OD", KEY_LEFT},  {"[H", KEY_HOME},  {"[F", KEY_END},
+    {"OH", KEY_HOME},  {"OF", KEY_END},   {"[1~", KEY_HOME}, {"[7~", KEY_HOME}, {"[4~", KEY_END},
+    {"[8~", KEY_END},  {"[2~", KEY_IC},   {"[3~", KEY_DC},   {"[5~", KEY_PPAGE}, {"[6~", KEY_NPAGE},
+};
+
+#define ESCAPE_WAIT_MS 25
+
+/* The next key, with escape sequences read whole: one that curses did not
+ * recognise becomes its key from escape_keys, or is dropped (ERR), so no
+ * byte of it ends up in the line. ESC and another key (Alt-x) stays two
+ * keys. Waits up to wait ms (-1: forever) for the first byte. */
+static int read_key(tui *t, int wait)
+{
+    if (t->pending_key != ERR) {
+        int c = t->pending_key;
+        t->pending_key = ERR;
+        return c;
+    }
+    timeout(wait);
+    int c = getch();
+    if (c != 27)
+        return c;
+    timeout(ESCAPE_WAIT_MS);
+    int intro = getch();
+    if (intro == ERR)
+        return 27;
+    if (intro != '[' && intro != 'O') {
+        t->pending_key = intro;
+        return 27;
+    }
+    char seq[16] = {(char)intro};
+    size_t n = 1;
+    for (;;) {
+        int b = getch();
+        if (b == ERR)
+            return ERR; /* cut short: dropped */
+        if (b < 0x20 || b > 0x7e) {
+            t->pending_key = b; /* not part of a sequence */
+            return ERR;
+        }
+        if (n < sizeof seq - 1)
+            seq[n++] = (char)b;
+        if (intro == 'O' || (b >= 0x40 && b <= 0x7e))
+            break;
+    }
+    seq[n] = '\0';
+    for (size_t i = 0; i < sizeof escape_keys / sizeof escape_keys[0]; i++)
+        if (strcmp(seq, escape_keys[i].seq) == 0)
+            return escape_keys[i].key;
+    return ERR;
+}
+
+
 static void draw_status(tui *t)
 {
     const screen_rect *r = &t->lay.status;
@@ -613,14 +836,18 @@ static void draw_status(tui *t)
     cmd[strcspn(cmd, "\n")] = '\0';
     int x = put_fmt(r->y, 1, r->w - 1, A_BOLD, "%s step %zu/%zu  ", state, pos, len);
     x += put_text(r->y, 1 + x, r->w / 2, cmd, player_failed(t->pl) ? style_attr(t, STYLE_ERROR) : A_NORMAL);
-    const char *hint = !t->playing ? "scene finished: the prompt runs on this state" :
-                       t->go_to ? "go to step: type a number, Enter" :
-                       "space play/pause  <- -> step  [ ] notes  + - speed  g go to  ? help  q quit";
-    int hw = (int)strlen(hint);
+    strbuf hint;
+    sb_init(&hint);
+    if (!t->playing)
+        sb_add(&hint, "scene finished: the prompt runs on this state");
+    else
+        hint_of(t->go_to ? MODE_GO_TO : MODE_PLAYBACK, &hint);
+    int hw = columns_of(sb_str(&hint), strlen(sb_str(&hint)));
     if (t->go_to)
-        put_fmt(r->y, r->w - hw - 12, hw + 11, A_BOLD, "%s %s", hint, t->go_buf);
+        put_fmt(r->y, r->w - hw - 20, hw + 19, A_BOLD, "go to step: %-6s %s", t->go_buf, sb_str(&hint));
     else if (x + hw + 4 < r->w)
-        put_text(r->y, r->w - hw - 1, hw, hint, style_attr(t, STYLE_DIM));
+        put_text(r->y, r->w - hw - 1, hw, sb_str(&hint), style_attr(t, STYLE_DIM));
+    sb_free(&hint);
 }
 
 static void draw_answer(tui *t)
@@ -675,32 +902,39 @@ static void draw_prompt(tui *t, int *cy, int *cx)
     *cx = pw + cursor - columns_of(line, skip);
 }
 
+/* The help screen, from the key table: the keys of the mode in use
+ * first, then the others while they fit. */
 static void draw_help(tui *t)
 {
-    static const char *const lines[] = {
-        "playback keys",
-        "",
-        "space        play / pause (also: continue after a pause)",
-        "-> n .       next step",
-        "<- p ,       previous step (the state is rebuilt exactly)",
-        "] [          next / previous note or pause",
-        "+ -          faster / slower",
-        "g NUMBER     go to a step",
-        "Ctrl-C       pause",
-        "q            quit",
-        "",
-        "at the prompt: Tab completes, Up/Down history, PgUp/PgDn scroll",
-        "the map, Ctrl-C stops a long trace or source, Ctrl-D or quit",
-        "leaves. A long answer scrolls with PgUp/PgDn.   press any key",
-    };
-    int h = (int)(sizeof lines / sizeof lines[0]) + 2, w = 66;
+    strbuf text;
+    sb_init(&text);
+    static const key_mode playing[] = {MODE_PLAYBACK, MODE_GO_TO, MODE_PROMPT, MODE_ANSWER};
+    static const key_mode prompting[] = {MODE_PROMPT, MODE_ANSWER, MODE_PLAYBACK, MODE_GO_TO};
+    for (int m = 0; m < MODE_COUNT; m++) {
+        if (m)
+            sb_addc(&text, '\n');
+        help_of(t->playing ? playing[m] : prompting[m], &text);
+    }
+    int h = LINES - 2 < (int)sb_count_lines(sb_str(&text)) + 3 ? LINES - 2 : (int)sb_count_lines(sb_str(&text)) + 3;
+    int w = COLS - 2 < 76 ? COLS - 2 : 76;
     int y = (LINES - h) / 2, x = (COLS - w) / 2;
-    if (y < 0 || x < 0)
+    if (y < 0 || x < 0 || h < 4) {
+        sb_free(&text);
         return;
+    }
+    attr_t a = style_attr(t, STYLE_CAPTION);
     for (int k = 0; k < h; k++)
-        fill_row(y + k, x, w, style_attr(t, STYLE_CAPTION));
-    for (int k = 0; k < h - 2; k++)
-        put_text(y + 1 + k, x + 2, w - 4, lines[k], style_attr(t, STYLE_CAPTION) | (k == 0 ? A_BOLD : 0));
+        fill_row(y + k, x, w, a);
+    const char *p = sb_str(&text);
+    for (int k = 0; k < h - 3 && *p; k++) {
+        bool title = *p != ' ';
+        put_text(y + 1 + k, x + 2, w - 4, p, a | (title ? A_BOLD : 0));
+        p += strcspn(p, "\n");
+        if (*p == '\n')
+            p++;
+    }
+    put_text(y + h - 2, x + 2, w - 4, *p ? "(more keys do not fit)   press any key" : "press any key", a);
+    sb_free(&text);
 }
 
 /* A long answer (blocks, stats, help, layout, show ...) is drawn over the
@@ -720,9 +954,13 @@ static void draw_overlay(tui *t)
     if (t->overlay_first + rows > total)
         t->overlay_first = total > rows ? total - rows : 0;
     size_t last = t->overlay_first + rows < total ? t->overlay_first + rows : total;
-    put_fmt(y, x + 1, w - 2, box | A_BOLD, "answer: lines %zu-%zu of %zu   %s", t->overlay_first + 1, last, total,
-            total > rows ? "PgUp/PgDn Up/Down Home/End scroll, any other key closes (and is kept)"
-                         : "any key closes (and is kept)");
+    strbuf hint;
+    sb_init(&hint);
+    if (total > rows)
+        hint_of(MODE_ANSWER, &hint);
+    put_fmt(y, x + 1, w - 2, box | A_BOLD, "answer: lines %zu-%zu of %zu   %s%s", t->overlay_first + 1, last, total,
+            sb_str(&hint), total > rows ? ", any other key closes (and is kept)" : "any key closes (and is kept)");
+    sb_free(&hint);
     const char *p = text;
     for (size_t skip = 0; skip < t->overlay_first && *p; skip++) {
         p += strcspn(p, "\n");
@@ -737,21 +975,6 @@ static void draw_overlay(tui *t)
     }
     if (last < total)
         put_fmt(y + h - 1, x + 1, w - 2, style_attr(t, STYLE_DIM), "(%zu more lines below)", total - last);
-}
-
-/* Keys that move through a long answer; false for any other key. */
-static bool overlay_scroll_key(tui *t, int c)
-{
-    size_t page = overlay_rows();
-    switch (c) {
-    case KEY_NPAGE: t->overlay_first += page; return true;
-    case KEY_PPAGE: t->overlay_first = t->overlay_first > page ? t->overlay_first - page : 0; return true;
-    case KEY_DOWN: t->overlay_first++; return true;
-    case KEY_UP: t->overlay_first -= t->overlay_first > 0; return true;
-    case KEY_HOME: t->overlay_first = 0; return true;
-    case KEY_END: t->overlay_first = SIZE_MAX / 2; return true; /* drawing clamps it */
-    default: return false;
-    }
 }
 
 static void draw(tui *t)
@@ -830,8 +1053,7 @@ static bool on_progress(void *user, const char *what, size_t done, size_t total)
 {
     tui *t = user;
     bool stop = false;
-    timeout(0);
-    for (int c; (c = getch()) != ERR;) {
+    for (int c; (c = read_key(t, 0)) != ERR;) {
         if (c == KEY_CTRL('c'))
             stop = true;
         else if (!keep_key(t, c))
@@ -923,78 +1145,85 @@ static void step_to(tui *t, void (*move_fn)(player *), size_t target, bool use_t
     player_moved(t, before < session_warning_count(model(t)) ? before : session_warning_count(model(t)));
 }
 
-static void playback_key(tui *t, int c)
+static void scroll_map(tui *t, bool down)
 {
-    if (t->go_to) {
-        size_t len = strlen(t->go_buf);
-        if (c >= '0' && c <= '9' && len < sizeof t->go_buf - 1) {
+    size_t page = (size_t)t->lay.map_rows;
+    t->scroll = down ? t->scroll + page : t->scroll > page ? t->scroll - page : 0;
+}
+
+static void go_to_key(tui *t, key_action act, int c)
+{
+    size_t len = strlen(t->go_buf);
+    switch (act) {
+    case ACT_DIGIT:
+        if (len < sizeof t->go_buf - 1) {
             t->go_buf[len] = (char)c;
             t->go_buf[len + 1] = '\0';
-        } else if (c == '\n' || c == '\r' || c == KEY_ENTER) {
-            t->go_to = false;
-            size_t target = (size_t)strtoull(t->go_buf, NULL, 10);
-            if (target > player_length(t->pl))
-                target = player_length(t->pl);
-            step_to(t, NULL, target, true);
-        } else if (c == 27 || c == KEY_CTRL('c')) {
-            t->go_to = false;
-        } else if (c == KEY_BACKSPACE || c == 127) {
-            if (len)
-                t->go_buf[len - 1] = '\0';
         }
-        return;
+        break;
+    case ACT_GO: {
+        t->go_to = false;
+        size_t target = (size_t)strtoull(t->go_buf, NULL, 10);
+        if (target > player_length(t->pl))
+            target = player_length(t->pl);
+        step_to(t, NULL, target, true);
+        break;
     }
-    switch (c) {
-    case ' ':
-        t->running = !t->running;
-        t->next_step_at = now_ms();
+    case ACT_GO_CANCEL: t->go_to = false; break;
+    case ACT_GO_ERASE:
+        if (len)
+            t->go_buf[len - 1] = '\0';
         break;
-    case KEY_RIGHT: case 'n': case '.':
-        t->running = false;
-        step_forward(t);
-        break;
-    case KEY_LEFT: case 'p': case ',':
-        if (player_position(t->pl) > 0)
-            step_to(t, NULL, player_position(t->pl) - 1, true);
-        break;
-    case ']': step_to(t, player_next_mark, 0, false); break;
-    case '[': step_to(t, player_prev_mark, 0, false); break;
-    case '+': case '=':
-        t->delay_ms = t->delay_ms * 2 / 3 > MIN_DELAY_MS ? t->delay_ms * 2 / 3 : MIN_DELAY_MS;
-        break;
-    case '-': case '_':
-        t->delay_ms = t->delay_ms * 3 / 2 < MAX_DELAY_MS ? t->delay_ms * 3 / 2 : MAX_DELAY_MS;
-        break;
-    case 'g': t->go_to = true, t->go_buf[0] = '\0'; break;
-    case '?': t->help = true; break;
-    case 'q': case 'Q': t->quit = true; break;
-    case KEY_CTRL('c'): t->running = false; break;
-    case KEY_NPAGE: t->scroll += (size_t)t->lay.map_rows; break;
-    case KEY_PPAGE: t->scroll = t->scroll > (size_t)t->lay.map_rows ? t->scroll - (size_t)t->lay.map_rows : 0; break;
     default: break;
     }
 }
 
-static void prompt_key(tui *t, int c)
+/* Does what a key bound to act does; c is the key itself. */
+static void run_action(tui *t, key_action act, int c)
 {
-    switch (c) {
-    case KEY_CTRL('c'):
+    size_t page = overlay_rows();
+    switch (act) {
+    case ACT_EDIT: break;
+    case ACT_PLAY:
+        t->running = !t->running;
+        t->next_step_at = now_ms();
+        break;
+    case ACT_NEXT:
+        t->running = false;
+        step_forward(t);
+        break;
+    case ACT_PREV:
+        if (player_position(t->pl) > 0)
+            step_to(t, NULL, player_position(t->pl) - 1, true);
+        break;
+    case ACT_NEXT_MARK: step_to(t, player_next_mark, 0, false); break;
+    case ACT_PREV_MARK: step_to(t, player_prev_mark, 0, false); break;
+    case ACT_FASTER: t->delay_ms = t->delay_ms * 2 / 3 > MIN_DELAY_MS ? t->delay_ms * 2 / 3 : MIN_DELAY_MS; break;
+    case ACT_SLOWER: t->delay_ms = t->delay_ms * 3 / 2 < MAX_DELAY_MS ? t->delay_ms * 3 / 2 : MAX_DELAY_MS; break;
+    case ACT_GO_TO: t->go_to = true, t->go_buf[0] = '\0'; break;
+    case ACT_PAUSE: t->running = false; break;
+    case ACT_HELP: t->help = true; break;
+    case ACT_QUIT: t->quit = true; break;
+    case ACT_MAP_UP: scroll_map(t, false); break;
+    case ACT_MAP_DOWN: scroll_map(t, true); break;
+    case ACT_CANCEL_LINE:
         repl_cancel_line();
         sb_clear(&t->answer);
         sb_add(&t->answer, "(line cancelled; Ctrl-D or quit leaves)");
         t->answer_error = false;
         break;
-    case KEY_NPAGE: t->scroll += (size_t)t->lay.map_rows; break;
-    case KEY_PPAGE: t->scroll = t->scroll > (size_t)t->lay.map_rows ? t->scroll - (size_t)t->lay.map_rows : 0; break;
-    case KEY_F(1): t->help = true; break;
-    default:
-        if (c != '\t')
-            repl_clear_matches();
-        repl_feed_key(c);
-        break;
+    case ACT_PAGE_DOWN: t->overlay_first += page; break;
+    case ACT_PAGE_UP: t->overlay_first = t->overlay_first > page ? t->overlay_first - page : 0; break;
+    case ACT_LINE_DOWN: t->overlay_first++; break;
+    case ACT_LINE_UP: t->overlay_first -= t->overlay_first > 0; break;
+    case ACT_TOP: t->overlay_first = 0; break;
+    case ACT_BOTTOM: t->overlay_first = SIZE_MAX / 2; break; /* drawing clamps it */
+    case ACT_CLOSE: t->overlay = false; break;
+    case ACT_DIGIT: case ACT_GO: case ACT_GO_CANCEL: case ACT_GO_ERASE: go_to_key(t, act, c); break;
     }
 }
 
+/* A key, by the table of the mode in use. */
 static void handle_key(tui *t, int c)
 {
     if (c == KEY_RESIZE) {
@@ -1005,17 +1234,23 @@ static void handle_key(tui *t, int c)
         t->help = false;
         return;
     }
-    if (t->overlay && overlay_scroll_key(t, c))
-        return;
+    const key_binding *b;
     if (t->overlay) {
-        t->overlay = false;
-        if (c == 27 || c == ' ' || c == 'q' || c == '\n' || c == '\r')
+        if ((b = binding_of(MODE_ANSWER, c)) != NULL) {
+            run_action(t, b->action, c);
             return;
+        }
+        t->overlay = false; /* any other key closes it and does its own work */
     }
-    if (t->playing)
-        playback_key(t, c);
-    else
-        prompt_key(t, c);
+    key_mode m = t->playing ? (t->go_to ? MODE_GO_TO : MODE_PLAYBACK) : MODE_PROMPT;
+    b = binding_of(m, c);
+    if (b && b->action != ACT_EDIT) {
+        run_action(t, b->action, c);
+    } else if (m == MODE_PROMPT) {
+        if (c != '\t')
+            repl_clear_matches();
+        feed_readline(c);
+    }
 }
 
 static int wait_ms(const tui *t)
@@ -1096,6 +1331,7 @@ int tui_run(const tui_options *opt)
     sb_init(&t.answer);
     cells_init(&t.grid);
     cells_init(&t.prev);
+    t.pending_key = ERR;
     t.delay_ms = opt->delay_ms > 0 ? opt->delay_ms : MIN_DELAY_MS;
     setlocale(LC_ALL, "");
     t.ascii = opt->ascii || strcmp(nl_langinfo(CODESET), "UTF-8") != 0;
@@ -1128,20 +1364,17 @@ int tui_run(const tui_options *opt)
         int wait = wait_ms(&t);
         if (t.pl && t.idle_work && (wait < 0 || wait > 20)) {
             /* idle: prepare fast steps back, in slices that keep keys snappy */
-            timeout(0);
-            int c = getch();
+            int c = read_key(&t, 0);
             if (c == ERR) {
                 t.idle_work = player_idle(t.pl, 256);
-                timeout(1);
-                c = getch();
+                c = read_key(&t, 1);
             }
             if (c != ERR)
                 handle_key(&t, c);
             tick(&t);
             continue;
         }
-        timeout(wait);
-        int c = getch();
+        int c = read_key(&t, wait);
         if (c != ERR) {
             handle_key(&t, c);
             t.idle_work = t.pl != NULL;
