@@ -88,7 +88,13 @@ static void test_marks_in_priority_order(void **state)
     assert_int_equal(looks_mark_char(CELL_MARK_BOUNDARY), ':');
     assert_int_equal(looks_mark_char(CELL_MARK_BOUNDARY | CELL_MARK_FREE_HEAD), '*');
     assert_int_equal(looks_mark_char(CELL_MARK_OFFSET | CELL_MARK_FREE_HEAD), '^');
-    assert_true(looks_mark_attrs(CELL_MARK_BOUNDARY) & LOOKS_UNDERLINE);
+    /* underlining is how a change is marked: no mark and no role is drawn so */
+    assert_false(looks_mark_attrs(0xff) & LOOKS_UNDERLINE);
+    for (int st = 0; st < STYLE_COUNT; st++)
+        if (st != STYLE_CHANGED)
+            assert_false((looks_style_of((looks_style)st)->colour_attrs | looks_style_of((looks_style)st)->mono_attrs) &
+                         LOOKS_UNDERLINE);
+    assert_true(looks_style_of(STYLE_CHANGED)->mono_attrs & LOOKS_UNDERLINE);
     cell c = {.role = CELL_LIVE, .block = 3, .marks = CELL_MARK_OFFSET};
     assert_int_equal(looks_cell_style(&c), STYLE_OFFSET);
     c.marks = 0;
@@ -118,6 +124,14 @@ static void test_styles_have_names_and_rgb(void **state)
             assert_int_not_equal(looks_style_of(STYLE_LIVE0 + a)->bg.c256, looks_style_of(STYLE_LIVE0 + b)->bg.c256);
     assert_int_equal(looks_live_style(7), STYLE_LIVE0 + 7 % LOOKS_LIVE_COLOURS);
     assert_int_equal(looks_live_style(-1), STYLE_LIVE0);
+    /* no live colour is another role's: metadata, padding, freed, the offset */
+    static const looks_style others[] = {STYLE_META, STYLE_PADDING, STYLE_FREED, STYLE_OFFSET};
+    for (int a = 0; a < LOOKS_LIVE_COLOURS; a++)
+        for (size_t k = 0; k < sizeof others / sizeof others[0]; k++) {
+            looks_colour live = looks_style_of(STYLE_LIVE0 + a)->bg, other = looks_area(others[k]);
+            assert_int_not_equal(live.c256, other.c256);
+            assert_int_not_equal(live.c8, other.c8);
+        }
 }
 
 int main(void)

@@ -53,27 +53,38 @@ typedef struct looks_colour {
  * attributes without colours). A live block's style is drawn as black on
  * its colour where a label sits, and as its colour (the background given
  * here) on the terminal's background for the solid fill.
+ *
+ * The palette is chosen to stay apart on a projector: live blocks take
+ * green, blue, orange, purple, pink and rust at 256 colours (no cyan or
+ * teal, which is metadata; no yellow, which is padding; no red, which is
+ * freed; no white, which is the offset) and green, blue, magenta, plain
+ * then bold, at 8. Freed bytes are a light red stipple on a dark red
+ * ground, so they show as an area, not as faint dots on black. What the
+ * last step changed is bold and underlined, drawn as a white bar under a
+ * solid block: no role is drawn that way.
  */
 #define LOOKS_STYLES(X)                                                                                    \
     X(STYLE_TEXT, "text", LOOKS_NONE, LOOKS_NONE, 0, 0)                                                    \
     X(STYLE_DIM, "dim", LOOKS_NONE, LOOKS_NONE, LOOKS_DIM, LOOKS_DIM)                                      \
     X(STYLE_HEADER, "header", LOOKS_C(LOOKS_BLACK, 0), LOOKS_C(LOOKS_WHITE, 7), 0, LOOKS_REVERSE)          \
     X(STYLE_UNUSED, "unused", LOOKS_NONE, LOOKS_NONE, LOOKS_DIM, LOOKS_DIM)                                \
-    X(STYLE_FREED, "freed", LOOKS_C(LOOKS_RED, 1), LOOKS_NONE, 0, LOOKS_DIM)                               \
-    X(STYLE_META, "metadata", LOOKS_C(LOOKS_BLACK, 0), LOOKS_C(LOOKS_CYAN, 6), 0, LOOKS_BOLD)              \
-    X(STYLE_PADDING, "padding", LOOKS_C(LOOKS_BLACK, 0), LOOKS_C(LOOKS_YELLOW, 3), 0, LOOKS_BOLD)          \
+    X(STYLE_FREED, "freed", LOOKS_C(LOOKS_RED, 210), LOOKS_C(LOOKS_DEFAULT, 52), LOOKS_BOLD, LOOKS_DIM)    \
+    X(STYLE_META, "metadata", LOOKS_C(LOOKS_BLACK, 0), LOOKS_C(LOOKS_CYAN, 51), 0, LOOKS_BOLD)             \
+    X(STYLE_PADDING, "padding", LOOKS_C(LOOKS_BLACK, 0), LOOKS_C(LOOKS_YELLOW, 220), 0, LOOKS_BOLD)        \
     X(STYLE_LIVE0, "live0", LOOKS_C(LOOKS_BLACK, 0), LOOKS_C(LOOKS_GREEN, 34), 0, 0)                       \
-    X(STYLE_LIVE1, "live1", LOOKS_C(LOOKS_BLACK, 0), LOOKS_C(LOOKS_BLUE, 33), LOOKS_BOLD, 0)               \
-    X(STYLE_LIVE2, "live2", LOOKS_C(LOOKS_BLACK, 0), LOOKS_C(LOOKS_MAGENTA, 135), 0, 0)                    \
-    X(STYLE_LIVE3, "live3", LOOKS_C(LOOKS_BLACK, 0), LOOKS_C(LOOKS_WHITE, 208), 0, 0)                      \
-    X(STYLE_LIVE4, "live4", LOOKS_C(LOOKS_BLACK, 0), LOOKS_C(LOOKS_GREEN, 37), LOOKS_BOLD, 0)              \
-    X(STYLE_LIVE5, "live5", LOOKS_C(LOOKS_BLACK, 0), LOOKS_C(LOOKS_BLUE, 168), LOOKS_BOLD, 0)              \
-    X(STYLE_OFFSET, "offset", LOOKS_C(LOOKS_BLACK, 0), LOOKS_C(LOOKS_WHITE, 7), LOOKS_BOLD, LOOKS_REVERSE) \
-    X(STYLE_WARNING, "warning", LOOKS_C(LOOKS_YELLOW, 3), LOOKS_NONE, 0, 0)                                \
-    X(STYLE_WARNING_NEW, "new-warning", LOOKS_C(LOOKS_WHITE, 7), LOOKS_C(LOOKS_RED, 1), LOOKS_BOLD,        \
+    X(STYLE_LIVE1, "live1", LOOKS_C(LOOKS_BLACK, 0), LOOKS_C(LOOKS_BLUE, 33), 0, 0)                        \
+    X(STYLE_LIVE2, "live2", LOOKS_C(LOOKS_BLACK, 0), LOOKS_C(LOOKS_MAGENTA, 208), 0, 0)                    \
+    X(STYLE_LIVE3, "live3", LOOKS_C(LOOKS_BLACK, 0), LOOKS_C(LOOKS_GREEN, 135), LOOKS_BOLD, 0)             \
+    X(STYLE_LIVE4, "live4", LOOKS_C(LOOKS_BLACK, 0), LOOKS_C(LOOKS_BLUE, 205), LOOKS_BOLD, 0)              \
+    X(STYLE_LIVE5, "live5", LOOKS_C(LOOKS_BLACK, 0), LOOKS_C(LOOKS_MAGENTA, 130), LOOKS_BOLD, 0)           \
+    X(STYLE_OFFSET, "offset", LOOKS_C(LOOKS_BLACK, 0), LOOKS_C(LOOKS_WHITE, 231), LOOKS_BOLD, LOOKS_REVERSE) \
+    X(STYLE_CHANGED, "changed", LOOKS_C(LOOKS_WHITE, 231), LOOKS_NONE, LOOKS_BOLD | LOOKS_UNDERLINE,       \
+      LOOKS_BOLD | LOOKS_UNDERLINE)                                                                        \
+    X(STYLE_WARNING, "warning", LOOKS_C(LOOKS_YELLOW, 220), LOOKS_NONE, 0, 0)                              \
+    X(STYLE_WARNING_NEW, "new-warning", LOOKS_C(LOOKS_WHITE, 231), LOOKS_C(LOOKS_RED, 160), LOOKS_BOLD,    \
       LOOKS_REVERSE | LOOKS_BOLD)                                                                          \
-    X(STYLE_ERROR, "error", LOOKS_C(LOOKS_RED, 1), LOOKS_NONE, LOOKS_BOLD, LOOKS_BOLD)                     \
-    X(STYLE_CAPTION, "caption", LOOKS_C(LOOKS_WHITE, 7), LOOKS_C(LOOKS_BLUE, 4), LOOKS_BOLD, LOOKS_BOLD)
+    X(STYLE_ERROR, "error", LOOKS_C(LOOKS_RED, 203), LOOKS_NONE, LOOKS_BOLD, LOOKS_BOLD)                   \
+    X(STYLE_CAPTION, "caption", LOOKS_C(LOOKS_WHITE, 231), LOOKS_C(LOOKS_BLUE, 18), LOOKS_BOLD, LOOKS_BOLD)
 
 #define LOOKS_STYLE_ENUM(id, name, fg, bg, colour_attrs, mono_attrs) id,
 typedef enum looks_style { LOOKS_STYLES(LOOKS_STYLE_ENUM) STYLE_COUNT } looks_style;
@@ -93,7 +104,7 @@ const looks_style_spec *looks_style_of(looks_style s);
 /* The style of a live block by its index among the session's blocks. */
 looks_style looks_live_style(long block);
 /* The colour that a cell of style s covers its area with: its background,
- * or its foreground when it has none (freed, warnings). */
+ * or its foreground when it has none (at 8 and at 256 colours apart). */
 looks_colour looks_area(looks_style s);
 
 typedef enum looks_theme { LOOKS_THEME_DARK, LOOKS_THEME_LIGHT } looks_theme;
@@ -107,7 +118,9 @@ uint32_t looks_rgb(looks_colour c, looks_theme theme, bool foreground);
  * rows without a word are not in the legend, and neighbouring rows with
  * the same word share one legend entry. The first row of a role is the
  * role's look; metadata takes the row of its kind (looks.c), a live block
- * of odd index the alternate glyph so neighbours differ.
+ * of odd index the alternate glyph so neighbours differ. LOOK_CHANGED is
+ * how the live view draws a solid live cell that the last step changed
+ * (other cells it underlines, in STYLE_CHANGED's attributes).
  */
 #define LOOKS_CELLS(X)                                                                                     \
     X(LOOK_LIVE, CELL_LIVE, "█", "#", STYLE_LIVE0, "live", "live (name at its start)")                     \
@@ -119,6 +132,7 @@ uint32_t looks_rgb(looks_colour c, looks_theme theme, bool foreground);
     X(LOOK_CHUNK, CELL_META, "C", "C", STYLE_META, "chunk", "chunk header")                                \
     X(LOOK_GUARD, CELL_META, "G", "G", STYLE_META, "guard", "guard")                                       \
     X(LOOK_UNUSED, CELL_UNUSED, "·", ".", STYLE_UNUSED, "unused", "unused")                                \
+    X(LOOK_CHANGED, CELL_LIVE, "▁", "_", STYLE_CHANGED, "changed", NULL)                                   \
     X(LOOK_META, CELL_META, "M", "M", STYLE_META, NULL, NULL)                                              \
     X(LOOK_SLOT_START, CELL_UNUSED, "▏", "|", STYLE_UNUSED, NULL, NULL)
 
@@ -148,14 +162,16 @@ looks_style looks_cell_style(const cell *c);
 /*
  * The marks of map cells, in priority order: X(bit, character under the
  * text map's row, style over the cell's own or -1, attributes added in the
- * live view, legend phrase or NULL).
+ * live view, legend phrase or NULL). None of them underlines: that is the
+ * mark of a change. The live view draws chunk, slot and free-node starts
+ * in empty cells as LOOK_SLOT_START.
  */
 #define LOOKS_MARKS(X)                                                                                     \
     X(CELL_MARK_OFFSET, '^', STYLE_OFFSET, 0, "offset")                                                    \
-    X(CELL_MARK_FREE_HEAD, '*', -1, LOOKS_BOLD | LOOKS_UNDERLINE, "free-list head")                        \
-    X(CELL_MARK_ROVER, '>', -1, LOOKS_BOLD | LOOKS_UNDERLINE, NULL)                                        \
-    X(CELL_MARK_FREE_NODE, 'n', -1, LOOKS_UNDERLINE, NULL)                                                 \
-    X(CELL_MARK_BOUNDARY, ':', -1, LOOKS_UNDERLINE, "chunk/slot start")
+    X(CELL_MARK_FREE_HEAD, '*', -1, LOOKS_BOLD, "free-list head")                                          \
+    X(CELL_MARK_ROVER, '>', -1, LOOKS_BOLD, NULL)                                                          \
+    X(CELL_MARK_FREE_NODE, 'n', -1, 0, NULL)                                                               \
+    X(CELL_MARK_BOUNDARY, ':', -1, 0, "chunk/slot start")
 
 typedef struct looks_mark_spec {
     unsigned bit;       /* cells_mark */

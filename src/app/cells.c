@@ -437,10 +437,13 @@ bool cells_grid_equal(const cells_grid *a, const cells_grid *b)
 void cells_diff(const cells_grid *before, const cells_grid *after, bool *changed)
 {
     bool comparable = before->count == after->count && before->zoom == after->zoom;
+    if (!comparable) {
+        if (after->count)
+            memset(changed, 0, after->count * sizeof *changed);
+        return;
+    }
     for (size_t i = 0; i < after->count; i++) {
-        const cell *x = comparable ? &before->cells[i] : NULL;
-        const cell *y = &after->cells[i];
-        changed[i] = !x || x->role != y->role || x->block != y->block || x->marks != y->marks ||
-                     x->beneath != y->beneath;
+        const cell *x = &before->cells[i], *y = &after->cells[i];
+        changed[i] = x->role != y->role || x->block != y->block || x->marks != y->marks || x->beneath != y->beneath;
     }
 }

@@ -36,7 +36,9 @@ looks_style looks_live_style(long block)
 looks_colour looks_area(looks_style s)
 {
     const looks_style_spec *st = looks_style_of(s);
-    return st->bg.c8 != LOOKS_DEFAULT ? st->bg : st->fg;
+    looks_colour c = {st->bg.c8 != LOOKS_DEFAULT ? st->bg.c8 : st->fg.c8,
+                      st->bg.c256 != LOOKS_DEFAULT ? st->bg.c256 : st->fg.c256};
+    return c;
 }
 
 /* xterm's 256 colours: the sixteen, a 6x6x6 cube, 24 greys. */

@@ -50,7 +50,8 @@ typedef struct tui {
     bool idle_work;          /* the player has work for idle time */
     bool go_to;              /* typing a step number after g */
     char go_buf[16];
-    int pending_key;         /* read after an ESC that began no sequence, or ERR */
+    int pending_key;
+    char shown_allocator[64]; /* the allocator of the picture shown last */         /* read after an ESC that began no sequence, or ERR */
     strbuf answer;
     bool answer_error;
     size_t seen_warnings;    /* warnings before the last step: newer ones stand out */
@@ -79,10 +80,12 @@ static session *model(const tui *t) { return t->pl ? player_session(t->pl) : t->
 /* ---- styles ---- */
 
 /* Colour pairs beyond the styles' own (pair s + 1 for style s): the solid
- * fill of live blocks, and padding drawn over the area of style s. */
+ * fill of live blocks, padding drawn over the area of style s, and the
+ * bar of a change under a live block's colour. */
 enum {
     PAIR_LIVE_FILL = STYLE_COUNT + 1,
     PAIR_PADDING_OVER = PAIR_LIVE_FILL + SCREEN_LIVE_COLOURS,
+    PAIR_CHANGED_FILL = PAIR_PADDING_OVER + STYLE_COUNT,
 };
 
 static short colour_number(looks_colour c) { return COLORS >= 256 ? c.c256 : c.c8; }
@@ -106,18 +109,35 @@ static void init_styles(tui *t)
                   colour_number(looks_area((looks_style)s)));
     }
     /* the fill of live blocks: the block's colour on the default background */
-    for (int k = 0; k < SCREEN_LIVE_COLOURS; k++)
-        init_pair((short)(PAIR_LIVE_FILL + k), colour_number(looks_style_of(STYLE_LIVE0 + k)->bg), -1);
+    for (int k = 0; k < SCREEN_LIVE_COLOURS; k++) {
+        short colour = colour_number(looks_style_of(STYLE_LIVE0 + k)->bg);
+        init_pair((short)(PAIR_LIVE_FILL + k), colour, -1);
+        init_pair((short)(PAIR_CHANGED_FILL + k), colour_number(looks_style_of(STYLE_CHANGED)->fg), colour);
+    }
 }
 
-/* A live cell without a label: a solid block of the block's colour (a
- * glyph, not a coloured space, so no terminal can lose it); the cells the
- * last command changed are drawn in a shade instead. */
+/* The attributes that mark a cell the last step changed. */
+static attr_t changed_attrs(const tui *t)
+{
+    const looks_style_spec *st = looks_style_of(STYLE_CHANGED);
+    return curses_attrs(t->colour ? st->colour_attrs : st->mono_attrs);
+}
+
+/* A live cell without a label, in colour: a solid block of the block's
+ * colour (a glyph, not a coloured space, so no terminal can lose it). One
+ * the last step changed has a white bar at its foot instead (LOOK_CHANGED
+ * on the block's colour); in ASCII it is underlined. */
 static attr_t live_fill(const tui *t, const cell *c, bool changed, const char **glyph)
 {
     looks_style s = looks_live_style(c->block);
-    *glyph = looks_glyph(changed ? LOOK_LIVE_ALT : LOOK_LIVE, t->ascii);
-    return COLOR_PAIR(PAIR_LIVE_FILL + (s - STYLE_LIVE0)) | curses_attrs(looks_style_of(s)->colour_attrs);
+    int k = (int)(s - STYLE_LIVE0);
+    if (changed && !t->ascii) {
+        *glyph = looks_glyph(LOOK_CHANGED, false);
+        return COLOR_PAIR(PAIR_CHANGED_FILL + k) | curses_attrs(looks_style_of(STYLE_CHANGED)->colour_attrs & ~LOOKS_UNDERLINE);
+    }
+    *glyph = looks_glyph(LOOK_LIVE, t->ascii);
+    return COLOR_PAIR(PAIR_LIVE_FILL + k) | curses_attrs(looks_style_of(s)->colour_attrs) |
+           (changed ? changed_attrs(t) : 0);
 }
 
 static attr_t style_attr(const tui *t, screen_style s)
@@ -192,7 +212,7 @@ static void fill_row(int y, int x, int w, attr_t attr)
 static size_t map_capacity(const tui *t) { return (size_t)t->lay.map_cols * (size_t)t->lay.map_rows; }
 
 /* Rebuilds the grid; with keep_diff, cells that differ from the previous
- * grid are marked changed, otherwise none is. */
+ * grid of the same allocator are marked changed, otherwise none is. */
 static void rebuild(tui *t, bool keep_diff)
 {
     cells_grid old = t->prev;
@@ -218,7 +238,13 @@ static void rebuild(tui *t, bool keep_diff)
         t->changed = grown;
         t->changed_cap = t->grid.count;
     }
-    if (keep_diff)
+    /* a change is what differs from the picture shown before, of the same
+     * allocator: another allocator, or another zoom, has none */
+    session *s = model(t);
+    const char *name = session_has_active(s) ? session_active_name(s) : "";
+    bool same = strcmp(name, t->shown_allocator) == 0;
+    snprintf(t->shown_allocator, sizeof t->shown_allocator, "%s", name);
+    if (keep_diff && same)
         cells_diff(&t->prev, &t->grid, t->changed);
     else if (t->grid.count)
         memset(t->changed, 0, t->grid.count * sizeof *t->changed);
@@ -309,31 +335,42 @@ typedef struct cell_face {
     char label[2];
 } cell_face;
 
-static void cell_look(const tui *t, size_t i, bool with_label, cell_face *f)
+/* How cell c looks with the label given (0: none), changed or not. A
+ * change is bold and underlined (no role or mark is); a solid block,
+ * where an underline cannot show, gets a bar at its foot instead. */
+static void face_of(const tui *t, const cell *c, char label, bool changed, cell_face *f)
 {
-    const cell *c = &t->grid.cells[i];
-    char label = with_label ? c->label : 0;
     attr_t a = style_attr(t, screen_cell_style(c)) | curses_attrs(looks_mark_attrs(c->marks));
     if (label)
         a |= A_BOLD;
-    bool changed = t->changed && t->changed[i];
-    /* changed by the last command: underlined in colour, reversed without */
     if (changed)
-        a |= t->colour ? A_BOLD | A_UNDERLINE : A_STANDOUT;
+        a |= changed_attrs(t);
     f->label[0] = label;
     f->label[1] = '\0';
     f->first = f->fill = label ? f->label : looks_glyph(looks_of_cell(c), t->ascii);
     if (!label && c->role == CELL_LIVE && t->colour) {
         a = live_fill(t, c, changed, &f->first);
         f->fill = f->first;
+    } else if (!label && c->role == CELL_LIVE && changed && !t->ascii) {
+        f->first = f->fill = looks_glyph(LOOK_CHANGED, false); /* reversed: a block with a bar cut out */
+        a = A_REVERSE | A_BOLD;
     } else if (c->role == CELL_PADDING && t->colour && c->beneath != CELL_PADDING && c->beneath != CELL_UNUSED) {
         /* a coarse cell of mostly something else, with padding in it */
         cell under = {.role = c->beneath, .block = c->block};
         a = (a & ~A_COLOR) | COLOR_PAIR(PAIR_PADDING_OVER + looks_cell_style(&under));
-    } else if (!label && (c->marks & CELL_MARK_BOUNDARY) && (c->role == CELL_UNUSED || c->role == CELL_FREED)) {
+    } else if (!label && (c->marks & (CELL_MARK_BOUNDARY | CELL_MARK_FREE_NODE)) &&
+               (c->role == CELL_UNUSED || c->role == CELL_FREED)) {
         f->first = looks_glyph(LOOK_SLOT_START, t->ascii);
     }
     f->attr = a;
+}
+
+static void cell_look(const tui *t, size_t i, bool with_label, cell_face *f)
+{
+    const cell *c = &t->grid.cells[i];
+    char label = with_label ? c->label : 0;
+    bool changed = t->changed && t->changed[i];
+    face_of(t, c, label, changed, f);
 }
 
 /* The code point of a one-character UTF-8 glyph (the map's glyphs are
@@ -406,36 +443,52 @@ static void draw_cells(const tui *t, int y, int x, size_t first, size_t count)
         mvadd_wchnstr(y, x + (int)done, row + done, (int)(cols - done < 256 ? cols - done : 256));
 }
 
-/* The legend: each look with a legend word, then the marks drawn in a
- * style of their own, then what a change looks like. */
-static void draw_legend(tui *t, int y, int x, int w)
+/* Puts one legend entry (a swatch and its words) at *x on row *y, or on
+ * the next row when it does not fit and bottom allows; false if it could
+ * not be put. */
+static bool legend_entry(int *y, int x0, int *x, int w, int bottom, const char *swatch, attr_t a, const char *what)
 {
-    int used = 0;
-    for (int id = 0; id < LOOK_COUNT && used + 10 < w; id++) {
+    int need = 1 + 1 + columns_of(what, strlen(what));
+    if (*x > x0 && *x + need > x0 + w) {
+        if (*y >= bottom)
+            return false;
+        (*y)++, *x = x0;
+    }
+    if (*x + need > x0 + w)
+        return false;
+    *x += put_text(*y, *x, 1, swatch, a);
+    *x += put_fmt(*y, *x, x0 + w - *x, A_NORMAL, " %s", what);
+    *x += 2;
+    return true;
+}
+
+/* The legend from the looks table: each look with a legend word drawn as
+ * the map draws it, then the marks drawn in a style of their own. Wraps
+ * onto further rows down to bottom; returns the last row used. */
+static int draw_legend(tui *t, int y, int x, int w, int bottom)
+{
+    int at = x;
+    for (int id = 0; id < LOOK_COUNT; id++) {
         const looks_cell_spec *l = looks_cell_of((looks_id)id);
         if (l->word == NULL || (id > 0 && looks_cell_of((looks_id)(id - 1))->word &&
                                 strcmp(looks_cell_of((looks_id)(id - 1))->word, l->word) == 0))
             continue;
-        const char *swatch = looks_glyph((looks_id)id, t->ascii);
-        attr_t a = style_attr(t, l->style);
-        if (l->role == CELL_LIVE && t->colour) {
+        cell_face f = {style_attr(t, l->style), looks_glyph((looks_id)id, t->ascii), NULL, {0, 0}};
+        if (l->role == CELL_LIVE) {
             cell sample = {CELL_LIVE, 0, 0, 0, 0, CELL_LIVE};
-            a = live_fill(t, &sample, false, &swatch);
+            face_of(t, &sample, 0, id == LOOK_CHANGED, &f);
         }
-        used += put_text(y, x + used, 1, swatch, a);
-        used += put_fmt(y, x + used, w - used, style_attr(t, STYLE_DIM), " %s  ", l->word);
+        const char *what = id == LOOK_CHANGED ? "changed by the last step" : l->word;
+        if (!legend_entry(&y, x, &at, w, bottom, f.first, f.attr, what))
+            return y;
     }
     size_t n;
     const looks_mark_spec *marks = looks_marks(&n);
-    for (size_t i = 0; i < n && used + 10 < w; i++) {
-        if (marks[i].style < 0 || marks[i].legend == NULL)
-            continue;
-        used += put_text(y, x + used, 1, " ", style_attr(t, (screen_style)marks[i].style));
-        used += put_fmt(y, x + used, w - used, style_attr(t, STYLE_DIM), " %s  ", marks[i].legend);
-    }
-    if (used + 24 < w)
-        used += put_text(y, x + used, w - used, t->colour ? "underlined or shaded: changed" : "reversed: changed",
-                         style_attr(t, STYLE_DIM));
+    for (size_t i = 0; i < n; i++)
+        if (marks[i].style >= 0 && marks[i].legend &&
+            !legend_entry(&y, x, &at, w, bottom, " ", style_attr(t, (screen_style)marks[i].style), marks[i].legend))
+            return y;
+    return y;
 }
 
 /* Columns of row y from x that hold something (up to the last non-blank). */
@@ -510,7 +563,7 @@ static void draw_map(tui *t)
                 t->scroll + 1, t->scroll + (size_t)rows, total);
     int legend_y = r->y + 1 + k + (k < rows ? 1 : 0) < r->y + r->h ? r->y + 1 + k + (k < rows ? 1 : 0)
                                                                   : r->y + r->h - 1;
-    draw_legend(t, legend_y, r->x + 1, r->w - 1);
+    legend_y = draw_legend(t, legend_y, r->x + 1, r->w - 1, r->y + r->h - 1);
     draw_legend_among(t, legend_y, r->x + 1, r->w - 1, r->y + r->h - 1);
 }
 
