@@ -5,6 +5,7 @@
 # terminal. Usage: tests/tui_e2e.sh path/to/allocscope
 set -u
 prog=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+scenes=$(cd "$(dirname "$0")/../scenes" && pwd)
 server=0 # each start gets a server of its own: a dying one is never reused
 tmp=$(mktemp -d)
 pass=0
@@ -241,6 +242,34 @@ T send-keys -t e2e x
 gone "any key closes the help" "at the prompt"
 type_line "quit"
 check "quit leaves" "EXITED"
+
+# --- a lecture at 80x24: whole captions, warnings newest first, said once ------
+above() { # above DESCRIPTION A B: A is on a line above B
+    a=$(screen | grep -nF -- "$2" | head -1 | cut -d: -f1)
+    b=$(screen | grep -nF -- "$3" | head -1 | cut -d: -f1)
+    if [ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ]; then pass=$((pass + 1))
+    else fail=$((fail + 1)); echo "FAIL: $1 ('$2' not above '$3')"; screen; fi
+}
+start 80 24 sh -c "'$prog' --play '$scenes/10_freelist_vs_bump.as' --delay 100000; echo EXITED; sleep 30"
+check "scene 10 opens" "step 0/"
+T send-keys -t e2e g
+T send-keys -t e2e -l "24"
+T send-keys -t e2e Enter
+check "a long caption wraps" "Fragmentation: b's 80-byte hole is free"
+check "and is shown to its end" "and use the tail."
+T send-keys -t e2e q
+check "q leaves" "EXITED"
+start 120 35 sh -c "'$prog' --play '$scenes/11_use_after_free.as' --delay 100000; echo EXITED; sleep 30"
+check "scene 11 opens" "step 0/"
+T send-keys -t e2e g
+T send-keys -t e2e -l "17"
+T send-keys -t e2e Enter
+check "the warnings say newest first" "warnings (2) newest first"
+check "the kind is said once" "12 use-after-free: other"
+gone "never twice" "use-after-free: use after free"
+above "the newest warning comes first" "12 use-after-free" "6 overflow: a write"
+T send-keys -t e2e q
+check "q leaves" "EXITED"
 
 # --- no colours, no UTF-8: the glyphs carry the meaning alone --------------
 start 100 30 env NO_COLOR=1 LANG=C LC_ALL=C sh -c "'$prog'; echo EXITED; sleep 30"

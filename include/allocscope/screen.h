@@ -39,6 +39,10 @@ typedef struct screen_layout {
 /* Lays out a rows x cols terminal. Rectangles never overlap and stay on
  * the screen; too_small is set below SCREEN_MIN_ROWS x SCREEN_MIN_COLS. */
 void screen_compute(int rows, int cols, bool playing, screen_layout *out);
+/* The same with a caption of caption_lines lines of text (0: not playing):
+ * its band grows to hold them all with a margin line above and below, as
+ * far as a third of the screen. */
+void screen_compute_captioned(int rows, int cols, int caption_lines, screen_layout *out);
 
 /* How the map's cells sit in its columns. */
 typedef struct screen_map_shape {

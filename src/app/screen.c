@@ -12,6 +12,12 @@ static screen_rect rect(int y, int x, int h, int w)
 
 void screen_compute(int rows, int cols, bool playing, screen_layout *out)
 {
+    screen_compute_captioned(rows, cols, playing ? 1 : 0, out);
+}
+
+void screen_compute_captioned(int rows, int cols, int caption_lines, screen_layout *out)
+{
+    bool playing = caption_lines > 0;
     memset(out, 0, sizeof *out);
     if (rows < SCREEN_MIN_ROWS || cols < SCREEN_MIN_COLS) {
         out->too_small = true;
@@ -28,6 +34,9 @@ void screen_compute(int rows, int cols, bool playing, screen_layout *out)
     if (playing) {
         out->status = rect(--bottom, 0, 1, cols);
         int caption_h = rows >= 30 ? 4 : (rows >= 18 ? 3 : 1);
+        int wanted = caption_lines + (rows >= 18 ? 2 : 0), most = rows / 3;
+        if (wanted > caption_h)
+            caption_h = wanted < most ? wanted : (most > caption_h ? most : caption_h);
         bottom -= caption_h;
         out->caption = rect(bottom, 0, caption_h, cols);
     }

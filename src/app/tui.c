@@ -80,12 +80,14 @@ static session *model(const tui *t) { return t->pl ? player_session(t->pl) : t->
 /* ---- styles ---- */
 
 /* Colour pairs beyond the styles' own (pair s + 1 for style s): the solid
- * fill of live blocks, padding drawn over the area of style s, and the
- * bar of a change under a live block's colour. */
+ * fill of live blocks, padding drawn over the area of style s, the bar
+ * of a change under a live block's colour, and a freed block's name in
+ * its colour on the ground of freed bytes. */
 enum {
     PAIR_LIVE_FILL = STYLE_COUNT + 1,
     PAIR_PADDING_OVER = PAIR_LIVE_FILL + SCREEN_LIVE_COLOURS,
     PAIR_CHANGED_FILL = PAIR_PADDING_OVER + STYLE_COUNT,
+    PAIR_FREED_NAME = PAIR_CHANGED_FILL + SCREEN_LIVE_COLOURS,
 };
 
 static short colour_number(looks_colour c) { return COLORS >= 256 ? c.c256 : c.c8; }
@@ -113,6 +115,7 @@ static void init_styles(tui *t)
         short colour = colour_number(looks_style_of(STYLE_LIVE0 + k)->bg);
         init_pair((short)(PAIR_LIVE_FILL + k), colour, -1);
         init_pair((short)(PAIR_CHANGED_FILL + k), colour_number(looks_style_of(STYLE_CHANGED)->fg), colour);
+        init_pair((short)(PAIR_FREED_NAME + k), colour, colour_number(looks_area(STYLE_FREED)));
     }
 }
 
@@ -145,6 +148,15 @@ static attr_t style_attr(const tui *t, screen_style s)
     if (!t->colour)
         return curses_attrs(looks_style_of(s)->mono_attrs);
     return COLOR_PAIR(s + 1) | curses_attrs(looks_style_of(s)->colour_attrs);
+}
+
+/* The name of a freed block: in the block's colour on the ground of freed
+ * bytes, so it matches the block it was (bold and dim without colours). */
+static attr_t freed_name_attr(const tui *t, long block)
+{
+    if (!t->colour)
+        return A_BOLD | A_DIM;
+    return COLOR_PAIR(PAIR_FREED_NAME + (looks_live_style(block) - STYLE_LIVE0)) | A_BOLD;
 }
 
 /* Writes at most w columns of UTF-8 text at (y, x); returns columns used. */
@@ -264,7 +276,7 @@ static void after_step(tui *t, size_t warnings_before)
 /* ---- drawing ---- */
 
 static int columns_of(const char *s, size_t n);
-static void draw_wrapped(int y, int x, int h, int w, const char *text, attr_t a);
+static int draw_wrapped(int y, int x, int h, int w, const char *text, attr_t a);
 
 static void draw_header(tui *t)
 {
@@ -348,7 +360,9 @@ static void face_of(const tui *t, const cell *c, char label, bool changed, cell_
     f->label[0] = label;
     f->label[1] = '\0';
     f->first = f->fill = label ? f->label : looks_glyph(looks_of_cell(c), t->ascii);
-    if (!label && c->role == CELL_LIVE && t->colour) {
+    if (label && c->role == CELL_FREED) {
+        a = freed_name_attr(t, c->block) | (changed ? changed_attrs(t) : 0);
+    } else if (!label && c->role == CELL_LIVE && t->colour) {
         a = live_fill(t, c, changed, &f->first);
         f->fill = f->first;
     } else if (!label && c->role == CELL_LIVE && changed && !t->ascii) {
@@ -395,10 +409,11 @@ static void write_names(const tui *t, size_t first, size_t count, cchar_t *row, 
     size_t width = (size_t)t->shape.cell_width;
     const cell *cells = t->grid.cells + first;
     for (size_t i = 0; i < count && (i + 1) * width <= cols; i++) {
-        if (!cells[i].label || cells[i].block < 0 || (i > 0 && cells[i - 1].block == cells[i].block))
+        if (!cells[i].label || cells[i].block < 0 ||
+            (i > 0 && cells[i - 1].block == cells[i].block && cells[i - 1].role == cells[i].role))
             continue;
         size_t run = 1;
-        while (i + run < count && cells[i + run].block == cells[i].block && cells[i + run].role == CELL_LIVE)
+        while (i + run < count && cells[i + run].block == cells[i].block && cells[i + run].role == cells[i].role)
             run++;
         session_block b = session_block_at(model(t), (size_t)cells[i].block);
         size_t len = strlen(b.name), room = run * width, n = len <= room ? len : 1;
@@ -580,8 +595,8 @@ static void draw_table(tui *t)
     for (size_t i = first; i < n; i++) {
         session_block b = session_block_at(s, i);
         int y = r->y + 1 + (int)(i - first);
-        screen_style st = b.live ? looks_live_style((long)i) : STYLE_FREED;
-        put_fmt(y, r->x + 1, 10, style_attr(t, st) | A_BOLD, "%-10.10s", b.name);
+        attr_t name = b.live ? style_attr(t, looks_live_style((long)i)) | A_BOLD : freed_name_attr(t, (long)i);
+        put_fmt(y, r->x + 1, 10, name, "%-10.10s", b.name);
         put_fmt(y, r->x + 12, r->w - 12, b.live ? A_NORMAL : style_attr(t, STYLE_DIM), "%7zu %6zu %5zu %4zu %-5s",
                 b.offset, b.size, b.align, b.padding, b.live ? "live" : "freed");
     }
@@ -589,6 +604,89 @@ static void draw_table(tui *t)
         put_text(r->y + 1, r->x + 1, r->w - 1, "(no blocks yet)", style_attr(t, STYLE_DIM));
 }
 
+/* The first line of text wrapped at w columns (w >= 1): whole words while
+ * they fit, a word longer than a line cut at w, a newline a hard break.
+ * Returns its bytes; *next is where the following line starts. */
+static size_t wrap_line(const char *text, int w, const char **next)
+{
+    size_t i = 0, space = 0;
+    bool has_space = false;
+    int cols = 0;
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    while (text[i] && text[i] != '\n') {
+        wchar_t wc;
+        size_t k = mbrtowc(&wc, text + i, MB_CUR_MAX, &st);
+        if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+            k = 1, wc = L'?';
+            memset(&st, 0, sizeof st);
+        }
+        int cw = wcwidth(wc) < 0 ? 1 : wcwidth(wc);
+        if (cols + cw > w)
+            break;
+        if (text[i] == ' ')
+            space = i, has_space = true;
+        cols += cw;
+        i += k;
+    }
+    size_t len = i;
+    if (text[i] && text[i] != '\n' && text[i] != ' ' && has_space && space > 0)
+        len = space; /* the word at the edge goes to the next line */
+    if (len == 0 && text[i] && text[i] != '\n')
+        len = 1; /* always move on */
+    const char *p = text + len;
+    while (*p == ' ')
+        p++;
+    if (*p == '\n')
+        p++;
+    *next = p;
+    return len;
+}
+
+/* Lines text takes wrapped at w columns. */
+static int wrapped_lines(const char *text, int w)
+{
+    int n = 0;
+    for (const char *p = text; *p; n++)
+        wrap_line(p, w, &p);
+    return n;
+}
+
+/* Word-wraps text into the rectangle; returns the rows used. */
+static int draw_wrapped(int y, int x, int h, int w, const char *text, attr_t a)
+{
+    const char *p = text;
+    int row = 0;
+    for (; row < h && *p && w > 0; row++) {
+        const char *next;
+        size_t n = wrap_line(p, w, &next);
+        char line[1024];
+        snprintf(line, sizeof line, "%.*s", (int)(n < sizeof line ? n : sizeof line - 1), p);
+        put_text(y + row, x, w, line, a);
+        p = next;
+    }
+    return row;
+}
+
+/* The length of the kind at the start of a warning's message ("overflow:
+ * ...", "use after free: ..." for use-after-free) with its colon and
+ * spaces, or 0 if the message does not begin with it. */
+static size_t kind_prefix(const char *msg, const char *kind)
+{
+    size_t i = 0;
+    for (; kind[i] && msg[i]; i++) {
+        bool sep = (kind[i] == '-' || kind[i] == ' ') && (msg[i] == '-' || msg[i] == ' ');
+        if (!sep && kind[i] != msg[i])
+            return 0;
+    }
+    if (kind[i] || msg[i] != ':')
+        return 0;
+    return i + 1 + strspn(msg + i + 1, " ");
+}
+
+/* The warnings, newest first under the heading, each wrapped whole
+ * (words kept whole) and written once: a message that begins with its own
+ * kind does not get it twice. What does not fit is counted at the end. */
 static void draw_warnings(tui *t)
 {
     const screen_rect *r = &t->lay.warnings;
@@ -596,51 +694,31 @@ static void draw_warnings(tui *t)
         return;
     session *s = model(t);
     size_t n = session_warning_count(s);
-    put_fmt(r->y, r->x + 1, r->w - 1, A_BOLD | A_UNDERLINE, "warnings (%zu)", n);
+    put_fmt(r->y, r->x + 1, r->w - 1, A_BOLD | A_UNDERLINE, "warnings (%zu)%s", n, n > 1 ? " newest first" : "");
     bool flashing = now_ms() < t->flash_until;
-    /* newest at the bottom, each wrapped over up to three lines */
-    int y = r->y + r->h - 1;
-    for (size_t i = n; i-- > 0 && y > r->y;) {
+    int y = r->y + 1, bottom = r->y + r->h, width = r->w - 2;
+    for (size_t i = n; i-- > 0;) {
         session_warning w = session_warning_at(s, i);
+        const char *msg = w.message + kind_prefix(w.message, w.kind);
+        char text[512];
+        snprintf(text, sizeof text, "%zu %s: %s", w.step, w.kind, msg);
+        int lines = wrapped_lines(text, width);
+        bool last_row_needed = i > 0; /* room for the count of the rest */
+        if (y + lines > bottom - (last_row_needed ? 1 : 0) && y < bottom) {
+            put_fmt(y, r->x + 1, width, style_attr(t, STYLE_DIM), "(%zu older not shown)", i + 1);
+            break;
+        }
         bool fresh = i >= t->seen_warnings;
         attr_t a = style_attr(t, fresh ? (flashing ? STYLE_WARNING_NEW : STYLE_ERROR) : STYLE_WARNING);
-        char text[512];
-        snprintf(text, sizeof text, "%zu %s: %s", w.step, w.kind, w.message);
-        int width = r->w - 2, len = columns_of(text, strlen(text));
-        int lines = (len + width - 1) / width;
-        if (lines > 3)
-            lines = 3;
-        if (lines > y - r->y)
-            lines = y - r->y;
-        draw_wrapped(y - lines + 1, r->x + 1, lines, width, text, a);
-        y -= lines;
+        y += draw_wrapped(y, r->x + 1, bottom - y, width, text, a);
     }
     if (n == 0)
         put_text(r->y + 1, r->x + 1, r->w - 1, "(none)", style_attr(t, STYLE_DIM));
 }
 
-/* Word-wraps text into the rectangle. */
-static void draw_wrapped(int y, int x, int h, int w, const char *text, attr_t a)
-{
-    const char *p = text;
-    for (int row = 0; row < h && *p; row++) {
-        size_t n = strlen(p);
-        if ((int)n > w) {
-            n = (size_t)w;
-            while (n > 0 && p[n] != ' ')
-                n--;
-            if (n == 0)
-                n = (size_t)w;
-        }
-        char line[1024];
-        snprintf(line, sizeof line, "%.*s", (int)n, p);
-        put_text(y + row, x, w, line, a);
-        p += n;
-        while (*p == ' ')
-            p++;
-    }
-}
-
+/* The caption: the scene's last note, bold on its band, every line of it
+ * (the layout gives the band the lines the scene's longest note needs),
+ * centred in the band's height. */
 static void draw_caption(tui *t)
 {
     const screen_rect *r = &t->lay.caption;
@@ -650,8 +728,26 @@ static void draw_caption(tui *t)
     for (int k = 0; k < r->h; k++)
         fill_row(r->y + k, r->x, r->w, a);
     const char *cap = player_caption(t->pl);
-    draw_wrapped(r->y + (r->h > 2 ? 1 : 0), r->x + 2, r->h > 2 ? r->h - 1 : r->h, r->w - 4, *cap ? cap : "",
-                 a | A_BOLD);
+    int w = r->w - 4, lines = wrapped_lines(cap, w);
+    int top = lines < r->h ? (r->h - lines) / 2 : 0;
+    draw_wrapped(r->y + top, r->x + 2, r->h - top, w, cap, a | A_BOLD);
+}
+
+/* Lines the longest note of the scene takes in a caption of cols columns. */
+static int caption_lines(const tui *t, int cols)
+{
+    int most = 1;
+    for (size_t i = 0; t->pl && i < player_length(t->pl); i++) {
+        const player_step *st = player_step_at(t->pl, i);
+        if (st->kind != PLAYER_NOTE)
+            continue;
+        const char *text = st->text + strspn(st->text, " \t");
+        text += 4; /* "note" */
+        text += strspn(text, " \t");
+        int n = wrapped_lines(text, cols - 4 > 1 ? cols - 4 : 1);
+        most = n > most ? n : most;
+    }
+    return most;
 }
 
 /* ---- key bindings ---- */
@@ -1066,7 +1162,7 @@ static void draw(tui *t)
 
 static void relayout(tui *t)
 {
-    screen_compute(LINES, COLS, t->pl != NULL, &t->lay);
+    screen_compute_captioned(LINES, COLS, t->pl != NULL ? caption_lines(t, COLS) : 0, &t->lay);
     /* an answer that fits under the prompt now needs no overlay */
     if (t->overlay && sb_count_lines(sb_str(&t->answer)) <= (size_t)t->lay.answer.h)
         t->overlay = false;
