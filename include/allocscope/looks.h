@@ -60,8 +60,8 @@ typedef struct looks_colour {
  * freed; no white, which is the offset) and green, blue, magenta, plain
  * then bold, at 8. Freed bytes are a light red stipple on a dark red
  * ground, so they show as an area, not as faint dots on black. What the
- * last step changed is bold and underlined, drawn as a white bar under a
- * solid block: no role is drawn that way.
+ * last step changed is white, bold and underlined, and a solid block
+ * gets a white bar at its foot: no role is drawn that way.
  */
 #define LOOKS_STYLES(X)                                                                                    \
     X(STYLE_TEXT, "text", LOOKS_NONE, LOOKS_NONE, 0, 0)                                                    \
@@ -119,8 +119,9 @@ uint32_t looks_rgb(looks_colour c, looks_theme theme, bool foreground);
  * the same word share one legend entry. The first row of a role is the
  * role's look; metadata takes the row of its kind (looks.c), a live block
  * of odd index the alternate glyph so neighbours differ. LOOK_CHANGED is
- * how the live view draws a solid live cell that the last step changed
- * (other cells it underlines, in STYLE_CHANGED's attributes).
+ * how the live view draws a solid live cell that the last step changed, in
+ * colour (a white bar at its foot), LOOK_CHANGED_PLAIN without colours (a
+ * half block); other cells it draws white, bold and underlined.
  */
 #define LOOKS_CELLS(X)                                                                                     \
     X(LOOK_LIVE, CELL_LIVE, "█", "#", STYLE_LIVE0, "live", "live (name at its start)")                     \
@@ -133,6 +134,7 @@ uint32_t looks_rgb(looks_colour c, looks_theme theme, bool foreground);
     X(LOOK_GUARD, CELL_META, "G", "G", STYLE_META, "guard", "guard")                                       \
     X(LOOK_UNUSED, CELL_UNUSED, "·", ".", STYLE_UNUSED, "unused", "unused")                                \
     X(LOOK_CHANGED, CELL_LIVE, "▁", "_", STYLE_CHANGED, "changed", NULL)                                   \
+    X(LOOK_CHANGED_PLAIN, CELL_LIVE, "▀", "#", STYLE_CHANGED, NULL, NULL)                                  \
     X(LOOK_META, CELL_META, "M", "M", STYLE_META, NULL, NULL)                                              \
     X(LOOK_SLOT_START, CELL_UNUSED, "▏", "|", STYLE_UNUSED, NULL, NULL)
 

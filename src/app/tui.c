@@ -80,14 +80,16 @@ static session *model(const tui *t) { return t->pl ? player_session(t->pl) : t->
 /* ---- styles ---- */
 
 /* Colour pairs beyond the styles' own (pair s + 1 for style s): the solid
- * fill of live blocks, padding drawn over the area of style s, the bar
- * of a change under a live block's colour, and a freed block's name in
- * its colour on the ground of freed bytes. */
+ * fill of live blocks; for each style a map cell can have (up to
+ * STYLE_LIVE5), padding over its area and a change (white) over its area;
+ * a freed block's name in its colour. 58 in
+ * all, within the 64 pairs of an 8-colour terminal. */
+#define MAP_STYLES (STYLE_LIVE5 + 1)
 enum {
     PAIR_LIVE_FILL = STYLE_COUNT + 1,
     PAIR_PADDING_OVER = PAIR_LIVE_FILL + SCREEN_LIVE_COLOURS,
-    PAIR_CHANGED_FILL = PAIR_PADDING_OVER + STYLE_COUNT,
-    PAIR_FREED_NAME = PAIR_CHANGED_FILL + SCREEN_LIVE_COLOURS,
+    PAIR_CHANGED_OVER = PAIR_PADDING_OVER + MAP_STYLES,
+    PAIR_FREED_NAME = PAIR_CHANGED_OVER + MAP_STYLES,
 };
 
 static short colour_number(looks_colour c) { return COLORS >= 256 ? c.c256 : c.c8; }
@@ -107,15 +109,17 @@ static void init_styles(tui *t)
     for (int s = 0; s < STYLE_COUNT; s++) {
         const looks_style_spec *st = looks_style_of((looks_style)s);
         init_pair((short)(s + 1), colour_number(st->fg), colour_number(st->bg));
-        init_pair((short)(PAIR_PADDING_OVER + s), colour_number(looks_area(STYLE_PADDING)),
-                  colour_number(looks_area((looks_style)s)));
+    }
+    for (int s = 0; s < MAP_STYLES; s++) {
+        short area = colour_number(looks_area((looks_style)s));
+        init_pair((short)(PAIR_PADDING_OVER + s), colour_number(looks_area(STYLE_PADDING)), area);
+        init_pair((short)(PAIR_CHANGED_OVER + s), colour_number(looks_style_of(STYLE_CHANGED)->fg), area);
     }
     /* the fill of live blocks: the block's colour on the default background */
     for (int k = 0; k < SCREEN_LIVE_COLOURS; k++) {
         short colour = colour_number(looks_style_of(STYLE_LIVE0 + k)->bg);
         init_pair((short)(PAIR_LIVE_FILL + k), colour, -1);
-        init_pair((short)(PAIR_CHANGED_FILL + k), colour_number(looks_style_of(STYLE_CHANGED)->fg), colour);
-        init_pair((short)(PAIR_FREED_NAME + k), colour, colour_number(looks_area(STYLE_FREED)));
+        init_pair((short)(PAIR_FREED_NAME + k), colour, -1);
     }
 }
 
@@ -133,13 +137,12 @@ static attr_t changed_attrs(const tui *t)
 static attr_t live_fill(const tui *t, const cell *c, bool changed, const char **glyph)
 {
     looks_style s = looks_live_style(c->block);
-    int k = (int)(s - STYLE_LIVE0);
     if (changed && !t->ascii) {
         *glyph = looks_glyph(LOOK_CHANGED, false);
-        return COLOR_PAIR(PAIR_CHANGED_FILL + k) | curses_attrs(looks_style_of(STYLE_CHANGED)->colour_attrs & ~LOOKS_UNDERLINE);
+        return COLOR_PAIR(PAIR_CHANGED_OVER + s) | curses_attrs(looks_style_of(STYLE_CHANGED)->colour_attrs & ~LOOKS_UNDERLINE);
     }
     *glyph = looks_glyph(LOOK_LIVE, t->ascii);
-    return COLOR_PAIR(PAIR_LIVE_FILL + k) | curses_attrs(looks_style_of(s)->colour_attrs) |
+    return COLOR_PAIR(PAIR_LIVE_FILL + (s - STYLE_LIVE0)) | curses_attrs(looks_style_of(s)->colour_attrs) |
            (changed ? changed_attrs(t) : 0);
 }
 
@@ -150,8 +153,9 @@ static attr_t style_attr(const tui *t, screen_style s)
     return COLOR_PAIR(s + 1) | curses_attrs(looks_style_of(s)->colour_attrs);
 }
 
-/* The name of a freed block: in the block's colour on the ground of freed
- * bytes, so it matches the block it was (bold and dim without colours). */
+/* The name of a freed block: in the block's colour on the terminal's
+ * ground, a tag in the freed area that matches the block it was (bold
+ * and dim without colours). */
 static attr_t freed_name_attr(const tui *t, long block)
 {
     if (!t->colour)
@@ -251,11 +255,15 @@ static void rebuild(tui *t, bool keep_diff)
         t->changed_cap = t->grid.count;
     }
     /* a change is what differs from the picture shown before, of the same
-     * allocator: another allocator, or another zoom, has none */
+     * allocator: another allocator, or another zoom, has none; a step that
+     * changes nothing (a note, a query, an expect) keeps the last change
+     * in sight */
     session *s = model(t);
     const char *name = session_has_active(s) ? session_active_name(s) : "";
     bool same = strcmp(name, t->shown_allocator) == 0;
     snprintf(t->shown_allocator, sizeof t->shown_allocator, "%s", name);
+    if (keep_diff && same && cells_grid_equal(&t->prev, &t->grid))
+        return;
     if (keep_diff && same)
         cells_diff(&t->prev, &t->grid, t->changed);
     else if (t->grid.count)
@@ -352,29 +360,39 @@ typedef struct cell_face {
  * where an underline cannot show, gets a bar at its foot instead. */
 static void face_of(const tui *t, const cell *c, char label, bool changed, cell_face *f)
 {
-    attr_t a = style_attr(t, screen_cell_style(c)) | curses_attrs(looks_mark_attrs(c->marks));
+    looks_style st = screen_cell_style(c);
+    attr_t a = style_attr(t, st) | curses_attrs(looks_mark_attrs(c->marks));
     if (label)
         a |= A_BOLD;
-    if (changed)
-        a |= changed_attrs(t);
     f->label[0] = label;
     f->label[1] = '\0';
     f->first = f->fill = label ? f->label : looks_glyph(looks_of_cell(c), t->ascii);
+    bool solid = !label && c->role == CELL_LIVE && !t->ascii;
     if (label && c->role == CELL_FREED) {
-        a = freed_name_attr(t, c->block) | (changed ? changed_attrs(t) : 0);
+        a = freed_name_attr(t, c->block);
     } else if (!label && c->role == CELL_LIVE && t->colour) {
-        a = live_fill(t, c, changed, &f->first);
+        f->attr = live_fill(t, c, changed, &f->first);
         f->fill = f->first;
-    } else if (!label && c->role == CELL_LIVE && changed && !t->ascii) {
-        f->first = f->fill = looks_glyph(LOOK_CHANGED, false); /* reversed: a block with a bar cut out */
-        a = A_REVERSE | A_BOLD;
+        return;
+    } else if (solid && changed) { /* without colours: a half block, striped against the solid ones */
+        f->first = f->fill = looks_glyph(LOOK_CHANGED_PLAIN, false);
+        f->attr = A_BOLD;
+        return;
     } else if (c->role == CELL_PADDING && t->colour && c->beneath != CELL_PADDING && c->beneath != CELL_UNUSED) {
         /* a coarse cell of mostly something else, with padding in it */
         cell under = {.role = c->beneath, .block = c->block};
         a = (a & ~A_COLOR) | COLOR_PAIR(PAIR_PADDING_OVER + looks_cell_style(&under));
+        st = STYLE_COUNT; /* keeps this colour when changed */
     } else if (!label && (c->marks & (CELL_MARK_BOUNDARY | CELL_MARK_FREE_NODE)) &&
                (c->role == CELL_UNUSED || c->role == CELL_FREED)) {
         f->first = looks_glyph(LOOK_SLOT_START, t->ascii);
+    }
+    if (changed) {
+        a |= changed_attrs(t);
+        /* white over a dark ground; on the bright ones (metadata, padding)
+         * the black glyph stays, bold and underlined */
+        if (t->colour && st < MAP_STYLES && st != STYLE_META && st != STYLE_PADDING)
+            a = (a & ~A_COLOR) | COLOR_PAIR(PAIR_CHANGED_OVER + st);
     }
     f->attr = a;
 }
