@@ -282,6 +282,17 @@ type_line "alloc 3 as ab"
 type_line "alloc 8 align 8 as cd"
 check "a small buffer: 16 bytes a row, 4 columns a byte" "0  ab##########////////////////////cd"
 check "rows start at aligned offsets" "     16  ......"
+# what the last step changed is underlined (ESC [ ... 4 m) in the map's row
+map_row_underlined() { T capture-pane -p -e -t e2e | grep -F "////" | grep -q "$(printf '\033')\[[0-9;]*4m"; }
+if map_row_underlined; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: the change is not underlined"; fi
+type_line "blocks"
+check "a query answers over the map" "answer: lines 1-4"
+T send-keys -t e2e Escape
+gone "Escape closes it" "answer: lines"
+if map_row_underlined; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: a query dropped the change"; fi
+type_line "zoom 2"
+check "the map is at 2 bytes a cell" "zoom 2 B"
+if map_row_underlined; then fail=$((fail + 1)); echo "FAIL: a new zoom shows changes"; else pass=$((pass + 1)); fi
 type_line "quit"
 check "quit leaves" "EXITED"
 
