@@ -147,6 +147,35 @@ static void test_rows_needed_count_dividers(void **state)
     assert_int_equal(screen_map_rows_needed(16, one, 0), 0);
 }
 
+static void test_caption_grows_to_its_text(void **state)
+{
+    (void)state;
+    screen_layout l, plain;
+    screen_compute(35, 120, true, &plain);
+    screen_compute_captioned(35, 120, 3, &l);
+    assert_int_equal(l.caption.h, 3 + 2); /* every line, a margin above and below */
+    assert_int_equal(l.caption.y + l.caption.h, l.status.y);
+    assert_true(l.map.h < plain.map.h);
+    screen_compute_captioned(35, 120, 1, &l);
+    assert_int_equal(l.caption.h, plain.caption.h); /* never below the usual band */
+    screen_compute_captioned(24, 80, 40, &l);
+    assert_int_equal(l.caption.h, 24 / 3); /* at most a third of the screen */
+    static const int sizes[][2] = {{12, 40}, {24, 80}, {35, 120}, {50, 200}};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+        for (int lines = 0; lines < 12; lines++) {
+            screen_compute_captioned(sizes[i][0], sizes[i][1], lines, &l);
+            const screen_rect *all[] = {&l.header, &l.map, &l.table, &l.warnings, &l.caption,
+                                        &l.status, &l.answer, &l.prompt};
+            for (size_t a = 0; a < 8; a++) {
+                assert_true(all[a]->y >= 0 && all[a]->y + all[a]->h <= sizes[i][0]);
+                for (size_t b = a + 1; b < 8; b++)
+                    assert_false(overlaps(all[a], all[b]));
+            }
+            assert_int_equal(l.caption.h > 0, lines > 0);
+            assert_true(l.map_rows >= 1);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -156,6 +185,7 @@ int main(void)
         cmocka_unit_test(test_cell_styles),
         cmocka_unit_test(test_maps_fill_the_map_in_aligned_rows),
         cmocka_unit_test(test_rows_needed_count_dividers),
+        cmocka_unit_test(test_caption_grows_to_its_text),
     };
     return cmocka_run_group_tests_name("screen", tests, NULL, NULL);
 }
