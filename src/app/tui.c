@@ -54,6 +54,8 @@ typedef struct tui {
     char shown_allocator[64]; /* the allocator of the picture shown last */         /* read after an ESC that began no sequence, or ERR */
     strbuf answer;
     bool answer_error;
+    strbuf play_answer;      /* during playback: the last answer worth seeing (not "(pause)") */
+    bool play_failed;
     size_t seen_warnings;    /* warnings before the last step: newer ones stand out */
     long long flash_until;
     cells_grid grid, prev;
@@ -1023,7 +1025,7 @@ static void draw_answer(tui *t)
     const char *text = *repl_matches() ? repl_matches() : sb_str(&t->answer);
     attr_t a = t->answer_error ? style_attr(t, STYLE_ERROR) : A_NORMAL;
     if (t->pl && t->playing)
-        text = player_answer(t->pl), a = player_failed(t->pl) ? style_attr(t, STYLE_ERROR) : A_NORMAL;
+        text = sb_str(&t->play_answer), a = t->play_failed ? style_attr(t, STYLE_ERROR) : A_NORMAL;
     else if (t->overlay)
         text = "(the answer is open above the map)";
     for (int k = 0; k < r->h && *text; k++) {
@@ -1277,6 +1279,50 @@ static void player_moved(tui *t, size_t warnings_before)
     repl_set_session(model(t));
 }
 
+/* Whether step i (0-based) leaves an answer the class should keep seeing:
+ * a command's, but not a note's, a pause's or a passing expect's. */
+static bool answers(const tui *t, size_t i, bool failed)
+{
+    const player_step *st = player_step_at(t->pl, i);
+    if (st->kind != PLAYER_COMMAND)
+        return false;
+    const char *text = st->text + strspn(st->text, " \t");
+    return failed || strncmp(text, "expect", 6) != 0 || (text[6] != ' ' && text[6] != '\t' && text[6] != '\0');
+}
+
+/* Keeps the answer of the step just run, if it answers (see answers()). */
+static void keep_answer(tui *t)
+{
+    size_t pos = player_position(t->pl);
+    if (pos == 0) {
+        sb_clear(&t->play_answer);
+        t->play_failed = false;
+    } else if (answers(t, pos - 1, player_failed(t->pl))) {
+        sb_clear(&t->play_answer);
+        sb_add(&t->play_answer, player_answer(t->pl));
+        t->play_failed = player_failed(t->pl);
+    }
+}
+
+/* After a jump: the answer of the last step before the position that
+ * answers, found by stepping there and back (steps are cheap; a step
+ * back replays from the player's trail). */
+static void find_answer(tui *t)
+{
+    size_t pos = player_position(t->pl), j = pos;
+    while (j > 0 && !answers(t, j - 1, false))
+        j--;
+    sb_clear(&t->play_answer);
+    t->play_failed = false;
+    if (j == 0)
+        return;
+    if (j < pos)
+        player_seek(t->pl, j);
+    keep_answer(t);
+    if (j < pos)
+        player_seek(t->pl, pos);
+}
+
 static void step_forward(tui *t)
 {
     size_t before = session_warning_count(model(t));
@@ -1293,6 +1339,7 @@ static void step_forward(tui *t)
         on_line(t, "");
         return;
     }
+    keep_answer(t);
     const player_step *st = player_step_at(t->pl, player_position(t->pl) - 1);
     if (st->kind == PLAYER_PAUSE)
         t->running = false;
@@ -1309,6 +1356,7 @@ static void step_to(tui *t, void (*move_fn)(player *), size_t target, bool use_t
         player_seek(t->pl, target);
     else
         move_fn(t->pl);
+    find_answer(t);
     player_moved(t, before < session_warning_count(model(t)) ? before : session_warning_count(model(t)));
 }
 
@@ -1496,6 +1544,7 @@ int tui_run(const tui_options *opt)
     tui t;
     memset(&t, 0, sizeof t);
     sb_init(&t.answer);
+    sb_init(&t.play_answer);
     cells_init(&t.grid);
     cells_init(&t.prev);
     t.pending_key = ERR;
@@ -1557,6 +1606,7 @@ int tui_run(const tui_options *opt)
     cells_free(&t.prev);
     free(t.changed);
     sb_free(&t.answer);
+    sb_free(&t.play_answer);
     return status;
 }
 
@@ -1608,6 +1658,7 @@ bool tui_frame_cost_of(session *s, int cols, int rows, int frames, tui_frame_cos
     tui t;
     memset(&t, 0, sizeof t);
     sb_init(&t.answer);
+    sb_init(&t.play_answer);
     t.own = s;
     t.colour = has_colors();
     init_styles(&t);
@@ -1633,6 +1684,7 @@ bool tui_frame_cost_of(session *s, int cols, int rows, int frames, tui_frame_cos
     free(ms);
     sb_free(&ignore);
     sb_free(&t.answer);
+    sb_free(&t.play_answer);
     cells_free(&t.grid);
     cells_free(&t.prev);
     free(t.changed);
