@@ -259,6 +259,22 @@ check "a long caption wraps" "Fragmentation: b's 80-byte hole is free"
 check "and is shown to its end" "and use the tail."
 T send-keys -t e2e q
 check "q leaves" "EXITED"
+for size in "120 35" "80 24"; do
+    set -- $size
+    start "$1" "$2" sh -c "'$prog' --play '$scenes/04_debug_allocator.as' --delay 100000; echo EXITED; sleep 30"
+    check "scene 04 opens at $1x$2" "step 0/"
+    T send-keys -t e2e g
+    T send-keys -t e2e -l "17"
+    T send-keys -t e2e Enter
+    check "stats answers at $1x$2" "answer of step 17: stats"
+    check "its first line is on screen" "capacity       8192 bytes"
+    check "and its last" "debug          1 active allocations, 500 allocated, 300 freed, peak 500"
+    T send-keys -t e2e Right
+    check "a pause follows" "step 18/"
+    check "the answer stays over the pause" "debug          1 active allocations"
+    T send-keys -t e2e q
+    check "q leaves" "EXITED"
+done
 start 120 35 sh -c "'$prog' --play '$scenes/11_use_after_free.as' --delay 100000; echo EXITED; sleep 30"
 check "scene 11 opens" "step 0/"
 T send-keys -t e2e g

@@ -56,6 +56,7 @@ typedef struct tui {
     bool answer_error;
     strbuf play_answer;      /* during playback: the last answer worth seeing (not "(pause)") */
     bool play_failed;
+    size_t play_step;        /* the step (1-based) that gave it, 0 for none */
     size_t seen_warnings;    /* warnings before the last step: newer ones stand out */
     long long flash_until;
     cells_grid grid, prev;
@@ -1019,14 +1020,68 @@ static void draw_status(tui *t)
     sb_free(&hint);
 }
 
+/* During playback an answer longer than the answer pane (stats, blocks,
+ * show, layout, bins ...) is drawn whole in a box that rises from the
+ * caption over the foot of the map and side panes, as high as it needs
+ * (the top of the map, with the ruler, stays). False if it fits the pane. */
+static bool draw_play_answer(tui *t)
+{
+    const char *text = sb_str(&t->play_answer);
+    size_t lines = sb_count_lines(text);
+    if (lines <= (size_t)t->lay.answer.h)
+        return false;
+    int bottom = t->lay.caption.h ? t->lay.caption.y : t->lay.status.y; /* the box ends above it */
+    int top_limit = t->lay.map.y + 3, h = (int)lines + 1;
+    if (bottom - h < top_limit)
+        h = bottom - top_limit;
+    if (h < 2)
+        return false;
+    int y = bottom - h;
+    attr_t a = t->play_failed ? style_attr(t, STYLE_ERROR) : A_NORMAL;
+    for (int k = 0; k < h; k++)
+        fill_row(y + k, 0, COLS, A_NORMAL);
+    size_t shown = (size_t)h - 1, j = t->play_step;
+    char title[160];
+    snprintf(title, sizeof title, " answer of step %zu: %s", j, j ? player_step_at(t->pl, j - 1)->text : "");
+    title[strcspn(title, "\n")] = '\0';
+    fill_row(y, 0, COLS, A_REVERSE);
+    put_text(y, 0, COLS - 1, title, A_REVERSE | A_BOLD);
+    const char *p = text;
+    for (size_t row = 0; row < shown && *p; row++) {
+        put_text(y + 1 + (int)row, 1, COLS - 2, p, a);
+        p += strcspn(p, "\n");
+        if (*p == '\n')
+            p++;
+    }
+    /* what the box cannot hold goes on under the status line, where the
+     * prompt and the answer pane are idle during playback */
+    int below = t->lay.prompt.y, end = t->lay.answer.y + t->lay.answer.h;
+    if (*p && below + 1 < end)
+        put_text(below++, 1, COLS - 2, "(continued)", style_attr(t, STYLE_DIM));
+    for (; below < end && *p; below++) {
+        size_t left = sb_count_lines(p);
+        if (below == end - 1 && left > 1) {
+            put_fmt(below, 1, COLS - 2, style_attr(t, STYLE_DIM), "(%zu more lines)", left);
+            break;
+        }
+        put_text(below, 1, COLS - 2, p, a);
+        p += strcspn(p, "\n");
+        if (*p == '\n')
+            p++;
+    }
+    return true;
+}
+
 static void draw_answer(tui *t)
 {
     const screen_rect *r = &t->lay.answer;
     const char *text = *repl_matches() ? repl_matches() : sb_str(&t->answer);
     attr_t a = t->answer_error ? style_attr(t, STYLE_ERROR) : A_NORMAL;
-    if (t->pl && t->playing)
+    if (t->pl && t->playing) {
+        if (draw_play_answer(t))
+            return; /* long: drawn whole above the caption */
         text = sb_str(&t->play_answer), a = t->play_failed ? style_attr(t, STYLE_ERROR) : A_NORMAL;
-    else if (t->overlay)
+    } else if (t->overlay)
         text = "(the answer is open above the map)";
     for (int k = 0; k < r->h && *text; k++) {
         put_text(r->y + k, 1, r->w - 2, text, a);
@@ -1297,10 +1352,12 @@ static void keep_answer(tui *t)
     if (pos == 0) {
         sb_clear(&t->play_answer);
         t->play_failed = false;
+        t->play_step = 0;
     } else if (answers(t, pos - 1, player_failed(t->pl))) {
         sb_clear(&t->play_answer);
         sb_add(&t->play_answer, player_answer(t->pl));
         t->play_failed = player_failed(t->pl);
+        t->play_step = pos;
     }
 }
 
@@ -1314,6 +1371,7 @@ static void find_answer(tui *t)
         j--;
     sb_clear(&t->play_answer);
     t->play_failed = false;
+    t->play_step = 0;
     if (j == 0)
         return;
     if (j < pos)
