@@ -151,6 +151,9 @@ T send-keys -t e2e "g"
 T send-keys -t e2e -l "1"
 T send-keys -t e2e Enter
 check "go to a step" "step 1/8"
+T send-keys -t e2e g Enter
+check "g and Enter without a number keeps the step and says why" "no step number given, so it stays at step 1"
+check "still at the step" "step 1/8"
 T send-keys -t e2e Right Right Right Right Right Right Right Right
 check "at the end the prompt opens" "scene finished"
 type_line "expect live 3"

@@ -51,7 +51,8 @@ typedef struct tui {
     bool go_to;              /* typing a step number after g */
     char go_buf[16];
     int pending_key;
-    char shown_allocator[64]; /* the allocator of the picture shown last */         /* read after an ESC that began no sequence, or ERR */
+    char shown_allocator[64]; /* the allocator of the picture shown last */
+    char notice[128];        /* said on the status line until the next key */         /* read after an ESC that began no sequence, or ERR */
     strbuf answer;
     bool answer_error;
     strbuf play_answer;      /* during playback: the last answer worth seeing (not "(pause)") */
@@ -305,10 +306,17 @@ static void draw_header(tui *t)
     char off[48] = "";
     if (st.has_offset)
         snprintf(off, sizeof off, "  offset %zu", st.offset);
-    put_fmt(r->y, 1, r->w - 1, style_attr(t, STYLE_HEADER) | A_BOLD,
-            "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu  live %zu (%zu B)  peak %zu  zoom %zu B/cell",
-            session_active_name(s), session_active_kind(s), st.capacity, used, st.capacity - used, off,
-            st.padding_bytes, st.live_blocks, st.live_bytes, st.peak_bytes, t->grid.zoom);
+    char line[512];
+    snprintf(line, sizeof line,
+             "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu  live %zu (%zu B)  peak %zu  zoom %zu B/cell",
+             session_active_name(s), session_active_kind(s), st.capacity, used, st.capacity - used, off,
+             st.padding_bytes, st.live_blocks, st.live_bytes, st.peak_bytes, t->grid.zoom);
+    if (columns_of(line, strlen(line)) > r->w - 1) /* narrow: every figure, in short words */
+        snprintf(line, sizeof line, "%s (%s) cap %zu used %zu free %zu%s pad %zu live %zu/%zuB peak %zu %zuB/cell",
+                 session_active_name(s), session_active_kind(s), st.capacity, used, st.capacity - used,
+                 st.has_offset ? off + 1 : "", st.padding_bytes, st.live_blocks, st.live_bytes, st.peak_bytes,
+                 t->grid.zoom);
+    put_text(r->y, 1, r->w - 1, line, style_attr(t, STYLE_HEADER) | A_BOLD);
     int x = put_text(r->y + 1, 1, r->w - 1, "allocators:", style_attr(t, STYLE_DIM)) + 1;
     for (size_t i = 0; i < session_allocator_count(s) && x < r->w - 2; i++) {
         bool active = i == session_active_index(s);
@@ -1010,11 +1018,18 @@ static void draw_status(tui *t)
     sb_init(&hint);
     if (!t->playing)
         sb_add(&hint, "scene finished: the prompt runs on this state");
+    else if (t->notice[0] && !t->go_to)
+        sb_add(&hint, t->notice);
     else
         hint_of(t->go_to ? MODE_GO_TO : MODE_PLAYBACK, &hint);
     int hw = columns_of(sb_str(&hint), strlen(sb_str(&hint)));
     if (t->go_to)
         put_fmt(r->y, r->w - hw - 20, hw + 19, A_BOLD, "go to step: %-6s %s", t->go_buf, sb_str(&hint));
+    else if (t->notice[0] && t->playing) { /* said whole, over the command if need be */
+        int nx = r->w - hw - 1 > 2 ? r->w - hw - 1 : 2;
+        fill_row(r->y, nx - 2, r->w - nx + 2, A_NORMAL);
+        put_text(r->y, nx, r->w - nx, sb_str(&hint), A_BOLD);
+    }
     else if (x + hw + 4 < r->w)
         put_text(r->y, r->w - hw - 1, hw, sb_str(&hint), style_attr(t, STYLE_DIM));
     sb_free(&hint);
@@ -1436,13 +1451,21 @@ static void go_to_key(tui *t, key_action act, int c)
         break;
     case ACT_GO: {
         t->go_to = false;
+        if (len == 0) {
+            snprintf(t->notice, sizeof t->notice, "go to: no step number given, so it stays at step %zu",
+                     player_position(t->pl));
+            break;
+        }
         size_t target = (size_t)strtoull(t->go_buf, NULL, 10);
         if (target > player_length(t->pl))
             target = player_length(t->pl);
         step_to(t, NULL, target, true);
         break;
     }
-    case ACT_GO_CANCEL: t->go_to = false; break;
+    case ACT_GO_CANCEL:
+        t->go_to = false;
+        snprintf(t->notice, sizeof t->notice, "go to cancelled: still at step %zu", player_position(t->pl));
+        break;
     case ACT_GO_ERASE:
         if (len)
             t->go_buf[len - 1] = '\0';
@@ -1503,6 +1526,7 @@ static void handle_key(tui *t, int c)
         relayout(t);
         return;
     }
+    t->notice[0] = '\0';
     if (t->help) {
         t->help = false;
         return;
