@@ -310,7 +310,7 @@ T send-keys -t e2e Escape
 gone "Escape closes it" "answer: lines"
 if map_row_underlined; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: a query dropped the change"; fi
 type_line "zoom 2"
-check "the map is at 2 bytes a cell" "zoom 2 B"
+check "the map is at 2 bytes a cell" "2 B/cell"
 if map_row_underlined; then fail=$((fail + 1)); echo "FAIL: a new zoom shows changes"; else pass=$((pass + 1)); fi
 type_line "quit"
 check "quit leaves" "EXITED"

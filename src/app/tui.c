@@ -306,16 +306,37 @@ static void draw_header(tui *t)
     char off[48] = "";
     if (st.has_offset)
         snprintf(off, sizeof off, "  offset %zu", st.offset);
+    /* every figure, in fewer columns as the terminal narrows */
     char line[512];
-    snprintf(line, sizeof line,
-             "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu  live %zu (%zu B)  peak %zu  zoom %zu B/cell",
-             session_active_name(s), session_active_kind(s), st.capacity, used, st.capacity - used, off,
-             st.padding_bytes, st.live_blocks, st.live_bytes, st.peak_bytes, t->grid.zoom);
-    if (columns_of(line, strlen(line)) > r->w - 1) /* narrow: every figure, in short words */
-        snprintf(line, sizeof line, "%s (%s) cap %zu used %zu free %zu%s pad %zu live %zu/%zuB peak %zu %zuB/cell",
-                 session_active_name(s), session_active_kind(s), st.capacity, used, st.capacity - used,
-                 st.has_offset ? off + 1 : "", st.padding_bytes, st.live_blocks, st.live_bytes, st.peak_bytes,
-                 t->grid.zoom);
+    const char *name = session_active_name(s), *kind = session_active_kind(s), *o1 = st.has_offset ? off + 2 : ""; /* "offset N" */
+    size_t cap = st.capacity, fr = st.capacity - used, pad = st.padding_bytes, lb = st.live_blocks,
+           lby = st.live_bytes, peak = st.peak_bytes, zoom = t->grid.zoom;
+    for (int form = 0; form < 5; form++) {
+        switch (form) {
+        case 0:
+            snprintf(line, sizeof line, "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu  live %zu (%zu B)  "
+                     "peak %zu  zoom %zu B/cell", name, kind, cap, used, fr, off, pad, lb, lby, peak, zoom);
+            break;
+        case 1:
+            snprintf(line, sizeof line, "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu  live %zu (%zu B)  "
+                     "peak %zu  %zu B/cell", name, kind, cap, used, fr, off, pad, lb, lby, peak, zoom);
+            break;
+        case 2:
+            snprintf(line, sizeof line, "%s (%s) capacity %zu used %zu free %zu%s%s padding %zu live %zu (%zu B) "
+                     "peak %zu %zu B/cell", name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, peak, zoom);
+            break;
+        case 3:
+            snprintf(line, sizeof line, "%s (%s) cap %zu used %zu free %zu%s%s pad %zu live %zu/%zuB peak %zu "
+                     "%zu B/cell", name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, peak, zoom);
+            break;
+        default: /* the kind is on the second row too */
+            snprintf(line, sizeof line, "%s cap %zu used %zu free %zu%s%s pad %zu live %zu/%zuB peak %zu %zu B/cell",
+                     name, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, peak, zoom);
+            break;
+        }
+        if (columns_of(line, strlen(line)) <= r->w - 1)
+            break;
+    }
     put_text(r->y, 1, r->w - 1, line, style_attr(t, STYLE_HEADER) | A_BOLD);
     int x = put_text(r->y + 1, 1, r->w - 1, "allocators:", style_attr(t, STYLE_DIM)) + 1;
     for (size_t i = 0; i < session_allocator_count(s) && x < r->w - 2; i++) {
