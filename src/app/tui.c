@@ -329,9 +329,9 @@ static void draw_header(tui *t)
             snprintf(line, sizeof line, "%s (%s) cap %zu used %zu free %zu%s%s pad %zu live %zu/%zuB peak %zu "
                      "%zu B/cell", name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, peak, zoom);
             break;
-        default: /* the kind is on the second row too */
-            snprintf(line, sizeof line, "%s cap %zu used %zu free %zu%s%s pad %zu live %zu/%zuB peak %zu %zu B/cell",
-                     name, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, peak, zoom);
+        default: /* the peak is in stats */
+            snprintf(line, sizeof line, "%s (%s) cap %zu used %zu free %zu%s%s pad %zu live %zu/%zuB %zu B/cell",
+                     name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, zoom);
             break;
         }
         if (columns_of(line, strlen(line)) <= r->w - 1)
