@@ -262,6 +262,25 @@ check "a long caption wraps" "Fragmentation: b's 80-byte hole is free"
 check "and is shown to its end" "and use the tail."
 T send-keys -t e2e q
 check "q leaves" "EXITED"
+# whole_answer W H SCENE STEP FIRST LAST: at step STEP of SCENE the answer's
+# first and last lines are both on screen
+whole_answer() {
+    start "$1" "$2" sh -c "'$prog' --play '$scenes/$3.as' --delay 100000; echo EXITED; sleep 30"
+    check "$3 opens at $1x$2" "step 0/"
+    T send-keys -t e2e g
+    T send-keys -t e2e -l "$4"
+    T send-keys -t e2e Enter
+    check "$3 step $4 at $1x$2: its answer starts" "$5"
+    check "$3 step $4 at $1x$2: and ends" "$6"
+    T send-keys -t e2e q
+    check "q leaves" "EXITED"
+}
+for size in "120 35" "80 24"; do
+    set -- $size
+    whole_answer "$1" "$2" 08_exercise2_counting 17 "capacity       4096 bytes" "remap, 4 free"
+    whole_answer "$1" "$2" 11_use_after_free 14 "+0000  dd dd dd dd" "fd fd fd fd fd fd fd fd fd fd fd fd fd fd fd fd"
+    whole_answer "$1" "$2" 13_struct_padding 3 "struct Entity: 20 bytes" "(tail padding: the size rounds up"
+done
 for size in "120 35" "80 24"; do
     set -- $size
     start "$1" "$2" sh -c "'$prog' --play '$scenes/04_debug_allocator.as' --delay 100000; echo EXITED; sleep 30"

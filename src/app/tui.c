@@ -1063,11 +1063,11 @@ static void draw_status(tui *t)
 static bool draw_play_answer(tui *t)
 {
     const char *text = sb_str(&t->play_answer);
-    size_t lines = sb_count_lines(text);
-    if (lines <= (size_t)t->lay.answer.h)
+    int w = COLS - 2, lines = wrapped_lines(text, w);
+    if (lines <= t->lay.answer.h)
         return false;
     int bottom = t->lay.caption.h ? t->lay.caption.y : t->lay.status.y; /* the box ends above it */
-    int top_limit = t->lay.map.y + 3, h = (int)lines + 1;
+    int top_limit = t->lay.map.y + 3, h = lines + 1;
     if (bottom - h < top_limit)
         h = bottom - top_limit;
     if (h < 2)
@@ -1076,34 +1076,27 @@ static bool draw_play_answer(tui *t)
     attr_t a = t->play_failed ? style_attr(t, STYLE_ERROR) : A_NORMAL;
     for (int k = 0; k < h; k++)
         fill_row(y + k, 0, COLS, A_NORMAL);
-    size_t shown = (size_t)h - 1, j = t->play_step;
+    size_t j = t->play_step;
     char title[160];
     snprintf(title, sizeof title, " answer of step %zu: %s", j, j ? player_step_at(t->pl, j - 1)->text : "");
     title[strcspn(title, "\n")] = '\0';
     fill_row(y, 0, COLS, A_REVERSE);
     put_text(y, 0, COLS - 1, title, A_REVERSE | A_BOLD);
     const char *p = text;
-    for (size_t row = 0; row < shown && *p; row++) {
-        put_text(y + 1 + (int)row, 1, COLS - 2, p, a);
-        p += strcspn(p, "\n");
-        if (*p == '\n')
-            p++;
-    }
+    int row = y + 1 + draw_wrapped(y + 1, 1, h - 1, w, p, a);
+    for (int k = y + 1; k < row; k++) /* skip what was drawn */
+        wrap_line(p, w, &p);
     /* what the box cannot hold goes on under the status line, where the
      * prompt and the answer pane are idle during playback */
     int below = t->lay.prompt.y, end = t->lay.answer.y + t->lay.answer.h;
     if (*p && below + 1 < end)
-        put_text(below++, 1, COLS - 2, "(continued)", style_attr(t, STYLE_DIM));
-    for (; below < end && *p; below++) {
-        size_t left = sb_count_lines(p);
-        if (below == end - 1 && left > 1) {
-            put_fmt(below, 1, COLS - 2, style_attr(t, STYLE_DIM), "(%zu more lines)", left);
-            break;
-        }
-        put_text(below, 1, COLS - 2, p, a);
-        p += strcspn(p, "\n");
-        if (*p == '\n')
-            p++;
+        put_text(below++, 1, w, "(continued)", style_attr(t, STYLE_DIM));
+    int left = wrapped_lines(p, w);
+    if (left > end - below) {
+        draw_wrapped(below, 1, end - below - 1, w, p, a);
+        put_fmt(end - 1, 1, w, style_attr(t, STYLE_DIM), "(%d more lines)", left - (end - below - 1));
+    } else {
+        draw_wrapped(below, 1, end - below, w, p, a);
     }
     return true;
 }
