@@ -37,6 +37,12 @@ gone() { # gone DESCRIPTION TEXT: TEXT leaves the screen within 5 s
     done
     fail=$((fail + 1)); echo "FAIL: $1 ('$2' still there)"; screen
 }
+above() { # above DESCRIPTION A B: A is on a line above B
+    a=$(screen | grep -nF -- "$2" | head -1 | cut -d: -f1)
+    b=$(screen | grep -nF -- "$3" | head -1 | cut -d: -f1)
+    if [ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ]; then pass=$((pass + 1))
+    else fail=$((fail + 1)); echo "FAIL: $1 ('$2' not above '$3')"; screen; fi
+}
 type_line() { T send-keys -t e2e -l "$1"; T send-keys -t e2e Enter; }
 
 start() { # start WIDTH HEIGHT COMMAND...
@@ -218,6 +224,22 @@ check "the state is whole after the stop" "every invariant of freelist holds"
 type_line "quit"
 check "quit after the trace" "EXITED"
 
+# --- show addresses: the map's rows and the table follow ----------------------
+start 120 35 sh -c "'$prog'; echo EXITED; sleep 30"
+check "opens" "bump (bump)"
+type_line "free"
+type_line "alloc 10 as a"
+type_line "free a"
+type_line "alloc 8 as b"
+check "the table lists offsets" "block       offset   size align"
+check "live blocks first" "b               10      8     1    0 live"
+above "then the freed ones" "b               10      8" "a                0     10"
+type_line "show addresses"
+check "the table lists addresses" "block             address   size  pad state"
+check "the map's rows are labelled by address" " …"
+type_line "quit"
+check "quit leaves" "EXITED"
+
 # --- keys whose escape sequences TERM does not list are read whole -----------
 # tmux sends ESC [ 1 ~ and ESC [ 4 ~ for Home and End; xterm-256color says
 # ESC O H and ESC O F: no byte of them may reach the line
@@ -247,12 +269,6 @@ type_line "quit"
 check "quit leaves" "EXITED"
 
 # --- a lecture at 80x24: whole captions, warnings newest first, said once ------
-above() { # above DESCRIPTION A B: A is on a line above B
-    a=$(screen | grep -nF -- "$2" | head -1 | cut -d: -f1)
-    b=$(screen | grep -nF -- "$3" | head -1 | cut -d: -f1)
-    if [ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ]; then pass=$((pass + 1))
-    else fail=$((fail + 1)); echo "FAIL: $1 ('$2' not above '$3')"; screen; fi
-}
 start 80 24 sh -c "'$prog' --play '$scenes/10_freelist_vs_bump.as' --delay 100000; echo EXITED; sleep 30"
 check "scene 10 opens" "step 0/"
 T send-keys -t e2e g

@@ -620,7 +620,12 @@ static void draw_map(tui *t)
             continue;
         }
         const cells_region *reg = &t->grid.regions[ml->region];
-        put_fmt(y, r->x, SCREEN_MAP_PREFIX, style_attr(t, STYLE_DIM), "%7zu ", (ml->first - reg->first) * t->grid.zoom);
+        size_t at = (ml->first - reg->first) * t->grid.zoom;
+        if (session_show_addresses(model(t))) /* the address's last six hex digits */
+            put_fmt(y, r->x, SCREEN_MAP_PREFIX, style_attr(t, STYLE_DIM), t->ascii ? "..%06zx " : " …%06zx ",
+                    ((size_t)(uintptr_t)reg->base + at) & 0xffffff);
+        else
+            put_fmt(y, r->x, SCREEN_MAP_PREFIX, style_attr(t, STYLE_DIM), "%7zu ", at);
         draw_cells(t, y, r->x + SCREEN_MAP_PREFIX, ml->first, ml->count);
     }
     if (total > (size_t)rows)
@@ -632,23 +637,51 @@ static void draw_map(tui *t)
     draw_legend_among(t, legend_y, r->x + 1, r->w - 1, r->y + r->h - 1);
 }
 
+static void table_row(tui *t, int y, size_t i, bool addresses)
+{
+    const screen_rect *r = &t->lay.table;
+    session_block b = session_block_at(model(t), i);
+    attr_t name = b.live ? style_attr(t, looks_live_style((long)i)) | A_BOLD : freed_name_attr(t, (long)i);
+    attr_t rest = b.live ? A_NORMAL : style_attr(t, STYLE_DIM);
+    put_fmt(y, r->x + 1, 10, name, "%-10.10s", b.name);
+    if (addresses)
+        put_fmt(y, r->x + 12, r->w - 12, rest, "%14p %6zu %4zu %-5s", b.ptr, b.size, b.padding,
+                b.live ? "live" : "freed");
+    else
+        put_fmt(y, r->x + 12, r->w - 12, rest, "%7zu %6zu %5zu %4zu %-5s", b.offset, b.size, b.align, b.padding,
+                b.live ? "live" : "freed");
+}
+
+/* The block table: live blocks first, then freed ones, the newest of each
+ * when they do not all fit; addresses instead of offsets after `show
+ * addresses`. */
 static void draw_table(tui *t)
 {
     const screen_rect *r = &t->lay.table;
     if (r->h < 2 || r->w < 20)
         return;
     session *s = model(t);
-    size_t n = session_block_count(s);
-    put_fmt(r->y, r->x + 1, r->w - 1, A_BOLD | A_UNDERLINE, "%-10s %7s %6s %5s %4s %-5s", "block", "offset",
-            "size", "align", "pad", "state");
-    size_t rows = (size_t)r->h - 1, first = n > rows ? n - rows : 0;
-    for (size_t i = first; i < n; i++) {
-        session_block b = session_block_at(s, i);
-        int y = r->y + 1 + (int)(i - first);
-        attr_t name = b.live ? style_attr(t, looks_live_style((long)i)) | A_BOLD : freed_name_attr(t, (long)i);
-        put_fmt(y, r->x + 1, 10, name, "%-10.10s", b.name);
-        put_fmt(y, r->x + 12, r->w - 12, b.live ? A_NORMAL : style_attr(t, STYLE_DIM), "%7zu %6zu %5zu %4zu %-5s",
-                b.offset, b.size, b.align, b.padding, b.live ? "live" : "freed");
+    bool addresses = session_show_addresses(s);
+    size_t n = session_block_count(s), live = 0;
+    for (size_t i = 0; i < n; i++)
+        live += session_block_at(s, i).live;
+    if (addresses)
+        put_fmt(r->y, r->x + 1, r->w - 1, A_BOLD | A_UNDERLINE, "%-10s %14s %6s %4s %-5s", "block", "address",
+                "size", "pad", "state");
+    else
+        put_fmt(r->y, r->x + 1, r->w - 1, A_BOLD | A_UNDERLINE, "%-10s %7s %6s %5s %4s %-5s", "block", "offset",
+                "size", "align", "pad", "state");
+    size_t rows = (size_t)r->h - 1;
+    size_t show_live = live < rows ? live : rows, show_freed = n - live < rows - show_live ? n - live : rows - show_live;
+    int y = r->y + 1;
+    for (int pass = 0; pass < 2; pass++) {
+        size_t want = pass == 0 ? show_live : show_freed, total = pass == 0 ? live : n - live, seen = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (session_block_at(s, i).live != (pass == 0))
+                continue;
+            if (seen++ >= total - want) /* the newest `want` of them */
+                table_row(t, y++, i, addresses);
+        }
     }
     if (n == 0)
         put_text(r->y + 1, r->x + 1, r->w - 1, "(no blocks yet)", style_attr(t, STYLE_DIM));
