@@ -141,6 +141,11 @@ alloc 1 as c
 SCENE
 start 110 32 sh -c "'$prog' --play '$tmp/scene.as' --delay 100000; echo EXITED; sleep 30"
 check "scene opens paused at step 0" "step 0/8"
+check "the hint line comes from the key table" "space play/pause  <- -> step  [ ] notes  + - speed  g go to"
+T send-keys -t e2e "?"
+check "? opens the playback keys" "previous / next note or pause"
+T send-keys -t e2e x
+gone "any key closes them" "previous / next note or pause"
 T send-keys -t e2e Right Right Right
 check "steps forward" "step 3/8"
 check "the caption shows" "First a bump allocator."
