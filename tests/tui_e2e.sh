@@ -314,6 +314,10 @@ for size in "120 35" "80 24"; do
     check "and its last" "debug          1 active allocations, 500 allocated, 300 freed, peak 500"
     T send-keys -t e2e Right
     check "a pause follows" "step 18/"
+    T send-keys -t e2e z
+    check "z zooms in during playback: the map scrolls" "rows 1-"
+    T send-keys -t e2e f
+    gone "f goes back to fit" "rows 1-"
     check "the answer stays over the pause" "debug          1 active allocations"
     T send-keys -t e2e q
     check "q leaves" "EXITED"

@@ -64,6 +64,7 @@ typedef struct tui {
     bool *changed;
     size_t changed_cap;
     size_t scroll;           /* first map line shown */
+    size_t view_zoom;        /* bytes a cell the lecturer chose in playback, 0: the session's */
     screen_layout lay;
     screen_map_shape shape;  /* how the grid's cells sit in the map's columns */
     /* keys typed while a long command ran, handled once it is over */
@@ -243,7 +244,7 @@ static void rebuild(tui *t, bool keep_diff)
         t->grid.blocks = t->prev.blocks;
         t->prev.blocks = NULL;
     }
-    if (!cells_build(model(t), 0, map_capacity(t), &t->grid))
+    if (!cells_build(model(t), t->view_zoom, map_capacity(t), &t->grid))
         t->grid.count = 0;
     size_t region_cells[CELLS_MAX_REGIONS];
     for (size_t r = 0; r < t->grid.region_count; r++)
@@ -848,7 +849,7 @@ static const char *const mode_titles[MODE_COUNT] = {
 typedef enum key_action {
     ACT_EDIT,       /* the prompt's: readline edits the line */
     ACT_PLAY, ACT_NEXT, ACT_PREV, ACT_NEXT_MARK, ACT_PREV_MARK, ACT_FASTER, ACT_SLOWER, ACT_GO_TO,
-    ACT_PAUSE, ACT_HELP, ACT_QUIT, ACT_MAP_UP, ACT_MAP_DOWN, ACT_CANCEL_LINE,
+    ACT_PAUSE, ACT_HELP, ACT_QUIT, ACT_MAP_UP, ACT_MAP_DOWN, ACT_ZOOM_IN, ACT_ZOOM_OUT, ACT_ZOOM_FIT, ACT_CANCEL_LINE,
     ACT_PAGE_UP, ACT_PAGE_DOWN, ACT_LINE_UP, ACT_LINE_DOWN, ACT_TOP, ACT_BOTTOM, ACT_CLOSE,
     ACT_DIGIT, ACT_GO, ACT_GO_CANCEL, ACT_GO_ERASE,
 } key_action;
@@ -885,6 +886,9 @@ static const key_binding key_table[] = {
     {MODE_PLAYBACK, KEY_CTRL('c'), "Ctrl-C", ACT_PAUSE, NULL, "pause"},
     {MODE_PLAYBACK, KEY_PPAGE, "PgUp", ACT_MAP_UP, NULL, "scroll the map"},
     {MODE_PLAYBACK, KEY_NPAGE, "PgDn", ACT_MAP_DOWN, NULL, NULL},
+    {MODE_PLAYBACK, 'z', "z", ACT_ZOOM_IN, NULL, "zoom in / out (fewer / more bytes a cell), back to fit"},
+    {MODE_PLAYBACK, 'Z', "Z", ACT_ZOOM_OUT, NULL, NULL},
+    {MODE_PLAYBACK, 'f', "f", ACT_ZOOM_FIT, NULL, NULL},
     {MODE_PLAYBACK, '?', "?", ACT_HELP, "help", "this help"},
     {MODE_PLAYBACK, 'q', "q", ACT_QUIT, "quit", "quit"},
     {MODE_PLAYBACK, 'Q', NULL, ACT_QUIT, NULL, NULL},
@@ -1449,6 +1453,7 @@ static void step_forward(tui *t)
     if (!player_next(t->pl)) {
         t->running = false;
         t->playing = false; /* the end: the prompt opens on the final state */
+        t->view_zoom = 0;   /* and the prompt's zoom command rules the map */
         sb_clear(&t->answer);
         if (*player_problems(t->pl)) {
             sb_printf(&t->answer, "scene finished with problems:\n%s", player_problems(t->pl));
@@ -1484,6 +1489,16 @@ static void scroll_map(tui *t, bool down)
 {
     size_t page = (size_t)t->lay.map_rows;
     t->scroll = down ? t->scroll + page : t->scroll > page ? t->scroll - page : 0;
+}
+
+/* Shows the map at zoom bytes a cell (0: the session's zoom, or fit),
+ * whatever the scene says: the picture changes, memory does not, so
+ * nothing is highlighted. */
+static void zoom_view(tui *t, size_t zoom)
+{
+    t->view_zoom = zoom;
+    t->scroll = 0;
+    rebuild(t, false);
 }
 
 static void go_to_key(tui *t, key_action act, int c)
@@ -1549,6 +1564,9 @@ static void run_action(tui *t, key_action act, int c)
     case ACT_QUIT: t->quit = true; break;
     case ACT_MAP_UP: scroll_map(t, false); break;
     case ACT_MAP_DOWN: scroll_map(t, true); break;
+    case ACT_ZOOM_IN: zoom_view(t, t->grid.zoom > 1 ? t->grid.zoom / 2 : 1); break;
+    case ACT_ZOOM_OUT: zoom_view(t, t->grid.zoom < ((size_t)1 << 30) ? t->grid.zoom * 2 : t->grid.zoom); break;
+    case ACT_ZOOM_FIT: zoom_view(t, 0); break;
     case ACT_CANCEL_LINE:
         repl_cancel_line();
         sb_clear(&t->answer);
