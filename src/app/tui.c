@@ -1,13 +1,17 @@
 /*
  * tui.c - the live view (see tui.h): the one file that owns curses.
  *
- * One loop reads keys with wgetch. In prompt mode keys go to readline
- * (repl.c) and each finished line goes to session_execute, the same path
- * batch mode and scenes use. In playback mode keys drive the player.
+ * One loop reads keys with wgetch (escape sequences whole, read_key). One
+ * table, key_table, says what each key does in each mode (playback, go
+ * to, prompt, long answer) and makes the help screen and the hint lines.
+ * Keys the prompt does not bind go to readline (repl.c) as the bytes a
+ * terminal sends, and each finished line goes to session_execute, the same
+ * path batch mode and scenes use. In playback mode keys drive the player.
  * Drawing reads the model only: the cell grid (cells.c), the session's
- * accessors and the layout and styles decided in screen.c. A frame is drawn
- * into stdscr and sent with one doupdate; curses sends only what changed.
- * KEY_RESIZE re-lays the panes; the terminal is restored on every way out.
+ * accessors, the layout decided in screen.c and the looks (glyphs, styles,
+ * colours) in looks.h. A frame is drawn into stdscr and sent with one
+ * doupdate; curses sends only what changed. KEY_RESIZE re-lays the panes;
+ * the terminal is restored on every way out.
  */
 #include "allocscope/tui.h"
 
