@@ -1094,6 +1094,8 @@ static void draw_status(tui *t)
     }
     else if (x + hw + 4 < r->w)
         put_text(r->y, r->w - hw - 1, hw, sb_str(&hint), style_attr(t, STYLE_DIM));
+    else if (x + 12 < r->w) /* no room for them all: where to find them */
+        put_text(r->y, r->w - 9, 8, "? keys", style_attr(t, STYLE_DIM));
     sb_free(&hint);
 }
 
