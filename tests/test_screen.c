@@ -176,6 +176,25 @@ static void test_caption_grows_to_its_text(void **state)
         }
 }
 
+static void test_slots_stack_in_columns(void **state)
+{
+    (void)state;
+    screen_layout l;
+    screen_compute(35, 120, true, &l);
+    size_t cells = 384; /* a pool of 16 slots of 24 bytes */
+    screen_map_shape m = screen_map_shape_strided(&l, &cells, 1, 24);
+    assert_int_equal(m.cells_per_row % 24, 0);
+    assert_true(m.cells_per_row * m.cell_width <= l.map.w - SCREEN_MAP_PREFIX - 1);
+    assert_true(screen_map_rows_needed((size_t)m.cells_per_row, &cells, 1) <= (size_t)l.map_rows);
+    /* no stride: the power-of-two rows */
+    screen_map_shape plain = screen_map_shape_of(&l, &cells, 1), none = screen_map_shape_strided(&l, &cells, 1, 0);
+    assert_int_equal(plain.cells_per_row, none.cells_per_row);
+    assert_int_equal(plain.cell_width, none.cell_width);
+    /* a stride wider than the map cannot be stacked */
+    none = screen_map_shape_strided(&l, &cells, 1, 1000);
+    assert_int_equal(plain.cells_per_row, none.cells_per_row);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -186,6 +205,7 @@ int main(void)
         cmocka_unit_test(test_maps_fill_the_map_in_aligned_rows),
         cmocka_unit_test(test_rows_needed_count_dividers),
         cmocka_unit_test(test_caption_grows_to_its_text),
+        cmocka_unit_test(test_slots_stack_in_columns),
     };
     return cmocka_run_group_tests_name("screen", tests, NULL, NULL);
 }

@@ -62,6 +62,11 @@ size_t screen_map_rows_needed(size_t cells_per_row, const size_t *region_cells, 
  * corner of it. When even one column a cell needs more rows than the map
  * has, the layout's longer rows. */
 screen_map_shape screen_map_shape_of(const screen_layout *l, const size_t *region_cells, size_t regions);
+/* The same for memory cut in slots of `stride` cells (a pool's): rows
+ * hold a whole number of slots, so slots stack in columns instead of
+ * zigzagging; with no stride (0 or 1), or none that fits, as above. */
+screen_map_shape screen_map_shape_strided(const screen_layout *l, const size_t *region_cells, size_t regions,
+                                          size_t stride);
 
 /* What things are drawn as: the styles of looks.h, which says their
  * colours; tui.c turns them into curses attributes. */

@@ -88,6 +88,22 @@ screen_map_shape screen_map_shape_of(const screen_layout *l, const size_t *regio
     return wide; /* it fits only in the layout's longer rows */
 }
 
+screen_map_shape screen_map_shape_strided(const screen_layout *l, const size_t *region_cells, size_t regions,
+                                          size_t stride)
+{
+    int usable = l->map.w - SCREEN_MAP_PREFIX - 1;
+    if (stride <= 1 || l->too_small || usable < 8 || stride > (size_t)usable)
+        return screen_map_shape_of(l, region_cells, regions);
+    for (int width = SCREEN_MAX_CELL_WIDTH; width >= 1; width--) {
+        size_t cells = (size_t)(usable / width) / stride * stride;
+        if (cells == 0)
+            continue;
+        if (screen_map_rows_needed(cells, region_cells, regions) <= (size_t)l->map_rows)
+            return (screen_map_shape){(int)cells, width};
+    }
+    return screen_map_shape_of(l, region_cells, regions);
+}
+
 screen_style screen_cell_style(const cell *c) { return looks_cell_style(c); }
 
 const char *screen_style_name(screen_style s) { return s < STYLE_COUNT ? looks_style_of(s)->name : "?"; }

@@ -236,6 +236,29 @@ static void fill_row(int y, int x, int w, attr_t attr)
 
 static size_t map_capacity(const tui *t) { return (size_t)t->lay.map_cols * (size_t)t->lay.map_rows; }
 
+/* The cells between slot starts when the first region is cut in equal
+ * slots (a pool: its slot starts are marked every so many cells), else 0. */
+static size_t slot_stride(const cells_grid *g)
+{
+    if (g->region_count == 0)
+        return 0;
+    const cells_region *r = &g->regions[0];
+    size_t last = SIZE_MAX, stride = 0, starts = 0;
+    for (size_t i = 0; i < r->count; i++) {
+        if (!(g->cells[r->first + i].marks & CELL_MARK_BOUNDARY))
+            continue;
+        if (last != SIZE_MAX) {
+            size_t gap = i - last;
+            if (stride && gap != stride)
+                return 0;
+            stride = gap;
+        }
+        last = i;
+        starts++;
+    }
+    return starts >= 3 ? stride : 0;
+}
+
 /* Rebuilds the grid; with keep_diff, cells that differ from the previous
  * grid of the same allocator are marked changed, otherwise none is. */
 static void rebuild(tui *t, bool keep_diff)
@@ -253,7 +276,7 @@ static void rebuild(tui *t, bool keep_diff)
     size_t region_cells[CELLS_MAX_REGIONS];
     for (size_t r = 0; r < t->grid.region_count; r++)
         region_cells[r] = t->grid.regions[r].count;
-    t->shape = screen_map_shape_of(&t->lay, region_cells, t->grid.region_count);
+    t->shape = screen_map_shape_strided(&t->lay, region_cells, t->grid.region_count, slot_stride(&t->grid));
     if (t->grid.count > t->changed_cap) {
         bool *grown = realloc(t->changed, t->grid.count * sizeof *grown);
         if (grown == NULL) {
