@@ -6,62 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "allocscope/allocator.h"
+#include "allocscope/looks.h"
 
 #define TEXTMAP_MAX_ROWS 256
-
-typedef struct glyph_pair {
-    const char *utf8, *ascii;
-} glyph_pair;
-
-/* Indexed by role; LIVE has two glyphs so neighbouring blocks differ. */
-static const glyph_pair role_glyphs[CELL_ROLE_COUNT] = {
-    [CELL_UNUSED] = {"·", "."},
-    [CELL_FREED] = {"░", "x"},
-    [CELL_META] = {"H", "H"},
-    [CELL_LIVE] = {"█", "#"},
-    [CELL_PADDING] = {"╱", "/"},
-};
-static const glyph_pair live_alt = {"▓", "="};
-static const glyph_pair meta_glyphs[] = {
-    [AS_META_NONE] = {"M", "M"},   [AS_META_HEADER] = {"H", "H"}, [AS_META_LINK] = {"L", "L"},
-    [AS_META_CHUNK] = {"C", "C"},  [AS_META_GUARD] = {"G", "G"},  [AS_META_TAIL] = {"M", "M"},
-};
-
-const char *textmap_glyph(const cell *c, bool ascii)
-{
-    const glyph_pair *g = &role_glyphs[c->role < CELL_ROLE_COUNT ? c->role : CELL_UNUSED];
-    if (c->role == CELL_META && c->meta < sizeof meta_glyphs / sizeof meta_glyphs[0])
-        g = &meta_glyphs[c->meta];
-    else if (c->role == CELL_LIVE && c->block >= 0 && c->block % 2)
-        g = &live_alt;
-    return ascii ? g->ascii : g->utf8;
-}
-
-void textmap_legend(strbuf *out, bool ascii)
-{
-    if (ascii)
-        sb_add(out, "legend: # = live (name at its start)  / padding  x freed  H header  L free-list link  "
-                    "C chunk header  G guard  . unused  ^ offset  * free-list head  : chunk/slot start\n");
-    else
-        sb_add(out, "legend: █ ▓ live (name at its start)  ╱ padding  ░ freed  H header  L free-list link  "
-                    "C chunk header  G guard  · unused  ^ offset  * free-list head  : chunk/slot start\n");
-}
-
-static char mark_char(uint8_t marks)
-{
-    if (marks & CELL_MARK_OFFSET)
-        return '^';
-    if (marks & CELL_MARK_FREE_HEAD)
-        return '*';
-    if (marks & CELL_MARK_ROVER)
-        return '>';
-    if (marks & CELL_MARK_FREE_NODE)
-        return 'n';
-    if (marks & CELL_MARK_BOUNDARY)
-        return ':';
-    return ' ';
-}
 
 static void header(const session *s, const cells_grid *g, strbuf *out)
 {
@@ -110,7 +57,7 @@ static size_t region_rows(const cells_grid *g, const cells_region *r, size_t wid
             if (c->label)
                 sb_addc(out, c->label);
             else
-                sb_add(out, textmap_glyph(c, ascii));
+                sb_add(out, looks_glyph(looks_of_cell(c), ascii));
             any_mark |= c->marks != 0;
         }
         sb_add(out, "|\n");
@@ -120,7 +67,7 @@ static size_t region_rows(const cells_grid *g, const cells_region *r, size_t wid
         size_t last = 0;
         char marks[1024];
         for (size_t i = 0; i < n && i < sizeof marks - 1; i++) {
-            marks[i] = mark_char(g->cells[r->first + row + i].marks);
+            marks[i] = looks_mark_char(g->cells[r->first + row + i].marks);
             if (marks[i] != ' ')
                 last = i + 1;
         }
@@ -166,7 +113,7 @@ void textmap_render(const session *s, const textmap_options *opt, strbuf *out)
         sb_printf(out, "(%zu more rows not shown: zoom out to see them, e.g. zoom fit)\n", undrawn);
     if (g.hidden_regions)
         sb_printf(out, "(%zu more regions not drawn)\n", g.hidden_regions);
-    textmap_legend(out, ascii);
+    looks_legend(out, ascii);
     cells_free(&g);
 }
 
@@ -182,7 +129,7 @@ static void layout_row(const types_struct *t, size_t from, size_t n, bool ascii,
             if (b >= t->fields[i].offset && b < t->fields[i].offset + t->fields[i].size)
                 f = &t->fields[i], fi = i;
         if (f == NULL) {
-            sb_add(out, ascii ? "/" : "╱");
+            sb_add(out, looks_glyph(LOOK_PADDING, ascii));
             continue;
         }
         size_t k = b - f->offset, len = strlen(f->name);
@@ -191,7 +138,7 @@ static void layout_row(const types_struct *t, size_t from, size_t n, bool ascii,
         else if (len > f->size && k == 0)
             sb_addc(out, f->name[0]);
         else
-            sb_add(out, fi % 2 ? (ascii ? "=" : "▓") : (ascii ? "#" : "█"));
+            sb_add(out, looks_glyph(fi % 2 ? LOOK_LIVE_ALT : LOOK_LIVE, ascii));
     }
     sb_add(out, "|\n");
 }
