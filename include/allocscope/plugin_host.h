@@ -152,6 +152,10 @@ uint64_t plugin_calls(const plugin *p);
 unsigned plugin_restarts(const plugin *p);
 /* True once the plugin could not be restored: every call fails. */
 bool plugin_is_dead(const plugin *p);
+/* Changes the time limit per call (0: PLUGIN_DEFAULT_TIMEOUT_MS); loading
+ * and restarting keep at least their own minimum. */
+void plugin_set_timeout(plugin *p, unsigned timeout_ms);
+unsigned plugin_timeout(const plugin *p);
 
 /* Problems not taken yet, oldest first; at most PLUGIN_MAX_PROBLEMS are
  * kept (older ones are dropped and counted). */

@@ -18,6 +18,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "allocscope/plugin_host.h"
 #include "allocscope/trace.h"
 #include "allocscope/types.h"
 #include "handlers.h"
@@ -270,6 +271,33 @@ static session_status run_line(session *s, const char *line, strbuf *out, sessio
     return st;
 }
 
+/* After a step: what the plugins (allocators a student wrote) printed
+ * becomes part of its answer and each broken promise a warning of the step
+ * ("your allocator crashed in alloc(24, align 8) at step 12: ..."). While
+ * undo / rewind replays the steps their calls get a short time limit. */
+static void take_plugin_reports(session *s, strbuf *out)
+{
+    for (size_t i = 0; i < s->alloc_count; i++) {
+        plugin *p = kind_plugin(&s->allocs[i]->built);
+        if (p == NULL)
+            continue;
+        char text[4096];
+        for (size_t n; (n = plugin_take_output(p, text, sizeof text)) > 0;)
+            for (const char *l = text; *l; l += strcspn(l, "\n"), l += *l == '\n')
+                sb_printf(out, "%s says: %.*s\n", s->allocs[i]->name, (int)strcspn(l, "\n"), l);
+        plugin_problem pb;
+        while (plugin_take_problem(p, &pb)) {
+            const char *close = strchr(pb.text, ')');
+            int call = close ? (int)(close - pb.text + 1) : (int)strlen(pb.text);
+            size_t before = s->warning_count;
+            sess_warn(s, warn_from_plugin(pb.kind), "%.*s at step %zu%s", call, pb.text, s->step, pb.text + call);
+            if (s->warning_count > before)
+                sb_printf(out, "%s\n", s->warnings[before].message);
+        }
+        plugin_set_timeout(p, s->replaying ? KIND_REPLAY_TIMEOUT_MS : 0);
+    }
+}
+
 session_outcome interp_execute(session *s, const char *line, strbuf *out)
 {
     session_outcome oc = {SESSION_OK, false, false, false, false};
@@ -277,6 +305,7 @@ session_outcome interp_execute(session *s, const char *line, strbuf *out)
     size_t step_before = s->step;
     s->step++;
     oc.status = run_line(s, line, out, &oc);
+    take_plugin_reports(s, out);
     parse_words probe;
     bool blank = parse_split(line, &probe) == NULL && probe.count == 0 && !oc.pending;
     if (oc.status == SESSION_ERROR || blank || oc.pending)

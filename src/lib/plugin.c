@@ -925,6 +925,11 @@ bool plugin_was_handed_out(const plugin *p, size_t offset) { return offset < p->
 uint64_t plugin_calls(const plugin *p) { return p->calls; }
 unsigned plugin_restarts(const plugin *p) { return p->restarts; }
 bool plugin_is_dead(const plugin *p) { return p->dead; }
+void plugin_set_timeout(plugin *p, unsigned timeout_ms)
+{
+    p->timeout_ms = timeout_ms ? timeout_ms : PLUGIN_DEFAULT_TIMEOUT_MS;
+}
+unsigned plugin_timeout(const plugin *p) { return p->timeout_ms; }
 size_t plugin_problem_count(const plugin *p) { return p->pb_count; }
 size_t plugin_problems_dropped(const plugin *p) { return p->pb_dropped; }
 
