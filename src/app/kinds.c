@@ -333,6 +333,23 @@ void kind_find_library(const char *name, char *buf, size_t cap)
     snprintf(buf, cap, "%s", name);
 }
 
+/* "plugin PATH: <why>: <the system's words>", with the library named as
+ * the user typed it, not by the absolute path it was loaded from. */
+static void plugin_error(const char *typed, const char *path, plugin_status st, const char *detail, strbuf *err)
+{
+    char real[4096];
+    const char *abs = realpath(path, real) ? real : path;
+    const char *at = strstr(detail, abs);
+    sb_printf(err, "plugin %s: %s", typed, plugin_status_text(st));
+    if (at == NULL && *detail && strcmp(detail, path) != 0)
+        sb_printf(err, ": %s", detail);
+    else if (at && strcmp(at + strlen(abs), "") != 0) /* "PATH: invalid ELF header": the words after it */
+        sb_printf(err, "%s", at + strlen(abs));
+    if (st == PLUGIN_ERR_NO_FILE && strchr(typed, '/') == NULL)
+        sb_add(err, " (a name without '/' is looked for here, in $ALLOCSCOPE_PLUGIN_PATH and in plugins/ "
+                    "beside allocscope)");
+}
+
 static bool build_plugin(const kind_spec *sp, kind_built *out, strbuf *err)
 {
     if (sp->path == NULL || !*sp->path) {
@@ -345,7 +362,7 @@ static bool build_plugin(const kind_spec *sp, kind_built *out, strbuf *err)
     plugin_status st;
     plugin *p = plugin_load(&cfg, &st, detail, sizeof detail);
     if (p == NULL) {
-        sb_printf(err, "plugin %s: %s%s%s", sp->path, plugin_status_text(st), *detail ? ": " : "", detail);
+        plugin_error(sp->path, path, st, detail, err);
         return false;
     }
     out->top = plugin_instance(p);

@@ -78,6 +78,7 @@ struct plugin {
     proto_span *spans;       /* the last describe, valid iff spans_valid */
     size_t nspans, capspans;
     bool spans_valid;
+    bool bad_describe_told;  /* a bad describe is reported once, not after every call */
     plugin_problem problems[PLUGIN_MAX_PROBLEMS];
     size_t pb_head, pb_count, pb_dropped;
     char check_text[320];
@@ -547,7 +548,8 @@ static bool fresh_spans(plugin *p)
         proto_span s = p->spans[i];
         bool in = s.offset <= p->size && s.len <= p->size - s.offset;
         if (!in || s.kind < ASP_META_HEADER || s.kind > ASP_OFFSET) {
-            if (!bad) {
+            if (!bad && !p->bad_describe_told) {
+                p->bad_describe_told = true;
                 plugin_problem pb = problem_for(p, PLUGIN_PB_BAD_DESCRIBE, &q);
                 char d[120];
                 snprintf(d, sizeof d, "span [%llu, +%llu) of kind %u in a region of %zu bytes",
