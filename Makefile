@@ -87,7 +87,7 @@ $(BUILD)/plugins/%.so: tests/plugins/%.c include/allocscope/plugin.h
 	$(Q)$(CC) $(PLUGIN_CFLAGS) -o $@ $<
 
 all: $(PLUGIN_SOS)
-$(BUILD)/tests/test_plugin: | $(PLUGIN_SOS)
+$(BUILD)/tests/test_plugin $(BUILD)/tests/test_plugin_session: | $(PLUGIN_SOS)
 
 # The tutorial's BumpAllocator in Zig (Zig 0.11), for make test-zig; not
 # part of all, since the Zig compiler is not a build dependency.
