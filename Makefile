@@ -95,7 +95,8 @@ ZIG ?= zig
 $(BUILD)/plugins/zig_bump.so: tests/plugins/zig_bump.zig include/allocscope/plugin.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  ZIG     $@")
-	$(Q)$(ZIG) build-lib -dynamic -O ReleaseSafe -lc -Iinclude $< -femit-bin=$@
+	$(Q)$(ZIG) build-lib -dynamic -O ReleaseSafe -lc -Iinclude $< -femit-bin=$@ \
+	  --cache-dir $(BUILD)/zig/cache --global-cache-dir $(BUILD)/zig/gcache && rm -f $@.o
 
 # test_plugin under valgrind memcheck. The plugins run in forked children,
 # which valgrind follows without --trace-children (that is for exec); their
@@ -161,6 +162,7 @@ test: check-deps
 	$(Q)tests/tui_monkey.sh build/asan/allocscope 8 2 --play scenes/10_freelist_vs_bump.as --delay 40
 	@echo "== every script and scene under valgrind memcheck"
 	$(Q)tests/run_scripts.sh $(PROG) valgrind
+	$(Q)$(MAKE) --no-print-directory plugin-valgrind
 	@echo "== a short fuzzing pass on the seeds and every past crash"
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 	@echo "make test: all passed"
@@ -232,9 +234,16 @@ zig-compiler:
 	 echo "allocscope: installing Zig 0.11 into $(BUILD)/zig ($(ZIG_NPM_PKG))"; \
 	 mkdir -p $(BUILD)/zig && npm install --silent --no-audit --no-fund --prefix $(BUILD)/zig $(ZIG_NPM_PKG) >/dev/null
 
-test-zig: check-deps $(PROG) zig-compiler
+# then the tutorial's BumpAllocator in Zig as a plugin (tests/plugins/zig_bump.zig):
+# built with that compiler, loaded and checked by test_plugin (which must not
+# skip it here) and by the script tests/plugins/zig_bump.as
+test-zig: check-deps $(PROG) zig-compiler $(BUILD)/tests/test_plugin
 	$(Q)if command -v zig >/dev/null && zig version | grep -q '^0\.11\.'; then z=zig; else z=$(ZIG_LOCAL); fi; \
-	 tests/zig/run.sh $(PROG) $$z
+	 tests/zig/run.sh $(PROG) $$z && \
+	 $(MAKE) --no-print-directory ZIG=$$z $(BUILD)/plugins/zig_bump.so && \
+	 ALLOCSCOPE_ZIG_PLUGIN=required $(BUILD)/tests/test_plugin >$(BUILD)/tests/zig_plugin.log 2>&1 \
+	   || { cat $(BUILD)/tests/zig_plugin.log; echo "test-zig: the Zig plugin failed"; exit 1; }; \
+	 $(PROG) --batch tests/plugins/zig_bump.as >/dev/null && echo "zig plugin: loaded and checked"
 
 clean:
 	rm -rf build
