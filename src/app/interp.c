@@ -237,40 +237,6 @@ static session_status unknown_command(const char *name, strbuf *out)
     return sess_fail(out, "unknown command '%s' (type help for the list)", name);
 }
 
-/* Runs one line without making it a step of its own. */
-static session_status run_line(session *s, const char *line, strbuf *out, session_outcome *oc)
-{
-    parse_words *w = malloc(sizeof *w);
-    if (w == NULL)
-        return sess_fail(out, "out of memory");
-    session_status st;
-    const char *bad = parse_split(line, w);
-    /* a struct may have more fields than a command has words */
-    bool long_struct = bad && strstr(bad, "too many words") && (s->pending.len || starts_struct(line));
-    if (bad && !long_struct) {
-        st = sess_fail(out, "%s", bad);
-    } else if (long_struct || s->pending.len || interp_opens_struct(w)) {
-        st = define_struct(s, line, out, oc);
-    } else if (w->count == 0) {
-        st = SESSION_OK;
-    } else {
-        const command *c = find_command(w->word[0]);
-        if (c == NULL || c->run == NULL) {
-            st = unknown_command(w->word[0], out);
-        } else if ((c->flags & INTERP_FILES) && s->sandbox) {
-            st = sess_fail(out, "%s is disabled in this session (no file access)", c->name);
-        } else {
-            oc->pause = c->flags & INTERP_PAUSE;
-            oc->note = c->flags & INTERP_CAPTION;
-            st = c->run(s, w, out);
-            if (st != SESSION_ERROR && (c->flags & INTERP_RECORDED) && !s->replaying)
-                sess_record(s, line);
-        }
-    }
-    free(w);
-    return st;
-}
-
 /* After a step: what the plugins (allocators a student wrote) printed
  * becomes part of its answer and each broken promise a warning of the step
  * ("your allocator crashed in alloc(24, align 8) at step 12: ..."). While
@@ -298,6 +264,41 @@ static void take_plugin_reports(session *s, strbuf *out)
     }
 }
 
+/* Runs one line without making it a step of its own. */
+static session_status run_line(session *s, const char *line, strbuf *out, session_outcome *oc)
+{
+    parse_words *w = malloc(sizeof *w);
+    if (w == NULL)
+        return sess_fail(out, "out of memory");
+    session_status st;
+    const char *bad = parse_split(line, w);
+    /* a struct may have more fields than a command has words */
+    bool long_struct = bad && strstr(bad, "too many words") && (s->pending.len || starts_struct(line));
+    if (bad && !long_struct) {
+        st = sess_fail(out, "%s", bad);
+    } else if (long_struct || s->pending.len || interp_opens_struct(w)) {
+        st = define_struct(s, line, out, oc);
+    } else if (w->count == 0) {
+        st = SESSION_OK;
+    } else {
+        const command *c = find_command(w->word[0]);
+        if (c == NULL || c->run == NULL) {
+            st = unknown_command(w->word[0], out);
+        } else if ((c->flags & INTERP_FILES) && s->sandbox) {
+            st = sess_fail(out, "%s is disabled in this session (no file access)", c->name);
+        } else {
+            oc->pause = c->flags & INTERP_PAUSE;
+            oc->note = c->flags & INTERP_CAPTION;
+            st = c->run(s, w, out);
+            take_plugin_reports(s, out);
+            if (st != SESSION_ERROR && (c->flags & INTERP_RECORDED) && !s->replaying)
+                sess_record(s, line);
+        }
+    }
+    free(w);
+    return st;
+}
+
 session_outcome interp_execute(session *s, const char *line, strbuf *out)
 {
     session_outcome oc = {SESSION_OK, false, false, false, false};
@@ -305,7 +306,6 @@ session_outcome interp_execute(session *s, const char *line, strbuf *out)
     size_t step_before = s->step;
     s->step++;
     oc.status = run_line(s, line, out, &oc);
-    take_plugin_reports(s, out);
     parse_words probe;
     bool blank = parse_split(line, &probe) == NULL && probe.count == 0 && !oc.pending;
     if (oc.status == SESSION_ERROR || blank || oc.pending)
