@@ -67,6 +67,8 @@ static void test_overlap_warned_at_its_step(void **state)
     assert_non_null(strstr(answer, "at step 4"));
     session_warning w = only_warning(s, "overlap", 4);
     assert_non_null(strstr(w.message, "in alloc(8, align 1) at step 4"));
+    assert_non_null(strstr(w.message, "that block is list, allocated at step 2"));
+    assert_null(strstr(answer, "out of memory"));
     assert_int_equal(session_block_count(s), 1);
     session_destroy(s);
 }

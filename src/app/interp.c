@@ -255,8 +255,14 @@ static void take_plugin_reports(session *s, strbuf *out)
         while (plugin_take_problem(p, &pb)) {
             const char *close = strchr(pb.text, ')');
             int call = close ? (int)(close - pb.text + 1) : (int)strlen(pb.text);
+            const sess_block *b = pb.has_other ? sess_block_by_ptr(s, i, plugin_region(p) + pb.other_offset) : NULL;
+            char whose[96] = "";
+            if (b && b->live)
+                snprintf(whose, sizeof whose, " (that block is %s, allocated at step %u)", sess_label(s, b),
+                         b->alloc_step);
             size_t before = s->warning_count;
-            sess_warn(s, warn_from_plugin(pb.kind), "%.*s at step %zu%s", call, pb.text, s->step, pb.text + call);
+            sess_warn(s, warn_from_plugin(pb.kind), "%.*s at step %zu%s%s", call, pb.text, s->step,
+                      pb.text + call, whose);
             if (s->warning_count > before)
                 sb_printf(out, "%s\n", s->warnings[before].message);
         }
