@@ -98,14 +98,15 @@ $(BUILD)/plugins/zig_bump.so: tests/plugins/zig_bump.zig include/allocscope/plug
 	$(Q)$(ZIG) build-lib -dynamic -O ReleaseSafe -lc -Iinclude $< -femit-bin=$@ \
 	  --cache-dir $(BUILD)/zig/cache --global-cache-dir $(BUILD)/zig/gcache && rm -f $@.o
 
-# test_plugin under valgrind memcheck. The plugins run in forked children,
+# test_plugin and test_plugin_session under valgrind memcheck. The plugins run in forked children,
 # which valgrind follows without --trace-children (that is for exec); their
 # reports are silenced: the deliberate crashes are the student's code, not
 # allocscope's, and a child's errors never change the host's exit status.
 .PHONY: plugin-valgrind
-plugin-valgrind: $(BUILD)/tests/test_plugin
-	$(Q)valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
-	  --child-silent-after-fork=yes $(BUILD)/tests/test_plugin
+plugin-valgrind: $(BUILD)/tests/test_plugin $(BUILD)/tests/test_plugin_session
+	$(Q)for t in $^; do valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	  --child-silent-after-fork=yes $$t >$(BUILD)/tests/last.log 2>&1 || { cat $(BUILD)/tests/last.log; \
+	  echo "FAILED under valgrind: $$t"; exit 1; }; done; echo "plugin tests under valgrind: passed"
 # --- end of plugins ---------------------------------------------------------
 
 # --- dependencies: found with pkg-config, installed with apt-get if missing
