@@ -86,8 +86,16 @@ $(BUILD)/plugins/%.so: tests/plugins/%.c include/allocscope/plugin.h
 	@$(if $(Q),echo "  SO      $@")
 	$(Q)$(CC) $(PLUGIN_CFLAGS) -o $@ $<
 
-all: $(PLUGIN_SOS)
-$(BUILD)/tests/test_plugin $(BUILD)/tests/test_plugin_session: | $(PLUGIN_SOS)
+# the complete plugin of the README ("Watch your own allocator"), cut out of it
+# and built, so that it stays complete (tests/scripts/plugin_readme.as loads it)
+$(BUILD)/plugins/readme_bump.so: README.md include/allocscope/plugin.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  SO      $@")
+	$(Q)awk '/^```c$$/ { f = 1; next } /^```$$/ { f = 0 } f' README.md | awk '/my_bump.c/ { p = 1 } p' >$(@:.so=.c)
+	$(Q)$(CC) $(PLUGIN_CFLAGS) -o $@ $(@:.so=.c)
+
+all: $(PLUGIN_SOS) $(BUILD)/plugins/readme_bump.so
+$(BUILD)/tests/test_plugin $(BUILD)/tests/test_plugin_session: | $(PLUGIN_SOS) $(BUILD)/plugins/readme_bump.so
 
 # The tutorial's BumpAllocator in Zig (Zig 0.11), for make test-zig; not
 # part of all, since the Zig compiler is not a build dependency.
