@@ -264,7 +264,9 @@ static void diagnose(plugin *p, rpc_result r, unsigned waited_ms, plugin_problem
     int status = stop_child(p);
     if (r == RPC_TIMEOUT) {
         pb->kind = PLUGIN_PB_TIMEOUT;
-        snprintf(detail, n, "no answer within %u ms", waited_ms);
+        /* not the limit itself: a replay (undo) waits less, and says the same */
+        (void)waited_ms;
+        snprintf(detail, n, "no answer, so it was stopped (an endless loop?)");
     } else if (status >= 0 && WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
         pb->kind = PLUGIN_PB_CRASHED;
