@@ -105,6 +105,28 @@ static void test_crash_leaves_the_state_before(void **state)
     session_destroy(s);
 }
 
+/* A step that looped times out; undo replays it with a short limit and
+ * lands on the same state, warning included; then the limit is back. */
+static void test_timeout_replays_to_the_same_state(void **state)
+{
+    (void)state;
+    session *s = fresh();
+    sk_run(s, "new plugin looper.so 4096");
+    sk_run(s, "alloc 8 as a");
+    sk_run(s, "alloc 1000 as big");
+    only_warning(s, "timeout", 3);
+    sk_run(s, "alloc 8 as b");
+    char *forward = sk_state(s);
+    sk_run(s, "alloc 8 as c");
+    sk_run(s, "undo");
+    char *replayed = sk_state(s);
+    assert_string_equal(forward, replayed);
+    assert_int_equal(plugin_timeout(active_plugin(s)), PLUGIN_DEFAULT_TIMEOUT_MS);
+    free(forward);
+    free(replayed);
+    session_destroy(s);
+}
+
 /* Each bad library is an error naming the cause; the state is unchanged. */
 static void test_bad_libraries_leave_the_state(void **state)
 {
@@ -193,6 +215,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_tutorial_bump_in_a_session),
         cmocka_unit_test(test_overlap_warned_at_its_step),
         cmocka_unit_test(test_crash_leaves_the_state_before),
+        cmocka_unit_test(test_timeout_replays_to_the_same_state),
         cmocka_unit_test(test_bad_libraries_leave_the_state),
         cmocka_unit_test(test_sandbox_loads_no_library),
         cmocka_unit_test(test_plugin_output_in_the_answer),
