@@ -48,8 +48,8 @@ APP_LIB      = $(BUILD)/liballocscope_app.a
 PROG         = $(BUILD)/allocscope
 TESTS        = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 # the library's public headers: what `make install` ships
-LIB_HEADERS  = $(patsubst src/lib/%.c,include/allocscope/%.h,$(filter-out src/lib/allocator.c,$(LIB_SRC))) \
-               include/allocscope/allocator.h
+LIB_HEADERS  = $(patsubst src/lib/%.c,include/allocscope/%.h,$(filter-out src/lib/allocator.c src/lib/plugin%.c,$(LIB_SRC))) \
+               include/allocscope/allocator.h include/allocscope/plugin.h include/allocscope/plugin_host.h
 
 .PHONY: all run test check unit check-deps deps clean install bench bench-instructions fuzz fuzz-regressions
 all: $(PROG)
@@ -86,8 +86,16 @@ $(BUILD)/plugins/%.so: tests/plugins/%.c include/allocscope/plugin.h
 	@$(if $(Q),echo "  SO      $@")
 	$(Q)$(CC) $(PLUGIN_CFLAGS) -o $@ $<
 
-all: $(PLUGIN_SOS)
-$(BUILD)/tests/test_plugin: | $(PLUGIN_SOS)
+# the complete plugin of the README ("Watch your own allocator"), cut out of it
+# and built, so that it stays complete (tests/scripts/plugin_readme.as loads it)
+$(BUILD)/plugins/readme_bump.so: README.md include/allocscope/plugin.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  SO      $@")
+	$(Q)awk '/^```c$$/ { f = 1; next } /^```$$/ { f = 0 } f' README.md | awk '/my_bump.c/ { p = 1 } p' >$(@:.so=.c)
+	$(Q)$(CC) $(PLUGIN_CFLAGS) -o $@ $(@:.so=.c)
+
+all: $(PLUGIN_SOS) $(BUILD)/plugins/readme_bump.so
+$(BUILD)/tests/test_plugin $(BUILD)/tests/test_plugin_session: | $(PLUGIN_SOS) $(BUILD)/plugins/readme_bump.so
 
 # The tutorial's BumpAllocator in Zig (Zig 0.11), for make test-zig; not
 # part of all, since the Zig compiler is not a build dependency.
@@ -95,16 +103,18 @@ ZIG ?= zig
 $(BUILD)/plugins/zig_bump.so: tests/plugins/zig_bump.zig include/allocscope/plugin.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  ZIG     $@")
-	$(Q)$(ZIG) build-lib -dynamic -O ReleaseSafe -lc -Iinclude $< -femit-bin=$@
+	$(Q)$(ZIG) build-lib -dynamic -O ReleaseSafe -lc -Iinclude $< -femit-bin=$@ \
+	  --cache-dir $(BUILD)/zig/cache --global-cache-dir $(BUILD)/zig/gcache && rm -f $@.o
 
-# test_plugin under valgrind memcheck. The plugins run in forked children,
+# test_plugin and test_plugin_session under valgrind memcheck. The plugins run in forked children,
 # which valgrind follows without --trace-children (that is for exec); their
 # reports are silenced: the deliberate crashes are the student's code, not
 # allocscope's, and a child's errors never change the host's exit status.
 .PHONY: plugin-valgrind
-plugin-valgrind: $(BUILD)/tests/test_plugin
-	$(Q)valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
-	  --child-silent-after-fork=yes $(BUILD)/tests/test_plugin
+plugin-valgrind: $(BUILD)/tests/test_plugin $(BUILD)/tests/test_plugin_session
+	$(Q)for t in $^; do valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	  --child-silent-after-fork=yes $$t >$(BUILD)/tests/last.log 2>&1 || { cat $(BUILD)/tests/last.log; \
+	  echo "FAILED under valgrind: $$t"; exit 1; }; done; echo "plugin tests under valgrind: passed"
 # --- end of plugins ---------------------------------------------------------
 
 # --- dependencies: found with pkg-config, installed with apt-get if missing
@@ -161,6 +171,7 @@ test: check-deps
 	$(Q)tests/tui_monkey.sh build/asan/allocscope 8 2 --play scenes/10_freelist_vs_bump.as --delay 40
 	@echo "== every script and scene under valgrind memcheck"
 	$(Q)tests/run_scripts.sh $(PROG) valgrind
+	$(Q)$(MAKE) --no-print-directory plugin-valgrind
 	@echo "== a short fuzzing pass on the seeds and every past crash"
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 	@echo "make test: all passed"
@@ -232,9 +243,16 @@ zig-compiler:
 	 echo "allocscope: installing Zig 0.11 into $(BUILD)/zig ($(ZIG_NPM_PKG))"; \
 	 mkdir -p $(BUILD)/zig && npm install --silent --no-audit --no-fund --prefix $(BUILD)/zig $(ZIG_NPM_PKG) >/dev/null
 
-test-zig: check-deps $(PROG) zig-compiler
+# then the tutorial's BumpAllocator in Zig as a plugin (tests/plugins/zig_bump.zig):
+# built with that compiler, loaded and checked by test_plugin (which must not
+# skip it here) and by the script tests/plugins/zig_bump.as
+test-zig: check-deps $(PROG) zig-compiler $(BUILD)/tests/test_plugin
 	$(Q)if command -v zig >/dev/null && zig version | grep -q '^0\.11\.'; then z=zig; else z=$(ZIG_LOCAL); fi; \
-	 tests/zig/run.sh $(PROG) $$z
+	 tests/zig/run.sh $(PROG) $$z && \
+	 $(MAKE) --no-print-directory ZIG=$$z $(BUILD)/plugins/zig_bump.so && \
+	 ALLOCSCOPE_ZIG_PLUGIN=required $(BUILD)/tests/test_plugin >$(BUILD)/tests/zig_plugin.log 2>&1 \
+	   || { cat $(BUILD)/tests/zig_plugin.log; echo "test-zig: the Zig plugin failed"; exit 1; }; \
+	 $(PROG) --batch tests/plugins/zig_bump.as >/dev/null && echo "zig plugin: loaded and checked"
 
 clean:
 	rm -rf build

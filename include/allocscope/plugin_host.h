@@ -72,7 +72,7 @@ const char *plugin_op_name(plugin_op op);
     X(PLUGIN_PB_IN_METADATA, "in-metadata", "returned bytes inside its own metadata")          \
     X(PLUGIN_PB_CORRUPTED, "corrupted", "changed the bytes of a live block it was not asked about") \
     X(PLUGIN_PB_LOST_CONTENTS, "lost-contents", "did not keep the contents of the block it resized") \
-    X(PLUGIN_PB_BAD_DESCRIBE, "bad-describe", "described a span outside its region")           \
+    X(PLUGIN_PB_BAD_DESCRIBE, "bad-describe", "described a span outside its region") /* once */ \
     X(PLUGIN_PB_CRASHED, "crashed", "crashed")                                                 \
     X(PLUGIN_PB_TIMEOUT, "timeout", "did not return in time")                                  \
     X(PLUGIN_PB_EXITED, "exited", "exited instead of returning")                               \
@@ -152,6 +152,10 @@ uint64_t plugin_calls(const plugin *p);
 unsigned plugin_restarts(const plugin *p);
 /* True once the plugin could not be restored: every call fails. */
 bool plugin_is_dead(const plugin *p);
+/* Changes the time limit per call (0: PLUGIN_DEFAULT_TIMEOUT_MS); loading
+ * and restarting keep at least their own minimum. */
+void plugin_set_timeout(plugin *p, unsigned timeout_ms);
+unsigned plugin_timeout(const plugin *p);
 
 /* Problems not taken yet, oldest first; at most PLUGIN_MAX_PROBLEMS are
  * kept (older ones are dropped and counted). */

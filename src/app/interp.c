@@ -18,6 +18,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "allocscope/plugin_host.h"
 #include "allocscope/trace.h"
 #include "allocscope/types.h"
 #include "handlers.h"
@@ -236,6 +237,39 @@ static session_status unknown_command(const char *name, strbuf *out)
     return sess_fail(out, "unknown command '%s' (type help for the list)", name);
 }
 
+/* After a step: what the plugins (allocators a student wrote) printed
+ * becomes part of its answer and each broken promise a warning of the step
+ * ("your allocator crashed in alloc(24, align 8) at step 12: ..."). While
+ * undo / rewind replays the steps their calls get a short time limit. */
+static void take_plugin_reports(session *s, strbuf *out)
+{
+    for (size_t i = 0; i < s->alloc_count; i++) {
+        plugin *p = kind_plugin(&s->allocs[i]->built);
+        if (p == NULL)
+            continue;
+        char text[4096];
+        for (size_t n; (n = plugin_take_output(p, text, sizeof text)) > 0;)
+            for (const char *l = text; *l; l += strcspn(l, "\n"), l += *l == '\n')
+                sb_printf(out, "%s says: %.*s\n", s->allocs[i]->name, (int)strcspn(l, "\n"), l);
+        plugin_problem pb;
+        while (plugin_take_problem(p, &pb)) {
+            const char *close = strchr(pb.text, ')');
+            int call = close ? (int)(close - pb.text + 1) : (int)strlen(pb.text);
+            const sess_block *b = pb.has_other ? sess_block_by_ptr(s, i, plugin_region(p) + pb.other_offset) : NULL;
+            char whose[96] = "";
+            if (b && b->live)
+                snprintf(whose, sizeof whose, " (that block is %s, allocated at step %u)", sess_label(s, b),
+                         b->alloc_step);
+            size_t before = s->warning_count;
+            sess_warn(s, warn_from_plugin(pb.kind), "%.*s at step %zu%s%s", call, pb.text, s->step,
+                      pb.text + call, whose);
+            if (s->warning_count > before)
+                sb_printf(out, "%s\n", s->warnings[before].message);
+        }
+        plugin_set_timeout(p, s->replaying ? KIND_REPLAY_TIMEOUT_MS : 0);
+    }
+}
+
 /* Runs one line without making it a step of its own. */
 static session_status run_line(session *s, const char *line, strbuf *out, session_outcome *oc)
 {
@@ -262,6 +296,7 @@ static session_status run_line(session *s, const char *line, strbuf *out, sessio
             oc->pause = c->flags & INTERP_PAUSE;
             oc->note = c->flags & INTERP_CAPTION;
             st = c->run(s, w, out);
+            take_plugin_reports(s, out);
             if (st != SESSION_ERROR && (c->flags & INTERP_RECORDED) && !s->replaying)
                 sess_record(s, line);
         }

@@ -78,6 +78,7 @@ struct plugin {
     proto_span *spans;       /* the last describe, valid iff spans_valid */
     size_t nspans, capspans;
     bool spans_valid;
+    bool bad_describe_told;  /* a bad describe is reported once, not after every call */
     plugin_problem problems[PLUGIN_MAX_PROBLEMS];
     size_t pb_head, pb_count, pb_dropped;
     char check_text[320];
@@ -263,7 +264,9 @@ static void diagnose(plugin *p, rpc_result r, unsigned waited_ms, plugin_problem
     int status = stop_child(p);
     if (r == RPC_TIMEOUT) {
         pb->kind = PLUGIN_PB_TIMEOUT;
-        snprintf(detail, n, "no answer within %u ms", waited_ms);
+        /* not the limit itself: a replay (undo) waits less, and says the same */
+        (void)waited_ms;
+        snprintf(detail, n, "no answer, so it was stopped (an endless loop?)");
     } else if (status >= 0 && WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
         pb->kind = PLUGIN_PB_CRASHED;
@@ -547,7 +550,8 @@ static bool fresh_spans(plugin *p)
         proto_span s = p->spans[i];
         bool in = s.offset <= p->size && s.len <= p->size - s.offset;
         if (!in || s.kind < ASP_META_HEADER || s.kind > ASP_OFFSET) {
-            if (!bad) {
+            if (!bad && !p->bad_describe_told) {
+                p->bad_describe_told = true;
                 plugin_problem pb = problem_for(p, PLUGIN_PB_BAD_DESCRIBE, &q);
                 char d[120];
                 snprintf(d, sizeof d, "span [%llu, +%llu) of kind %u in a region of %zu bytes",
@@ -925,6 +929,11 @@ bool plugin_was_handed_out(const plugin *p, size_t offset) { return offset < p->
 uint64_t plugin_calls(const plugin *p) { return p->calls; }
 unsigned plugin_restarts(const plugin *p) { return p->restarts; }
 bool plugin_is_dead(const plugin *p) { return p->dead; }
+void plugin_set_timeout(plugin *p, unsigned timeout_ms)
+{
+    p->timeout_ms = timeout_ms ? timeout_ms : PLUGIN_DEFAULT_TIMEOUT_MS;
+}
+unsigned plugin_timeout(const plugin *p) { return p->timeout_ms; }
 size_t plugin_problem_count(const plugin *p) { return p->pb_count; }
 size_t plugin_problems_dropped(const plugin *p) { return p->pb_dropped; }
 
