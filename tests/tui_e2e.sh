@@ -299,7 +299,7 @@ whole_answer() {
 for size in "120 35" "80 24"; do
     set -- $size
     whole_answer "$1" "$2" 08_exercise2_counting 17 "capacity       4096 bytes" "remap, 4 free"
-    whole_answer "$1" "$2" 11_use_after_free 14 "+0000  dd dd dd dd" "fd fd fd fd fd fd fd fd fd fd fd fd fd fd fd fd"
+    whole_answer "$1" "$2" 11_use_after_free 14 "+0000  43 43 43 43 dd" "fd fd fd fd fd fd fd fd fd fd fd fd fd fd fd fd"
     whole_answer "$1" "$2" 13_struct_padding 3 "struct Entity: 20 bytes" "(tail padding: the size rounds up"
 done
 for size in "120 35" "80 24"; do
