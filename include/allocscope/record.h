@@ -1,0 +1,82 @@
+/*
+ * record.h - `allocscope record`: runs a program with the interposer
+ * (liballocscope_record.so, src/record/interpose.c) preloaded and turns
+ * what it wrote into a recording: a malloc-lab trace whose lines carry
+ * extra fields (kind, alignment, real address, thread, time, caller) and
+ * whose trailer lists the calls that changed nothing (failed calls,
+ * free(NULL)), the threads and the callers' symbols. The format is in
+ * README.md, "Watch your own program".
+ *
+ * The raw stream between the interposer and this module is a sequence of
+ * record_raw_event after a record_raw_header, in the order the calls
+ * happened in the process (one file per process image).
+ */
+#ifndef ALLOCSCOPE_RECORD_H
+#define ALLOCSCOPE_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "allocscope/strbuf.h"
+#include "allocscope/trace.h"
+
+#define RECORD_FORMAT_VERSION 1
+#define RECORD_MAGIC "allocscope-recording"
+#define RECORD_RAW_MAGIC "ASRAW001"
+
+/* The entry points the interposer records. */
+typedef enum record_kind {
+    RK_MALLOC = 1, RK_CALLOC, RK_REALLOC, RK_REALLOCARRAY, RK_POSIX_MEMALIGN, RK_ALIGNED_ALLOC,
+    RK_MEMALIGN, RK_VALLOC, RK_PVALLOC, RK_FREE, RK_FREE_SIZED, RK_FREE_ALIGNED_SIZED,
+    RK_COUNT
+} record_kind;
+
+typedef struct record_raw_header {
+    char magic[8];           /* RECORD_RAW_MAGIC */
+    uint32_t pid, ppid;
+    uint32_t generation;     /* 0 for the first image of a pid, 1 after its first exec, ... */
+    uint32_t stacks;         /* callers recorded */
+    uint64_t start_ns;       /* CLOCK_MONOTONIC when recording began */
+} record_raw_header;
+
+/* One call. ptr: the result (for frees the pointer freed); old: the
+ * pointer realloc / reallocarray got; arg: the alignment (memalign family,
+ * free_aligned_sized) or nmemb (calloc, reallocarray); size: the size
+ * asked for (per element for calloc and reallocarray); caller: the return
+ * address, 0 without --stacks; err: the error of a failed call. */
+typedef struct record_raw_event {
+    uint64_t ns, ptr, size, arg, old, caller;
+    uint32_t tid;
+    uint16_t kind;
+    uint16_t err;            /* errno the call left (0 if none) */
+} record_raw_event;
+
+/* `allocscope record [-o FILE] [--stacks] -- CMD [ARGS...]`: argv[0] is
+ * "record". Runs CMD, writes FILE (default allocscope.rec) and FILE.PID
+ * for the other processes, prints a summary; returns CMD's exit status
+ * (128 + signal), 127 if CMD cannot run, 2 for a usage error. */
+int record_main(int argc, char **argv);
+
+/* True iff text starts like a recording (its first line names the format). */
+bool record_is_recording(const char *text);
+
+/* Converts a recording into a script, like trace_to_script. False with
+ * "byte N: message" in err when nothing can replay (bad header, newer
+ * version). A recording damaged later (truncated, a corrupt line) gives
+ * true with the script of every operation before the damage and
+ * "byte N: message" in err: callers that replay should print err when it
+ * is not empty. */
+bool record_to_script(const char *text, trace_header *hdr, strbuf *out, strbuf *err);
+
+/* The figures of a converted recording. */
+typedef struct record_summary {
+    size_t events, allocs, frees, reallocs, failed, nulls, unknown, threads, bytes, peak_live;
+} record_summary;
+
+/* Converts one raw file into a recording at out_path (symbols from
+ * sym_path if it exists). False with a message in err. */
+bool record_convert(const char *raw_path, const char *sym_path, const char *out_path, record_summary *sum,
+                    strbuf *err);
+
+#endif
