@@ -38,6 +38,7 @@ CORE     = $(BUILD)/libscope_core.a
 PROG     = $(BUILD)/allocscope
 TESTS    = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 
+.PHONY: record-test bench-record
 .PHONY: all run test unit check-deps deps clean install bench bench-instructions fuzz fuzz-regressions
 all: check-deps $(PROG)
 
@@ -60,6 +61,33 @@ $(BUILD)/tests/%: tests/%.c $(CORE) $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(CORE) $(LIB) $(TEST_LIBS) -lm
+
+# --- the recorder (allocscope record, issue 19) ------------------------------
+# liballocscope_record.so is preloaded into recorded programs: built without
+# the sanitizers (it goes into programs that are not sanitized), -fno-builtin
+# so the compiler never turns its own code into calls of the hooks.
+RECORD_SO   = $(BUILD)/liballocscope_record.so
+RECORD_PROG = $(BUILD)/tests/record/known
+all: $(RECORD_SO)
+$(PROG): | $(RECORD_SO)
+
+$(RECORD_SO): src/record/interpose.c include/allocscope/record.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  SO      $@")
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE -Iinclude $(WARN) $(WERROR) -O2 -g -fPIC -shared -fno-builtin \
+	  -fvisibility=hidden -o $@ $< -ldl -pthread
+
+# the test program whose calls are known (linked -rdynamic: its callers get names)
+$(RECORD_PROG): tests/record/known.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(WERROR) -O0 -g -rdynamic -fno-builtin -o $@ $< -pthread
+
+record-test: $(PROG) $(RECORD_SO) $(RECORD_PROG) $(BUILD)/tests/test_record
+	$(Q)$(BUILD)/tests/test_record
+	$(Q)tests/record_test.sh $(PROG)
+
+bench-record: $(PROG) $(RECORD_SO)
+	$(Q)tests/bench_record.sh $(PROG)
 
 # --- dependencies: found with pkg-config, installed with apt-get if missing
 check-deps:
@@ -166,6 +194,8 @@ clean:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/allocscope
 	install -m 755 $(PROG) $(DESTDIR)$(PREFIX)/bin/allocscope
+	install -d $(DESTDIR)$(PREFIX)/lib/allocscope
+	install -m 755 $(RECORD_SO) $(DESTDIR)$(PREFIX)/lib/allocscope/
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 include/allocscope/*.h $(DESTDIR)$(PREFIX)/include/allocscope/
 

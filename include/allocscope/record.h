@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "allocscope/strbuf.h"
 #include "allocscope/trace.h"
@@ -68,6 +69,12 @@ bool record_is_recording(const char *text);
  * "byte N: message" in err: callers that replay should print err when it
  * is not empty. */
 bool record_to_script(const char *text, trace_header *hdr, strbuf *out, strbuf *err);
+
+/* For a recording at path that is damaged: prints "allocscope: PATH:
+ * byte N: ..." to f and returns true. False for a good recording and for
+ * anything else (a malloc-lab trace, a file that cannot be read: the
+ * replay reports those itself). */
+bool record_damage(const char *path, FILE *f);
 
 /* The figures of a converted recording. */
 typedef struct record_summary {

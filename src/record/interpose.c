@@ -373,6 +373,68 @@ EXPORT void _Exit(int status)
         syscall(SYS_exit_group, status);
 }
 
+/* exec replaces the image without running destructors: the buffer goes
+ * out first. The real functions come from dlsym(RTLD_NEXT) with the guard
+ * up (dlsym may allocate). execl* are not interposed (glibc builds their
+ * argv and calls execve internally, past the PLT); the interposer then
+ * loses what the child buffered since its fork. */
+typedef int exec_fn(const char *, char *const[], char *const[]);
+typedef int execp_fn(const char *, char *const[]);
+typedef int fexec_fn(int, char *const[], char *const[]);
+
+static void *real_fn(const char *name)
+{
+    int was = in_hook;
+    in_hook = 1;
+    void *f = dlsym(RTLD_NEXT, name);
+    in_hook = was;
+    return f;
+}
+
+static void before_exec(void)
+{
+    int e = errno;
+    pthread_mutex_lock(&lock);
+    flush_locked();
+    pthread_mutex_unlock(&lock);
+    errno = e;
+}
+
+EXPORT int execve(const char *file, char *const argv[], char *const envp[])
+{
+    exec_fn *f = (exec_fn *)real_fn("execve");
+    before_exec();
+    return f ? f(file, argv, envp) : (errno = ENOSYS, -1);
+}
+
+EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+    exec_fn *f = (exec_fn *)real_fn("execvpe");
+    before_exec();
+    return f ? f(file, argv, envp) : (errno = ENOSYS, -1);
+}
+
+EXPORT int execv(const char *file, char *const argv[])
+{
+    execp_fn *f = (execp_fn *)real_fn("execv");
+    before_exec();
+    return f ? f(file, argv) : (errno = ENOSYS, -1);
+}
+
+EXPORT int execvp(const char *file, char *const argv[])
+{
+    execp_fn *f = (execp_fn *)real_fn("execvp");
+    before_exec();
+    return f ? f(file, argv) : (errno = ENOSYS, -1);
+}
+
+EXPORT int fexecve(int fdesc, char *const argv[], char *const envp[])
+{
+    fexec_fn *f = (fexec_fn *)real_fn("fexecve");
+    before_exec();
+    return f ? f(fdesc, argv, envp) : (errno = ENOSYS, -1);
+}
+
 static const int fatal[] = {SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE,
                             SIGSEGV, SIGPIPE, SIGALRM, SIGTERM, SIGXCPU, SIGXFSZ, SIGSYS};
 
