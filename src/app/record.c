@@ -269,7 +269,7 @@ static void body_free(conv *c, const record_raw_event *e, uint32_t id, const cha
     c->sum->frees++;
 }
 
-/* A call that changed no block: x BEFORE KIND SIZE THREAD NS ERRNO. */
+/* A call that changed no block: x BEFORE KIND SIZE THREAD NS ERRNO [@CALLER]. */
 static void trailer_nothing(conv *c, const record_raw_event *e, const char *tok, uint32_t t)
 {
     char size[48];
@@ -277,8 +277,10 @@ static void trailer_nothing(conv *c, const record_raw_event *e, const char *tok,
         snprintf(size, sizeof size, "%" PRIu64 "*%" PRIu64, e->arg, e->size);
     else
         snprintf(size, sizeof size, "%" PRIu64, e->size);
-    sb_printf(&c->trailer, "x %zu %s %s %" PRIu32 " %" PRIu64 " %u\n", c->ops, tok, size, t,
-              e->ns - (e->ns >= c->start_ns ? c->start_ns : e->ns), (unsigned)e->err);
+    char at[32];
+    caller_field(c, e->caller, at, sizeof at);
+    sb_printf(&c->trailer, "x %zu %s %s %" PRIu32 " %" PRIu64 " %u%s\n", c->ops, tok, size, t,
+              e->ns - (e->ns >= c->start_ns ? c->start_ns : e->ns), (unsigned)e->err, at);
     if (kind_frees(e->kind))
         c->sum->nulls++;
     else
@@ -874,7 +876,7 @@ static void print_summary(const char *what, const char *path, const record_summa
             "allocscope: %s -> %s: %zu events (%zu allocations, %zu frees, %zu reallocs, %zu failed, %zu free(NULL)"
             "%s), %zu thread%s, %zu bytes, %.1f bytes per event\n",
             what, path, s->events, s->allocs, s->frees, s->reallocs, s->failed, s->nulls,
-            s->unknown ? ", some on blocks never seen allocated" : "", s->threads, s->threads == 1 ? "" : "s",
+            s->unknown ? ", some on blocks allocated before the recording (inherited at a fork)" : "", s->threads, s->threads == 1 ? "" : "s",
             s->bytes, s->events ? (double)s->bytes / (double)s->events : 0.0);
 }
 
