@@ -516,6 +516,7 @@ typedef struct rreader {
     const char *text, *p;
     size_t line_off;        /* byte offset of the current line */
     char buf[512];
+    bool partial;           /* the line has no newline: the text ends inside it */
     parse_words w;
 } rreader;
 
@@ -528,6 +529,7 @@ static bool rnext(rreader *r)
     size_t n = strcspn(r->p, "\n");
     r->line_off = (size_t)(r->p - r->text);
     bool whole = r->p[n] == '\n' && n < sizeof r->buf;
+    r->partial = r->p[n] != '\n';
     if (whole) {
         memcpy(r->buf, r->p, n);
         r->buf[n] = '\0';
@@ -657,6 +659,10 @@ static const char *rtrailer(rreader *r, size_t ops, size_t *end_off)
 {
     size_t extra = 0;
     while (rnext(r)) {
+        if (r->partial) {
+            *end_off = r->line_off;
+            return "the recording ends inside this line (truncated)";
+        }
         /* s lines hold symbols: any text; their first word is read from the raw line */
         char k[8];
         size_t klen = strcspn(r->buf, " ");
@@ -700,7 +706,7 @@ bool record_to_script(const char *text, trace_header *hdr, strbuf *out, strbuf *
             break;
         }
         where = r.line_off;
-        why = rop(&r, live, h.ids, out);
+        why = r.partial ? "the recording ends inside this line (truncated)" : rop(&r, live, h.ids, out);
         if (why)
             break;
     }
