@@ -79,7 +79,9 @@ record ls ls -lR /usr/share/doc
 same_as_valgrind ls ls -lR /usr/share/doc
 record sort sort "$tmp/lines.txt"
 same_as_valgrind sort sort "$tmp/lines.txt"
-record sort2 sort --parallel=2 -S 64K "$tmp/big.txt"
+# sort starts threads for 128 Ki lines and more
+seq 300000 -1 1 >"$tmp/nums.txt"
+record sort2 sort --parallel=2 "$tmp/nums.txt"
 threads=$(sed -n '4s/.*threads=\([0-9]*\).*/\1/p' "$tmp/sort2.rec")
 [ "${threads:-0}" -ge 2 ] && ok || bad "sort --parallel=2: $threads threads recorded"
 py=/usr/bin/python3
