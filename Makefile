@@ -82,11 +82,15 @@ $(RECORD_PROG): tests/record/known.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(WERROR) -O0 -g -rdynamic -fno-builtin -o $@ $< -pthread
 
+$(BUILD)/tests/record/churn: tests/record/churn.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(WERROR) -O2 -o $@ $<
+
 record-test: $(PROG) $(RECORD_SO) $(RECORD_PROG) $(BUILD)/tests/test_record
 	$(Q)$(BUILD)/tests/test_record
 	$(Q)tests/record_test.sh $(PROG)
 
-bench-record: $(PROG) $(RECORD_SO)
+bench-record: $(PROG) $(RECORD_SO) $(BUILD)/tests/record/churn
 	$(Q)tests/bench_record.sh $(PROG)
 
 # --- dependencies: found with pkg-config, installed with apt-get if missing

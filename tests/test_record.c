@@ -20,7 +20,7 @@ static void raw_open(raw_writer *w)
     record_raw_header h;
     memset(&h, 0, sizeof h);
     memcpy(h.magic, RECORD_RAW_MAGIC, sizeof h.magic);
-    h.pid = 42, h.ppid = 1, h.start_ns = 1000;
+    h.pid = 42, h.ppid = 1, h.start_ns = 1000, h.start_ticks = 1000; /* ticks as nanoseconds */
     w->ns = 1000;
     assert_int_equal(fwrite(&h, sizeof h, 1, w->f), 1);
 }

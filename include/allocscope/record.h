@@ -30,7 +30,8 @@
 typedef enum record_kind {
     RK_MALLOC = 1, RK_CALLOC, RK_REALLOC, RK_REALLOCARRAY, RK_POSIX_MEMALIGN, RK_ALIGNED_ALLOC,
     RK_MEMALIGN, RK_VALLOC, RK_PVALLOC, RK_FREE, RK_FREE_SIZED, RK_FREE_ALIGNED_SIZED,
-    RK_COUNT
+    RK_COUNT,
+    RK_CLOCK = 100           /* not a call: ns = CLOCK_MONOTONIC, arg = the tick counter then */
 } record_kind;
 
 typedef struct record_raw_header {
@@ -39,9 +40,13 @@ typedef struct record_raw_header {
     uint32_t generation;     /* 0 for the first image of a pid, 1 after its first exec, ... */
     uint32_t stacks;         /* callers recorded */
     uint64_t start_ns;       /* CLOCK_MONOTONIC when recording began */
+    uint64_t start_ticks;    /* the tick counter then */
 } record_raw_header;
 
-/* One call. ptr: the result (for frees the pointer freed); old: the
+/* One call. ns: the tick counter (the TSC on x86-64, else nanoseconds);
+ * every buffer the interposer writes ends with an RK_CLOCK event that
+ * pairs the counter with the clock, so the converter turns ticks into
+ * nanoseconds. ptr: the result (for frees the pointer freed); old: the
  * pointer realloc / reallocarray got; arg: the alignment (memalign family,
  * free_aligned_sized) or nmemb (calloc, reallocarray); size: the size
  * asked for (per element for calloc and reallocarray); caller: the return

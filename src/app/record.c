@@ -166,6 +166,8 @@ typedef struct conv {
     uint32_t tids[4096];
     size_t nthreads;
     uint64_t start_ns, prev_ns;
+    uint64_t start_ticks;
+    double ns_per_tick;
     size_t ops, live_bytes, peak_bytes, live_blocks, peak_blocks;
     bool oom;
     record_summary *sum;
@@ -345,8 +347,19 @@ static void convert_realloc(conv *c, const record_raw_event *e, const char *tok,
     }
 }
 
-static void convert_event(conv *c, const record_raw_event *e)
+/* The event with its tick count turned into nanoseconds since boot. */
+static record_raw_event in_ns(const conv *c, const record_raw_event *e)
 {
+    record_raw_event r = *e;
+    uint64_t t = e->ns >= c->start_ticks ? e->ns - c->start_ticks : 0;
+    r.ns = c->start_ns + (uint64_t)((double)t * c->ns_per_tick);
+    return r;
+}
+
+static void convert_event(conv *c, const record_raw_event *raw)
+{
+    record_raw_event ev = in_ns(c, raw);
+    const record_raw_event *e = &ev;
     char tok[64];
     kind_token(e, tok, sizeof tok);
     uint32_t t = thread_index(c, e->tid);
@@ -464,6 +477,25 @@ static bool write_recording(conv *c, const record_raw_header *h, const char *out
     return ok;
 }
 
+/* Nanoseconds per tick, from the header and the last clock event (a
+ * first pass over the file; it is left after the header). */
+static double clock_scale(FILE *raw, const record_raw_header *h)
+{
+    long start = ftell(raw);
+    record_raw_event ev[1024];
+    size_t n;
+    uint64_t last_ns = 0, last_ticks = 0;
+    while ((n = fread(ev, sizeof ev[0], sizeof ev / sizeof ev[0], raw)) > 0)
+        for (size_t i = 0; i < n; i++)
+            if (ev[i].kind == RK_CLOCK)
+                last_ns = ev[i].ns, last_ticks = ev[i].arg;
+    clearerr(raw);
+    fseek(raw, start, SEEK_SET);
+    if (last_ticks <= h->start_ticks || last_ns <= h->start_ns)
+        return 1.0;
+    return (double)(last_ns - h->start_ns) / (double)(last_ticks - h->start_ticks);
+}
+
 bool record_convert(const char *raw_path, const char *sym_path, const char *out_path, record_summary *sum,
                     strbuf *err)
 {
@@ -482,6 +514,8 @@ bool record_convert(const char *raw_path, const char *sym_path, const char *out_
     conv c = {0};
     c.sum = sum;
     c.start_ns = c.prev_ns = h.start_ns;
+    c.start_ticks = h.start_ticks;
+    c.ns_per_tick = clock_scale(raw, &h);
     sb_init(&c.trailer);
     c.body = tmpfile();
     bool ok = c.body != NULL;
@@ -489,6 +523,8 @@ bool record_convert(const char *raw_path, const char *sym_path, const char *out_
     size_t n;
     while (ok && (n = fread(ev, sizeof ev[0], sizeof ev / sizeof ev[0], raw)) > 0)
         for (size_t i = 0; i < n && ok; i++) {
+            if (ev[i].kind == RK_CLOCK)
+                continue;
             if (ev[i].kind == 0 || ev[i].kind >= RK_COUNT) {
                 sb_printf(err, "%s: event %zu has an unknown kind %u", raw_path, sum->events, ev[i].kind);
                 ok = false;
