@@ -33,7 +33,9 @@ static void raw_event(raw_writer *w, record_kind kind, uint64_t ptr, uint64_t si
     w->ns += 10;
     e.ns = w->ns, e.ptr = ptr, e.size = size, e.arg = arg, e.old = old, e.tid = tid, e.kind = (uint16_t)kind;
     e.err = ptr || kind == RK_FREE ? 0 : 12;
-    assert_int_equal(fwrite(&e, sizeof e, 1, w->f), 1);
+    unsigned char packed[RECORD_PACKED_MAX];
+    size_t n = record_raw_pack(&e, packed);
+    assert_int_equal(fwrite(packed, 1, n, w->f), n);
 }
 
 /* Converts the raw file; the recording's text in *text (caller frees). */

@@ -8,8 +8,8 @@
  * README.md, "Watch your own program".
  *
  * The raw stream between the interposer and this module is a sequence of
- * record_raw_event after a record_raw_header, in the order the calls
- * happened in the process (one file per process image).
+ * packed record_raw_events after a record_raw_header, in the order the
+ * calls happened in the process (one file per process image).
  */
 #ifndef ALLOCSCOPE_RECORD_H
 #define ALLOCSCOPE_RECORD_H
@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "allocscope/strbuf.h"
 #include "allocscope/trace.h"
@@ -57,6 +58,61 @@ typedef struct record_raw_event {
     uint16_t kind;
     uint16_t err;            /* errno the call left (0 if none) */
 } record_raw_event;
+
+/* On disk an event is packed: ns, ptr, size (8 bytes each), tid (4),
+ * kind (1), which optional fields follow (1), err (2), then arg, old and
+ * caller (8 each) when not zero: 32 bytes for most calls, at most 56. */
+#define RECORD_PACKED_MAX 56
+enum { RECORD_HAS_ARG = 1, RECORD_HAS_OLD = 2, RECORD_HAS_CALLER = 4 };
+
+/* Packs e into out (RECORD_PACKED_MAX bytes of room); its length. */
+static inline size_t record_raw_pack(const record_raw_event *e, unsigned char *out)
+{
+    unsigned char has = (unsigned char)((e->arg ? RECORD_HAS_ARG : 0) | (e->old ? RECORD_HAS_OLD : 0) |
+                                        (e->caller ? RECORD_HAS_CALLER : 0));
+    memcpy(out, &e->ns, 8);
+    memcpy(out + 8, &e->ptr, 8);
+    memcpy(out + 16, &e->size, 8);
+    memcpy(out + 24, &e->tid, 4);
+    out[28] = (unsigned char)e->kind;
+    out[29] = has;
+    memcpy(out + 30, &e->err, 2);
+    size_t n = 32;
+    if (has & RECORD_HAS_ARG)
+        memcpy(out + n, &e->arg, 8), n += 8;
+    if (has & RECORD_HAS_OLD)
+        memcpy(out + n, &e->old, 8), n += 8;
+    if (has & RECORD_HAS_CALLER)
+        memcpy(out + n, &e->caller, 8), n += 8;
+    return n;
+}
+
+/* Unpacks one event from the avail bytes at in: its length, 0 if the
+ * bytes end inside it. */
+static inline size_t record_raw_unpack(const unsigned char *in, size_t avail, record_raw_event *e)
+{
+    if (avail < 32)
+        return 0;
+    unsigned has = in[29];
+    size_t n = 32 + 8 * (size_t)(!!(has & RECORD_HAS_ARG) + !!(has & RECORD_HAS_OLD) + !!(has & RECORD_HAS_CALLER));
+    if (avail < n)
+        return 0;
+    memset(e, 0, sizeof *e);
+    memcpy(&e->ns, in, 8);
+    memcpy(&e->ptr, in + 8, 8);
+    memcpy(&e->size, in + 16, 8);
+    memcpy(&e->tid, in + 24, 4);
+    e->kind = in[28];
+    memcpy(&e->err, in + 30, 2);
+    size_t at = 32;
+    if (has & RECORD_HAS_ARG)
+        memcpy(&e->arg, in + at, 8), at += 8;
+    if (has & RECORD_HAS_OLD)
+        memcpy(&e->old, in + at, 8), at += 8;
+    if (has & RECORD_HAS_CALLER)
+        memcpy(&e->caller, in + at, 8);
+    return n;
+}
 
 /* `allocscope record [-o FILE] [--stacks] -- CMD [ARGS...]`: argv[0] is
  * "record". Runs CMD, writes FILE (default allocscope.rec) and FILE.PID

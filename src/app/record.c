@@ -477,20 +477,46 @@ static bool write_recording(conv *c, const record_raw_header *h, const char *out
     return ok;
 }
 
+/* Reads packed events from a raw file. */
+typedef struct raw_reader {
+    FILE *f;
+    unsigned char buf[1 << 16];
+    size_t len, at;
+    bool partial;   /* the file ends inside an event (the process was killed while writing) */
+} raw_reader;
+
+/* The next event; false at the end of the file. */
+static bool raw_next(raw_reader *r, record_raw_event *e)
+{
+    size_t n = record_raw_unpack(r->buf + r->at, r->len - r->at, e);
+    if (n == 0) {
+        memmove(r->buf, r->buf + r->at, r->len - r->at);
+        r->len -= r->at, r->at = 0;
+        r->len += fread(r->buf + r->len, 1, sizeof r->buf - r->len, r->f);
+        n = record_raw_unpack(r->buf, r->len, e);
+        if (n == 0) {
+            r->partial = r->len > 0;
+            return false;
+        }
+    }
+    r->at += n;
+    return true;
+}
+
 /* Nanoseconds per tick, from the header and the last clock event (a
  * first pass over the file; it is left after the header). */
-static double clock_scale(FILE *raw, const record_raw_header *h)
+static double clock_scale(raw_reader *r, const record_raw_header *h)
 {
-    long start = ftell(raw);
-    record_raw_event ev[1024];
-    size_t n;
+    long start = ftell(r->f);
     uint64_t last_ns = 0, last_ticks = 0;
-    while ((n = fread(ev, sizeof ev[0], sizeof ev / sizeof ev[0], raw)) > 0)
-        for (size_t i = 0; i < n; i++)
-            if (ev[i].kind == RK_CLOCK)
-                last_ns = ev[i].ns, last_ticks = ev[i].arg;
-    clearerr(raw);
-    fseek(raw, start, SEEK_SET);
+    record_raw_event e;
+    while (raw_next(r, &e))
+        if (e.kind == RK_CLOCK)
+            last_ns = e.ns, last_ticks = e.arg;
+    clearerr(r->f);
+    fseek(r->f, start, SEEK_SET);
+    r->len = r->at = 0;
+    r->partial = false;
     if (last_ticks <= h->start_ticks || last_ns <= h->start_ns)
         return 1.0;
     return (double)(last_ns - h->start_ns) / (double)(last_ticks - h->start_ticks);
@@ -515,23 +541,27 @@ bool record_convert(const char *raw_path, const char *sym_path, const char *out_
     c.sum = sum;
     c.start_ns = c.prev_ns = h.start_ns;
     c.start_ticks = h.start_ticks;
-    c.ns_per_tick = clock_scale(raw, &h);
+    raw_reader *rr = calloc(1, sizeof *rr);
+    bool ok = rr != NULL;
+    if (rr) {
+        rr->f = raw;
+        c.ns_per_tick = clock_scale(rr, &h);
+    }
     sb_init(&c.trailer);
-    c.body = tmpfile();
-    bool ok = c.body != NULL;
-    record_raw_event ev[1024];
-    size_t n;
-    while (ok && (n = fread(ev, sizeof ev[0], sizeof ev / sizeof ev[0], raw)) > 0)
-        for (size_t i = 0; i < n && ok; i++) {
-            if (ev[i].kind == RK_CLOCK)
-                continue;
-            if (ev[i].kind == 0 || ev[i].kind >= RK_COUNT) {
-                sb_printf(err, "%s: event %zu has an unknown kind %u", raw_path, sum->events, ev[i].kind);
-                ok = false;
-            } else
-                convert_event(&c, &ev[i]);
-            ok = ok && !c.oom;
-        }
+    c.body = ok ? tmpfile() : NULL;
+    ok = ok && c.body != NULL;
+    record_raw_event ev;
+    while (ok && raw_next(rr, &ev)) {
+        if (ev.kind == RK_CLOCK)
+            continue;
+        if (ev.kind == 0 || ev.kind >= RK_COUNT) {
+            sb_printf(err, "%s: event %zu has an unknown kind %u", raw_path, sum->events, ev.kind);
+            ok = false;
+        } else
+            convert_event(&c, &ev);
+        ok = ok && !c.oom;
+    }
+    free(rr);
     fclose(raw);
     if (c.oom && !sb_str(err)[0])
         sb_printf(err, "out of memory converting %s", raw_path);

@@ -5,7 +5,7 @@
  * symbols glibc exports for that purpose (__libc_malloc, __libc_calloc,
  * __libc_realloc, __libc_free, __libc_memalign, __libc_valloc,
  * __libc_pvalloc: no dlsym, so no dlsym recursion), and appends one fixed
- * size record_raw_event per call to a raw file in $ALLOCSCOPE_RECORD_DIR.
+ * packed record_raw_event per call (32 bytes for most) to a raw file in $ALLOCSCOPE_RECORD_DIR.
  *
  * What heaptrack and bytehound learned, and how it is done here:
  * - Recursion: a thread-local guard (initial-exec TLS, so reading it never
@@ -68,7 +68,7 @@ static TLS int in_hook;
 static TLS uint32_t my_tid;
 
 enum { OFF_UNSET, ON, OFF };
-#define BUF_EVENTS 4096
+#define BUF_BYTES (128 * 1024)
 #define CALLERS (1u << 16)
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -77,8 +77,8 @@ static int fd = -1;
 static int unbuffered;
 static int stacks;
 static char path[4096];
-static record_raw_event buf[BUF_EVENTS + 1]; /* + the clock event */
-static size_t nbuf;
+static unsigned char buf[BUF_BYTES + 2 * RECORD_PACKED_MAX]; /* + an event and the clock event */
+static size_t nbuf; /* bytes */
 static uint64_t callers[CALLERS];
 static size_t ncallers;
 
@@ -125,12 +125,13 @@ static void write_all(int f, const void *data, size_t n)
 static void flush_locked(void)
 {
     if (state == ON && nbuf > 0) {
-        record_raw_event *c = &buf[nbuf++];
-        memset(c, 0, sizeof *c);
-        c->arg = ticks();
-        c->ns = now_ns();
-        c->kind = RK_CLOCK;
-        write_all(fd, buf, nbuf * sizeof buf[0]);
+        record_raw_event c;
+        memset(&c, 0, sizeof c);
+        c.arg = ticks();
+        c.ns = now_ns();
+        c.kind = RK_CLOCK;
+        nbuf += record_raw_pack(&c, buf + nbuf);
+        write_all(fd, buf, nbuf);
     }
     nbuf = 0;
 }
@@ -206,19 +207,20 @@ static void emit_locked(unsigned kind, const void *ptr, size_t size, uint64_t ar
         return;
     if (my_tid == 0)
         my_tid = (uint32_t)syscall(SYS_gettid);
-    record_raw_event *e = &buf[nbuf++];
-    e->ns = ticks();
-    e->ptr = (uint64_t)(uintptr_t)ptr;
-    e->size = size;
-    e->arg = arg;
-    e->old = (uint64_t)(uintptr_t)old;
-    e->caller = stacks ? (uint64_t)(uintptr_t)caller : 0;
-    e->tid = my_tid;
-    e->kind = (uint16_t)kind;
-    e->err = (uint16_t)err;
+    record_raw_event e;
+    e.ns = ticks();
+    e.ptr = (uint64_t)(uintptr_t)ptr;
+    e.size = size;
+    e.arg = arg;
+    e.old = (uint64_t)(uintptr_t)old;
+    e.caller = stacks ? (uint64_t)(uintptr_t)caller : 0;
+    e.tid = my_tid;
+    e.kind = (uint16_t)kind;
+    e.err = (uint16_t)err;
+    nbuf += record_raw_pack(&e, buf + nbuf);
     if (stacks)
-        note_caller(e->caller);
-    if (nbuf == BUF_EVENTS || unbuffered)
+        note_caller(e.caller);
+    if (nbuf >= BUF_BYTES || unbuffered)
         flush_locked();
 }
 
