@@ -106,6 +106,18 @@ record sh sh -c 'ls / >/dev/null; echo one two | tr a-z A-Z >/dev/null; exec sor
 n=$(ls "$tmp"/sh.rec* | wc -l)
 [ "$n" -ge 3 ] && ok || bad "sh -c: $n recordings, expected sh and its exec'd and forked children"
 
+# a fatal signal: what was buffered is flushed before the default action
+"$prog" record -o "$tmp/sig.rec" -- perl -e 'my @a = map { "x" x $_ } 1..2000; kill "SEGV", $$; sleep 5' \
+    >/dev/null 2>"$tmp/sig.err"
+st=$?
+allocs=$(sed -n 's/.*sig.rec: [0-9]* events (\([0-9]*\) allocations.*/\1/p' "$tmp/sig.err")
+[ $st = 139 ] && grep -q "killed by signal 11" "$tmp/sig.err" && [ "${allocs:-0}" -ge 2000 ] && ok \
+    || bad "SIGSEGV: exit $st, $(cat "$tmp/sig.err")"
+replays "$tmp/sig.rec"
+# a program that never allocates still has a (empty) recording
+"$prog" record -o "$tmp/true.rec" -- true 2>"$tmp/err" && grep -q "^end 0$" "$tmp/true.rec" && ok \
+    || bad "true: $(cat "$tmp/err")"
+
 # --- bad input -------------------------------------------------------------
 "$prog" record -o "$tmp/none.rec" -- no-such-command-here 2>"$tmp/err"
 [ $? = 127 ] && grep -q "no-such-command-here: command not found" "$tmp/err" && ok || bad "missing command: $(cat "$tmp/err")"

@@ -508,6 +508,10 @@ __attribute__((constructor)) static void at_start(void)
 {
     if (getenv("ALLOCSCOPE_RECORD_DIR") == NULL)
         return;
+    pthread_mutex_lock(&lock);
+    if (state == OFF_UNSET)
+        open_file(); /* now, so a program that never allocates still shows it was recorded */
+    pthread_mutex_unlock(&lock);
     pthread_atfork(before_fork, after_fork_parent, after_fork_child);
     for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
         struct sigaction old, sa;
