@@ -114,6 +114,11 @@ allocs=$(sed -n 's/.*sig.rec: [0-9]* events (\([0-9]*\) allocations.*/\1/p' "$tm
 [ $st = 139 ] && grep -q "killed by signal 11" "$tmp/sig.err" && [ "${allocs:-0}" -ge 2000 ] && ok \
     || bad "SIGSEGV: exit $st, $(cat "$tmp/sig.err")"
 replays "$tmp/sig.rec"
+# a program that closes every descriptor (the recorder's too): the file is opened again, nothing is lost
+"$prog" record -o "$tmp/close.rec" -- "$py" -c 'import os; os.closerange(3, 65536); l = [bytes(700) for i in range(5000)]' \
+    2>"$tmp/err"
+allocs=$(sed -n 's/.*close.rec: [0-9]* events (\([0-9]*\) allocations.*/\1/p' "$tmp/err")
+[ "${allocs:-0}" -ge 5000 ] && ! grep -q STOPPED "$tmp/err" && ok || bad "closerange: $(cat "$tmp/err")"
 # a program that never allocates still has a (empty) recording
 "$prog" record -o "$tmp/true.rec" -- true 2>"$tmp/err" && grep -q "^end 0$" "$tmp/true.rec" && ok \
     || bad "true: $(cat "$tmp/err")"

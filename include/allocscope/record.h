@@ -140,6 +140,7 @@ bool record_damage(const char *path, FILE *f);
 /* The figures of a converted recording. */
 typedef struct record_summary {
     size_t events, allocs, frees, reallocs, failed, nulls, unknown, threads, bytes, peak_live;
+    bool stopped;   /* the program closed the recorder's file: the rest is missing */
 } record_summary;
 
 /* Converts one raw file into a recording at out_path (symbols from

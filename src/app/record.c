@@ -946,10 +946,18 @@ static void print_summary(const char *what, const char *path, const record_summa
 {
     fprintf(stderr,
             "allocscope: %s -> %s: %zu events (%zu allocations, %zu frees, %zu reallocs, %zu failed, %zu free(NULL)"
-            "%s), %zu thread%s, %zu bytes, %.1f bytes per event\n",
+            "%s), %zu thread%s, %zu bytes, %.1f bytes per event%s\n",
             what, path, s->events, s->allocs, s->frees, s->reallocs, s->failed, s->nulls,
-            s->unknown ? ", some on blocks allocated before the recording (inherited at a fork)" : "", s->threads, s->threads == 1 ? "" : "s",
-            s->bytes, s->events ? (double)s->bytes / (double)s->events : 0.0);
+            s->unknown ? ", some on blocks allocated before the recording (inherited at a fork)" : "", s->threads,
+            s->threads == 1 ? "" : "s", s->bytes, s->events ? (double)s->bytes / (double)s->events : 0.0,
+            s->stopped ? "; STOPPED EARLY: the program closed the recorder's file, the rest is missing" : "");
+}
+
+static void add_summary(record_summary *to, const record_summary *s)
+{
+    to->events += s->events, to->allocs += s->allocs, to->frees += s->frees, to->reallocs += s->reallocs;
+    to->failed += s->failed, to->nulls += s->nulls, to->unknown += s->unknown, to->threads += s->threads;
+    to->bytes += s->bytes, to->stopped |= s->stopped;
 }
 
 typedef struct record_args {
@@ -1036,17 +1044,24 @@ static int run_recorded(const record_args *a, const char *lib, const char *dir, 
 
 /* Converts every raw file: the command's own image to a->out, the others
  * to OUT.PID (OUT.PID.N for the Nth exec of a pid). Number converted. */
+/* Processes past this many are summed up in one line. */
+#define RECORD_LISTED 6
+
+/* Converts every raw file: the command's own image to a->out, the others
+ * to OUT.PID (OUT.PID.N for the Nth exec of a pid). Number converted. */
 static size_t convert_all(const record_args *a, const char *dir, pid_t pid, bool *failed)
 {
     size_t n;
     raw_file *raws = list_raw(dir, &n);
-    size_t done = 0;
+    size_t done = 0, others = 0;
+    record_summary rest = {0};
     bool main_done = false;
     for (size_t i = 0; i < n; i++) {
-        char raw[PATH_MAX], sym[PATH_MAX + 8], out[PATH_MAX];
+        char raw[PATH_MAX], sym[PATH_MAX + 8], lost[PATH_MAX + 8], out[PATH_MAX];
         if (snprintf(raw, sizeof raw, "%s/%s", dir, raws[i].name) >= (int)sizeof raw)
             continue;
         snprintf(sym, sizeof sym, "%s.sym", raw);
+        snprintf(lost, sizeof lost, "%s.lost", raw);
         bool is_main = raws[i].pid == (unsigned)pid && !main_done;
         if (is_main)
             snprintf(out, sizeof out, "%s", a->out), main_done = true;
@@ -1060,16 +1075,27 @@ static size_t convert_all(const record_args *a, const char *dir, pid_t pid, bool
         if (record_convert(raw, access(sym, R_OK) == 0 ? sym : NULL, out, &s, &err) && s.events == 0 && !is_main) {
             unlink(out); /* a fork child that only exec'd: its new image has its own file */
         } else if (sb_str(&err)[0] == '\0') {
+            s.stopped = access(lost, F_OK) == 0;
             char what[128];
             snprintf(what, sizeof what, "%s (pid %u%s)", is_main ? a->cmd[0] : "a child", raws[i].pid,
                      raws[i].gen ? ", after exec" : "");
-            print_summary(what, out, &s);
+            if (is_main || others < RECORD_LISTED)
+                print_summary(what, out, &s);
+            else
+                add_summary(&rest, &s);
+            others += !is_main;
             done++;
         } else {
             fprintf(stderr, "allocscope: record: %s\n", sb_str(&err));
             *failed = true;
         }
         sb_free(&err);
+    }
+    if (others > RECORD_LISTED) {
+        char what[64], where[PATH_MAX];
+        snprintf(what, sizeof what, "%zu more processes", others - RECORD_LISTED);
+        snprintf(where, sizeof where, "%s.PID...", a->out);
+        print_summary(what, where, &rest);
     }
     free(raws);
     return done;

@@ -32,6 +32,10 @@
  *   in the event and in a fixed table of distinct callers; they are
  *   symbolised with dladdr() once, at exit (raw.PID.GEN.sym), never in
  *   the hook.
+ * - The raw file's descriptor is moved above 1000, and each flush checks
+ *   it still is that file: when a program closed every descriptor, the
+ *   file is opened again by its name; if it is gone the recording stops
+ *   (raw.PID.GEN.lost says so) rather than write into the program's files.
  * Without $ALLOCSCOPE_RECORD_DIR the library only forwards the calls.
  */
 #include <dlfcn.h>
@@ -43,6 +47,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -77,6 +82,8 @@ static int fd = -1;
 static int unbuffered;
 static int stacks;
 static char path[4096];
+static ino_t file_ino;
+static dev_t file_dev;
 static unsigned char buf[BUF_BYTES + 2 * RECORD_PACKED_MAX]; /* + an event and the clock event */
 static size_t nbuf; /* bytes */
 static uint64_t callers[CALLERS];
@@ -120,10 +127,35 @@ static void write_all(int f, const void *data, size_t n)
     }
 }
 
+/* The program closed our descriptor (and may have reused its number):
+ * the file again, by its name, at a high descriptor. */
+static void reopen(void)
+{
+    int f = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (f < 0)
+        return;
+    int high = fcntl(f, F_DUPFD_CLOEXEC, 1000);
+    if (high >= 0)
+        close(f), f = high;
+    fd = f;
+}
+
 /* Writes the buffer, ended by a clock event; the lock is held (or, in a
  * fatal signal, it cannot be had). buf has room for the clock event. */
 static void flush_locked(void)
 {
+    struct stat st;
+    if (state == ON && nbuf > 0 && (fstat(fd, &st) != 0 || st.st_ino != file_ino || st.st_dev != file_dev))
+        reopen();
+    if (state == ON && nbuf > 0 && (fstat(fd, &st) != 0 || st.st_ino != file_ino || st.st_dev != file_dev)) {
+        /* the file is gone: stop, write nothing, say so */
+        state = OFF;
+        char lost[sizeof path + 8];
+        stpcpy(stpcpy(lost, path), ".lost");
+        int f = open(lost, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        if (f >= 0)
+            close(f);
+    }
     if (state == ON && nbuf > 0) {
         record_raw_event c;
         memset(&c, 0, sizeof c);
@@ -158,8 +190,8 @@ static void open_file(void)
     state = OFF;
     if (dir == NULL || strlen(dir) > sizeof path - 64)
         return;
-    const char *st = getenv("ALLOCSCOPE_RECORD_STACKS");
-    stacks = st != NULL && st[0] == '1';
+    const char *want = getenv("ALLOCSCOPE_RECORD_STACKS");
+    stacks = want != NULL && want[0] == '1';
     uint32_t pid = (uint32_t)getpid();
     for (uint32_t gen = 0; gen < 1000; gen++) {
         char *s = stpcpy(stpcpy(path, dir), "/raw.");
@@ -171,6 +203,13 @@ static void open_file(void)
             continue;
         if (fd < 0)
             return;
+        int high = fcntl(fd, F_DUPFD_CLOEXEC, 1000); /* out of the way of programs that expect low fds */
+        if (high >= 0)
+            close(fd), fd = high;
+        struct stat st;
+        if (fstat(fd, &st) != 0)
+            return;
+        file_ino = st.st_ino, file_dev = st.st_dev;
         record_raw_header h;
         memset(&h, 0, sizeof h);
         memcpy(h.magic, RECORD_RAW_MAGIC, sizeof h.magic);
