@@ -54,7 +54,9 @@ static bool kind_aligned(unsigned k)
 static void kind_token(const record_raw_event *e, char *tok, size_t cap)
 {
     char c = kind_code[e->kind];
-    if (kind_aligned(e->kind))
+    if (e->kind == RK_MALLOC || e->kind == RK_FREE || e->kind == RK_CALLOC || e->kind == RK_REALLOC)
+        tok[0] = c, tok[1] = '\0';
+    else if (kind_aligned(e->kind))
         snprintf(tok, cap, "%c%" PRIu64, c, e->arg);
     else if (e->kind == RK_FREE_SIZED)
         snprintf(tok, cap, "%c%" PRIu64, c, e->size);
@@ -252,21 +254,63 @@ static uint64_t delta(conv *c, uint64_t ns)
     return d;
 }
 
+/* Appends " " and v in decimal (or hex) at p; the new end. (fprintf
+ * was most of the conversion's time.) */
+static char *put_num(char *p, uint64_t v, bool hex)
+{
+    char tmp[24];
+    int n = 0;
+    do {
+        tmp[n++] = "0123456789abcdef"[hex ? v % 16 : v % 10];
+        v = hex ? v / 16 : v / 10;
+    } while (v);
+    *p++ = ' ';
+    while (n)
+        *p++ = tmp[--n];
+    return p;
+}
+
+static char *put_str(char *p, const char *s)
+{
+    size_t n = strlen(s);
+    memcpy(p, s, n);
+    return p + n;
+}
+
+/* a|r ID SIZE KIND ADDR THREAD DT [@C] */
 static void body_alloc(conv *c, const record_raw_event *e, char op, uint32_t id, uint64_t size, const char *tok,
                        uint32_t t)
 {
-    char at[32];
+    char at[32], line[256], *p = line;
     caller_field(c, e->caller, at, sizeof at);
-    fprintf(c->body, "%c %" PRIu32 " %" PRIu64 " %s %" PRIx64 " %" PRIu32 " %" PRIu64 "%s\n", op, id, size, tok,
-            e->ptr, t, delta(c, e->ns), at);
+    *p++ = op;
+    p = put_num(p, id, false);
+    p = put_num(p, size, false);
+    *p++ = ' ';
+    p = put_str(p, tok);
+    p = put_num(p, e->ptr, true);
+    p = put_num(p, t, false);
+    p = put_num(p, delta(c, e->ns), false);
+    p = put_str(p, at);
+    *p++ = '\n';
+    fwrite(line, 1, (size_t)(p - line), c->body);
     c->ops++;
 }
 
+/* f ID KIND THREAD DT [@C] */
 static void body_free(conv *c, const record_raw_event *e, uint32_t id, const char *tok, uint32_t t)
 {
-    char at[32];
+    char at[32], line[160], *p = line;
     caller_field(c, e->caller, at, sizeof at);
-    fprintf(c->body, "f %" PRIu32 " %s %" PRIu32 " %" PRIu64 "%s\n", id, tok, t, delta(c, e->ns), at);
+    *p++ = 'f';
+    p = put_num(p, id, false);
+    *p++ = ' ';
+    p = put_str(p, tok);
+    p = put_num(p, t, false);
+    p = put_num(p, delta(c, e->ns), false);
+    p = put_str(p, at);
+    *p++ = '\n';
+    fwrite(line, 1, (size_t)(p - line), c->body);
     c->ops++;
     c->sum->frees++;
 }
