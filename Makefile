@@ -67,6 +67,7 @@ $(BUILD)/tests/%: tests/%.c $(CORE) $(LIB)
 # the sanitizers (it goes into programs that are not sanitized), -fno-builtin
 # so the compiler never turns its own code into calls of the hooks.
 RECORD_SO   = $(BUILD)/liballocscope_record.so
+DEB_PKGS   += xz-utils gcc perl
 RECORD_PROG = $(BUILD)/tests/record/known
 all: $(RECORD_SO)
 $(PROG): | $(RECORD_SO)

@@ -22,13 +22,22 @@ py=/usr/bin/python3
 [ -x "$py" ] || py=$(python3 -c 'import sys; print(sys.executable)')
 seq 300000 -1 1 | sed 's/$/ a line to sort/' >"$tmp/lines.txt"
 
-# cpu CMD...: the best user+system seconds of 3 runs
+# cpu alone|recorded CMD...: the best user+system seconds of 3 runs (the
+# child's rusage, read by python3; only the child gets the recorder)
 cpu() {
+    mode=$1
+    shift
     best=
     for i in 1 2 3; do
         rm -f "$tmp"/raw/*
-        /usr/bin/time -f "%U %S" -o "$tmp/t" "$@" >/dev/null 2>&1
-        t=$(awk '{ printf "%.3f", $1 + $2 }' "$tmp/t")
+        t=$(python3 -c '
+import os, resource, subprocess, sys
+env = dict(os.environ)
+if sys.argv[1] == "recorded":
+    env.update(ALLOCSCOPE_RECORD_DIR=sys.argv[2], LD_PRELOAD=sys.argv[3])
+subprocess.run(sys.argv[4:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+print("%.3f" % (r.ru_utime + r.ru_stime))' "$mode" "$tmp/raw" "$lib" "$@")
         best=$(awk -v a="$t" -v b="${best:-999}" 'BEGIN { print (a < b) ? a : b }')
     done
     echo "$best"
@@ -38,8 +47,8 @@ printf '%-9s %10s %10s %7s %12s %10s %11s\n' program "alone s" "recorded s" rati
 bench() {
     name=$1
     shift
-    alone=$(cpu "$@")
-    rec=$(ALLOCSCOPE_RECORD_DIR=$tmp/raw LD_PRELOAD=$lib cpu "$@")
+    alone=$(cpu alone "$@")
+    rec=$(cpu recorded "$@")
     start=$(date +%s.%N)
     "$prog" record -o "$tmp/$name.rec" -- "$@" >/dev/null 2>"$tmp/$name.sum"
     end=$(date +%s.%N)
