@@ -5,9 +5,9 @@
 #     0, posix_memalign of 64, memalign, aligned_alloc, reallocarray...);
 #   - programs nobody here wrote, with a bounded workload: every recording
 #     they leave replays on a free list of 64 MiB (larger if one block is)
-#     without a failure, and
-#     where valgrind can count the same run its allocation and free counts
-#     and bytes agree exactly with the recording's;
+#     without a failure, and where valgrind can count the same run its
+#     allocation and free counts (and bytes, without threads) agree exactly
+#     with the recording's;
 #   - bad input: a command that does not exist, a statically linked one, a
 #     truncated and a corrupt recording (the part before the damage
 #     replays, the error names the byte), a newer format version.
