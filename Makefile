@@ -38,7 +38,6 @@ CORE     = $(BUILD)/libscope_core.a
 PROG     = $(BUILD)/allocscope
 TESTS    = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 
-.PHONY: record-test bench-record
 .PHONY: all run test unit check-deps deps clean install bench bench-instructions fuzz fuzz-regressions
 all: check-deps $(PROG)
 
@@ -66,6 +65,7 @@ $(BUILD)/tests/%: tests/%.c $(CORE) $(LIB)
 # liballocscope_record.so is preloaded into recorded programs: built without
 # the sanitizers (it goes into programs that are not sanitized), -fno-builtin
 # so the compiler never turns its own code into calls of the hooks.
+.PHONY: record-test bench-record
 RECORD_SO   = $(BUILD)/liballocscope_record.so
 DEB_PKGS   += xz-utils gcc perl
 RECORD_PROG = $(BUILD)/tests/record/known

@@ -10,11 +10,11 @@
 
 #include "allocscope/batch.h"
 #include "allocscope/parse.h"
-#include "allocscope/record.h"
 #include "allocscope/session.h"
 #include "allocscope/bench.h"
 #include "allocscope/trace.h"
 #include "allocscope/tui.h"
+#include "allocscope/record.h"
 
 static void usage(FILE *f)
 {
