@@ -136,6 +136,11 @@ allocs=$(sed -n 's/.*close.rec: [0-9]* events (\([0-9]*\) allocations.*/\1/p' "$
 [ $? = 127 ] && grep -q "no-such-command-here: command not found" "$tmp/err" && ok || bad "missing command: $(cat "$tmp/err")"
 "$prog" record -o "$tmp/none.rec" 2>"$tmp/err"
 [ $? = 2 ] && grep -q "usage: allocscope record" "$tmp/err" && ok || bad "no command: $(cat "$tmp/err")"
+"$prog" record -o /nonexistent-dir/x.rec -- echo ran >"$tmp/out" 2>"$tmp/err"
+[ $? = 2 ] && grep -q "cannot write /nonexistent-dir/x.rec" "$tmp/err" && [ ! -s "$tmp/out" ] && ok \
+    || bad "unwritable -o (checked before the command runs): $(cat "$tmp/out" "$tmp/err")"
+"$prog" record -o 2>"$tmp/err"
+[ $? = 2 ] && grep -q -- "-o needs a file name" "$tmp/err" && ok || bad "-o alone: $(cat "$tmp/err")"
 static=""
 for s in /sbin/ldconfig /usr/sbin/ldconfig; do [ -x "$s" ] && static=$s && break; done
 if [ -z "$static" ] || file "$static" 2>/dev/null | grep -qv static; then

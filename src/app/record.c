@@ -1020,7 +1020,10 @@ static int parse_record_args(int argc, char **argv, record_args *a)
             break;
         } else if (!strcmp(argv[i], "-o") && i + 1 < argc)
             a->out = argv[++i];
-        else if (!strcmp(argv[i], "--stacks"))
+        else if (!strcmp(argv[i], "-o")) {
+            fprintf(stderr, "allocscope: record: -o needs a file name\n");
+            return 2;
+        } else if (!strcmp(argv[i], "--stacks"))
             a->stacks = true;
         else if (argv[i][0] == '-') {
             fprintf(stderr, "allocscope: record: unknown option '%s'\n", argv[i]);
@@ -1161,6 +1164,15 @@ int record_main(int argc, char **argv)
         fprintf(stderr, "allocscope: record: %s: command not found\n", a.cmd[0]);
         return 127;
     }
+    bool existed = access(a.out, F_OK) == 0;
+    FILE *probe = fopen(a.out, "a"); /* can the recording be written? before CMD runs, not after */
+    if (probe == NULL) {
+        fprintf(stderr, "allocscope: record: cannot write %s: %s\n", a.out, strerror(errno));
+        return 2;
+    }
+    fclose(probe);
+    if (!existed)
+        unlink(a.out);
     const char *why = why_not_preloadable(path);
     if (why) {
         fprintf(stderr, "allocscope: record: %s %s; nothing recorded\n", path, why);
