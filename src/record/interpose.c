@@ -82,6 +82,7 @@ static int fd = -1;
 static int unbuffered;
 static int stacks;
 static char path[4096];
+static uint32_t file_pid;   /* the process the open file belongs to */
 static ino_t file_ino;
 static dev_t file_dev;
 static unsigned char buf[BUF_BYTES + 2 * RECORD_PACKED_MAX]; /* + an event and the clock event */
@@ -209,7 +210,7 @@ static void open_file(void)
         struct stat st;
         if (fstat(fd, &st) != 0)
             return;
-        file_ino = st.st_ino, file_dev = st.st_dev;
+        file_ino = st.st_ino, file_dev = st.st_dev, file_pid = pid;
         record_raw_header h;
         memset(&h, 0, sizeof h);
         memcpy(h.magic, RECORD_RAW_MAGIC, sizeof h.magic);
@@ -415,6 +416,8 @@ static void write_symbols(void)
 /* Everything out; later events are written one by one. */
 static void finish(void)
 {
+    if (state == ON && (uint32_t)getpid() != file_pid)
+        return; /* a vfork child leaving by _exit: the memory and the buffer are its parent's */
     int was = in_hook;
     in_hook = 1;
     pthread_mutex_lock(&lock);
