@@ -117,6 +117,39 @@ plugin-valgrind: $(BUILD)/tests/test_plugin $(BUILD)/tests/test_plugin_session
 	  echo "FAILED under valgrind: $$t"; exit 1; }; done; echo "plugin tests under valgrind: passed"
 # --- end of plugins ---------------------------------------------------------
 
+# --- the recorder (allocscope record, issue 19) ------------------------------
+# liballocscope_record.so is preloaded into recorded programs: built without
+# the sanitizers (it goes into programs that are not sanitized), -fno-builtin
+# so the compiler never turns its own code into calls of the hooks.
+.PHONY: record-test bench-record
+RECORD_SO   = $(BUILD)/liballocscope_record.so
+DEB_PKGS   += xz-utils gcc perl
+RECORD_PROG = $(BUILD)/tests/record/known
+all: $(RECORD_SO)
+$(PROG): | $(RECORD_SO)
+
+$(RECORD_SO): src/record/interpose.c include/allocscope/record.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  SO      $@")
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE -Iinclude $(WARN) $(WERROR) -O2 -g -fPIC -shared -fno-builtin \
+	  -fvisibility=hidden -o $@ $< -ldl -pthread
+
+# the test program whose calls are known (linked -rdynamic: its callers get names)
+$(RECORD_PROG): tests/record/known.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(WERROR) -O0 -g -rdynamic -fno-builtin -o $@ $< -pthread
+
+$(BUILD)/tests/record/churn: tests/record/churn.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(WERROR) -O2 -o $@ $<
+
+record-test: $(PROG) $(RECORD_SO) $(RECORD_PROG) $(BUILD)/tests/test_record
+	$(Q)$(BUILD)/tests/test_record
+	$(Q)tests/record_test.sh $(PROG)
+
+bench-record: $(PROG) $(RECORD_SO) $(BUILD)/tests/record/churn
+	$(Q)tests/bench_record.sh $(PROG)
+
 # --- dependencies: found with pkg-config, installed with apt-get if missing
 check-deps:
 	@missing=""; \
@@ -260,6 +293,8 @@ clean:
 install: $(PROG) $(LIB)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/allocscope
 	install -m 755 $(PROG) $(DESTDIR)$(PREFIX)/bin/allocscope
+	install -d $(DESTDIR)$(PREFIX)/lib/allocscope
+	install -m 755 $(RECORD_SO) $(DESTDIR)$(PREFIX)/lib/allocscope/
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 $(LIB_HEADERS) $(DESTDIR)$(PREFIX)/include/allocscope/
 

@@ -14,6 +14,7 @@
 #include "allocscope/bench.h"
 #include "allocscope/trace.h"
 #include "allocscope/tui.h"
+#include "allocscope/record.h"
 
 static void usage(FILE *f)
 {
@@ -23,6 +24,7 @@ static void usage(FILE *f)
           "       allocscope --trace FILE [--on \"KIND SIZE ...\"] [--batch]   replay a malloc-lab trace\n"
           "       allocscope --gen-trace random|binary-tree|coalescing|realloc [--seed N] [--ops N]\n"
           "       allocscope bench [WORKLOAD] [--json]      W1..W5, scale (see make bench)\n"
+          "       allocscope record [-o FILE] [--stacks] -- CMD [ARGS...]   record CMD's allocations\n"
           "       allocscope --help | --version\n"
           "With standard input not a terminal and no mode given, allocscope runs in batch mode on it.\n",
           f);
@@ -196,6 +198,8 @@ static int run_trace(const cli *c)
     }
     int status = oc.status == SESSION_OK ? 0 : 1;
     fputs(sb_str(&out), status ? stderr : stdout);
+    if (record_damage(c->trace, stderr)) /* a damaged recording replayed up to the damage */
+        status = 1;
     sb_free(&out);
     session_destroy(s);
     return status;
@@ -206,6 +210,8 @@ int main(int argc, char **argv)
     cli c = {NULL, NULL, NULL, NULL, NULL, 0, 0, false, 700, {0}};
     if (argc >= 2 && !strcmp(argv[1], "bench"))
         return bench_main(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "record"))
+        return record_main(argc - 1, argv + 1);
     int bad = parse_args(argc, argv, &c);
     if (bad)
         return bad;

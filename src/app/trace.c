@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "allocscope/parse.h"
+#include "allocscope/record.h"
 
 typedef struct reader {
     const char *p;
@@ -200,6 +201,8 @@ size_t trace_heap_for(size_t peak_footprint)
 
 bool trace_to_script(const char *text, trace_header *hdr, strbuf *out, strbuf *err)
 {
+    if (record_is_recording(text)) /* allocscope record's superset of the format (record.h) */
+        return record_to_script(text, hdr, out, err);
     reader r = {text, 0, {0}};
     trace_header h;
     if (!read_header(&r, &h, err))
