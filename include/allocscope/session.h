@@ -102,6 +102,20 @@ void session_memory(const session *s, size_t *tracking, size_t *history);
 /* View settings the language can change: `zoom N|fit`, `show addresses`. */
 size_t session_zoom(const session *s);          /* 0: fit */
 bool session_show_addresses(const session *s);
+/* The comparison group (`compare`): how many members (0: none, else 2 to
+ * 4) and the allocator index of member i (for session_allocator_name and
+ * session_view_of). */
+size_t session_group_count(const session *s);
+size_t session_group_member(const session *s, size_t i);
+/* A lens on one allocator: session_view_of makes view read as s does, but
+ * with allocator `alloc` active, so that a view drawing several members
+ * uses the accessors above for each. The view shares s's storage: it is
+ * valid until s next changes, is only read, and is refreshed by calling
+ * session_view_of again (keep one per member across frames, so that
+ * indexes kept per session stay valid). */
+session *session_view_new(void);
+void session_view_of(session *view, const session *s, size_t alloc);
+void session_view_free(session *view);
 /* The named blocks' names, the most recent first (for suggestions). */
 size_t session_block_names(const session *s, const char **out, size_t max);
 

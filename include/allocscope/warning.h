@@ -23,7 +23,8 @@
     X(WARN_USE_AFTER_FREE, "use-after-free", "a freed block was written")                  \
     X(WARN_OVERFLOW, "overflow", "a write ran past the end of a block")                    \
     X(WARN_MEMORY_LIMIT, "memory-limit", "an allocation would pass the debug memory limit") \
-    X(WARN_OUT_OF_MEMORY, "out-of-memory", "the allocator had no room")
+    X(WARN_OUT_OF_MEMORY, "out-of-memory", "the allocator had no room")                    \
+    X(WARN_MEMBER_REFUSED, "member-refused", "a member of a comparison could not do a command")
 
 typedef enum warn_kind {
 #define WARN_X(id, name, what) id,
