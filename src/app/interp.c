@@ -115,7 +115,8 @@ typedef enum complete_kind {
       "  expect offset 72 | expect block buf offset 104 size 100 padding 4 |\n"                           \
       "  expect live 2 | expect padding 14 | expect used 72 | expect stat NAME N |\n"                     \
       "  expect warning double-free | expect warnings 2 | expect no warnings |\n"                         \
-      "  expect type Entity size 20 align 4 padding 3 | expect allocator NAME",                           \
+      "  expect type Entity size 20 align 4 padding 3 | expect allocator NAME |\n"                       \
+      "  expect in NAME WHAT ... (WHAT on allocator NAME, e.g. a member: expect in bump offset 72)",      \
       COMPLETE_EXPECT)                                                                                    \
     X("source", cmd_source, F, "source FILE", "run the commands of a file", COMPLETE_FILE)               \
     X("trace", cmd_trace, F, "trace FILE [json]",                                                                \
@@ -784,7 +785,7 @@ size_t interp_complete(const session *s, const char *line, size_t start, const c
     case COMPLETE_EXPECT: {
         static const char *const what[] = {"offset", "block", "live", "padding", "used", "metadata",
                                            "peak", "stat", "warning", "warnings", "no", "type",
-                                           "allocator"};
+                                           "allocator", "in"};
         static const char *const props[] = {"offset", "size", "padding", "align", "region", "live",
                                             "freed"};
         static const char *const figures[] = {"capacity", "live_blocks", "live_bytes", "padding_bytes",
@@ -800,7 +801,7 @@ size_t interp_complete(const session *s, const char *line, size_t start, const c
             offer(&c, "warnings");
         else if (parse_is(w.word[1], "type") && arg == 2)
             offer_types(&c, s, true);
-        else if (parse_is(w.word[1], "allocator") && arg == 2)
+        else if ((parse_is(w.word[1], "allocator") || parse_is(w.word[1], "in")) && arg == 2)
             for (size_t i = 0; i < s->alloc_count; i++)
                 offer(&c, s->allocs[i]->name);
         else if (parse_is(w.word[1], "stat") && arg == 2)
