@@ -588,7 +588,8 @@ static session_status cmd_trace(session *s, const parse_words *w, strbuf *out)
         ops++;
         bool failed[SESS_GROUP_MAX] = {false};
         for (size_t k = before; k < s->warning_count; k++)
-            failed[s->warnings[k].member >= 0 && (size_t)s->warnings[k].member < n ? s->warnings[k].member : 0] =
+            if (s->warnings[k].kind != WARN_NOOP_FREE) /* a free a bump ignores is no failure */
+                failed[s->warnings[k].member >= 0 && (size_t)s->warnings[k].member < n ? s->warnings[k].member : 0] =
                 true;
         parse_words pw;
         bool has_name = one[0] != 'f' && parse_split(one, &pw) == NULL && pw.count >= 3;
