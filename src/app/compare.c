@@ -333,5 +333,6 @@ void compare_trace_table(session *s, const char *file, const compare_figures *f,
         sb_add(out, "]}\n");
     else if (members > 1)
         sb_add(out, "  (peak live: most live bytes at once; high-water: the furthest byte any block reached; "
-                    "util = peak live / high-water; slack: bytes lost to rounding sizes up, at the end)\n");
+                    "util = peak live / high-water; slack: most bytes lost at once to sizes rounded up; metadata: most "
+                    "bytes of headers and links at once, both sampled every 256 operations)\n");
 }

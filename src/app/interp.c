@@ -530,6 +530,30 @@ static size_t trace_members(const session *s, size_t *member)
     return 1;
 }
 
+/* Operations between two samples of slack and metadata (a walk of every
+ * member's spans). */
+#define SAMPLE_EVERY 256
+
+/* The most slack and metadata each member had at a sample; at the end,
+ * the high-water mark of members with several regions (their capacity). */
+static void trace_sample(session *s, const size_t *member, size_t n, compare_figures *f, bool end)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t keep = s->active;
+        s->active = member[i];
+        session_stats st;
+        session_get_stats(s, &st);
+        s->active = keep;
+        if (end && f[i].multi_region)
+            f[i].high_water = st.capacity;
+        if (st.metadata_bytes > f[i].metadata)
+            f[i].metadata = st.metadata_bytes;
+        size_t slack = compare_slack(s, member[i]);
+        if (slack > f[i].slack)
+            f[i].slack = slack;
+    }
+}
+
 static session_status cmd_trace(session *s, const parse_words *w, strbuf *out)
 {
     bool json = w->count == 3 && parse_is(w->word[2], "json");
@@ -601,21 +625,14 @@ static session_status cmd_trace(session *s, const parse_words *w, strbuf *out)
             if (has_name)
                 note_block_end(s, member[i], one[0] == 'a' ? pw.word[pw.count - 1] : pw.word[1], &f[i]);
         }
+        if (ops % SAMPLE_EVERY == 0)
+            trace_sample(s, member, n, f, false);
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double ns = (double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec);
-    for (size_t i = 0; i < n; i++) {
-        size_t keep = s->active;
-        s->active = member[i];
-        session_stats st;
-        session_get_stats(s, &st);
-        s->active = keep;
-        if (f[i].multi_region)
-            f[i].high_water = st.capacity;
-        f[i].metadata = st.metadata_bytes;
-        f[i].slack = compare_slack(s, member[i]);
+    trace_sample(s, member, n, f, true);
+    for (size_t i = 0; i < n; i++)
         f[i].ns = s->group.count ? (double)(s->group.ns[i] - ns_before[i]) : ns;
-    }
     if (stopped)
         sb_printf(out, "trace %s stopped after %zu of %zu operations (each is a step: undo takes them back)\n",
                   w->word[1], ops, total);
