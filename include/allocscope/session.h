@@ -107,6 +107,17 @@ bool session_show_addresses(const session *s);
  * session_view_of). */
 size_t session_group_count(const session *s);
 size_t session_group_member(const session *s, size_t i);
+/* What member i did since the group was made: its failures (warnings, a
+ * free it ignores by design left out), the commands run on the group, the
+ * time spent in its commands. */
+typedef struct session_member_figures {
+    size_t failures, commands;
+    uint64_t ns;
+} session_member_figures;
+void session_group_figures(const session *s, size_t i, session_member_figures *out);
+/* Bytes of tail slack in the active allocator: blocks' sizes rounded up
+ * (buddy orders, pool slots, free-list minimums). Walks its spans. */
+size_t session_slack(const session *s);
 /* A lens on one allocator: session_view_of makes view read as s does, but
  * with allocator `alloc` active, so that a view drawing several members
  * uses the accessors above for each. The view shares s's storage: it is

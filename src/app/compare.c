@@ -192,6 +192,8 @@ session_status cmd_compare(session *s, const parse_words *w, strbuf *out)
     memcpy(s->group.member, member, sizeof member);
     memset(s->group.ns, 0, sizeof s->group.ns);
     memset(s->group.refused, 0, sizeof s->group.refused);
+    memset(s->group.failures, 0, sizeof s->group.failures);
+    s->group.commands = 0;
     s->active = member[0];
     s->changed = true;
     sb_add(out, "comparing");
@@ -240,6 +242,7 @@ session_status compare_fan_out(session *s, cmd_handler run, const parse_words *w
     }
     s->group.running = -1;
     s->active = keep;
+    s->group.commands += done > 0;
     session_status result = SESSION_OK;
     if (done == 0) {
         /* nobody could: one error (said once if every member said the same) */
@@ -289,11 +292,10 @@ session_status compare_fan_out(session *s, cmd_handler run, const parse_words *w
 
 size_t compare_slack(session *s, size_t a)
 {
-    sess_collect_spans(s, a);
-    size_t slack = 0;
-    for (size_t i = 0; i < s->span_count; i++)
-        if (s->spans[i].kind == AS_SPAN_PADDING && s->spans[i].meta == AS_META_TAIL)
-            slack += s->spans[i].len;
+    size_t keep = s->active;
+    s->active = a;
+    size_t slack = session_slack(s);
+    s->active = keep;
     return slack;
 }
 

@@ -122,6 +122,8 @@ void sess_warn(session *s, warn_kind kind, const char *fmt, ...)
     w->kind = kind;
     w->step = s->step;
     w->member = (int16_t)s->group.running;
+    if (s->group.running >= 0 && kind != WARN_NOOP_FREE)
+        s->group.failures[s->group.running]++;
     if (s->group.running >= 0) {
         /* a warning of one member of a comparison names the member */
         strbuf named;
@@ -650,6 +652,33 @@ void session_memory(const session *s, size_t *tracking, size_t *history)
 size_t session_zoom(const session *s) { return s->zoom; }
 
 size_t session_group_count(const session *s) { return s->group.count; }
+
+void session_group_figures(const session *s, size_t i, session_member_figures *out)
+{
+    memset(out, 0, sizeof *out);
+    if (i >= s->group.count)
+        return;
+    out->failures = s->group.failures[i];
+    out->commands = s->group.commands;
+    out->ns = s->group.ns[i];
+}
+
+static void slack_cb(void *user, const as_span *sp)
+{
+    if (sp->kind == AS_SPAN_PADDING && sp->meta == AS_META_TAIL)
+        *(size_t *)user += sp->len;
+}
+
+size_t session_slack(const session *s)
+{
+    size_t slack = 0;
+    const sess_allocator *a = sess_active(s);
+    if (a) {
+        as_inspector in = {.span = slack_cb, .user = &slack};
+        a->built.top.probe->inspect(a->built.top.a.ctx, &in);
+    }
+    return slack;
+}
 size_t session_group_member(const session *s, size_t i) { return s->group.member[i]; }
 
 session *session_view_new(void) { return calloc(1, sizeof(session)); }

@@ -64,6 +64,8 @@ typedef struct sess_group {
     int running;                     /* the member a fanned-out command is running on, -1: none */
     uint64_t ns[SESS_GROUP_MAX];     /* time spent in each member's commands */
     size_t refused[SESS_GROUP_MAX];  /* commands a member could not do */
+    size_t failures[SESS_GROUP_MAX]; /* its warnings, frees it ignores by design left out */
+    size_t commands;                 /* commands run on the group */
 } sess_group;
 
 struct session {
