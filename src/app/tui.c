@@ -225,12 +225,14 @@ static void fill_row(int y, int x, int w, attr_t attr)
 
 static size_t map_capacity(const tui *t) { return (size_t)t->lay.map_cols * (size_t)t->lay.map_rows; }
 
-static void compare_rebuild(tui *t, bool keep_diff);
+static bool compare_rebuild(tui *t, bool keep_diff);
 
 /* Rebuilds the grid; with keep_diff, cells that differ from the previous
  * grid are marked changed, otherwise none is. */
 static void rebuild(tui *t, bool keep_diff)
 {
+    if (compare_rebuild(t, keep_diff))
+        return;
     cells_grid old = t->prev;
     t->prev = t->grid;
     t->grid = old;
@@ -258,7 +260,6 @@ static void rebuild(tui *t, bool keep_diff)
         cells_diff(&t->prev, &t->grid, t->changed);
     else if (t->grid.count)
         memset(t->changed, 0, t->grid.count * sizeof *t->changed);
-    compare_rebuild(t, keep_diff);
 }
 
 static void after_step(tui *t, size_t warnings_before)
@@ -811,16 +812,52 @@ typedef struct compare_member {
     cells_grid grid, prev;
     bool *changed;
     size_t changed_cap;
+    size_t slack;            /* session_slack, at the last rebuild */
 } compare_member;
 
 struct compare_view {
     compare_member m[4];
     size_t count;
+    /* the common zoom and what it was chosen for: while none of it changes,
+     * each member's grid is built in one walk of its spans */
+    size_t zoom, for_cap, for_member[4], for_capacity[4], for_regions[4];
     int cells_per_row, rows_each;
     bool rulers_each;        /* a ruler per member, else one on top */
 };
 
 static bool compare_active(const tui *t) { return t->cmp && t->cmp->count > 0; }
+
+/* A command run on every member answers a line per member: lines are put
+ * side by side, " | " between them, while the answer has more lines than
+ * its pane and the joined line fits its width, so that no overlay hides
+ * the maps for a routine command. */
+static void compare_fold_answer(tui *t)
+{
+    int width = t->lay.answer.w - 2;
+    while (sb_count_lines(sb_str(&t->answer)) > (size_t)t->lay.answer.h) {
+        const char *text = sb_str(&t->answer);
+        /* the shortest pair of neighbouring lines */
+        size_t best = SIZE_MAX, best_at = 0, at = 0;
+        for (const char *p = text; *p;) {
+            size_t a = strcspn(p, "\n");
+            if (p[a] == '\0' || p[a + 1] == '\0')
+                break;
+            size_t b = strcspn(p + a + 1, "\n");
+            if (a + 3 + b < best)
+                best = a + 3 + b, best_at = at + a;
+            at += a + 1;
+            p += a + 1;
+        }
+        if (best == SIZE_MAX || best > (size_t)width)
+            return;
+        strbuf joined;
+        sb_init(&joined);
+        sb_printf(&joined, "%.*s | %s", (int)best_at, text, text + best_at + 1);
+        sb_clear(&t->answer);
+        sb_add(&t->answer, sb_str(&joined));
+        sb_free(&joined);
+    }
+}
 
 static void compare_free(tui *t)
 {
@@ -851,27 +888,31 @@ static void compare_geometry(const tui *t, struct compare_view *cv)
         cv->rows_each = 1;
 }
 
+static void compare_build(struct compare_view *cv, size_t zoom, size_t cap, bool keep_diff, bool again);
+
 /* Rebuilds every member's grid at one zoom: the coarsest any member needs
- * to fit its rows (or the session's zoom). */
-static void compare_rebuild(tui *t, bool keep_diff)
+ * to fit its rows (or the session's zoom). True when the compare layout is
+ * shown: the single map is then not built, and the header's figures are
+ * the active member's. */
+static bool compare_rebuild(tui *t, bool keep_diff)
 {
     session *s = model(t);
     size_t n = session_group_count(s);
-    if (n == 0) {
+    if (n == 0 || n > 4) {
         if (t->cmp)
             t->cmp->count = 0;
-        return;
+        return false;
     }
     if (t->cmp == NULL) {
         t->cmp = calloc(1, sizeof *t->cmp);
         if (t->cmp == NULL)
-            return;
+            return false;
         for (size_t i = 0; i < 4; i++) {
             cells_init(&t->cmp->m[i].grid);
             cells_init(&t->cmp->m[i].prev);
             if ((t->cmp->m[i].view = session_view_new()) == NULL) {
                 compare_free(t);
-                return;
+                return false;
             }
         }
     }
@@ -879,18 +920,66 @@ static void compare_rebuild(tui *t, bool keep_diff)
     cv->count = n;
     compare_geometry(t, cv);
     size_t cap = (size_t)cv->cells_per_row * (size_t)cv->rows_each;
-    size_t zoom = session_zoom(s);
     for (size_t i = 0; i < n; i++)
         session_view_of(cv->m[i].view, s, session_group_member(s, i));
-    for (size_t i = 0; i < n && session_zoom(s) == 0; i++) {
-        size_t z = cells_fit_zoom(cv->m[i].view, cap);
-        zoom = z > zoom ? z : zoom;
+    size_t zoom = session_zoom(s);
+    bool same = zoom == 0 && cv->zoom && cv->for_cap == cap;
+    for (size_t i = 0; i < n && same; i++)
+        same = cv->for_member[i] == session_group_member(s, i);
+    for (int pass = 0; pass < 2; pass++) {
+        if (zoom == 0 && !same) {
+            for (size_t i = 0; i < n; i++) {
+                size_t z = cells_fit_zoom(cv->m[i].view, cap);
+                zoom = z > zoom ? z : zoom;
+            }
+        } else if (zoom == 0) {
+            zoom = cv->zoom;
+        }
+        compare_build(cv, zoom, cap, keep_diff, pass > 0);
+        /* a member that grew or shrank may need another zoom: choose again */
+        bool changed = !same;
+        for (size_t i = 0; i < n && !changed; i++)
+            changed = cv->m[i].grid.usage.capacity != cv->for_capacity[i] ||
+                      cv->m[i].grid.region_count != cv->for_regions[i];
+        cv->zoom = session_zoom(s) ? 0 : zoom;
+        cv->for_cap = cap;
+        for (size_t i = 0; i < n; i++) {
+            cv->for_member[i] = session_group_member(s, i);
+            cv->for_capacity[i] = cv->m[i].grid.usage.capacity;
+            cv->for_regions[i] = cv->m[i].grid.region_count;
+        }
+        if (!changed || !same || session_zoom(s))
+            break;
+        same = false, zoom = 0;
     }
-    for (size_t i = 0; i < n; i++) {
+    /* the header reads the active member's figures from the single grid */
+    bool found = false;
+    for (size_t i = 0; i < n && !found; i++) {
+        if (session_group_member(s, i) != session_active_index(s))
+            continue;
+        t->grid.usage = cv->m[i].grid.usage;
+        t->grid.zoom = cv->m[i].grid.zoom;
+        found = true;
+    }
+    if (!found)
+        return false; /* the active allocator is not a member: its map is built as usual */
+    t->grid.count = t->grid.region_count = 0;
+    return true;
+}
+
+/* Builds every member's grid at zoom, marking what changed since the last
+ * build (again: the same frame's build redone at another zoom, still
+ * compared with the frame before); and its slack (a walk of its spans,
+ * only when it has padding, which slack is part of). */
+static void compare_build(struct compare_view *cv, size_t zoom, size_t cap, bool keep_diff, bool again)
+{
+    for (size_t i = 0; i < cv->count; i++) {
         compare_member *m = &cv->m[i];
         cells_grid old = m->prev;
-        m->prev = m->grid;
-        m->grid = old;
+        if (!again) {
+            m->prev = m->grid;
+            m->grid = old;
+        }
         if (m->grid.blocks == NULL) {
             m->grid.blocks = m->prev.blocks;
             m->prev.blocks = NULL;
@@ -910,6 +999,7 @@ static void compare_rebuild(tui *t, bool keep_diff)
             cells_diff(&m->prev, &m->grid, m->changed);
         else if (m->grid.count)
             memset(m->changed, 0, m->grid.count * sizeof *m->changed);
+        m->slack = m->grid.usage.padding_bytes ? session_slack(m->view) : 0;
     }
 }
 
@@ -940,7 +1030,7 @@ static void compare_figures_of(const tui *t, size_t i, compare_row *row)
     const compare_member *m = &t->cmp->m[i];
     session_stats_from_usage(m->view, &m->grid.usage, &row->st);
     row->used = row->st.capacity - row->st.unused_bytes - (row->st.has_offset ? 0 : row->st.freed_bytes);
-    row->slack = session_slack(m->view);
+    row->slack = m->slack;
     session_group_figures(model(t), i, &row->fig);
 }
 
@@ -973,10 +1063,16 @@ static void compare_draw_map(tui *t)
         char more[32] = "";
         if (total > (size_t)cv->rows_each)
             snprintf(more, sizeof more, "  (+%zu rows)", total - (size_t)cv->rows_each);
+        const char *name = session_active_name(mt.own), *kind = session_active_kind(mt.own);
+        char kind_note[48] = "";
+        if (strcmp(name, kind) != 0)
+            snprintf(kind_note, sizeof kind_note, " (%s)", kind);
+        bool roomy = r->w >= 100;
         put_fmt(y, r->x, r->w, (active ? A_REVERSE : A_NORMAL) | A_BOLD,
-                " %s (%s)  used %zu  padding %zu%s  metadata %zu  free %zu  failures %zu%s ",
-                session_active_name(mt.own), session_active_kind(mt.own), row.used, row.st.padding_bytes, slack,
-                row.st.metadata_bytes, row.st.capacity - row.used, row.fig.failures, more);
+                " %s%s  used %zu  %s %zu%s  %s %zu  free %zu  %s %zu%s ", name, kind_note, row.used,
+                roomy ? "padding" : "pad", row.st.padding_bytes, slack, roomy ? "metadata" : "meta",
+                row.st.metadata_bytes, row.st.capacity - row.used, roomy ? "failures" : "fail", row.fig.failures,
+                more);
         y++;
         if ((cv->rulers_each || i == 0) && y < bottom) {
             compare_ruler(t, y, &mt);
@@ -1158,9 +1254,11 @@ static void on_line(void *user, const char *line)
         t->quit = true;
     if (oc.pending)
         sb_add(&t->answer, "(struct continues: type the next fields, end with })");
+    after_step(t, before);
+    if (compare_active(t) && !t->answer_error)
+        compare_fold_answer(t);
     t->overlay = sb_count_lines(sb_str(&t->answer)) > (size_t)t->lay.answer.h;
     t->overlay_first = 0;
-    after_step(t, before);
     char prompt[64];
     snprintf(prompt, sizeof prompt, "%s> ", session_has_active(s) ? session_active_name(s) : "allocscope");
     repl_set_prompt(prompt);
