@@ -109,10 +109,14 @@ size_t session_group_count(const session *s);
 size_t session_group_member(const session *s, size_t i);
 /* What member i did since the group was made: its failures (warnings, a
  * free it ignores by design left out), the commands run on the group, the
- * time spent in its commands. */
+ * time spent in its commands; and since it was created, its high-water mark
+ * (the furthest end of a block in its first region; regions: it also placed
+ * blocks in other regions, so its capacity is the mark). */
 typedef struct session_member_figures {
     size_t failures, commands;
     uint64_t ns;
+    size_t high_water;
+    bool regions;
 } session_member_figures;
 void session_group_figures(const session *s, size_t i, session_member_figures *out);
 /* Bytes of tail slack in the active allocator: blocks' sizes rounded up

@@ -337,6 +337,14 @@ void sess_collect_spans(session *s, size_t alloc)
     a->built.top.probe->inspect(a->built.top.a.ctx, &in);
 }
 
+static void note_high_water(sess_allocator *a, const sess_block *b)
+{
+    if (b->region > 0)
+        a->regions = true;
+    else if ((size_t)b->offset + b->size > a->high_water)
+        a->high_water = (size_t)b->offset + b->size;
+}
+
 /* Region, offset and padding of a block, from the allocator's own spans:
  * the padding is the alignment padding right before the block (or before
  * its header). */
@@ -348,6 +356,7 @@ void sess_locate_block(session *s, sess_block *b)
         b->region = loc.region > UINT16_MAX ? UINT16_MAX : (uint16_t)loc.region;
         b->offset = loc.offset > UINT32_MAX ? UINT32_MAX : (uint32_t)loc.offset;
         b->padding = loc.padding > UINT32_MAX ? UINT32_MAX : (uint32_t)loc.padding;
+        note_high_water(s->allocs[b->alloc], b);
         return;
     }
     sess_collect_spans(s, b->alloc);
@@ -365,6 +374,7 @@ void sess_locate_block(session *s, sess_block *b)
         if (j > 0 && s->spans[j - 1].region == sp->region && s->spans[j - 1].kind == AS_SPAN_PADDING &&
             s->spans[j - 1].meta != AS_META_TAIL)
             b->padding = (uint32_t)s->spans[j - 1].len;
+        note_high_water(s->allocs[b->alloc], b);
         return;
     }
 }
@@ -658,6 +668,9 @@ void session_group_figures(const session *s, size_t i, session_member_figures *o
     memset(out, 0, sizeof *out);
     if (i >= s->group.count)
         return;
+    const sess_allocator *a = s->allocs[s->group.member[i]];
+    out->high_water = a->high_water;
+    out->regions = a->regions;
     out->failures = s->group.failures[i];
     out->commands = s->group.commands;
     out->ns = s->group.ns[i];

@@ -18,6 +18,8 @@ typedef struct sess_allocator {
     const kind_row *kind;
     kind_built built;       /* its top, the parts it owns, its description */
     size_t live_bytes, peak_bytes, total_allocated, total_freed;
+    size_t high_water;      /* the furthest end of a block in region 0 (sess_locate_block) */
+    bool regions;           /* a block was ever placed past region 0 */
     uint32_t *block_index;  /* its blocks' indexes in the session, in order */
     size_t block_count, block_cap;
 } sess_allocator;

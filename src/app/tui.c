@@ -1113,23 +1113,28 @@ static void compare_draw_table(tui *t)
     for (size_t i = 0; i < cv->count; i++)
         put_fmt(r->y, r->x + 11 + (int)i * col, col, A_BOLD | A_UNDERLINE, "%*.*s", col - 1, col - 1,
                 session_active_name(cv->m[i].view));
-    static const char *const names[] = {"used", "padding", "slack", "metadata", "free", "failures", "live",
-                                        "peak", "ns/op"};
-    for (int k = 0; k < 9 && 1 + k < r->h; k++) {
+    static const char *const names[] = {"used",  "padding", "slack", "metadata", "free", "failures",
+                                        "live",  "peak",    "hi-water", "util %", "ops", "ns/op"};
+    enum { FIGURES = sizeof names / sizeof names[0] };
+    /* for each row, whether less is better (1), more (-1), or neither (0) */
+    static const int better[FIGURES] = {1, 1, 1, 1, -1, 1, 0, 0, 1, -1, 0, 1};
+    for (int k = 0; k < FIGURES && 1 + k < r->h; k++) {
         put_text(r->y + 1 + k, r->x + 1, 10, names[k], style_attr(t, STYLE_DIM));
         size_t v[4], best = 0;
         for (size_t i = 0; i < cv->count; i++) {
             const compare_row *w = &rows[i];
-            size_t all[9] = {w->used, w->st.padding_bytes, w->slack, w->st.metadata_bytes, w->st.capacity - w->used,
-                             w->fig.failures, w->st.live_blocks, w->st.peak_bytes,
-                             w->fig.commands ? (size_t)(w->fig.ns / w->fig.commands) : 0};
+            size_t high = w->fig.regions ? w->st.capacity : w->fig.high_water;
+            size_t all[FIGURES] = {w->used, w->st.padding_bytes, w->slack, w->st.metadata_bytes,
+                                   w->st.capacity - w->used, w->fig.failures, w->st.live_blocks, w->st.peak_bytes,
+                                   high, high ? w->st.peak_bytes * 100 / high : 0, w->fig.commands,
+                                   w->fig.commands ? (size_t)(w->fig.ns / w->fig.commands) : 0};
             v[i] = all[k];
-            if (i == 0 || (k == 4 ? v[i] > v[best] : v[i] < v[best]))
+            if (i == 0 || (better[k] > 0 ? v[i] < v[best] : v[i] > v[best]))
                 best = i;
         }
         for (size_t i = 0; i < cv->count; i++) {
-            /* the best of each row of costs stands out (the most free) */
-            bool mark = k != 6 && k != 7 && cv->count > 1 && v[i] == v[best];
+            /* the best of each row that has a best stands out */
+            bool mark = better[k] != 0 && cv->count > 1 && v[i] == v[best];
             put_fmt(r->y + 1 + k, r->x + 11 + (int)i * col, col, mark ? A_BOLD : A_NORMAL, "%*zu", col - 1, v[i]);
         }
     }
