@@ -3,6 +3,7 @@
  * others go on, names resolve per member, undo / rewind / save replay the
  * group exactly, bad input changes nothing. */
 #include "sessionkit.h"
+#include "allocscope/textmap.h"
 
 #include <unistd.h>
 
@@ -267,6 +268,50 @@ static void test_trace_table_per_member(void **state)
     session_destroy(s);
 }
 
+static void test_views_read_each_member(void **state)
+{
+    session *s = session_create();
+    sk_run(s, "compare bump 512 as b, pool 16 as p, buddy 512 as y");
+    sk_run(s, "alloc 10 as x");
+    sk_run(s, "alloc 30 as z"); /* too big for the pool's 16-byte slots */
+    session *v = session_view_new();
+    static const char *const names[] = {"b", "p", "y"};
+    static const size_t blocks[] = {2, 1, 2};
+    for (size_t i = 0; i < 3; i++) {
+        session_view_of(v, s, session_group_member(s, i));
+        assert_string_equal(session_active_name(v), names[i]);
+        assert_int_equal(session_block_count(v), blocks[i]);
+        session_member_figures f;
+        session_group_figures(s, i, &f);
+        assert_int_equal(f.commands, 2);
+        assert_int_equal(f.failures, i == 1 ? 1 : 0);
+    }
+    /* the buddy rounds 10 up to its smallest block and 30 to 32: slack */
+    session_view_of(v, s, session_group_member(s, 2));
+    assert_true(session_slack(v) > 0);
+    session_view_of(v, s, session_group_member(s, 0));
+    assert_int_equal(session_slack(v), 0);
+    session_member_figures f;
+    session_group_figures(s, 0, &f);
+    assert_int_equal(f.high_water, 40); /* the bump's z ends at 10 + 30 */
+    /* the text map draws every member under its own header */
+    strbuf out;
+    sb_init(&out);
+    textmap_render(s, NULL, &out);
+    assert_non_null(strstr(sb_str(&out), "[1/3] b: bump 512"));
+    assert_non_null(strstr(sb_str(&out), "[2/3] p: "));
+    assert_non_null(strstr(sb_str(&out), "[3/3] y: buddy 512"));
+    sb_free(&out);
+    /* and the JSON lists each member with its blocks */
+    char *j = sk_state(s);
+    assert_non_null(strstr(j, "\"compare\":[{\"allocator\":{\"name\":\"b\""));
+    assert_non_null(strstr(j, "{\"allocator\":{\"name\":\"y\""));
+    free(j);
+    sk_run_status(s, "expect in nowhere live 1", SESSION_ERROR);
+    session_view_free(v);
+    session_destroy(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -276,6 +321,7 @@ int main(void)
         cmocka_unit_test(test_bad_input_changes_nothing),
         cmocka_unit_test(test_undo_and_rewind_replay_the_group),
         cmocka_unit_test(test_trace_table_per_member),
+        cmocka_unit_test(test_views_read_each_member),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -757,6 +757,11 @@ size_t interp_complete(const session *s, const char *line, size_t start, const c
                 offer(&c, commands[i].name);
         break;
     case COMPLETE_NEW:
+        if (parse_is(w.word[0], "compare") && arg == 1) {
+            offer(&c, "off");
+            for (size_t i = 0; i < s->alloc_count; i++)
+                offer(&c, s->allocs[i]->name);
+        }
         complete_new(&c, s, &w);
         break;
     case COMPLETE_SWITCH:
