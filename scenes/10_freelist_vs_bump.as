@@ -3,7 +3,7 @@
 # freeing in the middle leaves holes (fragmentation) that a large request
 # cannot use until neighbours coalesce. `compare` runs every request on
 # both allocators, so the two maps show the same program side by side.
-# Plays in about 3 minutes (45 steps, 4 pauses) at the default pace.
+# Plays in about 3 minutes (44 steps, 3 pauses) at the default pace.
 note The same requests on a first-fit free list and on a bump allocator, one map above the other.
 compare freelist 1024 first-fit as heap, bump 1024 as bump
 alloc 64 as a

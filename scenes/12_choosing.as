@@ -4,7 +4,7 @@
 # a pool for same-size objects, and a testing allocator that fails on
 # leaks. Where two allocators could serve a pattern, `compare` runs the
 # same requests on both, so the maps show why one fits better.
-# Plays in about 5 minutes (55 steps, 5 pauses) at the default pace.
+# Plays in about 5 minutes (53 steps, 5 pauses) at the default pace.
 note General purpose, debugging: a tracking allocator catches leaks and double frees.
 new debug over freelist 4096 as gpa
 alloc 100 as config
