@@ -140,6 +140,8 @@ static void test_bad_input_changes_nothing(void **state)
         "compare",                                   /* says what is compared; an error */
         "compare off",                               /* no comparison to end */
         "compare bump 256, , freelist 256, pool 24, buddy 64, stack 64",
+        "compare bump 256, frelist 256",             /* unknown kind after a comma */
+        "compare bump,freelist",                     /* a comma inside a word */
     };
     session *s = session_create();
     sk_run(s, "new bump 128");

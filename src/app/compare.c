@@ -122,6 +122,12 @@ static long make_member(session *s, const member_words *m, strbuf *out)
     size_t existing = sess_find_allocator(s, m->word[0]);
     if (existing != (size_t)-1 && m->count == 1)
         return (long)existing;
+    if (kind_find(m->word[0]) == NULL && existing == (size_t)-1) {
+        const char *hint = parse_suggest(m->word[0], kind_names, kind_count);
+        sess_fail(out, "member '%s': no allocator or kind of that name%s%s%s (usage: %s)", m->word[0],
+                  hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "", compare_usage);
+        return -1;
+    }
     if (kind_find(m->word[0]) == NULL) {
         sess_fail(out, "'%s' is an allocator, and an allocator takes no options; to make a new one, start "
                        "the member with a kind (usage: %s)", m->word[0], compare_usage);
