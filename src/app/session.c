@@ -682,12 +682,21 @@ static void slack_cb(void *user, const as_span *sp)
         *(size_t *)user += sp->len;
 }
 
+static void slack_batch(void *user, const as_span *sp, size_t n)
+{
+    size_t add = 0;
+    for (size_t i = 0; i < n; i++)
+        if (sp[i].kind == AS_SPAN_PADDING && sp[i].meta == AS_META_TAIL)
+            add += sp[i].len;
+    *(size_t *)user += add;
+}
+
 size_t session_slack(const session *s)
 {
     size_t slack = 0;
     const sess_allocator *a = sess_active(s);
     if (a) {
-        as_inspector in = {.span = slack_cb, .user = &slack};
+        as_inspector in = {.span = slack_cb, .user = &slack, .spans = slack_batch};
         a->built.top.probe->inspect(a->built.top.a.ctx, &in);
     }
     return slack;
