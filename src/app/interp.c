@@ -66,7 +66,7 @@ typedef enum complete_kind {
     X("switch", cmd_switch, R, "switch NAME|KIND",                                                        \
       "make another allocator active (a kind that does not exist yet is created with defaults)",          \
       COMPLETE_SWITCH)                                                                                    \
-    X("compare", cmd_compare, R, "compare MEMBER MEMBER [MEMBER [MEMBER]] | compare off",                  \
+    X("compare", cmd_compare, R, "compare KIND|NAME ... | compare off",                                   \
       "run every allocation command on 2 to 4 allocators at once, with the same block names\n"            \
       "  a member is an allocator's name, or a kind with its options as new takes them:\n"                \
       "  compare bump 256 freelist 256 | compare bump 256 as careless, bump 256 as sorted |\n"            \
