@@ -37,7 +37,8 @@
     X(WARN_PLUGIN_TIMEOUT, "timeout", "your allocator did not return in time (the step was taken back)") \
     X(WARN_PLUGIN_EXITED, "exited", "your allocator exited instead of returning")             \
     X(WARN_PLUGIN_REPLAY, "not-replayable", "your allocator answered differently when replayed") \
-    X(WARN_PLUGIN_DEAD, "dead", "your allocator was stopped: every call fails")
+    X(WARN_PLUGIN_DEAD, "dead", "your allocator was stopped: every call fails") \
+    X(WARN_MEMBER_REFUSED, "member-refused", "a member of a comparison could not do a command")
 
 typedef enum warn_kind {
 #define WARN_X(id, name, what) id,

@@ -51,6 +51,8 @@ static sess_block *resolve_block(session *s, const char *name, strbuf *out)
         const char *names[64];
         size_t n = session_block_names(s, names, 64);
         const char *hint = parse_suggest(name, names, n);
+        if (hint && strcmp(hint, name) == 0)
+            hint = NULL; /* another allocator's (a member of a comparison) */
         sess_fail(out, "no block named '%s'%s%s%s", name, hint ? " (did you mean '" : "",
                   hint ? hint : "", hint ? "'?)" : "");
     }

@@ -22,6 +22,7 @@ static void usage(FILE *f)
           "       allocscope --play FILE [--delay MS]   play a scene in the live view\n"
           "       allocscope --batch FILE|-  [--frames] [--json] [--ascii] [--quiet]\n"
           "       allocscope --trace FILE [--on \"KIND SIZE ...\"] [--batch]   replay a malloc-lab trace\n"
+          "       allocscope --trace FILE --compare \"KIND ...\" \"KIND ...\" [--json]   on 2 to 4 allocators, one table\n"
           "       allocscope --gen-trace random|binary-tree|coalescing|realloc [--seed N] [--ops N]\n"
           "       allocscope bench [WORKLOAD] [--json]      W1..W5, scale (see make bench)\n"
           "       allocscope record [-o FILE] [--stacks] -- CMD [ARGS...]   record CMD's allocations\n"
@@ -31,9 +32,9 @@ static void usage(FILE *f)
 }
 
 typedef struct cli {
-    const char *batch, *play, *trace, *on, *gen;
+    const char *batch, *play, *trace, *on, *gen; /* on: a kind, or a compare line (compare) */
     size_t seed, ops;
-    bool batch_flag;
+    bool batch_flag, compare;
     long delay_ms;
     batch_options bo;
 } cli;
@@ -51,6 +52,15 @@ static int parse_args(int argc, char **argv, cli *c)
             c->trace = next, i++;
         else if (!strcmp(a, "--on") && next)
             c->on = next, i++;
+        else if (!strcmp(a, "--compare") && next) {
+            /* --compare "KIND ..." "KIND ..." ...: the members of a comparison
+             * the trace runs on (the words until the next option) */
+            static char line[1024];
+            size_t len = (size_t)snprintf(line, sizeof line, "compare");
+            for (; i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0 && len < sizeof line; i++)
+                len += (size_t)snprintf(line + len, sizeof line - len, "%s %s", len > 7 ? "," : "", argv[i + 1]);
+            c->on = line, c->compare = true;
+        }
         else if (!strcmp(a, "--gen-trace") && next)
             c->gen = next, i++;
         else if ((!strcmp(a, "--seed") || !strcmp(a, "--ops")) && next) {
@@ -158,7 +168,7 @@ static char *trace_scene(const cli *c, strbuf *err)
     bool ok = trace_to_script(sb_str(&text), &h, &body, err);
     if (ok) {
         if (c->on)
-            sb_printf(&script, "new %s\n", c->on);
+            sb_printf(&script, "%s%s\n", c->compare ? "" : "new ", c->on);
         else
             sb_printf(&script, "new freelist %zu\n", h.heap_size ? h.heap_size : (size_t)1 << 20);
         sb_printf(&script, "note trace %s: %zu operations on %zu ids\n%s", c->trace, h.ops, h.ids, sb_str(&body));
@@ -187,13 +197,13 @@ static int run_trace(const cli *c)
     session_outcome oc = {SESSION_OK, false, false, false, false};
     if (c->on) {
         char line[600];
-        snprintf(line, sizeof line, "new %s", c->on);
+        snprintf(line, sizeof line, "%s%s", c->compare ? "" : "new ", c->on);
         oc = interp_execute(s, line, &out);
     }
     if (oc.status == SESSION_OK) {
         sb_clear(&out);
         char cmd[600];
-        snprintf(cmd, sizeof cmd, "trace \"%s\"", c->trace);
+        snprintf(cmd, sizeof cmd, "trace \"%s\"%s", c->trace, c->bo.json ? " json" : "");
         oc = interp_execute(s, cmd, &out);
     }
     int status = oc.status == SESSION_OK ? 0 : 1;
@@ -207,7 +217,7 @@ static int run_trace(const cli *c)
 
 int main(int argc, char **argv)
 {
-    cli c = {NULL, NULL, NULL, NULL, NULL, 0, 0, false, 700, {0}};
+    cli c = {NULL, NULL, NULL, NULL, NULL, 0, 0, false, false, 700, {0}};
     if (argc >= 2 && !strcmp(argv[1], "bench"))
         return bench_main(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "record"))

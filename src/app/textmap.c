@@ -78,7 +78,42 @@ static size_t region_rows(const cells_grid *g, const cells_region *r, size_t wid
     return 0;
 }
 
+static void render_one(const session *s, const textmap_options *opt, size_t zoom, strbuf *out, bool legend);
+
+/* The map of the active allocator; while comparing, every member's map in
+ * turn, at the same bytes per cell (the finest that fits them all), each
+ * under its own header, so that the same offset is in the same column. */
 void textmap_render(const session *s, const textmap_options *opt, strbuf *out)
+{
+    size_t n = session_group_count(s);
+    session *view = n ? session_view_new() : NULL;
+    if (view == NULL) {
+        render_one(s, opt, 0, out, true);
+        return;
+    }
+    size_t width = opt && opt->width ? opt->width : 64;
+    size_t rows = opt && opt->max_rows ? opt->max_rows : 16;
+    if (width > 1000)
+        width = 1000;
+    textmap_options one = opt ? *opt : (textmap_options){0};
+    one.width = width;
+    one.max_rows = rows;
+    size_t zoom = session_zoom(s);
+    for (size_t i = 0; i < n && zoom == 0; i++) {
+        session_view_of(view, s, session_group_member(s, i));
+        size_t z = cells_fit_zoom(view, width * rows);
+        zoom = z > zoom ? z : zoom;
+    }
+    for (size_t i = 0; i < n; i++) {
+        session_view_of(view, s, session_group_member(s, i));
+        sb_printf(out, "[%zu/%zu] ", i + 1, n);
+        render_one(view, &one, zoom, out, false);
+    }
+    looks_legend(out, opt && opt->ascii);
+    session_view_free(view);
+}
+
+static void render_one(const session *s, const textmap_options *opt, size_t zoom, strbuf *out, bool legend)
 {
     size_t width = opt && opt->width ? opt->width : 64;
     size_t rows = opt && opt->max_rows ? opt->max_rows : 16;
@@ -91,7 +126,7 @@ void textmap_render(const session *s, const textmap_options *opt, strbuf *out)
     }
     cells_grid g;
     cells_init(&g);
-    if (!cells_build(s, 0, width * rows, &g)) {
+    if (!cells_build(s, zoom, width * rows, &g)) {
         sb_add(out, "(not enough memory to draw the map)\n");
         cells_free(&g);
         return;
@@ -113,7 +148,8 @@ void textmap_render(const session *s, const textmap_options *opt, strbuf *out)
         sb_printf(out, "(%zu more rows not shown: zoom out to see them, e.g. zoom fit)\n", undrawn);
     if (g.hidden_regions)
         sb_printf(out, "(%zu more regions not drawn)\n", g.hidden_regions);
-    looks_legend(out, ascii);
+    if (legend)
+        looks_legend(out, ascii);
     cells_free(&g);
 }
 

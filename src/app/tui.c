@@ -75,6 +75,7 @@ typedef struct tui {
     int typeahead[TYPEAHEAD_MAX];
     size_t typeahead_len, typeahead_pos;
     long long progress_drawn;
+    struct compare_view *cmp; /* the compare layout's state (compare_rebuild), NULL until a comparison */
 } tui;
 
 static long long now_ms(void)
@@ -259,10 +260,14 @@ static size_t slot_stride(const cells_grid *g)
     return starts >= 3 ? stride : 0;
 }
 
+static bool compare_rebuild(tui *t, bool keep_diff);
+
 /* Rebuilds the grid; with keep_diff, cells that differ from the previous
  * grid of the same allocator are marked changed, otherwise none is. */
 static void rebuild(tui *t, bool keep_diff)
 {
+    if (compare_rebuild(t, keep_diff))
+        return;
     cells_grid old = t->prev;
     t->prev = t->grid;
     t->grid = old;
@@ -1296,6 +1301,350 @@ static void draw_overlay(tui *t)
         put_fmt(y + h - 1, x + 1, w - 2, style_attr(t, STYLE_DIM), "(%zu more lines below)", total - last);
 }
 
+/* ---- the compare layout: the members of a comparison, stacked ----
+ *
+ * While a comparison group exists (`compare`), the map pane shows every
+ * member's map, one above the other, at the same bytes per cell and the
+ * same cells per row (so a column is the same offset in every map), each
+ * under a header with its figures; the side table compares the figures.
+ * Each member keeps its own grids (for what the last command changed) and
+ * its lens on the session (session_view_of). These functions are the
+ * whole of it; the draw path calls compare_rebuild, compare_draw_map and
+ * compare_draw_table when compare_active says so. */
+
+typedef struct compare_member {
+    session *view;
+    cells_grid grid, prev;
+    bool *changed;
+    size_t changed_cap;
+    size_t slack;            /* session_slack, at the last rebuild */
+} compare_member;
+
+struct compare_view {
+    compare_member m[4];
+    size_t count;
+    /* the common zoom and what it was chosen for: while none of it changes,
+     * each member's grid is built in one walk of its spans */
+    size_t zoom, for_cap, for_member[4], for_capacity[4], for_regions[4];
+    int cells_per_row, rows_each;
+    bool rulers_each;        /* a ruler per member, else one on top */
+};
+
+static bool compare_active(const tui *t) { return t->cmp && t->cmp->count > 0; }
+
+/* A command run on every member answers a line per member: lines are put
+ * side by side, " | " between them, while the answer has more lines than
+ * its pane and the joined line fits its width, so that no overlay hides
+ * the maps for a routine command. */
+static void compare_fold_answer(tui *t)
+{
+    int width = t->lay.answer.w - 2;
+    while (sb_count_lines(sb_str(&t->answer)) > (size_t)t->lay.answer.h) {
+        const char *text = sb_str(&t->answer);
+        /* the shortest pair of neighbouring lines */
+        size_t best = SIZE_MAX, best_at = 0, at = 0;
+        for (const char *p = text; *p;) {
+            size_t a = strcspn(p, "\n");
+            if (p[a] == '\0' || p[a + 1] == '\0')
+                break;
+            size_t b = strcspn(p + a + 1, "\n");
+            if (a + 3 + b < best)
+                best = a + 3 + b, best_at = at + a;
+            at += a + 1;
+            p += a + 1;
+        }
+        if (best == SIZE_MAX || best > (size_t)width)
+            return;
+        strbuf joined;
+        sb_init(&joined);
+        sb_printf(&joined, "%.*s | %s", (int)best_at, text, text + best_at + 1);
+        sb_clear(&t->answer);
+        sb_add(&t->answer, sb_str(&joined));
+        sb_free(&joined);
+    }
+}
+
+static void compare_free(tui *t)
+{
+    if (t->cmp == NULL)
+        return;
+    for (size_t i = 0; i < 4; i++) {
+        cells_free(&t->cmp->m[i].grid);
+        cells_free(&t->cmp->m[i].prev);
+        free(t->cmp->m[i].changed);
+        session_view_free(t->cmp->m[i].view);
+    }
+    free(t->cmp);
+    t->cmp = NULL;
+}
+
+/* Rows and cells per row of each member's map in the map pane. */
+static void compare_geometry(const tui *t, struct compare_view *cv)
+{
+    const screen_rect *r = &t->lay.map;
+    int n = (int)cv->count, lines = r->h - 1; /* the legend's row */
+    int usable = r->w - SCREEN_MAP_PREFIX - 1, cells = 8;
+    while (cells * 2 <= usable)
+        cells *= 2;
+    cv->cells_per_row = usable >= 8 ? cells : (usable > 0 ? usable : 1);
+    cv->rulers_each = lines / n - 2 >= 2;
+    cv->rows_each = cv->rulers_each ? lines / n - 2 : (lines - 1) / n - 1;
+    if (cv->rows_each < 1)
+        cv->rows_each = 1;
+}
+
+static void compare_build(struct compare_view *cv, size_t zoom, size_t cap, bool keep_diff, bool again);
+
+/* Rebuilds every member's grid at one zoom: the coarsest any member needs
+ * to fit its rows (or the session's zoom). True when the compare layout is
+ * shown: the single map is then not built, and the header's figures are
+ * the active member's. */
+static bool compare_rebuild(tui *t, bool keep_diff)
+{
+    session *s = model(t);
+    size_t n = session_group_count(s);
+    if (n == 0 || n > 4) {
+        if (t->cmp)
+            t->cmp->count = 0;
+        return false;
+    }
+    if (t->cmp == NULL) {
+        t->cmp = calloc(1, sizeof *t->cmp);
+        if (t->cmp == NULL)
+            return false;
+        for (size_t i = 0; i < 4; i++) {
+            cells_init(&t->cmp->m[i].grid);
+            cells_init(&t->cmp->m[i].prev);
+            if ((t->cmp->m[i].view = session_view_new()) == NULL) {
+                compare_free(t);
+                return false;
+            }
+        }
+    }
+    struct compare_view *cv = t->cmp;
+    cv->count = n;
+    compare_geometry(t, cv);
+    size_t cap = (size_t)cv->cells_per_row * (size_t)cv->rows_each;
+    for (size_t i = 0; i < n; i++)
+        session_view_of(cv->m[i].view, s, session_group_member(s, i));
+    size_t zoom = session_zoom(s);
+    bool same = zoom == 0 && cv->zoom && cv->for_cap == cap;
+    for (size_t i = 0; i < n && same; i++)
+        same = cv->for_member[i] == session_group_member(s, i);
+    for (int pass = 0; pass < 2; pass++) {
+        if (zoom == 0 && !same) {
+            for (size_t i = 0; i < n; i++) {
+                size_t z = cells_fit_zoom(cv->m[i].view, cap);
+                zoom = z > zoom ? z : zoom;
+            }
+        } else if (zoom == 0) {
+            zoom = cv->zoom;
+        }
+        compare_build(cv, zoom, cap, keep_diff, pass > 0);
+        /* a member that grew or shrank may need another zoom: choose again */
+        bool changed = !same;
+        for (size_t i = 0; i < n && !changed; i++)
+            changed = cv->m[i].grid.usage.capacity != cv->for_capacity[i] ||
+                      cv->m[i].grid.region_count != cv->for_regions[i];
+        cv->zoom = session_zoom(s) ? 0 : zoom;
+        cv->for_cap = cap;
+        for (size_t i = 0; i < n; i++) {
+            cv->for_member[i] = session_group_member(s, i);
+            cv->for_capacity[i] = cv->m[i].grid.usage.capacity;
+            cv->for_regions[i] = cv->m[i].grid.region_count;
+        }
+        if (!changed || !same || session_zoom(s))
+            break;
+        same = false, zoom = 0;
+    }
+    /* the header reads the active member's figures from the single grid */
+    bool found = false;
+    for (size_t i = 0; i < n && !found; i++) {
+        if (session_group_member(s, i) != session_active_index(s))
+            continue;
+        t->grid.usage = cv->m[i].grid.usage;
+        t->grid.zoom = cv->m[i].grid.zoom;
+        found = true;
+    }
+    if (!found)
+        return false; /* the active allocator is not a member: its map is built as usual */
+    t->grid.count = t->grid.region_count = 0;
+    return true;
+}
+
+/* Builds every member's grid at zoom, marking what changed since the last
+ * build (again: the same frame's build redone at another zoom, still
+ * compared with the frame before); and its slack (a walk of its spans,
+ * only when it has padding, which slack is part of). */
+static void compare_build(struct compare_view *cv, size_t zoom, size_t cap, bool keep_diff, bool again)
+{
+    for (size_t i = 0; i < cv->count; i++) {
+        compare_member *m = &cv->m[i];
+        cells_grid old = m->prev;
+        if (!again) {
+            m->prev = m->grid;
+            m->grid = old;
+        }
+        if (m->grid.blocks == NULL) {
+            m->grid.blocks = m->prev.blocks;
+            m->prev.blocks = NULL;
+        }
+        if (!cells_build(m->view, zoom, cap, &m->grid))
+            m->grid.count = 0;
+        if (m->grid.count > m->changed_cap) {
+            bool *grown = realloc(m->changed, m->grid.count * sizeof *grown);
+            if (grown == NULL) {
+                m->grid.count = 0;
+                continue;
+            }
+            m->changed = grown;
+            m->changed_cap = m->grid.count;
+        }
+        if (keep_diff)
+            cells_diff(&m->prev, &m->grid, m->changed);
+        else if (m->grid.count)
+            memset(m->changed, 0, m->grid.count * sizeof *m->changed);
+        m->slack = m->grid.usage.padding_bytes ? session_slack(m->view) : 0;
+    }
+}
+
+/* The live view as it would be for member i alone: its grid, what changed
+ * in it, its lens on the session; the drawing functions of the single map
+ * take it as they take the whole view. */
+static void compare_member_tui(const tui *t, size_t i, tui *out)
+{
+    const compare_member *m = &t->cmp->m[i];
+    *out = *t;
+    out->pl = NULL;
+    out->own = m->view;
+    out->grid = m->grid;
+    out->changed = m->changed;
+    out->shape = (screen_map_shape){t->cmp->cells_per_row, 1};
+}
+
+/* A member's figures: used (as the header counts it), free, padding, the
+ * allocator's slack and metadata, its failures. */
+typedef struct compare_row {
+    session_stats st;
+    size_t used, slack;
+    session_member_figures fig;
+} compare_row;
+
+static void compare_figures_of(const tui *t, size_t i, compare_row *row)
+{
+    const compare_member *m = &t->cmp->m[i];
+    session_stats_from_usage(m->view, &m->grid.usage, &row->st);
+    row->used = row->st.capacity - row->st.unused_bytes - (row->st.has_offset ? 0 : row->st.freed_bytes);
+    row->slack = m->slack;
+    session_group_figures(model(t), i, &row->fig);
+}
+
+static void compare_ruler(const tui *t, int y, const tui *mt)
+{
+    const screen_rect *r = &t->lay.map;
+    for (int c = 0; c < t->cmp->cells_per_row; c += 16)
+        put_fmt(y, r->x + SCREEN_MAP_PREFIX + c, 15, style_attr(t, STYLE_DIM), "+%zu", (size_t)c * mt->grid.zoom);
+}
+
+static void compare_draw_map(tui *t)
+{
+    const screen_rect *r = &t->lay.map;
+    struct compare_view *cv = t->cmp;
+    session *s = model(t);
+    int y = r->y, bottom = r->y + r->h - 1;
+    tui mt;
+    for (size_t i = 0; i < cv->count && y < bottom; i++) {
+        compare_member_tui(t, i, &mt);
+        compare_row row;
+        compare_figures_of(t, i, &row);
+        bool active = session_group_member(s, i) == session_active_index(s);
+        map_line lines[512];
+        size_t total = map_lines(&mt, lines, 512);
+        if (total > 512)
+            total = 512;
+        char slack[32] = "";
+        if (row.slack)
+            snprintf(slack, sizeof slack, "  slack %zu", row.slack);
+        char more[32] = "";
+        if (total > (size_t)cv->rows_each)
+            snprintf(more, sizeof more, "  (+%zu rows)", total - (size_t)cv->rows_each);
+        const char *name = session_active_name(mt.own), *kind = session_active_kind(mt.own);
+        char kind_note[48] = "";
+        if (strcmp(name, kind) != 0)
+            snprintf(kind_note, sizeof kind_note, " (%s)", kind);
+        bool roomy = r->w >= 100;
+        put_fmt(y, r->x, r->w, (active ? A_REVERSE : A_NORMAL) | A_BOLD,
+                " %s%s  used %zu  %s %zu%s  %s %zu  free %zu  %s %zu%s ", name, kind_note, row.used,
+                roomy ? "padding" : "pad", row.st.padding_bytes, slack, roomy ? "metadata" : "meta",
+                row.st.metadata_bytes, row.st.capacity - row.used, roomy ? "failures" : "fail", row.fig.failures,
+                more);
+        y++;
+        if ((cv->rulers_each || i == 0) && y < bottom) {
+            compare_ruler(t, y, &mt);
+            y++;
+        }
+        for (int k = 0; k < cv->rows_each && (size_t)k < total && y < bottom; k++, y++) {
+            const map_line *ml = &lines[k];
+            if (ml->region < 0) {
+                put_fmt(y, r->x, r->w, style_attr(t, STYLE_DIM), "  ── region %zu: %zu bytes ──", ml->first,
+                        ml->count);
+                continue;
+            }
+            const cells_region *reg = &mt.grid.regions[ml->region];
+            put_fmt(y, r->x, SCREEN_MAP_PREFIX, style_attr(t, STYLE_DIM), "%7zu ",
+                    (ml->first - reg->first) * mt.grid.zoom);
+            draw_cells(&mt, y, r->x + SCREEN_MAP_PREFIX, ml->first, ml->count);
+        }
+        if (mt.grid.region_count == 0 && y < bottom)
+            put_text(y++, r->x + 2, r->w - 2, "(owns no memory yet)", style_attr(t, STYLE_DIM));
+    }
+    draw_legend(t, bottom, r->x + 1, r->w - 1, bottom);
+}
+
+/* The side table: one column per member, one row per figure. */
+static void compare_draw_table(tui *t)
+{
+    const screen_rect *r = &t->lay.table;
+    struct compare_view *cv = t->cmp;
+    if (r->h < 2 || r->w < 20)
+        return;
+    int col = (r->w - 11) / (int)cv->count;
+    if (col > 10)
+        col = 10;
+    compare_row rows[4];
+    for (size_t i = 0; i < cv->count; i++)
+        compare_figures_of(t, i, &rows[i]);
+    put_text(r->y, r->x + 1, 10, "compare", A_BOLD | A_UNDERLINE);
+    for (size_t i = 0; i < cv->count; i++)
+        put_fmt(r->y, r->x + 11 + (int)i * col, col, A_BOLD | A_UNDERLINE, "%*.*s", col - 1, col - 1,
+                session_active_name(cv->m[i].view));
+    static const char *const names[] = {"used",  "padding", "slack", "metadata", "free", "failures",
+                                        "live",  "peak",    "hi-water", "util %", "ops", "ns/op"};
+    enum { FIGURES = sizeof names / sizeof names[0] };
+    /* for each row, whether less is better (1), more (-1), or neither (0) */
+    static const int better[FIGURES] = {1, 1, 1, 1, -1, 1, 0, 0, 1, -1, 0, 1};
+    for (int k = 0; k < FIGURES && 1 + k < r->h; k++) {
+        put_text(r->y + 1 + k, r->x + 1, 10, names[k], style_attr(t, STYLE_DIM));
+        size_t v[4], best = 0;
+        for (size_t i = 0; i < cv->count; i++) {
+            const compare_row *w = &rows[i];
+            size_t high = w->fig.regions ? w->st.capacity : w->fig.high_water;
+            size_t all[FIGURES] = {w->used, w->st.padding_bytes, w->slack, w->st.metadata_bytes,
+                                   w->st.capacity - w->used, w->fig.failures, w->st.live_blocks, w->st.peak_bytes,
+                                   high, high ? w->st.peak_bytes * 100 / high : 0, w->fig.commands,
+                                   w->fig.commands ? (size_t)(w->fig.ns / w->fig.commands) : 0};
+            v[i] = all[k];
+            if (i == 0 || (better[k] > 0 ? v[i] < v[best] : v[i] > v[best]))
+                best = i;
+        }
+        for (size_t i = 0; i < cv->count; i++) {
+            /* the best of each row that has a best stands out */
+            bool mark = better[k] != 0 && cv->count > 1 && v[i] == v[best];
+            put_fmt(r->y + 1 + k, r->x + 11 + (int)i * col, col, mark ? A_BOLD : A_NORMAL, "%*zu", col - 1, v[i]);
+        }
+    }
+}
+
 static void draw(tui *t)
 {
     erase();
@@ -1310,8 +1659,8 @@ static void draw(tui *t)
     }
     int cy = 0, cx = 0;
     draw_header(t);
-    draw_map(t);
-    draw_table(t);
+    compare_active(t) ? compare_draw_map(t) : draw_map(t);
+    compare_active(t) ? compare_draw_table(t) : draw_table(t);
     draw_warnings(t);
     draw_caption(t);
     draw_status(t);
@@ -1414,9 +1763,11 @@ static void on_line(void *user, const char *line)
         t->quit = true;
     if (oc.pending)
         sb_add(&t->answer, "(struct continues: type the next fields, end with })");
+    after_step(t, before);
+    if (compare_active(t) && !t->answer_error)
+        compare_fold_answer(t);
     t->overlay = sb_count_lines(sb_str(&t->answer)) > (size_t)t->lay.answer.h;
     t->overlay_first = 0;
-    after_step(t, before);
     char prompt[64];
     snprintf(prompt, sizeof prompt, "%s> ", session_has_active(s) ? session_active_name(s) : "allocscope");
     repl_set_prompt(prompt);
@@ -1781,6 +2132,7 @@ int tui_run(const tui_options *opt)
     cells_free(&t.grid);
     cells_free(&t.prev);
     free(t.changed);
+    compare_free(&t);
     sb_free(&t.answer);
     sb_free(&t.play_answer);
     return status;
@@ -1864,6 +2216,7 @@ bool tui_frame_cost_of(session *s, int cols, int rows, int frames, tui_frame_cos
     cells_free(&t.grid);
     cells_free(&t.prev);
     free(t.changed);
+    compare_free(&t);
     endwin();
     delscreen(scr);
     fclose(term);
