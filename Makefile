@@ -13,7 +13,7 @@ PREFIX   ?= /usr/local
 BUILD    ?= build
 PKGS      = ncursesw readline
 TEST_PKGS = cmocka
-DEB_PKGS  = libncurses-dev libreadline-dev libcmocka-dev pkg-config tmux valgrind clang libclang-rt-dev python3
+DEB_PKGS  = libncurses-dev libreadline-dev libcmocka-dev pkg-config tmux valgrind clang libclang-rt-dev python3 chromium librsvg2-bin libxml2-utils python3-pil
 
 WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wpointer-arith -Wformat=2 -Wvla -Wno-unused-parameter
@@ -29,7 +29,7 @@ Q = @
 endif
 
 LIB_SRC  = $(wildcard src/lib/*.c)
-UI_SRC   = src/app/tui.c src/app/repl.c src/app/bench.c src/app/bench_scale.c
+UI_SRC   = src/app/tui.c src/app/repl.c src/app/bench.c src/app/bench_scale.c src/app/castout.c
 CORE_SRC = $(filter-out src/app/main.c $(UI_SRC), $(wildcard src/app/*.c))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o)
