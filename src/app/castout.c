@@ -35,11 +35,10 @@ static void on_frame(void *user, const char *bytes, size_t n, struct player *pl)
     if (!r->first)
         r->t += r->delay;
     r->first = false;
-    if (n) {
-        sb_printf(r->out, "[%.3f, \"o\", ", r->t);
-        sb_json_string(r->out, bytes);
-        sb_add(r->out, "]\n");
-    }
+    /* one output event per frame, empty or not: event k is the state after k steps */
+    sb_printf(r->out, "[%.3f, \"o\", ", r->t);
+    sb_json_string(r->out, n ? bytes : "");
+    sb_add(r->out, "]\n");
     size_t pos = player_position(pl);
     const player_step *st = pos ? player_step_at(pl, pos - 1) : NULL;
     if (st && pos != r->last_position && st->kind != PLAYER_COMMAND) {
@@ -73,6 +72,12 @@ bool castout_write(const char *scene, const char *path, int cols, int rows, long
     sb_add(&cast, ", \"env\": {\"TERM\": \"xterm-256color\"}}\n");
     recording r = {&cast, 0, (delay_ms > 0 ? (double)delay_ms : 700) / 1000.0, (size_t)-1, true};
     tui_options opt = {scene, delay_ms, ascii || !utf8_locale(), NULL, NULL};
+    /* curses starts at the size these say (its first scroll region) */
+    char num[16];
+    snprintf(num, sizeof num, "%d", rows);
+    setenv("LINES", num, 1);
+    snprintf(num, sizeof num, "%d", cols);
+    setenv("COLUMNS", num, 1);
     bool ok = tui_record(&opt, cols, rows, on_frame, &r);
     if (!ok)
         sb_printf(err, "could not draw %s into a terminal of %dx%d", scene, cols, rows);

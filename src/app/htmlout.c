@@ -285,6 +285,8 @@ static void css(const page *pg, strbuf *out)
             uint32_t t = f;
             f = k, k = t, has_bg = true;
         }
+        if (has_bg && k == bg) /* as svgout draws it: a background the page has is inverted */
+            k = fg, f = bg;
         sb_printf(out, ".s%d{color:%s;%s%s%s%s}\n", s, hex(f, a), has_bg ? "background:" : "", has_bg ? hex(k, b) : "",
                   has_bg ? ";" : "", st->colour_attrs & LOOKS_BOLD ? "font-weight:bold;" : "");
         if (st->colour_attrs & LOOKS_DIM)
