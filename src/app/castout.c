@@ -136,8 +136,16 @@ static bool scene_clean(const char *scene, strbuf *err)
     while (player_next(p))
         ;
     bool clean = *player_problems(p) == '\0';
-    if (!clean)
-        sb_printf(err, "%s has errors, nothing exported:\n%s", scene, player_problems(p));
+    if (!clean) {
+        /* the first ten, and how many more */
+        const char *all = player_problems(p), *cut = all;
+        for (int k = 0; k < 10 && *cut; k++)
+            cut += strcspn(cut, "\n") + (cut[strcspn(cut, "\n")] == '\n');
+        size_t more = sb_count_lines(cut);
+        sb_printf(err, "%s has errors, nothing exported:\n%.*s", scene, (int)(cut - all), all);
+        if (more)
+            sb_printf(err, "(and %zu more)\n", more);
+    }
     player_close(p);
     return clean;
 }

@@ -24,7 +24,10 @@ enum { G_MAP, G_BLOCKS, G_WARNINGS, G_FIGURES, G_TEXTS, G_COUNT };
 
 /* The figures of the header (group n) and the texts (group x). */
 enum { N_CAPACITY, N_USED, N_FREE, N_OFFSET, N_PADDING, N_LIVE, N_LIVE_BYTES, N_PEAK, N_ZOOM, N_STEP, N_WARNINGS,
-       N_COUNT };
+       N_FIRST_BLOCK, N_COUNT };
+
+/* The block table holds the newest blocks, as the live view's does. */
+#define HTMLOUT_TABLE_ROWS 200
 enum { X_ACTIVE, X_KIND, X_DESCRIPTION, X_ALLOCATORS, X_CAPTION, X_SHAPE, X_COUNT };
 
 typedef struct vec {
@@ -114,7 +117,7 @@ typedef struct page {
     bool ascii;
     interned strings, faces;  /* faces: "fill ink bold underline dim glyph" */
     vec now[G_COUNT], before[G_COUNT];
-    cells_grid grid;
+    cells_grid grid, prev;    /* this step's and the last one's */
     screen_layout lay;
     strbuf data;
     bool oom;
@@ -155,15 +158,36 @@ static void put_text(page *pg, int group, size_t i, const char *s)
     put(pg, group, i, id);
 }
 
+static bool same_cell(const cell *a, const cell *b)
+{
+    return a->role == b->role && a->meta == b->meta && a->marks == b->marks && a->label == b->label &&
+           a->block == b->block && a->beneath == b->beneath;
+}
+
+/* The faces of the map's cells; a cell the same as in the last step keeps
+ * its face. */
 static void map_state(page *pg, const session *s)
 {
+    cells_grid t = pg->prev;
+    pg->prev = pg->grid;
+    pg->grid = t;
+    if (pg->grid.blocks == NULL) { /* one block index follows the session for both */
+        pg->grid.blocks = pg->prev.blocks;
+        pg->prev.blocks = NULL;
+    }
     pg->now[G_MAP].len = 0;
     if (!cells_build(s, 0, (size_t)pg->lay.map_cols * (size_t)pg->lay.map_rows, &pg->grid)) {
         pg->oom = true;
         return;
     }
+    bool comparable = pg->prev.count == pg->grid.count && pg->prev.zoom == pg->grid.zoom &&
+                      pg->before[G_MAP].len == pg->grid.count;
     char key[64];
     for (size_t i = 0; i < pg->grid.count; i++) {
+        if (comparable && same_cell(&pg->prev.cells[i], &pg->grid.cells[i])) {
+            put(pg, G_MAP, i, pg->before[G_MAP].v[i]);
+            continue;
+        }
         svgout_face f = svgout_cell_face(&pg->grid, i, pg->theme, pg->ascii, true, false);
         snprintf(key, sizeof key, "%06x %06x %d%d%d %s", f.filled ? (unsigned)f.fill : 0x1000000u, (unsigned)f.ink,
                  f.bold, f.underline, f.dim, f.glyph ? f.glyph : " ");
@@ -190,14 +214,16 @@ static void state_of(page *pg, player *p)
     session *s = player_session(p);
     map_state(pg, s);
     char line[640];
-    size_t nb = session_block_count(s);
+    /* the window moves by half its size at a time, so its rows stay put in between */
+    size_t nb = session_block_count(s), half = HTMLOUT_TABLE_ROWS / 2;
+    size_t first = nb > HTMLOUT_TABLE_ROWS ? (nb - HTMLOUT_TABLE_ROWS) / half * half + half : 0;
     pg->now[G_BLOCKS].len = 0;
-    for (size_t i = 0; i < nb; i++) {
+    for (size_t i = first; i < nb; i++) {
         session_block b = session_block_at(s, i);
         snprintf(line, sizeof line, "%s\t%7zu %6zu %5zu %4zu", b.name, b.offset, b.size, b.align, b.padding);
         size_t id = intern(&pg->strings, line);
         pg->oom |= id == (size_t)-1;
-        put(pg, G_BLOCKS, i, id * 2 + b.live);
+        put(pg, G_BLOCKS, i - first, id * 2 + b.live);
     }
     pg->now[G_WARNINGS].len = 0;
     for (size_t i = 0; i < session_warning_count(s); i++) {
@@ -210,7 +236,7 @@ static void state_of(page *pg, player *p)
     size_t used = st.capacity - st.unused_bytes - (st.has_offset ? 0 : st.freed_bytes);
     size_t figures[N_COUNT] = {st.capacity, used, st.capacity - used, st.has_offset ? st.offset + 1 : 0,
                                st.padding_bytes, st.live_blocks, st.live_bytes, st.peak_bytes, pg->grid.zoom,
-                               session_step(s), session_warning_count(s)};
+                               session_step(s), session_warning_count(s), first};
     for (int k = 0; k < N_COUNT; k++)
         put(pg, G_FIGURES, (size_t)k, figures[k]);
     bool active = session_has_active(s);
@@ -388,10 +414,10 @@ static const char page_script[] =
     "  :' allocscope: no allocator yet';\n"
     " $('h2').textContent=' allocators: '+T[x[3]]+'   '+T[x[2]]+'   step '+n[9]+'  warnings '+n[10];\n"
     " drawMap();\n"
-    " var b=S[1],rows=[],first=Math.max(0,b.length-200);\n"
+    " var b=S[1],rows=[],base=n[11];\n"
     " rows.push('<span class=\"u\">'+esc(pad('block',10)+' '+pad('offset',7,1)+' '+pad('size',6,1)+' '+pad('align',5,1)+' '+pad('pad',4,1)+' state')+'</span>');\n"
-    " for(var i=first;i<b.length;i++){var t=T[b[i]>>1].split('\\t'),live=b[i]&1;\n"
-    "  rows.push('<span class=\"'+(live?'s'+(STYLE_LIVE0+i%6):'s'+STYLE_FREED)+'\" style=\"font-weight:bold\">'+esc(pad(t[0].slice(0,10),10))+'</span> '+\n"
+    " for(var i=0;i<b.length;i++){var t=T[b[i]>>1].split('\\t'),live=b[i]&1;\n"
+    "  rows.push('<span class=\"'+(live?'s'+(STYLE_LIVE0+(base+i)%6):'s'+STYLE_FREED)+'\" style=\"font-weight:bold\">'+esc(pad(t[0].slice(0,10),10))+'</span> '+\n"
     "   '<span'+(live?'':' class=\"s'+STYLE_DIM+'\"')+'>'+esc(t[1]+' '+(live?'live':'freed'))+'</span>');}\n"
     " if(!b.length)rows.push('(no blocks yet)');\n"
     " $('tbl').innerHTML=rows.join('\\n');$('tbl').scrollTop=1e9;\n"
@@ -495,6 +521,7 @@ bool htmlout_render(player *p, bool dark, bool ascii, strbuf *out)
     sb_init(&pg->faces.pool);
     sb_init(&pg->data);
     cells_init(&pg->grid);
+    cells_init(&pg->prev);
     screen_compute(SVGOUT_DEFAULT_ROWS, SVGOUT_DEFAULT_COLS, true, &pg->lay);
     player_seek(p, 0);
     for (bool more = true; more && !pg->oom;) {
@@ -513,6 +540,7 @@ bool htmlout_render(player *p, bool dark, bool ascii, strbuf *out)
     interned_free(&pg->faces);
     sb_free(&pg->data);
     cells_free(&pg->grid);
+    cells_free(&pg->prev);
     free(pg);
     return ok && !out->truncated;
 }
