@@ -18,7 +18,8 @@ prog=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 tmp=$(mktemp -d)
 pass=0
 fail=0
-T() { tmux -L "allocscope-export-$$" -f /dev/null "$@"; }
+server=0 # a tmux server of its own for each replay: a dying one is never reused
+T() { tmux -L "allocscope-export-$$-$server" -f /dev/null "$@"; }
 cleanup() { T kill-server 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 ok() { pass=$((pass + 1)); }
@@ -139,6 +140,7 @@ replay_check() { # replay_check SCENE COLS ROWS
     scene=$1 cols=$2 rows=$3
     "$prog" --play "$scene" --export-cast "$tmp/r.cast" --size "${cols}x$rows" --force >/dev/null || { bad "cast $scene"; return; }
     T kill-server 2>/dev/null
+    server=$((server + 1))
     T new-session -d -s ref -x "$cols" -y "$rows" "TERM=xterm-256color $prog --play $scene --delay 50"
     i=0
     while [ $i -lt 100 ] && ! T capture-pane -p -t ref | grep -q '^ || step'; do sleep 0.1; i=$((i + 1)); done
@@ -195,6 +197,35 @@ if expect:
 if n == 23:
     assert set(row) <= {"·"}, row  # nothing allocated at the start; reset at the end
 EOF
+done
+# stepping back gives what stepping forward gave: a copy of a page with a
+# script that presses the page's keys (Home, -> K times; End, <- back to K;
+# ] twice) and writes what it saw
+for name in 04_debug_allocator 10_freelist_vs_bump; do
+    "$PY" - "$tmp/$name/page.html" "$tmp/keys.html" <<'EOF2'
+import sys
+page = open(sys.argv[1], encoding="utf-8").read()
+probe = """<script>(function(){
+function key(k){document.dispatchEvent(new KeyboardEvent('keydown',{key:k}));}
+function snap(){return ['h1','h2','map','tbl','warn','caption','pos'].map(function(i){return document.getElementById(i).innerHTML;}).join('@@');}
+var n=+document.getElementById('sl').max, k=Math.floor(n/2), r=[];
+key('Home');for(var i=0;i<k;i++)key('ArrowRight');var fwd=snap();
+key('End');for(var i=k;i<n;i++)key('ArrowLeft');var back=snap();
+r.push(fwd===back?'same':'DIFFERENT');
+key('Home');key(']');key(']');r.push(document.getElementById('pos').textContent);
+key('[');r.push(document.getElementById('pos').textContent);
+var p=document.createElement('pre');p.id='probe';p.textContent=r.join('|');document.body.appendChild(p);})();</script>"""
+open(sys.argv[2], "w", encoding="utf-8").write(page.replace("</body>", probe + "</body>"))
+EOF2
+    chrome "file://$tmp/keys.html" --dump-dom >"$tmp/keys.dom"
+    probe=$(sed -n 's/.*<pre id="probe">\([^<]*\)<\/pre>.*/\1/p' "$tmp/keys.dom")
+    # the positions just after the first and second note or pause
+    want=$(awk '/^[[:space:]]*($|#)/{next} {n++} /^[[:space:]]*(note|pause)([[:space:]]|$)/{m++; if(m<=2) p[m]=n} END{print p[2] " " p[1]}' "scenes/$name.as")
+    set -- $want
+    case "$probe" in
+        "same|step $1/"*"|step $2/"*) ok ;;
+        *) bad "$name: keys in the page: '$probe' (want same, step $1, step $2)" ;;
+    esac
 done
 chrome "file://$page#step=9" --screenshot="$tmp/page.png" --window-size=1200,900 >/dev/null
 "$PY" -c 'import sys; from PIL import Image; im=Image.open(sys.argv[1]); assert im.size==(1200,900) and len(im.getcolors(1<<20))>8' \

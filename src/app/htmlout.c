@@ -6,7 +6,8 @@
  * n, the header figures; x, the other texts (string ids). Line k of the
  * page's data holds what step k changed, group by group (m;b;w;n;x), each
  * change "INDEX:VALUE" in base 36, or ":VALUE" for the index after the
- * last one, or "=LENGTH"; line 0 is the first state. The script applies
+ * last one, or "=LENGTH" when it shrinks; a figure's VALUE is "+D" or "-D", what it moved
+ * by. Line 0 is the first state. The script applies
  * lines forward and keeps what they replaced to step back.
  */
 #include "allocscope/htmlout.h"
@@ -220,7 +221,7 @@ static void state_of(page *pg, player *p)
     pg->now[G_BLOCKS].len = 0;
     for (size_t i = first; i < nb; i++) {
         session_block b = session_block_at(s, i);
-        snprintf(line, sizeof line, "%s\t%7zu %6zu %5zu %4zu", b.name, b.offset, b.size, b.align, b.padding);
+        snprintf(line, sizeof line, "%s %zu %zu %zu %zu", b.name, b.offset, b.size, b.align, b.padding);
         size_t id = intern(&pg->strings, line);
         pg->oom |= id == (size_t)-1;
         put(pg, G_BLOCKS, i - first, id * 2 + b.live);
@@ -234,9 +235,13 @@ static void state_of(page *pg, player *p)
     session_stats st;
     session_stats_from_usage(s, &pg->grid.usage, &st);
     size_t used = st.capacity - st.unused_bytes - (st.has_offset ? 0 : st.freed_bytes);
-    size_t figures[N_COUNT] = {st.capacity, used, st.capacity - used, st.has_offset ? st.offset + 1 : 0,
+    /* free is capacity - used, and the step is told by how far it is behind the
+     * player's position (it stays put but for steps that failed): the page works
+     * both out, so they cost nothing a step */
+    size_t pos = player_position(p), step = session_step(s) < pos ? session_step(s) : pos;
+    size_t figures[N_COUNT] = {st.capacity, used, 0, st.has_offset ? st.offset + 1 : 0,
                                st.padding_bytes, st.live_blocks, st.live_bytes, st.peak_bytes, pg->grid.zoom,
-                               session_step(s), session_warning_count(s), first};
+                               pos - step, session_warning_count(s), first};
     for (int k = 0; k < N_COUNT; k++)
         put(pg, G_FIGURES, (size_t)k, figures[k]);
     bool active = session_has_active(s);
@@ -261,7 +266,7 @@ static void diff_line(page *pg)
             sb_addc(out, ';');
         vec *a = &pg->before[g], *b = &pg->now[g];
         bool any = false;
-        if (a->len != b->len) {
+        if (b->len < a->len) { /* growing needs no length: the new entries follow */
             sb_addc(out, '=');
             base36(out, b->len);
             any = true;
@@ -276,7 +281,13 @@ static void diff_line(page *pg)
             if (i != last + 1)
                 base36(out, i);
             sb_addc(out, ':');
-            base36(out, b->v[i]);
+            if (g == G_FIGURES && i < a->len) { /* figures move by small amounts */
+                bool up = b->v[i] > a->v[i];
+                sb_addc(out, up ? '+' : '-');
+                base36(out, up ? b->v[i] - a->v[i] : a->v[i] - b->v[i]);
+            } else {
+                base36(out, b->v[i]);
+            }
             last = i;
         }
         a->len = 0;
@@ -382,12 +393,14 @@ static const char page_script[] =
     " for(var g=0;g<G;g++){var L=[],e=gs[g]?gs[g].split(','):[],last=-1;\n"
     "  for(var j=0;j<e.length;j++){var x=e[j];if(!x)continue;\n"
     "   if(x[0]==='='){L.push([-1,parseInt(x.slice(1),36)]);continue;}\n"
-    "   var c=x.indexOf(':'),i=c>0?parseInt(x.slice(0,c),36):last+1;last=i;L.push([i,parseInt(x.slice(c+1),36)]);}\n"
+    "   var c=x.indexOf(':'),i=c>0?parseInt(x.slice(0,c),36):last+1,v=x.slice(c+1);last=i;\n"
+    "   L.push([i,v[0]==='+'||v[0]==='-'?v:parseInt(v,36)]);}\n"
     "  out.push(L);}return out;}\n"
     "function apply(k){var ch=changes(k),u=[];wb.push(S[2].length);\n"
     " for(var g=0;g<G;g++){var a=S[g];ch[g].forEach(function(c){\n"
     "  if(c[0]<0){u.push([g,-1,a.slice(c[1]),a.length]);a.length=Math.min(a.length,c[1]);}\n"
-    "  else{u.push([g,c[0],a[c[0]]]);a[c[0]]=c[1];}});}\n"
+    "  else{u.push([g,c[0],a[c[0]]]);var v=c[1];\n"
+    "   if(typeof v==='string')v=a[c[0]]+(v[0]==='+'?1:-1)*parseInt(v.slice(1),36);a[c[0]]=v;}});}\n"
     " undo.push(u);cur=k;}\n"
     "function back(){var u=undo.pop();wb.pop();for(var j=u.length-1;j>=0;j--){var r=u[j],a=S[r[0]];\n"
     " if(r[1]<0){a.length=r[3]-r[2].length;Array.prototype.push.apply(a,r[2]);a.length=r[3];}\n"
@@ -409,16 +422,16 @@ static const char page_script[] =
     "   h.push(s);}}\n"
     " $('map').innerHTML=h.join('\\n');}\n"
     "function draw(){var n=S[3],x=S[4];\n"
-    " $('h1').textContent=T[x[0]]?' '+T[x[0]]+' ('+T[x[1]]+')  capacity '+n[0]+'  used '+n[1]+'  free '+n[2]+\n"
+    " $('h1').textContent=T[x[0]]?' '+T[x[0]]+' ('+T[x[1]]+')  capacity '+n[0]+'  used '+n[1]+'  free '+(n[0]-n[1])+\n"
     "  (n[3]?'  offset '+(n[3]-1):'')+'  padding '+n[4]+'  live '+n[5]+' ('+n[6]+' B)  peak '+n[7]+'  zoom '+n[8]+' B/cell'\n"
     "  :' allocscope: no allocator yet';\n"
-    " $('h2').textContent=' allocators: '+T[x[3]]+'   '+T[x[2]]+'   step '+n[9]+'  warnings '+n[10];\n"
+    " $('h2').textContent=' allocators: '+T[x[3]]+'   '+T[x[2]]+'   step '+(cur-n[9])+'  warnings '+n[10];\n"
     " drawMap();\n"
     " var b=S[1],rows=[],base=n[11];\n"
     " rows.push('<span class=\"u\">'+esc(pad('block',10)+' '+pad('offset',7,1)+' '+pad('size',6,1)+' '+pad('align',5,1)+' '+pad('pad',4,1)+' state')+'</span>');\n"
-    " for(var i=0;i<b.length;i++){var t=T[b[i]>>1].split('\\t'),live=b[i]&1;\n"
+    " for(var i=0;i<b.length;i++){var t=T[b[i]>>1].split(' '),live=b[i]&1;\n"
     "  rows.push('<span class=\"'+(live?'s'+(STYLE_LIVE0+(base+i)%6):'s'+STYLE_FREED)+'\" style=\"font-weight:bold\">'+esc(pad(t[0].slice(0,10),10))+'</span> '+\n"
-    "   '<span'+(live?'':' class=\"s'+STYLE_DIM+'\"')+'>'+esc(t[1]+' '+(live?'live':'freed'))+'</span>');}\n"
+    "   '<span'+(live?'':' class=\"s'+STYLE_DIM+'\"')+'>'+esc(pad(t[1],7,1)+' '+pad(t[2],6,1)+' '+pad(t[3],5,1)+' '+pad(t[4],4,1)+' '+(live?'live':'freed'))+'</span>');}\n"
     " if(!b.length)rows.push('(no blocks yet)');\n"
     " $('tbl').innerHTML=rows.join('\\n');$('tbl').scrollTop=1e9;\n"
     " var w=S[2],ws=['<span class=\"u\">warnings ('+w.length+')</span>'],fresh=wb[wb.length-1];\n"
