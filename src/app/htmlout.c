@@ -362,7 +362,7 @@ static void legend(const page *pg, strbuf *out)
     for (size_t i = 0; i < n; i++)
         if (marks[i].style >= 0 && marks[i].legend)
             sb_printf(out, "<span class=\"s%d\">&nbsp;</span> %s &nbsp;", marks[i].style, marks[i].legend);
-    sb_add(out, "<span class=\"ch\">&nbsp;</span> changed by the step");
+    sb_add(out, "<span class=\"ch\">&nbsp;</span> changed");
 }
 
 static const char page_style[] =
