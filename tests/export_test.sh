@@ -228,8 +228,16 @@ EOF2
     esac
 done
 chrome "file://$page#step=9" --screenshot="$tmp/page.png" --window-size=1200,900 >/dev/null
-"$PY" -c 'import sys; from PIL import Image; im=Image.open(sys.argv[1]); assert im.size==(1200,900) and len(im.getcolors(1<<20))>8' \
-    "$tmp/page.png" && ok || bad "the page's screenshot"
+# the screenshot shows the caption's box (xterm blue, looks.h's caption) and block colours
+"$PY" - "$tmp/page.png" <<'EOF' && ok || bad "the page's screenshot"
+import sys
+from PIL import Image
+im = Image.open(sys.argv[1]).convert("RGB")
+assert im.size == (1200, 900), im.size
+colours = dict((c, n) for n, c in im.getcolors(1 << 20))
+assert colours.get((0x00, 0x00, 0xee), 0) > 5000, "no caption box"
+assert colours.get((0x00, 0xaf, 0x00), 0) > 50, "no cell of block 0's colour"
+EOF
 if grep -iE 'Uncaught|CONSOLE\(|console error' "$tmp/chrome.log" | grep -v 'Fontconfig' >"$tmp/cerr"; [ -s "$tmp/cerr" ]; then
     bad "console errors in the page"; cat "$tmp/cerr"
 else ok; fi

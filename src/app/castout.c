@@ -51,10 +51,11 @@ static void on_frame(void *user, const char *bytes, size_t n, struct player *pl)
     r->last_position = pos;
 }
 
-/* The glyphs need a UTF-8 locale: the user's, else C.UTF-8, else ASCII. */
+/* The glyphs need a UTF-8 locale: the user's, else C.UTF-8, else ASCII.
+ * Only the character type: the times must keep their decimal point. */
 static bool utf8_locale(void)
 {
-    setlocale(LC_ALL, "");
+    setlocale(LC_CTYPE, "");
     if (strcmp(nl_langinfo(CODESET), "UTF-8") == 0)
         return true;
     return setlocale(LC_CTYPE, "C.UTF-8") && strcmp(nl_langinfo(CODESET), "UTF-8") == 0;

@@ -202,7 +202,9 @@ static void map_state(page *pg, const session *s)
     screen_map_shape sh = screen_map_shape_of(&pg->lay, region_cells, pg->grid.region_count);
     strbuf shape;
     sb_init(&shape);
-    sb_printf(&shape, "%d %zu", sh.cells_per_row, pg->grid.zoom);
+    /* the page draws a cell one column wide, where the live view may widen
+     * the cells of a small heap: then rows of the layout's map_cols cells */
+    sb_printf(&shape, "%d %zu", sh.cell_width == 1 ? sh.cells_per_row : pg->lay.map_cols, pg->grid.zoom);
     for (size_t r = 0; r < pg->grid.region_count; r++)
         sb_printf(&shape, "|%zu,%zu,%zu", pg->grid.regions[r].first, pg->grid.regions[r].count,
                   pg->grid.regions[r].bytes);
