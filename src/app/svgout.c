@@ -542,6 +542,11 @@ bool svgout_write_file(const char *path, const char *data, size_t len, bool forc
     if (ok && !force) {
         ok = link(tmp, path) == 0;
         saved = errno;
+        /* a file system without hard links: look, then rename */
+        if (!ok && (saved == EPERM || saved == ENOTSUP || saved == ENOSYS) && stat(path, &st) != 0) {
+            ok = rename(tmp, path) == 0;
+            saved = errno;
+        }
         unlink(tmp);
     } else if (ok) {
         ok = rename(tmp, path) == 0;
