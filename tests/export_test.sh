@@ -279,6 +279,8 @@ printf 'new bump 64\nalloc 16 as a\nfree nosuch\nnote after the error\n' >"$tmp/
 [ $st = 2 ] && grep -q "add --play SCENE" "$tmp/err" && ok || bad "an export without a scene (exit $st)"
 ex --export-cast "$tmp/c.cast" --size 10x5; st=$?
 [ $st = 2 ] && grep -q "COLSxROWS" "$tmp/err" && ok || bad "--size 10x5 (exit $st)"
+ex --size 80x24; st=$?
+[ $st = 2 ] && grep -q "go with --export-svg" "$tmp/err" && ok || bad "--size without an export (exit $st)"
 ls "$tmp" | grep -q '\.tmp-' && bad "a temporary file was left behind" || ok
 
 # --- export svg at the prompt / in batch ---------------------------------------------

@@ -35,10 +35,11 @@ typedef struct castout_cli {
  * how many arguments it used, 0 if it is not one, -1 (a message on stderr)
  * if it is wrong. */
 int castout_cli_option(int argc, char **argv, int i, castout_cli *c);
-/* True if an export was asked for. */
+/* True if an export or one of its options was given. */
 bool castout_cli_wanted(const castout_cli *c);
 /* Runs the exports asked for on the scene: refused (nothing written) when
- * there is no scene or it has errors. Returns the exit status. */
+ * there is no scene, it has errors, or options came without an export.
+ * Returns the exit status. */
 int castout_cli_run(const castout_cli *c, const char *scene, long delay_ms, bool ascii);
 
 #endif

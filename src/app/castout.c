@@ -126,7 +126,10 @@ int castout_cli_option(int argc, char **argv, int i, castout_cli *c)
     return 2;
 }
 
-bool castout_cli_wanted(const castout_cli *c) { return c->svg_dir || c->cast || c->html; }
+bool castout_cli_wanted(const castout_cli *c)
+{
+    return c->svg_dir || c->cast || c->html || c->cols || c->force || c->at_marks || c->dark;
+}
 
 /* The scene's problems, played through once; NULL if it cannot be read. */
 static bool scene_clean(const char *scene, strbuf *err)
@@ -153,6 +156,11 @@ static bool scene_clean(const char *scene, strbuf *err)
 
 int castout_cli_run(const castout_cli *c, const char *scene, long delay_ms, bool ascii)
 {
+    if (!c->svg_dir && !c->cast && !c->html) {
+        fprintf(stderr, "allocscope: --size, --theme, --force and --at-marks go with --export-svg, --export-cast "
+                        "or --export-html\n");
+        return 2;
+    }
     if (scene == NULL) {
         fprintf(stderr, "allocscope: --export-svg, --export-cast and --export-html export a scene: add --play SCENE\n");
         return 2;
