@@ -158,6 +158,29 @@ EOF
     sleep 0.5
     T capture-pane -p -t rep >"$tmp/rep.txt"
     if diff -u "$tmp/ref.txt" "$tmp/rep.txt" >"$tmp/diff"; then ok; else bad "$scene: the cast replayed is not the live view at step $pos"; cat "$tmp/diff"; fi
+    # the SVG of that step, read back as characters (text where its text is,
+    # a filled cell as the live view's solid block) is the same screen; its
+    # step line leaves out the keys
+    [ "$cols" = 120 ] && [ "$rows" = 40 ] || return
+    svg=$(printf '%s/svg/step-%04d.svg' "$tmp/$(basename "$scene" .as)" "$pos")
+    "$PY" - "$svg" "$tmp/ref.txt" <<'EOF' && ok || bad "$scene: the SVG of step $pos is not the live view's screen"
+import html, re, sys
+svg = open(sys.argv[1], encoding="utf-8").read()
+ref = open(sys.argv[2], encoding="utf-8").read().split("\n")
+grid = [[" "] * 400 for _ in range(200)]
+for x, y, w in re.findall(r'<rect class="c" x="(\d+)" y="(\d+)" width="(\d+)"', svg):
+    for k in range(int(w) // 9):
+        grid[int(y) // 18][int(x) // 9 + k] = "\u2588"
+for x, y, body in re.findall(r'<text x="(\d+)" y="(\d+)"[^>]*>(.*?)</text>', svg):
+    r, c = (int(y) - 14) // 18, int(x) // 9
+    for i, ch in enumerate(html.unescape(body)):
+        grid[r][c + i] = ch
+lines = ["".join(r).rstrip() for r in grid[:40]]
+for n, (a, b) in enumerate(zip(lines, ref)):
+    b = b.rstrip()
+    if a != b and not (b.startswith(" || step") and b.startswith(a)):
+        sys.exit(f"row {n}:\n svg: {a!r}\n tty: {b!r}")
+EOF
 }
 replay_check scenes/01_bump_basics.as 120 40
 replay_check scenes/06_pool_entities.as 100 30

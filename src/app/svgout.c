@@ -302,8 +302,10 @@ static void legend(const svg *g, int row, int col, int w, const cells_grid *grid
         if (l->word == NULL || (prev && prev->word && strcmp(prev->word, l->word) == 0))
             continue;
         pen p = pen_of(g, l->style, 0);
-        if (l->role == CELL_LIVE)
-            rect(g, col + used, row, 1, 1, looks_rgb(looks_area(STYLE_LIVE0), g->theme, false), NULL);
+        uint32_t live0 = looks_rgb(looks_area(STYLE_LIVE0), g->theme, false);
+        if (l->role == CELL_LIVE) /* a cell of block 0, as the live view's swatch */
+            sb_printf(g->out, "<rect class=\"c\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#%06x\"/>\n",
+                      (col + used) * CW, row * CH, CW, CH, (unsigned)live0);
         else
             text(g, col + used, row, 1, looks_glyph((looks_id)id, g->ascii), p);
         used++;
