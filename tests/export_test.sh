@@ -146,6 +146,7 @@ replay_check() { # replay_check SCENE COLS ROWS
     while [ $i -lt 100 ] && ! T capture-pane -p -t ref | grep -q '^ || step'; do sleep 0.1; i=$((i + 1)); done
     sleep 0.3
     T capture-pane -p -t ref >"$tmp/ref.txt"
+    cp "$tmp/ref.txt" "$tmp/ref-$(basename "$scene" .as).txt"
     pos=$(sed -n 's/^ || step \([0-9]*\)\/.*/\1/p' "$tmp/ref.txt")
     [ -n "$pos" ] || { bad "$scene: the live view did not stop at a pause"; cat "$tmp/ref.txt"; return; }
     "$PY" - "$tmp/r.cast" "$pos" "$tmp/frames" <<'EOF'
@@ -250,6 +251,16 @@ EOF2
         *) bad "$name: keys in the page: '$probe' (want same, step $1, step $2)" ;;
     esac
 done
+# the page's header line at the first pause is the live view's there
+pos=$(sed -n 's/^ || step \([0-9]*\)\/.*/\1/p' "$tmp/ref-01_bump_basics.txt")
+chrome "file://$page#step=$pos" --dump-dom >"$tmp/dom-pause.html"
+"$PY" - "$tmp/dom-pause.html" "$tmp/ref-01_bump_basics.txt" <<'EOF' && ok || bad "the page's header is not the live view's"
+import html, re, sys
+dom = open(sys.argv[1], encoding="utf-8").read()
+tty = open(sys.argv[2], encoding="utf-8").read().split("\n")
+h1 = html.unescape(re.search(r'<div id="h1"[^>]*>(.*?)</div>', dom, re.S).group(1))
+assert h1.rstrip() == tty[0].rstrip(), (h1, tty[0])
+EOF
 chrome "file://$page#step=9" --screenshot="$tmp/page.png" --window-size=1200,900 >/dev/null
 # the screenshot shows the caption's box (xterm blue, looks.h's caption) and block colours
 "$PY" - "$tmp/page.png" <<'EOF' && ok || bad "the page's screenshot"
