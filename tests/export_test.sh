@@ -283,6 +283,32 @@ for scene in scenes/*.as; do
 done
 grep -iE 'Uncaught|CONSOLE\(' "$tmp/chrome.log" >"$tmp/cerr" && { bad "console errors"; cat "$tmp/cerr"; } || ok
 
+# a long scene stays small: 20,000 random allocations and frees on a free
+# list (README's 100,000-step figure comes from the same generator)
+"$PY" - "$tmp/long.as" 20000 <<'EOF'
+import random, sys
+random.seed(1)
+steps = ["new freelist 4M", "note random allocations and frees on a free list"]
+live, n = [], 0
+while len(steps) < int(sys.argv[2]):
+    if live and (random.random() < 0.45 or len(live) > 3000):
+        steps.append("free b%d" % live.pop(random.randrange(len(live))))
+    else:
+        n += 1
+        steps.append("alloc %d as b%d" % (random.choice([8, 16, 24, 32, 48, 64, 100, 128, 256, 1000]), n))
+        live.append(n)
+    if len(steps) % 5000 == 0:
+        steps.append("note %d steps in" % len(steps))
+open(sys.argv[1], "w").write("\n".join(steps) + "\n")
+EOF
+"$prog" --play "$tmp/long.as" --export-html "$tmp/long.html" >/dev/null && ok || bad "the long scene's page"
+size=$(wc -c <"$tmp/long.html")
+[ "$size" -lt $((20000 * 70)) ] && ok || bad "the 20,000-step page takes $size bytes (over 70 a step)"
+: >"$tmp/chrome.log"
+chrome "file://$tmp/long.html#step=20000" --dump-dom >"$tmp/long.dom"
+grep -q "step 20000/200[0-9][0-9]<" "$tmp/long.dom" && ok || bad "the long page at its last step"
+grep -iE 'Uncaught|CONSOLE\(' "$tmp/chrome.log" >"$tmp/cerr" && { bad "console errors in the long page"; cat "$tmp/cerr"; } || ok
+
 # --- bad input ---------------------------------------------------------------------
 ex() { "$prog" --play scenes/01_bump_basics.as "$@" >"$tmp/out" 2>"$tmp/err"; }
 echo keep >"$tmp/exists.html"
