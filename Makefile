@@ -17,7 +17,7 @@ PREFIX   ?= /usr/local
 BUILD    ?= build
 PKGS      = ncursesw readline
 TEST_PKGS = cmocka
-DEB_PKGS  = libncurses-dev libreadline-dev libcmocka-dev pkg-config tmux valgrind clang libclang-rt-dev python3
+DEB_PKGS  = libncurses-dev libreadline-dev libcmocka-dev pkg-config tmux valgrind clang libclang-rt-dev python3 chromium librsvg2-bin libxml2-utils python3-pil
 
 WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wpointer-arith -Wformat=2 -Wvla -Wno-unused-parameter
@@ -38,7 +38,7 @@ endif
 # batch and player; the tests link it), the curses/readline front ends, and
 # the benchmarks
 LIB_SRC      = $(wildcard src/lib/*.c)
-TERMINAL_SRC = src/app/tui.c src/app/repl.c
+TERMINAL_SRC = src/app/tui.c src/app/repl.c src/app/castout.c
 BENCH_SRC    = src/app/bench.c src/app/bench_scale.c
 APP_SRC      = $(filter-out src/app/main.c $(TERMINAL_SRC) $(BENCH_SRC), $(wildcard src/app/*.c))
 LIB_OBJ      = $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -190,6 +190,8 @@ test: check-deps
 	$(Q)tests/run_scripts.sh $(PROG)
 	$(Q)tests/bench_smoke.sh $(PROG)
 	$(Q)tests/tui_e2e.sh $(PROG)
+	@echo "== exports: SVG (xmllint, rsvg-convert), asciicast (tmux), HTML (headless Chromium)"
+	$(Q)tests/export_test.sh $(PROG)
 	@echo "== the same under AddressSanitizer + UndefinedBehaviorSanitizer"
 	$(Q)$(MAKE) --no-print-directory $(ASAN) unit build/asan/allocscope
 	$(Q)tests/run_scripts.sh build/asan/allocscope

@@ -67,6 +67,8 @@ typedef struct session_stats {
 } session_stats;
 
 size_t session_step(const session *s);
+/* The text of the last `note` (a caption), "" before any. */
+const char *session_caption(const session *s);
 bool session_has_active(const session *s);
 const char *session_active_name(const session *s);
 const char *session_active_kind(const session *s);

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "allocscope/plugin_host.h"
+#include "allocscope/svgout.h"
 #include "allocscope/trace.h"
 #include "allocscope/types.h"
 #include "compare.h"
@@ -128,6 +129,9 @@ typedef enum complete_kind {
       COMPLETE_FILE)                                                                                      \
     X("save", cmd_save, F, "save FILE", "write the session so far as a replayable script", COMPLETE_FILE) \
     X("dump", cmd_dump, 0, "dump json", "print the state as one JSON object", COMPLETE_DUMP)             \
+    X("export", svgout_cmd_export, F, "export svg FILE [force] [light|dark] [COLSxROWS]",                 \
+      "write the map as the live view shows it to an SVG picture (an existing FILE only with force)",  \
+      COMPLETE_FILE)                                                                                      \
     X("show", cmd_show, 0, "show NAME | show addresses | show offsets",                                   \
       "hex dump of a block with padding and guard bytes marked; or switch how positions are shown",       \
       COMPLETE_SHOW)                                                                                      \

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "allocscope/batch.h"
+#include "allocscope/castout.h"
 #include "allocscope/parse.h"
 #include "allocscope/interp.h"
 #include "allocscope/bench.h"
@@ -20,6 +21,8 @@ static void usage(FILE *f)
 {
     fputs("usage: allocscope                      the live view (bump allocator over 4096 bytes)\n"
           "       allocscope --play FILE [--delay MS]   play a scene in the live view\n"
+          "       allocscope --play FILE --export-svg DIR [--at-marks] | --export-cast FILE | --export-html FILE\n"
+          "                  [--size COLSxROWS] [--theme light|dark] [--force]   slides, recordings, a web page\n"
           "       allocscope --batch FILE|-  [--frames] [--json] [--ascii] [--quiet]\n"
           "       allocscope --trace FILE [--on \"KIND SIZE ...\"] [--batch]   replay a malloc-lab trace\n"
           "       allocscope --trace FILE --compare \"KIND ...\" \"KIND ...\" [--json]   on 2 to 4 allocators, one table\n"
@@ -39,10 +42,19 @@ typedef struct cli {
     batch_options bo;
 } cli;
 
+static castout_cli exports; /* --export-svg/cast/html and their options (castout.h) */
+
 static int parse_args(int argc, char **argv, cli *c)
 {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        int ex = castout_cli_option(argc, argv, i, &exports);
+        if (ex < 0)
+            return 2;
+        if (ex > 0) {
+            i += ex - 1;
+            continue;
+        }
         const char *next = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--batch") && next && (strncmp(next, "--", 2) != 0))
             c->batch = next, i++, c->batch_flag = true;
@@ -227,6 +239,8 @@ int main(int argc, char **argv)
         return bad;
     if (c.gen)
         return generate(&c);
+    if (castout_cli_wanted(&exports))
+        return castout_cli_run(&exports, c.play, c.delay_ms, c.bo.ascii);
     if (c.trace && (c.batch_flag || !isatty(STDOUT_FILENO)))
         return run_trace(&c);
     if (c.trace) {

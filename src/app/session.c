@@ -24,6 +24,7 @@ session *session_create(void)
         return NULL;
     }
     sb_init(&s->pending);
+    sb_init(&s->caption);
     s->group.running = -1;
     /* epochs of different sessions never meet: a view that indexed blocks
      * of a session destroyed since cannot mistake a new one for it */
@@ -67,6 +68,7 @@ void sess_clear(session *s)
     s->zoom = 0;
     s->show_addresses = false;
     sb_clear(&s->pending);
+    sb_clear(&s->caption);
 }
 
 void session_destroy(session *s)
@@ -86,6 +88,7 @@ void session_destroy(session *s)
     free(s->history);
     free(s->spans);
     sb_free(&s->pending);
+    sb_free(&s->caption);
     free(s);
 }
 
@@ -550,6 +553,7 @@ const char *session_check(const session *s)
 }
 
 size_t session_step(const session *s) { return s->step; }
+const char *session_caption(const session *s) { return sb_str(&s->caption); }
 bool session_has_active(const session *s) { return s->alloc_count > 0; }
 const char *session_active_name(const session *s) { return s->alloc_count ? sess_active(s)->name : ""; }
 const char *session_active_kind(const session *s) { return s->alloc_count ? sess_active(s)->kind->name : ""; }

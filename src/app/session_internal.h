@@ -95,6 +95,7 @@ struct session {
     bool (*progress)(void *user, const char *what, size_t done, size_t total); /* interp_set_progress */
     void *progress_user;
     strbuf pending;          /* a struct definition spanning lines */
+    strbuf caption;          /* the text of the last note (session_caption) */
     int source_depth;
     as_span *spans;          /* scratch for inspections */
     size_t span_count, span_cap;

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <wchar.h>
 
 #include "allocscope/cells.h"
@@ -2222,4 +2223,56 @@ bool tui_frame_cost_of(session *s, int cols, int rows, int frames, tui_frame_cos
     fclose(term);
     fclose(in);
     return true;
+}
+
+bool tui_record(const tui_options *opt, int cols, int rows, tui_frame_fn fn, void *user)
+{
+    FILE *term = tmpfile(), *in = fopen("/dev/null", "r");
+    SCREEN *scr = term && in ? newterm("xterm-256color", term, in) : NULL;
+    tui t;
+    memset(&t, 0, sizeof t);
+    sb_init(&t.answer);
+    cells_init(&t.grid);
+    cells_init(&t.prev);
+    t.pending_key = ERR;
+    t.ascii = opt->ascii;
+    t.delay_ms = opt->delay_ms;
+    bool ok = scr && open_model(&t, opt);
+    strbuf frame;
+    sb_init(&frame);
+    if (ok) {
+        set_term(scr);
+        resizeterm(rows, cols);
+        t.colour = has_colors();
+        init_styles(&t);
+        relayout(&t);
+        size_t sent = 0;
+        for (bool more = true; more;) {
+            more = t.playing;
+            draw(&t);
+            fflush(term);
+            sb_clear(&frame);
+            char buf[4096];
+            for (ssize_t n; (n = pread(fileno(term), buf, sizeof buf, (off_t)sent)) > 0; sent += (size_t)n)
+                sb_addn(&frame, buf, (size_t)n);
+            fn(user, sb_str(&frame), frame.len, t.pl);
+            t.running = true; /* a pause goes on as if a key were pressed */
+            if (more)
+                step_forward(&t);
+        }
+        endwin();
+    }
+    if (scr)
+        delscreen(scr);
+    if (term)
+        fclose(term);
+    if (in)
+        fclose(in);
+    sb_free(&frame);
+    player_close(t.pl);
+    cells_free(&t.grid);
+    cells_free(&t.prev);
+    free(t.changed);
+    sb_free(&t.answer);
+    return ok;
 }
