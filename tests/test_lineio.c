@@ -201,6 +201,9 @@ static void expect_refused(const char *path, const char *why_part)
     assert_non_null(why);
     assert_non_null(strstr(why, why_part));
     sb_clear(&err);
+    assert_null(lineio_fopen(path, &err));
+    assert_non_null(strstr(sb_str(&err), why_part));
+    sb_clear(&err);
     strbuf out;
     sb_init(&out);
     assert_false(lineio_read_file(path, 1000, &out, &err));

@@ -49,6 +49,11 @@ const char *lineio_check_path(const char *path, char *buf, size_t cap);
  * system's, such as "No such file or directory", or what the path is). */
 lineio *lineio_open(const char *path, size_t max_bytes, strbuf *err);
 
+/* Opens the regular file path for reading as a stdio stream (for callers
+ * that take a FILE *, such as batch_run), without blocking; NULL with the
+ * reason in err otherwise. */
+FILE *lineio_fopen(const char *path, strbuf *err);
+
 /* Reads lines from f, named name in messages, which the caller keeps and
  * closes after lineio_close. Returns NULL with a message if f is not a
  * regular file, a pipe or a terminal (when allow_stream), or not a regular

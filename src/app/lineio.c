@@ -144,7 +144,7 @@ static lineio *reader_new(FILE *f, bool owned, const char *name, size_t max_byte
     return r;
 }
 
-lineio *lineio_open(const char *path, size_t max_bytes, strbuf *err)
+FILE *lineio_fopen(const char *path, strbuf *err)
 {
     int fd = open_regular(path, err);
     if (fd < 0)
@@ -153,8 +153,15 @@ lineio *lineio_open(const char *path, size_t max_bytes, strbuf *err)
     if (f == NULL) {
         sb_printf(err, "cannot open '%s': %s", path, strerror(errno));
         close(fd);
-        return NULL;
     }
+    return f;
+}
+
+lineio *lineio_open(const char *path, size_t max_bytes, strbuf *err)
+{
+    FILE *f = lineio_fopen(path, err);
+    if (f == NULL)
+        return NULL;
     lineio *r = reader_new(f, true, path, max_bytes);
     if (r == NULL) {
         fclose(f);
