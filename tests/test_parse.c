@@ -163,6 +163,7 @@ static void test_suggestions_that_help(void **state)
     assert_string_equal(parse_suggest("Packed", words, 5), "packed");
     assert_null(parse_suggest("frxx", words, 5)); /* two edits off a 4-letter word */
     assert_string_equal(parse_suggest("resiez", words, 5), "resize");
+    assert_string_equal(parse_suggest("fere", words, 5), "free"); /* a transposition is one edit */
 }
 
 int main(void)
