@@ -12,6 +12,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "allocscope/batch.h"
+#include "allocscope/jsonout.h"
 #include "allocscope/lineio.h"
 
 static char dir[] = "/tmp/test_lineio.XXXXXX";
@@ -286,6 +288,60 @@ static void test_read_file(void **state)
     sb_free(&err);
 }
 
+/* issue 14: batch_run read lines with fgets, so a NUL inside an over-long
+ * line ran the text before it and then the line's tail as a second command
+ * ("free y"), exit 0. Through lineio the line is one error: nothing of it
+ * runs, the state is the one before it, the status is 1. */
+static void test_batch_nul_split_line(void **state)
+{
+    (void)state;
+    char text[8192];
+    size_t n = (size_t)snprintf(text, sizeof text, "new bump 256\nalloc 24 as y\nalloc 1");
+    text[n++] = '\0';
+    memset(text + n, ' ', 4089);
+    n += 4089;
+    n += (size_t)snprintf(text + n, sizeof text - n, "free y\n");
+    FILE *in = fopen(write_file("split.as", text, n), "r");
+    assert_non_null(in);
+    session *s = session_create();
+    FILE *sink = fopen("/dev/null", "w");
+    char errs[512] = "";
+    FILE *err = fmemopen(errs, sizeof errs - 1, "w");
+    batch_result r;
+    assert_int_equal(batch_run(s, in, "split.as", NULL, sink, err, &r), 1);
+    fclose(err);
+    assert_int_equal(r.errors, 1);
+    assert_non_null(strstr(errs, "split.as:3: error: the line is too long"));
+    assert_int_equal(session_block_count(s), 1);
+    strbuf js;
+    sb_init(&js);
+    json_state(s, &js);
+    assert_non_null(strstr(sb_str(&js), "\"name\":\"y\",\"offset\":0,\"size\":24"));
+    assert_non_null(strstr(sb_str(&js), "\"state\":\"live\""));
+    sb_free(&js);
+    session_destroy(s);
+    fclose(sink);
+    fclose(in);
+}
+
+/* Standard input that is a device other than a terminal is refused: exit 2. */
+static void test_batch_refuses_devices(void **state)
+{
+    (void)state;
+    FILE *zero = fopen("/dev/zero", "r");
+    session *s = session_create();
+    FILE *sink = fopen("/dev/null", "w");
+    char errs[512] = "";
+    FILE *err = fmemopen(errs, sizeof errs - 1, "w");
+    assert_int_equal(batch_run(s, zero, "-", NULL, sink, err, NULL), 2);
+    fclose(err);
+    assert_non_null(strstr(errs, "character device"));
+    assert_int_equal(session_step(s), 0);
+    session_destroy(s);
+    fclose(sink);
+    fclose(zero);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -293,7 +349,8 @@ int main(void)
         cmocka_unit_test(test_long_lines),   cmocka_unit_test(test_nul_bytes),
         cmocka_unit_test(test_utf8),         cmocka_unit_test(test_size_bound),
         cmocka_unit_test(test_only_regular_files), cmocka_unit_test(test_streams),
-        cmocka_unit_test(test_read_file),
+        cmocka_unit_test(test_read_file),    cmocka_unit_test(test_batch_nul_split_line),
+        cmocka_unit_test(test_batch_refuses_devices),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
