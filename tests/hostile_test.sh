@@ -37,5 +37,9 @@ for f in $cases; do
         echo "FAIL  $name"; cat "$t/log"
     fi
 done
+# a listed name without a case is rot too
+for name in $(sed -n 's/^\([A-Za-z0-9_]*\).*/\1/p' "$xfail_list" 2>/dev/null); do
+    [ -f "$dir/cases/$name.sh" ] || { echo "XFAIL lists $name, which is no case"; bad="$bad $name"; }
+done
 echo "hostile: $pass passed, $failed failed, $xfail expected failures, $xpass unexpected passes"
 [ -z "$bad" ]
