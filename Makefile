@@ -230,33 +230,53 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(APP_SRC) $(wildcard include/
 	@$(if $(Q),echo "  FUZZ    $@")
 	$(Q)clang $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(APP_SRC) -lm
 
-# make fuzz: FUZZ_SECONDS per target (60 by default); new inputs go to
-# build/fuzz/corpus_*, the committed seeds and regressions are read only
-# (a regressions directory is passed only if it exists: git keeps no empty
-# ones, and libFuzzer stops at once on a missing one). A crash, a leak or a
-# sanitizer report fails the target; the whole log stays in build/fuzz.
+# make fuzz: first every kept regression input (tests/fuzz/regressions/T/)
+# is replayed one by one, each failing one named; then each target fuzzes
+# for FUZZ_SECONDS (60 by default) from its committed seeds (read only; new
+# inputs go to build/fuzz/corpus_*) - the regressions are not fuzzed from,
+# as a known crash among the inputs would stop most of libFuzzer's jobs.
+# Each target runs in libFuzzer's fork mode and goes on past a crash, a hang
+# (FUZZ_TIMEOUT s for one input) or an out-of-memory, so one run reports
+# every failure it finds, of every target: each is kept as
+# build/fuzz/crash_T-*, listed at the end, and fails make fuzz. To keep one
+# as a regression: copy it to tests/fuzz/regressions/T/.
+FUZZ_TIMEOUT ?= 10
 fuzz: check-deps $(FUZZ_BINS)
-	$(Q)for t in $(FUZZ_TARGETS); do \
-	  mkdir -p build/fuzz/corpus_$$t; \
-	  inputs="build/fuzz/corpus_$$t tests/fuzz/corpus/$$t"; \
-	  if [ -d tests/fuzz/regressions/$$t ]; then inputs="$$inputs tests/fuzz/regressions/$$t"; fi; \
+	$(Q)failed=""; for t in $(FUZZ_TARGETS); do \
+	  for f in $$(ls tests/fuzz/regressions/$$t/* 2>/dev/null); do \
+	    build/fuzz/fuzz_$$t -timeout=$(FUZZ_TIMEOUT) $$f >build/fuzz/log_regression 2>&1 \
+	      || { echo "fuzz $$t: the regression $$f fails"; failed="$$failed $$t:$$(basename $$f)"; }; \
+	  done; \
+	done; \
+	for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build/fuzz/corpus_$$t build/fuzz/old; \
+	  mv build/fuzz/crash_$$t-* build/fuzz/old/ 2>/dev/null; \
+	  dict=""; if [ -f tests/fuzz/$$t.dict ]; then dict="-dict=tests/fuzz/$$t.dict"; fi; \
 	  echo "== fuzz $$t for $(FUZZ_SECONDS) s"; \
-	  build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -rss_limit_mb=4096 \
-	    -print_final_stats=1 -artifact_prefix=build/fuzz/crash_$$t- $$inputs > build/fuzz/log_$$t 2>&1; \
+	  build/fuzz/fuzz_$$t -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
+	    -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_TIMEOUT) -max_len=4096 -rss_limit_mb=4096 \
+	    $$dict -artifact_prefix=build/fuzz/crash_$$t- build/fuzz/corpus_$$t tests/fuzz/corpus/$$t \
+	    > build/fuzz/log_$$t 2>&1; \
 	  status=$$?; \
-	  grep -E "^(#[0-9]+.*DONE|stat::number_of_executed_units|Done [0-9]+ runs)" build/fuzz/log_$$t | tail -2; \
-	  if [ $$status -ne 0 ]; then tail -30 build/fuzz/log_$$t; \
-	    echo "fuzz $$t FAILED (exit $$status); the log: build/fuzz/log_$$t"; exit 1; fi; \
-	  if ! grep -q "^Done [0-9]* runs" build/fuzz/log_$$t; then \
-	    tail -5 build/fuzz/log_$$t; echo "fuzz $$t did not run to its time limit"; exit 1; fi; \
-	done
+	  grep -E "^#[0-9]+: cov" build/fuzz/log_$$t | tail -1; \
+	  crashes=$$(ls build/fuzz/crash_$$t-* 2>/dev/null); \
+	  if [ -n "$$crashes" ]; then \
+	    for f in $$crashes; do echo "fuzz $$t: $$f"; done; failed="$$failed $$t"; \
+	  elif [ $$status -ne 0 ] || ! grep -q "INFO: fuzzed for\|INFO: exiting: 0" build/fuzz/log_$$t; then \
+	    tail -10 build/fuzz/log_$$t; echo "fuzz $$t did not run to its time limit (exit $$status)"; \
+	    failed="$$failed $$t"; \
+	  fi; \
+	done; \
+	if [ -n "$$failed" ]; then echo "make fuzz: failures in:$$failed (logs: build/fuzz/log_*)"; exit 1; fi
 
-# the regressions (every crash ever found) replayed one by one
+# the regressions (every crash ever found) replayed one by one; every
+# failing one is named
 fuzz-regressions: $(FUZZ_BINS)
-	$(Q)for t in $(FUZZ_TARGETS); do \
-	  files=$$(ls tests/fuzz/regressions/$$t/* 2>/dev/null); \
-	  [ -z "$$files" ] || build/fuzz/fuzz_$$t $$files >/dev/null 2>&1 || { echo "regression in $$t"; exit 1; }; \
-	done
+	$(Q)failed=""; for t in $(FUZZ_TARGETS); do \
+	  for f in $$(ls tests/fuzz/regressions/$$t/* 2>/dev/null); do \
+	    build/fuzz/fuzz_$$t $$f >/dev/null 2>&1 || { echo "regression in $$t: $$f"; failed=1; }; \
+	  done; \
+	done; [ -z "$$failed" ]
 
 # --- make test-zig: the differential test against Zig's standard library ----
 # Uses a Zig 0.11 on PATH, else installs Zig 0.11's binary from the npm

@@ -96,6 +96,71 @@ static void test_names_and_suggestions(void **state)
     assert_true(parse_is("ALLOC", "alloc"));
 }
 
+/* issue 14: "free # 1" freed the most recent block (the "# 1" was a
+ * comment); a comment that is only a number, or a lone '#', after a
+ * command is refused and says what was meant. Real comments still work. */
+static void test_mistyped_block_ids(void **state)
+{
+    (void)state;
+    parse_words w;
+    const char *e = parse_split("free # 1", &w);
+    assert_non_null(e);
+    assert_non_null(strstr(e, "did you mean #1?"));
+    assert_int_equal(w.count, 0);
+    e = parse_split("free #\t 12  ", &w);
+    assert_non_null(e);
+    assert_non_null(strstr(e, "did you mean #12?"));
+    e = parse_split("free #", &w);
+    assert_non_null(e);
+    assert_non_null(strstr(e, "#N"));
+    assert_int_equal(w.count, 0);
+    /* comments that are comments */
+    assert_null(parse_split("alloc 8 # 1 byte", &w));
+    assert_int_equal(w.count, 2);
+    assert_null(parse_split("alloc 8 # the 1st", &w));
+    assert_int_equal(w.count, 2);
+    assert_null(parse_split("# 1", &w)); /* a whole-line comment */
+    assert_int_equal(w.count, 0);
+    assert_null(parse_split("#", &w));
+    assert_int_equal(w.count, 0);
+    assert_null(parse_split("alloc 8 ## 1", &w));
+    assert_int_equal(w.count, 2);
+    assert_null(parse_split("write a \"# 1\"", &w)); /* inside quotes: text */
+    assert_int_equal(w.count, 3);
+    assert_string_equal(w.word[2], "# 1");
+}
+
+/* issue 14: "alloc 1.5M" said "unknown size suffix". */
+static void test_fractions_refused_as_such(void **state)
+{
+    (void)state;
+    size_t v = 7;
+    const char *e = parse_size("1.5M", &v);
+    assert_non_null(e);
+    assert_non_null(strstr(e, "fractions are not accepted"));
+    assert_int_equal(v, 7);
+    assert_non_null(strstr(parse_size("0.5k", &v), "fractions"));
+    assert_non_null(strstr(parse_size("2.", &v), "unknown size suffix"));
+}
+
+/* issue 14: "packed" got "did you mean 'packed'?" and "#0" got "did you
+ * mean 'y'?": no suggestion of the word itself, none two edits off a
+ * short word. */
+static void test_suggestions_that_help(void **state)
+{
+    (void)state;
+    static const char *const words[] = {"packed", "y", "free", "alloc", "resize"};
+    assert_null(parse_suggest("packed", words, 5));
+    assert_null(parse_suggest("#0", words, 5));
+    assert_null(parse_suggest("x", words, 5));
+    assert_string_equal(parse_suggest("packd", words, 5), "packed");
+    assert_string_equal(parse_suggest("fre", words, 5), "free");
+    assert_string_equal(parse_suggest("Packed", words, 5), "packed");
+    assert_null(parse_suggest("frxx", words, 5)); /* two edits off a 4-letter word */
+    assert_string_equal(parse_suggest("resiez", words, 5), "resize");
+    assert_string_equal(parse_suggest("fere", words, 5), "free"); /* a transposition is one edit */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -104,6 +169,9 @@ int main(void)
         cmocka_unit_test(test_split_words_quotes_comments),
         cmocka_unit_test(test_rejects_bad_bytes_and_long_lines),
         cmocka_unit_test(test_names_and_suggestions),
+        cmocka_unit_test(test_mistyped_block_ids),
+        cmocka_unit_test(test_fractions_refused_as_such),
+        cmocka_unit_test(test_suggestions_that_help),
     };
     return cmocka_run_group_tests_name("parse", tests, NULL, NULL);
 }

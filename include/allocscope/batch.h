@@ -24,8 +24,12 @@ typedef struct batch_result {
     size_t failed_expects;
 } batch_result;
 
-/* Runs every line of in (named name in messages) on s. Returns the exit
- * status: 0 iff every command was valid and every expect held. */
+/* Runs every line of in (named name in messages) on s, read through
+ * lineio: in must be a regular file, a pipe or a terminal; a line over
+ * LINEIO_MAX_LINE bytes, with a NUL byte or not UTF-8 is an error for that
+ * line (none of it runs); past LINEIO_MAX_SCRIPT bytes reading stops with
+ * an error. Returns the exit status: 0 iff every command was valid and
+ * every expect held, 1 otherwise, 2 if in cannot be read at all. */
 int batch_run(session *s, FILE *in, const char *name, const batch_options *opt, FILE *out, FILE *err,
               batch_result *res);
 

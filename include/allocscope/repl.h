@@ -20,6 +20,9 @@ typedef void (*repl_line_fn)(void *user, const char *line);
 /* history_path may be NULL (no history file). */
 void repl_open(const char *history_path, repl_line_fn on_line, void *user);
 void repl_close(void);
+/* Why the history file given to repl_open is not used (it is a FIFO, a
+ * directory, a device, unreadable), or NULL. Opening it never blocks. */
+const char *repl_history_problem(void);
 /* The session completions are drawn from (may change, e.g. on rewind). */
 void repl_set_session(const session *s);
 void repl_set_prompt(const char *prompt);

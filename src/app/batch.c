@@ -6,25 +6,9 @@
 #include <string.h>
 
 #include "allocscope/jsonout.h"
+#include "allocscope/lineio.h"
 #include "allocscope/parse.h"
 #include "allocscope/textmap.h"
-
-/* Reads one line of any length; lines longer than the language allows are
- * cut and flagged, never split into two commands. */
-static bool read_line(FILE *in, char *buf, size_t cap, bool *too_long)
-{
-    *too_long = false;
-    if (fgets(buf, (int)cap, in) == NULL)
-        return false;
-    size_t n = strlen(buf);
-    if (n == cap - 1 && buf[n - 1] != '\n') {
-        int c;
-        while ((c = fgetc(in)) != EOF && c != '\n')
-            ;
-        *too_long = true;
-    }
-    return true;
-}
 
 static void report(FILE *err, const char *name, size_t lineno, const char *text)
 {
@@ -46,17 +30,31 @@ int batch_run(session *s, FILE *in, const char *name, const batch_options *opt, 
     if (opt == NULL)
         opt = &defaults;
     batch_result r = {0};
-    char line[PARSE_MAX_LINE + 2];
     size_t lineno = 0;
-    bool too_long, pending = false;
+    bool pending = false;
     strbuf answer;
     sb_init(&answer);
+    lineio *rd = lineio_from_stream(in, name, 0, true, &answer);
+    if (rd == NULL) {
+        fprintf(err, "allocscope: %s\n", sb_str(&answer));
+        sb_free(&answer);
+        if (res)
+            *res = r;
+        return 2;
+    }
     textmap_options tm = {64, 16, opt->ascii};
-    while (read_line(in, line, sizeof line, &too_long)) {
-        lineno++;
-        if (too_long) {
-            fprintf(err, "%s:%zu: error: the line is too long (at most %d bytes)\n", name, lineno,
-                    PARSE_MAX_LINE);
+    const char *line, *why;
+    size_t len;
+    lineio_status st;
+    while ((st = lineio_next(rd, &line, &len, &why)) != LINEIO_EOF) {
+        lineno = lineio_lineno(rd);
+        if (st == LINEIO_ERROR) {
+            fprintf(err, "%s: error: %s\n", name, why);
+            r.errors++;
+            break;
+        }
+        if (st == LINEIO_BAD_LINE) {
+            fprintf(err, "%s:%zu: error: %s\n", name, lineno, why);
             r.errors++;
             continue;
         }
@@ -95,6 +93,7 @@ int batch_run(session *s, FILE *in, const char *name, const batch_options *opt, 
         fprintf(out, "%s\n", sb_str(&answer));
     }
     sb_free(&answer);
+    lineio_close(rd);
     if (res)
         *res = r;
     return r.errors || r.failed_expects ? 1 : 0;

@@ -10,6 +10,7 @@
 
 #include "allocscope/batch.h"
 #include "allocscope/castout.h"
+#include "allocscope/lineio.h"
 #include "allocscope/parse.h"
 #include "allocscope/interp.h"
 #include "allocscope/bench.h"
@@ -44,6 +45,24 @@ typedef struct cli {
 
 static castout_cli exports; /* --export-svg/cast/html and their options (castout.h) */
 
+
+/* The value of the flag at argv[*i], or NULL after saying that it needs
+ * one (what: what the value is). A value that starts with "--" is the next
+ * flag, not a value. */
+static const char *flag_value(int argc, char **argv, int *i, const char *what)
+{
+    const char *next = *i + 1 < argc ? argv[*i + 1] : NULL;
+    if (next == NULL || *next == '\0' || strncmp(next, "--", 2) == 0) {
+        fprintf(stderr, "allocscope: %s needs a value (%s)\n", argv[*i], what);
+        return NULL;
+    }
+    ++*i;
+    return next;
+}
+
+/* Reads the command line into c. Returns 0, or the exit status 2 after a
+ * message (unknown argument, a flag without its value, a bad number, a
+ * flag that means nothing with the others). */
 static int parse_args(int argc, char **argv, cli *c)
 {
     for (int i = 1; i < argc; i++) {
@@ -60,38 +79,52 @@ static int parse_args(int argc, char **argv, cli *c)
             c->batch = next, i++, c->batch_flag = true;
         else if (!strcmp(a, "--batch"))
             c->batch_flag = true;
-        else if (!strcmp(a, "--trace") && next)
-            c->trace = next, i++;
-        else if (!strcmp(a, "--on") && next)
-            c->on = next, i++;
-        else if (!strcmp(a, "--compare") && next) {
-            /* --compare "KIND ..." "KIND ..." ...: the members of a comparison
-             * the trace runs on (the words until the next option) */
+        else if (!strcmp(a, "--trace")) {
+            if ((c->trace = flag_value(argc, argv, &i, "a malloc-lab trace file")) == NULL)
+                return 2;
+        } else if (!strcmp(a, "--on")) {
+            if ((c->on = flag_value(argc, argv, &i, "an allocator, e.g. \"buddy 1M\"")) == NULL)
+                return 2;
+        } else if (!strcmp(a, "--compare")) {
+            /* --compare "KIND ..." "KIND ...": the members of a comparison the
+             * trace runs on (the words until the next option) */
             static char line[1024];
             size_t len = (size_t)snprintf(line, sizeof line, "compare");
+            if (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0) {
+                fprintf(stderr, "allocscope: --compare needs a value (2 to 4 allocators, e.g. \"buddy 1M\" \"freelist 1M\")\n");
+                return 2;
+            }
             for (; i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0 && len < sizeof line; i++)
                 len += (size_t)snprintf(line + len, sizeof line - len, "%s %s", len > 7 ? "," : "", argv[i + 1]);
             c->on = line, c->compare = true;
-        }
-        else if (!strcmp(a, "--gen-trace") && next)
-            c->gen = next, i++;
-        else if ((!strcmp(a, "--seed") || !strcmp(a, "--ops")) && next) {
+        } else if (!strcmp(a, "--gen-trace")) {
+            if ((c->gen = flag_value(argc, argv, &i, "random, binary-tree, coalescing or realloc")) == NULL)
+                return 2;
+        } else if (!strcmp(a, "--seed") || !strcmp(a, "--ops")) {
+            bool ops = !strcmp(a, "--ops");
+            const char *v_text = flag_value(argc, argv, &i, ops ? "a number, 1..10000000" : "a number");
             size_t v;
-            if (parse_uint(next, &v) || (!strcmp(a, "--ops") && (v == 0 || v > TRACE_MAX_OPS))) {
-                fprintf(stderr, "allocscope: %s takes a number%s\n", a, !strcmp(a, "--ops") ? " (1..10000000)" : "");
+            if (v_text == NULL)
+                return 2;
+            if (parse_uint(v_text, &v) || (ops && (v == 0 || v > TRACE_MAX_OPS))) {
+                fprintf(stderr, "allocscope: %s takes a number%s, not '%s'\n", a, ops ? " (1..10000000)" : "",
+                        v_text);
                 return 2;
             }
-            *(!strcmp(a, "--seed") ? &c->seed : &c->ops) = v, i++;
-        }
-        else if (!strcmp(a, "--play") && next)
-            c->play = next, i++;
-        else if (!strcmp(a, "--delay") && next) {
+            *(ops ? &c->ops : &c->seed) = v;
+        } else if (!strcmp(a, "--play")) {
+            if ((c->play = flag_value(argc, argv, &i, "a scene file")) == NULL)
+                return 2;
+        } else if (!strcmp(a, "--delay")) {
+            const char *v_text = flag_value(argc, argv, &i, "milliseconds, 0..600000");
             size_t v;
-            if (parse_uint(next, &v) || v > 600000) {
-                fprintf(stderr, "allocscope: --delay takes milliseconds (0..600000)\n");
+            if (v_text == NULL)
+                return 2;
+            if (parse_uint(v_text, &v) || v > 600000) {
+                fprintf(stderr, "allocscope: --delay takes milliseconds (0..600000), not '%s'\n", v_text);
                 return 2;
             }
-            c->delay_ms = (long)v, i++;
+            c->delay_ms = (long)v;
         } else if (!strcmp(a, "--frames"))
             c->bo.frames = true;
         else if (!strcmp(a, "--json"))
@@ -112,7 +145,27 @@ static int parse_args(int argc, char **argv, cli *c)
             return 2;
         }
     }
+    if (c->on && !c->trace) {
+        fprintf(stderr, "allocscope: %s applies to --trace only (the allocators a trace replays on)\n", c->compare ? "--compare" : "--on");
+        return 2;
+    }
+    if ((c->seed || c->ops) && !c->gen) {
+        fprintf(stderr, "allocscope: --seed and --ops apply to --gen-trace only\n");
+        return 2;
+    }
     return 0;
+}
+
+/* The live view needs a terminal that can place the cursor: NULL if this
+ * one can, else why not. */
+static const char *live_view_refused(void)
+{
+    const char *term = getenv("TERM");
+    if (term == NULL || *term == '\0')
+        return "TERM is not set";
+    if (!strcmp(term, "dumb"))
+        return "TERM=dumb cannot place the cursor";
+    return NULL;
 }
 
 static int run_batch(const cli *c)
@@ -120,11 +173,15 @@ static int run_batch(const cli *c)
     FILE *in = stdin;
     const char *name = "-";
     if (c->batch && strcmp(c->batch, "-") != 0) {
-        in = fopen(c->batch, "r");
+        strbuf err;
+        sb_init(&err);
+        in = lineio_fopen(c->batch, &err); /* a regular file only: not a directory, FIFO or device */
         if (in == NULL) {
-            fprintf(stderr, "allocscope: cannot open %s: %s\n", c->batch, strerror(errno));
+            fprintf(stderr, "allocscope: %s\n", sb_str(&err));
+            sb_free(&err);
             return 2;
         }
+        sb_free(&err);
         name = c->batch;
     }
     session *s = session_create();
@@ -243,6 +300,14 @@ int main(int argc, char **argv)
         return castout_cli_run(&exports, c.play, c.delay_ms, c.bo.ascii);
     if (c.trace && (c.batch_flag || !isatty(STDOUT_FILENO)))
         return run_trace(&c);
+    bool batch = c.batch_flag || (!c.play && !isatty(STDIN_FILENO));
+    const char *no_live = live_view_refused();
+    if (no_live && (c.trace || !batch)) {
+        fprintf(stderr, "allocscope: the live view needs a terminal that can place the cursor (%s); "
+                        "use --batch FILE for scripts, --trace FILE --batch for traces\n",
+                no_live);
+        return 2;
+    }
     if (c.trace) {
         strbuf err;
         sb_init(&err);
@@ -258,7 +323,7 @@ int main(int argc, char **argv)
         free(scene);
         return st;
     }
-    if (c.batch || (!c.play && !isatty(STDIN_FILENO)))
+    if (batch)
         return run_batch(&c);
     if (!isatty(STDOUT_FILENO)) {
         fprintf(stderr, "allocscope: the live view needs a terminal (use --batch for scripts)\n");

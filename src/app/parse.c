@@ -5,6 +5,7 @@
 #include "allocscope/parse.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
@@ -45,6 +46,33 @@ static const char *check_bytes(const char *line)
     return NULL;
 }
 
+/* A comment after a command that is surely a mistyped block id: a lone
+ * '#' at the end ("free #"), or '#', spaces and one whole number ("free #
+ * 1", which would otherwise free the most recent block). NULL if the
+ * comment is a comment. */
+static const char *comment_typo(const char *r, parse_words *out)
+{
+    if (r[1] == '\0')
+        return "a lone '#' after a command: a block id is written #N (e.g. #1); a comment is '# text'";
+    if (r[1] != ' ' && r[1] != '\t')
+        return NULL;
+    const char *p = r + 1;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    const char *digits = p;
+    while (isdigit((unsigned char)*p))
+        p++;
+    const char *end = p;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (end == digits || *p != '\0' || end - digits > 20)
+        return NULL;
+    snprintf(out->msg, sizeof out->msg,
+             "'# %.*s' is not a block id (a '#' and a space start a comment): did you mean #%.*s?",
+             (int)(end - digits), digits, (int)(end - digits), digits);
+    return out->msg;
+}
+
 const char *parse_split(const char *line, parse_words *out)
 {
     out->count = 0;
@@ -62,11 +90,20 @@ const char *parse_split(const char *line, parse_words *out)
     for (;;) {
         while (*r == ' ' || *r == '\t')
             r++;
+        if (*r == '#' && r != out->buf && out->count > 0) {
+            const char *typo = comment_typo(r, out);
+            if (typo) {
+                out->count = 0;
+                return typo;
+            }
+        }
         if (*r == '\0' || (*r == '#' && (r == out->buf || r[1] == '\0' || r[1] == ' ' ||
                                           r[1] == '\t' || r[1] == '#')))
             break;
-        if (out->count == PARSE_MAX_WORDS)
+        if (out->count == PARSE_MAX_WORDS) {
+            out->count = 0;
             return "too many words on one line (at most 64)";
+        }
         bool quoted = *r == '"';
         char *start = w;
         if (quoted) {
@@ -76,8 +113,10 @@ const char *parse_split(const char *line, parse_words *out)
                     r++;
                 *w++ = *r++;
             }
-            if (*r != '"')
+            if (*r != '"') {
+                out->count = 0;
                 return "a quoted text is not closed (missing \")";
+            }
             r++;
         } else {
             while (*r && *r != ' ' && *r != '\t')
@@ -146,6 +185,8 @@ const char *parse_size(const char *s, size_t *out)
     if (err)
         return err;
     const char *suffix = s + n;
+    if (suffix[0] == '.' && isdigit((unsigned char)suffix[1]))
+        return "fractions are not accepted: give a whole number of bytes or of a unit (1536k, not 1.5M)";
     size_t mult;
     if (*suffix == '\0' || !strcasecmp(suffix, "b"))
         mult = 1;
@@ -196,37 +237,44 @@ bool parse_is(const char *word, const char *keyword)
     return word != NULL && strcasecmp(word, keyword) == 0;
 }
 
+/* Edit distance with adjacent transpositions counted as one edit
+ * ("bmup" is one edit from "bump"), case-insensitive; 99 past 32 bytes. */
 static size_t edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
     if (la > 32 || lb > 32)
         return 99;
-    size_t row[33];
+    size_t d[33][33];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
     for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
+        d[0][j] = j;
     for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
         for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
-            size_t best = diag + cost;
-            if (row[j] + 1 < best)
-                best = row[j] + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
+            int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)b[j - 1]);
+            size_t best = d[i - 1][j - 1] + (ca != cb);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+                tolower((unsigned char)a[i - 2]) == cb && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
         }
     }
-    return row[lb];
+    return d[la][lb];
 }
 
 const char *parse_suggest(const char *word, const char *const *candidates, size_t n)
 {
     const char *best = NULL;
-    size_t best_d = 3;
+    /* one edit for short words, two from five letters: "#0" is not a typo of "y" */
+    size_t len = strlen(word);
+    size_t best_d = len >= 5 ? 3 : len >= 2 ? 2 : 1;
     for (size_t i = 0; i < n; i++) {
+        if (strcmp(word, candidates[i]) == 0) /* the word itself: suggesting it cannot help */
+            return NULL;
         size_t d = edit_distance(word, candidates[i]);
         if (d < best_d) {
             best_d = d;

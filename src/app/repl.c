@@ -8,13 +8,16 @@
  */
 #include "allocscope/repl.h"
 
+#include <errno.h>
 #include <readline/history.h>
 #include <readline/readline.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "allocscope/interp.h"
+#include "allocscope/lineio.h"
 
 #define QUEUE_SIZE 64
 #define MAX_CANDIDATES 512
@@ -26,6 +29,7 @@ static struct {
     void *user;
     const session *s;
     char *history_path;
+    char history_problem[600]; /* why the history file is not used, or "" */
     char prompt[64];
     bool dirty;
     strbuf matches;
@@ -107,6 +111,39 @@ static void display_matches(char **matches, int count, int longest)
 
 /* ---- lifecycle ---- */
 
+/* Reads the history file through lineio: only a regular file (a FIFO or a
+ * device would hang or never end), bounded, bad lines skipped. A path that
+ * does not exist yet is kept (written at close); any other problem drops
+ * the history file for this run and is kept for repl_history_problem. */
+static void load_history(const char *path)
+{
+    strbuf err;
+    sb_init(&err);
+    lineio *r = lineio_open(path, 0, &err);
+    if (r == NULL) {
+        if (access(path, F_OK) == 0 || errno != ENOENT) {
+            snprintf(R.history_problem, sizeof R.history_problem, "history not kept: %s", sb_str(&err));
+            free(R.history_path);
+            R.history_path = NULL;
+        }
+        sb_free(&err);
+        return;
+    }
+    sb_free(&err);
+    const char *line, *why;
+    size_t len;
+    lineio_status st;
+    while ((st = lineio_next(r, &line, &len, &why)) != LINEIO_EOF && st != LINEIO_ERROR)
+        if (st == LINEIO_LINE && len > 0)
+            add_history(line);
+    lineio_close(r);
+}
+
+const char *repl_history_problem(void)
+{
+    return R.history_problem[0] ? R.history_problem : NULL;
+}
+
 void repl_open(const char *history_path, repl_line_fn on_line, void *user)
 {
     memset(&R, 0, sizeof R);
@@ -131,7 +168,8 @@ void repl_open(const char *history_path, repl_line_fn on_line, void *user)
     stifle_history(2000);
     if (history_path) {
         R.history_path = strdup(history_path);
-        read_history(history_path);
+        if (R.history_path)
+            load_history(history_path);
     }
     rl_callback_handler_install(R.prompt, handle_line);
 }

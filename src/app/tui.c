@@ -2093,6 +2093,8 @@ int tui_run(const tui_options *opt)
     char *hist = history_path();
     repl_open(hist, on_line, &t);
     free(hist);
+    if (repl_history_problem()) /* e.g. ALLOCSCOPE_HISTORY names a FIFO */
+        sb_printf(&t.answer, "\n%s", repl_history_problem());
     repl_set_session(model(&t));
     repl_set_prompt(t.pl ? "allocscope> " : "bump> ");
     relayout(&t);

@@ -1,7 +1,9 @@
 /*
  * fuzz_scene.c - arbitrary bytes as a scene: it is split into steps,
  * played to the end, stepped back and forward again; the invariants hold
- * at every step.
+ * at every step. An input starting with the byte 0x01 has its second byte
+ * pick an allocator (every kind and wrapping, some followed by a reset)
+ * that the scene starts with, as in fuzz_session.c.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -12,15 +14,34 @@
 
 #define MAX_BYTES 8192
 
+static const char *const PRELUDES[] = {
+    "new bump 256\n", "new fixed 256\n", "new stack 256\n", "new arena\n",
+    "new pool 16 capacity 8\n", "new debug\n", "new counting\n", "new freelist 512\n",
+    "new buddy 512\n", "new debug over freelist 512\n", "new debug over buddy 512\n",
+    "new debug over bump 512\n", "new debug over stack 512\n", "new debug over fixed 512\n",
+    "new counting over freelist 512\n", "new counting over buddy 512\n", "new arena over freelist 512\n",
+    "new arena over buddy 512\n", "new debug over freelist 512\nalloc 8 as a\nreset\n",
+    "new debug over buddy 512\nalloc 8 as a\nreset\n", "new arena\nalloc 8\nreset retain\n",
+    "new pool 16 capacity 4\nalloc 16\nreset free-all\n",
+};
+#define PRELUDE_COUNT (sizeof PRELUDES / sizeof PRELUDES[0])
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > MAX_BYTES)
         return 0;
-    char *text = malloc(size + 1);
-    memcpy(text, data, size);
-    text[size] = '\0';
+    const char *prelude = "";
+    if (size >= 2 && data[0] == 0x01) {
+        prelude = PRELUDES[data[1] % PRELUDE_COUNT];
+        data += 2, size -= 2;
+    }
+    size_t pn = strlen(prelude);
+    char *text = malloc(pn + size + 1);
+    memcpy(text, prelude, pn);
+    memcpy(text + pn, data, size);
+    text[pn + size] = '\0';
     /* no file access from a fuzzed scene */
     for (char *p = text; (p = strstr(p, "source")) != NULL; p++)
         p[0] = '_';

@@ -4,6 +4,14 @@
  * must hold and the views must render, and a grid built with a block index
  * kept from line to line (as the live view keeps it) must equal a grid
  * built from scratch. File commands are disabled.
+ *
+ * So that every allocator kind, every wrapping (debug, counting and arena
+ * over each backing kind) and every reset mode is reachable whatever the
+ * fuzzer learns, an input that starts with the byte 0x01 names a prelude
+ * with its second byte (an index into PRELUDES, modulo its length): the
+ * prelude's commands run first, then the rest of the input. Any other
+ * input is commands from its first byte (the seeds stay meaningful).
+ * tests/fuzz/session.dict gives the fuzzer the language's words.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +24,50 @@
 #include "allocscope/textmap.h"
 
 #define MAX_LINES 300
+
+/* Every kind alone, and every wrapper over every backing kind; some are
+ * followed by blocks and a reset so that later commands meet a heap whose
+ * memory was handed back (the class of the debug-over-freelist crash). */
+static const char *const PRELUDES[] = {
+    "new bump 256",
+    "new fixed 256",
+    "new stack 256",
+    "new arena",
+    "new pool 16 capacity 8",
+    "new debug",
+    "new counting",
+    "new freelist 512",
+    "new freelist 512 best-fit",
+    "new freelist 512 next-fit",
+    "new buddy 512",
+    "new debug over bump 512",
+    "new debug over fixed 512",
+    "new debug over stack 512",
+    "new debug over freelist 512",
+    "new debug over buddy 512",
+    "new debug over freelist 512 limit 100",
+    "new counting over bump 512",
+    "new counting over fixed 512",
+    "new counting over stack 512",
+    "new counting over freelist 512",
+    "new counting over buddy 512",
+    "new arena over bump 512",
+    "new arena over fixed 512",
+    "new arena over stack 512",
+    "new arena over freelist 512",
+    "new arena over buddy 512",
+    "new debug over freelist 512\nalloc 8 as a\nalloc 24 as b\nreset",
+    "new debug over buddy 512\nalloc 8 as a\nalloc 24 as b\nreset",
+    "new counting over freelist 512\nalloc 8 as a\nreset",
+    "new arena over freelist 512\nalloc 8 as a\nreset retain",
+    "new arena over buddy 512\nalloc 8 as a\nreset free-all",
+    "new arena\nalloc 8 as a\nreset limit 64",
+    "new pool 16 capacity 4\nalloc 16 as a\nreset retain",
+    "new pool 16 capacity 4\nalloc 16 as a\nreset free-all",
+    "new pool 16 capacity 4\nalloc 16 as a\nreset limit 32",
+    "new bump 256\nnew debug over freelist 512\nalloc 4 as a",
+};
+#define PRELUDE_COUNT (sizeof PRELUDES / sizeof PRELUDES[0])
 
 /* The kept grid against a fresh one, at a zoom that fits 512 cells
  * (whatever zoom the input asked for: a frame-sized grid). */
@@ -32,6 +84,26 @@ static void compare_grids(const session *s, cells_grid *kept, size_t line)
     cells_free(&fresh);
 }
 
+/* Runs one line; aborts when an invariant breaks or the grids differ. */
+static session_status run_line(session *s, const char *line, strbuf *out, cells_grid *kept, size_t lineno)
+{
+    sb_clear(out);
+    session_outcome oc = interp_execute(s, line, out);
+    const char *why = session_check(s);
+    if (why) {
+        fprintf(stderr, "invariant broken after line %zu: %s\n", lineno, why);
+        abort();
+    }
+    compare_grids(s, kept, lineno);
+    if (lineno % 16 == 0) {
+        sb_clear(out);
+        json_state(s, out);
+        textmap_options tm = {64, 8, lineno % 32 == 0};
+        textmap_render(s, &tm, out);
+    }
+    return oc.status;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -42,8 +114,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sb_init(&out);
     cells_grid kept;
     cells_init(&kept);
-    size_t lines = 0;
-    for (size_t i = 0; i < size && lines < MAX_LINES; lines++) {
+    size_t lines = 0, i = 0;
+    if (size >= 2 && data[0] == 0x01) {
+        char prelude[256];
+        snprintf(prelude, sizeof prelude, "%s", PRELUDES[data[1] % PRELUDE_COUNT]);
+        for (char *line = strtok(prelude, "\n"); line; line = strtok(NULL, "\n"))
+            run_line(s, line, &out, &kept, 0);
+        i = 2;
+    }
+    for (; i < size && lines < MAX_LINES; lines++) {
         size_t n = 0;
         while (i + n < size && data[i + n] != '\n')
             n++;
@@ -51,22 +130,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(line, data + i, n);
         line[n] = '\0';
         i += n + 1;
-        sb_clear(&out);
-        session_outcome oc = interp_execute(s, line, &out);
+        session_status st = run_line(s, line, &out, &kept, lines + 1);
         free(line);
-        const char *why = session_check(s);
-        if (why) {
-            fprintf(stderr, "invariant broken after line %zu: %s\n", lines + 1, why);
-            abort();
-        }
-        compare_grids(s, &kept, lines + 1);
-        if (lines % 16 == 0) {
-            sb_clear(&out);
-            json_state(s, &out);
-            textmap_options tm = {64, 8, lines % 32 == 0};
-            textmap_render(s, &tm, &out);
-        }
-        if (oc.status == SESSION_QUIT)
+        if (st == SESSION_QUIT)
             break;
     }
     sb_free(&out);

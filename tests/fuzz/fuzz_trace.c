@@ -1,7 +1,9 @@
 /*
  * fuzz_trace.c - arbitrary bytes as a malloc-lab trace: the reader must
  * reject what is malformed with a message, and whatever it accepts must
- * replay on a free list with its invariants intact.
+ * replay with its invariants intact. The allocator it replays on is chosen
+ * by the input's length from every kind and wrapping (so a mutation of the
+ * same trace meets another allocator).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -10,6 +12,32 @@
 
 #include "allocscope/interp.h"
 #include "allocscope/trace.h"
+
+static const char *const ALLOCATORS[] = {
+    "new freelist 64k",
+    "new freelist 64k best-fit",
+    "new freelist 64k next-fit",
+    "new buddy 64k",
+    "new bump 64k",
+    "new fixed 64k",
+    "new stack 64k",
+    "new arena",
+    "new pool 64 capacity 64",
+    "new debug",
+    "new counting",
+    "new debug over freelist 64k",
+    "new debug over buddy 64k",
+    "new debug over bump 64k",
+    "new debug over fixed 64k",
+    "new debug over stack 64k",
+    "new counting over freelist 64k",
+    "new counting over buddy 64k",
+    "new counting over bump 64k",
+    "new arena over freelist 64k",
+    "new arena over buddy 64k",
+    "new debug over freelist 64k limit 4k",
+};
+#define ALLOCATOR_COUNT (sizeof ALLOCATORS / sizeof ALLOCATORS[0])
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -27,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         interp_set_sandbox(s, true);
         strbuf out;
         sb_init_discard(&out);
-        interp_execute(s, "new freelist 64k", &out);
+        interp_execute(s, ALLOCATORS[size % ALLOCATOR_COUNT], &out);
         size_t ops = 0;
         for (const char *line = sb_str(&script); *line && ops < 2000; ops++) {
             size_t n = strcspn(line, "\n");
@@ -35,6 +63,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             snprintf(one, sizeof one, "%.*s", (int)n, line);
             line += n + (line[n] == '\n');
             interp_execute(s, one, &out);
+            if (ops % 97 == 96) /* now and then a reset under the trace's blocks */
+                interp_execute(s, "reset", &out);
             if (session_check(s)) {
                 fprintf(stderr, "invariant broken: %s\n", session_check(s));
                 abort();
