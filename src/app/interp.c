@@ -18,6 +18,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "allocscope/advise.h"
 #include "allocscope/plugin_host.h"
 #include "allocscope/trace.h"
 #include "allocscope/types.h"
@@ -114,6 +115,9 @@ typedef enum complete_kind {
       "  lines a ID BYTES | r ID BYTES | f ID; reports operations, failures, peak live bytes,\n"           \
       "  high-water mark, utilisation and time",                                                          \
       COMPLETE_FILE)                                                                                      \
+    X("advise", advise_command, 0, "advise [json]",                                                      \
+      "which allocator fits this session's allocations: the pattern, a replay on every kind, the advice",  \
+      COMPLETE_NONE)                                                                                      \
     X("save", cmd_save, F, "save FILE", "write the session so far as a replayable script", COMPLETE_FILE) \
     X("dump", cmd_dump, 0, "dump json", "print the state as one JSON object", COMPLETE_DUMP)             \
     X("show", cmd_show, 0, "show NAME | show addresses | show offsets",                                   \

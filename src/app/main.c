@@ -12,6 +12,7 @@
 #include "allocscope/parse.h"
 #include "allocscope/interp.h"
 #include "allocscope/bench.h"
+#include "allocscope/advise.h"
 #include "allocscope/trace.h"
 #include "allocscope/tui.h"
 
@@ -22,6 +23,7 @@ static void usage(FILE *f)
           "       allocscope --batch FILE|-  [--frames] [--json] [--ascii] [--quiet]\n"
           "       allocscope --trace FILE [--on \"KIND SIZE ...\"] [--batch]   replay a malloc-lab trace\n"
           "       allocscope --gen-trace random|binary-tree|coalescing|realloc [--seed N] [--ops N]\n"
+          "       allocscope advise FILE [--json]        which allocator fits a trace (or a recording)\n"
           "       allocscope bench [WORKLOAD] [--json]      W1..W5, scale (see make bench)\n"
           "       allocscope --help | --version\n"
           "With standard input not a terminal and no mode given, allocscope runs in batch mode on it.\n",
@@ -206,6 +208,8 @@ int main(int argc, char **argv)
     cli c = {NULL, NULL, NULL, NULL, NULL, 0, 0, false, 700, {0}};
     if (argc >= 2 && !strcmp(argv[1], "bench"))
         return bench_main(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "advise"))
+        return advise_main(argc - 1, argv + 1);
     int bad = parse_args(argc, argv, &c);
     if (bad)
         return bad;
