@@ -841,6 +841,17 @@ static void replay_one(cand *c, replay *r, const event *ev)
     }
 }
 
+/* NULL iff every part of the candidate keeps its invariants. */
+static const char *cand_check(const cand *c)
+{
+    const char *broken = NULL;
+    if (c->kind != C_POOLS)
+        return c->top.probe->check ? c->top.probe->check(c->top.a.ctx) : NULL;
+    for (size_t k = 0; k < c->pool_count && !broken; k++)
+        broken = pool_check(c->pools[k]);
+    return broken ? broken : freelist_check(c->fl);
+}
+
 /* The measuring pass: failures, the figures at the peak, peak memory. */
 static void replay_measure(cand *c, const events *e, const advise_pattern *p, const uint8_t *phase_end,
                            advise_row *row)
@@ -918,6 +929,9 @@ static void replay_measure(cand *c, const events *e, const advise_pattern *p, co
         row->peak_memory = glibc_peak;
         break;
     }
+    const char *broken = cand_check(c);
+    if (broken)
+        snprintf(row->why_not, sizeof row->why_not, "an invariant broke: %s", broken);
     if (c->kind == C_STACK)
         row->failures += stack_out_of_order_frees(c->st);
     row->failures += r.failures;
@@ -1100,6 +1114,15 @@ static void decide(advise_report *r)
         sb_printf(o, ": a pool of %zu-byte slots would serve them with %zu bytes of slack at the peak; ",
                   h->size, r->rows[pools].slack);
         cite(o, r, pools);
+        sb_add(o, ".\n");
+    } else if (row_clean(r, fx) && r->rows[fx].overhead <= 0.25) {
+        r->pick = ADVISE_FIXED, r->pick_row = fx;
+        sb_printf(o, "Known maximum size: %zu bytes allocated in all, but a fixed buffer that takes back "
+                     "its most recent block held the whole run in %zu bytes (%.0f%% over the peak of %zu "
+                     "live): a fixed buffer of that size serves it with no heap at all; ",
+                  p->bytes_allocated, r->rows[fx].peak_memory, 100 * r->rows[fx].overhead,
+                  p->peak_live_bytes);
+        cite(o, r, fx);
         sb_add(o, ".\n");
     } else {
         r->pick = ADVISE_GENERAL;
