@@ -65,6 +65,7 @@ struct advise_report {
     advise_choice pick;
     size_t pick_row;
     strbuf why;       /* the advice's sentences, one a line */
+    bool from_session; /* a session's history, not a file: nothing to `trace` */
 };
 
 static const char *const choice_names[] = {
@@ -1279,6 +1280,8 @@ advise_report *advise_session(const session *s, strbuf *err)
     advise_report *r = NULL;
     if (read_script(sb_str(&script), NULL, 0, s->types, &e, err))
         r = advise_events(&e, err);
+    if (r)
+        r->from_session = true;
     else
         free(e.ev), free(e.at);
     sb_free(&script);
@@ -1376,6 +1379,10 @@ void advise_text(const advise_report *r, const char *name, strbuf *out)
     sb_printf(out, "\nThe advice: %s.\n%s", choice_words[r->pick], sb_str(&r->why));
     sb_add(out, "Try next: at the prompt, `compare ");
     compare_members(r, ", ", "", out);
+    if (r->from_session) {
+        sb_add(out, "`, then the same allocations again, to watch them side by side\n");
+        return;
+    }
     sb_printf(out, "` then `trace %s`; or allocscope --trace %s --compare ", name, name);
     compare_members(r, " ", "\"", out);
     sb_addc(out, '\n');

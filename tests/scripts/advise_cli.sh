@@ -1,0 +1,42 @@
+#!/bin/sh
+# advise_cli.sh - `allocscope advise FILE [--json]` end to end: the
+# malloc-lab shapes of --gen-trace each get an advice that cites its row,
+# JSON that python3 parses, and bad input a clear error and exit status.
+# Usage: tests/scripts/advise_cli.sh path/to/allocscope
+set -u
+prog=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+bad() { echo "FAIL: $*"; fail=1; }
+
+for shape in random binary-tree coalescing realloc; do
+    "$prog" --gen-trace "$shape" --ops 3000 --seed 2 >"$tmp/$shape.rep" || bad "gen-trace $shape"
+    "$prog" advise "$tmp/$shape.rep" >"$tmp/out" 2>"$tmp/err" || bad "advise $shape: $(cat "$tmp/err")"
+    grep -q '^The advice: ' "$tmp/out" || bad "$shape: no advice"
+    grep -q 'row [0-9]* ([a-z]*): peak memory [0-9]* bytes' "$tmp/out" || bad "$shape: the advice cites no row"
+    grep -q '<- advised' "$tmp/out" || bad "$shape: no advised row in the table"
+    grep -q "^Try next: at the prompt, \`compare " "$tmp/out" || bad "$shape: no compare line"
+    "$prog" advise "$tmp/$shape.rep" --json >"$tmp/json" 2>"$tmp/err" || bad "advise --json $shape"
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); r=d["advice"]["row"]; row=d["rows"][r-1]; assert row["ran"] and row["failures"]==0, row; assert d["pattern"]["allocs"]>0' \
+        "$tmp/json" || bad "$shape: JSON"
+done
+"$prog" advise "$tmp/random.rep" | grep -q '^The advice: a general-purpose allocator' || bad "random: not general purpose"
+
+# bad input: exit 1 (2 for usage) and a message naming the file and the cause
+"$prog" advise "$tmp/missing.rep" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] || bad "missing file: exit status"
+grep -q "allocscope: advise $tmp/missing.rep: cannot" "$tmp/err" || bad "missing file: $(cat "$tmp/err")"
+printf '100\n2\n3\n1\na 0 8\nq 1\n' >"$tmp/corrupt.rep"
+"$prog" advise "$tmp/corrupt.rep" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] || bad "corrupt trace: exit status"
+grep -q "not a trace allocscope reads: 6: expected 'a ID BYTES'" "$tmp/err" || bad "corrupt: $(cat "$tmp/err")"
+[ -s "$tmp/out" ] && bad "corrupt trace: output on stdout"
+"$prog" advise >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] || bad "no file: exit status"
+grep -q 'usage: allocscope advise FILE \[--json\]' "$tmp/err" || bad "no file: $(cat "$tmp/err")"
+"$prog" advise "$tmp/random.rep" --frobnicate >/dev/null 2>&1
+[ $? -eq 2 ] || bad "unknown option: exit status"
+
+[ $fail -eq 0 ] && echo "advise_cli: all passed"
+exit $fail
