@@ -1066,6 +1066,42 @@ static void cite(strbuf *out, const advise_report *r, size_t i)
               w->peak_memory, w->overhead + 1, w->failures);
 }
 
+/* The general-purpose row that held the peak in the least memory (the
+ * free list, the buddy or glibc), without failures; SIZE_MAX if none. */
+static size_t best_general(const advise_report *r)
+{
+    static const char *const general[] = {"freelist", "glibc", "buddy"};
+    size_t best = SIZE_MAX;
+    for (size_t g = 0; g < sizeof general / sizeof *general; g++) {
+        size_t i = row_of(r, general[g]);
+        if (row_clean(r, i) && (best == SIZE_MAX || r->rows[i].peak_memory < r->rows[best].peak_memory))
+            best = i;
+    }
+    return best;
+}
+
+/* What else the figures suggest, for the patterns that hold in part. */
+static void partial_hints(advise_report *r)
+{
+    const advise_pattern *p = &r->p;
+    strbuf *o = &r->why;
+    size_t pools = row_of(r, "pool"), sk = row_of(r, "stack");
+    if (r->pick != ADVISE_POOL && p->hot_count && row_clean(r, pools)) {
+        sb_printf(o, "Worth a look: %.0f%% of the blocks are of %zu hot sizes (", pct(p->hot_allocs, p->allocs),
+                  p->hot_count);
+        for (size_t i = 0; i < p->hot_count; i++)
+            sb_printf(o, "%s%zu bytes", i ? ", " : "", p->hot[i].size);
+        sb_printf(o, ") that churn: pools for them in front of a free list took %.1f ns per operation; ",
+                  r->rows[pools].ns_per_op);
+        cite(o, r, pools);
+        sb_add(o, ".\n");
+    }
+    if (r->pick != ADVISE_STACK && p->frees && p->lifo_frees * 2 >= p->frees && sk != SIZE_MAX && r->rows[sk].ran)
+        sb_printf(o, "Worth a look: %.0f%% of the frees are LIFO, but a stack refuses the others (%zu refused "
+                     "or failed in row %zu).\n",
+                  pct(p->lifo_frees, p->frees), r->rows[sk].failures, sk + 1);
+}
+
 /* The first row of the decision table that the pattern fits and whose
  * replay had no failure; its reasons go to r->why. */
 static void decide(advise_report *r)
@@ -1073,7 +1109,7 @@ static void decide(advise_report *r)
     const advise_pattern *p = &r->p;
     strbuf *o = &r->why;
     size_t fx = row_of(r, "fixed"), sk = row_of(r, "stack"), ar = row_of(r, "arena");
-    size_t pools = row_of(r, "pool"), fl = row_of(r, "freelist"), glibc = row_of(r, "glibc");
+    size_t pools = row_of(r, "pool");
     bool reuse_free = p->bytes_allocated * 4 <= p->peak_live_bytes * 5; /* nothing is reused */
     double lifo = p->frees ? (double)p->lifo_frees / (double)p->frees : 0;
     if (reuse_free && row_clean(r, fx)) {
@@ -1127,7 +1163,7 @@ static void decide(advise_report *r)
         sb_add(o, ".\n");
     } else {
         r->pick = ADVISE_GENERAL;
-        r->pick_row = row_clean(r, fl) ? fl : glibc;
+        r->pick_row = best_general(r);
         sb_printf(o, "General purpose: no specialised pattern holds (%.0f%% of the frees are LIFO, %zu phase "
                      "ends, %zu hot sizes covering %.0f%% of the blocks, %zu bytes allocated for %zu live at "
                      "most): start with a general-purpose allocator; ",
@@ -1137,6 +1173,7 @@ static void decide(advise_report *r)
             cite(o, r, r->pick_row);
         sb_add(o, ".\n");
     }
+    partial_hints(r);
     if (p->align_padding)
         sb_printf(o, "The program's own alignments cost %zu bytes of padding laid end to end (%.1f%% of the "
                      "bytes allocated).\n",
