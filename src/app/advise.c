@@ -1423,6 +1423,10 @@ void advise_text(const advise_report *r, const char *name, strbuf *out)
     sb_printf(out, "` then `trace %s`; or allocscope --trace %s --compare ", name, name);
     compare_members(r, " ", "\"", out);
     sb_addc(out, '\n');
+    if (r->pick == ADVISE_POOL && r->p.hot_allocs < r->p.allocs)
+        sb_printf(out, "  (a `new pool` takes its %zu-byte blocks only: there the other sizes fail; row %zu "
+                       "put a free list behind the pools)\n",
+                  r->p.hot[0].size, r->pick_row + 1);
 }
 
 /* ---- JSON ------------------------------------------------------------------- */
