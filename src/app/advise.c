@@ -1080,6 +1080,25 @@ static size_t best_general(const advise_report *r)
     return best;
 }
 
+/* Whether the experiment bears out a pattern that holds: its row ran
+ * without failures and held the peak in at most 1.25 times the memory of
+ * the best general-purpose row. When the memory does not bear it out,
+ * says so in r->why (the advice then goes on down the table). */
+static bool bears_out(advise_report *r, size_t i, const char *what)
+{
+    if (!row_clean(r, i))
+        return false;
+    size_t g = best_general(r);
+    if (g == SIZE_MAX || r->rows[i].peak_memory * 4 <= r->rows[g].peak_memory * 5)
+        return true;
+    sb_printf(&r->why, "The pattern suggests %s, but the experiment does not bear it out: row %zu (%s) needed "
+                       "%zu bytes at peak, %.2fx the %zu of row %zu (%s).\n",
+              what, i + 1, r->rows[i].kind, r->rows[i].peak_memory,
+              (double)r->rows[i].peak_memory / (double)r->rows[g].peak_memory, r->rows[g].peak_memory, g + 1,
+              r->rows[g].kind);
+    return false;
+}
+
 /* What else the figures suggest, for the patterns that hold in part. */
 static void partial_hints(advise_report *r)
 {
@@ -1112,7 +1131,7 @@ static void decide(advise_report *r)
     size_t pools = row_of(r, "pool");
     bool reuse_free = p->bytes_allocated * 4 <= p->peak_live_bytes * 5; /* nothing is reused */
     double lifo = p->frees ? (double)p->lifo_frees / (double)p->frees : 0;
-    if (reuse_free && row_clean(r, fx)) {
+    if (reuse_free && bears_out(r, fx, "a fixed buffer")) {
         r->pick = ADVISE_FIXED, r->pick_row = fx;
         sb_printf(o, "Known maximum size: the program allocates %zu bytes in all and at most %zu are live "
                      "(%.0f%%): frees do not matter, so a fixed buffer of %zu bytes serves it with no heap "
@@ -1121,14 +1140,14 @@ static void decide(advise_report *r)
                   r->rows[fx].peak_memory);
         cite(o, r, fx);
         sb_add(o, ".\n");
-    } else if (p->frees >= 8 && lifo >= 0.95 && row_clean(r, sk)) {
+    } else if (p->frees >= 8 && lifo >= 0.95 && bears_out(r, sk, "a stack")) {
         r->pick = ADVISE_STACK, r->pick_row = sk;
         sb_printf(o, "LIFO: %.0f%% of the frees (%zu of %zu) free the most recent live block: a stack "
                      "allocator serves them, each free rewinds its offset; ",
                   100 * lifo, p->lifo_frees, p->frees);
         cite(o, r, sk);
         sb_add(o, ".\n");
-    } else if (p->phases >= 2 && p->phase_frees * 5 >= p->frees * 4 && row_clean(r, ar)) {
+    } else if (p->phases >= 2 && p->phase_frees * 5 >= p->frees * 4 && bears_out(r, ar, "an arena")) {
         r->pick = ADVISE_ARENA, r->pick_row = ar;
         sb_printf(o, "Batch processing, same lifetime: %zu phases end with all their blocks dying together "
                      "(%.0f%% of the frees; the first after events",
@@ -1140,7 +1159,7 @@ static void decide(advise_report *r)
                   p->largest_phase_bytes);
         cite(o, r, ar);
         sb_add(o, ".\n");
-    } else if (p->hot_count && p->hot_allocs * 5 >= p->allocs * 3 && row_clean(r, pools)) {
+    } else if (p->hot_count && p->hot_allocs * 5 >= p->allocs * 3 && bears_out(r, pools, "a pool")) {
         r->pick = ADVISE_POOL, r->pick_row = pools;
         const advise_hot *h = &p->hot[0];
         sb_printf(o, "Many same-size objects: %.0f%% of the blocks are %zu bytes and churn (%zu of %zu "
@@ -1148,11 +1167,13 @@ static void decide(advise_report *r)
                   pct(h->allocs, p->allocs), h->size, h->reused, h->allocs);
         for (size_t i = 1; i < p->hot_count; i++)
             sb_printf(o, "; %.0f%% are %zu bytes", pct(p->hot[i].allocs, p->allocs), p->hot[i].size);
-        sb_printf(o, ": a pool of %zu-byte slots would serve them with %zu bytes of slack at the peak; ",
-                  h->size, r->rows[pools].slack);
+        sb_add(o, ": pools of ");
+        for (size_t i = 0; i < p->hot_count; i++)
+            sb_printf(o, "%s%zu", i == 0 ? "" : i + 1 == p->hot_count ? " and " : ", ", p->hot[i].size);
+        sb_printf(o, "-byte slots would serve them with %zu bytes of slack at the peak; ", r->rows[pools].slack);
         cite(o, r, pools);
         sb_add(o, ".\n");
-    } else if (row_clean(r, fx) && r->rows[fx].overhead <= 0.25) {
+    } else if (r->rows[fx].overhead <= 0.25 && bears_out(r, fx, "a fixed buffer")) {
         r->pick = ADVISE_FIXED, r->pick_row = fx;
         sb_printf(o, "Known maximum size: %zu bytes allocated in all, but a fixed buffer that takes back "
                      "its most recent block held the whole run in %zu bytes (%.0f%% over the peak of %zu "
@@ -1164,7 +1185,7 @@ static void decide(advise_report *r)
     } else {
         r->pick = ADVISE_GENERAL;
         r->pick_row = best_general(r);
-        sb_printf(o, "General purpose: no specialised pattern holds (%.0f%% of the frees are LIFO, %zu phase "
+        sb_printf(o, "General purpose: no specialised pattern both holds and is borne out (%.0f%% of the frees are LIFO, %zu phase "
                      "ends, %zu hot sizes covering %.0f%% of the blocks, %zu bytes allocated for %zu live at "
                      "most): start with a general-purpose allocator; ",
                   100 * lifo, p->phases, p->hot_count, pct(p->hot_allocs, p->allocs), p->bytes_allocated,
@@ -1172,6 +1193,13 @@ static void decide(advise_report *r)
         if (r->pick_row != SIZE_MAX)
             cite(o, r, r->pick_row);
         sb_add(o, ".\n");
+    }
+    size_t g = best_general(r);
+    if (r->pick != ADVISE_GENERAL && g != SIZE_MAX) {
+        const advise_row *w = &r->rows[r->pick_row], *b = &r->rows[g];
+        sb_printf(o, "Against the best general-purpose row, row %zu (%s): %zu bytes at peak and %.1f ns per "
+                     "operation there, %zu bytes and %.1f ns here.\n",
+                  g + 1, b->kind, b->peak_memory, b->ns_per_op, w->peak_memory, w->ns_per_op);
     }
     partial_hints(r);
     if (p->align_padding)
