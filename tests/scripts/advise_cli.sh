@@ -38,5 +38,22 @@ grep -q 'usage: allocscope advise FILE \[--json\]' "$tmp/err" || bad "no file: $
 "$prog" advise "$tmp/random.rep" --frobnicate >/dev/null 2>&1
 [ $? -eq 2 ] || bad "unknown option: exit status"
 
+# real programs, recorded (when this build has the recorder): each gets an
+# advice with figures, and lifetimes in time from the recording's times
+if "$prog" --help 2>&1 | grep -q 'allocscope record'; then
+    seq 1 20000 | sort -R --random-source=/dev/zero >"$tmp/lines" 2>/dev/null || seq 20000 1 >"$tmp/lines"
+    for cmd in "ls -lR /usr/share/doc" "sort $tmp/lines"; do
+        name=$(echo "$cmd" | cut -d' ' -f1)
+        # shellcheck disable=SC2086
+        "$prog" record -o "$tmp/$name.rec" -- $cmd >/dev/null 2>"$tmp/err" || bad "record $cmd: $(cat "$tmp/err")"
+        "$prog" advise "$tmp/$name.rec" >"$tmp/out" 2>"$tmp/err" || bad "advise $name.rec: $(cat "$tmp/err")"
+        grep -q '^  lifetimes in time: median [0-9]* ns' "$tmp/out" || bad "$name: no lifetimes in time"
+        grep -q 'row [0-9]* ([a-z]*): peak memory [0-9]* bytes' "$tmp/out" || bad "$name: the advice cites no row"
+        grep -q '^8   glibc  *[0-9]' "$tmp/out" || bad "$name: no glibc row"
+    done
+else
+    echo "advise_cli: this build has no recorder: real programs skipped"
+fi
+
 [ $fail -eq 0 ] && echo "advise_cli: all passed"
 exit $fail
