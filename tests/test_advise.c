@@ -372,6 +372,36 @@ static void test_bad_input_says_why(void **state)
     sb_free(&err);
 }
 
+/* Blocks larger than any allocator here takes: every row says why it
+ * could not run, and the advice still comes, without a row. */
+static void test_too_large_for_every_allocator(void **state)
+{
+    (void)state;
+    strbuf err, out;
+    sb_init(&err);
+    sb_init(&out);
+    advise_report *r = advise_trace_text("100\n2\n4\n1\na 0 1073741824\na 1 1073741824\nf 0\nf 1\n", &err);
+    assert_non_null(r);
+    assert_int_equal(advise_pattern_of(r)->peak_live_bytes, (size_t)2 << 30);
+    for (size_t i = 0; i < advise_row_count(r); i++) {
+        const advise_row *w = advise_row_at(r, i);
+        assert_false(w->ran);
+        if (strstr(w->why_not, "(at most 1 GiB)") == NULL && strstr(w->why_not, "no hot size") == NULL)
+            fail_msg("%s: %s", w->kind, w->why_not);
+    }
+    assert_int_equal(advise_pick(r), ADVISE_GENERAL);
+    assert_int_equal(advise_pick_row(r), SIZE_MAX);
+    advise_text(r, "big.rep", &out);
+    assert_non_null(strstr(sb_str(&out), "no allocator here could take it (2147483648 bytes live at most)"));
+    assert_null(strstr(sb_str(&out), "Try next"));
+    sb_clear(&out);
+    advise_json(r, "big.rep", &out);
+    assert_non_null(strstr(sb_str(&out), "\"choice\":\"general\",\"row\":0"));
+    advise_destroy(r);
+    sb_free(&err);
+    sb_free(&out);
+}
+
 /* `advise` at the prompt reads the session's history and changes nothing. */
 static void test_advise_at_the_prompt(void **state)
 {
@@ -416,6 +446,7 @@ int main(void)
         cmocka_unit_test(test_pattern_figures_by_hand),
         cmocka_unit_test(test_malloc_lab_shapes),
         cmocka_unit_test(test_bad_input_says_why),
+        cmocka_unit_test(test_too_large_for_every_allocator),
         cmocka_unit_test(test_advise_at_the_prompt),
     };
     return cmocka_run_group_tests_name("advise", tests, NULL, NULL);

@@ -716,6 +716,11 @@ static bool cand_build(cand_kind k, const advise_pattern *p, cand *c, char *desc
         snprintf(cmd, cn, "stack %zu", stack_size);
         break;
     case C_ARENA:
+        if ((p->phases >= 2 ? p->largest_phase_bytes : p->bytes_allocated) > KIND_MAX_BUFFER) {
+            snprintf(why, wn, "would take %zu bytes from malloc (at most 1 GiB)",
+                     p->phases >= 2 ? p->largest_phase_bytes : p->bytes_allocated);
+            return false;
+        }
         if ((c->ar = arena_create(sysheap_instance())))
             c->top = arena_instance(c->ar);
         if (p->phases >= 2)
@@ -727,6 +732,10 @@ static bool cand_build(cand_kind k, const advise_pattern *p, cand *c, char *desc
     case C_POOLS: {
         if (p->hot_count == 0) {
             snprintf(why, wn, "no hot size (10%% of the blocks, a quarter reused)");
+            return false;
+        }
+        if (fl_size > KIND_MAX_BUFFER) {
+            snprintf(why, wn, "its free list needs a heap of %zu bytes (at most 1 GiB)", fl_size);
             return false;
         }
         int n = snprintf(desc, dn, "pool");
@@ -753,6 +762,10 @@ static bool cand_build(cand_kind k, const advise_pattern *p, cand *c, char *desc
         break;
     }
     case C_FREELIST:
+        if (fl_size > KIND_MAX_BUFFER) {
+            snprintf(why, wn, "needs a heap of %zu bytes (at most 1 GiB)", fl_size);
+            return false;
+        }
         if ((c->fl = freelist_create_growable(fl_size, KIND_MAX_BUFFER, FREELIST_BEST_FIT)))
             c->top = freelist_instance(c->fl);
         snprintf(desc, dn, "freelist %zu best-fit, grows", fl_size);
@@ -769,6 +782,10 @@ static bool cand_build(cand_kind k, const advise_pattern *p, cand *c, char *desc
         snprintf(cmd, cn, "buddy %zu", buddy_size);
         break;
     case C_GLIBC:
+        if (p->peak_live_bytes > KIND_MAX_BUFFER) {
+            snprintf(why, wn, "would take %zu bytes of real memory (at most 1 GiB)", p->peak_live_bytes);
+            return false;
+        }
         c->top = sysheap_instance();
         snprintf(desc, dn, "glibc malloc (malloc_usable_size for slack)");
         return true;
@@ -1192,6 +1209,8 @@ static void decide(advise_report *r)
                   p->peak_live_bytes);
         if (r->pick_row != SIZE_MAX)
             cite(o, r, r->pick_row);
+        else
+            sb_printf(o, "no allocator here could take it (%zu bytes live at most)", p->peak_live_bytes);
         sb_add(o, ".\n");
     }
     size_t g = best_general(r);
@@ -1213,7 +1232,7 @@ static void decide(advise_report *r)
 
 /* The `new` words of the members to watch side by side: the pick, the
  * free list and one more row that ran (at most three). */
-static void compare_members(const advise_report *r, const char *sep, const char *quote, strbuf *out)
+static size_t compare_members(const advise_report *r, const char *sep, const char *quote, strbuf *out)
 {
     size_t chosen[3], n = 0;
     size_t fl = row_of(r, "freelist");
@@ -1226,6 +1245,7 @@ static void compare_members(const advise_report *r, const char *sep, const char 
         chosen[n++] = extra;
     for (size_t i = 0; i < n; i++)
         sb_printf(out, "%s%s%s%s", i ? sep : "", quote, r->rows[chosen[i]].command, quote);
+    return n;
 }
 
 /* ---- the report ------------------------------------------------------------- */
@@ -1442,6 +1462,12 @@ void advise_text(const advise_report *r, const char *name, strbuf *out)
     text_pattern(&r->p, out);
     text_table(r, out);
     sb_printf(out, "\nThe advice: %s.\n%s", choice_words[r->pick], sb_str(&r->why));
+    strbuf none;
+    sb_init_discard(&none);
+    size_t members = compare_members(r, "", "", &none);
+    sb_free(&none);
+    if (members < 2)
+        return; /* nothing to put side by side */
     sb_add(out, "Try next: at the prompt, `compare ");
     compare_members(r, ", ", "", out);
     if (r->from_session) {
