@@ -66,6 +66,7 @@ struct advise_report {
     size_t pick_row;
     strbuf why;       /* the advice's sentences, one a line */
     bool from_session; /* a session's history, not a file: nothing to `trace` */
+    bool doubted[ADVISE_MAX_ROWS]; /* rows already said not to bear their pattern out */
 };
 
 static const char *const choice_names[] = {
@@ -870,7 +871,75 @@ static const char *cand_check(const cand *c)
     return broken ? broken : freelist_check(c->fl);
 }
 
-/* The measuring pass: failures, the figures at the peak, peak memory. */
+/* At the peak, for glibc: slack from malloc_usable_size, a size word per
+ * chunk as metadata; returns the peak memory: the heap's growth since
+ * base, or the live bytes with their slack and size words if more. */
+static size_t glibc_at_peak(const replay *r, const events *e, const advise_pattern *p,
+                            const struct mallinfo2 *base, advise_row *row)
+{
+    struct mallinfo2 m = mallinfo2();
+    size_t grown = m.arena + m.hblkhd, was = base->arena + base->hblkhd;
+    size_t peak = grown > was ? grown - was : 0;
+    size_t slack = 0, blocks = 0;
+    for (size_t b = 0; b < e->blocks; b++)
+        if (r->ptr[b])
+            slack += malloc_usable_size(r->ptr[b]) - r->len[b], blocks++;
+    row->slack = slack;
+    row->metadata = blocks * sizeof(size_t); /* each chunk's size word */
+    return p->peak_live_bytes + slack + row->metadata > peak ? p->peak_live_bytes + slack + row->metadata : peak;
+}
+
+/* At the peak, for the library's allocators: padding, slack and metadata
+ * from their spans, fragmentation from their free structure. */
+static void library_at_peak(const cand *c, advise_row *row)
+{
+    census cs = {0, 0, 0, 0, 0};
+    if (c->kind == C_POOLS) {
+        for (size_t k = 0; k < c->pool_count; k++) {
+            as_instance in = pool_instance(c->pools[k]);
+            census_of(&in, &cs);
+        }
+        as_instance in = freelist_instance(c->fl);
+        census_of(&in, &cs);
+    } else {
+        census_of(&c->top, &cs);
+    }
+    row->padding = cs.padding, row->slack = cs.slack, row->metadata = cs.meta;
+    as_instance fs = c->kind == C_POOLS ? freelist_instance(c->fl) : c->top;
+    if (fs.probe->free_summary && fs.probe->free_shape != AS_FREE_NONE) {
+        as_free_summary sum = {0};
+        fs.probe->free_summary(fs.a.ctx, &sum);
+        row->fragmentation = sum.fragmentation;
+    }
+}
+
+/* Peak memory after the replay: the furthest offset reached (high) for
+ * one-buffer allocators, the high-water mark or the chunks and slabs held
+ * for the others (their capacity never shrinks during a replay). */
+static size_t peak_memory_of(const cand *c, size_t high, size_t glibc_peak)
+{
+    size_t bytes = 0;
+    switch (c->kind) {
+    case C_FIXED: case C_BUMP: case C_STACK:
+        return high;
+    case C_ARENA:
+        return arena_capacity(c->ar);
+    case C_POOLS:
+        for (size_t k = 0; k < c->pool_count; k++)
+            bytes += pool_slot_count(c->pools[k]) * pool_slot_size(c->pools[k]);
+        return bytes + freelist_high_water(c->fl);
+    case C_FREELIST:
+        return freelist_high_water(c->fl);
+    case C_BUDDY:
+        return buddy_high_water(c->bd);
+    case C_GLIBC:
+        return glibc_peak;
+    }
+    return 0;
+}
+
+/* The measuring pass: failures, the figures at the peak, peak memory,
+ * the invariants at the end. */
 static void replay_measure(cand *c, const events *e, const advise_pattern *p, const uint8_t *phase_end,
                            advise_row *row)
 {
@@ -883,70 +952,21 @@ static void replay_measure(cand *c, const events *e, const advise_pattern *p, co
     }
     struct mallinfo2 base = mallinfo2();
     size_t high = 0, glibc_peak = 0;
-    bool offset = c->top.probe->offset != NULL;
+    bool offset = c->top.probe->offset != NULL && c->kind != C_FREELIST;
     row->fragmentation = -1;
     for (size_t i = 0; i < e->count; i++) {
         replay_one(c, &r, &e->ev[i]);
         size_t off;
-        if (offset && c->kind != C_FREELIST && c->top.probe->offset(c->top.a.ctx, &off) && off > high)
+        if (offset && c->top.probe->offset(c->top.a.ctx, &off) && off > high)
             high = off;
-        if (i == p->peak_event && c->kind == C_GLIBC) {
-            struct mallinfo2 m = mallinfo2();
-            size_t grown = m.arena + m.hblkhd, was = base.arena + base.hblkhd;
-            glibc_peak = grown > was ? grown - was : 0;
-            size_t slack = 0, blocks = 0;
-            for (size_t b = 0; b < e->blocks; b++)
-                if (r.ptr[b])
-                    slack += malloc_usable_size(r.ptr[b]) - r.len[b], blocks++;
-            row->slack = slack;
-            row->metadata = blocks * sizeof(size_t); /* each chunk's size word */
-            if (p->peak_live_bytes + slack + row->metadata > glibc_peak)
-                glibc_peak = p->peak_live_bytes + slack + row->metadata;
-        } else if (i == p->peak_event) {
-            census cs = {0, 0, 0, 0, 0};
-            if (c->kind == C_POOLS) {
-                for (size_t k = 0; k < c->pool_count; k++) {
-                    as_instance in = pool_instance(c->pools[k]);
-                    census_of(&in, &cs);
-                }
-                as_instance in = freelist_instance(c->fl);
-                census_of(&in, &cs);
-            } else {
-                census_of(&c->top, &cs);
-            }
-            row->padding = cs.padding, row->slack = cs.slack, row->metadata = cs.meta;
-            as_instance fs = c->kind == C_POOLS ? freelist_instance(c->fl) : c->top;
-            if (fs.probe->free_summary && fs.probe->free_shape != AS_FREE_NONE) {
-                as_free_summary sum = {0};
-                fs.probe->free_summary(fs.a.ctx, &sum);
-                row->fragmentation = sum.fragmentation;
-            }
-        }
+        if (i == p->peak_event && c->kind == C_GLIBC)
+            glibc_peak = glibc_at_peak(&r, e, p, &base, row);
+        else if (i == p->peak_event)
+            library_at_peak(c, row);
         if (phase_end && phase_end[i] && c->kind == C_ARENA) /* the phase ends here */
             c->top.probe->reset(c->top.a.ctx, AS_RESET_RETAIN_CAPACITY, 0);
     }
-    switch (c->kind) {
-    case C_FIXED: case C_BUMP: case C_STACK:
-        row->peak_memory = high;
-        break;
-    case C_ARENA:
-        row->peak_memory = arena_capacity(c->ar);
-        break;
-    case C_POOLS:
-        row->peak_memory = freelist_high_water(c->fl);
-        for (size_t k = 0; k < c->pool_count; k++)
-            row->peak_memory += pool_slot_count(c->pools[k]) * pool_slot_size(c->pools[k]);
-        break;
-    case C_FREELIST:
-        row->peak_memory = freelist_high_water(c->fl);
-        break;
-    case C_BUDDY:
-        row->peak_memory = buddy_high_water(c->bd);
-        break;
-    case C_GLIBC:
-        row->peak_memory = glibc_peak;
-        break;
-    }
+    row->peak_memory = peak_memory_of(c, high, glibc_peak);
     const char *broken = cand_check(c);
     if (broken)
         snprintf(row->why_not, sizeof row->why_not, "an invariant broke: %s", broken);
@@ -1108,6 +1128,9 @@ static bool bears_out(advise_report *r, size_t i, const char *what)
     size_t g = best_general(r);
     if (g == SIZE_MAX || r->rows[i].peak_memory * 4 <= r->rows[g].peak_memory * 5)
         return true;
+    if (r->doubted[i])
+        return false;
+    r->doubted[i] = true;
     sb_printf(&r->why, "The pattern suggests %s, but the experiment does not bear it out: row %zu (%s) needed "
                        "%zu bytes at peak, %.2fx the %zu of row %zu (%s).\n",
               what, i + 1, r->rows[i].kind, r->rows[i].peak_memory,
@@ -1138,81 +1161,145 @@ static void partial_hints(advise_report *r)
                   pct(p->lifo_frees, p->frees), r->rows[sk].failures, sk + 1);
 }
 
-/* The first row of the decision table that the pattern fits and whose
- * replay had no failure; its reasons go to r->why. */
+/* ---- the decision table: its rows in order, each a test and a sentence ---- */
+
+static double lifo_share(const advise_pattern *p) { return p->frees ? (double)p->lifo_frees / (double)p->frees : 0; }
+
+/* nothing is reused: all the bytes allocated are at most 1.25x the peak */
+static bool fixed_holds(const advise_report *r)
+{
+    return r->p.bytes_allocated * 4 <= r->p.peak_live_bytes * 5;
+}
+
+static void fixed_say(const advise_report *r, size_t row, strbuf *o)
+{
+    const advise_pattern *p = &r->p;
+    sb_printf(o, "Known maximum size: the program allocates %zu bytes in all and at most %zu are live (%.0f%%): "
+                 "frees do not matter, so a fixed buffer of %zu bytes serves it with no heap at all; ",
+              p->bytes_allocated, p->peak_live_bytes, pct(p->peak_live_bytes, p->bytes_allocated),
+              r->rows[row].peak_memory);
+}
+
+static bool stack_holds(const advise_report *r) { return r->p.frees >= 8 && lifo_share(&r->p) >= 0.95; }
+
+static void stack_say(const advise_report *r, size_t row, strbuf *o)
+{
+    (void)row;
+    sb_printf(o, "LIFO: %.0f%% of the frees (%zu of %zu) free the most recent live block: a stack allocator "
+                 "serves them, each free rewinds its offset; ",
+              100 * lifo_share(&r->p), r->p.lifo_frees, r->p.frees);
+}
+
+/* two phase ends or more, which take 80% of the frees */
+static bool arena_holds(const advise_report *r)
+{
+    return r->p.phases >= 2 && r->p.phase_frees * 5 >= r->p.frees * 4;
+}
+
+static void arena_say(const advise_report *r, size_t row, strbuf *o)
+{
+    (void)row;
+    const advise_pattern *p = &r->p;
+    sb_printf(o, "Batch processing, same lifetime: %zu phases end with all their blocks dying together (%.0f%% "
+                 "of the frees; the first after events",
+              p->phases, pct(p->phase_frees, p->frees));
+    for (size_t i = 0; i < p->phases && i < 3; i++)
+        sb_printf(o, "%s %zu", i ? "," : "", p->phase_at[i] + 1);
+    sb_printf(o, "): an arena reset at each phase end frees them in one step (at most %zu bytes in one phase); ",
+              p->largest_phase_bytes);
+}
+
+/* hot sizes that take 60% of the blocks */
+static bool pool_holds(const advise_report *r) { return r->p.hot_count && r->p.hot_allocs * 5 >= r->p.allocs * 3; }
+
+static void pool_say(const advise_report *r, size_t row, strbuf *o)
+{
+    const advise_pattern *p = &r->p;
+    const advise_hot *h = &p->hot[0];
+    sb_printf(o, "Many same-size objects: %.0f%% of the blocks are %zu bytes and churn (%zu of %zu allocations "
+                 "could reuse a freed slot)",
+              pct(h->allocs, p->allocs), h->size, h->reused, h->allocs);
+    for (size_t i = 1; i < p->hot_count; i++)
+        sb_printf(o, "; %.0f%% are %zu bytes", pct(p->hot[i].allocs, p->allocs), p->hot[i].size);
+    sb_add(o, ": pools of ");
+    for (size_t i = 0; i < p->hot_count; i++)
+        sb_printf(o, "%s%zu", i == 0 ? "" : i + 1 == p->hot_count ? " and " : ", ", p->hot[i].size);
+    sb_printf(o, "-byte slots would serve them with %zu bytes of slack at the peak; ", r->rows[row].slack);
+}
+
+/* measured: a fixed buffer that takes back its latest block held the run
+ * within 25% of the peak live bytes */
+static bool fixed_measured_holds(const advise_report *r)
+{
+    size_t fx = row_of(r, "fixed");
+    return fx != SIZE_MAX && r->rows[fx].ran && r->rows[fx].overhead <= 0.25;
+}
+
+static void fixed_measured_say(const advise_report *r, size_t row, strbuf *o)
+{
+    const advise_row *w = &r->rows[row];
+    sb_printf(o, "Known maximum size: %zu bytes allocated in all, but a fixed buffer that takes back its most "
+                 "recent block held the whole run in %zu bytes (%.0f%% over the peak of %zu live): a fixed "
+                 "buffer of that size serves it with no heap at all; ",
+              r->p.bytes_allocated, w->peak_memory, 100 * w->overhead, r->p.peak_live_bytes);
+}
+
+typedef struct rule {
+    advise_choice choice;
+    const char *kind;      /* its row in the experiment */
+    const char *what;      /* what it suggests, for "the pattern suggests ..." */
+    bool (*holds)(const advise_report *r);
+    void (*say)(const advise_report *r, size_t row, strbuf *o);
+} rule;
+
+static const rule rules[] = {
+    {ADVISE_FIXED, "fixed", "a fixed buffer", fixed_holds, fixed_say},
+    {ADVISE_STACK, "stack", "a stack", stack_holds, stack_say},
+    {ADVISE_ARENA, "arena", "an arena", arena_holds, arena_say},
+    {ADVISE_POOL, "pool", "a pool", pool_holds, pool_say},
+    {ADVISE_FIXED, "fixed", "a fixed buffer", fixed_measured_holds, fixed_measured_say},
+};
+
+static void general_say(advise_report *r)
+{
+    const advise_pattern *p = &r->p;
+    strbuf *o = &r->why;
+    r->pick = ADVISE_GENERAL;
+    r->pick_row = best_general(r);
+    sb_printf(o, "General purpose: no specialised pattern both holds and is borne out (%.0f%% of the frees are "
+                 "LIFO, %zu phase end%s, %zu hot size%s covering %.0f%% of the blocks, %zu bytes allocated for "
+                 "%zu live at most): start with a general-purpose allocator; ",
+              100 * lifo_share(p), p->phases, p->phases == 1 ? "" : "s", p->hot_count, p->hot_count == 1 ? "" : "s",
+              pct(p->hot_allocs, p->allocs), p->bytes_allocated,
+              p->peak_live_bytes);
+    if (r->pick_row != SIZE_MAX)
+        cite(o, r, r->pick_row);
+    else
+        sb_printf(o, "no allocator here could take it (%zu bytes live at most)", p->peak_live_bytes);
+    sb_add(o, ".\n");
+}
+
+/* Walks the decision table in order and advises the first row whose
+ * pattern holds and whose replay bears it out (else a general-purpose
+ * allocator); the reasons, the comparison with the best general-purpose
+ * row and what else the figures suggest go to r->why. */
 static void decide(advise_report *r)
 {
     const advise_pattern *p = &r->p;
     strbuf *o = &r->why;
-    size_t fx = row_of(r, "fixed"), sk = row_of(r, "stack"), ar = row_of(r, "arena");
-    size_t pools = row_of(r, "pool");
-    bool reuse_free = p->bytes_allocated * 4 <= p->peak_live_bytes * 5; /* nothing is reused */
-    double lifo = p->frees ? (double)p->lifo_frees / (double)p->frees : 0;
-    if (reuse_free && bears_out(r, fx, "a fixed buffer")) {
-        r->pick = ADVISE_FIXED, r->pick_row = fx;
-        sb_printf(o, "Known maximum size: the program allocates %zu bytes in all and at most %zu are live "
-                     "(%.0f%%): frees do not matter, so a fixed buffer of %zu bytes serves it with no heap "
-                     "at all; ",
-                  p->bytes_allocated, p->peak_live_bytes, pct(p->peak_live_bytes, p->bytes_allocated),
-                  r->rows[fx].peak_memory);
-        cite(o, r, fx);
-        sb_add(o, ".\n");
-    } else if (p->frees >= 8 && lifo >= 0.95 && bears_out(r, sk, "a stack")) {
-        r->pick = ADVISE_STACK, r->pick_row = sk;
-        sb_printf(o, "LIFO: %.0f%% of the frees (%zu of %zu) free the most recent live block: a stack "
-                     "allocator serves them, each free rewinds its offset; ",
-                  100 * lifo, p->lifo_frees, p->frees);
-        cite(o, r, sk);
-        sb_add(o, ".\n");
-    } else if (p->phases >= 2 && p->phase_frees * 5 >= p->frees * 4 && bears_out(r, ar, "an arena")) {
-        r->pick = ADVISE_ARENA, r->pick_row = ar;
-        sb_printf(o, "Batch processing, same lifetime: %zu phases end with all their blocks dying together "
-                     "(%.0f%% of the frees; the first after events",
-                  p->phases, pct(p->phase_frees, p->frees));
-        for (size_t i = 0; i < p->phases && i < 3; i++)
-            sb_printf(o, "%s %zu", i ? "," : "", p->phase_at[i] + 1);
-        sb_printf(o, "): an arena reset at each phase end frees them in one step (at most %zu bytes in one "
-                     "phase); ",
-                  p->largest_phase_bytes);
-        cite(o, r, ar);
-        sb_add(o, ".\n");
-    } else if (p->hot_count && p->hot_allocs * 5 >= p->allocs * 3 && bears_out(r, pools, "a pool")) {
-        r->pick = ADVISE_POOL, r->pick_row = pools;
-        const advise_hot *h = &p->hot[0];
-        sb_printf(o, "Many same-size objects: %.0f%% of the blocks are %zu bytes and churn (%zu of %zu "
-                     "allocations could reuse a freed slot)",
-                  pct(h->allocs, p->allocs), h->size, h->reused, h->allocs);
-        for (size_t i = 1; i < p->hot_count; i++)
-            sb_printf(o, "; %.0f%% are %zu bytes", pct(p->hot[i].allocs, p->allocs), p->hot[i].size);
-        sb_add(o, ": pools of ");
-        for (size_t i = 0; i < p->hot_count; i++)
-            sb_printf(o, "%s%zu", i == 0 ? "" : i + 1 == p->hot_count ? " and " : ", ", p->hot[i].size);
-        sb_printf(o, "-byte slots would serve them with %zu bytes of slack at the peak; ", r->rows[pools].slack);
-        cite(o, r, pools);
-        sb_add(o, ".\n");
-    } else if (r->rows[fx].overhead <= 0.25 && bears_out(r, fx, "a fixed buffer")) {
-        r->pick = ADVISE_FIXED, r->pick_row = fx;
-        sb_printf(o, "Known maximum size: %zu bytes allocated in all, but a fixed buffer that takes back "
-                     "its most recent block held the whole run in %zu bytes (%.0f%% over the peak of %zu "
-                     "live): a fixed buffer of that size serves it with no heap at all; ",
-                  p->bytes_allocated, r->rows[fx].peak_memory, 100 * r->rows[fx].overhead,
-                  p->peak_live_bytes);
-        cite(o, r, fx);
-        sb_add(o, ".\n");
-    } else {
-        r->pick = ADVISE_GENERAL;
-        r->pick_row = best_general(r);
-        sb_printf(o, "General purpose: no specialised pattern both holds and is borne out (%.0f%% of the frees are LIFO, %zu phase "
-                     "ends, %zu hot sizes covering %.0f%% of the blocks, %zu bytes allocated for %zu live at "
-                     "most): start with a general-purpose allocator; ",
-                  100 * lifo, p->phases, p->hot_count, pct(p->hot_allocs, p->allocs), p->bytes_allocated,
-                  p->peak_live_bytes);
-        if (r->pick_row != SIZE_MAX)
-            cite(o, r, r->pick_row);
-        else
-            sb_printf(o, "no allocator here could take it (%zu bytes live at most)", p->peak_live_bytes);
-        sb_add(o, ".\n");
+    size_t n = sizeof rules / sizeof *rules, k = 0;
+    for (; k < n; k++) {
+        size_t row = row_of(r, rules[k].kind);
+        if (rules[k].holds(r) && bears_out(r, row, rules[k].what)) {
+            r->pick = rules[k].choice, r->pick_row = row;
+            rules[k].say(r, row, o);
+            cite(o, r, row);
+            sb_add(o, ".\n");
+            break;
+        }
     }
+    if (k == n)
+        general_say(r);
     size_t g = best_general(r);
     if (r->pick != ADVISE_GENERAL && g != SIZE_MAX) {
         const advise_row *w = &r->rows[r->pick_row], *b = &r->rows[g];
