@@ -402,6 +402,64 @@ static void test_too_large_for_every_allocator(void **state)
     sb_free(&out);
 }
 
+/* Damaged traces (a byte changed, a line cut, the text truncated) are
+ * advised or refused with a reason, never a crash; odd session lines are
+ * passed over. */
+static void test_damaged_input_is_advised_or_refused(void **state)
+{
+    (void)state;
+    strbuf text;
+    sb_init(&text);
+    trace_generate(TRACE_RANDOM, 4, 120, &text);
+    size_t len = strlen(sb_str(&text));
+    uint64_t rng = 99;
+    for (int round = 0; round < 150; round++) {
+        char *copy = strdup(sb_str(&text));
+        assert_non_null(copy);
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        size_t at = (size_t)(rng >> 33) % len;
+        static const char junk[] = "0123456789afr -\n9x";
+        if (round % 3 == 0)
+            copy[at] = junk[(rng >> 20) % (sizeof junk - 1)];
+        else if (round % 3 == 1)
+            copy[at] = '\0';
+        else
+            memmove(copy + at, copy + at + strcspn(copy + at, "\n"), strlen(copy + at + strcspn(copy + at, "\n")) + 1);
+        strbuf err;
+        sb_init(&err);
+        advise_report *r = advise_trace_text(copy, &err);
+        if (r) {
+            size_t row = advise_pick_row(r);
+            assert_true(row == SIZE_MAX || row < advise_row_count(r));
+            strbuf out;
+            sb_init(&out);
+            advise_text(r, "t", &out);
+            advise_json(r, "t", &out);
+            sb_free(&out);
+        } else {
+            assert_true(strlen(sb_str(&err)) > 0);
+        }
+        advise_destroy(r);
+        sb_free(&err);
+        free(copy);
+    }
+    sb_free(&text);
+    strbuf err;
+    sb_init(&err);
+    advise_report *r = advise_script("alloc\nalloc -1\nalloc 5 align 3 as\nalloc 2G as huge\nfree nothing\n"
+                                     "realloc x\nalloc 8 as x\nalloc 8 as x\nrealloc x 0\nrealloc x 16 more\nrealloc x 16\n"
+                                     "free x\nfree x\nfree\n\"alloc\" 8\n# alloc 8\n",
+                                     NULL, 0, &err);
+    assert_non_null(r);
+    const advise_pattern *p = advise_pattern_of(r);
+    assert_int_equal(p->allocs, 1);   /* "alloc 8 as x" once: the name is live the second time */
+    assert_int_equal(p->frees, 1);    /* free x once: then nothing is live */
+    assert_int_equal(p->reallocs, 1); /* realloc x 16 */
+    assert_int_equal(p->bytes_allocated, 24);
+    advise_destroy(r);
+    sb_free(&err);
+}
+
 /* `advise` at the prompt reads the session's history and changes nothing. */
 static void test_advise_at_the_prompt(void **state)
 {
@@ -447,6 +505,7 @@ int main(void)
         cmocka_unit_test(test_malloc_lab_shapes),
         cmocka_unit_test(test_bad_input_says_why),
         cmocka_unit_test(test_too_large_for_every_allocator),
+        cmocka_unit_test(test_damaged_input_is_advised_or_refused),
         cmocka_unit_test(test_advise_at_the_prompt),
     };
     return cmocka_run_group_tests_name("advise", tests, NULL, NULL);

@@ -226,7 +226,7 @@ static bool alloc_size(const reading *r, const char *word, size_t *size, size_t 
 static bool read_line(reading *r, events *e, const char *line, uint64_t at, bool timed)
 {
     parse_words w;
-    if (parse_split(line, &w) != NULL || w.count == 0)
+    if (parse_split(line, &w) != NULL || w.count == 0 || w.quoted[0])
         return true;
     const char *cmd = w.word[0];
     if (parse_is(cmd, "alloc") && w.count >= 2) {
@@ -234,12 +234,16 @@ static bool read_line(reading *r, events *e, const char *line, uint64_t at, bool
         const char *name = NULL;
         if (!alloc_size(r, w.word[1], &size, &align))
             return true;
+        if (w.count % 2 != 0)
+            return true; /* options come in pairs: the session refuses the line */
         for (size_t i = 2; i + 1 < w.count; i += 2) {
             unsigned lg;
             if (parse_is(w.word[i], "align") && parse_align(w.word[i + 1], &lg) == NULL)
                 align = (size_t)1 << lg;
-            else if (parse_is(w.word[i], "as"))
+            else if (parse_is(w.word[i], "as") && parse_is_name(w.word[i + 1]))
                 name = w.word[i + 1];
+            else
+                return true;
         }
         char label[24];
         if (name == NULL) /* the session names it by its number */
@@ -265,7 +269,7 @@ static bool read_line(reading *r, events *e, const char *line, uint64_t at, bool
         for (uint32_t i = (uint32_t)e->blocks; i-- > 0 && b == NO_BLOCK;)
             if (r->live[i])
                 b = i;
-    } else if (w.count >= 2) {
+    } else if (w.count == 2 || (is_realloc && w.count == 3)) {
         uint32_t *slot = map_slot(&r->names, w.word[1]);
         if (slot == NULL)
             return false;
@@ -278,7 +282,7 @@ static bool read_line(reading *r, events *e, const char *line, uint64_t at, bool
         return push_event(e, (event){b, r->size[b], EV_FREE, r->align[b]}, at, timed);
     }
     size_t size;
-    if (w.count < 3 || parse_size(w.word[2], &size) != NULL || size == 0 || size > KIND_MAX_BUFFER)
+    if (w.count != 3 || parse_size(w.word[2], &size) != NULL || size == 0 || size > KIND_MAX_BUFFER)
         return true;
     r->size[b] = (uint32_t)size;
     return push_event(e, (event){b, (uint32_t)size, EV_REALLOC, r->align[b]}, at, timed);
