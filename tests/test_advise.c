@@ -81,6 +81,22 @@ static const advise_row *row_named(const advise_report *r, const char *kind)
     return NULL;
 }
 
+/* The text with the continuation lines joined back (the text wraps its
+ * long lines for the live view); the caller frees it. */
+static char *unwrapped(const char *text)
+{
+    char *out = malloc(strlen(text) + 1), *o = out;
+    assert_non_null(out);
+    for (const char *p = text; *p; p++) {
+        if (p[0] == '\n' && strncmp(p + 1, "    ", 4) == 0)
+            *o++ = ' ', p += 4;
+        else
+            *o++ = *p;
+    }
+    *o = '\0';
+    return out;
+}
+
 /* The advised row ran cleanly, is the row the text cites, and the text
  * and JSON name the choice. */
 static void assert_advice(const advise_report *r, advise_choice want, const char *kind)
@@ -100,9 +116,19 @@ static void assert_advice(const advise_report *r, advise_choice want, const char
     advise_text(r, "t.rep", &out);
     char cite[64];
     snprintf(cite, sizeof cite, "row %zu (%s): peak memory %zu bytes", i + 1, kind, w->peak_memory);
-    if (strstr(sb_str(&out), cite) == NULL)
-        fail_msg("the advice does not cite '%s':\n%s", cite, sb_str(&out));
-    assert_non_null(strstr(sb_str(&out), "Try next: at the prompt, `compare "));
+    char *flat = unwrapped(sb_str(&out));
+    if (strstr(flat, cite) == NULL)
+        fail_msg("the advice does not cite '%s':\n%s", cite, flat);
+    free(flat);
+    assert_non_null(strstr(sb_str(&out), "Try next, at the prompt:\n  compare "));
+    /* no line of the text is wider than the live view shows, but the table's */
+    for (const char *line = sb_str(&out); *line; line += strcspn(line, "\n") + 1) {
+        size_t n = strcspn(line, "\n");
+        if (n > 100 && !(line[0] >= '1' && line[0] <= '9') && strncmp(line, "row ", 4) != 0)
+            fail_msg("a line of %zu characters: %.*s", n, (int)n, line);
+        if (line[n] == '\0')
+            break;
+    }
     sb_clear(&out);
     advise_json(r, "t.rep", &out);
     char choice[64];
@@ -392,7 +418,9 @@ static void test_too_large_for_every_allocator(void **state)
     assert_int_equal(advise_pick(r), ADVISE_GENERAL);
     assert_int_equal(advise_pick_row(r), SIZE_MAX);
     advise_text(r, "big.rep", &out);
-    assert_non_null(strstr(sb_str(&out), "no allocator here could take it (2147483648 bytes live at most)"));
+    char *flat = unwrapped(sb_str(&out));
+    assert_non_null(strstr(flat, "no allocator here could take it (2147483648 bytes live at most)"));
+    free(flat);
     assert_null(strstr(sb_str(&out), "Try next"));
     sb_clear(&out);
     advise_json(r, "big.rep", &out);
@@ -478,9 +506,12 @@ static void test_advise_at_the_prompt(void **state)
         }
     }
     char *before = sk_state(s);
-    answer = sk_run(s, "advise");
-    assert_non_null(strstr(answer, "advise this session\nThe pattern: 76 events (40 allocations, 0 reallocs, 36 frees)"));
-    assert_non_null(strstr(answer, "The advice: a pool (MemoryPool)"));
+    char *flat = unwrapped(sk_run(s, "advise"));
+    assert_non_null(strstr(flat, "advise this session\nThe pattern: 76 events (40 allocations, 0 reallocs, 36 frees)"));
+    assert_non_null(strstr(flat, "The advice: a pool (MemoryPool)"));
+    assert_non_null(strstr(flat, "Try next, at the prompt (then the same allocations again, to watch them side by "
+                                 "side):\n  compare pool 48 align 1, freelist"));
+    free(flat);
     answer = sk_run(s, "advise json");
     assert_true(strncmp(answer, "{\"advise\":\"this session\",", 25) == 0);
     assert_non_null(strstr(answer, "\"choice\":\"pool\""));

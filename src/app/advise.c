@@ -1547,31 +1547,69 @@ static void text_table(const advise_report *r, strbuf *out)
     }
 }
 
-void advise_text(const advise_report *r, const char *name, strbuf *out)
+#define TEXT_WIDTH 100
+
+/* Appends text with every line longer than TEXT_WIDTH broken at spaces,
+ * the continuations indented by four spaces (the live view does not wrap
+ * its answers). */
+static void add_wrapped(strbuf *out, const char *text)
 {
-    sb_printf(out, "advise %s\n", name);
-    text_pattern(&r->p, out);
-    text_table(r, out);
-    sb_printf(out, "\nThe advice: %s.\n%s", choice_words[r->pick], sb_str(&r->why));
+    while (*text) {
+        size_t n = strcspn(text, "\n"), indent = 0;
+        const char *line = text;
+        text += n + (text[n] == '\n');
+        while (n + indent > TEXT_WIDTH) {
+            size_t cut = TEXT_WIDTH - indent;
+            while (cut > 0 && line[cut] != ' ')
+                cut--;
+            if (cut == 0) /* one word longer than the width: leave it whole */
+                break;
+            sb_printf(out, "%*s%.*s\n", (int)indent, "", (int)cut, line);
+            line += cut + 1, n -= cut + 1, indent = 4;
+        }
+        sb_printf(out, "%*s%.*s\n", (int)indent, "", (int)n, line);
+    }
+}
+
+/* What to type next: the compare line at the prompt and from the shell. */
+static void text_next(const advise_report *r, const char *name, strbuf *out)
+{
     strbuf none;
     sb_init_discard(&none);
     size_t members = compare_members(r, "", "", &none);
     sb_free(&none);
     if (members < 2)
         return; /* nothing to put side by side */
-    sb_add(out, "Try next: at the prompt, `compare ");
+    sb_add(out, r->from_session ? "Try next, at the prompt (then the same allocations again, to watch them side "
+                                  "by side):\n  compare "
+                                : "Try next, at the prompt:\n  compare ");
     compare_members(r, ", ", "", out);
     if (r->from_session) {
-        sb_add(out, "`, then the same allocations again, to watch them side by side\n");
+        sb_addc(out, '\n');
         return;
     }
-    sb_printf(out, "` then `trace %s`; or allocscope --trace %s --compare ", name, name);
+    sb_printf(out, "\n  trace %s\nor from the shell:\n  allocscope --trace %s --compare ", name, name);
     compare_members(r, " ", "\"", out);
     sb_addc(out, '\n');
     if (r->pick == ADVISE_POOL && r->p.hot_allocs < r->p.allocs)
-        sb_printf(out, "  (a `new pool` takes its %zu-byte blocks only: there the other sizes fail; row %zu "
-                       "put a free list behind the pools)\n",
+        sb_printf(out, "(a `new pool` takes its %zu-byte blocks only: there the other sizes fail; row %zu put a "
+                       "free list behind the pools)\n",
                   r->p.hot[0].size, r->pick_row + 1);
+}
+
+void advise_text(const advise_report *r, const char *name, strbuf *out)
+{
+    strbuf part;
+    sb_init(&part);
+    sb_printf(out, "advise %s\n", name);
+    text_pattern(&r->p, &part);
+    add_wrapped(out, sb_str(&part));
+    text_table(r, out);
+    sb_clear(&part);
+    sb_printf(&part, "\nThe advice: %s.\n%s", choice_words[r->pick], sb_str(&r->why));
+    text_next(r, name, &part);
+    add_wrapped(out, sb_str(&part));
+    sb_free(&part);
 }
 
 /* ---- JSON ------------------------------------------------------------------- */

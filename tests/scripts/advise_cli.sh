@@ -9,19 +9,23 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
+unwrap() { sed -e ':a' -e 'N' -e '$!ba' -e 's/\n    / /g'; } # joins the lines wrapped for the live view
 
 for shape in random binary-tree coalescing realloc; do
     "$prog" --gen-trace "$shape" --ops 3000 --seed 2 >"$tmp/$shape.rep" || bad "gen-trace $shape"
-    "$prog" advise "$tmp/$shape.rep" >"$tmp/out" 2>"$tmp/err" || bad "advise $shape: $(cat "$tmp/err")"
+    "$prog" advise "$tmp/$shape.rep" >"$tmp/wrapped" 2>"$tmp/err" || bad "advise $shape: $(cat "$tmp/err")"
+    unwrap <"$tmp/wrapped" >"$tmp/out"
     grep -q '^The advice: ' "$tmp/out" || bad "$shape: no advice"
     grep -q 'row [0-9]* ([a-z]*): peak memory [0-9]* bytes' "$tmp/out" || bad "$shape: the advice cites no row"
     grep -q '<- advised' "$tmp/out" || bad "$shape: no advised row in the table"
-    grep -q "^Try next: at the prompt, \`compare " "$tmp/out" || bad "$shape: no compare line"
+    grep -q '^Try next, at the prompt:$' "$tmp/out" || bad "$shape: no try-next"
+    grep -q '^  compare [a-z]' "$tmp/out" || bad "$shape: no compare line"
+    grep -q '^  allocscope --trace .* --compare "' "$tmp/out" || bad "$shape: no shell line"
     "$prog" advise "$tmp/$shape.rep" --json >"$tmp/json" 2>"$tmp/err" || bad "advise --json $shape"
     python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); r=d["advice"]["row"]; row=d["rows"][r-1]; assert row["ran"] and row["failures"]==0, row; assert d["pattern"]["allocs"]>0' \
         "$tmp/json" || bad "$shape: JSON"
 done
-"$prog" advise "$tmp/random.rep" | grep -q '^The advice: a general-purpose allocator' || bad "random: not general purpose"
+"$prog" advise "$tmp/random.rep" | unwrap | grep -q '^The advice: a general-purpose allocator' || bad "random: not general purpose"
 
 # bad input: exit 1 (2 for usage) and a message naming the file and the cause
 "$prog" advise "$tmp/missing.rep" >"$tmp/out" 2>"$tmp/err"
@@ -46,7 +50,8 @@ if "$prog" --help 2>&1 | grep -q 'allocscope record'; then
         name=$(echo "$cmd" | cut -d' ' -f1)
         # shellcheck disable=SC2086
         "$prog" record -o "$tmp/$name.rec" -- $cmd >/dev/null 2>"$tmp/err" || bad "record $cmd: $(cat "$tmp/err")"
-        "$prog" advise "$tmp/$name.rec" >"$tmp/out" 2>"$tmp/err" || bad "advise $name.rec: $(cat "$tmp/err")"
+        "$prog" advise "$tmp/$name.rec" >"$tmp/wrapped" 2>"$tmp/err" || bad "advise $name.rec: $(cat "$tmp/err")"
+        unwrap <"$tmp/wrapped" >"$tmp/out"
         grep -q '^  lifetimes in time: median [0-9]* ns' "$tmp/out" || bad "$name: no lifetimes in time"
         grep -q 'row [0-9]* ([a-z]*): peak memory [0-9]* bytes' "$tmp/out" || bad "$name: the advice cites no row"
         grep -q '^8   glibc  *[0-9]' "$tmp/out" || bad "$name: no glibc row"
