@@ -165,6 +165,8 @@ static void test_arena_shaped_trace_gets_an_arena(void **state)
     assert_int_equal(p->phases, 30);
     assert_int_equal(p->phase_frees, p->frees);
     assert_int_equal(p->phase_at[0] + 1, first_end);
+    assert_int_equal(p->bursts, 30);   /* every frame's frees are a burst too */
+    assert_int_equal(p->burst_at[0] + 1, first_end);
     assert_int_equal(p->peak_live_bytes, peak);
     assert_int_equal(p->never_freed, 0);
     assert_true(p->lifo_frees * 2 < p->frees);
@@ -172,6 +174,47 @@ static void test_arena_shaped_trace_gets_an_arena(void **state)
     /* the arena, reset at each frame's end, holds about one frame */
     assert_true(row_named(r, "arena")->peak_memory < 2 * peak + 8192);
     assert_true(row_named(r, "bump")->peak_memory > 10 * peak);
+    advise_destroy(r);
+}
+
+/* Frames like the arena's, but 10 long-lived blocks stay from the start:
+ * the live set never empties, so no phase ends, yet each frame's blocks
+ * die in a burst, and the advice says an arena per phase is worth a look. */
+static void test_bursts_beside_long_lived_blocks(void **state)
+{
+    (void)state;
+    tb t;
+    tb_init(&t, 13, 2000);
+    for (int i = 0; i < 10; i++)
+        tb_alloc(&t, 1000);
+    size_t second_end = 0;
+    for (int frame = 0; frame < 20; frame++) {
+        size_t ids[30];
+        for (size_t i = 0; i < 30; i++)
+            ids[i] = tb_alloc(&t, 16 + tb_rand(&t, 300));
+        for (size_t i = 0; i < 30; i++)
+            tb_free(&t, ids[(i * 7) % 30]); /* not LIFO */
+        if (frame == 1)
+            second_end = t.ops;
+    }
+    advise_report *r = tb_advise(&t);
+    const advise_pattern *p = advise_pattern_of(r);
+    assert_int_equal(p->phases, 0);
+    assert_int_equal(p->bursts, 20);
+    assert_int_equal(p->burst_frees, 600);
+    assert_int_equal(p->burst_at[1] + 1, second_end);
+    assert_int_equal(p->never_freed, 10);
+    strbuf out;
+    sb_init(&out);
+    advise_text(r, "t.rep", &out);
+    char *flat = unwrapped(sb_str(&out));
+    char want[160];
+    snprintf(want, sizeof want, "Worth a look: 20 bursts free half the live blocks or more at once (100%% of the frees; "
+                                "the first after events %zu, %zu,", p->burst_at[0] + 1, second_end);
+    if (strstr(flat, want) == NULL)
+        fail_msg("no '%s' in:\n%s", want, flat);
+    free(flat);
+    sb_free(&out);
     advise_destroy(r);
 }
 
@@ -528,6 +571,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_arena_shaped_trace_gets_an_arena),
+        cmocka_unit_test(test_bursts_beside_long_lived_blocks),
         cmocka_unit_test(test_pool_shaped_trace_gets_a_pool),
         cmocka_unit_test(test_lifo_trace_gets_a_stack),
         cmocka_unit_test(test_random_trace_gets_a_general_purpose_allocator),

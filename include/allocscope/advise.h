@@ -95,6 +95,10 @@ typedef struct advise_pattern {
     size_t phase_at[ADVISE_MAX_PHASES];     /* event index of the first ones */
     size_t phase_frees;                     /* frees in the bursts that end phases */
     size_t largest_phase_bytes;             /* bytes allocated in one phase, at most */
+    size_t bursts;                          /* runs of 8 frees or more that free half the live
+                                             * blocks or more (long-lived ones may stay) */
+    size_t burst_at[ADVISE_MAX_PHASES];     /* event index of the first ones' last free */
+    size_t burst_frees;                     /* frees in those runs */
     advise_hot hot[ADVISE_MAX_HOT];
     size_t hot_count;
     size_t hot_allocs;                      /* allocations of the hot sizes */

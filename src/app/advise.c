@@ -422,8 +422,23 @@ typedef struct pass {
     size_map sizes;
     size_t live_bytes, live_blocks, buddy_live;
     size_t phase_allocs, phase_bytes, phase_peak_blocks, run_frees;
+    size_t run_start_live, run_last;  /* live blocks before the run of frees, its last event */
     size_t bump_off;
 } pass;
+
+/* Ends a run of frees: a burst if 8 blocks or more died in it, and at
+ * least half of those live when it began. */
+static void end_run(pass *ps)
+{
+    advise_pattern *p = ps->p;
+    if (ps->run_frees >= 8 && ps->run_frees * 2 >= ps->run_start_live) {
+        if (p->bursts < ADVISE_MAX_PHASES)
+            p->burst_at[p->bursts] = ps->run_last;
+        p->bursts++;
+        p->burst_frees += ps->run_frees;
+    }
+    ps->run_frees = 0;
+}
 
 static void note_alloc(pass *ps, size_t i, const event *ev)
 {
@@ -437,7 +452,7 @@ static void note_alloc(pass *ps, size_t i, const event *ev)
     p->pow2[pow2_index(ev->size)]++;
     p->align[ev->align <= 12 ? ev->align : 12]++;
     ps->phase_bytes += ev->size;
-    ps->run_frees = 0;
+    end_run(ps);
     if (ev->op == EV_REALLOC) {
         ps->live_bytes = ps->live_bytes - b->size + ev->size;
         ps->buddy_live = ps->buddy_live - round_pow2(b->size < 16 ? 16 : b->size) +
@@ -493,7 +508,10 @@ static void note_free(pass *ps, size_t i, const event *ev)
     ps->live_bytes -= b->size;
     ps->live_blocks--;
     ps->buddy_live -= round_pow2(b->size < 16 ? 16 : b->size);
+    if (ps->run_frees == 0)
+        ps->run_start_live = ps->live_blocks + 1;
     ps->run_frees++;
+    ps->run_last = i;
     size_stat *st = size_find(&ps->sizes, b->size);
     if (st)
         st->frees++, st->free_slots++, st->live--;
@@ -571,6 +589,7 @@ static bool measure_pattern(const events *e, advise_pattern *p)
             ps.stk_peak = ps.stk_off;
     }
     if (ok) {
+        end_run(&ps);
         finish_sizes(&ps);
         p->never_freed = ps.live_blocks;
         p->bump_need = ps.bump_off;
@@ -1159,6 +1178,15 @@ static void partial_hints(advise_report *r)
         cite(o, r, pools);
         sb_add(o, ".\n");
     }
+    if (r->pick != ADVISE_ARENA && p->bursts >= 2 && p->burst_frees * 2 >= p->frees) {
+        sb_printf(o, "Worth a look: %zu bursts free half the live blocks or more at once (%.0f%% of the frees; "
+                     "the first after events",
+                  p->bursts, pct(p->burst_frees, p->frees));
+        for (size_t i = 0; i < p->bursts && i < 3; i++)
+            sb_printf(o, "%s %zu", i ? "," : "", p->burst_at[i] + 1);
+        sb_add(o, "): an arena per phase for the blocks that die there, beside a general-purpose heap for "
+                  "those that live on, would free them in one step.\n");
+    }
     if (r->pick != ADVISE_STACK && p->frees && p->lifo_frees * 2 >= p->frees && sk != SIZE_MAX && r->rows[sk].ran)
         sb_printf(o, "Worth a look: %.0f%% of the frees are LIFO, but a stack refuses the others (%zu refused "
                      "or failed in row %zu).\n",
@@ -1517,6 +1545,11 @@ static void text_pattern(const advise_pattern *p, strbuf *out)
     for (size_t i = 0; i < p->phases && i < ADVISE_MAX_PHASES; i++)
         sb_printf(out, "%s%zu", i ? ", " : "; ends after events ", p->phase_at[i] + 1);
     sb_add(out, p->phases > ADVISE_MAX_PHASES ? ", ...\n" : "\n");
+    sb_printf(out, "  bursts where half the live blocks or more die at once: %zu (%.0f%% of the frees)", p->bursts,
+              pct(p->burst_frees, p->frees));
+    for (size_t i = 0; i < p->bursts && i < ADVISE_MAX_PHASES; i++)
+        sb_printf(out, "%s%zu", i ? ", " : "; after events ", p->burst_at[i] + 1);
+    sb_add(out, p->bursts > ADVISE_MAX_PHASES ? ", ...\n" : "\n");
     sb_printf(out, "  hot same-size churn: %zu sizes", p->hot_count);
     for (size_t i = 0; i < p->hot_count; i++)
         sb_printf(out, "%s%zu B (%zu allocations, %zu reuse a freed slot, %zu live at most)", i ? "; " : ": ",
@@ -1648,6 +1681,9 @@ static void json_pattern(const advise_pattern *p, strbuf *out)
               p->never_freed, p->lifo_frees, p->phases, p->phase_frees);
     for (size_t i = 0; i < p->phases && i < ADVISE_MAX_PHASES; i++)
         sb_printf(out, "%s%zu", i ? "," : "", p->phase_at[i] + 1);
+    sb_printf(out, "],\"bursts\":%zu,\"burst_frees\":%zu,\"burst_ends\":[", p->bursts, p->burst_frees);
+    for (size_t i = 0; i < p->bursts && i < ADVISE_MAX_PHASES; i++)
+        sb_printf(out, "%s%zu", i ? "," : "", p->burst_at[i] + 1);
     sb_add(out, "],\"hot\":[");
     for (size_t i = 0; i < p->hot_count; i++)
         sb_printf(out, "%s{\"size\":%zu,\"align\":%zu,\"allocs\":%zu,\"frees\":%zu,\"reused\":%zu,\"peak_live\":%zu}",
