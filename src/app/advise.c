@@ -10,8 +10,10 @@
  * the allocator at the event of peak live bytes, then timed passes on
  * fresh allocators with their ledgers off, which time nothing but the
  * allocator calls. The advice walks the tutorial's decision table in
- * order (fixed, stack, arena, pool, general) and takes the first row
- * whose pattern holds and whose replay had no failures.
+ * order (fixed, stack, arena, pool, then fixed again by measure) and
+ * takes the first row whose pattern holds and whose replay bears it out
+ * (no failures, at most 1.25x the memory of the best general-purpose
+ * row); else the general-purpose row that needed the least memory.
  */
 #include "allocscope/advise.h"
 
@@ -66,7 +68,8 @@ struct advise_report {
     size_t pick_row;
     strbuf why;       /* the advice's sentences, one a line */
     bool from_session; /* a session's history, not a file: nothing to `trace` */
-    bool doubted[ADVISE_MAX_ROWS]; /* rows already said not to bear their pattern out */
+    bool doubted[ADVISE_MAX_ROWS];
+    uint8_t *phase_end; /* per event: a phase ends there (the arena resets after it) */ /* rows already said not to bear their pattern out */
 };
 
 static const char *const choice_names[] = {
@@ -424,6 +427,7 @@ typedef struct pass {
     size_t phase_allocs, phase_bytes, phase_peak_blocks, run_frees;
     size_t run_start_live, run_last;  /* live blocks before the run of frees, its last event */
     size_t bump_off;
+    uint8_t *phase_end;  /* per event: a phase ends there */
 } pass;
 
 /* Ends a run of frees: a burst if 8 blocks or more died in it, and at
@@ -522,6 +526,7 @@ static void note_free(pass *ps, size_t i, const event *ev)
         if (p->phases < ADVISE_MAX_PHASES)
             p->phase_at[p->phases] = i;
         p->phases++;
+        ps->phase_end[i] = 1;
         p->phase_frees += ps->run_frees;
         if (ps->phase_bytes > p->largest_phase_bytes)
             p->largest_phase_bytes = ps->phase_bytes;
@@ -559,11 +564,13 @@ static void finish_sizes(pass *ps)
     }
 }
 
-static bool measure_pattern(const events *e, advise_pattern *p)
+/* The pattern of the events into p, and phase_end[i] set for each event
+ * that ends a phase (e->count of them, zeroed). False without memory. */
+static bool measure_pattern(const events *e, advise_pattern *p, uint8_t *phase_end)
 {
     memset(p, 0, sizeof *p);
     pass ps = {0};
-    ps.p = p, ps.e = e;
+    ps.p = p, ps.e = e, ps.phase_end = phase_end;
     ps.b = calloc(e->blocks, sizeof *ps.b);
     ps.live = calloc(e->blocks, 1);
     ps.order = malloc(e->blocks * sizeof *ps.order);
@@ -1047,39 +1054,10 @@ static double replay_timed(cand_kind k, const events *e, const advise_pattern *p
     return best;
 }
 
-/* The arena's reset points: the phase ends (only with two or more). */
-static uint8_t *phase_ends(const events *e, const advise_pattern *p)
-{
-    if (p->phases < 2)
-        return NULL;
-    uint8_t *at = calloc(e->count, 1);
-    if (at == NULL)
-        return NULL;
-    /* the pattern pass kept the first ADVISE_MAX_PHASES; find them all again */
-    size_t blocks = 0, phase_allocs = 0, run = 0, peak = 0;
-    for (size_t i = 0; i < e->count; i++) {
-        const event *ev = &e->ev[i];
-        if (ev->op == EV_ALLOC) {
-            blocks++, phase_allocs++, run = 0;
-            if (blocks > peak)
-                peak = blocks;
-        } else if (ev->op == EV_REALLOC) {
-            run = 0;
-        } else {
-            blocks--, run++;
-            if (blocks == 0) {
-                at[i] = phase_allocs >= 2 && run >= 2 && run * 2 >= peak;
-                phase_allocs = peak = 0;
-            }
-        }
-    }
-    return at;
-}
-
 static void run_experiment(advise_report *r)
 {
     const advise_pattern *p = &r->p;
-    uint8_t *ends = phase_ends(&r->e, p);
+    const uint8_t *ends = p->phases >= 2 ? r->phase_end : NULL; /* the arena's reset points */
     for (cand_kind k = C_FIXED; k <= C_GLIBC && r->row_count < ADVISE_MAX_ROWS; k++) {
         advise_row *row = &r->rows[r->row_count++];
         memset(row, 0, sizeof *row);
@@ -1098,7 +1076,6 @@ static void run_experiment(advise_report *r)
         row->overhead = p->peak_live_bytes ? (double)row->peak_memory / (double)p->peak_live_bytes - 1 : 0;
         row->ns_per_op = replay_timed(k, &r->e, p, ends);
     }
-    free(ends);
 }
 
 /* ---- the advice ------------------------------------------------------------- */
@@ -1379,7 +1356,8 @@ static advise_report *advise_events(events *e, strbuf *err)
     r->e = *e;
     memset(e, 0, sizeof *e);
     sb_init(&r->why);
-    if (!measure_pattern(&r->e, &r->p)) {
+    r->phase_end = calloc(r->e.count ? r->e.count : 1, 1);
+    if (r->phase_end == NULL || !measure_pattern(&r->e, &r->p, r->phase_end)) {
         sb_add(err, "out of memory while measuring the pattern");
         advise_destroy(r);
         return NULL;
@@ -1498,6 +1476,7 @@ void advise_destroy(advise_report *r)
         return;
     free(r->e.ev);
     free(r->e.at);
+    free(r->phase_end);
     sb_free(&r->why);
     free(r);
 }
