@@ -68,8 +68,8 @@ struct advise_report {
     size_t pick_row;
     strbuf why;       /* the advice's sentences, one a line */
     bool from_session; /* a session's history, not a file: nothing to `trace` */
-    bool doubted[ADVISE_MAX_ROWS];
-    uint8_t *phase_end; /* per event: a phase ends there (the arena resets after it) */ /* rows already said not to bear their pattern out */
+    bool doubted[ADVISE_MAX_ROWS]; /* rows already said not to bear their pattern out */
+    uint8_t *phase_end;            /* per event: a phase ends there (the arena resets after it) */
 };
 
 static const char *const choice_names[] = {
@@ -711,9 +711,59 @@ static size_t freelist_initial(const advise_pattern *p)
     return heap < 65536 ? 65536 : heap;
 }
 
-/* Builds candidate k sized from the pattern; false with why not in why. */
-static bool cand_build(cand_kind k, const advise_pattern *p, cand *c, char *desc, size_t dn, char *cmd,
-                       size_t cn, char *why, size_t wn)
+/* The pools of the hot sizes (each preheated to the most blocks of its
+ * size live at once) and a growing free list behind them for the rest:
+ * one composite allocator. False with the reason in row->why_not. */
+static bool build_pools(const advise_pattern *p, size_t fl_size, cand *c, advise_row *row)
+{
+    if (p->hot_count == 0) {
+        snprintf(row->why_not, sizeof row->why_not, "no hot size (10%% of the blocks, a quarter reused)");
+        return false;
+    }
+    if (fl_size > KIND_MAX_BUFFER) {
+        snprintf(row->why_not, sizeof row->why_not, "its free list needs a heap of %zu bytes (at most 1 GiB)",
+                 fl_size);
+        return false;
+    }
+    size_t slots = 0;
+    for (size_t h = 0; h < p->hot_count; h++)
+        slots += p->hot[h].peak_live * align_up(p->hot[h].size, p->hot[h].align);
+    if (slots > KIND_MAX_BUFFER) {
+        snprintf(row->why_not, sizeof row->why_not, "its slots would take %zu bytes (at most 1 GiB)", slots);
+        return false;
+    }
+    char *desc = row->desc;
+    size_t dn = sizeof row->desc;
+    int n = snprintf(desc, dn, "pool");
+    for (size_t h = 0; h < p->hot_count; h++) {
+        size_t preheat = p->hot[h].peak_live ? p->hot[h].peak_live : 1;
+        pool_options o = {p->hot[h].size, as_log2(p->hot[h].align), preheat, true};
+        if ((c->pools[h] = pool_create(o)) == NULL) {
+            cand_destroy(c);
+            snprintf(row->why_not, sizeof row->why_not, "a pool of %zu-byte items could not be made",
+                     p->hot[h].size);
+            return false;
+        }
+        c->pool_size[h] = p->hot[h].size;
+        c->pool_align[h] = o.align_log2;
+        c->pool_count++;
+        if (n > 0 && (size_t)n < dn)
+            n += snprintf(desc + n, dn - (size_t)n, "%s %zu", h ? "," : "", pool_slot_size(c->pools[h]));
+    }
+    if (n > 0 && (size_t)n < dn)
+        snprintf(desc + n, dn - (size_t)n, " + freelist %zu", fl_size);
+    snprintf(row->command, sizeof row->command, "pool %zu align %zu", p->hot[0].size, p->hot[0].align);
+    if ((c->fl = freelist_create_growable(fl_size, KIND_MAX_BUFFER, FREELIST_BEST_FIT))) {
+        c->vt = pools_vtable;
+        c->top = (as_instance){{c, &c->vt}, &pools_probe};
+    }
+    return true;
+}
+
+/* Builds candidate k sized from the pattern, with how it was sized in
+ * row->desc and its `new` words in row->command; false with the reason
+ * in row->why_not (nothing left to destroy). */
+static bool cand_build(cand_kind k, const advise_pattern *p, cand *c, advise_row *row)
 {
     memset(c, 0, sizeof *c);
     c->kind = k;
@@ -721,109 +771,83 @@ static bool cand_build(cand_kind k, const advise_pattern *p, cand *c, char *desc
     size_t stack_size = align_up(p->stack_need + p->stack_need / 4 + 4096, 4096);
     size_t buddy_size = round_pow2(p->buddy_peak * 2 < 4096 ? 4096 : p->buddy_peak * 2);
     size_t fl_size = freelist_initial(p);
-    cmd[0] = '\0';
+    row->command[0] = '\0';
     switch (k) {
     case C_FIXED:
     case C_BUMP:
         if (bump_size > KIND_MAX_BUFFER) {
-            snprintf(why, wn, "needs %zu bytes: frees matter (at most 1 GiB)", bump_size);
+            snprintf(row->why_not, sizeof row->why_not, "needs %zu bytes: frees matter (at most 1 GiB)", bump_size);
             return false;
         }
         if (k == C_FIXED && (c->fx = fixed_create(bump_size)))
             c->top = fixed_instance(c->fx);
         if (k == C_BUMP && (c->bp = bump_create(bump_size)))
             c->top = bump_instance(c->bp);
-        snprintf(desc, dn, "%s %zu (every allocation)", k == C_FIXED ? "fixed" : "bump", bump_size);
-        snprintf(cmd, cn, "%s %zu", k == C_FIXED ? "fixed" : "bump", bump_size);
+        snprintf(row->desc, sizeof row->desc, "%s %zu (every allocation)", k == C_FIXED ? "fixed" : "bump", bump_size);
+        snprintf(row->command, sizeof row->command, "%s %zu", k == C_FIXED ? "fixed" : "bump", bump_size);
         break;
     case C_STACK:
         if (stack_size > KIND_MAX_BUFFER) {
-            snprintf(why, wn, "needs %zu bytes: its frees are not LIFO (at most 1 GiB)", stack_size);
+            snprintf(row->why_not, sizeof row->why_not, "needs %zu bytes: its frees are not LIFO (at most 1 GiB)",
+                     stack_size);
             return false;
         }
         if ((c->st = stack_create(stack_size)))
             c->top = stack_instance(c->st);
-        snprintf(desc, dn, "stack %zu (LIFO peak)", stack_size);
-        snprintf(cmd, cn, "stack %zu", stack_size);
+        snprintf(row->desc, sizeof row->desc, "stack %zu (LIFO peak)", stack_size);
+        snprintf(row->command, sizeof row->command, "stack %zu", stack_size);
         break;
     case C_ARENA:
         if ((p->phases >= 2 ? p->largest_phase_bytes : p->bytes_allocated) > KIND_MAX_BUFFER) {
-            snprintf(why, wn, "would take %zu bytes from malloc (at most 1 GiB)",
+            snprintf(row->why_not, sizeof row->why_not, "would take %zu bytes from malloc (at most 1 GiB)",
                      p->phases >= 2 ? p->largest_phase_bytes : p->bytes_allocated);
             return false;
         }
         if ((c->ar = arena_create(sysheap_instance())))
             c->top = arena_instance(c->ar);
         if (p->phases >= 2)
-            snprintf(desc, dn, "arena over malloc, reset at %zu phase ends", p->phases);
+            snprintf(row->desc, sizeof row->desc, "arena over malloc, reset at %zu phase ends", p->phases);
         else
-            snprintf(desc, dn, "arena over malloc, no phase end to reset at");
-        snprintf(cmd, cn, "arena");
+            snprintf(row->desc, sizeof row->desc, "arena over malloc, no phase end to reset at");
+        snprintf(row->command, sizeof row->command, "arena");
         break;
-    case C_POOLS: {
-        if (p->hot_count == 0) {
-            snprintf(why, wn, "no hot size (10%% of the blocks, a quarter reused)");
+    case C_POOLS:
+        if (!build_pools(p, fl_size, c, row))
             return false;
-        }
-        if (fl_size > KIND_MAX_BUFFER) {
-            snprintf(why, wn, "its free list needs a heap of %zu bytes (at most 1 GiB)", fl_size);
-            return false;
-        }
-        int n = snprintf(desc, dn, "pool");
-        for (size_t h = 0; h < p->hot_count; h++) {
-            pool_options o = {p->hot[h].size, as_log2(p->hot[h].align), p->hot[h].peak_live ? p->hot[h].peak_live : 1, true};
-            if ((c->pools[h] = pool_create(o)) == NULL) {
-                cand_destroy(c);
-                snprintf(why, wn, "a pool of %zu-byte items could not be made", p->hot[h].size);
-                return false;
-            }
-            c->pool_size[h] = p->hot[h].size;
-            c->pool_align[h] = o.align_log2;
-            c->pool_count++;
-            if (n > 0 && (size_t)n < dn)
-                n += snprintf(desc + n, dn - (size_t)n, "%s %zu", h ? "," : "", pool_slot_size(c->pools[h]));
-        }
-        if (n > 0 && (size_t)n < dn)
-            snprintf(desc + n, dn - (size_t)n, " + freelist %zu", fl_size);
-        snprintf(cmd, cn, "pool %zu align %zu", p->hot[0].size, p->hot[0].align);
-        if ((c->fl = freelist_create_growable(fl_size, KIND_MAX_BUFFER, FREELIST_BEST_FIT))) {
-            c->vt = pools_vtable;
-            c->top = (as_instance){{c, &c->vt}, &pools_probe};
-        }
         break;
-    }
     case C_FREELIST:
         if (fl_size > KIND_MAX_BUFFER) {
-            snprintf(why, wn, "needs a heap of %zu bytes (at most 1 GiB)", fl_size);
+            snprintf(row->why_not, sizeof row->why_not, "needs a heap of %zu bytes (at most 1 GiB)", fl_size);
             return false;
         }
         if ((c->fl = freelist_create_growable(fl_size, KIND_MAX_BUFFER, FREELIST_BEST_FIT)))
             c->top = freelist_instance(c->fl);
-        snprintf(desc, dn, "freelist %zu best-fit, grows", fl_size);
-        snprintf(cmd, cn, "freelist %zu best-fit", fl_size);
+        snprintf(row->desc, sizeof row->desc, "freelist %zu best-fit, grows", fl_size);
+        snprintf(row->command, sizeof row->command, "freelist %zu best-fit", fl_size);
         break;
     case C_BUDDY:
         if (buddy_size > KIND_MAX_BUFFER) {
-            snprintf(why, wn, "needs %zu bytes (at most 1 GiB)", buddy_size);
+            snprintf(row->why_not, sizeof row->why_not, "needs %zu bytes (at most 1 GiB)", buddy_size);
             return false;
         }
         if ((c->bd = buddy_create(buddy_size)))
             c->top = buddy_instance(c->bd);
-        snprintf(desc, dn, "buddy %zu (2 x live rounded up)", buddy_size);
-        snprintf(cmd, cn, "buddy %zu", buddy_size);
+        snprintf(row->desc, sizeof row->desc, "buddy %zu (2 x live rounded up)", buddy_size);
+        snprintf(row->command, sizeof row->command, "buddy %zu", buddy_size);
         break;
     case C_GLIBC:
         if (p->peak_live_bytes > KIND_MAX_BUFFER) {
-            snprintf(why, wn, "would take %zu bytes of real memory (at most 1 GiB)", p->peak_live_bytes);
+            snprintf(row->why_not, sizeof row->why_not, "would take %zu bytes of real memory (at most 1 GiB)",
+                     p->peak_live_bytes);
             return false;
         }
         c->top = sysheap_instance();
-        snprintf(desc, dn, "glibc malloc (malloc_usable_size for slack)");
+        snprintf(row->desc, sizeof row->desc, "glibc malloc (malloc_usable_size for slack)");
         return true;
     }
     if (c->top.a.vtable == NULL) {
         cand_destroy(c);
-        snprintf(why, wn, "out of memory");
+        snprintf(row->why_not, sizeof row->why_not, "out of memory");
         return false;
     }
     return true;
@@ -1027,8 +1051,8 @@ static double replay_timed(cand_kind k, const events *e, const advise_pattern *p
     uint64_t spent = 0;
     for (int n = 0; r.ptr && r.len && n < TIMED_MAX_PASSES && spent < TIMED_BUDGET_NS; n++) {
         cand c;
-        char d[96], cm[96], w[96];
-        if (!cand_build(k, p, &c, d, sizeof d, cm, sizeof cm, w, sizeof w))
+        advise_row scratch;
+        if (!cand_build(k, p, &c, &scratch))
             break;
         if (c.top.probe->set_ledger && c.kind != C_POOLS)
             c.top.probe->set_ledger(c.top.a.ctx, false);
@@ -1065,8 +1089,7 @@ static void run_experiment(advise_report *r)
         row->fragmentation = -1;
         row->ns_per_op = -1;
         cand c;
-        if (!cand_build(k, p, &c, row->desc, sizeof row->desc, row->command, sizeof row->command, row->why_not,
-                        sizeof row->why_not))
+        if (!cand_build(k, p, &c, row))
             continue;
         replay_measure(&c, &r->e, p, ends, row);
         cand_destroy(&c);
