@@ -70,6 +70,7 @@ struct advise_report {
     bool from_session; /* a session's history, not a file: nothing to `trace` */
     bool doubted[ADVISE_MAX_ROWS]; /* rows already said not to bear their pattern out */
     uint8_t *phase_end;            /* per event: a phase ends there (the arena resets after it) */
+    char damage[200];              /* a damaged recording: where, advised up to there ("": none) */
 };
 
 static const char *const choice_names[] = {
@@ -1467,6 +1468,8 @@ advise_report *advise_trace_text(const char *text, strbuf *err)
         }
         r = advise_script(sb_str(&script), times, n, err);
         free(times);
+        if (r && sb_str(&terr)[0]) /* a damaged recording: what came before the damage was read */
+            snprintf(r->damage, sizeof r->damage, "%s", sb_str(&terr));
     }
     sb_free(&script);
     sb_free(&terr);
@@ -1637,6 +1640,8 @@ void advise_text(const advise_report *r, const char *name, strbuf *out)
     strbuf part;
     sb_init(&part);
     sb_printf(out, "advise %s\n", name);
+    if (r->damage[0])
+        sb_printf(&part, "The input is damaged (%s): advised on the operations before the damage.\n", r->damage);
     text_pattern(&r->p, &part);
     add_wrapped(out, sb_str(&part));
     text_table(r, out);
@@ -1698,6 +1703,10 @@ void advise_json(const advise_report *r, const char *name, strbuf *out)
 {
     sb_add(out, "{\"advise\":");
     sb_json_string(out, name);
+    if (r->damage[0]) {
+        sb_add(out, ",\"damage\":");
+        sb_json_string(out, r->damage);
+    }
     sb_add(out, ",\"pattern\":");
     json_pattern(&r->p, out);
     sb_add(out, ",\"rows\":[");
