@@ -142,6 +142,9 @@ size_t advise_row_count(const advise_report *r);
 const advise_row *advise_row_at(const advise_report *r, size_t i);
 /* The row of the table the advice picks, and its row in the experiment. */
 advise_choice advise_pick(const advise_report *r);
+/* For a damaged recording, where and what (the advice covers the
+ * operations before the damage); "" otherwise. */
+const char *advise_damage(const advise_report *r);
 size_t advise_pick_row(const advise_report *r);
 
 /* The report as text (the pattern, the table, the advice) or as one JSON

@@ -1511,6 +1511,7 @@ const advise_pattern *advise_pattern_of(const advise_report *r) { return &r->p; 
 size_t advise_row_count(const advise_report *r) { return r->row_count; }
 const advise_row *advise_row_at(const advise_report *r, size_t i) { return i < r->row_count ? &r->rows[i] : NULL; }
 advise_choice advise_pick(const advise_report *r) { return r->pick; }
+const char *advise_damage(const advise_report *r) { return r->damage; }
 size_t advise_pick_row(const advise_report *r) { return r->pick_row; }
 
 /* ---- text ------------------------------------------------------------------- */
@@ -1780,7 +1781,9 @@ int advise_main(int argc, char **argv)
         if (r) {
             (json ? advise_json : advise_text)(r, file, &out);
             fputs(sb_str(&out), stdout);
-            status = 0;
+            status = r->damage[0] ? 1 : 0; /* as a replay of a damaged recording does */
+            if (r->damage[0])
+                fprintf(stderr, "allocscope: %s: %s\n", file, r->damage);
         }
         advise_destroy(r);
     }

@@ -56,6 +56,14 @@ if "$prog" --help 2>&1 | grep -q 'allocscope record'; then
         grep -q 'row [0-9]* ([a-z]*): peak memory [0-9]* bytes' "$tmp/out" || bad "$name: the advice cites no row"
         grep -q '^8   glibc  *[0-9]' "$tmp/out" || bad "$name: no glibc row"
     done
+    # a truncated recording: advised on what comes before the damage, which is named; exit status 1
+    head -c 20000 "$tmp/ls.rec" >"$tmp/cut.rec"
+    "$prog" advise "$tmp/cut.rec" >"$tmp/wrapped" 2>"$tmp/err"
+    [ $? -eq 1 ] || bad "truncated recording: exit status"
+    unwrap <"$tmp/wrapped" | grep -q '^The input is damaged (byte [0-9]*: .*): advised on the operations before' ||
+        bad "truncated recording: no damage note"
+    grep -q "^allocscope: $tmp/cut.rec: byte [0-9]*: " "$tmp/err" || bad "truncated recording: $(cat "$tmp/err")"
+    grep -q '^The advice: ' "$tmp/wrapped" || bad "truncated recording: no advice"
 else
     echo "advise_cli: this build has no recorder: real programs skipped"
 fi
