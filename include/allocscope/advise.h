@@ -155,7 +155,9 @@ void advise_json(const advise_report *r, const char *name, strbuf *out);
 /* `allocscope advise FILE [--json]`: argv[0] is "advise". 0 on success,
  * 1 for a file that cannot be read or advised, 2 for a usage error. */
 int advise_main(int argc, char **argv);
-/* `advise` at the prompt: the active session's history. */
+/* `advise [json|compare]` at the prompt: the active session's history;
+ * with compare, then the `compare` line of the advice, run as a command
+ * of its own (the group opens on the recommended allocators). */
 session_status advise_command(session *s, const parse_words *w, strbuf *out);
 
 #endif

@@ -27,6 +27,7 @@
 #include "allocscope/buddy.h"
 #include "allocscope/bump.h"
 #include "allocscope/fixed.h"
+#include "allocscope/interp.h"
 #include "allocscope/freelist.h"
 #include "allocscope/kinds.h"
 #include "allocscope/pool.h"
@@ -1188,7 +1189,8 @@ static void partial_hints(advise_report *r)
         sb_add(o, "): an arena per phase for the blocks that die there, beside a general-purpose heap for "
                   "those that live on, would free them in one step.\n");
     }
-    if (r->pick != ADVISE_STACK && p->frees && p->lifo_frees * 2 >= p->frees && sk != SIZE_MAX && r->rows[sk].ran)
+    if (r->pick != ADVISE_STACK && p->frees && p->lifo_frees * 2 >= p->frees && sk != SIZE_MAX && r->rows[sk].ran &&
+        r->rows[sk].failures > 0)
         sb_printf(o, "Worth a look: %.0f%% of the frees are LIFO, but a stack refuses the others (%zu refused "
                      "or failed in row %zu).\n",
                   pct(p->lifo_frees, p->frees), r->rows[sk].failures, sk + 1);
@@ -1795,11 +1797,31 @@ int advise_main(int argc, char **argv)
     return status;
 }
 
+/* `advise compare`: the advice, then the comparison group it recommends
+ * opened through the `compare` command (a step of its own). */
+static session_status advise_open_group(session *s, const advise_report *r, strbuf *out)
+{
+    strbuf line;
+    sb_init(&line);
+    sb_add(&line, "compare ");
+    if (compare_members(r, ", ", "", &line) < 2) {
+        sb_free(&line);
+        sb_add(out, "error: advise compare: fewer than two allocators to compare\n");
+        return SESSION_ERROR;
+    }
+    sb_printf(out, "> %s\n", sb_str(&line));
+    session_status st = interp_execute(s, sb_str(&line), out).status;
+    sb_free(&line);
+    return st;
+}
+
 session_status advise_command(session *s, const parse_words *w, strbuf *out)
 {
     bool json = w->count == 2 && parse_is(w->word[1], "json");
-    if (w->count > 2 || (w->count == 2 && !json)) {
-        sb_add(out, "error: usage: advise [json] (advises on this session's allocations so far)\n");
+    bool open = w->count == 2 && parse_is(w->word[1], "compare");
+    if (w->count > 2 || (w->count == 2 && !json && !open)) {
+        sb_add(out, "error: usage: advise [json|compare] (advises on this session's allocations so far; "
+                    "compare opens the comparison it recommends)\n");
         return SESSION_ERROR;
     }
     strbuf err;
@@ -1811,7 +1833,8 @@ session_status advise_command(session *s, const parse_words *w, strbuf *out)
         return SESSION_ERROR;
     }
     (json ? advise_json : advise_text)(r, "this session", out);
+    session_status st = open ? advise_open_group(s, r, out) : SESSION_OK;
     advise_destroy(r);
     sb_free(&err);
-    return SESSION_OK;
+    return st;
 }

@@ -115,8 +115,9 @@ typedef enum complete_kind {
       "  lines a ID BYTES | r ID BYTES | f ID; reports operations, failures, peak live bytes,\n"           \
       "  high-water mark, utilisation and time",                                                          \
       COMPLETE_FILE)                                                                                      \
-    X("advise", advise_command, 0, "advise [json]",                                                      \
-      "which allocator fits this session's allocations: the pattern, a replay on every kind, the advice",  \
+    X("advise", advise_command, 0, "advise [json|compare]",                                              \
+      "which allocator fits this session's allocations: the pattern, a replay on every kind, the advice\n" \
+      "  advise compare: then open the comparison group it recommends",                                  \
       COMPLETE_NONE)                                                                                      \
     X("save", cmd_save, F, "save FILE", "write the session so far as a replayable script", COMPLETE_FILE) \
     X("dump", cmd_dump, 0, "dump json", "print the state as one JSON object", COMPLETE_DUMP)             \
