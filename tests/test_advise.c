@@ -559,11 +559,21 @@ static void test_advise_at_the_prompt(void **state)
     assert_true(strncmp(answer, "{\"advise\":\"this session\",", 25) == 0);
     assert_non_null(strstr(answer, "\"choice\":\"pool\""));
     answer = sk_run_status(s, "advise now please", SESSION_ERROR);
-    assert_non_null(strstr(answer, "usage: advise [json]"));
+    assert_non_null(strstr(answer, "usage: advise [json|compare]"));
     char *after = sk_state(s);
     assert_string_equal(before, after);
     free(before);
     free(after);
+    /* advise compare opens the recommended group through `compare` (when the build has it) */
+    if (interp_command_flags("compare")) {
+        answer = sk_run(s, "advise compare");
+        assert_non_null(strstr(answer, "\n> compare pool 48 align 1, freelist "));
+        sk_run(s, "alloc 48 as again");
+    } else {
+        answer = sk_run_status(s, "advise compare", SESSION_ERROR);
+        assert_non_null(strstr(answer, "\n> compare pool 48 align 1, freelist "));
+        assert_non_null(strstr(answer, "error: unknown command 'compare'"));
+    }
     session_destroy(s);
 }
 
