@@ -552,8 +552,8 @@ static void test_advise_at_the_prompt(void **state)
     char *flat = unwrapped(sk_run(s, "advise"));
     assert_non_null(strstr(flat, "advise this session\nThe pattern: 76 events (40 allocations, 0 reallocs, 36 frees)"));
     assert_non_null(strstr(flat, "The advice: a pool (MemoryPool)"));
-    assert_non_null(strstr(flat, "Try next, at the prompt (then the same allocations again, to watch them side by "
-                                 "side):\n  compare pool 48 align 1, freelist"));
+    assert_non_null(strstr(flat, "Try next, at the prompt (`advise compare` types it; then the same allocations "
+                                 "again, to watch them side by side):\n  compare pool 48 align 1, freelist"));
     free(flat);
     answer = sk_run(s, "advise json");
     assert_true(strncmp(answer, "{\"advise\":\"this session\",", 25) == 0);

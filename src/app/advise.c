@@ -1621,8 +1621,8 @@ static void text_next(const advise_report *r, const char *name, strbuf *out)
     sb_free(&none);
     if (members < 2)
         return; /* nothing to put side by side */
-    sb_add(out, r->from_session ? "Try next, at the prompt (then the same allocations again, to watch them side "
-                                  "by side):\n  compare "
+    sb_add(out, r->from_session ? "Try next, at the prompt (`advise compare` types it; then the same allocations "
+                                  "again, to watch them side by side):\n  compare "
                                 : "Try next, at the prompt:\n  compare ");
     compare_members(r, ", ", "", out);
     if (r->from_session) {
