@@ -18,6 +18,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "allocscope/advise.h"
 #include "allocscope/plugin_host.h"
 #include "allocscope/svgout.h"
 #include "allocscope/trace.h"
@@ -127,6 +128,10 @@ typedef enum complete_kind {
       "  high-water mark, utilisation and time; while comparing, a table of every member\n"              \
       "  (slack and metadata too); json: the table as JSON",                                                          \
       COMPLETE_FILE)                                                                                      \
+    X("advise", advise_command, 0, "advise [json|compare]",                                              \
+      "which allocator fits this session's allocations: the pattern, a replay on every kind, the advice\n" \
+      "  advise compare: then open the comparison group it recommends",                                  \
+      COMPLETE_NONE)                                                                                      \
     X("save", cmd_save, F, "save FILE", "write the session so far as a replayable script", COMPLETE_FILE) \
     X("dump", cmd_dump, 0, "dump json", "print the state as one JSON object", COMPLETE_DUMP)             \
     X("export", svgout_cmd_export, F, "export svg FILE [force] [light|dark] [COLSxROWS]",                 \

@@ -14,6 +14,7 @@
 #include "allocscope/parse.h"
 #include "allocscope/interp.h"
 #include "allocscope/bench.h"
+#include "allocscope/advise.h"
 #include "allocscope/trace.h"
 #include "allocscope/tui.h"
 #include "allocscope/record.h"
@@ -28,6 +29,7 @@ static void usage(FILE *f)
           "       allocscope --trace FILE [--on \"KIND SIZE ...\"] [--batch]   replay a malloc-lab trace\n"
           "       allocscope --trace FILE --compare \"KIND ...\" \"KIND ...\" [--json]   on 2 to 4 allocators, one table\n"
           "       allocscope --gen-trace random|binary-tree|coalescing|realloc [--seed N] [--ops N]\n"
+          "       allocscope advise FILE [--json]        which allocator fits a trace (or a recording)\n"
           "       allocscope bench [WORKLOAD] [--json]      W1..W5, scale (see make bench)\n"
           "       allocscope record [-o FILE] [--stacks] -- CMD [ARGS...]   record CMD's allocations\n"
           "       allocscope --help | --version\n"
@@ -291,6 +293,8 @@ int main(int argc, char **argv)
         return bench_main(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "record"))
         return record_main(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "advise"))
+        return advise_main(argc - 1, argv + 1);
     int bad = parse_args(argc, argv, &c);
     if (bad)
         return bad;
