@@ -21,6 +21,7 @@
 #include "allocscope/trace.h"
 #include "allocscope/types.h"
 #include "handlers.h"
+#include "replay.h"
 
 static session_status cmd_help(session *s, const parse_words *w, strbuf *out);
 static session_status cmd_undo(session *s, const parse_words *w, strbuf *out);
@@ -108,10 +109,10 @@ typedef enum complete_kind {
       "  expect type Entity size 20 align 4 padding 3 | expect allocator NAME",                           \
       COMPLETE_EXPECT)                                                                                    \
     X("source", cmd_source, F, "source FILE", "run the commands of a file", COMPLETE_FILE)               \
-    X("trace", cmd_trace, F, "trace FILE",                                                                \
-      "replay a malloc-lab trace on the active allocator\n"                                               \
-      "  lines a ID BYTES | r ID BYTES | f ID; reports operations, failures, peak live bytes,\n"           \
-      "  high-water mark, utilisation and time",                                                          \
+    X("trace", cmd_trace, F, "trace FILE [first N]",                                                      \
+      "replay a malloc-lab trace on the active allocator (none: a free list growing like mdriver's)\n"    \
+      "  lines a ID BYTES | r ID BYTES | f ID; reports operations, failures by kind, peak live bytes,\n"   \
+      "  high-water mark, utilisation (ours and mdriver's) and time; the trace is one step",              \
       COMPLETE_FILE)                                                                                      \
     X("save", cmd_save, F, "save FILE", "write the session so far as a replayable script", COMPLETE_FILE) \
     X("dump", cmd_dump, 0, "dump json", "print the state as one JSON object", COMPLETE_DUMP)             \
@@ -485,103 +486,130 @@ static session_status cmd_try(session *s, const parse_words *w, strbuf *out)
 
 /* ---- trace FILE ---- */
 
-typedef struct replay_figures {
-    size_t ops, failures, peak_live, high_water;
-    bool multi_region;
-} replay_figures;
-
-static void note_block_end(session *s, const char *name, replay_figures *f)
+/* The allocator a trace replays on when there is none: as mdriver's heap,
+ * a free list that starts at a page and grows at its end like sbrk (up to
+ * allocscope's 1 GiB); the header's size is only a suggestion. */
+static bool trace_default_allocator(session *s, const trace_header *h, strbuf *out)
 {
-    sess_block *b = sess_find_block(s, name);
-    if (b == NULL || !b->live)
-        return;
-    if (b->region > 0)
-        f->multi_region = true;
-    else if (b->offset + b->size > f->high_water)
-        f->high_water = b->offset + b->size;
+    strbuf ignore;
+    sb_init(&ignore);
+    session_outcome oc = {0};
+    session_status st = run_line(s, "new freelist 4096 grow", &ignore, &oc);
+    sb_free(&ignore);
+    if (st != SESSION_OK || s->alloc_count == 0)
+        return false;
+    sb_add(out, "(no allocator yet: a free list whose heap grows like mdriver's sbrk, from 4096 bytes up to 1 GiB");
+    if (h->dialect != TRACE_CSAPP)
+        sb_add(out, "; this dialect suggests no heap size");
+    else if (h->heap_size < FREELIST_MIN_BLOCK)
+        sb_printf(out, "; the header's suggestion of %zu bytes is below the %d-byte minimum block and is ignored",
+                  h->heap_size, FREELIST_MIN_BLOCK);
+    else if (h->heap_size > KIND_MAX_BUFFER)
+        sb_printf(out, "; the header suggests %zu bytes, more than allocscope's 1 GiB: the heap stops at 1 GiB",
+                  h->heap_size);
+    else
+        sb_printf(out, "; the header suggests %zu bytes, which mdriver too treats as a hint", h->heap_size);
+    sb_add(out, ")\n");
+    return true;
 }
 
-/* Operations between two progress reports. */
-#define PROGRESS_EVERY 4096
+/* Reads the whole trace once without replaying it: a malformed trace
+ * changes nothing. The header then has its peak figures. */
+static bool trace_validate(FILE *f, trace_header *h, strbuf *err)
+{
+    trace_stream *ts = trace_stream_open(f, NULL, err);
+    if (ts == NULL)
+        return false;
+    trace_op op;
+    int got;
+    while ((got = trace_stream_next(ts, &op, err)) == 1)
+        ;
+    *h = *trace_stream_header(ts);
+    trace_stream_close(ts);
+    return got == 0;
+}
 
+static void trace_report(session *s, const char *file, const trace_header *h, const replay_result *r, double ms,
+                         strbuf *out)
+{
+    session_stats st;
+    session_get_stats(s, &st); /* once, at the end */
+    size_t high_water = r->multi_region ? st.capacity : r->high_water;
+    if (r->stopped)
+        sb_printf(out, "trace %s stopped after %zu of %zu operations (undo takes the whole trace back)\n", file,
+                  r->ops, h->ops);
+    sb_printf(out, "trace %s on %s: %zu operations, %zu failed", file, sess_active(s)->name, r->ops, r->failures);
+    if (r->failures) {
+        sb_add(out, " (");
+        bool first = true;
+        for (int k = 0; k < REPLAY_FAILURE_KINDS; k++)
+            if (r->failed[k]) {
+                sb_printf(out, "%s%zu %s", first ? "" : ", ", r->failed[k], replay_failure_name((replay_failure)k));
+                first = false;
+            }
+        sb_addc(out, ')');
+    }
+    sb_printf(out, "; peak live %zu bytes, high-water mark %zu bytes, utilisation %.1f%%", r->peak_live, high_water,
+              high_water ? 100.0 * (double)r->peak_live / (double)high_water : 0.0);
+    if (st.capacity && !r->stopped && !r->failures)
+        sb_printf(out, "; mdriver's utilisation %.1f%% (peak payload %zu / heap %zu bytes)",
+                  100.0 * (double)h->peak_payload / (double)st.capacity, h->peak_payload, st.capacity);
+    sb_printf(out, "; %.1f ms\n", ms);
+    sb_printf(out, "replay %s\n", r->failures || r->stopped ? "incomplete" : "complete");
+}
+
+/* trace FILE [first N] */
 static session_status cmd_trace(session *s, const parse_words *w, strbuf *out)
 {
-    if (w->count != 2)
-        return sess_fail(out, "usage: trace FILE (a malloc-lab trace: a ID BYTES | r ID BYTES | f ID)");
-    strbuf err, script, text;
+    size_t max_ops = SIZE_MAX;
+    if (!(w->count == 2 || (w->count == 4 && parse_is(w->word[2], "first") &&
+                            parse_uint(w->word[3], &max_ops) == NULL)))
+        return sess_fail(out, "usage: trace FILE [first N] (a malloc-lab trace: a ID BYTES | r ID BYTES | f ID)");
+    const char *file = w->word[1];
+    FILE *f = fopen(file, "r");
+    if (f == NULL)
+        return sess_fail(out, "cannot open '%s'", file);
+    strbuf err;
     sb_init(&err);
-    sb_init(&script);
-    sb_init(&text);
     trace_header h;
-    bool read = sb_read_file(&text, w->word[1], (size_t)512 << 20, &err);
-    if (!read || !trace_to_script(sb_str(&text), &h, &script, &err)) {
-        session_status st = sess_fail(out, "%s%s%s", read ? w->word[1] : "", read ? ":" : "", sb_str(&err));
-        sb_free(&text);
+    trace_stream *ts = NULL;
+    if (!trace_validate(f, &h, &err) || fseek(f, 0, SEEK_SET) != 0 ||
+        (ts = trace_stream_open(f, NULL, &err)) == NULL ||
+        (s->alloc_count == 0 && !trace_default_allocator(s, &h, out))) {
+        session_status st = sess_fail(out, "%s:%s", file, err.len ? sb_str(&err) : " cannot replay it");
+        trace_stream_close(ts);
+        fclose(f);
         sb_free(&err);
-        sb_free(&script);
         return st;
     }
-    sb_free(&text);
-    if (s->alloc_count == 0) {
-        char line[64];
-        snprintf(line, sizeof line, "new freelist %zu", h.heap_size ? h.heap_size : (size_t)1 << 20);
-        strbuf ignore;
-        sb_init(&ignore);
-        session_outcome oc = {0};
-        run_line(s, line, &ignore, &oc);
-        sb_free(&ignore);
-    }
-    replay_figures f = {0};
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    strbuf answer;
-    sb_init(&answer);
-    session_status worst = SESSION_OK;
-    size_t total = sb_count_lines(sb_str(&script));
-    bool stopped = false;
-    for (const char *line = sb_str(&script); *line;) {
-        if (f.ops % PROGRESS_EVERY == 0 && s->progress && !s->replaying &&
-            !s->progress(s->progress_user, "trace", f.ops, total)) {
-            stopped = true;
-            break;
-        }
-        size_t n = strcspn(line, "\n");
-        char one[96];
-        snprintf(one, sizeof one, "%.*s", (int)n, line);
-        line += n + (line[n] == '\n');
-        size_t before = s->warning_count;
-        sb_clear(&answer);
-        if (interp_execute(s, one, &answer).status == SESSION_ERROR)
-            worst = SESSION_ERROR;
-        f.ops++;
-        if (s->warning_count > before)
-            f.failures++;
-        if (sess_active(s)->live_bytes > f.peak_live)
-            f.peak_live = sess_active(s)->live_bytes;
-        parse_words pw;
-        if (one[0] != 'f' && parse_split(one, &pw) == NULL && pw.count >= 3)
-            note_block_end(s, one[0] == 'a' ? pw.word[pw.count - 1] : pw.word[1], &f);
-    }
+    replay_result r;
+    bool ok = replay_trace(s, ts, max_ops, &r, &err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (f.multi_region) {
-        session_stats st;
-        session_get_stats(s, &st);
-        f.high_water = st.capacity;
-    }
+    trace_stream_close(ts);
+    fclose(f);
     double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-    if (stopped)
-        sb_printf(out, "trace %s stopped after %zu of %zu operations (each is a step: undo takes them back)\n",
-                  w->word[1], f.ops, total);
-    sb_printf(out, "trace %s on %s: %zu operations, %zu failed; peak live %zu bytes, high-water mark %zu "
-                   "bytes, utilisation %.1f%%; %.1f ms\n",
-              w->word[1], sess_active(s)->name, f.ops, f.failures, f.peak_live, f.high_water,
-              f.high_water ? 100.0 * (double)f.peak_live / (double)f.high_water : 0.0, ms);
-    sb_free(&answer);
+    if (!ok) /* cannot happen after validation, unless the file changed */
+        sb_printf(out, "%s:%s (the operations before it were done)\n", file, sb_str(&err));
+    trace_report(s, file, &h, &r, ms, out);
+    s->trace_incomplete = !ok || r.failures || r.stopped;
+    if (!s->replaying) { /* one step: undo and rewind replay it whole, or the part that was done */
+        strbuf line;
+        sb_init(&line);
+        sb_add(&line, "trace ");
+        sb_json_string(&line, file);
+        if (r.stopped || max_ops != SIZE_MAX)
+            sb_printf(&line, " first %zu", r.ops);
+        sess_record(s, sb_str(&line));
+        sb_free(&line);
+    }
     sb_free(&err);
-    sb_free(&script);
     s->changed = true;
-    return worst;
+    return SESSION_OK;
 }
+
+bool interp_trace_complete(const session *s) { return !s->trace_incomplete; }
 
 /* ---- completion ---- */
 

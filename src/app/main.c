@@ -158,7 +158,7 @@ static char *trace_scene(const cli *c, strbuf *err)
         if (c->on)
             sb_printf(&script, "new %s\n", c->on);
         else
-            sb_printf(&script, "new freelist %zu\n", h.heap_size ? h.heap_size : (size_t)1 << 20);
+            sb_add(&script, "new freelist 4096 grow\n"); /* as mdriver's heap: it grows like sbrk */
         sb_printf(&script, "note trace %s: %zu operations on %zu ids\n%s", c->trace, h.ops, h.ids, sb_str(&body));
     } else {
         char msg[512];
@@ -194,8 +194,9 @@ static int run_trace(const cli *c)
         snprintf(cmd, sizeof cmd, "trace \"%s\"", c->trace);
         oc = interp_execute(s, cmd, &out);
     }
-    int status = oc.status == SESSION_OK ? 0 : 1;
-    fputs(sb_str(&out), status ? stderr : stdout);
+    /* 0: every operation replayed, 1: some failed (or stopped), 2: no replay */
+    int status = oc.status != SESSION_OK ? 2 : interp_trace_complete(s) ? 0 : 1;
+    fputs(sb_str(&out), status == 2 ? stderr : stdout);
     sb_free(&out);
     session_destroy(s);
     return status;

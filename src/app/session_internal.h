@@ -79,6 +79,7 @@ struct session {
     void *progress_user;
     strbuf pending;          /* a struct definition spanning lines */
     int source_depth;
+    bool trace_incomplete;   /* the last trace command did not replay every operation */
     as_span *spans;          /* scratch for inspections */
     size_t span_count, span_cap;
 };
