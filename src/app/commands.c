@@ -149,8 +149,19 @@ static session_status read_alloc(session *s, const parse_words *w, alloc_req *r,
     return SESSION_OK;
 }
 
+/* Out-of-memory warnings of one allocator that say how full it is; past
+ * them a failure costs O(1): the figures take a walk of the heap. */
+#define OOM_DETAILED 32
+
 static void report_oom(session *s, sess_allocator *a, size_t size, unsigned al, strbuf *out)
 {
+    if (++a->oom_count > OOM_DETAILED) {
+        sess_warn(s, WARN_OUT_OF_MEMORY, "out of memory: %zu bytes (align %zu) do not fit in %s", size,
+                  (size_t)1 << al, a->name);
+        sb_printf(out, "out of memory: %zu bytes (align %zu) do not fit in %s; nothing changed\n", size,
+                  (size_t)1 << al, a->name);
+        return;
+    }
     session_stats st;
     session_get_stats(s, &st);
     char extra[128] = "";
@@ -160,8 +171,9 @@ static void report_oom(session *s, sess_allocator *a, size_t size, unsigned al, 
     else if (st.capacity)
         snprintf(extra, sizeof extra, ", %zu bytes free or never used",
                  st.freed_bytes + st.unused_bytes);
-    sess_warn(s, WARN_OUT_OF_MEMORY, "out of memory: %zu bytes (align %zu) do not fit in %s (%zu bytes%s)",
-              size, (size_t)1 << al, a->name, st.capacity, extra);
+    sess_warn(s, WARN_OUT_OF_MEMORY, "out of memory: %zu bytes (align %zu) do not fit in %s (%zu bytes%s)%s",
+              size, (size_t)1 << al, a->name, st.capacity, extra,
+              a->oom_count == OOM_DETAILED ? "; further out-of-memory warnings of it leave the figures out" : "");
     sb_printf(out, "out of memory: %zu bytes (align %zu) do not fit in %s; nothing changed\n", size,
               (size_t)1 << al, a->name);
 }

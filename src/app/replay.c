@@ -151,7 +151,10 @@ static void keep_live_blocks(engine *e, size_t ids, const trace_op *last)
             continue;
         char name[32];
         snprintf(name, sizeof name, "t:%zu", id);
-        sess_block *b = e->s->block_count < SESSION_MAX_BLOCKS ? sess_add_block(e->s, alloc, name, NULL) : NULL;
+        const sess_block *same = sess_find_block(e->s, name); /* left live by an earlier trace: #id only */
+        bool taken = same && same->live && same->alloc == alloc;
+        sess_block *b = e->s->block_count < SESSION_MAX_BLOCKS ? sess_add_block(e->s, alloc, taken ? NULL : name, NULL)
+                                                               : NULL;
         if (b == NULL) {
             trace_op op = *last;
             op.id = id;
