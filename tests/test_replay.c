@@ -227,6 +227,46 @@ static void test_trace_is_one_step(void **state)
     sb_free(&text);
 }
 
+/* Files are read in chunks: a two-line header (the first operation read
+ * once as a header line, then again), a line longer than a chunk, a file
+ * without its last newline, blank lines and CRLF. */
+static void test_file_reading_edges(void **state)
+{
+    static const struct {
+        const char *text;
+        session_status want;
+        const char *said;
+    } cases[] = {
+        {"2\n3\na 0 10\na 1 20\nf 0\n", SESSION_OK, "3 operations, 0 failed"},
+        {"4096\r\n1\r\n2\r\n1\r\n\r\na 0 10\r\n\n  \nf 0", SESSION_OK, "2 operations, 0 failed"},
+        {"4096\n1\n2\n1\na 0 10\nf 0 0\n", SESSION_ERROR, ":6: expected"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char path[40];
+        write_temp(path, cases[i].text, strlen(cases[i].text));
+        session *s = session_create();
+        const char *a = run_trace(s, path, cases[i].want);
+        if (!strstr(a, cases[i].said))
+            fail_msg("case %zu: %s", i, a);
+        session_destroy(s);
+        unlink(path);
+    }
+    strbuf text;
+    sb_init(&text);
+    sb_add(&text, "4096\n1\n2\n1\na 0 10\n");
+    for (int i = 0; i < 100000; i++)
+        sb_addc(&text, ' ');
+    sb_add(&text, "f 0\n");
+    char path[40];
+    write_temp(path, sb_str(&text), text.len);
+    session *s = session_create();
+    const char *a = run_trace(s, path, SESSION_ERROR);
+    assert_non_null(strstr(a, ":6: expected"));
+    session_destroy(s);
+    unlink(path);
+    sb_free(&text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -239,6 +279,7 @@ int main(void)
         cmocka_unit_test(test_malformed_trace_changes_nothing),
         cmocka_unit_test(test_millions_of_blocks_over_a_trace),
         cmocka_unit_test(test_trace_is_one_step),
+        cmocka_unit_test(test_file_reading_edges),
     };
     return cmocka_run_group_tests_name("replay", tests, NULL, NULL);
 }

@@ -24,8 +24,10 @@
 
 #include "allocscope/strbuf.h"
 
-#define TRACE_MAX_OPS 10000000
-#define TRACE_MAX_IDS 1000000
+/* A replay streams its operations: memory is 21 bytes per id (5 to read the
+ * trace, 16 to replay it) and none per operation. */
+#define TRACE_MAX_OPS 100000000
+#define TRACE_MAX_IDS 10000000
 
 typedef enum trace_dialect {
     TRACE_CSAPP,

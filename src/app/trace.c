@@ -15,51 +15,97 @@ typedef struct reader {
     FILE *f;
     size_t line;
     char buf[256];
+    char *chunk;        /* reading f: what was read of it, from pos to len */
+    size_t pos, len;
+    bool eof;
+    bool again;         /* the next line is the one in buf, read again */
 } reader;
+
+#define READER_CHUNK ((size_t)1 << 16)
+
+/* Where the next line ends in the chunk (its '\n' or the end of the
+ * file), reading more of f as needed; NULL at the end. */
+static const char *chunk_line(reader *r, size_t *n)
+{
+    for (;;) {
+        const char *start = r->chunk + r->pos;
+        const char *nl = memchr(start, '\n', r->len - r->pos);
+        if (nl || (r->eof && r->pos < r->len)) {
+            *n = nl ? (size_t)(nl - start) : r->len - r->pos;
+            r->pos += *n + (nl != NULL);
+            return start;
+        }
+        if (r->eof)
+            return NULL;
+        memmove(r->chunk, start, r->len - r->pos);
+        r->len -= r->pos;
+        r->pos = 0;
+        if (r->len == READER_CHUNK) { /* a line longer than the chunk: keep its start */
+            r->len = sizeof r->buf;
+            continue;
+        }
+        size_t got = fread(r->chunk + r->len, 1, READER_CHUNK - r->len, r->f);
+        r->len += got;
+        r->eof = got == 0;
+    }
+}
 
 /* The next raw line into r->buf, without its newline; n is its length
  * (at least sizeof buf - 1 when it was too long). False at the end. */
 static bool raw_line(reader *r, size_t *n)
 {
+    const char *start;
     if (r->p) {
         if (!*r->p)
             return false;
-        size_t len = strcspn(r->p, "\n");
-        size_t keep = len < sizeof r->buf - 1 ? len : sizeof r->buf - 1;
-        memcpy(r->buf, r->p, keep);
-        r->buf[keep] = '\0';
-        r->p += len + (r->p[len] == '\n');
-        *n = len;
-        return true;
-    }
-    if (fgets(r->buf, sizeof r->buf, r->f) == NULL)
+        start = r->p;
+        *n = strcspn(r->p, "\n");
+        r->p += *n + (r->p[*n] == '\n');
+    } else if (r->chunk == NULL || (start = chunk_line(r, n)) == NULL) {
         return false;
-    size_t len = strlen(r->buf);
-    if (len && r->buf[len - 1] == '\n') {
-        r->buf[--len] = '\0';
-    } else if (len == sizeof r->buf - 1) {
-        int c; /* too long: skip the rest of the line */
-        while ((c = fgetc(r->f)) != EOF && c != '\n')
-            len++;
     }
-    *n = len;
+    size_t keep = *n < sizeof r->buf - 1 ? *n : sizeof r->buf - 1;
+    memcpy(r->buf, start, keep);
+    r->buf[keep] = '\0';
     return true;
 }
+
+static bool is_blank_char(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
 /* The next non-blank line, without its newline; false at the end. */
 static bool next_line(reader *r)
 {
     size_t n;
+    if (r->again) {
+        r->again = false;
+        return true;
+    }
     while (raw_line(r, &n)) {
         r->line++;
         if (n >= sizeof r->buf - 1) {
             strcpy(r->buf, "\x01"); /* too long: reported as malformed */
             return true;
         }
-        if (strspn(r->buf, " \t\r") != n)
-            return true;
+        for (size_t i = 0; i < n; i++)
+            if (!is_blank_char(r->buf[i]))
+                return true;
     }
     return false;
+}
+
+/* A decimal number of digits only (what traces hold); false otherwise. */
+static bool read_number(const char *w, size_t *out)
+{
+    size_t v = 0;
+    if (*w == '\0')
+        return false;
+    for (; *w; w++) {
+        if (*w < '0' || *w > '9' || v > (SIZE_MAX - 9) / 10)
+            return false;
+        v = v * 10 + (size_t)(*w - '0');
+    }
+    *out = v;
+    return true;
 }
 
 static bool fail(strbuf *err, size_t line, const char *msg)
@@ -99,7 +145,6 @@ static bool read_header(reader *r, trace_header *h, strbuf *err)
     int n = 0;
     memset(h, 0, sizeof *h);
     while (n < 4) {
-        reader before = *r;
         if (!next_line(r)) {
             if (n == 2)
                 break; /* a two-line header and no operations */
@@ -112,7 +157,7 @@ static bool read_header(reader *r, trace_header *h, strbuf *err)
                 return fail(err, r->line, "a 3-line header is no dialect allocscope knows (4 lines: CS:APP "
                                           "heap size, ids, ops, weight or CMU 15-213 weight, ids, ops, "
                                           "ignore-ranges; 2 lines: ids, ops)");
-            *r = before; /* the operation is read again below */
+            r->again = true; /* the operation is read again below */
             break;
         }
         parse_words w;
@@ -133,7 +178,7 @@ static bool read_header(reader *r, trace_header *h, strbuf *err)
         h->heap_size = num[0], h->ids = num[1], h->ops = num[2], h->weight = num[3];
     }
     if (h->ids > TRACE_MAX_IDS || h->ops > TRACE_MAX_OPS)
-        return fail(err, r->line, "the trace is larger than allocscope replays (1,000,000 ids, 10,000,000 ops)");
+        return fail(err, r->line, "the trace is larger than allocscope replays (10,000,000 ids, 100,000,000 ops)");
     return true;
 }
 
@@ -141,7 +186,7 @@ static bool read_header(reader *r, trace_header *h, strbuf *err)
 typedef struct trace_state {
     trace_dialect dialect;
     size_t ids;
-    size_t *live;       /* each id's live size; 0: not live */
+    uint32_t *live;     /* each id's live size (at most 1 GiB); 0: not live */
     unsigned char *ever; /* ids that were ever allocated */
     size_t live_bytes, peak_bytes; /* payload, as mdriver counts it */
     size_t foot, peak_foot;        /* payload rounded to 16 plus a 16-byte header */
@@ -153,7 +198,7 @@ static void set_live(trace_state *t, size_t id, size_t bytes)
 {
     t->live_bytes = t->live_bytes - t->live[id] + bytes;
     t->foot = t->foot - (t->live[id] ? footprint(t->live[id]) : 0) + (bytes ? footprint(bytes) : 0);
-    t->live[id] = bytes;
+    t->live[id] = (uint32_t)bytes;
     if (bytes)
         t->ever[id] = 1;
     if (t->live_bytes > t->peak_bytes)
@@ -167,13 +212,15 @@ static bool split_words(char *line, char *word[4], size_t *count)
 {
     *count = 0;
     for (char *p = line;;) {
-        p += strspn(p, " \t\r");
+        while (is_blank_char(*p))
+            p++;
         if (*p == '\0')
             return true;
         if (*count == 4)
             return false;
         word[(*count)++] = p;
-        p += strcspn(p, " \t\r");
+        while (*p && !is_blank_char(*p))
+            p++;
         if (*p)
             *p++ = '\0';
     }
@@ -201,9 +248,9 @@ static bool classify_op(trace_state *t, char *const *word, size_t count, trace_o
         snprintf(op->note, sizeof op->note, "f -1: free(NULL) does nothing");
         return true;
     }
-    if (parse_uint(word[1], &id) || id >= t->ids)
+    if (!read_number(word[1], &id) || id >= t->ids)
         return fail(err, line, "the id is not a number below the header's number of ids");
-    if (sized && (parse_uint(word[2], &bytes) || (bytes == 0 && !lenient) || bytes > ((size_t)1 << 30)))
+    if (sized && (!read_number(word[2], &bytes) || (bytes == 0 && !lenient) || bytes > ((size_t)1 << 30)))
         return fail(err, line, lenient ? "the size must be a number from 0 to 1 GiB"
                                        : "the size must be a number from 1 to 1 GiB");
     if (c == 'a' && t->live[id])
@@ -284,13 +331,14 @@ static trace_stream *stream_start(reader r, trace_header *hdr, strbuf *err)
     }
     ts->r = r;
     if (!read_header(&ts->r, &ts->h, err)) {
-        free(ts);
+        free(ts); /* the caller keeps the chunk */
         return NULL;
     }
     size_t n = ts->h.ids ? ts->h.ids : 1;
-    ts->t = (trace_state){ts->h.dialect, ts->h.ids, calloc(n, sizeof(size_t)), calloc(n, 1), 0, 0, 0, 0};
+    ts->t = (trace_state){ts->h.dialect, ts->h.ids, calloc(n, sizeof(uint32_t)), calloc(n, 1), 0, 0, 0, 0};
     if (ts->t.live == NULL || ts->t.ever == NULL) {
         fail(err, ts->r.line, "out of memory");
+        ts->r.chunk = NULL; /* the caller keeps it */
         trace_stream_close(ts);
         return NULL;
     }
@@ -301,12 +349,20 @@ static trace_stream *stream_start(reader r, trace_header *hdr, strbuf *err)
 
 trace_stream *trace_stream_open(FILE *f, trace_header *hdr, strbuf *err)
 {
-    return stream_start((reader){NULL, f, 0, {0}}, hdr, err);
+    char *chunk = malloc(READER_CHUNK);
+    if (chunk == NULL) {
+        fail(err, 0, "out of memory");
+        return NULL;
+    }
+    trace_stream *ts = stream_start((reader){.f = f, .chunk = chunk}, hdr, err);
+    if (ts == NULL)
+        free(chunk);
+    return ts;
 }
 
 trace_stream *trace_stream_text(const char *text, trace_header *hdr, strbuf *err)
 {
-    return stream_start((reader){text, NULL, 0, {0}}, hdr, err);
+    return stream_start((reader){.p = text}, hdr, err);
 }
 
 int trace_stream_next(trace_stream *ts, trace_op *op, strbuf *err)
@@ -344,6 +400,7 @@ void trace_stream_close(trace_stream *ts)
         return;
     free(ts->t.live);
     free(ts->t.ever);
+    free(ts->r.chunk);
     free(ts);
 }
 
