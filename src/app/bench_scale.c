@@ -139,7 +139,6 @@ static void bytes_per_block(size_t blocks, double *tracking, double *history)
     session_destroy(s);
 }
 
-static void bench_scale_traces(bool json, bool *first);
 
 int bench_frames(const char *create, int frames)
 {
@@ -424,7 +423,7 @@ static double oom_us(size_t n)
     return ms * 1000 / (double)n;
 }
 
-static void bench_scale_traces(bool json, bool *first)
+void bench_scale_traces(bool json, bool *first)
 {
     if (!json)
         printf("\nscale: traces (CPU time; 'trace FILE' streams, the engine runs operations straight on the allocator)\n");

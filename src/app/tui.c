@@ -30,7 +30,8 @@
 
 #define KEY_CTRL(c) ((c) & 0x1f)
 #define FLASH_MS 1500
-#define MIN_DELAY_MS 50
+#define MIN_DELAY_MS 1
+#define MAX_BURST ((size_t)1 << 16)  /* steps per millisecond at the fastest */
 #define MAX_DELAY_MS 10000
 
 #define TYPEAHEAD_MAX 1024
@@ -41,6 +42,7 @@ typedef struct tui {
     bool playing;            /* keys drive the player */
     bool running;            /* the player advances by itself */
     long delay_ms;
+    size_t burst;            /* steps per delay (past the shortest delay, '+' doubles it) */
     long long next_step_at;
     bool ascii, colour;
     bool quit;
@@ -721,7 +723,8 @@ static void draw_help(tui *t)
         "-> n .       next step",
         "<- p ,       previous step (the state is rebuilt exactly)",
         "] [          next / previous note or pause",
-        "+ -          faster / slower",
+        "}            play to the next failure (an error or a warning)",
+        "+ -          faster / slower (fast play runs many steps a frame)",
         "g NUMBER     go to a step",
         "Ctrl-C       pause",
         "q            quit",
@@ -949,6 +952,33 @@ static void step_forward(tui *t)
     player_moved(t, before);
 }
 
+/* Fast play: the steps due since the last frame run at once and only the
+ * last is drawn; a pause or an error stops it there. */
+static void play_due(tui *t)
+{
+    long long late = now_ms() - t->next_step_at;
+    size_t due = (1 + (size_t)(late > 0 ? late / t->delay_ms : 0)) * (t->burst ? t->burst : 1);
+    size_t before = session_warning_count(model(t));
+    if (due > 1 && player_run(t->pl, due - 1, PLAYER_STOP_PAUSE | PLAYER_STOP_ERROR) < due - 1) {
+        t->running = false;
+        player_moved(t, before);
+        return;
+    }
+    step_forward(t);
+}
+
+/* '}': plays to just after the next failure (an error or a new warning). */
+static void play_to_failure(tui *t)
+{
+    size_t before = session_warning_count(model(t));
+    t->running = false;
+    if (!player_next_failure(t->pl) && player_position(t->pl) == player_length(t->pl)) {
+        step_forward(t); /* the end: as when playing reaches it */
+        return;
+    }
+    player_moved(t, before);
+}
+
 static void step_to(tui *t, void (*move_fn)(player *), size_t target, bool use_target)
 {
     size_t before = session_warning_count(model(t));
@@ -997,11 +1027,17 @@ static void playback_key(tui *t, int c)
     case ']': step_to(t, player_next_mark, 0, false); break;
     case '[': step_to(t, player_prev_mark, 0, false); break;
     case '+': case '=':
+        if (t->delay_ms == MIN_DELAY_MS && t->burst < MAX_BURST)
+            t->burst = t->burst ? t->burst * 2 : 2;
         t->delay_ms = t->delay_ms * 2 / 3 > MIN_DELAY_MS ? t->delay_ms * 2 / 3 : MIN_DELAY_MS;
         break;
     case '-': case '_':
-        t->delay_ms = t->delay_ms * 3 / 2 < MAX_DELAY_MS ? t->delay_ms * 3 / 2 : MAX_DELAY_MS;
+        if (t->burst > 1)
+            t->burst /= 2;
+        else
+            t->delay_ms = t->delay_ms * 3 / 2 + 1 < MAX_DELAY_MS ? t->delay_ms * 3 / 2 + 1 : MAX_DELAY_MS;
         break;
+    case '}': play_to_failure(t); break;
     case 'g': t->go_to = true, t->go_buf[0] = '\0'; break;
     case '?': t->help = true; break;
     case 'q': case 'Q': t->quit = true; break;
@@ -1071,7 +1107,7 @@ static int wait_ms(const tui *t)
 static void tick(tui *t)
 {
     if (t->playing && t->running && now_ms() >= t->next_step_at) {
-        step_forward(t);
+        play_due(t);
         t->next_step_at = now_ms() + t->delay_ms;
     }
 }
