@@ -267,6 +267,37 @@ static void test_file_reading_edges(void **state)
     sb_free(&text);
 }
 
+static bool stop_at_once(void *user, const char *what, size_t done, size_t total)
+{
+    *(int *)user += 1;
+    return strcmp(what, "reading trace") != 0;
+}
+
+/* Stopped while it is read (before any operation ran): nothing changed. */
+static void test_stop_while_reading_changes_nothing(void **state)
+{
+    strbuf text;
+    sb_init(&text);
+    trace_generate(TRACE_COALESCING, 5, 140000, &text);
+    char path[40];
+    write_temp(path, sb_str(&text), text.len);
+    sb_free(&text);
+    session *s = session_create();
+    sk_run(s, "new freelist 64K");
+    char *before = sk_state(s);
+    int calls = 0;
+    interp_set_progress(s, stop_at_once, &calls);
+    const char *a = run_trace(s, path, SESSION_ERROR);
+    assert_non_null(strstr(a, "stopped after reading 65536 operations; nothing changed"));
+    assert_int_equal(calls, 1);
+    char *after = sk_state(s);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+    session_destroy(s);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -280,6 +311,7 @@ int main(void)
         cmocka_unit_test(test_millions_of_blocks_over_a_trace),
         cmocka_unit_test(test_trace_is_one_step),
         cmocka_unit_test(test_file_reading_edges),
+        cmocka_unit_test(test_stop_while_reading_changes_nothing),
     };
     return cmocka_run_group_tests_name("replay", tests, NULL, NULL);
 }

@@ -514,16 +514,24 @@ static bool trace_default_allocator(session *s, const trace_header *h, strbuf *o
 }
 
 /* Reads the whole trace once without replaying it: a malformed trace
- * changes nothing. The header then has its peak figures. */
-static bool trace_validate(FILE *f, trace_header *h, strbuf *err)
+ * changes nothing. The header then has its peak figures. Progress is
+ * reported as "reading trace"; a stop says so in err. */
+static bool trace_validate(session *s, FILE *f, trace_header *h, strbuf *err)
 {
     trace_stream *ts = trace_stream_open(f, NULL, err);
     if (ts == NULL)
         return false;
     trace_op op;
     int got;
-    while ((got = trace_stream_next(ts, &op, err)) == 1)
-        ;
+    size_t ops = 0;
+    while ((got = trace_stream_next(ts, &op, err)) == 1) {
+        if (++ops % (1u << 16) == 0 && s->progress && !s->replaying &&
+            !s->progress(s->progress_user, "reading trace", ops, trace_stream_header(ts)->ops)) {
+            sb_printf(err, " stopped after reading %zu operations; nothing changed", ops);
+            got = -1;
+            break;
+        }
+    }
     *h = *trace_stream_header(ts);
     trace_stream_close(ts);
     return got == 0;
@@ -573,7 +581,7 @@ static session_status cmd_trace(session *s, const parse_words *w, strbuf *out)
     sb_init(&err);
     trace_header h;
     trace_stream *ts = NULL;
-    if (!trace_validate(f, &h, &err) || fseek(f, 0, SEEK_SET) != 0 ||
+    if (!trace_validate(s, f, &h, &err) || fseek(f, 0, SEEK_SET) != 0 ||
         (ts = trace_stream_open(f, NULL, &err)) == NULL ||
         (s->alloc_count == 0 && !trace_default_allocator(s, &h, out))) {
         session_status st = sess_fail(out, "%s:%s", file, err.len ? sb_str(&err) : " cannot replay it");
