@@ -181,8 +181,8 @@ static void report_oom(session *s, sess_allocator *a, size_t size, unsigned al, 
 /* Allocates for real; the block or NULL (warning given). */
 static sess_block *do_alloc(session *s, sess_allocator *a, const alloc_req *r, strbuf *out)
 {
-    if (s->block_count >= SESSION_MAX_BLOCKS) {
-        sess_fail(out, "at most %zu blocks in one session", SESSION_MAX_BLOCKS);
+    if (sess_block_limit(s)) {
+        sess_fail(out, "%s", sess_block_limit(s));
         return NULL;
     }
     stamp(s, a);
@@ -200,7 +200,7 @@ static sess_block *do_alloc(session *s, sess_allocator *a, const alloc_req *r, s
     b->ptr = p;
     b->size = (uint32_t)r->size;
     b->align_log2 = (uint8_t)r->align_log2;
-    b->live = true;
+    sess_set_live(s, b, true);
     b->alloc_step = s->step;
     sess_locate_block(s, b);
     note_alloc_stats(a, r->size, 0);
@@ -218,7 +218,7 @@ session_status cmd_alloc(session *s, const parse_words *w, strbuf *out)
         return SESSION_ERROR;
     sess_block *b = do_alloc(s, a, &r, out);
     if (b == NULL)
-        return s->block_count >= SESSION_MAX_BLOCKS ? SESSION_ERROR : SESSION_OK;
+        return sess_block_limit(s) ? SESSION_ERROR : SESSION_OK;
     char at[80];
     const char *label = sess_label(s, b);
     where(s, a, b, at, sizeof at);
@@ -244,7 +244,7 @@ static const char *noop_reason(const sess_allocator *a)
 
 static void mark_freed(session *s, sess_allocator *a, sess_block *b)
 {
-    b->live = false;
+    sess_set_live(s, b, false);
     b->free_step = s->step;
     note_alloc_stats(a, 0, b->size);
     s->changed = true;
@@ -448,7 +448,7 @@ session_status cmd_reset(session *s, const parse_words *w, strbuf *out)
     for (size_t i = 0; i < a->block_count; i++) {
         sess_block *b = sess_blk(s, a->block_index[i]);
         if (b->live) {
-            b->live = false;
+            sess_set_live(s, b, false);
             b->free_step = s->step;
             n++;
             bytes += b->size;

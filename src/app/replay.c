@@ -153,8 +153,7 @@ static void keep_live_blocks(engine *e, size_t ids, const trace_op *last)
         snprintf(name, sizeof name, "t:%zu", id);
         const sess_block *same = sess_find_block(e->s, name); /* left live by an earlier trace: #id only */
         bool taken = same && same->live && same->alloc == alloc;
-        sess_block *b = e->s->block_count < SESSION_MAX_BLOCKS ? sess_add_block(e->s, alloc, taken ? NULL : name, NULL)
-                                                               : NULL;
+        sess_block *b = sess_block_limit(e->s) ? NULL : sess_add_block(e->s, alloc, taken ? NULL : name, NULL);
         if (b == NULL) {
             trace_op op = *last;
             op.id = id;
@@ -164,7 +163,7 @@ static void keep_live_blocks(engine *e, size_t ids, const trace_op *last)
         b->ptr = slot->ptr;
         b->size = slot->size;
         b->align_log2 = TRACE_ALIGN_LOG2;
-        b->live = true;
+        sess_set_live(e->s, b, true);
         b->alloc_step = e->s->step;
         sess_locate_block(e->s, b);
     }

@@ -48,6 +48,7 @@ void sess_clear(session *s)
     s->alloc_count = 0;
     s->active = 0;
     s->block_count = 0;
+    s->live_blocks = 0;
     s->blocks_epoch++;
     for (size_t i = 0; i < s->names.count; i++)
         free(s->names.chunks[i]);
@@ -262,6 +263,15 @@ sess_block *sess_block_by_ptr(const session *s, size_t alloc, const void *ptr)
         if (b->ptr == ptr)
             return b;
     }
+    return NULL;
+}
+
+const char *sess_block_limit(const session *s)
+{
+    if (s->live_blocks >= SESSION_MAX_BLOCKS)
+        return "at most 1048576 blocks live at once in one session (free some first)";
+    if (s->block_count >= SESSION_MAX_RECORDS)
+        return "at most 33554432 blocks made in one session (undo, or start a new one)";
     return NULL;
 }
 

@@ -60,6 +60,7 @@ struct session {
     size_t alloc_count, active;
     sess_block **block_chunks;   /* SESS_BLOCK_CHUNK blocks each: they never move */
     size_t block_count, chunk_count;
+    size_t live_blocks;          /* of every allocator: what SESSION_MAX_BLOCKS limits */
     uint64_t blocks_epoch;       /* see session_blocks_epoch */
     sess_names names;
     uint32_t *name_slots;        /* name -> the newest block so named (index + 1) */
@@ -93,9 +94,19 @@ sess_block *sess_find_block(const session *s, const char *name);
 sess_block *sess_last_live(const session *s);
 sess_block *sess_block_by_ptr(const session *s, size_t alloc, const void *ptr);
 sess_block *sess_add_block(session *s, size_t alloc, const char *name, const char *type);
+/* NULL if one more live block fits in the session, else why not. */
+const char *sess_block_limit(const session *s);
+
 static inline sess_block *sess_blk(const session *s, size_t i)
 {
     return &s->block_chunks[i / SESS_BLOCK_CHUNK][i % SESS_BLOCK_CHUNK];
+}
+/* A block becomes live or stops being live: what the limit counts. */
+static inline void sess_set_live(session *s, sess_block *b, bool live)
+{
+    if (b->live != live)
+        s->live_blocks += live ? 1 : (size_t)-1;
+    b->live = live;
 }
 const char *sess_name(const session *s, uint32_t ref);
 /* The block's name, or "#id". */
