@@ -123,6 +123,52 @@ static double step_back_ms(size_t steps)
     return ms;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Stepping in a scene of `steps` steps: `g` to random positions, and ten
+ * steps back in a row from random positions; median and worst (wall ms). */
+static void seek_figures(size_t steps, double *g_median, double *g_worst, double *back_median, double *back_worst)
+{
+    char *script = make_script(steps, "new freelist 64M");
+    strbuf err;
+    sb_init(&err);
+    player *p = player_from_text("scale", script, &err);
+    free(script);
+    *g_median = *g_worst = *back_median = *back_worst = -1;
+    if (p == NULL) {
+        sb_free(&err);
+        return;
+    }
+    player_seek(p, steps);
+    enum { TRIES = 8, BACKS = 10 };
+    double g[TRIES], back[TRIES * BACKS];
+    uint64_t seed = 12345;
+    for (int i = 0; i < TRIES; i++) {
+        seed = seed * 6364136223846793005u + 1442695040888963407u;
+        size_t to = 1 + (size_t)(seed >> 33) % steps;
+        double t0 = wall_ms();
+        player_seek(p, to);
+        g[i] = wall_ms() - t0;
+        for (int k = 0; k < BACKS; k++) {
+            t0 = wall_ms();
+            player_prev(p);
+            back[i * BACKS + k] = wall_ms() - t0;
+        }
+    }
+    qsort(g, TRIES, sizeof *g, cmp_double);
+    qsort(back, TRIES * BACKS, sizeof *back, cmp_double);
+    *g_median = g[TRIES / 2];
+    *g_worst = g[TRIES - 1];
+    *back_median = back[TRIES * BACKS / 2];
+    *back_worst = back[TRIES * BACKS - 1];
+    player_close(p);
+    sb_free(&err);
+}
+
 /* What the session holds per live block: its records and indexes, and
  * (separately) the step history the same commands added. */
 static void bytes_per_block(size_t blocks, double *tracking, double *history)
@@ -183,6 +229,12 @@ void bench_scale(bool json, bool *first)
         session_destroy(s);
     }
     print_figure(json, first, "one step back in a 100,000-step scene (ms)", step_back_ms(100000), "ms", 50, true);
+    double gm, gw, bm, bw;
+    seek_figures(200000, &gm, &gw, &bm, &bw);
+    print_figure(json, first, "g to a random step of a 200,000-step scene, median (ms)", gm, "ms", 200, true);
+    print_figure(json, first, "  worst of 8 (ms)", gw, "ms", 200, true);
+    print_figure(json, first, "  a step back, ten in a row from there, median (ms)", bm, "ms", 200, true);
+    print_figure(json, first, "  worst of 80 (ms)", bw, "ms", 200, true);
     double tracking, history;
     bytes_per_block(100000, &tracking, &history);
     print_figure(json, first, "session tracking per live block (records, indexes) (bytes)", tracking, "bytes", 64,

@@ -14,7 +14,8 @@ typedef struct reader {
     const char *p;      /* the text, or NULL when reading f */
     FILE *f;
     size_t line;
-    char buf[256];
+    char buf[256];      /* the line, read from text (or a line too long) */
+    char *cur;          /* the line now: buf, or in place in the chunk */
     char *chunk;        /* reading f: what was read of it, from pos to len */
     size_t pos, len;
     bool eof;
@@ -50,23 +51,28 @@ static const char *chunk_line(reader *r, size_t *n)
     }
 }
 
-/* The next raw line into r->buf, without its newline; n is its length
- * (at least sizeof buf - 1 when it was too long). False at the end. */
+/* The next raw line into r->cur, without its newline; n is its length
+ * (at least sizeof buf - 1 when it was too long). False at the end. A
+ * line of the chunk is ended in place (the chunk has a byte to spare). */
 static bool raw_line(reader *r, size_t *n)
 {
-    const char *start;
-    if (r->p) {
-        if (!*r->p)
+    if (r->p == NULL) {
+        char *start = r->chunk ? (char *)chunk_line(r, n) : NULL;
+        if (start == NULL)
             return false;
-        start = r->p;
-        *n = strcspn(r->p, "\n");
-        r->p += *n + (r->p[*n] == '\n');
-    } else if (r->chunk == NULL || (start = chunk_line(r, n)) == NULL) {
-        return false;
+        start[*n < sizeof r->buf - 1 ? *n : sizeof r->buf - 1] = '\0';
+        r->cur = start;
+        return true;
     }
+    if (!*r->p)
+        return false;
+    const char *start = r->p;
+    *n = strcspn(r->p, "\n");
+    r->p += *n + (r->p[*n] == '\n');
     size_t keep = *n < sizeof r->buf - 1 ? *n : sizeof r->buf - 1;
     memcpy(r->buf, start, keep);
     r->buf[keep] = '\0';
+    r->cur = r->buf;
     return true;
 }
 
@@ -84,10 +90,11 @@ static bool next_line(reader *r)
         r->line++;
         if (n >= sizeof r->buf - 1) {
             strcpy(r->buf, "\x01"); /* too long: reported as malformed */
+            r->cur = r->buf;
             return true;
         }
         for (size_t i = 0; i < n; i++)
-            if (!is_blank_char(r->buf[i]))
+            if (!is_blank_char(r->cur[i]))
                 return true;
     }
     return false;
@@ -152,7 +159,7 @@ static bool read_header(reader *r, trace_header *h, strbuf *err)
                                                    "CS:APP or CMU 15-213; 2 lines: ids, ops)"
                                                  : "the trace ends inside its 4-line header");
         }
-        if (n >= 2 && is_op_line(r->buf)) {
+        if (n >= 2 && is_op_line(r->cur)) {
             if (n == 3)
                 return fail(err, r->line, "a 3-line header is no dialect allocscope knows (4 lines: CS:APP "
                                           "heap size, ids, ops, weight or CMU 15-213 weight, ids, ops, "
@@ -161,7 +168,7 @@ static bool read_header(reader *r, trace_header *h, strbuf *err)
             break;
         }
         parse_words w;
-        if (parse_split(r->buf, &w) || w.count != 1 || parse_uint(w.word[0], &num[n])) {
+        if (parse_split(r->cur, &w) || w.count != 1 || parse_uint(w.word[0], &num[n])) {
             sb_printf(err, "%zu: header line %d must be one number: %s", r->line, n + 1, names[n]);
             return false;
         }
@@ -236,7 +243,10 @@ static bool classify_op(trace_state *t, char *const *word, size_t count, trace_o
     const char *usage = "expected 'a ID BYTES', 'r ID BYTES' or 'f ID'";
     bool lenient = t->dialect != TRACE_CSAPP;
     size_t id, bytes = 0;
-    memset(op, 0, sizeof *op);
+    op->kind = TRACE_OP_NONE; /* no memset: the note is written only when it is needed */
+    op->id = op->bytes = 0;
+    op->again = false;
+    op->note[0] = '\0';
     op->line = line;
     if (count < 2)
         return fail(err, line, usage);
@@ -349,7 +359,7 @@ static trace_stream *stream_start(reader r, trace_header *hdr, strbuf *err)
 
 trace_stream *trace_stream_open(FILE *f, trace_header *hdr, strbuf *err)
 {
-    char *chunk = malloc(READER_CHUNK);
+    char *chunk = malloc(READER_CHUNK + 1); /* + 1: a last line without its newline is ended in place */
     if (chunk == NULL) {
         fail(err, 0, "out of memory");
         return NULL;
@@ -382,7 +392,7 @@ int trace_stream_next(trace_stream *ts, trace_op *op, strbuf *err)
     }
     char *word[4];
     size_t count;
-    if (!split_words(ts->r.buf, word, &count) || !classify_op(&ts->t, word, count, op, err, ts->r.line)) {
+    if (!split_words(ts->r.cur, word, &count) || !classify_op(&ts->t, word, count, op, err, ts->r.line)) {
         if (err->len == 0)
             fail(err, ts->r.line, "expected 'a ID BYTES', 'r ID BYTES' or 'f ID'");
         ts->done = true;
