@@ -49,6 +49,37 @@ static void test_shapes_replay_by_default_as_mdriver(void **state)
     }
 }
 
+/* The live view starts on a default bump: a trace never runs silently on
+ * it while it is untouched; once used, it is the user's allocator. */
+static void test_untouched_default_bump_is_not_used(void **state)
+{
+    strbuf text;
+    sb_init(&text);
+    trace_generate(TRACE_BINARY_TREE, 2, 4000, &text);
+    char path[40];
+    write_temp(path, sb_str(&text), text.len);
+    sb_free(&text);
+    session *s = session_create();
+    strbuf out;
+    sb_init(&out);
+    interp_ensure_default(s, &out);
+    assert_string_equal(session_active_kind(s), "bump");
+    const char *a = run_trace(s, path, SESSION_OK);
+    assert_non_null(strstr(a, "the default bump was never used"));
+    assert_non_null(strstr(a, "4000 operations, 0 failed"));
+    assert_string_equal(session_active_kind(s), "freelist");
+    session_destroy(s);
+    s = session_create();
+    interp_ensure_default(s, &out);
+    sk_run(s, "alloc 8");
+    a = run_trace(s, path, SESSION_OK);
+    assert_string_equal(session_active_kind(s), "bump");
+    assert_non_null(strstr(a, "replay incomplete"));
+    session_destroy(s);
+    sb_free(&out);
+    unlink(path);
+}
+
 /* mdriver's utilisation is the trace's peak payload over the final heap. */
 static void test_mdriver_utilisation_figure(void **state)
 {
@@ -303,6 +334,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shapes_replay_by_default_as_mdriver),
         cmocka_unit_test(test_mdriver_utilisation_figure),
+        cmocka_unit_test(test_untouched_default_bump_is_not_used),
         cmocka_unit_test(test_odd_heap_suggestions_are_said),
         cmocka_unit_test(test_failures_counted_by_kind),
         cmocka_unit_test(test_lenient_double_free_counted),

@@ -288,8 +288,10 @@ session_outcome interp_execute(session *s, const char *line, strbuf *out)
 
 void interp_ensure_default(session *s, strbuf *out)
 {
-    if (s->alloc_count == 0 && cmd_default_allocator(s, out))
+    if (s->alloc_count == 0 && cmd_default_allocator(s, out)) {
         sess_record(s, "new " SESSION_DEFAULT_KIND " 4096");
+        sess_active(s)->is_default = true;
+    }
 }
 
 void interp_set_sandbox(session *s, bool on) { s->sandbox = on; }
@@ -498,7 +500,10 @@ static bool trace_default_allocator(session *s, const trace_header *h, strbuf *o
     sb_free(&ignore);
     if (st != SESSION_OK || s->alloc_count == 0)
         return false;
-    sb_add(out, "(no allocator yet: a free list whose heap grows like mdriver's sbrk, from 4096 bytes up to 1 GiB");
+    sb_add(out, s->alloc_count > 1 ? "(the default bump was never used: the trace replays instead on a free list whose "
+                                     "heap grows like mdriver's sbrk, from 4096 bytes up to 1 GiB"
+                                   : "(no allocator yet: a free list whose heap grows like mdriver's sbrk, from 4096 "
+                                     "bytes up to 1 GiB");
     if (h->dialect != TRACE_CSAPP)
         sb_add(out, "; this dialect suggests no heap size");
     else if (h->heap_size < FREELIST_MIN_BLOCK)
@@ -511,6 +516,14 @@ static bool trace_default_allocator(session *s, const trace_header *h, strbuf *o
         sb_printf(out, "; the header suggests %zu bytes, which mdriver too treats as a hint", h->heap_size);
     sb_add(out, ")\n");
     return true;
+}
+
+/* Whether a trace finds no allocator of the user's: none at all, or only
+ * the untouched default bump a live view starts with. */
+static bool on_no_allocator(const session *s)
+{
+    return s->alloc_count == 0 ||
+           (s->alloc_count == 1 && s->allocs[0]->is_default && s->allocs[0]->total_allocated == 0);
 }
 
 /* Reads the whole trace once without replaying it: a malformed trace
@@ -583,7 +596,7 @@ static session_status cmd_trace(session *s, const parse_words *w, strbuf *out)
     trace_stream *ts = NULL;
     if (!trace_validate(s, f, &h, &err) || fseek(f, 0, SEEK_SET) != 0 ||
         (ts = trace_stream_open(f, NULL, &err)) == NULL ||
-        (s->alloc_count == 0 && !trace_default_allocator(s, &h, out))) {
+        (on_no_allocator(s) && !trace_default_allocator(s, &h, out))) {
         session_status st = sess_fail(out, "%s:%s", file, err.len ? sb_str(&err) : " cannot replay it");
         trace_stream_close(ts);
         fclose(f);

@@ -19,6 +19,7 @@ typedef struct sess_allocator {
     kind_built built;       /* its top, the parts it owns, its description */
     size_t live_bytes, peak_bytes, total_allocated, total_freed;
     size_t oom_count;       /* out-of-memory failures so far (commands.c: the first are detailed) */
+    bool is_default;        /* made by interp_ensure_default, not asked for */
     uint32_t *block_index;  /* its blocks' indexes in the session, in order */
     size_t block_count, block_cap;
 } sess_allocator;
