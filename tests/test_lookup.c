@@ -72,12 +72,43 @@ static void test_many_oom_failures_stay_cheap(void **state)
     session_destroy(s);
 }
 
+/* `free` without a name frees the most recent live block, however many
+ * blocks were freed since (each is passed over once, not at every free). */
+static void test_free_without_a_name(void **state)
+{
+    session *s = session_create();
+    sk_run(s, "new freelist 1M");
+    for (int i = 0; i < 3000; i++)
+        sk_run(s, "alloc 16");
+    sk_run(s, "alloc 40 as keep");
+    sk_run(s, "alloc 24 as x");
+    sk_run(s, "free x");
+    sk_run(s, "free"); /* keep: x is freed already */
+    sk_run(s, "expect block keep freed");
+    for (int i = 0; i < 1000; i++)
+        sk_run(s, "free");
+    sk_run(s, "expect live 2000");
+    sk_run(s, "alloc 8 as y");
+    sk_run(s, "free");
+    sk_run(s, "expect block y freed");
+    sk_run(s, "free #5");
+    sk_run(s, "free");
+    sk_run(s, "expect block #2000 freed");
+    sk_run(s, "expect live 1998");
+    sk_run(s, "undo");
+    sk_run(s, "expect live 1999");
+    sk_run(s, "free");
+    sk_run(s, "expect block #2000 freed");
+    session_destroy(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names_resolve_in_order),
         cmocka_unit_test(test_one_name_reused),
         cmocka_unit_test(test_many_oom_failures_stay_cheap),
+        cmocka_unit_test(test_free_without_a_name),
     };
     return cmocka_run_group_tests_name("lookup", tests, NULL, NULL);
 }

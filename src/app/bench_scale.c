@@ -469,6 +469,23 @@ static double name_reuse_ms(size_t n)
     return ms;
 }
 
+/* n allocations, then n frees without a name (each the most recent live block). */
+static double free_unnamed_ms(size_t n)
+{
+    session *s = session_create();
+    strbuf out;
+    sb_init_discard(&out);
+    interp_execute(s, "new bump 64M", &out);
+    for (size_t i = 0; i < n; i++)
+        interp_execute(s, "alloc 16", &out);
+    double t0 = cpu_ms();
+    for (size_t i = 0; i < n; i++)
+        interp_execute(s, "free", &out);
+    double ms = cpu_ms() - t0;
+    session_destroy(s);
+    return ms;
+}
+
 /* n failed allocations in a script: each one's cost. */
 static double oom_us(size_t n)
 {
@@ -495,5 +512,7 @@ void bench_scale_traces(bool json, bool *first)
                  2000, true);
     print_figure(json, first, "  one failed allocation among 100,000, 2,000 blocks live (us, CPU)", oom_us(100000),
                  "us", 20, true);
+    print_figure(json, first, "  100,000 frees without a name after 100,000 allocations (ms, CPU)",
+                 free_unnamed_ms(100000), "ms", 2000, true);
     library_figures(json, first);
 }

@@ -244,14 +244,21 @@ sess_block *sess_find_block(const session *s, const char *name)
     return best;
 }
 
+/* Amortised O(1): blocks are only added, and a freed block never lives
+ * again, so the blocks passed over are never looked at twice. */
 sess_block *sess_last_live(const session *s)
 {
-    const sess_allocator *a = sess_active(s);
-    for (size_t i = a ? a->block_count : 0; i-- > 0;) {
+    sess_allocator *a = sess_active(s);
+    if (a == NULL)
+        return NULL;
+    for (size_t i = a->live_bound < a->block_count ? a->live_bound : a->block_count; i-- > 0;) {
         sess_block *b = sess_blk(s, a->block_index[i]);
-        if (b->live)
+        if (b->live) {
+            a->live_bound = i + 1;
             return b;
+        }
     }
+    a->live_bound = 0;
     return NULL;
 }
 
@@ -308,6 +315,7 @@ sess_block *sess_add_block(session *s, size_t alloc, const char *name, const cha
     if (b->label == 0 || (b->named && !index_name(s, index)))
         return NULL;
     a->block_index[a->block_count++] = (uint32_t)index;
+    a->live_bound = a->block_count;
     s->block_count++;
     return b;
 }

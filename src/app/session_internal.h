@@ -22,6 +22,7 @@ typedef struct sess_allocator {
     bool is_default;        /* made by interp_ensure_default, not asked for */
     uint32_t *block_index;  /* its blocks' indexes in the session, in order */
     size_t block_count, block_cap;
+    size_t live_bound;      /* none of its blocks from this position on is live (a freed block stays freed) */
 } sess_allocator;
 
 /* One block: 48 bytes; its name and type live in the session's name pool. */
