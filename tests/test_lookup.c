@@ -102,6 +102,29 @@ static void test_free_without_a_name(void **state)
     session_destroy(s);
 }
 
+/* The debug allocator's events name their blocks, found by their
+ * allocation step (a block moved by realloc is found too). */
+static void test_events_name_their_blocks(void **state)
+{
+    session *s = session_create();
+    sk_run(s, "new debug 64K");
+    for (int i = 0; i < 200; i++)
+        sk_run(s, "alloc 16");
+    sk_run(s, "alloc 24 as first");
+    sk_run(s, "alloc 32 as second");
+    sk_run(s, "realloc first 4000");
+    sk_run(s, "alloc 8 as third");
+    sk_run(s, "free second");
+    sk_run(s, "free second");
+    assert_true(sk_has_warning(s, "double-free", "second (32 bytes)"));
+    sk_run(s, "leaks");
+    assert_true(sk_has_warning(s, "leak", "first (4000 bytes)"));
+    assert_true(sk_has_warning(s, "leak", "third (8 bytes)"));
+    assert_true(sk_has_warning(s, "leak", "#200 (16 bytes)"));
+    assert_false(sk_has_warning(s, "leak", "an unknown pointer"));
+    session_destroy(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -109,6 +132,7 @@ int main(void)
         cmocka_unit_test(test_one_name_reused),
         cmocka_unit_test(test_many_oom_failures_stay_cheap),
         cmocka_unit_test(test_free_without_a_name),
+        cmocka_unit_test(test_events_name_their_blocks),
     };
     return cmocka_run_group_tests_name("lookup", tests, NULL, NULL);
 }

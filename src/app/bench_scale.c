@@ -486,6 +486,22 @@ static double free_unnamed_ms(size_t n)
     return ms;
 }
 
+/* `leaks` on a debug allocator with n live blocks: one event per block. */
+static double leaks_ms(size_t n)
+{
+    session *s = session_create();
+    strbuf out;
+    sb_init_discard(&out);
+    interp_execute(s, "new debug 64M", &out);
+    for (size_t i = 0; i < n; i++)
+        interp_execute(s, "alloc 16", &out);
+    double t0 = cpu_ms();
+    interp_execute(s, "leaks", &out);
+    double ms = cpu_ms() - t0;
+    session_destroy(s);
+    return ms;
+}
+
 /* n failed allocations in a script: each one's cost. */
 static double oom_us(size_t n)
 {
@@ -514,5 +530,7 @@ void bench_scale_traces(bool json, bool *first)
                  "us", 20, true);
     print_figure(json, first, "  100,000 frees without a name after 100,000 allocations (ms, CPU)",
                  free_unnamed_ms(100000), "ms", 2000, true);
+    print_figure(json, first, "  leaks of 100,000 live blocks on a debug allocator (ms, CPU)", leaks_ms(100000), "ms",
+                 2000, true);
     library_figures(json, first);
 }

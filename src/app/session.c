@@ -444,11 +444,38 @@ typedef struct sess_allocator_box {
     sink_ctx sink;
 } sess_allocator_box;
 
+/* The block of an event: blocks are in allocation order, their
+ * allocation steps never decrease, so the event's allocation stamp finds
+ * it by halves (a leak report of n blocks costs n log n, not n squared);
+ * else a scan from the newest. */
+static sess_block *block_of_event(const session *s, size_t alloc, const as_event *ev)
+{
+    const sess_allocator *a = s->allocs[alloc];
+    if (ev->alloc_stamp && ev->alloc_stamp <= UINT32_MAX) {
+        size_t lo = 0, hi = a->block_count;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (sess_blk(s, a->block_index[mid])->alloc_step < ev->alloc_stamp)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t i = lo; i < a->block_count; i++) {
+            sess_block *b = sess_blk(s, a->block_index[i]);
+            if (b->alloc_step != ev->alloc_stamp)
+                break;
+            if (b->ptr == ev->ptr)
+                return b;
+        }
+    }
+    return sess_block_by_ptr(s, alloc, ev->ptr);
+}
+
 static void on_event(void *user, const as_event *ev)
 {
     sink_ctx *c = user;
     session *s = c->s;
-    sess_block *b = sess_block_by_ptr(s, c->alloc, ev->ptr);
+    sess_block *b = block_of_event(s, c->alloc, ev);
     char what[96];
     snprintf(what, sizeof what, "%s (%zu bytes)", b ? sess_label(s, b) : "an unknown pointer",
              b ? (size_t)b->size : ev->len);
