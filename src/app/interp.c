@@ -579,14 +579,11 @@ static void trace_report(session *s, const char *file, const trace_header *h, co
     sb_printf(out, "replay %s\n", r->failures || r->stopped ? "incomplete" : "complete");
 }
 
-/* trace FILE [first N] */
-static session_status cmd_trace(session *s, const parse_words *w, strbuf *out)
+/* A trace file replayed by the engine (replay.c) on the active allocator
+ * (none, or the untouched default: a free list growing as mdriver's), at
+ * most max_ops operations (SIZE_MAX: all); recorded as one step. */
+static session_status trace_with_engine(session *s, const char *file, size_t max_ops, strbuf *out)
 {
-    size_t max_ops = SIZE_MAX;
-    if (!(w->count == 2 || (w->count == 4 && parse_is(w->word[2], "first") &&
-                            parse_uint(w->word[3], &max_ops) == NULL)))
-        return sess_fail(out, "usage: trace FILE [first N] (a malloc-lab trace: a ID BYTES | r ID BYTES | f ID)");
-    const char *file = w->word[1];
     FILE *f = fopen(file, "r");
     if (f == NULL)
         return sess_fail(out, "cannot open '%s'", file);
@@ -628,6 +625,16 @@ static session_status cmd_trace(session *s, const parse_words *w, strbuf *out)
     sb_free(&err);
     s->changed = true;
     return SESSION_OK;
+}
+
+/* trace FILE [first N] */
+static session_status cmd_trace(session *s, const parse_words *w, strbuf *out)
+{
+    size_t max_ops = SIZE_MAX;
+    if (!(w->count == 2 || (w->count == 4 && parse_is(w->word[2], "first") &&
+                            parse_uint(w->word[3], &max_ops) == NULL)))
+        return sess_fail(out, "usage: trace FILE [first N] (a malloc-lab trace: a ID BYTES | r ID BYTES | f ID)");
+    return trace_with_engine(s, w->word[1], max_ops, out);
 }
 
 bool interp_trace_complete(const session *s) { return !s->trace_incomplete; }
