@@ -168,27 +168,16 @@ static size_t hash_name(const char *name)
     return h;
 }
 
-/* The slot of (name, allocator) in the index: the one holding the newest
- * block of that name in that allocator, or the empty one where it would
- * go. Names are unique among an allocator's live blocks, so that newest
- * block is its live one when it has one. */
-static uint32_t *name_slot(const session *s, const char *name, size_t alloc)
+/* The slot of name in the index: the one holding it, or the empty one
+ * where it would go. */
+static uint32_t *name_slot(const session *s, const char *name)
 {
     size_t mask = s->name_cap - 1;
-    for (size_t i = (hash_name(name) ^ (alloc * 0x9e3779b97f4a7c15u)) & mask;; i = (i + 1) & mask) {
+    for (size_t i = hash_name(name) & mask;; i = (i + 1) & mask) {
         uint32_t v = s->name_slots[i];
-        if (v == 0)
-            return &s->name_slots[i];
-        const sess_block *b = sess_blk(s, v - 1);
-        if (b->alloc == alloc && strcmp(sess_name(s, b->label), name) == 0)
+        if (v == 0 || strcmp(sess_name(s, sess_blk(s, v - 1)->label), name) == 0)
             return &s->name_slots[i];
     }
-}
-
-static uint32_t *slot_of_block(const session *s, uint32_t v)
-{
-    const sess_block *b = sess_blk(s, v - 1);
-    return name_slot(s, sess_name(s, b->label), b->alloc);
 }
 
 static bool index_name(session *s, size_t block)
@@ -205,10 +194,10 @@ static bool index_name(session *s, size_t block)
         s->name_cap = cap;
         for (size_t i = 0; i < old_cap; i++)
             if (old[i])
-                *slot_of_block(s, old[i]) = old[i];
+                *name_slot(s, sess_name(s, sess_blk(s, old[i] - 1)->label)) = old[i];
         free(old);
     }
-    uint32_t *slot = slot_of_block(s, (uint32_t)block + 1);
+    uint32_t *slot = name_slot(s, sess_name(s, sess_blk(s, block)->label));
     if (*slot == 0)
         s->name_used++;
     *slot = (uint32_t)block + 1;
@@ -218,9 +207,8 @@ static bool index_name(session *s, size_t block)
 const char *sess_label(const session *s, const sess_block *b) { return sess_name(s, b->label); }
 
 /* The block with that name or #id: names belong to their allocator, so
- * the active allocator's block comes first (its live one, else its most
- * recent); then another allocator's live block, then the most recent.
- * O(allocators): one index lookup per allocator at most. */
+ * the active allocator's blocks come first; then the most recent, live
+ * before freed. */
 sess_block *sess_find_block(const session *s, const char *name)
 {
     if (name[0] == '#') {
@@ -231,15 +219,27 @@ sess_block *sess_find_block(const session *s, const char *name)
     }
     if (s->name_cap == 0)
         return NULL;
-    uint32_t v = *name_slot(s, name, s->active);
-    if (v)
-        return sess_blk(s, v - 1);
+    uint32_t v = *name_slot(s, name);
+    if (v == 0)
+        return NULL;
+    sess_block *newest = sess_blk(s, v - 1);
+    if (newest->live && newest->alloc == s->active)
+        return newest;
+    /* rarer: the newest is freed or elsewhere; prefer the active
+     * allocator's, live before freed, then the most recent */
     sess_block *best = NULL;
-    for (size_t i = 0; i < s->alloc_count; i++) {
-        uint32_t u = i == s->active ? 0 : *name_slot(s, name, i);
-        sess_block *b = u ? sess_blk(s, u - 1) : NULL;
-        if (b && (best == NULL || b->live > best->live || (b->live == best->live && b->id > best->id)))
+    int best_rank = -1;
+    for (size_t i = s->block_count; i-- > 0;) {
+        sess_block *b = sess_blk(s, i);
+        if (!b->named || strcmp(sess_label(s, b), name) != 0)
+            continue;
+        int rank = (b->alloc == s->active) * 2 + b->live;
+        if (rank > best_rank) {
             best = b;
+            best_rank = rank;
+            if (rank == 3)
+                break;
+        }
     }
     return best;
 }
