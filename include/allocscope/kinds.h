@@ -47,13 +47,13 @@ typedef struct kind_spec {
     size_t capacity;
     bool has_capacity;
     freelist_fit fit;
+    bool grow;              /* freelist: a heap that grows like sbrk from SIZE up to 1 GiB */
     const kind_row *over;
     size_t over_size;
     bool over_has_size;
     const char *type;       /* pool of a type: its name and alignment */
     size_t type_align;
     size_t limit;           /* debug: memory limit in bytes, 0 = none */
-    bool grow;              /* freelist: a heap that grows like sbrk from SIZE up to 1 GiB */
 } kind_spec;
 
 /* A built allocator: its top and the parts it owns (wrapped, backing),

@@ -54,7 +54,7 @@ static int parse_args(int argc, char **argv, cli *c)
         else if ((!strcmp(a, "--seed") || !strcmp(a, "--ops")) && next) {
             size_t v;
             if (parse_uint(next, &v) || (!strcmp(a, "--ops") && (v == 0 || v > TRACE_MAX_OPS))) {
-                fprintf(stderr, "allocscope: %s takes a number%s\n", a, !strcmp(a, "--ops") ? " (1..100000000)" : "");
+                fprintf(stderr, "allocscope: %s takes a number%s\n", a, !strcmp(a, "--ops") ? " (1..10000000)" : "");
                 return 2;
             }
             *(!strcmp(a, "--seed") ? &c->seed : &c->ops) = v, i++;

@@ -18,11 +18,11 @@ typedef struct sess_allocator {
     const kind_row *kind;
     kind_built built;       /* its top, the parts it owns, its description */
     size_t live_bytes, peak_bytes, total_allocated, total_freed;
-    size_t oom_count;       /* out-of-memory failures so far (commands.c: the first are detailed) */
-    bool is_default;        /* made by interp_ensure_default, not asked for */
     uint32_t *block_index;  /* its blocks' indexes in the session, in order */
     size_t block_count, block_cap;
     size_t live_bound;      /* none of its blocks from this position on is live (a freed block stays freed) */
+    size_t oom_count;       /* out-of-memory failures so far (commands.c: the first are detailed) */
+    bool is_default;        /* made by interp_ensure_default, not asked for */
 } sess_allocator;
 
 /* One block: 48 bytes; its name and type live in the session's name pool. */

@@ -1,9 +1,7 @@
 /*
  * fuzz_trace.c - arbitrary bytes as a malloc-lab trace: the reader must
  * reject what is malformed with a message, and whatever it accepts must
- * replay on a free list with its invariants intact. The same bytes read
- * from a file (in chunks) must be judged the same, and replay through the
- * engine of `trace FILE` with the invariants intact.
+ * replay on a free list with its invariants intact.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -16,8 +14,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* The bytes as a file: accepted iff the text reader accepted them, and
- * replayed by the engine. */
+/* The same bytes read from a file (in chunks): accepted iff the text
+ * reader accepted them, and replayed by the engine of `trace FILE` with
+ * the invariants intact. */
 static void as_file(const uint8_t *data, size_t size, bool text_ok)
 {
     if (size == 0 || memchr(data, 0, size)) /* the text reader stops at a NUL, a file does not */
