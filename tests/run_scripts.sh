@@ -58,8 +58,13 @@ if [ -z "$wrap" ]; then
     "$prog" --gen-trace coalescing --seed 4 --ops 500 >"$tmp/t.rep" \
         && "$prog" --trace "$tmp/t.rep" --batch >"$tmp/out" 2>&1 && grep -q "0 failed" "$tmp/out" \
         && ok || bad "--gen-trace then --trace"
-    "$prog" --gen-trace random --ops 2000002 >"$tmp/big.rep" 2>"$tmp/err"; [ $? = 2 ] && [ ! -s "$tmp/big.rep" ] \
-        && grep -q "more than allocscope replays" "$tmp/err" && ok || bad "--gen-trace past the limits"
+    "$prog" --gen-trace random --ops 100000001 >"$tmp/big.rep" 2>"$tmp/err"; [ $? = 2 ] && [ ! -s "$tmp/big.rep" ] \
+        && grep -q "takes a number" "$tmp/err" && ok || bad "--gen-trace past the limits"
+    # the exit status says whether the replay was complete: 0 yes, 1 some operation failed, 2 no replay
+    "$prog" --trace "$tmp/t.rep" --on "bump 64" --batch >"$tmp/out" 2>&1; [ $? = 1 ] \
+        && grep -q "replay incomplete" "$tmp/out" && ok || bad "--trace incomplete exits 1"
+    printf '4096\n1\n1\n1\nx 0\n' >"$tmp/bad.rep"
+    "$prog" --trace "$tmp/bad.rep" --batch >"$tmp/out" 2>&1; [ $? = 2 ] && ok || bad "--trace malformed exits 2"
     # bytes that are not text never crash it
     head -c 20000 /dev/urandom | "$prog" --batch - >/dev/null 2>&1; [ $? -le 1 ] && ok || bad "random bytes"
 fi

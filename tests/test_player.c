@@ -22,6 +22,55 @@ static const char scene[] =
     "expect live 5\n"
     "alloc 8 as z\n";
 
+/* Fast play runs many steps at once and stops where asked; the state is
+ * the one stepping one by one reaches. */
+static void test_fast_play_and_next_failure(void **state)
+{
+    static const char text[] =
+        "new freelist 1024\n"
+        "alloc 100 as a\n"
+        "alloc 100 as b\n"
+        "free a\n"
+        "free a\n"              /* step 5: a warning (double free) */
+        "alloc 8 as c\n"
+        "note half way\n"        /* step 7 */
+        "alloc 2000 as big\n"    /* step 8: out of memory, a warning */
+        "pause\n"
+        "free nothing\n"         /* step 10: an error */
+        "alloc 8 as d\n";
+    strbuf err;
+    sb_init(&err);
+    player *p = player_from_text("t", text, &err);
+    assert_non_null(p);
+    assert_int_equal(player_run(p, 3, PLAYER_STOP_PAUSE | PLAYER_STOP_ERROR), 3);
+    assert_int_equal(player_position(p), 3);
+    assert_true(player_next_failure(p));
+    assert_int_equal(player_position(p), 5);
+    assert_non_null(strstr(player_answer(p), "double free"));
+    assert_int_equal(player_run(p, 100, PLAYER_STOP_NOTE), 2);
+    assert_string_equal(player_caption(p), "half way");
+    assert_true(player_next_failure(p));
+    assert_int_equal(player_position(p), 8);
+    assert_int_equal(player_run(p, 100, PLAYER_STOP_PAUSE | PLAYER_STOP_ERROR), 1);
+    assert_int_equal(player_position(p), 9);
+    assert_int_equal(player_run(p, 100, PLAYER_STOP_PAUSE | PLAYER_STOP_ERROR), 1);
+    assert_true(player_failed(p));
+    assert_int_equal(player_position(p), 10);
+    assert_false(player_next_failure(p)); /* the end comes first */
+    assert_int_equal(player_position(p), 11);
+    char *fast = sk_state(player_session(p));
+    player *q = player_from_text("t", text, &err);
+    while (player_next(q))
+        ;
+    char *slow = sk_state(player_session(q));
+    assert_string_equal(fast, slow);
+    free(fast);
+    free(slow);
+    player_close(p);
+    player_close(q);
+    sb_free(&err);
+}
+
 static void test_steps_and_marks(void **state)
 {
     strbuf err;
@@ -123,6 +172,7 @@ int main(int argc, char **argv)
     setenv("ALLOCSCOPE_PLUGIN_PATH", plugins, 0);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_steps_and_marks),
+        cmocka_unit_test(test_fast_play_and_next_failure),
         cmocka_unit_test(test_back_is_exact_and_problems_are_kept),
         cmocka_unit_test(test_every_scene_forward_and_back),
     };

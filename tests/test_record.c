@@ -213,7 +213,7 @@ static void test_bad_headers_and_newer_versions_replay_nothing(void **state)
         {"4096 allocscope-recording x\n2\n4\n1\n", "byte 0: the first line of a recording is"},
         {"4096 allocscope-recording 1\ntwo\n4\n1\n", "byte 28: line 2 of a recording is the number of ids"},
         {"4096 allocscope-recording 1\n2\n", "line 3 of a recording is the number of operations"},
-        {"4096 allocscope-recording 1\n2000000\n4\n1\n", "larger than allocscope replays"},
+        {"4096 allocscope-recording 1\n20000000\n4\n1\n", "larger than allocscope replays"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         strbuf out, err;

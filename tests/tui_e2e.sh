@@ -213,7 +213,7 @@ T send-keys -t e2e q
 check "q leaves the trace" "EXITED"
 
 # --- a long trace at the prompt shows its progress and stops on Ctrl-C ------
-"$prog" --gen-trace random --seed 3 --ops 900000 > "$tmp/big.rep"
+"$prog" --gen-trace coalescing --seed 3 --ops 8000000 > "$tmp/big.rep"
 start 120 32 sh -c "'$prog'; echo EXITED; sleep 30"
 check "opens for the trace" "bump (bump)"
 type_line "new freelist 64M"

@@ -53,6 +53,8 @@ typedef bool (*interp_progress_fn)(void *user, const char *what, size_t done, si
 void interp_set_progress(session *s, interp_progress_fn fn, void *user);
 /* Rebuilds the state as it was after `steps` recorded commands. */
 bool interp_rewind(session *s, size_t steps);
+/* False when the last `trace` command left operations undone or failed. */
+bool interp_trace_complete(const session *s);
 
 /* The flags of the command named word (0 for no such command). */
 unsigned interp_command_flags(const char *word);

@@ -54,6 +54,7 @@ typedef struct kind_spec {
     size_t capacity;
     bool has_capacity;
     freelist_fit fit;
+    bool grow;              /* freelist: a heap that grows like sbrk from SIZE up to 1 GiB */
     const kind_row *over;
     size_t over_size;
     bool over_has_size;

@@ -51,6 +51,18 @@ bool player_prev(player *p);
 /* Idle time: prepares fast steps back by up to `budget` steps of work.
  * True while there is more of that work to do. */
 bool player_idle(player *p, size_t budget);
+/* What stops player_run early: the step just run was one of these. */
+#define PLAYER_STOP_PAUSE 1u
+#define PLAYER_STOP_NOTE 2u
+#define PLAYER_STOP_FAILURE 4u   /* an error, a failed expectation, or a new warning */
+#define PLAYER_STOP_ERROR 8u     /* an error or a failed expectation */
+/* Runs up to max_steps steps forward (fast play: the caller draws once
+ * after), stopping after a step that stop_at names. Only the last step's
+ * answer is kept. How many steps it ran. */
+size_t player_run(player *p, size_t max_steps, unsigned stop_at);
+/* Plays forward to just after the next failure (an error, a failed
+ * expectation, a new warning); false if the end came first. */
+bool player_next_failure(player *p);
 /* Moves forward to just after the next note or pause (or the end). */
 void player_next_mark(player *p);
 /* Moves back to just after the previous note or pause (or the start). */

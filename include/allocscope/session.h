@@ -18,7 +18,8 @@
 
 /* Limits: going past one is an error message, never a crash. */
 #define SESSION_MAX_BUFFER KIND_MAX_BUFFER      /* bytes of one allocator */
-#define SESSION_MAX_BLOCKS ((size_t)1 << 20)   /* blocks in one session */
+#define SESSION_MAX_BLOCKS ((size_t)1 << 20)   /* blocks live at once in one session */
+#define SESSION_MAX_RECORDS ((size_t)1 << 25)  /* blocks ever made in one session (about 60 bytes each) */
 #define SESSION_MAX_ALLOCATORS 32
 #define SESSION_MAX_WRITE 4096                 /* bytes of one write / read */
 #define SESSION_DEFAULT_KIND "bump"

@@ -20,11 +20,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "allocscope/strbuf.h"
 
-#define TRACE_MAX_OPS 10000000
-#define TRACE_MAX_IDS 1000000
+/* A replay streams its operations: memory is 21 bytes per id (5 to read the
+ * trace, 16 to replay it) and none per operation. */
+#define TRACE_MAX_OPS 100000000
+#define TRACE_MAX_IDS 10000000
 
 typedef enum trace_dialect {
     TRACE_CSAPP,
@@ -43,6 +46,37 @@ typedef struct trace_header {
     size_t peak_payload;   /* the most bytes live at once, as mdriver counts them */
     size_t peak_footprint; /* the same with a 16-byte header each, payloads rounded to 16 */
 } trace_header;
+
+/* One operation of a trace, as it is replayed: mdriver's lenient forms
+ * already resolved (see the dialects above). */
+typedef enum trace_op_kind {
+    TRACE_OP_NONE,       /* does nothing (free(NULL), malloc(0), ...): why in note */
+    TRACE_OP_ALLOC,      /* allocate bytes for id */
+    TRACE_OP_REALLOC,    /* realloc the live id to bytes */
+    TRACE_OP_FREE,       /* free id (again: a lenient trace frees it a second time) */
+} trace_op_kind;
+
+typedef struct trace_op {
+    trace_op_kind kind;
+    size_t id, bytes;
+    bool again;
+    size_t line;         /* in the file */
+    char note[96];
+} trace_op;
+
+/* A trace read one operation at a time, from a file or from text, with
+ * memory for its ids only (16 bytes an id), never for its operations. */
+typedef struct trace_stream trace_stream;
+/* Reads the header (into hdr when not NULL); NULL with "LINE: message"
+ * in err when it is malformed. */
+trace_stream *trace_stream_open(FILE *f, trace_header *hdr, strbuf *err);
+trace_stream *trace_stream_text(const char *text, trace_header *hdr, strbuf *err);
+/* 1: the next operation is in op; 0: the end (the header's peak figures
+ * are then complete); -1: malformed ("LINE: message" in err). */
+int trace_stream_next(trace_stream *ts, trace_op *op, strbuf *err);
+/* The header, with peak_payload and peak_footprint once the end is read. */
+const trace_header *trace_stream_header(const trace_stream *ts);
+void trace_stream_close(trace_stream *ts);
 
 /* Converts trace text into a script (appended to out, one command a line;
  * operations that do nothing become comments, so there is one line per

@@ -93,7 +93,7 @@ static session_status read_spec(session *s, const parse_words *w, kind_spec *sp,
                                 strbuf *out)
 {
     static const char usage[] = "new KIND [SIZE] [align A] [capacity N] [first-fit|best-fit|next-fit] "
-                                "[over KIND [SIZE]] [limit N] [as NAME]";
+                                "[grow] [over KIND [SIZE]] [limit N] [as NAME]";
     const char *e;
     if (w->count < 2)
         return sess_fail(out, "which kind? (usage: %s)", usage);
@@ -135,6 +135,10 @@ static session_status read_spec(session *s, const parse_words *w, kind_spec *sp,
             i++;
             if (i + 1 < w->count && parse_size(w->word[i + 1], &sp->over_size) == NULL)
                 sp->over_has_size = true, i++;
+        } else if (parse_is(word, "grow")) {
+            if (!kind_takes(sp->kind, "grow"))
+                return not_for_kind(word, word, out);
+            sp->grow = true;
         } else if (read_fit(word, &fit) == SESSION_OK) {
             if (!kind_takes(sp->kind, freelist_fit_name(fit)))
                 return not_for_kind(freelist_fit_name(fit), word, out);

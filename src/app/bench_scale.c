@@ -11,11 +11,36 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "allocscope/batch.h"
+#include "allocscope/buddy.h"
+#include "allocscope/freelist.h"
 #include "allocscope/player.h"
 #include "allocscope/interp.h"
+#include "allocscope/trace.h"
 #include "allocscope/tui.h"
+#include "replay.h"
+
+static double cpu_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Resident memory now, in bytes. */
+static double rss_bytes(void)
+{
+    long pages = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f) {
+        if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
+            resident = 0;
+        fclose(f);
+    }
+    return (double)resident * 4096.0;
+}
 
 static double wall_ms(void)
 {
@@ -98,6 +123,52 @@ static double step_back_ms(size_t steps)
     return ms;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Stepping in a scene of `steps` steps: `g` to random positions, and ten
+ * steps back in a row from random positions; median and worst (wall ms). */
+static void seek_figures(size_t steps, double *g_median, double *g_worst, double *back_median, double *back_worst)
+{
+    char *script = make_script(steps, "new freelist 64M");
+    strbuf err;
+    sb_init(&err);
+    player *p = player_from_text("scale", script, &err);
+    free(script);
+    *g_median = *g_worst = *back_median = *back_worst = -1;
+    if (p == NULL) {
+        sb_free(&err);
+        return;
+    }
+    player_seek(p, steps);
+    enum { TRIES = 8, BACKS = 10 };
+    double g[TRIES], back[TRIES * BACKS];
+    uint64_t seed = 12345;
+    for (int i = 0; i < TRIES; i++) {
+        seed = seed * 6364136223846793005u + 1442695040888963407u;
+        size_t to = 1 + (size_t)(seed >> 33) % steps;
+        double t0 = wall_ms();
+        player_seek(p, to);
+        g[i] = wall_ms() - t0;
+        for (int k = 0; k < BACKS; k++) {
+            t0 = wall_ms();
+            player_prev(p);
+            back[i * BACKS + k] = wall_ms() - t0;
+        }
+    }
+    qsort(g, TRIES, sizeof *g, cmp_double);
+    qsort(back, TRIES * BACKS, sizeof *back, cmp_double);
+    *g_median = g[TRIES / 2];
+    *g_worst = g[TRIES - 1];
+    *back_median = back[TRIES * BACKS / 2];
+    *back_worst = back[TRIES * BACKS - 1];
+    player_close(p);
+    sb_free(&err);
+}
+
 /* What the session holds per live block: its records and indexes, and
  * (separately) the step history the same commands added. */
 static void bytes_per_block(size_t blocks, double *tracking, double *history)
@@ -113,6 +184,7 @@ static void bytes_per_block(size_t blocks, double *tracking, double *history)
     *history = (double)h / (double)blocks;
     session_destroy(s);
 }
+
 
 int bench_frames(const char *create, int frames)
 {
@@ -170,10 +242,308 @@ void bench_scale(bool json, bool *first)
         session_destroy(s);
     }
     print_figure(json, first, "one step back in a 100,000-step scene (ms)", step_back_ms(100000), "ms", 50, true);
+    double gm, gw, bm, bw;
+    seek_figures(200000, &gm, &gw, &bm, &bw);
+    print_figure(json, first, "g to a random step of a 200,000-step scene, median (ms)", gm, "ms", 200, true);
+    print_figure(json, first, "  worst of 8 (ms)", gw, "ms", 200, true);
+    print_figure(json, first, "  a step back, ten in a row from there, median (ms)", bm, "ms", 200, true);
+    print_figure(json, first, "  worst of 80 (ms)", bw, "ms", 200, true);
     double tracking, history;
     bytes_per_block(100000, &tracking, &history);
     print_figure(json, first, "session tracking per live block (records, indexes) (bytes)", tracking, "bytes", 64,
                  true);
     print_info(json, first, "  and the step history per command (bytes)", history, "bytes",
                "(one 'alloc 16' command each)");
+    bench_scale_traces(json, first);
+}
+
+/* ---- traces at scale ---- */
+
+static uint64_t xorshift(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+/* A steady-state trace in a temporary file: `window` ids live at once,
+ * each operation frees a random live id and allocates it again with a
+ * random size from lo to hi (a tenth of them reallocs), ids reused; all
+ * freed at the end. Its path into path (>= 40 bytes); false if it could
+ * not be written. */
+static bool write_window_trace(char *path, size_t ops, size_t window, size_t lo, size_t hi)
+{
+    strcpy(path, "/tmp/allocscope-bench-XXXXXX");
+    int fd = mkstemp(path);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (f == NULL)
+        return false;
+    uint64_t seed = 88172645463325252u;
+    fprintf(f, "%zu\n%zu\n%zu\n1\n", (size_t)1 << 20, window, ops);
+    size_t done = 0;
+    for (size_t id = 0; id < window; id++, done++)
+        fprintf(f, "a %zu %zu\n", id, lo + xorshift(&seed) % (hi - lo + 1));
+    while (done + window + 2 <= ops) {
+        size_t id = xorshift(&seed) % window, bytes = lo + xorshift(&seed) % (hi - lo + 1);
+        if (xorshift(&seed) % 10 == 0) {
+            fprintf(f, "r %zu %zu\n", id, bytes);
+            done++;
+        } else {
+            fprintf(f, "f %zu\na %zu %zu\n", id, id, bytes);
+            done += 2;
+        }
+    }
+    if (ops - done > window) /* one over: a realloc pads to the exact count */
+        fprintf(f, "r 0 %zu\n", lo), done++;
+    for (size_t id = 0; id < window && done < ops; id++, done++)
+        fprintf(f, "f %zu\n", id);
+    return fclose(f) == 0;
+}
+
+typedef struct trace_run {
+    double replay_cpu_ms;   /* the replay alone (the engine) */
+    double command_cpu_ms;  /* the whole `trace FILE` command: reading it twice and replaying */
+    double rss_delta;       /* resident bytes added while the trace ran */
+    size_t ops, failures;
+} trace_run;
+
+/* Runs the trace on a fresh session whose allocator `create` makes (NULL:
+ * the default), once through the engine alone, once as the command. */
+static void run_trace_file(const char *path, const char *create, trace_run *t)
+{
+    memset(t, 0, sizeof *t);
+    strbuf out, err;
+    sb_init_discard(&out);
+    sb_init(&err);
+    session *s = session_create();
+    interp_execute(s, create, &out);
+    FILE *f = fopen(path, "r");
+    trace_stream *ts = f ? trace_stream_open(f, NULL, &err) : NULL;
+    if (ts && session_has_active(s)) {
+        replay_result r;
+        double before = rss_bytes(), t0 = cpu_ms();
+        replay_trace(s, ts, SIZE_MAX, &r, &err);
+        t->replay_cpu_ms = cpu_ms() - t0;
+        t->rss_delta = rss_bytes() - before;
+        t->ops = r.ops;
+        t->failures = r.failures;
+    }
+    trace_stream_close(ts);
+    if (f)
+        fclose(f);
+    session_destroy(s);
+    s = session_create();
+    interp_execute(s, create, &out);
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "trace %s", path);
+    double t0 = cpu_ms();
+    interp_execute(s, cmd, &out);
+    t->command_cpu_ms = cpu_ms() - t0;
+    session_destroy(s);
+    sb_free(&out);
+    sb_free(&err);
+}
+
+/* Operations of the trace figures: 10,000,000, or ALLOCSCOPE_BENCH_OPS
+ * (the smoke test asks for few: it checks the figures are there, not their values). */
+static size_t trace_ops(void)
+{
+    const char *e = getenv("ALLOCSCOPE_BENCH_OPS");
+    size_t n = e ? (size_t)strtoull(e, NULL, 10) : 0;
+    return n >= 100000 ? n : 10000000;
+}
+
+static void trace_figures(bool json, bool *first)
+{
+    const size_t ops = trace_ops();
+    char path[40];
+    /* sizes 8-64 so that one pool serves them and a bump of 1 GiB holds every allocation */
+    if (!write_window_trace(path, ops, 10000, 8, 64))
+        return;
+    print_info(json, first, "trace operations replayed by each figure below", (double)ops, "ops",
+               "(a steady state: 10,000 ids live, sizes 8-64, a tenth reallocs)");
+    static const struct {
+        const char *what, *create;
+        double goal;
+    } on[] = {
+        {"headless trace replay, freelist growing (M ops/s, CPU)", "new freelist 4096 grow", 3},
+        {"  the same on a fixed 64 MiB freelist (M ops/s, CPU)", "new freelist 64M", 3},
+        {"  on bump 1 GiB (M ops/s, CPU)", "new bump 1G", 10},
+        {"  on pool of 64-byte items (M ops/s, CPU)", "new pool 64", 10},
+        {"  on buddy 64 MiB (M ops/s, CPU)", "new buddy 64M", 10},
+    };
+    for (size_t i = 0; i < sizeof on / sizeof on[0]; i++) {
+        trace_run t;
+        run_trace_file(path, on[i].create, &t);
+        double rate = t.replay_cpu_ms > 0 ? (double)t.ops / t.replay_cpu_ms / 1e3 : 0;
+        print_figure(json, first, on[i].what, rate, "Mops/s", on[i].goal, false);
+        if (i == 0) {
+            print_info(json, first, "  the whole trace command, reading the file twice (M ops/s, CPU)",
+                       t.command_cpu_ms > 0 ? (double)t.ops / t.command_cpu_ms / 1e3 : 0, "Mops/s",
+                       "(validated first, so a malformed trace changes nothing)");
+            char note[96];
+            snprintf(note, sizeof note, "(10,000 ids, %.1f MB added for %zu operations)", t.rss_delta / 1e6, t.ops);
+            print_info(json, first, "  resident memory per trace event (bytes)",
+                       t.rss_delta > 0 ? t.rss_delta / (double)t.ops : 0.001, "bytes", note);
+        }
+        if (t.failures && !json)
+            printf("  (%zu operations failed on %s)\n", t.failures, on[i].create);
+    }
+    unlink(path);
+}
+
+/* Random operations on a window of live blocks straight on an allocator:
+ * the library's own rate, M ops/s of CPU time. With verdicts, every free
+ * first asks the probe's judge_free, as the session does. */
+static double library_rate(as_instance in, size_t ops, size_t window, size_t max_size, bool verdicts)
+{
+    void **ptr = calloc(window, sizeof *ptr);
+    size_t *len = calloc(window, sizeof *len);
+    if (ptr == NULL || len == NULL) {
+        free(ptr);
+        free(len);
+        return 0;
+    }
+    uint64_t seed = 2463534242u;
+    double t0 = cpu_ms();
+    for (size_t i = 0; i < ops; i++) {
+        size_t k = xorshift(&seed) % window;
+        if (ptr[k]) {
+            if (verdicts)
+                (void)in.probe->judge_free(in.a.ctx, ptr[k], len[k], 3);
+            as_free(in.a, ptr[k], len[k], 3);
+            ptr[k] = NULL;
+        } else {
+            len[k] = 1 + xorshift(&seed) % max_size;
+            ptr[k] = as_alloc(in.a, len[k], 3);
+        }
+    }
+    double ms = cpu_ms() - t0;
+    for (size_t k = 0; k < window; k++)
+        if (ptr[k])
+            as_free(in.a, ptr[k], len[k], 3);
+    free(ptr);
+    free(len);
+    return ms > 0 ? (double)ops / ms / 1e3 : 0;
+}
+
+static void library_figures(bool json, bool *first)
+{
+    const size_t ops = 1000000;
+    buddy *b = buddy_create((size_t)64 << 20);
+    if (b) {
+        double with = library_rate(buddy_instance(b), ops, 20000, 512, true);
+        buddy_destroy(b);
+        b = buddy_create((size_t)64 << 20);
+        double without = b ? library_rate(buddy_instance(b), ops, 20000, 512, false) : 0;
+        print_info(json, first, "buddy 64 MiB, 1,000,000 random operations with verdicts (M ops/s, CPU)", with,
+                   "Mops/s", "(judge_free before each free, as the session does)");
+        print_info(json, first, "  without verdicts (M ops/s, CPU)", without, "Mops/s", "");
+        buddy_destroy(b);
+    }
+    freelist *small = freelist_create((size_t)128 << 20, FREELIST_FIRST_FIT);
+    freelist *big = freelist_create((size_t)1 << 30, FREELIST_FIRST_FIT);
+    freelist *grow = freelist_create_growable(4096, (size_t)1 << 30, FREELIST_FIRST_FIT);
+    if (small && big && grow) {
+        double rs = library_rate(freelist_instance(small), ops, 20000, 512, true);
+        double rb = library_rate(freelist_instance(big), ops, 20000, 512, true);
+        double rg = library_rate(freelist_instance(grow), ops, 20000, 512, true);
+        print_info(json, first, "freelist 128 MiB, 1,000,000 random operations (M ops/s, CPU)", rs, "Mops/s", "");
+        print_info(json, first, "  freelist 1 GiB, the same (M ops/s, CPU)", rb, "Mops/s",
+                   "(the position index covers the whole heap)");
+        print_info(json, first, "  growable freelist up to 1 GiB, the same (M ops/s, CPU)", rg, "Mops/s",
+                   "(grows like sbrk)");
+        print_info(json, first, "  1 GiB vs 128 MiB (ratio of rates)", rs > 0 ? rb / rs : 0, "x", "");
+        print_info(json, first, "  growable vs fixed 128 MiB (ratio of rates)", rs > 0 ? rg / rs : 0, "x", "");
+    }
+    if (small)
+        freelist_destroy(small);
+    if (big)
+        freelist_destroy(big);
+    if (grow)
+        freelist_destroy(grow);
+}
+
+/* One name reused n times in a script (alloc as node, free node). */
+static double name_reuse_ms(size_t n)
+{
+    session *s = session_create();
+    strbuf out;
+    sb_init_discard(&out);
+    interp_execute(s, "new freelist 64K", &out);
+    double t0 = cpu_ms();
+    for (size_t i = 0; i < n; i++) {
+        interp_execute(s, "alloc 24 as node", &out);
+        interp_execute(s, "free node", &out);
+    }
+    double ms = cpu_ms() - t0;
+    session_destroy(s);
+    return ms;
+}
+
+/* n allocations, then n frees without a name (each the most recent live block). */
+static double free_unnamed_ms(size_t n)
+{
+    session *s = session_create();
+    strbuf out;
+    sb_init_discard(&out);
+    interp_execute(s, "new bump 64M", &out);
+    for (size_t i = 0; i < n; i++)
+        interp_execute(s, "alloc 16", &out);
+    double t0 = cpu_ms();
+    for (size_t i = 0; i < n; i++)
+        interp_execute(s, "free", &out);
+    double ms = cpu_ms() - t0;
+    session_destroy(s);
+    return ms;
+}
+
+/* `leaks` on a debug allocator with n live blocks: one event per block. */
+static double leaks_ms(size_t n)
+{
+    session *s = session_create();
+    strbuf out;
+    sb_init_discard(&out);
+    interp_execute(s, "new debug 64M", &out);
+    for (size_t i = 0; i < n; i++)
+        interp_execute(s, "alloc 16", &out);
+    double t0 = cpu_ms();
+    interp_execute(s, "leaks", &out);
+    double ms = cpu_ms() - t0;
+    session_destroy(s);
+    return ms;
+}
+
+/* n failed allocations in a script: each one's cost. */
+static double oom_us(size_t n)
+{
+    session *s = session_create();
+    strbuf out;
+    sb_init_discard(&out);
+    interp_execute(s, "new freelist 1M", &out);
+    for (int i = 0; i < 2000; i++)
+        interp_execute(s, "alloc 400", &out);
+    double t0 = cpu_ms();
+    for (size_t i = 0; i < n; i++)
+        interp_execute(s, "alloc 900K", &out);
+    double ms = cpu_ms() - t0;
+    session_destroy(s);
+    return ms * 1000 / (double)n;
+}
+
+void bench_scale_traces(bool json, bool *first)
+{
+    if (!json)
+        printf("\nscale: traces (CPU time; 'trace FILE' streams, the engine runs operations straight on the allocator)\n");
+    trace_figures(json, first);
+    print_figure(json, first, "one name reused 100,000 times in a script (ms, CPU)", name_reuse_ms(100000), "ms",
+                 2000, true);
+    print_figure(json, first, "  one failed allocation among 100,000, 2,000 blocks live (us, CPU)", oom_us(100000),
+                 "us", 20, true);
+    print_figure(json, first, "  100,000 frees without a name after 100,000 allocations (ms, CPU)",
+                 free_unnamed_ms(100000), "ms", 2000, true);
+    print_figure(json, first, "  leaks of 100,000 live blocks on a debug allocator (ms, CPU)", leaks_ms(100000), "ms",
+                 2000, true);
+    library_figures(json, first);
 }

@@ -151,8 +151,19 @@ static session_status read_alloc(session *s, const parse_words *w, alloc_req *r,
     return SESSION_OK;
 }
 
+/* Out-of-memory warnings of one allocator that say how full it is; past
+ * them a failure costs O(1): the figures take a walk of the heap. */
+#define OOM_DETAILED 32
+
 static void report_oom(session *s, sess_allocator *a, size_t size, unsigned al, strbuf *out)
 {
+    if (++a->oom_count > OOM_DETAILED) {
+        sess_warn(s, WARN_OUT_OF_MEMORY, "out of memory: %zu bytes (align %zu) do not fit in %s", size,
+                  (size_t)1 << al, a->name);
+        sb_printf(out, "out of memory: %zu bytes (align %zu) do not fit in %s; nothing changed\n", size,
+                  (size_t)1 << al, a->name);
+        return;
+    }
     session_stats st;
     session_get_stats(s, &st);
     char extra[128] = "";
@@ -162,8 +173,9 @@ static void report_oom(session *s, sess_allocator *a, size_t size, unsigned al, 
     else if (st.capacity)
         snprintf(extra, sizeof extra, ", %zu bytes free or never used",
                  st.freed_bytes + st.unused_bytes);
-    sess_warn(s, WARN_OUT_OF_MEMORY, "out of memory: %zu bytes (align %zu) do not fit in %s (%zu bytes%s)",
-              size, (size_t)1 << al, a->name, st.capacity, extra);
+    sess_warn(s, WARN_OUT_OF_MEMORY, "out of memory: %zu bytes (align %zu) do not fit in %s (%zu bytes%s)%s",
+              size, (size_t)1 << al, a->name, st.capacity, extra,
+              a->oom_count == OOM_DETAILED ? "; further out-of-memory warnings of it leave the figures out" : "");
     sb_printf(out, "out of memory: %zu bytes (align %zu) do not fit in %s; nothing changed\n", size,
               (size_t)1 << al, a->name);
 }
@@ -171,8 +183,8 @@ static void report_oom(session *s, sess_allocator *a, size_t size, unsigned al, 
 /* Allocates for real; the block or NULL (warning given). */
 static sess_block *do_alloc(session *s, sess_allocator *a, const alloc_req *r, strbuf *out)
 {
-    if (s->block_count >= SESSION_MAX_BLOCKS) {
-        sess_fail(out, "at most %zu blocks in one session", SESSION_MAX_BLOCKS);
+    if (sess_block_limit(s)) {
+        sess_fail(out, "%s", sess_block_limit(s));
         return NULL;
     }
     stamp(s, a);
@@ -191,7 +203,7 @@ static sess_block *do_alloc(session *s, sess_allocator *a, const alloc_req *r, s
     b->ptr = p;
     b->size = (uint32_t)r->size;
     b->align_log2 = (uint8_t)r->align_log2;
-    b->live = true;
+    sess_set_live(s, b, true);
     b->alloc_step = s->step;
     sess_locate_block(s, b);
     note_alloc_stats(a, r->size, 0);
@@ -209,7 +221,7 @@ session_status cmd_alloc(session *s, const parse_words *w, strbuf *out)
         return SESSION_ERROR;
     sess_block *b = do_alloc(s, a, &r, out);
     if (b == NULL)
-        return s->block_count >= SESSION_MAX_BLOCKS ? SESSION_ERROR : SESSION_OK;
+        return sess_block_limit(s) ? SESSION_ERROR : SESSION_OK;
     char at[80];
     const char *label = sess_label(s, b);
     where(s, a, b, at, sizeof at);
@@ -235,7 +247,7 @@ static const char *noop_reason(const sess_allocator *a)
 
 static void mark_freed(session *s, sess_allocator *a, sess_block *b)
 {
-    b->live = false;
+    sess_set_live(s, b, false);
     b->free_step = s->step;
     note_alloc_stats(a, 0, b->size);
     s->changed = true;
@@ -440,7 +452,7 @@ session_status cmd_reset(session *s, const parse_words *w, strbuf *out)
     for (size_t i = 0; i < a->block_count; i++) {
         sess_block *b = sess_blk(s, a->block_index[i]);
         if (b->live) {
-            b->live = false;
+            sess_set_live(s, b, false);
             b->free_step = s->step;
             n++;
             bytes += b->size;

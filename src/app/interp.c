@@ -19,12 +19,15 @@
 #include <time.h>
 
 #include "allocscope/advise.h"
+#include "allocscope/lineio.h"
 #include "allocscope/plugin_host.h"
+#include "allocscope/record.h"
 #include "allocscope/svgout.h"
 #include "allocscope/trace.h"
 #include "allocscope/types.h"
 #include "compare.h"
 #include "handlers.h"
+#include "replay.h"
 
 static session_status cmd_help(session *s, const parse_words *w, strbuf *out);
 static session_status cmd_undo(session *s, const parse_words *w, strbuf *out);
@@ -122,11 +125,11 @@ typedef enum complete_kind {
       "  expect in NAME WHAT ... (WHAT on allocator NAME, e.g. a member: expect in bump offset 72)",      \
       COMPLETE_EXPECT)                                                                                    \
     X("source", cmd_source, F, "source FILE", "run the commands of a file", COMPLETE_FILE)               \
-    X("trace", cmd_trace, F, "trace FILE [json]",                                                                \
-      "replay a malloc-lab trace on the active allocator\n"                                               \
-      "  lines a ID BYTES | r ID BYTES | f ID; reports operations, failures, peak live bytes,\n"           \
-      "  high-water mark, utilisation and time; while comparing, a table of every member\n"              \
-      "  (slack and metadata too); json: the table as JSON",                                                          \
+    X("trace", cmd_trace, F, "trace FILE [first N] [json]",                                               \
+      "replay a malloc-lab trace or a recording on the active allocator (none: a free list growing\n"     \
+      "  like mdriver's); lines a ID BYTES | r ID BYTES | f ID; reports operations, failures by kind,\n"   \
+      "  peak live bytes, high-water mark, utilisation (ours and mdriver's) and time; the trace is one\n"  \
+      "  step; while comparing, a table of every member (slack and metadata too); json: that table",      \
       COMPLETE_FILE)                                                                                      \
     X("advise", advise_command, 0, "advise [json|compare]",                                              \
       "which allocator fits this session's allocations: the pattern, a replay on every kind, the advice\n" \
@@ -347,8 +350,10 @@ session_outcome interp_execute(session *s, const char *line, strbuf *out)
 
 void interp_ensure_default(session *s, strbuf *out)
 {
-    if (s->alloc_count == 0 && cmd_default_allocator(s, out))
+    if (s->alloc_count == 0 && cmd_default_allocator(s, out)) {
         sess_record(s, "new " SESSION_DEFAULT_KIND " 4096");
+        sess_active(s)->is_default = true;
+    }
 }
 
 void interp_set_sandbox(session *s, bool on) { s->sandbox = on; }
@@ -598,19 +603,19 @@ static void trace_sample(session *s, const size_t *member, size_t n, compare_fig
     }
 }
 
-static session_status cmd_trace(session *s, const parse_words *w, strbuf *out)
+/* The trace run as commands, a line a step: on a comparison group (each
+ * operation on every member), for the table (json) and for recordings,
+ * whose reader writes a script (record.h). */
+static session_status trace_line_by_line(session *s, const char *file, bool json, strbuf *out)
 {
-    bool json = w->count == 3 && parse_is(w->word[2], "json");
-    if (w->count != 2 && !json)
-        return sess_fail(out, "usage: trace FILE [json] (a malloc-lab trace: a ID BYTES | r ID BYTES | f ID)");
     strbuf err, script, text;
     sb_init(&err);
     sb_init(&script);
     sb_init(&text);
     trace_header h;
-    bool read = sb_read_file(&text, w->word[1], (size_t)512 << 20, &err);
+    bool read = sb_read_file(&text, file, (size_t)512 << 20, &err);
     if (!read || !trace_to_script(sb_str(&text), &h, &script, &err)) {
-        session_status st = sess_fail(out, "%s%s%s", read ? w->word[1] : "", read ? ":" : "", sb_str(&err));
+        session_status st = sess_fail(out, "%s%s%s", read ? file : "", read ? ":" : "", sb_str(&err));
         sb_free(&text);
         sb_free(&err);
         sb_free(&script);
@@ -679,13 +684,13 @@ static session_status cmd_trace(session *s, const parse_words *w, strbuf *out)
         f[i].ns = s->group.count ? (double)(s->group.ns[i] - ns_before[i]) : ns;
     if (stopped)
         sb_printf(out, "trace %s stopped after %zu of %zu operations (each is a step: undo takes them back)\n",
-                  w->word[1], ops, total);
+                  file, ops, total);
     if (s->group.count || json) {
-        compare_trace_table(s, w->word[1], f, n, json, out);
+        compare_trace_table(s, file, f, n, json, out);
     } else {
         sb_printf(out, "trace %s on %s: %zu operations, %zu failed; peak live %zu bytes, high-water mark %zu "
                        "bytes, utilisation %.1f%%; %.1f ms\n",
-                  w->word[1], sess_active(s)->name, f[0].ops, f[0].failures, f[0].peak_live, f[0].high_water,
+                  file, sess_active(s)->name, f[0].ops, f[0].failures, f[0].peak_live, f[0].high_water,
                   f[0].high_water ? 100.0 * (double)f[0].peak_live / (double)f[0].high_water : 0.0, ns / 1e6);
     }
     sb_free(&answer);
@@ -694,6 +699,183 @@ static session_status cmd_trace(session *s, const parse_words *w, strbuf *out)
     s->changed = true;
     return worst;
 }
+
+/* The allocator a trace replays on when there is none: as mdriver's heap,
+ * a free list that starts at a page and grows at its end like sbrk (up to
+ * allocscope's 1 GiB); the header's size is only a suggestion. */
+static bool trace_default_allocator(session *s, const trace_header *h, strbuf *out)
+{
+    strbuf ignore;
+    sb_init(&ignore);
+    session_outcome oc = {0};
+    session_status st = run_line(s, "new freelist 4096 grow", &ignore, &oc);
+    sb_free(&ignore);
+    if (st != SESSION_OK || s->alloc_count == 0)
+        return false;
+    sb_add(out, s->alloc_count > 1 ? "(the default bump was never used: the trace replays instead on a free list whose "
+                                     "heap grows like mdriver's sbrk, from 4096 bytes up to 1 GiB"
+                                   : "(no allocator yet: a free list whose heap grows like mdriver's sbrk, from 4096 "
+                                     "bytes up to 1 GiB");
+    if (h->dialect != TRACE_CSAPP)
+        sb_add(out, "; this dialect suggests no heap size");
+    else if (h->heap_size < FREELIST_MIN_BLOCK)
+        sb_printf(out, "; the header's suggestion of %zu bytes is below the %d-byte minimum block and is ignored",
+                  h->heap_size, FREELIST_MIN_BLOCK);
+    else if (h->heap_size > KIND_MAX_BUFFER)
+        sb_printf(out, "; the header suggests %zu bytes, more than allocscope's 1 GiB: the heap stops at 1 GiB",
+                  h->heap_size);
+    else
+        sb_printf(out, "; the header suggests %zu bytes, which mdriver too treats as a hint", h->heap_size);
+    sb_add(out, ")\n");
+    return true;
+}
+
+/* Whether a trace finds no allocator of the user's: none at all, or only
+ * the untouched default bump a live view starts with. */
+static bool on_no_allocator(const session *s)
+{
+    return s->alloc_count == 0 ||
+           (s->alloc_count == 1 && s->allocs[0]->is_default && s->allocs[0]->total_allocated == 0);
+}
+
+/* Reads the whole trace once without replaying it: a malformed trace
+ * changes nothing. The header then has its peak figures. Progress is
+ * reported as "reading trace"; a stop says so in err. */
+static bool trace_validate(session *s, FILE *f, trace_header *h, strbuf *err)
+{
+    trace_stream *ts = trace_stream_open(f, NULL, err);
+    if (ts == NULL)
+        return false;
+    trace_op op;
+    int got;
+    size_t ops = 0;
+    while ((got = trace_stream_next(ts, &op, err)) == 1) {
+        if (++ops % (1u << 16) == 0 && s->progress && !s->replaying &&
+            !s->progress(s->progress_user, "reading trace", ops, trace_stream_header(ts)->ops)) {
+            sb_printf(err, " stopped after reading %zu operations; nothing changed", ops);
+            got = -1;
+            break;
+        }
+    }
+    *h = *trace_stream_header(ts);
+    trace_stream_close(ts);
+    return got == 0;
+}
+
+static void trace_report(session *s, const char *file, const trace_header *h, const replay_result *r, double ms,
+                         strbuf *out)
+{
+    session_stats st;
+    session_get_stats(s, &st); /* once, at the end */
+    size_t high_water = r->multi_region ? st.capacity : r->high_water;
+    if (r->stopped)
+        sb_printf(out, "trace %s stopped after %zu of %zu operations (undo takes the whole trace back)\n", file,
+                  r->ops, h->ops);
+    sb_printf(out, "trace %s on %s: %zu operations, %zu failed", file, sess_active(s)->name, r->ops, r->failures);
+    if (r->failures) {
+        sb_add(out, " (");
+        bool first = true;
+        for (int k = 0; k < REPLAY_FAILURE_KINDS; k++)
+            if (r->failed[k]) {
+                sb_printf(out, "%s%zu %s", first ? "" : ", ", r->failed[k], replay_failure_name((replay_failure)k));
+                first = false;
+            }
+        sb_addc(out, ')');
+    }
+    sb_printf(out, "; peak live %zu bytes, high-water mark %zu bytes, utilisation %.1f%%", r->peak_live, high_water,
+              high_water ? 100.0 * (double)r->peak_live / (double)high_water : 0.0);
+    if (st.capacity && !r->stopped && !r->failures)
+        sb_printf(out, "; mdriver's utilisation %.1f%% (peak payload %zu / heap %zu bytes)",
+                  100.0 * (double)h->peak_payload / (double)st.capacity, h->peak_payload, st.capacity);
+    sb_printf(out, "; %.1f ms\n", ms);
+    sb_printf(out, "replay %s\n", r->failures || r->stopped ? "incomplete" : "complete");
+}
+
+/* A trace file replayed by the engine (replay.c) on the active allocator
+ * (none, or the untouched default: a free list growing as mdriver's), at
+ * most max_ops operations (SIZE_MAX: all); recorded as one step. */
+static session_status trace_with_engine(session *s, const char *file, size_t max_ops, strbuf *out)
+{
+    FILE *f = fopen(file, "r");
+    if (f == NULL)
+        return sess_fail(out, "cannot open '%s'", file);
+    strbuf err;
+    sb_init(&err);
+    trace_header h;
+    trace_stream *ts = NULL;
+    if (!trace_validate(s, f, &h, &err) || fseek(f, 0, SEEK_SET) != 0 ||
+        (ts = trace_stream_open(f, NULL, &err)) == NULL ||
+        (on_no_allocator(s) && !trace_default_allocator(s, &h, out))) {
+        session_status st = sess_fail(out, "%s:%s", file, err.len ? sb_str(&err) : " cannot replay it");
+        trace_stream_close(ts);
+        fclose(f);
+        sb_free(&err);
+        return st;
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    replay_result r;
+    bool ok = replay_trace(s, ts, max_ops, &r, &err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    trace_stream_close(ts);
+    fclose(f);
+    double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    if (!ok) /* cannot happen after validation, unless the file changed */
+        sb_printf(out, "%s:%s (the operations before it were done)\n", file, sb_str(&err));
+    trace_report(s, file, &h, &r, ms, out);
+    s->trace_incomplete = !ok || r.failures || r.stopped;
+    if (!s->replaying) { /* one step: undo and rewind replay it whole, or the part that was done */
+        strbuf line;
+        sb_init(&line);
+        sb_add(&line, "trace ");
+        sb_json_string(&line, file);
+        if (r.stopped || max_ops != SIZE_MAX)
+            sb_printf(&line, " first %zu", r.ops);
+        sess_record(s, sb_str(&line));
+        sb_free(&line);
+    }
+    sb_free(&err);
+    s->changed = true;
+    return SESSION_OK;
+}
+
+/* Whether file starts like a recording (record.h); false if unreadable. */
+static bool file_is_recording(const char *file)
+{
+    char head[64] = "";
+    strbuf err;
+    sb_init(&err);
+    FILE *f = lineio_fopen(file, &err);
+    sb_free(&err);
+    if (f == NULL)
+        return false;
+    size_t n = fread(head, 1, sizeof head - 1, f);
+    fclose(f);
+    head[n] = '\0';
+    return record_is_recording(head);
+}
+
+/* trace FILE [first N] [json] */
+static session_status cmd_trace(session *s, const parse_words *w, strbuf *out)
+{
+    size_t max_ops = SIZE_MAX, n = w->count;
+    bool json = n >= 3 && parse_is(w->word[n - 1], "json");
+    n -= json;
+    if (!(n == 2 || (n == 4 && parse_is(w->word[2], "first") && parse_uint(w->word[3], &max_ops) == NULL)))
+        return sess_fail(out, "usage: trace FILE [first N] [json] (a malloc-lab trace: a ID BYTES | r ID BYTES | f ID)");
+    char why[256];
+    const char *bad = lineio_check_path(w->word[1], why, sizeof why);
+    if (bad)
+        return sess_fail(out, "%s", bad);
+    if (s->group.count || json || file_is_recording(w->word[1])) {
+        if (max_ops != SIZE_MAX)
+            return sess_fail(out, "trace FILE first N replays on one allocator only (not with json, a comparison or a recording)");
+        return trace_line_by_line(s, w->word[1], json, out);
+    }
+    return trace_with_engine(s, w->word[1], max_ops, out);
+}
+
+bool interp_trace_complete(const session *s) { return !s->trace_incomplete; }
 
 /* ---- completion ---- */
 

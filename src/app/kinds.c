@@ -52,7 +52,7 @@ static bool build_plugin(const kind_spec *sp, kind_built *out, strbuf *err);
       "Zig's DebugAllocator over another: catches double frees, overflows, leaks")                      \
     X(counting, 4096, build_counting, KIND_WRAPS | KIND_OVER, WORDS("over"),                            \
       "counts the calls and bytes that pass through it to another allocator")                           \
-    X(freelist, 4096, build_freelist, KIND_CAN_BACK, WORDS("first-fit", "best-fit", "next-fit"),        \
+    X(freelist, 4096, build_freelist, KIND_CAN_BACK, WORDS("first-fit", "best-fit", "next-fit", "grow"),        \
       "a general-purpose free list: headers, coalescing, a choice of fit")                              \
     X(buddy, 1024, build_buddy, KIND_CAN_BACK, NO_WORDS,                                                \
       "power-of-two blocks, split in halves and merged with their buddy")                               \
@@ -169,10 +169,14 @@ static bool build_freelist(const kind_spec *sp, kind_built *out, strbuf *err)
         sb_printf(err, "freelist: at least %d bytes", FREELIST_MIN_BLOCK);
         return false;
     }
-    freelist *f = freelist_create(size, sp->fit);
+    freelist *f = sp->grow ? freelist_create_growable(size, KIND_MAX_BUFFER, sp->fit) : freelist_create(size, sp->fit);
     if (!plain_done(sp, f, f ? freelist_instance(f) : (as_instance){0}, out, err))
         return false;
-    snprintf(out->desc, sizeof out->desc, "freelist %zu %s", size, freelist_fit_name(sp->fit));
+    if (sp->grow)
+        snprintf(out->desc, sizeof out->desc, "freelist %zu %s, growing like sbrk up to 1 GiB", size,
+                 freelist_fit_name(sp->fit));
+    else
+        snprintf(out->desc, sizeof out->desc, "freelist %zu %s", size, freelist_fit_name(sp->fit));
     return true;
 }
 

@@ -241,7 +241,7 @@ static char *trace_scene(const cli *c, strbuf *err)
         if (c->on)
             sb_printf(&script, "%s%s\n", c->compare ? "" : "new ", c->on);
         else
-            sb_printf(&script, "new freelist %zu\n", h.heap_size ? h.heap_size : (size_t)1 << 20);
+            sb_add(&script, "new freelist 4096 grow\n"); /* as mdriver's heap: it grows like sbrk */
         sb_printf(&script, "note trace %s: %zu operations on %zu ids\n%s", c->trace, h.ops, h.ids, sb_str(&body));
     } else {
         char msg[512];
@@ -277,8 +277,9 @@ static int run_trace(const cli *c)
         snprintf(cmd, sizeof cmd, "trace \"%s\"%s", c->trace, c->bo.json ? " json" : "");
         oc = interp_execute(s, cmd, &out);
     }
-    int status = oc.status == SESSION_OK ? 0 : 1;
-    fputs(sb_str(&out), status ? stderr : stdout);
+    /* 0: every operation replayed, 1: some failed (or stopped), 2: no replay */
+    int status = oc.status != SESSION_OK ? 2 : interp_trace_complete(s) ? 0 : 1;
+    fputs(sb_str(&out), status == 2 ? stderr : stdout);
     if (record_damage(c->trace, stderr)) /* a damaged recording replayed up to the damage */
         status = 1;
     sb_free(&out);

@@ -28,6 +28,7 @@ struct player {
     strbuf answer;
     strbuf problems;
     bool failed;
+    bool stopped_on_failure; /* player_run stopped on a failed step */
 };
 
 static bool add_step(player *p, const char *text, size_t line, player_step_kind kind)
@@ -260,6 +261,32 @@ bool player_seek(player *p, size_t position)
 bool player_prev(player *p) { return p->position > 0 && player_seek(p, p->position - 1); }
 
 static bool is_mark(const player_step *st) { return st->kind != PLAYER_COMMAND; }
+
+size_t player_run(player *p, size_t max_steps, unsigned stop_at)
+{
+    size_t done = 0;
+    p->stopped_on_failure = false;
+    while (done < max_steps && p->position < p->count) {
+        size_t warnings = session_warning_count(p->s);
+        run_step(p, false); /* a step it stops on shows its answer */
+        advance_trail(p, 2);
+        done++;
+        const player_step *st = &p->steps[p->position - 1];
+        p->stopped_on_failure = (stop_at & PLAYER_STOP_FAILURE) &&
+                                (p->failed || session_warning_count(p->s) > warnings);
+        if (p->stopped_on_failure || ((stop_at & PLAYER_STOP_ERROR) && p->failed) ||
+            ((stop_at & PLAYER_STOP_PAUSE) && st->kind == PLAYER_PAUSE) ||
+            ((stop_at & PLAYER_STOP_NOTE) && st->kind == PLAYER_NOTE))
+            break;
+    }
+    return done;
+}
+
+bool player_next_failure(player *p)
+{
+    player_run(p, SIZE_MAX, PLAYER_STOP_FAILURE);
+    return p->stopped_on_failure;
+}
 
 void player_next_mark(player *p)
 {

@@ -719,7 +719,7 @@ static bool read_rec_header(rreader *r, trace_header *h, strbuf *err)
         return rfail(err, r->line_off, "line 4 of a recording starts with the weight");
     if (h->ids > TRACE_MAX_IDS || h->ops > TRACE_MAX_OPS)
         return rfail(err, r->line_off,
-                     "the recording is larger than allocscope replays (1,000,000 ids, 10,000,000 operations)");
+                     "the recording is larger than allocscope replays (10,000,000 ids, 100,000,000 operations)");
     if (h->heap_size > SIZE_MAX / 2)
         h->heap_size = 0;
     return true;

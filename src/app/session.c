@@ -50,6 +50,7 @@ void sess_clear(session *s)
     s->alloc_count = 0;
     s->active = 0;
     s->block_count = 0;
+    s->live_blocks = 0;
     s->blocks_epoch++;
     for (size_t i = 0; i < s->names.count; i++)
         free(s->names.chunks[i]);
@@ -259,14 +260,21 @@ sess_block *sess_find_block(const session *s, const char *name)
     return best;
 }
 
+/* Amortised O(1): blocks are only added, and a freed block never lives
+ * again, so the blocks passed over are never looked at twice. */
 sess_block *sess_last_live(const session *s)
 {
-    const sess_allocator *a = sess_active(s);
-    for (size_t i = a ? a->block_count : 0; i-- > 0;) {
+    sess_allocator *a = sess_active(s);
+    if (a == NULL)
+        return NULL;
+    for (size_t i = a->live_bound < a->block_count ? a->live_bound : a->block_count; i-- > 0;) {
         sess_block *b = sess_blk(s, a->block_index[i]);
-        if (b->live)
+        if (b->live) {
+            a->live_bound = i + 1;
             return b;
+        }
     }
+    a->live_bound = 0;
     return NULL;
 }
 
@@ -278,6 +286,15 @@ sess_block *sess_block_by_ptr(const session *s, size_t alloc, const void *ptr)
         if (b->ptr == ptr)
             return b;
     }
+    return NULL;
+}
+
+const char *sess_block_limit(const session *s)
+{
+    if (s->live_blocks >= SESSION_MAX_BLOCKS)
+        return "at most 1048576 blocks live at once in one session (free some first)";
+    if (s->block_count >= SESSION_MAX_RECORDS)
+        return "at most 33554432 blocks made in one session (undo, or start a new one)";
     return NULL;
 }
 
@@ -314,6 +331,7 @@ sess_block *sess_add_block(session *s, size_t alloc, const char *name, const cha
     if (b->label == 0 || (b->named && !index_name(s, index)))
         return NULL;
     a->block_index[a->block_count++] = (uint32_t)index;
+    a->live_bound = a->block_count;
     s->block_count++;
     return b;
 }
@@ -452,11 +470,38 @@ typedef struct sess_allocator_box {
     sink_ctx sink;
 } sess_allocator_box;
 
+/* The block of an event: blocks are in allocation order, their
+ * allocation steps never decrease, so the event's allocation stamp finds
+ * it by halves (a leak report of n blocks costs n log n, not n squared);
+ * else a scan from the newest. */
+static sess_block *block_of_event(const session *s, size_t alloc, const as_event *ev)
+{
+    const sess_allocator *a = s->allocs[alloc];
+    if (ev->alloc_stamp && ev->alloc_stamp <= UINT32_MAX) {
+        size_t lo = 0, hi = a->block_count;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (sess_blk(s, a->block_index[mid])->alloc_step < ev->alloc_stamp)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t i = lo; i < a->block_count; i++) {
+            sess_block *b = sess_blk(s, a->block_index[i]);
+            if (b->alloc_step != ev->alloc_stamp)
+                break;
+            if (b->ptr == ev->ptr)
+                return b;
+        }
+    }
+    return sess_block_by_ptr(s, alloc, ev->ptr);
+}
+
 static void on_event(void *user, const as_event *ev)
 {
     sink_ctx *c = user;
     session *s = c->s;
-    sess_block *b = sess_block_by_ptr(s, c->alloc, ev->ptr);
+    sess_block *b = block_of_event(s, c->alloc, ev);
     char what[96];
     snprintf(what, sizeof what, "%s (%zu bytes)", b ? sess_label(s, b) : "an unknown pointer",
              b ? (size_t)b->size : ev->len);

@@ -22,6 +22,9 @@ typedef struct sess_allocator {
     bool regions;           /* a block was ever placed past region 0 */
     uint32_t *block_index;  /* its blocks' indexes in the session, in order */
     size_t block_count, block_cap;
+    size_t live_bound;      /* none of its blocks from this position on is live (a freed block stays freed) */
+    size_t oom_count;       /* out-of-memory failures so far (commands.c: the first are detailed) */
+    bool is_default;        /* made by interp_ensure_default, not asked for */
 } sess_allocator;
 
 /* One block: 48 bytes; its name and type live in the session's name pool. */
@@ -75,6 +78,7 @@ struct session {
     size_t alloc_count, active;
     sess_block **block_chunks;   /* SESS_BLOCK_CHUNK blocks each: they never move */
     size_t block_count, chunk_count;
+    size_t live_blocks;          /* of every allocator: what SESSION_MAX_BLOCKS limits */
     uint64_t blocks_epoch;       /* see session_blocks_epoch */
     sess_names names;
     uint32_t *name_slots;        /* name -> the newest block so named (index + 1) */
@@ -97,6 +101,7 @@ struct session {
     strbuf pending;          /* a struct definition spanning lines */
     strbuf caption;          /* the text of the last note (session_caption) */
     int source_depth;
+    bool trace_incomplete;   /* the last trace command did not replay every operation */
     as_span *spans;          /* scratch for inspections */
     size_t span_count, span_cap;
 };
@@ -109,9 +114,19 @@ sess_block *sess_find_block(const session *s, const char *name);
 sess_block *sess_last_live(const session *s);
 sess_block *sess_block_by_ptr(const session *s, size_t alloc, const void *ptr);
 sess_block *sess_add_block(session *s, size_t alloc, const char *name, const char *type);
+/* NULL if one more live block fits in the session, else why not. */
+const char *sess_block_limit(const session *s);
+
 static inline sess_block *sess_blk(const session *s, size_t i)
 {
     return &s->block_chunks[i / SESS_BLOCK_CHUNK][i % SESS_BLOCK_CHUNK];
+}
+/* A block becomes live or stops being live: what the limit counts. */
+static inline void sess_set_live(session *s, sess_block *b, bool live)
+{
+    if (b->live != live)
+        s->live_blocks += live ? 1 : (size_t)-1;
+    b->live = live;
 }
 const char *sess_name(const session *s, uint32_t ref);
 /* The block's name, or "#id". */

@@ -4,6 +4,7 @@
  */
 #include "allocscope/trace.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,29 +12,108 @@
 #include "allocscope/record.h"
 
 typedef struct reader {
-    const char *p;
+    const char *p;      /* the text, or NULL when reading f */
+    FILE *f;
     size_t line;
-    char buf[256];
+    char buf[256];      /* the line, read from text (or a line too long) */
+    char *cur;          /* the line now: buf, or in place in the chunk */
+    char *chunk;        /* reading f: what was read of it, from pos to len */
+    size_t pos, len;
+    bool eof;
+    bool again;         /* the next line is the one in buf, read again */
 } reader;
+
+#define READER_CHUNK ((size_t)1 << 16)
+
+/* Where the next line ends in the chunk (its '\n' or the end of the
+ * file), reading more of f as needed; NULL at the end. */
+static const char *chunk_line(reader *r, size_t *n)
+{
+    for (;;) {
+        const char *start = r->chunk + r->pos;
+        const char *nl = memchr(start, '\n', r->len - r->pos);
+        if (nl || (r->eof && r->pos < r->len)) {
+            *n = nl ? (size_t)(nl - start) : r->len - r->pos;
+            r->pos += *n + (nl != NULL);
+            return start;
+        }
+        if (r->eof)
+            return NULL;
+        memmove(r->chunk, start, r->len - r->pos);
+        r->len -= r->pos;
+        r->pos = 0;
+        if (r->len == READER_CHUNK) { /* a line longer than the chunk: keep its start */
+            r->len = sizeof r->buf;
+            continue;
+        }
+        size_t got = fread(r->chunk + r->len, 1, READER_CHUNK - r->len, r->f);
+        r->len += got;
+        r->eof = got == 0;
+    }
+}
+
+/* The next raw line into r->cur, without its newline; n is its length
+ * (at least sizeof buf - 1 when it was too long). False at the end. A
+ * line of the chunk is ended in place (the chunk has a byte to spare). */
+static bool raw_line(reader *r, size_t *n)
+{
+    if (r->p == NULL) {
+        char *start = r->chunk ? (char *)chunk_line(r, n) : NULL;
+        if (start == NULL)
+            return false;
+        start[*n < sizeof r->buf - 1 ? *n : sizeof r->buf - 1] = '\0';
+        r->cur = start;
+        return true;
+    }
+    if (!*r->p)
+        return false;
+    const char *start = r->p;
+    *n = strcspn(r->p, "\n");
+    r->p += *n + (r->p[*n] == '\n');
+    size_t keep = *n < sizeof r->buf - 1 ? *n : sizeof r->buf - 1;
+    memcpy(r->buf, start, keep);
+    r->buf[keep] = '\0';
+    r->cur = r->buf;
+    return true;
+}
+
+static bool is_blank_char(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
 /* The next non-blank line, without its newline; false at the end. */
 static bool next_line(reader *r)
 {
-    while (*r->p) {
-        size_t n = strcspn(r->p, "\n");
+    size_t n;
+    if (r->again) {
+        r->again = false;
+        return true;
+    }
+    while (raw_line(r, &n)) {
         r->line++;
-        size_t len = n < sizeof r->buf - 1 ? n : sizeof r->buf - 1;
-        memcpy(r->buf, r->p, len);
-        r->buf[len] = '\0';
-        r->p += n + (r->p[n] == '\n');
         if (n >= sizeof r->buf - 1) {
             strcpy(r->buf, "\x01"); /* too long: reported as malformed */
+            r->cur = r->buf;
             return true;
         }
-        if (strspn(r->buf, " \t\r") != len)
-            return true;
+        for (size_t i = 0; i < n; i++)
+            if (!is_blank_char(r->cur[i]))
+                return true;
     }
     return false;
+}
+
+/* A decimal number of digits only (what traces hold); false otherwise. */
+static bool read_number(const char *w, size_t *out)
+{
+    size_t v = 0;
+    if (*w == '\0')
+        return false;
+    for (; *w; w++) {
+        if (*w < '0' || *w > '9' || v > (SIZE_MAX - 9) / 10)
+            return false;
+        v = v * 10 + (size_t)(*w - '0');
+    }
+    *out = v;
+    return true;
 }
 
 static bool fail(strbuf *err, size_t line, const char *msg)
@@ -73,7 +153,6 @@ static bool read_header(reader *r, trace_header *h, strbuf *err)
     int n = 0;
     memset(h, 0, sizeof *h);
     while (n < 4) {
-        reader before = *r;
         if (!next_line(r)) {
             if (n == 2)
                 break; /* a two-line header and no operations */
@@ -81,16 +160,16 @@ static bool read_header(reader *r, trace_header *h, strbuf *err)
                                                    "CS:APP or CMU 15-213; 2 lines: ids, ops)"
                                                  : "the trace ends inside its 4-line header");
         }
-        if (n >= 2 && is_op_line(r->buf)) {
+        if (n >= 2 && is_op_line(r->cur)) {
             if (n == 3)
                 return fail(err, r->line, "a 3-line header is no dialect allocscope knows (4 lines: CS:APP "
                                           "heap size, ids, ops, weight or CMU 15-213 weight, ids, ops, "
                                           "ignore-ranges; 2 lines: ids, ops)");
-            *r = before; /* the operation is read again below */
+            r->again = true; /* the operation is read again below */
             break;
         }
         parse_words w;
-        if (parse_split(r->buf, &w) || w.count != 1 || parse_uint(w.word[0], &num[n])) {
+        if (parse_split(r->cur, &w) || w.count != 1 || parse_uint(w.word[0], &num[n])) {
             sb_printf(err, "%zu: header line %d must be one number: %s", r->line, n + 1, names[n]);
             return false;
         }
@@ -107,7 +186,7 @@ static bool read_header(reader *r, trace_header *h, strbuf *err)
         h->heap_size = num[0], h->ids = num[1], h->ops = num[2], h->weight = num[3];
     }
     if (h->ids > TRACE_MAX_IDS || h->ops > TRACE_MAX_OPS)
-        return fail(err, r->line, "the trace is larger than allocscope replays (1,000,000 ids, 10,000,000 ops)");
+        return fail(err, r->line, "the trace is larger than allocscope replays (10,000,000 ids, 100,000,000 ops)");
     return true;
 }
 
@@ -115,7 +194,7 @@ static bool read_header(reader *r, trace_header *h, strbuf *err)
 typedef struct trace_state {
     trace_dialect dialect;
     size_t ids;
-    size_t *live;       /* each id's live size; 0: not live */
+    uint32_t *live;     /* each id's live size (at most 1 GiB); 0: not live */
     unsigned char *ever; /* ids that were ever allocated */
     size_t live_bytes, peak_bytes; /* payload, as mdriver counts it */
     size_t foot, peak_foot;        /* payload rounded to 16 plus a 16-byte header */
@@ -127,7 +206,7 @@ static void set_live(trace_state *t, size_t id, size_t bytes)
 {
     t->live_bytes = t->live_bytes - t->live[id] + bytes;
     t->foot = t->foot - (t->live[id] ? footprint(t->live[id]) : 0) + (bytes ? footprint(bytes) : 0);
-    t->live[id] = bytes;
+    t->live[id] = (uint32_t)bytes;
     if (bytes)
         t->ever[id] = 1;
     if (t->live_bytes > t->peak_bytes)
@@ -136,57 +215,104 @@ static void set_live(trace_state *t, size_t id, size_t bytes)
         t->peak_foot = t->foot;
 }
 
+/* Splits a line into at most 4 words (in place); false if it has more. */
+static bool split_words(char *line, char *word[4], size_t *count)
+{
+    *count = 0;
+    for (char *p = line;;) {
+        while (is_blank_char(*p))
+            p++;
+        if (*p == '\0')
+            return true;
+        if (*count == 4)
+            return false;
+        word[(*count)++] = p;
+        while (*p && !is_blank_char(*p))
+            p++;
+        if (*p)
+            *p++ = '\0';
+    }
+}
+
 /* The mdriver-derived dialects (CMU 15-213, two-line) are lenient where
  * mdriver is: `f -1` is free(NULL), and so is freeing an id never
  * allocated; realloc of an id not live is malloc, realloc to 0 is free. A
- * malloc(0) hands out nothing. Those lines become comments, so the
- * script still has a line per operation. The CS:APP dialect is strict. */
-static bool convert_op(trace_state *t, const parse_words *w, strbuf *out, strbuf *err, size_t line)
+ * malloc(0) hands out nothing. Those operations do nothing (kind
+ * TRACE_OP_NONE, the reason in note). The CS:APP dialect is strict. */
+static bool classify_op(trace_state *t, char *const *word, size_t count, trace_op *op, strbuf *err, size_t line)
 {
     const char *usage = "expected 'a ID BYTES', 'r ID BYTES' or 'f ID'";
     bool lenient = t->dialect != TRACE_CSAPP;
     size_t id, bytes = 0;
-    if (w->count < 2)
+    op->kind = TRACE_OP_NONE; /* no memset: the note is written only when it is needed */
+    op->id = op->bytes = 0;
+    op->again = false;
+    op->note[0] = '\0';
+    op->line = line;
+    if (count < 2)
         return fail(err, line, usage);
-    char op = w->word[0][1] == '\0' ? w->word[0][0] : '?';
-    bool sized = op == 'a' || op == 'r';
-    if ((op != 'a' && op != 'r' && op != 'f') || w->count != (sized ? 3u : 2u))
+    char c = word[0][1] == '\0' ? word[0][0] : '?';
+    bool sized = c == 'a' || c == 'r';
+    if ((c != 'a' && c != 'r' && c != 'f') || count != (sized ? 3u : 2u))
         return fail(err, line, usage);
-    if (op == 'f' && lenient && strcmp(w->word[1], "-1") == 0) {
-        sb_add(out, "# f -1: free(NULL) does nothing\n");
+    if (c == 'f' && lenient && strcmp(word[1], "-1") == 0) {
+        snprintf(op->note, sizeof op->note, "f -1: free(NULL) does nothing");
         return true;
     }
-    if (parse_uint(w->word[1], &id) || id >= t->ids)
+    if (!read_number(word[1], &id) || id >= t->ids)
         return fail(err, line, "the id is not a number below the header's number of ids");
-    if (sized && (parse_uint(w->word[2], &bytes) || (bytes == 0 && !lenient) || bytes > ((size_t)1 << 30)))
+    if (sized && (!read_number(word[2], &bytes) || (bytes == 0 && !lenient) || bytes > ((size_t)1 << 30)))
         return fail(err, line, lenient ? "the size must be a number from 0 to 1 GiB"
                                        : "the size must be a number from 1 to 1 GiB");
-    if (op == 'a' && t->live[id])
+    if (c == 'a' && t->live[id])
         return fail(err, line, "this id is already allocated");
-    if (op == 'a' && bytes == 0) {
-        sb_printf(out, "# a %zu 0: malloc(0) hands out nothing here\n", id);
-    } else if (op == 'a') {
-        sb_printf(out, "alloc %zu align 8 as t%zu\n", bytes, id);
-    } else if (op == 'r' && !t->live[id] && lenient) {
+    op->id = id;
+    op->bytes = bytes;
+    if (c == 'a' && bytes == 0) {
+        snprintf(op->note, sizeof op->note, "a %zu 0: malloc(0) hands out nothing here", id);
+    } else if (c == 'a') {
+        op->kind = TRACE_OP_ALLOC;
+    } else if (c == 'r' && !t->live[id] && lenient) {
         if (bytes)
-            sb_printf(out, "alloc %zu align 8 as t%zu\n", bytes, id);
+            op->kind = TRACE_OP_ALLOC;
         else
-            sb_printf(out, "# r %zu 0 of an id not live: realloc(NULL, 0) does nothing here\n", id);
-    } else if (op == 'r' && bytes == 0) {
-        sb_printf(out, "free t%zu\n", id);
-    } else if (op == 'r' && t->live[id]) {
-        sb_printf(out, "realloc t%zu %zu\n", id, bytes);
-    } else if (op == 'f' && t->live[id]) {
-        sb_printf(out, "free t%zu\n", id);
-    } else if (lenient && op == 'f' && !t->ever[id]) {
-        sb_printf(out, "# f %zu of an id never allocated: free(NULL) does nothing\n", id);
-    } else if (lenient && op == 'f') {
-        sb_printf(out, "free t%zu\n", id); /* freed before: the replay shows the double free */
+            snprintf(op->note, sizeof op->note, "r %zu 0 of an id not live: realloc(NULL, 0) does nothing here",
+                     id);
+    } else if (c == 'r' && bytes == 0) {
+        op->kind = TRACE_OP_FREE;
+    } else if (c == 'r' && t->live[id]) {
+        op->kind = TRACE_OP_REALLOC;
+    } else if (c == 'f' && t->live[id]) {
+        op->kind = TRACE_OP_FREE;
+    } else if (lenient && c == 'f' && !t->ever[id]) {
+        snprintf(op->note, sizeof op->note, "f %zu of an id never allocated: free(NULL) does nothing", id);
+    } else if (lenient && c == 'f') {
+        op->kind = TRACE_OP_FREE; /* freed before: the replay shows the double free */
+        op->again = true;
     } else {
         return fail(err, line, "this id is not allocated");
     }
-    set_live(t, id, op == 'f' ? 0 : bytes);
+    set_live(t, id, c == 'f' ? 0 : bytes);
     return true;
+}
+
+/* The script line of an operation. */
+static void format_op(const trace_op *op, strbuf *out)
+{
+    switch (op->kind) {
+    case TRACE_OP_NONE:
+        sb_printf(out, "# %s\n", op->note);
+        break;
+    case TRACE_OP_ALLOC:
+        sb_printf(out, "alloc %zu align 8 as t%zu\n", op->bytes, op->id);
+        break;
+    case TRACE_OP_REALLOC:
+        sb_printf(out, "realloc t%zu %zu\n", op->id, op->bytes);
+        break;
+    case TRACE_OP_FREE:
+        sb_printf(out, "free t%zu\n", op->id);
+        break;
+    }
 }
 
 /* A heap that holds a trace: twice the peak of what its live blocks take
@@ -199,45 +325,116 @@ size_t trace_heap_for(size_t peak_footprint)
     return heap < 4096 ? 4096 : heap;
 }
 
+struct trace_stream {
+    reader r;
+    trace_header h;
+    trace_state t;
+    size_t ops;
+    bool done;
+};
+
+static trace_stream *stream_start(reader r, trace_header *hdr, strbuf *err)
+{
+    trace_stream *ts = calloc(1, sizeof *ts);
+    if (ts == NULL) {
+        fail(err, 0, "out of memory");
+        return NULL;
+    }
+    ts->r = r;
+    if (!read_header(&ts->r, &ts->h, err)) {
+        free(ts); /* the caller keeps the chunk */
+        return NULL;
+    }
+    size_t n = ts->h.ids ? ts->h.ids : 1;
+    ts->t = (trace_state){ts->h.dialect, ts->h.ids, calloc(n, sizeof(uint32_t)), calloc(n, 1), 0, 0, 0, 0};
+    if (ts->t.live == NULL || ts->t.ever == NULL) {
+        fail(err, ts->r.line, "out of memory");
+        ts->r.chunk = NULL; /* the caller keeps it */
+        trace_stream_close(ts);
+        return NULL;
+    }
+    if (hdr)
+        *hdr = ts->h;
+    return ts;
+}
+
+trace_stream *trace_stream_open(FILE *f, trace_header *hdr, strbuf *err)
+{
+    char *chunk = malloc(READER_CHUNK + 1); /* + 1: a last line without its newline is ended in place */
+    if (chunk == NULL) {
+        fail(err, 0, "out of memory");
+        return NULL;
+    }
+    trace_stream *ts = stream_start((reader){.f = f, .chunk = chunk}, hdr, err);
+    if (ts == NULL)
+        free(chunk);
+    return ts;
+}
+
+trace_stream *trace_stream_text(const char *text, trace_header *hdr, strbuf *err)
+{
+    return stream_start((reader){.p = text}, hdr, err);
+}
+
+int trace_stream_next(trace_stream *ts, trace_op *op, strbuf *err)
+{
+    if (ts->done)
+        return 0;
+    if (!next_line(&ts->r)) {
+        ts->done = true;
+        ts->h.peak_payload = ts->t.peak_bytes;
+        ts->h.peak_footprint = ts->t.peak_foot;
+        if (ts->ops != ts->h.ops) {
+            sb_printf(err, "%zu: the header announces %zu operations, the trace has %zu", ts->r.line, ts->h.ops,
+                      ts->ops);
+            return -1;
+        }
+        return 0;
+    }
+    char *word[4];
+    size_t count;
+    if (!split_words(ts->r.cur, word, &count) || !classify_op(&ts->t, word, count, op, err, ts->r.line)) {
+        if (err->len == 0)
+            fail(err, ts->r.line, "expected 'a ID BYTES', 'r ID BYTES' or 'f ID'");
+        ts->done = true;
+        return -1;
+    }
+    ts->ops++;
+    return 1;
+}
+
+const trace_header *trace_stream_header(const trace_stream *ts) { return &ts->h; }
+
+void trace_stream_close(trace_stream *ts)
+{
+    if (ts == NULL)
+        return;
+    free(ts->t.live);
+    free(ts->t.ever);
+    free(ts->r.chunk);
+    free(ts);
+}
+
 bool trace_to_script(const char *text, trace_header *hdr, strbuf *out, strbuf *err)
 {
     if (record_is_recording(text)) /* allocscope record's superset of the format (record.h) */
         return record_to_script(text, hdr, out, err);
-    reader r = {text, 0, {0}};
-    trace_header h;
-    if (!read_header(&r, &h, err))
+    trace_stream *ts = trace_stream_text(text, NULL, err);
+    if (ts == NULL)
         return false;
-    size_t n = h.ids ? h.ids : 1;
-    trace_state t = {h.dialect, h.ids, calloc(n, sizeof(size_t)), calloc(n, 1), 0, 0, 0, 0};
-    if (t.live == NULL || t.ever == NULL) {
-        free(t.live);
-        free(t.ever);
-        return fail(err, r.line, "out of memory");
-    }
-    size_t ops = 0;
-    bool ok = true;
-    while (ok && next_line(&r)) {
-        parse_words w;
-        if (parse_split(r.buf, &w)) {
-            ok = fail(err, r.line, "expected 'a ID BYTES', 'r ID BYTES' or 'f ID'");
-            break;
-        }
-        ok = convert_op(&t, &w, out, err, r.line);
-        ops += ok;
-    }
-    free(t.live);
-    free(t.ever);
-    if (ok && ops != h.ops) {
-        sb_printf(err, "%zu: the header announces %zu operations, the trace has %zu", r.line, h.ops, ops);
-        ok = false;
-    }
-    h.peak_payload = t.peak_bytes;
-    h.peak_footprint = t.peak_foot;
-    if (ok && h.heap_size == 0)
-        h.heap_size = trace_heap_for(t.peak_foot);
-    if (ok && hdr)
+    trace_op op;
+    int got;
+    while ((got = trace_stream_next(ts, &op, err)) == 1)
+        format_op(&op, out);
+    trace_header h = ts->h;
+    trace_stream_close(ts);
+    if (got < 0)
+        return false;
+    if (h.heap_size == 0)
+        h.heap_size = trace_heap_for(h.peak_footprint);
+    if (hdr)
         *hdr = h;
-    return ok;
+    return true;
 }
 
 static const char *const shape_names[] = {"random", "binary-tree", "coalescing", "realloc"};

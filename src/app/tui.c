@@ -35,7 +35,8 @@
 
 #define KEY_CTRL(c) ((c) & 0x1f)
 #define FLASH_MS 1500
-#define MIN_DELAY_MS 50
+#define MIN_DELAY_MS 1
+#define MAX_BURST ((size_t)1 << 16)  /* steps per millisecond at the fastest */
 #define MAX_DELAY_MS 10000
 
 #define TYPEAHEAD_MAX 1024
@@ -46,6 +47,7 @@ typedef struct tui {
     bool playing;            /* keys drive the player */
     bool running;            /* the player advances by itself */
     long delay_ms;
+    size_t burst;            /* steps per delay (past the shortest delay, '+' doubles it) */
     long long next_step_at;
     bool ascii, colour;
     bool quit;
@@ -881,7 +883,7 @@ static const char *const mode_titles[MODE_COUNT] = {
 
 typedef enum key_action {
     ACT_EDIT,       /* the prompt's: readline edits the line */
-    ACT_PLAY, ACT_NEXT, ACT_PREV, ACT_NEXT_MARK, ACT_PREV_MARK, ACT_FASTER, ACT_SLOWER, ACT_GO_TO,
+    ACT_PLAY, ACT_NEXT, ACT_PREV, ACT_NEXT_MARK, ACT_PREV_MARK, ACT_NEXT_FAILURE, ACT_FASTER, ACT_SLOWER, ACT_GO_TO,
     ACT_PAUSE, ACT_HELP, ACT_QUIT, ACT_MAP_UP, ACT_MAP_DOWN, ACT_ZOOM_IN, ACT_ZOOM_OUT, ACT_ZOOM_FIT, ACT_CANCEL_LINE,
     ACT_PAGE_UP, ACT_PAGE_DOWN, ACT_LINE_UP, ACT_LINE_DOWN, ACT_TOP, ACT_BOTTOM, ACT_CLOSE,
     ACT_DIGIT, ACT_GO, ACT_GO_CANCEL, ACT_GO_ERASE,
@@ -911,6 +913,7 @@ static const key_binding key_table[] = {
     {MODE_PLAYBACK, '.', ".", ACT_NEXT, NULL, NULL},
     {MODE_PLAYBACK, '[', "[", ACT_PREV_MARK, "notes", "previous / next note or pause"},
     {MODE_PLAYBACK, ']', "]", ACT_NEXT_MARK, "notes", NULL},
+    {MODE_PLAYBACK, '}', "}", ACT_NEXT_FAILURE, NULL, "play to the next failure (an error or a new warning)"},
     {MODE_PLAYBACK, '+', "+", ACT_FASTER, "speed", "faster / slower"},
     {MODE_PLAYBACK, '=', NULL, ACT_FASTER, NULL, NULL},
     {MODE_PLAYBACK, '-', "-", ACT_SLOWER, "speed", NULL},
@@ -1854,6 +1857,33 @@ static void step_forward(tui *t)
     player_moved(t, before);
 }
 
+/* Fast play: the steps due since the last frame run at once and only the
+ * last is drawn; a pause or an error stops it there. */
+static void play_due(tui *t)
+{
+    long long late = now_ms() - t->next_step_at;
+    size_t due = (1 + (size_t)(late > 0 ? late / t->delay_ms : 0)) * (t->burst ? t->burst : 1);
+    size_t before = session_warning_count(model(t));
+    if (due > 1 && player_run(t->pl, due - 1, PLAYER_STOP_PAUSE | PLAYER_STOP_ERROR) < due - 1) {
+        t->running = false;
+        player_moved(t, before);
+        return;
+    }
+    step_forward(t);
+}
+
+/* '}': plays to just after the next failure (an error or a new warning). */
+static void play_to_failure(tui *t)
+{
+    size_t before = session_warning_count(model(t));
+    t->running = false;
+    if (!player_next_failure(t->pl) && player_position(t->pl) == player_length(t->pl)) {
+        step_forward(t); /* the end: as when playing reaches it */
+        return;
+    }
+    player_moved(t, before);
+}
+
 static void step_to(tui *t, void (*move_fn)(player *), size_t target, bool use_target)
 {
     size_t before = session_warning_count(model(t));
@@ -1937,8 +1967,18 @@ static void run_action(tui *t, key_action act, int c)
         break;
     case ACT_NEXT_MARK: step_to(t, player_next_mark, 0, false); break;
     case ACT_PREV_MARK: step_to(t, player_prev_mark, 0, false); break;
-    case ACT_FASTER: t->delay_ms = t->delay_ms * 2 / 3 > MIN_DELAY_MS ? t->delay_ms * 2 / 3 : MIN_DELAY_MS; break;
-    case ACT_SLOWER: t->delay_ms = t->delay_ms * 3 / 2 < MAX_DELAY_MS ? t->delay_ms * 3 / 2 : MAX_DELAY_MS; break;
+    case ACT_FASTER: /* past the shortest delay, more steps a frame */
+        if (t->delay_ms == MIN_DELAY_MS && t->burst < MAX_BURST)
+            t->burst = t->burst ? t->burst * 2 : 2;
+        t->delay_ms = t->delay_ms * 2 / 3 > MIN_DELAY_MS ? t->delay_ms * 2 / 3 : MIN_DELAY_MS;
+        break;
+    case ACT_SLOWER:
+        if (t->burst > 1)
+            t->burst /= 2;
+        else
+            t->delay_ms = t->delay_ms * 3 / 2 + 1 < MAX_DELAY_MS ? t->delay_ms * 3 / 2 + 1 : MAX_DELAY_MS;
+        break;
+    case ACT_NEXT_FAILURE: play_to_failure(t); break;
     case ACT_GO_TO: t->go_to = true, t->go_buf[0] = '\0'; break;
     case ACT_PAUSE: t->running = false; break;
     case ACT_HELP: t->help = true; break;
@@ -2012,7 +2052,7 @@ static int wait_ms(const tui *t)
 static void tick(tui *t)
 {
     if (t->playing && t->running && now_ms() >= t->next_step_at) {
-        step_forward(t);
+        play_due(t);
         t->next_step_at = now_ms() + t->delay_ms;
     }
 }

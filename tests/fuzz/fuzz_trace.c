@@ -12,6 +12,7 @@
 
 #include "allocscope/interp.h"
 #include "allocscope/trace.h"
+#include "../../src/app/replay.h"
 
 static const char *const ALLOCATORS[] = {
     "new freelist 64k",
@@ -41,6 +42,46 @@ static const char *const ALLOCATORS[] = {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The same bytes read from a file (in chunks): accepted iff the text
+ * reader accepted them, and replayed by the engine of `trace FILE` with
+ * the invariants intact. */
+static void as_file(const uint8_t *data, size_t size, bool text_ok)
+{
+    if (size == 0 || memchr(data, 0, size)) /* the text reader stops at a NUL, a file does not */
+        return;
+    FILE *f = fmemopen((void *)data, size, "r");
+    if (f == NULL)
+        return;
+    strbuf err;
+    sb_init(&err);
+    trace_stream *ts = trace_stream_open(f, NULL, &err);
+    trace_op op;
+    int got = -1;
+    while (ts && (got = trace_stream_next(ts, &op, &err)) == 1)
+        ;
+    trace_stream_close(ts);
+    if ((got == 0) != text_ok) {
+        fprintf(stderr, "the file reader %s what the text reader %s: %s\n", got == 0 ? "accepts" : "rejects",
+                text_ok ? "accepts" : "rejects", sb_str(&err));
+        abort();
+    }
+    if (text_ok && fseek(f, 0, SEEK_SET) == 0 && (ts = trace_stream_open(f, NULL, &err)) != NULL) {
+        session *s = session_create();
+        strbuf out;
+        sb_init_discard(&out);
+        interp_execute(s, "new freelist 64k", &out);
+        replay_result r;
+        if (!replay_trace(s, ts, 5000, &r, &err) || session_check(s)) {
+            fprintf(stderr, "replay: %s %s\n", sb_str(&err), session_check(s) ? session_check(s) : "");
+            abort();
+        }
+        trace_stream_close(ts);
+        session_destroy(s);
+    }
+    fclose(f);
+    sb_free(&err);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *text = malloc(size + 1);
@@ -50,7 +91,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sb_init(&script);
     sb_init(&err);
     trace_header h;
-    if (trace_to_script(text, &h, &script, &err)) {
+    bool ok = trace_to_script(text, &h, &script, &err);
+    as_file(data, size, ok);
+    if (ok) {
         session *s = session_create();
         interp_set_sandbox(s, true);
         strbuf out;

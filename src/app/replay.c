@@ -1,0 +1,217 @@
+/*
+ * replay.c - the trace replay engine (see replay.h).
+ *
+ * Each trace id has a slot (pointer, size, state); an operation costs the
+ * allocator's own call, a probe verdict for a free, and O(1) bookkeeping.
+ * Memory: 16 bytes per trace id, nothing per operation.
+ */
+#include "replay.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { ID_NONE, ID_LIVE, ID_FREED, ID_FAILED };
+
+typedef struct id_slot {
+    unsigned char *ptr;
+    uint32_t size;
+    uint8_t state;
+} id_slot;
+
+#define TRACE_ALIGN_LOG2 3   /* mdriver's blocks are 8-byte aligned */
+#define PROGRESS_EVERY 4096
+
+static const char *const failure_names[REPLAY_FAILURE_KINDS] = {
+    "out of memory", "on an id whose allocation failed", "double free", "free refused",
+    "past the block limit"};
+
+const char *replay_failure_name(replay_failure k)
+{
+    return (unsigned)k < REPLAY_FAILURE_KINDS ? failure_names[k] : "?";
+}
+
+typedef struct engine {
+    session *s;
+    sess_allocator *a;
+    id_slot *ids;
+    replay_result *r;
+} engine;
+
+static void live_add(sess_allocator *a, size_t add, size_t remove)
+{
+    a->live_bytes += add;
+    a->live_bytes -= remove < a->live_bytes ? remove : a->live_bytes;
+    a->total_allocated += add;
+    a->total_freed += remove;
+    if (a->live_bytes > a->peak_bytes)
+        a->peak_bytes = a->live_bytes;
+}
+
+/* Counts a failure; the first few of each kind are warnings too, with
+ * messages that cost O(1) (no walk of the heap). */
+static void failure(engine *e, replay_failure k, warn_kind w, const trace_op *op, const char *what)
+{
+    size_t n = ++e->r->failed[k];
+    e->r->failures++;
+    if (n <= REPLAY_WARNINGS_PER_KIND)
+        sess_warn(e->s, w, "trace line %zu: %s: id %zu%s%s", op->line, replay_failure_name(k), op->id,
+                  what ? ", " : "", what ? what : "");
+    if (n == REPLAY_WARNINGS_PER_KIND)
+        sess_warn(e->s, w, "trace: further '%s' failures are counted, not listed", replay_failure_name(k));
+}
+
+static void note_end(engine *e, const unsigned char *p, size_t size)
+{
+    const as_probe *pr = e->a->built.top.probe;
+    as_location loc;
+    if (pr->locate == NULL || !pr->locate(e->a->built.top.a.ctx, p, &loc))
+        return;
+    if (loc.region > 0)
+        e->r->multi_region = true;
+    else if (loc.offset + size > e->r->high_water)
+        e->r->high_water = loc.offset + size;
+}
+
+static void do_alloc(engine *e, const trace_op *op)
+{
+    id_slot *slot = &e->ids[op->id];
+    unsigned char *p = as_alloc(e->a->built.top.a, op->bytes, TRACE_ALIGN_LOG2);
+    if (p == NULL) {
+        slot->state = ID_FAILED;
+        char what[64];
+        snprintf(what, sizeof what, "%zu bytes do not fit in %s", op->bytes, e->a->name);
+        failure(e, REPLAY_OUT_OF_MEMORY, WARN_OUT_OF_MEMORY, op, what);
+        return;
+    }
+    *slot = (id_slot){p, (uint32_t)op->bytes, ID_LIVE};
+    live_add(e->a, op->bytes, 0);
+    note_end(e, p, op->bytes);
+}
+
+static void do_realloc(engine *e, const trace_op *op)
+{
+    id_slot *slot = &e->ids[op->id];
+    if (slot->state == ID_FAILED) {
+        failure(e, REPLAY_DEAD_ID, WARN_OUT_OF_MEMORY, op, "realloc skipped");
+        return;
+    }
+    unsigned char *p = as_realloc(e->a->built.top.a, slot->ptr, slot->size, TRACE_ALIGN_LOG2, op->bytes);
+    if (p == NULL) {
+        char what[64];
+        snprintf(what, sizeof what, "realloc to %zu bytes failed; the block is unchanged", op->bytes);
+        failure(e, REPLAY_OUT_OF_MEMORY, WARN_OUT_OF_MEMORY, op, what);
+        return;
+    }
+    if (p != slot->ptr)
+        live_add(e->a, op->bytes, slot->size);
+    else if (op->bytes > slot->size)
+        live_add(e->a, op->bytes - slot->size, 0);
+    else
+        live_add(e->a, 0, slot->size - op->bytes);
+    slot->ptr = p;
+    slot->size = (uint32_t)op->bytes;
+    note_end(e, p, op->bytes);
+}
+
+static void do_free(engine *e, const trace_op *op)
+{
+    id_slot *slot = &e->ids[op->id];
+    as_instance *top = &e->a->built.top;
+    if (slot->state == ID_FAILED) {
+        failure(e, REPLAY_DEAD_ID, WARN_OUT_OF_MEMORY, op, "free skipped");
+        slot->state = ID_NONE;
+        return;
+    }
+    if (slot->state != ID_LIVE) {
+        if (top->probe->scan) /* an allocator that catches misuse is handed it */
+            top->a.vtable->free(top->a.ctx, slot->ptr, slot->size, TRACE_ALIGN_LOG2, 0);
+        failure(e, REPLAY_DOUBLE_FREE, WARN_DOUBLE_FREE, op, "freed twice");
+        return;
+    }
+    as_free_verdict v = top->probe->judge_free(top->a.ctx, slot->ptr, slot->size, TRACE_ALIGN_LOG2);
+    if (v == AS_FREE_OK || v == AS_FREE_NOOP || v == AS_FREE_KEPT) {
+        as_free(top->a, slot->ptr, slot->size, TRACE_ALIGN_LOG2);
+        live_add(e->a, 0, slot->size);
+        slot->state = ID_FREED;
+        return;
+    }
+    if (v == AS_FREE_OUT_OF_ORDER) /* the stack reports it */
+        top->a.vtable->free(top->a.ctx, slot->ptr, slot->size, TRACE_ALIGN_LOG2, 0);
+    failure(e, REPLAY_NOT_FREED, WARN_INVALID_FREE, op, as_verdict_text(v));
+}
+
+/* The blocks the trace leaves live become session blocks named t:ID. */
+static void keep_live_blocks(engine *e, size_t ids, const trace_op *last)
+{
+    size_t alloc = e->s->active;
+    for (size_t id = 0; id < ids; id++) {
+        id_slot *slot = &e->ids[id];
+        if (slot->state != ID_LIVE)
+            continue;
+        char name[32];
+        snprintf(name, sizeof name, "t:%zu", id);
+        const sess_block *same = sess_find_block(e->s, name); /* left live by an earlier trace: #id only */
+        bool taken = same && same->live && same->alloc == alloc;
+        sess_block *b = sess_block_limit(e->s) ? NULL : sess_add_block(e->s, alloc, taken ? NULL : name, NULL);
+        if (b == NULL) {
+            trace_op op = *last;
+            op.id = id;
+            failure(e, REPLAY_BLOCK_LIMIT, WARN_OUT_OF_MEMORY, &op, "left live but not tracked");
+            continue;
+        }
+        b->ptr = slot->ptr;
+        b->size = slot->size;
+        b->align_log2 = TRACE_ALIGN_LOG2;
+        sess_set_live(e->s, b, true);
+        b->alloc_step = e->s->step;
+        sess_locate_block(e->s, b);
+    }
+}
+
+bool replay_trace(session *s, trace_stream *ts, size_t max_ops, replay_result *r, strbuf *err)
+{
+    memset(r, 0, sizeof *r);
+    const trace_header *h = trace_stream_header(ts);
+    size_t ids = h->ids ? h->ids : 1;
+    engine e = {s, sess_active(s), calloc(ids, sizeof(id_slot)), r};
+    if (e.ids == NULL) {
+        sb_add(err, "out of memory for the trace's ids");
+        return false;
+    }
+    const as_probe *pr = e.a->built.top.probe;
+    trace_op op = {0};
+    int got = 1;
+    while (r->ops < max_ops) {
+        if (r->ops % PROGRESS_EVERY == 0 && s->progress && !s->replaying &&
+            !s->progress(s->progress_user, "trace", r->ops, h->ops)) {
+            r->stopped = true;
+            break;
+        }
+        if ((got = trace_stream_next(ts, &op, err)) != 1)
+            break;
+        r->ops++;
+        if (pr->set_stamp)
+            pr->set_stamp(e.a->built.top.a.ctx, s->step);
+        switch (op.kind) {
+        case TRACE_OP_NONE:
+            break;
+        case TRACE_OP_ALLOC:
+            do_alloc(&e, &op);
+            break;
+        case TRACE_OP_REALLOC:
+            do_realloc(&e, &op);
+            break;
+        case TRACE_OP_FREE:
+            do_free(&e, &op);
+            break;
+        }
+        if (e.a->live_bytes > r->peak_live)
+            r->peak_live = e.a->live_bytes;
+    }
+    keep_live_blocks(&e, h->ids, &op);
+    free(e.ids);
+    s->changed = true;
+    s->blocks_epoch++;
+    return got >= 0;
+}
