@@ -53,6 +53,7 @@ typedef struct kind_spec {
     const char *type;       /* pool of a type: its name and alignment */
     size_t type_align;
     size_t limit;           /* debug: memory limit in bytes, 0 = none */
+    bool resize_last;       /* bump (or the bump under a wrapper/arena): exercise 1's resize */
 } kind_spec;
 
 /* A built allocator: its top and the parts it owns (wrapped, backing),

@@ -339,7 +339,7 @@ static session_status cmd_help(session *s, const parse_words *w, strbuf *out)
         if (c->run == cmd_new) {
             sb_add(out, "  kinds (default size; options):\n");
             for (const kind_row *k = kind_rows; k < kind_rows + kind_count; k++) {
-                sb_printf(out, "    %-9s %s (", k->name, k->help);
+                sb_printf(out, "    %-10s %s (", k->name, k->help);
                 if (k->default_size)
                     sb_printf(out, "%zu", k->default_size);
                 else

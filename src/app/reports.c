@@ -142,7 +142,7 @@ session_status cmd_stats(session *s, const parse_words *w, strbuf *out)
     sb_printf(out, "  metadata       %zu bytes\n", st.metadata_bytes);
     sb_printf(out, "  freed          %zu bytes (not yet reused)\n", st.freed_bytes);
     sb_printf(out, "  unused         %zu bytes\n", st.unused_bytes);
-    sb_printf(out, "  peak           %zu bytes live\n", st.peak_bytes);
+    sb_printf(out, "  peak           %zu bytes live\n", st.peak_bytes); /* the allocator may count its own (figures) */
     sb_printf(out, "  total          %zu allocated, %zu freed\n", st.total_allocated, st.total_freed);
     const as_probe *p = a->built.top.probe;
     as_figure fig[16];

@@ -234,6 +234,7 @@ const as_probe bump_probe = {
     .locate = probe_locate,
     .destroy = probe_destroy,
     .noop_free_why = "a bump allocator frees nothing until reset",
-    .resize_hint = "only the most recent block can grow (and only within its buffer)",
+    .resize_hint = "the tutorial's bump never resizes; exercise 1's (resize-last) grows or shrinks only its "
+                   "most recent block, within its buffer",
     .set_ledger = probe_set_ledger,
 };

@@ -312,7 +312,10 @@ static void dbg_free(void *ctx, void *mem, size_t len, uint8_t al, uintptr_t ra)
 static const as_vtable debug_vtable = {dbg_alloc, dbg_resize, dbg_remap, dbg_free};
 
 as_allocator debug_allocator(debug_alloc *d) { return (as_allocator){d, &debug_vtable}; }
-as_instance debug_instance(debug_alloc *d) { return (as_instance){debug_allocator(d), &debug_probe}; }
+as_instance debug_instance(debug_alloc *d)
+{
+    return (as_instance){debug_allocator(d), d->tutorial ? &debug_tutorial_probe : &debug_probe};
+}
 
 void debug_set_sink(debug_alloc *d, as_event_sink sink) { d->sink = sink; }
 
@@ -590,6 +593,20 @@ static size_t probe_figures(const void *ctx, as_figure *out, size_t max)
     return n;
 }
 
+/* The tutorial's dumpStats: its peak usage is the highest offset. */
+static size_t probe_tutorial_figures(const void *ctx, as_figure *out, size_t max)
+{
+    debug_stats d = debug_get_stats(ctx);
+    as_figure f[] = {{"active allocations", d.active_allocations, false, NULL},
+                     {"allocated", d.total_allocated, false, NULL},
+                     {"freed", d.total_freed, false, NULL},
+                     {"peak usage (highest offset)", d.peak_offset, true, NULL}};
+    size_t n = sizeof f / sizeof f[0] < max ? sizeof f / sizeof f[0] : max;
+    for (size_t i = 0; i < n; i++)
+        out[i] = f[i];
+    return n;
+}
+
 const as_probe debug_probe = {
     .kind = "debug",
     .inspect = probe_inspect,
@@ -606,4 +623,23 @@ const as_probe debug_probe = {
     .guard_size = DEBUG_GUARD_SIZE,
     .guard_byte = DEBUG_GUARD_BYTE,
     .figures = probe_figures,
+};
+
+/* The tutorial's DebugBumpAllocator: no guard; peak = the highest offset. */
+const as_probe debug_tutorial_probe = {
+    .kind = "debug-bump",
+    .inspect = probe_inspect,
+    .check = probe_check,
+    .judge_free = probe_judge,
+    .reset = probe_reset,
+    .set_sink = probe_set_sink,
+    .offset = probe_offset,
+    .locate = probe_locate,
+    .destroy = probe_destroy,
+    .set_stamp = probe_set_stamp,
+    .scan = probe_scan,
+    .report_leaks = probe_report_leaks,
+    .guard_size = 0,
+    .guard_byte = DEBUG_GUARD_BYTE,
+    .figures = probe_tutorial_figures,
 };

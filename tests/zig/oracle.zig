@@ -73,7 +73,7 @@ fn arrayListGrowth() !void {
         var bump = tut.BumpAllocator.initExercise1(&buf);
         var sc = s.Scribe.init(bump.allocator());
         sc.addRegion(&buf, buf.len);
-        s.case("exercise1_arraylist_50", "new bump 1024 as bump");
+        s.case("exercise1_arraylist_50", "new bump 1024 resize-last as bump");
         var list = std.ArrayList(u32).init(sc.allocator());
         for (0..50) |i| try list.append(@intCast(i));
         say("# zig: exercise 1 bump: 50 items, capacity {d} ({d} bytes), offset {d}", .{ list.capacity, list.capacity * 4, bump.offset });
@@ -288,7 +288,7 @@ fn tutorialBump() !void {
     const m = try a.alloc(u8, 16);
     _ = a.resize(m, 64); // the main text's resize: always false
     say("expect offset {d}", .{bump.offset});
-    s.case("exercise1_resize_last", "new bump 4096 as bump");
+    s.case("exercise1_resize_last", "new bump 4096 resize-last as bump");
     bump.reset();
     bump.resize_last = true;
     sc.block_count = 0;
@@ -306,7 +306,7 @@ fn tutorialDebugBump() !void {
     var sc = s.Scribe.init(dbg.allocator());
     sc.addRegion(&buf, buf.len);
     const a = sc.allocator();
-    s.case("tutorial_debug_bump", "new debug 8192 as dbg");
+    s.case("tutorial_debug_bump", "new debug-bump 8192 as dbg");
     const data1 = try a.alloc(u8, 100);
     const data2 = try a.alloc(u32, 50);
     const data3 = try a.alloc(u8, 200);
