@@ -24,7 +24,9 @@ typedef enum cells_role {
     CELL_FREED,
     CELL_META,
     CELL_LIVE,
+    CELL_SLACK,     /* handed out with a block beyond its size (internal fragmentation) */
     CELL_PADDING,
+    CELL_DAMAGED,   /* guard / poison bytes found overwritten: evidence, above all else */
     CELL_ROLE_COUNT
 } cells_role;
 

@@ -79,6 +79,8 @@ typedef enum screen_style {
     STYLE_WARNING_NEW,
     STYLE_ERROR,
     STYLE_CAPTION,
+    STYLE_SLACK,   /* issue 13: slack (internal fragmentation) */
+    STYLE_DAMAGED, /* issue 13: damaged guard / poison bytes */
     STYLE_COUNT
 } screen_style;
 

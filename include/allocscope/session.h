@@ -63,6 +63,7 @@ typedef struct session_stats {
     bool has_offset;
     size_t offset;
     size_t live_blocks, live_bytes, padding_bytes, metadata_bytes, freed_bytes, unused_bytes;
+    size_t slack_bytes, damaged_bytes; /* handed out beyond block sizes; guard / poison overwritten */
     size_t peak_bytes, total_allocated, total_freed;
 } session_stats;
 

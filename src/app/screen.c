@@ -87,6 +87,8 @@ screen_style screen_cell_style(const cell *c)
     case CELL_LIVE:
         return (screen_style)(STYLE_LIVE0 + (c->block >= 0 ? c->block % SCREEN_LIVE_COLOURS : 0));
     case CELL_PADDING: return STYLE_PADDING;
+    case CELL_SLACK: return STYLE_SLACK;
+    case CELL_DAMAGED: return STYLE_DAMAGED;
     case CELL_FREED: return STYLE_FREED;
     case CELL_META: return STYLE_META;
     default: return STYLE_UNUSED;
@@ -95,7 +97,7 @@ screen_style screen_cell_style(const cell *c)
 
 static const char *const style_names[STYLE_COUNT] = {
     "text", "dim", "header", "unused", "freed", "metadata", "padding", "live0", "live1", "live2",
-    "live3", "live4", "live5", "offset", "warning", "new-warning", "error", "caption",
+    "live3", "live4", "live5", "offset", "warning", "new-warning", "error", "caption", "slack", "damaged",
 };
 
 const char *screen_style_name(screen_style s) { return s < STYLE_COUNT ? style_names[s] : "?"; }

@@ -349,8 +349,7 @@ void sess_locate_block(session *s, sess_block *b)
         while (j > 0 && s->spans[j - 1].region == sp->region && s->spans[j - 1].kind == AS_SPAN_META &&
                s->spans[j - 1].meta == AS_META_HEADER)
             j--;
-        if (j > 0 && s->spans[j - 1].region == sp->region && s->spans[j - 1].kind == AS_SPAN_PADDING &&
-            s->spans[j - 1].meta != AS_META_TAIL)
+        if (j > 0 && s->spans[j - 1].region == sp->region && s->spans[j - 1].kind == AS_SPAN_PADDING)
             b->padding = (uint32_t)s->spans[j - 1].len;
         return;
     }
@@ -590,6 +589,8 @@ void session_stats_from_usage(const session *s, const as_usage *usage, session_s
     out->metadata_bytes = u.metadata_bytes;
     out->freed_bytes = u.freed_bytes;
     out->unused_bytes = u.unused_bytes;
+    out->slack_bytes = u.slack_bytes;
+    out->damaged_bytes = u.damaged_bytes;
     out->peak_bytes = a->peak_bytes;
     out->total_allocated = a->total_allocated;
     out->total_freed = a->total_freed;

@@ -21,11 +21,13 @@ static const glyph_pair role_glyphs[CELL_ROLE_COUNT] = {
     [CELL_META] = {"H", "H"},
     [CELL_LIVE] = {"█", "#"},
     [CELL_PADDING] = {"╱", "/"},
+    [CELL_SLACK] = {"~", "~"},
+    [CELL_DAMAGED] = {"!", "!"},
 };
 static const glyph_pair live_alt = {"▓", "="};
 static const glyph_pair meta_glyphs[] = {
     [AS_META_NONE] = {"M", "M"},   [AS_META_HEADER] = {"H", "H"}, [AS_META_LINK] = {"L", "L"},
-    [AS_META_CHUNK] = {"C", "C"},  [AS_META_GUARD] = {"G", "G"},  [AS_META_TAIL] = {"M", "M"},
+    [AS_META_CHUNK] = {"C", "C"},  [AS_META_GUARD] = {"G", "G"},
 };
 
 const char *textmap_glyph(const cell *c, bool ascii)
@@ -41,11 +43,11 @@ const char *textmap_glyph(const cell *c, bool ascii)
 void textmap_legend(strbuf *out, bool ascii)
 {
     if (ascii)
-        sb_add(out, "legend: # = live (name at its start)  / padding  x freed  H header  L free-list link  "
-                    "C chunk header  G guard  . unused  ^ offset  * free-list head  : chunk/slot start\n");
+        sb_add(out, "legend: # = live (name at its start)  / padding  ~ slack  x freed  H header  L free-list link  "
+                    "C chunk header  G guard  ! damaged  . unused  ^ offset  * free-list head  : chunk/slot start\n");
     else
-        sb_add(out, "legend: █ ▓ live (name at its start)  ╱ padding  ░ freed  H header  L free-list link  "
-                    "C chunk header  G guard  · unused  ^ offset  * free-list head  : chunk/slot start\n");
+        sb_add(out, "legend: █ ▓ live (name at its start)  ╱ padding  ~ slack  ░ freed  H header  L free-list link  "
+                    "C chunk header  G guard  ! damaged  · unused  ^ offset  * free-list head  : chunk/slot start\n");
 }
 
 static char mark_char(uint8_t marks)
@@ -70,9 +72,12 @@ static void header(const session *s, const cells_grid *g, strbuf *out)
     sb_printf(out, "%s: %s | %zu bytes", session_active_name(s), session_active_description(s), st.capacity);
     if (st.has_offset)
         sb_printf(out, " | offset %zu", st.offset);
-    sb_printf(out, " | live %zu (%zu bytes) | padding %zu | metadata %zu | %zu byte%s/cell\n",
-              st.live_blocks, st.live_bytes, st.padding_bytes, st.metadata_bytes, g->zoom,
-              g->zoom == 1 ? "" : "s");
+    sb_printf(out, " | live %zu (%zu bytes) | padding %zu", st.live_blocks, st.live_bytes, st.padding_bytes);
+    if (st.slack_bytes)
+        sb_printf(out, " | slack %zu", st.slack_bytes);
+    if (st.damaged_bytes)
+        sb_printf(out, " | damaged %zu", st.damaged_bytes);
+    sb_printf(out, " | metadata %zu | %zu byte%s/cell\n", st.metadata_bytes, g->zoom, g->zoom == 1 ? "" : "s");
 }
 
 static void ruler(const cells_grid *g, size_t width, strbuf *out)

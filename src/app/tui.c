@@ -109,6 +109,8 @@ static const style_spec styles[STYLE_COUNT] = {
     [STYLE_WARNING_NEW] = {COLOR_WHITE, COLOR_RED, A_BOLD, A_REVERSE | A_BOLD},
     [STYLE_ERROR] = {COLOR_RED, -1, A_BOLD, A_BOLD},
     [STYLE_CAPTION] = {COLOR_WHITE, COLOR_BLUE, A_BOLD, A_BOLD},
+    [STYLE_SLACK] = {COLOR_YELLOW, -1, A_BOLD, A_DIM},
+    [STYLE_DAMAGED] = {COLOR_WHITE, COLOR_RED, A_BOLD, A_BOLD | A_REVERSE},
 };
 
 /* Live blocks are drawn as solid cells of their colour, so they read from
@@ -455,7 +457,8 @@ static void draw_legend(tui *t, int y, int x, int w)
         {STYLE_LIVE0, "█", "#", "live"},   {STYLE_PADDING, "╱", "/", "padding"},
         {STYLE_FREED, "░", "x", "freed"},  {STYLE_META, "H", "H", "header"},
         {STYLE_META, "L", "L", "link"},    {STYLE_META, "C", "C", "chunk"},
-        {STYLE_META, "G", "G", "guard"},   {STYLE_UNUSED, "·", ".", "unused"},
+        {STYLE_META, "G", "G", "guard"},   {STYLE_SLACK, "~", "~", "slack"},
+        {STYLE_DAMAGED, "!", "!", "damaged"}, {STYLE_UNUSED, "·", ".", "unused"},
         {STYLE_OFFSET, " ", " ", "offset"},
     };
     int used = 0;

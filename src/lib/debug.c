@@ -490,6 +490,25 @@ static void overlay_region(void *user, uint32_t region, const void *base, size_t
     as_emit_region(o->out.in, region, base, size);
 }
 
+/* Writes len bytes at offset (bytes p, which should all be want) as kind,
+ * with each run of bytes that differ from want as AS_SPAN_DAMAGED. */
+static void write_evidence(overlay *o, uint32_t region, size_t offset, const unsigned char *p, size_t len,
+                           unsigned char want, as_span_kind kind, as_meta_kind meta, const void *block,
+                           const void *owner)
+{
+    for (size_t i = 0; i < len;) {
+        size_t j = i;
+        bool bad = p[i] != want;
+        while (j < len && (p[j] != want) == bad)
+            j++;
+        if (bad)
+            as_write_span(&o->out, region, offset + i, j - i, AS_SPAN_DAMAGED, AS_META_NONE, owner);
+        else
+            as_write_span(&o->out, region, offset + i, j - i, kind, meta, block);
+        i = j;
+    }
+}
+
 static void overlay_span(overlay *o, const as_span *s)
 {
     const record *r = s->block && s->kind == AS_SPAN_LIVE ? lookup(o->d, s->block) : NULL;
@@ -499,11 +518,21 @@ static void overlay_span(overlay *o, const as_span *s)
     }
     size_t user_len = r->len < s->len ? r->len : s->len;
     size_t guard = s->len - user_len < o->d->guard ? s->len - user_len : o->d->guard;
-    as_span_kind k = r->state == REC_LIVE ? AS_SPAN_LIVE : AS_SPAN_FREED;
-    as_write_span(&o->out, s->region, s->offset, user_len, k, AS_META_NONE, s->block);
-    as_write_span(&o->out, s->region, s->offset + user_len, guard, AS_SPAN_META, AS_META_GUARD, NULL);
-    as_write_span(&o->out, s->region, s->offset + user_len + guard, s->len - user_len - guard,
-                  AS_SPAN_PADDING, AS_META_TAIL, NULL);
+    if (r->state == REC_LIVE)
+        as_write_span(&o->out, s->region, s->offset, user_len, AS_SPAN_LIVE, AS_META_NONE, s->block);
+    else if (o->d->tutorial)
+        as_write_span(&o->out, s->region, s->offset, user_len, AS_SPAN_FREED, AS_META_NONE, s->block);
+    else /* quarantined: poisoned, and a write after free shows */
+        write_evidence(o, s->region, s->offset, r->ptr, user_len, DEBUG_POISON_BYTE, AS_SPAN_FREED,
+                       AS_META_NONE, s->block, s->block);
+    if (r->state == REC_LIVE)
+        write_evidence(o, s->region, s->offset + user_len, r->ptr + user_len, guard, DEBUG_GUARD_BYTE,
+                       AS_SPAN_META, AS_META_GUARD, NULL, s->block);
+    else
+        as_write_span(&o->out, s->region, s->offset + user_len, guard, AS_SPAN_META, AS_META_GUARD, NULL);
+    /* what the wrapped allocator handed out beyond the guard */
+    as_write_span(&o->out, s->region, s->offset + user_len + guard, s->len - user_len - guard, AS_SPAN_SLACK,
+                  AS_META_NONE, s->block);
 }
 
 static void overlay_spans(void *user, const as_span *spans, size_t count)
