@@ -2,7 +2,7 @@
 # Teaches: the tutorial's main-text bump never resizes; exercise 1's
 # resizes only the most recent allocation, since any other block is in
 # the way of something. Growth figures are Zig 0.11's ArrayList.
-# Plays in about 2 minutes (35 steps, 3 pauses) at the default pace.
+# Plays in about 2 minutes (37 steps, 3 pauses) at the default pace.
 note Exercise 1: resize for the most recent allocation. `resize-last` asks for exercise 1's bump.
 new bump 1024 resize-last as bump
 alloc 16 as a
@@ -19,6 +19,7 @@ pause
 note An ArrayList(u32) appending 50 items (Zig 0.11): capacity 8, 20, 38, then 65 items, each growth in place.
 reset
 alloc u32[8] as list
+expect block list size 32
 resize list 80
 resize list 152
 resize list 260
@@ -31,6 +32,7 @@ note The tutorial's main-text bump (plain `new bump`) never resizes: the same li
 new bump 1024 as plain
 alloc u32[8] as list2
 realloc list2 80
+expect block list2 offset 32
 realloc list2 152
 realloc list2 260
 note Copies at 32, 112 and 264: offset 524, and the 264 bytes behind the list are freed but not reused until reset.

@@ -63,5 +63,12 @@ if [ -z "$wrap" ]; then
     head -c 20000 /dev/urandom | "$prog" --batch - >/dev/null 2>&1; [ $? -le 1 ] && ok || bad "random bytes"
 fi
 
+# every caption that states a fact is backed by an expect (issue 13), and
+# the check does catch one that is not
+tests/check_captions.sh scenes/*.as >"$tmp/out" 2>&1 && ok || { bad "captions without expects"; cat "$tmp/out"; }
+printf 'new bump 64\nnote The offset is 16 now.\nalloc 16\npause\n' >"$tmp/bad.as"
+tests/check_captions.sh "$tmp/bad.as" >"$tmp/out" 2>&1; [ $? = 1 ] && grep -q "no expect backs it" "$tmp/out" \
+    && ok || bad "check_captions lets an unbacked caption through"
+
 echo "scripts: $pass passed, $fail failed"
 [ "$fail" = 0 ]

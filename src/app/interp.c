@@ -121,7 +121,7 @@ typedef enum complete_kind {
     X("zoom", cmd_zoom, R | U, "zoom N|fit", "bytes per cell of the map (a power of two), or fit",       \
       COMPLETE_ZOOM)                                                                                      \
     X("struct", NULL, R, "struct NAME { TYPE FIELD; ... }",                                               \
-      "define a struct with C layout rules (may span lines); 'packed struct' has no padding",             \
+      "define a struct with C layout rules (may span lines); 'packed struct' is C's __attribute__((packed))",             \
       COMPLETE_NONE)                                                                                      \
     X("packed", NULL, R | INTERP_HIDDEN, "packed struct NAME { TYPE FIELD; ... }",                        \
       "a struct without padding", COMPLETE_NONE)                                                          \

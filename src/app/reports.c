@@ -376,6 +376,13 @@ session_status cmd_layout(session *s, const parse_words *w, strbuf *out)
         return sess_fail(out, "no struct named '%s' (define it with struct %s { ... })", w->word[1], w->word[1]);
     }
     textmap_layout(s->types, t, out, false);
+    if (t->packed) {
+        size_t bits = 0;
+        for (size_t i = 0; i < t->field_count; i++)
+            bits += t->fields[i].size * 8;
+        sb_printf(out, "  (packed here is C's __attribute__((packed)): byte offsets, align 1. Zig's packed struct is "
+                       "another rule: its fields are bit-packed into one u%zu backing integer)\n", bits);
+    }
     return SESSION_OK;
 }
 
