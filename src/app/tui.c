@@ -11,6 +11,8 @@
  */
 #include "allocscope/tui.h"
 
+#include "allocscope/evidence.h"
+
 #include <curses.h>
 #include <langinfo.h>
 #include <locale.h>
@@ -288,13 +290,17 @@ static void draw_header(tui *t)
     session_stats_from_usage(s, &t->grid.usage, &st);
     /* freed bytes below a bump offset are not free again; a free list's are */
     size_t used = st.capacity - st.unused_bytes - (st.has_offset ? 0 : st.freed_bytes);
-    char off[48] = "";
+    char off[48] = "", extra[64] = "";
     if (st.has_offset)
         snprintf(off, sizeof off, "  offset %zu", st.offset);
+    if (st.slack_bytes) /* named only where there are any */
+        snprintf(extra, sizeof extra, "  slack %zu", st.slack_bytes);
+    if (st.damaged_bytes)
+        snprintf(extra + strlen(extra), sizeof extra - strlen(extra), "  damaged %zu", st.damaged_bytes);
     put_fmt(r->y, 1, r->w - 1, style_attr(t, STYLE_HEADER) | A_BOLD,
-            "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu  live %zu (%zu B)  peak %zu  zoom %zu B/cell",
+            "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu%s  live %zu (%zu B)  peak %zu  zoom %zu B/cell",
             session_active_name(s), session_active_kind(s), st.capacity, used, st.capacity - used, off,
-            st.padding_bytes, st.live_blocks, st.live_bytes, st.peak_bytes, t->grid.zoom);
+            st.padding_bytes, extra, st.live_blocks, st.live_bytes, st.peak_bytes, t->grid.zoom);
     int x = put_text(r->y + 1, 1, r->w - 1, "allocators:", style_attr(t, STYLE_DIM)) + 1;
     for (size_t i = 0; i < session_allocator_count(s) && x < r->w - 2; i++) {
         bool active = i == session_active_index(s);
@@ -453,16 +459,26 @@ static void draw_legend(tui *t, int y, int x, int w)
     static const struct {
         screen_style style;
         const char *utf8, *ascii, *what;
+        int role, meta; /* what it names (-1: always shown) */
     } items[] = {
-        {STYLE_LIVE0, "█", "#", "live"},   {STYLE_PADDING, "╱", "/", "padding"},
-        {STYLE_FREED, "░", "x", "freed"},  {STYLE_META, "H", "H", "header"},
-        {STYLE_META, "L", "L", "link"},    {STYLE_META, "C", "C", "chunk"},
-        {STYLE_META, "G", "G", "guard"},   {STYLE_SLACK, "~", "~", "slack"},
-        {STYLE_DAMAGED, "!", "!", "damaged"}, {STYLE_UNUSED, "·", ".", "unused"},
-        {STYLE_OFFSET, " ", " ", "offset"},
+        {STYLE_LIVE0, "█", "#", "live", -1, -1},          {STYLE_PADDING, "╱", "/", "padding", CELL_PADDING, -1},
+        {STYLE_SLACK, "~", "~", "slack", CELL_SLACK, -1}, {STYLE_DAMAGED, "!", "!", "damaged", CELL_DAMAGED, -1},
+        {STYLE_FREED, "░", "x", "freed", CELL_FREED, -1}, {STYLE_META, "H", "H", "header", CELL_META, AS_META_HEADER},
+        {STYLE_META, "L", "L", "link", CELL_META, AS_META_LINK}, {STYLE_META, "C", "C", "chunk", CELL_META, AS_META_CHUNK},
+        {STYLE_META, "G", "G", "guard", CELL_META, AS_META_GUARD}, {STYLE_UNUSED, "·", ".", "unused", -1, -1},
+        {STYLE_OFFSET, " ", " ", "offset", -1, -1},
     };
+    /* name only what the map shows: a role (and a kind of metadata) present in some cell */
+    bool roles[CELL_ROLE_COUNT] = {false}, metas[8] = {false};
+    for (size_t i = 0; i < t->grid.count; i++) {
+        roles[t->grid.cells[i].role < CELL_ROLE_COUNT ? t->grid.cells[i].role : CELL_UNUSED] = true;
+        if (t->grid.cells[i].role == CELL_META && t->grid.cells[i].meta < 8)
+            metas[t->grid.cells[i].meta] = true;
+    }
     int used = 0;
     for (size_t i = 0; i < sizeof items / sizeof items[0] && used + 10 < w; i++) {
+        if (items[i].role >= 0 && !(items[i].meta >= 0 ? metas[items[i].meta] : roles[items[i].role]))
+            continue;
         const char *swatch = t->ascii ? items[i].ascii : items[i].utf8;
         attr_t a = style_attr(t, items[i].style);
         if (items[i].style == STYLE_LIVE0 && t->colour) {
@@ -560,8 +576,13 @@ static void draw_table(tui *t)
         return;
     session *s = model(t);
     size_t n = session_block_count(s);
+    /* where blocks carry slack (free list, buddy, pool), its column takes align's place */
+    bool slack = t->grid.usage.slack_bytes > 0;
+    evidence ev = {0};
+    if (slack)
+        evidence_collect(s, &ev);
     put_fmt(r->y, r->x + 1, r->w - 1, A_BOLD | A_UNDERLINE, "%-10s %7s %6s %5s %4s %-5s", "block", "offset",
-            "size", "align", "pad", "state");
+            "size", slack ? "slack" : "align", "pad", "state");
     size_t rows = (size_t)r->h - 1, first = n > rows ? n - rows : 0;
     for (size_t i = first; i < n; i++) {
         session_block b = session_block_at(s, i);
@@ -569,8 +590,10 @@ static void draw_table(tui *t)
         screen_style st = b.live ? (screen_style)(STYLE_LIVE0 + i % SCREEN_LIVE_COLOURS) : STYLE_FREED;
         put_fmt(y, r->x + 1, 10, style_attr(t, st) | A_BOLD, "%-10.10s", b.name);
         put_fmt(y, r->x + 12, r->w - 12, b.live ? A_NORMAL : style_attr(t, STYLE_DIM), "%7zu %6zu %5zu %4zu %-5s",
-                b.offset, b.size, b.align, b.padding, b.live ? "live" : "freed");
+                b.offset, b.size, slack ? (b.live ? evidence_slack_of(&ev, b.ptr) : 0) : b.align, b.padding,
+                b.live ? "live" : "freed");
     }
+    evidence_free(&ev);
     if (n == 0)
         put_text(r->y + 1, r->x + 1, r->w - 1, "(no blocks yet)", style_attr(t, STYLE_DIM));
 }
