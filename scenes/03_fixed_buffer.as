@@ -13,7 +13,7 @@ expect block list offset 0 size 32
 note It is the last allocation, so it grows in place to 20 items: 80 bytes, still at offset 0.
 realloc list 80
 expect block list offset 0 size 80
-note Zig 0.11 prints "List has 20 items, capacity 20" and "Buffer used: 80/1024". (Zig 0.14 starts at a 128-byte cache line: capacity 32, 128/1024.)
+note Zig 0.11 prints "List has 20 items, capacity 20" and "Buffer used: 80/1024 bytes". (Zig 0.14 starts at a 128-byte cache line: capacity 32, 128/1024.)
 expect offset 80
 pause
 note Another allocation after the list: now the list is no longer the last one.

@@ -35,7 +35,11 @@ void bump_destroy(bump *b);
 
 as_allocator bump_allocator(bump *b);
 as_instance bump_instance(bump *b);
+/* bump_instance's probe: bump_probe for the main text's resize,
+ * bump_probe_resize_last for exercise 1's (they differ in resize_hint);
+ * it is chosen when the instance is taken. */
 extern const as_probe bump_probe;
+extern const as_probe bump_probe_resize_last;
 
 /* Which resize the allocator does from now on (BUMP_DEFAULT_RESIZE after
  * bump_create). Allocators taken before see the change. */

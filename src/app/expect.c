@@ -310,20 +310,6 @@ static session_status expect_type(session *s, const parse_words *w, strbuf *out)
     return SESSION_OK;
 }
 
-/* The peak the allocator states itself (a figure whose name starts with
- * "peak": the tutorial's DebugBumpAllocator counts the highest offset),
- * else the most live bytes the session saw. */
-static size_t allocator_peak(const sess_allocator *a, size_t live_peak)
-{
-    const as_probe *p = a->built.top.probe;
-    as_figure fig[16];
-    size_t n = p->figures ? p->figures(a->built.top.a.ctx, fig, 16) : 0;
-    for (size_t i = 0; i < n; i++)
-        if (strncmp(fig[i].name, "peak", 4) == 0 && !fig[i].section)
-            return fig[i].value;
-    return live_peak;
-}
-
 static session_status expect_stat(session *s, const parse_words *w, strbuf *out)
 {
     session_stats st;
@@ -359,7 +345,7 @@ static session_status expect_stat(session *s, const parse_words *w, strbuf *out)
     } else if (parse_is(name, "damaged")) {
         found = st.damaged_bytes;
     } else if (parse_is(name, "peak")) {
-        found = allocator_peak(sess_active(s), st.peak_bytes);
+        found = st.peak_bytes;
     } else if (!stat_value(&st, name, &found)) {
         return sess_fail(out, "expect: unknown figure '%s' (offset, used, live, padding, metadata, slack, damaged, "
                               "peak, or stat capacity|live_bytes|freed_bytes|unused_bytes|total_allocated|"

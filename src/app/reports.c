@@ -151,7 +151,10 @@ session_status cmd_stats(session *s, const parse_words *w, strbuf *out)
     if (st.damaged_bytes)
         sb_printf(out, "  damaged        %zu bytes (guard or poison overwritten; repaired at free or reset)\n",
                   st.damaged_bytes);
-    sb_printf(out, "  peak           %zu bytes live\n", st.peak_bytes); /* the allocator may count its own (figures) */
+    if (st.peak_is_offset)
+        sb_printf(out, "  peak           %zu (the highest offset: the tutorial's peak usage)\n", st.peak_bytes);
+    else
+        sb_printf(out, "  peak           %zu bytes live\n", st.peak_bytes);
     sb_printf(out, "  total          %zu allocated, %zu freed\n", st.total_allocated, st.total_freed);
     const as_probe *p = a->built.top.probe;
     as_figure fig[16];

@@ -592,6 +592,13 @@ void session_stats_from_usage(const session *s, const as_usage *usage, session_s
     out->slack_bytes = u.slack_bytes;
     out->damaged_bytes = u.damaged_bytes;
     out->peak_bytes = a->peak_bytes;
+    /* an allocator that counts its own "peak usage" (the tutorial's): that one */
+    as_figure fig[16];
+    const as_probe *p = a->built.top.probe;
+    size_t nfig = p->figures ? p->figures(a->built.top.a.ctx, fig, 16) : 0;
+    for (size_t i = 0; i < nfig; i++)
+        if (strncmp(fig[i].name, "peak usage", 10) == 0)
+            out->peak_bytes = fig[i].value, out->peak_is_offset = true;
     out->total_allocated = a->total_allocated;
     out->total_freed = a->total_freed;
     /* blocks of a non-inspectable allocator (the system heap) */
