@@ -57,7 +57,8 @@ typedef enum complete_kind {
 #define COMMANDS(X)                                                                                        \
     X("new", cmd_new, R, "new KIND [SIZE] [options] [as NAME]",                                           \
       "create an allocator and make it active (help new lists the kinds)\n"                              \
-      "  examples: new bump 4096 | new pool 24 align 8 capacity 16 |\n"                                  \
+      "  examples: new bump 4096 | new bump 1024 resize-last (exercise 1) | new debug-bump 8192 |\n"       \
+      "  new pool 24 align 8 capacity 16 |\n"                                                            \
       "  new pool Entity | new arena over bump 8192 | new debug 8192 | new counting over freelist 4096 |\n"  \
       "  new freelist 4096 best-fit | new buddy 1024 | new debug 8192 limit 1k (a memory limit)",          \
       COMPLETE_NEW)                                                                                       \
@@ -735,12 +736,13 @@ size_t interp_complete(const session *s, const char *line, size_t start, const c
     case COMPLETE_EXPECT: {
         static const char *const what[] = {"offset", "block", "live", "padding", "used", "metadata",
                                            "peak", "stat", "warning", "warnings", "no", "type",
-                                           "allocator"};
-        static const char *const props[] = {"offset", "size", "padding", "align", "region", "live",
-                                            "freed"};
+                                           "allocator", "slack", "damaged", "free", "bytes"};
+        static const char *const props[] = {"offset", "size", "padding", "align", "region", "slot",
+                                            "slack", "damaged", "live", "freed"};
         static const char *const figures[] = {"capacity", "live_blocks", "live_bytes", "padding_bytes",
                                               "metadata_bytes", "freed_bytes", "unused_bytes",
-                                              "peak_bytes", "total_allocated", "total_freed"};
+                                              "slack_bytes", "damaged_bytes", "peak_bytes", "total_allocated",
+                                              "total_freed"};
         if (arg == 1)
             offer_list(&c, what, sizeof what / sizeof what[0]);
         else if (parse_is(w.word[1], "block"))
