@@ -58,7 +58,8 @@ bool evidence_collect(const session *s, evidence *ev)
     for (size_t i = 0; i < ev->count; i++)
         if (ev->spans[i].kind == AS_SPAN_SLACK && ev->spans[i].block)
             ev->slack[k++] = ev->spans[i];
-    qsort(ev->slack, ev->slack_count, sizeof *ev->slack, by_block);
+    if (ev->slack_count)
+        qsort(ev->slack, ev->slack_count, sizeof *ev->slack, by_block);
     return true;
 }
 

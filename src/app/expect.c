@@ -137,8 +137,8 @@ static session_status expect_bytes(session *s, const parse_words *w, strbuf *out
     if (want < 0)
         return sess_fail(out, "expect bytes: '%s' is no kind of byte (unused, live, freed, padding, metadata, slack, "
                               "damaged)", w->word[4]);
-    if (len == 0 || region > UINT32_MAX)
-        return sess_fail(out, "expect bytes: a range of at least 1 byte");
+    if (len == 0 || region > UINT32_MAX || offset + len < offset)
+        return sess_fail(out, "expect bytes: a range of at least 1 byte, inside the address space");
     evidence ev;
     evidence_collect(s, &ev);
     as_span_kind kind;
@@ -146,7 +146,7 @@ static session_status expect_bytes(session *s, const parse_words *w, strbuf *out
     evidence_free(&ev);
     if (!same || (int)kind != want) {
         sb_printf(out, "expect failed: bytes %zu..%zu: expected all %s, found %s\n", offset, offset + len - 1,
-                  w->word[4], !same ? "a mix (see map)" : as_span_kind_name(kind));
+                  w->word[4], !same ? "a mix, or bytes past the region (see map)" : as_span_kind_name(kind));
         return SESSION_EXPECT_FAILED;
     }
     sb_printf(out, "ok: bytes %zu..%zu are %s\n", offset, offset + len - 1, w->word[4]);
