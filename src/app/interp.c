@@ -106,7 +106,9 @@ typedef enum complete_kind {
       "  expect offset 72 | expect block buf offset 104 size 100 padding 4 |\n"                           \
       "  expect live 2 | expect padding 14 | expect used 72 | expect stat NAME N |\n"                     \
       "  expect warning double-free | expect warnings 2 | expect no warnings |\n"                         \
-      "  expect type Entity size 20 align 4 padding 3 | expect allocator NAME",                           \
+      "  expect type Entity size 20 align 4 padding 3 | expect allocator NAME |\n"                        \
+      "  expect block e4 slot 1 slack 4 | expect block name damaged 8 | expect slack 24 |\n"              \
+      "  expect damaged 12 | expect free 80 size 160 | expect bytes 136 24 slack (or live, padding, ...)", \
       COMPLETE_EXPECT)                                                                                    \
     X("source", cmd_source, F, "source FILE", "run the commands of a file", COMPLETE_FILE)               \
     X("trace", cmd_trace, F, "trace FILE",                                                                \
