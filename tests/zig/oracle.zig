@@ -25,6 +25,7 @@ pub fn main() !void {
     try poolRetain();
     try tutorialBump();
     try tutorialDebugBump();
+    try tutorialDebugPeak();
     try tutorialCounting();
     try tutorialStack();
     layouts();
@@ -324,6 +325,23 @@ fn tutorialDebugBump() !void {
     say("free b0", .{});
     say("# zig: double frees detected: {d}", .{dbg.double_frees});
     say("expect warning double-free", .{});
+}
+
+/// The tutorial's peak_usage is the highest offset, not the most live bytes:
+/// 100 bytes allocated and freed, then 50 (the bump gives nothing back).
+fn tutorialDebugPeak() !void {
+    var buf: [1024]u8 align(16) = undefined;
+    var dbg = tut.DebugBumpAllocator.init(&buf);
+    var sc = s.Scribe.init(dbg.allocator());
+    sc.addRegion(&buf, buf.len);
+    const a = sc.allocator();
+    s.case("tutorial_debug_peak", "new debug-bump 1024 as dbg");
+    const x = try a.alloc(u8, 100);
+    a.free(x);
+    _ = try a.alloc(u8, 50);
+    say("# zig: peak usage {d}, offset {d}", .{ dbg.peak_usage, dbg.offset });
+    say("expect offset {d}", .{dbg.offset});
+    say("expect peak {d}", .{dbg.peak_usage});
 }
 
 /// Exercise 2: a CountingAllocator over a FixedBufferAllocator.
