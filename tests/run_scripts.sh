@@ -71,6 +71,9 @@ printf 'new debug 256\nalloc 32 as name\nwrite name 40\ndump json\n' | "$prog" -
     && grep -q '"damaged":\[{"region":0,"offset":32,"len":8,"block":"name","from_block":32,"where":"guard"}\]' "$tmp/out" \
     && grep -q '"damaged_bytes":8' "$tmp/out" && ok || bad "JSON damaged"
 
+# the maps the README shows for its scenes are what the program draws
+python3 tests/check_readme_maps.py "$prog" >"$tmp/out" 2>&1 && ok || { bad "README maps"; cat "$tmp/out"; }
+
 # every caption that states a fact is backed by an expect (issue 13), and
 # the check does catch one that is not
 tests/check_captions.sh scenes/*.as >"$tmp/out" 2>&1 && ok || { bad "captions without expects"; cat "$tmp/out"; }
