@@ -47,7 +47,7 @@ static bool build_buddy(const kind_spec *sp, kind_built *out, strbuf *err);
     X("pool", 24, build_pool, KIND_RESET_MODES | KIND_TYPED, WORDS("align", "capacity"),                \
       "Zig's MemoryPool: slots of one size in slabs, reused last-freed first")                          \
     X("debug", 8192, build_debug, KIND_WRAPS | KIND_OVER, WORDS("over", "limit"),                       \
-      "Zig's DebugAllocator over another: guards, poison; catches double frees, overflows, leaks")      \
+      "a debug allocator over another (guards, poison, quarantine): double frees, overflows, leaks")     \
     X("debug-bump", 8192, build_debug_bump, KIND_WRAPS, NO_WORDS,                                       \
       "the tutorial's DebugBumpAllocator as written: a bump with records, no guards; "                  \
       "peak = the highest offset")                                                                      \
