@@ -23,7 +23,7 @@ note Free two of them - data3 is deliberately not freed. A bump gets nothing bac
 free data1
 free data2
 expect offset 500
-note dumpStats: 1 active allocation, 500 bytes allocated, 300 freed, peak usage 500 (the highest offset).
+note dumpStats: 1 active, 500 allocated, 300 freed, peak 500: the highest offset.
 expect stat total_allocated 500
 expect stat total_freed 300
 expect peak 500

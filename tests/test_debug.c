@@ -355,7 +355,7 @@ static void test_tutorial_probe(void **state)
     as_figure f[8];
     size_t n = in.probe->figures(in.a.ctx, f, 8);
     assert_int_equal(n, 4);
-    assert_string_equal(f[3].name, "peak usage (highest offset)");
+    assert_string_equal(f[3].name, "peak usage");
     assert_int_equal(f[3].value, 150);
     debug_destroy(d);
     bump_destroy(b);

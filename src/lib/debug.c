@@ -626,10 +626,10 @@ static size_t probe_figures(const void *ctx, as_figure *out, size_t max)
 static size_t probe_tutorial_figures(const void *ctx, as_figure *out, size_t max)
 {
     debug_stats d = debug_get_stats(ctx);
-    as_figure f[] = {{"active allocations", d.active_allocations, false, NULL},
+    as_figure f[] = {{"active", d.active_allocations, false, NULL},
                      {"allocated", d.total_allocated, false, NULL},
                      {"freed", d.total_freed, false, NULL},
-                     {"peak usage (highest offset)", d.peak_offset, true, NULL}};
+                     {"peak usage", d.peak_offset, true, NULL}};
     size_t n = sizeof f / sizeof f[0] < max ? sizeof f / sizeof f[0] : max;
     for (size_t i = 0; i < n; i++)
         out[i] = f[i];
