@@ -17,7 +17,7 @@ PREFIX   ?= /usr/local
 BUILD    ?= build
 PKGS      = ncursesw readline
 TEST_PKGS = cmocka
-DEB_PKGS  = libncurses-dev libreadline-dev libcmocka-dev pkg-config tmux valgrind clang libclang-rt-dev python3
+DEB_PKGS  = libncurses-dev libreadline-dev libcmocka-dev pkg-config tmux valgrind clang libclang-rt-dev python3 chromium librsvg2-bin libxml2-utils python3-pil
 
 WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wpointer-arith -Wformat=2 -Wvla -Wno-unused-parameter
@@ -38,7 +38,7 @@ endif
 # batch and player; the tests link it), the curses/readline front ends, and
 # the benchmarks
 LIB_SRC      = $(wildcard src/lib/*.c)
-TERMINAL_SRC = src/app/tui.c src/app/repl.c
+TERMINAL_SRC = src/app/tui.c src/app/repl.c src/app/castout.c
 BENCH_SRC    = src/app/bench.c src/app/bench_scale.c
 APP_SRC      = $(filter-out src/app/main.c $(TERMINAL_SRC) $(BENCH_SRC), $(wildcard src/app/*.c))
 LIB_OBJ      = $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -48,8 +48,8 @@ APP_LIB      = $(BUILD)/liballocscope_app.a
 PROG         = $(BUILD)/allocscope
 TESTS        = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 # the library's public headers: what `make install` ships
-LIB_HEADERS  = $(patsubst src/lib/%.c,include/allocscope/%.h,$(filter-out src/lib/allocator.c,$(LIB_SRC))) \
-               include/allocscope/allocator.h
+LIB_HEADERS  = $(patsubst src/lib/%.c,include/allocscope/%.h,$(filter-out src/lib/allocator.c src/lib/plugin%.c,$(LIB_SRC))) \
+               include/allocscope/allocator.h include/allocscope/plugin.h include/allocscope/plugin_host.h
 
 .PHONY: all run test check unit check-deps deps clean install bench bench-instructions fuzz fuzz-regressions
 all: $(PROG)
@@ -73,6 +73,82 @@ $(BUILD)/tests/%: tests/%.c $(APP_LIB) $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(APP_LIB) $(LIB) $(TEST_LIBS) $(LDLIBS) -lm
+
+# --- plugins: allocators a student wrote (tests/plugins), loaded through -----
+# plugin_host.h. Built as plain shared libraries, never with the sanitizers:
+# they are the student's code, the host is what is checked.
+PLUGIN_SRC    = $(wildcard tests/plugins/*.c)
+PLUGIN_SOS    = $(PLUGIN_SRC:tests/plugins/%.c=$(BUILD)/plugins/%.so)
+PLUGIN_CFLAGS = -std=c11 -Iinclude $(WARN) $(WERROR) $(CFLAGS) -fPIC -shared
+
+$(BUILD)/plugins/%.so: tests/plugins/%.c include/allocscope/plugin.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  SO      $@")
+	$(Q)$(CC) $(PLUGIN_CFLAGS) -o $@ $<
+
+# the complete plugin of the README ("Watch your own allocator"), cut out of it
+# and built, so that it stays complete (tests/scripts/plugin_readme.as loads it)
+$(BUILD)/plugins/readme_bump.so: README.md include/allocscope/plugin.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  SO      $@")
+	$(Q)awk '/^```c$$/ { f = 1; next } /^```$$/ { f = 0 } f' README.md | awk '/my_bump.c/ { p = 1 } p' >$(@:.so=.c)
+	$(Q)$(CC) $(PLUGIN_CFLAGS) -o $@ $(@:.so=.c)
+
+all: $(PLUGIN_SOS) $(BUILD)/plugins/readme_bump.so
+$(BUILD)/tests/test_plugin $(BUILD)/tests/test_plugin_session: | $(PLUGIN_SOS) $(BUILD)/plugins/readme_bump.so
+
+# The tutorial's BumpAllocator in Zig (Zig 0.11), for make test-zig; not
+# part of all, since the Zig compiler is not a build dependency.
+ZIG ?= zig
+$(BUILD)/plugins/zig_bump.so: tests/plugins/zig_bump.zig include/allocscope/plugin.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  ZIG     $@")
+	$(Q)$(ZIG) build-lib -dynamic -O ReleaseSafe -lc -Iinclude $< -femit-bin=$@ \
+	  --cache-dir $(BUILD)/zig/cache --global-cache-dir $(BUILD)/zig/gcache && rm -f $@.o
+
+# test_plugin and test_plugin_session under valgrind memcheck. The plugins run in forked children,
+# which valgrind follows without --trace-children (that is for exec); their
+# reports are silenced: the deliberate crashes are the student's code, not
+# allocscope's, and a child's errors never change the host's exit status.
+.PHONY: plugin-valgrind
+plugin-valgrind: $(BUILD)/tests/test_plugin $(BUILD)/tests/test_plugin_session
+	$(Q)for t in $^; do valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	  --child-silent-after-fork=yes $$t >$(BUILD)/tests/last.log 2>&1 || { cat $(BUILD)/tests/last.log; \
+	  echo "FAILED under valgrind: $$t"; exit 1; }; done; echo "plugin tests under valgrind: passed"
+# --- end of plugins ---------------------------------------------------------
+
+# --- the recorder (allocscope record, issue 19) ------------------------------
+# liballocscope_record.so is preloaded into recorded programs: built without
+# the sanitizers (it goes into programs that are not sanitized), -fno-builtin
+# so the compiler never turns its own code into calls of the hooks.
+.PHONY: record-test bench-record
+RECORD_SO   = $(BUILD)/liballocscope_record.so
+DEB_PKGS   += xz-utils gcc perl
+RECORD_PROG = $(BUILD)/tests/record/known
+all: $(RECORD_SO)
+$(PROG): | $(RECORD_SO)
+
+$(RECORD_SO): src/record/interpose.c include/allocscope/record.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  SO      $@")
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE -Iinclude $(WARN) $(WERROR) -O2 -g -fPIC -shared -fno-builtin \
+	  -fvisibility=hidden -o $@ $< -ldl -pthread
+
+# the test program whose calls are known (linked -rdynamic: its callers get names)
+$(RECORD_PROG): tests/record/known.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(WERROR) -O0 -g -rdynamic -fno-builtin -o $@ $< -pthread
+
+$(BUILD)/tests/record/churn: tests/record/churn.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(WERROR) -O2 -o $@ $<
+
+record-test: $(PROG) $(RECORD_SO) $(RECORD_PROG) $(BUILD)/tests/test_record
+	$(Q)$(BUILD)/tests/test_record
+	$(Q)tests/record_test.sh $(PROG)
+
+bench-record: $(PROG) $(RECORD_SO) $(BUILD)/tests/record/churn
+	$(Q)tests/bench_record.sh $(PROG)
 
 # --- dependencies: found with pkg-config, installed with apt-get if missing
 check-deps:
@@ -114,6 +190,8 @@ test: check-deps
 	$(Q)tests/run_scripts.sh $(PROG)
 	$(Q)tests/bench_smoke.sh $(PROG)
 	$(Q)tests/tui_e2e.sh $(PROG)
+	@echo "== exports: SVG (xmllint, rsvg-convert), asciicast (tmux), HTML (headless Chromium)"
+	$(Q)tests/export_test.sh $(PROG)
 	@echo "== the same under AddressSanitizer + UndefinedBehaviorSanitizer"
 	$(Q)$(MAKE) --no-print-directory $(ASAN) unit build/asan/allocscope
 	$(Q)tests/run_scripts.sh build/asan/allocscope
@@ -128,6 +206,7 @@ test: check-deps
 	$(Q)tests/tui_monkey.sh build/asan/allocscope 8 2 --play scenes/10_freelist_vs_bump.as --delay 40
 	@echo "== every script and scene under valgrind memcheck"
 	$(Q)tests/run_scripts.sh $(PROG) valgrind
+	$(Q)$(MAKE) --no-print-directory plugin-valgrind
 	@echo "== a short fuzzing pass on the seeds and every past crash"
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 	@echo "make test: all passed"
@@ -199,9 +278,16 @@ zig-compiler:
 	 echo "allocscope: installing Zig 0.11 into $(BUILD)/zig ($(ZIG_NPM_PKG))"; \
 	 mkdir -p $(BUILD)/zig && npm install --silent --no-audit --no-fund --prefix $(BUILD)/zig $(ZIG_NPM_PKG) >/dev/null
 
-test-zig: check-deps $(PROG) zig-compiler
+# then the tutorial's BumpAllocator in Zig as a plugin (tests/plugins/zig_bump.zig):
+# built with that compiler, loaded and checked by test_plugin (which must not
+# skip it here) and by the script tests/plugins/zig_bump.as
+test-zig: check-deps $(PROG) zig-compiler $(BUILD)/tests/test_plugin
 	$(Q)if command -v zig >/dev/null && zig version | grep -q '^0\.11\.'; then z=zig; else z=$(ZIG_LOCAL); fi; \
-	 tests/zig/run.sh $(PROG) $$z
+	 tests/zig/run.sh $(PROG) $$z && \
+	 $(MAKE) --no-print-directory ZIG=$$z $(BUILD)/plugins/zig_bump.so && \
+	 ALLOCSCOPE_ZIG_PLUGIN=required $(BUILD)/tests/test_plugin >$(BUILD)/tests/zig_plugin.log 2>&1 \
+	   || { cat $(BUILD)/tests/zig_plugin.log; echo "test-zig: the Zig plugin failed"; exit 1; }; \
+	 $(PROG) --batch tests/plugins/zig_bump.as >/dev/null && echo "zig plugin: loaded and checked"
 
 clean:
 	rm -rf build
@@ -209,6 +295,8 @@ clean:
 install: $(PROG) $(LIB)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/allocscope
 	install -m 755 $(PROG) $(DESTDIR)$(PREFIX)/bin/allocscope
+	install -d $(DESTDIR)$(PREFIX)/lib/allocscope
+	install -m 755 $(RECORD_SO) $(DESTDIR)$(PREFIX)/lib/allocscope/
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 $(LIB_HEADERS) $(DESTDIR)$(PREFIX)/include/allocscope/
 

@@ -18,6 +18,7 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 run() { # run SCRIPT -> exit status; stdout/stderr in $tmp
     if [ -n "$wrap" ]; then
         valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+            --child-silent-after-fork=yes \
             "$prog" --batch "$1" >"$tmp/out" 2>"$tmp/err"
     else
         "$prog" --batch "$1" >"$tmp/out" 2>"$tmp/err"

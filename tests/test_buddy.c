@@ -123,6 +123,77 @@ static void test_freed_only_where_handed_out(void **state)
     buddy_destroy(b);
 }
 
+/* The verdict the probe must give for freeing p (len bytes), from what the
+ * test knows alone: the live blocks it holds, each of the power of two
+ * that its length rounds up to (alignment 1). */
+#define JL 48
+static as_free_verdict expected_verdict(unsigned char *base, size_t cap, unsigned char **live,
+                                        const size_t *len, const unsigned char *p, size_t plen)
+{
+    if (p < base || p >= base + cap)
+        return AS_FREE_NOT_OWNED;
+    for (size_t i = 0; i < JL; i++) {
+        if (!live[i])
+            continue;
+        size_t size = BUDDY_MIN_BLOCK;
+        while (size < len[i])
+            size <<= 1;
+        if (p == live[i])
+            return plen == len[i] ? AS_FREE_OK : AS_FREE_WRONG_SIZE;
+        if (p > live[i] && p < live[i] + size)
+            return AS_FREE_NOT_OWNED;
+    }
+    return AS_FREE_DOUBLE; /* inside a free block: it was handed out and freed, or never */
+}
+
+/* Free verdicts (ok, wrong size, double free, invalid free) after every
+ * step of random allocations and frees, for pointers at block starts,
+ * inside blocks, inside free blocks and outside the buffer. */
+static void test_free_verdicts(void **state)
+{
+    (void)state;
+    const size_t cap = 64 * 1024;
+    buddy *b = buddy_create(cap);
+    as_instance in = buddy_instance(b);
+    unsigned char *live[JL] = {0}, *base = NULL;
+    size_t len[JL] = {0};
+    void *first = as_alloc(in.a, 16, 0); /* the buffer starts at the first block of all */
+    base = first;
+    as_free(in.a, first, 16, 0);
+    uint64_t seed = 5;
+    size_t seen[AS_FREE_WRONG_SIZE + 1] = {0};
+    for (int step = 0; step < 3000; step++) {
+        size_t i = tk_rand(&seed) % JL;
+        if (live[i]) {
+            assert_int_equal(in.probe->judge_free(b, live[i], len[i], 0), AS_FREE_OK);
+            unsigned char *gone = live[i];
+            as_free(in.a, gone, len[i], 0);
+            live[i] = NULL;
+            assert_int_equal(in.probe->judge_free(b, gone, len[i], 0), AS_FREE_DOUBLE);
+        } else {
+            len[i] = 1 + tk_rand(&seed) % 3000;
+            live[i] = as_alloc(in.a, len[i], 0);
+        }
+        assert_null(buddy_check(b));
+        for (int q = 0; q < 8; q++) {
+            size_t j = tk_rand(&seed) % JL;
+            const unsigned char *p;
+            size_t plen = tk_rand(&seed) % 2 && live[j] ? len[j] : 1 + tk_rand(&seed) % 3000;
+            switch (q % 4) {
+            case 0: p = live[j] ? live[j] : base + tk_rand(&seed) % cap; break;
+            case 1: p = live[j] ? live[j] + 1 + tk_rand(&seed) % len[j] : base; break;
+            case 2: p = base + (tk_rand(&seed) % (cap / 16)) * 16; break;
+            default: p = tk_rand(&seed) % 2 ? base + cap + tk_rand(&seed) % 64 : base - 16; break;
+            }
+            as_free_verdict got = in.probe->judge_free(b, p, plen, 0);
+            assert_int_equal(got, expected_verdict(base, cap, live, len, p, plen));
+            seen[got]++;
+        }
+    }
+    assert_true(seen[AS_FREE_OK] && seen[AS_FREE_WRONG_SIZE] && seen[AS_FREE_DOUBLE] && seen[AS_FREE_NOT_OWNED]);
+    buddy_destroy(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -130,6 +201,7 @@ int main(void)
         cmocka_unit_test(test_freed_only_where_handed_out),
         cmocka_unit_test(test_merge_only_with_true_buddy),
         cmocka_unit_test(test_alignment_and_offsets),
+        cmocka_unit_test(test_free_verdicts),
     };
     return cmocka_run_group_tests_name("buddy", tests, NULL, NULL);
 }

@@ -167,6 +167,314 @@ static void test_checkerboard_fragmentation(void **state)
     freelist_destroy(f);
 }
 
+/* Over 256 MiB (what a 4-level position index covered) a block beyond the
+ * first top-level word was invisible: `new freelist 300M`, `alloc 256M`,
+ * `alloc 16` said out of memory with 44 MiB free, and freeing the first
+ * block left two adjacent free blocks. */
+static void test_beyond_256_mib(void **state)
+{
+    (void)state;
+    for (freelist_fit fit = FREELIST_FIRST_FIT; fit <= FREELIST_NEXT_FIT; fit++) {
+        freelist *f = freelist_create((size_t)300 << 20, fit);
+        assert_non_null(f);
+        as_allocator a = freelist_allocator(f);
+        void *big = as_alloc(a, (size_t)256 << 20, 0);
+        assert_non_null(big);
+        void *small = as_alloc(a, 16, 0);
+        assert_non_null(small);
+        assert_true((char *)small > (char *)big);
+        assert_null(freelist_check(f));
+        a.vtable->free(a.ctx, big, (size_t)256 << 20, 0, 0); /* no poisoning of 256 MiB */
+        assert_null(freelist_check(f));
+        as_free(a, small, 16, 0);
+        assert_null(freelist_check(f));
+        assert_int_equal(freelist_free_blocks(f), 1);
+        assert_int_equal(freelist_largest_free(f), (size_t)300 << 20);
+        freelist_destroy(f);
+    }
+}
+
+/* Random allocations, frees and resizes of up to 96 MiB on the largest
+ * buffer a session accepts (1 GiB), each fit, the allocator's check after
+ * every step. An unaligned request must succeed exactly when a free block
+ * can hold it (16-byte header + the length rounded to 16), and live
+ * blocks must never overlap. */
+#define BIG_HEAP ((size_t)1 << 30)
+#define BIG_LIVE 64
+/* The allocator's own free, without as_free's poisoning of the payload:
+ * filling gigabytes would make the test slow and its memory resident. */
+static void raw_free(as_allocator a, void *mem, size_t len)
+{
+    a.vtable->free(a.ctx, mem, len, 0, 0);
+}
+
+static void test_property_at_the_largest_size(void **state)
+{
+    (void)state;
+    for (freelist_fit fit = FREELIST_FIRST_FIT; fit <= FREELIST_NEXT_FIT; fit++) {
+        freelist *f = freelist_create(BIG_HEAP, fit);
+        assert_non_null(f);
+        as_allocator a = freelist_allocator(f);
+        char *live[BIG_LIVE] = {0};
+        size_t len[BIG_LIVE] = {0};
+        uint64_t seed = 1234 + fit;
+        size_t failed = 0, made = 0;
+        for (int step = 0; step < 3000; step++) {
+            size_t i = tk_rand(&seed) % BIG_LIVE;
+            unsigned op = (unsigned)(tk_rand(&seed) % 4);
+            size_t n = tk_rand(&seed) % 2 ? 1 + tk_rand(&seed) % ((size_t)96 << 20)
+                                          : 1 + tk_rand(&seed) % 4096;
+            if (live[i] == NULL) {
+                size_t need = ((n + 15) & ~(size_t)15) + FREELIST_HEADER;
+                bool room = freelist_largest_free(f) >= need;
+                live[i] = as_alloc(a, n, 0);
+                assert_true((live[i] != NULL) == room);
+                if (live[i]) {
+                    len[i] = n, made++;
+                    assert_int_equal((uintptr_t)live[i] % 16, 0);
+                } else {
+                    failed++;
+                }
+            } else if (op == 0) {
+                if (as_resize(a, live[i], len[i], 0, n))
+                    len[i] = n;
+            } else {
+                raw_free(a, live[i], len[i]);
+                live[i] = NULL;
+            }
+            const char *broken = freelist_check(f);
+            if (broken)
+                fail_msg("%s: step %d: %s", freelist_fit_name(fit), step, broken);
+            for (size_t x = 0; x < BIG_LIVE; x++)
+                for (size_t y = x + 1; y < BIG_LIVE && live[x]; y++)
+                    if (live[y])
+                        assert_true(live[x] + len[x] <= live[y] || live[y] + len[y] <= live[x]);
+        }
+        assert_true(made > 1000 && failed > 0); /* the heap was both used and full */
+        for (size_t i = 0; i < BIG_LIVE; i++)
+            if (live[i])
+                raw_free(a, live[i], len[i]);
+        assert_null(freelist_check(f));
+        assert_int_equal(freelist_largest_free(f), BIG_HEAP);
+        freelist_destroy(f);
+    }
+}
+
+/* Free verdicts after random steps with alignment leads, against the
+ * blocks the test holds and the free blocks the address list names. */
+typedef struct hole_find {
+    size_t target;
+    bool inside;
+} hole_find;
+
+static void find_hole(void *user, size_t off, size_t size)
+{
+    hole_find *h = user;
+    h->inside |= h->target >= off && h->target < off + size;
+}
+
+#define VL 40
+static void test_free_verdicts(void **state)
+{
+    (void)state;
+    const size_t cap = 32 * 1024;
+    freelist *f = freelist_create(cap, FREELIST_BEST_FIT);
+    as_instance in = freelist_instance(f);
+    as_location loc;
+    void *first = as_alloc(in.a, 16, 0);
+    assert_true(in.probe->locate(f, first, &loc));
+    unsigned char *base = (unsigned char *)first - loc.offset;
+    as_free(in.a, first, 16, 0);
+    unsigned char *live[VL] = {0};
+    size_t len[VL] = {0};
+    uint8_t al[VL] = {0};
+    size_t seen[AS_FREE_WRONG_SIZE + 1] = {0};
+    uint64_t seed = 77;
+    for (int step = 0; step < 3000; step++) {
+        size_t i = tk_rand(&seed) % VL;
+        if (live[i]) {
+            as_free(in.a, live[i], len[i], al[i]);
+            assert_int_equal(in.probe->judge_free(f, live[i], len[i], al[i]), AS_FREE_DOUBLE);
+            live[i] = NULL;
+        } else {
+            len[i] = 1 + tk_rand(&seed) % 1500;
+            al[i] = (uint8_t)(tk_rand(&seed) % 8);
+            live[i] = as_alloc(in.a, len[i], al[i]);
+        }
+        assert_null(freelist_check(f));
+        for (int q = 0; q < 6; q++) {
+            size_t j = tk_rand(&seed) % VL;
+            const unsigned char *p = q % 2 && live[j] ? live[j] + tk_rand(&seed) % 3
+                                                      : base + tk_rand(&seed) % (cap + 64);
+            size_t plen = live[j] && tk_rand(&seed) % 2 ? len[j] : 1 + tk_rand(&seed) % 1500;
+            as_free_verdict want = AS_FREE_NOT_OWNED;
+            for (size_t k = 0; k < VL; k++)
+                if (live[k] == p)
+                    want = plen == len[k] ? AS_FREE_OK : AS_FREE_WRONG_SIZE;
+            hole_find h = {(size_t)(p - base), false};
+            freelist_walk_free(f, find_hole, &h);
+            if (h.inside)
+                want = AS_FREE_DOUBLE;
+            as_free_verdict got = in.probe->judge_free(f, p, plen, 0);
+            assert_int_equal(got, want);
+            seen[got]++;
+        }
+    }
+    assert_true(seen[AS_FREE_OK] && seen[AS_FREE_WRONG_SIZE] && seen[AS_FREE_DOUBLE] && seen[AS_FREE_NOT_OWNED]);
+    freelist_destroy(f);
+}
+
+/* A growable free list starts small and extends its heap at the end,
+ * like sbrk: earlier blocks keep their address and their bytes, the probe
+ * shows the heap as it is now and reports its end. */
+static void test_growable_extends_like_sbrk(void **state)
+{
+    (void)state;
+    freelist *f = freelist_create_growable(4096, (size_t)1 << 20, FREELIST_FIRST_FIT);
+    assert_non_null(f);
+    as_instance in = freelist_instance(f);
+    assert_true(freelist_is_growable(f));
+    assert_int_equal(freelist_heap_end(f), 4096);
+    assert_int_equal(freelist_capacity(f), 4096);
+    assert_int_equal(freelist_limit(f), (size_t)1 << 20);
+    char *a = as_alloc(in.a, 3000, 0);
+    assert_non_null(a);
+    memset(a, 'a', 3000);
+    char *b = as_alloc(in.a, 3000, 0); /* does not fit in 4096: the heap grows */
+    assert_non_null(b);
+    memset(b, 'b', 3000);
+    assert_true(b > a);
+    assert_int_equal(freelist_heap_end(f), 8192);
+    size_t end;
+    assert_true(in.probe->offset(f, &end));
+    assert_int_equal(end, 8192);
+    tk_inspect(&in, &v);
+    assert_int_equal(v.regions, 1);
+    assert_int_equal(v.region_size[0], 8192);
+    assert_null(freelist_check(f));
+    /* a big request grows by what it lacks, rounded to the step */
+    char *c = as_alloc(in.a, 100000, 0);
+    assert_non_null(c);
+    assert_int_equal(freelist_heap_end(f) % FREELIST_GROW_STEP, 0);
+    assert_true(freelist_heap_end(f) < 8192 + 100000 + 2 * FREELIST_GROW_STEP);
+    for (int i = 0; i < 3000; i++)
+        assert_true(a[i] == 'a' && b[i] == 'b');
+    /* realloc of the last block grows the heap in place */
+    size_t before = freelist_heap_end(f);
+    assert_true(as_resize(in.a, c, 100000, 0, 300000));
+    assert_true(freelist_heap_end(f) > before);
+    assert_null(freelist_check(f));
+    /* a fixed free list reports no heap end */
+    freelist *fixed_fl = freelist_create(4096, FREELIST_FIRST_FIT);
+    assert_false(freelist_probe.offset(fixed_fl, &end));
+    assert_false(freelist_is_growable(fixed_fl));
+    assert_int_equal(freelist_heap_end(fixed_fl), 4096);
+    freelist_destroy(fixed_fl);
+    freelist_destroy(f);
+}
+
+/* Up to the limit and no further; a reset shrinks the heap back. Bad
+ * arguments are refused. */
+static void test_growable_limit_and_reset(void **state)
+{
+    (void)state;
+    assert_null(freelist_create_growable(16, 4096, FREELIST_FIRST_FIT));
+    assert_null(freelist_create_growable(8192, 4096, FREELIST_FIRST_FIT));
+    assert_null(freelist_create_growable(4096, 8192, (freelist_fit)7));
+    const size_t limit = 64 * 1024;
+    freelist *f = freelist_create_growable(4096, limit, FREELIST_BEST_FIT);
+    as_allocator a = freelist_allocator(f);
+    void *p[64];
+    size_t n = 0;
+    while (n < 64 && (p[n] = as_alloc(a, 1100, 0)) != NULL)
+        n++;
+    assert_true(n > 50 && n < 64);
+    assert_int_equal(freelist_heap_end(f), limit);
+    assert_null(as_alloc(a, 5000, 0));
+    freelist_reset(f);
+    /* a request beyond the limit fails without growing the heap */
+    assert_null(as_alloc(a, limit, 0));
+    assert_int_equal(freelist_heap_end(f), 4096);
+    void *last = as_alloc(a, 1000, 0);
+    assert_false(as_resize(a, last, 1000, 0, limit));
+    assert_int_equal(freelist_heap_end(f), 4096);
+    as_free(a, last, 1000, 0);
+    freelist_destroy(f);
+    f = freelist_create_growable(4096, limit, FREELIST_BEST_FIT);
+    a = freelist_allocator(f);
+    n = 0;
+    while (n < 64 && (p[n] = as_alloc(a, 1100, 0)) != NULL)
+        n++;
+    assert_null(freelist_check(f));
+    for (size_t i = 0; i < n; i++)
+        as_free(a, p[i], 1100, 0);
+    assert_int_equal(freelist_free_blocks(f), 1);
+    assert_int_equal(freelist_largest_free(f), limit);
+    freelist_reset(f);
+    assert_int_equal(freelist_heap_end(f), 4096);
+    assert_int_equal(freelist_largest_free(f), 4096);
+    assert_null(freelist_check(f));
+    assert_non_null(as_alloc(a, 10000, 0)); /* and grows again */
+    assert_null(freelist_check(f));
+    freelist_destroy(f);
+}
+
+/* Random allocations, frees and resizes on growable free lists of each fit:
+ * the check after every step, blocks keep their bytes, the heap never
+ * shrinks, and an allocation fails only when what is left of the limit
+ * could not hold it. */
+static void test_growable_property(void **state)
+{
+    (void)state;
+    for (freelist_fit fit = FREELIST_FIRST_FIT; fit <= FREELIST_NEXT_FIT; fit++) {
+        const size_t limit = (size_t)1 << 20;
+        freelist *f = freelist_create_growable(4096, limit, fit);
+        as_allocator a = freelist_allocator(f);
+        unsigned char *live[BIG_LIVE] = {0};
+        size_t len[BIG_LIVE] = {0};
+        uint64_t seed = 99 + fit;
+        size_t failures = 0, last_end = freelist_heap_end(f);
+        for (int step = 0; step < 4000; step++) {
+            size_t i = tk_rand(&seed) % BIG_LIVE;
+            size_t n = 1 + tk_rand(&seed) % (tk_rand(&seed) % 8 ? 2000 : 200000);
+            uint8_t al = (uint8_t)(tk_rand(&seed) % 4 == 0 ? tk_rand(&seed) % 13 : 0);
+            if (live[i] == NULL) {
+                live[i] = as_alloc(a, n, al);
+                if (live[i]) {
+                    len[i] = n;
+                    assert_int_equal((uintptr_t)live[i] % ((uintptr_t)1 << al), 0);
+                    memset(live[i], (int)(i + 1), n);
+                } else {
+                    /* only a request that the rest of the limit cannot hold fails */
+                    size_t need = ((n + 15) & ~(size_t)15) + FREELIST_HEADER + FREELIST_MIN_BLOCK +
+                                  (al > 4 ? (size_t)1 << al : 0);
+                    failures++;
+                    assert_true(freelist_heap_end(f) + need > limit);
+                }
+            } else if (tk_rand(&seed) % 3 == 0) {
+                if (as_resize(a, live[i], len[i], 0, n)) {
+                    if (n > len[i])
+                        memset(live[i] + len[i], (int)(i + 1), n - len[i]);
+                    len[i] = n;
+                }
+            } else {
+                for (size_t k = 0; k < len[i]; k++)
+                    if (live[i][k] != (unsigned char)(i + 1))
+                        fail_msg("block %zu lost its bytes at %zu", i, k);
+                as_free(a, live[i], len[i], 0);
+                live[i] = NULL;
+            }
+            assert_true(freelist_heap_end(f) >= last_end); /* it never shrinks */
+            last_end = freelist_heap_end(f);
+            const char *broken = freelist_check(f);
+            if (broken)
+                fail_msg("%s: step %d: %s", freelist_fit_name(fit), step, broken);
+        }
+        assert_true(failures > 0); /* the limit was reached */
+        freelist_destroy(f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -176,6 +484,12 @@ int main(void)
         cmocka_unit_test(test_large_alignment_lead_and_front_split),
         cmocka_unit_test(test_resize_in_place),
         cmocka_unit_test(test_checkerboard_fragmentation),
+        cmocka_unit_test(test_beyond_256_mib),
+        cmocka_unit_test(test_property_at_the_largest_size),
+        cmocka_unit_test(test_free_verdicts),
+        cmocka_unit_test(test_growable_extends_like_sbrk),
+        cmocka_unit_test(test_growable_limit_and_reset),
+        cmocka_unit_test(test_growable_property),
     };
     return cmocka_run_group_tests_name("freelist", tests, NULL, NULL);
 }

@@ -113,8 +113,14 @@ static void test_every_scene_forward_and_back(void **state)
     globfree(&g);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    /* scenes load plugins by name: build/plugins, beside build/tests */
+    char self[4096], plugins[4200];
+    snprintf(self, sizeof self, "%s", argc > 0 ? argv[0] : ".");
+    char *slash = strrchr(self, '/');
+    snprintf(plugins, sizeof plugins, "%s/../plugins", slash ? (*slash = '\0', self) : ".");
+    setenv("ALLOCSCOPE_PLUGIN_PATH", plugins, 0);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_steps_and_marks),
         cmocka_unit_test(test_back_is_exact_and_problems_are_kept),

@@ -141,6 +141,54 @@ static void test_rows_needed_count_dividers(void **state)
     assert_int_equal(screen_map_rows_needed(16, one, 0), 0);
 }
 
+static void test_caption_grows_to_its_text(void **state)
+{
+    (void)state;
+    screen_layout l, plain;
+    screen_compute(35, 120, true, &plain);
+    screen_compute_captioned(35, 120, 3, &l);
+    assert_int_equal(l.caption.h, 3 + 2); /* every line, a margin above and below */
+    assert_int_equal(l.caption.y + l.caption.h, l.status.y);
+    assert_true(l.map.h < plain.map.h);
+    screen_compute_captioned(35, 120, 1, &l);
+    assert_int_equal(l.caption.h, plain.caption.h); /* never below the usual band */
+    screen_compute_captioned(24, 80, 40, &l);
+    assert_int_equal(l.caption.h, 24 / 3); /* at most a third of the screen */
+    static const int sizes[][2] = {{12, 40}, {24, 80}, {35, 120}, {50, 200}};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+        for (int lines = 0; lines < 12; lines++) {
+            screen_compute_captioned(sizes[i][0], sizes[i][1], lines, &l);
+            const screen_rect *all[] = {&l.header, &l.map, &l.table, &l.warnings, &l.caption,
+                                        &l.status, &l.answer, &l.prompt};
+            for (size_t a = 0; a < 8; a++) {
+                assert_true(all[a]->y >= 0 && all[a]->y + all[a]->h <= sizes[i][0]);
+                for (size_t b = a + 1; b < 8; b++)
+                    assert_false(overlaps(all[a], all[b]));
+            }
+            assert_int_equal(l.caption.h > 0, lines > 0);
+            assert_true(l.map_rows >= 1);
+        }
+}
+
+static void test_slots_stack_in_columns(void **state)
+{
+    (void)state;
+    screen_layout l;
+    screen_compute(35, 120, true, &l);
+    size_t cells = 384; /* a pool of 16 slots of 24 bytes */
+    screen_map_shape m = screen_map_shape_strided(&l, &cells, 1, 24);
+    assert_int_equal(m.cells_per_row % 24, 0);
+    assert_true(m.cells_per_row * m.cell_width <= l.map.w - SCREEN_MAP_PREFIX - 1);
+    assert_true(screen_map_rows_needed((size_t)m.cells_per_row, &cells, 1) <= (size_t)l.map_rows);
+    /* no stride: the power-of-two rows */
+    screen_map_shape plain = screen_map_shape_of(&l, &cells, 1), none = screen_map_shape_strided(&l, &cells, 1, 0);
+    assert_int_equal(plain.cells_per_row, none.cells_per_row);
+    assert_int_equal(plain.cell_width, none.cell_width);
+    /* a stride wider than the map cannot be stacked */
+    none = screen_map_shape_strided(&l, &cells, 1, 1000);
+    assert_int_equal(plain.cells_per_row, none.cells_per_row);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -150,6 +198,8 @@ int main(void)
         cmocka_unit_test(test_cell_styles),
         cmocka_unit_test(test_maps_fill_the_map_in_aligned_rows),
         cmocka_unit_test(test_rows_needed_count_dividers),
+        cmocka_unit_test(test_caption_grows_to_its_text),
+        cmocka_unit_test(test_slots_stack_in_columns),
     };
     return cmocka_run_group_tests_name("screen", tests, NULL, NULL);
 }

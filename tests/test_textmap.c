@@ -136,6 +136,16 @@ static void test_fit_and_labels(void **state)
     assert_false(changed[0]);
     assert_true(changed[102] && changed[104]);
     assert_false(changed[200]);
+    /* another zoom cannot be compared cell by cell: nothing counts as changed */
+    cells_grid coarse;
+    cells_init(&coarse);
+    assert_true(cells_build(s, 4, 0, &coarse));
+    bool none[1024];
+    memset(none, 1, sizeof none);
+    cells_diff(&after, &coarse, none);
+    for (size_t i = 0; i < coarse.count; i++)
+        assert_false(none[i]);
+    cells_free(&coarse);
     cells_free(&before);
     cells_free(&after);
     session_destroy(s);

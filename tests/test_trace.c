@@ -195,6 +195,167 @@ static void test_long_sources_stop_too(void **state)
     unlink(path);
 }
 
+/* Runs a script line by line on a session; every line must succeed. */
+static void replay_lines(session *s, const char *script)
+{
+    for (const char *line = script; *line;) {
+        size_t n = strcspn(line, "\n");
+        char one[128];
+        snprintf(one, sizeof one, "%.*s", (int)n, line);
+        line += n + (line[n] == '\n');
+        sk_run(s, one);
+    }
+}
+
+static bool convert(const char *text, trace_header *h, strbuf *out, strbuf *err)
+{
+    sb_init(out);
+    sb_init(err);
+    return trace_to_script(text, h, out, err);
+}
+
+/* The CMU 15-213 header (weight, ids, ops, ignore-ranges) with its mdriver's
+ * lenient operations: f -1 and freeing a never-allocated id are free(NULL),
+ * realloc of an id not live is malloc, realloc to 0 is free. It used to be
+ * read as a CS:APP header with a 1-byte heap. */
+static void test_cmu_15213_dialect(void **state)
+{
+    (void)state;
+    strbuf out, err;
+    trace_header h;
+    const char *t = "1\n4\n8\n0\na 0 100\nf -1\nr 1 40\nr 0 200\nf 2\nr 1 0\nf 0\nr 3 0\n";
+    if (!convert(t, &h, &out, &err))
+        fail_msg("%s", sb_str(&err));
+    assert_int_equal(h.dialect, TRACE_CMU_15213);
+    assert_int_equal(h.weight, 1);
+    assert_int_equal(h.ids, 4);
+    assert_int_equal(h.ops, 8);
+    assert_int_equal(h.ignore_ranges, 0);
+    assert_int_equal(h.peak_payload, 240);                     /* t0 200 + t1 40 */
+    assert_int_equal(h.peak_footprint, (208 + 16) + (48 + 16));
+    assert_int_equal(h.heap_size, trace_heap_for(h.peak_footprint));
+    assert_int_equal(h.heap_size, 4096);
+    assert_string_equal(sb_str(&out), "alloc 100 align 8 as t0\n"
+                                      "# f -1: free(NULL) does nothing\n"
+                                      "alloc 40 align 8 as t1\n"
+                                      "realloc t0 200\n"
+                                      "# f 2 of an id never allocated: free(NULL) does nothing\n"
+                                      "free t1\n"
+                                      "free t0\n"
+                                      "# r 3 0 of an id not live: realloc(NULL, 0) does nothing here\n");
+    session *s = session_create();
+    sk_run(s, "new freelist 4096");
+    replay_lines(s, sb_str(&out));
+    sk_run(s, "expect live 0");
+    sk_run(s, "expect no warnings");
+    session_destroy(s);
+    sb_free(&out);
+    sb_free(&err);
+}
+
+/* The two-line header (ids, ops) of the xv6 and tester ports, lenient the
+ * same way; with no operations at all too. */
+static void test_two_line_dialect(void **state)
+{
+    (void)state;
+    strbuf out, err;
+    trace_header h;
+    if (!convert("2\n4\na 0 10\nr 1 20\nf 0\nf 1\n", &h, &out, &err))
+        fail_msg("%s", sb_str(&err));
+    assert_int_equal(h.dialect, TRACE_TWO_LINE);
+    assert_int_equal(h.ids, 2);
+    assert_int_equal(h.ops, 4);
+    assert_int_equal(h.heap_size, 4096);
+    assert_string_equal(sb_str(&out), "alloc 10 align 8 as t0\nalloc 20 align 8 as t1\nfree t0\nfree t1\n");
+    sb_free(&out);
+    sb_free(&err);
+    assert_true(convert("1\n0\n", &h, &out, &err));
+    assert_int_equal(h.dialect, TRACE_TWO_LINE);
+    assert_string_equal(sb_str(&out), "");
+    sb_free(&out);
+    sb_free(&err);
+}
+
+/* What is refused, and said so: a 3-line header, and in the strict CS:APP
+ * dialect the lenient operations. */
+static void test_other_headers_refused_by_name(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text, *message;
+    } bad[] = {
+        {"2\n4\n1\na 0 8\n", "4: a 3-line header is no dialect allocscope knows"},
+        {"2\n4\n1\n", "4: a 3-line header is no dialect allocscope knows"},
+        {"1\n", "2: the trace ends inside its 4-line header"},
+        {"4096\n2\n1\n1\nf -1\n", "5: the id is not a number below"},
+        {"4096\n2\n1\n1\nr 0 8\n", "5: this id is not allocated"},
+        {"4096\n2\n1\n1\na 0 0\n", "5: the size must be a number from 1"},
+        {"1\n2\n1\n0\na 0 99999999999\n", "5: the size must be a number from 0 to 1 GiB"},
+        {"1\n2\n2\n0\na 0 8\na 0 8\n", "6: this id is already allocated"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        strbuf out, err;
+        trace_header h;
+        if (convert(bad[i].text, &h, &out, &err))
+            fail_msg("accepted: %s", bad[i].text);
+        if (strstr(sb_str(&err), bad[i].message) == NULL)
+            fail_msg("%s: said '%s', expected '%s'", bad[i].text, sb_str(&err), bad[i].message);
+        sb_free(&out);
+        sb_free(&err);
+    }
+}
+
+/* --ops N writes exactly N operations, and the suggested heap holds the
+ * trace: it replays on a free list of that size (first-fit, the default)
+ * without a failure. The README's 200,000-operation example used to fail
+ * 80,487 allocations on the fixed 1 MiB suggestion. */
+static void test_generator_exact_count_and_heap(void **state)
+{
+    (void)state;
+    static const size_t counts[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 100, 1001, 20000};
+    for (int shape = 0; shape < TRACE_SHAPE_COUNT; shape++) {
+        for (size_t c = 0; c < sizeof counts / sizeof *counts; c++) {
+            strbuf text, script, err;
+            sb_init(&text);
+            trace_generate((trace_shape)shape, 3, counts[c], &text);
+            trace_header h;
+            if (!convert(sb_str(&text), &h, &script, &err))
+                fail_msg("%s %zu: %s", trace_shape_name((trace_shape)shape), counts[c], sb_str(&err));
+            assert_int_equal(h.ops, counts[c]);
+            assert_int_equal(h.dialect, TRACE_CSAPP);
+            assert_int_equal(h.heap_size, trace_heap_for(h.peak_footprint));
+            session *s = session_create();
+            char line[64];
+            snprintf(line, sizeof line, "new freelist %zu", h.heap_size);
+            sk_run(s, line);
+            replay_lines(s, sb_str(&script));
+            if (counts[c] >= 2)
+                sk_run(s, "expect live 0");
+            sk_run(s, "expect no warnings");
+            session_destroy(s);
+            sb_free(&text);
+            sb_free(&script);
+            sb_free(&err);
+        }
+    }
+    strbuf text, script, err;
+    sb_init(&text);
+    trace_generate(TRACE_RANDOM, 1, 200000, &text);
+    trace_header h;
+    assert_true(convert(sb_str(&text), &h, &script, &err));
+    assert_int_equal(h.ops, 200000);
+    session *s = session_create();
+    char line[64];
+    snprintf(line, sizeof line, "new freelist %zu", h.heap_size);
+    sk_run(s, line);
+    replay_lines(s, sb_str(&script));
+    sk_run(s, "expect no warnings");
+    session_destroy(s);
+    sb_free(&text);
+    sb_free(&script);
+    sb_free(&err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -204,6 +365,10 @@ int main(void)
         cmocka_unit_test(test_trace_command_reports),
         cmocka_unit_test(test_long_traces_report_progress_and_stop),
         cmocka_unit_test(test_long_sources_stop_too),
+        cmocka_unit_test(test_cmu_15213_dialect),
+        cmocka_unit_test(test_two_line_dialect),
+        cmocka_unit_test(test_other_headers_refused_by_name),
+        cmocka_unit_test(test_generator_exact_count_and_heap),
     };
     return cmocka_run_group_tests_name("trace", tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
 # terminal. Usage: tests/tui_e2e.sh path/to/allocscope
 set -u
 prog=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+scenes=$(cd "$(dirname "$0")/../scenes" && pwd)
 server=0 # each start gets a server of its own: a dying one is never reused
 tmp=$(mktemp -d)
 pass=0
@@ -35,6 +36,12 @@ gone() { # gone DESCRIPTION TEXT: TEXT leaves the screen within 5 s
         i=$((i + 1))
     done
     fail=$((fail + 1)); echo "FAIL: $1 ('$2' still there)"; screen
+}
+above() { # above DESCRIPTION A B: A is on a line above B
+    a=$(screen | grep -nF -- "$2" | head -1 | cut -d: -f1)
+    b=$(screen | grep -nF -- "$3" | head -1 | cut -d: -f1)
+    if [ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ]; then pass=$((pass + 1))
+    else fail=$((fail + 1)); echo "FAIL: $1 ('$2' not above '$3')"; screen; fi
 }
 type_line() { T send-keys -t e2e -l "$1"; T send-keys -t e2e Enter; }
 
@@ -101,7 +108,7 @@ check "a long answer opens over the map" "answer: lines 1-"
 T send-keys -t e2e End
 check "End shows its last lines" "leave allocscope"
 T send-keys -t e2e Home
-check "Home goes back to its first line" "answer: lines 1-27 of 32"
+check "Home goes back to its first line" "answer: lines 1-27 of "
 T send-keys -t e2e Escape
 gone "Escape closes it" "answer: lines"
 
@@ -134,6 +141,11 @@ alloc 1 as c
 SCENE
 start 110 32 sh -c "'$prog' --play '$tmp/scene.as' --delay 100000; echo EXITED; sleep 30"
 check "scene opens paused at step 0" "step 0/8"
+check "the hint line comes from the key table" "space play/pause  <- -> step  [ ] notes  + - speed  g go to"
+T send-keys -t e2e "?"
+check "? opens the playback keys" "previous / next note or pause"
+T send-keys -t e2e x
+gone "any key closes them" "previous / next note or pause"
 T send-keys -t e2e Right Right Right
 check "steps forward" "step 3/8"
 check "the caption shows" "First a bump allocator."
@@ -150,6 +162,9 @@ T send-keys -t e2e "g"
 T send-keys -t e2e -l "1"
 T send-keys -t e2e Enter
 check "go to a step" "step 1/8"
+T send-keys -t e2e g Enter
+check "g and Enter without a number keeps the step and says why" "no step number given, so it stays at step 1"
+check "still at the step" "step 1/8"
 T send-keys -t e2e Right Right Right Right Right Right Right Right
 check "at the end the prompt opens" "scene finished"
 type_line "expect live 3"
@@ -214,6 +229,111 @@ check "the state is whole after the stop" "every invariant of freelist holds"
 type_line "quit"
 check "quit after the trace" "EXITED"
 
+# --- show addresses: the map's rows and the table follow ----------------------
+start 120 35 sh -c "'$prog'; echo EXITED; sleep 30"
+check "opens" "bump (bump)"
+type_line "free"
+type_line "alloc 10 as a"
+type_line "free a"
+type_line "alloc 8 as b"
+check "the table lists offsets" "block       offset   size align"
+check "live blocks first" "b               10      8     1    0 live"
+above "then the freed ones" "b               10      8" "a                0     10"
+type_line "show addresses"
+check "the table lists addresses" "block             address   size  pad state"
+check "the map's rows are labelled by address" " …"
+type_line "quit"
+check "quit leaves" "EXITED"
+
+# --- keys whose escape sequences TERM does not list are read whole -----------
+# tmux sends ESC [ 1 ~ and ESC [ 4 ~ for Home and End; xterm-256color says
+# ESC O H and ESC O F: no byte of them may reach the line
+start 110 32 env TERM=xterm-256color sh -c "'$prog'; echo EXITED; sleep 30"
+check "opens under xterm-256color" "bump (bump)"
+type_line "help"
+check "the long answer opens" "answer: lines 1-"
+T send-keys -t e2e End
+check "End scrolls to its end" "leave allocscope"
+T send-keys -t e2e Home
+check "Home scrolls to its start" "answer: lines 1-27 of "
+T send-keys -t e2e Escape
+gone "Escape closes it" "answer: lines"
+T send-keys -t e2e -l "alloc 12"
+T send-keys -t e2e Home
+T send-keys -t e2e -l "# "
+T send-keys -t e2e End
+T send-keys -t e2e -l "3"
+check "Home and End edit the line, nothing leaks into it" "bump> # alloc 123"
+T send-keys -t e2e C-u
+T send-keys -t e2e F1
+check "F1 opens the help from the key table" "at the prompt"
+check "it lists the prompt's keys" "Tab          complete"
+T send-keys -t e2e x
+gone "any key closes the help" "at the prompt"
+type_line "quit"
+check "quit leaves" "EXITED"
+
+# --- a lecture at 80x24: whole captions, warnings newest first, said once ------
+start 80 24 sh -c "'$prog' --play '$scenes/10_freelist_vs_bump.as' --delay 100000; echo EXITED; sleep 30"
+check "scene 10 opens" "step 0/"
+T send-keys -t e2e g
+T send-keys -t e2e -l "26"
+T send-keys -t e2e Enter
+check "a long caption wraps" "Fragmentation: b's 80-byte hole is free"
+check "and is shown to its end" "and use the tail at 256."
+T send-keys -t e2e q
+check "q leaves" "EXITED"
+# whole_answer W H SCENE STEP FIRST LAST: at step STEP of SCENE the answer's
+# first and last lines are both on screen
+whole_answer() {
+    start "$1" "$2" sh -c "'$prog' --play '$scenes/$3.as' --delay 100000; echo EXITED; sleep 30"
+    check "$3 opens at $1x$2" "step 0/"
+    T send-keys -t e2e g
+    T send-keys -t e2e -l "$4"
+    T send-keys -t e2e Enter
+    check "$3 step $4 at $1x$2: its answer starts" "$5"
+    check "$3 step $4 at $1x$2: and ends" "$6"
+    T send-keys -t e2e q
+    check "q leaves" "EXITED"
+}
+for size in "120 35" "80 24"; do
+    set -- $size
+    whole_answer "$1" "$2" 08_exercise2_counting 19 "capacity       4096 bytes" "remap, 4 free"
+    whole_answer "$1" "$2" 11_use_after_free 21 "+0000 !43!43!43!43 dd" "fd fd fd fd fd fd fd fd fd fd fd fd fd fd fd fd"
+    whole_answer "$1" "$2" 13_struct_padding 3 "struct Entity: 20 bytes" "(tail padding: the size rounds up"
+done
+for size in "120 35" "80 24"; do
+    set -- $size
+    start "$1" "$2" sh -c "'$prog' --play '$scenes/04_debug_allocator.as' --delay 100000; echo EXITED; sleep 30"
+    check "scene 04 opens at $1x$2" "step 0/"
+    T send-keys -t e2e g
+    T send-keys -t e2e -l "25"
+    T send-keys -t e2e Enter
+    check "stats answers at $1x$2" "answer of step 25: stats"
+    check "its first line is on screen" "capacity       8192 bytes"
+    check "and its last" "300 freed, peak usage 500"
+    T send-keys -t e2e Right
+    check "a pause follows" "step 26/"
+    T send-keys -t e2e z
+    check "z zooms in during playback: the map scrolls" "rows 1-"
+    T send-keys -t e2e f
+    gone "f goes back to fit" "rows 1-"
+    check "the answer stays over the pause" "debug-bump     1 active, 500 allocated"
+    T send-keys -t e2e q
+    check "q leaves" "EXITED"
+done
+start 120 35 sh -c "'$prog' --play '$scenes/11_use_after_free.as' --delay 100000; echo EXITED; sleep 30"
+check "scene 11 opens" "step 0/"
+T send-keys -t e2e g
+T send-keys -t e2e -l "20"
+T send-keys -t e2e Enter
+check "the warnings say newest first" "warnings (2) newest first"
+check "the kind is said once" "18 use-after-free: other"
+gone "never twice" "use-after-free: use after free"
+above "the newest warning comes first" "18 use-after-free" "8 overflow: a write"
+T send-keys -t e2e q
+check "q leaves" "EXITED"
+
 # --- no colours, no UTF-8: the glyphs carry the meaning alone --------------
 start 100 30 env NO_COLOR=1 LANG=C LC_ALL=C sh -c "'$prog'; echo EXITED; sleep 30"
 check "opens without colours" "bump (bump)"
@@ -225,6 +345,17 @@ type_line "alloc 3 as ab"
 type_line "alloc 8 align 8 as cd"
 check "a small buffer: 16 bytes a row, 4 columns a byte" "0  ab##########////////////////////cd"
 check "rows start at aligned offsets" "     16  ......"
+# what the last step changed is underlined (ESC [ ... 4 m) in the map's row
+map_row_underlined() { T capture-pane -p -e -t e2e | grep -F "////" | grep -q "$(printf '\033')\[[0-9;]*4m"; }
+if map_row_underlined; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: the change is not underlined"; fi
+type_line "blocks"
+check "a query answers over the map" "answer: lines 1-4"
+T send-keys -t e2e Escape
+gone "Escape closes it" "answer: lines"
+if map_row_underlined; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: a query dropped the change"; fi
+type_line "zoom 2"
+check "the map is at 2 bytes a cell" "2 B/cell"
+if map_row_underlined; then fail=$((fail + 1)); echo "FAIL: a new zoom shows changes"; else pass=$((pass + 1)); fi
 type_line "quit"
 check "quit leaves" "EXITED"
 

@@ -30,7 +30,11 @@ random.seed(seed)
 words = ["alloc", "free", "resize", "realloc", "new", "switch", "reset", "undo", "help", "blocks", "stats",
          "zoom", "show", "write", "read", "try", "bins", "check", "struct", "layout", "expect", "note",
          "bump", "pool", "arena", "freelist", "buddy", "debug", "stack", "fixed", "counting", "1", "16",
-         "4096", "align", "8", "as", "a", "b", "fit", "1M", "-3", "}", "{", "u32", "x", "#1", "\"hi\"", "over"]
+         "4096", "align", "8", "as", "a", "b", "fit", "1M", "-3", "}", "{", "u32", "x", "#1", "\"hi\"", "over",
+         "addresses", "offsets"]
+# escape sequences whole, cut short, unknown, and Alt-keys: none may leak into the line or hang the view
+raw = ["\x1b[4~", "\x1b[1~", "\x1b[H", "\x1bOF", "\x1b[1;5C", "\x1b[", "\x1bO", "\x1b[99999999999~",
+       "\x1bb", "\x1b\x1b[A", "\x1b[200~paste\x1b[201~"]
 keys = ["Enter", "Tab", "BSpace", "Up", "Down", "Left", "Right", "PPage", "NPage", "Home", "End",
         "Escape", "C-a", "C-e", "C-u", "C-k", "C-w", "C-l", "C-c", "F1", "space", "?", "g", "]", "[", "+", "-"]
 end = time.time() + secs
@@ -39,8 +43,10 @@ while time.time() < end:
     if r < 0.5:
         print("text", " ".join(random.choice(words) for _ in range(random.randint(1, 5))), flush=True)
         print("key Enter", flush=True)
-    elif r < 0.96:
+    elif r < 0.90:
         print("key", random.choice(keys), flush=True)
+    elif r < 0.96:
+        print("raw", random.choice(raw), flush=True)
     else:
         print("resize", random.randint(15, 200), random.randint(5, 60), flush=True)
     time.sleep(0.01)
@@ -48,6 +54,7 @@ PY
     case $kind in
         text) T send-keys -t m -l -- "$arg" ;;
         key) T send-keys -t m "$arg" ;;
+        raw) T send-keys -t m -l -- "$arg" ;;
         resize) set -- $arg; T resize-window -t m -x "$1" -y "$2" ;;
     esac
 done

@@ -92,8 +92,9 @@ bool cells_build(const session *s, size_t zoom, size_t max_cells, cells_grid *g)
 /* True iff the two grids show the same thing: zoom, regions, usage and
  * every field of every cell. */
 bool cells_grid_equal(const cells_grid *a, const cells_grid *b);
-/* Marks, in changed[i], the cells that differ from before (same length
- * grids; otherwise everything counts as changed). */
+/* Marks, in changed[i], the cells that differ from before. Grids of
+ * different lengths or zooms cannot be compared cell by cell: then no
+ * cell counts as changed (a new zoom changes the picture, not memory). */
 void cells_diff(const cells_grid *before, const cells_grid *after, bool *changed);
 
 #endif

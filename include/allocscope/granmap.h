@@ -5,7 +5,10 @@
  * marked position, and the first marked position at or after a point
  * whose value (read through a callback, e.g. a free block's size) is at
  * least a bound. Values are summarised by their maximum per 64 granules
- * and then per 64 of those, so searches skip whole regions.
+ * and then per 64 of those, and so on, so searches skip whole regions.
+ * There are as many levels as it takes for the top one to be a single
+ * word (GRANMAP_LEVELS covers any size_t count of granules), so a map
+ * of any size answers every query over its whole range.
  */
 #ifndef ALLOCSCOPE_GRANMAP_H
 #define ALLOCSCOPE_GRANMAP_H
@@ -15,7 +18,8 @@
 #include <stdint.h>
 
 #define GRANMAP_NONE SIZE_MAX
-#define GRANMAP_LEVELS 4
+/* 64^11 > 2^64: enough levels for any count of granules. */
+#define GRANMAP_LEVELS 11
 
 /* The value of the marked granule g (only called for marked ones). */
 typedef size_t (*granmap_value_fn)(const void *user, size_t g);
@@ -33,6 +37,9 @@ typedef struct granmap {
 bool granmap_init(granmap *m, size_t granules, granmap_value_fn value, const void *user);
 void granmap_release(granmap *m);
 void granmap_clear_all(granmap *m);
+/* The same when no granule at or above n is marked: touches only the
+ * words below n (a fresh map's memory stays untouched above). */
+void granmap_clear_below(granmap *m, size_t n);
 bool granmap_test(const granmap *m, size_t g);
 void granmap_set(granmap *m, size_t g);
 void granmap_unset(granmap *m, size_t g);

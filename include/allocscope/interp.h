@@ -32,6 +32,7 @@ enum {
     INTERP_CAPTION = 8,    /* a caption (note) */
     INTERP_PAUSE = 16,     /* a pause in playback */
     INTERP_HIDDEN = 32,    /* not listed by help (a second word of another) */
+    INTERP_GROUP = 64,     /* an allocation command: runs on every member of a comparison */
 };
 
 /* Executes one line. Its answer (one line, or a listing) is appended to

@@ -33,7 +33,14 @@ enum {
     KIND_OVER = 4,         /* takes `over KIND [SIZE]` */
     KIND_RESET_MODES = 8,  /* reset free-all | retain | limit N */
     KIND_TYPED = 16,       /* `new pool TYPE`: sized by a type */
+    KIND_LIBRARY = 32,     /* `new KIND PATH [SIZE] [words...]`: loads a shared library
+                            * (refused in a sandboxed session); the words go to its init */
 };
+
+/* The time limit of a plugin's calls while undo / rewind replays the steps
+ * (a step that looped is not waited for in full on every undo). */
+#define KIND_REPLAY_TIMEOUT_MS 300u
+#define KIND_MAX_OPTIONS 256
 
 typedef struct kind_row kind_row;
 
@@ -54,6 +61,9 @@ typedef struct kind_spec {
     size_t type_align;
     size_t limit;           /* debug: memory limit in bytes, 0 = none */
     bool resize_last;       /* bump (or the bump under a wrapper/arena): exercise 1's resize */
+    const char *path;       /* KIND_LIBRARY: the shared library, as typed */
+    char options[KIND_MAX_OPTIONS]; /* KIND_LIBRARY: the words for its init, "" for none */
+    bool replaying;         /* rebuilt by undo / rewind: short time limits */
 } kind_spec;
 
 /* A built allocator: its top and the parts it owns (wrapped, backing),
@@ -96,5 +106,17 @@ bool kind_build_plain(const char *name, size_t size, kind_built *out, strbuf *er
 void kind_destroy(kind_built *b);
 /* The allocator that holds the free structures (wrappers hold none). */
 as_instance kind_structural(const kind_row *k, const kind_built *b);
+/* The supervised plugin (plugin_host.h) a built allocator is, or NULL:
+ * whoever runs steps takes its problems and output after each. */
+struct plugin *kind_plugin(const kind_built *b);
+/* True iff b is a plugin with problems not taken yet: they, not a lack of
+ * memory, explain why its last call failed. */
+bool kind_failure_explained(const kind_built *b);
+/* Where `new plugin NAME` finds a library given without a '/': the
+ * current directory, then each directory of $ALLOCSCOPE_PLUGIN_PATH
+ * (colon-separated), then the directory `plugins` beside the program
+ * (build/plugins for build/allocscope). Writes the path to use into buf
+ * (the name itself when it is found nowhere). */
+void kind_find_library(const char *name, char *buf, size_t cap);
 
 #endif

@@ -23,8 +23,10 @@ void repl_close(void);
 /* The session completions are drawn from (may change, e.g. on rewind). */
 void repl_set_session(const session *s);
 void repl_set_prompt(const char *prompt);
-/* Feeds one key as curses reports it (KEY_LEFT etc. are translated). */
-void repl_feed_key(int key);
+/* Feeds bytes as a terminal would send them (the caller translates its
+ * keys, e.g. Left to ESC [ D); readline handles each at once. NUL bytes
+ * are skipped. */
+void repl_feed(const char *bytes, size_t n);
 /* Drops the line being edited (Ctrl-C). */
 void repl_cancel_line(void);
 /* The prompt, the line and the cursor's byte offset in it. */

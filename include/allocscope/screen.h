@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "allocscope/cells.h"
+#include "allocscope/looks.h"
 
 #define SCREEN_MIN_ROWS 12
 #define SCREEN_MIN_COLS 40
@@ -38,6 +39,10 @@ typedef struct screen_layout {
 /* Lays out a rows x cols terminal. Rectangles never overlap and stay on
  * the screen; too_small is set below SCREEN_MIN_ROWS x SCREEN_MIN_COLS. */
 void screen_compute(int rows, int cols, bool playing, screen_layout *out);
+/* The same with a caption of caption_lines lines of text (0: not playing):
+ * its band grows to hold them all with a margin line above and below, as
+ * far as a third of the screen. */
+void screen_compute_captioned(int rows, int cols, int caption_lines, screen_layout *out);
 
 /* How the map's cells sit in its columns. */
 typedef struct screen_map_shape {
@@ -57,34 +62,17 @@ size_t screen_map_rows_needed(size_t cells_per_row, const size_t *region_cells, 
  * corner of it. When even one column a cell needs more rows than the map
  * has, the layout's longer rows. */
 screen_map_shape screen_map_shape_of(const screen_layout *l, const size_t *region_cells, size_t regions);
+/* The same for memory cut in slots of `stride` cells (a pool's): rows
+ * hold a whole number of slots, so slots stack in columns instead of
+ * zigzagging; with no stride (0 or 1), or none that fits, as above. */
+screen_map_shape screen_map_shape_strided(const screen_layout *l, const size_t *region_cells, size_t regions,
+                                          size_t stride);
 
-/* What things are drawn as; tui.c maps each to a colour pair and, with
- * no colours, to an attribute. */
-typedef enum screen_style {
-    STYLE_TEXT,
-    STYLE_DIM,
-    STYLE_HEADER,
-    STYLE_UNUSED,
-    STYLE_FREED,
-    STYLE_META,
-    STYLE_PADDING,
-    STYLE_LIVE0, /* live blocks cycle through STYLE_LIVE0 .. + SCREEN_LIVE_COLOURS - 1 */
-    STYLE_LIVE1,
-    STYLE_LIVE2,
-    STYLE_LIVE3,
-    STYLE_LIVE4,
-    STYLE_LIVE5,
-    STYLE_OFFSET,
-    STYLE_WARNING,
-    STYLE_WARNING_NEW,
-    STYLE_ERROR,
-    STYLE_CAPTION,
-    STYLE_SLACK,   /* issue 13: slack (internal fragmentation) */
-    STYLE_DAMAGED, /* issue 13: damaged guard / poison bytes */
-    STYLE_COUNT
-} screen_style;
+/* What things are drawn as: the styles of looks.h, which says their
+ * colours; tui.c turns them into curses attributes. */
+typedef looks_style screen_style;
 
-#define SCREEN_LIVE_COLOURS 6
+#define SCREEN_LIVE_COLOURS LOOKS_LIVE_COLOURS
 
 /* The style of a map cell: live blocks by block index, the offset marker
  * over everything. */

@@ -70,6 +70,8 @@ typedef struct session_stats {
 } session_stats;
 
 size_t session_step(const session *s);
+/* The text of the last `note` (a caption), "" before any. */
+const char *session_caption(const session *s);
 bool session_has_active(const session *s);
 const char *session_active_name(const session *s);
 const char *session_active_kind(const session *s);
@@ -105,6 +107,35 @@ void session_memory(const session *s, size_t *tracking, size_t *history);
 /* View settings the language can change: `zoom N|fit`, `show addresses`. */
 size_t session_zoom(const session *s);          /* 0: fit */
 bool session_show_addresses(const session *s);
+/* The comparison group (`compare`): how many members (0: none, else 2 to
+ * 4) and the allocator index of member i (for session_allocator_name and
+ * session_view_of). */
+size_t session_group_count(const session *s);
+size_t session_group_member(const session *s, size_t i);
+/* What member i did since the group was made: its failures (warnings, a
+ * free it ignores by design left out), the commands run on the group, the
+ * time spent in its commands; and since it was created, its high-water mark
+ * (the furthest end of a block in its first region; regions: it also placed
+ * blocks in other regions, so its capacity is the mark). */
+typedef struct session_member_figures {
+    size_t failures, commands;
+    uint64_t ns;
+    size_t high_water;
+    bool regions;
+} session_member_figures;
+void session_group_figures(const session *s, size_t i, session_member_figures *out);
+/* Bytes of slack (AS_SPAN_SLACK) in the active allocator: blocks' sizes rounded up
+ * (buddy orders, pool slots, free-list minimums). Walks its spans. */
+size_t session_slack(const session *s);
+/* A lens on one allocator: session_view_of makes view read as s does, but
+ * with allocator `alloc` active, so that a view drawing several members
+ * uses the accessors above for each. The view shares s's storage: it is
+ * valid until s next changes, is only read, and is refreshed by calling
+ * session_view_of again (keep one per member across frames, so that
+ * indexes kept per session stay valid). */
+session *session_view_new(void);
+void session_view_of(session *view, const session *s, size_t alloc);
+void session_view_free(session *view);
 /* The named blocks' names, the most recent first (for suggestions). */
 size_t session_block_names(const session *s, const char **out, size_t max);
 

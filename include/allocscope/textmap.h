@@ -2,7 +2,7 @@
  * textmap.h - the plain-text views: the buffer map (batch mode, tests,
  * non-terminal output) and a struct's layout. Both draw the same cells as
  * the live view, one character per cell, with a ruler and a legend, in
- * UTF-8 or plain ASCII.
+ * UTF-8 or plain ASCII; every glyph comes from looks.h.
  */
 #ifndef ALLOCSCOPE_TEXTMAP_H
 #define ALLOCSCOPE_TEXTMAP_H
@@ -20,10 +20,6 @@ typedef struct textmap_options {
     bool ascii;
 } textmap_options;
 
-/* The glyph of a cell ("#", "█", ...), in UTF-8 or ASCII. */
-const char *textmap_glyph(const cell *c, bool ascii);
-/* The one-line legend of the glyphs. */
-void textmap_legend(strbuf *out, bool ascii);
 void textmap_render(const session *s, const textmap_options *opt, strbuf *out);
 /* A struct drawn byte by byte: fields labelled, padding marked, a table
  * of fields and a one-line summary. */

@@ -1,7 +1,14 @@
 /*
- * trace.h - allocation traces in the CS:APP malloc-lab format: a header of
- * four numbers (suggested heap size, number of ids, number of operations,
- * weight), then one operation a line: "a ID BYTES", "r ID BYTES", "f ID".
+ * trace.h - allocation traces in the malloc-lab format: a header, then one
+ * operation a line: "a ID BYTES", "r ID BYTES", "f ID". Three headers are
+ * read, one number a line:
+ *   CS:APP      suggested heap size, number of ids, number of operations, weight
+ *   CMU 15-213  weight (0-3), ids, operations, ignore-ranges (0/1); lenient
+ *               ops as its mdriver: `f -1` and freeing a never-allocated id
+ *               are free(NULL), realloc of an id not live is malloc,
+ *               realloc to 0 is free
+ *   two-line    ids, operations (the xv6 / tester ports), lenient the same way
+ * Any other header is refused with what was expected.
  * A trace becomes a script in the session's language (alloc / realloc /
  * free of blocks named t<ID>), so it replays on any allocator, headless or
  * step by step like a scene. A generator writes traces of the classic
@@ -19,14 +26,34 @@
 #define TRACE_MAX_OPS 10000000
 #define TRACE_MAX_IDS 1000000
 
+typedef enum trace_dialect {
+    TRACE_CSAPP,
+    TRACE_CMU_15213,
+    TRACE_TWO_LINE,
+} trace_dialect;
+
+const char *trace_dialect_name(trace_dialect d);
+
 typedef struct trace_header {
-    size_t heap_size, ids, ops, weight;
+    trace_dialect dialect;
+    /* the header's suggestion (CS:APP); for the dialects without one,
+     * trace_heap_for(peak_footprint) */
+    size_t heap_size;
+    size_t ids, ops, weight, ignore_ranges;
+    size_t peak_payload;   /* the most bytes live at once, as mdriver counts them */
+    size_t peak_footprint; /* the same with a 16-byte header each, payloads rounded to 16 */
 } trace_header;
 
-/* Converts trace text into a script (appended to out, one command a line).
- * False with "LINE: message" in err for a malformed trace; out is then
- * undefined. */
+/* Converts trace text into a script (appended to out, one command a line;
+ * operations that do nothing become comments, so there is one line per
+ * operation). False with "LINE: message" in err for a malformed trace;
+ * out is then undefined. */
 bool trace_to_script(const char *text, trace_header *hdr, strbuf *out, strbuf *err);
+
+/* A heap size that holds a trace whose live blocks take at most
+ * peak_footprint bytes on a free list (see trace_header): what the
+ * generator suggests and what header-less dialects replay on. */
+size_t trace_heap_for(size_t peak_footprint);
 
 typedef enum trace_shape {
     TRACE_RANDOM,        /* random sizes, random frees */
@@ -37,8 +64,11 @@ typedef enum trace_shape {
 } trace_shape;
 
 const char *trace_shape_name(trace_shape shape);
-/* Writes a valid trace of about `ops` operations (every id freed at the
- * end) of the given shape, deterministic for a seed. */
+/* Writes a valid CS:APP trace of exactly `ops` operations of the given
+ * shape, deterministic for a seed, every id freed at the end (for ops >= 2;
+ * a single operation is one allocation). Its suggested heap is
+ * trace_heap_for() of the trace's peak footprint, so it replays on a free
+ * list of that size without failures. */
 void trace_generate(trace_shape shape, uint64_t seed, size_t ops, strbuf *out);
 
 #endif

@@ -7,6 +7,7 @@
 #define ALLOCSCOPE_TUI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "allocscope/session.h"
 
@@ -34,5 +35,15 @@ typedef struct tui_frame_cost {
  * scratch and the rest after a change each. False if no terminal could be
  * made. */
 bool tui_frame_cost_of(session *s, int cols, int rows, int frames, tui_frame_cost *out);
+
+/* For recordings (castout.c): plays the scene of opt step by step in a
+ * cols x rows terminal whose output goes to a file, as the live view draws
+ * it while playing (a pause is passed as a key would). fn gets the bytes of
+ * each frame and the player, after the opening frame and after each step,
+ * the last being the prompt at the end. False if no terminal could be made
+ * or the scene not opened (a message on stderr). */
+struct player;
+typedef void (*tui_frame_fn)(void *user, const char *bytes, size_t n, struct player *pl);
+bool tui_record(const tui_options *opt, int cols, int rows, tui_frame_fn fn, void *user);
 
 #endif

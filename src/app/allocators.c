@@ -74,6 +74,34 @@ static bool bump_gets_it(const kind_spec *sp)
     return (sp->kind->can & KIND_WRAPS) != 0;
 }
 
+/* new plugin PATH [SIZE] [words...] [as NAME]: the words go to the library's init. */
+static session_status read_library_spec(session *s, const parse_words *w, kind_spec *sp, const char **name,
+                                        strbuf *out)
+{
+    if (s->sandbox)
+        return sess_fail(out, "new %s is disabled in this session (no file access)", sp->kind->name);
+    sp->replaying = s->replaying;
+    size_t i = 2, end = w->count;
+    if (i < end && !parse_is(w->word[i], "as"))
+        sp->path = w->word[i++];
+    if (i < end && parse_size(w->word[i], &sp->size) == NULL)
+        sp->has_size = true, i++;
+    if (end - i >= 2 && parse_is(w->word[end - 2], "as")) {
+        if (!parse_is_name(w->word[end - 1]))
+            return sess_fail(out, "as: give a name (letters, digits, _ . -; at most 31)");
+        *name = w->word[end - 1];
+        end -= 2;
+    }
+    for (size_t n = 0; i < end; i++) {
+        int k = snprintf(sp->options + n, sizeof sp->options - n, "%s%s", n ? " " : "", w->word[i]);
+        if (k < 0 || (size_t)k >= sizeof sp->options - n)
+            return sess_fail(out, "%s: at most %d bytes of words for its init", sp->kind->name,
+                             KIND_MAX_OPTIONS - 1);
+        n += (size_t)k;
+    }
+    return SESSION_OK;
+}
+
 static session_status read_spec(session *s, const parse_words *w, kind_spec *sp, const char **name,
                                 strbuf *out)
 {
@@ -84,6 +112,8 @@ static session_status read_spec(session *s, const parse_words *w, kind_spec *sp,
         return sess_fail(out, "which kind? (usage: %s)", usage);
     if ((sp->kind = kind_find(w->word[1])) == NULL)
         return unknown_kind(w->word[1], out);
+    if (sp->kind->can & KIND_LIBRARY)
+        return read_library_spec(s, w, sp, name, out);
     for (size_t i = 2; i < w->count; i++) {
         const char *word = w->word[i];
         const char *next = i + 1 < w->count ? w->word[i + 1] : NULL;

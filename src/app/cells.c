@@ -361,19 +361,21 @@ static void resolve_blocks(const builder *b)
     }
 }
 
-/* Writes each live block's name over its first cells, where it fits. */
+/* Writes each block's name over the first cells of each run of its live
+ * or of its freed cells, where it fits: a freed block keeps its name, so
+ * it can be matched with the block it was. */
 static void place_labels(const builder *b)
 {
     cells_grid *g = b->g;
     for (size_t i = 0; i < g->count;) {
         cell *c = &g->cells[i];
-        if (c->role != CELL_LIVE || c->block < 0 || (i > 0 && g->cells[i - 1].block == c->block)) {
+        if ((c->role != CELL_LIVE && c->role != CELL_FREED) || c->block < 0 ||
+            (i > 0 && g->cells[i - 1].block == c->block && g->cells[i - 1].role == c->role)) {
             i++;
             continue;
         }
         size_t run = 1;
-        while (i + run < g->count && g->cells[i + run].block == c->block &&
-               g->cells[i + run].role == CELL_LIVE)
+        while (i + run < g->count && g->cells[i + run].block == c->block && g->cells[i + run].role == c->role)
             run++;
         session_block blk = session_block_at(b->s, (size_t)c->block);
         size_t len = strlen(blk.name);
@@ -440,10 +442,13 @@ bool cells_grid_equal(const cells_grid *a, const cells_grid *b)
 void cells_diff(const cells_grid *before, const cells_grid *after, bool *changed)
 {
     bool comparable = before->count == after->count && before->zoom == after->zoom;
+    if (!comparable) {
+        if (after->count)
+            memset(changed, 0, after->count * sizeof *changed);
+        return;
+    }
     for (size_t i = 0; i < after->count; i++) {
-        const cell *x = comparable ? &before->cells[i] : NULL;
-        const cell *y = &after->cells[i];
-        changed[i] = !x || x->role != y->role || x->block != y->block || x->marks != y->marks ||
-                     x->beneath != y->beneath;
+        const cell *x = &before->cells[i], *y = &after->cells[i];
+        changed[i] = x->role != y->role || x->block != y->block || x->marks != y->marks || x->beneath != y->beneath;
     }
 }

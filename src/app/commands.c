@@ -51,6 +51,8 @@ static sess_block *resolve_block(session *s, const char *name, strbuf *out)
         const char *names[64];
         size_t n = session_block_names(s, names, 64);
         const char *hint = parse_suggest(name, names, n);
+        if (hint && strcmp(hint, name) == 0)
+            hint = NULL; /* another allocator's (a member of a comparison) */
         sess_fail(out, "no block named '%s'%s%s%s", name, hint ? " (did you mean '" : "",
                   hint ? hint : "", hint ? "'?)" : "");
     }
@@ -176,7 +178,8 @@ static sess_block *do_alloc(session *s, sess_allocator *a, const alloc_req *r, s
     stamp(s, a);
     unsigned char *p = as_alloc(a->built.top.a, r->size, (uint8_t)r->align_log2);
     if (p == NULL) {
-        report_oom(s, a, r->size, r->align_log2, out);
+        if (!kind_failure_explained(&a->built)) /* a plugin's broken promise says why */
+            report_oom(s, a, r->size, r->align_log2, out);
         return NULL;
     }
     sess_block *b = sess_add_block(s, s->active, r->name, r->type);
@@ -375,8 +378,9 @@ session_status cmd_realloc(session *s, const parse_words *w, strbuf *out)
     size_t old_offset = b->offset;
     unsigned char *p = as_realloc(a->built.top.a, b->ptr, b->size, b->align_log2, n);
     if (p == NULL) {
-        sess_warn(s, WARN_OUT_OF_MEMORY, "realloc of %s to %zu bytes failed: no room in %s; %s is unchanged",
-                  label, n, a->name, label);
+        if (!kind_failure_explained(&a->built)) /* a plugin's broken promise says why */
+            sess_warn(s, WARN_OUT_OF_MEMORY, "realloc of %s to %zu bytes failed: no room in %s; %s is unchanged",
+                      label, n, a->name, label);
         sb_printf(out, "out of memory: %s stays %u bytes\n", label, b->size);
         return SESSION_OK;
     }

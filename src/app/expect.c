@@ -5,6 +5,7 @@
 #include "handlers.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "allocscope/evidence.h"
@@ -214,9 +215,11 @@ static session_status expect_block(session *s, const parse_words *w, strbuf *out
 /* Warnings of that kind (NULL: of every kind). */
 static size_t count_warnings(const session *s, const warn_kind *kind)
 {
+    /* `expect in MEMBER ...` counts that member's warnings only */
+    int member = s->group.running;
     size_t n = 0;
     for (size_t i = 0; i < s->warning_count; i++)
-        n += kind == NULL || s->warnings[i].kind == *kind;
+        n += (kind == NULL || s->warnings[i].kind == *kind) && (member < 0 || s->warnings[i].member == member);
     return n;
 }
 
@@ -358,7 +361,62 @@ static session_status expect_stat(session *s, const parse_words *w, strbuf *out)
     return SESSION_OK;
 }
 
+static session_status expect_here(session *s, const parse_words *w, strbuf *out);
+
+/* `expect in NAME WHAT ...`: WHAT checked on allocator NAME (a member of
+ * the comparison, or any allocator), as if it were active; warnings are
+ * that member's. */
+static session_status expect_in(session *s, const parse_words *w, strbuf *out)
+{
+    if (w->count < 4)
+        return sess_fail(out, "usage: expect in ALLOCATOR WHAT ... (expect in bump offset 72)");
+    size_t a = sess_find_allocator(s, w->word[2]);
+    if (a == (size_t)-1) {
+        const char *names[SESSION_MAX_ALLOCATORS];
+        for (size_t i = 0; i < s->alloc_count; i++)
+            names[i] = s->allocs[i]->name;
+        const char *hint = parse_suggest(w->word[2], names, s->alloc_count);
+        return sess_fail(out, "expect in: no allocator named '%s'%s%s%s", w->word[2], hint ? " (did you mean '" : "",
+                         hint ? hint : "", hint ? "'?)" : "");
+    }
+    parse_words *rest = malloc(sizeof *rest);
+    if (rest == NULL)
+        return sess_fail(out, "out of memory");
+    rest->count = 0;
+    for (size_t i = 0; i < w->count; i++)
+        if (i != 1 && i != 2) {
+            rest->word[rest->count] = w->word[i];
+            rest->quoted[rest->count++] = w->quoted[i];
+        }
+    size_t keep = s->active;
+    int running = s->group.running;
+    s->active = a;
+    s->group.running = sess_group_index(s, a);
+    strbuf answer;
+    sb_init(&answer);
+    session_status st = expect_here(s, rest, &answer);
+    s->active = keep;
+    s->group.running = running;
+    const char *text = sb_str(&answer);
+    if (strncmp(text, "ok: ", 4) == 0)
+        sb_printf(out, "ok: in %s: %s", w->word[2], text + 4);
+    else if (strncmp(text, "expect failed: ", 15) == 0)
+        sb_printf(out, "expect failed: in %s: %s", w->word[2], text + 15);
+    else
+        sb_add(out, text);
+    sb_free(&answer);
+    free(rest);
+    return st;
+}
+
 session_status cmd_expect(session *s, const parse_words *w, strbuf *out)
+{
+    if (w->count >= 2 && parse_is(w->word[1], "in"))
+        return expect_in(s, w, out);
+    return expect_here(s, w, out);
+}
+
+static session_status expect_here(session *s, const parse_words *w, strbuf *out)
 {
     if (w->count < 2)
         return sess_fail(out, "usage: expect offset N | block NAME ... | live N | padding N | slack N | damaged N | "

@@ -18,8 +18,11 @@
 #include <strings.h>
 #include <time.h>
 
+#include "allocscope/plugin_host.h"
+#include "allocscope/svgout.h"
 #include "allocscope/trace.h"
 #include "allocscope/types.h"
+#include "compare.h"
 #include "handlers.h"
 
 static session_status cmd_help(session *s, const parse_words *w, strbuf *out);
@@ -52,6 +55,7 @@ typedef enum complete_kind {
 #define R INTERP_RECORDED
 #define U INTERP_UNDO_SKIPS
 #define F INTERP_FILES
+#define G INTERP_GROUP
 
 /* name, handler, flags, usage, help, completion */
 #define COMMANDS(X)                                                                                        \
@@ -65,21 +69,29 @@ typedef enum complete_kind {
     X("switch", cmd_switch, R, "switch NAME|KIND",                                                        \
       "make another allocator active (a kind that does not exist yet is created with defaults)",          \
       COMPLETE_SWITCH)                                                                                    \
-    X("alloc", cmd_alloc, R, "alloc SIZE [align A] [as NAME] | alloc TYPE[N] [as NAME]",                  \
+    X("compare", cmd_compare, R, "compare KIND|NAME ... | compare off",                                   \
+      "run every allocation command on 2 to 4 allocators at once, with the same block names\n"            \
+      "  a member is an allocator's name, or a kind with its options as new takes them:\n"                \
+      "  compare bump 256 freelist 256 | compare bump 256 as careless, bump 256 as sorted |\n"            \
+      "  compare freelist 1M first-fit, freelist 1M best-fit, buddy 1M (commas separate members)\n"       \
+      "  alloc, free, resize, realloc, reset, write (and trace, source line by line) run on each;\n"      \
+      "  one a member cannot do is a member-refused warning for it; compare off ends it",                 \
+      COMPLETE_NEW)                                                                                       \
+    X("alloc", cmd_alloc, R | G, "alloc SIZE [align A] [as NAME] | alloc TYPE[N] [as NAME]",                  \
       "allocate a block, or a typed array\n"                                                              \
       "  SIZE: 100, 4k, 2MiB; A: a power of two from 1 to 4096 (default 1);\n"                            \
       "  types: u32[10] (40 bytes, align 4), u64, f32[3], or a struct you defined",                       \
       COMPLETE_ALLOC)                                                                                     \
-    X("free", cmd_free, R, "free [NAME|#ID]",                                                             \
+    X("free", cmd_free, R | G, "free [NAME|#ID]",                                                             \
       "free a block (no argument: the most recent live block of the active allocator)", COMPLETE_LIVE)   \
-    X("resize", cmd_resize, R, "resize NAME SIZE", "grow or shrink a block in place, or fail",           \
+    X("resize", cmd_resize, R | G, "resize NAME SIZE", "grow or shrink a block in place, or fail",           \
       COMPLETE_LIVE)                                                                                      \
-    X("realloc", cmd_realloc, R, "realloc NAME SIZE",                                                     \
+    X("realloc", cmd_realloc, R | G, "realloc NAME SIZE",                                                     \
       "resize in place if possible, else allocate, copy and free (the block may move)", COMPLETE_LIVE)   \
-    X("reset", cmd_reset, R, "reset [free-all|retain|limit N]",                                           \
+    X("reset", cmd_reset, R | G, "reset [free-all|retain|limit N]",                                           \
       "release every block of the active allocator at once (arena modes: free-all, retain, limit N)",     \
       COMPLETE_RESET)                                                                                     \
-    X("write", cmd_write, R, "write NAME [OFFSET] LEN|\"text\"",                                          \
+    X("write", cmd_write, R | G, "write NAME [OFFSET] LEN|\"text\"",                                          \
       "write bytes into a block's real memory (writes after free and past the end are caught)",           \
       COMPLETE_BLOCKS)                                                                                    \
     X("read", cmd_read, 0, "read NAME [OFFSET LEN]", "show a block's bytes in hex", COMPLETE_BLOCKS)     \
@@ -108,16 +120,21 @@ typedef enum complete_kind {
       "  expect warning double-free | expect warnings 2 | expect no warnings |\n"                         \
       "  expect type Entity size 20 align 4 padding 3 | expect allocator NAME |\n"                        \
       "  expect block e4 slot 1 slack 4 | expect block name damaged 8 | expect slack 24 |\n"              \
-      "  expect damaged 12 | expect free 80 size 160 | expect bytes 136 24 slack (or live, padding, ...)", \
+      "  expect damaged 12 | expect free 80 size 160 | expect bytes 136 24 slack (or live, padding, ...) |\n" \
+      "  expect in NAME WHAT ... (WHAT on allocator NAME, e.g. a member: expect in bump offset 72)",      \
       COMPLETE_EXPECT)                                                                                    \
     X("source", cmd_source, F, "source FILE", "run the commands of a file", COMPLETE_FILE)               \
-    X("trace", cmd_trace, F, "trace FILE",                                                                \
+    X("trace", cmd_trace, F, "trace FILE [json]",                                                                \
       "replay a malloc-lab trace on the active allocator\n"                                               \
       "  lines a ID BYTES | r ID BYTES | f ID; reports operations, failures, peak live bytes,\n"           \
-      "  high-water mark, utilisation and time",                                                          \
+      "  high-water mark, utilisation and time; while comparing, a table of every member\n"              \
+      "  (slack and metadata too); json: the table as JSON",                                                          \
       COMPLETE_FILE)                                                                                      \
     X("save", cmd_save, F, "save FILE", "write the session so far as a replayable script", COMPLETE_FILE) \
     X("dump", cmd_dump, 0, "dump json", "print the state as one JSON object", COMPLETE_DUMP)             \
+    X("export", svgout_cmd_export, F, "export svg FILE [force] [light|dark] [COLSxROWS]",                 \
+      "write the map as the live view shows it to an SVG picture (an existing FILE only with force)",  \
+      COMPLETE_FILE)                                                                                      \
     X("show", cmd_show, 0, "show NAME | show addresses | show offsets",                                   \
       "hex dump of a block with padding and guard bytes marked; or switch how positions are shown",       \
       COMPLETE_SHOW)                                                                                      \
@@ -151,6 +168,7 @@ static const command commands[] = {
 #undef R
 #undef U
 #undef F
+#undef G
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 
@@ -239,6 +257,39 @@ static session_status unknown_command(const char *name, strbuf *out)
     return sess_fail(out, "unknown command '%s' (type help for the list)", name);
 }
 
+/* After a step: what the plugins (allocators a student wrote) printed
+ * becomes part of its answer and each broken promise a warning of the step
+ * ("your allocator crashed in alloc(24, align 8) at step 12: ..."). While
+ * undo / rewind replays the steps their calls get a short time limit. */
+static void take_plugin_reports(session *s, strbuf *out)
+{
+    for (size_t i = 0; i < s->alloc_count; i++) {
+        plugin *p = kind_plugin(&s->allocs[i]->built);
+        if (p == NULL)
+            continue;
+        char text[4096];
+        for (size_t n; (n = plugin_take_output(p, text, sizeof text)) > 0;)
+            for (const char *l = text; *l; l += strcspn(l, "\n"), l += *l == '\n')
+                sb_printf(out, "%s says: %.*s\n", s->allocs[i]->name, (int)strcspn(l, "\n"), l);
+        plugin_problem pb;
+        while (plugin_take_problem(p, &pb)) {
+            const char *close = strchr(pb.text, ')');
+            int call = close ? (int)(close - pb.text + 1) : (int)strlen(pb.text);
+            const sess_block *b = pb.has_other ? sess_block_by_ptr(s, i, plugin_region(p) + pb.other_offset) : NULL;
+            char whose[96] = "";
+            if (b && b->live)
+                snprintf(whose, sizeof whose, " (that block is %s, allocated at step %u)", sess_label(s, b),
+                         b->alloc_step);
+            size_t before = s->warning_count;
+            sess_warn(s, warn_from_plugin(pb.kind), "%.*s at step %zu%s%s", call, pb.text, s->step,
+                      pb.text + call, whose);
+            if (s->warning_count > before)
+                sb_printf(out, "%s\n", s->warnings[before].message);
+        }
+        plugin_set_timeout(p, s->replaying ? KIND_REPLAY_TIMEOUT_MS : 0);
+    }
+}
+
 /* Runs one line without making it a step of its own. */
 static session_status run_line(session *s, const char *line, strbuf *out, session_outcome *oc)
 {
@@ -264,7 +315,11 @@ static session_status run_line(session *s, const char *line, strbuf *out, sessio
         } else {
             oc->pause = c->flags & INTERP_PAUSE;
             oc->note = c->flags & INTERP_CAPTION;
-            st = c->run(s, w, out);
+            if ((c->flags & INTERP_GROUP) && s->group.count)
+                st = compare_fan_out(s, c->run, w, out);
+            else
+                st = c->run(s, w, out);
+            take_plugin_reports(s, out);
             if (st != SESSION_ERROR && (c->flags & INTERP_RECORDED) && !s->replaying)
                 sess_record(s, line);
         }
@@ -488,15 +543,14 @@ static session_status cmd_try(session *s, const parse_words *w, strbuf *out)
 
 /* ---- trace FILE ---- */
 
-typedef struct replay_figures {
-    size_t ops, failures, peak_live, high_water;
-    bool multi_region;
-} replay_figures;
-
-static void note_block_end(session *s, const char *name, replay_figures *f)
+/* The furthest byte block `name` of allocator a reaches, into f. */
+static void note_block_end(session *s, size_t a, const char *name, compare_figures *f)
 {
+    size_t keep = s->active;
+    s->active = a;
     sess_block *b = sess_find_block(s, name);
-    if (b == NULL || !b->live)
+    s->active = keep;
+    if (b == NULL || !b->live || b->alloc != a)
         return;
     if (b->region > 0)
         f->multi_region = true;
@@ -507,10 +561,46 @@ static void note_block_end(session *s, const char *name, replay_figures *f)
 /* Operations between two progress reports. */
 #define PROGRESS_EVERY 4096
 
+/* The allocators a trace runs on: the group's members, or the active one. */
+static size_t trace_members(const session *s, size_t *member)
+{
+    if (s->group.count) {
+        memcpy(member, s->group.member, s->group.count * sizeof *member);
+        return s->group.count;
+    }
+    member[0] = s->active;
+    return 1;
+}
+
+/* Operations between two samples of slack and metadata (a walk of every
+ * member's spans). */
+#define SAMPLE_EVERY 256
+
+/* The most slack and metadata each member had at a sample; at the end,
+ * the high-water mark of members with several regions (their capacity). */
+static void trace_sample(session *s, const size_t *member, size_t n, compare_figures *f, bool end)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t keep = s->active;
+        s->active = member[i];
+        session_stats st;
+        session_get_stats(s, &st);
+        s->active = keep;
+        if (end && f[i].multi_region)
+            f[i].high_water = st.capacity;
+        if (st.metadata_bytes > f[i].metadata)
+            f[i].metadata = st.metadata_bytes;
+        size_t slack = compare_slack(s, member[i]);
+        if (slack > f[i].slack)
+            f[i].slack = slack;
+    }
+}
+
 static session_status cmd_trace(session *s, const parse_words *w, strbuf *out)
 {
-    if (w->count != 2)
-        return sess_fail(out, "usage: trace FILE (a malloc-lab trace: a ID BYTES | r ID BYTES | f ID)");
+    bool json = w->count == 3 && parse_is(w->word[2], "json");
+    if (w->count != 2 && !json)
+        return sess_fail(out, "usage: trace FILE [json] (a malloc-lab trace: a ID BYTES | r ID BYTES | f ID)");
     strbuf err, script, text;
     sb_init(&err);
     sb_init(&script);
@@ -534,51 +624,68 @@ static session_status cmd_trace(session *s, const parse_words *w, strbuf *out)
         run_line(s, line, &ignore, &oc);
         sb_free(&ignore);
     }
-    replay_figures f = {0};
+    size_t member[SESS_GROUP_MAX];
+    size_t n = trace_members(s, member);
+    compare_figures f[SESS_GROUP_MAX];
+    memset(f, 0, sizeof f);
+    uint64_t ns_before[SESS_GROUP_MAX];
+    memcpy(ns_before, s->group.ns, sizeof ns_before);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     strbuf answer;
     sb_init(&answer);
     session_status worst = SESSION_OK;
-    size_t total = sb_count_lines(sb_str(&script));
+    size_t total = sb_count_lines(sb_str(&script)), ops = 0;
     bool stopped = false;
     for (const char *line = sb_str(&script); *line;) {
-        if (f.ops % PROGRESS_EVERY == 0 && s->progress && !s->replaying &&
-            !s->progress(s->progress_user, "trace", f.ops, total)) {
+        if (ops % PROGRESS_EVERY == 0 && s->progress && !s->replaying &&
+            !s->progress(s->progress_user, "trace", ops, total)) {
             stopped = true;
             break;
         }
-        size_t n = strcspn(line, "\n");
+        size_t len = strcspn(line, "\n");
         char one[96];
-        snprintf(one, sizeof one, "%.*s", (int)n, line);
-        line += n + (line[n] == '\n');
+        snprintf(one, sizeof one, "%.*s", (int)len, line);
+        line += len + (line[len] == '\n');
         size_t before = s->warning_count;
         sb_clear(&answer);
         if (interp_execute(s, one, &answer).status == SESSION_ERROR)
             worst = SESSION_ERROR;
-        f.ops++;
-        if (s->warning_count > before)
-            f.failures++;
-        if (sess_active(s)->live_bytes > f.peak_live)
-            f.peak_live = sess_active(s)->live_bytes;
+        ops++;
+        bool failed[SESS_GROUP_MAX] = {false};
+        for (size_t k = before; k < s->warning_count; k++)
+            if (s->warnings[k].kind != WARN_NOOP_FREE) /* a free a bump ignores is no failure */
+                failed[s->warnings[k].member >= 0 && (size_t)s->warnings[k].member < n ? s->warnings[k].member : 0] =
+                true;
         parse_words pw;
-        if (one[0] != 'f' && parse_split(one, &pw) == NULL && pw.count >= 3)
-            note_block_end(s, one[0] == 'a' ? pw.word[pw.count - 1] : pw.word[1], &f);
+        bool has_name = one[0] != 'f' && parse_split(one, &pw) == NULL && pw.count >= 3;
+        for (size_t i = 0; i < n; i++) {
+            f[i].ops++;
+            f[i].failures += failed[i];
+            if (s->allocs[member[i]]->live_bytes > f[i].peak_live)
+                f[i].peak_live = s->allocs[member[i]]->live_bytes;
+            if (has_name)
+                note_block_end(s, member[i], one[0] == 'a' ? pw.word[pw.count - 1] : pw.word[1], &f[i]);
+        }
+        if (ops % SAMPLE_EVERY == 0)
+            trace_sample(s, member, n, f, false);
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (f.multi_region) {
-        session_stats st;
-        session_get_stats(s, &st);
-        f.high_water = st.capacity;
-    }
-    double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    double ns = (double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec);
+    trace_sample(s, member, n, f, true);
+    for (size_t i = 0; i < n; i++)
+        f[i].ns = s->group.count ? (double)(s->group.ns[i] - ns_before[i]) : ns;
     if (stopped)
         sb_printf(out, "trace %s stopped after %zu of %zu operations (each is a step: undo takes them back)\n",
-                  w->word[1], f.ops, total);
-    sb_printf(out, "trace %s on %s: %zu operations, %zu failed; peak live %zu bytes, high-water mark %zu "
-                   "bytes, utilisation %.1f%%; %.1f ms\n",
-              w->word[1], sess_active(s)->name, f.ops, f.failures, f.peak_live, f.high_water,
-              f.high_water ? 100.0 * (double)f.peak_live / (double)f.high_water : 0.0, ms);
+                  w->word[1], ops, total);
+    if (s->group.count || json) {
+        compare_trace_table(s, w->word[1], f, n, json, out);
+    } else {
+        sb_printf(out, "trace %s on %s: %zu operations, %zu failed; peak live %zu bytes, high-water mark %zu "
+                       "bytes, utilisation %.1f%%; %.1f ms\n",
+                  w->word[1], sess_active(s)->name, f[0].ops, f[0].failures, f[0].peak_live, f[0].high_water,
+                  f[0].high_water ? 100.0 * (double)f[0].peak_live / (double)f[0].high_water : 0.0, ns / 1e6);
+    }
     sb_free(&answer);
     sb_free(&err);
     sb_free(&script);
@@ -692,6 +799,11 @@ size_t interp_complete(const session *s, const char *line, size_t start, const c
                 offer(&c, commands[i].name);
         break;
     case COMPLETE_NEW:
+        if (parse_is(w.word[0], "compare") && arg == 1) {
+            offer(&c, "off");
+            for (size_t i = 0; i < s->alloc_count; i++)
+                offer(&c, s->allocs[i]->name);
+        }
         complete_new(&c, s, &w);
         break;
     case COMPLETE_SWITCH:
@@ -738,7 +850,7 @@ size_t interp_complete(const session *s, const char *line, size_t start, const c
     case COMPLETE_EXPECT: {
         static const char *const what[] = {"offset", "block", "live", "padding", "used", "metadata",
                                            "peak", "stat", "warning", "warnings", "no", "type",
-                                           "allocator", "slack", "damaged", "free", "bytes"};
+                                           "allocator", "in", "slack", "damaged", "free", "bytes"};
         static const char *const props[] = {"offset", "size", "padding", "align", "region", "slot",
                                             "slack", "damaged", "live", "freed"};
         static const char *const figures[] = {"capacity", "live_blocks", "live_bytes", "padding_bytes",
@@ -755,7 +867,7 @@ size_t interp_complete(const session *s, const char *line, size_t start, const c
             offer(&c, "warnings");
         else if (parse_is(w.word[1], "type") && arg == 2)
             offer_types(&c, s, true);
-        else if (parse_is(w.word[1], "allocator") && arg == 2)
+        else if ((parse_is(w.word[1], "allocator") || parse_is(w.word[1], "in")) && arg == 2)
             for (size_t i = 0; i < s->alloc_count; i++)
                 offer(&c, s->allocs[i]->name);
         else if (parse_is(w.word[1], "stat") && arg == 2)

@@ -127,6 +127,43 @@ static void types_arr(const session *s, strbuf *out)
     sb_add(out, "]");
 }
 
+static void stats_obj(const session_stats *st, strbuf *out)
+{
+    sb_printf(out, ",\"stats\":{\"live_blocks\":%zu,\"live_bytes\":%zu,\"padding_bytes\":%zu,"
+                   "\"metadata_bytes\":%zu,\"freed_bytes\":%zu,\"unused_bytes\":%zu,\"slack_bytes\":%zu,"
+                   "\"damaged_bytes\":%zu,\"peak_bytes\":%zu,\"total_allocated\":%zu,\"total_freed\":%zu}",
+              st->live_blocks, st->live_bytes, st->padding_bytes, st->metadata_bytes, st->freed_bytes,
+              st->unused_bytes, st->slack_bytes, st->damaged_bytes, st->peak_bytes, st->total_allocated,
+              st->total_freed);
+}
+
+/* "compare": every member of the comparison (null when there is none),
+ * each with its allocator, blocks and figures. */
+static void compare_arr(const session *s, strbuf *out)
+{
+    sb_add(out, ",\"compare\":");
+    size_t n = session_group_count(s);
+    session *view = n ? session_view_new() : NULL;
+    if (view == NULL) {
+        sb_add(out, "null");
+        return;
+    }
+    sb_addc(out, '[');
+    for (size_t i = 0; i < n; i++) {
+        session_view_of(view, s, session_group_member(s, i));
+        session_stats st;
+        session_get_stats(view, &st);
+        sb_add(out, i ? ",{\"allocator\":" : "{\"allocator\":");
+        allocator_obj(view, &st, out);
+        sb_add(out, ",\"blocks\":");
+        blocks_arr(view, out);
+        stats_obj(&st, out);
+        sb_addc(out, '}');
+    }
+    sb_addc(out, ']');
+    session_view_free(view);
+}
+
 void json_state(const session *s, strbuf *out)
 {
     session_stats st;
@@ -144,13 +181,10 @@ void json_state(const session *s, strbuf *out)
     }
     sb_add(out, "],\"blocks\":");
     blocks_arr(s, out);
-    sb_printf(out, ",\"stats\":{\"live_blocks\":%zu,\"live_bytes\":%zu,\"padding_bytes\":%zu,"
-                   "\"metadata_bytes\":%zu,\"freed_bytes\":%zu,\"unused_bytes\":%zu,\"slack_bytes\":%zu,"
-                   "\"damaged_bytes\":%zu,\"peak_bytes\":%zu,\"total_allocated\":%zu,\"total_freed\":%zu}",
-              st.live_blocks, st.live_bytes, st.padding_bytes, st.metadata_bytes, st.freed_bytes,
-              st.unused_bytes, st.slack_bytes, st.damaged_bytes, st.peak_bytes, st.total_allocated, st.total_freed);
+    stats_obj(&st, out);
     sb_add(out, ",\"damaged\":");
     damaged_arr(s, out);
+    compare_arr(s, out);
     sb_add(out, ",\"warnings\":");
     warnings_arr(s, out);
     sb_add(out, ",\"types\":");

@@ -4,7 +4,9 @@
 #include "allocscope/kinds.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "allocscope/arena.h"
 #include "allocscope/buddy.h"
@@ -13,6 +15,7 @@
 #include "allocscope/debug.h"
 #include "allocscope/fixed.h"
 #include "allocscope/parse.h"
+#include "allocscope/plugin_host.h"
 #include "allocscope/pool.h"
 #include "allocscope/stack.h"
 #include "allocscope/sysheap.h"
@@ -27,6 +30,7 @@ static bool build_debug_bump(const kind_spec *sp, kind_built *out, strbuf *err);
 static bool build_counting(const kind_spec *sp, kind_built *out, strbuf *err);
 static bool build_freelist(const kind_spec *sp, kind_built *out, strbuf *err);
 static bool build_buddy(const kind_spec *sp, kind_built *out, strbuf *err);
+static bool build_plugin(const kind_spec *sp, kind_built *out, strbuf *err);
 
 /* the option words of a row, a NULL-terminated list */
 #define WORDS(...) ((const char *const[]){__VA_ARGS__, NULL})
@@ -56,7 +60,9 @@ static bool build_buddy(const kind_spec *sp, kind_built *out, strbuf *err);
     X("freelist", 4096, build_freelist, KIND_CAN_BACK, WORDS("first-fit", "best-fit", "next-fit"),      \
       "a general-purpose free list: headers, coalescing, a choice of fit")                              \
     X("buddy", 1024, build_buddy, KIND_CAN_BACK, NO_WORDS,                                              \
-      "power-of-two blocks, split in halves and merged with their buddy")
+      "power-of-two blocks, split in halves and merged with their buddy")                               \
+    X("plugin", 4096, build_plugin, KIND_LIBRARY, NO_WORDS,                                             \
+      "an allocator you wrote, from a shared library (plugin.h): new plugin PATH.so [SIZE] [words]")
 
 const kind_row kind_rows[] = {
 #define KIND_X(name, size, build, can, options, help) {name, size, build, can, options, help},
@@ -315,6 +321,90 @@ static bool build_pool(const kind_spec *sp, kind_built *out, strbuf *err)
     snprintf(out->desc, sizeof out->desc, "pool of %zu-byte slots (%s, align %zu), %s %zu", pool_slot_size(p),
              what, pool_slot_align(p), sp->has_capacity ? "fixed capacity" : "growable, first slab", slots);
     return true;
+}
+
+/* ---- plugins: an allocator a student wrote (plugin_host.h) ---- */
+
+static bool exists(const char *path) { return access(path, F_OK) == 0; }
+
+/* dir/name into buf if that file exists. */
+static bool found_in(const char *dir, size_t dir_len, const char *name, char *buf, size_t cap)
+{
+    if (dir_len == 0)
+        return false;
+    int n = snprintf(buf, cap, "%.*s/%s", (int)dir_len, dir, name);
+    return n > 0 && (size_t)n < cap && exists(buf);
+}
+
+void kind_find_library(const char *name, char *buf, size_t cap)
+{
+    if (strchr(name, '/') == NULL && !exists(name)) {
+        for (const char *dirs = getenv("ALLOCSCOPE_PLUGIN_PATH"); dirs && *dirs;) {
+            size_t n = strcspn(dirs, ":");
+            if (found_in(dirs, n, name, buf, cap))
+                return;
+            dirs += n + (dirs[n] == ':');
+        }
+        char exe[4096];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n > 0) {
+            exe[n] = '\0';
+            char *slash = strrchr(exe, '/');
+            if (slash && snprintf(slash, sizeof exe - (size_t)(slash - exe), "/plugins") > 0 &&
+                found_in(exe, strlen(exe), name, buf, cap))
+                return;
+        }
+    }
+    snprintf(buf, cap, "%s", name);
+}
+
+/* "plugin PATH: <why>: <the system's words>", with the library named as
+ * the user typed it, not by the absolute path it was loaded from. */
+static void plugin_error(const char *typed, const char *path, plugin_status st, const char *detail, strbuf *err)
+{
+    char real[4096];
+    const char *abs = realpath(path, real) ? real : path;
+    const char *at = strstr(detail, abs);
+    sb_printf(err, "plugin %s: %s", typed, plugin_status_text(st));
+    if (at == NULL && *detail && strcmp(detail, path) != 0)
+        sb_printf(err, ": %s", detail);
+    else if (at && strcmp(at + strlen(abs), "") != 0) /* "PATH: invalid ELF header": the words after it */
+        sb_printf(err, "%s", at + strlen(abs));
+    if (st == PLUGIN_ERR_NO_FILE && strchr(typed, '/') == NULL)
+        sb_add(err, " (a name without '/' is looked for here, in $ALLOCSCOPE_PLUGIN_PATH and in plugins/ "
+                    "beside allocscope)");
+}
+
+static bool build_plugin(const kind_spec *sp, kind_built *out, strbuf *err)
+{
+    if (sp->path == NULL || !*sp->path) {
+        sb_add(err, "plugin: which library? (usage: new plugin PATH.so [SIZE] [words for its init] [as NAME])");
+        return false;
+    }
+    char path[4096], detail[256] = "";
+    kind_find_library(sp->path, path, sizeof path);
+    plugin_config cfg = {path, plain_size(sp), sp->options, sp->replaying ? KIND_REPLAY_TIMEOUT_MS : 0};
+    plugin_status st;
+    plugin *p = plugin_load(&cfg, &st, detail, sizeof detail);
+    if (p == NULL) {
+        plugin_error(sp->path, path, st, detail, err);
+        return false;
+    }
+    out->top = plugin_instance(p);
+    snprintf(out->desc, sizeof out->desc, "plugin %.24s (%.48s) %zu%s%.40s", plugin_name(p), sp->path,
+             plugin_size(p), *sp->options ? ", init with " : "", sp->options);
+    return true;
+}
+
+struct plugin *kind_plugin(const kind_built *b)
+{
+    return b->top.probe == &plugin_probe ? b->top.a.ctx : NULL;
+}
+
+bool kind_failure_explained(const kind_built *b)
+{
+    plugin *p = kind_plugin(b);
+    return p && plugin_problem_count(p) > 0;
 }
 
 /* ---- the factory ---- */

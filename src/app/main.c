@@ -9,37 +9,52 @@
 #include <unistd.h>
 
 #include "allocscope/batch.h"
+#include "allocscope/castout.h"
 #include "allocscope/parse.h"
 #include "allocscope/interp.h"
 #include "allocscope/bench.h"
 #include "allocscope/trace.h"
 #include "allocscope/tui.h"
+#include "allocscope/record.h"
 
 static void usage(FILE *f)
 {
     fputs("usage: allocscope                      the live view (bump allocator over 4096 bytes)\n"
           "       allocscope --play FILE [--delay MS]   play a scene in the live view\n"
+          "       allocscope --play FILE --export-svg DIR [--at-marks] | --export-cast FILE | --export-html FILE\n"
+          "                  [--size COLSxROWS] [--theme light|dark] [--force]   slides, recordings, a web page\n"
           "       allocscope --batch FILE|-  [--frames] [--json] [--ascii] [--quiet]\n"
           "       allocscope --trace FILE [--on \"KIND SIZE ...\"] [--batch]   replay a malloc-lab trace\n"
+          "       allocscope --trace FILE --compare \"KIND ...\" \"KIND ...\" [--json]   on 2 to 4 allocators, one table\n"
           "       allocscope --gen-trace random|binary-tree|coalescing|realloc [--seed N] [--ops N]\n"
           "       allocscope bench [WORKLOAD] [--json]      W1..W5, scale (see make bench)\n"
+          "       allocscope record [-o FILE] [--stacks] -- CMD [ARGS...]   record CMD's allocations\n"
           "       allocscope --help | --version\n"
           "With standard input not a terminal and no mode given, allocscope runs in batch mode on it.\n",
           f);
 }
 
 typedef struct cli {
-    const char *batch, *play, *trace, *on, *gen;
+    const char *batch, *play, *trace, *on, *gen; /* on: a kind, or a compare line (compare) */
     size_t seed, ops;
-    bool batch_flag;
+    bool batch_flag, compare;
     long delay_ms;
     batch_options bo;
 } cli;
+
+static castout_cli exports; /* --export-svg/cast/html and their options (castout.h) */
 
 static int parse_args(int argc, char **argv, cli *c)
 {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        int ex = castout_cli_option(argc, argv, i, &exports);
+        if (ex < 0)
+            return 2;
+        if (ex > 0) {
+            i += ex - 1;
+            continue;
+        }
         const char *next = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--batch") && next && (strncmp(next, "--", 2) != 0))
             c->batch = next, i++, c->batch_flag = true;
@@ -49,6 +64,15 @@ static int parse_args(int argc, char **argv, cli *c)
             c->trace = next, i++;
         else if (!strcmp(a, "--on") && next)
             c->on = next, i++;
+        else if (!strcmp(a, "--compare") && next) {
+            /* --compare "KIND ..." "KIND ..." ...: the members of a comparison
+             * the trace runs on (the words until the next option) */
+            static char line[1024];
+            size_t len = (size_t)snprintf(line, sizeof line, "compare");
+            for (; i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0 && len < sizeof line; i++)
+                len += (size_t)snprintf(line + len, sizeof line - len, "%s %s", len > 7 ? "," : "", argv[i + 1]);
+            c->on = line, c->compare = true;
+        }
         else if (!strcmp(a, "--gen-trace") && next)
             c->gen = next, i++;
         else if ((!strcmp(a, "--seed") || !strcmp(a, "--ops")) && next) {
@@ -156,7 +180,7 @@ static char *trace_scene(const cli *c, strbuf *err)
     bool ok = trace_to_script(sb_str(&text), &h, &body, err);
     if (ok) {
         if (c->on)
-            sb_printf(&script, "new %s\n", c->on);
+            sb_printf(&script, "%s%s\n", c->compare ? "" : "new ", c->on);
         else
             sb_printf(&script, "new freelist %zu\n", h.heap_size ? h.heap_size : (size_t)1 << 20);
         sb_printf(&script, "note trace %s: %zu operations on %zu ids\n%s", c->trace, h.ops, h.ids, sb_str(&body));
@@ -185,17 +209,19 @@ static int run_trace(const cli *c)
     session_outcome oc = {SESSION_OK, false, false, false, false};
     if (c->on) {
         char line[600];
-        snprintf(line, sizeof line, "new %s", c->on);
+        snprintf(line, sizeof line, "%s%s", c->compare ? "" : "new ", c->on);
         oc = interp_execute(s, line, &out);
     }
     if (oc.status == SESSION_OK) {
         sb_clear(&out);
         char cmd[600];
-        snprintf(cmd, sizeof cmd, "trace \"%s\"", c->trace);
+        snprintf(cmd, sizeof cmd, "trace \"%s\"%s", c->trace, c->bo.json ? " json" : "");
         oc = interp_execute(s, cmd, &out);
     }
     int status = oc.status == SESSION_OK ? 0 : 1;
     fputs(sb_str(&out), status ? stderr : stdout);
+    if (record_damage(c->trace, stderr)) /* a damaged recording replayed up to the damage */
+        status = 1;
     sb_free(&out);
     session_destroy(s);
     return status;
@@ -203,14 +229,18 @@ static int run_trace(const cli *c)
 
 int main(int argc, char **argv)
 {
-    cli c = {NULL, NULL, NULL, NULL, NULL, 0, 0, false, 700, {0}};
+    cli c = {NULL, NULL, NULL, NULL, NULL, 0, 0, false, false, 700, {0}};
     if (argc >= 2 && !strcmp(argv[1], "bench"))
         return bench_main(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "record"))
+        return record_main(argc - 1, argv + 1);
     int bad = parse_args(argc, argv, &c);
     if (bad)
         return bad;
     if (c.gen)
         return generate(&c);
+    if (castout_cli_wanted(&exports))
+        return castout_cli_run(&exports, c.play, c.delay_ms, c.bo.ascii);
     if (c.trace && (c.batch_flag || !isatty(STDOUT_FILENO)))
         return run_trace(&c);
     if (c.trace) {

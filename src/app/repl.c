@@ -8,7 +8,6 @@
  */
 #include "allocscope/repl.h"
 
-#include <curses.h>
 #include <readline/history.h>
 #include <readline/readline.h>
 #include <stdio.h>
@@ -161,34 +160,15 @@ void repl_set_prompt(const char *prompt)
     R.dirty = true;
 }
 
-static void push_bytes(const char *bytes)
+void repl_feed(const char *bytes, size_t n)
 {
-    for (const char *p = bytes; *p && R.count < QUEUE_SIZE; p++) {
-        R.queue[(R.head + R.count) % QUEUE_SIZE] = (unsigned char)*p;
+    for (size_t i = 0; i < n; i++) {
+        if (bytes[i] == '\0')
+            continue;
+        if (R.count == QUEUE_SIZE)
+            rl_callback_read_char(); /* makes room */
+        R.queue[(R.head + R.count) % QUEUE_SIZE] = (unsigned char)bytes[i];
         R.count++;
-    }
-}
-
-void repl_feed_key(int key)
-{
-    switch (key) {
-    case KEY_LEFT: push_bytes("\033[D"); break;
-    case KEY_RIGHT: push_bytes("\033[C"); break;
-    case KEY_UP: push_bytes("\033[A"); break;
-    case KEY_DOWN: push_bytes("\033[B"); break;
-    case KEY_HOME: push_bytes("\001"); break;
-    case KEY_END: push_bytes("\005"); break;
-    case KEY_DC: push_bytes("\033[3~"); break;
-    case KEY_BACKSPACE: push_bytes("\177"); break;
-    case KEY_ENTER: push_bytes("\n"); break;
-    default:
-        if (key >= 0 && key < 256) {
-            char b[2] = {(char)key, 0};
-            if (key == 0)
-                return;
-            push_bytes(b);
-        }
-        break;
     }
     while (R.count > 0)
         rl_callback_read_char();

@@ -422,8 +422,11 @@ session_status cmd_zoom(session *s, const parse_words *w, strbuf *out)
 session_status cmd_note(session *s, const parse_words *w, strbuf *out)
 {
     sb_add(out, "note:");
-    for (size_t i = 1; i < w->count; i++)
+    sb_clear(&s->caption);
+    for (size_t i = 1; i < w->count; i++) {
         sb_printf(out, " %s", w->word[i]);
+        sb_printf(&s->caption, "%s%s", i > 1 ? " " : "", w->word[i]);
+    }
     if (w->count < 2)
         sb_addc(out, ' ');
     sb_addc(out, '\n');

@@ -12,6 +12,12 @@ static screen_rect rect(int y, int x, int h, int w)
 
 void screen_compute(int rows, int cols, bool playing, screen_layout *out)
 {
+    screen_compute_captioned(rows, cols, playing ? 1 : 0, out);
+}
+
+void screen_compute_captioned(int rows, int cols, int caption_lines, screen_layout *out)
+{
+    bool playing = caption_lines > 0;
     memset(out, 0, sizeof *out);
     if (rows < SCREEN_MIN_ROWS || cols < SCREEN_MIN_COLS) {
         out->too_small = true;
@@ -28,6 +34,9 @@ void screen_compute(int rows, int cols, bool playing, screen_layout *out)
     if (playing) {
         out->status = rect(--bottom, 0, 1, cols);
         int caption_h = rows >= 30 ? 4 : (rows >= 18 ? 3 : 1);
+        int wanted = caption_lines + (rows >= 18 ? 2 : 0), most = rows / 3;
+        if (wanted > caption_h)
+            caption_h = wanted < most ? wanted : (most > caption_h ? most : caption_h);
         bottom -= caption_h;
         out->caption = rect(bottom, 0, caption_h, cols);
     }
@@ -79,25 +88,22 @@ screen_map_shape screen_map_shape_of(const screen_layout *l, const size_t *regio
     return wide; /* it fits only in the layout's longer rows */
 }
 
-screen_style screen_cell_style(const cell *c)
+screen_map_shape screen_map_shape_strided(const screen_layout *l, const size_t *region_cells, size_t regions,
+                                          size_t stride)
 {
-    if (c->marks & CELL_MARK_OFFSET)
-        return STYLE_OFFSET;
-    switch (c->role) {
-    case CELL_LIVE:
-        return (screen_style)(STYLE_LIVE0 + (c->block >= 0 ? c->block % SCREEN_LIVE_COLOURS : 0));
-    case CELL_PADDING: return STYLE_PADDING;
-    case CELL_SLACK: return STYLE_SLACK;
-    case CELL_DAMAGED: return STYLE_DAMAGED;
-    case CELL_FREED: return STYLE_FREED;
-    case CELL_META: return STYLE_META;
-    default: return STYLE_UNUSED;
+    int usable = l->map.w - SCREEN_MAP_PREFIX - 1;
+    if (stride <= 1 || l->too_small || usable < 8 || stride > (size_t)usable)
+        return screen_map_shape_of(l, region_cells, regions);
+    for (int width = SCREEN_MAX_CELL_WIDTH; width >= 1; width--) {
+        size_t cells = (size_t)(usable / width) / stride * stride;
+        if (cells == 0)
+            continue;
+        if (screen_map_rows_needed(cells, region_cells, regions) <= (size_t)l->map_rows)
+            return (screen_map_shape){(int)cells, width};
     }
+    return screen_map_shape_of(l, region_cells, regions);
 }
 
-static const char *const style_names[STYLE_COUNT] = {
-    "text", "dim", "header", "unused", "freed", "metadata", "padding", "live0", "live1", "live2",
-    "live3", "live4", "live5", "offset", "warning", "new-warning", "error", "caption", "slack", "damaged",
-};
+screen_style screen_cell_style(const cell *c) { return looks_cell_style(c); }
 
-const char *screen_style_name(screen_style s) { return s < STYLE_COUNT ? style_names[s] : "?"; }
+const char *screen_style_name(screen_style s) { return s < STYLE_COUNT ? looks_style_of(s)->name : "?"; }

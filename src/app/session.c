@@ -24,6 +24,8 @@ session *session_create(void)
         return NULL;
     }
     sb_init(&s->pending);
+    sb_init(&s->caption);
+    s->group.running = -1;
     /* epochs of different sessions never meet: a view that indexed blocks
      * of a session destroyed since cannot mistake a new one for it */
     struct timespec now;
@@ -61,9 +63,12 @@ void sess_clear(session *s)
     types_destroy(s->types);
     s->types = types_create();
     s->step = 0;
+    memset(&s->group, 0, sizeof s->group);
+    s->group.running = -1;
     s->zoom = 0;
     s->show_addresses = false;
     sb_clear(&s->pending);
+    sb_clear(&s->caption);
 }
 
 void session_destroy(session *s)
@@ -83,6 +88,7 @@ void session_destroy(session *s)
     free(s->history);
     free(s->spans);
     sb_free(&s->pending);
+    sb_free(&s->caption);
     free(s);
 }
 
@@ -118,6 +124,17 @@ void sess_warn(session *s, warn_kind kind, const char *fmt, ...)
     sess_warning *w = &s->warnings[s->warning_count++];
     w->kind = kind;
     w->step = s->step;
+    w->member = (int16_t)s->group.running;
+    if (s->group.running >= 0 && kind != WARN_NOOP_FREE)
+        s->group.failures[s->group.running]++;
+    if (s->group.running >= 0) {
+        /* a warning of one member of a comparison names the member */
+        strbuf named;
+        sb_init(&named);
+        sb_printf(&named, "%s: %s", s->allocs[s->group.member[s->group.running]]->name, sb_str(&msg));
+        sb_free(&msg);
+        msg = named;
+    }
     w->message = msg.data ? msg.data : calloc(1, 1);
     s->changed = true;
 }
@@ -167,14 +184,19 @@ static size_t hash_name(const char *name)
     return h;
 }
 
-/* The slot of name in the index: the one holding it, or the empty one
- * where it would go. */
-static uint32_t *name_slot(const session *s, const char *name)
+/* The slot of (allocator, name) in the index: the one holding the newest
+ * block of that allocator so named, or the empty one where it would go.
+ * Names belong to their allocator, so the same name in two allocators
+ * (the members of a comparison) are two entries. */
+static uint32_t *name_slot(const session *s, size_t alloc, const char *name)
 {
     size_t mask = s->name_cap - 1;
-    for (size_t i = hash_name(name) & mask;; i = (i + 1) & mask) {
+    for (size_t i = (hash_name(name) ^ (alloc * 0x9e3779b97f4a7c15u)) & mask;; i = (i + 1) & mask) {
         uint32_t v = s->name_slots[i];
-        if (v == 0 || strcmp(sess_name(s, sess_blk(s, v - 1)->label), name) == 0)
+        if (v == 0)
+            return &s->name_slots[i];
+        const sess_block *b = sess_blk(s, v - 1);
+        if (b->alloc == alloc && strcmp(sess_name(s, b->label), name) == 0)
             return &s->name_slots[i];
     }
 }
@@ -193,10 +215,11 @@ static bool index_name(session *s, size_t block)
         s->name_cap = cap;
         for (size_t i = 0; i < old_cap; i++)
             if (old[i])
-                *name_slot(s, sess_name(s, sess_blk(s, old[i] - 1)->label)) = old[i];
+                *name_slot(s, sess_blk(s, old[i] - 1)->alloc, sess_name(s, sess_blk(s, old[i] - 1)->label)) =
+                    old[i];
         free(old);
     }
-    uint32_t *slot = name_slot(s, sess_name(s, sess_blk(s, block)->label));
+    uint32_t *slot = name_slot(s, sess_blk(s, block)->alloc, sess_name(s, sess_blk(s, block)->label));
     if (*slot == 0)
         s->name_used++;
     *slot = (uint32_t)block + 1;
@@ -207,7 +230,8 @@ const char *sess_label(const session *s, const sess_block *b) { return sess_name
 
 /* The block with that name or #id: names belong to their allocator, so
  * the active allocator's blocks come first; then the most recent, live
- * before freed. */
+ * before freed. In a comparison a name resolves within the active member
+ * only (every member has its own block of that name). */
 sess_block *sess_find_block(const session *s, const char *name)
 {
     if (name[0] == '#') {
@@ -218,27 +242,19 @@ sess_block *sess_find_block(const session *s, const char *name)
     }
     if (s->name_cap == 0)
         return NULL;
-    uint32_t v = *name_slot(s, name);
-    if (v == 0)
-        return NULL;
-    sess_block *newest = sess_blk(s, v - 1);
-    if (newest->live && newest->alloc == s->active)
-        return newest;
-    /* rarer: the newest is freed or elsewhere; prefer the active
-     * allocator's, live before freed, then the most recent */
+    uint32_t v = *name_slot(s, s->active, name);
+    if (v || s->group.count)
+        return v ? sess_blk(s, v - 1) : NULL;
+    /* none in the active allocator: another allocator's newest, live before
+     * freed, the most recent first */
     sess_block *best = NULL;
-    int best_rank = -1;
-    for (size_t i = s->block_count; i-- > 0;) {
-        sess_block *b = sess_blk(s, i);
-        if (!b->named || strcmp(sess_label(s, b), name) != 0)
+    for (size_t a = 0; a < s->alloc_count; a++) {
+        uint32_t o = a == s->active ? 0 : *name_slot(s, a, name);
+        if (o == 0)
             continue;
-        int rank = (b->alloc == s->active) * 2 + b->live;
-        if (rank > best_rank) {
+        sess_block *b = sess_blk(s, o - 1);
+        if (best == NULL || b->live > best->live || (b->live == best->live && b->id > best->id))
             best = b;
-            best_rank = rank;
-            if (rank == 3)
-                break;
-        }
     }
     return best;
 }
@@ -324,6 +340,14 @@ void sess_collect_spans(session *s, size_t alloc)
     a->built.top.probe->inspect(a->built.top.a.ctx, &in);
 }
 
+static void note_high_water(sess_allocator *a, const sess_block *b)
+{
+    if (b->region > 0)
+        a->regions = true;
+    else if ((size_t)b->offset + b->size > a->high_water)
+        a->high_water = (size_t)b->offset + b->size;
+}
+
 /* Region, offset and padding of a block, from the allocator's own spans:
  * the padding is the alignment padding right before the block (or before
  * its header). */
@@ -335,6 +359,7 @@ void sess_locate_block(session *s, sess_block *b)
         b->region = loc.region > UINT16_MAX ? UINT16_MAX : (uint16_t)loc.region;
         b->offset = loc.offset > UINT32_MAX ? UINT32_MAX : (uint32_t)loc.offset;
         b->padding = loc.padding > UINT32_MAX ? UINT32_MAX : (uint32_t)loc.padding;
+        note_high_water(s->allocs[b->alloc], b);
         return;
     }
     sess_collect_spans(s, b->alloc);
@@ -351,6 +376,7 @@ void sess_locate_block(session *s, sess_block *b)
             j--;
         if (j > 0 && s->spans[j - 1].region == sp->region && s->spans[j - 1].kind == AS_SPAN_PADDING)
             b->padding = (uint32_t)s->spans[j - 1].len;
+        note_high_water(s->allocs[b->alloc], b);
         return;
     }
 }
@@ -496,6 +522,22 @@ sess_allocator *sess_add_allocator(session *s, const kind_row *kind, kind_built 
     return a;
 }
 
+void sess_drop_allocators(session *s, size_t keep, size_t active)
+{
+    while (s->alloc_count > keep)
+        allocator_destroy(s->allocs[--s->alloc_count]);
+    s->active = active < s->alloc_count ? active : 0;
+    s->changed = true;
+}
+
+int sess_group_index(const session *s, size_t a)
+{
+    for (size_t i = 0; i < s->group.count; i++)
+        if (s->group.member[i] == a)
+            return (int)i;
+    return -1;
+}
+
 /* ---- accessors ---- */
 
 const char *session_check(const session *s)
@@ -510,6 +552,7 @@ const char *session_check(const session *s)
 }
 
 size_t session_step(const session *s) { return s->step; }
+const char *session_caption(const session *s) { return sb_str(&s->caption); }
 bool session_has_active(const session *s) { return s->alloc_count > 0; }
 const char *session_active_name(const session *s) { return s->alloc_count ? sess_active(s)->name : ""; }
 const char *session_active_kind(const session *s) { return s->alloc_count ? sess_active(s)->kind->name : ""; }
@@ -629,6 +672,57 @@ void session_memory(const session *s, size_t *tracking, size_t *history)
     *history = h;
 }
 size_t session_zoom(const session *s) { return s->zoom; }
+
+size_t session_group_count(const session *s) { return s->group.count; }
+
+void session_group_figures(const session *s, size_t i, session_member_figures *out)
+{
+    memset(out, 0, sizeof *out);
+    if (i >= s->group.count)
+        return;
+    const sess_allocator *a = s->allocs[s->group.member[i]];
+    out->high_water = a->high_water;
+    out->regions = a->regions;
+    out->failures = s->group.failures[i];
+    out->commands = s->group.commands;
+    out->ns = s->group.ns[i];
+}
+
+static void slack_cb(void *user, const as_span *sp)
+{
+    if (sp->kind == AS_SPAN_SLACK)
+        *(size_t *)user += sp->len;
+}
+
+static void slack_batch(void *user, const as_span *sp, size_t n)
+{
+    size_t add = 0;
+    for (size_t i = 0; i < n; i++)
+        if (sp[i].kind == AS_SPAN_SLACK)
+            add += sp[i].len;
+    *(size_t *)user += add;
+}
+
+size_t session_slack(const session *s)
+{
+    size_t slack = 0;
+    const sess_allocator *a = sess_active(s);
+    if (a) {
+        as_inspector in = {.span = slack_cb, .user = &slack, .spans = slack_batch};
+        a->built.top.probe->inspect(a->built.top.a.ctx, &in);
+    }
+    return slack;
+}
+size_t session_group_member(const session *s, size_t i) { return s->group.member[i]; }
+
+session *session_view_new(void) { return calloc(1, sizeof(session)); }
+void session_view_free(session *view) { free(view); }
+
+void session_view_of(session *view, const session *s, size_t alloc)
+{
+    *view = *s;
+    view->active = alloc < s->alloc_count ? alloc : s->active;
+}
 bool session_show_addresses(const session *s) { return s->show_addresses; }
 
 size_t session_block_names(const session *s, const char **out, size_t max)

@@ -18,6 +18,8 @@ typedef struct sess_allocator {
     const kind_row *kind;
     kind_built built;       /* its top, the parts it owns, its description */
     size_t live_bytes, peak_bytes, total_allocated, total_freed;
+    size_t high_water;      /* the furthest end of a block in region 0 (sess_locate_block) */
+    bool regions;           /* a block was ever placed past region 0 */
     uint32_t *block_index;  /* its blocks' indexes in the session, in order */
     size_t block_count, block_cap;
 } sess_allocator;
@@ -52,7 +54,21 @@ typedef struct sess_warning {
     warn_kind kind;
     size_t step;
     char *message;
+    int16_t member;          /* the comparison member it came from (index in the group), -1: none */
 } sess_warning;
+
+/* A comparison group (`compare`): the allocators every allocation command
+ * runs on, in order. */
+#define SESS_GROUP_MAX 4
+typedef struct sess_group {
+    size_t count;                    /* 0: no group */
+    size_t member[SESS_GROUP_MAX];   /* allocator indexes */
+    int running;                     /* the member a fanned-out command is running on, -1: none */
+    uint64_t ns[SESS_GROUP_MAX];     /* time spent in each member's commands */
+    size_t refused[SESS_GROUP_MAX];  /* commands a member could not do */
+    size_t failures[SESS_GROUP_MAX]; /* its warnings, frees it ignores by design left out */
+    size_t commands;                 /* commands run on the group */
+} sess_group;
 
 struct session {
     sess_allocator *allocs[SESSION_MAX_ALLOCATORS];
@@ -70,6 +86,7 @@ struct session {
     char **history;          /* recorded commands, replayed by undo / rewind */
     size_t history_count, history_cap;
     bool changed;
+    sess_group group;
     size_t zoom;
     bool show_addresses;
     /* the interpreter's state (interp.c): the model only stores it */
@@ -78,6 +95,7 @@ struct session {
     bool (*progress)(void *user, const char *what, size_t done, size_t total); /* interp_set_progress */
     void *progress_user;
     strbuf pending;          /* a struct definition spanning lines */
+    strbuf caption;          /* the text of the last note (session_caption) */
     int source_depth;
     as_span *spans;          /* scratch for inspections */
     size_t span_count, span_cap;
@@ -110,5 +128,11 @@ size_t sess_find_allocator(const session *s, const char *name);
 bool sess_record(session *s, const char *line);
 /* Frees everything a replay rebuilds; keeps the recorded steps. */
 void sess_clear(session *s);
+/* Destroys the allocators from index `keep` on (they must have no blocks:
+ * a compare that could not create all its members takes back those it
+ * made); the active one becomes `active`. */
+void sess_drop_allocators(session *s, size_t keep, size_t active);
+/* The group member that allocator index a is, or -1. */
+int sess_group_index(const session *s, size_t a);
 
 #endif

@@ -6,64 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "allocscope/allocator.h"
+#include "allocscope/looks.h"
 
 #define TEXTMAP_MAX_ROWS 256
-
-typedef struct glyph_pair {
-    const char *utf8, *ascii;
-} glyph_pair;
-
-/* Indexed by role; LIVE has two glyphs so neighbouring blocks differ. */
-static const glyph_pair role_glyphs[CELL_ROLE_COUNT] = {
-    [CELL_UNUSED] = {"·", "."},
-    [CELL_FREED] = {"░", "x"},
-    [CELL_META] = {"H", "H"},
-    [CELL_LIVE] = {"█", "#"},
-    [CELL_PADDING] = {"╱", "/"},
-    [CELL_SLACK] = {"~", "~"},
-    [CELL_DAMAGED] = {"!", "!"},
-};
-static const glyph_pair live_alt = {"▓", "="};
-static const glyph_pair meta_glyphs[] = {
-    [AS_META_NONE] = {"M", "M"},   [AS_META_HEADER] = {"H", "H"}, [AS_META_LINK] = {"L", "L"},
-    [AS_META_CHUNK] = {"C", "C"},  [AS_META_GUARD] = {"G", "G"},
-};
-
-const char *textmap_glyph(const cell *c, bool ascii)
-{
-    const glyph_pair *g = &role_glyphs[c->role < CELL_ROLE_COUNT ? c->role : CELL_UNUSED];
-    if (c->role == CELL_META && c->meta < sizeof meta_glyphs / sizeof meta_glyphs[0])
-        g = &meta_glyphs[c->meta];
-    else if (c->role == CELL_LIVE && c->block >= 0 && c->block % 2)
-        g = &live_alt;
-    return ascii ? g->ascii : g->utf8;
-}
-
-void textmap_legend(strbuf *out, bool ascii)
-{
-    if (ascii)
-        sb_add(out, "legend: # = live (name at its start)  / padding  ~ slack  x freed  H header  L free-list link  "
-                    "C chunk header  G guard  ! damaged  . unused  ^ offset  * free-list head  : chunk/slot start\n");
-    else
-        sb_add(out, "legend: █ ▓ live (name at its start)  ╱ padding  ~ slack  ░ freed  H header  L free-list link  "
-                    "C chunk header  G guard  ! damaged  · unused  ^ offset  * free-list head  : chunk/slot start\n");
-}
-
-static char mark_char(uint8_t marks)
-{
-    if (marks & CELL_MARK_OFFSET)
-        return '^';
-    if (marks & CELL_MARK_FREE_HEAD)
-        return '*';
-    if (marks & CELL_MARK_ROVER)
-        return '>';
-    if (marks & CELL_MARK_FREE_NODE)
-        return 'n';
-    if (marks & CELL_MARK_BOUNDARY)
-        return ':';
-    return ' ';
-}
 
 static void header(const session *s, const cells_grid *g, strbuf *out)
 {
@@ -115,7 +60,7 @@ static size_t region_rows(const cells_grid *g, const cells_region *r, size_t wid
             if (c->label)
                 sb_addc(out, c->label);
             else
-                sb_add(out, textmap_glyph(c, ascii));
+                sb_add(out, looks_glyph(looks_of_cell(c), ascii));
             any_mark |= c->marks != 0;
         }
         sb_add(out, "|\n");
@@ -125,7 +70,7 @@ static size_t region_rows(const cells_grid *g, const cells_region *r, size_t wid
         size_t last = 0;
         char marks[1024];
         for (size_t i = 0; i < n && i < sizeof marks - 1; i++) {
-            marks[i] = mark_char(g->cells[r->first + row + i].marks);
+            marks[i] = looks_mark_char(g->cells[r->first + row + i].marks);
             if (marks[i] != ' ')
                 last = i + 1;
         }
@@ -136,7 +81,42 @@ static size_t region_rows(const cells_grid *g, const cells_region *r, size_t wid
     return 0;
 }
 
+static void render_one(const session *s, const textmap_options *opt, size_t zoom, strbuf *out, bool legend);
+
+/* The map of the active allocator; while comparing, every member's map in
+ * turn, at the same bytes per cell (the finest that fits them all), each
+ * under its own header, so that the same offset is in the same column. */
 void textmap_render(const session *s, const textmap_options *opt, strbuf *out)
+{
+    size_t n = session_group_count(s);
+    session *view = n ? session_view_new() : NULL;
+    if (view == NULL) {
+        render_one(s, opt, 0, out, true);
+        return;
+    }
+    size_t width = opt && opt->width ? opt->width : 64;
+    size_t rows = opt && opt->max_rows ? opt->max_rows : 16;
+    if (width > 1000)
+        width = 1000;
+    textmap_options one = opt ? *opt : (textmap_options){0};
+    one.width = width;
+    one.max_rows = rows;
+    size_t zoom = session_zoom(s);
+    for (size_t i = 0; i < n && zoom == 0; i++) {
+        session_view_of(view, s, session_group_member(s, i));
+        size_t z = cells_fit_zoom(view, width * rows);
+        zoom = z > zoom ? z : zoom;
+    }
+    for (size_t i = 0; i < n; i++) {
+        session_view_of(view, s, session_group_member(s, i));
+        sb_printf(out, "[%zu/%zu] ", i + 1, n);
+        render_one(view, &one, zoom, out, false);
+    }
+    looks_legend(out, opt && opt->ascii);
+    session_view_free(view);
+}
+
+static void render_one(const session *s, const textmap_options *opt, size_t zoom, strbuf *out, bool legend)
 {
     size_t width = opt && opt->width ? opt->width : 64;
     size_t rows = opt && opt->max_rows ? opt->max_rows : 16;
@@ -149,7 +129,7 @@ void textmap_render(const session *s, const textmap_options *opt, strbuf *out)
     }
     cells_grid g;
     cells_init(&g);
-    if (!cells_build(s, 0, width * rows, &g)) {
+    if (!cells_build(s, zoom, width * rows, &g)) {
         sb_add(out, "(not enough memory to draw the map)\n");
         cells_free(&g);
         return;
@@ -171,7 +151,8 @@ void textmap_render(const session *s, const textmap_options *opt, strbuf *out)
         sb_printf(out, "(%zu more rows not shown: zoom out to see them, e.g. zoom fit)\n", undrawn);
     if (g.hidden_regions)
         sb_printf(out, "(%zu more regions not drawn)\n", g.hidden_regions);
-    textmap_legend(out, ascii);
+    if (legend)
+        looks_legend(out, ascii);
     cells_free(&g);
 }
 
@@ -187,7 +168,7 @@ static void layout_row(const types_struct *t, size_t from, size_t n, bool ascii,
             if (b >= t->fields[i].offset && b < t->fields[i].offset + t->fields[i].size)
                 f = &t->fields[i], fi = i;
         if (f == NULL) {
-            sb_add(out, ascii ? "/" : "╱");
+            sb_add(out, looks_glyph(LOOK_PADDING, ascii));
             continue;
         }
         size_t k = b - f->offset, len = strlen(f->name);
@@ -196,7 +177,7 @@ static void layout_row(const types_struct *t, size_t from, size_t n, bool ascii,
         else if (len > f->size && k == 0)
             sb_addc(out, f->name[0]);
         else
-            sb_add(out, fi % 2 ? (ascii ? "=" : "▓") : (ascii ? "#" : "█"));
+            sb_add(out, looks_glyph(fi % 2 ? LOOK_LIVE_ALT : LOOK_LIVE, ascii));
     }
     sb_add(out, "|\n");
 }

@@ -1,13 +1,17 @@
 /*
  * tui.c - the live view (see tui.h): the one file that owns curses.
  *
- * One loop reads keys with wgetch. In prompt mode keys go to readline
- * (repl.c) and each finished line goes to session_execute, the same path
- * batch mode and scenes use. In playback mode keys drive the player.
+ * One loop reads keys with wgetch (escape sequences whole, read_key). One
+ * table, key_table, says what each key does in each mode (playback, go
+ * to, prompt, long answer) and makes the help screen and the hint lines.
+ * Keys the prompt does not bind go to readline (repl.c) as the bytes a
+ * terminal sends, and each finished line goes to session_execute, the same
+ * path batch mode and scenes use. In playback mode keys drive the player.
  * Drawing reads the model only: the cell grid (cells.c), the session's
- * accessors and the layout and styles decided in screen.c. A frame is drawn
- * into stdscr and sent with one doupdate; curses sends only what changed.
- * KEY_RESIZE re-lays the panes; the terminal is restored on every way out.
+ * accessors, the layout decided in screen.c and the looks (glyphs, styles,
+ * colours) in looks.h. A frame is drawn into stdscr and sent with one
+ * doupdate; curses sends only what changed. KEY_RESIZE re-lays the panes;
+ * the terminal is restored on every way out.
  */
 #include "allocscope/tui.h"
 
@@ -21,14 +25,15 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <wchar.h>
 
 #include "allocscope/cells.h"
+#include "allocscope/looks.h"
 #include "allocscope/player.h"
 #include "allocscope/repl.h"
 #include "allocscope/screen.h"
 #include "allocscope/session.h"
-#include "allocscope/textmap.h"
 
 #define KEY_CTRL(c) ((c) & 0x1f)
 #define FLASH_MS 1500
@@ -52,20 +57,28 @@ typedef struct tui {
     bool idle_work;          /* the player has work for idle time */
     bool go_to;              /* typing a step number after g */
     char go_buf[16];
+    int pending_key;
+    char shown_allocator[64]; /* the allocator of the picture shown last */
+    char notice[128];        /* said on the status line until the next key */         /* read after an ESC that began no sequence, or ERR */
     strbuf answer;
     bool answer_error;
+    strbuf play_answer;      /* during playback: the last answer worth seeing (not "(pause)") */
+    bool play_failed;
+    size_t play_step;        /* the step (1-based) that gave it, 0 for none */
     size_t seen_warnings;    /* warnings before the last step: newer ones stand out */
     long long flash_until;
     cells_grid grid, prev;
     bool *changed;
     size_t changed_cap;
     size_t scroll;           /* first map line shown */
+    size_t view_zoom;        /* bytes a cell the lecturer chose in playback, 0: the session's */
     screen_layout lay;
     screen_map_shape shape;  /* how the grid's cells sit in the map's columns */
     /* keys typed while a long command ran, handled once it is over */
     int typeahead[TYPEAHEAD_MAX];
     size_t typeahead_len, typeahead_pos;
     long long progress_drawn;
+    struct compare_view *cmp; /* the compare layout's state (compare_rebuild), NULL until a comparison */
 } tui;
 
 static long long now_ms(void)
@@ -79,48 +92,26 @@ static session *model(const tui *t) { return t->pl ? player_session(t->pl) : t->
 
 /* ---- styles ---- */
 
-/* Colour pairs beyond the styles' own (pair s + 1 for style s). */
+/* Colour pairs beyond the styles' own (pair s + 1 for style s): the solid
+ * fill of live blocks; for each style a map cell can have (up to
+ * STYLE_LIVE5), padding over its area and a change (white) over its area;
+ * a freed block's name in its colour. 58 in
+ * all, within the 64 pairs of an 8-colour terminal. */
+#define MAP_STYLES (STYLE_LIVE5 + 1)
 enum {
     PAIR_LIVE_FILL = STYLE_COUNT + 1,
-    PAIR_PADDING_OVER_LIVE = PAIR_LIVE_FILL + SCREEN_LIVE_COLOURS,
-    PAIR_PADDING_OVER_FREED = PAIR_PADDING_OVER_LIVE + SCREEN_LIVE_COLOURS,
-    PAIR_PADDING_OVER_META,
+    PAIR_PADDING_OVER = PAIR_LIVE_FILL + SCREEN_LIVE_COLOURS,
+    PAIR_CHANGED_OVER = PAIR_PADDING_OVER + MAP_STYLES,
+    PAIR_FREED_NAME = PAIR_CHANGED_OVER + MAP_STYLES,
 };
 
-typedef struct style_spec {
-    short fg, bg;
-    attr_t colour_attr, mono_attr;
-} style_spec;
+static short colour_number(looks_colour c) { return COLORS >= 256 ? c.c256 : c.c8; }
 
-static const style_spec styles[STYLE_COUNT] = {
-    [STYLE_TEXT] = {-1, -1, A_NORMAL, A_NORMAL},
-    [STYLE_DIM] = {-1, -1, A_DIM, A_DIM},
-    [STYLE_HEADER] = {COLOR_BLACK, COLOR_WHITE, A_NORMAL, A_REVERSE},
-    [STYLE_UNUSED] = {-1, -1, A_DIM, A_DIM},
-    [STYLE_FREED] = {COLOR_RED, -1, A_NORMAL, A_DIM},
-    [STYLE_META] = {COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_BOLD},
-    [STYLE_PADDING] = {COLOR_BLACK, COLOR_YELLOW, A_NORMAL, A_BOLD},
-    [STYLE_LIVE0] = {COLOR_GREEN, -1, A_NORMAL, A_NORMAL},
-    [STYLE_LIVE1] = {COLOR_BLUE, -1, A_BOLD, A_NORMAL},
-    [STYLE_LIVE2] = {COLOR_MAGENTA, -1, A_NORMAL, A_NORMAL},
-    [STYLE_LIVE3] = {COLOR_CYAN, -1, A_NORMAL, A_NORMAL},
-    [STYLE_LIVE4] = {COLOR_WHITE, -1, A_BOLD, A_NORMAL},
-    [STYLE_LIVE5] = {COLOR_GREEN, -1, A_BOLD, A_NORMAL},
-    [STYLE_OFFSET] = {COLOR_BLACK, COLOR_WHITE, A_BOLD, A_REVERSE},
-    [STYLE_WARNING] = {COLOR_YELLOW, -1, A_NORMAL, A_NORMAL},
-    [STYLE_WARNING_NEW] = {COLOR_WHITE, COLOR_RED, A_BOLD, A_REVERSE | A_BOLD},
-    [STYLE_ERROR] = {COLOR_RED, -1, A_BOLD, A_BOLD},
-    [STYLE_CAPTION] = {COLOR_WHITE, COLOR_BLUE, A_BOLD, A_BOLD},
-    [STYLE_SLACK] = {COLOR_YELLOW, -1, A_BOLD, A_DIM},
-    [STYLE_DAMAGED] = {COLOR_WHITE, COLOR_RED, A_BOLD, A_BOLD | A_REVERSE},
-};
-
-/* Live blocks are drawn as solid cells of their colour, so they read from
- * the back of the room; with 256 colours the palette avoids the yellow of
- * padding and the cyan of metadata. */
-static const short live_256[SCREEN_LIVE_COLOURS] = {34, 33, 135, 208, 37, 168};
-static const short live_8[SCREEN_LIVE_COLOURS] = {COLOR_GREEN, COLOR_BLUE, COLOR_MAGENTA, COLOR_WHITE,
-                                                  COLOR_GREEN, COLOR_BLUE};
+static attr_t curses_attrs(unsigned a)
+{
+    return (a & LOOKS_BOLD ? A_BOLD : 0) | (a & LOOKS_DIM ? A_DIM : 0) | (a & LOOKS_REVERSE ? A_REVERSE : 0) |
+           (a & LOOKS_UNDERLINE ? A_UNDERLINE : 0);
+}
 
 static void init_styles(tui *t)
 {
@@ -129,39 +120,60 @@ static void init_styles(tui *t)
     start_color();
     use_default_colors();
     for (int s = 0; s < STYLE_COUNT; s++) {
-        short fg = styles[s].fg, bg = styles[s].bg;
-        if (s >= STYLE_LIVE0 && s < STYLE_LIVE0 + SCREEN_LIVE_COLOURS) {
-            fg = COLOR_BLACK;
-            bg = COLORS >= 256 ? live_256[s - STYLE_LIVE0] : live_8[s - STYLE_LIVE0];
-        }
-        init_pair((short)(s + 1), fg, bg);
+        const looks_style_spec *st = looks_style_of((looks_style)s);
+        init_pair((short)(s + 1), colour_number(st->fg), colour_number(st->bg));
+    }
+    for (int s = 0; s < MAP_STYLES; s++) {
+        short area = colour_number(looks_area((looks_style)s));
+        init_pair((short)(PAIR_PADDING_OVER + s), colour_number(looks_area(STYLE_PADDING)), area);
+        init_pair((short)(PAIR_CHANGED_OVER + s), colour_number(looks_style_of(STYLE_CHANGED)->fg), area);
     }
     /* the fill of live blocks: the block's colour on the default background */
-    for (int k = 0; k < SCREEN_LIVE_COLOURS; k++)
-        init_pair((short)(PAIR_LIVE_FILL + k), COLORS >= 256 ? live_256[k] : live_8[k], -1);
-    /* padding in a coarse cell of mostly live, freed or metadata bytes:
-     * the yellow of padding over the colour of what it sits among */
-    for (int k = 0; k < SCREEN_LIVE_COLOURS; k++)
-        init_pair((short)(PAIR_PADDING_OVER_LIVE + k), COLOR_YELLOW, COLORS >= 256 ? live_256[k] : live_8[k]);
-    init_pair(PAIR_PADDING_OVER_FREED, COLOR_YELLOW, COLORS >= 256 ? 88 : COLOR_RED); /* a dark red */
-    init_pair(PAIR_PADDING_OVER_META, COLOR_YELLOW, COLOR_CYAN);
+    for (int k = 0; k < SCREEN_LIVE_COLOURS; k++) {
+        short colour = colour_number(looks_style_of(STYLE_LIVE0 + k)->bg);
+        init_pair((short)(PAIR_LIVE_FILL + k), colour, -1);
+        init_pair((short)(PAIR_FREED_NAME + k), colour, -1);
+    }
 }
 
-/* A live cell without a label: a solid block of the block's colour (a
- * glyph, not a coloured space, so no terminal can lose it); the cells the
- * last command changed are drawn in a shade instead. */
+/* The attributes that mark a cell the last step changed. */
+static attr_t changed_attrs(const tui *t)
+{
+    const looks_style_spec *st = looks_style_of(STYLE_CHANGED);
+    return curses_attrs(t->colour ? st->colour_attrs : st->mono_attrs);
+}
+
+/* A live cell without a label, in colour: a solid block of the block's
+ * colour (a glyph, not a coloured space, so no terminal can lose it). One
+ * the last step changed has a white bar at its foot instead (LOOK_CHANGED
+ * on the block's colour); in ASCII it is underlined. */
 static attr_t live_fill(const tui *t, const cell *c, bool changed, const char **glyph)
 {
-    int k = c->block >= 0 ? c->block % SCREEN_LIVE_COLOURS : 0;
-    *glyph = changed ? (t->ascii ? "=" : "▓") : (t->ascii ? "#" : "█");
-    return COLOR_PAIR(PAIR_LIVE_FILL + k) | styles[STYLE_LIVE0 + k].colour_attr;
+    looks_style s = looks_live_style(c->block);
+    if (changed && !t->ascii) {
+        *glyph = looks_glyph(LOOK_CHANGED, false);
+        return COLOR_PAIR(PAIR_CHANGED_OVER + s) | curses_attrs(looks_style_of(STYLE_CHANGED)->colour_attrs & ~LOOKS_UNDERLINE);
+    }
+    *glyph = looks_glyph(LOOK_LIVE, t->ascii);
+    return COLOR_PAIR(PAIR_LIVE_FILL + (s - STYLE_LIVE0)) | curses_attrs(looks_style_of(s)->colour_attrs) |
+           (changed ? changed_attrs(t) : 0);
 }
 
 static attr_t style_attr(const tui *t, screen_style s)
 {
     if (!t->colour)
-        return styles[s].mono_attr;
-    return COLOR_PAIR(s + 1) | styles[s].colour_attr;
+        return curses_attrs(looks_style_of(s)->mono_attrs);
+    return COLOR_PAIR(s + 1) | curses_attrs(looks_style_of(s)->colour_attrs);
+}
+
+/* The name of a freed block: in the block's colour on the terminal's
+ * ground, a tag in the freed area that matches the block it was (bold
+ * and dim without colours). */
+static attr_t freed_name_attr(const tui *t, long block)
+{
+    if (!t->colour)
+        return A_BOLD | A_DIM;
+    return COLOR_PAIR(PAIR_FREED_NAME + (looks_live_style(block) - STYLE_LIVE0)) | A_BOLD;
 }
 
 /* Writes at most w columns of UTF-8 text at (y, x); returns columns used. */
@@ -228,10 +240,37 @@ static void fill_row(int y, int x, int w, attr_t attr)
 
 static size_t map_capacity(const tui *t) { return (size_t)t->lay.map_cols * (size_t)t->lay.map_rows; }
 
+/* The cells between slot starts when the first region is cut in equal
+ * slots (a pool: its slot starts are marked every so many cells), else 0. */
+static size_t slot_stride(const cells_grid *g)
+{
+    if (g->region_count == 0)
+        return 0;
+    const cells_region *r = &g->regions[0];
+    size_t last = SIZE_MAX, stride = 0, starts = 0;
+    for (size_t i = 0; i < r->count; i++) {
+        if (!(g->cells[r->first + i].marks & CELL_MARK_BOUNDARY))
+            continue;
+        if (last != SIZE_MAX) {
+            size_t gap = i - last;
+            if (stride && gap != stride)
+                return 0;
+            stride = gap;
+        }
+        last = i;
+        starts++;
+    }
+    return starts >= 3 ? stride : 0;
+}
+
+static bool compare_rebuild(tui *t, bool keep_diff);
+
 /* Rebuilds the grid; with keep_diff, cells that differ from the previous
- * grid are marked changed, otherwise none is. */
+ * grid of the same allocator are marked changed, otherwise none is. */
 static void rebuild(tui *t, bool keep_diff)
 {
+    if (compare_rebuild(t, keep_diff))
+        return;
     cells_grid old = t->prev;
     t->prev = t->grid;
     t->grid = old;
@@ -240,12 +279,12 @@ static void rebuild(tui *t, bool keep_diff)
         t->grid.blocks = t->prev.blocks;
         t->prev.blocks = NULL;
     }
-    if (!cells_build(model(t), 0, map_capacity(t), &t->grid))
+    if (!cells_build(model(t), t->view_zoom, map_capacity(t), &t->grid))
         t->grid.count = 0;
     size_t region_cells[CELLS_MAX_REGIONS];
     for (size_t r = 0; r < t->grid.region_count; r++)
         region_cells[r] = t->grid.regions[r].count;
-    t->shape = screen_map_shape_of(&t->lay, region_cells, t->grid.region_count);
+    t->shape = screen_map_shape_strided(&t->lay, region_cells, t->grid.region_count, slot_stride(&t->grid));
     if (t->grid.count > t->changed_cap) {
         bool *grown = realloc(t->changed, t->grid.count * sizeof *grown);
         if (grown == NULL) {
@@ -255,7 +294,17 @@ static void rebuild(tui *t, bool keep_diff)
         t->changed = grown;
         t->changed_cap = t->grid.count;
     }
-    if (keep_diff)
+    /* a change is what differs from the picture shown before, of the same
+     * allocator: another allocator, or another zoom, has none; a step that
+     * changes nothing (a note, a query, an expect) keeps the last change
+     * in sight */
+    session *s = model(t);
+    const char *name = session_has_active(s) ? session_active_name(s) : "";
+    bool same = strcmp(name, t->shown_allocator) == 0;
+    snprintf(t->shown_allocator, sizeof t->shown_allocator, "%s", name);
+    if (keep_diff && same && cells_grid_equal(&t->prev, &t->grid))
+        return;
+    if (keep_diff && same)
         cells_diff(&t->prev, &t->grid, t->changed);
     else if (t->grid.count)
         memset(t->changed, 0, t->grid.count * sizeof *t->changed);
@@ -275,7 +324,7 @@ static void after_step(tui *t, size_t warnings_before)
 /* ---- drawing ---- */
 
 static int columns_of(const char *s, size_t n);
-static void draw_wrapped(int y, int x, int h, int w, const char *text, attr_t a);
+static int draw_wrapped(int y, int x, int h, int w, const char *text, attr_t a);
 
 static void draw_header(tui *t)
 {
@@ -297,10 +346,38 @@ static void draw_header(tui *t)
         snprintf(extra, sizeof extra, "  slack %zu", st.slack_bytes);
     if (st.damaged_bytes)
         snprintf(extra + strlen(extra), sizeof extra - strlen(extra), "  damaged %zu", st.damaged_bytes);
-    put_fmt(r->y, 1, r->w - 1, style_attr(t, STYLE_HEADER) | A_BOLD,
-            "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu%s  live %zu (%zu B)  peak %zu  zoom %zu B/cell",
-            session_active_name(s), session_active_kind(s), st.capacity, used, st.capacity - used, off,
-            st.padding_bytes, extra, st.live_blocks, st.live_bytes, st.peak_bytes, t->grid.zoom);
+    /* every figure, in fewer columns as the terminal narrows */
+    char line[512];
+    const char *name = session_active_name(s), *kind = session_active_kind(s), *o1 = st.has_offset ? off + 2 : ""; /* "offset N" */
+    size_t cap = st.capacity, fr = st.capacity - used, pad = st.padding_bytes, lb = st.live_blocks,
+           lby = st.live_bytes, peak = st.peak_bytes, zoom = t->grid.zoom;
+    for (int form = 0; form < 5; form++) {
+        switch (form) {
+        case 0:
+            snprintf(line, sizeof line, "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu%s  live %zu (%zu B)  "
+                     "peak %zu  zoom %zu B/cell", name, kind, cap, used, fr, off, pad, extra, lb, lby, peak, zoom);
+            break;
+        case 1:
+            snprintf(line, sizeof line, "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu%s  live %zu (%zu B)  "
+                     "peak %zu  %zu B/cell", name, kind, cap, used, fr, off, pad, extra, lb, lby, peak, zoom);
+            break;
+        case 2:
+            snprintf(line, sizeof line, "%s (%s) capacity %zu used %zu free %zu%s%s padding %zu live %zu (%zu B) "
+                     "peak %zu %zu B/cell", name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, peak, zoom);
+            break;
+        case 3:
+            snprintf(line, sizeof line, "%s (%s) cap %zu used %zu free %zu%s%s pad %zu live %zu/%zuB peak %zu "
+                     "%zu B/cell", name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, peak, zoom);
+            break;
+        default: /* the peak is in stats */
+            snprintf(line, sizeof line, "%s (%s) cap %zu used %zu free %zu%s%s pad %zu live %zu/%zuB %zu B/cell",
+                     name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, zoom);
+            break;
+        }
+        if (columns_of(line, strlen(line)) <= r->w - 1)
+            break;
+    }
+    put_text(r->y, 1, r->w - 1, line, style_attr(t, STYLE_HEADER) | A_BOLD);
     int x = put_text(r->y + 1, 1, r->w - 1, "allocators:", style_attr(t, STYLE_DIM)) + 1;
     for (size_t i = 0; i < session_allocator_count(s) && x < r->w - 2; i++) {
         bool active = i == session_active_index(s);
@@ -350,38 +427,54 @@ typedef struct cell_face {
     char label[2];
 } cell_face;
 
+/* How cell c looks with the label given (0: none), changed or not. A
+ * change is bold and underlined (no role or mark is); a solid block,
+ * where an underline cannot show, gets a bar at its foot instead. */
+static void face_of(const tui *t, const cell *c, char label, bool changed, cell_face *f)
+{
+    looks_style st = screen_cell_style(c);
+    attr_t a = style_attr(t, st) | curses_attrs(looks_mark_attrs(c->marks));
+    if (label)
+        a |= A_BOLD;
+    f->label[0] = label;
+    f->label[1] = '\0';
+    f->first = f->fill = label ? f->label : looks_glyph(looks_of_cell(c), t->ascii);
+    bool solid = !label && c->role == CELL_LIVE && !t->ascii;
+    if (label && c->role == CELL_FREED) {
+        a = freed_name_attr(t, c->block);
+    } else if (!label && c->role == CELL_LIVE && t->colour) {
+        f->attr = live_fill(t, c, changed, &f->first);
+        f->fill = f->first;
+        return;
+    } else if (solid && changed) { /* without colours: a half block, striped against the solid ones */
+        f->first = f->fill = looks_glyph(LOOK_CHANGED_PLAIN, false);
+        f->attr = A_BOLD;
+        return;
+    } else if (c->role == CELL_PADDING && t->colour && c->beneath != CELL_PADDING && c->beneath != CELL_UNUSED) {
+        /* a coarse cell of mostly something else, with padding in it */
+        cell under = {.role = c->beneath, .block = c->block};
+        a = (a & ~A_COLOR) | COLOR_PAIR(PAIR_PADDING_OVER + looks_cell_style(&under));
+        st = STYLE_COUNT; /* keeps this colour when changed */
+    } else if (!label && (c->marks & (CELL_MARK_BOUNDARY | CELL_MARK_FREE_NODE)) &&
+               (c->role == CELL_UNUSED || c->role == CELL_FREED)) {
+        f->first = looks_glyph(LOOK_SLOT_START, t->ascii);
+    }
+    if (changed) {
+        a |= changed_attrs(t);
+        /* white over a dark ground; on the bright ones (metadata, padding)
+         * the black glyph stays, bold and underlined */
+        if (t->colour && st < MAP_STYLES && st != STYLE_META && st != STYLE_PADDING)
+            a = (a & ~A_COLOR) | COLOR_PAIR(PAIR_CHANGED_OVER + st);
+    }
+    f->attr = a;
+}
+
 static void cell_look(const tui *t, size_t i, bool with_label, cell_face *f)
 {
     const cell *c = &t->grid.cells[i];
     char label = with_label ? c->label : 0;
-    attr_t a = style_attr(t, screen_cell_style(c));
-    if (label)
-        a |= A_BOLD;
-    if (c->marks & (CELL_MARK_BOUNDARY | CELL_MARK_FREE_NODE))
-        a |= A_UNDERLINE;
-    if (c->marks & (CELL_MARK_FREE_HEAD | CELL_MARK_ROVER))
-        a |= A_BOLD | A_UNDERLINE;
     bool changed = t->changed && t->changed[i];
-    /* changed by the last command: underlined in colour, reversed without */
-    if (changed)
-        a |= t->colour ? A_BOLD | A_UNDERLINE : A_STANDOUT;
-    f->label[0] = label;
-    f->label[1] = '\0';
-    f->first = f->fill = label ? f->label : textmap_glyph(c, t->ascii);
-    if (!label && c->role == CELL_LIVE && t->colour) {
-        a = live_fill(t, c, changed, &f->first);
-        f->fill = f->first;
-    } else if (c->role == CELL_PADDING && t->colour && c->beneath != CELL_PADDING && c->beneath != CELL_UNUSED) {
-        /* a coarse cell of mostly something else, with padding in it */
-        short pair = c->beneath == CELL_LIVE ? (short)(PAIR_PADDING_OVER_LIVE + (c->block >= 0 ? c->block : 0) %
-                                                                                    SCREEN_LIVE_COLOURS)
-                     : c->beneath == CELL_FREED ? PAIR_PADDING_OVER_FREED
-                                                : PAIR_PADDING_OVER_META;
-        a = (a & ~A_COLOR) | COLOR_PAIR(pair);
-    } else if (!label && (c->marks & CELL_MARK_BOUNDARY) && (c->role == CELL_UNUSED || c->role == CELL_FREED)) {
-        f->first = t->ascii ? "|" : "▏";
-    }
-    f->attr = a;
+    face_of(t, c, label, changed, f);
 }
 
 /* The code point of a one-character UTF-8 glyph (the map's glyphs are
@@ -406,10 +499,11 @@ static void write_names(const tui *t, size_t first, size_t count, cchar_t *row, 
     size_t width = (size_t)t->shape.cell_width;
     const cell *cells = t->grid.cells + first;
     for (size_t i = 0; i < count && (i + 1) * width <= cols; i++) {
-        if (!cells[i].label || cells[i].block < 0 || (i > 0 && cells[i - 1].block == cells[i].block))
+        if (!cells[i].label || cells[i].block < 0 ||
+            (i > 0 && cells[i - 1].block == cells[i].block && cells[i - 1].role == cells[i].role))
             continue;
         size_t run = 1;
-        while (i + run < count && cells[i + run].block == cells[i].block && cells[i + run].role == CELL_LIVE)
+        while (i + run < count && cells[i + run].block == cells[i].block && cells[i + run].role == cells[i].role)
             run++;
         session_block b = session_block_at(model(t), (size_t)cells[i].block);
         size_t len = strlen(b.name), room = run * width, n = len <= room ? len : 1;
@@ -454,43 +548,56 @@ static void draw_cells(const tui *t, int y, int x, size_t first, size_t count)
         mvadd_wchnstr(y, x + (int)done, row + done, (int)(cols - done < 256 ? cols - done : 256));
 }
 
-static void draw_legend(tui *t, int y, int x, int w)
+/* Puts one legend entry (a swatch and its words) at *x on row *y, or on
+ * the next row when it does not fit and bottom allows; false if it could
+ * not be put. */
+static bool legend_entry(int *y, int x0, int *x, int w, int bottom, const char *swatch, attr_t a, const char *what)
 {
-    static const struct {
-        screen_style style;
-        const char *utf8, *ascii, *what;
-        int role, meta; /* what it names (-1: always shown) */
-    } items[] = {
-        {STYLE_LIVE0, "█", "#", "live", -1, -1},          {STYLE_PADDING, "╱", "/", "padding", CELL_PADDING, -1},
-        {STYLE_SLACK, "~", "~", "slack", CELL_SLACK, -1}, {STYLE_DAMAGED, "!", "!", "damaged", CELL_DAMAGED, -1},
-        {STYLE_FREED, "░", "x", "freed", CELL_FREED, -1}, {STYLE_META, "H", "H", "header", CELL_META, AS_META_HEADER},
-        {STYLE_META, "L", "L", "link", CELL_META, AS_META_LINK}, {STYLE_META, "C", "C", "chunk", CELL_META, AS_META_CHUNK},
-        {STYLE_META, "G", "G", "guard", CELL_META, AS_META_GUARD}, {STYLE_UNUSED, "·", ".", "unused", -1, -1},
-        {STYLE_OFFSET, " ", " ", "offset", -1, -1},
-    };
-    /* name only what the map shows: a role (and a kind of metadata) present in some cell */
-    bool roles[CELL_ROLE_COUNT] = {false}, metas[8] = {false};
-    for (size_t i = 0; i < t->grid.count; i++) {
-        roles[t->grid.cells[i].role < CELL_ROLE_COUNT ? t->grid.cells[i].role : CELL_UNUSED] = true;
-        if (t->grid.cells[i].role == CELL_META && t->grid.cells[i].meta < 8)
-            metas[t->grid.cells[i].meta] = true;
+    int need = 1 + 1 + columns_of(what, strlen(what));
+    if (*x > x0 && *x + need > x0 + w) {
+        if (*y >= bottom)
+            return false;
+        (*y)++, *x = x0;
     }
-    int used = 0;
-    for (size_t i = 0; i < sizeof items / sizeof items[0] && used + 10 < w; i++) {
-        if (items[i].role >= 0 && !(items[i].meta >= 0 ? metas[items[i].meta] : roles[items[i].role]))
+    if (*x + need > x0 + w)
+        return false;
+    *x += put_text(*y, *x, 1, swatch, a);
+    *x += put_fmt(*y, *x, x0 + w - *x, A_NORMAL, " %s", what);
+    *x += 2;
+    return true;
+}
+
+/* The legend from the looks table: each look with a legend word drawn as
+ * the map draws it, then the marks drawn in a style of their own. Wraps
+ * onto further rows down to bottom; returns the last row used. */
+static int draw_legend(tui *t, int y, int x, int w, int bottom)
+{
+    int at = x;
+    for (int id = 0; id < LOOK_COUNT; id++) {
+        const looks_cell_spec *l = looks_cell_of((looks_id)id);
+        if (l->word == NULL || (id > 0 && looks_cell_of((looks_id)(id - 1))->word &&
+                                strcmp(looks_cell_of((looks_id)(id - 1))->word, l->word) == 0))
             continue;
-        const char *swatch = t->ascii ? items[i].ascii : items[i].utf8;
-        attr_t a = style_attr(t, items[i].style);
-        if (items[i].style == STYLE_LIVE0 && t->colour) {
+        /* slack and damaged bytes are named only where the map has them */
+        if ((id == LOOK_SLACK && t->grid.usage.slack_bytes == 0) ||
+            (id == LOOK_DAMAGED && t->grid.usage.damaged_bytes == 0))
+            continue;
+        cell_face f = {style_attr(t, l->style), looks_glyph((looks_id)id, t->ascii), NULL, {0, 0}};
+        if (l->role == CELL_LIVE) {
             cell sample = {CELL_LIVE, 0, 0, 0, 0, CELL_LIVE};
-            a = live_fill(t, &sample, false, &swatch);
+            face_of(t, &sample, 0, id == LOOK_CHANGED, &f);
         }
-        used += put_text(y, x + used, 1, swatch, a);
-        used += put_fmt(y, x + used, w - used, style_attr(t, STYLE_DIM), " %s  ", items[i].what);
+        const char *what = id == LOOK_CHANGED ? "changed by the last step" : l->word;
+        if (!legend_entry(&y, x, &at, w, bottom, f.first, f.attr, what))
+            return y;
     }
-    if (used + 24 < w)
-        used += put_text(y, x + used, w - used, t->colour ? "underlined or shaded: changed" : "reversed: changed",
-                         style_attr(t, STYLE_DIM));
+    size_t n;
+    const looks_mark_spec *marks = looks_marks(&n);
+    for (size_t i = 0; i < n; i++)
+        if (marks[i].style >= 0 && marks[i].legend &&
+            !legend_entry(&y, x, &at, w, bottom, " ", style_attr(t, (screen_style)marks[i].style), marks[i].legend))
+            return y;
+    return y;
 }
 
 /* Columns of row y from x that hold something (up to the last non-blank). */
@@ -520,7 +627,7 @@ static void draw_legend_among(const tui *t, int y, int x, int w, int bottom)
     } else {
         used += 2;
     }
-    used += put_text(y, x + used, 1, t->ascii ? "/" : "╱", COLOR_PAIR(PAIR_PADDING_OVER_LIVE));
+    used += put_text(y, x + used, 1, looks_glyph(LOOK_PADDING, t->ascii), COLOR_PAIR(PAIR_PADDING_OVER + STYLE_LIVE0));
     put_text(y, x + used, w - used, among, style_attr(t, STYLE_DIM));
 }
 
@@ -557,7 +664,12 @@ static void draw_map(tui *t)
             continue;
         }
         const cells_region *reg = &t->grid.regions[ml->region];
-        put_fmt(y, r->x, SCREEN_MAP_PREFIX, style_attr(t, STYLE_DIM), "%7zu ", (ml->first - reg->first) * t->grid.zoom);
+        size_t at = (ml->first - reg->first) * t->grid.zoom;
+        if (session_show_addresses(model(t))) /* the address's last six hex digits */
+            put_fmt(y, r->x, SCREEN_MAP_PREFIX, style_attr(t, STYLE_DIM), t->ascii ? "..%06zx " : " …%06zx ",
+                    ((size_t)(uintptr_t)reg->base + at) & 0xffffff);
+        else
+            put_fmt(y, r->x, SCREEN_MAP_PREFIX, style_attr(t, STYLE_DIM), "%7zu ", at);
         draw_cells(t, y, r->x + SCREEN_MAP_PREFIX, ml->first, ml->count);
     }
     if (total > (size_t)rows)
@@ -565,39 +677,150 @@ static void draw_map(tui *t)
                 t->scroll + 1, t->scroll + (size_t)rows, total);
     int legend_y = r->y + 1 + k + (k < rows ? 1 : 0) < r->y + r->h ? r->y + 1 + k + (k < rows ? 1 : 0)
                                                                   : r->y + r->h - 1;
-    draw_legend(t, legend_y, r->x + 1, r->w - 1);
+    legend_y = draw_legend(t, legend_y, r->x + 1, r->w - 1, r->y + r->h - 1);
     draw_legend_among(t, legend_y, r->x + 1, r->w - 1, r->y + r->h - 1);
 }
 
+/* ev: the spans, when blocks carry slack (its column then takes align's place), else NULL */
+static void table_row(tui *t, int y, size_t i, bool addresses, const evidence *ev)
+{
+    const screen_rect *r = &t->lay.table;
+    session_block b = session_block_at(model(t), i);
+    attr_t name = b.live ? style_attr(t, looks_live_style((long)i)) | A_BOLD : freed_name_attr(t, (long)i);
+    attr_t rest = b.live ? A_NORMAL : style_attr(t, STYLE_DIM);
+    put_fmt(y, r->x + 1, 10, name, "%-10.10s", b.name);
+    if (addresses)
+        put_fmt(y, r->x + 12, r->w - 12, rest, "%14p %6zu %4zu %-5s", b.ptr, b.size, b.padding,
+                b.live ? "live" : "freed");
+    else
+        put_fmt(y, r->x + 12, r->w - 12, rest, "%7zu %6zu %5zu %4zu %-5s", b.offset, b.size,
+                ev ? (b.live ? evidence_slack_of(ev, b.ptr) : 0) : b.align, b.padding, b.live ? "live" : "freed");
+}
+
+/* The block table: live blocks first, then freed ones, the newest of each
+ * when they do not all fit; addresses instead of offsets after `show
+ * addresses`. */
 static void draw_table(tui *t)
 {
     const screen_rect *r = &t->lay.table;
     if (r->h < 2 || r->w < 20)
         return;
     session *s = model(t);
-    size_t n = session_block_count(s);
+    bool addresses = session_show_addresses(s);
+    size_t n = session_block_count(s), live = 0;
+    for (size_t i = 0; i < n; i++)
+        live += session_block_at(s, i).live;
     /* where blocks carry slack (free list, buddy, pool), its column takes align's place */
     bool slack = t->grid.usage.slack_bytes > 0;
     evidence ev = {0};
     if (slack)
         evidence_collect(s, &ev);
-    put_fmt(r->y, r->x + 1, r->w - 1, A_BOLD | A_UNDERLINE, "%-10s %7s %6s %5s %4s %-5s", "block", "offset",
-            "size", slack ? "slack" : "align", "pad", "state");
-    size_t rows = (size_t)r->h - 1, first = n > rows ? n - rows : 0;
-    for (size_t i = first; i < n; i++) {
-        session_block b = session_block_at(s, i);
-        int y = r->y + 1 + (int)(i - first);
-        screen_style st = b.live ? (screen_style)(STYLE_LIVE0 + i % SCREEN_LIVE_COLOURS) : STYLE_FREED;
-        put_fmt(y, r->x + 1, 10, style_attr(t, st) | A_BOLD, "%-10.10s", b.name);
-        put_fmt(y, r->x + 12, r->w - 12, b.live ? A_NORMAL : style_attr(t, STYLE_DIM), "%7zu %6zu %5zu %4zu %-5s",
-                b.offset, b.size, slack ? (b.live ? evidence_slack_of(&ev, b.ptr) : 0) : b.align, b.padding,
-                b.live ? "live" : "freed");
+    if (addresses)
+        put_fmt(r->y, r->x + 1, r->w - 1, A_BOLD | A_UNDERLINE, "%-10s %14s %6s %4s %-5s", "block", "address",
+                "size", "pad", "state");
+    else
+        put_fmt(r->y, r->x + 1, r->w - 1, A_BOLD | A_UNDERLINE, "%-10s %7s %6s %5s %4s %-5s", "block", "offset",
+                "size", slack ? "slack" : "align", "pad", "state");
+    size_t rows = (size_t)r->h - 1;
+    size_t show_live = live < rows ? live : rows, show_freed = n - live < rows - show_live ? n - live : rows - show_live;
+    int y = r->y + 1;
+    for (int pass = 0; pass < 2; pass++) {
+        size_t want = pass == 0 ? show_live : show_freed, total = pass == 0 ? live : n - live, seen = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (session_block_at(s, i).live != (pass == 0))
+                continue;
+            if (seen++ >= total - want) /* the newest `want` of them */
+                table_row(t, y++, i, addresses, slack ? &ev : NULL);
+        }
     }
     evidence_free(&ev);
     if (n == 0)
         put_text(r->y + 1, r->x + 1, r->w - 1, "(no blocks yet)", style_attr(t, STYLE_DIM));
 }
 
+/* The first line of text wrapped at w columns (w >= 1): whole words while
+ * they fit, a word longer than a line cut at w, a newline a hard break.
+ * Returns its bytes; *next is where the following line starts. */
+static size_t wrap_line(const char *text, int w, const char **next)
+{
+    size_t i = 0, space = 0;
+    bool has_space = false;
+    int cols = 0;
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    while (text[i] && text[i] != '\n') {
+        wchar_t wc;
+        size_t k = mbrtowc(&wc, text + i, MB_CUR_MAX, &st);
+        if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+            k = 1, wc = L'?';
+            memset(&st, 0, sizeof st);
+        }
+        int cw = wcwidth(wc) < 0 ? 1 : wcwidth(wc);
+        if (cols + cw > w)
+            break;
+        if (text[i] == ' ')
+            space = i, has_space = true;
+        cols += cw;
+        i += k;
+    }
+    size_t len = i;
+    if (text[i] && text[i] != '\n' && text[i] != ' ' && has_space && space > 0)
+        len = space; /* the word at the edge goes to the next line */
+    if (len == 0 && text[i] && text[i] != '\n')
+        len = 1; /* always move on */
+    const char *p = text + len;
+    while (*p == ' ')
+        p++;
+    if (*p == '\n')
+        p++;
+    *next = p;
+    return len;
+}
+
+/* Lines text takes wrapped at w columns. */
+static int wrapped_lines(const char *text, int w)
+{
+    int n = 0;
+    for (const char *p = text; *p; n++)
+        wrap_line(p, w, &p);
+    return n;
+}
+
+/* Word-wraps text into the rectangle; returns the rows used. */
+static int draw_wrapped(int y, int x, int h, int w, const char *text, attr_t a)
+{
+    const char *p = text;
+    int row = 0;
+    for (; row < h && *p && w > 0; row++) {
+        const char *next;
+        size_t n = wrap_line(p, w, &next);
+        char line[1024];
+        snprintf(line, sizeof line, "%.*s", (int)(n < sizeof line ? n : sizeof line - 1), p);
+        put_text(y + row, x, w, line, a);
+        p = next;
+    }
+    return row;
+}
+
+/* The length of the kind at the start of a warning's message ("overflow:
+ * ...", "use after free: ..." for use-after-free) with its colon and
+ * spaces, or 0 if the message does not begin with it. */
+static size_t kind_prefix(const char *msg, const char *kind)
+{
+    size_t i = 0;
+    for (; kind[i] && msg[i]; i++) {
+        bool sep = (kind[i] == '-' || kind[i] == ' ') && (msg[i] == '-' || msg[i] == ' ');
+        if (!sep && kind[i] != msg[i])
+            return 0;
+    }
+    if (kind[i] || msg[i] != ':')
+        return 0;
+    return i + 1 + strspn(msg + i + 1, " ");
+}
+
+/* The warnings, newest first under the heading, each wrapped whole
+ * (words kept whole) and written once: a message that begins with its own
+ * kind does not get it twice. What does not fit is counted at the end. */
 static void draw_warnings(tui *t)
 {
     const screen_rect *r = &t->lay.warnings;
@@ -605,51 +828,31 @@ static void draw_warnings(tui *t)
         return;
     session *s = model(t);
     size_t n = session_warning_count(s);
-    put_fmt(r->y, r->x + 1, r->w - 1, A_BOLD | A_UNDERLINE, "warnings (%zu)", n);
+    put_fmt(r->y, r->x + 1, r->w - 1, A_BOLD | A_UNDERLINE, "warnings (%zu)%s", n, n > 1 ? " newest first" : "");
     bool flashing = now_ms() < t->flash_until;
-    /* newest at the bottom, each wrapped over up to three lines */
-    int y = r->y + r->h - 1;
-    for (size_t i = n; i-- > 0 && y > r->y;) {
+    int y = r->y + 1, bottom = r->y + r->h, width = r->w - 2;
+    for (size_t i = n; i-- > 0;) {
         session_warning w = session_warning_at(s, i);
+        const char *msg = w.message + kind_prefix(w.message, w.kind);
+        char text[512];
+        snprintf(text, sizeof text, "%zu %s: %s", w.step, w.kind, msg);
+        int lines = wrapped_lines(text, width);
+        bool last_row_needed = i > 0; /* room for the count of the rest */
+        if (y + lines > bottom - (last_row_needed ? 1 : 0) && y < bottom) {
+            put_fmt(y, r->x + 1, width, style_attr(t, STYLE_DIM), "(%zu older not shown)", i + 1);
+            break;
+        }
         bool fresh = i >= t->seen_warnings;
         attr_t a = style_attr(t, fresh ? (flashing ? STYLE_WARNING_NEW : STYLE_ERROR) : STYLE_WARNING);
-        char text[512];
-        snprintf(text, sizeof text, "%zu %s: %s", w.step, w.kind, w.message);
-        int width = r->w - 2, len = columns_of(text, strlen(text));
-        int lines = (len + width - 1) / width;
-        if (lines > 3)
-            lines = 3;
-        if (lines > y - r->y)
-            lines = y - r->y;
-        draw_wrapped(y - lines + 1, r->x + 1, lines, width, text, a);
-        y -= lines;
+        y += draw_wrapped(y, r->x + 1, bottom - y, width, text, a);
     }
     if (n == 0)
         put_text(r->y + 1, r->x + 1, r->w - 1, "(none)", style_attr(t, STYLE_DIM));
 }
 
-/* Word-wraps text into the rectangle. */
-static void draw_wrapped(int y, int x, int h, int w, const char *text, attr_t a)
-{
-    const char *p = text;
-    for (int row = 0; row < h && *p; row++) {
-        size_t n = strlen(p);
-        if ((int)n > w) {
-            n = (size_t)w;
-            while (n > 0 && p[n] != ' ')
-                n--;
-            if (n == 0)
-                n = (size_t)w;
-        }
-        char line[1024];
-        snprintf(line, sizeof line, "%.*s", (int)n, p);
-        put_text(y + row, x, w, line, a);
-        p += n;
-        while (*p == ' ')
-            p++;
-    }
-}
-
+/* The caption: the scene's last note, bold on its band, every line of it
+ * (the layout gives the band the lines the scene's longest note needs),
+ * centred in the band's height. */
 static void draw_caption(tui *t)
 {
     const screen_rect *r = &t->lay.caption;
@@ -659,9 +862,252 @@ static void draw_caption(tui *t)
     for (int k = 0; k < r->h; k++)
         fill_row(r->y + k, r->x, r->w, a);
     const char *cap = player_caption(t->pl);
-    draw_wrapped(r->y + (r->h > 2 ? 1 : 0), r->x + 2, r->h > 2 ? r->h - 1 : r->h, r->w - 4, *cap ? cap : "",
-                 a | A_BOLD);
+    int w = r->w - 4, lines = wrapped_lines(cap, w);
+    int top = lines < r->h ? (r->h - lines) / 2 : 0;
+    draw_wrapped(r->y + top, r->x + 2, r->h - top, w, cap, a | A_BOLD);
 }
+
+/* Lines the longest note of the scene takes in a caption of cols columns. */
+static int caption_lines(const tui *t, int cols)
+{
+    int most = 1;
+    for (size_t i = 0; t->pl && i < player_length(t->pl); i++) {
+        const player_step *st = player_step_at(t->pl, i);
+        if (st->kind != PLAYER_NOTE)
+            continue;
+        const char *text = st->text + strspn(st->text, " \t");
+        text += 4; /* "note" */
+        text += strspn(text, " \t");
+        int n = wrapped_lines(text, cols - 4 > 1 ? cols - 4 : 1);
+        most = n > most ? n : most;
+    }
+    return most;
+}
+
+/* ---- key bindings ---- */
+
+/* The modes keys are read in. */
+typedef enum key_mode { MODE_PLAYBACK, MODE_GO_TO, MODE_PROMPT, MODE_ANSWER, MODE_COUNT } key_mode;
+
+static const char *const mode_titles[MODE_COUNT] = {
+    [MODE_PLAYBACK] = "playback keys",
+    [MODE_GO_TO] = "after g",
+    [MODE_PROMPT] = "at the prompt",
+    [MODE_ANSWER] = "in a long answer (it opens over the map)",
+};
+
+typedef enum key_action {
+    ACT_EDIT,       /* the prompt's: readline edits the line */
+    ACT_PLAY, ACT_NEXT, ACT_PREV, ACT_NEXT_MARK, ACT_PREV_MARK, ACT_FASTER, ACT_SLOWER, ACT_GO_TO,
+    ACT_PAUSE, ACT_HELP, ACT_QUIT, ACT_MAP_UP, ACT_MAP_DOWN, ACT_ZOOM_IN, ACT_ZOOM_OUT, ACT_ZOOM_FIT, ACT_CANCEL_LINE,
+    ACT_PAGE_UP, ACT_PAGE_DOWN, ACT_LINE_UP, ACT_LINE_DOWN, ACT_TOP, ACT_BOTTOM, ACT_CLOSE,
+    ACT_DIGIT, ACT_GO, ACT_GO_CANCEL, ACT_GO_ERASE,
+} key_action;
+
+#define KEY_DIGIT (-2) /* a row for any of 0-9 */
+
+/* A key of a mode. name: how the help and hint write it (NULL: an alias
+ * left out of both). hint: its word in the hint line, where neighbouring
+ * hinted rows with the same word share one entry. help: starts a line of
+ * the help screen, which the following rows without help join. */
+typedef struct key_binding {
+    key_mode mode;
+    int key;
+    const char *name;
+    key_action action;
+    const char *hint, *help;
+} key_binding;
+
+static const key_binding key_table[] = {
+    {MODE_PLAYBACK, ' ', "space", ACT_PLAY, "play/pause", "play / pause (also: continue after a pause)"},
+    {MODE_PLAYBACK, KEY_LEFT, "<-", ACT_PREV, "step", "previous step (the state is rebuilt exactly)"},
+    {MODE_PLAYBACK, 'p', "p", ACT_PREV, NULL, NULL},
+    {MODE_PLAYBACK, ',', ",", ACT_PREV, NULL, NULL},
+    {MODE_PLAYBACK, KEY_RIGHT, "->", ACT_NEXT, "step", "next step"},
+    {MODE_PLAYBACK, 'n', "n", ACT_NEXT, NULL, NULL},
+    {MODE_PLAYBACK, '.', ".", ACT_NEXT, NULL, NULL},
+    {MODE_PLAYBACK, '[', "[", ACT_PREV_MARK, "notes", "previous / next note or pause"},
+    {MODE_PLAYBACK, ']', "]", ACT_NEXT_MARK, "notes", NULL},
+    {MODE_PLAYBACK, '+', "+", ACT_FASTER, "speed", "faster / slower"},
+    {MODE_PLAYBACK, '=', NULL, ACT_FASTER, NULL, NULL},
+    {MODE_PLAYBACK, '-', "-", ACT_SLOWER, "speed", NULL},
+    {MODE_PLAYBACK, '_', NULL, ACT_SLOWER, NULL, NULL},
+    {MODE_PLAYBACK, 'g', "g", ACT_GO_TO, "go to", "go to a step: its number, then Enter"},
+    {MODE_PLAYBACK, KEY_CTRL('c'), "Ctrl-C", ACT_PAUSE, NULL, "pause"},
+    {MODE_PLAYBACK, KEY_PPAGE, "PgUp", ACT_MAP_UP, NULL, "scroll the map"},
+    {MODE_PLAYBACK, KEY_NPAGE, "PgDn", ACT_MAP_DOWN, NULL, NULL},
+    {MODE_PLAYBACK, 'z', "z", ACT_ZOOM_IN, NULL, "zoom in / out (fewer / more bytes a cell), back to fit"},
+    {MODE_PLAYBACK, 'Z', "Z", ACT_ZOOM_OUT, NULL, NULL},
+    {MODE_PLAYBACK, 'f', "f", ACT_ZOOM_FIT, NULL, NULL},
+    {MODE_PLAYBACK, '?', "?", ACT_HELP, "help", "this help"},
+    {MODE_PLAYBACK, 'q', "q", ACT_QUIT, "quit", "quit"},
+    {MODE_PLAYBACK, 'Q', NULL, ACT_QUIT, NULL, NULL},
+
+    {MODE_GO_TO, KEY_DIGIT, "0-9", ACT_DIGIT, "step number", "the step's number"},
+    {MODE_GO_TO, '\n', "Enter", ACT_GO, "go", "go there"},
+    {MODE_GO_TO, '\r', NULL, ACT_GO, NULL, NULL},
+    {MODE_GO_TO, KEY_ENTER, NULL, ACT_GO, NULL, NULL},
+    {MODE_GO_TO, KEY_BACKSPACE, "Backspace", ACT_GO_ERASE, NULL, "erase a digit"},
+    {MODE_GO_TO, 127, NULL, ACT_GO_ERASE, NULL, NULL},
+    {MODE_GO_TO, 27, "Esc", ACT_GO_CANCEL, "cancel", "stay where you are"},
+    {MODE_GO_TO, KEY_CTRL('c'), "Ctrl-C", ACT_GO_CANCEL, NULL, NULL},
+
+    {MODE_PROMPT, '\t', "Tab", ACT_EDIT, NULL, "complete (twice: list the choices)"},
+    {MODE_PROMPT, KEY_UP, "Up", ACT_EDIT, NULL, "previous / next line of the history"},
+    {MODE_PROMPT, KEY_DOWN, "Down", ACT_EDIT, NULL, NULL},
+    {MODE_PROMPT, KEY_CTRL('c'), "Ctrl-C", ACT_CANCEL_LINE, NULL, "drop the line; stops a long trace or source"},
+    {MODE_PROMPT, KEY_PPAGE, "PgUp", ACT_MAP_UP, NULL, "scroll the map"},
+    {MODE_PROMPT, KEY_NPAGE, "PgDn", ACT_MAP_DOWN, NULL, NULL},
+    {MODE_PROMPT, KEY_F(1), "F1", ACT_HELP, NULL, "this help"},
+    {MODE_PROMPT, KEY_CTRL('d'), "Ctrl-D", ACT_EDIT, NULL, "leave (on an empty line; or type quit)"},
+
+    {MODE_ANSWER, KEY_PPAGE, "PgUp", ACT_PAGE_UP, "scroll", "scroll a page"},
+    {MODE_ANSWER, KEY_NPAGE, "PgDn", ACT_PAGE_DOWN, "scroll", NULL},
+    {MODE_ANSWER, KEY_UP, "Up", ACT_LINE_UP, "scroll", "scroll a line"},
+    {MODE_ANSWER, KEY_DOWN, "Down", ACT_LINE_DOWN, "scroll", NULL},
+    {MODE_ANSWER, KEY_HOME, "Home", ACT_TOP, "scroll", "first / last lines"},
+    {MODE_ANSWER, KEY_END, "End", ACT_BOTTOM, "scroll", NULL},
+    {MODE_ANSWER, 27, "Esc", ACT_CLOSE, NULL, "close it; any other key closes it and is kept"},
+    {MODE_ANSWER, ' ', "space", ACT_CLOSE, NULL, NULL},
+    {MODE_ANSWER, 'q', "q", ACT_CLOSE, NULL, NULL},
+    {MODE_ANSWER, '\n', "Enter", ACT_CLOSE, NULL, NULL},
+    {MODE_ANSWER, '\r', NULL, ACT_CLOSE, NULL, NULL},
+};
+
+#define KEY_TABLE_SIZE (sizeof key_table / sizeof key_table[0])
+
+/* The binding of key c in mode m, or NULL. */
+static const key_binding *binding_of(key_mode m, int c)
+{
+    for (size_t i = 0; i < KEY_TABLE_SIZE; i++) {
+        const key_binding *b = &key_table[i];
+        if (b->mode == m && (b->key == c || (b->key == KEY_DIGIT && c >= '0' && c <= '9')))
+            return b;
+    }
+    return NULL;
+}
+
+/* The hint line of mode m: "space play/pause  <- -> step ...". */
+static void hint_of(key_mode m, strbuf *out)
+{
+    const char *last = NULL;
+    for (size_t i = 0; i < KEY_TABLE_SIZE; i++) {
+        const key_binding *b = &key_table[i];
+        if (b->mode != m || b->hint == NULL || b->name == NULL)
+            continue;
+        if (last && strcmp(last, b->hint) == 0)
+            sb_addc(out, ' ');
+        else if (last)
+            sb_printf(out, " %s  ", last);
+        sb_add(out, b->name);
+        last = b->hint;
+    }
+    if (last)
+        sb_printf(out, " %s", last);
+}
+
+/* The help screen's lines for mode m, one per key group. */
+static void help_of(key_mode m, strbuf *out)
+{
+    sb_printf(out, "%s\n", mode_titles[m]);
+    for (size_t i = 0; i < KEY_TABLE_SIZE; i++) {
+        const key_binding *b = &key_table[i];
+        if (b->mode != m || b->help == NULL)
+            continue;
+        char names[64] = "";
+        size_t len = 0;
+        for (size_t k = i; k < KEY_TABLE_SIZE && key_table[k].mode == m && (k == i || key_table[k].help == NULL);
+             k++)
+            if (key_table[k].name && len < sizeof names)
+                len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", len ? " " : "", key_table[k].name);
+        sb_printf(out, "  %-12s %s\n", names, b->help);
+    }
+}
+
+/* What curses keys are to readline: the bytes a terminal would send. */
+static const struct {
+    int key;
+    const char *bytes;
+} readline_keys[] = {
+    {KEY_LEFT, "\033[D"}, {KEY_RIGHT, "\033[C"}, {KEY_UP, "\033[A"},    {KEY_DOWN, "\033[B"},
+    {KEY_HOME, "\001"},   {KEY_END, "\005"},     {KEY_DC, "\033[3~"},   {KEY_BACKSPACE, "\177"},
+    {KEY_ENTER, "\n"},
+};
+
+/* Hands key c to readline; keys with no bytes are dropped. */
+static void feed_readline(int c)
+{
+    for (size_t i = 0; i < sizeof readline_keys / sizeof readline_keys[0]; i++)
+        if (readline_keys[i].key == c) {
+            repl_feed(readline_keys[i].bytes, strlen(readline_keys[i].bytes));
+            return;
+        }
+    if (c > 0 && c < 256) {
+        char b = (char)c;
+        repl_feed(&b, 1);
+    }
+}
+
+/* Escape sequences a terminal may send that its terminfo entry does not
+ * list (tmux sends ESC [ 1 ~ and ESC [ 4 ~ for Home and End whatever
+ * TERM says): after ESC, what follows. */
+static const struct {
+    const char *seq;
+    int key;
+} escape_keys[] = {
+    {"[A", KEY_UP},    {"[B", KEY_DOWN},  {"[C", KEY_RIGHT}, {"[D", KEY_LEFT},  {"OA", KEY_UP},
+    {"OB", KEY_DOWN},  {"OC", KEY_RIGHT}, {"OD", KEY_LEFT},  {"[H", KEY_HOME},  {"[F", KEY_END},
+    {"OH", KEY_HOME},  {"OF", KEY_END},   {"[1~", KEY_HOME}, {"[7~", KEY_HOME}, {"[4~", KEY_END},
+    {"[8~", KEY_END},  {"[2~", KEY_IC},   {"[3~", KEY_DC},   {"[5~", KEY_PPAGE}, {"[6~", KEY_NPAGE},
+};
+
+#define ESCAPE_WAIT_MS 25
+
+/* The next key, with escape sequences read whole: one that curses did not
+ * recognise becomes its key from escape_keys, or is dropped (ERR), so no
+ * byte of it ends up in the line. ESC and another key (Alt-x) stays two
+ * keys. Waits up to wait ms (-1: forever) for the first byte. */
+static int read_key(tui *t, int wait)
+{
+    if (t->pending_key != ERR) {
+        int c = t->pending_key;
+        t->pending_key = ERR;
+        return c;
+    }
+    timeout(wait);
+    int c = getch();
+    if (c != 27)
+        return c;
+    timeout(ESCAPE_WAIT_MS);
+    int intro = getch();
+    if (intro == ERR)
+        return 27;
+    if (intro != '[' && intro != 'O') {
+        t->pending_key = intro;
+        return 27;
+    }
+    char seq[16] = {(char)intro};
+    size_t n = 1;
+    for (;;) {
+        int b = getch();
+        if (b == ERR)
+            return ERR; /* cut short: dropped */
+        if (b < 0x20 || b > 0x7e) {
+            t->pending_key = b; /* not part of a sequence */
+            return ERR;
+        }
+        if (n < sizeof seq - 1)
+            seq[n++] = (char)b;
+        if (intro == 'O' || (b >= 0x40 && b <= 0x7e))
+            break;
+    }
+    seq[n] = '\0';
+    for (size_t i = 0; i < sizeof escape_keys / sizeof escape_keys[0]; i++)
+        if (strcmp(seq, escape_keys[i].seq) == 0)
+            return escape_keys[i].key;
+    return ERR;
+}
+
 
 static void draw_status(tui *t)
 {
@@ -676,14 +1122,72 @@ static void draw_status(tui *t)
     cmd[strcspn(cmd, "\n")] = '\0';
     int x = put_fmt(r->y, 1, r->w - 1, A_BOLD, "%s step %zu/%zu  ", state, pos, len);
     x += put_text(r->y, 1 + x, r->w / 2, cmd, player_failed(t->pl) ? style_attr(t, STYLE_ERROR) : A_NORMAL);
-    const char *hint = !t->playing ? "scene finished: the prompt runs on this state" :
-                       t->go_to ? "go to step: type a number, Enter" :
-                       "space play/pause  <- -> step  [ ] notes  + - speed  g go to  ? help  q quit";
-    int hw = (int)strlen(hint);
+    strbuf hint;
+    sb_init(&hint);
+    if (!t->playing)
+        sb_add(&hint, "scene finished: the prompt runs on this state");
+    else if (t->notice[0] && !t->go_to)
+        sb_add(&hint, t->notice);
+    else
+        hint_of(t->go_to ? MODE_GO_TO : MODE_PLAYBACK, &hint);
+    int hw = columns_of(sb_str(&hint), strlen(sb_str(&hint)));
     if (t->go_to)
-        put_fmt(r->y, r->w - hw - 12, hw + 11, A_BOLD, "%s %s", hint, t->go_buf);
+        put_fmt(r->y, r->w - hw - 20, hw + 19, A_BOLD, "go to step: %-6s %s", t->go_buf, sb_str(&hint));
+    else if (t->notice[0] && t->playing) { /* said whole, over the command if need be */
+        int nx = r->w - hw - 1 > 2 ? r->w - hw - 1 : 2;
+        fill_row(r->y, nx - 2, r->w - nx + 2, A_NORMAL);
+        put_text(r->y, nx, r->w - nx, sb_str(&hint), A_BOLD);
+    }
     else if (x + hw + 4 < r->w)
-        put_text(r->y, r->w - hw - 1, hw, hint, style_attr(t, STYLE_DIM));
+        put_text(r->y, r->w - hw - 1, hw, sb_str(&hint), style_attr(t, STYLE_DIM));
+    else if (x + 12 < r->w) /* no room for them all: where to find them */
+        put_text(r->y, r->w - 9, 8, "? keys", style_attr(t, STYLE_DIM));
+    sb_free(&hint);
+}
+
+/* During playback an answer longer than the answer pane (stats, blocks,
+ * show, layout, bins ...) is drawn whole in a box that rises from the
+ * caption over the foot of the map and side panes, as high as it needs
+ * (the top of the map, with the ruler, stays). False if it fits the pane. */
+static bool draw_play_answer(tui *t)
+{
+    const char *text = sb_str(&t->play_answer);
+    int w = COLS - 2, lines = wrapped_lines(text, w);
+    if (lines <= t->lay.answer.h)
+        return false;
+    int bottom = t->lay.caption.h ? t->lay.caption.y : t->lay.status.y; /* the box ends above it */
+    int top_limit = t->lay.map.y + 3, h = lines + 1;
+    if (bottom - h < top_limit)
+        h = bottom - top_limit;
+    if (h < 2)
+        return false;
+    int y = bottom - h;
+    attr_t a = t->play_failed ? style_attr(t, STYLE_ERROR) : A_NORMAL;
+    for (int k = 0; k < h; k++)
+        fill_row(y + k, 0, COLS, A_NORMAL);
+    size_t j = t->play_step;
+    char title[160];
+    snprintf(title, sizeof title, " answer of step %zu: %s", j, j ? player_step_at(t->pl, j - 1)->text : "");
+    title[strcspn(title, "\n")] = '\0';
+    fill_row(y, 0, COLS, A_REVERSE);
+    put_text(y, 0, COLS - 1, title, A_REVERSE | A_BOLD);
+    const char *p = text;
+    int row = y + 1 + draw_wrapped(y + 1, 1, h - 1, w, p, a);
+    for (int k = y + 1; k < row; k++) /* skip what was drawn */
+        wrap_line(p, w, &p);
+    /* what the box cannot hold goes on under the status line, where the
+     * prompt and the answer pane are idle during playback */
+    int below = t->lay.prompt.y, end = t->lay.answer.y + t->lay.answer.h;
+    if (*p && below + 1 < end)
+        put_text(below++, 1, w, "(continued)", style_attr(t, STYLE_DIM));
+    int left = wrapped_lines(p, w);
+    if (left > end - below) {
+        draw_wrapped(below, 1, end - below - 1, w, p, a);
+        put_fmt(end - 1, 1, w, style_attr(t, STYLE_DIM), "(%d more lines)", left - (end - below - 1));
+    } else {
+        draw_wrapped(below, 1, end - below, w, p, a);
+    }
+    return true;
 }
 
 static void draw_answer(tui *t)
@@ -691,9 +1195,11 @@ static void draw_answer(tui *t)
     const screen_rect *r = &t->lay.answer;
     const char *text = *repl_matches() ? repl_matches() : sb_str(&t->answer);
     attr_t a = t->answer_error ? style_attr(t, STYLE_ERROR) : A_NORMAL;
-    if (t->pl && t->playing)
-        text = player_answer(t->pl), a = player_failed(t->pl) ? style_attr(t, STYLE_ERROR) : A_NORMAL;
-    else if (t->overlay)
+    if (t->pl && t->playing) {
+        if (draw_play_answer(t))
+            return; /* long: drawn whole above the caption */
+        text = sb_str(&t->play_answer), a = t->play_failed ? style_attr(t, STYLE_ERROR) : A_NORMAL;
+    } else if (t->overlay)
         text = "(the answer is open above the map)";
     for (int k = 0; k < r->h && *text; k++) {
         put_text(r->y + k, 1, r->w - 2, text, a);
@@ -738,32 +1244,39 @@ static void draw_prompt(tui *t, int *cy, int *cx)
     *cx = pw + cursor - columns_of(line, skip);
 }
 
+/* The help screen, from the key table: the keys of the mode in use
+ * first, then the others while they fit. */
 static void draw_help(tui *t)
 {
-    static const char *const lines[] = {
-        "playback keys",
-        "",
-        "space        play / pause (also: continue after a pause)",
-        "-> n .       next step",
-        "<- p ,       previous step (the state is rebuilt exactly)",
-        "] [          next / previous note or pause",
-        "+ -          faster / slower",
-        "g NUMBER     go to a step",
-        "Ctrl-C       pause",
-        "q            quit",
-        "",
-        "at the prompt: Tab completes, Up/Down history, PgUp/PgDn scroll",
-        "the map, Ctrl-C stops a long trace or source, Ctrl-D or quit",
-        "leaves. A long answer scrolls with PgUp/PgDn.   press any key",
-    };
-    int h = (int)(sizeof lines / sizeof lines[0]) + 2, w = 66;
+    strbuf text;
+    sb_init(&text);
+    static const key_mode playing[] = {MODE_PLAYBACK, MODE_GO_TO, MODE_PROMPT, MODE_ANSWER};
+    static const key_mode prompting[] = {MODE_PROMPT, MODE_ANSWER, MODE_PLAYBACK, MODE_GO_TO};
+    for (int m = 0; m < MODE_COUNT; m++) {
+        if (m)
+            sb_addc(&text, '\n');
+        help_of(t->playing ? playing[m] : prompting[m], &text);
+    }
+    int h = LINES - 2 < (int)sb_count_lines(sb_str(&text)) + 3 ? LINES - 2 : (int)sb_count_lines(sb_str(&text)) + 3;
+    int w = COLS - 2 < 76 ? COLS - 2 : 76;
     int y = (LINES - h) / 2, x = (COLS - w) / 2;
-    if (y < 0 || x < 0)
+    if (y < 0 || x < 0 || h < 4) {
+        sb_free(&text);
         return;
+    }
+    attr_t a = style_attr(t, STYLE_CAPTION);
     for (int k = 0; k < h; k++)
-        fill_row(y + k, x, w, style_attr(t, STYLE_CAPTION));
-    for (int k = 0; k < h - 2; k++)
-        put_text(y + 1 + k, x + 2, w - 4, lines[k], style_attr(t, STYLE_CAPTION) | (k == 0 ? A_BOLD : 0));
+        fill_row(y + k, x, w, a);
+    const char *p = sb_str(&text);
+    for (int k = 0; k < h - 3 && *p; k++) {
+        bool title = *p != ' ';
+        put_text(y + 1 + k, x + 2, w - 4, p, a | (title ? A_BOLD : 0));
+        p += strcspn(p, "\n");
+        if (*p == '\n')
+            p++;
+    }
+    put_text(y + h - 2, x + 2, w - 4, *p ? "(more keys do not fit)   press any key" : "press any key", a);
+    sb_free(&text);
 }
 
 /* A long answer (blocks, stats, help, layout, show ...) is drawn over the
@@ -783,9 +1296,13 @@ static void draw_overlay(tui *t)
     if (t->overlay_first + rows > total)
         t->overlay_first = total > rows ? total - rows : 0;
     size_t last = t->overlay_first + rows < total ? t->overlay_first + rows : total;
-    put_fmt(y, x + 1, w - 2, box | A_BOLD, "answer: lines %zu-%zu of %zu   %s", t->overlay_first + 1, last, total,
-            total > rows ? "PgUp/PgDn Up/Down Home/End scroll, any other key closes (and is kept)"
-                         : "any key closes (and is kept)");
+    strbuf hint;
+    sb_init(&hint);
+    if (total > rows)
+        hint_of(MODE_ANSWER, &hint);
+    put_fmt(y, x + 1, w - 2, box | A_BOLD, "answer: lines %zu-%zu of %zu   %s%s", t->overlay_first + 1, last, total,
+            sb_str(&hint), total > rows ? ", any other key closes (and is kept)" : "any key closes (and is kept)");
+    sb_free(&hint);
     const char *p = text;
     for (size_t skip = 0; skip < t->overlay_first && *p; skip++) {
         p += strcspn(p, "\n");
@@ -802,18 +1319,347 @@ static void draw_overlay(tui *t)
         put_fmt(y + h - 1, x + 1, w - 2, style_attr(t, STYLE_DIM), "(%zu more lines below)", total - last);
 }
 
-/* Keys that move through a long answer; false for any other key. */
-static bool overlay_scroll_key(tui *t, int c)
+/* ---- the compare layout: the members of a comparison, stacked ----
+ *
+ * While a comparison group exists (`compare`), the map pane shows every
+ * member's map, one above the other, at the same bytes per cell and the
+ * same cells per row (so a column is the same offset in every map), each
+ * under a header with its figures; the side table compares the figures.
+ * Each member keeps its own grids (for what the last command changed) and
+ * its lens on the session (session_view_of). These functions are the
+ * whole of it; the draw path calls compare_rebuild, compare_draw_map and
+ * compare_draw_table when compare_active says so. */
+
+typedef struct compare_member {
+    session *view;
+    cells_grid grid, prev;
+    bool *changed;
+    size_t changed_cap;
+    size_t slack;            /* session_slack, at the last rebuild */
+} compare_member;
+
+struct compare_view {
+    compare_member m[4];
+    size_t count;
+    /* the common zoom and what it was chosen for: while none of it changes,
+     * each member's grid is built in one walk of its spans */
+    size_t zoom, for_cap, for_member[4], for_capacity[4], for_regions[4];
+    int cells_per_row, rows_each;
+    bool rulers_each;        /* a ruler per member, else one on top */
+};
+
+static bool compare_active(const tui *t) { return t->cmp && t->cmp->count > 0; }
+
+/* A command run on every member answers a line per member: lines are put
+ * side by side, " | " between them, while the answer has more lines than
+ * its pane and the joined line fits its width, so that no overlay hides
+ * the maps for a routine command. */
+static void compare_fold_answer(tui *t)
 {
-    size_t page = overlay_rows();
-    switch (c) {
-    case KEY_NPAGE: t->overlay_first += page; return true;
-    case KEY_PPAGE: t->overlay_first = t->overlay_first > page ? t->overlay_first - page : 0; return true;
-    case KEY_DOWN: t->overlay_first++; return true;
-    case KEY_UP: t->overlay_first -= t->overlay_first > 0; return true;
-    case KEY_HOME: t->overlay_first = 0; return true;
-    case KEY_END: t->overlay_first = SIZE_MAX / 2; return true; /* drawing clamps it */
-    default: return false;
+    int width = t->lay.answer.w - 2;
+    while (sb_count_lines(sb_str(&t->answer)) > (size_t)t->lay.answer.h) {
+        const char *text = sb_str(&t->answer);
+        /* the shortest pair of neighbouring lines */
+        size_t best = SIZE_MAX, best_at = 0, at = 0;
+        for (const char *p = text; *p;) {
+            size_t a = strcspn(p, "\n");
+            if (p[a] == '\0' || p[a + 1] == '\0')
+                break;
+            size_t b = strcspn(p + a + 1, "\n");
+            if (a + 3 + b < best)
+                best = a + 3 + b, best_at = at + a;
+            at += a + 1;
+            p += a + 1;
+        }
+        if (best == SIZE_MAX || best > (size_t)width)
+            return;
+        strbuf joined;
+        sb_init(&joined);
+        sb_printf(&joined, "%.*s | %s", (int)best_at, text, text + best_at + 1);
+        sb_clear(&t->answer);
+        sb_add(&t->answer, sb_str(&joined));
+        sb_free(&joined);
+    }
+}
+
+static void compare_free(tui *t)
+{
+    if (t->cmp == NULL)
+        return;
+    for (size_t i = 0; i < 4; i++) {
+        cells_free(&t->cmp->m[i].grid);
+        cells_free(&t->cmp->m[i].prev);
+        free(t->cmp->m[i].changed);
+        session_view_free(t->cmp->m[i].view);
+    }
+    free(t->cmp);
+    t->cmp = NULL;
+}
+
+/* Rows and cells per row of each member's map in the map pane. */
+static void compare_geometry(const tui *t, struct compare_view *cv)
+{
+    const screen_rect *r = &t->lay.map;
+    int n = (int)cv->count, lines = r->h - 1; /* the legend's row */
+    int usable = r->w - SCREEN_MAP_PREFIX - 1, cells = 8;
+    while (cells * 2 <= usable)
+        cells *= 2;
+    cv->cells_per_row = usable >= 8 ? cells : (usable > 0 ? usable : 1);
+    cv->rulers_each = lines / n - 2 >= 2;
+    cv->rows_each = cv->rulers_each ? lines / n - 2 : (lines - 1) / n - 1;
+    if (cv->rows_each < 1)
+        cv->rows_each = 1;
+}
+
+static void compare_build(struct compare_view *cv, size_t zoom, size_t cap, bool keep_diff, bool again);
+
+/* Rebuilds every member's grid at one zoom: the coarsest any member needs
+ * to fit its rows (or the session's zoom). True when the compare layout is
+ * shown: the single map is then not built, and the header's figures are
+ * the active member's. */
+static bool compare_rebuild(tui *t, bool keep_diff)
+{
+    session *s = model(t);
+    size_t n = session_group_count(s);
+    if (n == 0 || n > 4) {
+        if (t->cmp)
+            t->cmp->count = 0;
+        return false;
+    }
+    if (t->cmp == NULL) {
+        t->cmp = calloc(1, sizeof *t->cmp);
+        if (t->cmp == NULL)
+            return false;
+        for (size_t i = 0; i < 4; i++) {
+            cells_init(&t->cmp->m[i].grid);
+            cells_init(&t->cmp->m[i].prev);
+            if ((t->cmp->m[i].view = session_view_new()) == NULL) {
+                compare_free(t);
+                return false;
+            }
+        }
+    }
+    struct compare_view *cv = t->cmp;
+    cv->count = n;
+    compare_geometry(t, cv);
+    size_t cap = (size_t)cv->cells_per_row * (size_t)cv->rows_each;
+    for (size_t i = 0; i < n; i++)
+        session_view_of(cv->m[i].view, s, session_group_member(s, i));
+    size_t zoom = session_zoom(s);
+    bool same = zoom == 0 && cv->zoom && cv->for_cap == cap;
+    for (size_t i = 0; i < n && same; i++)
+        same = cv->for_member[i] == session_group_member(s, i);
+    for (int pass = 0; pass < 2; pass++) {
+        if (zoom == 0 && !same) {
+            for (size_t i = 0; i < n; i++) {
+                size_t z = cells_fit_zoom(cv->m[i].view, cap);
+                zoom = z > zoom ? z : zoom;
+            }
+        } else if (zoom == 0) {
+            zoom = cv->zoom;
+        }
+        compare_build(cv, zoom, cap, keep_diff, pass > 0);
+        /* a member that grew or shrank may need another zoom: choose again */
+        bool changed = !same;
+        for (size_t i = 0; i < n && !changed; i++)
+            changed = cv->m[i].grid.usage.capacity != cv->for_capacity[i] ||
+                      cv->m[i].grid.region_count != cv->for_regions[i];
+        cv->zoom = session_zoom(s) ? 0 : zoom;
+        cv->for_cap = cap;
+        for (size_t i = 0; i < n; i++) {
+            cv->for_member[i] = session_group_member(s, i);
+            cv->for_capacity[i] = cv->m[i].grid.usage.capacity;
+            cv->for_regions[i] = cv->m[i].grid.region_count;
+        }
+        if (!changed || !same || session_zoom(s))
+            break;
+        same = false, zoom = 0;
+    }
+    /* the header reads the active member's figures from the single grid */
+    bool found = false;
+    for (size_t i = 0; i < n && !found; i++) {
+        if (session_group_member(s, i) != session_active_index(s))
+            continue;
+        t->grid.usage = cv->m[i].grid.usage;
+        t->grid.zoom = cv->m[i].grid.zoom;
+        found = true;
+    }
+    if (!found)
+        return false; /* the active allocator is not a member: its map is built as usual */
+    t->grid.count = t->grid.region_count = 0;
+    return true;
+}
+
+/* Builds every member's grid at zoom, marking what changed since the last
+ * build (again: the same frame's build redone at another zoom, still
+ * compared with the frame before); and its slack (a walk of its spans,
+ * only when it has padding, which slack is part of). */
+static void compare_build(struct compare_view *cv, size_t zoom, size_t cap, bool keep_diff, bool again)
+{
+    for (size_t i = 0; i < cv->count; i++) {
+        compare_member *m = &cv->m[i];
+        cells_grid old = m->prev;
+        if (!again) {
+            m->prev = m->grid;
+            m->grid = old;
+        }
+        if (m->grid.blocks == NULL) {
+            m->grid.blocks = m->prev.blocks;
+            m->prev.blocks = NULL;
+        }
+        if (!cells_build(m->view, zoom, cap, &m->grid))
+            m->grid.count = 0;
+        if (m->grid.count > m->changed_cap) {
+            bool *grown = realloc(m->changed, m->grid.count * sizeof *grown);
+            if (grown == NULL) {
+                m->grid.count = 0;
+                continue;
+            }
+            m->changed = grown;
+            m->changed_cap = m->grid.count;
+        }
+        if (keep_diff)
+            cells_diff(&m->prev, &m->grid, m->changed);
+        else if (m->grid.count)
+            memset(m->changed, 0, m->grid.count * sizeof *m->changed);
+        m->slack = m->grid.usage.slack_bytes; /* the grid counts the slack spans */
+    }
+}
+
+/* The live view as it would be for member i alone: its grid, what changed
+ * in it, its lens on the session; the drawing functions of the single map
+ * take it as they take the whole view. */
+static void compare_member_tui(const tui *t, size_t i, tui *out)
+{
+    const compare_member *m = &t->cmp->m[i];
+    *out = *t;
+    out->pl = NULL;
+    out->own = m->view;
+    out->grid = m->grid;
+    out->changed = m->changed;
+    out->shape = (screen_map_shape){t->cmp->cells_per_row, 1};
+}
+
+/* A member's figures: used (as the header counts it), free, padding, the
+ * allocator's slack and metadata, its failures. */
+typedef struct compare_row {
+    session_stats st;
+    size_t used, slack;
+    session_member_figures fig;
+} compare_row;
+
+static void compare_figures_of(const tui *t, size_t i, compare_row *row)
+{
+    const compare_member *m = &t->cmp->m[i];
+    session_stats_from_usage(m->view, &m->grid.usage, &row->st);
+    row->used = row->st.capacity - row->st.unused_bytes - (row->st.has_offset ? 0 : row->st.freed_bytes);
+    row->slack = m->slack;
+    session_group_figures(model(t), i, &row->fig);
+}
+
+static void compare_ruler(const tui *t, int y, const tui *mt)
+{
+    const screen_rect *r = &t->lay.map;
+    for (int c = 0; c < t->cmp->cells_per_row; c += 16)
+        put_fmt(y, r->x + SCREEN_MAP_PREFIX + c, 15, style_attr(t, STYLE_DIM), "+%zu", (size_t)c * mt->grid.zoom);
+}
+
+static void compare_draw_map(tui *t)
+{
+    const screen_rect *r = &t->lay.map;
+    struct compare_view *cv = t->cmp;
+    session *s = model(t);
+    int y = r->y, bottom = r->y + r->h - 1;
+    tui mt;
+    for (size_t i = 0; i < cv->count && y < bottom; i++) {
+        compare_member_tui(t, i, &mt);
+        compare_row row;
+        compare_figures_of(t, i, &row);
+        bool active = session_group_member(s, i) == session_active_index(s);
+        map_line lines[512];
+        size_t total = map_lines(&mt, lines, 512);
+        if (total > 512)
+            total = 512;
+        char slack[32] = "";
+        if (row.slack)
+            snprintf(slack, sizeof slack, "  slack %zu", row.slack);
+        char more[32] = "";
+        if (total > (size_t)cv->rows_each)
+            snprintf(more, sizeof more, "  (+%zu rows)", total - (size_t)cv->rows_each);
+        const char *name = session_active_name(mt.own), *kind = session_active_kind(mt.own);
+        char kind_note[48] = "";
+        if (strcmp(name, kind) != 0)
+            snprintf(kind_note, sizeof kind_note, " (%s)", kind);
+        bool roomy = r->w >= 100;
+        put_fmt(y, r->x, r->w, (active ? A_REVERSE : A_NORMAL) | A_BOLD,
+                " %s%s  used %zu  %s %zu%s  %s %zu  free %zu  %s %zu%s ", name, kind_note, row.used,
+                roomy ? "padding" : "pad", row.st.padding_bytes, slack, roomy ? "metadata" : "meta",
+                row.st.metadata_bytes, row.st.capacity - row.used, roomy ? "failures" : "fail", row.fig.failures,
+                more);
+        y++;
+        if ((cv->rulers_each || i == 0) && y < bottom) {
+            compare_ruler(t, y, &mt);
+            y++;
+        }
+        for (int k = 0; k < cv->rows_each && (size_t)k < total && y < bottom; k++, y++) {
+            const map_line *ml = &lines[k];
+            if (ml->region < 0) {
+                put_fmt(y, r->x, r->w, style_attr(t, STYLE_DIM), "  ── region %zu: %zu bytes ──", ml->first,
+                        ml->count);
+                continue;
+            }
+            const cells_region *reg = &mt.grid.regions[ml->region];
+            put_fmt(y, r->x, SCREEN_MAP_PREFIX, style_attr(t, STYLE_DIM), "%7zu ",
+                    (ml->first - reg->first) * mt.grid.zoom);
+            draw_cells(&mt, y, r->x + SCREEN_MAP_PREFIX, ml->first, ml->count);
+        }
+        if (mt.grid.region_count == 0 && y < bottom)
+            put_text(y++, r->x + 2, r->w - 2, "(owns no memory yet)", style_attr(t, STYLE_DIM));
+    }
+    draw_legend(t, bottom, r->x + 1, r->w - 1, bottom);
+}
+
+/* The side table: one column per member, one row per figure. */
+static void compare_draw_table(tui *t)
+{
+    const screen_rect *r = &t->lay.table;
+    struct compare_view *cv = t->cmp;
+    if (r->h < 2 || r->w < 20)
+        return;
+    int col = (r->w - 11) / (int)cv->count;
+    if (col > 10)
+        col = 10;
+    compare_row rows[4];
+    for (size_t i = 0; i < cv->count; i++)
+        compare_figures_of(t, i, &rows[i]);
+    put_text(r->y, r->x + 1, 10, "compare", A_BOLD | A_UNDERLINE);
+    for (size_t i = 0; i < cv->count; i++)
+        put_fmt(r->y, r->x + 11 + (int)i * col, col, A_BOLD | A_UNDERLINE, "%*.*s", col - 1, col - 1,
+                session_active_name(cv->m[i].view));
+    static const char *const names[] = {"used",  "padding", "slack", "metadata", "free", "failures",
+                                        "live",  "peak",    "hi-water", "util %", "ops", "ns/op"};
+    enum { FIGURES = sizeof names / sizeof names[0] };
+    /* for each row, whether less is better (1), more (-1), or neither (0) */
+    static const int better[FIGURES] = {1, 1, 1, 1, -1, 1, 0, 0, 1, -1, 0, 1};
+    for (int k = 0; k < FIGURES && 1 + k < r->h; k++) {
+        put_text(r->y + 1 + k, r->x + 1, 10, names[k], style_attr(t, STYLE_DIM));
+        size_t v[4], best = 0;
+        for (size_t i = 0; i < cv->count; i++) {
+            const compare_row *w = &rows[i];
+            size_t high = w->fig.regions ? w->st.capacity : w->fig.high_water;
+            size_t all[FIGURES] = {w->used, w->st.padding_bytes, w->slack, w->st.metadata_bytes,
+                                   w->st.capacity - w->used, w->fig.failures, w->st.live_blocks, w->st.peak_bytes,
+                                   high, high ? w->st.peak_bytes * 100 / high : 0, w->fig.commands,
+                                   w->fig.commands ? (size_t)(w->fig.ns / w->fig.commands) : 0};
+            v[i] = all[k];
+            if (i == 0 || (better[k] > 0 ? v[i] < v[best] : v[i] > v[best]))
+                best = i;
+        }
+        for (size_t i = 0; i < cv->count; i++) {
+            /* the best of each row that has a best stands out */
+            bool mark = better[k] != 0 && cv->count > 1 && v[i] == v[best];
+            put_fmt(r->y + 1 + k, r->x + 11 + (int)i * col, col, mark ? A_BOLD : A_NORMAL, "%*zu", col - 1, v[i]);
+        }
     }
 }
 
@@ -831,8 +1677,8 @@ static void draw(tui *t)
     }
     int cy = 0, cx = 0;
     draw_header(t);
-    draw_map(t);
-    draw_table(t);
+    compare_active(t) ? compare_draw_map(t) : draw_map(t);
+    compare_active(t) ? compare_draw_table(t) : draw_table(t);
     draw_warnings(t);
     draw_caption(t);
     draw_status(t);
@@ -853,7 +1699,7 @@ static void draw(tui *t)
 
 static void relayout(tui *t)
 {
-    screen_compute(LINES, COLS, t->pl != NULL, &t->lay);
+    screen_compute_captioned(LINES, COLS, t->pl != NULL ? caption_lines(t, COLS) : 0, &t->lay);
     /* an answer that fits under the prompt now needs no overlay */
     if (t->overlay && sb_count_lines(sb_str(&t->answer)) <= (size_t)t->lay.answer.h)
         t->overlay = false;
@@ -893,8 +1739,7 @@ static bool on_progress(void *user, const char *what, size_t done, size_t total)
 {
     tui *t = user;
     bool stop = false;
-    timeout(0);
-    for (int c; (c = getch()) != ERR;) {
+    for (int c; (c = read_key(t, 0)) != ERR;) {
         if (c == KEY_CTRL('c'))
             stop = true;
         else if (!keep_key(t, c))
@@ -936,9 +1781,11 @@ static void on_line(void *user, const char *line)
         t->quit = true;
     if (oc.pending)
         sb_add(&t->answer, "(struct continues: type the next fields, end with })");
+    after_step(t, before);
+    if (compare_active(t) && !t->answer_error)
+        compare_fold_answer(t);
     t->overlay = sb_count_lines(sb_str(&t->answer)) > (size_t)t->lay.answer.h;
     t->overlay_first = 0;
-    after_step(t, before);
     char prompt[64];
     snprintf(prompt, sizeof prompt, "%s> ", session_has_active(s) ? session_active_name(s) : "allocscope");
     repl_set_prompt(prompt);
@@ -951,12 +1798,60 @@ static void player_moved(tui *t, size_t warnings_before)
     repl_set_session(model(t));
 }
 
+/* Whether step i (0-based) leaves an answer the class should keep seeing:
+ * a command's, but not a note's, a pause's or a passing expect's. */
+static bool answers(const tui *t, size_t i, bool failed)
+{
+    const player_step *st = player_step_at(t->pl, i);
+    if (st->kind != PLAYER_COMMAND)
+        return false;
+    const char *text = st->text + strspn(st->text, " \t");
+    return failed || strncmp(text, "expect", 6) != 0 || (text[6] != ' ' && text[6] != '\t' && text[6] != '\0');
+}
+
+/* Keeps the answer of the step just run, if it answers (see answers()). */
+static void keep_answer(tui *t)
+{
+    size_t pos = player_position(t->pl);
+    if (pos == 0) {
+        sb_clear(&t->play_answer);
+        t->play_failed = false;
+        t->play_step = 0;
+    } else if (answers(t, pos - 1, player_failed(t->pl))) {
+        sb_clear(&t->play_answer);
+        sb_add(&t->play_answer, player_answer(t->pl));
+        t->play_failed = player_failed(t->pl);
+        t->play_step = pos;
+    }
+}
+
+/* After a jump: the answer of the last step before the position that
+ * answers, found by stepping there and back (steps are cheap; a step
+ * back replays from the player's trail). */
+static void find_answer(tui *t)
+{
+    size_t pos = player_position(t->pl), j = pos;
+    while (j > 0 && !answers(t, j - 1, false))
+        j--;
+    sb_clear(&t->play_answer);
+    t->play_failed = false;
+    t->play_step = 0;
+    if (j == 0)
+        return;
+    if (j < pos)
+        player_seek(t->pl, j);
+    keep_answer(t);
+    if (j < pos)
+        player_seek(t->pl, pos);
+}
+
 static void step_forward(tui *t)
 {
     size_t before = session_warning_count(model(t));
     if (!player_next(t->pl)) {
         t->running = false;
         t->playing = false; /* the end: the prompt opens on the final state */
+        t->view_zoom = 0;   /* and the prompt's zoom command rules the map */
         sb_clear(&t->answer);
         if (*player_problems(t->pl)) {
             sb_printf(&t->answer, "scene finished with problems:\n%s", player_problems(t->pl));
@@ -967,6 +1862,7 @@ static void step_forward(tui *t)
         on_line(t, "");
         return;
     }
+    keep_answer(t);
     const player_step *st = player_step_at(t->pl, player_position(t->pl) - 1);
     if (st->kind == PLAYER_PAUSE)
         t->running = false;
@@ -983,102 +1879,138 @@ static void step_to(tui *t, void (*move_fn)(player *), size_t target, bool use_t
         player_seek(t->pl, target);
     else
         move_fn(t->pl);
+    find_answer(t);
     player_moved(t, before < session_warning_count(model(t)) ? before : session_warning_count(model(t)));
 }
 
-static void playback_key(tui *t, int c)
+static void scroll_map(tui *t, bool down)
 {
-    if (t->go_to) {
-        size_t len = strlen(t->go_buf);
-        if (c >= '0' && c <= '9' && len < sizeof t->go_buf - 1) {
+    size_t page = (size_t)t->lay.map_rows;
+    t->scroll = down ? t->scroll + page : t->scroll > page ? t->scroll - page : 0;
+}
+
+/* Shows the map at zoom bytes a cell (0: the session's zoom, or fit),
+ * whatever the scene says: the picture changes, memory does not, so
+ * nothing is highlighted. */
+static void zoom_view(tui *t, size_t zoom)
+{
+    t->view_zoom = zoom;
+    t->scroll = 0;
+    rebuild(t, false);
+}
+
+static void go_to_key(tui *t, key_action act, int c)
+{
+    size_t len = strlen(t->go_buf);
+    switch (act) {
+    case ACT_DIGIT:
+        if (len < sizeof t->go_buf - 1) {
             t->go_buf[len] = (char)c;
             t->go_buf[len + 1] = '\0';
-        } else if (c == '\n' || c == '\r' || c == KEY_ENTER) {
-            t->go_to = false;
-            size_t target = (size_t)strtoull(t->go_buf, NULL, 10);
-            if (target > player_length(t->pl))
-                target = player_length(t->pl);
-            step_to(t, NULL, target, true);
-        } else if (c == 27 || c == KEY_CTRL('c')) {
-            t->go_to = false;
-        } else if (c == KEY_BACKSPACE || c == 127) {
-            if (len)
-                t->go_buf[len - 1] = '\0';
         }
-        return;
+        break;
+    case ACT_GO: {
+        t->go_to = false;
+        if (len == 0) {
+            snprintf(t->notice, sizeof t->notice, "go to: no step number given, so it stays at step %zu",
+                     player_position(t->pl));
+            break;
+        }
+        size_t target = (size_t)strtoull(t->go_buf, NULL, 10);
+        if (target > player_length(t->pl))
+            target = player_length(t->pl);
+        step_to(t, NULL, target, true);
+        break;
     }
-    switch (c) {
-    case ' ':
-        t->running = !t->running;
-        t->next_step_at = now_ms();
+    case ACT_GO_CANCEL:
+        t->go_to = false;
+        snprintf(t->notice, sizeof t->notice, "go to cancelled: still at step %zu", player_position(t->pl));
         break;
-    case KEY_RIGHT: case 'n': case '.':
-        t->running = false;
-        step_forward(t);
+    case ACT_GO_ERASE:
+        if (len)
+            t->go_buf[len - 1] = '\0';
         break;
-    case KEY_LEFT: case 'p': case ',':
-        if (player_position(t->pl) > 0)
-            step_to(t, NULL, player_position(t->pl) - 1, true);
-        break;
-    case ']': step_to(t, player_next_mark, 0, false); break;
-    case '[': step_to(t, player_prev_mark, 0, false); break;
-    case '+': case '=':
-        t->delay_ms = t->delay_ms * 2 / 3 > MIN_DELAY_MS ? t->delay_ms * 2 / 3 : MIN_DELAY_MS;
-        break;
-    case '-': case '_':
-        t->delay_ms = t->delay_ms * 3 / 2 < MAX_DELAY_MS ? t->delay_ms * 3 / 2 : MAX_DELAY_MS;
-        break;
-    case 'g': t->go_to = true, t->go_buf[0] = '\0'; break;
-    case '?': t->help = true; break;
-    case 'q': case 'Q': t->quit = true; break;
-    case KEY_CTRL('c'): t->running = false; break;
-    case KEY_NPAGE: t->scroll += (size_t)t->lay.map_rows; break;
-    case KEY_PPAGE: t->scroll = t->scroll > (size_t)t->lay.map_rows ? t->scroll - (size_t)t->lay.map_rows : 0; break;
     default: break;
     }
 }
 
-static void prompt_key(tui *t, int c)
+/* Does what a key bound to act does; c is the key itself. */
+static void run_action(tui *t, key_action act, int c)
 {
-    switch (c) {
-    case KEY_CTRL('c'):
+    size_t page = overlay_rows();
+    switch (act) {
+    case ACT_EDIT: break;
+    case ACT_PLAY:
+        t->running = !t->running;
+        t->next_step_at = now_ms();
+        break;
+    case ACT_NEXT:
+        t->running = false;
+        step_forward(t);
+        break;
+    case ACT_PREV:
+        if (player_position(t->pl) > 0)
+            step_to(t, NULL, player_position(t->pl) - 1, true);
+        break;
+    case ACT_NEXT_MARK: step_to(t, player_next_mark, 0, false); break;
+    case ACT_PREV_MARK: step_to(t, player_prev_mark, 0, false); break;
+    case ACT_FASTER: t->delay_ms = t->delay_ms * 2 / 3 > MIN_DELAY_MS ? t->delay_ms * 2 / 3 : MIN_DELAY_MS; break;
+    case ACT_SLOWER: t->delay_ms = t->delay_ms * 3 / 2 < MAX_DELAY_MS ? t->delay_ms * 3 / 2 : MAX_DELAY_MS; break;
+    case ACT_GO_TO: t->go_to = true, t->go_buf[0] = '\0'; break;
+    case ACT_PAUSE: t->running = false; break;
+    case ACT_HELP: t->help = true; break;
+    case ACT_QUIT: t->quit = true; break;
+    case ACT_MAP_UP: scroll_map(t, false); break;
+    case ACT_MAP_DOWN: scroll_map(t, true); break;
+    case ACT_ZOOM_IN: zoom_view(t, t->grid.zoom > 1 ? t->grid.zoom / 2 : 1); break;
+    case ACT_ZOOM_OUT: zoom_view(t, t->grid.zoom < ((size_t)1 << 30) ? t->grid.zoom * 2 : t->grid.zoom); break;
+    case ACT_ZOOM_FIT: zoom_view(t, 0); break;
+    case ACT_CANCEL_LINE:
         repl_cancel_line();
         sb_clear(&t->answer);
         sb_add(&t->answer, "(line cancelled; Ctrl-D or quit leaves)");
         t->answer_error = false;
         break;
-    case KEY_NPAGE: t->scroll += (size_t)t->lay.map_rows; break;
-    case KEY_PPAGE: t->scroll = t->scroll > (size_t)t->lay.map_rows ? t->scroll - (size_t)t->lay.map_rows : 0; break;
-    case KEY_F(1): t->help = true; break;
-    default:
-        if (c != '\t')
-            repl_clear_matches();
-        repl_feed_key(c);
-        break;
+    case ACT_PAGE_DOWN: t->overlay_first += page; break;
+    case ACT_PAGE_UP: t->overlay_first = t->overlay_first > page ? t->overlay_first - page : 0; break;
+    case ACT_LINE_DOWN: t->overlay_first++; break;
+    case ACT_LINE_UP: t->overlay_first -= t->overlay_first > 0; break;
+    case ACT_TOP: t->overlay_first = 0; break;
+    case ACT_BOTTOM: t->overlay_first = SIZE_MAX / 2; break; /* drawing clamps it */
+    case ACT_CLOSE: t->overlay = false; break;
+    case ACT_DIGIT: case ACT_GO: case ACT_GO_CANCEL: case ACT_GO_ERASE: go_to_key(t, act, c); break;
     }
 }
 
+/* A key, by the table of the mode in use. */
 static void handle_key(tui *t, int c)
 {
     if (c == KEY_RESIZE) {
         relayout(t);
         return;
     }
+    t->notice[0] = '\0';
     if (t->help) {
         t->help = false;
         return;
     }
-    if (t->overlay && overlay_scroll_key(t, c))
-        return;
+    const key_binding *b;
     if (t->overlay) {
-        t->overlay = false;
-        if (c == 27 || c == ' ' || c == 'q' || c == '\n' || c == '\r')
+        if ((b = binding_of(MODE_ANSWER, c)) != NULL) {
+            run_action(t, b->action, c);
             return;
+        }
+        t->overlay = false; /* any other key closes it and does its own work */
     }
-    if (t->playing)
-        playback_key(t, c);
-    else
-        prompt_key(t, c);
+    key_mode m = t->playing ? (t->go_to ? MODE_GO_TO : MODE_PLAYBACK) : MODE_PROMPT;
+    b = binding_of(m, c);
+    if (b && b->action != ACT_EDIT) {
+        run_action(t, b->action, c);
+    } else if (m == MODE_PROMPT) {
+        if (c != '\t')
+            repl_clear_matches();
+        feed_readline(c);
+    }
 }
 
 static int wait_ms(const tui *t)
@@ -1157,8 +2089,10 @@ int tui_run(const tui_options *opt)
     tui t;
     memset(&t, 0, sizeof t);
     sb_init(&t.answer);
+    sb_init(&t.play_answer);
     cells_init(&t.grid);
     cells_init(&t.prev);
+    t.pending_key = ERR;
     t.delay_ms = opt->delay_ms > 0 ? opt->delay_ms : MIN_DELAY_MS;
     setlocale(LC_ALL, "");
     t.ascii = opt->ascii || strcmp(nl_langinfo(CODESET), "UTF-8") != 0;
@@ -1191,20 +2125,17 @@ int tui_run(const tui_options *opt)
         int wait = wait_ms(&t);
         if (t.pl && t.idle_work && (wait < 0 || wait > 20)) {
             /* idle: prepare fast steps back, in slices that keep keys snappy */
-            timeout(0);
-            int c = getch();
+            int c = read_key(&t, 0);
             if (c == ERR) {
                 t.idle_work = player_idle(t.pl, 256);
-                timeout(1);
-                c = getch();
+                c = read_key(&t, 1);
             }
             if (c != ERR)
                 handle_key(&t, c);
             tick(&t);
             continue;
         }
-        timeout(wait);
-        int c = getch();
+        int c = read_key(&t, wait);
         if (c != ERR) {
             handle_key(&t, c);
             t.idle_work = t.pl != NULL;
@@ -1219,7 +2150,9 @@ int tui_run(const tui_options *opt)
     cells_free(&t.grid);
     cells_free(&t.prev);
     free(t.changed);
+    compare_free(&t);
     sb_free(&t.answer);
+    sb_free(&t.play_answer);
     return status;
 }
 
@@ -1271,6 +2204,7 @@ bool tui_frame_cost_of(session *s, int cols, int rows, int frames, tui_frame_cos
     tui t;
     memset(&t, 0, sizeof t);
     sb_init(&t.answer);
+    sb_init(&t.play_answer);
     t.own = s;
     t.colour = has_colors();
     init_styles(&t);
@@ -1296,12 +2230,66 @@ bool tui_frame_cost_of(session *s, int cols, int rows, int frames, tui_frame_cos
     free(ms);
     sb_free(&ignore);
     sb_free(&t.answer);
+    sb_free(&t.play_answer);
     cells_free(&t.grid);
     cells_free(&t.prev);
     free(t.changed);
+    compare_free(&t);
     endwin();
     delscreen(scr);
     fclose(term);
     fclose(in);
     return true;
+}
+
+bool tui_record(const tui_options *opt, int cols, int rows, tui_frame_fn fn, void *user)
+{
+    FILE *term = tmpfile(), *in = fopen("/dev/null", "r");
+    SCREEN *scr = term && in ? newterm("xterm-256color", term, in) : NULL;
+    tui t;
+    memset(&t, 0, sizeof t);
+    sb_init(&t.answer);
+    cells_init(&t.grid);
+    cells_init(&t.prev);
+    t.pending_key = ERR;
+    t.ascii = opt->ascii;
+    t.delay_ms = opt->delay_ms;
+    bool ok = scr && open_model(&t, opt);
+    strbuf frame;
+    sb_init(&frame);
+    if (ok) {
+        set_term(scr);
+        resizeterm(rows, cols);
+        t.colour = has_colors();
+        init_styles(&t);
+        relayout(&t);
+        size_t sent = 0;
+        for (bool more = true; more;) {
+            more = t.playing;
+            draw(&t);
+            fflush(term);
+            sb_clear(&frame);
+            char buf[4096];
+            for (ssize_t n; (n = pread(fileno(term), buf, sizeof buf, (off_t)sent)) > 0; sent += (size_t)n)
+                sb_addn(&frame, buf, (size_t)n);
+            fn(user, sb_str(&frame), frame.len, t.pl);
+            t.running = true; /* a pause goes on as if a key were pressed */
+            if (more)
+                step_forward(&t);
+        }
+        endwin();
+    }
+    if (scr)
+        delscreen(scr);
+    if (term)
+        fclose(term);
+    if (in)
+        fclose(in);
+    sb_free(&frame);
+    player_close(t.pl);
+    cells_free(&t.grid);
+    cells_free(&t.prev);
+    free(t.changed);
+    sb_free(&t.answer);
+    return ok;
 }

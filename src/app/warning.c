@@ -53,3 +53,34 @@ warn_kind warn_from_event(as_event_kind ev)
     }
     return WARN_INVALID_FREE;
 }
+
+warn_kind warn_from_plugin(plugin_problem_kind pb)
+{
+    switch (pb) {
+    case PLUGIN_PB_OUTSIDE:
+        return WARN_PLUGIN_OUTSIDE;
+    case PLUGIN_PB_MISALIGNED:
+        return WARN_PLUGIN_MISALIGNED;
+    case PLUGIN_PB_OVERLAP:
+        return WARN_PLUGIN_OVERLAP;
+    case PLUGIN_PB_IN_METADATA:
+        return WARN_PLUGIN_IN_METADATA;
+    case PLUGIN_PB_CORRUPTED:
+        return WARN_PLUGIN_CORRUPTED;
+    case PLUGIN_PB_LOST_CONTENTS:
+        return WARN_PLUGIN_LOST_CONTENTS;
+    case PLUGIN_PB_BAD_DESCRIBE:
+        return WARN_PLUGIN_BAD_DESCRIBE;
+    case PLUGIN_PB_CRASHED:
+        return WARN_PLUGIN_CRASHED;
+    case PLUGIN_PB_TIMEOUT:
+        return WARN_PLUGIN_TIMEOUT;
+    case PLUGIN_PB_EXITED:
+        return WARN_PLUGIN_EXITED;
+    case PLUGIN_PB_REPLAY:
+        return WARN_PLUGIN_REPLAY;
+    case PLUGIN_PB_DEAD:
+        return WARN_PLUGIN_DEAD;
+    }
+    return WARN_PLUGIN_DEAD;
+}

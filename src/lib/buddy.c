@@ -14,6 +14,12 @@
  * Invariants: blocks tile the buffer; each block's offset is a multiple of
  * its size; each free list holds exactly the free blocks of its order; no
  * free block has a free buddy of the same order (they would have merged).
+ *
+ * Cost: alloc and free O(log n) (n = capacity / BUDDY_MIN_BLOCK: one step
+ * per order split or merged, plus marking the handed-out bits); the free
+ * verdict (probe_judge) O(log n): the block holding a pointer is found by
+ * trying each order's aligned start, never by walking the blocks. A walk
+ * of every block (inspect, check, walk_free) is O(blocks).
  */
 #include "allocscope/buddy.h"
 
@@ -382,6 +388,24 @@ static void probe_inspect(const void *ctx, const as_inspector *in)
 
 static const char *probe_check(const void *ctx) { return buddy_check(ctx); }
 
+/* The start of the block that holds offset `target`, found in O(log n):
+ * a block of order k starts at target rounded down to its size, so the
+ * one k whose control entry there says "order k" is the block (blocks
+ * tile the buffer, so there is exactly one). False if the control array
+ * names none (corrupt; check() says so). */
+static bool block_holding(const buddy *b, size_t target, size_t *start)
+{
+    for (unsigned k = 0; k <= b->max_order; k++) {
+        size_t s = target & ~(block_size(k) - 1);
+        uint8_t c = b->ctrl[idx(s)];
+        if (c != 0 && (c & BUDDY_ORDER) == k) {
+            *start = s;
+            return true;
+        }
+    }
+    return false;
+}
+
 static as_free_verdict probe_judge(const void *ctx, const void *mem, size_t len, uint8_t al)
 {
     (void)al;
@@ -389,22 +413,15 @@ static as_free_verdict probe_judge(const void *ctx, const void *mem, size_t len,
     const unsigned char *p = mem;
     if (p < b->buffer || p >= b->buffer + b->capacity)
         return AS_FREE_NOT_OWNED;
-    size_t target = (size_t)(p - b->buffer);
-    for (size_t off = 0; off < b->capacity;) {
-        uint8_t c = b->ctrl[idx(off)];
-        if (c == 0)
-            break;
-        size_t size = block_size(c & BUDDY_ORDER);
-        if (target < off + size) {
-            if (c & BUDDY_FREE)
-                return AS_FREE_DOUBLE;
-            if (target != off)
-                return AS_FREE_NOT_OWNED;
-            return b->lens[idx(off)] == len ? AS_FREE_OK : AS_FREE_WRONG_SIZE;
-        }
-        off += size;
-    }
-    return AS_FREE_NOT_OWNED;
+    size_t target = (size_t)(p - b->buffer), off;
+    if (!block_holding(b, target, &off))
+        return AS_FREE_NOT_OWNED;
+    uint8_t c = b->ctrl[idx(off)];
+    if (c & BUDDY_FREE)
+        return AS_FREE_DOUBLE;
+    if (target != off)
+        return AS_FREE_NOT_OWNED;
+    return b->lens[idx(off)] == len ? AS_FREE_OK : AS_FREE_WRONG_SIZE;
 }
 
 static bool probe_reset(void *ctx, as_reset_mode mode, size_t limit)

@@ -2,26 +2,47 @@
  * freelist.c - a general-purpose free-list allocator (see freelist.h).
  *
  * The buffer is a sequence of blocks, each a multiple of 16 bytes and
- * 16-aligned. A block starts with a 16-byte header word pair:
- *     free block:  [size][0]            then the link to the next free block
- *     used block:  [size | USED][len]   then the payload
+ * 16-aligned. Every block starts with a 16-byte header; a free block keeps
+ * two more link words after it (FREELIST_MIN_BLOCK = 32 holds all four).
+ * Word offsets from the block start (each word a size_t of 8 bytes):
+ *
+ *              +0 FL_SIZE        +8 FL_LEN / FL_CLASS_NEXT  +16 FL_ADDR_NEXT  +24 FL_CLASS_PREV
+ *   free:   [ size           | class next + 1       | addr next + 1   | class prev + 1 | ... ]
+ *   used:   [ size | USED    | requested len        | payload ...                          ]
+ *   leaded: [ size|USED|LEAD | 0 ] [ size | USED | HAS_LEAD | len ] [ payload ...         ]
+ *
  * A used block whose payload needed more alignment than a header gives may
- * begin with a 16-byte lead: [size | USED | LEAD][0], the header follows it
- * with HAS_LEAD set. (Leads of 32 bytes or more are split off as free
- * blocks instead.) Links hold the next free block's offset + 1 (0: none);
- * the list is sorted by address.
+ * begin with a 16-byte lead (FL_LEAD set); its real header follows with
+ * FL_HAS_LEAD set. (Leads of 32 bytes or more are split off as free
+ * blocks instead.) Every link holds the linked block's offset + 1 (0:
+ * none). The address links form one list sorted by address from head.
  *
  * Free blocks are also on a doubly linked list per size class (16 classes
- * per power of two; the links use the header's second word and the word
- * after the address link), so best-fit looks only at blocks of the right
- * size instead of every hole.
+ * per power of two from 32 bytes, FL_CLASSES in all, the last one open
+ * ended; class_bits says which lists are non-empty), so best-fit looks
+ * only at blocks of about the right size instead of every hole.
  *
  * Beside the buffer, two position indexes (granmap.h) make every operation
  * cheap without changing any of this: one marks where free blocks start,
  * with their sizes, so first-fit and next-fit find the lowest block that
  * can fit without walking the list, and a freed block finds its neighbours
  * in the list at once; the other marks the headers of live blocks, so a
- * pointer handed to free is checked in O(1).
+ * pointer handed to free is checked in O(1), and the verdict on a pointer
+ * that is not live (inside a free block: a double free) in O(levels).
+ *
+ * Cost: alloc O(levels) word tests for first- and next-fit (plus the
+ * blocks tried for a large alignment), best-fit the blocks of one size
+ * class; free and resize O(levels); free bytes, free blocks, largest
+ * free block and fragmentation O(1) (counted on the class lists, the
+ * largest read from the index's top); walks and check O(blocks).
+ *
+ * A growable free list (freelist_create_growable) is mdriver's heap: it
+ * reserves its limit of address space up front (mmap PROT_NONE), commits
+ * the first pages, and when no free block fits it commits more at the end,
+ * like sbrk, so pointers never move: the new bytes join the last block if
+ * it is free, or become a free block of their own. The heap grows by what
+ * the request lacks, rounded up to FREELIST_GROW_STEP; a reset shrinks it
+ * back. The indexes cover the limit from the start.
  *
  * Invariants: blocks tile the usable buffer exactly; the free list visits
  * every free block once, in increasing address order; no two free blocks
@@ -32,21 +53,34 @@
 
 #include "allocscope/granmap.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+
+/* Word offsets inside a block (see the diagram above). */
+#define FL_SIZE 0        /* size | flags, every block */
+#define FL_LEN 8         /* used header: the requested length */
+#define FL_CLASS_NEXT 8  /* free: next block of the same size class + 1 */
+#define FL_ADDR_NEXT 16  /* free: next free block in address order + 1 */
+#define FL_CLASS_PREV 24 /* free: previous block of the same size class + 1 */
 
 #define FL_USED ((size_t)1)
 #define FL_HAS_LEAD ((size_t)2)
 #define FL_LEAD ((size_t)4)
 #define FL_FLAGS ((size_t)15)
 #define FL_LEAD_SIZE 16
-#define FL_LINK 16       /* the address-order link and the size-class back link */
+#define FL_LINK 16       /* the two link words after a free header (FL_ADDR_NEXT, FL_CLASS_PREV) */
 #define FL_CLASSES 512
 
 struct freelist {
     unsigned char *buffer;
-    size_t capacity;   /* as asked */
+    size_t capacity;   /* as asked; growable: the heap end now */
     size_t usable;     /* capacity rounded down to 16 */
+    size_t limit;      /* growable: the bytes reserved (0: a fixed buffer) */
+    size_t initial;    /* growable: the heap end after a reset */
+    size_t reached;    /* the highest heap end since the indexes were last cleared */
+    size_t free_bytes, free_count; /* over the size-class lists: every free block is on one */
     size_t head;       /* first free block + 1; 0: none */
     size_t rover;      /* next-fit: search starts at the first free block >= rover */
     size_t high_water; /* end of the highest block ever handed out */
@@ -69,15 +103,15 @@ static size_t word(const freelist *f, size_t off)
 }
 
 static void set_word(freelist *f, size_t off, size_t w) { memcpy(f->buffer + off, &w, sizeof w); }
-static size_t size_of(const freelist *f, size_t block) { return word(f, block) & ~FL_FLAGS; }
-static bool is_used(const freelist *f, size_t block) { return word(f, block) & FL_USED; }
-static size_t next_free(const freelist *f, size_t block) { return word(f, block + 16); }
+static size_t size_of(const freelist *f, size_t block) { return word(f, block + FL_SIZE) & ~FL_FLAGS; }
+static bool is_used(const freelist *f, size_t block) { return word(f, block + FL_SIZE) & FL_USED; }
+static size_t next_free(const freelist *f, size_t block) { return word(f, block + FL_ADDR_NEXT); }
 
 static void make_free(freelist *f, size_t block, size_t size, size_t next)
 {
-    set_word(f, block, size);
-    set_word(f, block + 8, 0);
-    set_word(f, block + 16, next);
+    set_word(f, block + FL_SIZE, size);
+    set_word(f, block + FL_CLASS_NEXT, 0);
+    set_word(f, block + FL_ADDR_NEXT, next);
 }
 
 static size_t granule(size_t off) { return off / 16; }
@@ -89,6 +123,7 @@ static size_t free_size_at(const void *user, size_t g)
 
 static unsigned size_class(size_t size)
 {
+    assert(size >= FREELIST_MIN_BLOCK && size % 16 == 0);
     unsigned fl = 63 - (unsigned)__builtin_clzll(size); /* size >= 32: fl >= 5 */
     unsigned c = (fl - 5) * 16 + (unsigned)((size >> (fl - 4)) & 15);
     return c < FL_CLASSES ? c : FL_CLASSES - 1;
@@ -97,34 +132,46 @@ static unsigned size_class(size_t size)
 /* Puts the free block at `block` (its header written) on its class list. */
 static void class_add(freelist *f, size_t block)
 {
+    assert(!is_used(f, block));
     unsigned c = size_class(size_of(f, block));
     size_t next = f->class_head[c];
-    set_word(f, block + 8, next);
-    set_word(f, block + 24, 0);
+    assert(next != block + 1);
+    set_word(f, block + FL_CLASS_NEXT, next);
+    set_word(f, block + FL_CLASS_PREV, 0);
     if (next)
-        set_word(f, next - 1 + 24, block + 1);
+        set_word(f, next - 1 + FL_CLASS_PREV, block + 1);
     f->class_head[c] = block + 1;
     f->class_bits[c / 64] |= (uint64_t)1 << (c % 64);
+    f->free_bytes += size_of(f, block);
+    f->free_count++;
 }
 
 /* Takes the free block off its class list (before its size changes). */
 static void class_remove(freelist *f, size_t block)
 {
+    assert(!is_used(f, block));
     unsigned c = size_class(size_of(f, block));
-    size_t next = word(f, block + 8), prev = word(f, block + 24);
+    size_t next = word(f, block + FL_CLASS_NEXT), prev = word(f, block + FL_CLASS_PREV);
+    /* it is on list c: the head, or its predecessor links to it */
+    assert(prev ? word(f, prev - 1 + FL_CLASS_NEXT) == block + 1 : f->class_head[c] == block + 1);
+    assert(next == 0 || word(f, next - 1 + FL_CLASS_PREV) == block + 1);
     if (prev)
-        set_word(f, prev - 1 + 8, next);
+        set_word(f, prev - 1 + FL_CLASS_NEXT, next);
     else
         f->class_head[c] = next;
     if (next)
-        set_word(f, next - 1 + 24, prev);
+        set_word(f, next - 1 + FL_CLASS_PREV, prev);
     if (f->class_head[c] == 0)
         f->class_bits[c / 64] &= ~((uint64_t)1 << (c % 64));
+    assert(f->free_count > 0 && f->free_bytes >= size_of(f, block));
+    f->free_bytes -= size_of(f, block);
+    f->free_count--;
 }
 
 /* The first class >= c that has blocks, or FL_CLASSES. */
 static unsigned next_class(const freelist *f, unsigned c)
 {
+    assert(c <= FL_CLASSES);
     while (c < FL_CLASSES) {
         uint64_t bits = f->class_bits[c / 64] & (~(uint64_t)0 << (c % 64));
         if (bits)
@@ -152,16 +199,22 @@ static void init_blocks(freelist *f)
     f->head = 0;
     f->rover = 0;
     f->high_water = 0;
-    granmap_clear_all(&f->free_starts);
-    granmap_clear_all(&f->live_headers);
+    /* nothing is marked past the highest heap end: clear only below it, so
+     * the index pages of a large reserved limit are never touched */
+    granmap_clear_below(&f->free_starts, granule(f->reached) + 1);
+    granmap_clear_below(&f->live_headers, granule(f->reached) + 1);
+    f->reached = f->usable;
     memset(f->class_head, 0, sizeof f->class_head);
     memset(f->class_bits, 0, sizeof f->class_bits);
+    f->free_bytes = f->free_count = 0;
     if (f->usable >= FREELIST_MIN_BLOCK) {
         make_free(f, 0, f->usable, 0);
         f->head = 1;
         index_free(f, 0);
     }
 }
+
+static void insert_free(freelist *f, size_t block, size_t size);
 
 /* The free block before `block` in address order + 1, or 0. */
 static size_t free_before(const freelist *f, size_t block)
@@ -194,17 +247,90 @@ freelist *freelist_create(size_t capacity, freelist_fit fit)
     return f;
 }
 
+static size_t round_step(size_t n) { return (n + FREELIST_GROW_STEP - 1) / FREELIST_GROW_STEP * FREELIST_GROW_STEP; }
+
+freelist *freelist_create_growable(size_t initial, size_t limit, freelist_fit fit)
+{
+    if (initial < FREELIST_MIN_BLOCK || limit < initial || limit > ((size_t)1 << 40) || fit > FREELIST_NEXT_FIT)
+        return NULL;
+    limit = round_step(limit);
+    initial = round_step(initial);
+    freelist *f = calloc(1, sizeof *f);
+    if (f == NULL)
+        return NULL;
+    void *base = mmap(NULL, limit, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (base == MAP_FAILED) {
+        free(f);
+        return NULL;
+    }
+    f->buffer = base;
+    f->limit = limit;
+    f->initial = initial;
+    f->fit = fit;
+    if (mprotect(f->buffer, initial, PROT_READ | PROT_WRITE) != 0 ||
+        !granmap_init(&f->free_starts, granule(limit) + 1, free_size_at, f) ||
+        !granmap_init(&f->live_headers, granule(limit) + 1, NULL, NULL)) {
+        freelist_destroy(f);
+        return NULL;
+    }
+    f->capacity = f->usable = initial;
+    init_blocks(f);
+    return f;
+}
+
+/* Commits `extra` more bytes at the heap end (rounded up to the growth
+ * step, within the limit) and makes them free, merged with a free last
+ * block. False if the heap is at its limit or the system refuses. */
+static bool grow(freelist *f, size_t extra)
+{
+    if (f->limit == 0 || f->usable >= f->limit)
+        return false;
+    size_t add = round_step(extra ? extra : 1);
+    if (add > f->limit - f->usable)
+        add = f->limit - f->usable;
+    if (mprotect(f->buffer + f->usable, add, PROT_READ | PROT_WRITE) != 0)
+        return false;
+    size_t old_end = f->usable;
+    f->usable = f->capacity = old_end + add;
+    if (f->usable > f->reached)
+        f->reached = f->usable;
+    insert_free(f, old_end, add);
+    return true;
+}
+
+/* What the last block lacks to hold `need` bytes: need less its size when
+ * it is free, need when it is used. */
+static size_t lacking_at_end(const freelist *f, size_t need)
+{
+    size_t g = granmap_prev(&f->free_starts, granule(f->usable));
+    if (g != GRANMAP_NONE && g * 16 + size_of(f, g * 16) == f->usable)
+        return need > size_of(f, g * 16) ? need - size_of(f, g * 16) : 0;
+    return need;
+}
+
 void freelist_destroy(freelist *f)
 {
     if (f == NULL)
         return;
     granmap_release(&f->free_starts);
     granmap_release(&f->live_headers);
-    as_region_delete(f->buffer);
+    if (f->limit)
+        munmap(f->buffer, f->limit);
+    else
+        as_region_delete(f->buffer);
     free(f);
 }
 
-void freelist_reset(freelist *f) { init_blocks(f); }
+void freelist_reset(freelist *f)
+{
+    if (f->limit && f->usable > f->initial) {
+        /* give the pages back, as mdriver's mem_reset_brk does */
+        mmap(f->buffer + f->initial, f->usable - f->initial, PROT_NONE,
+             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+        f->usable = f->capacity = f->initial;
+    }
+    init_blocks(f);
+}
 
 /* How a request would sit in the free block at `block`. */
 typedef struct placement {
@@ -265,7 +391,7 @@ static size_t search(const freelist *f, size_t len, size_t align, size_t *prev, 
         placement cand;
         for (unsigned c = next_class(f, size_class(need)); c < FL_CLASSES && !found; c = next_class(f, c + 1)) {
             size_t best_size = SIZE_MAX;
-            for (size_t b = f->class_head[c]; b; b = word(f, b - 1 + 8)) {
+            for (size_t b = f->class_head[c]; b; b = word(f, b - 1 + FL_CLASS_NEXT)) {
                 size_t sz = size_of(f, b - 1);
                 if (sz < need || sz > best_size || (sz == best_size && b > found))
                     continue;
@@ -284,7 +410,7 @@ static void link_after(freelist *f, size_t prev, size_t next)
     if (prev == 0)
         f->head = next;
     else
-        set_word(f, prev - 1 + 16, next);
+        set_word(f, prev - 1 + FL_ADDR_NEXT, next);
 }
 
 static void *fl_alloc(void *ctx, size_t len, uint8_t al, uintptr_t ra)
@@ -294,6 +420,17 @@ static void *fl_alloc(void *ctx, size_t len, uint8_t al, uintptr_t ra)
     size_t prev, align = (size_t)1 << al;
     placement pl;
     size_t b = search(f, len, align, &prev, &pl);
+    while (b == 0 && f->limit) {
+        /* like mm_malloc's extend_heap: ask for what the end lacks */
+        size_t rounded, need;
+        if (!as_align_forward(len, 16, &rounded) || !as_add(rounded, FREELIST_HEADER + FREELIST_MIN_BLOCK, &need) ||
+            (align > 16 && !as_add(need, align, &need)))
+            return NULL;
+        size_t lack = lacking_at_end(f, need);
+        if (lack > f->limit - f->usable || !grow(f, lack))
+            return NULL; /* beyond the limit: fail without growing */
+        b = search(f, len, align, &prev, &pl);
+    }
     if (b == 0)
         return NULL;
     size_t block = b - 1, size = size_of(f, block), after = next_free(f, block);
@@ -319,11 +456,11 @@ static void *fl_alloc(void *ctx, size_t len, uint8_t al, uintptr_t ra)
     link_after(f, prev, after);
     size_t header = block + pl.lead;
     if (pl.lead) {
-        set_word(f, block, size | FL_USED | FL_LEAD);
-        set_word(f, block + 8, 0);
+        set_word(f, block + FL_SIZE, size | FL_USED | FL_LEAD);
+        set_word(f, block + FL_LEN, 0);
     }
-    set_word(f, header, size | FL_USED | (pl.lead ? FL_HAS_LEAD : 0));
-    set_word(f, header + 8, len);
+    set_word(f, header + FL_SIZE, size | FL_USED | (pl.lead ? FL_HAS_LEAD : 0));
+    set_word(f, header + FL_LEN, len);
     granmap_set(&f->live_headers, granule(header));
     f->rover = block + size;
     if (block + size > f->high_water)
@@ -400,6 +537,14 @@ static bool fl_resize(void *ctx, void *mem, size_t len, uint8_t al, size_t new_l
     if (!as_add(payload_start, rounded, &need))
         return false;
     size_t end = block + size;
+    if (need > size && f->limit) {
+        /* the last block, or the one before a free last block, may grow the heap */
+        size_t avail = end == f->usable ? size
+                     : (granmap_test(&f->free_starts, granule(end)) && end + size_of(f, end) == f->usable)
+                         ? size + size_of(f, end) : SIZE_MAX;
+        if (avail != SIZE_MAX && avail < need && (need - avail > f->limit - f->usable || !grow(f, need - avail)))
+            return false; /* beyond the limit: fail without growing */
+    }
     if (need > size) {
         /* Grow into the next block if it is free and large enough. */
         if (end >= f->usable || !granmap_test(&f->free_starts, granule(end)) || size + size_of(f, end) < need)
@@ -422,7 +567,7 @@ static bool fl_resize(void *ctx, void *mem, size_t len, uint8_t al, size_t new_l
         if (flags & FL_HAS_LEAD)
             set_word(f, block, size | FL_USED | FL_LEAD);
     }
-    set_word(f, header + 8, new_len);
+    set_word(f, header + FL_LEN, new_len);
     if (block + size > f->high_water)
         f->high_water = block + size;
     return true;
@@ -440,6 +585,9 @@ as_instance freelist_instance(freelist *f) { return (as_instance){freelist_alloc
 
 freelist_fit freelist_get_fit(const freelist *f) { return f->fit; }
 size_t freelist_capacity(const freelist *f) { return f->capacity; }
+bool freelist_is_growable(const freelist *f) { return f->limit != 0; }
+size_t freelist_heap_end(const freelist *f) { return f->usable; }
+size_t freelist_limit(const freelist *f) { return f->limit ? f->limit : f->capacity; }
 size_t freelist_high_water(const freelist *f) { return f->high_water; }
 
 void freelist_walk_free(const freelist *f, void (*fn)(void *user, size_t offset, size_t size), void *user)
@@ -448,13 +596,7 @@ void freelist_walk_free(const freelist *f, void (*fn)(void *user, size_t offset,
         fn(user, b - 1, size_of(f, b - 1));
 }
 
-size_t freelist_free_bytes(const freelist *f)
-{
-    size_t total = 0;
-    for (size_t b = f->head; b; b = next_free(f, b - 1))
-        total += size_of(f, b - 1);
-    return total;
-}
+size_t freelist_free_bytes(const freelist *f) { return f->free_bytes; }
 
 size_t freelist_largest_free(const freelist *f)
 {
@@ -466,13 +608,7 @@ size_t freelist_largest_free(const freelist *f)
     return best;
 }
 
-size_t freelist_free_blocks(const freelist *f)
-{
-    size_t n = 0;
-    for (size_t b = f->head; b; b = next_free(f, b - 1))
-        n++;
-    return n;
-}
+size_t freelist_free_blocks(const freelist *f) { return f->free_count; }
 
 double freelist_fragmentation(const freelist *f)
 {
@@ -499,7 +635,7 @@ const char *freelist_check(const freelist *f)
                 return "freelist: lead and header disagree";
             if ((hw & FL_HAS_LEAD) != ((w & FL_LEAD) ? FL_HAS_LEAD : 0))
                 return "freelist: lead flags inconsistent";
-            if (word(f, header + 8) > off + size - header - FREELIST_HEADER)
+            if (word(f, header + FL_LEN) > off + size - header - FREELIST_HEADER)
                 return "freelist: a block's length does not fit its payload";
             prev_free = false;
         } else {
@@ -530,17 +666,22 @@ const char *freelist_check(const freelist *f)
         if (bit != (f->class_head[c] != 0))
             return "freelist: a size-class bit disagrees with its list";
         size_t back = 0;
-        for (size_t b = f->class_head[c]; b; back = b, b = word(f, b - 1 + 8)) {
+        for (size_t b = f->class_head[c]; b; back = b, b = word(f, b - 1 + FL_CLASS_NEXT)) {
             if (++on_classes > free_seen)
                 return "freelist: a size-class list is longer than the free blocks (cycle?)";
             if (!granmap_test(&f->free_starts, granule(b - 1)) || size_class(size_of(f, b - 1)) != c)
                 return "freelist: a size-class list holds a block that does not belong";
-            if (word(f, b - 1 + 24) != back)
+            if (word(f, b - 1 + FL_CLASS_PREV) != back)
                 return "freelist: a size-class back link is wrong";
         }
     }
     if (on_classes != free_seen)
         return "freelist: a free block is missing from its size class";
+    size_t walked = 0;
+    for (size_t b = f->head; b && walked <= f->usable; b = next_free(f, b - 1))
+        walked += size_of(f, b - 1);
+    if (f->free_count != free_seen || f->free_bytes != walked)
+        return "freelist: the free byte and block counts disagree with the free list";
     if (expect != 0)
         return "freelist: free list names a block that is not free";
     return NULL;
@@ -564,7 +705,7 @@ static void probe_inspect(const void *ctx, const as_inspector *in)
         if (size == 0 || size > f->usable - off)
             break; /* corrupt: check() says so */
         if (w & FL_USED) {
-            size_t header = header_of(f, off), len = word(f, header + 8);
+            size_t header = header_of(f, off), len = word(f, header + FL_LEN);
             size_t payload = header + FREELIST_HEADER;
             as_write_span(&out, 0, off, header - off, AS_SPAN_PADDING, AS_META_NONE, NULL);
             as_write_span(&out, 0, header, FREELIST_HEADER, AS_SPAN_META, AS_META_HEADER, NULL);
@@ -599,23 +740,16 @@ static as_free_verdict probe_judge(const void *ctx, const void *mem, size_t len,
         return AS_FREE_NOT_OWNED;
     size_t block;
     if (block_of(f, mem, &block))
-        return word(f, header_of(f, block) + 8) == len ? AS_FREE_OK : AS_FREE_WRONG_SIZE;
-    /* not a live block: is it inside a free one (freed before), or nothing? */
+        return word(f, header_of(f, block) + FL_LEN) == len ? AS_FREE_OK : AS_FREE_WRONG_SIZE;
+    /* not a live block's payload: inside a free block (freed before), or
+     * anything else (inside a used block, a header, the tail)? The free
+     * block that starts last at or before it says, in O(levels). */
     size_t target = (size_t)(p - f->buffer);
-    for (size_t off = 0; off < f->usable;) {
-        size_t w = word(f, off), size = w & ~FL_FLAGS;
-        if (size == 0 || size > f->usable - off)
-            break;
-        if (target >= off && target < off + size) {
-            if (!(w & FL_USED))
-                return AS_FREE_DOUBLE;
-            size_t header = header_of(f, off);
-            if (target != header + FREELIST_HEADER)
-                return AS_FREE_NOT_OWNED;
-            return word(f, header + 8) == len ? AS_FREE_OK : AS_FREE_WRONG_SIZE;
-        }
-        off += size;
-    }
+    if (target >= f->usable)
+        return AS_FREE_NOT_OWNED;
+    size_t g = granmap_prev(&f->free_starts, granule(target) + 1);
+    if (g != GRANMAP_NONE && g * 16 + size_of(f, g * 16) > target)
+        return AS_FREE_DOUBLE;
     return AS_FREE_NOT_OWNED;
 }
 
@@ -663,6 +797,16 @@ static void probe_free_summary(const void *ctx, as_free_summary *out)
                              freelist_fragmentation(ctx), 0};
 }
 
+/* A growable free list's end offset is its heap end (mdriver's brk). */
+static bool probe_offset(const void *ctx, size_t *out)
+{
+    const freelist *f = ctx;
+    if (f->limit == 0)
+        return false;
+    *out = f->usable;
+    return true;
+}
+
 const as_probe freelist_probe = {
     .kind = "freelist",
     .inspect = probe_inspect,
@@ -670,6 +814,7 @@ const as_probe freelist_probe = {
     .judge_free = probe_judge,
     .reset = probe_reset,
     .locate = probe_locate,
+    .offset = probe_offset,
     .destroy = probe_destroy,
     .resize_hint = "the block after it is not free or not large enough",
     .free_shape = AS_FREE_ADDRESS_LIST,

@@ -4,6 +4,14 @@
  * Level 0 has one bit per granule; level k+1 one bit per non-zero word of
  * level k. max[0][w] is the largest value of the marked granules of word w
  * of level 0; max[k+1][w] the largest of the max[k] of the 64 words below.
+ * Levels are added until one word holds the whole top (levels = 1 +
+ * ceil(log64(granules)), at most GRANMAP_LEVELS): the searches climb to
+ * the top and rely on it being one word, so nothing lies beyond it.
+ *
+ * Cost: set/raise O(levels); unset/update O(64 * levels); prev/next
+ * O(levels); first_at_least O(64 * levels) word tests plus the callback
+ * for the candidates of one level-0 word at the start. Memory: about
+ * granules / 8 bytes of bits (and 8 times that with values) over all levels.
  */
 #include "allocscope/granmap.h"
 
@@ -30,10 +38,11 @@ bool granmap_init(granmap *m, size_t granules, granmap_value_fn value, const voi
         }
         m->levels = k + 1;
         if (words == 1)
-            break;
+            return true;
         n = words;
     }
-    return true;
+    granmap_release(m); /* unreachable for any size_t count: 64^11 > 2^64 */
+    return false;
 }
 
 void granmap_release(granmap *m)
@@ -51,6 +60,19 @@ void granmap_clear_all(granmap *m)
         memset(m->bits[k], 0, m->words[k] * sizeof *m->bits[k]);
         if (m->max[k])
             memset(m->max[k], 0, m->words[k] * sizeof *m->max[k]);
+    }
+}
+
+void granmap_clear_below(granmap *m, size_t n)
+{
+    for (int k = 0; k < m->levels; k++) {
+        size_t words = (n + 63) / 64;
+        if (words > m->words[k])
+            words = m->words[k];
+        memset(m->bits[k], 0, words * sizeof *m->bits[k]);
+        if (m->max[k])
+            memset(m->max[k], 0, words * sizeof *m->max[k]);
+        n = words; /* the words of this level that may be marked one level up */
     }
 }
 

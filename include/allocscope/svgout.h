@@ -1,0 +1,88 @@
+/*
+ * svgout.h - the live view's frame as a standalone SVG picture: header
+ * figures, the map (cells as rectangles, glyphs and names as text), its
+ * legend, the block table, the warnings, the caption and the playback
+ * line, laid out as the live view lays out a terminal of the chosen size
+ * (screen.h). It reads the model and the cell grid only; every colour and
+ * glyph comes from looks.h, in a light or a dark theme.
+ *
+ * Also the exporters' one rule for writing files (svgout_write_file):
+ * write a temporary file beside the target and rename it into place, so
+ * that nothing half-written is ever left; an existing file is refused
+ * unless force is given.
+ */
+#ifndef ALLOCSCOPE_SVGOUT_H
+#define ALLOCSCOPE_SVGOUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "allocscope/cells.h"
+#include "allocscope/looks.h"
+#include "allocscope/parse.h"
+#include "allocscope/session.h"
+#include "allocscope/strbuf.h"
+
+#define SVGOUT_DEFAULT_COLS 120
+#define SVGOUT_DEFAULT_ROWS 40
+#define SVGOUT_MAX_COLS 400
+#define SVGOUT_MAX_ROWS 200
+
+/* What is pictured besides the model. */
+typedef struct svgout_frame {
+    const session *s;
+    bool playing;             /* a scene: the caption and status panes are shown */
+    const char *caption;      /* the caption in force ("" none) */
+    size_t position, length;  /* playback: after step position of length */
+    const char *command;      /* the last step's text, or NULL */
+    bool failed;              /* that step failed */
+    const char *answer;       /* the last answer, or NULL */
+    const cells_grid *before; /* the grid before the last step (its changes are marked), or NULL */
+    size_t warnings_before;   /* warnings before the last step: newer ones stand out */
+} svgout_frame;
+
+typedef struct svgout_options {
+    int cols, rows;           /* the terminal pictured (0: 120 x 40) */
+    looks_theme theme;
+    bool ascii;               /* ASCII glyphs */
+} svgout_options;
+
+/* How map cell i of grid looks with colours on, as the live view's
+ * cell_look decides: a fill colour (or none), a glyph (or NULL: the fill
+ * alone) and its ink. changed: the last step changed the cell. */
+typedef struct svgout_face {
+    bool filled, bold, underline, dim;
+    uint32_t fill, ink;        /* 0xRRGGBB */
+    const char *glyph;         /* UTF-8, one column; valid until the next call */
+} svgout_face;
+svgout_face svgout_cell_face(const cells_grid *grid, size_t i, looks_theme theme, bool ascii, bool with_label,
+                             bool changed);
+
+/* Appends the SVG document of frame f to out. The grid it draws is left in
+ * *grid when grid is not NULL (for the next frame's changes). False only
+ * when out of memory. */
+bool svgout_render(const svgout_frame *f, const svgout_options *o, strbuf *out, cells_grid *grid);
+
+/* Writes len bytes to path through a temporary file in the same directory,
+ * renamed into place: the file is whole or absent. Refuses an existing
+ * path unless force (a directory always). False with a message in err. */
+bool svgout_write_file(const char *path, const char *data, size_t len, bool force, strbuf *err);
+
+/* Plays scene and writes DIR/step-NNNN.svg for the start and after each
+ * step (at_marks: after each note and pause only), each step's changes
+ * marked. DIR is made if missing. Refuses (writing nothing) if any of the
+ * files exists and not force; a failure part way removes what it wrote.
+ * *files: how many were written. False with a message in err. */
+bool svgout_write_scene(const char *scene, const char *dir, const svgout_options *o, bool at_marks, bool force,
+                        size_t *files, strbuf *err);
+
+/* Reads "COLSxROWS" (40x12 up to 400x200). False with a message in err. */
+bool svgout_parse_size(const char *text, int *cols, int *rows, strbuf *err);
+
+/* The command `export svg FILE [force] [light|dark] [COLSxROWS]`: the
+ * current state as the prompt's live view shows it, the last note as its
+ * caption. A command handler (session, words, answer). */
+session_status svgout_cmd_export(session *s, const parse_words *w, strbuf *out);
+
+#endif

@@ -1,0 +1,1211 @@
+/*
+ * record.c - `allocscope record`: runs a program with the interposer
+ * preloaded, converts the raw event streams it leaves into recordings,
+ * and reads recordings back as scripts (see record.h; the format is
+ * documented in README.md, "Watch your own program").
+ *
+ * A recording is text: a malloc-lab trace whose operation lines carry
+ * extra fields after the ones malloc-lab defines, and whose trailer (after
+ * the announced number of operations, where malloc-lab readers stop) holds
+ * the calls that changed no block, the threads and the callers' symbols.
+ */
+#include "allocscope/record.h"
+
+#include <dirent.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "allocscope/parse.h"
+
+/* ---- kinds ---------------------------------------------------------- */
+
+/* The letter of each kind in a recording. */
+static const char kind_code[RK_COUNT] = {
+    [RK_MALLOC] = 'm',        [RK_CALLOC] = 'c',    [RK_REALLOC] = 'r', [RK_REALLOCARRAY] = 'R',
+    [RK_POSIX_MEMALIGN] = 'p', [RK_ALIGNED_ALLOC] = 'A', [RK_MEMALIGN] = 'M', [RK_VALLOC] = 'v',
+    [RK_PVALLOC] = 'P',       [RK_FREE] = 'f',      [RK_FREE_SIZED] = 's', [RK_FREE_ALIGNED_SIZED] = 'S',
+};
+
+static bool kind_allocates(unsigned k)
+{
+    return k == RK_MALLOC || k == RK_CALLOC || k == RK_POSIX_MEMALIGN || k == RK_ALIGNED_ALLOC ||
+           k == RK_MEMALIGN || k == RK_VALLOC || k == RK_PVALLOC;
+}
+
+static bool kind_frees(unsigned k) { return k == RK_FREE || k == RK_FREE_SIZED || k == RK_FREE_ALIGNED_SIZED; }
+
+static bool kind_aligned(unsigned k)
+{
+    return k == RK_POSIX_MEMALIGN || k == RK_ALIGNED_ALLOC || k == RK_MEMALIGN;
+}
+
+/* The kind token: the letter, then the alignment asked for (p, A, M), the
+ * size given (s) or ALIGN/SIZE (S). */
+static void kind_token(const record_raw_event *e, char *tok, size_t cap)
+{
+    char c = kind_code[e->kind];
+    if (e->kind == RK_MALLOC || e->kind == RK_FREE || e->kind == RK_CALLOC || e->kind == RK_REALLOC)
+        tok[0] = c, tok[1] = '\0';
+    else if (kind_aligned(e->kind))
+        snprintf(tok, cap, "%c%" PRIu64, c, e->arg);
+    else if (e->kind == RK_FREE_SIZED)
+        snprintf(tok, cap, "%c%" PRIu64, c, e->size);
+    else if (e->kind == RK_FREE_ALIGNED_SIZED)
+        snprintf(tok, cap, "%c%" PRIu64 "/%" PRIu64, c, e->arg, e->size);
+    else
+        snprintf(tok, cap, "%c", c);
+}
+
+/* ---- a map of 64-bit keys (addresses) to 32-bit values ---------------- */
+
+typedef struct u64map {
+    uint64_t *keys;   /* 0 marks an empty slot: no key is 0 */
+    uint32_t *vals;
+    size_t cap, used;
+} u64map;
+
+static size_t map_slot(const u64map *m, uint64_t k)
+{
+    size_t i = (size_t)((k * 0x9E3779B97F4A7C15u) >> 20) & (m->cap - 1);
+    while (m->keys[i] != 0 && m->keys[i] != k)
+        i = (i + 1) & (m->cap - 1);
+    return i;
+}
+
+static bool map_grow(u64map *m)
+{
+    u64map n = {NULL, NULL, m->cap ? m->cap * 2 : 1024, 0};
+    n.keys = calloc(n.cap, sizeof *n.keys);
+    n.vals = calloc(n.cap, sizeof *n.vals);
+    if (n.keys == NULL || n.vals == NULL) {
+        free(n.keys);
+        free(n.vals);
+        return false;
+    }
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->keys[i]) {
+            size_t j = map_slot(&n, m->keys[i]);
+            n.keys[j] = m->keys[i], n.vals[j] = m->vals[i], n.used++;
+        }
+    free(m->keys);
+    free(m->vals);
+    *m = n;
+    return true;
+}
+
+/* True with *v iff k is in the map. */
+static bool map_get(const u64map *m, uint64_t k, uint32_t *v)
+{
+    if (m->cap == 0)
+        return false;
+    size_t i = map_slot(m, k);
+    if (m->keys[i] == 0)
+        return false;
+    *v = m->vals[i];
+    return true;
+}
+
+static bool map_put(u64map *m, uint64_t k, uint32_t v)
+{
+    if ((m->used + 1) * 2 > m->cap && !map_grow(m))
+        return false;
+    size_t i = map_slot(m, k);
+    m->used += m->keys[i] == 0;
+    m->keys[i] = k, m->vals[i] = v;
+    return true;
+}
+
+/* Removes k (linear probing: the run after it moves back). */
+static void map_del(u64map *m, uint64_t k)
+{
+    if (m->cap == 0)
+        return;
+    size_t i = map_slot(m, k);
+    if (m->keys[i] == 0)
+        return;
+    m->keys[i] = 0;
+    m->used--;
+    for (size_t j = (i + 1) & (m->cap - 1); m->keys[j] != 0; j = (j + 1) & (m->cap - 1)) {
+        uint64_t key = m->keys[j];
+        uint32_t val = m->vals[j];
+        m->keys[j] = 0;
+        size_t to = map_slot(m, key);
+        m->keys[to] = key, m->vals[to] = val;
+    }
+}
+
+static void map_free(u64map *m)
+{
+    free(m->keys);
+    free(m->vals);
+    *m = (u64map){0};
+}
+
+/* ---- raw stream -> recording ---------------------------------------- */
+
+typedef struct conv {
+    FILE *body;
+    strbuf trailer;
+    u64map live;            /* address -> id */
+    u64map caller_index;    /* return address -> index + 1 */
+    uint64_t *caller_addr;
+    size_t ncallers, caller_cap;
+    uint32_t *free_ids;
+    size_t nfree, free_cap;
+    uint32_t next_id;
+    uint64_t *size_of;      /* per id */
+    size_t size_cap;
+    uint32_t tids[4096];
+    size_t nthreads;
+    uint64_t start_ns, prev_ns;
+    uint64_t start_ticks;
+    double ns_per_tick;
+    size_t ops, live_bytes, peak_bytes, live_blocks, peak_blocks;
+    bool oom;
+    record_summary *sum;
+} conv;
+
+static uint32_t thread_index(conv *c, uint32_t tid)
+{
+    for (size_t i = c->nthreads; i-- > 0;)
+        if (c->tids[i] == tid)
+            return (uint32_t)i;
+    if (c->nthreads == sizeof c->tids / sizeof c->tids[0])
+        return (uint32_t)c->nthreads - 1; /* more threads than that share the last index */
+    c->tids[c->nthreads] = tid;
+    return (uint32_t)c->nthreads++;
+}
+
+static bool grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return true;
+    size_t n = *cap ? *cap * 2 : 1024;
+    while (n < need)
+        n *= 2;
+    void *q = realloc(*p, n * elem);
+    if (q == NULL)
+        return false;
+    *p = q, *cap = n;
+    return true;
+}
+
+static uint32_t new_id(conv *c, uint64_t addr, uint64_t size)
+{
+    uint32_t id = c->nfree ? c->free_ids[--c->nfree] : c->next_id++;
+    if (!grow((void **)&c->size_of, &c->size_cap, (size_t)id + 1, sizeof *c->size_of) || !map_put(&c->live, addr, id))
+        c->oom = true;
+    else
+        c->size_of[id] = size;
+    c->live_bytes += size;
+    c->live_blocks++;
+    if (c->live_bytes > c->peak_bytes)
+        c->peak_bytes = c->live_bytes;
+    if (c->live_blocks > c->peak_blocks)
+        c->peak_blocks = c->live_blocks;
+    return id;
+}
+
+static void release_id(conv *c, uint64_t addr, uint32_t id)
+{
+    map_del(&c->live, addr);
+    c->live_bytes -= c->size_of[id];
+    c->live_blocks--;
+    if (!grow((void **)&c->free_ids, &c->free_cap, c->nfree + 1, sizeof *c->free_ids))
+        c->oom = true;
+    else
+        c->free_ids[c->nfree++] = id;
+}
+
+/* " @N" for the caller (N indexes the trailer's s lines), or nothing. */
+static void caller_field(conv *c, uint64_t caller, char *out, size_t cap)
+{
+    out[0] = '\0';
+    if (caller == 0)
+        return;
+    uint32_t idx;
+    if (!map_get(&c->caller_index, caller, &idx)) {
+        if (!grow((void **)&c->caller_addr, &c->caller_cap, c->ncallers + 1, sizeof *c->caller_addr) ||
+            !map_put(&c->caller_index, caller, (uint32_t)c->ncallers + 1)) {
+            c->oom = true;
+            return;
+        }
+        c->caller_addr[c->ncallers++] = caller;
+        idx = (uint32_t)c->ncallers;
+    }
+    snprintf(out, cap, " @%" PRIu32, idx - 1);
+}
+
+/* The body's time field: nanoseconds since the previous operation. */
+static uint64_t delta(conv *c, uint64_t ns)
+{
+    uint64_t d = ns >= c->prev_ns ? ns - c->prev_ns : 0;
+    c->prev_ns = ns > c->prev_ns ? ns : c->prev_ns;
+    return d;
+}
+
+/* Appends " " and v in decimal (or hex) at p; the new end. (fprintf
+ * was most of the conversion's time.) */
+static char *put_num(char *p, uint64_t v, bool hex)
+{
+    char tmp[24];
+    int n = 0;
+    do {
+        tmp[n++] = "0123456789abcdef"[hex ? v % 16 : v % 10];
+        v = hex ? v / 16 : v / 10;
+    } while (v);
+    *p++ = ' ';
+    while (n)
+        *p++ = tmp[--n];
+    return p;
+}
+
+static char *put_str(char *p, const char *s)
+{
+    size_t n = strlen(s);
+    memcpy(p, s, n);
+    return p + n;
+}
+
+/* a|r ID SIZE KIND ADDR THREAD DT [@C] */
+static void body_alloc(conv *c, const record_raw_event *e, char op, uint32_t id, uint64_t size, const char *tok,
+                       uint32_t t)
+{
+    char at[32], line[256], *p = line;
+    caller_field(c, e->caller, at, sizeof at);
+    *p++ = op;
+    p = put_num(p, id, false);
+    p = put_num(p, size, false);
+    *p++ = ' ';
+    p = put_str(p, tok);
+    p = put_num(p, e->ptr, true);
+    p = put_num(p, t, false);
+    p = put_num(p, delta(c, e->ns), false);
+    p = put_str(p, at);
+    *p++ = '\n';
+    fwrite(line, 1, (size_t)(p - line), c->body);
+    c->ops++;
+}
+
+/* f ID KIND THREAD DT [@C] */
+static void body_free(conv *c, const record_raw_event *e, uint32_t id, const char *tok, uint32_t t)
+{
+    char at[32], line[160], *p = line;
+    caller_field(c, e->caller, at, sizeof at);
+    *p++ = 'f';
+    p = put_num(p, id, false);
+    *p++ = ' ';
+    p = put_str(p, tok);
+    p = put_num(p, t, false);
+    p = put_num(p, delta(c, e->ns), false);
+    p = put_str(p, at);
+    *p++ = '\n';
+    fwrite(line, 1, (size_t)(p - line), c->body);
+    c->ops++;
+    c->sum->frees++;
+}
+
+/* A call that changed no block: x BEFORE KIND SIZE THREAD NS ERRNO [@CALLER]. */
+static void trailer_nothing(conv *c, const record_raw_event *e, const char *tok, uint32_t t)
+{
+    char size[48];
+    if (e->kind == RK_CALLOC || e->kind == RK_REALLOCARRAY)
+        snprintf(size, sizeof size, "%" PRIu64 "*%" PRIu64, e->arg, e->size);
+    else
+        snprintf(size, sizeof size, "%" PRIu64, e->size);
+    char at[32];
+    caller_field(c, e->caller, at, sizeof at);
+    sb_printf(&c->trailer, "x %zu %s %s %" PRIu32 " %" PRIu64 " %u%s\n", c->ops, tok, size, t,
+              e->ns - (e->ns >= c->start_ns ? c->start_ns : e->ns), (unsigned)e->err, at);
+    if (kind_frees(e->kind))
+        c->sum->nulls++;
+    else
+        c->sum->failed++;
+}
+
+/* A call on an address the recording never saw allocated (allocated
+ * before the recorder was loaded, or by another allocator): u BEFORE KIND
+ * ADDR THREAD NS. */
+static void trailer_unknown(conv *c, const record_raw_event *e, uint64_t addr, const char *tok, uint32_t t)
+{
+    sb_printf(&c->trailer, "u %zu %s %" PRIx64 " %" PRIu32 " %" PRIu64 "\n", c->ops, tok, addr, t,
+              e->ns - (e->ns >= c->start_ns ? c->start_ns : e->ns));
+    c->sum->unknown++;
+}
+
+static void convert_alloc(conv *c, const record_raw_event *e, const char *tok, uint32_t t, uint64_t size)
+{
+    uint32_t id;
+    if (map_get(&c->live, e->ptr, &id)) { /* a free we never saw: close that block first */
+        trailer_unknown(c, e, e->ptr, "f", t);
+        body_free(c, e, id, "f", t);
+        c->sum->frees--;
+        release_id(c, e->ptr, id);
+    }
+    id = new_id(c, e->ptr, size);
+    body_alloc(c, e, 'a', id, size, tok, t);
+    c->sum->allocs++;
+}
+
+static void convert_realloc(conv *c, const record_raw_event *e, const char *tok, uint32_t t)
+{
+    uint64_t size = e->size;
+    if (e->kind == RK_REALLOCARRAY && __builtin_mul_overflow(e->size, e->arg, &size))
+        size = UINT64_MAX;
+    uint32_t id;
+    bool known = e->old != 0 && map_get(&c->live, e->old, &id);
+    if (e->old != 0 && !known)
+        trailer_unknown(c, e, e->old, tok, t);
+    if (!known) {
+        if (e->ptr)
+            convert_alloc(c, e, tok, t, size);
+        else if (e->old == 0)
+            trailer_nothing(c, e, tok, t);
+        return;
+    }
+    if (e->ptr == 0 && size == 0) { /* glibc's realloc(p, 0) frees p */
+        body_free(c, e, id, tok, t);
+        release_id(c, e->old, id);
+    } else if (e->ptr == 0) {
+        trailer_nothing(c, e, tok, t);
+    } else {
+        map_del(&c->live, e->old);
+        if (!map_put(&c->live, e->ptr, id))
+            c->oom = true;
+        c->live_bytes = c->live_bytes - c->size_of[id] + size;
+        c->size_of[id] = size;
+        if (c->live_bytes > c->peak_bytes)
+            c->peak_bytes = c->live_bytes;
+        body_alloc(c, e, 'r', id, size, tok, t);
+        c->sum->reallocs++;
+    }
+}
+
+/* The event with its tick count turned into nanoseconds since boot. */
+static record_raw_event in_ns(const conv *c, const record_raw_event *e)
+{
+    record_raw_event r = *e;
+    uint64_t t = e->ns >= c->start_ticks ? e->ns - c->start_ticks : 0;
+    r.ns = c->start_ns + (uint64_t)((double)t * c->ns_per_tick);
+    return r;
+}
+
+static void convert_event(conv *c, const record_raw_event *raw)
+{
+    record_raw_event ev = in_ns(c, raw);
+    const record_raw_event *e = &ev;
+    char tok[64];
+    kind_token(e, tok, sizeof tok);
+    uint32_t t = thread_index(c, e->tid);
+    c->sum->events++;
+    if (kind_allocates(e->kind)) {
+        uint64_t size = e->size;
+        if (e->kind == RK_CALLOC && __builtin_mul_overflow(e->size, e->arg, &size))
+            size = UINT64_MAX;
+        if (e->ptr == 0)
+            trailer_nothing(c, e, tok, t);
+        else
+            convert_alloc(c, e, tok, t, size);
+    } else if (e->kind == RK_REALLOC || e->kind == RK_REALLOCARRAY) {
+        convert_realloc(c, e, tok, t);
+    } else {
+        uint32_t id;
+        if (e->ptr == 0)
+            trailer_nothing(c, e, tok, t);
+        else if (!map_get(&c->live, e->ptr, &id))
+            trailer_unknown(c, e, e->ptr, tok, t);
+        else {
+            body_free(c, e, id, tok, t);
+            release_id(c, e->ptr, id);
+        }
+    }
+}
+
+/* The symbol of a caller from the interposer's .sym file, or "?". */
+static void trailer_symbols(conv *c, const char *sym_path)
+{
+    strbuf syms, err;
+    sb_init(&syms);
+    sb_init(&err);
+    bool have = sym_path && sb_read_file(&syms, sym_path, (size_t)256 << 20, &err);
+    u64map where = {0};
+    if (have)
+        for (const char *p = sb_str(&syms); *p;) {
+            uint64_t a = strtoull(p, NULL, 16);
+            if (a)
+                map_put(&where, a, (uint32_t)(p - sb_str(&syms)));
+            p += strcspn(p, "\n");
+            p += *p == '\n';
+        }
+    for (size_t i = 0; i < c->ncallers; i++) {
+        uint32_t off;
+        const char *name = "?";
+        int len = 1;
+        if (map_get(&where, c->caller_addr[i], &off)) {
+            const char *line = sb_str(&syms) + off;
+            const char *sp = strchr(line, ' ');
+            if (sp && sp < line + strcspn(line, "\n"))
+                name = sp + 1, len = (int)strcspn(sp + 1, "\n");
+        }
+        sb_printf(&c->trailer, "s %zu %" PRIx64 " %.*s\n", i, c->caller_addr[i], len, name);
+    }
+    map_free(&where);
+    sb_free(&syms);
+    sb_free(&err);
+}
+
+static size_t pow2_at_least(size_t n)
+{
+    size_t p = 1;
+    while (p < n && p < SIZE_MAX / 2)
+        p *= 2;
+    return p;
+}
+
+static bool copy_stream(FILE *from, FILE *to)
+{
+    char b[65536];
+    size_t n;
+    rewind(from);
+    while ((n = fread(b, 1, sizeof b, from)) > 0)
+        if (fwrite(b, 1, n, to) != n)
+            return false;
+    return !ferror(from);
+}
+
+static void conv_free(conv *c)
+{
+    if (c->body)
+        fclose(c->body);
+    sb_free(&c->trailer);
+    map_free(&c->live);
+    map_free(&c->caller_index);
+    free(c->caller_addr);
+    free(c->free_ids);
+    free(c->size_of);
+}
+
+static bool write_recording(conv *c, const record_raw_header *h, const char *out_path, strbuf *err)
+{
+    FILE *out = fopen(out_path, "w");
+    if (out == NULL) {
+        sb_printf(err, "cannot write %s: %s", out_path, strerror(errno));
+        return false;
+    }
+    size_t heap = pow2_at_least(2 * (c->peak_bytes + 32 * c->peak_blocks));
+    heap = heap < ((size_t)1 << 20) ? (size_t)1 << 20 : heap > ((size_t)1 << 30) ? (size_t)1 << 30 : heap;
+    fprintf(out, "%zu %s %d\n%" PRIu32 "\n%zu\n1 events=%zu threads=%zu pid=%" PRIu32 " ppid=%" PRIu32
+                 " image=%" PRIu32 " stacks=%" PRIu32 "\n",
+            heap, RECORD_MAGIC, RECORD_FORMAT_VERSION, c->next_id ? c->next_id : 1, c->ops, c->sum->events,
+            c->nthreads, h->pid, h->ppid, h->generation, h->stacks);
+    bool ok = copy_stream(c->body, out);
+    for (size_t i = 0; i < c->nthreads; i++)
+        fprintf(out, "t %zu %" PRIu32 "\n", i, c->tids[i]);
+    fputs(sb_str(&c->trailer), out);
+    fprintf(out, "end %zu\n", c->sum->events);
+    long size = ftell(out);
+    ok = fclose(out) == 0 && ok && size > 0;
+    if (!ok)
+        sb_printf(err, "cannot write %s", out_path);
+    c->sum->bytes = size > 0 ? (size_t)size : 0;
+    return ok;
+}
+
+/* Reads packed events from a raw file. */
+typedef struct raw_reader {
+    FILE *f;
+    unsigned char buf[1 << 16];
+    size_t len, at;
+    bool partial;   /* the file ends inside an event (the process was killed while writing) */
+} raw_reader;
+
+/* The next event; false at the end of the file. */
+static bool raw_next(raw_reader *r, record_raw_event *e)
+{
+    size_t n = record_raw_unpack(r->buf + r->at, r->len - r->at, e);
+    if (n == 0) {
+        memmove(r->buf, r->buf + r->at, r->len - r->at);
+        r->len -= r->at, r->at = 0;
+        r->len += fread(r->buf + r->len, 1, sizeof r->buf - r->len, r->f);
+        n = record_raw_unpack(r->buf, r->len, e);
+        if (n == 0) {
+            r->partial = r->len > 0;
+            return false;
+        }
+    }
+    r->at += n;
+    return true;
+}
+
+/* Nanoseconds per tick, from the header and the last clock event (a
+ * first pass over the file; it is left after the header). */
+static double clock_scale(raw_reader *r, const record_raw_header *h)
+{
+    long start = ftell(r->f);
+    uint64_t last_ns = 0, last_ticks = 0;
+    record_raw_event e;
+    while (raw_next(r, &e))
+        if (e.kind == RK_CLOCK)
+            last_ns = e.ns, last_ticks = e.arg;
+    clearerr(r->f);
+    fseek(r->f, start, SEEK_SET);
+    r->len = r->at = 0;
+    r->partial = false;
+    if (last_ticks <= h->start_ticks || last_ns <= h->start_ns)
+        return 1.0;
+    return (double)(last_ns - h->start_ns) / (double)(last_ticks - h->start_ticks);
+}
+
+bool record_convert(const char *raw_path, const char *sym_path, const char *out_path, record_summary *sum,
+                    strbuf *err)
+{
+    memset(sum, 0, sizeof *sum);
+    FILE *raw = fopen(raw_path, "rb");
+    if (raw == NULL) {
+        sb_printf(err, "cannot open %s: %s", raw_path, strerror(errno));
+        return false;
+    }
+    record_raw_header h;
+    if (fread(&h, sizeof h, 1, raw) != 1 || memcmp(h.magic, RECORD_RAW_MAGIC, sizeof h.magic) != 0) {
+        sb_printf(err, "%s is not a raw stream of the recorder", raw_path);
+        fclose(raw);
+        return false;
+    }
+    conv c = {0};
+    c.sum = sum;
+    c.start_ns = c.prev_ns = h.start_ns;
+    c.start_ticks = h.start_ticks;
+    raw_reader *rr = calloc(1, sizeof *rr);
+    bool ok = rr != NULL;
+    if (rr) {
+        rr->f = raw;
+        c.ns_per_tick = clock_scale(rr, &h);
+    }
+    sb_init(&c.trailer);
+    c.body = ok ? tmpfile() : NULL;
+    ok = ok && c.body != NULL;
+    record_raw_event ev;
+    while (ok && raw_next(rr, &ev)) {
+        if (ev.kind == RK_CLOCK)
+            continue;
+        if (ev.kind == 0 || ev.kind >= RK_COUNT) {
+            sb_printf(err, "%s: event %zu has an unknown kind %u", raw_path, sum->events, ev.kind);
+            ok = false;
+        } else
+            convert_event(&c, &ev);
+        ok = ok && !c.oom;
+    }
+    free(rr);
+    fclose(raw);
+    if (c.oom && !sb_str(err)[0])
+        sb_printf(err, "out of memory converting %s", raw_path);
+    sum->threads = c.nthreads;
+    sum->peak_live = c.peak_bytes;
+    if (ok) {
+        trailer_symbols(&c, sym_path);
+        ok = write_recording(&c, &h, out_path, err);
+    } else if (c.body == NULL)
+        sb_printf(err, "cannot make a temporary file");
+    conv_free(&c);
+    return ok;
+}
+
+/* ---- recording -> script --------------------------------------------- */
+
+typedef struct rreader {
+    const char *text, *p;
+    size_t line_off;        /* byte offset of the current line */
+    char buf[512];
+    bool partial;           /* the line has no newline: the text ends inside it */
+    parse_words w;
+} rreader;
+
+/* The next line split into words; false at the end of the text. A line
+ * without its newline (a truncated file) or too long is one word "\x01". */
+static bool rnext(rreader *r)
+{
+    if (*r->p == '\0')
+        return false;
+    size_t n = strcspn(r->p, "\n");
+    r->line_off = (size_t)(r->p - r->text);
+    bool whole = r->p[n] == '\n' && n < sizeof r->buf;
+    r->partial = r->p[n] != '\n';
+    if (whole) {
+        memcpy(r->buf, r->p, n);
+        r->buf[n] = '\0';
+    } else
+        strcpy(r->buf, "\x01");
+    r->p += n + (r->p[n] == '\n');
+    if (parse_split(r->buf, &r->w) != NULL)
+        r->w.count = 0;
+    return true;
+}
+
+static bool rword_uint(const rreader *r, size_t i, size_t *v)
+{
+    return i < r->w.count && parse_uint(r->w.word[i], v) == NULL;
+}
+
+static bool rword_hex(const rreader *r, size_t i)
+{
+    if (i >= r->w.count || r->w.word[i][0] == '\0')
+        return false;
+    const char *s = r->w.word[i];
+    return strspn(s, "0123456789abcdef") == strlen(s) && strlen(s) <= 16;
+}
+
+bool record_is_recording(const char *text)
+{
+    size_t n = strcspn(text, "\n");
+    const char *m = strstr(text, " " RECORD_MAGIC " ");
+    return m != NULL && m < text + n;
+}
+
+/* The alignment a kind token asks for (0 for a bad token); allocs: true
+ * for kinds of an 'a' line, false for those of an 'f' line. */
+static size_t token_align(const char *tok, char op)
+{
+    const char *alloc_kinds = op == 'a' ? "mcpAMvPrR" : op == 'r' ? "rR" : "fsSrR?";
+    if (tok[0] == '\0' || strchr(alloc_kinds, tok[0]) == NULL)
+        return 0;
+    size_t a = 16; /* glibc's malloc alignment on x86-64 */
+    if (strchr("pAM", tok[0]) && op == 'a') {
+        size_t v;
+        if (parse_uint(tok + 1, &v) || v == 0)
+            return 0;
+        a = v > a ? v : a;
+    } else if (tok[0] == 'v' || tok[0] == 'P')
+        a = 4096;
+    else if (tok[0] == 's' || tok[0] == 'S')
+        return 1; /* sizes follow, not checked */
+    else if (tok[1] != '\0')
+        return 0;
+    return a > 4096 ? 4096 : a; /* the session's largest alignment */
+}
+
+static bool rfail(strbuf *err, size_t off, const char *msg)
+{
+    sb_printf(err, "byte %zu: %s", off, msg);
+    return false;
+}
+
+static bool read_rec_header(rreader *r, trace_header *h, strbuf *err)
+{
+    size_t version;
+    if (!rnext(r) || r->w.count < 3 || !rword_uint(r, 0, &h->heap_size) || strcmp(r->w.word[1], RECORD_MAGIC) != 0 ||
+        !rword_uint(r, 2, &version))
+        return rfail(err, 0, "the first line of a recording is 'HEAP " RECORD_MAGIC " VERSION'");
+    if (version != RECORD_FORMAT_VERSION) {
+        sb_printf(err, "byte 0: a recording of format version %zu; this allocscope reads version %d (a newer "
+                       "allocscope wrote it: update allocscope)",
+                  version, RECORD_FORMAT_VERSION);
+        return false;
+    }
+    if (!rnext(r) || r->w.count != 1 || !rword_uint(r, 0, &h->ids) || h->ids == 0)
+        return rfail(err, r->line_off, "line 2 of a recording is the number of ids");
+    if (!rnext(r) || r->w.count != 1 || !rword_uint(r, 0, &h->ops))
+        return rfail(err, r->line_off, "line 3 of a recording is the number of operations");
+    if (!rnext(r) || r->w.count < 1 || !rword_uint(r, 0, &h->weight))
+        return rfail(err, r->line_off, "line 4 of a recording starts with the weight");
+    if (h->ids > TRACE_MAX_IDS || h->ops > TRACE_MAX_OPS)
+        return rfail(err, r->line_off,
+                     "the recording is larger than allocscope replays (1,000,000 ids, 10,000,000 operations)");
+    if (h->heap_size > SIZE_MAX / 2)
+        h->heap_size = 0;
+    return true;
+}
+
+/* One operation line into a script line; NULL if it is good, else why not. */
+static const char *rop(rreader *r, unsigned char *live, size_t ids, strbuf *out)
+{
+    const parse_words *w = &r->w;
+    if (w->count == 0 || w->word[0][1] != '\0' || strchr("arf", w->word[0][0]) == NULL)
+        return "expected an operation line: 'a ID SIZE KIND ADDR THREAD DT', 'r ...' or 'f ID KIND THREAD DT'";
+    char op = w->word[0][0];
+    size_t id, size = 0, thread, dt;
+    bool sized = op != 'f';
+    size_t want = sized ? 7 : 5;
+    if (w->count != want && !(w->count == want + 1 && w->word[want][0] == '@'))
+        return op == 'f' ? "a free line has the fields 'f ID KIND THREAD DT [@CALLER]'"
+                         : "an allocation line has the fields 'a|r ID SIZE KIND ADDR THREAD DT [@CALLER]'";
+    if (!rword_uint(r, 1, &id) || id >= ids)
+        return "the id is not a number below the header's number of ids";
+    if (sized && (!rword_uint(r, 2, &size) || size > ((size_t)1 << 40)))
+        return "the size is not a number (at most 1 TiB)";
+    size_t align = token_align(w->word[sized ? 3 : 2], op);
+    if (align == 0)
+        return "unknown kind of call";
+    if (sized && !rword_hex(r, 4))
+        return "the address is not a hexadecimal number";
+    if (!rword_uint(r, sized ? 5 : 3, &thread) || !rword_uint(r, sized ? 6 : 4, &dt))
+        return "the thread and the time must be numbers";
+    if (op == 'a' && live[id])
+        return "this id is already allocated";
+    if (op != 'a' && !live[id])
+        return "this id is not allocated";
+    size_t bytes = size ? size : 1; /* malloc(0) gives a block: the session's smallest */
+    if (op == 'a')
+        sb_printf(out, "alloc %zu align %zu as t%zu\n", bytes, align, id);
+    else if (op == 'r')
+        sb_printf(out, "realloc t%zu %zu\n", id, bytes);
+    else
+        sb_printf(out, "free t%zu\n", id);
+    live[id] = op != 'f';
+    return NULL;
+}
+
+/* The trailer: t, x, u, s lines, then "end EVENTS"; NULL if good. */
+static const char *rtrailer(rreader *r, size_t ops, size_t *end_off)
+{
+    size_t extra = 0;
+    while (rnext(r)) {
+        if (r->partial) {
+            *end_off = r->line_off;
+            return "the recording ends inside this line (truncated)";
+        }
+        /* s lines hold symbols: any text; their first word is read from the raw line */
+        char k[8];
+        size_t klen = strcspn(r->buf, " ");
+        snprintf(k, sizeof k, "%.*s", (int)(klen < sizeof k ? klen : sizeof k - 1), r->buf);
+        size_t events;
+        if (!strcmp(k, "end")) {
+            if (!rword_uint(r, 1, &events) || r->w.count != 2)
+                return "the end line is 'end EVENTS'";
+            if (events != ops + extra)
+                return "the end line counts other events than the recording holds";
+            *end_off = (size_t)(r->p - r->text);
+            return *r->p ? "text after the end line" : NULL;
+        }
+        if (!strcmp(k, "x") || !strcmp(k, "u"))
+            extra++;
+        else if (strcmp(k, "t") != 0 && strcmp(k, "s") != 0)
+            return "expected a trailer line (t, x, u, s) or 'end EVENTS'";
+    }
+    *end_off = r->line_off;
+    return "the recording ends before its end line (truncated)";
+}
+
+bool record_to_script(const char *text, trace_header *hdr, strbuf *out, strbuf *err)
+{
+    rreader r;
+    memset(&r, 0, sizeof r);
+    r.text = r.p = text;
+    trace_header h = {0};
+    if (!read_rec_header(&r, &h, err))
+        return false;
+    unsigned char *live = calloc(h.ids, 1);
+    if (live == NULL)
+        return rfail(err, 0, "out of memory");
+    size_t done = 0;
+    const char *why = NULL;
+    size_t where = 0;
+    for (; done < h.ops && why == NULL; done++) {
+        if (!rnext(&r)) {
+            where = (size_t)(r.p - r.text);
+            why = "the recording ends before the operations its header announces (truncated)";
+            break;
+        }
+        where = r.line_off;
+        why = r.partial ? "the recording ends inside this line (truncated)" : rop(&r, live, h.ids, out);
+        if (why)
+            break;
+    }
+    if (why == NULL)
+        why = rtrailer(&r, done, &where);
+    free(live);
+    if (why)
+        sb_printf(err, "byte %zu: %s; the %zu operation%s before it replay", where, why, done, done == 1 ? "" : "s");
+    h.ops = done;
+    if (hdr)
+        *hdr = h;
+    return true;
+}
+
+bool record_damage(const char *path, FILE *f)
+{
+    strbuf text, err, script;
+    sb_init(&text);
+    sb_init(&err);
+    sb_init_discard(&script);
+    bool damaged = false;
+    if (sb_read_file(&text, path, (size_t)512 << 20, &err) && record_is_recording(sb_str(&text))) {
+        sb_clear(&err);
+        if (record_to_script(sb_str(&text), NULL, &script, &err) && sb_str(&err)[0]) {
+            fprintf(f, "allocscope: %s: %s\n", path, sb_str(&err));
+            damaged = true;
+        }
+    }
+    sb_free(&text);
+    sb_free(&err);
+    sb_free(&script);
+    return damaged;
+}
+
+/* ---- allocscope record ------------------------------------------------ */
+
+/* The interposer: $ALLOCSCOPE_RECORD_LIB, else beside the executable (the
+ * build tree) or in ../lib/allocscope (make install). */
+static bool find_library(char *out, size_t cap)
+{
+    const char *env = getenv("ALLOCSCOPE_RECORD_LIB");
+    if (env && *env) {
+        snprintf(out, cap, "%s", env);
+        return access(out, R_OK) == 0;
+    }
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return false;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash == NULL)
+        return false;
+    *slash = '\0';
+    if (snprintf(out, cap, "%s/liballocscope_record.so", exe) < (int)cap && access(out, R_OK) == 0)
+        return true; /* the build tree */
+    if (snprintf(out, cap, "%s/../lib/allocscope/liballocscope_record.so", exe) < (int)cap && access(out, R_OK) == 0)
+        return true; /* make install */
+    return false;
+}
+
+/* CMD as a path: as given if it has a slash, else found in $PATH. */
+static bool find_command(const char *cmd, char *out, size_t cap)
+{
+    if (strchr(cmd, '/')) {
+        snprintf(out, cap, "%s", cmd);
+        return access(out, X_OK) == 0;
+    }
+    const char *path = getenv("PATH");
+    if (path == NULL)
+        path = "/usr/local/bin:/usr/bin:/bin";
+    while (*path) {
+        size_t n = strcspn(path, ":");
+        snprintf(out, cap, "%.*s/%s", (int)n, n ? path : ".", cmd);
+        struct stat st;
+        if (stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, X_OK) == 0)
+            return true;
+        path += n + (path[n] == ':');
+    }
+    return false;
+}
+
+/* NULL if the loader will preload into the program at path, else why not. */
+static const char *why_not_preloadable(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID)) && geteuid() != 0)
+        return "is set-user-ID or set-group-ID: the loader ignores LD_PRELOAD for it";
+    int f = open(path, O_RDONLY | O_CLOEXEC);
+    if (f < 0)
+        return NULL; /* execvp will say why */
+    Elf64_Ehdr eh;
+    const char *why = NULL;
+    if (read(f, &eh, sizeof eh) == (ssize_t)sizeof eh && memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0) {
+        if (eh.e_ident[EI_CLASS] != ELFCLASS64)
+            why = "is not a 64-bit program: the recorder is a 64-bit library";
+        else {
+            bool interp = false;
+            for (unsigned i = 0; i < eh.e_phnum && !interp; i++) {
+                Elf64_Phdr ph;
+                if (pread(f, &ph, sizeof ph, (off_t)(eh.e_phoff + (uint64_t)i * eh.e_phentsize)) != (ssize_t)sizeof ph)
+                    break;
+                interp = ph.p_type == PT_INTERP;
+            }
+            if (!interp)
+                why = "is statically linked: it has no dynamic loader, so LD_PRELOAD cannot put the recorder "
+                      "between it and its malloc";
+        }
+    }
+    close(f);
+    return why;
+}
+
+typedef struct raw_file {
+    unsigned pid, gen;
+    char name[64];
+} raw_file;
+
+static int raw_cmp(const void *a, const void *b)
+{
+    const raw_file *x = a, *y = b;
+    if (x->pid != y->pid)
+        return x->pid < y->pid ? -1 : 1;
+    return (x->gen > y->gen) - (x->gen < y->gen);
+}
+
+/* The raw files the interposer left in dir, sorted; *n of them. */
+static raw_file *list_raw(const char *dir, size_t *n)
+{
+    *n = 0;
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return NULL;
+    raw_file *list = NULL;
+    size_t cap = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        unsigned pid, gen;
+        char tail;
+        if (sscanf(de->d_name, "raw.%u.%u%c", &pid, &gen, &tail) != 2)
+            continue;
+        if (!grow((void **)&list, &cap, *n + 1, sizeof *list))
+            break;
+        list[*n].pid = pid, list[*n].gen = gen;
+        snprintf(list[*n].name, sizeof list[*n].name, "raw.%u.%u", pid, gen);
+        (*n)++;
+    }
+    closedir(d);
+    if (*n)
+        qsort(list, *n, sizeof *list, raw_cmp);
+    return list;
+}
+
+static void remove_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *de;
+        char p[PATH_MAX];
+        while ((de = readdir(d)) != NULL)
+            if (strncmp(de->d_name, "raw.", 4) == 0) {
+                snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+                unlink(p);
+            }
+        closedir(d);
+    }
+    rmdir(dir);
+}
+
+static void print_summary(const char *what, const char *path, const record_summary *s)
+{
+    fprintf(stderr,
+            "allocscope: %s -> %s: %zu events (%zu allocations, %zu frees, %zu reallocs, %zu failed, %zu free(NULL)"
+            "%s), %zu thread%s, %zu bytes, %.1f bytes per event%s\n",
+            what, path, s->events, s->allocs, s->frees, s->reallocs, s->failed, s->nulls,
+            s->unknown ? ", some on blocks allocated before the recording (inherited at a fork)" : "", s->threads,
+            s->threads == 1 ? "" : "s", s->bytes, s->events ? (double)s->bytes / (double)s->events : 0.0,
+            s->stopped ? "; STOPPED EARLY: the program closed the recorder's file, the rest is missing" : "");
+}
+
+static void add_summary(record_summary *to, const record_summary *s)
+{
+    to->events += s->events, to->allocs += s->allocs, to->frees += s->frees, to->reallocs += s->reallocs;
+    to->failed += s->failed, to->nulls += s->nulls, to->unknown += s->unknown, to->threads += s->threads;
+    to->bytes += s->bytes, to->stopped |= s->stopped;
+}
+
+typedef struct record_args {
+    const char *out;
+    bool stacks;
+    char **cmd;
+} record_args;
+
+static int parse_record_args(int argc, char **argv, record_args *a)
+{
+    a->out = "allocscope.rec";
+    int i = 1;
+    for (; i < argc; i++) {
+        if (!strcmp(argv[i], "--")) {
+            i++;
+            break;
+        } else if (!strcmp(argv[i], "-o") && i + 1 < argc)
+            a->out = argv[++i];
+        else if (!strcmp(argv[i], "-o")) {
+            fprintf(stderr, "allocscope: record: -o needs a file name\n");
+            return 2;
+        } else if (!strcmp(argv[i], "--stacks"))
+            a->stacks = true;
+        else if (argv[i][0] == '-') {
+            fprintf(stderr, "allocscope: record: unknown option '%s'\n", argv[i]);
+            return 2;
+        } else
+            break;
+    }
+    if (i >= argc) {
+        fprintf(stderr, "usage: allocscope record [-o FILE] [--stacks] -- CMD [ARGS...]\n");
+        return 2;
+    }
+    a->cmd = argv + i;
+    return 0;
+}
+
+/* Runs the command with the recorder preloaded; its wait status, or -1
+ * (with the message printed) if it could not start. */
+static int run_recorded(const record_args *a, const char *lib, const char *dir, pid_t *pid)
+{
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        perror("allocscope: record: pipe");
+        return -1;
+    }
+    fflush(NULL);
+    *pid = fork();
+    if (*pid < 0) {
+        perror("allocscope: record: fork");
+        return -1;
+    }
+    if (*pid == 0) {
+        close(fds[0]);
+        const char *old = getenv("LD_PRELOAD");
+        char pre[PATH_MAX * 2];
+        snprintf(pre, sizeof pre, "%s%s%s", lib, old && *old ? ":" : "", old ? old : "");
+        setenv("LD_PRELOAD", pre, 1);
+        setenv("ALLOCSCOPE_RECORD_DIR", dir, 1);
+        setenv("ALLOCSCOPE_RECORD_STACKS", a->stacks ? "1" : "0", 1);
+        execvp(a->cmd[0], a->cmd);
+        int e = errno;
+        ssize_t w = write(fds[1], &e, sizeof e);
+        (void)w;
+        _exit(127);
+    }
+    close(fds[1]);
+    int e = 0;
+    ssize_t got = read(fds[0], &e, sizeof e);
+    close(fds[0]);
+    struct sigaction ign, old_int, old_quit;
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    sigaction(SIGINT, &ign, &old_int); /* Ctrl-C stops the command; the recording is still written */
+    sigaction(SIGQUIT, &ign, &old_quit);
+    int status = 0;
+    while (waitpid(*pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGQUIT, &old_quit, NULL);
+    if (got == (ssize_t)sizeof e) {
+        fprintf(stderr, "allocscope: record: cannot run '%s': %s\n", a->cmd[0], strerror(e));
+        return -1;
+    }
+    return status;
+}
+
+/* Converts every raw file: the command's own image to a->out, the others
+ * to OUT.PID (OUT.PID.N for the Nth exec of a pid). Number converted. */
+/* Processes past this many are summed up in one line. */
+#define RECORD_LISTED 6
+
+/* Converts every raw file: the command's own image to a->out, the others
+ * to OUT.PID (OUT.PID.N for the Nth exec of a pid). Number converted. */
+static size_t convert_all(const record_args *a, const char *dir, pid_t pid, bool *failed)
+{
+    size_t n;
+    raw_file *raws = list_raw(dir, &n);
+    size_t done = 0, others = 0;
+    record_summary rest = {0};
+    bool main_done = false;
+    for (size_t i = 0; i < n; i++) {
+        char raw[PATH_MAX], sym[PATH_MAX + 8], lost[PATH_MAX + 8], out[PATH_MAX];
+        if (snprintf(raw, sizeof raw, "%s/%s", dir, raws[i].name) >= (int)sizeof raw)
+            continue;
+        snprintf(sym, sizeof sym, "%s.sym", raw);
+        snprintf(lost, sizeof lost, "%s.lost", raw);
+        bool is_main = raws[i].pid == (unsigned)pid && !main_done;
+        if (is_main)
+            snprintf(out, sizeof out, "%s", a->out), main_done = true;
+        else if (raws[i].gen == 0)
+            snprintf(out, sizeof out, "%s.%u", a->out, raws[i].pid);
+        else
+            snprintf(out, sizeof out, "%s.%u.%u", a->out, raws[i].pid, raws[i].gen);
+        record_summary s;
+        strbuf err;
+        sb_init(&err);
+        if (record_convert(raw, access(sym, R_OK) == 0 ? sym : NULL, out, &s, &err) && s.events == 0 && !is_main) {
+            unlink(out); /* a fork child that only exec'd: its new image has its own file */
+        } else if (sb_str(&err)[0] == '\0') {
+            s.stopped = access(lost, F_OK) == 0;
+            char what[128];
+            snprintf(what, sizeof what, "%s (pid %u%s)", is_main ? a->cmd[0] : "a child", raws[i].pid,
+                     raws[i].gen ? ", after exec" : "");
+            if (is_main || others < RECORD_LISTED)
+                print_summary(what, out, &s);
+            else
+                add_summary(&rest, &s);
+            others += !is_main;
+            done++;
+        } else {
+            fprintf(stderr, "allocscope: record: %s\n", sb_str(&err));
+            *failed = true;
+        }
+        sb_free(&err);
+    }
+    if (others > RECORD_LISTED) {
+        char what[64], where[PATH_MAX];
+        snprintf(what, sizeof what, "%zu more processes", others - RECORD_LISTED);
+        snprintf(where, sizeof where, "%s.PID...", a->out);
+        print_summary(what, where, &rest);
+    }
+    free(raws);
+    return done;
+}
+
+int record_main(int argc, char **argv)
+{
+    record_args a = {NULL, false, NULL};
+    int bad = parse_record_args(argc, argv, &a);
+    if (bad)
+        return bad;
+    char lib[PATH_MAX], path[PATH_MAX];
+    if (!find_library(lib, sizeof lib)) {
+        fprintf(stderr, "allocscope: record: the recorder liballocscope_record.so is neither beside the program nor "
+                        "in ../lib/allocscope (make builds it; or set ALLOCSCOPE_RECORD_LIB)\n");
+        return 2;
+    }
+    if (!find_command(a.cmd[0], path, sizeof path)) {
+        fprintf(stderr, "allocscope: record: %s: command not found\n", a.cmd[0]);
+        return 127;
+    }
+    bool existed = access(a.out, F_OK) == 0;
+    FILE *probe = fopen(a.out, "a"); /* can the recording be written? before CMD runs, not after */
+    if (probe == NULL) {
+        fprintf(stderr, "allocscope: record: cannot write %s: %s\n", a.out, strerror(errno));
+        return 2;
+    }
+    fclose(probe);
+    if (!existed)
+        unlink(a.out);
+    const char *why = why_not_preloadable(path);
+    if (why) {
+        fprintf(stderr, "allocscope: record: %s %s; nothing recorded\n", path, why);
+        return 2;
+    }
+    const char *tmp = getenv("TMPDIR");
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/allocscope-rec.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (mkdtemp(dir) == NULL) {
+        fprintf(stderr, "allocscope: record: cannot make a directory in %s: %s\n", tmp ? tmp : "/tmp", strerror(errno));
+        return 2;
+    }
+    pid_t pid;
+    int status = run_recorded(&a, lib, dir, &pid);
+    if (status < 0) {
+        remove_dir(dir);
+        return 127;
+    }
+    bool failed = false;
+    size_t n = convert_all(&a, dir, pid, &failed);
+    remove_dir(dir);
+    if (n == 0 && !failed) {
+        fprintf(stderr, "allocscope: record: %s ran but the recorder saw no allocation: it was not preloaded (a "
+                        "statically linked program, or one that clears LD_PRELOAD); nothing recorded\n",
+                a.cmd[0]);
+        return 2;
+    }
+    if (failed)
+        return 2;
+    if (WIFSIGNALED(status)) {
+        fprintf(stderr, "allocscope: record: %s was killed by signal %d (%s); recorded up to there\n", a.cmd[0],
+                WTERMSIG(status), strsignal(WTERMSIG(status)));
+        return 128 + WTERMSIG(status);
+    }
+    return WEXITSTATUS(status);
+}

@@ -1,0 +1,65 @@
+#!/bin/sh
+# bench_record.sh - what the recorder costs a program: the CPU time (user +
+# system, best of 3) of each program alone and under the recorder (the
+# interposer writing its raw stream, as during `allocscope record`), their
+# ratio, and then the whole `allocscope record` (with the conversion into a
+# recording) and the recording's bytes per event. For `make bench-record`.
+#   churn      tests/record/churn.c: nothing but malloc/free (the worst case)
+#   perl       a hash of 200,000 strings built and its keys sorted (perl
+#              uses malloc for everything: about 1,000,000 calls)
+#   python3    300,000 bytes objects of 600..1100 bytes (past pymalloc's
+#              512-byte limit, so each is a malloc and a free)
+#   sort       300,000 lines (few, large allocations: the recorder's floor)
+# Usage: tests/bench_record.sh path/to/allocscope
+set -u
+prog=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+build=$(dirname "$prog")
+lib=$build/liballocscope_record.so
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir "$tmp/raw"
+py=/usr/bin/python3
+[ -x "$py" ] || py=$(python3 -c 'import sys; print(sys.executable)')
+seq 300000 -1 1 | sed 's/$/ a line to sort/' >"$tmp/lines.txt"
+
+# cpu alone|recorded CMD...: the best user+system seconds of 3 runs (the
+# child's rusage, read by python3; only the child gets the recorder)
+cpu() {
+    mode=$1
+    shift
+    best=
+    for i in 1 2 3; do
+        rm -f "$tmp"/raw/*
+        t=$(python3 -c '
+import os, resource, subprocess, sys
+env = dict(os.environ)
+if sys.argv[1] == "recorded":
+    env.update(ALLOCSCOPE_RECORD_DIR=sys.argv[2], LD_PRELOAD=sys.argv[3])
+subprocess.run(sys.argv[4:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+print("%.3f" % (r.ru_utime + r.ru_stime))' "$mode" "$tmp/raw" "$lib" "$@")
+        best=$(awk -v a="$t" -v b="${best:-999}" 'BEGIN { print (a < b) ? a : b }')
+    done
+    echo "$best"
+}
+
+printf '%-9s %10s %10s %7s %12s %10s %11s\n' program "alone s" "recorded s" ratio "events" "record s" "bytes/event"
+bench() {
+    name=$1
+    shift
+    alone=$(cpu alone "$@")
+    rec=$(cpu recorded "$@")
+    start=$(date +%s.%N)
+    "$prog" record -o "$tmp/$name.rec" -- "$@" >/dev/null 2>"$tmp/$name.sum"
+    end=$(date +%s.%N)
+    events=$(sed -n "s/.*-> $(echo "$tmp/$name.rec" | sed 's/[/.]/\\&/g'): \([0-9]*\) events.*/\1/p" "$tmp/$name.sum")
+    bpe=$(sed -n "s/.*-> $(echo "$tmp/$name.rec" | sed 's/[/.]/\\&/g'): .*, \([0-9.]*\) bytes per event/\1/p" "$tmp/$name.sum")
+    awk -v n="$name" -v a="$alone" -v r="$rec" -v e="$events" -v s="$end" -v b="$start" -v p="$bpe" \
+        'BEGIN { printf "%-9s %10.3f %10.3f %6.2fx %12s %10.2f %11s\n", n, a, r, (a > 0 ? r / a : 0), e, s - b, p }'
+}
+
+[ -x "$build/tests/record/churn" ] || { echo "bench_record: build $build/tests/record/churn first (make bench-record)"; exit 1; }
+bench churn "$build/tests/record/churn" 2000000
+bench perl perl -e 'my %h; $h{$_} = "x" x ($_ % 100) for 1..200000; my @k = sort keys %h;'
+bench python3 "$py" -c 'l = [bytes(600 + i % 500) for i in range(300000)]; del l'
+bench sort sort "$tmp/lines.txt"

@@ -1,0 +1,279 @@
+/* test_record.c - the recording format: raw streams converted into
+ * recordings, recordings read back as scripts, and damaged or newer
+ * recordings (the end to end run of real programs is tests/record_test.sh). */
+#include <unistd.h>
+#include "sessionkit.h"
+#include "allocscope/record.h"
+#include "allocscope/trace.h"
+
+typedef struct raw_writer {
+    char path[64];
+    FILE *f;
+    uint64_t ns;
+} raw_writer;
+
+static void raw_open(raw_writer *w)
+{
+    snprintf(w->path, sizeof w->path, "/tmp/test_record_raw.%d", (int)getpid());
+    w->f = fopen(w->path, "wb");
+    assert_non_null(w->f);
+    record_raw_header h;
+    memset(&h, 0, sizeof h);
+    memcpy(h.magic, RECORD_RAW_MAGIC, sizeof h.magic);
+    h.pid = 42, h.ppid = 1, h.start_ns = 1000, h.start_ticks = 1000; /* ticks as nanoseconds */
+    w->ns = 1000;
+    assert_int_equal(fwrite(&h, sizeof h, 1, w->f), 1);
+}
+
+static void raw_event(raw_writer *w, record_kind kind, uint64_t ptr, uint64_t size, uint64_t arg, uint64_t old,
+                      uint32_t tid)
+{
+    record_raw_event e;
+    memset(&e, 0, sizeof e);
+    w->ns += 10;
+    e.ns = w->ns, e.ptr = ptr, e.size = size, e.arg = arg, e.old = old, e.tid = tid, e.kind = (uint16_t)kind;
+    e.err = ptr || kind == RK_FREE ? 0 : 12;
+    unsigned char packed[RECORD_PACKED_MAX];
+    size_t n = record_raw_pack(&e, packed);
+    assert_int_equal(fwrite(packed, 1, n, w->f), n);
+}
+
+/* Converts the raw file; the recording's text in *text (caller frees). */
+static void raw_convert(raw_writer *w, strbuf *text, record_summary *sum)
+{
+    fclose(w->f);
+    char out[80];
+    snprintf(out, sizeof out, "%s.rec", w->path);
+    strbuf err;
+    sb_init(&err);
+    bool ok = record_convert(w->path, NULL, out, sum, &err);
+    if (!ok)
+        fail_msg("%s", sb_str(&err));
+    sb_init(text);
+    assert_true(sb_read_file(text, out, 1 << 20, &err));
+    unlink(w->path);
+    unlink(out);
+    sb_free(&err);
+}
+
+static void test_a_raw_stream_becomes_a_recording(void **state)
+{
+    (void)state;
+    raw_writer w;
+    raw_open(&w);
+    raw_event(&w, RK_MALLOC, 0x1000, 100, 0, 0, 7);
+    raw_event(&w, RK_CALLOC, 0x2000, 8, 10, 0, 7);
+    raw_event(&w, RK_CALLOC, 0, 4, (uint64_t)1 << 62, 0, 7);   /* overflow: NULL */
+    raw_event(&w, RK_REALLOC, 0x3000, 200, 0, 0x1000, 8);      /* moves, another thread */
+    raw_event(&w, RK_REALLOC, 0, 0, 0, 0x3000, 8);             /* realloc to 0 frees */
+    raw_event(&w, RK_POSIX_MEMALIGN, 0x4000, 1000, 64, 0, 7);
+    raw_event(&w, RK_FREE, 0, 0, 0, 0, 7);                     /* free(NULL) */
+    raw_event(&w, RK_FREE, 0x9000, 0, 0, 0, 7);                /* never seen allocated */
+    raw_event(&w, RK_FREE, 0x2000, 0, 0, 0, 7);
+    raw_event(&w, RK_FREE, 0x4000, 0, 0, 0, 7);
+    raw_event(&w, RK_MALLOC, 0x2000, 0, 0, 0, 7);              /* malloc(0), an address reused */
+    strbuf text;
+    record_summary sum;
+    raw_convert(&w, &text, &sum);
+    assert_string_equal(sb_str(&text),
+                        "1048576 allocscope-recording 1\n"
+                        "2\n"
+                        "8\n"
+                        "1 events=11 threads=2 pid=42 ppid=1 image=0 stacks=0\n"
+                        "a 0 100 m 1000 0 10\n"
+                        "a 1 80 c 2000 0 10\n"
+                        "r 0 200 r 3000 1 20\n"
+                        "f 0 r 1 10\n"
+                        "a 0 1000 p64 4000 0 10\n"
+                        "f 1 f 0 30\n"
+                        "f 0 f 0 10\n"
+                        "a 0 0 m 2000 0 10\n"
+                        "t 0 7\n"
+                        "t 1 8\n"
+                        "x 2 c 4611686018427387904*4 0 30 12\n"
+                        "x 5 f 0 0 70 0\n"
+                        "u 5 f 9000 0 80\n"
+                        "end 11\n");
+    assert_int_equal(sum.events, 11);
+    assert_int_equal(sum.allocs, 4);
+    assert_int_equal(sum.frees, 3);
+    assert_int_equal(sum.reallocs, 1);
+    assert_int_equal(sum.failed, 1);
+    assert_int_equal(sum.nulls, 1);
+    assert_int_equal(sum.unknown, 1);
+    assert_int_equal(sum.threads, 2);
+
+    /* and back: the operations as a script, the extra calls ignored */
+    strbuf out, err;
+    sb_init(&out);
+    sb_init(&err);
+    trace_header h;
+    assert_true(trace_to_script(sb_str(&text), &h, &out, &err));
+    assert_string_equal(sb_str(&err), "");
+    assert_int_equal(h.ops, 8);
+    assert_int_equal(h.ids, 2); /* ids are reused once freed */
+    assert_int_equal(h.heap_size, 1048576);
+    assert_string_equal(sb_str(&out), "alloc 100 align 16 as t0\nalloc 80 align 16 as t1\nrealloc t0 200\nfree t0\n"
+                                      "alloc 1000 align 64 as t0\nfree t1\nfree t0\nalloc 1 align 16 as t0\n");
+    sb_free(&out);
+    sb_free(&err);
+    sb_free(&text);
+}
+
+static const char good[] = "4096 allocscope-recording 1\n2\n4\n1 events=5\n"
+                           "a 0 100 m 1000 0 5\n"
+                           "a 1 50 M256 2000 1 5 @0\n"
+                           "f 0 f 0 5\n"
+                           "f 1 f 1 5\n"
+                           "t 0 11\nt 1 12\nx 2 f 0 0 15 0\ns 0 55aa known_main+0x1d (/bin/known)\nend 5\n";
+
+static bool read_rec(const char *text, strbuf *out, strbuf *err, trace_header *h)
+{
+    sb_clear(out);
+    sb_clear(err);
+    return trace_to_script(text, h, out, err);
+}
+
+static void test_a_recording_reads_with_its_extra_fields(void **state)
+{
+    (void)state;
+    strbuf out, err;
+    sb_init(&out);
+    sb_init(&err);
+    trace_header h;
+    assert_true(record_is_recording(good));
+    assert_false(record_is_recording("4096\n2\n4\n1\n"));
+    assert_true(read_rec(good, &out, &err, &h));
+    assert_string_equal(sb_str(&err), "");
+    assert_string_equal(sb_str(&out), "alloc 100 align 16 as t0\nalloc 50 align 256 as t1\nfree t0\nfree t1\n");
+    /* old malloc-lab traces are untouched */
+    assert_true(read_rec("4096\n1\n2\n1\na 0 8\nf 0\n", &out, &err, &h));
+    assert_string_equal(sb_str(&out), "alloc 8 align 8 as t0\nfree t0\n");
+    sb_free(&out);
+    sb_free(&err);
+}
+
+static void test_damage_replays_the_part_before_it(void **state)
+{
+    (void)state;
+    strbuf out, err;
+    sb_init(&out);
+    sb_init(&err);
+    trace_header h;
+    size_t third = strstr(good, "f 0 f") - good; /* the third operation's byte offset */
+    /* truncated inside the third operation */
+    char cut[sizeof good];
+    snprintf(cut, sizeof cut, "%.*s", (int)third + 4, good);
+    assert_true(read_rec(cut, &out, &err, &h));
+    char want[160];
+    snprintf(want, sizeof want, "byte %zu: the recording ends inside this line (truncated); the 2 operations before "
+                                "it replay", third);
+    assert_string_equal(sb_str(&err), want);
+    assert_int_equal(h.ops, 2);
+    assert_string_equal(sb_str(&out), "alloc 100 align 16 as t0\nalloc 50 align 256 as t1\n");
+    /* truncated at a line's end, before the operations end */
+    snprintf(cut, sizeof cut, "%.*s", (int)third, good);
+    assert_true(read_rec(cut, &out, &err, &h));
+    snprintf(want, sizeof want, "byte %zu: the recording ends before the operations its header announces", third);
+    assert_non_null(strstr(sb_str(&err), want));
+    /* truncated in the trailer: every operation replays */
+    snprintf(cut, sizeof cut, "%.*s", (int)(strstr(good, "end") - good), good);
+    assert_true(read_rec(cut, &out, &err, &h));
+    assert_non_null(strstr(sb_str(&err), "ends before its end line (truncated); the 4 operations before it replay"));
+    assert_int_equal(h.ops, 4);
+    /* a corrupt third line: its offset is named */
+    char bad[sizeof good];
+    snprintf(bad, sizeof bad, "%s", good);
+    bad[third + 4] = 'Q';
+    assert_true(read_rec(bad, &out, &err, &h));
+    snprintf(want, sizeof want, "byte %zu: unknown kind of call; the 2 operations before it replay", third);
+    assert_string_equal(sb_str(&err), want);
+    /* semantic damage: a free of a block that is not allocated */
+    snprintf(bad, sizeof bad, "%s", good);
+    bad[third + 2] = '1'; /* t1 freed twice */
+    assert_true(read_rec(bad, &out, &err, &h));
+    assert_non_null(strstr(sb_str(&err), "this id is not allocated"));
+    /* a wrong count at the end */
+    snprintf(bad, sizeof bad, "%s", good);
+    bad[strlen(bad) - 2] = '7';
+    assert_true(read_rec(bad, &out, &err, &h));
+    assert_non_null(strstr(sb_str(&err), "the end line counts other events"));
+    sb_free(&out);
+    sb_free(&err);
+}
+
+static void test_bad_headers_and_newer_versions_replay_nothing(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text, *message;
+    } bad[] = {
+        {"4096 allocscope-recording 2\n2\n4\n1\n", "byte 0: a recording of format version 2; this allocscope reads "
+                                                  "version 1 (a newer allocscope wrote it: update allocscope)"},
+        {"4096 allocscope-recording x\n2\n4\n1\n", "byte 0: the first line of a recording is"},
+        {"4096 allocscope-recording 1\ntwo\n4\n1\n", "byte 28: line 2 of a recording is the number of ids"},
+        {"4096 allocscope-recording 1\n2\n", "line 3 of a recording is the number of operations"},
+        {"4096 allocscope-recording 1\n2000000\n4\n1\n", "larger than allocscope replays"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        strbuf out, err;
+        sb_init(&out);
+        sb_init(&err);
+        assert_false(trace_to_script(bad[i].text, NULL, &out, &err));
+        if (strncmp(sb_str(&err), bad[i].message, strlen(bad[i].message)) != 0 &&
+            strstr(sb_str(&err), bad[i].message) == NULL)
+            fail_msg("case %zu: '%s', expected '%s'", i, sb_str(&err), bad[i].message);
+        sb_free(&out);
+        sb_free(&err);
+    }
+}
+
+/* The session replays a recording as a trace: the free list of the
+ * header's size, the allocations at their alignments. */
+static void test_the_trace_command_replays_a_recording(void **state)
+{
+    (void)state;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/test_record.%d.rec", (int)getpid());
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(good, f);
+    fclose(f);
+    session *s = session_create();
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "trace %s", path);
+    const char *a = sk_run(s, cmd);
+    assert_non_null(strstr(a, ": 4 operations, 0 failed"));
+    assert_null(session_check(s));
+    session_destroy(s);
+    /* a damaged one: the good part replays; record_damage says where */
+    f = fopen(path, "w");
+    fprintf(f, "%.*s", (int)(strstr(good, "f 0 f") - good), good);
+    fclose(f);
+    s = session_create();
+    a = sk_run(s, cmd);
+    assert_non_null(strstr(a, ": 2 operations, 0 failed"));
+    session_destroy(s);
+    char *msg = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&msg, &len);
+    assert_true(record_damage(path, m));
+    fclose(m);
+    char want[96];
+    snprintf(want, sizeof want, ": byte %zu: the recording ends before the operations", (size_t)(strstr(good, "f 0 f") - good));
+    assert_non_null(strstr(msg, want));
+    free(msg);
+    unlink(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_a_raw_stream_becomes_a_recording),
+        cmocka_unit_test(test_a_recording_reads_with_its_extra_fields),
+        cmocka_unit_test(test_damage_replays_the_part_before_it),
+        cmocka_unit_test(test_bad_headers_and_newer_versions_replay_nothing),
+        cmocka_unit_test(test_the_trace_command_replays_a_recording),
+    };
+    return cmocka_run_group_tests_name("record", tests, NULL, NULL);
+}
