@@ -4,7 +4,7 @@
 # a pool for same-size objects, and a testing allocator that fails on
 # leaks. Where two allocators could serve a pattern, `compare` runs the
 # same requests on both, so the maps show why one fits better.
-# Plays in about 5 minutes (53 steps, 5 pauses) at the default pace.
+# Plays in about 5 minutes (54 steps, 5 pauses) at the default pace.
 note General purpose, debugging: a tracking allocator catches leaks and double frees.
 new debug over freelist 4096 as gpa
 alloc 100 as config
@@ -35,6 +35,7 @@ expect warning out-of-memory
 pause
 note Many same-size objects: a pool of 48-byte slots beside a free list.
 compare pool 48 capacity 8 as bullets, freelist 512 as heap2
+expect in bullets stat capacity 384
 alloc 48 as b1
 alloc 48 as b2
 free b1

@@ -3,7 +3,7 @@
 # runs on memory allocscope owns and every promise it makes is checked: the
 # tutorial's bump works; a resize bug is caught at the alloc that hands out
 # the same bytes again; a crash is survived with the state before it.
-# Plays in about 1 minute (27 steps, 2 pauses) at the default pace.
+# Plays in about 1 minute (28 steps, 2 pauses) at the default pace.
 note Your allocator: the tutorial's bump, written in C as a plugin (tests/plugins/bump.c).
 new plugin bump.so 1024 as mine
 alloc u32[10] as nums
@@ -18,6 +18,7 @@ note Now a bump with a bug: its resize says yes but forgets to move the offset.
 new plugin buggy_resize.so 256 as buggy
 alloc 16 as list
 resize list 32
+expect block list size 32
 alloc 8 as next
 note Caught: next would have been list's bytes [16, 24). The block is refused.
 expect warning overlap

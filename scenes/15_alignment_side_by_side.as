@@ -4,9 +4,10 @@
 # the same bytes per cell, so the padding (yellow) lines up against its
 # absence, and then runs the same requests on both: from there on both pad
 # alike, because what differed was only the order.
-# Plays in about 3 minutes (42 steps, 3 pauses) at the default pace.
+# Plays in about 3 minutes (43 steps, 3 pauses) at the default pace.
 note Two bump allocators of 256 bytes: six values in a careless order in one, sorted by alignment in the other.
 new bump 256 as careless
+expect stat capacity 256
 alloc u8 as flag
 alloc u64 as id
 alloc u16 as port

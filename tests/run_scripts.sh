@@ -69,5 +69,23 @@ if [ -z "$wrap" ]; then
     head -c 20000 /dev/urandom | "$prog" --batch - >/dev/null 2>&1; [ $? -le 1 ] && ok || bad "random bytes"
 fi
 
+# JSON names slack per block and each damaged range (issue 13)
+printf 'new freelist 256\nalloc 64 as a\nalloc 16 as b\nfree a\nalloc 40 as c\ndump json\n' | "$prog" --batch - >"$tmp/out" 2>&1 \
+    && grep -q '"name":"c","offset":16,"size":40,"align":1,"padding":0,"region":0,"state":"live","allocated_at":5,"slack":24' "$tmp/out" \
+    && grep -q '"slack_bytes":24' "$tmp/out" && ok || bad "JSON slack"
+printf 'new debug 256\nalloc 32 as name\nwrite name 40\ndump json\n' | "$prog" --batch - >"$tmp/out" 2>&1 \
+    && grep -q '"damaged":\[{"region":0,"offset":32,"len":8,"block":"name","from_block":32,"where":"guard"}\]' "$tmp/out" \
+    && grep -q '"damaged_bytes":8' "$tmp/out" && ok || bad "JSON damaged"
+
+# the maps the README shows for its scenes are what the program draws
+python3 tests/check_readme_maps.py "$prog" >"$tmp/out" 2>&1 && ok || { bad "README maps"; cat "$tmp/out"; }
+
+# every caption that states a fact is backed by an expect (issue 13), and
+# the check does catch one that is not
+tests/check_captions.sh scenes/*.as >"$tmp/out" 2>&1 && ok || { bad "captions without expects"; cat "$tmp/out"; }
+printf 'new bump 64\nnote The offset is 16 now.\nalloc 16\npause\n' >"$tmp/bad.as"
+tests/check_captions.sh "$tmp/bad.as" >"$tmp/out" 2>&1; [ $? = 1 ] && grep -q "no expect backs it" "$tmp/out" \
+    && ok || bad "check_captions lets an unbacked caption through"
+
 echo "scripts: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -22,6 +22,7 @@ static void test_first_chunk_size_follows_zig(void **state)
 static void test_grows_in_place_over_a_bump(void **state)
 {
     bump *b = bump_create(1 << 16);
+    bump_set_resize(b, BUMP_RESIZE_LAST); /* exercise 1's bump */
     arena *ar = arena_create(bump_instance(b));
     as_allocator a = arena_allocator(ar);
     assert_non_null(as_alloc(a, 100, 0));
@@ -30,6 +31,24 @@ static void test_grows_in_place_over_a_bump(void **state)
     assert_int_equal(arena_chunk_count(ar), 1);
     assert_true(arena_capacity(ar) > first);
     assert_int_equal(bump_offset(b), arena_capacity(ar));
+    assert_null(arena_check(ar));
+    arena_destroy(ar);
+    bump_destroy(b);
+}
+
+/* Over the tutorial's main-text bump (resize always fails) the chunk
+ * cannot grow: a second chunk is taken, as Zig's arena does. */
+static void test_new_chunk_over_a_plain_bump(void **state)
+{
+    bump *b = bump_create(1 << 16);
+    assert_int_equal(bump_get_resize(b), BUMP_RESIZE_NEVER);
+    arena *ar = arena_create(bump_instance(b));
+    as_allocator a = arena_allocator(ar);
+    assert_non_null(as_alloc(a, 100, 0));
+    size_t first = arena_capacity(ar);
+    assert_non_null(as_alloc(a, 1000, 0));
+    assert_int_equal(arena_chunk_count(ar), 2);
+    assert_true(arena_capacity(ar) > first);
     assert_null(arena_check(ar));
     arena_destroy(ar);
     bump_destroy(b);
@@ -90,6 +109,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_first_chunk_size_follows_zig),
         cmocka_unit_test(test_grows_in_place_over_a_bump),
+        cmocka_unit_test(test_new_chunk_over_a_plain_bump),
         cmocka_unit_test(test_reset_modes),
         cmocka_unit_test(test_last_block_resize_and_free),
     };

@@ -102,6 +102,11 @@ static void test_freed_only_where_handed_out(void **state)
     assert_int_equal(kind_at(b, 50), AS_SPAN_UNUSED);
     assert_int_equal(kind_at(b, 100), AS_SPAN_UNUSED);
     assert_int_equal(kind_at(b, 32), AS_SPAN_META); /* its free-list links */
+    /* the rounding up to a power of two is slack, handed out with the block */
+    assert_int_equal(kind_at(b, 19), AS_SPAN_LIVE);
+    assert_int_equal(kind_at(b, 20), AS_SPAN_SLACK);
+    assert_int_equal(kind_at(b, 31), AS_SPAN_SLACK);
+    assert_int_equal(kind_at(b, 456), AS_SPAN_SLACK);
     as_free(a, x, 20, 0);          /* merges up with [32, 64) and [64, 128) ... into [0, 256) */
     assert_int_equal(kind_at(b, 0), AS_SPAN_META);
     assert_int_equal(kind_at(b, 20), AS_SPAN_FREED);  /* x's bytes */

@@ -300,6 +300,67 @@ static void test_many_blocks_lookup(void **state)
     bump_destroy(b);
 }
 
+/* The kept evidence is drawn: damaged guard and poison bytes are spans of
+ * their own kind, with their block, until the repair at free. */
+static void test_damage_is_a_span_kind(void **state)
+{
+    (void)state;
+    bump *b = bump_create(256);
+    debug_alloc *d = debug_create(bump_instance(b));
+    as_instance in = debug_instance(d);
+    as_allocator a = in.a;
+    unsigned char *x = as_alloc(a, 32, 0), *y = as_alloc(a, 16, 0);
+    memset(x, 'A', 40); /* 8 bytes into x's guard */
+    as_free(a, y, 16, 0);
+    memset(y, 'B', 4); /* 4 bytes into y's poison */
+    tk_view v;
+    tk_inspect(&in, &v);
+    size_t damaged = 0, runs = 0;
+    for (size_t i = 0; i < v.count; i++) {
+        if (v.spans[i].kind != AS_SPAN_DAMAGED)
+            continue;
+        runs++;
+        damaged += v.spans[i].len;
+        assert_true(v.spans[i].block == x || v.spans[i].block == y);
+        if (v.spans[i].block == x)
+            assert_int_equal(v.spans[i].offset, 32);
+        else
+            assert_int_equal(v.spans[i].offset, 48);
+    }
+    assert_int_equal(runs, 2);
+    assert_int_equal(damaged, 12);
+    as_usage u;
+    as_usage_of(in.probe, in.a.ctx, &u);
+    assert_int_equal(u.damaged_bytes, 12);
+    as_free(a, x, 32, 0); /* x's guard is repaired at its free */
+    as_usage_of(in.probe, in.a.ctx, &u);
+    assert_int_equal(u.damaged_bytes, 4);
+    debug_destroy(d);
+    bump_destroy(b);
+}
+
+/* The tutorial's mode has its own probe: no guard, and its peak figure is
+ * the highest offset. */
+static void test_tutorial_probe(void **state)
+{
+    (void)state;
+    bump *b = bump_create(256);
+    debug_alloc *d = debug_create_tutorial(bump_instance(b));
+    as_instance in = debug_instance(d);
+    assert_ptr_equal(in.probe, &debug_tutorial_probe);
+    assert_int_equal(in.probe->guard_size, 0);
+    void *p = as_alloc(in.a, 100, 0);
+    as_free(in.a, p, 100, 0);
+    assert_non_null(as_alloc(in.a, 50, 0));
+    as_figure f[8];
+    size_t n = in.probe->figures(in.a.ctx, f, 8);
+    assert_int_equal(n, 4);
+    assert_string_equal(f[3].name, "peak usage");
+    assert_int_equal(f[3].value, 150);
+    debug_destroy(d);
+    bump_destroy(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -314,6 +375,8 @@ int main(void)
         cmocka_unit_test(test_poison_damage_is_kept_until_reset),
         cmocka_unit_test(test_tutorial_mode_has_no_guards),
         cmocka_unit_test(test_peak_offset_is_not_peak_bytes),
+        cmocka_unit_test(test_damage_is_a_span_kind),
+        cmocka_unit_test(test_tutorial_probe),
     };
     return cmocka_run_group_tests_name("debug", tests, NULL, NULL);
 }

@@ -51,8 +51,14 @@ static void test_no_split_when_remainder_too_small(void **state)
     as_instance in = freelist_instance(f);
     tk_inspect(&in, &v);
     assert_int_equal(v.spans[1].len, 90);
-    assert_int_equal(v.spans[2].kind, AS_SPAN_PADDING);
+    /* the remainder is slack handed out with x, not alignment padding */
+    assert_int_equal(v.spans[2].kind, AS_SPAN_SLACK);
+    assert_ptr_equal(v.spans[2].block, x);
     assert_int_equal(v.spans[2].len, 128 - 16 - 90);
+    as_usage u;
+    as_usage_of(in.probe, in.a.ctx, &u);
+    assert_int_equal(u.slack_bytes, 128 - 16 - 90);
+    assert_int_equal(u.padding_bytes, 0);
     as_free(a, x, 90, 0);
     assert_int_equal(freelist_largest_free(f), 128);
     freelist_destroy(f);

@@ -142,6 +142,45 @@ static void test_kind_table_and_factory(void **state)
     sb_free(&list);
 }
 
+/* Issue 13: the tutorial's bump by default, exercise 1's by name (also
+ * under an arena or a wrapper), the tutorial's DebugBumpAllocator as a
+ * kind with no guards and the highest offset as its peak. */
+static void test_bump_modes_and_debug_bump(void **state)
+{
+    session *s = session_create();
+    sk_run(s, "new bump 256 as plain");
+    sk_run(s, "alloc 16 as a");
+    sk_run(s, "resize a 32");
+    sk_run(s, "expect block a size 16");
+    sk_run(s, "new bump 256 resize-last as ex1");
+    sk_run(s, "alloc 16 as b");
+    sk_run(s, "resize b 32");
+    sk_run(s, "expect block b size 32");
+    assert_non_null(strstr(sk_run(s, "stats"), "bump 256 resize-last"));
+    sk_run(s, "new debug 1024 resize-last as wrapped");
+    assert_non_null(strstr(sk_run(s, "stats"), "debug over bump 1024 resize-last"));
+    assert_non_null(strstr(sk_run_status(s, "new fixed 256 resize-last", SESSION_ERROR), "applies to bump only"));
+    assert_non_null(strstr(sk_run_status(s, "new arena over fixed 4096 resize-last", SESSION_ERROR), "bump only"));
+    sk_run(s, "new debug-bump 1024 as tut");
+    as_instance in = session_active_instance(s);
+    assert_int_equal(in.probe->guard_size, 0);
+    assert_string_equal(in.probe->kind, "debug-bump");
+    sk_run(s, "alloc 100 as c");
+    sk_run(s, "free c");
+    sk_run(s, "alloc 50 as d");
+    sk_run(s, "expect block d offset 100");
+    sk_run(s, "expect peak 150"); /* the highest offset; the most live bytes was 100 */
+    session_stats st;
+    session_get_stats(s, &st);
+    assert_true(st.peak_is_offset);
+    assert_int_equal(st.peak_bytes, 150);
+    /* a write past the end: no guard to write into, so a warning and nothing written past it */
+    assert_non_null(strstr(sk_run(s, "write d 60"), "the rest would run past its end"));
+    sk_run(s, "expect warning overflow");
+    assert_non_null(strstr(sk_run(s, "check"), "no guards or poison to check"));
+    session_destroy(s);
+}
+
 static void test_warning_table(void **state)
 {
     warn_kind k;
@@ -172,6 +211,7 @@ int main(void)
         cmocka_unit_test(test_completion_knows_the_context),
         cmocka_unit_test(test_kind_table_and_factory),
         cmocka_unit_test(test_warning_table),
+        cmocka_unit_test(test_bump_modes_and_debug_bump),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -37,7 +37,7 @@ static void test_every_role_and_kind_has_a_look(void **state)
         if (r != CELL_META)
             assert_int_equal(looks_cell_of(id)->role, r);
     }
-    for (int m = 0; m < AS_META_TAIL + 1; m++) {
+    for (int m = 0; m < AS_META_GUARD + 1; m++) {
         cell c = {.role = CELL_META, .meta = (uint8_t)m, .block = -1};
         assert_int_equal(looks_cell_of(looks_of_cell(&c))->role, CELL_META);
     }
@@ -66,7 +66,7 @@ static void test_legend_comes_from_the_table(void **state)
     strbuf sb;
     sb_init(&sb);
     looks_legend(&sb, true);
-    assert_string_equal(sb_str(&sb), "legend: # = live (name at its start)  / padding  x freed  H header  "
+    assert_string_equal(sb_str(&sb), "legend: # = live (name at its start)  / padding  ~ slack  ! damaged  x freed  H header  "
                                      "L free-list link  C chunk header  G guard  . unused  ^ offset  "
                                      "* free-list head  : chunk/slot start\n");
     sb_clear(&sb);

@@ -69,13 +69,14 @@ static void test_inspection_shows_links_and_padding(void **state)
     void *b = pool_create_item(p);
     pool_destroy_item(p, a);
     tk_inspect(&in, &v);
-    /* slot 0 free: link + freed; slot 1 live 20 + padding 4; 2 slots unused */
+    /* slot 0 free: link + freed; slot 1 live 20 + slack 4; 2 slots unused */
     assert_int_equal(v.spans[0].kind, AS_SPAN_META);
     assert_int_equal(v.spans[0].meta, AS_META_LINK);
     assert_int_equal(v.spans[1].kind, AS_SPAN_FREED);
     assert_int_equal(v.spans[2].kind, AS_SPAN_LIVE);
     assert_ptr_equal(v.spans[2].block, b);
-    assert_int_equal(v.spans[3].kind, AS_SPAN_PADDING);
+    assert_int_equal(v.spans[3].kind, AS_SPAN_SLACK); /* the item rounded up to its slot */
+    assert_ptr_equal(v.spans[3].block, b);
     assert_int_equal(v.spans[3].len, 4);
     assert_int_equal(v.spans[4].kind, AS_SPAN_UNUSED);
     assert_int_equal(in.probe->judge_free(p, a, 20, 2), AS_FREE_DOUBLE);

@@ -175,7 +175,8 @@ static void count_span(void *user, const as_span *sp)
 {
     static const uint8_t role[AS_SPAN_KIND_COUNT] = {
         [AS_SPAN_UNUSED] = CELL_UNUSED, [AS_SPAN_LIVE] = CELL_LIVE,     [AS_SPAN_FREED] = CELL_FREED,
-        [AS_SPAN_PADDING] = CELL_PADDING, [AS_SPAN_META] = CELL_META,
+        [AS_SPAN_PADDING] = CELL_PADDING, [AS_SPAN_META] = CELL_META,   [AS_SPAN_SLACK] = CELL_SLACK,
+        [AS_SPAN_DAMAGED] = CELL_DAMAGED,
     };
     role_bytes *rb = user;
     assert_int_equal(sp->region, 0);
@@ -194,7 +195,7 @@ static void test_padding_cells_say_what_they_sit_among(void **state)
     strbuf out;
     sb_init_discard(&out);
     for (int i = 0; i < 600; i++) { /* until the heap is full: out of memory is fine */
-        snprintf(line, sizeof line, "alloc %d align %d", 24 + (i * 37) % 200, i % 3 ? 8 : 16);
+        snprintf(line, sizeof line, "alloc %d align %d", 24 + (i * 37) % 200, i % 4 ? 16 : 128);
         interp_execute(s, line, &out);
     }
     sb_free(&out);

@@ -110,13 +110,21 @@ void as_region_delete(void *region);
 
 /* ---- inspection --------------------------------------------------------- */
 
-/* What a byte of an allocator's region is, from the allocator's view. */
+/* What a byte of an allocator's region is, from the allocator's view.
+ * PADDING is skipped before a block to align it; SLACK comes after a
+ * block's bytes and is handed out with it: a remainder too small to stand
+ * alone as a free block (free list), or the rounding of a size up to a
+ * power of two (buddy) or a slot (pool). DAMAGED bytes are guard or poison
+ * bytes a debug allocator found overwritten (a write past the end, a write
+ * after free): their block is in `block`. */
 #define AS_SPAN_KINDS(X)                                   \
     X(AS_SPAN_UNUSED, "unused", "never handed out")        \
     X(AS_SPAN_LIVE, "live", "in use by the program")       \
     X(AS_SPAN_FREED, "freed", "freed, not yet reused")     \
     X(AS_SPAN_PADDING, "padding", "skipped to align")      \
-    X(AS_SPAN_META, "metadata", "the allocator's own bookkeeping")
+    X(AS_SPAN_META, "metadata", "the allocator's own bookkeeping")  \
+    X(AS_SPAN_SLACK, "slack", "handed out with a block beyond its size (internal fragmentation)") \
+    X(AS_SPAN_DAMAGED, "damaged", "guard or poison bytes overwritten; kept as evidence until free or reset")
 
 typedef enum as_span_kind {
 #define AS_X(id, name, what) id,
@@ -134,8 +142,6 @@ typedef enum as_meta_kind {
     AS_META_LINK,      /* free-list link inside a free block */
     AS_META_CHUNK,     /* chunk / slab header */
     AS_META_GUARD,     /* guard zone after a block */
-    AS_META_TAIL,      /* for PADDING: slack after a block from rounding its size up
-                        * (alignment padding before a block has AS_META_NONE) */
 } as_meta_kind;
 
 typedef struct as_span {
@@ -143,8 +149,8 @@ typedef struct as_span {
     size_t offset;       /* from the start of the region */
     size_t len;
     as_span_kind kind;
-    as_meta_kind meta;   /* for AS_SPAN_META, and AS_META_TAIL for tail padding */
-    const void *block;   /* for LIVE and FREED: the block's user pointer */
+    as_meta_kind meta;   /* for AS_SPAN_META */
+    const void *block;   /* for LIVE, FREED and DAMAGED: the block's user pointer */
 } as_span;
 
 typedef enum as_marker_kind {
@@ -289,6 +295,8 @@ typedef struct as_usage {
     size_t padding_bytes;
     size_t metadata_bytes;
     size_t unused_bytes;
+    size_t slack_bytes;     /* handed out beyond the blocks' sizes */
+    size_t damaged_bytes;   /* guard / poison bytes found overwritten */
 } as_usage;
 
 typedef struct as_location {

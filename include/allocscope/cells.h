@@ -23,8 +23,11 @@ typedef enum cells_role {
     CELL_UNUSED,
     CELL_FREED,
     CELL_META,
+    CELL_SLACK,     /* handed out with a block beyond its size (internal fragmentation); below
+                     * live, so that a coarse map of a pool still shows its blocks */
     CELL_LIVE,
     CELL_PADDING,
+    CELL_DAMAGED,   /* guard / poison bytes found overwritten: evidence, above all else */
     CELL_ROLE_COUNT
 } cells_role;
 

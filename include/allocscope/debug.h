@@ -60,6 +60,9 @@ void debug_destroy(debug_alloc *d);
 as_allocator debug_allocator(debug_alloc *d);
 as_instance debug_instance(debug_alloc *d);
 extern const as_probe debug_probe;
+/* debug_instance's probe in the tutorial's mode: guard_size 0, and its
+ * "peak" figure is peak_offset. */
+extern const as_probe debug_tutorial_probe;
 
 void debug_set_sink(debug_alloc *d, as_event_sink sink);
 /* The stamp recorded with the next operations (the session's step). */

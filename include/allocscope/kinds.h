@@ -61,6 +61,7 @@ typedef struct kind_spec {
     const char *type;       /* pool of a type: its name and alignment */
     size_t type_align;
     size_t limit;           /* debug: memory limit in bytes, 0 = none */
+    bool resize_last;       /* bump (or the bump under a wrapper/arena): exercise 1's resize */
     const char *path;       /* KIND_LIBRARY: the shared library, as typed */
     char options[KIND_MAX_OPTIONS]; /* KIND_LIBRARY: the words for its init, "" for none */
     bool replaying;         /* rebuilt by undo / rewind: short time limits */

@@ -84,7 +84,10 @@ typedef struct looks_colour {
     X(STYLE_WARNING_NEW, "new-warning", LOOKS_C(LOOKS_WHITE, 231), LOOKS_C(LOOKS_RED, 160), LOOKS_BOLD,    \
       LOOKS_REVERSE | LOOKS_BOLD)                                                                          \
     X(STYLE_ERROR, "error", LOOKS_C(LOOKS_RED, 203), LOOKS_NONE, LOOKS_BOLD, LOOKS_BOLD)                   \
-    X(STYLE_CAPTION, "caption", LOOKS_C(LOOKS_WHITE, 231), LOOKS_C(LOOKS_BLUE, 18), LOOKS_BOLD, LOOKS_BOLD)
+    X(STYLE_CAPTION, "caption", LOOKS_C(LOOKS_WHITE, 231), LOOKS_C(LOOKS_BLUE, 18), LOOKS_BOLD, LOOKS_BOLD) \
+    X(STYLE_SLACK, "slack", LOOKS_C(LOOKS_YELLOW, 220), LOOKS_NONE, LOOKS_BOLD, LOOKS_DIM)                 \
+    X(STYLE_DAMAGED, "damaged", LOOKS_C(LOOKS_WHITE, 231), LOOKS_C(LOOKS_RED, 160), LOOKS_BOLD,            \
+      LOOKS_BOLD | LOOKS_REVERSE)
 
 #define LOOKS_STYLE_ENUM(id, name, fg, bg, colour_attrs, mono_attrs) id,
 typedef enum looks_style { LOOKS_STYLES(LOOKS_STYLE_ENUM) STYLE_COUNT } looks_style;
@@ -127,6 +130,8 @@ uint32_t looks_rgb(looks_colour c, looks_theme theme, bool foreground);
     X(LOOK_LIVE, CELL_LIVE, "█", "#", STYLE_LIVE0, "live", "live (name at its start)")                     \
     X(LOOK_LIVE_ALT, CELL_LIVE, "▓", "=", STYLE_LIVE0, "live", "live (name at its start)")                 \
     X(LOOK_PADDING, CELL_PADDING, "╱", "/", STYLE_PADDING, "padding", "padding")                           \
+    X(LOOK_SLACK, CELL_SLACK, "~", "~", STYLE_SLACK, "slack", "slack")                                     \
+    X(LOOK_DAMAGED, CELL_DAMAGED, "!", "!", STYLE_DAMAGED, "damaged", "damaged")                           \
     X(LOOK_FREED, CELL_FREED, "░", "x", STYLE_FREED, "freed", "freed")                                     \
     X(LOOK_HEADER, CELL_META, "H", "H", STYLE_META, "header", "header")                                    \
     X(LOOK_LINK, CELL_META, "L", "L", STYLE_META, "link", "free-list link")                                \

@@ -64,7 +64,10 @@ typedef struct session_stats {
     bool has_offset;
     size_t offset;
     size_t live_blocks, live_bytes, padding_bytes, metadata_bytes, freed_bytes, unused_bytes;
+    size_t slack_bytes, damaged_bytes; /* handed out beyond block sizes; guard / poison overwritten */
     size_t peak_bytes, total_allocated, total_freed;
+    bool peak_is_offset;      /* peak_bytes is the allocator's own "peak usage", its highest offset
+                               * (the tutorial's DebugBumpAllocator), not the most live bytes */
 } session_stats;
 
 size_t session_step(const session *s);
@@ -122,7 +125,7 @@ typedef struct session_member_figures {
     bool regions;
 } session_member_figures;
 void session_group_figures(const session *s, size_t i, session_member_figures *out);
-/* Bytes of tail slack in the active allocator: blocks' sizes rounded up
+/* Bytes of slack (AS_SPAN_SLACK) in the active allocator: blocks' sizes rounded up
  * (buddy orders, pool slots, free-list minimums). Walks its spans. */
 size_t session_slack(const session *s);
 /* A lens on one allocator: session_view_of makes view read as s does, but

@@ -869,7 +869,7 @@ static void census_span(void *user, const as_span *s)
     census *c = user;
     if (s->kind == AS_SPAN_LIVE)
         c->live += s->len;
-    else if (s->kind == AS_SPAN_PADDING && s->meta == AS_META_TAIL)
+    else if (s->kind == AS_SPAN_SLACK)
         c->slack += s->len;
     else if (s->kind == AS_SPAN_PADDING)
         c->padding += s->len;

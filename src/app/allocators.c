@@ -15,6 +15,7 @@ static const struct {
     const char *why;
 } option_notes[] = {
     {"limit", " (a memory limit in bytes)"},
+    {"resize-last", " (or the bump under arena, debug and counting: exercise 1's resize)"},
 };
 
 /* option (as the table spells it) was given as word to a kind without it. */
@@ -61,6 +62,18 @@ static session_status unknown_kind(const char *word, strbuf *out)
     return st;
 }
 
+/* Whether the spec builds a bump that `resize-last` can apply to: a bump,
+ * the bump an arena or wrapper is over, or a wrapper's default bump. */
+static bool bump_gets_it(const kind_spec *sp)
+{
+    const kind_row *bump_row = kind_find("bump");
+    if (sp->kind == bump_row)
+        return true;
+    if (sp->over)
+        return sp->over == bump_row;
+    return (sp->kind->can & KIND_WRAPS) != 0;
+}
+
 /* new plugin PATH [SIZE] [words...] [as NAME]: the words go to the library's init. */
 static session_status read_library_spec(session *s, const parse_words *w, kind_spec *sp, const char **name,
                                         strbuf *out)
@@ -93,7 +106,7 @@ static session_status read_spec(session *s, const parse_words *w, kind_spec *sp,
                                 strbuf *out)
 {
     static const char usage[] = "new KIND [SIZE] [align A] [capacity N] [first-fit|best-fit|next-fit] "
-                                "[grow] [over KIND [SIZE]] [limit N] [as NAME]";
+                                "[grow] [over KIND [SIZE]] [limit N] [resize-last] [as NAME]";
     const char *e;
     if (w->count < 2)
         return sess_fail(out, "which kind? (usage: %s)", usage);
@@ -119,6 +132,8 @@ static session_status read_spec(session *s, const parse_words *w, kind_spec *sp,
             if ((e = parse_size(next, &sp->limit)) || sp->limit == 0)
                 return sess_fail(out, "limit: %s", e ? e : "must be at least 1 byte");
             i++;
+        } else if (parse_is(word, "resize-last")) {
+            sp->resize_last = true;
         } else if (parse_is(word, "as")) {
             if (next == NULL || !parse_is_name(next))
                 return sess_fail(out, "as: give a name (letters, digits, _ . -; at most 31)");
@@ -155,6 +170,8 @@ static session_status read_spec(session *s, const parse_words *w, kind_spec *sp,
                              e && !sp->has_size ? e : "unexpected word", usage);
         }
     }
+    if (sp->resize_last && !bump_gets_it(sp))
+        return not_for_kind("resize-last", "resize-last", out);
     return SESSION_OK;
 }
 

@@ -187,7 +187,8 @@ static __attribute__((noinline)) void paint_span(builder *b, const as_span *sp, 
 
 static const uint8_t role_of_kind[AS_SPAN_KIND_COUNT] = {
     [AS_SPAN_UNUSED] = CELL_UNUSED, [AS_SPAN_LIVE] = CELL_LIVE,     [AS_SPAN_FREED] = CELL_FREED,
-    [AS_SPAN_PADDING] = CELL_PADDING, [AS_SPAN_META] = CELL_META,
+    [AS_SPAN_PADDING] = CELL_PADDING, [AS_SPAN_META] = CELL_META,   [AS_SPAN_SLACK] = CELL_SLACK,
+    [AS_SPAN_DAMAGED] = CELL_DAMAGED,
 };
 
 /* Makes r the current region (with no cells if it is not shown). */
@@ -411,6 +412,8 @@ bool cells_build(const session *s, size_t zoom, size_t max_cells, cells_grid *g)
     g->usage.padding_bytes = b.bytes[AS_SPAN_PADDING];
     g->usage.metadata_bytes = b.bytes[AS_SPAN_META];
     g->usage.unused_bytes = b.bytes[AS_SPAN_UNUSED];
+    g->usage.slack_bytes = b.bytes[AS_SPAN_SLACK];
+    g->usage.damaged_bytes = b.bytes[AS_SPAN_DAMAGED];
     if (!b.failed) {
         close_count(&b, &b.count, b.bytes);
         for (size_t i = 0; i < g->count; i++) /* every cell not found to sit among something else */

@@ -521,7 +521,9 @@ session_status cmd_write(session *s, const parse_words *w, strbuf *out)
     const char *label = sess_label(s, b);
     size_t end = ac.offset + ac.len;
     if (!b->live) {
-        if (catches_misuse(a) && sess_region_holds(s, b->alloc, b->ptr, b->size) && ac.offset < b->size) {
+        /* only a debug allocator with guards poisons what is freed (the tutorial's has neither) */
+        if (catches_misuse(a) && probe_of(a)->guard_size && sess_region_holds(s, b->alloc, b->ptr, b->size) &&
+            ac.offset < b->size) {
             size_t n = end > b->size ? b->size - ac.offset : ac.len;
             fill(b->ptr + ac.offset, &ac, 0, n);
             scan(a);
@@ -543,7 +545,7 @@ session_status cmd_write(session *s, const parse_words *w, strbuf *out)
         return SESSION_OK;
     }
     size_t past = end - (ac.offset > b->size ? ac.offset : b->size);
-    if (catches_misuse(a) && ac.offset <= b->size + probe_of(a)->guard_size) {
+    if (catches_misuse(a) && probe_of(a)->guard_size && ac.offset < b->size + probe_of(a)->guard_size) {
         size_t start = ac.offset > b->size ? ac.offset : b->size;
         size_t into_guard = b->size + probe_of(a)->guard_size - start;
         if (into_guard > past)

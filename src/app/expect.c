@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "allocscope/evidence.h"
+
 static session_status failed(strbuf *out, const char *what, size_t want, size_t found)
 {
     sb_printf(out, "expect failed: %s: expected %zu, found %zu\n", what, want, found);
@@ -38,6 +40,8 @@ static bool stat_value(const session_stats *st, const char *name, size_t *v)
         {"peak_bytes", offsetof(session_stats, peak_bytes)},
         {"total_allocated", offsetof(session_stats, total_allocated)},
         {"total_freed", offsetof(session_stats, total_freed)},
+        {"slack_bytes", offsetof(session_stats, slack_bytes)},
+        {"damaged_bytes", offsetof(session_stats, damaged_bytes)},
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         if (parse_is(name, fields[i].name)) {
@@ -48,11 +52,113 @@ static bool stat_value(const session_stats *st, const char *name, size_t *v)
     return false;
 }
 
+/* The slack handed out with live block b, or its damaged bytes. */
+static size_t block_evidence(const session *s, const sess_block *b, bool slack)
+{
+    evidence ev;
+    evidence_collect(s, &ev);
+    size_t n = 0;
+    if (slack) {
+        n = b->live ? evidence_slack_of(&ev, b->ptr) : 0;
+    } else {
+        evidence_damage d;
+        for (size_t i = 0; evidence_damage_at(&ev, i, &d); i++)
+            n += d.block == b->ptr ? d.len : 0;
+    }
+    evidence_free(&ev);
+    return n;
+}
+
+/* expect free OFFSET [size N] [region R]: a block of the free structure
+ * (bins) starts there. */
+typedef struct free_find {
+    uint32_t region;
+    size_t offset, size;
+    bool found;
+} free_find;
+
+static void find_free_block(void *user, uint32_t region, size_t offset, size_t size)
+{
+    free_find *f = user;
+    if (!f->found && region == f->region && offset == f->offset)
+        f->found = true, f->size = size;
+}
+
+static session_status expect_free(session *s, const parse_words *w, strbuf *out)
+{
+    static const char usage[] = "usage: expect free OFFSET [size N] [region N]";
+    free_find f = {0};
+    size_t want_size = 0;
+    bool has_size = false;
+    if (number_at(w, 2, &f.offset, out))
+        return SESSION_ERROR;
+    for (size_t i = 3; i < w->count; i += 2) {
+        size_t v;
+        if (number_at(w, i + 1, &v, out))
+            return SESSION_ERROR;
+        if (parse_is(w->word[i], "size"))
+            want_size = v, has_size = true;
+        else if (parse_is(w->word[i], "region") && v <= UINT32_MAX)
+            f.region = (uint32_t)v;
+        else
+            return sess_fail(out, "%s", usage);
+    }
+    const sess_allocator *a = sess_active(s);
+    as_instance in = kind_structural(a->kind, &a->built);
+    if (in.probe->free_shape == AS_FREE_NONE || in.probe->walk_free == NULL)
+        return sess_fail(out, "expect free: %s keeps no free blocks (its free space lies after the offset)", a->name);
+    as_free_walk walk = {.block = find_free_block, .user = &f};
+    in.probe->walk_free(in.a.ctx, &walk);
+    if (!f.found) {
+        sb_printf(out, "expect failed: free block at %zu: there is none (see bins)\n", f.offset);
+        return SESSION_EXPECT_FAILED;
+    }
+    if (has_size && f.size != want_size)
+        return failed(out, "free block size", want_size, f.size);
+    sb_printf(out, "ok: free block at %zu (%zu bytes)\n", f.offset, f.size);
+    return SESSION_OK;
+}
+
+/* expect bytes OFFSET LEN KIND [region N]: every byte of the range is of
+ * that span kind (live, padding, slack, damaged, ...). */
+static session_status expect_bytes(session *s, const parse_words *w, strbuf *out)
+{
+    size_t offset, len, region = 0;
+    if (w->count != 5 && w->count != 7)
+        return sess_fail(out, "usage: expect bytes OFFSET LEN KIND [region N] (KIND: unused, live, freed, padding, "
+                              "metadata, slack, damaged)");
+    if (number_at(w, 2, &offset, out) || number_at(w, 3, &len, out))
+        return SESSION_ERROR;
+    if (w->count == 7 && (!parse_is(w->word[5], "region") || number_at(w, 6, &region, out)))
+        return sess_fail(out, "usage: expect bytes OFFSET LEN KIND [region N]");
+    int want = -1;
+    for (int k = 0; k < AS_SPAN_KIND_COUNT; k++)
+        if (parse_is(w->word[4], as_span_kind_name((as_span_kind)k)))
+            want = k;
+    if (want < 0)
+        return sess_fail(out, "expect bytes: '%s' is no kind of byte (unused, live, freed, padding, metadata, slack, "
+                              "damaged)", w->word[4]);
+    if (len == 0 || region > UINT32_MAX || offset + len < offset)
+        return sess_fail(out, "expect bytes: a range of at least 1 byte, inside the address space");
+    evidence ev;
+    evidence_collect(s, &ev);
+    as_span_kind kind;
+    bool same = evidence_range_kind(&ev, (uint32_t)region, offset, len, &kind);
+    evidence_free(&ev);
+    if (!same || (int)kind != want) {
+        sb_printf(out, "expect failed: bytes %zu..%zu: expected all %s, found %s\n", offset, offset + len - 1,
+                  w->word[4], !same ? "a mix, or bytes past the region (see map)" : as_span_kind_name(kind));
+        return SESSION_EXPECT_FAILED;
+    }
+    sb_printf(out, "ok: bytes %zu..%zu are %s\n", offset, offset + len - 1, w->word[4]);
+    return SESSION_OK;
+}
+
 static session_status expect_block(session *s, const parse_words *w, strbuf *out)
 {
     if (w->count < 3)
         return sess_fail(out, "usage: expect block NAME [offset N] [size N] [padding N] [align N] "
-                              "[region N] [live|freed]");
+                              "[region N] [slot N] [slack N] [damaged N] [live|freed]");
     sess_block *b = sess_find_block(s, w->word[2]);
     if (b == NULL) {
         sb_printf(out, "expect failed: no block named '%s'\n", w->word[2]);
@@ -82,9 +188,21 @@ static session_status expect_block(session *s, const parse_words *w, strbuf *out
             found = (size_t)1 << b->align_log2;
         else if (parse_is(k, "region"))
             found = b->region;
-        else
+        else if (parse_is(k, "slot")) {
+            as_free_summary sum = {0};
+            as_instance in = kind_structural(s->allocs[b->alloc]->kind, &s->allocs[b->alloc]->built);
+            if (in.probe->free_shape != AS_FREE_SLOTS || in.probe->free_summary == NULL)
+                return sess_fail(out, "expect block %s slot: %s has no slots", w->word[2], s->allocs[b->alloc]->name);
+            in.probe->free_summary(in.a.ctx, &sum);
+            found = sum.slot_size ? b->offset / sum.slot_size : 0;
+        } else if (parse_is(k, "slack") || parse_is(k, "damaged")) {
+            if (b->alloc != s->active)
+                return sess_fail(out, "expect block %s %s: switch to %s first", w->word[2], k,
+                                 s->allocs[b->alloc]->name);
+            found = block_evidence(s, b, parse_is(k, "slack"));
+        } else
             return sess_fail(out, "expect block: unknown property '%s' (offset, size, padding, align, "
-                                  "region, live, freed)", k);
+                                  "region, slot, slack, damaged, live, freed)", k);
         snprintf(what, sizeof what, "block %s %s", w->word[2], k);
         if (want != found)
             return failed(out, what, want, found);
@@ -225,11 +343,16 @@ static session_status expect_stat(session *s, const parse_words *w, strbuf *out)
         found = st.padding_bytes;
     } else if (parse_is(name, "metadata")) {
         found = st.metadata_bytes;
+    } else if (parse_is(name, "slack")) {
+        found = st.slack_bytes;
+    } else if (parse_is(name, "damaged")) {
+        found = st.damaged_bytes;
     } else if (parse_is(name, "peak")) {
         found = st.peak_bytes;
     } else if (!stat_value(&st, name, &found)) {
-        return sess_fail(out, "expect: unknown figure '%s' (offset, used, live, padding, metadata, peak, "
-                              "or stat capacity|live_bytes|freed_bytes|unused_bytes|total_allocated|total_freed)",
+        return sess_fail(out, "expect: unknown figure '%s' (offset, used, live, padding, metadata, slack, damaged, "
+                              "peak, or stat capacity|live_bytes|freed_bytes|unused_bytes|total_allocated|"
+                              "total_freed)",
                          name);
     }
     if (want != found)
@@ -296,8 +419,9 @@ session_status cmd_expect(session *s, const parse_words *w, strbuf *out)
 static session_status expect_here(session *s, const parse_words *w, strbuf *out)
 {
     if (w->count < 2)
-        return sess_fail(out, "usage: expect offset N | block NAME ... | live N | padding N | warning KIND | "
-                              "no warnings | type NAME ... | allocator NAME | stat NAME N");
+        return sess_fail(out, "usage: expect offset N | block NAME ... | live N | padding N | slack N | damaged N | "
+                              "free OFFSET [size N] | bytes OFFSET LEN KIND | warning KIND | no warnings | "
+                              "type NAME ... | allocator NAME | stat NAME N");
     const char *k = w->word[1];
     if (parse_is(k, "block"))
         return expect_block(s, w, out);
@@ -318,5 +442,9 @@ static session_status expect_here(session *s, const parse_words *w, strbuf *out)
     }
     if (s->alloc_count == 0)
         return sess_fail(out, "expect %s: there is no allocator yet", k);
+    if (parse_is(k, "free"))
+        return expect_free(s, w, out);
+    if (parse_is(k, "bytes"))
+        return expect_bytes(s, w, out);
     return expect_stat(s, w, out);
 }

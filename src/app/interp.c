@@ -65,7 +65,8 @@ typedef enum complete_kind {
 #define COMMANDS(X)                                                                                        \
     X("new", cmd_new, R, "new KIND [SIZE] [options] [as NAME]",                                           \
       "create an allocator and make it active (help new lists the kinds)\n"                              \
-      "  examples: new bump 4096 | new pool 24 align 8 capacity 16 |\n"                                  \
+      "  examples: new bump 4096 | new bump 1024 resize-last (exercise 1) | new debug-bump 8192 |\n"       \
+      "  new pool 24 align 8 capacity 16 |\n"                                                            \
       "  new pool Entity | new arena over bump 8192 | new debug 8192 | new counting over freelist 4096 |\n"  \
       "  new freelist 4096 best-fit | new buddy 1024 | new debug 8192 limit 1k (a memory limit)",          \
       COMPLETE_NEW)                                                                                       \
@@ -121,7 +122,9 @@ typedef enum complete_kind {
       "  expect offset 72 | expect block buf offset 104 size 100 padding 4 |\n"                           \
       "  expect live 2 | expect padding 14 | expect used 72 | expect stat NAME N |\n"                     \
       "  expect warning double-free | expect warnings 2 | expect no warnings |\n"                         \
-      "  expect type Entity size 20 align 4 padding 3 | expect allocator NAME |\n"                       \
+      "  expect type Entity size 20 align 4 padding 3 | expect allocator NAME |\n"                        \
+      "  expect block e4 slot 1 slack 4 | expect block name damaged 8 | expect slack 24 |\n"              \
+      "  expect damaged 12 | expect free 80 size 160 | expect bytes 136 24 slack (or live, padding, ...) |\n" \
       "  expect in NAME WHAT ... (WHAT on allocator NAME, e.g. a member: expect in bump offset 72)",      \
       COMPLETE_EXPECT)                                                                                    \
     X("source", cmd_source, F, "source FILE", "run the commands of a file", COMPLETE_FILE)               \
@@ -146,7 +149,7 @@ typedef enum complete_kind {
     X("zoom", cmd_zoom, R | U, "zoom N|fit", "bytes per cell of the map (a power of two), or fit",       \
       COMPLETE_ZOOM)                                                                                      \
     X("struct", NULL, R, "struct NAME { TYPE FIELD; ... }",                                               \
-      "define a struct with C layout rules (may span lines); 'packed struct' has no padding",             \
+      "define a struct with C layout rules (may span lines); 'packed struct' is C's __attribute__((packed))",             \
       COMPLETE_NONE)                                                                                      \
     X("packed", NULL, R | INTERP_HIDDEN, "packed struct NAME { TYPE FIELD; ... }",                        \
       "a struct without padding", COMPLETE_NONE)                                                          \
@@ -404,7 +407,7 @@ static session_status cmd_help(session *s, const parse_words *w, strbuf *out)
         if (c->run == cmd_new) {
             sb_add(out, "  kinds (default size; options):\n");
             for (const kind_row *k = kind_rows; k < kind_rows + kind_count; k++) {
-                sb_printf(out, "    %-9s %s (", k->name, k->help);
+                sb_printf(out, "    %-10s %s (", k->name, k->help);
                 if (k->default_size)
                     sb_printf(out, "%zu", k->default_size);
                 else
@@ -1034,12 +1037,13 @@ size_t interp_complete(const session *s, const char *line, size_t start, const c
     case COMPLETE_EXPECT: {
         static const char *const what[] = {"offset", "block", "live", "padding", "used", "metadata",
                                            "peak", "stat", "warning", "warnings", "no", "type",
-                                           "allocator", "in"};
-        static const char *const props[] = {"offset", "size", "padding", "align", "region", "live",
-                                            "freed"};
+                                           "allocator", "in", "slack", "damaged", "free", "bytes"};
+        static const char *const props[] = {"offset", "size", "padding", "align", "region", "slot",
+                                            "slack", "damaged", "live", "freed"};
         static const char *const figures[] = {"capacity", "live_blocks", "live_bytes", "padding_bytes",
                                               "metadata_bytes", "freed_bytes", "unused_bytes",
-                                              "peak_bytes", "total_allocated", "total_freed"};
+                                              "slack_bytes", "damaged_bytes", "peak_bytes", "total_allocated",
+                                              "total_freed"};
         if (arg == 1)
             offer_list(&c, what, sizeof what / sizeof what[0]);
         else if (parse_is(w.word[1], "block"))

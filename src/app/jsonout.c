@@ -3,6 +3,8 @@
  */
 #include "allocscope/jsonout.h"
 
+#include "allocscope/evidence.h"
+
 static void field_name(strbuf *out, const char *name, bool first)
 {
     if (!first)
@@ -30,6 +32,8 @@ static void allocator_obj(const session *s, const session_stats *st, strbuf *out
 
 static void blocks_arr(const session *s, strbuf *out)
 {
+    evidence ev;
+    evidence_collect(s, &ev); /* for the slack of each block (0 if out of memory) */
     sb_add(out, "[");
     for (size_t i = 0; i < session_block_count(s); i++) {
         session_block b = session_block_at(s, i);
@@ -40,6 +44,7 @@ static void blocks_arr(const session *s, strbuf *out)
         sb_printf(out, ",\"offset\":%zu,\"size\":%zu,\"align\":%zu,\"padding\":%zu,\"region\":%u,"
                        "\"state\":\"%s\",\"allocated_at\":%zu",
                   b.offset, b.size, b.align, b.padding, b.region, b.live ? "live" : "freed", b.alloc_step);
+        sb_printf(out, ",\"slack\":%zu", b.live ? evidence_slack_of(&ev, b.ptr) : 0);
         if (!b.live)
             sb_printf(out, ",\"freed_at\":%zu", b.free_step);
         if (b.type[0]) {
@@ -49,6 +54,35 @@ static void blocks_arr(const session *s, strbuf *out)
         sb_add(out, "}");
     }
     sb_add(out, "]");
+    evidence_free(&ev);
+}
+
+/* The damaged runs: where, how long, whose, and from its block's start. */
+static void damaged_arr(const session *s, strbuf *out)
+{
+    evidence ev;
+    evidence_collect(s, &ev);
+    evidence_damage d;
+    sb_add(out, "[");
+    for (size_t i = 0; evidence_damage_at(&ev, i, &d); i++) {
+        const char *whose = NULL;
+        size_t size = 0;
+        for (size_t k = 0; k < session_block_count(s) && !whose; k++) {
+            session_block b = session_block_at(s, k);
+            if (b.ptr == d.block)
+                whose = b.name, size = b.size;
+        }
+        sb_printf(out, "%s{\"region\":%u,\"offset\":%zu,\"len\":%zu,\"block\":", i ? "," : "", d.region, d.offset,
+                  d.len);
+        if (whose)
+            sb_json_string(out, whose);
+        else
+            sb_add(out, "null");
+        sb_printf(out, ",\"from_block\":%zu,\"where\":\"%s\"}", d.from_block,
+                  whose && d.from_block >= size ? "guard" : "poison");
+    }
+    sb_add(out, "]");
+    evidence_free(&ev);
 }
 
 static void warnings_arr(const session *s, strbuf *out)
@@ -96,10 +130,11 @@ static void types_arr(const session *s, strbuf *out)
 static void stats_obj(const session_stats *st, strbuf *out)
 {
     sb_printf(out, ",\"stats\":{\"live_blocks\":%zu,\"live_bytes\":%zu,\"padding_bytes\":%zu,"
-                   "\"metadata_bytes\":%zu,\"freed_bytes\":%zu,\"unused_bytes\":%zu,\"peak_bytes\":%zu,"
-                   "\"total_allocated\":%zu,\"total_freed\":%zu}",
+                   "\"metadata_bytes\":%zu,\"freed_bytes\":%zu,\"unused_bytes\":%zu,\"slack_bytes\":%zu,"
+                   "\"damaged_bytes\":%zu,\"peak_bytes\":%zu,\"total_allocated\":%zu,\"total_freed\":%zu}",
               st->live_blocks, st->live_bytes, st->padding_bytes, st->metadata_bytes, st->freed_bytes,
-              st->unused_bytes, st->peak_bytes, st->total_allocated, st->total_freed);
+              st->unused_bytes, st->slack_bytes, st->damaged_bytes, st->peak_bytes, st->total_allocated,
+              st->total_freed);
 }
 
 /* "compare": every member of the comparison (null when there is none),
@@ -147,6 +182,8 @@ void json_state(const session *s, strbuf *out)
     sb_add(out, "],\"blocks\":");
     blocks_arr(s, out);
     stats_obj(&st, out);
+    sb_add(out, ",\"damaged\":");
+    damaged_arr(s, out);
     compare_arr(s, out);
     sb_add(out, ",\"warnings\":");
     warnings_arr(s, out);

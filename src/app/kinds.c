@@ -26,6 +26,7 @@ static bool build_stack(const kind_spec *sp, kind_built *out, strbuf *err);
 static bool build_arena(const kind_spec *sp, kind_built *out, strbuf *err);
 static bool build_pool(const kind_spec *sp, kind_built *out, strbuf *err);
 static bool build_debug(const kind_spec *sp, kind_built *out, strbuf *err);
+static bool build_debug_bump(const kind_spec *sp, kind_built *out, strbuf *err);
 static bool build_counting(const kind_spec *sp, kind_built *out, strbuf *err);
 static bool build_freelist(const kind_spec *sp, kind_built *out, strbuf *err);
 static bool build_buddy(const kind_spec *sp, kind_built *out, strbuf *err);
@@ -38,36 +39,40 @@ static bool build_plugin(const kind_spec *sp, kind_built *out, strbuf *err);
 /* name, default size (pool: of an item; arena: none, it grows), constructor,
  * what it can do, option words, help */
 #define KIND_TABLE(X)                                                                                   \
-    X(bump, 4096, build_bump, KIND_CAN_BACK, NO_WORDS,                                                  \
-      "one buffer and an offset that only moves forward; frees nothing until reset")                    \
-    X(fixed, 1024, build_fixed, KIND_CAN_BACK, NO_WORDS,                                                \
+    X("bump", 4096, build_bump, KIND_CAN_BACK, WORDS("resize-last"),                                    \
+      "the tutorial's bump: one buffer, an offset that only moves forward, no resize; "                 \
+      "resize-last: exercise 1's, whose most recent block resizes")                                     \
+    X("fixed", 1024, build_fixed, KIND_CAN_BACK, NO_WORDS,                                              \
       "Zig's FixedBufferAllocator: a bump that reclaims its most recent block")                         \
-    X(stack, 1024, build_stack, KIND_CAN_BACK, NO_WORDS,                                                \
+    X("stack", 1024, build_stack, KIND_CAN_BACK, NO_WORDS,                                              \
       "blocks with a header, freed in reverse order only (LIFO)")                                       \
-    X(arena, 0, build_arena, KIND_OVER | KIND_RESET_MODES, WORDS("over"),                            \
+    X("arena", 0, build_arena, KIND_OVER | KIND_RESET_MODES, WORDS("over"),                             \
       "Zig's ArenaAllocator: chunks from a backing allocator, all released at once")                    \
-    X(pool, 24, build_pool, KIND_RESET_MODES | KIND_TYPED, WORDS("align", "capacity"),                \
+    X("pool", 24, build_pool, KIND_RESET_MODES | KIND_TYPED, WORDS("align", "capacity"),                \
       "Zig's MemoryPool: slots of one size in slabs, reused last-freed first")                          \
-    X(debug, 8192, build_debug, KIND_WRAPS | KIND_OVER, WORDS("over", "limit"),                         \
-      "Zig's DebugAllocator over another: catches double frees, overflows, leaks")                      \
-    X(counting, 4096, build_counting, KIND_WRAPS | KIND_OVER, WORDS("over"),                            \
+    X("debug", 8192, build_debug, KIND_WRAPS | KIND_OVER, WORDS("over", "limit"),                       \
+      "a debug allocator over another (guards, poison, quarantine): double frees, overflows, leaks")     \
+    X("debug-bump", 8192, build_debug_bump, KIND_WRAPS, NO_WORDS,                                       \
+      "the tutorial's DebugBumpAllocator as written: a bump with records, no guards; "                  \
+      "peak = the highest offset")                                                                      \
+    X("counting", 4096, build_counting, KIND_WRAPS | KIND_OVER, WORDS("over"),                          \
       "counts the calls and bytes that pass through it to another allocator")                           \
-    X(freelist, 4096, build_freelist, KIND_CAN_BACK, WORDS("first-fit", "best-fit", "next-fit", "grow"),        \
+    X("freelist", 4096, build_freelist, KIND_CAN_BACK, WORDS("first-fit", "best-fit", "next-fit", "grow"), \
       "a general-purpose free list: headers, coalescing, a choice of fit")                              \
-    X(buddy, 1024, build_buddy, KIND_CAN_BACK, NO_WORDS,                                                \
+    X("buddy", 1024, build_buddy, KIND_CAN_BACK, NO_WORDS,                                              \
       "power-of-two blocks, split in halves and merged with their buddy")                               \
-    X(plugin, 4096, build_plugin, KIND_LIBRARY, NO_WORDS,                                               \
+    X("plugin", 4096, build_plugin, KIND_LIBRARY, NO_WORDS,                                             \
       "an allocator you wrote, from a shared library (plugin.h): new plugin PATH.so [SIZE] [words]")
 
 const kind_row kind_rows[] = {
-#define KIND_X(name, size, build, can, options, help) {#name, size, build, can, options, help},
+#define KIND_X(name, size, build, can, options, help) {name, size, build, can, options, help},
     KIND_TABLE(KIND_X)
 #undef KIND_X
 };
 const size_t kind_count = sizeof kind_rows / sizeof kind_rows[0];
 
 const char *const kind_names[] = {
-#define KIND_X(name, size, build, can, options, help) #name,
+#define KIND_X(name, size, build, can, options, help) name,
     KIND_TABLE(KIND_X)
 #undef KIND_X
 };
@@ -137,7 +142,13 @@ static bool build_bump(const kind_spec *sp, kind_built *out, strbuf *err)
     if (!check_size("bump", plain_size(sp), err))
         return false;
     bump *b = bump_create(plain_size(sp));
-    return plain_done(sp, b, b ? bump_instance(b) : (as_instance){0}, out, err);
+    if (b && sp->resize_last)
+        bump_set_resize(b, BUMP_RESIZE_LAST);
+    if (!plain_done(sp, b, b ? bump_instance(b) : (as_instance){0}, out, err))
+        return false;
+    if (sp->resize_last)
+        snprintf(out->desc, sizeof out->desc, "bump %zu resize-last", plain_size(sp));
+    return true;
 }
 
 static bool build_fixed(const kind_spec *sp, kind_built *out, strbuf *err)
@@ -194,7 +205,7 @@ static bool build_buddy(const kind_spec *sp, kind_built *out, strbuf *err)
 }
 
 /* A plain allocator to back or be wrapped by another. */
-static bool build_backing(const kind_row *k, size_t size, freelist_fit fit, as_instance *inst, strbuf *err)
+static bool build_backing(const kind_row *k, size_t size, const kind_spec *outer, as_instance *inst, strbuf *err)
 {
     if (!(k->can & KIND_CAN_BACK)) {
         sb_printf(err, "'%s' cannot back another allocator here (use ", k->name);
@@ -202,7 +213,7 @@ static bool build_backing(const kind_row *k, size_t size, freelist_fit fit, as_i
         sb_add(err, ")");
         return false;
     }
-    kind_spec sp = {.kind = k, .size = size, .has_size = true, .fit = fit};
+    kind_spec sp = {.kind = k, .size = size, .has_size = true, .fit = outer->fit, .resize_last = outer->resize_last};
     kind_built b = {0};
     if (!k->build(&sp, &b, err))
         return false;
@@ -215,10 +226,11 @@ static bool build_inner(const kind_spec *sp, kind_built *out, as_instance *inner
 {
     const kind_row *inner_kind = sp->over ? sp->over : kind_find("bump");
     size_t inner_size = sp->over_has_size ? sp->over_size : plain_size(sp);
-    if (!build_backing(inner_kind, inner_size, sp->fit, inner, err))
+    if (!build_backing(inner_kind, inner_size, sp, inner, err))
         return false;
     out->owned[out->owned_count++] = *inner;
-    snprintf(out->desc, sizeof out->desc, "%s over %s %zu", sp->kind->name, inner_kind->name, inner_size);
+    snprintf(out->desc, sizeof out->desc, "%s over %s %zu%s", sp->kind->name, inner_kind->name, inner_size,
+             sp->resize_last && inner_kind->build == build_bump ? " resize-last" : "");
     return true;
 }
 
@@ -244,6 +256,18 @@ static bool build_debug(const kind_spec *sp, kind_built *out, strbuf *err)
     return wrapped_done(d, err);
 }
 
+/* The tutorial's DebugBumpAllocator: its own bump, no guards. */
+static bool build_debug_bump(const kind_spec *sp, kind_built *out, strbuf *err)
+{
+    as_instance inner;
+    if (!build_inner(sp, out, &inner, err))
+        return false;
+    debug_alloc *d = debug_create_tutorial(inner);
+    out->top = d ? debug_instance(d) : (as_instance){0};
+    snprintf(out->desc, sizeof out->desc, "the tutorial's DebugBumpAllocator, %zu bytes (no guards)", plain_size(sp));
+    return wrapped_done(d, err);
+}
+
 static bool build_counting(const kind_spec *sp, kind_built *out, strbuf *err)
 {
     as_instance inner;
@@ -259,10 +283,11 @@ static bool build_arena(const kind_spec *sp, kind_built *out, strbuf *err)
     as_instance backing = sysheap_instance();
     if (sp->over) {
         size_t sz = sp->over_has_size ? sp->over_size : sp->over->default_size;
-        if (!build_backing(sp->over, sz, sp->fit, &backing, err))
+        if (!build_backing(sp->over, sz, sp, &backing, err))
             return false;
         out->owned[out->owned_count++] = backing;
-        snprintf(out->desc, sizeof out->desc, "arena over %s %zu", sp->over->name, sz);
+        snprintf(out->desc, sizeof out->desc, "arena over %s %zu%s", sp->over->name, sz,
+                 sp->resize_last && sp->over->build == build_bump ? " resize-last" : "");
     } else {
         snprintf(out->desc, sizeof out->desc, "arena over the system heap");
     }

@@ -23,7 +23,7 @@ static const looks_mark_spec marks[] = {LOOKS_MARKS(MARK_ROW)};
 /* Metadata is drawn by its kind. */
 static const uint8_t look_of_meta[] = {
     [AS_META_NONE] = LOOK_META,   [AS_META_HEADER] = LOOK_HEADER, [AS_META_LINK] = LOOK_LINK,
-    [AS_META_CHUNK] = LOOK_CHUNK, [AS_META_GUARD] = LOOK_GUARD,   [AS_META_TAIL] = LOOK_META,
+    [AS_META_CHUNK] = LOOK_CHUNK, [AS_META_GUARD] = LOOK_GUARD,
 };
 
 const looks_style_spec *looks_style_of(looks_style s) { return &styles[s < STYLE_COUNT ? s : STYLE_TEXT]; }

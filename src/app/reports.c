@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "allocscope/evidence.h"
 #include "allocscope/jsonout.h"
 #include "allocscope/textmap.h"
 
@@ -105,8 +106,10 @@ session_status cmd_blocks(session *s, const parse_words *w, strbuf *out)
         return sess_fail(out, "there is no allocator yet");
     size_t n = session_block_count(s);
     sb_printf(out, "%s: %zu block%s\n", sess_active(s)->name, n, n == 1 ? "" : "s");
-    sb_printf(out, "  %-5s %-14s %6s %8s %8s %6s %8s  %-6s %s\n", "id", "name", "region",
-              s->show_addresses ? "address" : "offset", "size", "align", "padding", "state", "steps");
+    evidence ev;
+    evidence_collect(s, &ev); /* the slack of each block (0 if out of memory) */
+    sb_printf(out, "  %-5s %-14s %6s %8s %8s %6s %8s %6s  %-6s %s\n", "id", "name", "region",
+              s->show_addresses ? "address" : "offset", "size", "align", "padding", "slack", "state", "steps");
     for (size_t i = 0; i < n; i++) {
         session_block b = session_block_at(s, i);
         char pos[32];
@@ -114,14 +117,15 @@ session_status cmd_blocks(session *s, const parse_words *w, strbuf *out)
             snprintf(pos, sizeof pos, "%p", b.ptr);
         else
             snprintf(pos, sizeof pos, "%zu", b.offset);
-        sb_printf(out, "  #%-4d %-14s %6u %8s %8zu %6zu %8zu  %-6s %zu", b.id, b.name, b.region, pos,
-                  b.size, b.align, b.padding, b.live ? "live" : "freed", b.alloc_step);
+        sb_printf(out, "  #%-4d %-14s %6u %8s %8zu %6zu %8zu %6zu  %-6s %zu", b.id, b.name, b.region, pos,
+                  b.size, b.align, b.padding, b.live ? evidence_slack_of(&ev, b.ptr) : 0, b.live ? "live" : "freed", b.alloc_step);
         if (!b.live)
             sb_printf(out, "-%zu", b.free_step);
         if (b.type[0])
             sb_printf(out, "  %s", b.type);
         sb_addc(out, '\n');
     }
+    evidence_free(&ev);
     return SESSION_OK;
 }
 
@@ -142,7 +146,15 @@ session_status cmd_stats(session *s, const parse_words *w, strbuf *out)
     sb_printf(out, "  metadata       %zu bytes\n", st.metadata_bytes);
     sb_printf(out, "  freed          %zu bytes (not yet reused)\n", st.freed_bytes);
     sb_printf(out, "  unused         %zu bytes\n", st.unused_bytes);
-    sb_printf(out, "  peak           %zu bytes live\n", st.peak_bytes);
+    if (st.slack_bytes)
+        sb_printf(out, "  slack          %zu bytes (handed out with blocks beyond their sizes)\n", st.slack_bytes);
+    if (st.damaged_bytes)
+        sb_printf(out, "  damaged        %zu bytes (guard or poison overwritten; repaired at free or reset)\n",
+                  st.damaged_bytes);
+    if (st.peak_is_offset)
+        sb_printf(out, "  peak           %zu (the highest offset: the tutorial's peak usage)\n", st.peak_bytes);
+    else
+        sb_printf(out, "  peak           %zu bytes live\n", st.peak_bytes);
     sb_printf(out, "  total          %zu allocated, %zu freed\n", st.total_allocated, st.total_freed);
     const as_probe *p = a->built.top.probe;
     as_figure fig[16];
@@ -195,6 +207,39 @@ session_status cmd_leaks(session *s, const parse_words *w, strbuf *out)
     return SESSION_OK;
 }
 
+/* Each damaged range (the evidence a debug allocator keeps), with whose it is. */
+static void list_damage(session *s, strbuf *out)
+{
+    evidence ev;
+    evidence_collect(s, &ev);
+    evidence_damage d;
+    for (size_t i = 0; evidence_damage_at(&ev, i, &d); i++) {
+        const sess_block *b = NULL;
+        for (size_t k = 0; k < session_block_count(s) && !b; k++) {
+            session_block v = session_block_at(s, k);
+            if (v.ptr == d.block)
+                b = sess_find_block(s, v.name);
+        }
+        if (b == NULL) {
+            sb_printf(out, "  damaged: %zu byte%s at offset %zu\n", d.len, d.len == 1 ? "" : "s", d.offset);
+            continue;
+        }
+        const char *label = sess_label(s, b);
+        if (d.from_block >= b->size)
+            sb_printf(out, "  damaged: %zu guard byte%s at +%zu..+%zu of %s (%u bytes): a write past its end "
+                           "(allocated at step %u)\n", d.len, d.len == 1 ? "" : "s", d.from_block,
+                      d.from_block + d.len - 1, label, b->size, b->alloc_step);
+        else
+            sb_printf(out, "  damaged: %zu poison byte%s at +%zu..+%zu of %s, freed at step %u: a write after "
+                           "free\n", d.len, d.len == 1 ? "" : "s", d.from_block, d.from_block + d.len - 1, label,
+                      b->free_step);
+    }
+    if (evidence_damage_count(&ev, NULL))
+        sb_add(out, "  (the bytes stay damaged as evidence; the guard is rewritten when the block is freed, "
+                    "the poison when it leaves the quarantine or at reset)\n");
+    evidence_free(&ev);
+}
+
 session_status cmd_check(session *s, const parse_words *w, strbuf *out)
 {
     if (s->alloc_count == 0)
@@ -212,11 +257,25 @@ session_status cmd_check(session *s, const parse_words *w, strbuf *out)
         sb_printf(out, "check: an invariant is broken: %s\n", why);
     else
         sb_printf(out, "check: every invariant of %s holds", a->name);
-    if (p->scan)
+    if (p->scan && p->guard_size)
         sb_printf(out, "; guards and poison: %zu problem%s found", found, found == 1 ? "" : "s");
+    else if (p->scan)
+        sb_add(out, "; no guards or poison to check (this allocator has none)");
     sb_addc(out, '\n');
+    list_damage(s, out);
     s->changed = found > 0;
     return SESSION_OK;
+}
+
+/* Whether byte i (from its start; the guard follows its bytes) of block b
+ * lies in a damaged run. */
+static bool damaged_byte(const evidence *ev, const sess_block *b, size_t i)
+{
+    evidence_damage d;
+    for (size_t k = 0; evidence_damage_at(ev, k, &d); k++)
+        if (d.block == b->ptr && i >= d.from_block && i - d.from_block < d.len)
+            return true;
+    return false;
 }
 
 /* show NAME: the block's bytes, with the padding before it and (debug)
@@ -244,20 +303,34 @@ static session_status show_block(session *s, const char *name, strbuf *out)
         sb_addc(out, '\n');
         sb_free(&tmp);
     }
+    /* damaged bytes (a debug allocator's evidence) are marked with a '!' after them */
+    const as_probe *p = a->built.top.probe;
+    bool marked = false;
+    evidence ev;
+    evidence_collect(s, &ev);
     sb_add(out, " block:\n");
     for (size_t row = 0; row < shown; row += 16) {
         sb_printf(out, "  +%04zx ", row);
-        for (size_t i = 0; i < 16 && row + i < shown; i++)
-            sb_printf(out, " %02x", b->ptr[row + i]);
+        for (size_t i = 0; i < 16 && row + i < shown; i++) {
+            bool bad = damaged_byte(&ev, b, row + i);
+            marked |= bad;
+            sb_printf(out, "%s%02x", bad ? "!" : " ", b->ptr[row + i]);
+        }
         sb_addc(out, '\n');
     }
-    const as_probe *p = a->built.top.probe;
     if (p->guard_size && sess_region_holds(s, b->alloc, b->ptr, b->size + p->guard_size)) {
         sb_printf(out, " guard, %zu bytes after it (should all be %02x):\n  ", p->guard_size, p->guard_byte);
-        for (size_t i = 0; i < p->guard_size; i++)
-            sb_printf(out, " %02x", b->ptr[b->size + i]);
+        for (size_t i = 0; i < p->guard_size; i++) {
+            bool bad = damaged_byte(&ev, b, b->size + i);
+            marked |= bad;
+            sb_printf(out, "%s%02x", bad ? "!" : " ", b->ptr[b->size + i]);
+        }
         sb_addc(out, '\n');
     }
+    evidence_free(&ev);
+    if (marked)
+        sb_add(out, " ! damaged: kept as evidence until the block is freed (guard) or leaves the quarantine "
+                    "or the allocator is reset (poison)\n");
     return SESSION_OK;
 }
 
@@ -306,6 +379,13 @@ session_status cmd_layout(session *s, const parse_words *w, strbuf *out)
         return sess_fail(out, "no struct named '%s' (define it with struct %s { ... })", w->word[1], w->word[1]);
     }
     textmap_layout(s->types, t, out, false);
+    if (t->packed) {
+        size_t bits = 0;
+        for (size_t i = 0; i < t->field_count; i++)
+            bits += t->fields[i].size * 8;
+        sb_printf(out, "  (packed here is C's __attribute__((packed)): byte offsets, align 1. Zig's packed struct is "
+                       "another rule: its fields are bit-packed into one u%zu backing integer)\n", bits);
+    }
     return SESSION_OK;
 }
 

@@ -392,8 +392,7 @@ void sess_locate_block(session *s, sess_block *b)
         while (j > 0 && s->spans[j - 1].region == sp->region && s->spans[j - 1].kind == AS_SPAN_META &&
                s->spans[j - 1].meta == AS_META_HEADER)
             j--;
-        if (j > 0 && s->spans[j - 1].region == sp->region && s->spans[j - 1].kind == AS_SPAN_PADDING &&
-            s->spans[j - 1].meta != AS_META_TAIL)
+        if (j > 0 && s->spans[j - 1].region == sp->region && s->spans[j - 1].kind == AS_SPAN_PADDING)
             b->padding = (uint32_t)s->spans[j - 1].len;
         note_high_water(s->allocs[b->alloc], b);
         return;
@@ -678,7 +677,16 @@ void session_stats_from_usage(const session *s, const as_usage *usage, session_s
     out->metadata_bytes = u.metadata_bytes;
     out->freed_bytes = u.freed_bytes;
     out->unused_bytes = u.unused_bytes;
+    out->slack_bytes = u.slack_bytes;
+    out->damaged_bytes = u.damaged_bytes;
     out->peak_bytes = a->peak_bytes;
+    /* an allocator that counts its own "peak usage" (the tutorial's): that one */
+    as_figure fig[16];
+    const as_probe *p = a->built.top.probe;
+    size_t nfig = p->figures ? p->figures(a->built.top.a.ctx, fig, 16) : 0;
+    for (size_t i = 0; i < nfig; i++)
+        if (strncmp(fig[i].name, "peak usage", 10) == 0)
+            out->peak_bytes = fig[i].value, out->peak_is_offset = true;
     out->total_allocated = a->total_allocated;
     out->total_freed = a->total_freed;
     /* blocks of a non-inspectable allocator (the system heap) */
@@ -727,7 +735,7 @@ void session_group_figures(const session *s, size_t i, session_member_figures *o
 
 static void slack_cb(void *user, const as_span *sp)
 {
-    if (sp->kind == AS_SPAN_PADDING && sp->meta == AS_META_TAIL)
+    if (sp->kind == AS_SPAN_SLACK)
         *(size_t *)user += sp->len;
 }
 
@@ -735,7 +743,7 @@ static void slack_batch(void *user, const as_span *sp, size_t n)
 {
     size_t add = 0;
     for (size_t i = 0; i < n; i++)
-        if (sp[i].kind == AS_SPAN_PADDING && sp[i].meta == AS_META_TAIL)
+        if (sp[i].kind == AS_SPAN_SLACK)
             add += sp[i].len;
     *(size_t *)user += add;
 }

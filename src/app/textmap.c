@@ -17,9 +17,12 @@ static void header(const session *s, const cells_grid *g, strbuf *out)
     sb_printf(out, "%s: %s | %zu bytes", session_active_name(s), session_active_description(s), st.capacity);
     if (st.has_offset)
         sb_printf(out, " | offset %zu", st.offset);
-    sb_printf(out, " | live %zu (%zu bytes) | padding %zu | metadata %zu | %zu byte%s/cell\n",
-              st.live_blocks, st.live_bytes, st.padding_bytes, st.metadata_bytes, g->zoom,
-              g->zoom == 1 ? "" : "s");
+    sb_printf(out, " | live %zu (%zu bytes) | padding %zu", st.live_blocks, st.live_bytes, st.padding_bytes);
+    if (st.slack_bytes)
+        sb_printf(out, " | slack %zu", st.slack_bytes);
+    if (st.damaged_bytes)
+        sb_printf(out, " | damaged %zu", st.damaged_bytes);
+    sb_printf(out, " | metadata %zu | %zu byte%s/cell\n", st.metadata_bytes, g->zoom, g->zoom == 1 ? "" : "s");
 }
 
 static void ruler(const cells_grid *g, size_t width, strbuf *out)

@@ -15,6 +15,8 @@
  */
 #include "allocscope/tui.h"
 
+#include "allocscope/evidence.h"
+
 #include <curses.h>
 #include <langinfo.h>
 #include <locale.h>
@@ -339,9 +341,13 @@ static void draw_header(tui *t)
     session_stats_from_usage(s, &t->grid.usage, &st);
     /* freed bytes below a bump offset are not free again; a free list's are */
     size_t used = st.capacity - st.unused_bytes - (st.has_offset ? 0 : st.freed_bytes);
-    char off[48] = "";
+    char off[48] = "", extra[64] = "";
     if (st.has_offset)
         snprintf(off, sizeof off, "  offset %zu", st.offset);
+    if (st.slack_bytes) /* named only where there are any */
+        snprintf(extra, sizeof extra, "  slack %zu", st.slack_bytes);
+    if (st.damaged_bytes)
+        snprintf(extra + strlen(extra), sizeof extra - strlen(extra), "  damaged %zu", st.damaged_bytes);
     /* every figure, in fewer columns as the terminal narrows */
     char line[512];
     const char *name = session_active_name(s), *kind = session_active_kind(s), *o1 = st.has_offset ? off + 2 : ""; /* "offset N" */
@@ -350,12 +356,12 @@ static void draw_header(tui *t)
     for (int form = 0; form < 5; form++) {
         switch (form) {
         case 0:
-            snprintf(line, sizeof line, "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu  live %zu (%zu B)  "
-                     "peak %zu  zoom %zu B/cell", name, kind, cap, used, fr, off, pad, lb, lby, peak, zoom);
+            snprintf(line, sizeof line, "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu%s  live %zu (%zu B)  "
+                     "peak %zu  zoom %zu B/cell", name, kind, cap, used, fr, off, pad, extra, lb, lby, peak, zoom);
             break;
         case 1:
-            snprintf(line, sizeof line, "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu  live %zu (%zu B)  "
-                     "peak %zu  %zu B/cell", name, kind, cap, used, fr, off, pad, lb, lby, peak, zoom);
+            snprintf(line, sizeof line, "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu%s  live %zu (%zu B)  "
+                     "peak %zu  %zu B/cell", name, kind, cap, used, fr, off, pad, extra, lb, lby, peak, zoom);
             break;
         case 2:
             snprintf(line, sizeof line, "%s (%s) capacity %zu used %zu free %zu%s%s padding %zu live %zu (%zu B) "
@@ -574,6 +580,10 @@ static int draw_legend(tui *t, int y, int x, int w, int bottom)
         if (l->word == NULL || (id > 0 && looks_cell_of((looks_id)(id - 1))->word &&
                                 strcmp(looks_cell_of((looks_id)(id - 1))->word, l->word) == 0))
             continue;
+        /* slack and damaged bytes are named only where the map has them */
+        if ((id == LOOK_SLACK && t->grid.usage.slack_bytes == 0) ||
+            (id == LOOK_DAMAGED && t->grid.usage.damaged_bytes == 0))
+            continue;
         cell_face f = {style_attr(t, l->style), looks_glyph((looks_id)id, t->ascii), NULL, {0, 0}};
         if (l->role == CELL_LIVE) {
             cell sample = {CELL_LIVE, 0, 0, 0, 0, CELL_LIVE};
@@ -673,7 +683,8 @@ static void draw_map(tui *t)
     draw_legend_among(t, legend_y, r->x + 1, r->w - 1, r->y + r->h - 1);
 }
 
-static void table_row(tui *t, int y, size_t i, bool addresses)
+/* ev: the spans, when blocks carry slack (its column then takes align's place), else NULL */
+static void table_row(tui *t, int y, size_t i, bool addresses, const evidence *ev)
 {
     const screen_rect *r = &t->lay.table;
     session_block b = session_block_at(model(t), i);
@@ -684,8 +695,8 @@ static void table_row(tui *t, int y, size_t i, bool addresses)
         put_fmt(y, r->x + 12, r->w - 12, rest, "%14p %6zu %4zu %-5s", b.ptr, b.size, b.padding,
                 b.live ? "live" : "freed");
     else
-        put_fmt(y, r->x + 12, r->w - 12, rest, "%7zu %6zu %5zu %4zu %-5s", b.offset, b.size, b.align, b.padding,
-                b.live ? "live" : "freed");
+        put_fmt(y, r->x + 12, r->w - 12, rest, "%7zu %6zu %5zu %4zu %-5s", b.offset, b.size,
+                ev ? (b.live ? evidence_slack_of(ev, b.ptr) : 0) : b.align, b.padding, b.live ? "live" : "freed");
 }
 
 /* The block table: live blocks first, then freed ones, the newest of each
@@ -701,12 +712,17 @@ static void draw_table(tui *t)
     size_t n = session_block_count(s), live = 0;
     for (size_t i = 0; i < n; i++)
         live += session_block_at(s, i).live;
+    /* where blocks carry slack (free list, buddy, pool), its column takes align's place */
+    bool slack = t->grid.usage.slack_bytes > 0;
+    evidence ev = {0};
+    if (slack)
+        evidence_collect(s, &ev);
     if (addresses)
         put_fmt(r->y, r->x + 1, r->w - 1, A_BOLD | A_UNDERLINE, "%-10s %14s %6s %4s %-5s", "block", "address",
                 "size", "pad", "state");
     else
         put_fmt(r->y, r->x + 1, r->w - 1, A_BOLD | A_UNDERLINE, "%-10s %7s %6s %5s %4s %-5s", "block", "offset",
-                "size", "align", "pad", "state");
+                "size", slack ? "slack" : "align", "pad", "state");
     size_t rows = (size_t)r->h - 1;
     size_t show_live = live < rows ? live : rows, show_freed = n - live < rows - show_live ? n - live : rows - show_live;
     int y = r->y + 1;
@@ -716,9 +732,10 @@ static void draw_table(tui *t)
             if (session_block_at(s, i).live != (pass == 0))
                 continue;
             if (seen++ >= total - want) /* the newest `want` of them */
-                table_row(t, y++, i, addresses);
+                table_row(t, y++, i, addresses, slack ? &ev : NULL);
         }
     }
+    evidence_free(&ev);
     if (n == 0)
         put_text(r->y + 1, r->x + 1, r->w - 1, "(no blocks yet)", style_attr(t, STYLE_DIM));
 }
@@ -1508,7 +1525,7 @@ static void compare_build(struct compare_view *cv, size_t zoom, size_t cap, bool
             cells_diff(&m->prev, &m->grid, m->changed);
         else if (m->grid.count)
             memset(m->changed, 0, m->grid.count * sizeof *m->changed);
-        m->slack = m->grid.usage.padding_bytes ? session_slack(m->view) : 0;
+        m->slack = m->grid.usage.slack_bytes; /* the grid counts the slack spans */
     }
 }
 

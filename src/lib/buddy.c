@@ -349,7 +349,8 @@ static void emit_block(void *user, size_t off, unsigned k, uint8_t c)
     if (c & BUDDY_USED) {
         size_t len = b->lens[idx(off)];
         as_write_span(&e->out, 0, off, len, AS_SPAN_LIVE, AS_META_NONE, b->buffer + off);
-        as_write_span(&e->out, 0, off + len, size - len, AS_SPAN_PADDING, AS_META_TAIL, NULL);
+        /* slack: the size rounded up to a power of two */
+        as_write_span(&e->out, 0, off + len, size - len, AS_SPAN_SLACK, AS_META_NONE, b->buffer + off);
         return;
     }
     /* after the links: freed where a program had the bytes, unused where

@@ -142,7 +142,10 @@ as_allocator bump_allocator(bump *b)
 {
     return (as_allocator){b, b->keep_ledger ? &bump_vtable : &bump_vtable_bare};
 }
-as_instance bump_instance(bump *b) { return (as_instance){bump_allocator(b), &bump_probe}; }
+as_instance bump_instance(bump *b)
+{
+    return (as_instance){bump_allocator(b), b->resize_last ? &bump_probe_resize_last : &bump_probe};
+}
 
 void bump_reset(bump *b)
 {
@@ -234,6 +237,21 @@ const as_probe bump_probe = {
     .locate = probe_locate,
     .destroy = probe_destroy,
     .noop_free_why = "a bump allocator frees nothing until reset",
-    .resize_hint = "only the most recent block can grow (and only within its buffer)",
+    .resize_hint = "the tutorial's bump never resizes; exercise 1's does: new bump SIZE resize-last",
+    .set_ledger = probe_set_ledger,
+};
+
+/* The same, for exercise 1's resize: only the hint differs. */
+const as_probe bump_probe_resize_last = {
+    .kind = "bump",
+    .inspect = probe_inspect,
+    .check = probe_check,
+    .judge_free = probe_judge,
+    .reset = probe_reset,
+    .offset = probe_offset,
+    .locate = probe_locate,
+    .destroy = probe_destroy,
+    .noop_free_why = "a bump allocator frees nothing until reset",
+    .resize_hint = "exercise 1's bump resizes only its most recent block, and only within its buffer",
     .set_ledger = probe_set_ledger,
 };

@@ -312,7 +312,10 @@ static void dbg_free(void *ctx, void *mem, size_t len, uint8_t al, uintptr_t ra)
 static const as_vtable debug_vtable = {dbg_alloc, dbg_resize, dbg_remap, dbg_free};
 
 as_allocator debug_allocator(debug_alloc *d) { return (as_allocator){d, &debug_vtable}; }
-as_instance debug_instance(debug_alloc *d) { return (as_instance){debug_allocator(d), &debug_probe}; }
+as_instance debug_instance(debug_alloc *d)
+{
+    return (as_instance){debug_allocator(d), d->tutorial ? &debug_tutorial_probe : &debug_probe};
+}
 
 void debug_set_sink(debug_alloc *d, as_event_sink sink) { d->sink = sink; }
 
@@ -487,6 +490,25 @@ static void overlay_region(void *user, uint32_t region, const void *base, size_t
     as_emit_region(o->out.in, region, base, size);
 }
 
+/* Writes len bytes at offset (bytes p, which should all be want) as kind,
+ * with each run of bytes that differ from want as AS_SPAN_DAMAGED. */
+static void write_evidence(overlay *o, uint32_t region, size_t offset, const unsigned char *p, size_t len,
+                           unsigned char want, as_span_kind kind, as_meta_kind meta, const void *block,
+                           const void *owner)
+{
+    for (size_t i = 0; i < len;) {
+        size_t j = i;
+        bool bad = p[i] != want;
+        while (j < len && (p[j] != want) == bad)
+            j++;
+        if (bad)
+            as_write_span(&o->out, region, offset + i, j - i, AS_SPAN_DAMAGED, AS_META_NONE, owner);
+        else
+            as_write_span(&o->out, region, offset + i, j - i, kind, meta, block);
+        i = j;
+    }
+}
+
 static void overlay_span(overlay *o, const as_span *s)
 {
     const record *r = s->block && s->kind == AS_SPAN_LIVE ? lookup(o->d, s->block) : NULL;
@@ -496,11 +518,21 @@ static void overlay_span(overlay *o, const as_span *s)
     }
     size_t user_len = r->len < s->len ? r->len : s->len;
     size_t guard = s->len - user_len < o->d->guard ? s->len - user_len : o->d->guard;
-    as_span_kind k = r->state == REC_LIVE ? AS_SPAN_LIVE : AS_SPAN_FREED;
-    as_write_span(&o->out, s->region, s->offset, user_len, k, AS_META_NONE, s->block);
-    as_write_span(&o->out, s->region, s->offset + user_len, guard, AS_SPAN_META, AS_META_GUARD, NULL);
-    as_write_span(&o->out, s->region, s->offset + user_len + guard, s->len - user_len - guard,
-                  AS_SPAN_PADDING, AS_META_TAIL, NULL);
+    if (r->state == REC_LIVE)
+        as_write_span(&o->out, s->region, s->offset, user_len, AS_SPAN_LIVE, AS_META_NONE, s->block);
+    else if (o->d->tutorial)
+        as_write_span(&o->out, s->region, s->offset, user_len, AS_SPAN_FREED, AS_META_NONE, s->block);
+    else /* quarantined: poisoned, and a write after free shows */
+        write_evidence(o, s->region, s->offset, r->ptr, user_len, DEBUG_POISON_BYTE, AS_SPAN_FREED,
+                       AS_META_NONE, s->block, s->block);
+    if (r->state == REC_LIVE)
+        write_evidence(o, s->region, s->offset + user_len, r->ptr + user_len, guard, DEBUG_GUARD_BYTE,
+                       AS_SPAN_META, AS_META_GUARD, NULL, s->block);
+    else
+        as_write_span(&o->out, s->region, s->offset + user_len, guard, AS_SPAN_META, AS_META_GUARD, NULL);
+    /* what the wrapped allocator handed out beyond the guard */
+    as_write_span(&o->out, s->region, s->offset + user_len + guard, s->len - user_len - guard, AS_SPAN_SLACK,
+                  AS_META_NONE, s->block);
 }
 
 static void overlay_spans(void *user, const as_span *spans, size_t count)
@@ -590,6 +622,20 @@ static size_t probe_figures(const void *ctx, as_figure *out, size_t max)
     return n;
 }
 
+/* The tutorial's dumpStats: its peak usage is the highest offset. */
+static size_t probe_tutorial_figures(const void *ctx, as_figure *out, size_t max)
+{
+    debug_stats d = debug_get_stats(ctx);
+    as_figure f[] = {{"active", d.active_allocations, false, NULL},
+                     {"allocated", d.total_allocated, false, NULL},
+                     {"freed", d.total_freed, false, NULL},
+                     {"peak usage", d.peak_offset, true, NULL}};
+    size_t n = sizeof f / sizeof f[0] < max ? sizeof f / sizeof f[0] : max;
+    for (size_t i = 0; i < n; i++)
+        out[i] = f[i];
+    return n;
+}
+
 const as_probe debug_probe = {
     .kind = "debug",
     .inspect = probe_inspect,
@@ -606,4 +652,23 @@ const as_probe debug_probe = {
     .guard_size = DEBUG_GUARD_SIZE,
     .guard_byte = DEBUG_GUARD_BYTE,
     .figures = probe_figures,
+};
+
+/* The tutorial's DebugBumpAllocator: no guard; peak = the highest offset. */
+const as_probe debug_tutorial_probe = {
+    .kind = "debug-bump",
+    .inspect = probe_inspect,
+    .check = probe_check,
+    .judge_free = probe_judge,
+    .reset = probe_reset,
+    .set_sink = probe_set_sink,
+    .offset = probe_offset,
+    .locate = probe_locate,
+    .destroy = probe_destroy,
+    .set_stamp = probe_set_stamp,
+    .scan = probe_scan,
+    .report_leaks = probe_report_leaks,
+    .guard_size = 0,
+    .guard_byte = DEBUG_GUARD_BYTE,
+    .figures = probe_tutorial_figures,
 };

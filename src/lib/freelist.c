@@ -710,8 +710,9 @@ static void probe_inspect(const void *ctx, const as_inspector *in)
             as_write_span(&out, 0, off, header - off, AS_SPAN_PADDING, AS_META_NONE, NULL);
             as_write_span(&out, 0, header, FREELIST_HEADER, AS_SPAN_META, AS_META_HEADER, NULL);
             as_write_span(&out, 0, payload, len, AS_SPAN_LIVE, AS_META_NONE, f->buffer + payload);
-            as_write_span(&out, 0, payload + len, off + size - payload - len, AS_SPAN_PADDING,
-                          AS_META_TAIL, NULL);
+            /* slack: the rest of the block, too small to split off (or rounding) */
+            as_write_span(&out, 0, payload + len, off + size - payload - len, AS_SPAN_SLACK, AS_META_NONE,
+                          f->buffer + payload);
         } else {
             as_write_span(&out, 0, off, FREELIST_HEADER, AS_SPAN_META, AS_META_HEADER, NULL);
             as_write_span(&out, 0, off + FREELIST_HEADER, FL_LINK, AS_SPAN_META, AS_META_LINK, NULL);

@@ -305,8 +305,9 @@ static void probe_inspect(const void *ctx, const as_inspector *in)
                              AS_SPAN_FREED, AS_META_NONE, s->mem + off);
             } else {
                 as_write_span(&out, r, off, p->item_size, AS_SPAN_LIVE, AS_META_NONE, s->mem + off);
+                /* slack: the item rounded up to the slot */
                 as_write_span(&out, r, off + p->item_size, p->slot_size - p->item_size,
-                             AS_SPAN_PADDING, AS_META_TAIL, NULL);
+                             AS_SPAN_SLACK, AS_META_NONE, s->mem + off);
             }
         }
         index += s->slots - s->handed_out;

@@ -25,6 +25,7 @@ pub fn main() !void {
     try poolRetain();
     try tutorialBump();
     try tutorialDebugBump();
+    try tutorialDebugPeak();
     try tutorialCounting();
     try tutorialStack();
     layouts();
@@ -73,7 +74,7 @@ fn arrayListGrowth() !void {
         var bump = tut.BumpAllocator.initExercise1(&buf);
         var sc = s.Scribe.init(bump.allocator());
         sc.addRegion(&buf, buf.len);
-        s.case("exercise1_arraylist_50", "new bump 1024 as bump");
+        s.case("exercise1_arraylist_50", "new bump 1024 resize-last as bump");
         var list = std.ArrayList(u32).init(sc.allocator());
         for (0..50) |i| try list.append(@intCast(i));
         say("# zig: exercise 1 bump: 50 items, capacity {d} ({d} bytes), offset {d}", .{ list.capacity, list.capacity * 4, bump.offset });
@@ -288,7 +289,7 @@ fn tutorialBump() !void {
     const m = try a.alloc(u8, 16);
     _ = a.resize(m, 64); // the main text's resize: always false
     say("expect offset {d}", .{bump.offset});
-    s.case("exercise1_resize_last", "new bump 4096 as bump");
+    s.case("exercise1_resize_last", "new bump 4096 resize-last as bump");
     bump.reset();
     bump.resize_last = true;
     sc.block_count = 0;
@@ -306,7 +307,7 @@ fn tutorialDebugBump() !void {
     var sc = s.Scribe.init(dbg.allocator());
     sc.addRegion(&buf, buf.len);
     const a = sc.allocator();
-    s.case("tutorial_debug_bump", "new debug 8192 as dbg");
+    s.case("tutorial_debug_bump", "new debug-bump 8192 as dbg");
     const data1 = try a.alloc(u8, 100);
     const data2 = try a.alloc(u32, 50);
     const data3 = try a.alloc(u8, 200);
@@ -324,6 +325,23 @@ fn tutorialDebugBump() !void {
     say("free b0", .{});
     say("# zig: double frees detected: {d}", .{dbg.double_frees});
     say("expect warning double-free", .{});
+}
+
+/// The tutorial's peak_usage is the highest offset, not the most live bytes:
+/// 100 bytes allocated and freed, then 50 (the bump gives nothing back).
+fn tutorialDebugPeak() !void {
+    var buf: [1024]u8 align(16) = undefined;
+    var dbg = tut.DebugBumpAllocator.init(&buf);
+    var sc = s.Scribe.init(dbg.allocator());
+    sc.addRegion(&buf, buf.len);
+    const a = sc.allocator();
+    s.case("tutorial_debug_peak", "new debug-bump 1024 as dbg");
+    const x = try a.alloc(u8, 100);
+    a.free(x);
+    _ = try a.alloc(u8, 50);
+    say("# zig: peak usage {d}, offset {d}", .{ dbg.peak_usage, dbg.offset });
+    say("expect offset {d}", .{dbg.offset});
+    say("expect peak {d}", .{dbg.peak_usage});
 }
 
 /// Exercise 2: a CountingAllocator over a FixedBufferAllocator.

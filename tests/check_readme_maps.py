@@ -1,0 +1,30 @@
+#!/usr/bin/env python3
+"""check_readme_maps.py PROG - the maps the README shows for its scenes are
+what the program draws: each block that follows a line starting with
+`NN_name` in the README's "Scenes" section must appear, line for line and
+in order, in `PROG --batch scenes/NN_name.as --frames --ascii`."""
+import re
+import subprocess
+import sys
+
+prog = sys.argv[1]
+text = open("README.md", encoding="utf-8").read()
+section = text[text.index("## Scenes"):text.index("## Struct layout")]
+bad = 0
+checked = 0
+for m in re.finditer(r"^`(\d\d_[a-z0-9_]+)`[^\n]*\n(?:(?!```)[^\n]*\n)*?```\n(.*?)```", section, re.M | re.S):
+    scene, block = m.group(1), m.group(2).rstrip("\n").split("\n")
+    out = subprocess.run([prog, "--batch", "scenes/%s.as" % scene, "--frames", "--ascii"],
+                         capture_output=True, text=True).stdout.split("\n")
+    # the block's lines must be consecutive lines of the output
+    found = any(out[i:i + len(block)] == block for i in range(len(out) - len(block) + 1))
+    checked += 1
+    if not found:
+        bad += 1
+        print("README: the map shown for %s is not what the program draws:" % scene)
+        print("\n".join("    " + l for l in block))
+if checked == 0:
+    print("README: no scene maps found (the check is broken)")
+    sys.exit(1)
+print("README: %d scene maps match the program" % checked if not bad else "README: %d of %d maps differ" % (bad, checked))
+sys.exit(1 if bad else 0)
