@@ -40,7 +40,21 @@ typedef struct svgout_frame {
     const char *answer;       /* the last answer, or NULL */
     const cells_grid *before; /* the grid before the last step (its changes are marked), or NULL */
     size_t warnings_before;   /* warnings before the last step: newer ones stand out */
+    const cells_grid *before_change; /* the grid before the last step that changed the picture, or NULL:
+                                        its changes stay marked while the grid equals before */
+    int caption_lines;        /* lines the caption band holds (the scene's longest note); 0: the caption's */
+    size_t answer_step;       /* playback: the step (1-based) that gave the answer, 0 none */
+    const char *answer_command; /* that step's text, or NULL */
+    bool answer_failed;       /* that step failed */
 } svgout_frame;
+
+/* Lines a caption takes in the band of a cols-column picture (at least 1),
+ * wrapped as the live view wraps it. */
+int svgout_caption_lines(const char *caption, int cols);
+/* Lines the longest note of a scene takes there: the caption band's
+ * height throughout its playback, as in the live view. */
+struct player;
+int svgout_scene_caption_lines(const struct player *p, int cols);
 
 typedef struct svgout_options {
     int cols, rows;           /* the terminal pictured (0: 120 x 40) */
