@@ -201,7 +201,13 @@ EOF
     # step line leaves out the keys
     [ "$cols" = 120 ] && [ "$rows" = 40 ] || return
     svg=$(printf '%s/svg/step-%04d.svg' "$tmp/$(basename "$scene" .as)" "$pos")
-    "$PY" - "$svg" "$tmp/ref.txt" <<'EOF' && ok || bad "$scene: the SVG of step $pos is not the live view's screen"
+    svg_is_screen "$svg" "$tmp/ref.txt" "$scene: the SVG of step $pos is not the live view's screen"
+}
+# svg_is_screen SVG TTY WHAT: the SVG read back as characters (text where
+# its text is, a filled cell as the live view's solid block) is the screen
+# captured from tmux; its step line leaves out the keys
+svg_is_screen() {
+    "$PY" - "$1" "$2" <<'EOF' && ok || bad "$3"
 import html, re, sys
 svg = open(sys.argv[1], encoding="utf-8").read()
 ref = open(sys.argv[2], encoding="utf-8").read().split("\n")
@@ -213,15 +219,40 @@ for x, y, body in re.findall(r'<text x="(\d+)" y="(\d+)"[^>]*>(.*?)</text>', svg
     r, c = (int(y) - 14) // 18, int(x) // 9
     for i, ch in enumerate(html.unescape(body)):
         grid[r][c + i] = ch
-lines = ["".join(r).rstrip() for r in grid[:40]]
+# a comparison's time per operation is measured, never the same twice
+timed = lambda line: re.sub(r"ns/op.*", "ns/op", line)
+lines = [timed("".join(r).rstrip()) for r in grid[:40]]
 for n, (a, b) in enumerate(zip(lines, ref)):
-    b = b.rstrip()
+    b = timed(b.rstrip())
     if a != b and not (b.startswith(" || step") and b.startswith(a)):
         sys.exit(f"row {n}:\n svg: {a!r}\n tty: {b!r}")
 EOF
 }
 replay_check scenes/01_bump_basics.as 120 40
 replay_check scenes/06_pool_entities.as 100 30
+# steps the live view is taken to (g N Enter): a long answer boxed above
+# the caption (scene 4's stats), freed blocks' name tags and the warnings
+# newest first (scene 4's end), the comparison group stacked (scene 15)
+goto_check() { # goto_check SCENE STEP
+    scene=$1 step=$2
+    T kill-server 2>/dev/null
+    server=$((server + 1))
+    T new-session -d -s ref -x 120 -y 40 "TERM=xterm-256color $prog --play $scene --delay 50"
+    i=0
+    while [ $i -lt 100 ] && ! T capture-pane -p -t ref | grep -q '^ || step'; do sleep 0.1; i=$((i + 1)); done
+    T send-keys -t ref g $(echo "$step" | sed 's/./& /g') Enter
+    i=0
+    while [ $i -lt 100 ] && ! T capture-pane -p -t ref | grep -q "^ || step $step/"; do sleep 0.1; i=$((i + 1)); done
+    sleep 0.3
+    T capture-pane -p -t ref >"$tmp/goto.txt"
+    svg=$(printf '%s/svg/step-%04d.svg' "$tmp/$(basename "$scene" .as)" "$step")
+    svg_is_screen "$svg" "$tmp/goto.txt" "$scene: the SVG of step $step is not the live view's screen (after g $step)"
+}
+goto_check scenes/04_debug_allocator.as 17
+goto_check scenes/04_debug_allocator.as 26
+goto_check scenes/15_alignment_side_by_side.as 36
+grep -q '<title>allocscope: careless, step [0-9]*, a comparison group</title>' "$tmp/15_alignment_side_by_side/svg/step-0036.svg" \
+    && ok || bad "scene 15's SVG at step 36 does not say it shows a comparison group"
 
 # --- HTML: headless Chromium ------------------------------------------------------
 page=$s1/page.html

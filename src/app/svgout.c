@@ -35,7 +35,10 @@ typedef struct svg {
     looks_theme theme;
     bool ascii;
     uint32_t page_fg, page_bg;
+    int hide_from, hide_to; /* rows [from, to) that a box covers: nothing else is drawn there */
 } svg;
+
+static bool hidden(const svg *g, int row) { return row >= g->hide_from && row < g->hide_to; }
 
 /* The pen of a foreground on a background with attributes, as a
  * 256-colour terminal shows them: ink on the page takes the theme's (the
@@ -79,7 +82,7 @@ static pen plain(const svg *g, bool bold) { return (pen){g->page_fg, g->page_bg,
 
 static void rect(const svg *g, int col, int row, int cols, int rows, uint32_t rgb, const char *extra)
 {
-    if (cols <= 0 || rows <= 0)
+    if (cols <= 0 || rows <= 0 || (hidden(g, row) && hidden(g, row + rows - 1)))
         return;
     sb_printf(g->out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#%06x\"%s/>\n", col * CW, row * CH,
               cols * CW, rows * CH, (unsigned)rgb, extra ? extra : "");
@@ -120,8 +123,8 @@ static int text(const svg *g, int col, int row, int w, const char *s, pen p)
         bytes += n;
         used++;
     }
-    if (used == 0)
-        return 0;
+    if (used == 0 || hidden(g, row))
+        return used;
     if (p.has_bg)
         rect(g, col, row, used, 1, p.bg, NULL);
     bool blank = true;
@@ -384,7 +387,7 @@ svgout_face svgout_cell_face(const cells_grid *grid, size_t i, looks_theme theme
                              bool changed)
 {
     svg g = {NULL, theme, ascii, looks_rgb((looks_colour)LOOKS_NONE, theme, true),
-             looks_rgb((looks_colour)LOOKS_NONE, theme, false)};
+             looks_rgb((looks_colour)LOOKS_NONE, theme, false), 0, 0};
     face f = face_of(&g, &grid->cells[i], with_label, changed);
     return (svgout_face){f.filled, f.ink.bold, f.ink.underline, f.ink.dim, f.fill, f.ink.fg, f.first};
 }
@@ -413,6 +416,8 @@ static void cells_row(const svg *g, const session *s, const cells_grid *grid, co
                       int col, int row, size_t first, size_t count)
 {
     enum { MAXC = SVGOUT_MAX_COLS };
+    if (hidden(g, row))
+        return;
     column cs[MAXC];
     size_t n = 0;
     for (size_t i = 0; i < count && n + (size_t)width <= MAXC; i++) {
@@ -722,19 +727,27 @@ static void status(const svg *g, const svgout_frame *f, const screen_rect *r)
 /* During playback an answer longer than the answer pane is drawn whole in
  * a box rising from the caption, its title the step that gave it (the
  * live view's draw_play_answer); false if it fits the pane. */
-static bool play_answer(const svg *g, const svgout_frame *f, const screen_layout *lay, int cols)
+static bool play_box(const svgout_frame *f, const screen_layout *lay, int cols, int *top, int *rows)
 {
     const char *a = f->answer ? f->answer : "";
-    int w = cols - 2, lines = wrapped_lines(a, w);
-    if (lines <= lay->answer.h)
+    int lines = wrapped_lines(a, cols - 2);
+    if (!f->playing || lines <= lay->answer.h)
         return false;
     int bottom = lay->caption.h ? lay->caption.y : lay->status.y;
     int top_limit = lay->map.y + 3, h = lines + 1;
     if (bottom - h < top_limit)
         h = bottom - top_limit;
-    if (h < 2)
+    *top = bottom - h, *rows = h;
+    return h >= 2;
+}
+
+static bool play_answer(svg *g, const svgout_frame *f, const screen_layout *lay, int cols)
+{
+    const char *a = f->answer ? f->answer : "";
+    int w = cols - 2, y, h;
+    if (!play_box(f, lay, cols, &y, &h))
         return false;
-    int y = bottom - h;
+    g->hide_from = g->hide_to = 0;
     pen p = f->answer_failed ? pen_of(g, STYLE_ERROR, 0) : plain(g, false);
     rect(g, 0, y, cols, h, g->page_bg, " class=\"answer\"");
     char title[160];
@@ -760,7 +773,7 @@ static bool play_answer(const svg *g, const svgout_frame *f, const screen_layout
     return true;
 }
 
-static void answer(const svg *g, const svgout_frame *f, const screen_layout *lay, int cols)
+static void answer(svg *g, const svgout_frame *f, const screen_layout *lay, int cols)
 {
     if (f->playing && play_answer(g, f, lay, cols))
         return;
@@ -944,7 +957,7 @@ bool svgout_render(const svgout_frame *f, const svgout_options *o, strbuf *out, 
 {
     int cols = o->cols ? o->cols : SVGOUT_DEFAULT_COLS, rows = o->rows ? o->rows : SVGOUT_DEFAULT_ROWS;
     svg g = {out, o->theme, o->ascii, looks_rgb((looks_colour)LOOKS_NONE, o->theme, true),
-             looks_rgb((looks_colour)LOOKS_NONE, o->theme, false)};
+             looks_rgb((looks_colour)LOOKS_NONE, o->theme, false), 0, 0};
     screen_layout lay;
     int cap_lines = !f->playing ? 0 : f->caption_lines > 0 ? f->caption_lines : svgout_caption_lines(f->caption, cols);
     screen_compute_captioned(rows, cols, cap_lines, &lay);
@@ -984,6 +997,9 @@ bool svgout_render(const svgout_frame *f, const svgout_options *o, strbuf *out, 
         for (size_t r = 0; r < grid->region_count; r++)
             region_cells[r] = grid->regions[r].count;
         screen_map_shape sh = screen_map_shape_strided(&lay, region_cells, grid->region_count, slot_stride(grid));
+        int box_y, box_h;
+        if (play_box(f, &lay, cols, &box_y, &box_h)) /* what the long answer's box covers is not drawn */
+            g.hide_from = box_y, g.hide_to = box_y + box_h;
         header(&g, f, &lay.header, grid);
         if (grouped) {
             group_map(&g, f, &lay.map, &gr);
