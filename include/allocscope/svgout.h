@@ -73,6 +73,20 @@ typedef struct svgout_face {
 svgout_face svgout_cell_face(const cells_grid *grid, size_t i, looks_theme theme, bool ascii, bool with_label,
                              bool changed);
 
+/* The colours of ink fg on ground bg (LOOKS_NONE: the page) with
+ * attributes, as the SVG draws them in theme: a 256-colour terminal's, ink
+ * on the page in the theme's (looks_rgb), a ground the page has inverted. */
+typedef struct svgout_ink {
+    uint32_t fg, bg;
+    bool has_bg;
+} svgout_ink;
+svgout_ink svgout_ink_of(looks_colour fg, looks_colour bg, unsigned attrs, looks_theme theme);
+/* The same for style s. */
+svgout_ink svgout_style_ink(looks_style s, looks_theme theme);
+/* A warning's line as the live view writes it: "STEP KIND: MESSAGE", the
+ * kind once when the message begins with it. */
+void svgout_warning_text(const session_warning *w, char *buf, size_t n);
+
 /* Appends the SVG document of frame f to out. The grid it draws is left in
  * *grid when grid is not NULL (for the next frame's changes). False only
  * when out of memory. */

@@ -68,6 +68,7 @@ static const struct {
     {203, 124}, /* error salmon -> dark red */
     {231, 16},  /* changed white -> black */
     {34, 28},   /* live0 green */
+    {33, 25},   /* live1 blue */
     {208, 166}, /* live2 orange */
     {135, 91},  /* live3 purple */
     {205, 162}, /* live4 pink */

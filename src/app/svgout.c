@@ -78,6 +78,20 @@ static pen pen_of(const svg *g, looks_style s, unsigned extra)
     return mix(g, st->fg, st->bg, st->colour_attrs | extra);
 }
 
+svgout_ink svgout_ink_of(looks_colour fg, looks_colour bg, unsigned attrs, looks_theme theme)
+{
+    svg g = {NULL, theme, false, looks_rgb((looks_colour)LOOKS_NONE, theme, true),
+             looks_rgb((looks_colour)LOOKS_NONE, theme, false), 0, 0};
+    pen p = mix(&g, fg, bg, attrs);
+    return (svgout_ink){p.fg, p.bg, p.has_bg};
+}
+
+svgout_ink svgout_style_ink(looks_style s, looks_theme theme)
+{
+    const looks_style_spec *st = looks_style_of(s);
+    return svgout_ink_of(st->fg, st->bg, st->colour_attrs, theme);
+}
+
 static pen plain(const svg *g, bool bold) { return (pen){g->page_fg, g->page_bg, false, bold, false, false}; }
 
 static void rect(const svg *g, int col, int row, int cols, int rows, uint32_t rgb, const char *extra)
@@ -674,6 +688,11 @@ static size_t kind_prefix(const char *msg, const char *kind)
     return i + 1 + strspn(msg + i + 1, " ");
 }
 
+void svgout_warning_text(const session_warning *w, char *buf, size_t n)
+{
+    snprintf(buf, n, "%zu %s: %s", w->step, w->kind, w->message + kind_prefix(w->message, w->kind));
+}
+
 /* The warnings, newest first under the heading, each wrapped whole; the
  * last step's new ones in the error style; what does not fit counted. */
 static void warnings(const svg *g, const svgout_frame *f, const screen_rect *r)
@@ -688,7 +707,7 @@ static void warnings(const svg *g, const svgout_frame *f, const screen_rect *r)
     for (size_t i = n; i-- > 0;) {
         session_warning w = session_warning_at(f->s, i);
         char line[512];
-        snprintf(line, sizeof line, "%zu %s: %s", w.step, w.kind, w.message + kind_prefix(w.message, w.kind));
+        svgout_warning_text(&w, line, sizeof line);
         int lines = wrapped_lines(line, width);
         if (y + lines > bottom - (i > 0 ? 1 : 0) && y < bottom) {
             textf(g, r->x + 1, y, width, pen_of(g, STYLE_DIM, 0), "(%zu older not shown)", i + 1);
