@@ -29,6 +29,15 @@
 #define SVGOUT_MAX_COLS 400
 #define SVGOUT_MAX_ROWS 200
 
+/* A comparison group's member grids of the frame before (for the changes
+ * each member's map marks), kept by a caller drawing frame after frame. */
+typedef struct svgout_group_memory {
+    cells_grid grid[4];
+    size_t member[4], count;
+} svgout_group_memory;
+void svgout_group_memory_init(svgout_group_memory *mem);
+void svgout_group_memory_free(svgout_group_memory *mem);
+
 /* What is pictured besides the model. */
 typedef struct svgout_frame {
     const session *s;
@@ -46,6 +55,7 @@ typedef struct svgout_frame {
     size_t answer_step;       /* playback: the step (1-based) that gave the answer, 0 none */
     const char *answer_command; /* that step's text, or NULL */
     bool answer_failed;       /* that step failed */
+    svgout_group_memory *group_memory; /* NULL, or the group's last frame: read and updated */
 } svgout_frame;
 
 /* Lines a caption takes in the band of a cols-column picture (at least 1),

@@ -812,6 +812,7 @@ static void answer(svg *g, const svgout_frame *f, const screen_layout *lay, int 
 typedef struct member {
     session *view;
     cells_grid grid;
+    bool *changed; /* what differs from the member's grid of the frame before, or NULL */
     size_t slack;
 } member;
 
@@ -826,6 +827,7 @@ static void group_free(group *gr)
 {
     for (size_t i = 0; i < 4; i++) {
         cells_free(&gr->m[i].grid);
+        free(gr->m[i].changed);
         if (gr->m[i].view)
             session_view_free(gr->m[i].view);
     }
@@ -834,7 +836,7 @@ static void group_free(group *gr)
 /* Builds every member's grid at the one zoom the coarsest needs; false
  * when the group is not shown (none, or the active allocator is not in it)
  * or out of memory. */
-static bool group_build(const session *s, const screen_rect *r, group *gr)
+static bool group_build(const session *s, const screen_rect *r, group *gr, const svgout_group_memory *mem)
 {
     memset(gr, 0, sizeof *gr);
     size_t n = session_group_count(s);
@@ -869,8 +871,40 @@ static bool group_build(const session *s, const screen_rect *r, group *gr)
         if (!cells_build(gr->m[i].view, zoom, cap, &gr->m[i].grid))
             return false;
         gr->m[i].slack = gr->m[i].grid.usage.padding_bytes ? session_slack(gr->m[i].view) : 0;
+        /* the changes since the frame before, as the live view marks them in each member */
+        if (mem && mem->count == n && mem->member[i] == session_group_member(s, i) && gr->m[i].grid.count &&
+            (gr->m[i].changed = calloc(gr->m[i].grid.count, sizeof(bool))) != NULL)
+            cells_diff(&mem->grid[i], &gr->m[i].grid, gr->m[i].changed);
     }
     return true;
+}
+
+/* Keeps this frame's member grids in mem for the next frame's changes. */
+static void group_remember(group *gr, const session *s, svgout_group_memory *mem)
+{
+    if (mem == NULL)
+        return;
+    mem->count = gr->count;
+    for (size_t i = 0; i < gr->count; i++) {
+        cells_grid t = mem->grid[i];
+        mem->grid[i] = gr->m[i].grid;
+        gr->m[i].grid = t;
+        mem->member[i] = session_group_member(s, i);
+    }
+}
+
+void svgout_group_memory_init(svgout_group_memory *mem)
+{
+    memset(mem, 0, sizeof *mem);
+    for (size_t i = 0; i < 4; i++)
+        cells_init(&mem->grid[i]);
+}
+
+void svgout_group_memory_free(svgout_group_memory *mem)
+{
+    for (size_t i = 0; i < 4; i++)
+        cells_free(&mem->grid[i]);
+    mem->count = 0;
 }
 
 static void group_map(const svg *g, const svgout_frame *f, const screen_rect *r, const group *gr)
@@ -915,7 +949,7 @@ static void group_map(const svg *g, const svgout_frame *f, const screen_rect *r,
             for (size_t first = 0; first < rg->count && k < gr->rows_each && y < bottom; first += cols, k++, y++) {
                 size_t cnt = rg->count - first < cols ? rg->count - first : cols;
                 textf(g, r->x, y, SCREEN_MAP_PREFIX, dim, "%7zu ", first * m->grid.zoom);
-                cells_row(g, m->view, &m->grid, NULL, 1, r->x + SCREEN_MAP_PREFIX, y, rg->first + first, cnt);
+                cells_row(g, m->view, &m->grid, m->changed, 1, r->x + SCREEN_MAP_PREFIX, y, rg->first + first, cnt);
             }
         }
         if (m->grid.region_count == 0 && y < bottom)
@@ -982,7 +1016,7 @@ bool svgout_render(const svgout_frame *f, const svgout_options *o, strbuf *out, 
     screen_compute_captioned(rows, cols, cap_lines, &lay);
     group gr;
     memset(&gr, 0, sizeof gr);
-    bool grouped = !lay.too_small && group_build(f->s, &lay.map, &gr);
+    bool grouped = !lay.too_small && group_build(f->s, &lay.map, &gr, f->group_memory);
     cells_grid local, *grid = keep ? keep : &local;
     if (!keep)
         cells_init(&local);
@@ -1035,6 +1069,10 @@ bool svgout_render(const svgout_frame *f, const svgout_options *o, strbuf *out, 
         answer(&g, f, &lay, cols);
     }
     sb_add(out, "</svg>\n");
+    if (grouped)
+        group_remember(&gr, f->s, f->group_memory);
+    else if (f->group_memory)
+        f->group_memory->count = 0;
     group_free(&gr);
     free(changed);
     if (!keep)
@@ -1196,6 +1234,8 @@ bool svgout_write_scene(const char *scene, const char *dir, const svgout_options
         cells_init(&grids[k]);
     int prev = -1, base = -1;
     char shown[64] = "";
+    svgout_group_memory members; /* a comparison group's grids of the frame before */
+    svgout_group_memory_init(&members);
     strbuf doc, kept; /* kept: the answer the live view keeps showing */
     sb_init(&doc);
     sb_init(&kept);
@@ -1218,7 +1258,7 @@ bool svgout_write_scene(const char *scene, const char *dir, const svgout_options
         }
         svgout_frame f = {s, true, player_caption(p), i, n, last ? last->text : NULL, player_failed(p), sb_str(&kept),
                           NULL, warnings, NULL, caption_lines, kept_step,
-                          kept_step ? player_step_at(p, kept_step - 1)->text : NULL, kept_failed};
+                          kept_step ? player_step_at(p, kept_step - 1)->text : NULL, kept_failed, &members};
         bool wanted = !at_marks || is_mark(p);
         strbuf sink;
         sb_init_discard(&sink);
@@ -1231,6 +1271,7 @@ bool svgout_write_scene(const char *scene, const char *dir, const svgout_options
         snprintf(shown, sizeof shown, "%s", active);
         f.before = same && prev >= 0 ? &grids[prev] : NULL;
         f.before_change = same && base >= 0 ? &grids[base] : NULL;
+        f.group_memory = &members;
         ok = svgout_render(&f, o, wanted ? &doc : &sink, &grids[cur]) || !wanted;
         if (!same)
             base = -1;
@@ -1260,6 +1301,7 @@ bool svgout_write_scene(const char *scene, const char *dir, const svgout_options
     sb_free(&kept);
     for (int k = 0; k < 3; k++)
         cells_free(&grids[k]);
+    svgout_group_memory_free(&members);
     player_close(p);
     return ok;
 }
@@ -1305,7 +1347,7 @@ session_status svgout_cmd_export(session *s, const parse_words *w, strbuf *out)
     }
     const char *note = session_caption(s);
     svgout_frame f = {s, *note != '\0', note, session_step(s), session_step(s), NULL, false, NULL, NULL,
-                      session_warning_count(s), NULL, 0, 0, NULL, false};
+                      session_warning_count(s), NULL, 0, 0, NULL, false, NULL};
     sb_init(&doc);
     bool ok = svgout_render(&f, &o, &doc, NULL);
     if (!ok)
