@@ -8,6 +8,7 @@
  * tmux and Chromium.
  */
 #include <dirent.h>
+#include <math.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -128,7 +129,8 @@ static void test_svg_cells_and_text(void **state)
     sk_run(s, "new bump 256");
     sk_run(s, "alloc 24 as buf");
     sk_run(s, "note <a & b> x");
-    svgout_frame f = {s, true, session_caption(s), 3, 3, "note x", false, NULL, NULL, 0};
+    svgout_frame f = {.s = s, .playing = true, .caption = session_caption(s), .position = 3, .length = 3,
+                      .command = "note x"};
     svgout_options o = {0, 0, LOOKS_THEME_LIGHT, false};
     strbuf svg;
     sb_init(&svg);
@@ -150,6 +152,156 @@ static void test_svg_cells_and_text(void **state)
     o.theme = LOOKS_THEME_DARK;
     assert_true(svgout_render(&f, &o, &svg, NULL));
     assert_non_null(strstr(sb_str(&svg), "fill=\"#000000\" class=\"page\""));
+    sb_free(&svg);
+    session_destroy(s);
+}
+
+/* Relative luminance and contrast ratio (WCAG 2) of 0xRRGGBB colours. */
+static double luminance(uint32_t rgb)
+{
+    double l = 0, weight[3] = {0.0722, 0.7152, 0.2126};
+    for (int k = 0; k < 3; k++) {
+        double c = (double)(rgb >> (8 * k) & 0xff) / 255;
+        c = c <= 0.03928 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4);
+        l += weight[k] * c;
+    }
+    return l;
+}
+
+static double contrast(uint32_t a, uint32_t b)
+{
+    double x = luminance(a), y = luminance(b);
+    return x > y ? (x + 0.05) / (y + 0.05) : (y + 0.05) / (x + 0.05);
+}
+
+/* Text on the light page is readable: the warning and error inks reach
+ * 4.5:1 against it (WCAG AA), the blocks' colours as name tags 3:1 (bold
+ * text); the dark theme keeps the terminal's colours. */
+static void test_light_theme_inks(void **state)
+{
+    (void)state;
+    uint32_t page = looks_rgb((looks_colour)LOOKS_NONE, LOOKS_THEME_LIGHT, false);
+    looks_style text[] = {STYLE_WARNING, STYLE_ERROR, STYLE_TEXT};
+    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++) {
+        svgout_ink ink = svgout_style_ink(text[i], LOOKS_THEME_LIGHT);
+        assert_false(ink.has_bg);
+        assert_true(contrast(ink.fg, page) >= 4.5);
+    }
+    for (int k = 0; k < LOOKS_LIVE_COLOURS; k++) {
+        looks_colour c = looks_area(looks_live_style(k));
+        svgout_ink tag = svgout_ink_of(c, (looks_colour)LOOKS_NONE, LOOKS_BOLD, LOOKS_THEME_LIGHT);
+        assert_true(contrast(tag.fg, page) >= 3.0);
+        /* as a fill it is the palette's colour in either theme */
+        assert_int_equal(looks_rgb(c, LOOKS_THEME_LIGHT, false), looks_rgb(c, LOOKS_THEME_DARK, false));
+    }
+    /* the dark theme's warning is the terminal's yellow */
+    assert_int_equal(svgout_style_ink(STYLE_WARNING, LOOKS_THEME_DARK).fg,
+                     looks_rgb(looks_style_of(STYLE_WARNING)->fg, LOOKS_THEME_DARK, true));
+    /* ink over a fill of its own is the terminal's in the light theme too */
+    const looks_style_spec *cap = looks_style_of(STYLE_CAPTION);
+    assert_int_equal(svgout_style_ink(STYLE_CAPTION, LOOKS_THEME_LIGHT).fg, looks_rgb(cap->fg, LOOKS_THEME_DARK, true));
+}
+
+static size_t count_of(const char *text, const char *what)
+{
+    size_t n = 0;
+    for (const char *p = text; (p = strstr(p, what)) != NULL; p += strlen(what))
+        n++;
+    return n;
+}
+
+/* What the live view draws now: a changed solid cell is the change's glyph
+ * over the block's colour with a bar at its foot; a freed block keeps its
+ * name, in its colour on the page; the warnings are newest first. */
+static void test_svg_follows_live_view(void **state)
+{
+    (void)state;
+    session *s = session_create();
+    sk_run(s, "new bump 64");
+    sk_run(s, "alloc 8 as a");
+    sk_run(s, "alloc 8 as b");
+    cells_grid before;
+    cells_init(&before);
+    assert_true(cells_build(s, 0, 64, &before));
+    sk_run(s, "alloc 16 as c");
+    svgout_frame f = {.s = s, .caption = "", .before = &before};
+    svgout_options o = {0, 0, LOOKS_THEME_DARK, false};
+    strbuf svg;
+    sb_init(&svg);
+    assert_true(svgout_render(&f, &o, &svg, NULL));
+    const char *bar = looks_glyph(LOOK_CHANGED, false);
+    char want[128];
+    snprintf(want, sizeof want, ">%s", bar);
+    /* the bar at the foot: a rectangle 3 units high at the cell's last
+     * units, white over the block; the legend's swatch has one too */
+    size_t glyphs = count_of(sb_str(&svg), bar), bars = count_of(sb_str(&svg), "height=\"3\" fill=\"#ffffff\"");
+    assert_true(glyphs >= 2 + 1); /* c: 16 bytes, at least two cells */
+    assert_int_equal(bars, glyphs);
+    /* with nothing changed, the legend's alone */
+    sb_clear(&svg);
+    f.before = NULL;
+    assert_true(svgout_render(&f, &o, &svg, NULL));
+    assert_int_equal(count_of(sb_str(&svg), bar), 1);
+    /* b freed: its name is a tag on the page, in block 1's colour */
+    sk_run(s, "free b");
+    sk_run(s, "free a");
+    sb_clear(&svg);
+    assert_true(svgout_render(&f, &o, &svg, NULL));
+    uint32_t live1 = looks_rgb(looks_area(looks_live_style(1)), LOOKS_THEME_DARK, true);
+    snprintf(want, sizeof want, "fill=\"#%06x\" font-weight=\"bold\" textLength=\"9\">b</text>", (unsigned)live1);
+    assert_non_null(strstr(sb_str(&svg), want));
+    sb_free(&svg);
+    cells_free(&before);
+    session_destroy(s);
+}
+
+/* Warnings newest first, their kind written once; a comparison group is
+ * drawn stacked, every member named, and the title says so. */
+static void test_svg_warnings_and_group(void **state)
+{
+    (void)state;
+    session *s = session_create();
+    sk_run(s, "new bump 64 as one");
+    sk_run(s, "new bump 64 as two");
+    sk_run(s, "compare one two");
+    sk_run(s, "alloc 8 as x");
+    svgout_frame f = {.s = s, .caption = ""};
+    svgout_options o = {0, 0, LOOKS_THEME_LIGHT, false};
+    strbuf svg;
+    sb_init(&svg);
+    assert_true(svgout_render(&f, &o, &svg, NULL));
+    const char *doc = sb_str(&svg);
+    assert_non_null(strstr(doc, ", a comparison group</title>"));
+    assert_non_null(strstr(doc, "> one (bump)  used 8"));
+    assert_non_null(strstr(doc, "> two (bump)  used 8"));
+    assert_non_null(strstr(doc, ">compare</text>"));
+    sb_free(&svg);
+    session_destroy(s);
+
+    s = session_create();
+    sk_run(s, "new debug 256");
+    sk_run(s, "alloc 8 as a");
+    sk_run(s, "alloc 8 as b");
+    sk_run(s, "free a");
+    sk_run(s, "free a"); /* a double free: a warning, the state kept */
+    sk_run(s, "free b");
+    sk_run(s, "free b");
+    f.s = s;
+    size_t n = session_warning_count(s);
+    assert_true(n >= 2);
+    sb_init(&svg);
+    assert_true(svgout_render(&f, &o, &svg, NULL));
+    doc = sb_str(&svg);
+    assert_non_null(strstr(doc, "newest first</text>"));
+    char newest[512], oldest[512];
+    session_warning w = session_warning_at(s, n - 1);
+    svgout_warning_text(&w, newest, sizeof newest);
+    w = session_warning_at(s, 0);
+    svgout_warning_text(&w, oldest, sizeof oldest);
+    newest[20] = oldest[20] = '\0'; /* their first words, before any wrap */
+    assert_non_null(strstr(doc, newest));
+    assert_non_null(strstr(doc, oldest));
+    assert_true(strstr(doc, newest) < strstr(doc, oldest));
     sb_free(&svg);
     session_destroy(s);
 }
@@ -245,6 +397,9 @@ int main(void)
         cmocka_unit_test(test_write_file_rule),
         cmocka_unit_test(test_size),
         cmocka_unit_test(test_svg_cells_and_text),
+        cmocka_unit_test(test_light_theme_inks),
+        cmocka_unit_test(test_svg_follows_live_view),
+        cmocka_unit_test(test_svg_warnings_and_group),
         cmocka_unit_test(test_export_command),
         cmocka_unit_test(test_html_differences),
     };

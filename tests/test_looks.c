@@ -113,7 +113,7 @@ static void test_styles_have_names_and_rgb(void **state)
     looks_colour none = LOOKS_NONE, red = LOOKS_C(LOOKS_RED, 1), cube = LOOKS_C(LOOKS_BLUE, 33),
                  grey = LOOKS_C(LOOKS_WHITE, 244);
     assert_int_equal(looks_rgb(red, LOOKS_THEME_DARK, true), 0xcd0000);
-    assert_int_equal(looks_rgb(cube, LOOKS_THEME_LIGHT, true), 0x0087ff);
+    assert_int_equal(looks_rgb(cube, LOOKS_THEME_LIGHT, false), 0x0087ff);
     assert_int_equal(looks_rgb(grey, LOOKS_THEME_DARK, false), 0x808080);
     /* the default colours follow the theme */
     assert_true(looks_rgb(none, LOOKS_THEME_DARK, false) != looks_rgb(none, LOOKS_THEME_LIGHT, false));

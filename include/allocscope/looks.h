@@ -112,7 +112,11 @@ looks_colour looks_area(looks_style s);
 
 typedef enum looks_theme { LOOKS_THEME_DARK, LOOKS_THEME_LIGHT } looks_theme;
 /* The RGB (0xRRGGBB) of a colour as xterm's 256-colour palette shows it;
- * the terminal default is the theme's foreground or background. */
+ * the terminal default is the theme's foreground or background. A
+ * foreground is ink on the theme's page: in the light theme, colours too
+ * pale to read there (yellow, white, the light block colours) give a
+ * darker one of their hue (looks.c's light rows). Ink over a fill of its
+ * own is asked for in the dark theme, which draws it as the terminal does. */
 uint32_t looks_rgb(looks_colour c, looks_theme theme, bool foreground);
 
 /*

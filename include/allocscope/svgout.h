@@ -29,6 +29,15 @@
 #define SVGOUT_MAX_COLS 400
 #define SVGOUT_MAX_ROWS 200
 
+/* A comparison group's member grids of the frame before (for the changes
+ * each member's map marks), kept by a caller drawing frame after frame. */
+typedef struct svgout_group_memory {
+    cells_grid grid[4];
+    size_t member[4], count;
+} svgout_group_memory;
+void svgout_group_memory_init(svgout_group_memory *mem);
+void svgout_group_memory_free(svgout_group_memory *mem);
+
 /* What is pictured besides the model. */
 typedef struct svgout_frame {
     const session *s;
@@ -40,7 +49,22 @@ typedef struct svgout_frame {
     const char *answer;       /* the last answer, or NULL */
     const cells_grid *before; /* the grid before the last step (its changes are marked), or NULL */
     size_t warnings_before;   /* warnings before the last step: newer ones stand out */
+    const cells_grid *before_change; /* the grid before the last step that changed the picture, or NULL:
+                                        its changes stay marked while the grid equals before */
+    int caption_lines;        /* lines the caption band holds (the scene's longest note); 0: the caption's */
+    size_t answer_step;       /* playback: the step (1-based) that gave the answer, 0 none */
+    const char *answer_command; /* that step's text, or NULL */
+    bool answer_failed;       /* that step failed */
+    svgout_group_memory *group_memory; /* NULL, or the group's last frame: read and updated */
 } svgout_frame;
+
+/* Lines a caption takes in the band of a cols-column picture (at least 1),
+ * wrapped as the live view wraps it. */
+int svgout_caption_lines(const char *caption, int cols);
+/* Lines the longest note of a scene takes there: the caption band's
+ * height throughout its playback, as in the live view. */
+struct player;
+int svgout_scene_caption_lines(const struct player *p, int cols);
 
 typedef struct svgout_options {
     int cols, rows;           /* the terminal pictured (0: 120 x 40) */
@@ -58,6 +82,20 @@ typedef struct svgout_face {
 } svgout_face;
 svgout_face svgout_cell_face(const cells_grid *grid, size_t i, looks_theme theme, bool ascii, bool with_label,
                              bool changed);
+
+/* The colours of ink fg on ground bg (LOOKS_NONE: the page) with
+ * attributes, as the SVG draws them in theme: a 256-colour terminal's, ink
+ * on the page in the theme's (looks_rgb), a ground the page has inverted. */
+typedef struct svgout_ink {
+    uint32_t fg, bg;
+    bool has_bg;
+} svgout_ink;
+svgout_ink svgout_ink_of(looks_colour fg, looks_colour bg, unsigned attrs, looks_theme theme);
+/* The same for style s. */
+svgout_ink svgout_style_ink(looks_style s, looks_theme theme);
+/* A warning's line as the live view writes it: "STEP KIND: MESSAGE", the
+ * kind once when the message begins with it. */
+void svgout_warning_text(const session_warning *w, char *buf, size_t n);
 
 /* Appends the SVG document of frame f to out. The grid it draws is left in
  * *grid when grid is not NULL (for the next frame's changes). False only

@@ -231,7 +231,7 @@ static void state_of(page *pg, player *p)
     pg->now[G_WARNINGS].len = 0;
     for (size_t i = 0; i < session_warning_count(s); i++) {
         session_warning w = session_warning_at(s, i);
-        snprintf(line, sizeof line, "%zu %s: %s", w.step, w.kind, w.message);
+        svgout_warning_text(&w, line, sizeof line);
         put_text(pg, G_WARNINGS, i, line);
     }
     session_stats st;
@@ -316,21 +316,27 @@ static void css(const page *pg, strbuf *out)
     uint32_t fg = looks_rgb((looks_colour)LOOKS_NONE, pg->theme, true);
     uint32_t bg = looks_rgb((looks_colour)LOOKS_NONE, pg->theme, false);
     sb_printf(out, "body{background:%s;color:%s}\n", hex(bg, a), hex(fg, b));
-    for (int s = 0; s < STYLE_COUNT; s++) {
+    for (int s = 0; s < STYLE_COUNT; s++) { /* as svgout draws them */
         const looks_style_spec *st = looks_style_of((looks_style)s);
-        uint32_t f = looks_rgb(st->fg, pg->theme, true), k = looks_rgb(st->bg, pg->theme, false);
-        bool has_bg = st->bg.c8 != LOOKS_DEFAULT;
-        if (st->colour_attrs & LOOKS_REVERSE) {
-            uint32_t t = f;
-            f = k, k = t, has_bg = true;
-        }
-        if (has_bg && k == bg) /* as svgout draws it: a background the page has is inverted */
-            k = fg, f = bg;
-        sb_printf(out, ".s%d{color:%s;%s%s%s%s}\n", s, hex(f, a), has_bg ? "background:" : "", has_bg ? hex(k, b) : "",
-                  has_bg ? ";" : "", st->colour_attrs & LOOKS_BOLD ? "font-weight:bold;" : "");
+        svgout_ink ink = svgout_style_ink((looks_style)s, pg->theme);
+        sb_printf(out, ".s%d{color:%s;%s%s%s%s}\n", s, hex(ink.fg, a), ink.has_bg ? "background:" : "",
+                  ink.has_bg ? hex(ink.bg, b) : "", ink.has_bg ? ";" : "",
+                  st->colour_attrs & LOOKS_BOLD ? "font-weight:bold;" : "");
         if (st->colour_attrs & LOOKS_DIM)
             sb_printf(out, ".s%d{opacity:.65}\n", s);
     }
+    /* a freed block's name: a tag in the colour the block had, on the page */
+    for (int k = 0; k < LOOKS_LIVE_COLOURS; k++) {
+        svgout_ink ink = svgout_ink_of(looks_area(looks_live_style(k)), (looks_colour)LOOKS_NONE, LOOKS_BOLD, pg->theme);
+        sb_printf(out, ".t%d{color:%s;font-weight:bold}\n", k, hex(ink.fg, a));
+    }
+    /* what the last step changed: bold, underlined, a bar at a cell's foot
+     * (white over a block's colour, the change's ink on the page) */
+    const looks_style_spec *cs = looks_style_of(STYLE_CHANGED);
+    svgout_ink on_page = svgout_ink_of(cs->fg, (looks_colour)LOOKS_NONE, 0, pg->theme);
+    svgout_ink on_fill = svgout_ink_of(cs->fg, looks_area(STYLE_LIVE0), 0, pg->theme);
+    sb_printf(out, ".ch{font-weight:bold;text-decoration:underline}#map span.ch,#legend span.ch{box-shadow:inset 0 -3px 0 %s}\n",
+              hex(on_page.fg, a));
     for (size_t id = 0; id < pg->faces.offsets.len; id++) {
         unsigned fill, ink;
         int bold, ul, dim;
@@ -341,6 +347,8 @@ static void css(const page *pg, strbuf *out)
             sb_printf(out, ";background:%s", hex(fill, b));
         sb_printf(out, "%s%s%s}\n", bold ? ";font-weight:bold" : "", ul ? ";text-decoration:underline" : "",
                   dim ? ";opacity:.65" : "");
+        if (fill <= 0xffffff)
+            sb_printf(out, "#map span.f%zu.ch{box-shadow:inset 0 -3px 0 %s}\n", id, hex(on_fill.fg, a));
     }
 }
 
@@ -353,6 +361,11 @@ static void legend(const page *pg, strbuf *out)
         if (l->word == NULL || (prev && prev->word && strcmp(prev->word, l->word) == 0))
             continue;
         char colour[8];
+        if (id == LOOK_CHANGED) { /* a cell of block 0 as the map marks a change */
+            sb_printf(out, "<span class=\"ch\" style=\"background:%s\">&nbsp;</span> changed by the last step &nbsp;",
+                      hex(looks_rgb(looks_area(STYLE_LIVE0), pg->theme, false), colour));
+            continue;
+        }
         if (l->role == CELL_LIVE) /* the live view's fill: the block's colour on the background */
             sb_printf(out, "<span style=\"color:%s\">", hex(looks_rgb(looks_area(STYLE_LIVE0), pg->theme, false), colour));
         else
@@ -364,7 +377,6 @@ static void legend(const page *pg, strbuf *out)
     for (size_t i = 0; i < n; i++)
         if (marks[i].style >= 0 && marks[i].legend)
             sb_printf(out, "<span class=\"s%d\">&nbsp;</span> %s &nbsp;", marks[i].style, marks[i].legend);
-    sb_add(out, "<span class=\"ch\">&nbsp;</span> changed");
 }
 
 static const char page_style[] =
@@ -372,8 +384,7 @@ static const char page_style[] =
     "#hdr div{white-space:pre;overflow:hidden}#h1{font-weight:bold}\n"
     "#main{display:flex;gap:16px;align-items:flex-start;margin-top:6px}\n"
     "#map{margin:0;white-space:pre;line-height:1.25}#map span{display:inline-block;width:1ch;text-align:center}\n"
-    "#map span.ch{outline:2px solid currentColor;outline-offset:-2px}\n"
-    ".ch{outline:2px solid;outline-offset:-2px}\n"
+
     "#side{min-width:44ch}#tbl{white-space:pre;max-height:24em;overflow:auto}#warn{white-space:pre-wrap;margin-top:8px}\n"
     "#caption{padding:.6em 1em;margin:8px 0;font-weight:bold;min-height:2.6em;white-space:pre-wrap}\n"
     "#bar{display:flex;gap:8px;align-items:center;flex-wrap:wrap}#sl{flex:1;min-width:200px}\n"
@@ -413,7 +424,8 @@ static const char page_script[] =
     "function prevNote(){var k=cur;if(k>0&&mark(k-1))k--;while(k>0&&!mark(k-1))k--;go(k);}\n"
     "function drawMap(){var n=S[3],x=S[4],shape=T[x[5]].split('|'),head=shape[0].split(' ');\n"
     " var cpr=+head[0],zoom=+head[1],changed={},h=[];\n"
-    " if(cur>0)changes(cur)[0].forEach(function(c){if(c[0]>=0)changed[c[0]]=1;});\n"
+    " var k=cur;while(k>1&&cur-k<1000&&!changes(k)[0].length)k--;\n" /* a step that changes nothing keeps the last change */
+    " if(k>0)changes(k)[0].forEach(function(c){if(c[0]>=0)changed[c[0]]=1;});\n"
     " if(shape.length<2){$('map').textContent=T[x[0]]?'(this allocator owns no memory yet)':'(no allocator yet)';return;}\n"
     " var r='         ';for(var c=0;c<cpr;c+=16)r+=pad('+'+c*zoom,16);h.push(r.replace(/ +$/,''));\n"
     " for(var g=1;g<shape.length;g++){var p=shape[g].split(','),first=+p[0],count=+p[1];\n"
@@ -432,12 +444,12 @@ static const char page_script[] =
     " var b=S[1],rows=[],base=n[11];\n"
     " rows.push('<span class=\"u\">'+esc(pad('block',10)+' '+pad('offset',7,1)+' '+pad('size',6,1)+' '+pad('align',5,1)+' '+pad('pad',4,1)+' state')+'</span>');\n"
     " for(var i=0;i<b.length;i++){var t=T[b[i]>>1].split(' '),live=b[i]&1;\n"
-    "  rows.push('<span class=\"'+(live?'s'+(STYLE_LIVE0+(base+i)%6):'s'+STYLE_FREED)+'\" style=\"font-weight:bold\">'+esc(pad(t[0].slice(0,10),10))+'</span> '+\n"
+    "  rows.push('<span class=\"'+(live?'s'+(STYLE_LIVE0+(base+i)%6):'t'+(base+i)%6)+'\" style=\"font-weight:bold\">'+esc(pad(t[0].slice(0,10),10))+'</span> '+\n"
     "   '<span'+(live?'':' class=\"s'+STYLE_DIM+'\"')+'>'+esc(pad(t[1],7,1)+' '+pad(t[2],6,1)+' '+pad(t[3],5,1)+' '+pad(t[4],4,1)+' '+(live?'live':'freed'))+'</span>');}\n"
     " if(!b.length)rows.push('(no blocks yet)');\n"
     " $('tbl').innerHTML=rows.join('\\n');$('tbl').scrollTop=1e9;\n"
-    " var w=S[2],ws=['<span class=\"u\">warnings ('+w.length+')</span>'],fresh=wb[wb.length-1];\n"
-    " for(var i=Math.max(0,w.length-50);i<w.length;i++)ws.push('<span class=\"s'+(i>=fresh?STYLE_ERROR:STYLE_WARNING)+'\">'+esc(T[w[i]])+'</span>');\n"
+    " var w=S[2],ws=['<span class=\"u\">warnings ('+w.length+')'+(w.length>1?' newest first':'')+'</span>'],fresh=wb[wb.length-1];\n"
+    " for(var i=w.length-1;i>=Math.max(0,w.length-50);i--)ws.push('<span class=\"s'+(i>=fresh?STYLE_ERROR:STYLE_WARNING)+'\">'+esc(T[w[i]])+'</span>');\n"
     " if(!w.length)ws.push('(none)');$('warn').innerHTML=ws.join('\\n');\n"
     " $('caption').textContent=T[x[4]];\n"
     " $('pos').textContent='step '+cur+'/'+N;$('cmd').textContent=cur?P.steps[cur-1].split('\\n')[0]:'(start)';\n"

@@ -58,12 +58,32 @@ static uint32_t xterm_rgb(int n)
     return g << 16 | g << 8 | g;
 }
 
+/* The light theme's inks: colours made to be read on a dark terminal that
+ * are too pale as text on the light page take a darker one of the same
+ * hue (xterm numbers). Fills and inks over a fill need none. */
+static const struct {
+    int16_t colour, on_light;
+} light_ink[] = {
+    {220, 94},  /* warning yellow -> dark gold */
+    {203, 124}, /* error salmon -> dark red */
+    {231, 16},  /* changed white -> black */
+    {34, 28},   /* live0 green */
+    {33, 25},   /* live1 blue */
+    {208, 166}, /* live2 orange */
+    {135, 91},  /* live3 purple */
+    {205, 162}, /* live4 pink */
+};
+
 uint32_t looks_rgb(looks_colour c, looks_theme theme, bool foreground)
 {
     if (c.c256 < 0 || c.c256 > 255) {
         bool dark = theme == LOOKS_THEME_DARK;
         return foreground == dark ? 0xe5e5e5 : 0x000000;
     }
+    if (theme == LOOKS_THEME_LIGHT && foreground)
+        for (size_t i = 0; i < sizeof light_ink / sizeof light_ink[0]; i++)
+            if (light_ink[i].colour == c.c256)
+                return xterm_rgb(light_ink[i].on_light);
     return xterm_rgb(c.c256);
 }
 

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -34,30 +35,68 @@ typedef struct svg {
     looks_theme theme;
     bool ascii;
     uint32_t page_fg, page_bg;
+    int hide_from, hide_to; /* rows [from, to) that a box covers: nothing else is drawn there */
 } svg;
+
+static bool hidden(const svg *g, int row) { return row >= g->hide_from && row < g->hide_to; }
+
+/* The pen of a foreground on a background with attributes, as a
+ * 256-colour terminal shows them: ink on the page takes the theme's (the
+ * light theme's darker inks), ink over a fill of its own is the
+ * terminal's. */
+/* Whether two colours are too close to tell apart as ground and page. */
+static bool near_rgb(uint32_t a, uint32_t b)
+{
+    for (int shift = 0; shift < 24; shift += 8) {
+        int d = (int)(a >> shift & 0xff) - (int)(b >> shift & 0xff);
+        if (d < -0x20 || d > 0x20)
+            return false;
+    }
+    return true;
+}
+
+static pen mix(const svg *g, looks_colour fg, looks_colour bg, unsigned attrs)
+{
+    bool has_bg = bg.c256 != LOOKS_DEFAULT;
+    pen p = {looks_rgb(fg, has_bg && fg.c256 != LOOKS_DEFAULT ? LOOKS_THEME_DARK : g->theme, true),
+             looks_rgb(bg, g->theme, false), has_bg, (attrs & LOOKS_BOLD) != 0, (attrs & LOOKS_DIM) != 0,
+             (attrs & LOOKS_UNDERLINE) != 0};
+    if (attrs & LOOKS_REVERSE) {
+        uint32_t t = p.fg;
+        p.fg = p.bg, p.bg = t, p.has_bg = true;
+    }
+    /* a background the page already has, or nearly (white on the light
+     * page), would vanish: such a style is drawn in the page's inverse */
+    if (p.has_bg && near_rgb(p.bg, g->page_bg))
+        p.bg = g->page_fg, p.fg = g->page_bg;
+    return p;
+}
 
 static pen pen_of(const svg *g, looks_style s, unsigned extra)
 {
     const looks_style_spec *st = looks_style_of(s);
-    unsigned a = st->colour_attrs | extra;
-    pen p = {looks_rgb(st->fg, g->theme, true), looks_rgb(st->bg, g->theme, false), st->bg.c8 != LOOKS_DEFAULT,
-             (a & LOOKS_BOLD) != 0, (a & LOOKS_DIM) != 0, (a & LOOKS_UNDERLINE) != 0};
-    if (a & LOOKS_REVERSE) {
-        uint32_t fg = p.fg;
-        p.fg = p.bg, p.bg = fg, p.has_bg = true;
-    }
-    /* a background the page already has (white in the light theme) would
-     * vanish: such a style is drawn in the page's inverse */
-    if (p.has_bg && p.bg == g->page_bg)
-        p.bg = g->page_fg, p.fg = g->page_bg;
-    return p;
+    return mix(g, st->fg, st->bg, st->colour_attrs | extra);
+}
+
+svgout_ink svgout_ink_of(looks_colour fg, looks_colour bg, unsigned attrs, looks_theme theme)
+{
+    svg g = {NULL, theme, false, looks_rgb((looks_colour)LOOKS_NONE, theme, true),
+             looks_rgb((looks_colour)LOOKS_NONE, theme, false), 0, 0};
+    pen p = mix(&g, fg, bg, attrs);
+    return (svgout_ink){p.fg, p.bg, p.has_bg};
+}
+
+svgout_ink svgout_style_ink(looks_style s, looks_theme theme)
+{
+    const looks_style_spec *st = looks_style_of(s);
+    return svgout_ink_of(st->fg, st->bg, st->colour_attrs, theme);
 }
 
 static pen plain(const svg *g, bool bold) { return (pen){g->page_fg, g->page_bg, false, bold, false, false}; }
 
 static void rect(const svg *g, int col, int row, int cols, int rows, uint32_t rgb, const char *extra)
 {
-    if (cols <= 0 || rows <= 0)
+    if (cols <= 0 || rows <= 0 || (hidden(g, row) && hidden(g, row + rows - 1)))
         return;
     sb_printf(g->out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#%06x\"%s/>\n", col * CW, row * CH,
               cols * CW, rows * CH, (unsigned)rgb, extra ? extra : "");
@@ -98,8 +137,8 @@ static int text(const svg *g, int col, int row, int w, const char *s, pen p)
         bytes += n;
         used++;
     }
-    if (used == 0)
-        return 0;
+    if (used == 0 || hidden(g, row))
+        return used;
     if (p.has_bg)
         rect(g, col, row, used, 1, p.bg, NULL);
     bool blank = true;
@@ -135,31 +174,94 @@ static int columns(const char *s)
     return n;
 }
 
-/* Word-wraps text into h rows of w columns, as the live view does. */
-static void wrapped(const svg *g, int col, int row, int h, int w, const char *s, pen p)
+/* The cells between slot starts when the first region is cut in equal
+ * slots (a pool's), else 0: the live view's slot_stride, so rows hold
+ * whole slots as there. */
+static size_t slot_stride(const cells_grid *g)
 {
-    for (int r = 0; r < h && *s; r++) {
-        size_t n = strlen(s);
-        if (columns(s) > w) {
-            size_t cut = 0;
-            for (int c = 0; c < w && s[cut]; c++)
-                cut += utf8_len((unsigned char)s[cut]);
-            n = cut;
-            while (n > 0 && s[n] != ' ')
-                n--;
-            if (n == 0)
-                n = cut;
+    if (g->region_count == 0)
+        return 0;
+    const cells_region *r = &g->regions[0];
+    size_t last = SIZE_MAX, stride = 0, starts = 0;
+    for (size_t i = 0; i < r->count; i++) {
+        if (!(g->cells[r->first + i].marks & CELL_MARK_BOUNDARY))
+            continue;
+        if (last != SIZE_MAX) {
+            size_t gap = i - last;
+            if (stride && gap != stride)
+                return 0;
+            stride = gap;
         }
-        char line[1024];
-        snprintf(line, sizeof line, "%.*s", (int)n, s);
-        text(g, col, row + r, w, line, p);
-        s += n;
-        while (*s == ' ')
-            s++;
+        last = i;
+        starts++;
     }
+    return starts >= 3 ? stride : 0;
 }
 
 /* ---- panes ---- */
+
+/* The first line of text wrapped at w columns (w >= 1), as the live view
+ * wraps: whole words while they fit, a longer word cut at w, a newline a
+ * hard break. Returns its bytes; *next is where the next line starts. */
+static size_t wrap_line(const char *text, int w, const char **next)
+{
+    size_t i = 0, space = 0;
+    bool has_space = false;
+    int cols = 0;
+    while (text[i] && text[i] != '\n') {
+        size_t k = utf8_len((unsigned char)text[i]);
+        for (size_t j = 1; j < k; j++)
+            if (text[i + j] == '\0')
+                k = j;
+        if (cols + 1 > w)
+            break;
+        if (text[i] == ' ')
+            space = i, has_space = true;
+        cols++;
+        i += k;
+    }
+    size_t len = i;
+    if (text[i] && text[i] != '\n' && text[i] != ' ' && has_space && space > 0)
+        len = space;
+    if (len == 0 && text[i] && text[i] != '\n')
+        len = 1;
+    const char *p = text + len;
+    while (*p == ' ')
+        p++;
+    if (*p == '\n')
+        p++;
+    *next = p;
+    return len;
+}
+
+static int wrapped_lines(const char *text, int w)
+{
+    int n = 0;
+    for (const char *p = text; *p; n++)
+        wrap_line(p, w, &p);
+    return n;
+}
+
+/* Word-wraps text into h rows of w columns at (col, row); returns the rows used. */
+static int wrapped(const svg *g, int col, int row, int h, int w, const char *s, pen p)
+{
+    int r = 0;
+    for (; r < h && *s && w > 0; r++) {
+        const char *next;
+        size_t n = wrap_line(s, w, &next);
+        char line[1024];
+        snprintf(line, sizeof line, "%.*s", (int)(n < sizeof line ? n : sizeof line - 1), s);
+        text(g, col, row + r, w, line, p);
+        s = next;
+    }
+    return r;
+}
+
+int svgout_caption_lines(const char *caption, int cols)
+{
+    int n = wrapped_lines(caption ? caption : "", cols - 4 > 1 ? cols - 4 : 1);
+    return n > 1 ? n : 1;
+}
 
 static void header(const svg *g, const svgout_frame *f, const screen_rect *r, const cells_grid *grid)
 {
@@ -176,11 +278,39 @@ static void header(const svg *g, const svgout_frame *f, const screen_rect *r, co
     char off[48] = "";
     if (st.has_offset)
         snprintf(off, sizeof off, "  offset %zu", st.offset);
+    /* every figure, in fewer columns as the picture narrows (the live view's forms) */
+    char line[512];
+    const char *name = session_active_name(s), *kind = session_active_kind(s), *o1 = st.has_offset ? off + 2 : "";
+    size_t cap = st.capacity, fr = st.capacity - used, pad = st.padding_bytes, lb = st.live_blocks,
+           lby = st.live_bytes, peak = st.peak_bytes, zoom = grid->zoom;
+    for (int form = 0; form < 5; form++) {
+        switch (form) {
+        case 0:
+            snprintf(line, sizeof line, "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu  live %zu (%zu B)  "
+                     "peak %zu  zoom %zu B/cell", name, kind, cap, used, fr, off, pad, lb, lby, peak, zoom);
+            break;
+        case 1:
+            snprintf(line, sizeof line, "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu  live %zu (%zu B)  "
+                     "peak %zu  %zu B/cell", name, kind, cap, used, fr, off, pad, lb, lby, peak, zoom);
+            break;
+        case 2:
+            snprintf(line, sizeof line, "%s (%s) capacity %zu used %zu free %zu%s%s padding %zu live %zu (%zu B) "
+                     "peak %zu %zu B/cell", name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, peak, zoom);
+            break;
+        case 3:
+            snprintf(line, sizeof line, "%s (%s) cap %zu used %zu free %zu%s%s pad %zu live %zu/%zuB peak %zu "
+                     "%zu B/cell", name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, peak, zoom);
+            break;
+        default:
+            snprintf(line, sizeof line, "%s (%s) cap %zu used %zu free %zu%s%s pad %zu live %zu/%zuB %zu B/cell",
+                     name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, zoom);
+            break;
+        }
+        if (columns(line) <= r->w - 1)
+            break;
+    }
     hp.bold = true;
-    textf(g, 1, r->y, r->w - 1, hp,
-          "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu  live %zu (%zu B)  peak %zu  zoom %zu B/cell",
-          session_active_name(s), session_active_kind(s), st.capacity, used, st.capacity - used, off,
-          st.padding_bytes, st.live_blocks, st.live_bytes, st.peak_bytes, grid->zoom);
+    text(g, 1, r->y, r->w - 1, line, hp);
     int x = text(g, 1, r->y + 1, r->w - 1, "allocators:", pen_of(g, STYLE_DIM, 0)) + 1;
     for (size_t i = 0; i < session_allocator_count(s) && x < r->w - 2; i++) {
         bool active = i == session_active_index(s);
@@ -197,45 +327,72 @@ static void header(const svg *g, const svgout_frame *f, const screen_rect *r, co
         text(g, r->w - rw - 1, r->y + 1, rw, right, pen_of(g, STYLE_DIM, 0));
 }
 
-/* Cell i: its rectangle (colour or none), its glyph and the glyph's pen,
- * as the live view's cell_look decides with colours on. */
+/* Cell i as the live view's face_of draws it with colours on: its ground
+ * (a fill, or the page), the glyph of its first column and of any further
+ * ones (NULL: the fill alone) and their ink; bar: a solid block the last
+ * step changed, drawn with a bar at its foot. */
 typedef struct face {
-    bool filled;
+    bool filled, bar;
     uint32_t fill;
-    const char *glyph; /* NULL: the fill alone */
+    const char *first, *rest;
     pen ink;
 } face;
 
-static face face_of(const svg *g, const cells_grid *grid, size_t i, bool with_label, bool ch)
+#define MAP_STYLES (STYLE_LIVE5 + 1)
+
+static face face_of(const svg *g, const cell *c, bool with_label, bool changed)
 {
-    const cell *c = &grid->cells[i];
+    static char letters[256][2];
     char label = with_label ? c->label : 0;
+    looks_style st = looks_cell_style(c);
     unsigned extra = looks_mark_attrs(c->marks) | (label ? LOOKS_BOLD : 0);
-    if (ch)
-        extra |= LOOKS_BOLD | LOOKS_UNDERLINE;
-    looks_style style = looks_cell_style(c);
-    pen p = pen_of(g, style, extra);
-    face f = {p.has_bg, p.bg, looks_glyph(looks_of_cell(c), g->ascii), p};
-    if (c->role == CELL_LIVE) {
-        /* the solid fill in the block's colour (shaded where it changed) */
+    pen p = pen_of(g, st, extra);
+    const char *glyph = looks_glyph(looks_of_cell(c), g->ascii);
+    if (label) {
+        unsigned char u = (unsigned char)label;
+        letters[u][0] = label;
+        glyph = letters[u];
+    }
+    face f = {p.has_bg, false, p.bg, glyph, glyph, p};
+    const looks_style_spec *cs = looks_style_of(STYLE_CHANGED);
+    if (label && c->role == CELL_FREED) {
+        /* a freed block's name tag: its colour on the page */
+        f.ink = mix(g, looks_area(looks_live_style(c->block)), (looks_colour)LOOKS_NONE, LOOKS_BOLD);
+        f.filled = false;
+    } else if (!label && c->role == CELL_LIVE) {
         looks_style ls = looks_live_style(c->block);
         f.filled = true;
         f.fill = looks_rgb(looks_area(ls), g->theme, false);
-        f.ink.fg = looks_rgb(looks_style_of(ls)->fg, g->theme, true);
-        f.glyph = NULL; /* a changed cell is underlined */
+        f.first = f.rest = NULL; /* the solid block: its fill */
+        f.ink = mix(g, looks_area(ls), (looks_colour)LOOKS_NONE, looks_style_of(ls)->colour_attrs);
+        if (changed && !g->ascii) {
+            f.first = f.rest = looks_glyph(LOOK_CHANGED, false);
+            f.ink = mix(g, cs->fg, looks_area(ls), cs->colour_attrs & ~(unsigned)LOOKS_UNDERLINE);
+            f.bar = true;
+        } else if (changed) {
+            f.ink.bold = f.ink.underline = true;
+        }
+        return f;
     } else if (c->role == CELL_PADDING && c->beneath != CELL_PADDING && c->beneath != CELL_UNUSED) {
+        /* a coarse cell of mostly something else, with padding in it */
         cell under = {.role = c->beneath, .block = c->block};
-        f.filled = true;
-        f.fill = looks_rgb(looks_area(looks_cell_style(&under)), g->theme, false);
-        f.ink.fg = looks_rgb(looks_area(STYLE_PADDING), g->theme, true);
-    } else if ((c->marks & CELL_MARK_BOUNDARY) && (c->role == CELL_UNUSED || c->role == CELL_FREED)) {
-        f.glyph = looks_glyph(LOOK_SLOT_START, g->ascii);
+        looks_colour ground = looks_area(looks_cell_style(&under));
+        pen over = mix(g, looks_area(STYLE_PADDING), ground, 0);
+        f.filled = true, f.fill = over.bg;
+        f.ink.fg = over.fg;
+        st = STYLE_COUNT; /* keeps this colour when changed */
+    } else if (!label && (c->marks & (CELL_MARK_BOUNDARY | CELL_MARK_FREE_NODE)) &&
+               (c->role == CELL_UNUSED || c->role == CELL_FREED)) {
+        f.first = looks_glyph(LOOK_SLOT_START, g->ascii);
     }
-    if (label) {
-        static char letters[256][2];
-        unsigned char u = (unsigned char)label;
-        letters[u][0] = (char)label;
-        f.glyph = letters[u];
+    if (changed) {
+        f.ink.bold = f.ink.underline = true;
+        /* white over a dark ground; on the bright ones the black glyph stays */
+        if (st < MAP_STYLES && st != STYLE_META && st != STYLE_PADDING) {
+            pen w = mix(g, cs->fg, looks_area(st), 0);
+            f.ink.fg = w.fg;
+            f.filled = w.has_bg, f.fill = w.bg;
+        }
     }
     return f;
 }
@@ -244,94 +401,187 @@ svgout_face svgout_cell_face(const cells_grid *grid, size_t i, looks_theme theme
                              bool changed)
 {
     svg g = {NULL, theme, ascii, looks_rgb((looks_colour)LOOKS_NONE, theme, true),
-             looks_rgb((looks_colour)LOOKS_NONE, theme, false)};
-    face f = face_of(&g, grid, i, with_label, changed);
-    return (svgout_face){f.filled, f.ink.bold, f.ink.underline, f.ink.dim, f.fill, f.ink.fg, f.glyph};
+             looks_rgb((looks_colour)LOOKS_NONE, theme, false), 0, 0};
+    face f = face_of(&g, &grid->cells[i], with_label, changed);
+    return (svgout_face){f.filled, f.ink.bold, f.ink.underline, f.ink.dim, f.fill, f.ink.fg, f.first};
 }
 
-/* One row of cells, width columns each; names across a block's run when
- * cells are wider than a column. */
-static void cells_row(const svg *g, const svgout_frame *fr, const cells_grid *grid, const bool *changed,
-                      const screen_map_shape *sh, int col, int row, size_t first, size_t count)
+/* One column of a map row, as the live view puts it. */
+typedef struct column {
+    bool filled, bar;
+    uint32_t fill;
+    char glyph[5]; /* "" the fill alone */
+    pen ink;
+} column;
+
+static bool same_ink(pen a, pen b)
 {
-    int width = sh->cell_width;
-    for (size_t i = 0; i < count; i++) {
-        face f = face_of(g, grid, first + i, width == 1, changed && changed[first + i]);
-        int x = col + (int)i * width;
-        if (f.filled)
-            sb_printf(g->out, "<rect class=\"c\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#%06x\"/>\n",
-                      x * CW, row * CH, width * CW, CH, (unsigned)f.fill);
-        if (f.ink.underline && !f.glyph)
-            sb_printf(g->out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"2\" fill=\"#%06x\"/>\n", x * CW,
-                      row * CH + CH - 3, width * CW, (unsigned)f.ink.fg);
-        if (f.glyph && strcmp(f.glyph, " ") != 0) {
-            f.ink.has_bg = false;
-            for (int k = 0; k < width; k++)
-                text(g, x + k, row, 1, f.glyph, f.ink);
+    return a.fg == b.fg && a.bold == b.bold && a.dim == b.dim && a.underline == b.underline;
+}
+
+static void set_glyph(column *c, const char *g) { snprintf(c->glyph, sizeof c->glyph, "%s", g ? g : ""); }
+
+/* One row of cells, width columns each (the live view's draw_cells and
+ * write_names): each block's name across the columns of its run of cells
+ * (a freed block's too, as a tag), the whole name where it fits, else its
+ * first letter. Fills are cell rectangles (class "c"), glyphs and names
+ * text in runs of one ink. */
+static void cells_row(const svg *g, const session *s, const cells_grid *grid, const bool *changed, int width,
+                      int col, int row, size_t first, size_t count)
+{
+    enum { MAXC = SVGOUT_MAX_COLS };
+    if (hidden(g, row))
+        return;
+    column cs[MAXC];
+    size_t n = 0;
+    for (size_t i = 0; i < count && n + (size_t)width <= MAXC; i++) {
+        face f = face_of(g, &grid->cells[first + i], width == 1, changed && changed[first + i]);
+        for (int k = 0; k < width; k++, n++) {
+            cs[n] = (column){f.filled, f.bar, f.fill, "", f.ink};
+            set_glyph(&cs[n], k ? f.rest : f.first);
         }
     }
-    if (width == 1)
-        return;
     const cell *cells = grid->cells + first;
-    for (size_t i = 0; i < count; i++) {
-        if (!cells[i].label || cells[i].block < 0 || (i > 0 && cells[i - 1].block == cells[i].block))
+    for (size_t i = 0; width > 1 && i < count && (i + 1) * (size_t)width <= n; i++) {
+        if (!cells[i].label || cells[i].block < 0 ||
+            (i > 0 && cells[i - 1].block == cells[i].block && cells[i - 1].role == cells[i].role))
             continue;
         size_t run = 1;
-        while (i + run < count && cells[i + run].block == cells[i].block && cells[i + run].role == CELL_LIVE)
+        while (i + run < count && cells[i + run].block == cells[i].block && cells[i + run].role == cells[i].role)
             run++;
-        session_block b = session_block_at(fr->s, (size_t)cells[i].block);
-        size_t len = strlen(b.name), room = run * (size_t)width, n = len <= room ? len : 1;
-        face f = face_of(g, grid, first + i, true, changed && changed[first + i]);
-        f.ink.has_bg = false;
-        char name[64];
-        snprintf(name, sizeof name, "%.*s", (int)(n < sizeof name ? n : sizeof name - 1), b.name);
-        /* the glyphs under the name give way to it */
-        sb_printf(g->out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#%06x\"/>\n",
-                  (col + (int)i * width) * CW, row * CH, (int)n * CW, CH, (unsigned)f.fill);
-        text(g, col + (int)i * width, row, (int)n, name, f.ink);
+        session_block b = session_block_at(s, (size_t)cells[i].block);
+        size_t len = strlen(b.name), room = run * (size_t)width, m = len <= room ? len : 1;
+        face f = face_of(g, &cells[i], true, changed && changed[first + i]);
+        for (size_t k = 0; k < m && i * (size_t)width + k < n; k++) {
+            column *c = &cs[i * (size_t)width + k];
+            char ch[2] = {(unsigned char)b.name[k] < 0x80 ? b.name[k] : '?', '\0'};
+            *c = (column){f.filled, false, f.fill, "", f.ink};
+            set_glyph(c, ch);
+        }
+    }
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && cs[j].filled == cs[i].filled && cs[j].fill == cs[i].fill)
+            j++;
+        if (cs[i].filled)
+            sb_printf(g->out, "<rect class=\"c\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#%06x\"/>\n",
+                      (col + (int)i) * CW, row * CH, (int)(j - i) * CW, CH, (unsigned)cs[i].fill);
+        i = j;
+    }
+    for (size_t i = 0; i < n; i++) /* a change's bar, crisp at the foot (the glyph says it too) */
+        if (cs[i].bar || (cs[i].ink.underline && !cs[i].glyph[0]))
+            sb_printf(g->out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"3\" fill=\"#%06x\"/>\n",
+                      (col + (int)i) * CW, row * CH + CH - 3, CW, (unsigned)cs[i].ink.fg);
+    for (size_t i = 0; i < n;) {
+        if (!cs[i].glyph[0] || strcmp(cs[i].glyph, " ") == 0) {
+            i++;
+            continue;
+        }
+        char run[4 * MAXC + 1];
+        size_t len = 0, j = i;
+        for (; j < n && cs[j].glyph[0] && strcmp(cs[j].glyph, " ") != 0 && same_ink(cs[j].ink, cs[i].ink); j++) {
+            size_t k = strlen(cs[j].glyph);
+            memcpy(run + len, cs[j].glyph, k);
+            len += k;
+        }
+        run[len] = '\0';
+        pen p = cs[i].ink;
+        p.has_bg = false;
+        text(g, col + (int)i, row, (int)(j - i), run, p);
+        i = j;
     }
 }
 
-static void legend(const svg *g, int row, int col, int w, const cells_grid *grid)
+/* Puts one legend entry (a swatch and its words) at *x on row *y, or on the
+ * next row when it does not fit and bottom allows (the live view's
+ * legend_entry); false if it could not be put. */
+static bool legend_entry(const svg *g, int *y, int x0, int *x, int w, int bottom, const char *what)
 {
-    int used = 0;
-    pen dim = pen_of(g, STYLE_DIM, 0);
-    for (int id = 0; id < LOOK_COUNT && used + 10 < w; id++) {
+    int need = 1 + 1 + columns(what);
+    if (*x > x0 && *x + need > x0 + w) {
+        if (*y >= bottom)
+            return false;
+        (*y)++, *x = x0;
+    }
+    if (*x + need > x0 + w)
+        return false;
+    textf(g, *x + 1, *y, x0 + w - *x - 1, plain(g, false), " %s", what);
+    return true;
+}
+
+/* The legend from the looks table, drawn as the map draws each look;
+ * returns the last row used and in *end the column after its last entry. */
+static int legend(const svg *g, int y, int x, int w, int bottom, int *end)
+{
+    int at = x;
+    *end = x;
+    for (int id = 0; id < LOOK_COUNT; id++) {
         const looks_cell_spec *l = looks_cell_of((looks_id)id);
-        const looks_cell_spec *prev = id > 0 ? looks_cell_of((looks_id)(id - 1)) : NULL;
-        if (l->word == NULL || (prev && prev->word && strcmp(prev->word, l->word) == 0))
+        if (l->word == NULL || (id > 0 && looks_cell_of((looks_id)(id - 1))->word &&
+                                strcmp(looks_cell_of((looks_id)(id - 1))->word, l->word) == 0))
             continue;
-        pen p = pen_of(g, l->style, 0);
-        uint32_t live0 = looks_rgb(looks_area(STYLE_LIVE0), g->theme, false);
-        if (l->role == CELL_LIVE) /* a cell of block 0, as the live view's swatch */
-            sb_printf(g->out, "<rect class=\"c\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#%06x\"/>\n",
-                      (col + used) * CW, row * CH, CW, CH, (unsigned)live0);
-        else
-            text(g, col + used, row, 1, looks_glyph((looks_id)id, g->ascii), p);
-        used++;
-        used += textf(g, col + used, row, w - used, dim, " %s  ", l->word);
+        const char *what = id == LOOK_CHANGED ? "changed by the last step" : l->word;
+        int before = y;
+        if (!legend_entry(g, &y, x, &at, w, bottom, what))
+            return y;
+        if (y != before)
+            at = x;
+        if (l->role == CELL_LIVE) { /* a cell of block 0, as the map draws it */
+            cell sample = {CELL_LIVE, 0, 0, 0, 0, CELL_LIVE};
+            cells_grid one = {0};
+            one.cells = &sample, one.count = 1;
+            bool ch = id == LOOK_CHANGED;
+            cells_row(g, NULL, &one, &ch, 1, at, y, 0, 1);
+        } else {
+            text(g, at, y, 1, looks_glyph((looks_id)id, g->ascii), pen_of(g, l->style, 0));
+        }
+        at += 1 + 1 + columns(what) + 2;
+        *end = at - 2;
     }
     size_t n;
     const looks_mark_spec *marks = looks_marks(&n);
-    for (size_t i = 0; i < n && used + 10 < w; i++) {
+    for (size_t i = 0; i < n; i++) {
         if (marks[i].style < 0 || marks[i].legend == NULL)
             continue;
-        used += text(g, col + used, row, 1, " ", pen_of(g, (looks_style)marks[i].style, 0));
-        used += textf(g, col + used, row, w - used, dim, " %s  ", marks[i].legend);
+        int before = y;
+        if (!legend_entry(g, &y, x, &at, w, bottom, marks[i].legend))
+            return y;
+        if (y != before)
+            at = x;
+        text(g, at, y, 1, " ", pen_of(g, (looks_style)marks[i].style, 0));
+        at += 1 + 1 + columns(marks[i].legend) + 2;
+        *end = at - 2;
     }
-    if (used + 24 < w)
-        used += text(g, col + used, row, w - used, "underlined or shaded: changed", dim);
-    if (grid->zoom >= CELLS_BENEATH_ZOOM) {
-        static const char among[] = " on a colour: a cell mostly of that, with some padding in it";
-        if (used + 3 + (int)sizeof among >= w)
-            row++, used = 0;
-        else
-            used += 2;
-        pen over = {looks_rgb(looks_area(STYLE_PADDING), g->theme, true),
-                    looks_rgb(looks_area(STYLE_LIVE0), g->theme, false), true, false, false, false};
-        used += text(g, col + used, row, 1, looks_glyph(LOOK_PADDING, g->ascii), over);
-        text(g, col + used, row, w - used, among, dim);
+    return y;
+}
+
+/* At a coarse zoom, what padding over a colour means (draw_legend_among). */
+static void legend_among(const svg *g, int y, int x, int w, int bottom, int end, const cells_grid *grid)
+{
+    static const char among[] = " on a colour: a cell mostly of that, with some padding in it";
+    if (grid->zoom < CELLS_BENEATH_ZOOM)
+        return;
+    int used = end - x;
+    if (used + 3 + (int)sizeof among >= w) {
+        if (y + 1 > bottom)
+            return;
+        y++, used = 0;
+    } else {
+        used += 2;
     }
+    used += text(g, x + used, y, 1, looks_glyph(LOOK_PADDING, g->ascii),
+                 mix(g, looks_area(STYLE_PADDING), looks_area(STYLE_LIVE0), 0));
+    text(g, x + used, y, w - used, among, pen_of(g, STYLE_DIM, 0));
+}
+
+static void map_row_prefix(const svg *g, const session *s, int x, int y, const cells_region *reg, size_t at)
+{
+    pen dim = pen_of(g, STYLE_DIM, 0);
+    if (session_show_addresses(s))
+        textf(g, x, y, SCREEN_MAP_PREFIX, dim, g->ascii ? "..%06zx " : " …%06zx ",
+              ((size_t)(uintptr_t)reg->base + at) & 0xffffff);
+    else
+        textf(g, x, y, SCREEN_MAP_PREFIX, dim, "%7zu ", at);
 }
 
 static void map(const svg *g, const svgout_frame *f, const screen_layout *lay, const screen_map_shape *sh,
@@ -352,49 +602,99 @@ static void map(const svg *g, const svgout_frame *f, const screen_layout *lay, c
     for (int c = 0; c < sh->cells_per_row; c += step)
         textf(g, r->x + SCREEN_MAP_PREFIX + c * width, r->y, step * width - 1, dim, "+%zu", (size_t)c * grid->zoom);
     int rows = lay->map_rows, k = 0;
-    size_t line = 0, cols = (size_t)sh->cells_per_row, total = 0;
+    size_t cols = (size_t)sh->cells_per_row, total = 0;
     for (size_t reg = 0; reg < grid->region_count; reg++)
         total += (grid->region_count > 1) + (grid->regions[reg].count + cols - 1) / cols;
     for (size_t reg = 0; reg < grid->region_count && k < rows; reg++) {
         const cells_region *rg = &grid->regions[reg];
-        if (grid->region_count > 1 && k < rows) {
+        if (grid->region_count > 1 && k < rows)
             textf(g, r->x, r->y + 1 + k++, r->w, dim, "  ── region %zu: %zu bytes ──", reg, rg->bytes);
-            line++;
-        }
-        for (size_t first = 0; first < rg->count && k < rows; first += cols, line++) {
+        for (size_t first = 0; first < rg->count && k < rows; first += cols) {
             size_t n = rg->count - first < cols ? rg->count - first : cols;
             int y = r->y + 1 + k++;
-            textf(g, r->x, y, SCREEN_MAP_PREFIX, dim, "%7zu ", first * grid->zoom);
-            cells_row(g, f, grid, changed, sh, r->x + SCREEN_MAP_PREFIX, y, rg->first + first, n);
+            map_row_prefix(g, f->s, r->x, y, rg, first * grid->zoom);
+            cells_row(g, f->s, grid, changed, width, r->x + SCREEN_MAP_PREFIX, y, rg->first + first, n);
         }
     }
     if (total > (size_t)rows)
         textf(g, r->x + r->w - 22, r->y, 22, dim, "rows %d-%d of %zu PgUp/Dn", 1, rows, total);
     int ly = r->y + 1 + k + (k < rows ? 1 : 0) < r->y + r->h ? r->y + 1 + k + (k < rows ? 1 : 0) : r->y + r->h - 1;
-    legend(g, ly, r->x + 1, r->w - 1, grid);
+    int end;
+    ly = legend(g, ly, r->x + 1, r->w - 1, r->y + r->h - 1, &end);
+    legend_among(g, ly, r->x + 1, r->w - 1, r->y + r->h - 1, end, grid);
 }
 
+static void table_row(const svg *g, const session *s, const screen_rect *r, int y, size_t i, bool addresses)
+{
+    session_block b = session_block_at(s, i);
+    pen name = b.live ? pen_of(g, looks_live_style((long)i), LOOKS_BOLD)
+                      : mix(g, looks_area(looks_live_style((long)i)), (looks_colour)LOOKS_NONE, LOOKS_BOLD);
+    pen rest = b.live ? plain(g, false) : pen_of(g, STYLE_DIM, 0);
+    textf(g, r->x + 1, y, 10, name, "%-10.10s", b.name);
+    if (addresses)
+        textf(g, r->x + 12, y, r->w - 12, rest, "%14p %6zu %4zu %-5s", b.ptr, b.size, b.padding,
+              b.live ? "live" : "freed");
+    else
+        textf(g, r->x + 12, y, r->w - 12, rest, "%7zu %6zu %5zu %4zu %-5s", b.offset, b.size, b.align, b.padding,
+              b.live ? "live" : "freed");
+}
+
+/* The block table as the live view's: live blocks first, then freed ones,
+ * the newest of each when they do not all fit. */
 static void table(const svg *g, const svgout_frame *f, const screen_rect *r)
 {
     if (r->h < 2 || r->w < 20)
         return;
+    const session *s = f->s;
+    bool addresses = session_show_addresses(s);
     pen head = plain(g, true);
     head.underline = true;
-    textf(g, r->x + 1, r->y, r->w - 1, head, "%-10s %7s %6s %5s %4s %-5s", "block", "offset", "size", "align",
-          "pad", "state");
-    size_t n = session_block_count(f->s), rows = (size_t)r->h - 1, first = n > rows ? n - rows : 0;
-    for (size_t i = first; i < n; i++) {
-        session_block b = session_block_at(f->s, i);
-        int y = r->y + 1 + (int)(i - first);
-        looks_style st = b.live ? looks_live_style((long)i) : STYLE_FREED;
-        textf(g, r->x + 1, y, 10, pen_of(g, st, LOOKS_BOLD), "%-10.10s", b.name);
-        textf(g, r->x + 12, y, r->w - 12, b.live ? plain(g, false) : pen_of(g, STYLE_DIM, 0),
-              "%7zu %6zu %5zu %4zu %-5s", b.offset, b.size, b.align, b.padding, b.live ? "live" : "freed");
+    if (addresses)
+        textf(g, r->x + 1, r->y, r->w - 1, head, "%-10s %14s %6s %4s %-5s", "block", "address", "size", "pad",
+              "state");
+    else
+        textf(g, r->x + 1, r->y, r->w - 1, head, "%-10s %7s %6s %5s %4s %-5s", "block", "offset", "size", "align",
+              "pad", "state");
+    size_t n = session_block_count(s), live = 0, rows = (size_t)r->h - 1;
+    for (size_t i = 0; i < n; i++)
+        live += session_block_at(s, i).live;
+    size_t show_live = live < rows ? live : rows, show_freed = n - live < rows - show_live ? n - live : rows - show_live;
+    int y = r->y + 1;
+    for (int pass = 0; pass < 2; pass++) {
+        size_t want = pass == 0 ? show_live : show_freed, total = pass == 0 ? live : n - live, seen = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (session_block_at(s, i).live != (pass == 0))
+                continue;
+            if (seen++ >= total - want)
+                table_row(g, s, r, y++, i, addresses);
+        }
     }
     if (n == 0)
         text(g, r->x + 1, r->y + 1, r->w - 1, "(no blocks yet)", pen_of(g, STYLE_DIM, 0));
 }
 
+/* The length of the kind at the start of a warning's message with its
+ * colon and spaces, or 0 (the live view's kind_prefix). */
+static size_t kind_prefix(const char *msg, const char *kind)
+{
+    size_t i = 0;
+    for (; kind[i] && msg[i]; i++) {
+        bool sep = (kind[i] == '-' || kind[i] == ' ') && (msg[i] == '-' || msg[i] == ' ');
+        if (!sep && kind[i] != msg[i])
+            return 0;
+    }
+    if (kind[i] || msg[i] != ':')
+        return 0;
+    return i + 1 + strspn(msg + i + 1, " ");
+}
+
+void svgout_warning_text(const session_warning *w, char *buf, size_t n)
+{
+    snprintf(buf, n, "%zu %s: %s", w->step, w->kind, w->message + kind_prefix(w->message, w->kind));
+}
+
+/* The warnings, newest first under the heading, each wrapped whole; the
+ * last step's new ones in the error style; what does not fit counted. */
 static void warnings(const svg *g, const svgout_frame *f, const screen_rect *r)
 {
     if (r->h < 2 || r->w < 20)
@@ -402,25 +702,25 @@ static void warnings(const svg *g, const svgout_frame *f, const screen_rect *r)
     size_t n = session_warning_count(f->s);
     pen head = plain(g, true);
     head.underline = true;
-    textf(g, r->x + 1, r->y, r->w - 1, head, "warnings (%zu)", n);
-    int y = r->y + r->h - 1;
-    for (size_t i = n; i-- > 0 && y > r->y;) {
+    textf(g, r->x + 1, r->y, r->w - 1, head, "warnings (%zu)%s", n, n > 1 ? " newest first" : "");
+    int y = r->y + 1, bottom = r->y + r->h, width = r->w - 2;
+    for (size_t i = n; i-- > 0;) {
         session_warning w = session_warning_at(f->s, i);
-        pen p = pen_of(g, i >= f->warnings_before ? STYLE_ERROR : STYLE_WARNING, 0);
         char line[512];
-        snprintf(line, sizeof line, "%zu %s: %s", w.step, w.kind, w.message);
-        int width = r->w - 2, lines = (columns(line) + width - 1) / width;
-        if (lines > 3)
-            lines = 3;
-        if (lines > y - r->y)
-            lines = y - r->y;
-        wrapped(g, r->x + 1, y - lines + 1, lines, width, line, p);
-        y -= lines;
+        svgout_warning_text(&w, line, sizeof line);
+        int lines = wrapped_lines(line, width);
+        if (y + lines > bottom - (i > 0 ? 1 : 0) && y < bottom) {
+            textf(g, r->x + 1, y, width, pen_of(g, STYLE_DIM, 0), "(%zu older not shown)", i + 1);
+            break;
+        }
+        pen p = pen_of(g, i >= f->warnings_before ? STYLE_ERROR : STYLE_WARNING, 0);
+        y += wrapped(g, r->x + 1, y, bottom - y, width, line, p);
     }
     if (n == 0)
         text(g, r->x + 1, r->y + 1, r->w - 1, "(none)", pen_of(g, STYLE_DIM, 0));
 }
 
+/* The caption: bold on its band, every line of it, centred in the band's height. */
 static void caption(const svg *g, const svgout_frame *f, const screen_rect *r)
 {
     if (r->h == 0)
@@ -428,7 +728,8 @@ static void caption(const svg *g, const svgout_frame *f, const screen_rect *r)
     pen p = pen_of(g, STYLE_CAPTION, LOOKS_BOLD);
     rect(g, r->x, r->y, r->w, r->h, p.bg, " class=\"caption\"");
     p.has_bg = false;
-    wrapped(g, r->x + 2, r->y + (r->h > 2 ? 1 : 0), r->h > 2 ? r->h - 1 : r->h, r->w - 4, f->caption, p);
+    int w = r->w - 4, lines = wrapped_lines(f->caption, w), top = lines < r->h ? (r->h - lines) / 2 : 0;
+    wrapped(g, r->x + 2, r->y + top, r->h - top, w, f->caption, p);
 }
 
 static void status(const svg *g, const svgout_frame *f, const screen_rect *r)
@@ -442,10 +743,62 @@ static void status(const svg *g, const svgout_frame *f, const screen_rect *r)
     text(g, 1 + x, r->y, r->w / 2, cmd, f->failed ? pen_of(g, STYLE_ERROR, 0) : plain(g, false));
 }
 
-static void answer(const svg *g, const svgout_frame *f, const screen_rect *r)
+/* During playback an answer longer than the answer pane is drawn whole in
+ * a box rising from the caption, its title the step that gave it (the
+ * live view's draw_play_answer); false if it fits the pane. */
+static bool play_box(const svgout_frame *f, const screen_layout *lay, int cols, int *top, int *rows)
 {
     const char *a = f->answer ? f->answer : "";
-    pen p = f->failed ? pen_of(g, STYLE_ERROR, 0) : plain(g, false);
+    int lines = wrapped_lines(a, cols - 2);
+    if (!f->playing || lines <= lay->answer.h)
+        return false;
+    int bottom = lay->caption.h ? lay->caption.y : lay->status.y;
+    int top_limit = lay->map.y + 3, h = lines + 1;
+    if (bottom - h < top_limit)
+        h = bottom - top_limit;
+    *top = bottom - h, *rows = h;
+    return h >= 2;
+}
+
+static bool play_answer(svg *g, const svgout_frame *f, const screen_layout *lay, int cols)
+{
+    const char *a = f->answer ? f->answer : "";
+    int w = cols - 2, y, h;
+    if (!play_box(f, lay, cols, &y, &h))
+        return false;
+    g->hide_from = g->hide_to = 0;
+    pen p = f->answer_failed ? pen_of(g, STYLE_ERROR, 0) : plain(g, false);
+    rect(g, 0, y, cols, h, g->page_bg, " class=\"answer\"");
+    char title[160];
+    snprintf(title, sizeof title, " answer of step %zu: %s", f->answer_step, f->answer_command ? f->answer_command : "");
+    title[strcspn(title, "\n")] = '\0';
+    pen rev = {g->page_bg, g->page_fg, true, true, false, false};
+    rect(g, 0, y, cols, 1, rev.bg, NULL);
+    text(g, 0, y, cols - 1, title, rev);
+    const char *q = a;
+    int row = y + 1 + wrapped(g, 1, y + 1, h - 1, w, q, p);
+    for (int k = y + 1; k < row; k++)
+        wrap_line(q, w, &q);
+    int below = lay->prompt.y, end = lay->answer.y + lay->answer.h;
+    if (*q && below + 1 < end)
+        text(g, 1, below++, w, "(continued)", pen_of(g, STYLE_DIM, 0));
+    int left = wrapped_lines(q, w);
+    if (left > end - below) {
+        wrapped(g, 1, below, end - below - 1, w, q, p);
+        textf(g, 1, end - 1, w, pen_of(g, STYLE_DIM, 0), "(%d more lines)", left - (end - below - 1));
+    } else {
+        wrapped(g, 1, below, end - below, w, q, p);
+    }
+    return true;
+}
+
+static void answer(svg *g, const svgout_frame *f, const screen_layout *lay, int cols)
+{
+    if (f->playing && play_answer(g, f, lay, cols))
+        return;
+    const screen_rect *r = &lay->answer;
+    const char *a = f->answer ? f->answer : "";
+    pen p = f->answer_failed || f->failed ? pen_of(g, STYLE_ERROR, 0) : plain(g, false);
     for (int k = 0; k < r->h && *a; k++) {
         text(g, 1, r->y + k, r->w - 2, a, p);
         a += strcspn(a, "\n");
@@ -454,47 +807,273 @@ static void answer(const svg *g, const svgout_frame *f, const screen_rect *r)
     }
 }
 
+/* ---- a comparison group: the members' maps stacked, as the live view's compare layout ---- */
+
+typedef struct member {
+    session *view;
+    cells_grid grid;
+    bool *changed; /* what differs from the member's grid of the frame before, or NULL */
+    size_t slack;
+} member;
+
+typedef struct group {
+    member m[4];
+    size_t count;
+    int cells_per_row, rows_each;
+    bool rulers_each;
+} group;
+
+static void group_free(group *gr)
+{
+    for (size_t i = 0; i < 4; i++) {
+        cells_free(&gr->m[i].grid);
+        free(gr->m[i].changed);
+        if (gr->m[i].view)
+            session_view_free(gr->m[i].view);
+    }
+}
+
+/* Builds every member's grid at the one zoom the coarsest needs; false
+ * when the group is not shown (none, or the active allocator is not in it)
+ * or out of memory. */
+static bool group_build(const session *s, const screen_rect *r, group *gr, const svgout_group_memory *mem)
+{
+    memset(gr, 0, sizeof *gr);
+    size_t n = session_group_count(s);
+    if (n == 0 || n > 4)
+        return false;
+    bool found = false;
+    for (size_t i = 0; i < n; i++)
+        found |= session_group_member(s, i) == session_active_index(s);
+    if (!found)
+        return false;
+    gr->count = n;
+    int lines = r->h - 1, usable = r->w - SCREEN_MAP_PREFIX - 1, cells = 8;
+    while (cells * 2 <= usable)
+        cells *= 2;
+    gr->cells_per_row = usable >= 8 ? cells : (usable > 0 ? usable : 1);
+    gr->rulers_each = lines / (int)n - 2 >= 2;
+    gr->rows_each = gr->rulers_each ? lines / (int)n - 2 : (lines - 1) / (int)n - 1;
+    if (gr->rows_each < 1)
+        gr->rows_each = 1;
+    size_t cap = (size_t)gr->cells_per_row * (size_t)gr->rows_each, zoom = session_zoom(s);
+    for (size_t i = 0; i < n; i++) {
+        cells_init(&gr->m[i].grid);
+        if ((gr->m[i].view = session_view_new()) == NULL)
+            return false;
+        session_view_of(gr->m[i].view, s, session_group_member(s, i));
+    }
+    for (size_t i = 0; session_zoom(s) == 0 && i < n; i++) {
+        size_t z = cells_fit_zoom(gr->m[i].view, cap);
+        zoom = z > zoom ? z : zoom;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!cells_build(gr->m[i].view, zoom, cap, &gr->m[i].grid))
+            return false;
+        gr->m[i].slack = gr->m[i].grid.usage.padding_bytes ? session_slack(gr->m[i].view) : 0;
+        /* the changes since the frame before, as the live view marks them in each member */
+        if (mem && mem->count == n && mem->member[i] == session_group_member(s, i) && gr->m[i].grid.count &&
+            (gr->m[i].changed = calloc(gr->m[i].grid.count, sizeof(bool))) != NULL)
+            cells_diff(&mem->grid[i], &gr->m[i].grid, gr->m[i].changed);
+    }
+    return true;
+}
+
+/* Keeps this frame's member grids in mem for the next frame's changes. */
+static void group_remember(group *gr, const session *s, svgout_group_memory *mem)
+{
+    if (mem == NULL)
+        return;
+    mem->count = gr->count;
+    for (size_t i = 0; i < gr->count; i++) {
+        cells_grid t = mem->grid[i];
+        mem->grid[i] = gr->m[i].grid;
+        gr->m[i].grid = t;
+        mem->member[i] = session_group_member(s, i);
+    }
+}
+
+void svgout_group_memory_init(svgout_group_memory *mem)
+{
+    memset(mem, 0, sizeof *mem);
+    for (size_t i = 0; i < 4; i++)
+        cells_init(&mem->grid[i]);
+}
+
+void svgout_group_memory_free(svgout_group_memory *mem)
+{
+    for (size_t i = 0; i < 4; i++)
+        cells_free(&mem->grid[i]);
+    mem->count = 0;
+}
+
+static void group_map(const svg *g, const svgout_frame *f, const screen_rect *r, const group *gr)
+{
+    pen dim = pen_of(g, STYLE_DIM, 0);
+    int y = r->y, bottom = r->y + r->h - 1;
+    for (size_t i = 0; i < gr->count && y < bottom; i++) {
+        const member *m = &gr->m[i];
+        session_stats st;
+        session_stats_from_usage(m->view, &m->grid.usage, &st);
+        size_t used = st.capacity - st.unused_bytes - (st.has_offset ? 0 : st.freed_bytes);
+        session_member_figures fig;
+        session_group_figures(f->s, i, &fig);
+        size_t cols = (size_t)gr->cells_per_row, total = 0;
+        for (size_t reg = 0; reg < m->grid.region_count; reg++)
+            total += (m->grid.region_count > 1) + (m->grid.regions[reg].count + cols - 1) / cols;
+        char slack[32] = "", more[32] = "", kind_note[48] = "";
+        if (m->slack)
+            snprintf(slack, sizeof slack, "  slack %zu", m->slack);
+        if (total > (size_t)gr->rows_each)
+            snprintf(more, sizeof more, "  (+%zu rows)", total - (size_t)gr->rows_each);
+        const char *name = session_active_name(m->view), *kind = session_active_kind(m->view);
+        if (strcmp(name, kind) != 0)
+            snprintf(kind_note, sizeof kind_note, " (%s)", kind);
+        bool active = session_group_member(f->s, i) == session_active_index(f->s), roomy = r->w >= 100;
+        pen hp = active ? (pen){g->page_bg, g->page_fg, true, true, false, false} : plain(g, true);
+        textf(g, r->x, y++, r->w, hp, " %s%s  used %zu  %s %zu%s  %s %zu  free %zu  %s %zu%s ", name, kind_note, used,
+              roomy ? "padding" : "pad", st.padding_bytes, slack, roomy ? "metadata" : "meta", st.metadata_bytes,
+              st.capacity - used, roomy ? "failures" : "fail", fig.failures, more);
+        if ((gr->rulers_each || i == 0) && y < bottom) {
+            for (int c = 0; c < gr->cells_per_row; c += 16)
+                textf(g, r->x + SCREEN_MAP_PREFIX + c, y, 15, dim, "+%zu", (size_t)c * m->grid.zoom);
+            y++;
+        }
+        int k = 0;
+        for (size_t reg = 0; reg < m->grid.region_count; reg++) {
+            const cells_region *rg = &m->grid.regions[reg];
+            if (m->grid.region_count > 1 && k < gr->rows_each && y < bottom) {
+                textf(g, r->x, y++, r->w, dim, "  ── region %zu: %zu bytes ──", reg, rg->bytes);
+                k++;
+            }
+            for (size_t first = 0; first < rg->count && k < gr->rows_each && y < bottom; first += cols, k++, y++) {
+                size_t cnt = rg->count - first < cols ? rg->count - first : cols;
+                textf(g, r->x, y, SCREEN_MAP_PREFIX, dim, "%7zu ", first * m->grid.zoom);
+                cells_row(g, m->view, &m->grid, m->changed, 1, r->x + SCREEN_MAP_PREFIX, y, rg->first + first, cnt);
+            }
+        }
+        if (m->grid.region_count == 0 && y < bottom)
+            text(g, r->x + 2, y++, r->w - 2, "(owns no memory yet)", dim);
+    }
+    int end;
+    legend(g, bottom, r->x + 1, r->w - 1, bottom, &end);
+}
+
+/* The side table of a group: a column per member, a row per figure, the
+ * best of each row in bold. */
+static void group_table(const svg *g, const svgout_frame *f, const screen_rect *r, const group *gr)
+{
+    if (r->h < 2 || r->w < 20)
+        return;
+    int col = (r->w - 11) / (int)gr->count;
+    if (col > 10)
+        col = 10;
+    pen head = plain(g, true);
+    head.underline = true;
+    text(g, r->x + 1, r->y, 10, "compare", head);
+    for (size_t i = 0; i < gr->count; i++)
+        textf(g, r->x + 11 + (int)i * col, r->y, col, head, "%*.*s", col - 1, col - 1,
+              session_active_name(gr->m[i].view));
+    static const char *const names[] = {"used", "padding", "slack", "metadata", "free", "failures",
+                                        "live", "peak", "hi-water", "util %", "ops", "ns/op"};
+    enum { FIGURES = sizeof names / sizeof names[0] };
+    static const int better[FIGURES] = {1, 1, 1, 1, -1, 1, 0, 0, 1, -1, 0, 1};
+    size_t v[FIGURES][4];
+    for (size_t i = 0; i < gr->count; i++) {
+        session_stats st;
+        session_stats_from_usage(gr->m[i].view, &gr->m[i].grid.usage, &st);
+        size_t used = st.capacity - st.unused_bytes - (st.has_offset ? 0 : st.freed_bytes);
+        session_member_figures fig;
+        session_group_figures(f->s, i, &fig);
+        size_t high = fig.regions ? st.capacity : fig.high_water;
+        size_t all[FIGURES] = {used, st.padding_bytes, gr->m[i].slack, st.metadata_bytes, st.capacity - used,
+                               fig.failures, st.live_blocks, st.peak_bytes, high,
+                               high ? st.peak_bytes * 100 / high : 0, fig.commands,
+                               fig.commands ? (size_t)(fig.ns / fig.commands) : 0};
+        for (int k = 0; k < FIGURES; k++)
+            v[k][i] = all[k];
+    }
+    for (int k = 0; k < FIGURES && 1 + k < r->h; k++) {
+        text(g, r->x + 1, r->y + 1 + k, 10, names[k], pen_of(g, STYLE_DIM, 0));
+        size_t best = 0;
+        for (size_t i = 1; i < gr->count; i++)
+            if (better[k] > 0 ? v[k][i] < v[k][best] : v[k][i] > v[k][best])
+                best = i;
+        for (size_t i = 0; i < gr->count; i++) {
+            bool mark = better[k] != 0 && gr->count > 1 && v[k][i] == v[k][best];
+            textf(g, r->x + 11 + (int)i * col, r->y + 1 + k, col, plain(g, mark), "%*zu", col - 1, v[k][i]);
+        }
+    }
+}
+
 bool svgout_render(const svgout_frame *f, const svgout_options *o, strbuf *out, cells_grid *keep)
 {
     int cols = o->cols ? o->cols : SVGOUT_DEFAULT_COLS, rows = o->rows ? o->rows : SVGOUT_DEFAULT_ROWS;
     svg g = {out, o->theme, o->ascii, looks_rgb((looks_colour)LOOKS_NONE, o->theme, true),
-             looks_rgb((looks_colour)LOOKS_NONE, o->theme, false)};
+             looks_rgb((looks_colour)LOOKS_NONE, o->theme, false), 0, 0};
     screen_layout lay;
-    screen_compute(rows, cols, f->playing, &lay);
+    int cap_lines = !f->playing ? 0 : f->caption_lines > 0 ? f->caption_lines : svgout_caption_lines(f->caption, cols);
+    screen_compute_captioned(rows, cols, cap_lines, &lay);
+    group gr;
+    memset(&gr, 0, sizeof gr);
+    bool grouped = !lay.too_small && group_build(f->s, &lay.map, &gr, f->group_memory);
     cells_grid local, *grid = keep ? keep : &local;
     if (!keep)
         cells_init(&local);
     bool ok = lay.too_small || cells_build(f->s, 0, (size_t)lay.map_cols * (size_t)lay.map_rows, grid);
     bool *changed = NULL;
-    if (ok && f->before && grid->count && (changed = calloc(grid->count, sizeof *changed)) != NULL)
-        cells_diff(f->before, grid, changed);
+    /* a step that changes nothing keeps the last change in sight */
+    const cells_grid *from = f->before;
+    if (ok && from && f->before_change && cells_grid_equal(from, grid))
+        from = f->before_change;
+    if (ok && from && grid->count && (changed = calloc(grid->count, sizeof *changed)) != NULL)
+        cells_diff(from, grid, changed);
     sb_printf(out,
               "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
               "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
               "xml:space=\"preserve\" font-family=\"DejaVu Sans Mono, Menlo, Consolas, Liberation Mono, monospace\" "
               "font-size=\"15\" shape-rendering=\"crispEdges\">\n",
               cols * CW, rows * CH, cols * CW, rows * CH);
-    sb_printf(out, "<title>allocscope: %s, step %zu</title>\n",
-              session_has_active(f->s) ? session_active_name(f->s) : "no allocator", session_step(f->s));
+    sb_printf(out, "<title>allocscope: %s, step %zu%s</title>\n",
+              session_has_active(f->s) ? session_active_name(f->s) : "no allocator", session_step(f->s),
+              grouped ? ", a comparison group" : "");
     rect(&g, 0, 0, cols, rows, g.page_bg, " class=\"page\"");
     if (lay.too_small || !ok) {
         text(&g, 0, 0, cols, ok ? "terminal too small for the live view" : "out of memory", plain(&g, true));
     } else {
+        if (grouped) { /* the header's figures are the active member's */
+            for (size_t i = 0; i < gr.count; i++)
+                if (session_group_member(f->s, i) == session_active_index(f->s))
+                    grid->usage = gr.m[i].grid.usage, grid->zoom = gr.m[i].grid.zoom;
+        }
         size_t region_cells[CELLS_MAX_REGIONS];
         for (size_t r = 0; r < grid->region_count; r++)
             region_cells[r] = grid->regions[r].count;
-        screen_map_shape sh = screen_map_shape_of(&lay, region_cells, grid->region_count);
+        screen_map_shape sh = screen_map_shape_strided(&lay, region_cells, grid->region_count, slot_stride(grid));
+        int box_y, box_h;
+        if (play_box(f, &lay, cols, &box_y, &box_h)) /* what the long answer's box covers is not drawn */
+            g.hide_from = box_y, g.hide_to = box_y + box_h;
         header(&g, f, &lay.header, grid);
-        map(&g, f, &lay, &sh, grid, changed);
-        table(&g, f, &lay.table);
+        if (grouped) {
+            group_map(&g, f, &lay.map, &gr);
+            group_table(&g, f, &lay.table, &gr);
+        } else {
+            map(&g, f, &lay, &sh, grid, changed);
+            table(&g, f, &lay.table);
+        }
         warnings(&g, f, &lay.warnings);
         if (f->playing) {
             caption(&g, f, &lay.caption);
             status(&g, f, &lay.status);
         }
-        answer(&g, f, &lay.answer);
+        answer(&g, f, &lay, cols);
     }
     sb_add(out, "</svg>\n");
+    if (grouped)
+        group_remember(&gr, f->s, f->group_memory);
+    else if (f->group_memory)
+        f->group_memory->count = 0;
+    group_free(&gr);
     free(changed);
     if (!keep)
         cells_free(&local);
@@ -573,6 +1152,35 @@ static bool is_mark(const player *p)
     return pos > 0 && player_step_at(p, pos - 1)->kind != PLAYER_COMMAND;
 }
 
+/* Whether step i (0-based) leaves an answer the live view keeps showing:
+ * a command's, but not a note's, a pause's or a passing expect's. */
+static bool answers(const player *p, size_t i)
+{
+    const player_step *st = player_step_at(p, i);
+    if (st->kind != PLAYER_COMMAND)
+        return false;
+    const char *text = st->text + strspn(st->text, " \t");
+    return player_failed(p) || strncmp(text, "expect", 6) != 0 ||
+           (text[6] != ' ' && text[6] != '\t' && text[6] != '\0');
+}
+
+int svgout_scene_caption_lines(const player *p, int cols)
+{
+    int most = 1;
+    for (size_t i = 0; i < player_length(p); i++) {
+        const player_step *st = player_step_at(p, i);
+        if (st->kind != PLAYER_NOTE)
+            continue;
+        const char *text = st->text + strspn(st->text, " \t");
+        text += 4; /* "note" */
+        text += strspn(text, " \t");
+        int n = svgout_caption_lines(text, cols);
+        most = n > most ? n : most;
+    }
+    return most;
+}
+
+
 /* Removes the files of steps [0, upto) that this run wrote. */
 static void remove_written(const char *dir, const bool *wrote, size_t upto)
 {
@@ -619,24 +1227,57 @@ bool svgout_write_scene(const char *scene, const char *dir, const svgout_options
         }
     }
     bool *wrote = calloc(n + 1, sizeof *wrote);
-    cells_grid grids[2];
-    cells_init(&grids[0]);
-    cells_init(&grids[1]);
-    strbuf doc;
+    /* this frame's grid, the last frame's and the one before the last
+     * change (a step that changes nothing keeps that change marked) */
+    cells_grid grids[3];
+    for (int k = 0; k < 3; k++)
+        cells_init(&grids[k]);
+    int prev = -1, base = -1;
+    char shown[64] = "";
+    svgout_group_memory members; /* a comparison group's grids of the frame before */
+    svgout_group_memory_init(&members);
+    strbuf doc, kept; /* kept: the answer the live view keeps showing */
     sb_init(&doc);
+    sb_init(&kept);
+    size_t kept_step = 0;
+    bool kept_failed = false;
+    int caption_lines = svgout_scene_caption_lines(p, o->cols ? o->cols : SVGOUT_DEFAULT_COLS);
     ok = ok && wrote != NULL;
     for (size_t i = 0, warnings = 0; ok && i <= n; i++) {
         if (i > 0)
             player_next(p);
         session *s = player_session(p);
         const player_step *last = i ? player_step_at(p, i - 1) : NULL;
-        svgout_frame f = {s, true, player_caption(p), i, n, last ? last->text : NULL, player_failed(p),
-                          player_answer(p), i ? &grids[(i + 1) % 2] : NULL, warnings};
+        if (i == 0) {
+            sb_clear(&kept);
+            kept_step = 0, kept_failed = false;
+        } else if (answers(p, i - 1)) {
+            sb_clear(&kept);
+            sb_add(&kept, player_answer(p));
+            kept_step = i, kept_failed = player_failed(p);
+        }
+        svgout_frame f = {s, true, player_caption(p), i, n, last ? last->text : NULL, player_failed(p), sb_str(&kept),
+                          NULL, warnings, NULL, caption_lines, kept_step,
+                          kept_step ? player_step_at(p, kept_step - 1)->text : NULL, kept_failed, &members};
         bool wanted = !at_marks || is_mark(p);
         strbuf sink;
         sb_init_discard(&sink);
         sb_clear(&doc);
-        ok = svgout_render(&f, o, wanted ? &doc : &sink, &grids[i % 2]) || !wanted;
+        int cur = 0;
+        while (cur == prev || cur == base)
+            cur++;
+        const char *active = session_has_active(s) ? session_active_name(s) : "";
+        bool same = strcmp(active, shown) == 0;
+        snprintf(shown, sizeof shown, "%s", active);
+        f.before = same && prev >= 0 ? &grids[prev] : NULL;
+        f.before_change = same && base >= 0 ? &grids[base] : NULL;
+        f.group_memory = &members;
+        ok = svgout_render(&f, o, wanted ? &doc : &sink, &grids[cur]) || !wanted;
+        if (!same)
+            base = -1;
+        else if (prev >= 0 && !cells_grid_equal(&grids[cur], &grids[prev]))
+            base = prev;
+        prev = cur;
         warnings = session_warning_count(s);
         if (!ok) {
             sb_add(err, "out of memory");
@@ -657,8 +1298,10 @@ bool svgout_write_scene(const char *scene, const char *dir, const svgout_options
     }
     free(wrote);
     sb_free(&doc);
-    cells_free(&grids[0]);
-    cells_free(&grids[1]);
+    sb_free(&kept);
+    for (int k = 0; k < 3; k++)
+        cells_free(&grids[k]);
+    svgout_group_memory_free(&members);
     player_close(p);
     return ok;
 }
@@ -704,7 +1347,7 @@ session_status svgout_cmd_export(session *s, const parse_words *w, strbuf *out)
     }
     const char *note = session_caption(s);
     svgout_frame f = {s, *note != '\0', note, session_step(s), session_step(s), NULL, false, NULL, NULL,
-                      session_warning_count(s)};
+                      session_warning_count(s), NULL, 0, 0, NULL, false, NULL};
     sb_init(&doc);
     bool ok = svgout_render(&f, &o, &doc, NULL);
     if (!ok)
