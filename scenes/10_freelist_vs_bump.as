@@ -26,6 +26,7 @@ free d
 note d merged with the free space after it: no two free blocks are ever neighbours.
 bins
 pause
+ask A 200-byte request comes next. Will it use b's 80-byte hole, or where will it go?
 note Fragmentation: b's 80-byte hole is free, but a 200-byte request must skip it and use the tail.
 alloc 200 as big
 expect block big offset 256

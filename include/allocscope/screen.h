@@ -44,6 +44,10 @@ void screen_compute(int rows, int cols, bool playing, screen_layout *out);
  * far as a third of the screen. */
 void screen_compute_captioned(int rows, int cols, int caption_lines, screen_layout *out);
 
+/* A clean picture: the block table and warnings take no room, the map
+ * takes theirs (wider beside it, taller below it). */
+void screen_hide_side(screen_layout *l);
+
 /* How the map's cells sit in its columns. */
 typedef struct screen_map_shape {
     int cells_per_row;

@@ -18,6 +18,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "allocscope/scenes.h"
 #include "allocscope/trace.h"
 #include "allocscope/types.h"
 #include "handlers.h"
@@ -29,6 +30,9 @@ static session_status cmd_save(session *s, const parse_words *w, strbuf *out);
 static session_status cmd_try(session *s, const parse_words *w, strbuf *out);
 static session_status cmd_trace(session *s, const parse_words *w, strbuf *out);
 static session_status cmd_quit(session *s, const parse_words *w, strbuf *out);
+static session_status cmd_ask(session *s, const parse_words *w, strbuf *out);
+static session_status cmd_play(session *s, const parse_words *w, strbuf *out);
+static session_status cmd_scenes(session *s, const parse_words *w, strbuf *out);
 
 /* What completes the words after a command's name. */
 typedef enum complete_kind {
@@ -98,6 +102,9 @@ typedef enum complete_kind {
     X("help", cmd_help, 0, "help [COMMAND]", "list the commands, or explain one", COMPLETE_COMMANDS)     \
     X("note", cmd_note, R | U | INTERP_CAPTION, "note TEXT", "a caption (shown large during playback)",  \
       COMPLETE_NONE)                                                                                      \
+    X("ask", cmd_ask, R | U | INTERP_CAPTION | INTERP_ASK, "ask QUESTION",                               \
+      "during playback, ask the class and wait for a key before the step that answers (else a caption)",  \
+      COMPLETE_NONE)                                                                                      \
     X("pause", cmd_pause, R | U | INTERP_PAUSE, "pause", "during playback, wait for a key",              \
       COMPLETE_NONE)                                                                                      \
     X("expect", cmd_expect, R | U, "expect WHAT ...",                                                     \
@@ -113,6 +120,10 @@ typedef enum complete_kind {
       "  lines a ID BYTES | r ID BYTES | f ID; reports operations, failures, peak live bytes,\n"           \
       "  high-water mark, utilisation and time",                                                          \
       COMPLETE_FILE)                                                                                      \
+    X("play", cmd_play, F, "play SCENE",                                                                  \
+      "play a scene (a file, or a shipped scene by name: play 02_alignment; scenes lists them)",          \
+      COMPLETE_FILE)                                                                                      \
+    X("scenes", cmd_scenes, F, "scenes", "list the shipped scenes with what each teaches", COMPLETE_NONE) \
     X("save", cmd_save, F, "save FILE", "write the session so far as a replayable script", COMPLETE_FILE) \
     X("dump", cmd_dump, 0, "dump json", "print the state as one JSON object", COMPLETE_DUMP)             \
     X("show", cmd_show, 0, "show NAME | show addresses | show offsets",                                   \
@@ -293,6 +304,12 @@ void interp_ensure_default(session *s, strbuf *out)
 
 void interp_set_sandbox(session *s, bool on) { s->sandbox = on; }
 
+void interp_set_player(session *s, interp_play_fn fn, void *user)
+{
+    s->play = fn;
+    s->play_user = user;
+}
+
 void interp_set_progress(session *s, interp_progress_fn fn, void *user)
 {
     s->progress = fn;
@@ -423,6 +440,50 @@ static session_status cmd_source(session *s, const parse_words *w, strbuf *out)
                   lineno);
     s->changed = true; /* the sourced lines were recorded one by one */
     return worst == SESSION_EXPECT_FAILED ? SESSION_EXPECT_FAILED : SESSION_OK;
+}
+
+/* A question for the class: a caption in batch mode (the player waits
+ * for a key after it). */
+static session_status cmd_ask(session *s, const parse_words *w, strbuf *out)
+{
+    sb_add(out, "ask:");
+    for (size_t i = 1; i < w->count; i++)
+        sb_printf(out, " %s", w->word[i]);
+    sb_addc(out, '\n');
+    s->changed = true;
+    return SESSION_OK;
+}
+
+/* play SCENE: the front end's player if it has one, else the scene's
+ * lines in this session, as source runs them. */
+static session_status cmd_play(session *s, const parse_words *w, strbuf *out)
+{
+    if (w->count != 2)
+        return sess_fail(out, "usage: play SCENE (a file or a shipped scene's name; scenes lists them)");
+    strbuf path, err;
+    sb_init(&path);
+    sb_init(&err);
+    session_status st = SESSION_OK;
+    if (!scenes_find(w->word[1], &path, &err)) {
+        st = sess_fail(out, "%s", sb_str(&err));
+    } else if (s->play) {
+        if (!s->play(s->play_user, sb_str(&path), out))
+            st = SESSION_ERROR;
+    } else {
+        parse_words src = *w;
+        src.word[1] = path.data;
+        st = cmd_source(s, &src, out);
+    }
+    sb_free(&path);
+    sb_free(&err);
+    return st;
+}
+
+static session_status cmd_scenes(session *s, const parse_words *w, strbuf *out)
+{
+    if (no_more_words(w, 1, "scenes", out))
+        return SESSION_ERROR;
+    return scenes_list(out) ? SESSION_OK : SESSION_ERROR;
 }
 
 static session_status cmd_save(session *s, const parse_words *w, strbuf *out)

@@ -11,6 +11,7 @@
 #include "allocscope/batch.h"
 #include "allocscope/parse.h"
 #include "allocscope/interp.h"
+#include "allocscope/scenes.h"
 #include "allocscope/bench.h"
 #include "allocscope/trace.h"
 #include "allocscope/tui.h"
@@ -18,7 +19,9 @@
 static void usage(FILE *f)
 {
     fputs("usage: allocscope                      the live view (bump allocator over 4096 bytes)\n"
-          "       allocscope --play FILE [--delay MS]   play a scene in the live view\n"
+          "       allocscope --play SCENE [--delay MS] [--autoplay] [--clean]   play a scene in the live view\n"
+          "                 (SCENE: a file, or a shipped scene by name: 02_alignment; allocscope --scenes lists them)\n"
+          "       allocscope --scenes                   the shipped scenes with their summaries\n"
           "       allocscope --batch FILE|-  [--frames] [--json] [--ascii] [--quiet]\n"
           "       allocscope --trace FILE [--on \"KIND SIZE ...\"] [--batch]   replay a malloc-lab trace\n"
           "       allocscope --gen-trace random|binary-tree|coalescing|realloc [--seed N] [--ops N]\n"
@@ -31,7 +34,7 @@ static void usage(FILE *f)
 typedef struct cli {
     const char *batch, *play, *trace, *on, *gen;
     size_t seed, ops;
-    bool batch_flag;
+    bool batch_flag, autoplay, clean, scenes;
     long delay_ms;
     batch_options bo;
 } cli;
@@ -61,6 +64,12 @@ static int parse_args(int argc, char **argv, cli *c)
         }
         else if (!strcmp(a, "--play") && next)
             c->play = next, i++;
+        else if (!strcmp(a, "--autoplay"))
+            c->autoplay = true;
+        else if (!strcmp(a, "--clean"))
+            c->clean = true;
+        else if (!strcmp(a, "--scenes"))
+            c->scenes = true;
         else if (!strcmp(a, "--delay") && next) {
             size_t v;
             if (parse_uint(next, &v) || v > 600000) {
@@ -203,7 +212,7 @@ static int run_trace(const cli *c)
 
 int main(int argc, char **argv)
 {
-    cli c = {NULL, NULL, NULL, NULL, NULL, 0, 0, false, 700, {0}};
+    cli c = {NULL, NULL, NULL, NULL, NULL, 0, 0, false, false, false, false, 700, {0}};
     if (argc >= 2 && !strcmp(argv[1], "bench"))
         return bench_main(argc - 1, argv + 1);
     int bad = parse_args(argc, argv, &c);
@@ -211,6 +220,27 @@ int main(int argc, char **argv)
         return bad;
     if (c.gen)
         return generate(&c);
+    if (c.scenes) {
+        strbuf out;
+        sb_init(&out);
+        bool ok = scenes_list(&out);
+        fputs(sb_str(&out), ok ? stdout : stderr);
+        sb_free(&out);
+        return ok ? 0 : 1;
+    }
+    strbuf scene_path;
+    sb_init(&scene_path);
+    if (c.play) { /* a file, or a shipped scene by name */
+        strbuf err;
+        sb_init(&err);
+        if (!scenes_find(c.play, &scene_path, &err)) {
+            fprintf(stderr, "allocscope: %s\n", sb_str(&err));
+            sb_free(&err);
+            return 2;
+        }
+        sb_free(&err);
+        c.play = sb_str(&scene_path);
+    }
     if (c.trace && (c.batch_flag || !isatty(STDOUT_FILENO)))
         return run_trace(&c);
     if (c.trace) {
@@ -223,7 +253,7 @@ int main(int argc, char **argv)
             return 1;
         }
         sb_free(&err);
-        tui_options to = {NULL, c.delay_ms, c.bo.ascii, scene, c.trace};
+        tui_options to = {NULL, c.delay_ms, c.bo.ascii, scene, c.trace, c.autoplay, c.clean};
         int st = tui_run(&to);
         free(scene);
         return st;
@@ -234,6 +264,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "allocscope: the live view needs a terminal (use --batch for scripts)\n");
         return 2;
     }
-    tui_options to = {c.play, c.delay_ms, c.bo.ascii, NULL, NULL};
-    return tui_run(&to);
+    tui_options to = {c.play, c.delay_ms, c.bo.ascii, NULL, NULL, c.autoplay, c.clean};
+    int status = tui_run(&to);
+    sb_free(&scene_path);
+    return status;
 }

@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+static void map_grid(screen_layout *out);
+
 static screen_rect rect(int y, int x, int h, int w)
 {
     return (screen_rect){y, x, h > 0 ? h : 0, w > 0 ? w : 0};
@@ -57,9 +59,28 @@ void screen_compute_captioned(int rows, int cols, int caption_lines, screen_layo
         out->table = rect(y + middle - below, 0, below, table_w);
         out->warnings = rect(y + middle - below, table_w, below, cols - table_w);
     }
+    map_grid(out);
+}
+
+/* The map's cells a row and rows of cells, from its rectangle. */
+static void map_grid(screen_layout *out)
+{
     int usable = out->map.w - SCREEN_MAP_PREFIX - 1;
     out->map_cols = usable >= 16 ? usable / 8 * 8 : (usable > 0 ? usable : 1);
     out->map_rows = out->map.h - 2 > 1 ? out->map.h - 2 : 1;
+}
+
+void screen_hide_side(screen_layout *l)
+{
+    if (l->too_small)
+        return;
+    if (l->table.x > 0) /* beside the map */
+        l->map.w = l->header.w;
+    else
+        l->map.h += l->table.h;
+    l->table.h = l->table.w = 0;
+    l->warnings.h = l->warnings.w = 0;
+    map_grid(l);
 }
 
 size_t screen_map_rows_needed(size_t cells_per_row, const size_t *region_cells, size_t regions)

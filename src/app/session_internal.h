@@ -77,6 +77,8 @@ struct session {
     bool sandbox;            /* no file access */
     bool (*progress)(void *user, const char *what, size_t done, size_t total); /* interp_set_progress */
     void *progress_user;
+    bool (*play)(void *user, const char *path, strbuf *out); /* interp_set_player */
+    void *play_user;
     strbuf pending;          /* a struct definition spanning lines */
     int source_depth;
     as_span *spans;          /* scratch for inspections */

@@ -29,6 +29,7 @@
 #include "allocscope/looks.h"
 #include "allocscope/player.h"
 #include "allocscope/repl.h"
+#include "allocscope/scenes.h"
 #include "allocscope/screen.h"
 #include "allocscope/session.h"
 
@@ -49,6 +50,11 @@ typedef struct tui {
     bool ascii, colour;
     bool quit;
     bool help;
+    bool toc;                /* the table of contents (the scene's notes) is open */
+    size_t toc_sel;          /* its selected note, among the notes */
+    bool asked;              /* an ask step was the last: the next step is the reveal */
+    bool clean;              /* playback without the block table and warnings */
+    player *next_pl;         /* a scene `play` opened, taken over after the line */
     bool overlay;            /* a long answer shown over the map */
     size_t overlay_first;    /* its first line shown */
     bool idle_work;          /* the player has work for idle time */
@@ -314,6 +320,10 @@ static void after_step(tui *t, size_t warnings_before)
 }
 
 /* ---- drawing ---- */
+
+static bool is_caption_step(const player_step *st) { return st->kind == PLAYER_NOTE || st->kind == PLAYER_ASK; }
+static size_t toc_count(const tui *t);
+static size_t toc_step(const tui *t, size_t k);
 
 static int columns_of(const char *s, size_t n);
 static int draw_wrapped(int y, int x, int h, int w, const char *text, attr_t a);
@@ -838,7 +848,8 @@ static void draw_caption(tui *t)
     attr_t a = style_attr(t, STYLE_CAPTION);
     for (int k = 0; k < r->h; k++)
         fill_row(r->y + k, r->x, r->w, a);
-    const char *cap = player_caption(t->pl);
+    char cap[PARSE_MAX_LINE + 64];
+    snprintf(cap, sizeof cap, "%s%s", t->asked ? "Predict: " : "", player_caption(t->pl));
     int w = r->w - 4, lines = wrapped_lines(cap, w);
     int top = lines < r->h ? (r->h - lines) / 2 : 0;
     draw_wrapped(r->y + top, r->x + 2, r->h - top, w, cap, a | A_BOLD);
@@ -850,11 +861,10 @@ static int caption_lines(const tui *t, int cols)
     int most = 1;
     for (size_t i = 0; t->pl && i < player_length(t->pl); i++) {
         const player_step *st = player_step_at(t->pl, i);
-        if (st->kind != PLAYER_NOTE)
+        if (st->kind != PLAYER_NOTE && st->kind != PLAYER_ASK)
             continue;
-        const char *text = st->text + strspn(st->text, " \t");
-        text += 4; /* "note" */
-        text += strspn(text, " \t");
+        char text[PARSE_MAX_LINE + 64];
+        snprintf(text, sizeof text, "%s%s", st->kind == PLAYER_ASK ? "Predict: " : "", player_step_caption(st));
         int n = wrapped_lines(text, cols - 4 > 1 ? cols - 4 : 1);
         most = n > most ? n : most;
     }
@@ -864,11 +874,12 @@ static int caption_lines(const tui *t, int cols)
 /* ---- key bindings ---- */
 
 /* The modes keys are read in. */
-typedef enum key_mode { MODE_PLAYBACK, MODE_GO_TO, MODE_PROMPT, MODE_ANSWER, MODE_COUNT } key_mode;
+typedef enum key_mode { MODE_PLAYBACK, MODE_GO_TO, MODE_TOC, MODE_PROMPT, MODE_ANSWER, MODE_COUNT } key_mode;
 
 static const char *const mode_titles[MODE_COUNT] = {
     [MODE_PLAYBACK] = "playback keys",
     [MODE_GO_TO] = "after g",
+    [MODE_TOC] = "in the list of notes (t)",
     [MODE_PROMPT] = "at the prompt",
     [MODE_ANSWER] = "in a long answer (it opens over the map)",
 };
@@ -879,6 +890,7 @@ typedef enum key_action {
     ACT_PAUSE, ACT_HELP, ACT_QUIT, ACT_MAP_UP, ACT_MAP_DOWN, ACT_ZOOM_IN, ACT_ZOOM_OUT, ACT_ZOOM_FIT, ACT_CANCEL_LINE,
     ACT_PAGE_UP, ACT_PAGE_DOWN, ACT_LINE_UP, ACT_LINE_DOWN, ACT_TOP, ACT_BOTTOM, ACT_CLOSE,
     ACT_DIGIT, ACT_GO, ACT_GO_CANCEL, ACT_GO_ERASE,
+    ACT_TOC, ACT_TOC_UP, ACT_TOC_DOWN, ACT_TOC_PAGE_UP, ACT_TOC_PAGE_DOWN, ACT_TOC_GO, ACT_TOC_CLOSE, ACT_CLEAN,
 } key_action;
 
 #define KEY_DIGIT (-2) /* a row for any of 0-9 */
@@ -905,11 +917,13 @@ static const key_binding key_table[] = {
     {MODE_PLAYBACK, '.', ".", ACT_NEXT, NULL, NULL},
     {MODE_PLAYBACK, '[', "[", ACT_PREV_MARK, "notes", "previous / next note or pause"},
     {MODE_PLAYBACK, ']', "]", ACT_NEXT_MARK, "notes", NULL},
+    {MODE_PLAYBACK, 't', "t", ACT_TOC, "notes", "the list of notes: choose one, Enter goes there"},
     {MODE_PLAYBACK, '+', "+", ACT_FASTER, "speed", "faster / slower"},
     {MODE_PLAYBACK, '=', NULL, ACT_FASTER, NULL, NULL},
     {MODE_PLAYBACK, '-', "-", ACT_SLOWER, "speed", NULL},
     {MODE_PLAYBACK, '_', NULL, ACT_SLOWER, NULL, NULL},
     {MODE_PLAYBACK, 'g', "g", ACT_GO_TO, "go to", "go to a step: its number, then Enter"},
+    {MODE_PLAYBACK, 'c', "c", ACT_CLEAN, NULL, "clean picture: hide / show the block table and warnings"},
     {MODE_PLAYBACK, KEY_CTRL('c'), "Ctrl-C", ACT_PAUSE, NULL, "pause"},
     {MODE_PLAYBACK, KEY_PPAGE, "PgUp", ACT_MAP_UP, NULL, "scroll the map"},
     {MODE_PLAYBACK, KEY_NPAGE, "PgDn", ACT_MAP_DOWN, NULL, NULL},
@@ -928,6 +942,19 @@ static const key_binding key_table[] = {
     {MODE_GO_TO, 127, NULL, ACT_GO_ERASE, NULL, NULL},
     {MODE_GO_TO, 27, "Esc", ACT_GO_CANCEL, "cancel", "stay where you are"},
     {MODE_GO_TO, KEY_CTRL('c'), "Ctrl-C", ACT_GO_CANCEL, NULL, NULL},
+
+    {MODE_TOC, KEY_UP, "Up", ACT_TOC_UP, "choose", "previous / next note"},
+    {MODE_TOC, 'k', NULL, ACT_TOC_UP, NULL, NULL},
+    {MODE_TOC, KEY_DOWN, "Down", ACT_TOC_DOWN, "choose", NULL},
+    {MODE_TOC, 'j', NULL, ACT_TOC_DOWN, NULL, NULL},
+    {MODE_TOC, KEY_PPAGE, "PgUp", ACT_TOC_PAGE_UP, NULL, "a page up / down"},
+    {MODE_TOC, KEY_NPAGE, "PgDn", ACT_TOC_PAGE_DOWN, NULL, NULL},
+    {MODE_TOC, '\n', "Enter", ACT_TOC_GO, "go", "go to that note"},
+    {MODE_TOC, '\r', NULL, ACT_TOC_GO, NULL, NULL},
+    {MODE_TOC, KEY_ENTER, NULL, ACT_TOC_GO, NULL, NULL},
+    {MODE_TOC, 27, "Esc", ACT_TOC_CLOSE, "close", "close the list, stay where you are"},
+    {MODE_TOC, 't', "t", ACT_TOC_CLOSE, NULL, NULL},
+    {MODE_TOC, 'q', "q", ACT_TOC_CLOSE, NULL, NULL},
 
     {MODE_PROMPT, '\t', "Tab", ACT_EDIT, NULL, "complete (twice: list the choices)"},
     {MODE_PROMPT, KEY_UP, "Up", ACT_EDIT, NULL, "previous / next line of the history"},
@@ -1098,19 +1125,31 @@ static void draw_status(tui *t)
     snprintf(cmd, sizeof cmd, "%s", cur ? cur->text : "(start)");
     cmd[strcspn(cmd, "\n")] = '\0';
     int x = put_fmt(r->y, 1, r->w - 1, A_BOLD, "%s step %zu/%zu  ", state, pos, len);
-    x += put_text(r->y, 1 + x, r->w / 2, cmd, player_failed(t->pl) ? style_attr(t, STYLE_ERROR) : A_NORMAL);
+    if (t->playing) /* the speed: the default pace is 1x */
+        x += put_fmt(r->y, 1 + x, r->w - 1 - x, style_attr(t, STYLE_DIM), "%.2gx  ",
+                     (double)PLAYER_PACE_MS / (double)t->delay_ms);
+    int cmd_x = x;
     strbuf hint;
     sb_init(&hint);
     if (!t->playing)
         sb_add(&hint, "scene finished: the prompt runs on this state");
     else if (t->notice[0] && !t->go_to)
         sb_add(&hint, t->notice);
+    else if (t->toc)
+        hint_of(MODE_TOC, &hint);
+    else if (t->asked)
+        sb_add(&hint, "predict, then space or -> reveals the answer");
     else
         hint_of(t->go_to ? MODE_GO_TO : MODE_PLAYBACK, &hint);
+    bool loud = (t->notice[0] || t->asked) && !t->toc;
     int hw = columns_of(sb_str(&hint), strlen(sb_str(&hint)));
+    /* the step's command in what the hint leaves (at least 16 columns) */
+    int cmd_w = r->w - 1 - cmd_x - hw - 4;
+    cmd_w = cmd_w < 10 ? 10 : cmd_w > r->w / 2 ? r->w / 2 : cmd_w;
+    x += put_text(r->y, 1 + x, cmd_w, cmd, player_failed(t->pl) ? style_attr(t, STYLE_ERROR) : A_NORMAL);
     if (t->go_to)
         put_fmt(r->y, r->w - hw - 20, hw + 19, A_BOLD, "go to step: %-6s %s", t->go_buf, sb_str(&hint));
-    else if (t->notice[0] && t->playing) { /* said whole, over the command if need be */
+    else if (loud && t->playing) { /* said whole, over the command if need be */
         int nx = r->w - hw - 1 > 2 ? r->w - hw - 1 : 2;
         fill_row(r->y, nx - 2, r->w - nx + 2, A_NORMAL);
         put_text(r->y, nx, r->w - nx, sb_str(&hint), A_BOLD);
@@ -1227,8 +1266,8 @@ static void draw_help(tui *t)
 {
     strbuf text;
     sb_init(&text);
-    static const key_mode playing[] = {MODE_PLAYBACK, MODE_GO_TO, MODE_PROMPT, MODE_ANSWER};
-    static const key_mode prompting[] = {MODE_PROMPT, MODE_ANSWER, MODE_PLAYBACK, MODE_GO_TO};
+    static const key_mode playing[] = {MODE_PLAYBACK, MODE_GO_TO, MODE_TOC, MODE_PROMPT, MODE_ANSWER};
+    static const key_mode prompting[] = {MODE_PROMPT, MODE_ANSWER, MODE_PLAYBACK, MODE_GO_TO, MODE_TOC};
     for (int m = 0; m < MODE_COUNT; m++) {
         if (m)
             sb_addc(&text, '\n');
@@ -1254,6 +1293,37 @@ static void draw_help(tui *t)
     }
     put_text(y + h - 2, x + 2, w - 4, *p ? "(more keys do not fit)   press any key" : "press any key", a);
     sb_free(&text);
+}
+
+/* The table of contents: the scene's notes, one a line with the step
+ * each starts, the one in force marked, the chosen one in reverse. */
+static void draw_toc(tui *t)
+{
+    size_t n = toc_count(t);
+    int h = LINES - 4, w = COLS - 4;
+    if (h < 4 || w < 20 || n == 0)
+        return;
+    int y = 2, x = 2, rows = h - 3;
+    attr_t a = style_attr(t, STYLE_CAPTION);
+    for (int k = 0; k < h; k++)
+        fill_row(y + k, x, w, a);
+    put_fmt(y, x + 2, w - 4, a | A_BOLD, "notes of %s (%zu)", player_name(t->pl), n);
+    size_t first = t->toc_sel >= (size_t)rows ? t->toc_sel - (size_t)rows + 1 : 0;
+    size_t pos = player_position(t->pl);
+    for (int k = 0; k < rows && first + (size_t)k < n; k++) {
+        size_t note = first + (size_t)k, i = toc_step(t, note);
+        const player_step *st = player_step_at(t->pl, i);
+        bool here = i < pos && (note + 1 == n || toc_step(t, note + 1) >= pos);
+        attr_t la = note == t->toc_sel ? a | A_REVERSE | A_BOLD : a;
+        fill_row(y + 1 + k, x + 1, w - 2, la);
+        put_fmt(y + 1 + k, x + 1, w - 2, la, "%s step %-4zu %s%s", here ? ">" : " ", i + 1,
+                st->kind == PLAYER_ASK ? "Predict: " : "", player_step_caption(st));
+    }
+    strbuf hint;
+    sb_init(&hint);
+    hint_of(MODE_TOC, &hint);
+    put_text(y + h - 1, x + 2, w - 4, sb_str(&hint), a);
+    sb_free(&hint);
 }
 
 /* A long answer (blocks, stats, help, layout, show ...) is drawn over the
@@ -1320,6 +1390,8 @@ static void draw(tui *t)
         draw_prompt(t, &cy, &cx);
     if (t->overlay && !t->playing)
         draw_overlay(t);
+    if (t->toc && t->playing)
+        draw_toc(t);
     if (t->help)
         draw_help(t);
     curs_set(t->playing || t->help ? 0 : 1);
@@ -1333,6 +1405,8 @@ static void draw(tui *t)
 static void relayout(tui *t)
 {
     screen_compute_captioned(LINES, COLS, t->pl != NULL ? caption_lines(t, COLS) : 0, &t->lay);
+    if (t->clean && t->playing)
+        screen_hide_side(&t->lay);
     /* an answer that fits under the prompt now needs no overlay */
     if (t->overlay && sb_count_lines(sb_str(&t->answer)) <= (size_t)t->lay.answer.h)
         t->overlay = false;
@@ -1394,6 +1468,47 @@ static bool on_progress(void *user, const char *what, size_t done, size_t total)
     return !stop;
 }
 
+/* `play SCENE` at the prompt: the scene is opened now and taken over
+ * once the line is done (on_line). */
+static bool play_hook(void *user, const char *path, strbuf *out)
+{
+    tui *t = user;
+    strbuf err;
+    sb_init(&err);
+    player *p = player_open(path, &err);
+    if (p == NULL) {
+        sb_printf(out, "error: %s\n", sb_str(&err));
+        sb_free(&err);
+        return false;
+    }
+    sb_free(&err);
+    player_close(t->next_pl);
+    t->next_pl = p;
+    sb_printf(out, "playing %s (%zu steps): space plays, -> steps, t lists the notes, ? the keys\n", path,
+              player_length(p));
+    return true;
+}
+
+static void first_caption(tui *t);
+static void relayout(tui *t);
+
+/* Takes over the scene that `play` opened: paused on its first caption. */
+static void take_scene(tui *t)
+{
+    player_close(t->pl);
+    t->pl = t->next_pl;
+    t->next_pl = NULL;
+    t->playing = true;
+    t->running = false;
+    t->view_zoom = 0;
+    t->scroll = 0;
+    t->overlay = false;
+    t->shown_allocator[0] = '\0';
+    repl_set_session(model(t));
+    relayout(t);
+    first_caption(t);
+}
+
 static void on_line(void *user, const char *line)
 {
     tui *t = user;
@@ -1407,8 +1522,10 @@ static void on_line(void *user, const char *line)
     sb_clear(&t->answer);
     t->progress_drawn = now_ms(); /* a short command shows no progress */
     interp_set_progress(s, on_progress, t);
+    interp_set_player(s, play_hook, t);
     session_outcome oc = interp_execute(s, line, &t->answer);
     interp_set_progress(s, NULL, NULL);
+    interp_set_player(s, NULL, NULL);
     t->answer_error = oc.status == SESSION_ERROR || oc.status == SESSION_EXPECT_FAILED;
     if (oc.status == SESSION_QUIT)
         t->quit = true;
@@ -1420,6 +1537,8 @@ static void on_line(void *user, const char *line)
     char prompt[64];
     snprintf(prompt, sizeof prompt, "%s> ", session_has_active(s) ? session_active_name(s) : "allocscope");
     repl_set_prompt(prompt);
+    if (t->next_pl)
+        take_scene(t);
 }
 
 static void player_moved(tui *t, size_t warnings_before)
@@ -1476,10 +1595,26 @@ static void find_answer(tui *t)
         player_seek(t->pl, pos);
 }
 
+/* Runs the next step, and the expect lines after it silently (a failing
+ * one stops there and is shown). After an ask it stops on the step that
+ * answers it, so the class sees the answer. */
 static void step_forward(tui *t)
 {
     size_t before = session_warning_count(model(t));
-    if (!player_next(t->pl)) {
+    bool reveal = t->asked;
+    t->asked = false;
+    const player_step *st = NULL;
+    for (;;) {
+        if (!player_next(t->pl))
+            break;
+        keep_answer(t);
+        st = player_step_at(t->pl, player_position(t->pl) - 1);
+        /* the reveal runs the notes before the answering command too */
+        bool more = player_step_is_expect(st) || (reveal && st->kind == PLAYER_NOTE);
+        if (!more || player_failed(t->pl) || player_position(t->pl) == player_length(t->pl))
+            break;
+    }
+    if (st == NULL) {
         t->running = false;
         t->playing = false; /* the end: the prompt opens on the final state */
         t->view_zoom = 0;   /* and the prompt's zoom command rules the map */
@@ -1493,10 +1628,9 @@ static void step_forward(tui *t)
         on_line(t, "");
         return;
     }
-    keep_answer(t);
-    const player_step *st = player_step_at(t->pl, player_position(t->pl) - 1);
-    if (st->kind == PLAYER_PAUSE)
+    if (st->kind == PLAYER_PAUSE || st->kind == PLAYER_ASK || reveal)
         t->running = false;
+    t->asked = st->kind == PLAYER_ASK;
     if (player_failed(t->pl))
         t->running = false; /* a scene's errors are shown, never skipped */
     player_moved(t, before);
@@ -1510,8 +1644,25 @@ static void step_to(tui *t, void (*move_fn)(player *), size_t target, bool use_t
         player_seek(t->pl, target);
     else
         move_fn(t->pl);
+    size_t pos = player_position(t->pl);
+    t->asked = pos > 0 && player_step_at(t->pl, pos - 1)->kind == PLAYER_ASK;
     find_answer(t);
     player_moved(t, before < session_warning_count(model(t)) ? before : session_warning_count(model(t)));
+}
+
+/* Opens a scene on its first caption: the steps up to its first note or
+ * ask (none if it has none in its first steps before a pause). */
+static void first_caption(tui *t)
+{
+    for (size_t i = 0; i < player_length(t->pl); i++) {
+        const player_step *st = player_step_at(t->pl, i);
+        if (st->kind == PLAYER_PAUSE)
+            return;
+        if (is_caption_step(st)) {
+            step_to(t, NULL, i + 1, true);
+            return;
+        }
+    }
 }
 
 static void scroll_map(tui *t, bool down)
@@ -1528,6 +1679,55 @@ static void zoom_view(tui *t, size_t zoom)
     t->view_zoom = zoom;
     t->scroll = 0;
     rebuild(t, false);
+}
+
+/* ---- the table of contents: the scene's notes ---- */
+
+
+static size_t toc_count(const tui *t)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < player_length(t->pl); i++)
+        n += is_caption_step(player_step_at(t->pl, i));
+    return n;
+}
+
+/* The step index of note k (0-based among the notes). */
+static size_t toc_step(const tui *t, size_t k)
+{
+    for (size_t i = 0; i < player_length(t->pl); i++)
+        if (is_caption_step(player_step_at(t->pl, i)) && k-- == 0)
+            return i;
+    return player_length(t->pl);
+}
+
+static void toc_open(tui *t)
+{
+    size_t pos = player_position(t->pl), k = 0;
+    t->toc_sel = 0;
+    for (size_t i = 0; i < pos && i < player_length(t->pl); i++)
+        if (is_caption_step(player_step_at(t->pl, i)))
+            t->toc_sel = k++;
+    t->toc = toc_count(t) > 0;
+    if (!t->toc)
+        snprintf(t->notice, sizeof t->notice, "this scene has no notes");
+    t->running = false;
+}
+
+static void toc_key(tui *t, key_action act)
+{
+    size_t n = toc_count(t), page = LINES > 8 ? (size_t)LINES - 8 : 1;
+    switch (act) {
+    case ACT_TOC_UP: t->toc_sel -= t->toc_sel > 0; break;
+    case ACT_TOC_DOWN: t->toc_sel += t->toc_sel + 1 < n; break;
+    case ACT_TOC_PAGE_UP: t->toc_sel = t->toc_sel > page ? t->toc_sel - page : 0; break;
+    case ACT_TOC_PAGE_DOWN: t->toc_sel = t->toc_sel + page < n ? t->toc_sel + page : (n ? n - 1 : 0); break;
+    case ACT_TOC_GO:
+        t->toc = false;
+        step_to(t, NULL, toc_step(t, t->toc_sel) + 1, true);
+        break;
+    default: t->toc = false; break;
+    }
 }
 
 static void go_to_key(tui *t, key_action act, int c)
@@ -1610,6 +1810,13 @@ static void run_action(tui *t, key_action act, int c)
     case ACT_BOTTOM: t->overlay_first = SIZE_MAX / 2; break; /* drawing clamps it */
     case ACT_CLOSE: t->overlay = false; break;
     case ACT_DIGIT: case ACT_GO: case ACT_GO_CANCEL: case ACT_GO_ERASE: go_to_key(t, act, c); break;
+    case ACT_TOC: toc_open(t); break;
+    case ACT_TOC_UP: case ACT_TOC_DOWN: case ACT_TOC_PAGE_UP: case ACT_TOC_PAGE_DOWN: case ACT_TOC_GO:
+    case ACT_TOC_CLOSE: toc_key(t, act); break;
+    case ACT_CLEAN:
+        t->clean = !t->clean;
+        relayout(t);
+        break;
     }
 }
 
@@ -1633,7 +1840,9 @@ static void handle_key(tui *t, int c)
         }
         t->overlay = false; /* any other key closes it and does its own work */
     }
-    key_mode m = t->playing ? (t->go_to ? MODE_GO_TO : MODE_PLAYBACK) : MODE_PROMPT;
+    if (t->toc && !t->playing)
+        t->toc = false;
+    key_mode m = t->playing ? (t->toc ? MODE_TOC : t->go_to ? MODE_GO_TO : MODE_PLAYBACK) : MODE_PROMPT;
     b = binding_of(m, c);
     if (b && b->action != ACT_EDIT) {
         run_action(t, b->action, c);
@@ -1661,7 +1870,9 @@ static void tick(tui *t)
 {
     if (t->playing && t->running && now_ms() >= t->next_step_at) {
         step_forward(t);
-        t->next_step_at = now_ms() + t->delay_ms;
+        size_t pos = t->pl ? player_position(t->pl) : 0;
+        long dwell = pos ? player_dwell_ms(player_step_at(t->pl, pos - 1), t->delay_ms) : t->delay_ms;
+        t->next_step_at = now_ms() + dwell;
     }
 }
 
@@ -1702,7 +1913,7 @@ static bool open_model(tui *t, const tui_options *opt)
         }
         sb_free(&err);
         t->playing = true;
-        t->running = true;
+        t->running = opt->autoplay;
         return true;
     }
     t->own = session_create();
@@ -1744,6 +1955,12 @@ int tui_run(const tui_options *opt)
     repl_set_session(model(&t));
     repl_set_prompt(t.pl ? "allocscope> " : "bump> ");
     relayout(&t);
+    t.clean = opt->clean;
+    if (t.pl) {
+        relayout(&t);
+        first_caption(&t);
+        t.running = opt->autoplay;
+    }
     t.next_step_at = now_ms() + t.delay_ms;
     while (!t.quit) {
         draw(&t);
@@ -1777,6 +1994,7 @@ int tui_run(const tui_options *opt)
     restore_terminal();
     int status = t.pl && *player_problems(t.pl) ? 1 : 0;
     player_close(t.pl);
+    player_close(t.next_pl);
     session_destroy(t.own);
     cells_free(&t.grid);
     cells_free(&t.prev);
