@@ -49,7 +49,7 @@ APP_LIB      = $(BUILD)/liballocscope_app.a
 PROG         = $(BUILD)/allocscope
 TESTS        = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 # the library's public headers: what `make install` ships
-LIB_HEADERS  = $(patsubst src/lib/%.c,include/allocscope/%.h,$(filter-out src/lib/allocator.c,$(LIB_SRC))) \
+LIB_HEADERS  = $(wildcard $(patsubst src/lib/%.c,include/allocscope/%.h,$(filter-out src/lib/allocator.c,$(LIB_SRC)))) \
                include/allocscope/allocator.h
 
 .PHONY: all run test check unit check-deps deps clean install bench bench-instructions fuzz fuzz-regressions
