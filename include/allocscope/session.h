@@ -56,6 +56,7 @@ typedef struct session_warning {
     const char *kind;        /* its name in the table of warning kinds (warning.h) */
     size_t step;
     const char *message;
+    size_t allocator;        /* the allocator active when it was raised (SIZE_MAX: none) */
 } session_warning;
 
 typedef struct session_stats {

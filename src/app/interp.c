@@ -281,16 +281,29 @@ static session_status run_line(session *s, const char *line, strbuf *out, sessio
     return st;
 }
 
+/* Whether the line is a step: a change that is recorded (a struct's lines
+ * too). Queries (stats, blocks, help, show ...) are not, so the step a
+ * block was made at is the same after undo replays the record. */
+static bool makes_step(const session *s, const char *line, const parse_words *w, bool bad)
+{
+    if (s->pending.len || starts_struct(line))
+        return true;
+    return !bad && w->count > 0 && (interp_command_flags(w->word[0]) & INTERP_RECORDED);
+}
+
 session_outcome interp_execute(session *s, const char *line, strbuf *out)
 {
     session_outcome oc = {SESSION_OK, false, false, false, false};
     s->changed = false;
     size_t step_before = s->step;
-    s->step++;
-    oc.status = run_line(s, line, out, &oc);
     parse_words probe;
-    bool blank = parse_split(line, &probe) == NULL && probe.count == 0 && !oc.pending;
-    if (oc.status == SESSION_ERROR || blank || oc.pending)
+    bool bad = parse_split(line, &probe) != NULL;
+    bool step = makes_step(s, line, &probe, bad);
+    if (step)
+        s->step++;
+    oc.status = run_line(s, line, out, &oc);
+    bool blank = !bad && probe.count == 0 && !oc.pending;
+    if (step && (oc.status == SESSION_ERROR || blank || oc.pending))
         s->step = step_before;
     oc.changed = s->changed;
     return oc;

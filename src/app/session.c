@@ -119,6 +119,7 @@ void sess_warn(session *s, warn_kind kind, const char *fmt, ...)
     w->kind = kind;
     w->step = s->step;
     w->message = msg.data ? msg.data : calloc(1, 1);
+    w->allocator = s->alloc_count ? s->active : SIZE_MAX;
     s->changed = true;
 }
 
@@ -562,7 +563,7 @@ size_t session_warning_count(const session *s) { return s->warning_count; }
 session_warning session_warning_at(const session *s, size_t i)
 {
     const sess_warning *w = &s->warnings[i];
-    return (session_warning){warn_name(w->kind), w->step, w->message};
+    return (session_warning){warn_name(w->kind), w->step, w->message, w->allocator};
 }
 
 void session_get_stats(const session *s, session_stats *out)

@@ -52,6 +52,7 @@ typedef struct sess_warning {
     warn_kind kind;
     size_t step;
     char *message;
+    size_t allocator;        /* the active allocator's index then, SIZE_MAX for none */
 } sess_warning;
 
 struct session {

@@ -39,6 +39,7 @@
 #define MAX_DELAY_MS 10000
 
 #define TYPEAHEAD_MAX 1024
+#define TUI_FREE_NODES 512
 
 typedef struct tui {
     session *own;            /* the prompt's session when no scene is loaded */
@@ -75,6 +76,11 @@ typedef struct tui {
     size_t changed_cap;
     size_t scroll;           /* first map line shown */
     size_t view_zoom;        /* bytes a cell the lecturer chose in playback, 0: the session's */
+    bool whole;              /* playback shows the whole buffer, not just the part in use */
+    size_t crop_bytes;       /* the map shows only the first crop_bytes of the buffer (0: all) */
+    size_t crop_of;          /* of that many */
+    cells_free_node free_nodes[TUI_FREE_NODES]; /* the free blocks in their lists' order */
+    size_t free_count;
     screen_layout lay;
     screen_map_shape shape;  /* how the grid's cells sit in the map's columns */
     /* keys typed while a long command ran, handled once it is over */
@@ -265,6 +271,61 @@ static size_t slot_stride(const cells_grid *g)
     return starts >= 3 ? stride : 0;
 }
 
+static size_t slot_stride(const cells_grid *g);
+
+/* Cells of the one region up to the last one in use (or the offset). */
+static size_t used_cells(const cells_grid *g)
+{
+    const cells_region *r = &g->regions[0];
+    for (size_t i = r->count; i-- > 0;) {
+        const cell *c = &g->cells[r->first + i];
+        if (c->role != CELL_UNUSED || (c->marks & CELL_MARK_OFFSET))
+            return i + 1;
+    }
+    return 0;
+}
+
+/* During playback at fit zoom, a buffer much larger than what the lesson
+ * uses is shown from its start to a power of two at least half as much
+ * again as the bytes in use (64 at least), in cells as fine as that lets
+ * the map have: 72 bytes of a 4096-byte buffer fill the map instead of
+ * a row. The cut never moves back for the same allocator, so the picture
+ * holds still while the lesson goes on. Not with a zoom the lecturer or
+ * the scene chose, nor over several regions. */
+static void crop_to_used(tui *t)
+{
+    session *s = model(t);
+    if (!t->playing || t->whole || t->view_zoom || session_zoom(s) || t->grid.region_count != 1) {
+        t->crop_bytes = 0;
+        return;
+    }
+    size_t bytes = t->grid.regions[0].bytes, used = used_cells(&t->grid) * t->grid.zoom, crop = 64;
+    while (crop < used + used / 2)
+        crop *= 2;
+    if (crop < t->crop_bytes)
+        crop = t->crop_bytes;
+    if (crop * 2 > bytes) {
+        t->crop_bytes = 0;
+        return;
+    }
+    t->crop_bytes = crop;
+    t->crop_of = bytes;
+    if (!cells_build(s, 0, map_capacity(t) * (bytes / crop), &t->grid)) {
+        t->grid.count = 0;
+        return;
+    }
+    cells_region *r = &t->grid.regions[0];
+    size_t keep = (crop + t->grid.zoom - 1) / t->grid.zoom, stride = slot_stride(&t->grid);
+    if (stride > 1) /* whole slots */
+        keep = (keep + stride - 1) / stride * stride;
+    if (keep < r->count) {
+        r->count = keep;
+        t->crop_bytes = keep * t->grid.zoom;
+    } else {
+        t->crop_bytes = 0;
+    }
+}
+
 /* Rebuilds the grid; with keep_diff, cells that differ from the previous
  * grid of the same allocator are marked changed, otherwise none is. */
 static void rebuild(tui *t, bool keep_diff)
@@ -277,8 +338,16 @@ static void rebuild(tui *t, bool keep_diff)
         t->grid.blocks = t->prev.blocks;
         t->prev.blocks = NULL;
     }
+    const char *now_shown = session_has_active(model(t)) ? session_active_name(model(t)) : "";
+    if (strcmp(now_shown, t->shown_allocator) != 0)
+        t->crop_bytes = 0; /* another allocator: its own cut */
     if (!cells_build(model(t), t->view_zoom, map_capacity(t), &t->grid))
         t->grid.count = 0;
+    else
+        crop_to_used(t);
+    t->free_count = t->grid.count ? cells_free_order(model(t), &t->grid, t->free_nodes, TUI_FREE_NODES) : 0;
+    if (t->free_count > TUI_FREE_NODES)
+        t->free_count = TUI_FREE_NODES;
     size_t region_cells[CELLS_MAX_REGIONS];
     for (size_t r = 0; r < t->grid.region_count; r++)
         region_cells[r] = t->grid.regions[r].count;
@@ -514,6 +583,35 @@ static void write_names(const tui *t, size_t first, size_t count, cchar_t *row, 
     }
 }
 
+/* The look of a free block's place in its list: a badge (reverse, bold)
+ * no role has. */
+static attr_t free_order_attr(const tui *t)
+{
+    return A_REVERSE | A_BOLD | (t->colour ? COLOR_PAIR(STYLE_TEXT + 1) : 0);
+}
+
+/* Writes each free block's place in its list (1: the head) at its first
+ * cell in this row, where the block's cells have room for the digits. */
+static void write_free_order(const tui *t, size_t first, size_t count, cchar_t *row, size_t cols)
+{
+    size_t width = (size_t)t->shape.cell_width;
+    attr_t a = free_order_attr(t);
+    for (size_t i = 0; i < t->free_count; i++) {
+        const cells_free_node *n = &t->free_nodes[i];
+        if (n->cell < first || n->cell >= first + count)
+            continue;
+        size_t at = n->cell - first, in_row = n->cells < count - at ? n->cells : count - at;
+        char num[24];
+        size_t len = (size_t)snprintf(num, sizeof num, "%zu", n->rank);
+        if (len > in_row * width)
+            continue;
+        for (size_t k = 0; k < len && at * width + k < cols; k++) {
+            wchar_t wc[2] = {(wchar_t)num[k], L'\0'};
+            setcchar(&row[at * width + k], wc, a & ~A_COLOR, (short)PAIR_NUMBER(a), NULL);
+        }
+    }
+}
+
 /* One row of cells, put in place as one array of complex characters (a
  * curses call per row, not per cell); runs of the same look reuse the
  * character already made. Cells wider than a column repeat their glyph,
@@ -542,6 +640,8 @@ static void draw_cells(const tui *t, int y, int x, size_t first, size_t count)
     }
     if (width > 1)
         write_names(t, first, count, row, cols);
+    if (t->free_count)
+        write_free_order(t, first, count, row, cols);
     for (size_t done = 0; done < cols; done += 256)
         mvadd_wchnstr(y, x + (int)done, row + done, (int)(cols - done < 256 ? cols - done : 256));
 }
@@ -585,6 +685,8 @@ static int draw_legend(tui *t, int y, int x, int w, int bottom)
         if (!legend_entry(&y, x, &at, w, bottom, f.first, f.attr, what))
             return y;
     }
+    if (t->free_count && !legend_entry(&y, x, &at, w, bottom, "1", free_order_attr(t), "free-list order (1: the head)"))
+        return y;
     size_t n;
     const looks_mark_spec *marks = looks_marks(&n);
     for (size_t i = 0; i < n; i++)
@@ -669,6 +771,9 @@ static void draw_map(tui *t)
     if (total > (size_t)rows)
         put_fmt(r->y, r->x + r->w - 22, 22, style_attr(t, STYLE_DIM), "rows %zu-%zu of %zu PgUp/Dn",
                 t->scroll + 1, t->scroll + (size_t)rows, total);
+    else if (t->crop_bytes && k < rows) /* what the cut leaves out, under the last row */
+        put_fmt(r->y + 1 + k++, r->x, r->w, style_attr(t, STYLE_DIM), "%7zu  ... to %zu: not used yet "
+                "(w shows the whole buffer)", t->crop_bytes, t->crop_of);
     int legend_y = r->y + 1 + k + (k < rows ? 1 : 0) < r->y + r->h ? r->y + 1 + k + (k < rows ? 1 : 0)
                                                                   : r->y + r->h - 1;
     legend_y = draw_legend(t, legend_y, r->x + 1, r->w - 1, r->y + r->h - 1);
@@ -821,8 +926,10 @@ static void draw_warnings(tui *t)
     for (size_t i = n; i-- > 0;) {
         session_warning w = session_warning_at(s, i);
         const char *msg = w.message + kind_prefix(w.message, w.kind);
-        char text[512];
-        snprintf(text, sizeof text, "%zu %s: %s", w.step, w.kind, msg);
+        char text[512], who[80] = "";
+        if (session_allocator_count(s) > 1 && w.allocator < session_allocator_count(s)) /* whose it is */
+            snprintf(who, sizeof who, "[%s] ", session_allocator_name(s, w.allocator));
+        snprintf(text, sizeof text, "%zu %s%s: %s", w.step, who, w.kind, msg);
         int lines = wrapped_lines(text, width);
         bool last_row_needed = i > 0; /* room for the count of the rest */
         if (y + lines > bottom - (last_row_needed ? 1 : 0) && y < bottom) {
@@ -890,7 +997,7 @@ typedef enum key_action {
     ACT_PAUSE, ACT_HELP, ACT_QUIT, ACT_MAP_UP, ACT_MAP_DOWN, ACT_ZOOM_IN, ACT_ZOOM_OUT, ACT_ZOOM_FIT, ACT_CANCEL_LINE,
     ACT_PAGE_UP, ACT_PAGE_DOWN, ACT_LINE_UP, ACT_LINE_DOWN, ACT_TOP, ACT_BOTTOM, ACT_CLOSE,
     ACT_DIGIT, ACT_GO, ACT_GO_CANCEL, ACT_GO_ERASE,
-    ACT_TOC, ACT_TOC_UP, ACT_TOC_DOWN, ACT_TOC_PAGE_UP, ACT_TOC_PAGE_DOWN, ACT_TOC_GO, ACT_TOC_CLOSE, ACT_CLEAN,
+    ACT_TOC, ACT_TOC_UP, ACT_TOC_DOWN, ACT_TOC_PAGE_UP, ACT_TOC_PAGE_DOWN, ACT_TOC_GO, ACT_TOC_CLOSE, ACT_CLEAN, ACT_WHOLE,
 } key_action;
 
 #define KEY_DIGIT (-2) /* a row for any of 0-9 */
@@ -930,6 +1037,7 @@ static const key_binding key_table[] = {
     {MODE_PLAYBACK, 'z', "z", ACT_ZOOM_IN, NULL, "zoom in / out (fewer / more bytes a cell), back to fit"},
     {MODE_PLAYBACK, 'Z', "Z", ACT_ZOOM_OUT, NULL, NULL},
     {MODE_PLAYBACK, 'f', "f", ACT_ZOOM_FIT, NULL, NULL},
+    {MODE_PLAYBACK, 'w', "w", ACT_WHOLE, NULL, "the whole buffer / just the part in use (the default)"},
     {MODE_PLAYBACK, '?', "?", ACT_HELP, "help", "this help"},
     {MODE_PLAYBACK, 'q', "q", ACT_QUIT, "quit", "quit"},
     {MODE_PLAYBACK, 'Q', NULL, ACT_QUIT, NULL, NULL},
@@ -1796,6 +1904,10 @@ static void run_action(tui *t, key_action act, int c)
     case ACT_ZOOM_IN: zoom_view(t, t->grid.zoom > 1 ? t->grid.zoom / 2 : 1); break;
     case ACT_ZOOM_OUT: zoom_view(t, t->grid.zoom < ((size_t)1 << 30) ? t->grid.zoom * 2 : t->grid.zoom); break;
     case ACT_ZOOM_FIT: zoom_view(t, 0); break;
+    case ACT_WHOLE:
+        t->whole = !t->whole;
+        zoom_view(t, 0);
+        break;
     case ACT_CANCEL_LINE:
         repl_cancel_line();
         sb_clear(&t->answer);
