@@ -199,6 +199,15 @@ T paste-buffer -t e2e
 check "bulk paste runs every line" "#153 p150: 1 byte"
 type_line "expect live 153"
 check "nothing was lost" "ok: live 153"
+# one pasted line of 10,000 characters: drawn once it is all read, not a
+# frame a character (that took minutes); wait_for allows 5 s, the
+# quadratic path needed 26 s for 2,000 characters
+awk 'BEGIN { printf "#"; for (i = 0; i < 9996; i++) printf "x"; printf "END" }' > "$tmp/long"
+T load-buffer -t e2e "$tmp/long"
+T paste-buffer -t e2e
+check "a pasted 10,000-character line appears whole, its end in sight" "xxxxEND"
+T send-keys -t e2e C-u
+gone "and goes" "xxxxEND"
 type_line "quit"
 check "quit after the storm" "EXITED"
 

@@ -1360,12 +1360,26 @@ static void draw_prompt(tui *t, int *cy, int *cx)
     const char *prompt = repl_prompt(), *line = repl_line();
     int pw = put_text(r->y, 0, r->w, prompt, A_BOLD);
     int width = r->w - pw - 1, cursor = columns_of(line, repl_cursor());
-    size_t skip = 0;
-    while (cursor - columns_of(line, skip) >= width && line[skip]) /* scroll long lines */
-        skip++;
+    /* a long line scrolls so that the cursor stays in sight: one pass
+     * over it (a pasted line of 10,000 characters is drawn at once) */
+    size_t skip = 0, at = repl_cursor();
+    int skipped = 0;
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    while (cursor - skipped >= width && skip < at) {
+        wchar_t wc;
+        size_t k = mbrtowc(&wc, line + skip, at - skip, &st);
+        if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+            k = 1, wc = L'?';
+            memset(&st, 0, sizeof st);
+        }
+        int cw = wcwidth(wc);
+        skipped += cw > 0 ? cw : 1;
+        skip += k;
+    }
     put_text(r->y, pw, width, line + skip, A_NORMAL);
     *cy = r->y;
-    *cx = pw + cursor - columns_of(line, skip);
+    *cx = pw + cursor - skipped;
 }
 
 /* The help screen, from the key table: the keys of the mode in use
@@ -1988,6 +2002,17 @@ static void tick(tui *t)
     }
 }
 
+/* Handles the keys already waiting (a paste, keys typed ahead) before the
+ * next frame, for up to DRAIN_MS: a pasted line costs one frame, not a
+ * frame a character. */
+#define DRAIN_MS 50
+static void drain_keys(tui *t)
+{
+    long long until = now_ms() + DRAIN_MS;
+    for (int c; !t->quit && now_ms() < until && (c = read_key(t, 0)) != ERR;)
+        handle_key(t, c);
+}
+
 /* ---- lifecycle ---- */
 
 static void restore_terminal(void)
@@ -2098,6 +2123,7 @@ int tui_run(const tui_options *opt)
         int c = read_key(&t, wait);
         if (c != ERR) {
             handle_key(&t, c);
+            drain_keys(&t);
             t.idle_work = t.pl != NULL;
         }
         tick(&t);
