@@ -389,6 +389,28 @@ check "--play takes a shipped scene's name" "alignForward(offset, align) rounds 
 T send-keys -t e2e q
 check "q leaves" "EXITED"
 
+# --- golden screens: scene 04 at the pause after stats, at 120x35 and 80x24 --
+# (what each layout shows; README's live view section says why). The
+# screen must equal tests/golden/screen_WxH.txt; ALLOCSCOPE_UPDATE_GOLDEN=1
+# writes it anew (then look at it before committing).
+golden=$(cd "$(dirname "$0")/golden" && pwd)
+for size in "120 35" "80 24"; do
+    set -- $size
+    start "$1" "$2" sh -c "'$prog' --play '$scenes/04_debug_allocator.as'; echo EXITED; sleep 30"
+    check "scene 04 opens at $1x$2 for its golden screen" "|| step 1/"
+    T send-keys -t e2e g
+    T send-keys -t e2e -l "18"
+    T send-keys -t e2e Enter
+    check "at the pause after stats" "|| step 18/26"
+    sleep 0.3
+    screen > "$tmp/screen_$1x$2.txt"
+    if [ "${ALLOCSCOPE_UPDATE_GOLDEN:-}" = 1 ]; then cp "$tmp/screen_$1x$2.txt" "$golden/screen_$1x$2.txt"; fi
+    if diff -u "$golden/screen_$1x$2.txt" "$tmp/screen_$1x$2.txt"; then pass=$((pass + 1))
+    else fail=$((fail + 1)); echo "FAIL: the $1x$2 screen differs from tests/golden/screen_$1x$2.txt"; fi
+    T send-keys -t e2e q
+    check "q leaves" "EXITED"
+done
+
 # --- no colours, no UTF-8: the glyphs carry the meaning alone --------------
 start 100 30 env NO_COLOR=1 LANG=C LC_ALL=C sh -c "'$prog'; echo EXITED; sleep 30"
 check "opens without colours" "bump (bump)"

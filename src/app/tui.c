@@ -391,6 +391,7 @@ static void after_step(tui *t, size_t warnings_before)
 /* ---- drawing ---- */
 
 static bool is_caption_step(const player_step *st) { return st->kind == PLAYER_NOTE || st->kind == PLAYER_ASK; }
+static int caption_top(const tui *t);
 static size_t toc_count(const tui *t);
 static size_t toc_step(const tui *t, size_t k);
 
@@ -957,9 +958,18 @@ static void draw_caption(tui *t)
         fill_row(r->y + k, r->x, r->w, a);
     char cap[PARSE_MAX_LINE + 64];
     snprintf(cap, sizeof cap, "%s%s", t->asked ? "Predict: " : "", player_caption(t->pl));
-    int w = r->w - 4, lines = wrapped_lines(cap, w);
-    int top = lines < r->h ? (r->h - lines) / 2 : 0;
+    int w = r->w - 4, top = caption_top(t);
     draw_wrapped(r->y + top, r->x + 2, r->h - top, w, cap, a | A_BOLD);
+}
+
+/* Rows of the caption band above the caption's text (it is centred). */
+static int caption_top(const tui *t)
+{
+    const screen_rect *r = &t->lay.caption;
+    char cap[PARSE_MAX_LINE + 64];
+    snprintf(cap, sizeof cap, "%s%s", t->asked ? "Predict: " : "", player_caption(t->pl));
+    int lines = wrapped_lines(cap, r->w - 4);
+    return lines < r->h ? (r->h - lines) / 2 : 0;
 }
 
 /* Lines the longest note of the scene takes in a caption of cols columns. */
@@ -1279,8 +1289,10 @@ static bool draw_play_answer(tui *t)
     int w = COLS - 2, lines = wrapped_lines(text, w);
     if (lines <= t->lay.answer.h)
         return false;
-    int bottom = t->lay.caption.h ? t->lay.caption.y : t->lay.status.y; /* the box ends above it */
-    int top_limit = t->lay.map.y + 3, h = lines + 1;
+    /* the box ends above the caption's text: the band's empty rows above
+     * it are the box's if it needs them */
+    int bottom = t->lay.caption.h ? t->lay.caption.y + caption_top(t) : t->lay.status.y;
+    int top_limit = t->lay.map.y + 2, h = lines + 1; /* the ruler and a row of the map stay */
     if (bottom - h < top_limit)
         h = bottom - top_limit;
     if (h < 2)
