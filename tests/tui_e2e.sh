@@ -347,6 +347,11 @@ T send-keys -t e2e g
 T send-keys -t e2e -l "17"
 T send-keys -t e2e Enter
 check "the warnings say newest first" "warnings (2) newest first"
+check "the map shows the part in use: 80 bytes of 1024 fill rows of 16" "    128  ... to 1024: not used yet"
+T send-keys -t e2e w
+check "w shows the whole buffer" "    960  "
+T send-keys -t e2e w
+check "and w again the part in use" "... to 1024: not used yet"
 check "the kind is said once" "12 use-after-free: other"
 gone "never twice" "use-after-free: use after free"
 above "the newest warning comes first" "12 use-after-free" "6 overflow: a write"
@@ -366,6 +371,9 @@ gone "the answer is not on screen yet" "big: 200 bytes"
 T send-keys -t e2e space
 check "a key reveals it" "big: 200 bytes at offset 256"
 check "with the note that explains it, and stays there" "|| step 26/"
+check "free blocks are numbered in their list's order" "1 free-list order (1: the head)"
+check "b's hole is the head of the free list" "████1HHHHHHHHHHHHHHHLLLL"
+check "a warning says whose allocator it is" "[bump] noop-free"
 T send-keys -t e2e c
 gone "c hides the block table" "block       offset"
 T send-keys -t e2e c
