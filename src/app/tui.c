@@ -647,6 +647,25 @@ static void draw_cells(const tui *t, int y, int x, size_t first, size_t count)
         mvadd_wchnstr(y, x + (int)done, row + done, (int)(cols - done < 256 ? cols - done : 256));
 }
 
+/* A row of cells again, under the first: the same looks, without the
+ * labels, names and badges (a taller row of the map). */
+static void draw_cells_plain(const tui *t, int y, int x, size_t first, size_t count)
+{
+    enum { ROW = 1024 };
+    cchar_t row[ROW];
+    size_t width = (size_t)t->shape.cell_width, cols = 0;
+    for (size_t i = 0; i < count && cols + width <= ROW; i++) {
+        cell_face f;
+        cell_look(t, first + i, false, &f);
+        for (size_t k = 0; k < width; k++, cols++) {
+            wchar_t wc[2] = {glyph_char(k ? f.fill : f.first), L'\0'};
+            setcchar(&row[cols], wc, f.attr & ~A_COLOR, (short)PAIR_NUMBER(f.attr), NULL);
+        }
+    }
+    for (size_t done = 0; done < cols; done += 256)
+        mvadd_wchnstr(y, x + (int)done, row + done, (int)(cols - done < 256 ? cols - done : 256));
+}
+
 /* Puts one legend entry (a swatch and its words) at *x on row *y, or on
  * the next row when it does not fit and bottom allows; false if it could
  * not be put. */
@@ -751,13 +770,23 @@ static void draw_map(tui *t)
         total = 512;
     if (t->scroll + (size_t)rows > total)
         t->scroll = total > (size_t)rows ? total - (size_t)rows : 0;
+    /* a short map fills the pane: rows of cells up to three lines high,
+     * with room kept for the legend and the line under the map */
+    int tall = total > 0 && total * 2 <= (size_t)rows - 3 ? (int)(((size_t)rows - 3) / total) : 1;
+    if (tall > 3)
+        tall = 3;
     int k = 0;
-    for (; k < rows && t->scroll + (size_t)k < total; k++) {
-        const map_line *ml = &lines[t->scroll + (size_t)k];
+    for (; k < rows && t->scroll + (size_t)(k / tall) < total; k++) {
+        const map_line *ml = &lines[t->scroll + (size_t)(k / tall)];
         int y = r->y + 1 + k;
         if (ml->region < 0) {
-            put_fmt(y, r->x, r->w, style_attr(t, STYLE_DIM), "  ── region %zu: %zu bytes ──", ml->first,
-                    ml->count);
+            if (k % tall == 0)
+                put_fmt(y, r->x, r->w, style_attr(t, STYLE_DIM), "  ── region %zu: %zu bytes ──", ml->first,
+                        ml->count);
+            continue;
+        }
+        if (k % tall) { /* the same cells again, without labels and names */
+            draw_cells_plain(t, y, r->x + SCREEN_MAP_PREFIX, ml->first, ml->count);
             continue;
         }
         const cells_region *reg = &t->grid.regions[ml->region];
