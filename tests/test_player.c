@@ -169,6 +169,22 @@ static void test_scenes_by_name(void **state)
     sb_clear(&list);
     scenes_summary("note no comment\n", &list);
     assert_string_equal(sb_str(&list), "");
+    /* play without a front end runs the scene in the session, as source does */
+    session *s = session_create();
+    sb_clear(&list);
+    assert_int_equal(interp_execute(s, "play 02_alignment", &list).status, SESSION_OK);
+    assert_int_equal(session_allocator_count(s), 3);
+    assert_non_null(strstr(sb_str(&list), "ask: A 1-byte flag sits at offset 0."));
+    sb_clear(&list);
+    assert_int_equal(interp_execute(s, "play no_such_scene", &list).status, SESSION_ERROR);
+    assert_non_null(strstr(sb_str(&list), "no scene 'no_such_scene'"));
+    sb_clear(&list);
+    assert_int_equal(interp_execute(s, "scenes", &list).status, SESSION_OK);
+    assert_non_null(strstr(sb_str(&list), "13_struct_padding"));
+    interp_set_sandbox(s, true);
+    sb_clear(&list);
+    assert_int_equal(interp_execute(s, "play 02_alignment", &list).status, SESSION_ERROR);
+    session_destroy(s);
     sb_free(&path);
     sb_free(&err);
     sb_free(&list);

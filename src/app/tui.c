@@ -1470,7 +1470,8 @@ static void draw_toc(tui *t)
     attr_t a = style_attr(t, STYLE_CAPTION);
     for (int k = 0; k < h; k++)
         fill_row(y + k, x, w, a);
-    put_fmt(y, x + 2, w - 4, a | A_BOLD, "notes of %s (%zu)", player_name(t->pl), n);
+    const char *name = strrchr(player_name(t->pl), '/');
+    put_fmt(y, x + 2, w - 4, a | A_BOLD, "notes of %s (%zu)", name ? name + 1 : player_name(t->pl), n);
     size_t first = t->toc_sel >= (size_t)rows ? t->toc_sel - (size_t)rows + 1 : 0;
     size_t pos = player_position(t->pl);
     for (int k = 0; k < rows && first + (size_t)k < n; k++) {
