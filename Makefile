@@ -62,7 +62,7 @@ $(BUILD)/%.o: %.c
 
 # where make install puts the scenes: the program looks there last
 SCENES_DIR = $(PREFIX)/share/allocscope/scenes
-$(BUILD)/src/app/scenes.o: ALL_CFLAGS += -DSCENES_DATADIR='"$(SCENES_DIR)"'
+$(BUILD)/src/app/scenes.o: ALL_CFLAGS += -DSCENES_DATADIR='"$(SCENES_DIR)"' -DSCENES_SRCDIR='"$(CURDIR)/scenes"'
 
 $(LIB): $(LIB_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^

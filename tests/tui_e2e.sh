@@ -419,6 +419,21 @@ for size in "120 35" "80 24"; do
     check "q leaves" "EXITED"
 done
 
+# --- a lesson without colours, in ASCII: badges, caption and answer whole ---
+for size in "120 35" "80 24"; do
+    set -- $size
+    start "$1" "$2" env NO_COLOR=1 sh -c "'$prog' --ascii --play '$scenes/10_freelist_vs_bump.as'; echo EXITED; sleep 30"
+    check "scene 10 opens in ASCII at $1x$2" "|| step 1/"
+    T send-keys -t e2e g
+    T send-keys -t e2e -l "26"
+    T send-keys -t e2e Enter
+    check "the head of the free list in ASCII at $1x$2" "1HHH"
+    check "the caption at $1x$2" "but a 200-byte request must skip it"
+    check "the answer at $1x$2" "big: 200 bytes at offset 256"
+    T send-keys -t e2e q
+    check "q leaves" "EXITED"
+done
+
 # --- no colours, no UTF-8: the glyphs carry the meaning alone --------------
 start 100 30 env NO_COLOR=1 LANG=C LC_ALL=C sh -c "'$prog'; echo EXITED; sleep 30"
 check "opens without colours" "bump (bump)"

@@ -4,8 +4,9 @@
  * 02_alignment.as, or a prefix only one scene has: 02) in the scene
  * directories, in this order: $ALLOCSCOPE_SCENES, scenes/ next to the
  * program, ../scenes from the program (the build tree), the installed
- * share/allocscope/scenes beside the program's bin/, and the directory
- * `make install` wrote (SCENES_DATADIR).
+ * share/allocscope/scenes beside the program's bin/, the scenes/ of the
+ * checkout it was built from (SCENES_SRCDIR, for build trees such as
+ * build/asan) and the directory `make install` wrote (SCENES_DATADIR).
  */
 #ifndef ALLOCSCOPE_SCENES_H
 #define ALLOCSCOPE_SCENES_H

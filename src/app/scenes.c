@@ -15,7 +15,7 @@
 #define SCENES_DATADIR "/usr/local/share/allocscope/scenes"
 #endif
 
-#define SCENE_DIRS 5
+#define SCENE_DIRS 6
 
 static bool is_file(const char *path)
 {
@@ -48,6 +48,9 @@ static int scene_dirs(char dirs[SCENE_DIRS][PATH_MAX])
         snprintf(dirs[n++], PATH_MAX, "%.*s/../scenes", PATH_MAX - 16, exe);
         snprintf(dirs[n++], PATH_MAX, "%.*s/../share/allocscope/scenes", PATH_MAX - 32, exe);
     }
+#ifdef SCENES_SRCDIR
+    snprintf(dirs[n++], PATH_MAX, "%s", SCENES_SRCDIR);
+#endif
     snprintf(dirs[n++], PATH_MAX, "%s", SCENES_DATADIR);
     return n;
 }

@@ -1054,7 +1054,7 @@ typedef struct key_binding {
 } key_binding;
 
 static const key_binding key_table[] = {
-    {MODE_PLAYBACK, ' ', "space", ACT_PLAY, "play/pause", "play / pause (also: continue after a pause)"},
+    {MODE_PLAYBACK, ' ', "space", ACT_PLAY, "play/pause", "play / pause (also: go on after a pause, or reveal after a question)"},
     {MODE_PLAYBACK, KEY_LEFT, "<-", ACT_PREV, "step", "previous step (the state is rebuilt exactly)"},
     {MODE_PLAYBACK, 'p', "p", ACT_PREV, NULL, NULL},
     {MODE_PLAYBACK, ',', ",", ACT_PREV, NULL, NULL},
