@@ -326,6 +326,29 @@ static void crop_to_used(tui *t)
     }
 }
 
+/* A free block that merged freed bytes with never-used ones is one free
+ * block: it is drawn as one freed region (a pristine free block stays
+ * unused). */
+static void unify_free_blocks(tui *t)
+{
+    for (size_t i = 0; i < t->free_count; i++) {
+        const cells_free_node *n = &t->free_nodes[i];
+        bool freed = false, unused = false;
+        for (size_t k = n->cell; k < n->cell + n->cells && k < t->grid.count; k++) {
+            freed |= t->grid.cells[k].role == CELL_FREED;
+            unused |= t->grid.cells[k].role == CELL_UNUSED;
+        }
+        if (!freed || !unused)
+            continue;
+        for (size_t k = n->cell; k < n->cell + n->cells && k < t->grid.count; k++)
+            if (t->grid.cells[k].role == CELL_UNUSED) {
+                t->grid.cells[k].role = CELL_FREED;
+                t->grid.cells[k].beneath = CELL_FREED;
+                t->grid.cells[k].block = -1;
+            }
+    }
+}
+
 /* Rebuilds the grid; with keep_diff, cells that differ from the previous
  * grid of the same allocator are marked changed, otherwise none is. */
 static void rebuild(tui *t, bool keep_diff)
@@ -348,6 +371,7 @@ static void rebuild(tui *t, bool keep_diff)
     t->free_count = t->grid.count ? cells_free_order(model(t), &t->grid, t->free_nodes, TUI_FREE_NODES) : 0;
     if (t->free_count > TUI_FREE_NODES)
         t->free_count = TUI_FREE_NODES;
+    unify_free_blocks(t);
     size_t region_cells[CELLS_MAX_REGIONS];
     for (size_t r = 0; r < t->grid.region_count; r++)
         region_cells[r] = t->grid.regions[r].count;
