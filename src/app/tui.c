@@ -834,7 +834,7 @@ static void draw_map(tui *t)
     draw_legend_among(t, legend_y, r->x + 1, r->w - 1, r->y + r->h - 1);
 }
 
-static void table_row(tui *t, int y, size_t i, bool addresses)
+static void table_row(tui *t, int y, size_t i, bool addresses, bool regions)
 {
     const screen_rect *r = &t->lay.table;
     session_block b = session_block_at(model(t), i);
@@ -844,9 +844,15 @@ static void table_row(tui *t, int y, size_t i, bool addresses)
     if (addresses)
         put_fmt(y, r->x + 12, r->w - 12, rest, "%14p %6zu %4zu %-5s", b.ptr, b.size, b.padding,
                 b.live ? "live" : "freed");
-    else
-        put_fmt(y, r->x + 12, r->w - 12, rest, "%7zu %6zu %5zu %4zu %-5s", b.offset, b.size, b.align, b.padding,
+    else {
+        char at[32]; /* the region (an arena's chunk, a pool's slab) and the offset in it */
+        if (regions)
+            snprintf(at, sizeof at, "%u:%zu", (unsigned)b.region, b.offset);
+        else
+            snprintf(at, sizeof at, "%zu", b.offset);
+        put_fmt(y, r->x + 12, r->w - 12, rest, "%7s %6zu %5zu %4zu %-5s", at, b.size, b.align, b.padding,
                 b.live ? "live" : "freed");
+    }
 }
 
 /* The block table: live blocks first, then freed ones, the newest of each
@@ -858,7 +864,7 @@ static void draw_table(tui *t)
     if (r->h < 2 || r->w < 20)
         return;
     session *s = model(t);
-    bool addresses = session_show_addresses(s);
+    bool addresses = session_show_addresses(s), regions = t->grid.region_count > 1;
     size_t n = session_block_count(s), live = 0;
     for (size_t i = 0; i < n; i++)
         live += session_block_at(s, i).live;
@@ -866,8 +872,8 @@ static void draw_table(tui *t)
         put_fmt(r->y, r->x + 1, r->w - 1, A_BOLD | A_UNDERLINE, "%-10s %14s %6s %4s %-5s", "block", "address",
                 "size", "pad", "state");
     else
-        put_fmt(r->y, r->x + 1, r->w - 1, A_BOLD | A_UNDERLINE, "%-10s %7s %6s %5s %4s %-5s", "block", "offset",
-                "size", "align", "pad", "state");
+        put_fmt(r->y, r->x + 1, r->w - 1, A_BOLD | A_UNDERLINE, "%-10s %7s %6s %5s %4s %-5s", "block",
+                regions ? "reg:off" : "offset", "size", "align", "pad", "state");
     size_t rows = (size_t)r->h - 1;
     size_t show_live = live < rows ? live : rows, show_freed = n - live < rows - show_live ? n - live : rows - show_live;
     int y = r->y + 1;
@@ -877,7 +883,7 @@ static void draw_table(tui *t)
             if (session_block_at(s, i).live != (pass == 0))
                 continue;
             if (seen++ >= total - want) /* the newest `want` of them */
-                table_row(t, y++, i, addresses);
+                table_row(t, y++, i, addresses, regions);
         }
     }
     if (n == 0)
