@@ -247,6 +247,12 @@ static void test_free_order(void **state)
     assert_int_equal(cells_free_order(s, &g, n, 8), 2);
     assert_int_equal(n[0].cell, 16); /* q, freed last, is the head */
     assert_int_equal(n[1].cell, 0);
+    run(s, "new counting over freelist 512"); /* a wrapper: the wrapped one's free list */
+    run(s, "alloc 32 as w");
+    run(s, "free w");
+    assert_true(cells_build(s, 1, 4096, &g));
+    assert_int_equal(cells_free_order(s, &g, n, 8), 1);
+    assert_int_equal(n[0].cell, 0);
     run(s, "new bump 64"); /* no free structure */
     assert_true(cells_build(s, 1, 4096, &g));
     assert_int_equal(cells_free_order(s, &g, n, 8), 0);

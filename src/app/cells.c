@@ -487,7 +487,7 @@ static void free_block_seen(void *user, uint32_t region, size_t offset, size_t s
 
 size_t cells_free_order(const session *s, const cells_grid *g, cells_free_node *out, size_t max)
 {
-    as_instance in = session_active_instance(s);
+    as_instance in = session_active_structural(s);
     if (in.a.ctx == NULL || in.probe->walk_free == NULL || in.probe->free_shape == AS_FREE_NONE)
         return 0;
     free_walker w = {g, out, max, 0, 0, 0};

@@ -525,6 +525,11 @@ as_instance session_active_instance(const session *s)
     return s->alloc_count ? sess_active(s)->built.top : (as_instance){0};
 }
 
+as_instance session_active_structural(const session *s)
+{
+    return s->alloc_count ? kind_structural(sess_active(s)->kind, &sess_active(s)->built) : (as_instance){0};
+}
+
 size_t session_allocator_count(const session *s) { return s->alloc_count; }
 const char *session_allocator_name(const session *s, size_t i) { return s->allocs[i]->name; }
 size_t session_active_index(const session *s) { return s->active; }
