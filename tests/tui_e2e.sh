@@ -392,8 +392,9 @@ check "play opens the scene, paused on its first caption" "|| step 1/"
 check "its caption" "The tutorial's Entity"
 T send-keys -t e2e q
 check "q leaves" "EXITED"
-start 120 35 sh -c "cd / && '$prog' --play 02_alignment; echo EXITED; sleep 30"
+start 120 35 sh -c "cd / && '$prog' --play 02_alignment --clean; echo EXITED; sleep 30"
 check "--play takes a shipped scene's name" "alignForward(offset, align) rounds up"
+gone "--clean hides the warnings" "warnings (0)"
 T send-keys -t e2e q
 check "q leaves" "EXITED"
 

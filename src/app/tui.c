@@ -1812,6 +1812,8 @@ static void step_forward(tui *t)
         t->running = false;
         t->playing = false; /* the end: the prompt opens on the final state */
         t->view_zoom = 0;   /* and the prompt's zoom command rules the map */
+        if (t->clean)
+            relayout(t);    /* the prompt has its table and warnings back */
         sb_clear(&t->answer);
         if (*player_problems(t->pl)) {
             sb_printf(&t->answer, "scene finished with problems:\n%s", player_problems(t->pl));
@@ -2187,8 +2189,10 @@ int tui_run(const tui_options *opt)
                 t.idle_work = player_idle(t.pl, 256);
                 c = read_key(&t, 1);
             }
-            if (c != ERR)
+            if (c != ERR) {
                 handle_key(&t, c);
+                drain_keys(&t);
+            }
             tick(&t);
             continue;
         }
