@@ -65,7 +65,7 @@ start() { # start WIDTH HEIGHT COMMAND...
 export ALLOCSCOPE_HISTORY="$tmp/history" TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8
 
 # --- the walk-through -----------------------------------------------
-start 110 32 sh -c "'$prog'; echo EXITED; stty -a > '$tmp/stty'; sleep 30"
+start 110 32 sh -c "'$prog'; stty -a > '$tmp/stty'; echo EXITED; sleep 30"
 check "opens on a 4096-byte bump" "bump (bump)  capacity 4096"
 type_line "alloc 100 align 8"
 check "first block" "#1: 100 bytes at offset 0 (align 8"
