@@ -208,6 +208,23 @@ static void test_clean_picture(void **state)
     assert_true(clean.map_rows > l.map_rows);
 }
 
+/* The playback cut: the part in use and half again, a power of two, never
+ * moving back; none when it would show most of the buffer anyway. */
+static void test_crop_and_tall_rows(void **state)
+{
+    assert_int_equal(screen_crop(72, 4096, 0), 128);
+    assert_int_equal(screen_crop(0, 4096, 0), 64);
+    assert_int_equal(screen_crop(20, 4096, 512), 512);  /* never less than before */
+    assert_int_equal(screen_crop(700, 1024, 0), 0);     /* most of it: all of it */
+    assert_int_equal(screen_crop(100, 128, 0), 0);
+    assert_int_equal(screen_row_height(8, 30), 3);
+    assert_int_equal(screen_row_height(9, 30), 3);
+    assert_int_equal(screen_row_height(12, 30), 2);
+    assert_int_equal(screen_row_height(14, 30), 1);
+    assert_int_equal(screen_row_height(0, 30), 1);
+    assert_int_equal(screen_row_height(1, 2), 1);
+}
+
 static void run(session *s, const char *line)
 {
     strbuf out;
@@ -273,6 +290,7 @@ int main(void)
         cmocka_unit_test(test_slots_stack_in_columns),
         cmocka_unit_test(test_clean_picture),
         cmocka_unit_test(test_free_order),
+        cmocka_unit_test(test_crop_and_tall_rows),
     };
     return cmocka_run_group_tests_name("screen", tests, NULL, NULL);
 }

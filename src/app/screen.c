@@ -83,6 +83,24 @@ void screen_hide_side(screen_layout *l)
     map_grid(l);
 }
 
+size_t screen_crop(size_t used_bytes, size_t region_bytes, size_t at_least)
+{
+    size_t crop = 64;
+    while (crop < used_bytes + used_bytes / 2 && crop < ((size_t)1 << 62))
+        crop *= 2;
+    if (crop < at_least)
+        crop = at_least;
+    return crop * 2 > region_bytes ? 0 : crop;
+}
+
+int screen_row_height(size_t lines, int rows)
+{
+    if (lines == 0 || rows < 5 || lines * 2 > (size_t)rows - 3)
+        return 1;
+    size_t tall = ((size_t)rows - 3) / lines;
+    return tall > 3 ? 3 : (int)tall;
+}
+
 size_t screen_map_rows_needed(size_t cells_per_row, const size_t *region_cells, size_t regions)
 {
     size_t rows = regions > 1 ? regions : 0; /* the dividers */

@@ -299,12 +299,9 @@ static void crop_to_used(tui *t)
         t->crop_bytes = 0;
         return;
     }
-    size_t bytes = t->grid.regions[0].bytes, used = used_cells(&t->grid) * t->grid.zoom, crop = 64;
-    while (crop < used + used / 2)
-        crop *= 2;
-    if (crop < t->crop_bytes)
-        crop = t->crop_bytes;
-    if (crop * 2 > bytes) {
+    size_t bytes = t->grid.regions[0].bytes, used = used_cells(&t->grid) * t->grid.zoom;
+    size_t crop = screen_crop(used, bytes, t->crop_bytes);
+    if (crop == 0) {
         t->crop_bytes = 0;
         return;
     }
@@ -796,9 +793,7 @@ static void draw_map(tui *t)
         t->scroll = total > (size_t)rows ? total - (size_t)rows : 0;
     /* a short map fills the pane: rows of cells up to three lines high,
      * with room kept for the legend and the line under the map */
-    int tall = total > 0 && total * 2 <= (size_t)rows - 3 ? (int)(((size_t)rows - 3) / total) : 1;
-    if (tall > 3)
-        tall = 3;
+    int tall = screen_row_height(total, rows);
     int k = 0;
     for (; k < rows && t->scroll + (size_t)(k / tall) < total; k++) {
         const map_line *ml = &lines[t->scroll + (size_t)(k / tall)];
