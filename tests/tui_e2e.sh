@@ -371,7 +371,7 @@ gone "the answer is not on screen yet" "big: 200 bytes"
 T send-keys -t e2e space
 check "a key reveals it" "big: 200 bytes at offset 256"
 check "with the note that explains it, and stays there" "|| step 26/"
-check "free blocks are numbered in their list's order" "1 free-list order (1: the head)"
+check "free blocks are numbered in their list's order" "1 place in its free list (1: the head)"
 check "b's hole is the head of the free list" "████1HHHHHHHHHHHHHHHLLLL"
 check "a warning says whose allocator it is" "[bump] noop-free"
 T send-keys -t e2e c
