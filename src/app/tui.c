@@ -726,7 +726,8 @@ static int draw_legend(tui *t, int y, int x, int w, int bottom)
         if (!legend_entry(&y, x, &at, w, bottom, f.first, f.attr, what))
             return y;
     }
-    if (t->free_count && !legend_entry(&y, x, &at, w, bottom, "1", free_order_attr(t), "place in its free list (1: the head)"))
+    if (t->free_count &&
+        !legend_entry(&y, x, &at, w, bottom, "1", free_order_attr(t), "place in its free list (1: the head)"))
         return y;
     size_t n;
     const looks_mark_spec *marks = looks_marks(&n);
