@@ -1062,7 +1062,8 @@ typedef enum key_action {
     ACT_PAUSE, ACT_HELP, ACT_QUIT, ACT_MAP_UP, ACT_MAP_DOWN, ACT_ZOOM_IN, ACT_ZOOM_OUT, ACT_ZOOM_FIT, ACT_CANCEL_LINE,
     ACT_PAGE_UP, ACT_PAGE_DOWN, ACT_LINE_UP, ACT_LINE_DOWN, ACT_TOP, ACT_BOTTOM, ACT_CLOSE,
     ACT_DIGIT, ACT_GO, ACT_GO_CANCEL, ACT_GO_ERASE,
-    ACT_TOC, ACT_TOC_UP, ACT_TOC_DOWN, ACT_TOC_PAGE_UP, ACT_TOC_PAGE_DOWN, ACT_TOC_GO, ACT_TOC_CLOSE, ACT_CLEAN, ACT_WHOLE,
+    ACT_TOC, ACT_TOC_UP, ACT_TOC_DOWN, ACT_TOC_PAGE_UP, ACT_TOC_PAGE_DOWN, ACT_TOC_GO, ACT_TOC_CLOSE,
+    ACT_CLEAN, ACT_WHOLE,
 } key_action;
 
 #define KEY_DIGIT (-2) /* a row for any of 0-9 */
@@ -1080,7 +1081,8 @@ typedef struct key_binding {
 } key_binding;
 
 static const key_binding key_table[] = {
-    {MODE_PLAYBACK, ' ', "space", ACT_PLAY, "play/pause", "play / pause (also: go on after a pause, or reveal after a question)"},
+    {MODE_PLAYBACK, ' ', "space", ACT_PLAY, "play/pause",
+     "play / pause (also: go on after a pause, or reveal after a question)"},
     {MODE_PLAYBACK, KEY_LEFT, "<-", ACT_PREV, "step", "previous step (the state is rebuilt exactly)"},
     {MODE_PLAYBACK, 'p', "p", ACT_PREV, NULL, NULL},
     {MODE_PLAYBACK, ',', ",", ACT_PREV, NULL, NULL},
