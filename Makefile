@@ -7,7 +7,8 @@
 #   make test       build and run every test (also under ASan + UBSan)
 #   make bench      allocator benchmarks against malloc
 #   make install    PREFIX=/usr/local, DESTDIR honoured: the program, the
-#                   library and the library's headers
+#                   library and the library's headers, the scenes (under
+#                   share/allocscope/scenes) and the man page
 #   V=1             show the full commands
 # CPPFLAGS, CFLAGS, LDFLAGS and LDLIBS are honoured.
 
@@ -48,7 +49,7 @@ APP_LIB      = $(BUILD)/liballocscope_app.a
 PROG         = $(BUILD)/allocscope
 TESTS        = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 # the library's public headers: what `make install` ships
-LIB_HEADERS  = $(patsubst src/lib/%.c,include/allocscope/%.h,$(filter-out src/lib/allocator.c src/lib/plugin%.c,$(LIB_SRC))) \
+LIB_HEADERS  = $(wildcard $(patsubst src/lib/%.c,include/allocscope/%.h,$(filter-out src/lib/allocator.c src/lib/plugin%.c,$(LIB_SRC)))) \
                include/allocscope/allocator.h include/allocscope/plugin.h include/allocscope/plugin_host.h
 
 .PHONY: all run test check unit check-deps deps clean install bench bench-instructions fuzz fuzz-regressions
@@ -58,6 +59,10 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+# where make install puts the scenes: the program looks there last
+SCENES_DIR = $(PREFIX)/share/allocscope/scenes
+$(BUILD)/src/app/scenes.o: ALL_CFLAGS += -DSCENES_DATADIR='"$(SCENES_DIR)"' -DSCENES_SRCDIR='"$(CURDIR)/scenes"'
 
 $(LIB): $(LIB_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -170,6 +175,8 @@ deps:
 
 run: check-deps $(PROG)
 	./$(PROG)
+	@echo "allocscope: next time type  ./$(PROG)  (the prompt), or play a lesson:"
+	@echo "  ./$(PROG) --play 02_alignment      (./$(PROG) --scenes lists them; make install puts allocscope on PATH)"
 
 # --- tests ------------------------------------------------------------------
 unit: $(TESTS)
@@ -321,5 +328,8 @@ install: $(PROG) $(LIB)
 	install -m 755 $(RECORD_SO) $(DESTDIR)$(PREFIX)/lib/allocscope/
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 $(LIB_HEADERS) $(DESTDIR)$(PREFIX)/include/allocscope/
+	install -d $(DESTDIR)$(SCENES_DIR) $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 scenes/*.as $(DESTDIR)$(SCENES_DIR)/
+	install -m 644 src/allocscope.1 $(DESTDIR)$(PREFIX)/share/man/man1/allocscope.1
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

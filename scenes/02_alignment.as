@@ -23,6 +23,7 @@ pause
 note Mixed sizes in a careless order: u8, u64, u16, u32, u8, u64.
 new bump 256 as careless
 alloc u8 as flag
+ask A 1-byte flag sits at offset 0. Where will the u64 land?
 alloc u64 as id
 alloc u16 as port
 alloc u32 as count

@@ -31,6 +31,7 @@ expect in bump offset 256
 expect in bump warnings 2
 bins
 pause
+ask A 200-byte request comes next. Will it use b's 80-byte hole, or where will it go?
 note Fragmentation: b's 80-byte hole is free, but a 200-byte request must skip it and use the tail at 256.
 alloc 200 as big
 expect in heap block big offset 256

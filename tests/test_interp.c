@@ -203,6 +203,30 @@ static void test_warning_table(void **state)
     session_destroy(s);
 }
 
+/* Queries are no steps: a block's step is the same after undo replays
+ * the record, and a query between changes does not move the count. */
+static void test_queries_are_not_steps(void **state)
+{
+    session *s = session_create();
+    sk_run(s, "new bump 256");
+    sk_run(s, "alloc 8 as a");
+    sk_run(s, "stats");
+    sk_run(s, "blocks");
+    sk_run(s, "help");
+    sk_run(s, "show a");
+    sk_run(s, "alloc 8 as b");
+    assert_int_equal(session_step(s), 3);
+    assert_int_equal(session_block_at(s, 1).alloc_step, 3);
+    sk_run(s, "alloc 8 as c");
+    sk_run(s, "undo");
+    assert_int_equal(session_step(s), 3);
+    assert_int_equal(session_block_at(s, 0).alloc_step, 2);
+    assert_int_equal(session_block_at(s, 1).alloc_step, 3);
+    sk_run_status(s, "alloc -1", SESSION_ERROR); /* an error is no step either */
+    assert_int_equal(session_step(s), 3);
+    session_destroy(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +236,7 @@ int main(void)
         cmocka_unit_test(test_kind_table_and_factory),
         cmocka_unit_test(test_warning_table),
         cmocka_unit_test(test_bump_modes_and_debug_bump),
+        cmocka_unit_test(test_queries_are_not_steps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

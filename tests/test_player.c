@@ -4,6 +4,7 @@
 
 #include "sessionkit.h"
 #include "allocscope/player.h"
+#include "allocscope/scenes.h"
 
 static const char scene[] =
     "# a comment\n"
@@ -162,6 +163,83 @@ static void test_every_scene_forward_and_back(void **state)
     globfree(&g);
 }
 
+/* ask is a caption step of its own kind; notes dwell by their words,
+ * expects take no time, the rest a step; all scale with the pace. */
+static void test_ask_dwell_and_expect(void **state)
+{
+    strbuf err;
+    sb_init(&err);
+    player *p = player_from_text("t", "note one two three four five\nask Where will it land?\n"
+                                      "new bump 64\nexpect live 0\nexpected\n", &err);
+    assert_non_null(p);
+    assert_int_equal(player_step_at(p, 1)->kind, PLAYER_ASK);
+    assert_string_equal(player_step_caption(player_step_at(p, 1)), "Where will it land?");
+    assert_true(player_next(p) && player_next(p));
+    assert_string_equal(player_caption(p), "Where will it land?");
+    assert_string_equal(player_answer(p), "ask: Where will it land?\n");
+    assert_int_equal(player_dwell_ms(player_step_at(p, 0), PLAYER_PACE_MS), 1000 + 5 * 400);
+    assert_int_equal(player_dwell_ms(player_step_at(p, 0), PLAYER_PACE_MS / 2), (1000 + 5 * 400) / 2);
+    assert_int_equal(player_dwell_ms(player_step_at(p, 2), 700), 700);
+    assert_true(player_step_is_expect(player_step_at(p, 3)));
+    assert_int_equal(player_dwell_ms(player_step_at(p, 3), 700), 0);
+    assert_false(player_step_is_expect(player_step_at(p, 4))); /* another word */
+    /* a slow pace makes a note slower too */
+    player *q = player_from_text("t", "note x\n", &err);
+    assert_int_equal(player_dwell_ms(player_step_at(q, 0), 5 * PLAYER_PACE_MS), 5 * 1400);
+    player_close(q);
+    player_close(p);
+    sb_free(&err);
+}
+
+/* Shipped scenes by name: exactly, without .as, or by a prefix only one
+ * has; the summary is the first comment line after "Scene N:". */
+static void test_scenes_by_name(void **state)
+{
+    setenv("ALLOCSCOPE_SCENES", "scenes", 1);
+    strbuf path, err, list;
+    sb_init(&path);
+    sb_init(&err);
+    sb_init(&list);
+    assert_true(scenes_find("02_alignment", &path, &err));
+    assert_string_equal(sb_str(&path), "scenes/02_alignment.as");
+    sb_clear(&path);
+    assert_true(scenes_find("13", &path, &err));
+    assert_string_equal(sb_str(&path), "scenes/13_struct_padding.as");
+    sb_clear(&path);
+    assert_false(scenes_find("1", &path, &err)); /* 01, 10, 11 ... */
+    assert_non_null(strstr(sb_str(&err), "no scene '1'"));
+    sb_clear(&err);
+    assert_false(scenes_find("no/such.as", &path, &err));
+    assert_true(scenes_list(&list));
+    assert_non_null(strstr(sb_str(&list), "  02_alignment             alignment - where padding comes from"));
+    sb_clear(&list);
+    scenes_summary("# Scene 9: a stack.\nnote x\n", &list);
+    assert_string_equal(sb_str(&list), "a stack.");
+    sb_clear(&list);
+    scenes_summary("note no comment\n", &list);
+    assert_string_equal(sb_str(&list), "");
+    /* play without a front end runs the scene in the session, as source does */
+    session *s = session_create();
+    sb_clear(&list);
+    assert_int_equal(interp_execute(s, "play 02_alignment", &list).status, SESSION_OK);
+    assert_int_equal(session_allocator_count(s), 3);
+    assert_non_null(strstr(sb_str(&list), "ask: A 1-byte flag sits at offset 0."));
+    sb_clear(&list);
+    assert_int_equal(interp_execute(s, "play no_such_scene", &list).status, SESSION_ERROR);
+    assert_non_null(strstr(sb_str(&list), "no scene 'no_such_scene'"));
+    sb_clear(&list);
+    assert_int_equal(interp_execute(s, "scenes", &list).status, SESSION_OK);
+    assert_non_null(strstr(sb_str(&list), "13_struct_padding"));
+    interp_set_sandbox(s, true);
+    sb_clear(&list);
+    assert_int_equal(interp_execute(s, "play 02_alignment", &list).status, SESSION_ERROR);
+    session_destroy(s);
+    sb_free(&path);
+    sb_free(&err);
+    sb_free(&list);
+    unsetenv("ALLOCSCOPE_SCENES");
+}
+
 int main(int argc, char **argv)
 {
     /* scenes load plugins by name: build/plugins, beside build/tests */
@@ -173,6 +251,8 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_steps_and_marks),
         cmocka_unit_test(test_fast_play_and_next_failure),
+        cmocka_unit_test(test_ask_dwell_and_expect),
+        cmocka_unit_test(test_scenes_by_name),
         cmocka_unit_test(test_back_is_exact_and_problems_are_kept),
         cmocka_unit_test(test_every_scene_forward_and_back),
     };

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "allocscope/interp.h"
 #include "allocscope/screen.h"
 
 static bool overlaps(const screen_rect *a, const screen_rect *b)
@@ -189,6 +190,93 @@ static void test_slots_stack_in_columns(void **state)
     assert_int_equal(plain.cells_per_row, none.cells_per_row);
 }
 
+/* A clean picture gives the side panes' room to the map. */
+static void test_clean_picture(void **state)
+{
+    screen_layout l, clean;
+    screen_compute_captioned(35, 120, 1, &l);
+    clean = l;
+    screen_hide_side(&clean);
+    assert_int_equal(clean.table.h, 0);
+    assert_int_equal(clean.warnings.h, 0);
+    assert_int_equal(clean.map.w, 120);
+    assert_true(clean.map_cols > l.map_cols);
+    screen_compute_captioned(24, 80, 1, &l); /* the panes under the map */
+    clean = l;
+    screen_hide_side(&clean);
+    assert_int_equal(clean.map.h, l.map.h + l.table.h);
+    assert_true(clean.map_rows > l.map_rows);
+}
+
+/* The playback cut: the part in use and half again, a power of two, never
+ * moving back; none when it would show most of the buffer anyway. */
+static void test_crop_and_tall_rows(void **state)
+{
+    assert_int_equal(screen_crop(72, 4096, 0), 128);
+    assert_int_equal(screen_crop(0, 4096, 0), 64);
+    assert_int_equal(screen_crop(20, 4096, 512), 512);  /* never less than before */
+    assert_int_equal(screen_crop(700, 1024, 0), 0);     /* most of it: all of it */
+    assert_int_equal(screen_crop(100, 128, 0), 0);
+    assert_int_equal(screen_row_height(8, 30), 3);
+    assert_int_equal(screen_row_height(9, 30), 3);
+    assert_int_equal(screen_row_height(12, 30), 2);
+    assert_int_equal(screen_row_height(14, 30), 1);
+    assert_int_equal(screen_row_height(0, 30), 1);
+    assert_int_equal(screen_row_height(1, 2), 1);
+}
+
+static void run(session *s, const char *line)
+{
+    strbuf out;
+    sb_init(&out);
+    assert_int_equal(interp_execute(s, line, &out).status, SESSION_OK);
+    sb_free(&out);
+}
+
+/* Free blocks come in their list's order: a free list's by address, a
+ * pool's last freed first. */
+static void test_free_order(void **state)
+{
+    session *s = session_create();
+    run(s, "new freelist 1024");
+    run(s, "alloc 64 as a");
+    run(s, "alloc 64 as b");
+    run(s, "alloc 64 as c");
+    run(s, "free a");
+    run(s, "free c"); /* merges with the rest after it */
+    cells_grid g;
+    cells_init(&g);
+    assert_true(cells_build(s, 1, 4096, &g));
+    cells_free_node n[8];
+    assert_int_equal(cells_free_order(s, &g, n, 8), 2);
+    assert_int_equal(n[0].rank, 1);
+    assert_int_equal(n[1].rank, 2);
+    assert_true(n[0].cell < n[1].cell); /* address order */
+    assert_int_equal(n[1].cell + n[1].cells, g.regions[0].count); /* one block to the end */
+    assert_int_equal(cells_free_order(s, &g, n, 1), 2); /* counts what does not fit */
+
+    run(s, "new pool 16 capacity 8");
+    run(s, "alloc 16 as p");
+    run(s, "alloc 16 as q");
+    run(s, "free p");
+    run(s, "free q");
+    assert_true(cells_build(s, 1, 4096, &g));
+    assert_int_equal(cells_free_order(s, &g, n, 8), 2);
+    assert_int_equal(n[0].cell, 16); /* q, freed last, is the head */
+    assert_int_equal(n[1].cell, 0);
+    run(s, "new counting over freelist 512"); /* a wrapper: the wrapped one's free list */
+    run(s, "alloc 32 as w");
+    run(s, "free w");
+    assert_true(cells_build(s, 1, 4096, &g));
+    assert_int_equal(cells_free_order(s, &g, n, 8), 1);
+    assert_int_equal(n[0].cell, 0);
+    run(s, "new bump 64"); /* no free structure */
+    assert_true(cells_build(s, 1, 4096, &g));
+    assert_int_equal(cells_free_order(s, &g, n, 8), 0);
+    cells_free(&g);
+    session_destroy(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -200,6 +288,9 @@ int main(void)
         cmocka_unit_test(test_rows_needed_count_dividers),
         cmocka_unit_test(test_caption_grows_to_its_text),
         cmocka_unit_test(test_slots_stack_in_columns),
+        cmocka_unit_test(test_clean_picture),
+        cmocka_unit_test(test_free_order),
+        cmocka_unit_test(test_crop_and_tall_rows),
     };
     return cmocka_run_group_tests_name("screen", tests, NULL, NULL);
 }

@@ -65,7 +65,7 @@ start() { # start WIDTH HEIGHT COMMAND...
 export ALLOCSCOPE_HISTORY="$tmp/history" TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8
 
 # --- the issue's walk-through -----------------------------------------------
-start 110 32 sh -c "'$prog'; echo EXITED; stty -a > '$tmp/stty'; sleep 30"
+start 110 32 sh -c "'$prog'; stty -a > '$tmp/stty'; echo EXITED; sleep 30"
 check "opens on a 4096-byte bump" "bump (bump)  capacity 4096"
 type_line "alloc 100 align 8"
 check "first block" "#1: 100 bytes at offset 0 (align 8"
@@ -139,14 +139,15 @@ expect block b padding 6
 pause
 alloc 1 as c
 SCENE
-start 110 32 sh -c "'$prog' --play '$tmp/scene.as' --delay 100000; echo EXITED; sleep 30"
-check "scene opens paused at step 0" "step 0/8"
-check "the hint line comes from the key table" "space play/pause  <- -> step  [ ] notes  + - speed  g go to"
+start 110 32 sh -c "'$prog' --play '$tmp/scene.as'; echo EXITED; sleep 30"
+check "scene opens paused on its first caption" "|| step 1/8"
+check "the speed is shown" "step 1/8  1x"
+check "the hint line comes from the key table" "space play/pause  <- -> step  [ ] t notes  + - speed  g go to"
 T send-keys -t e2e "?"
 check "? opens the playback keys" "previous / next note or pause"
 T send-keys -t e2e x
 gone "any key closes them" "previous / next note or pause"
-T send-keys -t e2e Right Right Right
+T send-keys -t e2e Right Right
 check "steps forward" "step 3/8"
 check "the caption shows" "First a bump allocator."
 T send-keys -t e2e Left
@@ -154,10 +155,19 @@ check "steps back" "step 2/8"
 T send-keys -t e2e "]"
 check "jumps to the next note" "step 5/8"
 check "caption follows" "Now b has 6 bytes of padding before it."
+T send-keys -t e2e +
+check "+ plays faster, and says so" "step 5/8  1.5x"
+T send-keys -t e2e -
+check "- slower again" "step 5/8  1x"
 T send-keys -t e2e space
-check "space plays" "▶ step 6/8"
-T send-keys -t e2e space Right
-check "stops at the pause" "|| step 7/8"
+check "space plays; the expect runs silently and it stops at the pause" "|| step 7/8  1x  pause"
+T send-keys -t e2e t
+check "t lists the notes" "notes of"
+check "each with its step" "step 5    Now b has 6 bytes"
+T send-keys -t e2e Up Enter
+gone "Enter closes the list" "notes of"
+check "and goes to the note chosen" "|| step 1/8"
+check "its caption" "First a bump allocator."
 T send-keys -t e2e "g"
 T send-keys -t e2e -l "1"
 T send-keys -t e2e Enter
@@ -173,7 +183,7 @@ type_line "quit"
 check "quit leaves" "EXITED"
 
 # --- a resize storm during playback, Ctrl-C, bulk paste ---------------------------
-start 110 32 sh -c "'$prog' --play '$tmp/scene.as' --delay 30; echo EXITED; sleep 30"
+start 110 32 sh -c "'$prog' --play '$tmp/scene.as' --delay 30 --autoplay; echo EXITED; sleep 30"
 for size in "20 6" "200 60" "41 12" "30 8" "150 40" "20 6" "80 24" "60 20" "110 32"; do
     set -- $size
     T resize-window -t e2e -x "$1" -y "$2"
@@ -189,11 +199,20 @@ T paste-buffer -t e2e
 check "bulk paste runs every line" "#153 p150: 1 byte"
 type_line "expect live 153"
 check "nothing was lost" "ok: live 153"
+# one pasted line of 10,000 characters: drawn once it is all read, not a
+# frame a character (that took minutes); wait_for allows 5 s, the
+# quadratic path needed 26 s for 2,000 characters
+awk 'BEGIN { printf "#"; for (i = 0; i < 9996; i++) printf "x"; printf "END" }' > "$tmp/long"
+T load-buffer -t e2e "$tmp/long"
+T paste-buffer -t e2e
+check "a pasted 10,000-character line appears whole, its end in sight" "xxxxEND"
+T send-keys -t e2e C-u
+gone "and goes" "xxxxEND"
 type_line "quit"
 check "quit after the storm" "EXITED"
 
 start 110 32 sh -c "'$prog' --play '$tmp/scene.as' --delay 100000; echo EXITED; sleep 30"
-check "the scene opens (keys before that would meet a cooked terminal)" "step 0/8"
+check "the scene opens (keys before that would meet a cooked terminal)" "step 1/8"
 T send-keys -t e2e space
 T send-keys -t e2e C-c
 check "Ctrl-C pauses playback" "|| step"
@@ -203,12 +222,12 @@ check "q leaves playback" "EXITED"
 # --- a malloc-lab trace plays like a scene ------------------------------------
 "$prog" --gen-trace coalescing --seed 2 --ops 40 > "$tmp/t.rep"
 start 110 32 sh -c "'$prog' --trace '$tmp/t.rep' --delay 100000; echo EXITED; sleep 30"
-check "a trace opens like a scene" "step 0/42"
+check "a trace opens like a scene, on its caption" "step 2/42"
 T send-keys -t e2e Right Right Right
-check "a trace steps like a scene" "step 3/42"
+check "a trace steps like a scene" "step 5/42"
 check "its blocks are named after the ids" "t0"
 T send-keys -t e2e Left
-check "and steps back" "step 2/42"
+check "and steps back" "step 4/42"
 T send-keys -t e2e q
 check "q leaves the trace" "EXITED"
 
@@ -275,7 +294,7 @@ check "quit leaves" "EXITED"
 
 # --- a lecture at 80x24: whole captions, warnings newest first, said once ------
 start 80 24 sh -c "'$prog' --play '$scenes/10_freelist_vs_bump.as' --delay 100000; echo EXITED; sleep 30"
-check "scene 10 opens" "step 0/"
+check "scene 10 opens" "|| step 1/"
 T send-keys -t e2e g
 T send-keys -t e2e -l "26"
 T send-keys -t e2e Enter
@@ -287,7 +306,7 @@ check "q leaves" "EXITED"
 # first and last lines are both on screen
 whole_answer() {
     start "$1" "$2" sh -c "'$prog' --play '$scenes/$3.as' --delay 100000; echo EXITED; sleep 30"
-    check "$3 opens at $1x$2" "step 0/"
+    check "$3 opens at $1x$2" "|| step 1/"
     T send-keys -t e2e g
     T send-keys -t e2e -l "$4"
     T send-keys -t e2e Enter
@@ -305,7 +324,7 @@ done
 for size in "120 35" "80 24"; do
     set -- $size
     start "$1" "$2" sh -c "'$prog' --play '$scenes/04_debug_allocator.as' --delay 100000; echo EXITED; sleep 30"
-    check "scene 04 opens at $1x$2" "step 0/"
+    check "scene 04 opens at $1x$2" "|| step 1/"
     T send-keys -t e2e g
     T send-keys -t e2e -l "25"
     T send-keys -t e2e Enter
@@ -323,16 +342,98 @@ for size in "120 35" "80 24"; do
     check "q leaves" "EXITED"
 done
 start 120 35 sh -c "'$prog' --play '$scenes/11_use_after_free.as' --delay 100000; echo EXITED; sleep 30"
-check "scene 11 opens" "step 0/"
+check "scene 11 opens" "|| step 1/"
 T send-keys -t e2e g
 T send-keys -t e2e -l "20"
 T send-keys -t e2e Enter
 check "the warnings say newest first" "warnings (2) newest first"
+check "the map shows the part in use: 80 bytes of 1024 fill rows of 16" "    128  ... to 1024: not used yet"
+T send-keys -t e2e w
+check "w shows the whole buffer" "    960  "
+T send-keys -t e2e w
+check "and w again the part in use" "... to 1024: not used yet"
 check "the kind is said once" "18 use-after-free: other"
 gone "never twice" "use-after-free: use after free"
 above "the newest warning comes first" "18 use-after-free" "8 overflow: a write"
 T send-keys -t e2e q
 check "q leaves" "EXITED"
+
+# --- predict, then reveal: an ask waits before the step that answers it ------
+start 120 35 sh -c "'$prog' --play '$scenes/10_freelist_vs_bump.as' --autoplay --delay 50; echo EXITED; sleep 30"
+check "autoplay plays until a pause" "|| step 11/"
+T send-keys -t e2e space
+check "space plays on to the next" "|| step 23/"
+T send-keys -t e2e space
+check "and on to the question" "Predict: A 200-byte request comes next."
+check "playback waits on it" "|| step 24/"
+check "the lecturer is told how to go on" "predict, then space or -> reveals the answer"
+gone "the answer is not on screen yet" "big: 200 bytes"
+T send-keys -t e2e space
+check "a key reveals it" "big: 200 bytes at offset 256"
+check "with the note that explains it, and stays there" "|| step 26/"
+check "free blocks are numbered in their list's order" "1 place in its free list (1: the head)"
+check "b's hole is the head of the free list" "████1HHHHHHHHHHHHHHHLLLL"
+check "a warning says whose allocator it is" "[bump] noop-free"
+T send-keys -t e2e c
+gone "c hides the block table" "block       offset"
+T send-keys -t e2e c
+check "and shows it again" "block       offset"
+T send-keys -t e2e q
+check "q leaves" "EXITED"
+
+# --- scenes and play at the prompt; a shipped scene by name from anywhere ----
+start 120 35 sh -c "cd / && '$prog'; echo EXITED; sleep 30"
+check "opens" "bump (bump)"
+type_line "scenes"
+check "scenes lists the shipped scenes" "02_alignment             alignment - where padding comes from"
+T send-keys -t e2e Escape
+type_line "play 13_struct_padding"
+check "play opens the scene, paused on its first caption" "|| step 1/"
+check "its caption" "The tutorial's Entity"
+T send-keys -t e2e q
+check "q leaves" "EXITED"
+start 120 35 sh -c "cd / && '$prog' --play 02_alignment --clean; echo EXITED; sleep 30"
+check "--play takes a shipped scene's name" "alignForward(offset, align) rounds up"
+gone "--clean hides the warnings" "warnings (0)"
+T send-keys -t e2e q
+check "q leaves" "EXITED"
+
+# --- golden screens: scene 04 at the pause after stats, at 120x35 and 80x24 --
+# (what each layout shows; README's live view section says why). The
+# screen must equal tests/golden/screen_WxH.txt; ALLOCSCOPE_UPDATE_GOLDEN=1
+# writes it anew (then look at it before committing).
+golden=$(cd "$(dirname "$0")/golden" && pwd)
+for size in "120 35" "80 24"; do
+    set -- $size
+    start "$1" "$2" sh -c "'$prog' --play '$scenes/04_debug_allocator.as'; echo EXITED; sleep 30"
+    check "scene 04 opens at $1x$2 for its golden screen" "|| step 1/"
+    T send-keys -t e2e g
+    T send-keys -t e2e -l "18"
+    T send-keys -t e2e Enter
+    check "at the pause after stats" "|| step 18/26"
+    sleep 0.3
+    screen > "$tmp/screen_$1x$2.txt"
+    if [ "${ALLOCSCOPE_UPDATE_GOLDEN:-}" = 1 ]; then cp "$tmp/screen_$1x$2.txt" "$golden/screen_$1x$2.txt"; fi
+    if diff -u "$golden/screen_$1x$2.txt" "$tmp/screen_$1x$2.txt"; then pass=$((pass + 1))
+    else fail=$((fail + 1)); echo "FAIL: the $1x$2 screen differs from tests/golden/screen_$1x$2.txt"; fi
+    T send-keys -t e2e q
+    check "q leaves" "EXITED"
+done
+
+# --- a lesson without colours, in ASCII: badges, caption and answer whole ---
+for size in "120 35" "80 24"; do
+    set -- $size
+    start "$1" "$2" env NO_COLOR=1 sh -c "'$prog' --ascii --play '$scenes/10_freelist_vs_bump.as'; echo EXITED; sleep 30"
+    check "scene 10 opens in ASCII at $1x$2" "|| step 1/"
+    T send-keys -t e2e g
+    T send-keys -t e2e -l "26"
+    T send-keys -t e2e Enter
+    check "the head of the free list in ASCII at $1x$2" "1HHH"
+    check "the caption at $1x$2" "but a 200-byte request must skip it"
+    check "the answer at $1x$2" "big: 200 bytes at offset 256"
+    T send-keys -t e2e q
+    check "q leaves" "EXITED"
+done
 
 # --- no colours, no UTF-8: the glyphs carry the meaning alone --------------
 start 100 30 env NO_COLOR=1 LANG=C LC_ALL=C sh -c "'$prog'; echo EXITED; sleep 30"

@@ -97,4 +97,21 @@ bool cells_grid_equal(const cells_grid *a, const cells_grid *b);
  * cell counts as changed (a new zoom changes the picture, not memory). */
 void cells_diff(const cells_grid *before, const cells_grid *after, bool *changed);
 
+/* A free block in the order the allocator's free structure keeps it
+ * (a free list's address order, a pool's LIFO, a buddy's orders largest
+ * first): the cell it starts in, how many cells it covers, its place in
+ * its list (1: the head) and the list (a buddy order, else 0). */
+typedef struct cells_free_node {
+    size_t cell;
+    size_t cells;
+    size_t rank;
+    unsigned list;
+} cells_free_node;
+
+/* Walks the active allocator's free structure over the cells of g (built
+ * from the same state): fills at most max nodes, in walk order, and
+ * returns how many there are; blocks outside g's cells are skipped. 0 for
+ * allocators that keep no free structure. */
+size_t cells_free_order(const session *s, const cells_grid *g, cells_free_node *out, size_t max);
+
 #endif

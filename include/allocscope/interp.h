@@ -33,6 +33,7 @@ enum {
     INTERP_PAUSE = 16,     /* a pause in playback */
     INTERP_HIDDEN = 32,    /* not listed by help (a second word of another) */
     INTERP_GROUP = 64,     /* an allocation command: runs on every member of a comparison */
+    INTERP_ASK = 128,      /* a question: playback waits for a key before the step that answers it */
 };
 
 /* Executes one line. Its answer (one line, or a listing) is appended to
@@ -51,6 +52,12 @@ void interp_set_sandbox(session *s, bool on);
  * reports (batch mode). */
 typedef bool (*interp_progress_fn)(void *user, const char *what, size_t done, size_t total);
 void interp_set_progress(session *s, interp_progress_fn fn, void *user);
+/* A front end that plays scenes (the live view) takes `play FILE`: fn is
+ * given the scene's path and says in out what it did (false: it could
+ * not). NULL: play runs the scene's lines in this session, as source
+ * does (batch mode). */
+typedef bool (*interp_play_fn)(void *user, const char *path, strbuf *out);
+void interp_set_player(session *s, interp_play_fn fn, void *user);
 /* Rebuilds the state as it was after `steps` recorded commands. */
 bool interp_rewind(session *s, size_t steps);
 /* False when the last `trace` command left operations undone or failed. */

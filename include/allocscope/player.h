@@ -19,6 +19,7 @@ typedef enum player_step_kind {
     PLAYER_COMMAND,
     PLAYER_NOTE,
     PLAYER_PAUSE,
+    PLAYER_ASK,            /* a question: playback waits before the step that answers it */
 } player_step_kind;
 
 typedef struct player_step {
@@ -73,7 +74,20 @@ const char *player_answer(const player *p);
 bool player_failed(const player *p);
 /* Errors and failed expectations met so far, as "LINE: message" lines. */
 const char *player_problems(const player *p);
-/* The caption in force: the text of the last note at or before position. */
+/* The caption in force: the text of the last note (or ask) at or before
+ * position. */
 const char *player_caption(const player *p);
+/* The text of a note or ask step after its first word ("" for others). */
+const char *player_step_caption(const player_step *st);
+/* Whether the step is an expect line (run silently during playback). */
+bool player_step_is_expect(const player_step *st);
+
+/* The pace the step times are for: one step every PLAYER_PACE_MS. */
+#define PLAYER_PACE_MS 700
+/* How long playback stays on a step at step_ms a step: a note long enough
+ * to be read aloud (a second and 400 ms a word at the default pace,
+ * scaled with the pace, never less than a step), an expect no time, any
+ * other step step_ms. */
+long player_dwell_ms(const player_step *st, long step_ms);
 
 #endif

@@ -44,6 +44,21 @@ void screen_compute(int rows, int cols, bool playing, screen_layout *out);
  * far as a third of the screen. */
 void screen_compute_captioned(int rows, int cols, int caption_lines, screen_layout *out);
 
+/* A clean picture: the block table and warnings take no room, the map
+ * takes theirs (wider beside it, taller below it). */
+void screen_hide_side(screen_layout *l);
+
+/* During playback the map shows a buffer from its start to a cut: the
+ * bytes of the part in use and half as much again, rounded up to a power
+ * of two (64 at least), never less than at_least (the cut shown before,
+ * so the picture holds still). 0: no cut, when that would show more than
+ * half of the region's bytes anyway. */
+size_t screen_crop(size_t used_bytes, size_t region_bytes, size_t at_least);
+/* Lines of the screen each row of cells takes when the map has `lines`
+ * rows of cells for a pane of `rows` rows: up to 3 when the map is short
+ * (room is kept for the legend), else 1. */
+int screen_row_height(size_t lines, int rows);
+
 /* How the map's cells sit in its columns. */
 typedef struct screen_map_shape {
     int cells_per_row;

@@ -57,6 +57,7 @@ typedef struct session_warning {
     const char *kind;        /* its name in the table of warning kinds (warning.h) */
     size_t step;
     const char *message;
+    size_t allocator;        /* the allocator active when it was raised (SIZE_MAX: none) */
 } session_warning;
 
 typedef struct session_stats {
@@ -79,6 +80,9 @@ const char *session_active_kind(const session *s);
 const char *session_active_description(const session *s);
 /* The active allocator, for inspection (ctx NULL if there is none). */
 as_instance session_active_instance(const session *s);
+/* The allocator of the active one that holds the free structures: the
+ * wrapped one for a wrapper (counting over freelist: the freelist). */
+as_instance session_active_structural(const session *s);
 size_t session_allocator_count(const session *s);
 const char *session_allocator_name(const session *s, size_t i);
 size_t session_active_index(const session *s);

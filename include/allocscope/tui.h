@@ -17,6 +17,8 @@ typedef struct tui_options {
     bool ascii;           /* force ASCII glyphs */
     const char *scene_text;  /* or play this script text (a converted trace) */
     const char *scene_name;  /* its name in messages */
+    bool autoplay;        /* start playing (otherwise paused on the first caption) */
+    bool clean;           /* playback without the block table and warnings */
 } tui_options;
 
 /* Runs until the user quits; returns the process exit status. The

@@ -72,7 +72,7 @@ bool castout_write(const char *scene, const char *path, int cols, int rows, long
     sb_json_string(&cast, scene);
     sb_add(&cast, ", \"env\": {\"TERM\": \"xterm-256color\"}}\n");
     recording r = {&cast, 0, (delay_ms > 0 ? (double)delay_ms : 700) / 1000.0, (size_t)-1, true};
-    tui_options opt = {scene, delay_ms, ascii || !utf8_locale(), NULL, NULL};
+    tui_options opt = {scene, delay_ms, ascii || !utf8_locale(), NULL, NULL, false, false};
     /* curses starts at the size these say (its first scroll region) */
     char num[16];
     snprintf(num, sizeof num, "%d", rows);

@@ -452,3 +452,49 @@ void cells_diff(const cells_grid *before, const cells_grid *after, bool *changed
         changed[i] = x->role != y->role || x->block != y->block || x->marks != y->marks || x->beneath != y->beneath;
     }
 }
+
+/* ---- the free structure's order ---- */
+
+typedef struct free_walker {
+    const cells_grid *g;
+    cells_free_node *out;
+    size_t max, count, rank;
+    unsigned list;
+} free_walker;
+
+static void free_list_start(void *user, unsigned order, size_t block_size)
+{
+    (void)block_size;
+    free_walker *w = user;
+    w->list = order;
+    w->rank = 0;
+}
+
+static void free_block_seen(void *user, uint32_t region, size_t offset, size_t size)
+{
+    free_walker *w = user;
+    w->rank++;
+    if (region >= w->g->region_count || w->g->zoom == 0)
+        return;
+    const cells_region *r = &w->g->regions[region];
+    size_t first = offset / w->g->zoom;
+    if (first >= r->count)
+        return;
+    size_t last = (offset + (size ? size : 1) - 1) / w->g->zoom;
+    if (last >= r->count)
+        last = r->count - 1;
+    if (w->count < w->max)
+        w->out[w->count] = (cells_free_node){r->first + first, last - first + 1, w->rank, w->list};
+    w->count++;
+}
+
+size_t cells_free_order(const session *s, const cells_grid *g, cells_free_node *out, size_t max)
+{
+    as_instance in = session_active_structural(s);
+    if (in.a.ctx == NULL || in.probe->walk_free == NULL || in.probe->free_shape == AS_FREE_NONE)
+        return 0;
+    free_walker w = {g, out, max, 0, 0, 0};
+    as_free_walk walk = {free_list_start, free_block_seen, &w};
+    in.probe->walk_free(in.a.ctx, &walk);
+    return w.count;
+}

@@ -23,6 +23,7 @@
 #include "allocscope/plugin_host.h"
 #include "allocscope/record.h"
 #include "allocscope/svgout.h"
+#include "allocscope/scenes.h"
 #include "allocscope/trace.h"
 #include "allocscope/types.h"
 #include "compare.h"
@@ -36,6 +37,9 @@ static session_status cmd_save(session *s, const parse_words *w, strbuf *out);
 static session_status cmd_try(session *s, const parse_words *w, strbuf *out);
 static session_status cmd_trace(session *s, const parse_words *w, strbuf *out);
 static session_status cmd_quit(session *s, const parse_words *w, strbuf *out);
+static session_status cmd_ask(session *s, const parse_words *w, strbuf *out);
+static session_status cmd_play(session *s, const parse_words *w, strbuf *out);
+static session_status cmd_scenes(session *s, const parse_words *w, strbuf *out);
 
 /* What completes the words after a command's name. */
 typedef enum complete_kind {
@@ -115,6 +119,9 @@ typedef enum complete_kind {
     X("help", cmd_help, 0, "help [COMMAND]", "list the commands, or explain one", COMPLETE_COMMANDS)     \
     X("note", cmd_note, R | U | INTERP_CAPTION, "note TEXT", "a caption (shown large during playback)",  \
       COMPLETE_NONE)                                                                                      \
+    X("ask", cmd_ask, R | U | INTERP_CAPTION | INTERP_ASK, "ask QUESTION",                               \
+      "during playback, ask the class and wait for a key before the step that answers (else a caption)",  \
+      COMPLETE_NONE)                                                                                      \
     X("pause", cmd_pause, R | U | INTERP_PAUSE, "pause", "during playback, wait for a key",              \
       COMPLETE_NONE)                                                                                      \
     X("expect", cmd_expect, R | U, "expect WHAT ...",                                                     \
@@ -138,6 +145,10 @@ typedef enum complete_kind {
       "which allocator fits this session's allocations: the pattern, a replay on every kind, the advice\n" \
       "  advise compare: then open the comparison group it recommends",                                  \
       COMPLETE_NONE)                                                                                      \
+    X("play", cmd_play, F, "play SCENE",                                                                  \
+      "play a scene (a file, or a shipped scene by name: play 02_alignment; scenes lists them)",          \
+      COMPLETE_FILE)                                                                                      \
+    X("scenes", cmd_scenes, F, "scenes", "list the shipped scenes with what each teaches", COMPLETE_NONE) \
     X("save", cmd_save, F, "save FILE", "write the session so far as a replayable script", COMPLETE_FILE) \
     X("dump", cmd_dump, 0, "dump json", "print the state as one JSON object", COMPLETE_DUMP)             \
     X("export", svgout_cmd_export, F, "export svg FILE [force] [light|dark] [COLSxROWS]",                 \
@@ -336,17 +347,35 @@ static session_status run_line(session *s, const char *line, strbuf *out, sessio
     return st;
 }
 
+/* Whether the line is a step: a change that is recorded (a struct's lines
+ * too). Queries (stats, blocks, help, show ...) are not, so the step a
+ * block was made at is the same after undo replays the record. */
+static bool makes_step(const session *s, const char *line, const parse_words *w, bool bad)
+{
+    if (s->pending.len || starts_struct(line))
+        return true;
+    return !bad && w->count > 0 && (interp_command_flags(w->word[0]) & INTERP_RECORDED);
+}
+
 session_outcome interp_execute(session *s, const char *line, strbuf *out)
 {
     session_outcome oc = {SESSION_OK, false, false, false, false};
     s->changed = false;
     size_t step_before = s->step;
-    s->step++;
-    oc.status = run_line(s, line, out, &oc);
     parse_words probe;
-    bool blank = parse_split(line, &probe) == NULL && probe.count == 0 && !oc.pending;
-    if (oc.status == SESSION_ERROR || blank || oc.pending)
+    bool bad = parse_split(line, &probe) != NULL;
+    bool step = makes_step(s, line, &probe, bad);
+    if (step)
+        s->step++;
+    size_t recorded_before = s->history_count;
+    oc.status = run_line(s, line, out, &oc);
+    bool blank = !bad && probe.count == 0 && !oc.pending;
+    if (step && (oc.status == SESSION_ERROR || blank || oc.pending))
         s->step = step_before;
+    /* a command that records itself (trace on one allocator: one step)
+     * is a step too, unless the lines it ran were steps of their own */
+    if (!step && oc.status != SESSION_ERROR && s->history_count > recorded_before && s->step == step_before)
+        s->step++;
     oc.changed = s->changed;
     return oc;
 }
@@ -360,6 +389,12 @@ void interp_ensure_default(session *s, strbuf *out)
 }
 
 void interp_set_sandbox(session *s, bool on) { s->sandbox = on; }
+
+void interp_set_player(session *s, interp_play_fn fn, void *user)
+{
+    s->play = fn;
+    s->play_user = user;
+}
 
 void interp_set_progress(session *s, interp_progress_fn fn, void *user)
 {
@@ -491,6 +526,50 @@ static session_status cmd_source(session *s, const parse_words *w, strbuf *out)
                   lineno);
     s->changed = true; /* the sourced lines were recorded one by one */
     return worst == SESSION_EXPECT_FAILED ? SESSION_EXPECT_FAILED : SESSION_OK;
+}
+
+/* A question for the class: a caption in batch mode (the player waits
+ * for a key after it). */
+static session_status cmd_ask(session *s, const parse_words *w, strbuf *out)
+{
+    sb_add(out, "ask:");
+    for (size_t i = 1; i < w->count; i++)
+        sb_printf(out, " %s", w->word[i]);
+    sb_addc(out, '\n');
+    s->changed = true;
+    return SESSION_OK;
+}
+
+/* play SCENE: the front end's player if it has one, else the scene's
+ * lines in this session, as source runs them. */
+static session_status cmd_play(session *s, const parse_words *w, strbuf *out)
+{
+    if (w->count != 2)
+        return sess_fail(out, "usage: play SCENE (a file or a shipped scene's name; scenes lists them)");
+    strbuf path, err;
+    sb_init(&path);
+    sb_init(&err);
+    session_status st = SESSION_OK;
+    if (!scenes_find(w->word[1], &path, &err)) {
+        st = sess_fail(out, "%s", sb_str(&err));
+    } else if (s->play) {
+        if (!s->play(s->play_user, sb_str(&path), out))
+            st = SESSION_ERROR;
+    } else {
+        parse_words src = *w;
+        src.word[1] = path.data;
+        st = cmd_source(s, &src, out);
+    }
+    sb_free(&path);
+    sb_free(&err);
+    return st;
+}
+
+static session_status cmd_scenes(session *s, const parse_words *w, strbuf *out)
+{
+    if (no_more_words(w, 1, "scenes", out))
+        return SESSION_ERROR;
+    return scenes_list(out) ? SESSION_OK : SESSION_ERROR;
 }
 
 static session_status cmd_save(session *s, const parse_words *w, strbuf *out)

@@ -13,6 +13,7 @@
 #include "allocscope/lineio.h"
 #include "allocscope/parse.h"
 #include "allocscope/interp.h"
+#include "allocscope/scenes.h"
 #include "allocscope/bench.h"
 #include "allocscope/advise.h"
 #include "allocscope/trace.h"
@@ -22,7 +23,9 @@
 static void usage(FILE *f)
 {
     fputs("usage: allocscope                      the live view (bump allocator over 4096 bytes)\n"
-          "       allocscope --play FILE [--delay MS]   play a scene in the live view\n"
+          "       allocscope --play SCENE [--delay MS] [--autoplay] [--clean]   play a scene in the live view\n"
+          "                 (SCENE: a file, or a shipped scene by name: 02_alignment; allocscope --scenes lists them)\n"
+          "       allocscope --scenes                   the shipped scenes with their summaries\n"
           "       allocscope --play FILE --export-svg DIR [--at-marks] | --export-cast FILE | --export-html FILE\n"
           "                  [--size COLSxROWS] [--theme light|dark] [--force]   slides, recordings, a web page\n"
           "       allocscope --batch FILE|-  [--frames] [--json] [--ascii] [--quiet]\n"
@@ -40,7 +43,7 @@ static void usage(FILE *f)
 typedef struct cli {
     const char *batch, *play, *trace, *on, *gen; /* on: a kind, or a compare line (compare) */
     size_t seed, ops;
-    bool batch_flag, compare;
+    bool batch_flag, compare, autoplay, clean, scenes;
     long delay_ms;
     batch_options bo;
 } cli;
@@ -115,7 +118,7 @@ static int parse_args(int argc, char **argv, cli *c)
             }
             *(ops ? &c->ops : &c->seed) = v;
         } else if (!strcmp(a, "--play")) {
-            if ((c->play = flag_value(argc, argv, &i, "a scene file")) == NULL)
+            if ((c->play = flag_value(argc, argv, &i, "a scene file or a shipped scene's name")) == NULL)
                 return 2;
         } else if (!strcmp(a, "--delay")) {
             const char *v_text = flag_value(argc, argv, &i, "milliseconds, 0..600000");
@@ -127,7 +130,13 @@ static int parse_args(int argc, char **argv, cli *c)
                 return 2;
             }
             c->delay_ms = (long)v;
-        } else if (!strcmp(a, "--frames"))
+        } else if (!strcmp(a, "--autoplay"))
+            c->autoplay = true;
+        else if (!strcmp(a, "--clean"))
+            c->clean = true;
+        else if (!strcmp(a, "--scenes"))
+            c->scenes = true;
+        else if (!strcmp(a, "--frames"))
             c->bo.frames = true;
         else if (!strcmp(a, "--json"))
             c->bo.json = true;
@@ -289,7 +298,7 @@ static int run_trace(const cli *c)
 
 int main(int argc, char **argv)
 {
-    cli c = {NULL, NULL, NULL, NULL, NULL, 0, 0, false, false, 700, {0}};
+    cli c = {NULL, NULL, NULL, NULL, NULL, 0, 0, false, false, false, false, false, 700, {0}};
     if (argc >= 2 && !strcmp(argv[1], "bench"))
         return bench_main(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "record"))
@@ -301,6 +310,27 @@ int main(int argc, char **argv)
         return bad;
     if (c.gen)
         return generate(&c);
+    if (c.scenes) {
+        strbuf out;
+        sb_init(&out);
+        bool ok = scenes_list(&out);
+        fputs(sb_str(&out), ok ? stdout : stderr);
+        sb_free(&out);
+        return ok ? 0 : 1;
+    }
+    strbuf scene_path;
+    sb_init(&scene_path);
+    if (c.play) { /* a file, or a shipped scene by name */
+        strbuf err;
+        sb_init(&err);
+        if (!scenes_find(c.play, &scene_path, &err)) {
+            fprintf(stderr, "allocscope: %s\n", sb_str(&err));
+            sb_free(&err);
+            return 2;
+        }
+        sb_free(&err);
+        c.play = sb_str(&scene_path);
+    }
     if (castout_cli_wanted(&exports))
         return castout_cli_run(&exports, c.play, c.delay_ms, c.bo.ascii);
     if (c.trace && (c.batch_flag || !isatty(STDOUT_FILENO)))
@@ -323,7 +353,7 @@ int main(int argc, char **argv)
             return 1;
         }
         sb_free(&err);
-        tui_options to = {NULL, c.delay_ms, c.bo.ascii, scene, c.trace};
+        tui_options to = {NULL, c.delay_ms, c.bo.ascii, scene, c.trace, c.autoplay, c.clean};
         int st = tui_run(&to);
         free(scene);
         return st;
@@ -334,6 +364,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "allocscope: the live view needs a terminal (use --batch for scripts)\n");
         return 2;
     }
-    tui_options to = {c.play, c.delay_ms, c.bo.ascii, NULL, NULL};
-    return tui_run(&to);
+    tui_options to = {c.play, c.delay_ms, c.bo.ascii, NULL, NULL, c.autoplay, c.clean};
+    int status = tui_run(&to);
+    sb_free(&scene_path);
+    return status;
 }

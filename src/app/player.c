@@ -52,6 +52,8 @@ static bool add_step(player *p, const char *text, size_t line, player_step_kind 
 static player_step_kind kind_of(const parse_words *w)
 {
     unsigned flags = w->count ? interp_command_flags(w->word[0]) : 0;
+    if (flags & INTERP_ASK)
+        return PLAYER_ASK;
     if (flags & INTERP_CAPTION)
         return PLAYER_NOTE;
     if (flags & INTERP_PAUSE)
@@ -306,14 +308,44 @@ void player_prev_mark(player *p)
     player_seek(p, target);
 }
 
+const char *player_step_caption(const player_step *st)
+{
+    if (st->kind != PLAYER_NOTE && st->kind != PLAYER_ASK)
+        return "";
+    const char *t = st->text + strspn(st->text, " \t");
+    t += strcspn(t, " \t"); /* the command's word */
+    return t + strspn(t, " \t");
+}
+
 const char *player_caption(const player *p)
 {
     for (size_t i = p->position; i-- > 0;)
-        if (p->steps[i].kind == PLAYER_NOTE) {
-            const char *t = p->steps[i].text;
-            while (*t == ' ' || *t == '\t')
-                t++;
-            return t + 4 + strspn(t + 4, " \t");
-        }
+        if (p->steps[i].kind == PLAYER_NOTE || p->steps[i].kind == PLAYER_ASK)
+            return player_step_caption(&p->steps[i]);
     return "";
+}
+
+bool player_step_is_expect(const player_step *st)
+{
+    const char *t = st->text + strspn(st->text, " \t");
+    return st->kind == PLAYER_COMMAND && strncmp(t, "expect", 6) == 0 &&
+           (t[6] == ' ' || t[6] == '\t' || t[6] == '\0');
+}
+
+long player_dwell_ms(const player_step *st, long step_ms)
+{
+    if (player_step_is_expect(st))
+        return 0;
+    if (st->kind != PLAYER_NOTE)
+        return step_ms;
+    long words = 0;
+    for (const char *c = player_step_caption(st); *c;) {
+        c += strspn(c, " \t\n");
+        if (*c)
+            words++;
+        c += strcspn(c, " \t\n");
+    }
+    long at_pace = 1000 + 400 * words;
+    long dwell = (long)((long long)at_pace * step_ms / PLAYER_PACE_MS);
+    return dwell > step_ms ? dwell : step_ms;
 }

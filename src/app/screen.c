@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+static void map_grid(screen_layout *out);
+
 static screen_rect rect(int y, int x, int h, int w)
 {
     return (screen_rect){y, x, h > 0 ? h : 0, w > 0 ? w : 0};
@@ -57,9 +59,46 @@ void screen_compute_captioned(int rows, int cols, int caption_lines, screen_layo
         out->table = rect(y + middle - below, 0, below, table_w);
         out->warnings = rect(y + middle - below, table_w, below, cols - table_w);
     }
+    map_grid(out);
+}
+
+/* The map's cells a row and rows of cells, from its rectangle. */
+static void map_grid(screen_layout *out)
+{
     int usable = out->map.w - SCREEN_MAP_PREFIX - 1;
     out->map_cols = usable >= 16 ? usable / 8 * 8 : (usable > 0 ? usable : 1);
     out->map_rows = out->map.h - 2 > 1 ? out->map.h - 2 : 1;
+}
+
+void screen_hide_side(screen_layout *l)
+{
+    if (l->too_small)
+        return;
+    if (l->table.x > 0) /* beside the map */
+        l->map.w = l->header.w;
+    else
+        l->map.h += l->table.h;
+    l->table.h = l->table.w = 0;
+    l->warnings.h = l->warnings.w = 0;
+    map_grid(l);
+}
+
+size_t screen_crop(size_t used_bytes, size_t region_bytes, size_t at_least)
+{
+    size_t crop = 64;
+    while (crop < used_bytes + used_bytes / 2 && crop < ((size_t)1 << 62))
+        crop *= 2;
+    if (crop < at_least)
+        crop = at_least;
+    return crop * 2 > region_bytes ? 0 : crop;
+}
+
+int screen_row_height(size_t lines, int rows)
+{
+    if (lines == 0 || rows < 5 || lines * 2 > (size_t)rows - 3)
+        return 1;
+    size_t tall = ((size_t)rows - 3) / lines;
+    return tall > 3 ? 3 : (int)tall;
 }
 
 size_t screen_map_rows_needed(size_t cells_per_row, const size_t *region_cells, size_t regions)

@@ -137,6 +137,7 @@ void sess_warn(session *s, warn_kind kind, const char *fmt, ...)
         msg = named;
     }
     w->message = msg.data ? msg.data : calloc(1, 1);
+    w->allocator = s->alloc_count ? s->active : SIZE_MAX;
     s->changed = true;
 }
 
@@ -611,6 +612,11 @@ as_instance session_active_instance(const session *s)
     return s->alloc_count ? sess_active(s)->built.top : (as_instance){0};
 }
 
+as_instance session_active_structural(const session *s)
+{
+    return s->alloc_count ? kind_structural(sess_active(s)->kind, &sess_active(s)->built) : (as_instance){0};
+}
+
 size_t session_allocator_count(const session *s) { return s->alloc_count; }
 const char *session_allocator_name(const session *s, size_t i) { return s->allocs[i]->name; }
 size_t session_active_index(const session *s) { return s->active; }
@@ -649,7 +655,7 @@ size_t session_warning_count(const session *s) { return s->warning_count; }
 session_warning session_warning_at(const session *s, size_t i)
 {
     const sess_warning *w = &s->warnings[i];
-    return (session_warning){warn_name(w->kind), w->step, w->message};
+    return (session_warning){warn_name(w->kind), w->step, w->message, w->allocator};
 }
 
 void session_get_stats(const session *s, session_stats *out)

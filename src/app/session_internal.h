@@ -58,6 +58,7 @@ typedef struct sess_warning {
     size_t step;
     char *message;
     int16_t member;          /* the comparison member it came from (index in the group), -1: none */
+    size_t allocator;        /* the active allocator's index then, SIZE_MAX for none */
 } sess_warning;
 
 /* A comparison group (`compare`): the allocators every allocation command
@@ -98,6 +99,8 @@ struct session {
     bool sandbox;            /* no file access */
     bool (*progress)(void *user, const char *what, size_t done, size_t total); /* interp_set_progress */
     void *progress_user;
+    bool (*play)(void *user, const char *path, strbuf *out); /* interp_set_player */
+    void *play_user;
     strbuf pending;          /* a struct definition spanning lines */
     strbuf caption;          /* the text of the last note (session_caption) */
     int source_depth;

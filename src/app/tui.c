@@ -32,6 +32,7 @@
 #include "allocscope/looks.h"
 #include "allocscope/player.h"
 #include "allocscope/repl.h"
+#include "allocscope/scenes.h"
 #include "allocscope/screen.h"
 #include "allocscope/session.h"
 
@@ -42,6 +43,7 @@
 #define MAX_DELAY_MS 10000
 
 #define TYPEAHEAD_MAX 1024
+#define TUI_FREE_NODES 512
 
 typedef struct tui {
     session *own;            /* the prompt's session when no scene is loaded */
@@ -54,6 +56,11 @@ typedef struct tui {
     bool ascii, colour;
     bool quit;
     bool help;
+    bool toc;                /* the table of contents (the scene's notes) is open */
+    size_t toc_sel;          /* its selected note, among the notes */
+    bool asked;              /* an ask step was the last: the next step is the reveal */
+    bool clean;              /* playback without the block table and warnings */
+    player *next_pl;         /* a scene `play` opened, taken over after the line */
     bool overlay;            /* a long answer shown over the map */
     size_t overlay_first;    /* its first line shown */
     bool idle_work;          /* the player has work for idle time */
@@ -74,6 +81,11 @@ typedef struct tui {
     size_t changed_cap;
     size_t scroll;           /* first map line shown */
     size_t view_zoom;        /* bytes a cell the lecturer chose in playback, 0: the session's */
+    bool whole;              /* playback shows the whole buffer, not just the part in use */
+    size_t crop_bytes;       /* the map shows only the first crop_bytes of the buffer (0: all) */
+    size_t crop_of;          /* of that many */
+    cells_free_node free_nodes[TUI_FREE_NODES]; /* the free blocks in their lists' order */
+    size_t free_count;
     screen_layout lay;
     screen_map_shape shape;  /* how the grid's cells sit in the map's columns */
     /* keys typed while a long command ran, handled once it is over */
@@ -267,6 +279,81 @@ static size_t slot_stride(const cells_grid *g)
 
 static bool compare_rebuild(tui *t, bool keep_diff);
 
+static size_t slot_stride(const cells_grid *g);
+
+/* Cells of the one region up to the last one in use (or the offset). */
+static size_t used_cells(const cells_grid *g)
+{
+    const cells_region *r = &g->regions[0];
+    for (size_t i = r->count; i-- > 0;) {
+        const cell *c = &g->cells[r->first + i];
+        if (c->role != CELL_UNUSED || (c->marks & CELL_MARK_OFFSET))
+            return i + 1;
+    }
+    return 0;
+}
+
+/* During playback at fit zoom, a buffer much larger than what the lesson
+ * uses is shown from its start to a power of two at least half as much
+ * again as the bytes in use (64 at least), in cells as fine as that lets
+ * the map have: 72 bytes of a 4096-byte buffer fill the map instead of
+ * a row. The cut never moves back for the same allocator, so the picture
+ * holds still while the lesson goes on. Not with a zoom the lecturer or
+ * the scene chose, nor over several regions. */
+static void crop_to_used(tui *t)
+{
+    session *s = model(t);
+    if (!t->playing || t->whole || t->view_zoom || session_zoom(s) || t->grid.region_count != 1) {
+        t->crop_bytes = 0;
+        return;
+    }
+    size_t bytes = t->grid.regions[0].bytes, used = used_cells(&t->grid) * t->grid.zoom;
+    size_t crop = screen_crop(used, bytes, t->crop_bytes);
+    if (crop == 0) {
+        t->crop_bytes = 0;
+        return;
+    }
+    t->crop_bytes = crop;
+    t->crop_of = bytes;
+    if (!cells_build(s, 0, map_capacity(t) * (bytes / crop), &t->grid)) {
+        t->grid.count = 0;
+        return;
+    }
+    cells_region *r = &t->grid.regions[0];
+    size_t keep = (crop + t->grid.zoom - 1) / t->grid.zoom, stride = slot_stride(&t->grid);
+    if (stride > 1) /* whole slots */
+        keep = (keep + stride - 1) / stride * stride;
+    if (keep < r->count) {
+        r->count = keep;
+        t->crop_bytes = keep * t->grid.zoom;
+    } else {
+        t->crop_bytes = 0;
+    }
+}
+
+/* A free block that merged freed bytes with never-used ones is one free
+ * block: it is drawn as one freed region (a pristine free block stays
+ * unused). */
+static void unify_free_blocks(tui *t)
+{
+    for (size_t i = 0; i < t->free_count; i++) {
+        const cells_free_node *n = &t->free_nodes[i];
+        bool freed = false, unused = false;
+        for (size_t k = n->cell; k < n->cell + n->cells && k < t->grid.count; k++) {
+            freed |= t->grid.cells[k].role == CELL_FREED;
+            unused |= t->grid.cells[k].role == CELL_UNUSED;
+        }
+        if (!freed || !unused)
+            continue;
+        for (size_t k = n->cell; k < n->cell + n->cells && k < t->grid.count; k++)
+            if (t->grid.cells[k].role == CELL_UNUSED) {
+                t->grid.cells[k].role = CELL_FREED;
+                t->grid.cells[k].beneath = CELL_FREED;
+                t->grid.cells[k].block = -1;
+            }
+    }
+}
+
 /* Rebuilds the grid; with keep_diff, cells that differ from the previous
  * grid of the same allocator are marked changed, otherwise none is. */
 static void rebuild(tui *t, bool keep_diff)
@@ -281,8 +368,17 @@ static void rebuild(tui *t, bool keep_diff)
         t->grid.blocks = t->prev.blocks;
         t->prev.blocks = NULL;
     }
+    const char *now_shown = session_has_active(model(t)) ? session_active_name(model(t)) : "";
+    if (strcmp(now_shown, t->shown_allocator) != 0)
+        t->crop_bytes = 0; /* another allocator: its own cut */
     if (!cells_build(model(t), t->view_zoom, map_capacity(t), &t->grid))
         t->grid.count = 0;
+    else
+        crop_to_used(t);
+    t->free_count = t->grid.count ? cells_free_order(model(t), &t->grid, t->free_nodes, TUI_FREE_NODES) : 0;
+    if (t->free_count > TUI_FREE_NODES)
+        t->free_count = TUI_FREE_NODES;
+    unify_free_blocks(t);
     size_t region_cells[CELLS_MAX_REGIONS];
     for (size_t r = 0; r < t->grid.region_count; r++)
         region_cells[r] = t->grid.regions[r].count;
@@ -324,6 +420,11 @@ static void after_step(tui *t, size_t warnings_before)
 }
 
 /* ---- drawing ---- */
+
+static bool is_caption_step(const player_step *st) { return st->kind == PLAYER_NOTE || st->kind == PLAYER_ASK; }
+static int caption_top(const tui *t);
+static size_t toc_count(const tui *t);
+static size_t toc_step(const tui *t, size_t k);
 
 static int columns_of(const char *s, size_t n);
 static int draw_wrapped(int y, int x, int h, int w, const char *text, attr_t a);
@@ -518,6 +619,35 @@ static void write_names(const tui *t, size_t first, size_t count, cchar_t *row, 
     }
 }
 
+/* The look of a free block's place in its list: a badge (reverse, bold)
+ * no role has. */
+static attr_t free_order_attr(const tui *t)
+{
+    return A_REVERSE | A_BOLD | (t->colour ? COLOR_PAIR(STYLE_TEXT + 1) : 0);
+}
+
+/* Writes each free block's place in its list (1: the head) at its first
+ * cell in this row, where the block's cells have room for the digits. */
+static void write_free_order(const tui *t, size_t first, size_t count, cchar_t *row, size_t cols)
+{
+    size_t width = (size_t)t->shape.cell_width;
+    attr_t a = free_order_attr(t);
+    for (size_t i = 0; i < t->free_count; i++) {
+        const cells_free_node *n = &t->free_nodes[i];
+        if (n->cell < first || n->cell >= first + count)
+            continue;
+        size_t at = n->cell - first, in_row = n->cells < count - at ? n->cells : count - at;
+        char num[24];
+        size_t len = (size_t)snprintf(num, sizeof num, "%zu", n->rank);
+        if (len > in_row * width)
+            continue;
+        for (size_t k = 0; k < len && at * width + k < cols; k++) {
+            wchar_t wc[2] = {(wchar_t)num[k], L'\0'};
+            setcchar(&row[at * width + k], wc, a & ~A_COLOR, (short)PAIR_NUMBER(a), NULL);
+        }
+    }
+}
+
 /* One row of cells, put in place as one array of complex characters (a
  * curses call per row, not per cell); runs of the same look reuse the
  * character already made. Cells wider than a column repeat their glyph,
@@ -546,6 +676,27 @@ static void draw_cells(const tui *t, int y, int x, size_t first, size_t count)
     }
     if (width > 1)
         write_names(t, first, count, row, cols);
+    if (t->free_count)
+        write_free_order(t, first, count, row, cols);
+    for (size_t done = 0; done < cols; done += 256)
+        mvadd_wchnstr(y, x + (int)done, row + done, (int)(cols - done < 256 ? cols - done : 256));
+}
+
+/* A row of cells again, under the first: the same looks, without the
+ * labels, names and badges (a taller row of the map). */
+static void draw_cells_plain(const tui *t, int y, int x, size_t first, size_t count)
+{
+    enum { ROW = 1024 };
+    cchar_t row[ROW];
+    size_t width = (size_t)t->shape.cell_width, cols = 0;
+    for (size_t i = 0; i < count && cols + width <= ROW; i++) {
+        cell_face f;
+        cell_look(t, first + i, false, &f);
+        for (size_t k = 0; k < width; k++, cols++) {
+            wchar_t wc[2] = {glyph_char(k ? f.fill : f.first), L'\0'};
+            setcchar(&row[cols], wc, f.attr & ~A_COLOR, (short)PAIR_NUMBER(f.attr), NULL);
+        }
+    }
     for (size_t done = 0; done < cols; done += 256)
         mvadd_wchnstr(y, x + (int)done, row + done, (int)(cols - done < 256 ? cols - done : 256));
 }
@@ -593,6 +744,9 @@ static int draw_legend(tui *t, int y, int x, int w, int bottom)
         if (!legend_entry(&y, x, &at, w, bottom, f.first, f.attr, what))
             return y;
     }
+    if (t->free_count &&
+        !legend_entry(&y, x, &at, w, bottom, "1", free_order_attr(t), "place in its free list (1: the head)"))
+        return y;
     size_t n;
     const looks_mark_spec *marks = looks_marks(&n);
     for (size_t i = 0; i < n; i++)
@@ -656,13 +810,21 @@ static void draw_map(tui *t)
         total = 512;
     if (t->scroll + (size_t)rows > total)
         t->scroll = total > (size_t)rows ? total - (size_t)rows : 0;
+    /* a short map fills the pane: rows of cells up to three lines high,
+     * with room kept for the legend and the line under the map */
+    int tall = screen_row_height(total, rows);
     int k = 0;
-    for (; k < rows && t->scroll + (size_t)k < total; k++) {
-        const map_line *ml = &lines[t->scroll + (size_t)k];
+    for (; k < rows && t->scroll + (size_t)(k / tall) < total; k++) {
+        const map_line *ml = &lines[t->scroll + (size_t)(k / tall)];
         int y = r->y + 1 + k;
         if (ml->region < 0) {
-            put_fmt(y, r->x, r->w, style_attr(t, STYLE_DIM), "  ── region %zu: %zu bytes ──", ml->first,
-                    ml->count);
+            if (k % tall == 0)
+                put_fmt(y, r->x, r->w, style_attr(t, STYLE_DIM), "  ── region %zu: %zu bytes ──", ml->first,
+                        ml->count);
+            continue;
+        }
+        if (k % tall) { /* the same cells again, without labels and names */
+            draw_cells_plain(t, y, r->x + SCREEN_MAP_PREFIX, ml->first, ml->count);
             continue;
         }
         const cells_region *reg = &t->grid.regions[ml->region];
@@ -677,6 +839,9 @@ static void draw_map(tui *t)
     if (total > (size_t)rows)
         put_fmt(r->y, r->x + r->w - 22, 22, style_attr(t, STYLE_DIM), "rows %zu-%zu of %zu PgUp/Dn",
                 t->scroll + 1, t->scroll + (size_t)rows, total);
+    else if (t->crop_bytes && k < rows) /* what the cut leaves out, under the last row */
+        put_fmt(r->y + 1 + k++, r->x, r->w, style_attr(t, STYLE_DIM), "%7zu  ... to %zu: not used yet "
+                "(w shows the whole buffer)", t->crop_bytes, t->crop_of);
     int legend_y = r->y + 1 + k + (k < rows ? 1 : 0) < r->y + r->h ? r->y + 1 + k + (k < rows ? 1 : 0)
                                                                   : r->y + r->h - 1;
     legend_y = draw_legend(t, legend_y, r->x + 1, r->w - 1, r->y + r->h - 1);
@@ -684,7 +849,7 @@ static void draw_map(tui *t)
 }
 
 /* ev: the spans, when blocks carry slack (its column then takes align's place), else NULL */
-static void table_row(tui *t, int y, size_t i, bool addresses, const evidence *ev)
+static void table_row(tui *t, int y, size_t i, bool addresses, const evidence *ev, bool regions)
 {
     const screen_rect *r = &t->lay.table;
     session_block b = session_block_at(model(t), i);
@@ -694,9 +859,15 @@ static void table_row(tui *t, int y, size_t i, bool addresses, const evidence *e
     if (addresses)
         put_fmt(y, r->x + 12, r->w - 12, rest, "%14p %6zu %4zu %-5s", b.ptr, b.size, b.padding,
                 b.live ? "live" : "freed");
-    else
-        put_fmt(y, r->x + 12, r->w - 12, rest, "%7zu %6zu %5zu %4zu %-5s", b.offset, b.size,
+    else {
+        char at[32]; /* the region (an arena's chunk, a pool's slab) and the offset in it */
+        if (regions)
+            snprintf(at, sizeof at, "%u:%zu", (unsigned)b.region, b.offset);
+        else
+            snprintf(at, sizeof at, "%zu", b.offset);
+        put_fmt(y, r->x + 12, r->w - 12, rest, "%7s %6zu %5zu %4zu %-5s", at, b.size,
                 ev ? (b.live ? evidence_slack_of(ev, b.ptr) : 0) : b.align, b.padding, b.live ? "live" : "freed");
+    }
 }
 
 /* The block table: live blocks first, then freed ones, the newest of each
@@ -708,7 +879,7 @@ static void draw_table(tui *t)
     if (r->h < 2 || r->w < 20)
         return;
     session *s = model(t);
-    bool addresses = session_show_addresses(s);
+    bool addresses = session_show_addresses(s), regions = t->grid.region_count > 1;
     size_t n = session_block_count(s), live = 0;
     for (size_t i = 0; i < n; i++)
         live += session_block_at(s, i).live;
@@ -721,8 +892,8 @@ static void draw_table(tui *t)
         put_fmt(r->y, r->x + 1, r->w - 1, A_BOLD | A_UNDERLINE, "%-10s %14s %6s %4s %-5s", "block", "address",
                 "size", "pad", "state");
     else
-        put_fmt(r->y, r->x + 1, r->w - 1, A_BOLD | A_UNDERLINE, "%-10s %7s %6s %5s %4s %-5s", "block", "offset",
-                "size", slack ? "slack" : "align", "pad", "state");
+        put_fmt(r->y, r->x + 1, r->w - 1, A_BOLD | A_UNDERLINE, "%-10s %7s %6s %5s %4s %-5s", "block",
+                regions ? "reg:off" : "offset", "size", slack ? "slack" : "align", "pad", "state");
     size_t rows = (size_t)r->h - 1;
     size_t show_live = live < rows ? live : rows, show_freed = n - live < rows - show_live ? n - live : rows - show_live;
     int y = r->y + 1;
@@ -732,7 +903,7 @@ static void draw_table(tui *t)
             if (session_block_at(s, i).live != (pass == 0))
                 continue;
             if (seen++ >= total - want) /* the newest `want` of them */
-                table_row(t, y++, i, addresses, slack ? &ev : NULL);
+                table_row(t, y++, i, addresses, slack ? &ev : NULL, regions);
         }
     }
     evidence_free(&ev);
@@ -836,8 +1007,10 @@ static void draw_warnings(tui *t)
     for (size_t i = n; i-- > 0;) {
         session_warning w = session_warning_at(s, i);
         const char *msg = w.message + kind_prefix(w.message, w.kind);
-        char text[512];
-        snprintf(text, sizeof text, "%zu %s: %s", w.step, w.kind, msg);
+        char text[512], who[80] = "";
+        if (session_allocator_count(s) > 1 && w.allocator < session_allocator_count(s)) /* whose it is */
+            snprintf(who, sizeof who, "[%s] ", session_allocator_name(s, w.allocator));
+        snprintf(text, sizeof text, "%zu %s%s: %s", w.step, who, w.kind, msg);
         int lines = wrapped_lines(text, width);
         bool last_row_needed = i > 0; /* room for the count of the rest */
         if (y + lines > bottom - (last_row_needed ? 1 : 0) && y < bottom) {
@@ -863,10 +1036,20 @@ static void draw_caption(tui *t)
     attr_t a = style_attr(t, STYLE_CAPTION);
     for (int k = 0; k < r->h; k++)
         fill_row(r->y + k, r->x, r->w, a);
-    const char *cap = player_caption(t->pl);
-    int w = r->w - 4, lines = wrapped_lines(cap, w);
-    int top = lines < r->h ? (r->h - lines) / 2 : 0;
+    char cap[PARSE_MAX_LINE + 64];
+    snprintf(cap, sizeof cap, "%s%s", t->asked ? "Predict: " : "", player_caption(t->pl));
+    int w = r->w - 4, top = caption_top(t);
     draw_wrapped(r->y + top, r->x + 2, r->h - top, w, cap, a | A_BOLD);
+}
+
+/* Rows of the caption band above the caption's text (it is centred). */
+static int caption_top(const tui *t)
+{
+    const screen_rect *r = &t->lay.caption;
+    char cap[PARSE_MAX_LINE + 64];
+    snprintf(cap, sizeof cap, "%s%s", t->asked ? "Predict: " : "", player_caption(t->pl));
+    int lines = wrapped_lines(cap, r->w - 4);
+    return lines < r->h ? (r->h - lines) / 2 : 0;
 }
 
 /* Lines the longest note of the scene takes in a caption of cols columns. */
@@ -875,11 +1058,10 @@ static int caption_lines(const tui *t, int cols)
     int most = 1;
     for (size_t i = 0; t->pl && i < player_length(t->pl); i++) {
         const player_step *st = player_step_at(t->pl, i);
-        if (st->kind != PLAYER_NOTE)
+        if (st->kind != PLAYER_NOTE && st->kind != PLAYER_ASK)
             continue;
-        const char *text = st->text + strspn(st->text, " \t");
-        text += 4; /* "note" */
-        text += strspn(text, " \t");
+        char text[PARSE_MAX_LINE + 64];
+        snprintf(text, sizeof text, "%s%s", st->kind == PLAYER_ASK ? "Predict: " : "", player_step_caption(st));
         int n = wrapped_lines(text, cols - 4 > 1 ? cols - 4 : 1);
         most = n > most ? n : most;
     }
@@ -889,11 +1071,12 @@ static int caption_lines(const tui *t, int cols)
 /* ---- key bindings ---- */
 
 /* The modes keys are read in. */
-typedef enum key_mode { MODE_PLAYBACK, MODE_GO_TO, MODE_PROMPT, MODE_ANSWER, MODE_COUNT } key_mode;
+typedef enum key_mode { MODE_PLAYBACK, MODE_GO_TO, MODE_TOC, MODE_PROMPT, MODE_ANSWER, MODE_COUNT } key_mode;
 
 static const char *const mode_titles[MODE_COUNT] = {
     [MODE_PLAYBACK] = "playback keys",
     [MODE_GO_TO] = "after g",
+    [MODE_TOC] = "in the list of notes (t)",
     [MODE_PROMPT] = "at the prompt",
     [MODE_ANSWER] = "in a long answer (it opens over the map)",
 };
@@ -904,6 +1087,8 @@ typedef enum key_action {
     ACT_PAUSE, ACT_HELP, ACT_QUIT, ACT_MAP_UP, ACT_MAP_DOWN, ACT_ZOOM_IN, ACT_ZOOM_OUT, ACT_ZOOM_FIT, ACT_CANCEL_LINE,
     ACT_PAGE_UP, ACT_PAGE_DOWN, ACT_LINE_UP, ACT_LINE_DOWN, ACT_TOP, ACT_BOTTOM, ACT_CLOSE,
     ACT_DIGIT, ACT_GO, ACT_GO_CANCEL, ACT_GO_ERASE,
+    ACT_TOC, ACT_TOC_UP, ACT_TOC_DOWN, ACT_TOC_PAGE_UP, ACT_TOC_PAGE_DOWN, ACT_TOC_GO, ACT_TOC_CLOSE,
+    ACT_CLEAN, ACT_WHOLE,
 } key_action;
 
 #define KEY_DIGIT (-2) /* a row for any of 0-9 */
@@ -921,7 +1106,8 @@ typedef struct key_binding {
 } key_binding;
 
 static const key_binding key_table[] = {
-    {MODE_PLAYBACK, ' ', "space", ACT_PLAY, "play/pause", "play / pause (also: continue after a pause)"},
+    {MODE_PLAYBACK, ' ', "space", ACT_PLAY, "play/pause",
+     "play / pause (also: go on after a pause, or reveal after a question)"},
     {MODE_PLAYBACK, KEY_LEFT, "<-", ACT_PREV, "step", "previous step (the state is rebuilt exactly)"},
     {MODE_PLAYBACK, 'p', "p", ACT_PREV, NULL, NULL},
     {MODE_PLAYBACK, ',', ",", ACT_PREV, NULL, NULL},
@@ -931,17 +1117,20 @@ static const key_binding key_table[] = {
     {MODE_PLAYBACK, '[', "[", ACT_PREV_MARK, "notes", "previous / next note or pause"},
     {MODE_PLAYBACK, ']', "]", ACT_NEXT_MARK, "notes", NULL},
     {MODE_PLAYBACK, '}', "}", ACT_NEXT_FAILURE, NULL, "play to the next failure (an error or a new warning)"},
+    {MODE_PLAYBACK, 't', "t", ACT_TOC, "notes", "the list of notes: choose one, Enter goes there"},
     {MODE_PLAYBACK, '+', "+", ACT_FASTER, "speed", "faster / slower"},
     {MODE_PLAYBACK, '=', NULL, ACT_FASTER, NULL, NULL},
     {MODE_PLAYBACK, '-', "-", ACT_SLOWER, "speed", NULL},
     {MODE_PLAYBACK, '_', NULL, ACT_SLOWER, NULL, NULL},
     {MODE_PLAYBACK, 'g', "g", ACT_GO_TO, "go to", "go to a step: its number, then Enter"},
+    {MODE_PLAYBACK, 'c', "c", ACT_CLEAN, NULL, "clean picture: hide / show the block table and warnings"},
     {MODE_PLAYBACK, KEY_CTRL('c'), "Ctrl-C", ACT_PAUSE, NULL, "pause"},
     {MODE_PLAYBACK, KEY_PPAGE, "PgUp", ACT_MAP_UP, NULL, "scroll the map"},
     {MODE_PLAYBACK, KEY_NPAGE, "PgDn", ACT_MAP_DOWN, NULL, NULL},
     {MODE_PLAYBACK, 'z', "z", ACT_ZOOM_IN, NULL, "zoom in / out (fewer / more bytes a cell), back to fit"},
     {MODE_PLAYBACK, 'Z', "Z", ACT_ZOOM_OUT, NULL, NULL},
     {MODE_PLAYBACK, 'f', "f", ACT_ZOOM_FIT, NULL, NULL},
+    {MODE_PLAYBACK, 'w', "w", ACT_WHOLE, NULL, "the whole buffer / just the part in use (the default)"},
     {MODE_PLAYBACK, '?', "?", ACT_HELP, "help", "this help"},
     {MODE_PLAYBACK, 'q', "q", ACT_QUIT, "quit", "quit"},
     {MODE_PLAYBACK, 'Q', NULL, ACT_QUIT, NULL, NULL},
@@ -954,6 +1143,19 @@ static const key_binding key_table[] = {
     {MODE_GO_TO, 127, NULL, ACT_GO_ERASE, NULL, NULL},
     {MODE_GO_TO, 27, "Esc", ACT_GO_CANCEL, "cancel", "stay where you are"},
     {MODE_GO_TO, KEY_CTRL('c'), "Ctrl-C", ACT_GO_CANCEL, NULL, NULL},
+
+    {MODE_TOC, KEY_UP, "Up", ACT_TOC_UP, "choose", "previous / next note"},
+    {MODE_TOC, 'k', NULL, ACT_TOC_UP, NULL, NULL},
+    {MODE_TOC, KEY_DOWN, "Down", ACT_TOC_DOWN, "choose", NULL},
+    {MODE_TOC, 'j', NULL, ACT_TOC_DOWN, NULL, NULL},
+    {MODE_TOC, KEY_PPAGE, "PgUp", ACT_TOC_PAGE_UP, NULL, "a page up / down"},
+    {MODE_TOC, KEY_NPAGE, "PgDn", ACT_TOC_PAGE_DOWN, NULL, NULL},
+    {MODE_TOC, '\n', "Enter", ACT_TOC_GO, "go", "go to that note"},
+    {MODE_TOC, '\r', NULL, ACT_TOC_GO, NULL, NULL},
+    {MODE_TOC, KEY_ENTER, NULL, ACT_TOC_GO, NULL, NULL},
+    {MODE_TOC, 27, "Esc", ACT_TOC_CLOSE, "close", "close the list, stay where you are"},
+    {MODE_TOC, 't', "t", ACT_TOC_CLOSE, NULL, NULL},
+    {MODE_TOC, 'q', "q", ACT_TOC_CLOSE, NULL, NULL},
 
     {MODE_PROMPT, '\t', "Tab", ACT_EDIT, NULL, "complete (twice: list the choices)"},
     {MODE_PROMPT, KEY_UP, "Up", ACT_EDIT, NULL, "previous / next line of the history"},
@@ -1124,19 +1326,31 @@ static void draw_status(tui *t)
     snprintf(cmd, sizeof cmd, "%s", cur ? cur->text : "(start)");
     cmd[strcspn(cmd, "\n")] = '\0';
     int x = put_fmt(r->y, 1, r->w - 1, A_BOLD, "%s step %zu/%zu  ", state, pos, len);
-    x += put_text(r->y, 1 + x, r->w / 2, cmd, player_failed(t->pl) ? style_attr(t, STYLE_ERROR) : A_NORMAL);
+    if (t->playing) /* the speed: the default pace is 1x */
+        x += put_fmt(r->y, 1 + x, r->w - 1 - x, style_attr(t, STYLE_DIM), "%.2gx  ",
+                     (double)PLAYER_PACE_MS / (double)t->delay_ms);
+    int cmd_x = x;
     strbuf hint;
     sb_init(&hint);
     if (!t->playing)
         sb_add(&hint, "scene finished: the prompt runs on this state");
     else if (t->notice[0] && !t->go_to)
         sb_add(&hint, t->notice);
+    else if (t->toc)
+        hint_of(MODE_TOC, &hint);
+    else if (t->asked)
+        sb_add(&hint, "predict, then space or -> reveals the answer");
     else
         hint_of(t->go_to ? MODE_GO_TO : MODE_PLAYBACK, &hint);
+    bool loud = (t->notice[0] || t->asked) && !t->toc;
     int hw = columns_of(sb_str(&hint), strlen(sb_str(&hint)));
+    /* the step's command in what the hint leaves (at least 16 columns) */
+    int cmd_w = r->w - 1 - cmd_x - hw - 4;
+    cmd_w = cmd_w < 10 ? 10 : cmd_w > r->w / 2 ? r->w / 2 : cmd_w;
+    x += put_text(r->y, 1 + x, cmd_w, cmd, player_failed(t->pl) ? style_attr(t, STYLE_ERROR) : A_NORMAL);
     if (t->go_to)
         put_fmt(r->y, r->w - hw - 20, hw + 19, A_BOLD, "go to step: %-6s %s", t->go_buf, sb_str(&hint));
-    else if (t->notice[0] && t->playing) { /* said whole, over the command if need be */
+    else if (loud && t->playing) { /* said whole, over the command if need be */
         int nx = r->w - hw - 1 > 2 ? r->w - hw - 1 : 2;
         fill_row(r->y, nx - 2, r->w - nx + 2, A_NORMAL);
         put_text(r->y, nx, r->w - nx, sb_str(&hint), A_BOLD);
@@ -1158,8 +1372,10 @@ static bool draw_play_answer(tui *t)
     int w = COLS - 2, lines = wrapped_lines(text, w);
     if (lines <= t->lay.answer.h)
         return false;
-    int bottom = t->lay.caption.h ? t->lay.caption.y : t->lay.status.y; /* the box ends above it */
-    int top_limit = t->lay.map.y + 3, h = lines + 1;
+    /* the box ends above the caption's text: the band's empty rows above
+     * it are the box's if it needs them */
+    int bottom = t->lay.caption.h ? t->lay.caption.y + caption_top(t) : t->lay.status.y;
+    int top_limit = t->lay.map.y + 2, h = lines + 1; /* the ruler and a row of the map stay */
     if (bottom - h < top_limit)
         h = bottom - top_limit;
     if (h < 2)
@@ -1239,12 +1455,26 @@ static void draw_prompt(tui *t, int *cy, int *cx)
     const char *prompt = repl_prompt(), *line = repl_line();
     int pw = put_text(r->y, 0, r->w, prompt, A_BOLD);
     int width = r->w - pw - 1, cursor = columns_of(line, repl_cursor());
-    size_t skip = 0;
-    while (cursor - columns_of(line, skip) >= width && line[skip]) /* scroll long lines */
-        skip++;
+    /* a long line scrolls so that the cursor stays in sight: one pass
+     * over it (a pasted line of 10,000 characters is drawn at once) */
+    size_t skip = 0, at = repl_cursor();
+    int skipped = 0;
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    while (cursor - skipped >= width && skip < at) {
+        wchar_t wc;
+        size_t k = mbrtowc(&wc, line + skip, at - skip, &st);
+        if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+            k = 1, wc = L'?';
+            memset(&st, 0, sizeof st);
+        }
+        int cw = wcwidth(wc);
+        skipped += cw > 0 ? cw : 1;
+        skip += k;
+    }
     put_text(r->y, pw, width, line + skip, A_NORMAL);
     *cy = r->y;
-    *cx = pw + cursor - columns_of(line, skip);
+    *cx = pw + cursor - skipped;
 }
 
 /* The help screen, from the key table: the keys of the mode in use
@@ -1253,8 +1483,8 @@ static void draw_help(tui *t)
 {
     strbuf text;
     sb_init(&text);
-    static const key_mode playing[] = {MODE_PLAYBACK, MODE_GO_TO, MODE_PROMPT, MODE_ANSWER};
-    static const key_mode prompting[] = {MODE_PROMPT, MODE_ANSWER, MODE_PLAYBACK, MODE_GO_TO};
+    static const key_mode playing[] = {MODE_PLAYBACK, MODE_GO_TO, MODE_TOC, MODE_PROMPT, MODE_ANSWER};
+    static const key_mode prompting[] = {MODE_PROMPT, MODE_ANSWER, MODE_PLAYBACK, MODE_GO_TO, MODE_TOC};
     for (int m = 0; m < MODE_COUNT; m++) {
         if (m)
             sb_addc(&text, '\n');
@@ -1280,6 +1510,38 @@ static void draw_help(tui *t)
     }
     put_text(y + h - 2, x + 2, w - 4, *p ? "(more keys do not fit)   press any key" : "press any key", a);
     sb_free(&text);
+}
+
+/* The table of contents: the scene's notes, one a line with the step
+ * each starts, the one in force marked, the chosen one in reverse. */
+static void draw_toc(tui *t)
+{
+    size_t n = toc_count(t);
+    int h = LINES - 4, w = COLS - 4;
+    if (h < 4 || w < 20 || n == 0)
+        return;
+    int y = 2, x = 2, rows = h - 3;
+    attr_t a = style_attr(t, STYLE_CAPTION);
+    for (int k = 0; k < h; k++)
+        fill_row(y + k, x, w, a);
+    const char *name = strrchr(player_name(t->pl), '/');
+    put_fmt(y, x + 2, w - 4, a | A_BOLD, "notes of %s (%zu)", name ? name + 1 : player_name(t->pl), n);
+    size_t first = t->toc_sel >= (size_t)rows ? t->toc_sel - (size_t)rows + 1 : 0;
+    size_t pos = player_position(t->pl);
+    for (int k = 0; k < rows && first + (size_t)k < n; k++) {
+        size_t note = first + (size_t)k, i = toc_step(t, note);
+        const player_step *st = player_step_at(t->pl, i);
+        bool here = i < pos && (note + 1 == n || toc_step(t, note + 1) >= pos);
+        attr_t la = note == t->toc_sel ? a | A_REVERSE | A_BOLD : a;
+        fill_row(y + 1 + k, x + 1, w - 2, la);
+        put_fmt(y + 1 + k, x + 1, w - 2, la, "%s step %-4zu %s%s", here ? ">" : " ", i + 1,
+                st->kind == PLAYER_ASK ? "Predict: " : "", player_step_caption(st));
+    }
+    strbuf hint;
+    sb_init(&hint);
+    hint_of(MODE_TOC, &hint);
+    put_text(y + h - 1, x + 2, w - 4, sb_str(&hint), a);
+    sb_free(&hint);
 }
 
 /* A long answer (blocks, stats, help, layout, show ...) is drawn over the
@@ -1690,6 +1952,8 @@ static void draw(tui *t)
         draw_prompt(t, &cy, &cx);
     if (t->overlay && !t->playing)
         draw_overlay(t);
+    if (t->toc && t->playing)
+        draw_toc(t);
     if (t->help)
         draw_help(t);
     curs_set(t->playing || t->help ? 0 : 1);
@@ -1703,6 +1967,8 @@ static void draw(tui *t)
 static void relayout(tui *t)
 {
     screen_compute_captioned(LINES, COLS, t->pl != NULL ? caption_lines(t, COLS) : 0, &t->lay);
+    if (t->clean && t->playing)
+        screen_hide_side(&t->lay);
     /* an answer that fits under the prompt now needs no overlay */
     if (t->overlay && sb_count_lines(sb_str(&t->answer)) <= (size_t)t->lay.answer.h)
         t->overlay = false;
@@ -1764,6 +2030,47 @@ static bool on_progress(void *user, const char *what, size_t done, size_t total)
     return !stop;
 }
 
+/* `play SCENE` at the prompt: the scene is opened now and taken over
+ * once the line is done (on_line). */
+static bool play_hook(void *user, const char *path, strbuf *out)
+{
+    tui *t = user;
+    strbuf err;
+    sb_init(&err);
+    player *p = player_open(path, &err);
+    if (p == NULL) {
+        sb_printf(out, "error: %s\n", sb_str(&err));
+        sb_free(&err);
+        return false;
+    }
+    sb_free(&err);
+    player_close(t->next_pl);
+    t->next_pl = p;
+    sb_printf(out, "playing %s (%zu steps): space plays, -> steps, t lists the notes, ? the keys\n", path,
+              player_length(p));
+    return true;
+}
+
+static void first_caption(tui *t);
+static void relayout(tui *t);
+
+/* Takes over the scene that `play` opened: paused on its first caption. */
+static void take_scene(tui *t)
+{
+    player_close(t->pl);
+    t->pl = t->next_pl;
+    t->next_pl = NULL;
+    t->playing = true;
+    t->running = false;
+    t->view_zoom = 0;
+    t->scroll = 0;
+    t->overlay = false;
+    t->shown_allocator[0] = '\0';
+    repl_set_session(model(t));
+    relayout(t);
+    first_caption(t);
+}
+
 static void on_line(void *user, const char *line)
 {
     tui *t = user;
@@ -1777,8 +2084,10 @@ static void on_line(void *user, const char *line)
     sb_clear(&t->answer);
     t->progress_drawn = now_ms(); /* a short command shows no progress */
     interp_set_progress(s, on_progress, t);
+    interp_set_player(s, play_hook, t);
     session_outcome oc = interp_execute(s, line, &t->answer);
     interp_set_progress(s, NULL, NULL);
+    interp_set_player(s, NULL, NULL);
     t->answer_error = oc.status == SESSION_ERROR || oc.status == SESSION_EXPECT_FAILED;
     if (oc.status == SESSION_QUIT)
         t->quit = true;
@@ -1792,6 +2101,8 @@ static void on_line(void *user, const char *line)
     char prompt[64];
     snprintf(prompt, sizeof prompt, "%s> ", session_has_active(s) ? session_active_name(s) : "allocscope");
     repl_set_prompt(prompt);
+    if (t->next_pl)
+        take_scene(t);
 }
 
 static void player_moved(tui *t, size_t warnings_before)
@@ -1848,13 +2159,31 @@ static void find_answer(tui *t)
         player_seek(t->pl, pos);
 }
 
+/* Runs the next step, and the expect lines after it silently (a failing
+ * one stops there and is shown). After an ask it stops on the step that
+ * answers it, so the class sees the answer. */
 static void step_forward(tui *t)
 {
     size_t before = session_warning_count(model(t));
-    if (!player_next(t->pl)) {
+    bool reveal = t->asked;
+    t->asked = false;
+    const player_step *st = NULL;
+    for (;;) {
+        if (!player_next(t->pl))
+            break;
+        keep_answer(t);
+        st = player_step_at(t->pl, player_position(t->pl) - 1);
+        /* the reveal runs the notes before the answering command too */
+        bool more = player_step_is_expect(st) || (reveal && st->kind == PLAYER_NOTE);
+        if (!more || player_failed(t->pl) || player_position(t->pl) == player_length(t->pl))
+            break;
+    }
+    if (st == NULL) {
         t->running = false;
         t->playing = false; /* the end: the prompt opens on the final state */
         t->view_zoom = 0;   /* and the prompt's zoom command rules the map */
+        if (t->clean)
+            relayout(t);    /* the prompt has its table and warnings back */
         sb_clear(&t->answer);
         if (*player_problems(t->pl)) {
             sb_printf(&t->answer, "scene finished with problems:\n%s", player_problems(t->pl));
@@ -1865,10 +2194,9 @@ static void step_forward(tui *t)
         on_line(t, "");
         return;
     }
-    keep_answer(t);
-    const player_step *st = player_step_at(t->pl, player_position(t->pl) - 1);
-    if (st->kind == PLAYER_PAUSE)
+    if (st->kind == PLAYER_PAUSE || st->kind == PLAYER_ASK || reveal)
         t->running = false;
+    t->asked = st->kind == PLAYER_ASK;
     if (player_failed(t->pl))
         t->running = false; /* a scene's errors are shown, never skipped */
     player_moved(t, before);
@@ -1909,8 +2237,25 @@ static void step_to(tui *t, void (*move_fn)(player *), size_t target, bool use_t
         player_seek(t->pl, target);
     else
         move_fn(t->pl);
+    size_t pos = player_position(t->pl);
+    t->asked = pos > 0 && player_step_at(t->pl, pos - 1)->kind == PLAYER_ASK;
     find_answer(t);
     player_moved(t, before < session_warning_count(model(t)) ? before : session_warning_count(model(t)));
+}
+
+/* Opens a scene on its first caption: the steps up to its first note or
+ * ask (none if it has none in its first steps before a pause). */
+static void first_caption(tui *t)
+{
+    for (size_t i = 0; i < player_length(t->pl); i++) {
+        const player_step *st = player_step_at(t->pl, i);
+        if (st->kind == PLAYER_PAUSE)
+            return;
+        if (is_caption_step(st)) {
+            step_to(t, NULL, i + 1, true);
+            return;
+        }
+    }
 }
 
 static void scroll_map(tui *t, bool down)
@@ -1927,6 +2272,55 @@ static void zoom_view(tui *t, size_t zoom)
     t->view_zoom = zoom;
     t->scroll = 0;
     rebuild(t, false);
+}
+
+/* ---- the table of contents: the scene's notes ---- */
+
+
+static size_t toc_count(const tui *t)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < player_length(t->pl); i++)
+        n += is_caption_step(player_step_at(t->pl, i));
+    return n;
+}
+
+/* The step index of note k (0-based among the notes). */
+static size_t toc_step(const tui *t, size_t k)
+{
+    for (size_t i = 0; i < player_length(t->pl); i++)
+        if (is_caption_step(player_step_at(t->pl, i)) && k-- == 0)
+            return i;
+    return player_length(t->pl);
+}
+
+static void toc_open(tui *t)
+{
+    size_t pos = player_position(t->pl), k = 0;
+    t->toc_sel = 0;
+    for (size_t i = 0; i < pos && i < player_length(t->pl); i++)
+        if (is_caption_step(player_step_at(t->pl, i)))
+            t->toc_sel = k++;
+    t->toc = toc_count(t) > 0;
+    if (!t->toc)
+        snprintf(t->notice, sizeof t->notice, "this scene has no notes");
+    t->running = false;
+}
+
+static void toc_key(tui *t, key_action act)
+{
+    size_t n = toc_count(t), page = LINES > 8 ? (size_t)LINES - 8 : 1;
+    switch (act) {
+    case ACT_TOC_UP: t->toc_sel -= t->toc_sel > 0; break;
+    case ACT_TOC_DOWN: t->toc_sel += t->toc_sel + 1 < n; break;
+    case ACT_TOC_PAGE_UP: t->toc_sel = t->toc_sel > page ? t->toc_sel - page : 0; break;
+    case ACT_TOC_PAGE_DOWN: t->toc_sel = t->toc_sel + page < n ? t->toc_sel + page : (n ? n - 1 : 0); break;
+    case ACT_TOC_GO:
+        t->toc = false;
+        step_to(t, NULL, toc_step(t, t->toc_sel) + 1, true);
+        break;
+    default: t->toc = false; break;
+    }
 }
 
 static void go_to_key(tui *t, key_action act, int c)
@@ -2005,6 +2399,10 @@ static void run_action(tui *t, key_action act, int c)
     case ACT_ZOOM_IN: zoom_view(t, t->grid.zoom > 1 ? t->grid.zoom / 2 : 1); break;
     case ACT_ZOOM_OUT: zoom_view(t, t->grid.zoom < ((size_t)1 << 30) ? t->grid.zoom * 2 : t->grid.zoom); break;
     case ACT_ZOOM_FIT: zoom_view(t, 0); break;
+    case ACT_WHOLE:
+        t->whole = !t->whole;
+        zoom_view(t, 0);
+        break;
     case ACT_CANCEL_LINE:
         repl_cancel_line();
         sb_clear(&t->answer);
@@ -2019,6 +2417,13 @@ static void run_action(tui *t, key_action act, int c)
     case ACT_BOTTOM: t->overlay_first = SIZE_MAX / 2; break; /* drawing clamps it */
     case ACT_CLOSE: t->overlay = false; break;
     case ACT_DIGIT: case ACT_GO: case ACT_GO_CANCEL: case ACT_GO_ERASE: go_to_key(t, act, c); break;
+    case ACT_TOC: toc_open(t); break;
+    case ACT_TOC_UP: case ACT_TOC_DOWN: case ACT_TOC_PAGE_UP: case ACT_TOC_PAGE_DOWN: case ACT_TOC_GO:
+    case ACT_TOC_CLOSE: toc_key(t, act); break;
+    case ACT_CLEAN:
+        t->clean = !t->clean;
+        relayout(t);
+        break;
     }
 }
 
@@ -2042,7 +2447,9 @@ static void handle_key(tui *t, int c)
         }
         t->overlay = false; /* any other key closes it and does its own work */
     }
-    key_mode m = t->playing ? (t->go_to ? MODE_GO_TO : MODE_PLAYBACK) : MODE_PROMPT;
+    if (t->toc && !t->playing)
+        t->toc = false;
+    key_mode m = t->playing ? (t->toc ? MODE_TOC : t->go_to ? MODE_GO_TO : MODE_PLAYBACK) : MODE_PROMPT;
     b = binding_of(m, c);
     if (b && b->action != ACT_EDIT) {
         run_action(t, b->action, c);
@@ -2070,8 +2477,21 @@ static void tick(tui *t)
 {
     if (t->playing && t->running && now_ms() >= t->next_step_at) {
         play_due(t);
-        t->next_step_at = now_ms() + t->delay_ms;
+        size_t pos = t->pl ? player_position(t->pl) : 0;
+        long dwell = pos ? player_dwell_ms(player_step_at(t->pl, pos - 1), t->delay_ms) : t->delay_ms;
+        t->next_step_at = now_ms() + dwell;
     }
+}
+
+/* Handles the keys already waiting (a paste, keys typed ahead) before the
+ * next frame, for up to DRAIN_MS: a pasted line costs one frame, not a
+ * frame a character. */
+#define DRAIN_MS 50
+static void drain_keys(tui *t)
+{
+    long long until = now_ms() + DRAIN_MS;
+    for (int c; !t->quit && now_ms() < until && (c = read_key(t, 0)) != ERR;)
+        handle_key(t, c);
 }
 
 /* ---- lifecycle ---- */
@@ -2111,7 +2531,7 @@ static bool open_model(tui *t, const tui_options *opt)
         }
         sb_free(&err);
         t->playing = true;
-        t->running = true;
+        t->running = opt->autoplay;
         return true;
     }
     t->own = session_create();
@@ -2155,6 +2575,12 @@ int tui_run(const tui_options *opt)
     repl_set_session(model(&t));
     repl_set_prompt(t.pl ? "allocscope> " : "bump> ");
     relayout(&t);
+    t.clean = opt->clean;
+    if (t.pl) {
+        relayout(&t);
+        first_caption(&t);
+        t.running = opt->autoplay;
+    }
     t.next_step_at = now_ms() + t.delay_ms;
     while (!t.quit) {
         draw(&t);
@@ -2172,14 +2598,17 @@ int tui_run(const tui_options *opt)
                 t.idle_work = player_idle(t.pl, 256);
                 c = read_key(&t, 1);
             }
-            if (c != ERR)
+            if (c != ERR) {
                 handle_key(&t, c);
+                drain_keys(&t);
+            }
             tick(&t);
             continue;
         }
         int c = read_key(&t, wait);
         if (c != ERR) {
             handle_key(&t, c);
+            drain_keys(&t);
             t.idle_work = t.pl != NULL;
         }
         tick(&t);
@@ -2188,6 +2617,7 @@ int tui_run(const tui_options *opt)
     restore_terminal();
     int status = t.pl && *player_problems(t.pl) ? 1 : 0;
     player_close(t.pl);
+    player_close(t.next_pl);
     session_destroy(t.own);
     cells_free(&t.grid);
     cells_free(&t.prev);
