@@ -190,6 +190,8 @@ test: check-deps
 	$(Q)tests/run_scripts.sh $(PROG)
 	$(Q)tests/bench_smoke.sh $(PROG)
 	$(Q)tests/tui_e2e.sh $(PROG)
+	@echo "== allocscope record: a known program and real ones, counted against valgrind"
+	$(Q)$(MAKE) --no-print-directory WERROR=-Werror record-test
 	@echo "== the same under AddressSanitizer + UndefinedBehaviorSanitizer"
 	$(Q)$(MAKE) --no-print-directory $(ASAN) unit build/asan/allocscope
 	$(Q)tests/run_scripts.sh build/asan/allocscope
@@ -209,8 +211,9 @@ test: check-deps
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 	@echo "make test: all passed"
 
-bench: $(PROG)
+bench: $(PROG) $(RECORD_SO) $(BUILD)/tests/record/churn
 	./$(PROG) bench
+	tests/bench_record.sh $(PROG)
 
 bench-instructions: check-deps $(PROG)
 	tests/bench_instructions.sh $(PROG)
