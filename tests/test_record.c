@@ -246,13 +246,20 @@ static void test_the_trace_command_replays_a_recording(void **state)
     assert_non_null(strstr(a, ": 4 operations, 0 failed"));
     assert_null(session_check(s));
     session_destroy(s);
-    /* a damaged one: the good part replays; record_damage says where */
+    /* a damaged one: the good part replays (2 blocks stay live), the command
+     * fails and says where; record_damage says it too */
     f = fopen(path, "w");
     fprintf(f, "%.*s", (int)(strstr(good, "f 0 f") - good), good);
     fclose(f);
     s = session_create();
-    a = sk_run(s, cmd);
+    a = sk_run_status(s, cmd, SESSION_ERROR);
     assert_non_null(strstr(a, ": 2 operations, 0 failed"));
+    char said[128];
+    snprintf(said, sizeof said, "error: %s: byte %zu: the recording ends before the operations", path,
+             (size_t)(strstr(good, "f 0 f") - good));
+    assert_non_null(strstr(a, said));
+    assert_null(session_check(s));
+    sk_run(s, "undo");
     session_destroy(s);
     char *msg = NULL;
     size_t len = 0;

@@ -611,6 +611,9 @@ static session_status cmd_trace(session *s, const parse_words *w, strbuf *out)
                    "bytes, utilisation %.1f%%; %.1f ms\n",
               w->word[1], sess_active(s)->name, f.ops, f.failures, f.peak_live, f.high_water,
               f.high_water ? 100.0 * (double)f.peak_live / (double)f.high_water : 0.0, ms);
+    if (sb_str(&err)[0]) { /* a damaged recording: what came before the damage replayed */
+        worst = sess_fail(out, "%s: %s", w->word[1], sb_str(&err));
+    }
     sb_free(&answer);
     sb_free(&err);
     sb_free(&script);
