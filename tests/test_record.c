@@ -21,6 +21,7 @@ static void raw_open(raw_writer *w)
     memset(&h, 0, sizeof h);
     memcpy(h.magic, RECORD_RAW_MAGIC, sizeof h.magic);
     h.pid = 42, h.ppid = 1, h.start_ns = 1000, h.start_ticks = 1000; /* ticks as nanoseconds */
+    h.heap_start = 0x5000;
     w->ns = 1000;
     assert_int_equal(fwrite(&h, sizeof h, 1, w->f), 1);
 }
@@ -33,6 +34,9 @@ static void raw_event(raw_writer *w, record_kind kind, uint64_t ptr, uint64_t si
     w->ns += 10;
     e.ns = w->ns, e.ptr = ptr, e.size = size, e.arg = arg, e.old = old, e.tid = tid, e.kind = (uint16_t)kind;
     e.err = ptr || kind == RK_FREE ? 0 : 12;
+    bool gives = ptr && kind != RK_FREE && kind != RK_FREE_SIZED && kind != RK_FREE_ALIGNED_SIZED;
+    e.slack = gives ? (size == 1000 ? 4072 : size == 0 ? 24 : 8) : 0; /* what the interposer reads of glibc */
+    e.chunk = gives && size == 1000 ? RECORD_CHUNK_MMAPPED : gives && size == 0 ? RECORD_CHUNK_NON_MAIN : 0;
     unsigned char packed[RECORD_PACKED_MAX];
     size_t n = record_raw_pack(&e, packed);
     assert_int_equal(fwrite(packed, 1, n, w->f), n);
@@ -76,18 +80,18 @@ static void test_a_raw_stream_becomes_a_recording(void **state)
     record_summary sum;
     raw_convert(&w, &text, &sum);
     assert_string_equal(sb_str(&text),
-                        "1048576 allocscope-recording 1\n"
+                        "1048576 allocscope-recording 2\n"
                         "2\n"
                         "8\n"
-                        "1 events=11 threads=2 pid=42 ppid=1 image=0 stacks=0\n"
-                        "a 0 100 m 1000 0 10\n"
-                        "a 1 80 c 2000 0 10\n"
-                        "r 0 200 r 3000 1 20\n"
+                        "1 events=11 threads=2 pid=42 ppid=1 image=0 stacks=0 heap=5000\n"
+                        "a 0 100 m 1000 0 10 g8\n"
+                        "a 1 80 c 2000 0 10 g8\n"
+                        "r 0 200 r 3000 1 20 g8\n"
                         "f 0 r 1 10\n"
-                        "a 0 1000 p64 4000 0 10\n"
+                        "a 0 1000 p64 4000 0 10 g4072m\n"
                         "f 1 f 0 30\n"
                         "f 0 f 0 10\n"
-                        "a 0 0 m 2000 0 10\n"
+                        "a 0 0 m 2000 0 10 g24n\n"
                         "t 0 7\n"
                         "t 1 8\n"
                         "x 2 c 4611686018427387904*4 0 30 12\n"
@@ -146,6 +150,23 @@ static void test_a_recording_reads_with_its_extra_fields(void **state)
     assert_true(read_rec(good, &out, &err, &h));
     assert_string_equal(sb_str(&err), "");
     assert_string_equal(sb_str(&out), "alloc 100 align 16 as t0\nalloc 50 align 256 as t1\nfree t0\nfree t1\n");
+    /* version 2: each block's glibc field; a bad one is named */
+    static const char v2[] = "4096 allocscope-recording 2\n2\n2\n1 events=2 heap=55aa00\n"
+                             "a 0 100 m 55aa10 0 5 g4\n"
+                             "a 1 50 M256 7f0010 1 5 g4000m @0\n"
+                             "t 0 11\nt 1 12\ns 0 55aa known_main+0x1d (/bin/known)\nend 2\n";
+    assert_true(read_rec(v2, &out, &err, &h));
+    assert_string_equal(sb_str(&err), "");
+    assert_string_equal(sb_str(&out), "alloc 100 align 16 as t0\nalloc 50 align 256 as t1\n");
+    char bad[sizeof v2];
+    snprintf(bad, sizeof bad, "%s", v2);
+    *strstr(bad, "g4\n") = 'q';
+    assert_true(read_rec(bad, &out, &err, &h));
+    assert_non_null(strstr(sb_str(&err), "unexpected") ? strstr(sb_str(&err), "unexpected") : strstr(sb_str(&err), "fields"));
+    snprintf(bad, sizeof bad, "%s", v2);
+    memcpy(strstr(bad, "g4\n"), "gx\n", 3);
+    assert_true(read_rec(bad, &out, &err, &h));
+    assert_non_null(strstr(sb_str(&err), "the glibc field is"));
     /* old malloc-lab traces are untouched */
     assert_true(read_rec("4096\n1\n2\n1\na 0 8\nf 0\n", &out, &err, &h));
     assert_string_equal(sb_str(&out), "alloc 8 align 8 as t0\nfree t0\n");
@@ -208,8 +229,8 @@ static void test_bad_headers_and_newer_versions_replay_nothing(void **state)
     static const struct {
         const char *text, *message;
     } bad[] = {
-        {"4096 allocscope-recording 2\n2\n4\n1\n", "byte 0: a recording of format version 2; this allocscope reads "
-                                                  "version 1 (a newer allocscope wrote it: update allocscope)"},
+        {"4096 allocscope-recording 3\n2\n4\n1\n", "byte 0: a recording of format version 3; this allocscope reads "
+                                                  "version 2 (a newer allocscope wrote it: update allocscope)"},
         {"4096 allocscope-recording x\n2\n4\n1\n", "byte 0: the first line of a recording is"},
         {"4096 allocscope-recording 1\ntwo\n4\n1\n", "byte 28: line 2 of a recording is the number of ids"},
         {"4096 allocscope-recording 1\n2\n", "line 3 of a recording is the number of operations"},

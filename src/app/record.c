@@ -277,7 +277,7 @@ static char *put_str(char *p, const char *s)
     return p + n;
 }
 
-/* a|r ID SIZE KIND ADDR THREAD DT [@C] */
+/* a|r ID SIZE KIND ADDR THREAD DT gSLACK[m|n] [@C] */
 static void body_alloc(conv *c, const record_raw_event *e, char op, uint32_t id, uint64_t size, const char *tok,
                        uint32_t t)
 {
@@ -291,6 +291,14 @@ static void body_alloc(conv *c, const record_raw_event *e, char op, uint32_t id,
     p = put_num(p, e->ptr, true);
     p = put_num(p, t, false);
     p = put_num(p, delta(c, e->ns), false);
+    *p++ = ' ';
+    char *slack = put_num(p, e->slack, false); /* " N" */
+    *p = 'g'; /* glibc's view of the block: its slack, mmapped or in another arena */
+    p = slack;
+    if (e->chunk & RECORD_CHUNK_MMAPPED)
+        *p++ = 'm';
+    else if (e->chunk & RECORD_CHUNK_NON_MAIN)
+        *p++ = 'n';
     p = put_str(p, at);
     *p++ = '\n';
     fwrite(line, 1, (size_t)(p - line), c->body);
@@ -505,9 +513,9 @@ static bool write_recording(conv *c, const record_raw_header *h, const char *out
     size_t heap = pow2_at_least(2 * (c->peak_bytes + 32 * c->peak_blocks));
     heap = heap < ((size_t)1 << 20) ? (size_t)1 << 20 : heap > ((size_t)1 << 30) ? (size_t)1 << 30 : heap;
     fprintf(out, "%zu %s %d\n%" PRIu32 "\n%zu\n1 events=%zu threads=%zu pid=%" PRIu32 " ppid=%" PRIu32
-                 " image=%" PRIu32 " stacks=%" PRIu32 "\n",
+                 " image=%" PRIu32 " stacks=%" PRIu32 " heap=%" PRIx64 "\n",
             heap, RECORD_MAGIC, RECORD_FORMAT_VERSION, c->next_id ? c->next_id : 1, c->ops, c->sum->events,
-            c->nthreads, h->pid, h->ppid, h->generation, h->stacks);
+            c->nthreads, h->pid, h->ppid, h->generation, h->stacks, h->heap_start);
     bool ok = copy_stream(c->body, out);
     for (size_t i = 0; i < c->nthreads; i++)
         fprintf(out, "t %zu %" PRIu32 "\n", i, c->tids[i]);
@@ -566,6 +574,27 @@ static double clock_scale(raw_reader *r, const record_raw_header *h)
     return (double)(last_ns - h->start_ns) / (double)(last_ticks - h->start_ticks);
 }
 
+/* The events since the last sampled one, waiting for the next to give
+ * them a time. */
+#define PENDING_MAX 4096
+typedef struct pending {
+    record_raw_event ev[PENDING_MAX];
+    size_t n;
+} pending;
+
+/* Converts the pending events, their ticks spread evenly between from
+ * (the last sampled event's) and to (the next one's). */
+static void settle(conv *c, pending *p, uint64_t from, uint64_t to)
+{
+    if (to < from)
+        to = from;
+    for (size_t i = 0; i < p->n; i++) {
+        p->ev[i].ns = from + (uint64_t)((double)(to - from) * (double)(i + 1) / (double)(p->n + 1));
+        convert_event(c, &p->ev[i]);
+    }
+    p->n = 0;
+}
+
 bool record_convert(const char *raw_path, const char *sym_path, const char *out_path, record_summary *sum,
                     strbuf *err)
 {
@@ -595,16 +624,30 @@ bool record_convert(const char *raw_path, const char *sym_path, const char *out_
     c.body = ok ? tmpfile() : NULL;
     ok = ok && c.body != NULL;
     record_raw_event ev;
+    pending *pend = calloc(1, sizeof *pend);
+    ok = ok && pend != NULL;
+    uint64_t last = h.start_ticks;
     while (ok && raw_next(rr, &ev)) {
-        if (ev.kind == RK_CLOCK)
-            continue;
-        if (ev.kind == 0 || ev.kind >= RK_COUNT) {
-            sb_printf(err, "%s: event %zu has an unknown kind %u", raw_path, sum->events, ev.kind);
+        if (ev.kind == RK_CLOCK) {
+            settle(&c, pend, last, ev.arg);
+            last = ev.arg > last ? ev.arg : last;
+        } else if (ev.kind == 0 || ev.kind >= RK_COUNT) {
+            sb_printf(err, "%s: event %zu has an unknown kind %u", raw_path, sum->events + pend->n, ev.kind);
             ok = false;
-        } else
+        } else if (ev.ns == 0) { /* not sampled: its time comes from the next sampled event */
+            if (pend->n == PENDING_MAX)
+                settle(&c, pend, last, last);
+            pend->ev[pend->n++] = ev;
+        } else {
+            settle(&c, pend, last, ev.ns);
+            last = ev.ns > last ? ev.ns : last;
             convert_event(&c, &ev);
+        }
         ok = ok && !c.oom;
     }
+    if (pend)
+        settle(&c, pend, last, last); /* the file ends (a killed process): the last time known */
+    free(pend);
     free(rr);
     fclose(raw);
     if (c.oom && !sb_str(err)[0])
@@ -693,6 +736,22 @@ static size_t token_align(const char *tok, char op)
     return a > 4096 ? 4096 : a; /* the session's largest alignment */
 }
 
+/* A gSLACK[m|n] token: true with the slack and the RECORD_CHUNK_* flags. */
+static bool glibc_token(const char *tok, size_t *slack, unsigned *chunk)
+{
+    size_t digits = strspn(tok + 1, "0123456789");
+    if (tok[0] != 'g' || digits == 0 || digits > 10)
+        return false;
+    const char *end = tok + 1 + digits;
+    if (!(end[0] == '\0' || ((end[0] == 'm' || end[0] == 'n') && end[1] == '\0')))
+        return false;
+    if (slack)
+        *slack = (size_t)strtoull(tok + 1, NULL, 10);
+    if (chunk)
+        *chunk = end[0] == 'm' ? RECORD_CHUNK_MMAPPED : end[0] == 'n' ? RECORD_CHUNK_NON_MAIN : 0;
+    return true;
+}
+
 static bool rfail(strbuf *err, size_t off, const char *msg)
 {
     sb_printf(err, "byte %zu: %s", off, msg);
@@ -705,7 +764,7 @@ static bool read_rec_header(rreader *r, trace_header *h, strbuf *err)
     if (!rnext(r) || r->w.count < 3 || !rword_uint(r, 0, &h->heap_size) || strcmp(r->w.word[1], RECORD_MAGIC) != 0 ||
         !rword_uint(r, 2, &version))
         return rfail(err, 0, "the first line of a recording is 'HEAP " RECORD_MAGIC " VERSION'");
-    if (version != RECORD_FORMAT_VERSION) {
+    if (version < 1 || version > RECORD_FORMAT_VERSION) {
         sb_printf(err, "byte 0: a recording of format version %zu; this allocscope reads version %d (a newer "
                        "allocscope wrote it: update allocscope)",
                   version, RECORD_FORMAT_VERSION);
@@ -734,10 +793,14 @@ static const char *rop(rreader *r, unsigned char *live, size_t ids, strbuf *out)
     char op = w->word[0][0];
     size_t id, size = 0, thread, dt;
     bool sized = op != 'f';
-    size_t want = sized ? 7 : 5;
+    size_t fixed = sized ? 7 : 5;
+    bool glibc = sized && w->count > fixed && w->word[fixed][0] == 'g'; /* gSLACK[m|n], version 2 */
+    size_t want = fixed + glibc;
+    if (glibc && !glibc_token(w->word[fixed], NULL, NULL))
+        return "the glibc field is 'gSLACK', 'gSLACKm' (mmapped) or 'gSLACKn' (another arena)";
     if (w->count != want && !(w->count == want + 1 && w->word[want][0] == '@'))
         return op == 'f' ? "a free line has the fields 'f ID KIND THREAD DT [@CALLER]'"
-                         : "an allocation line has the fields 'a|r ID SIZE KIND ADDR THREAD DT [@CALLER]'";
+                         : "an allocation line has the fields 'a|r ID SIZE KIND ADDR THREAD DT [gSLACK] [@CALLER]'";
     if (!rword_uint(r, 1, &id) || id >= ids)
         return "the id is not a number below the header's number of ids";
     if (sized && (!rword_uint(r, 2, &size) || size > ((size_t)1 << 40)))
