@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "allocscope/glibc.h"
 #include "allocscope/strbuf.h"
 #include "allocscope/trace.h"
 
@@ -167,6 +168,14 @@ bool record_to_script(const char *text, trace_header *hdr, strbuf *out, strbuf *
  * anything else (a malloc-lab trace, a file that cannot be read: the
  * replay reports those itself). */
 bool record_damage(const char *path, FILE *f);
+
+/* The allocations of a recording (text) as the glibc view's plan, in
+ * order, with each block's slack and chunk flags (a version 1 recording:
+ * what glibc would have given, glibc_guess) and the heap's start. A
+ * damaged recording gives the plan of the part before the damage. False
+ * with a message in err for anything that is not a readable recording;
+ * free plan->ops. */
+bool record_glibc_plan(const char *text, glibc_plan *plan, strbuf *err);
 
 /* The figures of a converted recording. */
 typedef struct record_summary {

@@ -142,6 +142,17 @@ static int generate(const cli *c)
     return 2;
 }
 
+/* The `new` line of --on: `--on glibc` is the glibc view of the
+ * recording replayed (new glibc FILE). */
+static const char *new_line(const cli *c, char *line, size_t cap)
+{
+    if (strcmp(c->on, "glibc") == 0)
+        snprintf(line, cap, "new glibc \"%s\"", c->trace);
+    else
+        snprintf(line, cap, "new %s", c->on);
+    return line;
+}
+
 /* The trace as a scene: the allocator first, then one step per operation. */
 static char *trace_scene(const cli *c, strbuf *err)
 {
@@ -157,8 +168,9 @@ static char *trace_scene(const cli *c, strbuf *err)
     sb_init(&body);
     bool ok = trace_to_script(sb_str(&text), &h, &body, err);
     if (ok) {
+        char line[600];
         if (c->on)
-            sb_printf(&script, "new %s\n", c->on);
+            sb_printf(&script, "%s\n", new_line(c, line, sizeof line));
         else
             sb_printf(&script, "new freelist %zu\n", h.heap_size ? h.heap_size : (size_t)1 << 20);
         sb_printf(&script, "note trace %s: %zu operations on %zu ids\n%s", c->trace, h.ops, h.ids, sb_str(&body));
@@ -190,7 +202,7 @@ static int run_trace(const cli *c)
     session_outcome oc = {SESSION_OK, false, false, false, false};
     if (c->on) {
         char line[600];
-        snprintf(line, sizeof line, "new %s", c->on);
+        new_line(c, line, sizeof line);
         oc = interp_execute(s, line, &out);
     }
     if (oc.status == SESSION_OK) {

@@ -1272,3 +1272,77 @@ int record_main(int argc, char **argv)
     }
     return WEXITSTATUS(status);
 }
+
+/* ---- recording -> the glibc view's plan ------------------------------- */
+
+/* What glibc 2.36 on x86-64 gives for n bytes when the recording does not
+ * say (version 1): a chunk of max(32, n + 8 rounded up to 16) bytes, n -
+ * 8 of them usable, or a page-rounded mmapped chunk from 128 KiB (the
+ * default mmap threshold). */
+static void glibc_guess(size_t n, size_t *slack, unsigned *chunk)
+{
+    if (n >= ((size_t)128 << 10)) {
+        *slack = ((n + 16 + 4095) & ~(size_t)4095) - 16 - n;
+        *chunk = GLIBC_CHUNK_MMAPPED;
+        return;
+    }
+    size_t c = (n + 8 + 15) & ~(size_t)15;
+    c = c < 32 ? 32 : c;
+    *slack = c - 8 - n;
+    *chunk = 0;
+}
+
+bool record_glibc_plan(const char *text, glibc_plan *plan, strbuf *err)
+{
+    memset(plan, 0, sizeof *plan);
+    if (!record_is_recording(text)) {
+        sb_add(err, "not a recording of allocscope record (a malloc-lab trace has no addresses)");
+        return false;
+    }
+    rreader r;
+    memset(&r, 0, sizeof r);
+    r.text = r.p = text;
+    trace_header h = {0};
+    if (!read_rec_header(&r, &h, err))
+        return false;
+    for (size_t i = 1; i < r.w.count; i++)
+        if (strncmp(r.w.word[i], "heap=", 5) == 0)
+            plan->heap_start = strtoull(r.w.word[i] + 5, NULL, 16);
+    unsigned char *live = calloc(h.ids, 1);
+    size_t cap = 0;
+    strbuf ignore;
+    sb_init_discard(&ignore);
+    bool ok = live != NULL;
+    for (size_t done = 0; ok && done < h.ops && rnext(&r) && !r.partial; done++) {
+        if (rop(&r, live, h.ids, &ignore) != NULL)
+            break; /* damaged: the plan ends before it, as the replay does */
+        char op = r.w.word[0][0];
+        if (op == 'f')
+            continue;
+        if (plan->count == cap) {
+            cap = cap ? cap * 2 : 1024;
+            glibc_op *ops = realloc(plan->ops, cap * sizeof *ops);
+            if (ops == NULL) {
+                ok = false;
+                break;
+            }
+            plan->ops = ops;
+        }
+        glibc_op *o = &plan->ops[plan->count++];
+        size_t size = 0;
+        rword_uint(&r, 2, &size);
+        o->size = size ? size : 1;
+        o->addr = strtoull(r.w.word[4], NULL, 16);
+        o->realloc = op == 'r';
+        if (!(r.w.count > 7 && glibc_token(r.w.word[7], &o->slack, &o->chunk)))
+            glibc_guess(o->size, &o->slack, &o->chunk);
+    }
+    free(live);
+    sb_free(&ignore);
+    if (!ok) {
+        free(plan->ops);
+        memset(plan, 0, sizeof *plan);
+        sb_add(err, "out of memory reading the recording");
+    }
+    return ok;
+}
