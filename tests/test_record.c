@@ -294,6 +294,141 @@ static void test_the_trace_command_replays_a_recording(void **state)
     unlink(path);
 }
 
+
+/* The glibc view: each block at its recorded address minus the start of
+ * its heap (the main heap's page, an arena's 64 MiB heap, an mmapped
+ * chunk's own region), glibc's header before it and the slack after it;
+ * undo keeps it in step with the recording. */
+static const char layout[] = "1048576 allocscope-recording 2\n4\n8\n1 events=8 heap=55aa0000\n"
+                             "a 0 100 m 55aa02a0 0 5 g4\n"
+                             "a 1 24 m 55aa0310 0 5 g0\n"
+                             "r 0 300 r 55aa0330 0 5 g8\n"
+                             "a 2 200000 m 7f0000010 0 5 g4784m\n"
+                             "a 3 40 m 7e40008a0 1 5 g8n\n"
+                             "f 1 f 0 5\n"
+                             "a 1 16 m 55aa02a0 0 5 g8\n"
+                             "f 2 f 0 5\n"
+                             "t 0 1\nt 1 2\nend 8\n";
+
+static session_block block_named(const session *s, const char *name)
+{
+    for (size_t i = session_block_count(s); i-- > 0;) {
+        session_block b = session_block_at(s, i);
+        if (strcmp(b.name, name) == 0)
+            return b;
+    }
+    fail_msg("no block %s", name);
+    return (session_block){0};
+}
+
+/* Where every block is: name, region, offset, size, state. */
+static char *layout_of(const session *s)
+{
+    strbuf out;
+    sb_init(&out);
+    for (size_t i = 0; i < session_block_count(s); i++) {
+        session_block b = session_block_at(s, i);
+        sb_printf(&out, "%s %u %zu %zu %d\n", b.name, b.region, b.offset, b.size, b.live);
+    }
+    return out.data;
+}
+
+typedef struct span_at {
+    uint32_t region;
+    size_t offset;
+    as_span found;
+    bool seen;
+} span_at;
+
+static void find_span(void *user, const as_span *sp)
+{
+    span_at *q = user;
+    if (sp->region == q->region && sp->offset == q->offset && !q->seen)
+        q->found = *sp, q->seen = true;
+}
+
+static as_span span_of(const session *s, uint32_t region, size_t offset)
+{
+    span_at q = {region, offset, {0}, false};
+    as_inspector in = {.span = find_span, .user = &q};
+    as_instance a = session_active_instance(s);
+    a.probe->inspect(a.a.ctx, &in);
+    if (!q.seen)
+        fail_msg("no span at %u+%zu", region, offset);
+    return q.found;
+}
+
+static void test_the_glibc_view_puts_blocks_at_their_recorded_addresses(void **state)
+{
+    (void)state;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/test_record_glibc.%d.rec", (int)getpid());
+    FILE *f = fopen(path, "w");
+    fputs(layout, f);
+    fclose(f);
+    session *s = session_create();
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "new glibc %s", path);
+    assert_non_null(strstr(sk_run(s, cmd), "(6 allocations) is active"));
+    snprintf(cmd, sizeof cmd, "trace %s", path);
+    assert_non_null(strstr(sk_run(s, cmd), ": 8 operations, 0 failed"));
+    assert_null(session_check(s));
+    char *after = layout_of(s);
+    /* t0 moved by its realloc to 0x330, t1 reuses 0x2a0: offsets from the heap's page 0x55aa0000 */
+    session_block t0 = block_named(s, "t0"), t1 = block_named(s, "t1"), t3 = block_named(s, "t3");
+    assert_true(t0.live && t1.live && t3.live);
+    assert_int_equal(t0.region, 0);
+    assert_int_equal(t0.offset, 0x330);
+    assert_int_equal(t1.region, 0);
+    assert_int_equal(t1.offset, 0x2a0);
+    /* the thread's arena: its 64 MiB heap at 0x7e4000000 is region 1 */
+    assert_int_equal(t3.region, 1);
+    assert_int_equal(t3.offset, 0x8a0);
+    /* glibc's size word before a block, the slack malloc_usable_size shows after it */
+    as_span h = span_of(s, 0, 0x330 - 8), slack = span_of(s, 0, 0x330 + 300);
+    assert_int_equal(h.kind, AS_SPAN_META);
+    assert_int_equal(h.len, 8);
+    assert_int_equal(slack.kind, AS_SPAN_PADDING);
+    assert_int_equal(slack.meta, AS_META_TAIL);
+    assert_int_equal(slack.len, 8);
+    as_span t1s = span_of(s, 0, 0x2a0);
+    assert_int_equal(t1s.kind, AS_SPAN_LIVE);
+    assert_int_equal(t1s.len, 16);
+    /* the mmapped chunk (freed since) was region 2: 16 bytes of header, the block, its slack, whole pages */
+    as_span mh = span_of(s, 2, 0);
+    assert_int_equal(mh.kind, AS_SPAN_META);
+    assert_int_equal(mh.len, 16);
+    assert_int_equal(span_of(s, 2, 16).kind, AS_SPAN_FREED);
+    assert_int_equal(span_of(s, 2, 16).len, 200000 + 4784);
+    /* back (undo rebuilds the view and its place in the recording), then forward again by hand */
+    for (int i = 0; i < 6; i++)
+        sk_run(s, "undo");
+    t0 = block_named(s, "t0");
+    assert_int_equal(t0.offset, 0x2a0); /* before its realloc */
+    assert_null(session_check(s));
+    static const char *const rest[] = {"realloc t0 300", "alloc 200000 align 16 as t2", "alloc 40 align 16 as t3",
+                                       "free t1", "alloc 16 align 16 as t1", "free t2"};
+    sk_script(s, rest, 6);
+    char *again = layout_of(s);
+    assert_string_equal(after, again);
+    free(after);
+    free(again);
+    /* past the recording, or off it, nothing fits */
+    sk_run(s, "alloc 16");
+    assert_true(sk_has_warning(s, "out-of-memory", ""));
+    session_destroy(s);
+    /* a malloc-lab trace has no addresses */
+    f = fopen(path, "w");
+    fputs("4096\n1\n2\n1\na 0 8\nf 0\n", f);
+    fclose(f);
+    s = session_create();
+    snprintf(cmd, sizeof cmd, "new glibc %s", path);
+    assert_non_null(strstr(sk_run_status(s, cmd, SESSION_ERROR), "not a recording of allocscope record"));
+    assert_non_null(strstr(sk_run_status(s, "new glibc", SESSION_ERROR), "which recording?"));
+    session_destroy(s);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -302,6 +437,7 @@ int main(void)
         cmocka_unit_test(test_damage_replays_the_part_before_it),
         cmocka_unit_test(test_bad_headers_and_newer_versions_replay_nothing),
         cmocka_unit_test(test_the_trace_command_replays_a_recording),
+        cmocka_unit_test(test_the_glibc_view_puts_blocks_at_their_recorded_addresses),
     };
     return cmocka_run_group_tests_name("record", tests, NULL, NULL);
 }

@@ -1309,16 +1309,22 @@ bool record_glibc_plan(const char *text, glibc_plan *plan, strbuf *err)
         if (strncmp(r.w.word[i], "heap=", 5) == 0)
             plan->heap_start = strtoull(r.w.word[i] + 5, NULL, 16);
     unsigned char *live = calloc(h.ids, 1);
+    size_t *now = calloc(h.ids, sizeof *now); /* each id's size in the replay */
     size_t cap = 0;
     strbuf ignore;
     sb_init_discard(&ignore);
-    bool ok = live != NULL;
+    bool ok = live != NULL && now != NULL;
     for (size_t done = 0; ok && done < h.ops && rnext(&r) && !r.partial; done++) {
         if (rop(&r, live, h.ids, &ignore) != NULL)
             break; /* damaged: the plan ends before it, as the replay does */
         char op = r.w.word[0][0];
-        if (op == 'f')
-            continue;
+        size_t id = 0, size = 0;
+        rword_uint(&r, 1, &id);
+        rword_uint(&r, 2, &size);
+        size = size ? size : 1;
+        if (op == 'f' || (op == 'r' && now[id] == size))
+            continue; /* a realloc to the same size changes nothing in the replay (as_realloc) */
+        now[id] = size;
         if (plan->count == cap) {
             cap = cap ? cap * 2 : 1024;
             glibc_op *ops = realloc(plan->ops, cap * sizeof *ops);
@@ -1329,15 +1335,14 @@ bool record_glibc_plan(const char *text, glibc_plan *plan, strbuf *err)
             plan->ops = ops;
         }
         glibc_op *o = &plan->ops[plan->count++];
-        size_t size = 0;
-        rword_uint(&r, 2, &size);
-        o->size = size ? size : 1;
+        o->size = size;
         o->addr = strtoull(r.w.word[4], NULL, 16);
         o->realloc = op == 'r';
         if (!(r.w.count > 7 && glibc_token(r.w.word[7], &o->slack, &o->chunk)))
             glibc_guess(o->size, &o->slack, &o->chunk);
     }
     free(live);
+    free(now);
     sb_free(&ignore);
     if (!ok) {
         free(plan->ops);
