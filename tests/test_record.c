@@ -295,6 +295,45 @@ static void test_the_trace_command_replays_a_recording(void **state)
 }
 
 
+/* The interposer reads the clock at every 16th call only: the calls
+ * between get times spread evenly up to the next sampled one (or the
+ * buffer's clock event), and those after the last sample its time. */
+static void test_unsampled_calls_get_interpolated_times(void **state)
+{
+    (void)state;
+    raw_writer w;
+    raw_open(&w);
+    raw_event(&w, RK_MALLOC, 0x1000, 10, 0, 0, 7); /* at 1010 */
+    w.ns = 0;
+    record_raw_event e;
+    unsigned char packed[RECORD_PACKED_MAX];
+    uint64_t ptrs[3] = {0x2000, 0x3000, 0x4000};
+    for (int i = 0; i < 3; i++) { /* not sampled */
+        memset(&e, 0, sizeof e);
+        e.ptr = ptrs[i], e.size = 10, e.tid = 7, e.kind = RK_MALLOC;
+        size_t n = record_raw_pack(&e, packed);
+        assert_int_equal(n, 32);
+        assert_int_equal(fwrite(packed, 1, n, w.f), n);
+    }
+    memset(&e, 0, sizeof e); /* the buffer's clock event: ticks 1050 */
+    e.kind = RK_CLOCK, e.ns = 1050, e.arg = 1050;
+    size_t n = record_raw_pack(&e, packed);
+    assert_int_equal(fwrite(packed, 1, n, w.f), n);
+    memset(&e, 0, sizeof e); /* after it, nothing sampled: the file ends */
+    e.ptr = 0x1000, e.tid = 7, e.kind = RK_FREE;
+    n = record_raw_pack(&e, packed);
+    assert_int_equal(fwrite(packed, 1, n, w.f), n);
+    strbuf text;
+    record_summary sum;
+    raw_convert(&w, &text, &sum);
+    const char *body = strstr(sb_str(&text), "a 0 10 m 1000 0 10 g8\n");
+    assert_non_null(body);
+    assert_non_null(strstr(body, "a 1 10 m 2000 0 10 g0\na 2 10 m 3000 0 10 g0\na 3 10 m 4000 0 10 g0\n"
+                                 "f 0 f 0 0\n"));
+    assert_int_equal(sum.events, 5);
+    sb_free(&text);
+}
+
 /* The glibc view: each block at its recorded address minus the start of
  * its heap (the main heap's page, an arena's 64 MiB heap, an mmapped
  * chunk's own region), glibc's header before it and the slack after it;
@@ -438,6 +477,7 @@ int main(void)
         cmocka_unit_test(test_bad_headers_and_newer_versions_replay_nothing),
         cmocka_unit_test(test_the_trace_command_replays_a_recording),
         cmocka_unit_test(test_the_glibc_view_puts_blocks_at_their_recorded_addresses),
+        cmocka_unit_test(test_unsampled_calls_get_interpolated_times),
     };
     return cmocka_run_group_tests_name("record", tests, NULL, NULL);
 }
