@@ -297,7 +297,7 @@ static void test_the_trace_command_replays_a_recording(void **state)
 
 /* The interposer reads the clock at every 16th call only: the calls
  * between get times spread evenly up to the next sampled one (or the
- * buffer's clock event), and those after the last sample its time. */
+ * buffer's clock event), and those after the last one its time. */
 static void test_unsampled_calls_get_interpolated_times(void **state)
 {
     (void)state;
@@ -329,7 +329,7 @@ static void test_unsampled_calls_get_interpolated_times(void **state)
     const char *body = strstr(sb_str(&text), "a 0 10 m 1000 0 10 g8\n");
     assert_non_null(body);
     assert_non_null(strstr(body, "a 1 10 m 2000 0 10 g0\na 2 10 m 3000 0 10 g0\na 3 10 m 4000 0 10 g0\n"
-                                 "f 0 f 0 0\n"));
+                                 "f 0 f 0 10\n")); /* the clock's time */
     assert_int_equal(sum.events, 5);
     sb_free(&text);
 }
