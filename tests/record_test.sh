@@ -188,6 +188,8 @@ sed '1s/allocscope-recording 2/allocscope-recording 3/' "$rec" >"$tmp/newer.rec"
 sed -e '1s/allocscope-recording 2/allocscope-recording 1/' -e '5,$s/ g[0-9]*[mn]\{0,1\}\( \|$\)/\1/' "$rec" >"$tmp/v1.rec"
 "$prog" --trace "$tmp/v1.rec" --on "freelist 64M" --batch >"$tmp/out" 2>&1 && grep -q ": $total operations, 0 failed" "$tmp/out" \
     && ! grep -q ' g[0-9]' "$tmp/v1.rec" && ok || bad "a version 1 recording: $(cat "$tmp/out")"
+"$prog" --trace "$tmp/v1.rec" --on glibc --batch >"$tmp/out" 2>&1 && grep -q ": $total operations, 0 failed" "$tmp/out" \
+    && ok || bad "a version 1 recording on its glibc view (sizes guessed): $(cat "$tmp/out")"
 # old malloc-lab traces still replay, and a recording read as a malloc-lab trace (extra fields ignored)
 printf '4096\n2\n4\n1\na 0 100\na 1 200\nf 0\nf 1\n' >"$tmp/old.trace"
 "$prog" --trace "$tmp/old.trace" --batch >"$tmp/out" 2>&1 && grep -q ": 4 operations, 0 failed" "$tmp/out" && ok || bad "old trace: $(cat "$tmp/out")"

@@ -1310,6 +1310,7 @@ bool record_glibc_plan(const char *text, glibc_plan *plan, strbuf *err)
             plan->heap_start = strtoull(r.w.word[i] + 5, NULL, 16);
     unsigned char *live = calloc(h.ids, 1);
     size_t *now = calloc(h.ids, sizeof *now); /* each id's size in the replay */
+    uint64_t first = 0;                        /* version 1: the first block's address */
     size_t cap = 0;
     strbuf ignore;
     sb_init_discard(&ignore);
@@ -1338,8 +1339,16 @@ bool record_glibc_plan(const char *text, glibc_plan *plan, strbuf *err)
         o->size = size;
         o->addr = strtoull(r.w.word[4], NULL, 16);
         o->realloc = op == 'r';
-        if (!(r.w.count > 7 && glibc_token(r.w.word[7], &o->slack, &o->chunk)))
+        if (!(r.w.count > 7 && glibc_token(r.w.word[7], &o->slack, &o->chunk))) {
             glibc_guess(o->size, &o->slack, &o->chunk);
+            /* version 1 does not say which arena: the first block is the main heap's (the main
+             * thread allocates first), a block 1 GiB or more away from it another arena's */
+            if (!(o->chunk & GLIBC_CHUNK_MMAPPED) && first == 0)
+                first = o->addr;
+            else if (!(o->chunk & GLIBC_CHUNK_MMAPPED) && (o->addr > first ? o->addr - first : first - o->addr) >=
+                                                                ((uint64_t)1 << 30))
+                o->chunk |= GLIBC_CHUNK_NON_MAIN;
+        }
     }
     free(live);
     free(now);

@@ -226,7 +226,8 @@ static bool clear_range(gregion *r, size_t s, size_t e, size_t except)
         if (!(overlaps && b->freed))
             r->b[w++] = *b;
     }
-    memmove(&r->b[w], &r->b[k], (r->n - k) * sizeof *r->b);
+    if (k < r->n)
+        memmove(&r->b[w], &r->b[k], (r->n - k) * sizeof *r->b);
     r->n = w + (r->n - k);
     return ok;
 }
@@ -256,7 +257,8 @@ static gblock *place(glibc_layout *g, const glibc_op *o, size_t *region)
         r->b = b, r->cap = cap;
     }
     size_t at = lower(r, off);
-    memmove(&r->b[at + 1], &r->b[at], (r->n - at) * sizeof *r->b);
+    if (at < r->n)
+        memmove(&r->b[at + 1], &r->b[at], (r->n - at) * sizeof *r->b);
     r->b[at] = (gblock){off, o->size, usable, hdr, false};
     r->n++;
     *region = ri;
