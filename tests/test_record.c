@@ -456,6 +456,34 @@ static void test_the_glibc_view_puts_blocks_at_their_recorded_addresses(void **s
     sk_run(s, "alloc 16");
     assert_true(sk_has_warning(s, "out-of-memory", ""));
     session_destroy(s);
+    /* a recording that contradicts itself (a block handed out over a live one), addresses
+     * glibc cannot have given: refused or failed, never a crash */
+    f = fopen(path, "w");
+    fputs("1048576 allocscope-recording 2\n2\n3\n1 heap=1000\n"
+          "a 0 100 m 1010 0 5 g4\na 1 100 m 1040 0 5 g4\nf 0 f 0 5\nt 0 1\nend 3\n", f);
+    fclose(f);
+    s = session_create();
+    snprintf(cmd, sizeof cmd, "new glibc %s", path);
+    sk_run(s, cmd);
+    snprintf(cmd, sizeof cmd, "trace %s", path);
+    assert_non_null(strstr(sk_run(s, cmd), ": 3 operations, 1 failed"));
+    assert_null(session_check(s));
+    session_destroy(s);
+    static const char *const absurd[] = {
+        "1048576 allocscope-recording 2\n1\n1\n1\na 0 100 m 8 0 5 g4\nt 0 1\nend 1\n",
+        "1048576 allocscope-recording 2\n2\n2\n1\na 0 100 m 1010 0 5 g4\na 1 100 m 7f0000001010 0 5 g4\nt 0 1\nend 2\n",
+    };
+    for (size_t i = 0; i < 2; i++) {
+        f = fopen(path, "w");
+        fputs(absurd[i], f);
+        fclose(f);
+        s = session_create();
+        snprintf(cmd, sizeof cmd, "new glibc %s", path);
+        const char *a = sk_run_status(s, cmd, SESSION_ERROR);
+        assert_true(strstr(a, "out of range") || strstr(a, "spans more than 1 GiB"));
+        assert_false(session_has_active(s));
+        session_destroy(s);
+    }
     /* a malloc-lab trace has no addresses */
     f = fopen(path, "w");
     fputs("4096\n1\n2\n1\na 0 8\nf 0\n", f);
