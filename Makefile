@@ -141,7 +141,7 @@ $(RECORD_PROG): tests/record/known.c
 
 $(BUILD)/tests/record/churn: tests/record/churn.c
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(WERROR) -O2 -o $@ $<
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(WERROR) -O2 -o $@ $< -pthread
 
 record-test: $(PROG) $(RECORD_SO) $(RECORD_PROG) $(BUILD)/tests/test_record
 	$(Q)$(BUILD)/tests/test_record

@@ -28,7 +28,7 @@
  * version 1 recordings read as before (no glibc facts) */
 #define RECORD_FORMAT_VERSION 2
 #define RECORD_MAGIC "allocscope-recording"
-#define RECORD_RAW_MAGIC "ASRAW002"
+#define RECORD_RAW_MAGIC "ASRAW003"
 
 /* The entry points the interposer records. */
 typedef enum record_kind {
@@ -74,14 +74,15 @@ typedef struct record_raw_event {
 
 enum { RECORD_CHUNK_MMAPPED = 1, RECORD_CHUNK_NON_MAIN = 2 };
 
-/* On disk an event is packed: ptr, size (8 bytes each), tid (4), kind (1),
- * which optional fields follow (1), err (2), the usable bytes past size
- * (4: usable - size, the slack), 4 bytes of zero, then ns, arg, old and
- * caller (8 each) when present: 32 bytes for most calls, at most 64. */
+/* On disk an event is packed: ptr (8 bytes), size (4), tid (4), kind
+ * (1), which optional fields follow (1), err (2), the usable bytes past
+ * size (4: the slack), then the upper half of size when it does not fit
+ * in 4 bytes, ns, arg, old and caller (8 each) when present: 24 bytes for
+ * most calls, at most 64. */
 #define RECORD_PACKED_MAX 64
 enum {
     RECORD_HAS_ARG = 1, RECORD_HAS_OLD = 2, RECORD_HAS_CALLER = 4, RECORD_HAS_NS = 8,
-    RECORD_IS_MMAPPED = 16, RECORD_IS_NON_MAIN = 32
+    RECORD_IS_MMAPPED = 16, RECORD_IS_NON_MAIN = 32, RECORD_HAS_SIZE_HIGH = 64
 };
 
 /* Packs e into out (RECORD_PACKED_MAX bytes of room); its length. Uses
@@ -89,20 +90,22 @@ enum {
  * call of libc's memcpy per field was a tenth of its cost. */
 static inline size_t record_raw_pack(const record_raw_event *e, unsigned char *out)
 {
+    uint32_t low = (uint32_t)e->size, high = (uint32_t)(e->size >> 32);
     unsigned char has = (unsigned char)((e->arg ? RECORD_HAS_ARG : 0) | (e->old ? RECORD_HAS_OLD : 0) |
                                         (e->caller ? RECORD_HAS_CALLER : 0) | (e->ns ? RECORD_HAS_NS : 0) |
                                         (e->chunk & RECORD_CHUNK_MMAPPED ? RECORD_IS_MMAPPED : 0) |
-                                        (e->chunk & RECORD_CHUNK_NON_MAIN ? RECORD_IS_NON_MAIN : 0));
-    uint32_t zero = 0;
+                                        (e->chunk & RECORD_CHUNK_NON_MAIN ? RECORD_IS_NON_MAIN : 0) |
+                                        (high ? RECORD_HAS_SIZE_HIGH : 0));
     __builtin_memcpy(out, &e->ptr, 8);
-    __builtin_memcpy(out + 8, &e->size, 8);
-    __builtin_memcpy(out + 16, &e->tid, 4);
-    out[20] = (unsigned char)e->kind;
-    out[21] = has;
-    __builtin_memcpy(out + 22, &e->err, 2);
-    __builtin_memcpy(out + 24, &e->slack, 4);
-    __builtin_memcpy(out + 28, &zero, 4);
-    size_t n = 32;
+    __builtin_memcpy(out + 8, &low, 4);
+    __builtin_memcpy(out + 12, &e->tid, 4);
+    out[16] = (unsigned char)e->kind;
+    out[17] = has;
+    __builtin_memcpy(out + 18, &e->err, 2);
+    __builtin_memcpy(out + 20, &e->slack, 4);
+    size_t n = 24;
+    if (has & RECORD_HAS_SIZE_HIGH)
+        __builtin_memcpy(out + n, &high, 4), n += 4;
     if (has & RECORD_HAS_NS)
         __builtin_memcpy(out + n, &e->ns, 8), n += 8;
     if (has & RECORD_HAS_ARG)
@@ -118,23 +121,28 @@ static inline size_t record_raw_pack(const record_raw_event *e, unsigned char *o
  * bytes end inside it. */
 static inline size_t record_raw_unpack(const unsigned char *in, size_t avail, record_raw_event *e)
 {
-    if (avail < 32)
+    if (avail < 24)
         return 0;
-    unsigned has = in[21];
-    size_t n = 32 + 8 * (size_t)(!!(has & RECORD_HAS_ARG) + !!(has & RECORD_HAS_OLD) + !!(has & RECORD_HAS_CALLER) +
-                                 !!(has & RECORD_HAS_NS));
+    unsigned has = in[17];
+    size_t n = 24 + 4 * (size_t)!!(has & RECORD_HAS_SIZE_HIGH) +
+               8 * (size_t)(!!(has & RECORD_HAS_ARG) + !!(has & RECORD_HAS_OLD) + !!(has & RECORD_HAS_CALLER) +
+                            !!(has & RECORD_HAS_NS));
     if (avail < n)
         return 0;
     memset(e, 0, sizeof *e);
+    uint32_t low, high = 0;
     memcpy(&e->ptr, in, 8);
-    memcpy(&e->size, in + 8, 8);
-    memcpy(&e->tid, in + 16, 4);
-    e->kind = in[20];
-    memcpy(&e->err, in + 22, 2);
-    memcpy(&e->slack, in + 24, 4);
+    memcpy(&low, in + 8, 4);
+    memcpy(&e->tid, in + 12, 4);
+    e->kind = in[16];
+    memcpy(&e->err, in + 18, 2);
+    memcpy(&e->slack, in + 20, 4);
     e->chunk = (uint8_t)((has & RECORD_IS_MMAPPED ? RECORD_CHUNK_MMAPPED : 0) |
                          (has & RECORD_IS_NON_MAIN ? RECORD_CHUNK_NON_MAIN : 0));
-    size_t at = 32;
+    size_t at = 24;
+    if (has & RECORD_HAS_SIZE_HIGH)
+        memcpy(&high, in + at, 4), at += 4;
+    e->size = (uint64_t)high << 32 | low;
     if (has & RECORD_HAS_NS)
         memcpy(&e->ns, in + at, 8), at += 8;
     if (has & RECORD_HAS_ARG)

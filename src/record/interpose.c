@@ -5,7 +5,7 @@
  * symbols glibc exports for that purpose (__libc_malloc, __libc_calloc,
  * __libc_realloc, __libc_free, __libc_memalign, __libc_valloc,
  * __libc_pvalloc: no dlsym, so no dlsym recursion), and appends one
- * packed record_raw_event per call (32 bytes for most) to a raw file in
+ * packed record_raw_event per call (24 bytes for most) to a raw file in
  * $ALLOCSCOPE_RECORD_DIR.
  *
  * What heaptrack and bytehound learned, and how it is done here:
@@ -329,7 +329,7 @@ static void emit_locked(unsigned kind, const void *ptr, size_t size, uint64_t ar
         flush_locked();
 }
 
-static void emit(unsigned kind, const void *ptr, size_t size, uint64_t arg, const void *old, const void *caller,
+static inline __attribute__((always_inline)) void emit(unsigned kind, const void *ptr, size_t size, uint64_t arg, const void *old, const void *caller,
                  int err, size_t asked)
 {
     if (__atomic_load_n(&state, __ATOMIC_RELAXED) == OFF)
