@@ -219,7 +219,7 @@ bench-instructions: check-deps $(PROG)
 	tests/bench_instructions.sh $(PROG)
 
 # --- fuzzing: libFuzzer with clang, ASan and UBSan ---------------------------
-FUZZ_TARGETS = session trace scene
+FUZZ_TARGETS = session trace scene record
 FUZZ_SECONDS ?= 60
 TEST_FUZZ_SECONDS ?= 10
 FUZZ_FLAGS   = -std=c11 -D_GNU_SOURCE -Iinclude -g -O1 -fsanitize=fuzzer,address,undefined \
