@@ -14,7 +14,10 @@
  * header, offset + usable), the header being glibc's size word (8 bytes)
  * or, for an mmapped chunk, prev_size and size (16); usable = size +
  * slack. A freed block stays shown (glibc keeps the chunk in a bin) until
- * a later chunk overlaps it.
+ * a later chunk overlaps it. The bytes of the main heap between its
+ * recorded start and its first recorded chunk (at most a page: glibc's
+ * tcache, allocated before any call the recorder sees) are glibc's own,
+ * shown as chunk metadata.
  *
  * Invariants: every region's blocks are sorted, their chunks disjoint and
  * inside the region; live blocks are never dropped; the cursor only moves
@@ -57,6 +60,7 @@ struct glibc_layout {
     gregion *r;
     size_t nr, rcap;
     size_t fixed;          /* the main heap and the arenas: regions [0, fixed) */
+    size_t own_lo, own_hi; /* region 0: glibc's own chunk before the first recorded one (its tcache) */
 };
 
 static uint64_t round_down(uint64_t v) { return v & ~(uint64_t)(PAGE - 1); }
@@ -112,11 +116,14 @@ static const char *plan_regions(glibc_layout *g, uint64_t heap_start)
         lo = start < lo ? start : lo;
         hi = end > hi ? end : hi;
     }
+    uint64_t first = lo; /* the lowest recorded chunk */
     if (heap_start && heap_start <= lo)
         lo = heap_start;
     if (hi == 0) /* no block in the main heap: a page of it */
         lo = heap_start ? heap_start : PAGE, hi = lo + 1;
     lo = round_down(lo);
+    if (heap_start && heap_start >= lo && heap_start < first && first - heap_start <= 4096)
+        g->own_lo = (size_t)(heap_start - lo), g->own_hi = (size_t)(first - lo);
     if (round_up(hi) - lo > GLIBC_MAX_REGION)
         return "the recorded main heap spans more than 1 GiB";
     if (!add_region(g, lo, (size_t)(round_up(hi) - lo), false))
@@ -386,6 +393,11 @@ static void probe_inspect(const void *ctx, const as_inspector *in)
         const gregion *r = &g->r[i];
         uint32_t ri = (uint32_t)i;
         size_t at = 0;
+        if (i == 0 && g->own_hi > g->own_lo && (r->n == 0 || chunk_start(&r->b[0]) >= g->own_hi)) {
+            as_write_span(&w, ri, 0, g->own_lo, AS_SPAN_UNUSED, AS_META_NONE, NULL);
+            as_write_span(&w, ri, g->own_lo, g->own_hi - g->own_lo, AS_SPAN_META, AS_META_CHUNK, NULL);
+            at = g->own_hi;
+        }
         for (size_t k = 0; k < r->n; k++) {
             const gblock *b = &r->b[k];
             size_t hs = chunk_start(b) > at ? chunk_start(b) : at;
