@@ -146,7 +146,7 @@ $(RECORD_PROG): tests/record/known.c
 
 $(BUILD)/tests/record/churn: tests/record/churn.c
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(WERROR) -O2 -o $@ $<
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(WERROR) -O2 -o $@ $< -pthread
 
 record-test: $(PROG) $(RECORD_SO) $(RECORD_PROG) $(BUILD)/tests/test_record
 	$(Q)$(BUILD)/tests/test_record
@@ -200,6 +200,8 @@ test: check-deps
 	$(Q)tests/tui_e2e.sh $(PROG)
 	@echo "== exports: SVG (xmllint, rsvg-convert), asciicast (tmux), HTML (headless Chromium)"
 	$(Q)tests/export_test.sh $(PROG)
+	@echo "== allocscope record: a known program and real ones, counted against valgrind"
+	$(Q)$(MAKE) --no-print-directory WERROR=-Werror record-test
 	@echo "== the same under AddressSanitizer + UndefinedBehaviorSanitizer"
 	$(Q)$(MAKE) --no-print-directory $(ASAN) unit build/asan/allocscope
 	$(Q)tests/run_scripts.sh build/asan/allocscope
@@ -220,14 +222,15 @@ test: check-deps
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 	@echo "make test: all passed"
 
-bench: $(PROG)
+bench: $(PROG) $(RECORD_SO) $(BUILD)/tests/record/churn
 	./$(PROG) bench
+	tests/bench_record.sh $(PROG)
 
 bench-instructions: check-deps $(PROG)
 	tests/bench_instructions.sh $(PROG)
 
 # --- fuzzing: libFuzzer with clang, ASan and UBSan ---------------------------
-FUZZ_TARGETS = session trace scene
+FUZZ_TARGETS = session trace scene record
 FUZZ_SECONDS ?= 60
 TEST_FUZZ_SECONDS ?= 10
 FUZZ_FLAGS   = -std=c11 -D_GNU_SOURCE -Iinclude -g -O1 -fsanitize=fuzzer,address,undefined \

@@ -5,6 +5,8 @@
 # ratio, and then the whole `allocscope record` (with the conversion into a
 # recording) and the recording's bytes per event. For `make bench-record`.
 #   churn      tests/record/churn.c: nothing but malloc/free (the worst case)
+#   churn-2t   the same in 2 threads, half the rounds each (the lock that
+#              orders their events is contended)
 #   perl       a hash of 200,000 strings built and its keys sorted (perl
 #              uses malloc for everything: about 1,000,000 calls)
 #   python3    300,000 bytes objects of 600..1100 bytes (past pymalloc's
@@ -60,6 +62,7 @@ bench() {
 
 [ -x "$build/tests/record/churn" ] || { echo "bench_record: build $build/tests/record/churn first (make bench-record)"; exit 1; }
 bench churn "$build/tests/record/churn" 2000000
+bench churn-2t "$build/tests/record/churn" 1000000 4096 1025 2
 bench perl perl -e 'my %h; $h{$_} = "x" x ($_ % 100) for 1..200000; my @k = sort keys %h;'
 bench python3 "$py" -c 'l = [bytes(600 + i % 500) for i in range(300000)]; del l'
 bench sort sort "$tmp/lines.txt"

@@ -21,6 +21,7 @@ static void raw_open(raw_writer *w)
     memset(&h, 0, sizeof h);
     memcpy(h.magic, RECORD_RAW_MAGIC, sizeof h.magic);
     h.pid = 42, h.ppid = 1, h.start_ns = 1000, h.start_ticks = 1000; /* ticks as nanoseconds */
+    h.heap_start = 0x5000;
     w->ns = 1000;
     assert_int_equal(fwrite(&h, sizeof h, 1, w->f), 1);
 }
@@ -33,6 +34,9 @@ static void raw_event(raw_writer *w, record_kind kind, uint64_t ptr, uint64_t si
     w->ns += 10;
     e.ns = w->ns, e.ptr = ptr, e.size = size, e.arg = arg, e.old = old, e.tid = tid, e.kind = (uint16_t)kind;
     e.err = ptr || kind == RK_FREE ? 0 : 12;
+    bool gives = ptr && kind != RK_FREE && kind != RK_FREE_SIZED && kind != RK_FREE_ALIGNED_SIZED;
+    e.slack = gives ? (size == 1000 ? 4072 : size == 0 ? 24 : 8) : 0; /* what the interposer reads of glibc */
+    e.chunk = gives && size == 1000 ? RECORD_CHUNK_MMAPPED : gives && size == 0 ? RECORD_CHUNK_NON_MAIN : 0;
     unsigned char packed[RECORD_PACKED_MAX];
     size_t n = record_raw_pack(&e, packed);
     assert_int_equal(fwrite(packed, 1, n, w->f), n);
@@ -76,18 +80,18 @@ static void test_a_raw_stream_becomes_a_recording(void **state)
     record_summary sum;
     raw_convert(&w, &text, &sum);
     assert_string_equal(sb_str(&text),
-                        "1048576 allocscope-recording 1\n"
+                        "1048576 allocscope-recording 2\n"
                         "2\n"
                         "8\n"
-                        "1 events=11 threads=2 pid=42 ppid=1 image=0 stacks=0\n"
-                        "a 0 100 m 1000 0 10\n"
-                        "a 1 80 c 2000 0 10\n"
-                        "r 0 200 r 3000 1 20\n"
+                        "1 events=11 threads=2 pid=42 ppid=1 image=0 stacks=0 heap=5000\n"
+                        "a 0 100 m 1000 0 10 g8\n"
+                        "a 1 80 c 2000 0 10 g8\n"
+                        "r 0 200 r 3000 1 20 g8\n"
                         "f 0 r 1 10\n"
-                        "a 0 1000 p64 4000 0 10\n"
+                        "a 0 1000 p64 4000 0 10 g4072m\n"
                         "f 1 f 0 30\n"
                         "f 0 f 0 10\n"
-                        "a 0 0 m 2000 0 10\n"
+                        "a 0 0 m 2000 0 10 g24n\n"
                         "t 0 7\n"
                         "t 1 8\n"
                         "x 2 c 4611686018427387904*4 0 30 12\n"
@@ -146,6 +150,23 @@ static void test_a_recording_reads_with_its_extra_fields(void **state)
     assert_true(read_rec(good, &out, &err, &h));
     assert_string_equal(sb_str(&err), "");
     assert_string_equal(sb_str(&out), "alloc 100 align 16 as t0\nalloc 50 align 256 as t1\nfree t0\nfree t1\n");
+    /* version 2: each block's glibc field; a bad one is named */
+    static const char v2[] = "4096 allocscope-recording 2\n2\n2\n1 events=2 heap=55aa00\n"
+                             "a 0 100 m 55aa10 0 5 g4\n"
+                             "a 1 50 M256 7f0010 1 5 g4000m @0\n"
+                             "t 0 11\nt 1 12\ns 0 55aa known_main+0x1d (/bin/known)\nend 2\n";
+    assert_true(read_rec(v2, &out, &err, &h));
+    assert_string_equal(sb_str(&err), "");
+    assert_string_equal(sb_str(&out), "alloc 100 align 16 as t0\nalloc 50 align 256 as t1\n");
+    char bad[sizeof v2];
+    snprintf(bad, sizeof bad, "%s", v2);
+    *strstr(bad, "g4\n") = 'q';
+    assert_true(read_rec(bad, &out, &err, &h));
+    assert_non_null(strstr(sb_str(&err), "unexpected") ? strstr(sb_str(&err), "unexpected") : strstr(sb_str(&err), "fields"));
+    snprintf(bad, sizeof bad, "%s", v2);
+    memcpy(strstr(bad, "g4\n"), "gx\n", 3);
+    assert_true(read_rec(bad, &out, &err, &h));
+    assert_non_null(strstr(sb_str(&err), "the glibc field is"));
     /* old malloc-lab traces are untouched */
     assert_true(read_rec("4096\n1\n2\n1\na 0 8\nf 0\n", &out, &err, &h));
     assert_string_equal(sb_str(&out), "alloc 8 align 8 as t0\nfree t0\n");
@@ -208,8 +229,8 @@ static void test_bad_headers_and_newer_versions_replay_nothing(void **state)
     static const struct {
         const char *text, *message;
     } bad[] = {
-        {"4096 allocscope-recording 2\n2\n4\n1\n", "byte 0: a recording of format version 2; this allocscope reads "
-                                                  "version 1 (a newer allocscope wrote it: update allocscope)"},
+        {"4096 allocscope-recording 3\n2\n4\n1\n", "byte 0: a recording of format version 3; this allocscope reads "
+                                                  "version 2 (a newer allocscope wrote it: update allocscope)"},
         {"4096 allocscope-recording x\n2\n4\n1\n", "byte 0: the first line of a recording is"},
         {"4096 allocscope-recording 1\ntwo\n4\n1\n", "byte 28: line 2 of a recording is the number of ids"},
         {"4096 allocscope-recording 1\n2\n", "line 3 of a recording is the number of operations"},
@@ -246,13 +267,20 @@ static void test_the_trace_command_replays_a_recording(void **state)
     assert_non_null(strstr(a, ": 4 operations, 0 failed"));
     assert_null(session_check(s));
     session_destroy(s);
-    /* a damaged one: the good part replays; record_damage says where */
+    /* a damaged one: the good part replays (2 blocks stay live), the command
+     * fails and says where; record_damage says it too */
     f = fopen(path, "w");
     fprintf(f, "%.*s", (int)(strstr(good, "f 0 f") - good), good);
     fclose(f);
     s = session_create();
-    a = sk_run(s, cmd);
+    a = sk_run_status(s, cmd, SESSION_ERROR);
     assert_non_null(strstr(a, ": 2 operations, 0 failed"));
+    char said[128];
+    snprintf(said, sizeof said, "error: %s: byte %zu: the recording ends before the operations", path,
+             (size_t)(strstr(good, "f 0 f") - good));
+    assert_non_null(strstr(a, said));
+    assert_null(session_check(s));
+    sk_run(s, "undo");
     session_destroy(s);
     char *msg = NULL;
     size_t len = 0;
@@ -266,6 +294,207 @@ static void test_the_trace_command_replays_a_recording(void **state)
     unlink(path);
 }
 
+
+/* The interposer reads the clock at every 16th call only: the calls
+ * between get times spread evenly up to the next sampled one (or the
+ * buffer's clock event), and those after the last one its time. */
+static void test_unsampled_calls_get_interpolated_times(void **state)
+{
+    (void)state;
+    raw_writer w;
+    raw_open(&w);
+    raw_event(&w, RK_MALLOC, 0x1000, 10, 0, 0, 7); /* at 1010 */
+    w.ns = 0;
+    record_raw_event e;
+    unsigned char packed[RECORD_PACKED_MAX];
+    uint64_t ptrs[3] = {0x2000, 0x3000, 0x4000};
+    for (int i = 0; i < 3; i++) { /* not sampled */
+        memset(&e, 0, sizeof e);
+        e.ptr = ptrs[i], e.size = 10, e.tid = 7, e.kind = RK_MALLOC;
+        size_t n = record_raw_pack(&e, packed);
+        assert_int_equal(n, 24); /* most events */
+        assert_int_equal(fwrite(packed, 1, n, w.f), n);
+    }
+    memset(&e, 0, sizeof e); /* the buffer's clock event: ticks 1050 */
+    e.kind = RK_CLOCK, e.ns = 1050, e.arg = 1050;
+    size_t n = record_raw_pack(&e, packed);
+    assert_int_equal(fwrite(packed, 1, n, w.f), n);
+    memset(&e, 0, sizeof e); /* after it, nothing sampled: the file ends */
+    e.ptr = 0x1000, e.tid = 7, e.kind = RK_FREE;
+    n = record_raw_pack(&e, packed);
+    assert_int_equal(fwrite(packed, 1, n, w.f), n);
+    strbuf text;
+    record_summary sum;
+    raw_convert(&w, &text, &sum);
+    const char *body = strstr(sb_str(&text), "a 0 10 m 1000 0 10 g8\n");
+    assert_non_null(body);
+    assert_non_null(strstr(body, "a 1 10 m 2000 0 10 g0\na 2 10 m 3000 0 10 g0\na 3 10 m 4000 0 10 g0\n"
+                                 "f 0 f 0 10\n")); /* the clock's time */
+    assert_int_equal(sum.events, 5);
+    sb_free(&text);
+}
+
+/* The glibc view: each block at its recorded address minus the start of
+ * its heap (the main heap's page, an arena's 64 MiB heap, an mmapped
+ * chunk's own region), glibc's header before it and the slack after it;
+ * undo keeps it in step with the recording. */
+static const char layout[] = "1048576 allocscope-recording 2\n4\n8\n1 events=8 heap=55aa0000\n"
+                             "a 0 100 m 55aa02a0 0 5 g4\n"
+                             "a 1 24 m 55aa0310 0 5 g0\n"
+                             "r 0 300 r 55aa0330 0 5 g8\n"
+                             "a 2 200000 m 7f0000010 0 5 g4784m\n"
+                             "a 3 40 m 7e40008a0 1 5 g8n\n"
+                             "f 1 f 0 5\n"
+                             "a 1 16 m 55aa02a0 0 5 g8\n"
+                             "f 2 f 0 5\n"
+                             "t 0 1\nt 1 2\nend 8\n";
+
+static session_block block_named(const session *s, const char *name)
+{
+    for (size_t i = session_block_count(s); i-- > 0;) {
+        session_block b = session_block_at(s, i);
+        if (strcmp(b.name, name) == 0)
+            return b;
+    }
+    fail_msg("no block %s", name);
+    return (session_block){0};
+}
+
+/* Where every block is: name, region, offset, size, state. */
+static char *layout_of(const session *s)
+{
+    strbuf out;
+    sb_init(&out);
+    for (size_t i = 0; i < session_block_count(s); i++) {
+        session_block b = session_block_at(s, i);
+        sb_printf(&out, "%s %u %zu %zu %d\n", b.name, b.region, b.offset, b.size, b.live);
+    }
+    return out.data;
+}
+
+typedef struct span_at {
+    uint32_t region;
+    size_t offset;
+    as_span found;
+    bool seen;
+} span_at;
+
+static void find_span(void *user, const as_span *sp)
+{
+    span_at *q = user;
+    if (sp->region == q->region && sp->offset == q->offset && !q->seen)
+        q->found = *sp, q->seen = true;
+}
+
+static as_span span_of(const session *s, uint32_t region, size_t offset)
+{
+    span_at q = {region, offset, {0}, false};
+    as_inspector in = {.span = find_span, .user = &q};
+    as_instance a = session_active_instance(s);
+    a.probe->inspect(a.a.ctx, &in);
+    if (!q.seen)
+        fail_msg("no span at %u+%zu", region, offset);
+    return q.found;
+}
+
+static void test_the_glibc_view_puts_blocks_at_their_recorded_addresses(void **state)
+{
+    (void)state;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/test_record_glibc.%d.rec", (int)getpid());
+    FILE *f = fopen(path, "w");
+    fputs(layout, f);
+    fclose(f);
+    session *s = session_create();
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "new glibc %s", path);
+    assert_non_null(strstr(sk_run(s, cmd), "(6 allocations) is active"));
+    snprintf(cmd, sizeof cmd, "trace %s", path);
+    assert_non_null(strstr(sk_run(s, cmd), ": 8 operations, 0 failed"));
+    assert_null(session_check(s));
+    char *after = layout_of(s);
+    /* t0 moved by its realloc to 0x330, t1 reuses 0x2a0: offsets from the heap's page 0x55aa0000 */
+    session_block t0 = block_named(s, "t0"), t1 = block_named(s, "t1"), t3 = block_named(s, "t3");
+    assert_true(t0.live && t1.live && t3.live);
+    assert_int_equal(t0.region, 0);
+    assert_int_equal(t0.offset, 0x330);
+    assert_int_equal(t1.region, 0);
+    assert_int_equal(t1.offset, 0x2a0);
+    /* the thread's arena: its 64 MiB heap at 0x7e4000000 is region 1 */
+    assert_int_equal(t3.region, 1);
+    assert_int_equal(t3.offset, 0x8a0);
+    /* glibc's size word before a block, the slack malloc_usable_size shows after it */
+    as_span h = span_of(s, 0, 0x330 - 8), slack = span_of(s, 0, 0x330 + 300);
+    assert_int_equal(h.kind, AS_SPAN_META);
+    assert_int_equal(h.len, 8);
+    assert_int_equal(slack.kind, AS_SPAN_SLACK);
+    assert_int_equal(slack.len, 8);
+    as_span t1s = span_of(s, 0, 0x2a0);
+    assert_int_equal(t1s.kind, AS_SPAN_LIVE);
+    assert_int_equal(t1s.len, 16);
+    /* the mmapped chunk (freed since) was region 2: 16 bytes of header, the block, its slack, whole pages */
+    as_span mh = span_of(s, 2, 0);
+    assert_int_equal(mh.kind, AS_SPAN_META);
+    assert_int_equal(mh.len, 16);
+    assert_int_equal(span_of(s, 2, 16).kind, AS_SPAN_FREED);
+    assert_int_equal(span_of(s, 2, 16).len, 200000 + 4784);
+    /* back (undo rebuilds the view and its place in the recording), then forward again by hand */
+    for (int i = 0; i < 6; i++)
+        sk_run(s, "undo");
+    t0 = block_named(s, "t0");
+    assert_int_equal(t0.offset, 0x2a0); /* before its realloc */
+    assert_null(session_check(s));
+    static const char *const rest[] = {"realloc t0 300", "alloc 200000 align 16 as t2", "alloc 40 align 16 as t3",
+                                       "free t1", "alloc 16 align 16 as t1", "free t2"};
+    sk_script(s, rest, 6);
+    char *again = layout_of(s);
+    assert_string_equal(after, again);
+    free(after);
+    free(again);
+    /* past the recording, or off it, nothing fits */
+    sk_run(s, "alloc 16");
+    assert_true(sk_has_warning(s, "out-of-memory", ""));
+    session_destroy(s);
+    /* a recording that contradicts itself (a block handed out over a live one), addresses
+     * glibc cannot have given: refused or failed, never a crash */
+    f = fopen(path, "w");
+    fputs("1048576 allocscope-recording 2\n2\n3\n1 heap=1000\n"
+          "a 0 100 m 1010 0 5 g4\na 1 100 m 1040 0 5 g4\nf 0 f 0 5\nt 0 1\nend 3\n", f);
+    fclose(f);
+    s = session_create();
+    snprintf(cmd, sizeof cmd, "new glibc %s", path);
+    sk_run(s, cmd);
+    snprintf(cmd, sizeof cmd, "trace %s", path);
+    assert_non_null(strstr(sk_run(s, cmd), ": 3 operations, 1 failed"));
+    assert_null(session_check(s));
+    session_destroy(s);
+    static const char *const absurd[] = {
+        "1048576 allocscope-recording 2\n1\n1\n1\na 0 100 m 8 0 5 g4\nt 0 1\nend 1\n",
+        "1048576 allocscope-recording 2\n2\n2\n1\na 0 100 m 1010 0 5 g4\na 1 100 m 7f0000001010 0 5 g4\nt 0 1\nend 2\n",
+    };
+    for (size_t i = 0; i < 2; i++) {
+        f = fopen(path, "w");
+        fputs(absurd[i], f);
+        fclose(f);
+        s = session_create();
+        snprintf(cmd, sizeof cmd, "new glibc %s", path);
+        const char *a = sk_run_status(s, cmd, SESSION_ERROR);
+        assert_true(strstr(a, "out of range") || strstr(a, "spans more than 1 GiB"));
+        assert_false(session_has_active(s));
+        session_destroy(s);
+    }
+    /* a malloc-lab trace has no addresses */
+    f = fopen(path, "w");
+    fputs("4096\n1\n2\n1\na 0 8\nf 0\n", f);
+    fclose(f);
+    s = session_create();
+    snprintf(cmd, sizeof cmd, "new glibc %s", path);
+    assert_non_null(strstr(sk_run_status(s, cmd, SESSION_ERROR), "not a recording of allocscope record"));
+    assert_non_null(strstr(sk_run_status(s, "new glibc", SESSION_ERROR), "which recording?"));
+    session_destroy(s);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -274,6 +503,8 @@ int main(void)
         cmocka_unit_test(test_damage_replays_the_part_before_it),
         cmocka_unit_test(test_bad_headers_and_newer_versions_replay_nothing),
         cmocka_unit_test(test_the_trace_command_replays_a_recording),
+        cmocka_unit_test(test_the_glibc_view_puts_blocks_at_their_recorded_addresses),
+        cmocka_unit_test(test_unsampled_calls_get_interpolated_times),
     };
     return cmocka_run_group_tests_name("record", tests, NULL, NULL);
 }

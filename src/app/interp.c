@@ -775,6 +775,9 @@ static session_status trace_line_by_line(session *s, const char *file, bool json
                   file, sess_active(s)->name, f[0].ops, f[0].failures, f[0].peak_live, f[0].high_water,
                   f[0].high_water ? 100.0 * (double)f[0].peak_live / (double)f[0].high_water : 0.0, ns / 1e6);
     }
+    if (sb_str(&err)[0]) { /* a damaged recording: what came before the damage replayed */
+        worst = sess_fail(out, "%s: %s", file, sb_str(&err));
+    }
     sb_free(&answer);
     sb_free(&err);
     sb_free(&script);

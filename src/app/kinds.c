@@ -14,9 +14,11 @@
 #include "allocscope/counting.h"
 #include "allocscope/debug.h"
 #include "allocscope/fixed.h"
+#include "allocscope/glibc.h"
 #include "allocscope/parse.h"
 #include "allocscope/plugin_host.h"
 #include "allocscope/pool.h"
+#include "allocscope/record.h"
 #include "allocscope/stack.h"
 #include "allocscope/sysheap.h"
 
@@ -31,6 +33,7 @@ static bool build_counting(const kind_spec *sp, kind_built *out, strbuf *err);
 static bool build_freelist(const kind_spec *sp, kind_built *out, strbuf *err);
 static bool build_buddy(const kind_spec *sp, kind_built *out, strbuf *err);
 static bool build_plugin(const kind_spec *sp, kind_built *out, strbuf *err);
+static bool build_glibc(const kind_spec *sp, kind_built *out, strbuf *err);
 
 /* the option words of a row, a NULL-terminated list */
 #define WORDS(...) ((const char *const[]){__VA_ARGS__, NULL})
@@ -62,7 +65,9 @@ static bool build_plugin(const kind_spec *sp, kind_built *out, strbuf *err);
     X("buddy", 1024, build_buddy, KIND_CAN_BACK, NO_WORDS,                                              \
       "power-of-two blocks, split in halves and merged with their buddy")                               \
     X("plugin", 4096, build_plugin, KIND_LIBRARY, NO_WORDS,                                             \
-      "an allocator you wrote, from a shared library (plugin.h): new plugin PATH.so [SIZE] [words]")
+      "an allocator you wrote, from a shared library (plugin.h): new plugin PATH.so [SIZE] [words]") \
+    X("glibc", 0, build_glibc, KIND_LIBRARY, NO_WORDS,                                                  \
+      "the heap as glibc laid it out for a recorded program: new glibc FILE.rec (allocscope record)")
 
 const kind_row kind_rows[] = {
 #define KIND_X(name, size, build, can, options, help) {name, size, build, can, options, help},
@@ -397,6 +402,34 @@ static bool build_plugin(const kind_spec *sp, kind_built *out, strbuf *err)
     out->top = plugin_instance(p);
     snprintf(out->desc, sizeof out->desc, "plugin %.24s (%.48s) %zu%s%.40s", plugin_name(p), sp->path,
              plugin_size(p), *sp->options ? ", init with " : "", sp->options);
+    return true;
+}
+
+/* ---- the glibc view of a recording (glibc.h, record.h) ---- */
+
+static bool build_glibc(const kind_spec *sp, kind_built *out, strbuf *err)
+{
+    if (sp->path == NULL || !*sp->path || *sp->options || sp->has_size) {
+        sb_add(err, "glibc: which recording? (usage: new glibc FILE.rec [as NAME], a recording of allocscope record)");
+        return false;
+    }
+    strbuf text, why;
+    sb_init(&text);
+    sb_init(&why);
+    glibc_plan plan;
+    bool ok = sb_read_file(&text, sp->path, (size_t)512 << 20, &why) && record_glibc_plan(sb_str(&text), &plan, &why);
+    sb_free(&text);
+    const char *no = NULL;
+    glibc_layout *g = ok ? glibc_create(&plan, &no) : NULL;
+    if (ok)
+        free(plan.ops);
+    if (g == NULL)
+        sb_printf(err, "glibc %s: %s", sp->path, ok ? no : sb_str(&why));
+    sb_free(&why);
+    if (g == NULL)
+        return false;
+    out->top = glibc_instance(g);
+    snprintf(out->desc, sizeof out->desc, "glibc's heap of %.100s (%zu allocations)", sp->path, glibc_planned(g));
     return true;
 }
 

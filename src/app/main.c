@@ -232,6 +232,17 @@ static int generate(const cli *c)
     return 2;
 }
 
+/* The `new` line of --on: `--on glibc` is the glibc view of the
+ * recording replayed (new glibc FILE). */
+static const char *new_line(const cli *c, char *line, size_t cap)
+{
+    if (strcmp(c->on, "glibc") == 0)
+        snprintf(line, cap, "new glibc \"%s\"", c->trace);
+    else
+        snprintf(line, cap, "new %s", c->on);
+    return line;
+}
+
 /* The trace as a scene: the allocator first, then one step per operation. */
 static char *trace_scene(const cli *c, strbuf *err)
 {
@@ -247,11 +258,15 @@ static char *trace_scene(const cli *c, strbuf *err)
     sb_init(&body);
     bool ok = trace_to_script(sb_str(&text), &h, &body, err);
     if (ok) {
+        char line[600];
         if (c->on)
-            sb_printf(&script, "%s%s\n", c->compare ? "" : "new ", c->on);
+            sb_printf(&script, "%s\n", new_line(c, line, sizeof line));
         else
             sb_add(&script, "new freelist 4096 grow\n"); /* as mdriver's heap: it grows like sbrk */
         sb_printf(&script, "note trace %s: %zu operations on %zu ids\n%s", c->trace, h.ops, h.ids, sb_str(&body));
+        if (sb_str(err)[0]) /* a damaged recording: the part before the damage, then where it is */
+            sb_printf(&script, "note %s: damaged at %s\n", c->trace, sb_str(err));
+        sb_clear(err);
     } else {
         char msg[512];
         snprintf(msg, sizeof msg, "%s:%s", c->trace, sb_str(err));
@@ -277,7 +292,7 @@ static int run_trace(const cli *c)
     session_outcome oc = {SESSION_OK, false, false, false, false};
     if (c->on) {
         char line[600];
-        snprintf(line, sizeof line, "%s%s", c->compare ? "" : "new ", c->on);
+        new_line(c, line, sizeof line);
         oc = interp_execute(s, line, &out);
     }
     if (oc.status == SESSION_OK) {
@@ -286,11 +301,18 @@ static int run_trace(const cli *c)
         snprintf(cmd, sizeof cmd, "trace \"%s\"%s", c->trace, c->bo.json ? " json" : "");
         oc = interp_execute(s, cmd, &out);
     }
-    /* 0: every operation replayed, 1: some failed (or stopped), 2: no replay */
+    /* 0: every operation replayed, 1: some failed (or stopped, or the
+     * recording is damaged: the part before the damage replayed and the
+     * trace command said where), 2: no replay */
     int status = oc.status != SESSION_OK ? 2 : interp_trace_complete(s) ? 0 : 1;
-    fputs(sb_str(&out), status == 2 ? stderr : stdout);
-    if (record_damage(c->trace, stderr)) /* a damaged recording replayed up to the damage */
-        status = 1;
+    fputs(sb_str(&out), status ? stderr : stdout);
+    if (status == 2) {
+        FILE *quiet = fopen("/dev/null", "w");
+        if (quiet && record_damage(c->trace, quiet))
+            status = 1;
+        if (quiet)
+            fclose(quiet);
+    }
     sb_free(&out);
     session_destroy(s);
     return status;

@@ -277,7 +277,7 @@ static char *put_str(char *p, const char *s)
     return p + n;
 }
 
-/* a|r ID SIZE KIND ADDR THREAD DT [@C] */
+/* a|r ID SIZE KIND ADDR THREAD DT gSLACK[m|n] [@C] */
 static void body_alloc(conv *c, const record_raw_event *e, char op, uint32_t id, uint64_t size, const char *tok,
                        uint32_t t)
 {
@@ -291,6 +291,14 @@ static void body_alloc(conv *c, const record_raw_event *e, char op, uint32_t id,
     p = put_num(p, e->ptr, true);
     p = put_num(p, t, false);
     p = put_num(p, delta(c, e->ns), false);
+    *p++ = ' ';
+    char *slack = put_num(p, e->slack, false); /* " N" */
+    *p = 'g'; /* glibc's view of the block: its slack, mmapped or in another arena */
+    p = slack;
+    if (e->chunk & RECORD_CHUNK_MMAPPED)
+        *p++ = 'm';
+    else if (e->chunk & RECORD_CHUNK_NON_MAIN)
+        *p++ = 'n';
     p = put_str(p, at);
     *p++ = '\n';
     fwrite(line, 1, (size_t)(p - line), c->body);
@@ -505,9 +513,9 @@ static bool write_recording(conv *c, const record_raw_header *h, const char *out
     size_t heap = pow2_at_least(2 * (c->peak_bytes + 32 * c->peak_blocks));
     heap = heap < ((size_t)1 << 20) ? (size_t)1 << 20 : heap > ((size_t)1 << 30) ? (size_t)1 << 30 : heap;
     fprintf(out, "%zu %s %d\n%" PRIu32 "\n%zu\n1 events=%zu threads=%zu pid=%" PRIu32 " ppid=%" PRIu32
-                 " image=%" PRIu32 " stacks=%" PRIu32 "\n",
+                 " image=%" PRIu32 " stacks=%" PRIu32 " heap=%" PRIx64 "\n",
             heap, RECORD_MAGIC, RECORD_FORMAT_VERSION, c->next_id ? c->next_id : 1, c->ops, c->sum->events,
-            c->nthreads, h->pid, h->ppid, h->generation, h->stacks);
+            c->nthreads, h->pid, h->ppid, h->generation, h->stacks, h->heap_start);
     bool ok = copy_stream(c->body, out);
     for (size_t i = 0; i < c->nthreads; i++)
         fprintf(out, "t %zu %" PRIu32 "\n", i, c->tids[i]);
@@ -566,6 +574,27 @@ static double clock_scale(raw_reader *r, const record_raw_header *h)
     return (double)(last_ns - h->start_ns) / (double)(last_ticks - h->start_ticks);
 }
 
+/* The events since the last sampled one, waiting for the next to give
+ * them a time. */
+#define PENDING_MAX 4096
+typedef struct pending {
+    record_raw_event ev[PENDING_MAX];
+    size_t n;
+} pending;
+
+/* Converts the pending events, their ticks spread evenly between from
+ * (the last sampled event's) and to (the next one's). */
+static void settle(conv *c, pending *p, uint64_t from, uint64_t to)
+{
+    if (to < from)
+        to = from;
+    for (size_t i = 0; i < p->n; i++) {
+        p->ev[i].ns = from + (uint64_t)((double)(to - from) * (double)(i + 1) / (double)(p->n + 1));
+        convert_event(c, &p->ev[i]);
+    }
+    p->n = 0;
+}
+
 bool record_convert(const char *raw_path, const char *sym_path, const char *out_path, record_summary *sum,
                     strbuf *err)
 {
@@ -595,16 +624,30 @@ bool record_convert(const char *raw_path, const char *sym_path, const char *out_
     c.body = ok ? tmpfile() : NULL;
     ok = ok && c.body != NULL;
     record_raw_event ev;
+    pending *pend = calloc(1, sizeof *pend);
+    ok = ok && pend != NULL;
+    uint64_t last = h.start_ticks;
     while (ok && raw_next(rr, &ev)) {
-        if (ev.kind == RK_CLOCK)
-            continue;
-        if (ev.kind == 0 || ev.kind >= RK_COUNT) {
-            sb_printf(err, "%s: event %zu has an unknown kind %u", raw_path, sum->events, ev.kind);
+        if (ev.kind == RK_CLOCK) {
+            settle(&c, pend, last, ev.arg);
+            last = ev.arg > last ? ev.arg : last;
+        } else if (ev.kind == 0 || ev.kind >= RK_COUNT) {
+            sb_printf(err, "%s: event %zu has an unknown kind %u", raw_path, sum->events + pend->n, ev.kind);
             ok = false;
-        } else
+        } else if (ev.ns == 0) { /* not sampled: its time comes from the next sampled event */
+            if (pend->n == PENDING_MAX)
+                settle(&c, pend, last, last);
+            pend->ev[pend->n++] = ev;
+        } else {
+            settle(&c, pend, last, ev.ns);
+            last = ev.ns > last ? ev.ns : last;
             convert_event(&c, &ev);
+        }
         ok = ok && !c.oom;
     }
+    if (pend)
+        settle(&c, pend, last, last); /* the file ends (a killed process): the last time known */
+    free(pend);
     free(rr);
     fclose(raw);
     if (c.oom && !sb_str(err)[0])
@@ -693,6 +736,22 @@ static size_t token_align(const char *tok, char op)
     return a > 4096 ? 4096 : a; /* the session's largest alignment */
 }
 
+/* A gSLACK[m|n] token: true with the slack and the RECORD_CHUNK_* flags. */
+static bool glibc_token(const char *tok, size_t *slack, unsigned *chunk)
+{
+    size_t digits = strspn(tok + 1, "0123456789");
+    if (tok[0] != 'g' || digits == 0 || digits > 10)
+        return false;
+    const char *end = tok + 1 + digits;
+    if (!(end[0] == '\0' || ((end[0] == 'm' || end[0] == 'n') && end[1] == '\0')))
+        return false;
+    if (slack)
+        *slack = (size_t)strtoull(tok + 1, NULL, 10);
+    if (chunk)
+        *chunk = end[0] == 'm' ? RECORD_CHUNK_MMAPPED : end[0] == 'n' ? RECORD_CHUNK_NON_MAIN : 0;
+    return true;
+}
+
 static bool rfail(strbuf *err, size_t off, const char *msg)
 {
     sb_printf(err, "byte %zu: %s", off, msg);
@@ -705,7 +764,7 @@ static bool read_rec_header(rreader *r, trace_header *h, strbuf *err)
     if (!rnext(r) || r->w.count < 3 || !rword_uint(r, 0, &h->heap_size) || strcmp(r->w.word[1], RECORD_MAGIC) != 0 ||
         !rword_uint(r, 2, &version))
         return rfail(err, 0, "the first line of a recording is 'HEAP " RECORD_MAGIC " VERSION'");
-    if (version != RECORD_FORMAT_VERSION) {
+    if (version < 1 || version > RECORD_FORMAT_VERSION) {
         sb_printf(err, "byte 0: a recording of format version %zu; this allocscope reads version %d (a newer "
                        "allocscope wrote it: update allocscope)",
                   version, RECORD_FORMAT_VERSION);
@@ -734,10 +793,14 @@ static const char *rop(rreader *r, unsigned char *live, size_t ids, strbuf *out)
     char op = w->word[0][0];
     size_t id, size = 0, thread, dt;
     bool sized = op != 'f';
-    size_t want = sized ? 7 : 5;
+    size_t fixed = sized ? 7 : 5;
+    bool glibc = sized && w->count > fixed && w->word[fixed][0] == 'g'; /* gSLACK[m|n], version 2 */
+    size_t want = fixed + glibc;
+    if (glibc && !glibc_token(w->word[fixed], NULL, NULL))
+        return "the glibc field is 'gSLACK', 'gSLACKm' (mmapped) or 'gSLACKn' (another arena)";
     if (w->count != want && !(w->count == want + 1 && w->word[want][0] == '@'))
         return op == 'f' ? "a free line has the fields 'f ID KIND THREAD DT [@CALLER]'"
-                         : "an allocation line has the fields 'a|r ID SIZE KIND ADDR THREAD DT [@CALLER]'";
+                         : "an allocation line has the fields 'a|r ID SIZE KIND ADDR THREAD DT [gSLACK] [@CALLER]'";
     if (!rword_uint(r, 1, &id) || id >= ids)
         return "the id is not a number below the header's number of ids";
     if (sized && (!rword_uint(r, 2, &size) || size > ((size_t)1 << 40)))
@@ -1208,4 +1271,92 @@ int record_main(int argc, char **argv)
         return 128 + WTERMSIG(status);
     }
     return WEXITSTATUS(status);
+}
+
+/* ---- recording -> the glibc view's plan ------------------------------- */
+
+/* What glibc 2.36 on x86-64 gives for n bytes when the recording does not
+ * say (version 1): a chunk of max(32, n + 8 rounded up to 16) bytes, n -
+ * 8 of them usable, or a page-rounded mmapped chunk from 128 KiB (the
+ * default mmap threshold). */
+static void glibc_guess(size_t n, size_t *slack, unsigned *chunk)
+{
+    if (n >= ((size_t)128 << 10)) {
+        *slack = ((n + 16 + 4095) & ~(size_t)4095) - 16 - n;
+        *chunk = GLIBC_CHUNK_MMAPPED;
+        return;
+    }
+    size_t c = (n + 8 + 15) & ~(size_t)15;
+    c = c < 32 ? 32 : c;
+    *slack = c - 8 - n;
+    *chunk = 0;
+}
+
+bool record_glibc_plan(const char *text, glibc_plan *plan, strbuf *err)
+{
+    memset(plan, 0, sizeof *plan);
+    if (!record_is_recording(text)) {
+        sb_add(err, "not a recording of allocscope record (a malloc-lab trace has no addresses)");
+        return false;
+    }
+    rreader r;
+    memset(&r, 0, sizeof r);
+    r.text = r.p = text;
+    trace_header h = {0};
+    if (!read_rec_header(&r, &h, err))
+        return false;
+    for (size_t i = 1; i < r.w.count; i++)
+        if (strncmp(r.w.word[i], "heap=", 5) == 0)
+            plan->heap_start = strtoull(r.w.word[i] + 5, NULL, 16);
+    unsigned char *live = calloc(h.ids, 1);
+    size_t *now = calloc(h.ids, sizeof *now); /* each id's size in the replay */
+    uint64_t first = 0;                        /* version 1: the first block's address */
+    size_t cap = 0;
+    strbuf ignore;
+    sb_init_discard(&ignore);
+    bool ok = live != NULL && now != NULL;
+    for (size_t done = 0; ok && done < h.ops && rnext(&r) && !r.partial; done++) {
+        if (rop(&r, live, h.ids, &ignore) != NULL)
+            break; /* damaged: the plan ends before it, as the replay does */
+        char op = r.w.word[0][0];
+        size_t id = 0, size = 0;
+        rword_uint(&r, 1, &id);
+        rword_uint(&r, 2, &size);
+        size = size ? size : 1;
+        if (op == 'f' || (op == 'r' && now[id] == size))
+            continue; /* a realloc to the same size changes nothing in the replay (as_realloc) */
+        now[id] = size;
+        if (plan->count == cap) {
+            cap = cap ? cap * 2 : 1024;
+            glibc_op *ops = realloc(plan->ops, cap * sizeof *ops);
+            if (ops == NULL) {
+                ok = false;
+                break;
+            }
+            plan->ops = ops;
+        }
+        glibc_op *o = &plan->ops[plan->count++];
+        o->size = size;
+        o->addr = strtoull(r.w.word[4], NULL, 16);
+        o->realloc = op == 'r';
+        if (!(r.w.count > 7 && glibc_token(r.w.word[7], &o->slack, &o->chunk))) {
+            glibc_guess(o->size, &o->slack, &o->chunk);
+            /* version 1 does not say which arena: the first block is the main heap's (the main
+             * thread allocates first), a block 1 GiB or more away from it another arena's */
+            if (!(o->chunk & GLIBC_CHUNK_MMAPPED) && first == 0)
+                first = o->addr;
+            else if (!(o->chunk & GLIBC_CHUNK_MMAPPED) && (o->addr > first ? o->addr - first : first - o->addr) >=
+                                                                ((uint64_t)1 << 30))
+                o->chunk |= GLIBC_CHUNK_NON_MAIN;
+        }
+    }
+    free(live);
+    free(now);
+    sb_free(&ignore);
+    if (!ok) {
+        free(plan->ops);
+        memset(plan, 0, sizeof *plan);
+        sb_add(err, "out of memory reading the recording");
+    }
+    return ok;
 }

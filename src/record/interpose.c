@@ -4,8 +4,9 @@
  * allocation entry point, calls glibc's own implementation through the
  * symbols glibc exports for that purpose (__libc_malloc, __libc_calloc,
  * __libc_realloc, __libc_free, __libc_memalign, __libc_valloc,
- * __libc_pvalloc: no dlsym, so no dlsym recursion), and appends one fixed
- * packed record_raw_event per call (32 bytes for most) to a raw file in $ALLOCSCOPE_RECORD_DIR.
+ * __libc_pvalloc: no dlsym, so no dlsym recursion), and appends one
+ * packed record_raw_event per call (24 bytes for most) to a raw file in
+ * $ALLOCSCOPE_RECORD_DIR.
  *
  * What heaptrack and bytehound learned, and how it is done here:
  * - Recursion: a thread-local guard (initial-exec TLS, so reading it never
@@ -13,10 +14,19 @@
  *   unrecorded. The recorder itself never allocates (static buffer, raw
  *   write()), the guard covers dladdr() and friends at exit.
  * - errno: saved after the real call, restored after recording.
- * - Order: one process-wide mutex serialises the events. A free is
- *   recorded before the real free (another thread may get the address back
- *   at once), an allocation after the real call, realloc with the mutex held
- *   across the real call (it frees and allocates in one).
+ * - Order: one process-wide mutex serialises the events, taken only once
+ *   the process has a second thread (glibc's __libc_single_threaded). A
+ *   free is recorded before the real free (another thread may get the
+ *   address back at once), an allocation after the real call, realloc with
+ *   the mutex held across the real call (it frees and allocates in one).
+ * - Cost (tests/bench_record.sh): the TSC is read for every 16th event
+ *   only (on a virtual machine a read is 50 ns, more than a malloc), the
+ *   converter interpolates the others; the packing is inlined; about 16 ns
+ *   an event on this machine.
+ * - glibc's view: each block handed out carries its slack (what
+ *   malloc_usable_size would say, less the bytes asked for) and its
+ *   chunk's mmapped / other-arena bits, read from the chunk's size word;
+ *   the header carries sbrk(0) at the start, where the main heap begins.
  * - Flushing: the buffer is flushed by the destructor (exit), after which
  *   every event is written at once (destructors that run later still
  *   allocate); by _exit/_Exit, which are interposed too; and on fatal
@@ -68,6 +78,7 @@ extern void *__libc_pvalloc(size_t n);
 /* declared by <malloc.h>, which would also bring glibc's own prototypes of the rest */
 void *memalign(size_t align, size_t n);
 void *pvalloc(size_t n);
+extern char __libc_single_threaded; /* <sys/single_threaded.h>, glibc 2.32 */
 
 static TLS int in_hook;
 static TLS uint32_t my_tid;
@@ -88,6 +99,7 @@ static dev_t file_dev;
 static unsigned char buf[BUF_BYTES + 2 * RECORD_PACKED_MAX]; /* + an event and the clock event */
 static size_t nbuf; /* bytes */
 static uint64_t callers[CALLERS];
+static uint64_t heap_start; /* sbrk(0) at the start: kept by a fork child (its heap is its parent's) */
 static size_t ncallers;
 
 /* The event clock: the TSC where there is one (the vDSO's clock_gettime
@@ -187,6 +199,8 @@ static char *put_uint(char *s, uint64_t v)
  * at the first event of a process image. */
 static void open_file(void)
 {
+    if (heap_start == 0)
+        heap_start = (uint64_t)(uintptr_t)sbrk(0);
     const char *dir = getenv("ALLOCSCOPE_RECORD_DIR");
     state = OFF;
     if (dir == NULL || strlen(dir) > sizeof path - 64)
@@ -220,6 +234,7 @@ static void open_file(void)
         h.stacks = (uint32_t)stacks;
         h.start_ticks = ticks();
         h.start_ns = now_ns();
+        h.heap_start = heap_start;
         state = ON;
         write_all(fd, &h, sizeof h);
         return;
@@ -237,9 +252,53 @@ static void note_caller(uint64_t c)
         callers[i] = c, ncallers++;
 }
 
-/* Appends one event; the lock is held. */
+/* The slack of a block glibc handed out (malloc_usable_size minus the
+ * bytes asked for) and its chunk's flags, read from glibc's chunk header
+ * (the size word before the block: bit 1 mmapped, bit 2 not the main
+ * arena). */
+static void chunk_facts(record_raw_event *e, size_t asked)
+{
+    if (e->ptr == 0)
+        return;
+    /* what glibc's malloc_usable_size computes, without its checks (a
+     * twentieth of the recorder's time): the chunk's size less its size
+     * word, less the prev_size word too for an mmapped chunk */
+    size_t word = ((const size_t *)(uintptr_t)e->ptr)[-1];
+    size_t usable = (word & ~(size_t)7) - (word & 2 ? 2 : 1) * sizeof(size_t);
+    e->slack = usable > asked ? (usable - asked > UINT32_MAX ? UINT32_MAX : (uint32_t)(usable - asked)) : 0;
+    e->chunk = (uint8_t)((word & 2 ? RECORD_CHUNK_MMAPPED : 0) | (word & 4 ? RECORD_CHUNK_NON_MAIN : 0));
+}
+
+/* The lock that orders the events, taken only once the process has more
+ * than one thread: glibc clears __libc_single_threaded in pthread_create
+ * before the new thread runs, and never sets it again. (The lock was a
+ * tenth of the recorder's cost.) locked says whether unlock_events must
+ * unlock: the flag may change between the two in the thread that calls
+ * pthread_create, never inside a hook. */
+static TLS int locked;
+
+static void lock_events(void)
+{
+    locked = !__atomic_load_n(&__libc_single_threaded, __ATOMIC_RELAXED);
+    if (locked)
+        pthread_mutex_lock(&lock);
+}
+
+static void unlock_events(void)
+{
+    if (locked)
+        pthread_mutex_unlock(&lock);
+}
+
+/* Every SAMPLE_EVERY-th event (and the first of each buffer) reads the
+ * tick counter; the converter interpolates the others. */
+#define SAMPLE_EVERY 16
+static unsigned since_sample;
+
+/* Appends one event; the lock is held. asked: the bytes a block handed
+ * out was asked for (0 for frees). */
 static void emit_locked(unsigned kind, const void *ptr, size_t size, uint64_t arg, const void *old,
-                        const void *caller, int err)
+                        const void *caller, int err, size_t asked)
 {
     if (state == OFF_UNSET)
         open_file();
@@ -248,7 +307,9 @@ static void emit_locked(unsigned kind, const void *ptr, size_t size, uint64_t ar
     if (my_tid == 0)
         my_tid = (uint32_t)syscall(SYS_gettid);
     record_raw_event e;
-    e.ns = ticks();
+    e.ns = 0;
+    if (nbuf == 0 || ++since_sample >= SAMPLE_EVERY)
+        e.ns = ticks(), since_sample = 0;
     e.ptr = (uint64_t)(uintptr_t)ptr;
     e.size = size;
     e.arg = arg;
@@ -257,6 +318,10 @@ static void emit_locked(unsigned kind, const void *ptr, size_t size, uint64_t ar
     e.tid = my_tid;
     e.kind = (uint16_t)kind;
     e.err = (uint16_t)err;
+    e.slack = 0;
+    e.chunk = 0;
+    if (asked)
+        chunk_facts(&e, asked);
     nbuf += record_raw_pack(&e, buf + nbuf);
     if (stacks)
         note_caller(e.caller);
@@ -264,39 +329,41 @@ static void emit_locked(unsigned kind, const void *ptr, size_t size, uint64_t ar
         flush_locked();
 }
 
-static void emit(unsigned kind, const void *ptr, size_t size, uint64_t arg, const void *old, const void *caller,
-                 int err)
+static inline __attribute__((always_inline)) void emit(unsigned kind, const void *ptr, size_t size, uint64_t arg, const void *old, const void *caller,
+                 int err, size_t asked)
 {
     if (__atomic_load_n(&state, __ATOMIC_RELAXED) == OFF)
         return; /* not recording (no directory, or a write failed) */
-    pthread_mutex_lock(&lock);
-    emit_locked(kind, ptr, size, arg, old, caller, err);
-    pthread_mutex_unlock(&lock);
+    lock_events();
+    emit_locked(kind, ptr, size, arg, old, caller, err, asked);
+    unlock_events();
 }
 
 #define CALLER __builtin_return_address(0)
 
 /* Allocation entry points: the real call, then the event. */
-#define ALLOC_HOOK(call, kind, size, arg)                                                                      \
+#define ALLOC_HOOK(call, kind, size, arg, asked)                                                               \
     do {                                                                                                       \
         if (in_hook)                                                                                           \
             return call;                                                                                       \
         in_hook = 1;                                                                                           \
         void *p_ = call;                                                                                       \
         int e_ = errno;                                                                                        \
-        emit(kind, p_, size, arg, NULL, CALLER, p_ ? 0 : e_);                                                  \
+        emit(kind, p_, size, arg, NULL, CALLER, p_ ? 0 : e_, asked);                                           \
         errno = e_;                                                                                            \
         in_hook = 0;                                                                                           \
         return p_;                                                                                             \
     } while (0)
 
-EXPORT void *malloc(size_t n) { ALLOC_HOOK(__libc_malloc(n), RK_MALLOC, n, 0); }
-EXPORT void *calloc(size_t n, size_t size) { ALLOC_HOOK(__libc_calloc(n, size), RK_CALLOC, size, n); }
-EXPORT void *memalign(size_t a, size_t n) { ALLOC_HOOK(__libc_memalign(a, n), RK_MEMALIGN, n, a); }
+/* asked: the bytes asked for, at least 1 (malloc(0) gets a block too);
+ * calloc's n * size cannot overflow when it returned a block */
+EXPORT void *malloc(size_t n) { ALLOC_HOOK(__libc_malloc(n), RK_MALLOC, n, 0, n ? n : 1); }
+EXPORT void *calloc(size_t n, size_t size) { ALLOC_HOOK(__libc_calloc(n, size), RK_CALLOC, size, n, n * size != 0 ? n * size : 1); }
+EXPORT void *memalign(size_t a, size_t n) { ALLOC_HOOK(__libc_memalign(a, n), RK_MEMALIGN, n, a, n ? n : 1); }
 /* glibc 2.36's aligned_alloc is memalign under another name */
-EXPORT void *aligned_alloc(size_t a, size_t n) { ALLOC_HOOK(__libc_memalign(a, n), RK_ALIGNED_ALLOC, n, a); }
-EXPORT void *valloc(size_t n) { ALLOC_HOOK(__libc_valloc(n), RK_VALLOC, n, 0); }
-EXPORT void *pvalloc(size_t n) { ALLOC_HOOK(__libc_pvalloc(n), RK_PVALLOC, n, 0); }
+EXPORT void *aligned_alloc(size_t a, size_t n) { ALLOC_HOOK(__libc_memalign(a, n), RK_ALIGNED_ALLOC, n, a, n ? n : 1); }
+EXPORT void *valloc(size_t n) { ALLOC_HOOK(__libc_valloc(n), RK_VALLOC, n, 0, n ? n : 1); }
+EXPORT void *pvalloc(size_t n) { ALLOC_HOOK(__libc_pvalloc(n), RK_PVALLOC, n, 0, n ? n : 1); }
 
 /* realloc frees and allocates in one: the lock is held across the call. */
 EXPORT void *realloc(void *old, size_t n)
@@ -304,11 +371,11 @@ EXPORT void *realloc(void *old, size_t n)
     if (in_hook)
         return __libc_realloc(old, n);
     in_hook = 1;
-    pthread_mutex_lock(&lock);
+    lock_events();
     void *p = __libc_realloc(old, n);
     int e = errno;
-    emit_locked(RK_REALLOC, p, n, 0, old, CALLER, p ? 0 : e);
-    pthread_mutex_unlock(&lock);
+    emit_locked(RK_REALLOC, p, n, 0, old, CALLER, p ? 0 : e, n ? n : 1);
+    unlock_events();
     errno = e;
     in_hook = 0;
     return p;
@@ -320,7 +387,7 @@ EXPORT void *reallocarray(void *old, size_t nmemb, size_t size)
     if (__builtin_mul_overflow(nmemb, size, &n)) {
         if (!in_hook) {
             in_hook = 1;
-            emit(RK_REALLOCARRAY, NULL, size, nmemb, old, CALLER, ENOMEM);
+            emit(RK_REALLOCARRAY, NULL, size, nmemb, old, CALLER, ENOMEM, 0);
             in_hook = 0;
         }
         errno = ENOMEM;
@@ -330,11 +397,11 @@ EXPORT void *reallocarray(void *old, size_t nmemb, size_t size)
         return __libc_realloc(old, n);
     /* the size is recorded per element: reallocarray(p, 0, s) frees as realloc(p, 0) does */
     in_hook = 1;
-    pthread_mutex_lock(&lock);
+    lock_events();
     void *p = __libc_realloc(old, n);
     int e = errno;
-    emit_locked(RK_REALLOCARRAY, p, size, nmemb, old, CALLER, p ? 0 : e);
-    pthread_mutex_unlock(&lock);
+    emit_locked(RK_REALLOCARRAY, p, size, nmemb, old, CALLER, p ? 0 : e, n ? n : 1);
+    unlock_events();
     errno = e;
     in_hook = 0;
     return p;
@@ -351,7 +418,7 @@ EXPORT int posix_memalign(void **res, size_t a, size_t n)
         rc = ENOMEM;
     if (!in_hook) {
         in_hook = 1;
-        emit(RK_POSIX_MEMALIGN, p, n, a, NULL, CALLER, rc);
+        emit(RK_POSIX_MEMALIGN, p, n, a, NULL, CALLER, rc, n ? n : 1);
         in_hook = 0;
     }
     if (rc == 0)
@@ -369,7 +436,7 @@ static void free_hook(void *p, unsigned kind, size_t size, size_t align, const v
     }
     in_hook = 1;
     int e = errno;
-    emit(kind, p, size, align, NULL, caller, 0);
+    emit(kind, p, size, align, NULL, caller, 0, 0);
     __libc_free(p);
     errno = e;
     in_hook = 0;

@@ -5,6 +5,13 @@
                                "total heap usage" counts them (a realloc
                                that moves or resizes is one alloc and one
                                free; free(NULL) and failed calls count not)
+  check.py layout REC BLOCKS   exit 0 iff every live block of the glibc
+                               view (BLOCKS: the `blocks` answer after
+                               `new glibc REC` and `trace REC`) sits at
+                               its recorded address minus its heap's
+                               start: the main heap's page (region 0),
+                               its arena's 64 MiB heap, or 16 bytes into
+                               its mmapped chunk
   check.py known REC CHILDREC  exit 0 iff the calls made by the known_*
                                functions of tests/record/known.c are
                                exactly the ones it documents
@@ -23,6 +30,42 @@ def read(path):
     trailer = [l.split() for l in lines[4 + ops:-1]]
     assert trailer[-1][0] == "end", "no end line"
     return head, body, trailer
+
+
+def layout(path, blocks_path):
+    head, body, _ = read(path)
+    heap = [int(w[5:], 16) for w in head[3] if w.startswith("heap=")][0] & ~0xFFF
+    where = {}  # id -> (address, glibc field)
+    for w in body:
+        if w[0] in "ar":
+            where[w[1]] = (int(w[4], 16), w[7])
+    with open(blocks_path) as f:
+        rows = [l.split() for l in f if l.startswith("  #")]
+    latest = {}
+    for r in rows:  # the last block of each name is the one the id holds now
+        latest[r[1]] = r
+    checked = 0
+    for name, r in latest.items():
+        if r[7] != "live":
+            continue
+        addr, g = where[name[1:]]
+        region, offset = int(r[2]), int(r[3])
+        if g.endswith("m"):
+            want = 16
+        elif g.endswith("n"):
+            want = addr & ((1 << 26) - 1)
+        else:
+            want = addr - heap
+            if region != 0:
+                print("%s: region %d, expected the main heap" % (name, region))
+                return False
+        if offset != want:
+            print("%s: offset %d, recorded address %x gives %d" % (name, offset, addr, want))
+            return False
+        checked += 1
+    if checked == 0:
+        print("no live block to check")
+    return checked > 0
 
 
 def counts(path):
@@ -126,5 +169,7 @@ if __name__ == "__main__":
         counts(sys.argv[2])
     elif sys.argv[1] == "known":
         known(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "layout":
+        sys.exit(0 if layout(sys.argv[2], sys.argv[3]) else 1)
     else:
-        sys.exit("usage: check.py counts REC | known REC CHILDREC")
+        sys.exit("usage: check.py counts REC | layout REC BLOCKS | known REC CHILDREC")
