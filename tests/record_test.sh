@@ -183,7 +183,7 @@ st=$?
     && cat "$tmp/out" "$tmp/err" | grep -q ": $((line - 5)) operations, 0 failed" && ok || bad "corrupt at byte $offset: exit $st, $(cat "$tmp/out" "$tmp/err")"
 sed '1s/allocscope-recording 2/allocscope-recording 3/' "$rec" >"$tmp/newer.rec"
 "$prog" --trace "$tmp/newer.rec" --batch >"$tmp/out" 2>"$tmp/err"
-[ $? = 1 ] && grep -q "format version 3; this allocscope reads version 2" "$tmp/err" && ok || bad "newer version: $(cat "$tmp/err")"
+[ $? = 2 ] && grep -q "format version 3; this allocscope reads version 2" "$tmp/err" && ok || bad "newer version: $(cat "$tmp/err")"
 # a version 1 recording (no glibc fields, no heap=) still replays
 sed -e '1s/allocscope-recording 2/allocscope-recording 1/' -e '5,$s/ g[0-9]*[mn]\{0,1\}\( \|$\)/\1/' "$rec" >"$tmp/v1.rec"
 "$prog" --trace "$tmp/v1.rec" --on "freelist 64M" --batch >"$tmp/out" 2>&1 && grep -q ": $total operations, 0 failed" "$tmp/out" \

@@ -46,7 +46,7 @@ def layout(path, blocks_path):
         latest[r[1]] = r
     checked = 0
     for name, r in latest.items():
-        if r[7] != "live":
+        if r[-2] != "live":  # the state column (steps follow it)
             continue
         addr, g = where[name[1:]]
         region, offset = int(r[2]), int(r[3])
