@@ -454,7 +454,7 @@ static void draw_header(tui *t)
     const char *name = session_active_name(s), *kind = session_active_kind(s), *o1 = st.has_offset ? off + 2 : ""; /* "offset N" */
     size_t cap = st.capacity, fr = st.capacity - used, pad = st.padding_bytes, lb = st.live_blocks,
            lby = st.live_bytes, peak = st.peak_bytes, zoom = t->grid.zoom;
-    for (int form = 0; form < 5; form++) {
+    for (int form = 0; form < 6; form++) {
         switch (form) {
         case 0:
             snprintf(line, sizeof line, "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu%s  live %zu (%zu B)  "
@@ -472,10 +472,18 @@ static void draw_header(tui *t)
             snprintf(line, sizeof line, "%s (%s) cap %zu used %zu free %zu%s%s pad %zu live %zu/%zuB peak %zu "
                      "%zu B/cell", name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, peak, zoom);
             break;
-        default: /* the peak is in stats */
+        case 4: /* the peak is in stats */
             snprintf(line, sizeof line, "%s (%s) cap %zu used %zu free %zu%s%s pad %zu live %zu/%zuB %zu B/cell",
                      name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, zoom);
             break;
+        default: { /* a long kind's name (debug-bump at 80 columns): shorter words, no figure cut */
+            char o2[32] = "";
+            if (st.has_offset)
+                snprintf(o2, sizeof o2, " off %zu", st.offset);
+            snprintf(line, sizeof line, "%s (%s) cap %zu used %zu free %zu%s pad %zu live %zu/%zuB %zuB/cell", name,
+                     kind, cap, used, fr, o2, pad, lb, lby, zoom);
+            break;
+        }
         }
         if (columns_of(line, strlen(line)) <= r->w - 1)
             break;
