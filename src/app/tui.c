@@ -1021,12 +1021,22 @@ static void draw_warnings(tui *t)
         snprintf(text, sizeof text, "%zu %s%s: %s", w.step, who, w.kind, msg);
         int lines = wrapped_lines(text, width);
         bool last_row_needed = i > 0; /* room for the count of the rest */
+        bool fresh = i >= t->seen_warnings;
+        attr_t a = style_attr(t, fresh ? (flashing ? STYLE_WARNING_NEW : STYLE_ERROR) : STYLE_WARNING);
         if (y + lines > bottom - (last_row_needed ? 1 : 0) && y < bottom) {
+            /* the newest is too long for a small pane: its first lines,
+             * marked cut, rather than only a count of what is hidden */
+            int room = bottom - y - (last_row_needed ? 1 : 0);
+            if (i + 1 == n && room > 0) {
+                y += draw_wrapped(y, r->x + 1, room, width, text, a);
+                put_text(y - 1, r->x + width, 1, t->ascii ? ">" : "…", a);
+                if (i > 0)
+                    put_fmt(y, r->x + 1, width, style_attr(t, STYLE_DIM), "(%zu older not shown)", i);
+                break;
+            }
             put_fmt(y, r->x + 1, width, style_attr(t, STYLE_DIM), "(%zu older not shown)", i + 1);
             break;
         }
-        bool fresh = i >= t->seen_warnings;
-        attr_t a = style_attr(t, fresh ? (flashing ? STYLE_WARNING_NEW : STYLE_ERROR) : STYLE_WARNING);
         y += draw_wrapped(y, r->x + 1, bottom - y, width, text, a);
     }
     if (n == 0)
