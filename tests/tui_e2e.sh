@@ -300,6 +300,8 @@ T send-keys -t e2e -l "28"
 T send-keys -t e2e Enter
 check "a long caption wraps" "Fragmentation: b's 80-byte hole is free"
 check "and is shown to its end" "and use the tail at 256."
+check "the newest warning shows in a small pane, cut and marked" "17 [bump] noop-free: bump: free of"
+check "with the count of the rest" "(1 older not shown)"
 T send-keys -t e2e q
 check "q leaves" "EXITED"
 # whole_answer W H SCENE STEP FIRST LAST: at step STEP of SCENE the answer's
@@ -362,6 +364,8 @@ check "q leaves" "EXITED"
 start 120 35 sh -c "'$prog' --play '$scenes/10_freelist_vs_bump.as' --autoplay --delay 50; echo EXITED; sleep 30"
 check "autoplay plays until a pause" "|| step 25/"
 check "the pause keeps bins' answer on screen" "[80: 80] -> [240: 784]"
+check "d merged into the free space after it: the heap's map draws 240 to 1024 as one freed block" "    896  ░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░"
+check "the heap's free list in order in its map: the head at 80, then 240" "████1HHHHHHHLLLLLLLL░░░░░░░░"
 T send-keys -t e2e space
 check "space plays on to the question" "Predict: A 200-byte request comes next."
 check "playback waits on it" "|| step 26/"
