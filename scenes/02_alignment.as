@@ -2,7 +2,7 @@
 # Teaches: alignForward rounds an offset up to the next multiple of the
 # alignment; the skipped bytes are padding; ordering allocations by
 # alignment (largest first) removes it.
-# Plays in about 3 minutes (41 steps, 3 pauses) at the default pace.
+# Plays in about 3 minutes (42 steps, 3 pauses) at the default pace.
 note alignForward(offset, align) rounds up to the next multiple of align. Watch the offset.
 new bump 256 as table
 note The offset is 0: alignForward(0, 4) = 0, so a u32 starts right there.

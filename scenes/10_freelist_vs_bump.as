@@ -5,7 +5,7 @@
 # handed out with the block as slack (internal fragmentation). `compare`
 # runs every request on both allocators, so the two maps show the same
 # program side by side.
-# Plays in about 3 minutes (53 steps, 4 pauses) at the default pace.
+# Plays in about 3 minutes (54 steps, 4 pauses) at the default pace.
 note The same requests on a first-fit free list and on a bump allocator, one map above the other.
 compare freelist 1024 first-fit as heap, bump 1024 as bump
 alloc 64 as a

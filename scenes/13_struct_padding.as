@@ -3,7 +3,7 @@
 # hides inside types too; reordering fields removes it; then a pool of
 # the type. `struct` is C's layout (Zig's extern struct); `packed struct`
 # is C's __attribute__((packed)), not Zig's packed struct.
-# Plays in about 2 minutes (33 steps, 3 pauses) at the default pace.
+# Plays in about 2 minutes (27 steps, 3 pauses) at the default pace.
 note The tutorial's Entity: where do its 3 tail bytes of padding come from?
 struct Entity {
     u32 id;

@@ -296,10 +296,12 @@ check "quit leaves" "EXITED"
 start 80 24 sh -c "'$prog' --play '$scenes/10_freelist_vs_bump.as' --delay 100000; echo EXITED; sleep 30"
 check "scene 10 opens" "|| step 1/"
 T send-keys -t e2e g
-T send-keys -t e2e -l "26"
+T send-keys -t e2e -l "28"
 T send-keys -t e2e Enter
 check "a long caption wraps" "Fragmentation: b's 80-byte hole is free"
 check "and is shown to its end" "and use the tail at 256."
+check "the newest warning shows in a small pane, cut and marked" "17 [bump] noop-free: bump: free of"
+check "with the count of the rest" "(1 older not shown)"
 T send-keys -t e2e q
 check "q leaves" "EXITED"
 # whole_answer W H SCENE STEP FIRST LAST: at step STEP of SCENE the answer's
@@ -360,24 +362,27 @@ check "q leaves" "EXITED"
 
 # --- predict, then reveal: an ask waits before the step that answers it ------
 start 120 35 sh -c "'$prog' --play '$scenes/10_freelist_vs_bump.as' --autoplay --delay 50; echo EXITED; sleep 30"
-check "autoplay plays until a pause" "|| step 11/"
+check "autoplay plays until a pause" "|| step 25/"
+check "the pause keeps bins' answer on screen" "[80: 80] -> [240: 784]"
+check "d merged into the free space after it: the heap's map draws 240 to 1024 as one freed block" "    896  ░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░"
+check "the heap's free list in order in its map: the head at 80, then 240" "████1HHHHHHHLLLLLLLL░░░░░░░░"
 T send-keys -t e2e space
-check "space plays on to the next" "|| step 23/"
-T send-keys -t e2e space
-check "and on to the question" "Predict: A 200-byte request comes next."
-check "playback waits on it" "|| step 24/"
+check "space plays on to the question" "Predict: A 200-byte request comes next."
+check "playback waits on it" "|| step 26/"
 check "the lecturer is told how to go on" "predict, then space or -> reveals the answer"
 gone "the answer is not on screen yet" "big: 200 bytes"
 T send-keys -t e2e space
 check "a key reveals it" "big: 200 bytes at offset 256"
-check "with the note that explains it, and stays there" "|| step 26/"
+check "with the note that explains it, and stays there" "|| step 28/"
+check "its caption" "Fragmentation: b's 80-byte hole is free"
 check "free blocks are numbered in their list's order" "1 place in its free list (1: the head)"
-check "b's hole is the head of the free list" "████1HHHHHHHHHHHHHHHLLLL"
+check "b's hole is the head of the heap's free list" "████1HHHHHHHLLLLLLLL"
+check "the tail after big is the second" "~~~~2HHHHHHHLLLLLLLL"
 check "a warning says whose allocator it is" "[bump] noop-free"
 T send-keys -t e2e c
-gone "c hides the block table" "block       offset"
+gone "c hides the side table (in a comparison, the figures side by side)" "compare        heap      bump"
 T send-keys -t e2e c
-check "and shows it again" "block       offset"
+check "and shows it again" "compare        heap      bump"
 T send-keys -t e2e q
 check "q leaves" "EXITED"
 
@@ -408,9 +413,9 @@ for size in "120 35" "80 24"; do
     start "$1" "$2" sh -c "'$prog' --play '$scenes/04_debug_allocator.as'; echo EXITED; sleep 30"
     check "scene 04 opens at $1x$2 for its golden screen" "|| step 1/"
     T send-keys -t e2e g
-    T send-keys -t e2e -l "18"
+    T send-keys -t e2e -l "26"
     T send-keys -t e2e Enter
-    check "at the pause after stats" "|| step 18/26"
+    check "at the pause after stats" "|| step 26/34"
     sleep 0.3
     screen > "$tmp/screen_$1x$2.txt"
     if [ "${ALLOCSCOPE_UPDATE_GOLDEN:-}" = 1 ]; then cp "$tmp/screen_$1x$2.txt" "$golden/screen_$1x$2.txt"; fi
@@ -421,14 +426,16 @@ for size in "120 35" "80 24"; do
 done
 
 # --- a lesson without colours, in ASCII: badges, caption and answer whole ---
-for size in "120 35" "80 24"; do
+# the head of the heap's free list: b's hole at 80, its header (H) and link
+# (L) at 2 bytes a cell at 120x35, at 8 at 80x24
+for size in "120 35 ###1HHHHHHHLLLLLLLLxxx" "80 24 a#######1HLLxxx"; do
     set -- $size
     start "$1" "$2" env NO_COLOR=1 sh -c "'$prog' --ascii --play '$scenes/10_freelist_vs_bump.as'; echo EXITED; sleep 30"
     check "scene 10 opens in ASCII at $1x$2" "|| step 1/"
     T send-keys -t e2e g
-    T send-keys -t e2e -l "26"
+    T send-keys -t e2e -l "28"
     T send-keys -t e2e Enter
-    check "the head of the free list in ASCII at $1x$2" "1HHH"
+    check "the head of the free list in ASCII at $1x$2" "$3"
     check "the caption at $1x$2" "but a 200-byte request must skip it"
     check "the answer at $1x$2" "big: 200 bytes at offset 256"
     T send-keys -t e2e q

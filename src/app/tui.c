@@ -334,22 +334,22 @@ static void crop_to_used(tui *t)
 /* A free block that merged freed bytes with never-used ones is one free
  * block: it is drawn as one freed region (a pristine free block stays
  * unused). */
-static void unify_free_blocks(tui *t)
+static void unify_free_blocks(cells_grid *g, const cells_free_node *nodes, size_t count)
 {
-    for (size_t i = 0; i < t->free_count; i++) {
-        const cells_free_node *n = &t->free_nodes[i];
+    for (size_t i = 0; i < count; i++) {
+        const cells_free_node *n = &nodes[i];
         bool freed = false, unused = false;
-        for (size_t k = n->cell; k < n->cell + n->cells && k < t->grid.count; k++) {
-            freed |= t->grid.cells[k].role == CELL_FREED;
-            unused |= t->grid.cells[k].role == CELL_UNUSED;
+        for (size_t k = n->cell; k < n->cell + n->cells && k < g->count; k++) {
+            freed |= g->cells[k].role == CELL_FREED;
+            unused |= g->cells[k].role == CELL_UNUSED;
         }
         if (!freed || !unused)
             continue;
-        for (size_t k = n->cell; k < n->cell + n->cells && k < t->grid.count; k++)
-            if (t->grid.cells[k].role == CELL_UNUSED) {
-                t->grid.cells[k].role = CELL_FREED;
-                t->grid.cells[k].beneath = CELL_FREED;
-                t->grid.cells[k].block = -1;
+        for (size_t k = n->cell; k < n->cell + n->cells && k < g->count; k++)
+            if (g->cells[k].role == CELL_UNUSED) {
+                g->cells[k].role = CELL_FREED;
+                g->cells[k].beneath = CELL_FREED;
+                g->cells[k].block = -1;
             }
     }
 }
@@ -378,7 +378,7 @@ static void rebuild(tui *t, bool keep_diff)
     t->free_count = t->grid.count ? cells_free_order(model(t), &t->grid, t->free_nodes, TUI_FREE_NODES) : 0;
     if (t->free_count > TUI_FREE_NODES)
         t->free_count = TUI_FREE_NODES;
-    unify_free_blocks(t);
+    unify_free_blocks(&t->grid, t->free_nodes, t->free_count);
     size_t region_cells[CELLS_MAX_REGIONS];
     for (size_t r = 0; r < t->grid.region_count; r++)
         region_cells[r] = t->grid.regions[r].count;
@@ -454,7 +454,7 @@ static void draw_header(tui *t)
     const char *name = session_active_name(s), *kind = session_active_kind(s), *o1 = st.has_offset ? off + 2 : ""; /* "offset N" */
     size_t cap = st.capacity, fr = st.capacity - used, pad = st.padding_bytes, lb = st.live_blocks,
            lby = st.live_bytes, peak = st.peak_bytes, zoom = t->grid.zoom;
-    for (int form = 0; form < 5; form++) {
+    for (int form = 0; form < 6; form++) {
         switch (form) {
         case 0:
             snprintf(line, sizeof line, "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu%s  live %zu (%zu B)  "
@@ -472,10 +472,18 @@ static void draw_header(tui *t)
             snprintf(line, sizeof line, "%s (%s) cap %zu used %zu free %zu%s%s pad %zu live %zu/%zuB peak %zu "
                      "%zu B/cell", name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, peak, zoom);
             break;
-        default: /* the peak is in stats */
+        case 4: /* the peak is in stats */
             snprintf(line, sizeof line, "%s (%s) cap %zu used %zu free %zu%s%s pad %zu live %zu/%zuB %zu B/cell",
                      name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, zoom);
             break;
+        default: { /* a long kind's name (debug-bump at 80 columns): shorter words, no figure cut */
+            char o2[32] = "";
+            if (st.has_offset)
+                snprintf(o2, sizeof o2, " off %zu", st.offset);
+            snprintf(line, sizeof line, "%s (%s) cap %zu used %zu free %zu%s pad %zu live %zu/%zuB %zuB/cell", name,
+                     kind, cap, used, fr, o2, pad, lb, lby, zoom);
+            break;
+        }
         }
         if (columns_of(line, strlen(line)) <= r->w - 1)
             break;
@@ -1013,12 +1021,22 @@ static void draw_warnings(tui *t)
         snprintf(text, sizeof text, "%zu %s%s: %s", w.step, who, w.kind, msg);
         int lines = wrapped_lines(text, width);
         bool last_row_needed = i > 0; /* room for the count of the rest */
+        bool fresh = i >= t->seen_warnings;
+        attr_t a = style_attr(t, fresh ? (flashing ? STYLE_WARNING_NEW : STYLE_ERROR) : STYLE_WARNING);
         if (y + lines > bottom - (last_row_needed ? 1 : 0) && y < bottom) {
+            /* the newest is too long for a small pane: its first lines,
+             * marked cut, rather than only a count of what is hidden */
+            int room = bottom - y - (last_row_needed ? 1 : 0);
+            if (i + 1 == n && room > 0) {
+                y += draw_wrapped(y, r->x + 1, room, width, text, a);
+                put_text(y - 1, r->x + width, 1, t->ascii ? ">" : "…", a);
+                if (i > 0)
+                    put_fmt(y, r->x + 1, width, style_attr(t, STYLE_DIM), "(%zu older not shown)", i);
+                break;
+            }
             put_fmt(y, r->x + 1, width, style_attr(t, STYLE_DIM), "(%zu older not shown)", i + 1);
             break;
         }
-        bool fresh = i >= t->seen_warnings;
-        attr_t a = style_attr(t, fresh ? (flashing ? STYLE_WARNING_NEW : STYLE_ERROR) : STYLE_WARNING);
         y += draw_wrapped(y, r->x + 1, bottom - y, width, text, a);
     }
     if (n == 0)
@@ -1601,6 +1619,8 @@ typedef struct compare_member {
     bool *changed;
     size_t changed_cap;
     size_t slack;            /* session_slack, at the last rebuild */
+    cells_free_node free_nodes[TUI_FREE_NODES]; /* its free blocks in their lists' order */
+    size_t free_count;
 } compare_member;
 
 struct compare_view {
@@ -1752,6 +1772,11 @@ static bool compare_rebuild(tui *t, bool keep_diff)
     if (!found)
         return false; /* the active allocator is not a member: its map is built as usual */
     t->grid.count = t->grid.region_count = 0;
+    /* the single map's badges are not drawn; the legend names the badge
+     * when a member's map has one */
+    t->free_count = 0;
+    for (size_t i = 0; i < n; i++)
+        t->free_count += cv->m[i].free_count;
     return true;
 }
 
@@ -1774,6 +1799,12 @@ static void compare_build(struct compare_view *cv, size_t zoom, size_t cap, bool
         }
         if (!cells_build(m->view, zoom, cap, &m->grid))
             m->grid.count = 0;
+        /* its free list drawn as the single map draws it: badges in list
+         * order, a free block that runs into unused bytes one freed region */
+        m->free_count = m->grid.count ? cells_free_order(m->view, &m->grid, m->free_nodes, TUI_FREE_NODES) : 0;
+        if (m->free_count > TUI_FREE_NODES)
+            m->free_count = TUI_FREE_NODES;
+        unify_free_blocks(&m->grid, m->free_nodes, m->free_count);
         if (m->grid.count > m->changed_cap) {
             bool *grown = realloc(m->changed, m->grid.count * sizeof *grown);
             if (grown == NULL) {
@@ -1803,6 +1834,8 @@ static void compare_member_tui(const tui *t, size_t i, tui *out)
     out->grid = m->grid;
     out->changed = m->changed;
     out->shape = (screen_map_shape){t->cmp->cells_per_row, 1};
+    out->free_count = m->free_count;
+    memcpy(out->free_nodes, m->free_nodes, m->free_count * sizeof *m->free_nodes);
 }
 
 /* A member's figures: used (as the header counts it), free, padding, the
@@ -1881,7 +1914,16 @@ static void compare_draw_map(tui *t)
         if (mt.grid.region_count == 0 && y < bottom)
             put_text(y++, r->x + 2, r->w - 2, "(owns no memory yet)", style_attr(t, STYLE_DIM));
     }
-    draw_legend(t, bottom, r->x + 1, r->w - 1, bottom);
+    /* the legend ends on the last row and takes up to two rows above it
+     * that the maps left empty, as many as it needs (the free-list
+     * badge's entry comes after the roles') */
+    int from = y > bottom - 2 ? (y < bottom ? y : bottom) : bottom - 2;
+    int last = draw_legend(t, from, r->x + 1, r->w - 1, bottom);
+    if (last < bottom) {
+        for (int k = from; k <= last; k++)
+            mvhline(k, r->x, ' ', r->w);
+        draw_legend(t, bottom - (last - from), r->x + 1, r->w - 1, bottom);
+    }
 }
 
 /* The side table: one column per member, one row per figure. */
