@@ -295,9 +295,9 @@ static void test_svg_warnings_and_group(void **state)
     assert_non_null(strstr(doc, "newest first</text>"));
     char newest[512], oldest[512];
     session_warning w = session_warning_at(s, n - 1);
-    svgout_warning_text(&w, newest, sizeof newest);
+    svgout_warning_text(s, &w, newest, sizeof newest);
     w = session_warning_at(s, 0);
-    svgout_warning_text(&w, oldest, sizeof oldest);
+    svgout_warning_text(s, &w, oldest, sizeof oldest);
     newest[20] = oldest[20] = '\0'; /* their first words, before any wrap */
     assert_non_null(strstr(doc, newest));
     assert_non_null(strstr(doc, oldest));

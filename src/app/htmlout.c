@@ -231,7 +231,7 @@ static void state_of(page *pg, player *p)
     pg->now[G_WARNINGS].len = 0;
     for (size_t i = 0; i < session_warning_count(s); i++) {
         session_warning w = session_warning_at(s, i);
-        svgout_warning_text(&w, line, sizeof line);
+        svgout_warning_text(s, &w, line, sizeof line);
         put_text(pg, G_WARNINGS, i, line);
     }
     session_stats st;
