@@ -194,6 +194,12 @@ replay_check() { # replay_check SCENE COLS ROWS
     sleep 0.3
     T capture-pane -p -t ref >"$tmp/ref.txt"
     cp "$tmp/ref.txt" "$tmp/ref-$(basename "$scene" .as).txt"
+    # and with the whole buffer (w), as the HTML page shows it
+    T send-keys -t ref w
+    sleep 0.5
+    T capture-pane -p -t ref >"$tmp/ref-whole-$(basename "$scene" .as).txt"
+    T send-keys -t ref w
+    sleep 0.5
     pos=$(sed -n 's/^ || step \([0-9]*\)\/.*/\1/p' "$tmp/ref.txt")
     [ -n "$pos" ] && [ "$pos" != "$first" ] || { bad "$scene: the live view did not stop at a pause"; cat "$tmp/ref.txt"; return; }
     # the marks among the first pos steps: the frame of step pos is the
@@ -262,9 +268,10 @@ EOF
 }
 replay_check scenes/01_bump_basics.as 120 40
 replay_check scenes/06_pool_entities.as 100 30
-# steps the live view is taken to (g N Enter): a long answer boxed above
-# the caption (scene 4's stats), freed blocks' name tags and the warnings
-# newest first (scene 4's end), the comparison group stacked (scene 15)
+# steps the live view is taken to (g N Enter): a pause under a long answer
+# boxed above the caption (scene 4's stats), freed blocks' name tags and
+# the warnings newest first (scene 4's end, the double free), the
+# comparison group stacked (scene 15)
 goto_check() { # goto_check SCENE STEP
     scene=$1 step=$2
     T kill-server 2>/dev/null
@@ -280,9 +287,15 @@ goto_check() { # goto_check SCENE STEP
     svg=$(printf '%s/svg/step-%04d.svg' "$tmp/$(basename "$scene" .as)" "$step")
     svg_is_screen "$svg" "$tmp/goto.txt" "$scene: the SVG of step $step is not the live view's screen (after g $step)"
 }
-goto_check scenes/04_debug_allocator.as 17
 goto_check scenes/04_debug_allocator.as 26
+goto_check scenes/04_debug_allocator.as 34
 goto_check scenes/15_alignment_side_by_side.as 36
+# the class asked to predict before the answer (scene 10's question)
+goto_check scenes/10_freelist_vs_bump.as 26
+grep -q 'Predict: ' "$tmp/goto.txt" && ok || bad "scene 10 at step 26: no question in the live view (a comparison point moved)"
+# a pool's free slots with their places in its list (badges, the legend's entry)
+goto_check scenes/06_pool_entities.as 26
+grep -q 'place in its free list' "$tmp/goto.txt" && ok || bad "scene 6 at step 26: no free-list badge in the live view (a comparison point moved)"
 grep -q '<title>allocscope: careless, step [0-9]*, a comparison group</title>' "$tmp/15_alignment_side_by_side/svg/step-0036.svg" \
     && ok || bad "scene 15's SVG at step 36 does not say it shows a comparison group"
 
@@ -351,10 +364,11 @@ EOF2
         *) bad "$name: keys in the page: '$probe' (want same, step $1, step $2)" ;;
     esac
 done
-# the page's header line at the first pause is the live view's there
+# the page's header line at the first pause is the live view's there,
+# showing the whole buffer (w) as the page does
 pos=$(sed -n 's/^ || step \([0-9]*\)\/.*/\1/p' "$tmp/ref-01_bump_basics.txt")
 chrome "file://$page#step=$pos" --dump-dom >"$tmp/dom-pause.html"
-"$PY" - "$tmp/dom-pause.html" "$tmp/ref-01_bump_basics.txt" <<'EOF' && ok || bad "the page's header is not the live view's"
+"$PY" - "$tmp/dom-pause.html" "$tmp/ref-whole-01_bump_basics.txt" <<'EOF' && ok || bad "the page's header is not the live view's (w)"
 import html, re, sys
 dom = open(sys.argv[1], encoding="utf-8").read()
 tty = open(sys.argv[2], encoding="utf-8").read().split("\n")

@@ -100,8 +100,8 @@ svgout_ink svgout_style_ink(looks_style s, looks_theme theme);
  * the message begins with it. */
 void svgout_warning_text(const session *s, const session_warning *w, char *buf, size_t n);
 
-/* The map's grid as the live view builds it for capacity cells: during
- * playback (playing) at fit zoom a buffer much larger than the part in use
+/* The map's grid as the live view builds it for capacity cells: with
+ * playing (the live view's playback, not its w) at fit zoom a buffer much larger than the part in use
  * is cut (screen_crop) to a power of two past it, never less than *crop
  * (the cut shown before for the same allocator; 0 at the start or after
  * another allocator) and *crop is updated; a free block that merged freed

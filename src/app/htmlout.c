@@ -177,7 +177,13 @@ static void map_state(page *pg, const session *s)
         pg->prev.blocks = NULL;
     }
     pg->now[G_MAP].len = 0;
-    if (!cells_build(s, 0, (size_t)pg->lay.map_cols * (size_t)pg->lay.map_rows, &pg->grid)) {
+    /* the live view's map of the whole buffer (its w: a page holds every
+     * step's cells, and a cut's finer cells would double a long scene's
+     * page), merged free blocks drawn as one */
+    static cells_free_node nodes[512];
+    size_t nfree, cut_of, no_cut = 0;
+    if (!svgout_build_grid(s, false, (size_t)pg->lay.map_cols * (size_t)pg->lay.map_rows, &no_cut, &pg->grid, nodes,
+                           512, &nfree, &cut_of)) {
         pg->oom = true;
         return;
     }
