@@ -122,6 +122,7 @@ typedef struct page {
     screen_layout lay;
     strbuf data;
     bool oom;
+    bool slack, damaged;      /* some step's map has slack / damaged cells */
 } page;
 
 /* A JSON string that is safe inside <script>: '<' escaped too. */
@@ -187,6 +188,8 @@ static void map_state(page *pg, const session *s)
         pg->oom = true;
         return;
     }
+    pg->slack |= pg->grid.usage.slack_bytes > 0;
+    pg->damaged |= pg->grid.usage.damaged_bytes > 0;
     bool comparable = pg->prev.count == pg->grid.count && pg->prev.zoom == pg->grid.zoom &&
                       pg->before[G_MAP].len == pg->grid.count;
     char key[64];
@@ -358,13 +361,17 @@ static void css(const page *pg, strbuf *out)
     }
 }
 
-/* The legend, from the table of looks. */
+/* The legend, from the table of looks: slack and damaged cells named
+ * only when some step of the scene has them (the live view names them
+ * where the map has them). */
 static void legend(const page *pg, strbuf *out)
 {
     for (int id = 0; id < LOOK_COUNT; id++) {
         const looks_cell_spec *l = looks_cell_of((looks_id)id);
         const looks_cell_spec *prev = id ? looks_cell_of((looks_id)(id - 1)) : NULL;
         if (l->word == NULL || (prev && prev->word && strcmp(prev->word, l->word) == 0))
+            continue;
+        if ((id == LOOK_SLACK && !pg->slack) || (id == LOOK_DAMAGED && !pg->damaged))
             continue;
         char colour[8];
         if (id == LOOK_CHANGED) { /* a cell of block 0 as the map marks a change */
