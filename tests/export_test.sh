@@ -147,13 +147,13 @@ grep -q '>Ten u32 values: 40 bytes, aligned to 4. They start at offset 0.</text>
     && ok || bad "the caption is not text in the SVG"
 # --at-marks: one file per note and pause
 "$prog" --play scenes/01_bump_basics.as --export-svg "$tmp/marks" --at-marks >/dev/null
-marks=$(grep -cE '^[[:space:]]*(note|pause)([[:space:]]|$)' scenes/01_bump_basics.as)
+marks=$(grep -cE '^[[:space:]]*(note|pause|ask)([[:space:]]|$)' scenes/01_bump_basics.as)
 [ "$(ls "$tmp/marks" | wc -l)" = "$marks" ] && ok || bad "--at-marks: $(ls "$tmp/marks" | wc -l) files for $marks marks"
 
-# --- asciicast: JSON lines, markers, and a replay through tmux ------------------
+# --- asciicast: JSON lines, markers (a note, pause or ask each), and a replay through tmux
 for scene in scenes/*.as; do
     name=$(basename "$scene" .as)
-    marks=$(grep -cE '^[[:space:]]*(note|pause)([[:space:]]|$)' "$scene")
+    marks=$(grep -cE '^[[:space:]]*(note|pause|ask)([[:space:]]|$)' "$scene")
     "$PY" - "$tmp/$name/cast" "$marks" <<'EOF' && ok || bad "$scene: the cast is not a valid asciicast v2"
 import json, sys
 lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
@@ -170,26 +170,52 @@ assert all(m[2] for m in marks[:1]), "a marker without its caption"
 EOF
 done
 
-# The live view in tmux plays scene 1 by itself up to its first pause; the
-# cast's output events up to that step, replayed into a pane of the same
-# size, must show the same screen.
+# The live view in tmux opens the scene paused on its first caption, the
+# cast's first marker; space plays it up to its first pause. The cast's
+# output events up to the marker of that step (one marker a note, pause or
+# ask: expects run with the step before them, so events are not steps),
+# replayed into a pane of the same size, must show the same screen; the
+# cast is drawn at the live view's pace (the status line names it).
 replay_check() { # replay_check SCENE COLS ROWS
     scene=$1 cols=$2 rows=$3
-    "$prog" --play "$scene" --export-cast "$tmp/r.cast" --size "${cols}x$rows" --force >/dev/null || { bad "cast $scene"; return; }
+    "$prog" --play "$scene" --export-cast "$tmp/r.cast" --size "${cols}x$rows" --delay 50 --force >/dev/null || { bad "cast $scene"; return; }
     T kill-server 2>/dev/null
     server=$((server + 1))
     T new-session -d -s ref -x "$cols" -y "$rows" "TERM=xterm-256color $prog --play $scene --delay 50"
     i=0
     while [ $i -lt 100 ] && ! T capture-pane -p -t ref | grep -q '^ || step'; do sleep 0.1; i=$((i + 1)); done
+    first=$(T capture-pane -p -t ref | sed -n 's/^ || step \([0-9]*\)\/.*/\1/p')
+    [ -n "$first" ] || { bad "$scene: the live view did not open paused"; return; }
+    T send-keys -t ref Space
+    i=0
+    while [ $i -lt 200 ] && ! T capture-pane -p -t ref | grep -q '^ || step' || T capture-pane -p -t ref | grep -q "^ || step $first/"; do
+        sleep 0.1; i=$((i + 1))
+    done
     sleep 0.3
     T capture-pane -p -t ref >"$tmp/ref.txt"
     cp "$tmp/ref.txt" "$tmp/ref-$(basename "$scene" .as).txt"
+    # and with the whole buffer (w), as the HTML page shows it
+    T send-keys -t ref w
+    sleep 0.5
+    T capture-pane -p -t ref >"$tmp/ref-whole-$(basename "$scene" .as).txt"
+    T send-keys -t ref w
+    sleep 0.5
     pos=$(sed -n 's/^ || step \([0-9]*\)\/.*/\1/p' "$tmp/ref.txt")
-    [ -n "$pos" ] || { bad "$scene: the live view did not stop at a pause"; cat "$tmp/ref.txt"; return; }
-    "$PY" - "$tmp/r.cast" "$pos" "$tmp/frames" <<'EOF'
+    [ -n "$pos" ] && [ "$pos" != "$first" ] || { bad "$scene: the live view did not stop at a pause"; cat "$tmp/ref.txt"; return; }
+    # the marks among the first pos steps: the frame of step pos is the
+    # last output event before the k-th marker
+    k=$(awk -v pos="$pos" '/^[[:space:]]*($|#)/{next} {n++} n<=pos && /^[[:space:]]*(note|pause|ask)([[:space:]]|$)/{m++} END{print m}' "$scene")
+    "$PY" - "$tmp/r.cast" "$k" "$tmp/frames" <<'EOF'
 import json, sys
-lines = open(sys.argv[1], encoding="utf-8").read().splitlines()[1:]
-out = [json.loads(l)[2] for l in lines if json.loads(l)[1] == "o"][: int(sys.argv[2]) + 1]
+events = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8").read().splitlines()[1:]]
+out, marks = [], 0
+for e in events:
+    if e[1] == "m":
+        marks += 1
+        if marks == int(sys.argv[2]):
+            break
+    else:
+        out.append(e[2])
 open(sys.argv[3], "w", encoding="utf-8").write("".join(out))
 EOF
     T new-session -d -s rep -x "$cols" -y "$rows" "stty -opost 2>/dev/null; cat $tmp/frames; sleep 60"
@@ -209,7 +235,8 @@ EOF
 }
 # svg_is_screen SVG TTY WHAT: the SVG read back as characters (text where
 # its text is, a filled cell as the live view's solid block) is the screen
-# captured from tmux; its step line leaves out the keys
+# captured from tmux; its step line leaves out the speed and the keys (and
+# the live view cuts the step's command short to keep room for the keys)
 svg_is_screen() {
     "$PY" - "$1" "$2" <<'EOF' && ok || bad "$3"
 import html, re, sys
@@ -228,15 +255,23 @@ timed = lambda line: re.sub(r"ns/op.*", "ns/op", line)
 lines = [timed("".join(r).rstrip()) for r in grid[:len(ref)]]
 for n, (a, b) in enumerate(zip(lines, ref)):
     b = timed(b.rstrip())
-    if a != b and not (b.startswith(" || step") and b.startswith(a)):
+    if b.startswith(" || step"):
+        # " || step N/M  14x  COMMAND   KEYS": the SVG's line is " || step N/M  COMMAND"
+        b = re.sub(r"^( \|\| step \d+/\d+  )[0-9.e+]+x  ", r"\1", b)
+        b = re.split(r"   +", b)[0]
+        if not a.startswith(b) or len(b) < len(" || step 1/1  x"):
+            sys.exit(f"row {n} (the step line):\n svg: {a!r}\n tty: {b!r}")
+        continue
+    if a != b:
         sys.exit(f"row {n}:\n svg: {a!r}\n tty: {b!r}")
 EOF
 }
 replay_check scenes/01_bump_basics.as 120 40
 replay_check scenes/06_pool_entities.as 100 30
-# steps the live view is taken to (g N Enter): a long answer boxed above
-# the caption (scene 4's stats), freed blocks' name tags and the warnings
-# newest first (scene 4's end), the comparison group stacked (scene 15)
+# steps the live view is taken to (g N Enter): a pause under a long answer
+# boxed above the caption (scene 4's stats), freed blocks' name tags and
+# the warnings newest first (scene 4's end, the double free), the
+# comparison group stacked (scene 15)
 goto_check() { # goto_check SCENE STEP
     scene=$1 step=$2
     T kill-server 2>/dev/null
@@ -252,9 +287,15 @@ goto_check() { # goto_check SCENE STEP
     svg=$(printf '%s/svg/step-%04d.svg' "$tmp/$(basename "$scene" .as)" "$step")
     svg_is_screen "$svg" "$tmp/goto.txt" "$scene: the SVG of step $step is not the live view's screen (after g $step)"
 }
-goto_check scenes/04_debug_allocator.as 17
 goto_check scenes/04_debug_allocator.as 26
+goto_check scenes/04_debug_allocator.as 34
 goto_check scenes/15_alignment_side_by_side.as 36
+# the class asked to predict before the answer (scene 10's question)
+goto_check scenes/10_freelist_vs_bump.as 26
+grep -q 'Predict: ' "$tmp/goto.txt" && ok || bad "scene 10 at step 26: no question in the live view (a comparison point moved)"
+# a pool's free slots with their places in its list (badges, the legend's entry)
+goto_check scenes/06_pool_entities.as 26
+grep -q 'place in its free list' "$tmp/goto.txt" && ok || bad "scene 6 at step 26: no free-list badge in the live view (a comparison point moved)"
 grep -q '<title>allocscope: careless, step [0-9]*, a comparison group</title>' "$tmp/15_alignment_side_by_side/svg/step-0036.svg" \
     && ok || bad "scene 15's SVG at step 36 does not say it shows a comparison group"
 
@@ -323,10 +364,11 @@ EOF2
         *) bad "$name: keys in the page: '$probe' (want same, step $1, step $2)" ;;
     esac
 done
-# the page's header line at the first pause is the live view's there
+# the page's header line at the first pause is the live view's there,
+# showing the whole buffer (w) as the page does
 pos=$(sed -n 's/^ || step \([0-9]*\)\/.*/\1/p' "$tmp/ref-01_bump_basics.txt")
 chrome "file://$page#step=$pos" --dump-dom >"$tmp/dom-pause.html"
-"$PY" - "$tmp/dom-pause.html" "$tmp/ref-01_bump_basics.txt" <<'EOF' && ok || bad "the page's header is not the live view's"
+"$PY" - "$tmp/dom-pause.html" "$tmp/ref-whole-01_bump_basics.txt" <<'EOF' && ok || bad "the page's header is not the live view's (w)"
 import html, re, sys
 dom = open(sys.argv[1], encoding="utf-8").read()
 tty = open(sys.argv[2], encoding="utf-8").read().split("\n")

@@ -255,6 +255,86 @@ static void test_svg_follows_live_view(void **state)
     session_destroy(s);
 }
 
+/* The live view's presentation during playback: the map cut to the part
+ * in use (never back), free blocks in their list's order as badges with
+ * the legend's entry, warnings tagged with their allocator. */
+static void test_svg_presentation(void **state)
+{
+    (void)state;
+    session *s = session_create();
+    sk_run(s, "new bump 4096");
+    sk_run(s, "alloc 40 as a");
+    cells_grid g;
+    cells_init(&g);
+    cells_free_node nodes[16];
+    size_t crop = 0, nfree = 9, cut_of = 0;
+    assert_true(svgout_build_grid(s, true, 2048, &crop, &g, nodes, 16, &nfree, &cut_of));
+    assert_int_equal(crop, 64);
+    assert_int_equal(cut_of, 4096);
+    assert_int_equal(nfree, 0);
+    assert_int_equal(g.regions[0].count * g.zoom, 64);
+    crop = 1024; /* a cut shown before is kept */
+    assert_true(svgout_build_grid(s, true, 2048, &crop, &g, nodes, 16, &nfree, &cut_of));
+    assert_int_equal(crop, 1024);
+    assert_true(svgout_build_grid(s, false, 2048, &crop, &g, nodes, 16, &nfree, &cut_of));
+    assert_int_equal(crop, 0); /* not playing: the whole buffer */
+    assert_int_equal(g.regions[0].count * g.zoom, 4096);
+    svgout_frame f = {.s = s, .playing = true, .caption = "x", .position = 1, .length = 2, .crop = &crop};
+    svgout_options o = {0, 0, LOOKS_THEME_LIGHT, false};
+    strbuf svg;
+    sb_init(&svg);
+    crop = 0;
+    assert_true(svgout_render(&f, &o, &svg, NULL));
+    /* 40 bytes and the offset's cell at the picture's zoom: a cut of 64 or 128, said under the map */
+    assert_true(crop == 64 || crop == 128);
+    char cut[64];
+    snprintf(cut, sizeof cut, ">%7zu  ... to 4096: not used yet", crop);
+    assert_non_null(strstr(sb_str(&svg), cut));
+    assert_null(strstr(sb_str(&svg), "place in its free list"));
+    session_destroy(s);
+
+    /* a free list's holes: badges 1 and 2 in address order, the legend says what they are */
+    s = session_create();
+    sk_run(s, "new freelist 256"); /* a short map: the legend has room */
+    sk_run(s, "alloc 24 as a");
+    sk_run(s, "alloc 24 as b");
+    sk_run(s, "alloc 24 as c");
+    sk_run(s, "alloc 24 as d");
+    sk_run(s, "free a");
+    sk_run(s, "free c");
+    crop = 0;
+    assert_true(svgout_build_grid(s, false, 2048, &crop, &g, nodes, 16, &nfree, &cut_of));
+    assert_true(nfree >= 2);
+    assert_int_equal(nodes[0].rank, 1);
+    assert_int_equal(nodes[1].rank, 2);
+    assert_true(nodes[0].cell < nodes[1].cell);
+    f = (svgout_frame){.s = s, .caption = ""};
+    sb_clear(&svg);
+    assert_true(svgout_render(&f, &o, &svg, NULL));
+    assert_non_null(strstr(sb_str(&svg), "place in its free list (1: the head)</text>"));
+    assert_non_null(strstr(sb_str(&svg), ">2</text>"));
+    session_destroy(s);
+
+    /* with several allocators each warning names its own */
+    s = session_create();
+    sk_run(s, "new bump 64 as one");
+    sk_run(s, "new bump 64 as two");
+    sk_run(s, "alloc 8 as x");
+    sk_run(s, "free x");
+    assert_true(session_warning_count(s) >= 1);
+    session_warning w = session_warning_at(s, 0);
+    char line[512];
+    svgout_warning_text(s, &w, line, sizeof line);
+    assert_non_null(strstr(line, " [two] "));
+    f = (svgout_frame){.s = s, .caption = ""};
+    sb_clear(&svg);
+    assert_true(svgout_render(&f, &o, &svg, NULL));
+    assert_non_null(strstr(sb_str(&svg), "[two] "));
+    sb_free(&svg);
+    cells_free(&g);
+    session_destroy(s);
+}
+
 /* Warnings newest first, their kind written once; a comparison group is
  * drawn stacked, every member named, and the title says so. */
 static void test_svg_warnings_and_group(void **state)
@@ -295,9 +375,9 @@ static void test_svg_warnings_and_group(void **state)
     assert_non_null(strstr(doc, "newest first</text>"));
     char newest[512], oldest[512];
     session_warning w = session_warning_at(s, n - 1);
-    svgout_warning_text(&w, newest, sizeof newest);
+    svgout_warning_text(s, &w, newest, sizeof newest);
     w = session_warning_at(s, 0);
-    svgout_warning_text(&w, oldest, sizeof oldest);
+    svgout_warning_text(s, &w, oldest, sizeof oldest);
     newest[20] = oldest[20] = '\0'; /* their first words, before any wrap */
     assert_non_null(strstr(doc, newest));
     assert_non_null(strstr(doc, oldest));
@@ -399,6 +479,7 @@ int main(void)
         cmocka_unit_test(test_svg_cells_and_text),
         cmocka_unit_test(test_light_theme_inks),
         cmocka_unit_test(test_svg_follows_live_view),
+        cmocka_unit_test(test_svg_presentation),
         cmocka_unit_test(test_svg_warnings_and_group),
         cmocka_unit_test(test_export_command),
         cmocka_unit_test(test_html_differences),

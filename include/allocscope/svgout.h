@@ -56,6 +56,8 @@ typedef struct svgout_frame {
     const char *answer_command; /* that step's text, or NULL */
     bool answer_failed;       /* that step failed */
     svgout_group_memory *group_memory; /* NULL, or the group's last frame: read and updated */
+    size_t *crop;             /* playback: the map's cut shown before (svgout_build_grid), read and updated;
+                                 NULL: none kept */
 } svgout_frame;
 
 /* Lines a caption takes in the band of a cols-column picture (at least 1),
@@ -93,9 +95,21 @@ typedef struct svgout_ink {
 svgout_ink svgout_ink_of(looks_colour fg, looks_colour bg, unsigned attrs, looks_theme theme);
 /* The same for style s. */
 svgout_ink svgout_style_ink(looks_style s, looks_theme theme);
-/* A warning's line as the live view writes it: "STEP KIND: MESSAGE", the
- * kind once when the message begins with it. */
-void svgout_warning_text(const session_warning *w, char *buf, size_t n);
+/* A warning's line as the live view writes it: "STEP [ALLOCATOR] KIND:
+ * MESSAGE", the allocator's name when s has several, the kind once when
+ * the message begins with it. */
+void svgout_warning_text(const session *s, const session_warning *w, char *buf, size_t n);
+
+/* The map's grid as the live view builds it for capacity cells: with
+ * playing (the live view's playback, not its w) at fit zoom a buffer much larger than the part in use
+ * is cut (screen_crop) to a power of two past it, never less than *crop
+ * (the cut shown before for the same allocator; 0 at the start or after
+ * another allocator) and *crop is updated; a free block that merged freed
+ * bytes with never-used ones is one freed region. nodes (max of them)
+ * gets the free blocks in their lists' order, *free_count how many; *cut
+ * the bytes shown (0: all) and *cut_of of how many. False: no memory. */
+bool svgout_build_grid(const session *s, bool playing, size_t capacity, size_t *crop, cells_grid *grid,
+                       cells_free_node *nodes, size_t max, size_t *free_count, size_t *cut_of);
 
 /* Appends the SVG document of frame f to out. The grid it draws is left in
  * *grid when grid is not NULL (for the next frame's changes). False only

@@ -4,8 +4,9 @@
  *
  * A recording is one header line and one event per line: [time, "o",
  * bytes] for each frame the live view draws (tui_record), [time, "m",
- * caption] after each note and pause. Time advances by the step delay
- * per frame; a pause holds three delays.
+ * caption] after each note, pause and ask. The recording opens as the
+ * live view does, paused on the scene's first caption. Time advances by
+ * the step delay per frame; a pause holds three delays.
  */
 #include "allocscope/castout.h"
 
@@ -39,11 +40,16 @@ static void on_frame(void *user, const char *bytes, size_t n, struct player *pl)
     sb_printf(r->out, "[%.3f, \"o\", ", r->t);
     sb_json_string(r->out, n ? bytes : "");
     sb_add(r->out, "]\n");
-    size_t pos = player_position(pl);
-    const player_step *st = pos ? player_step_at(pl, pos - 1) : NULL;
-    if (st && pos != r->last_position && st->kind != PLAYER_COMMAND) {
+    /* a marker for each note, pause and ask this frame ran (the reveal
+     * after an ask runs the note before its answer in the same frame) */
+    size_t pos = player_position(pl), from = r->last_position == (size_t)-1 || r->last_position > pos ? pos
+                                                                                                  : r->last_position;
+    for (size_t i = from; i < pos; i++) {
+        const player_step *st = player_step_at(pl, i);
+        if (st->kind == PLAYER_COMMAND)
+            continue;
         sb_printf(r->out, "[%.3f, \"m\", ", r->t);
-        sb_json_string(r->out, player_caption(pl));
+        sb_json_string(r->out, st->kind == PLAYER_PAUSE || i + 1 == pos ? player_caption(pl) : player_step_caption(st));
         sb_add(r->out, "]\n");
         if (st->kind == PLAYER_PAUSE)
             r->t += 2 * r->delay;

@@ -122,6 +122,7 @@ typedef struct page {
     screen_layout lay;
     strbuf data;
     bool oom;
+    bool slack, damaged;      /* some step's map has slack / damaged cells */
 } page;
 
 /* A JSON string that is safe inside <script>: '<' escaped too. */
@@ -177,10 +178,18 @@ static void map_state(page *pg, const session *s)
         pg->prev.blocks = NULL;
     }
     pg->now[G_MAP].len = 0;
-    if (!cells_build(s, 0, (size_t)pg->lay.map_cols * (size_t)pg->lay.map_rows, &pg->grid)) {
+    /* the live view's map of the whole buffer (its w: a page holds every
+     * step's cells, and a cut's finer cells would double a long scene's
+     * page), merged free blocks drawn as one */
+    static cells_free_node nodes[512];
+    size_t nfree, cut_of, no_cut = 0;
+    if (!svgout_build_grid(s, false, (size_t)pg->lay.map_cols * (size_t)pg->lay.map_rows, &no_cut, &pg->grid, nodes,
+                           512, &nfree, &cut_of)) {
         pg->oom = true;
         return;
     }
+    pg->slack |= pg->grid.usage.slack_bytes > 0;
+    pg->damaged |= pg->grid.usage.damaged_bytes > 0;
     bool comparable = pg->prev.count == pg->grid.count && pg->prev.zoom == pg->grid.zoom &&
                       pg->before[G_MAP].len == pg->grid.count;
     char key[64];
@@ -231,7 +240,7 @@ static void state_of(page *pg, player *p)
     pg->now[G_WARNINGS].len = 0;
     for (size_t i = 0; i < session_warning_count(s); i++) {
         session_warning w = session_warning_at(s, i);
-        svgout_warning_text(&w, line, sizeof line);
+        svgout_warning_text(s, &w, line, sizeof line);
         put_text(pg, G_WARNINGS, i, line);
     }
     session_stats st;
@@ -352,13 +361,17 @@ static void css(const page *pg, strbuf *out)
     }
 }
 
-/* The legend, from the table of looks. */
+/* The legend, from the table of looks: slack and damaged cells named
+ * only when some step of the scene has them (the live view names them
+ * where the map has them). */
 static void legend(const page *pg, strbuf *out)
 {
     for (int id = 0; id < LOOK_COUNT; id++) {
         const looks_cell_spec *l = looks_cell_of((looks_id)id);
         const looks_cell_spec *prev = id ? looks_cell_of((looks_id)(id - 1)) : NULL;
         if (l->word == NULL || (prev && prev->word && strcmp(prev->word, l->word) == 0))
+            continue;
+        if ((id == LOOK_SLACK && !pg->slack) || (id == LOOK_DAMAGED && !pg->damaged))
             continue;
         char colour[8];
         if (id == LOOK_CHANGED) { /* a cell of block 0 as the map marks a change */

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "allocscope/evidence.h"
 #include "allocscope/player.h"
 #include "allocscope/screen.h"
 
@@ -36,6 +37,8 @@ typedef struct svg {
     bool ascii;
     uint32_t page_fg, page_bg;
     int hide_from, hide_to; /* rows [from, to) that a box covers: nothing else is drawn there */
+    const cells_free_node *free_nodes; /* the map's free blocks in their lists' order (badges) */
+    size_t free_count;
 } svg;
 
 static bool hidden(const svg *g, int row) { return row >= g->hide_from && row < g->hide_to; }
@@ -81,7 +84,7 @@ static pen pen_of(const svg *g, looks_style s, unsigned extra)
 svgout_ink svgout_ink_of(looks_colour fg, looks_colour bg, unsigned attrs, looks_theme theme)
 {
     svg g = {NULL, theme, false, looks_rgb((looks_colour)LOOKS_NONE, theme, true),
-             looks_rgb((looks_colour)LOOKS_NONE, theme, false), 0, 0};
+             looks_rgb((looks_colour)LOOKS_NONE, theme, false), 0, 0, NULL, 0};
     pen p = mix(&g, fg, bg, attrs);
     return (svgout_ink){p.fg, p.bg, p.has_bg};
 }
@@ -275,9 +278,13 @@ static void header(const svg *g, const svgout_frame *f, const screen_rect *r, co
     session_stats st;
     session_stats_from_usage(s, &grid->usage, &st);
     size_t used = st.capacity - st.unused_bytes - (st.has_offset ? 0 : st.freed_bytes);
-    char off[48] = "";
+    char off[48] = "", extra[64] = "";
     if (st.has_offset)
         snprintf(off, sizeof off, "  offset %zu", st.offset);
+    if (st.slack_bytes) /* named only where there are any */
+        snprintf(extra, sizeof extra, "  slack %zu", st.slack_bytes);
+    if (st.damaged_bytes)
+        snprintf(extra + strlen(extra), sizeof extra - strlen(extra), "  damaged %zu", st.damaged_bytes);
     /* every figure, in fewer columns as the picture narrows (the live view's forms) */
     char line[512];
     const char *name = session_active_name(s), *kind = session_active_kind(s), *o1 = st.has_offset ? off + 2 : "";
@@ -286,12 +293,12 @@ static void header(const svg *g, const svgout_frame *f, const screen_rect *r, co
     for (int form = 0; form < 5; form++) {
         switch (form) {
         case 0:
-            snprintf(line, sizeof line, "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu  live %zu (%zu B)  "
-                     "peak %zu  zoom %zu B/cell", name, kind, cap, used, fr, off, pad, lb, lby, peak, zoom);
+            snprintf(line, sizeof line, "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu%s  live %zu (%zu B)  "
+                     "peak %zu  zoom %zu B/cell", name, kind, cap, used, fr, off, pad, extra, lb, lby, peak, zoom);
             break;
         case 1:
-            snprintf(line, sizeof line, "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu  live %zu (%zu B)  "
-                     "peak %zu  %zu B/cell", name, kind, cap, used, fr, off, pad, lb, lby, peak, zoom);
+            snprintf(line, sizeof line, "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu%s  live %zu (%zu B)  "
+                     "peak %zu  %zu B/cell", name, kind, cap, used, fr, off, pad, extra, lb, lby, peak, zoom);
             break;
         case 2:
             snprintf(line, sizeof line, "%s (%s) capacity %zu used %zu free %zu%s%s padding %zu live %zu (%zu B) "
@@ -401,7 +408,7 @@ svgout_face svgout_cell_face(const cells_grid *grid, size_t i, looks_theme theme
                              bool changed)
 {
     svg g = {NULL, theme, ascii, looks_rgb((looks_colour)LOOKS_NONE, theme, true),
-             looks_rgb((looks_colour)LOOKS_NONE, theme, false), 0, 0};
+             looks_rgb((looks_colour)LOOKS_NONE, theme, false), 0, 0, NULL, 0};
     face f = face_of(&g, &grid->cells[i], with_label, changed);
     return (svgout_face){f.filled, f.ink.bold, f.ink.underline, f.ink.dim, f.fill, f.ink.fg, f.first};
 }
@@ -426,8 +433,10 @@ static void set_glyph(column *c, const char *g) { snprintf(c->glyph, sizeof c->g
  * (a freed block's too, as a tag), the whole name where it fits, else its
  * first letter. Fills are cell rectangles (class "c"), glyphs and names
  * text in runs of one ink. */
+static pen badge_pen(const svg *g) { return pen_of(g, STYLE_TEXT, LOOKS_REVERSE | LOOKS_BOLD); }
+
 static void cells_row(const svg *g, const session *s, const cells_grid *grid, const bool *changed, int width,
-                      int col, int row, size_t first, size_t count)
+                      int col, int row, size_t first, size_t count, bool plain_row)
 {
     enum { MAXC = SVGOUT_MAX_COLS };
     if (hidden(g, row))
@@ -435,14 +444,14 @@ static void cells_row(const svg *g, const session *s, const cells_grid *grid, co
     column cs[MAXC];
     size_t n = 0;
     for (size_t i = 0; i < count && n + (size_t)width <= MAXC; i++) {
-        face f = face_of(g, &grid->cells[first + i], width == 1, changed && changed[first + i]);
+        face f = face_of(g, &grid->cells[first + i], width == 1 && !plain_row, changed && changed[first + i]);
         for (int k = 0; k < width; k++, n++) {
             cs[n] = (column){f.filled, f.bar, f.fill, "", f.ink};
             set_glyph(&cs[n], k ? f.rest : f.first);
         }
     }
     const cell *cells = grid->cells + first;
-    for (size_t i = 0; width > 1 && i < count && (i + 1) * (size_t)width <= n; i++) {
+    for (size_t i = 0; width > 1 && !plain_row && i < count && (i + 1) * (size_t)width <= n; i++) {
         if (!cells[i].label || cells[i].block < 0 ||
             (i > 0 && cells[i - 1].block == cells[i].block && cells[i - 1].role == cells[i].role))
             continue;
@@ -456,6 +465,25 @@ static void cells_row(const svg *g, const session *s, const cells_grid *grid, co
             column *c = &cs[i * (size_t)width + k];
             char ch[2] = {(unsigned char)b.name[k] < 0x80 ? b.name[k] : '?', '\0'};
             *c = (column){f.filled, false, f.fill, "", f.ink};
+            set_glyph(c, ch);
+        }
+    }
+    /* each free block's place in its list at its first cell, where its
+     * cells in this row have room for the digits (write_free_order) */
+    for (size_t i = 0; s && !plain_row && i < g->free_count; i++) {
+        const cells_free_node *fn = &g->free_nodes[i];
+        if (fn->cell < first || fn->cell >= first + count)
+            continue;
+        size_t at = fn->cell - first, in_row = fn->cells < count - at ? fn->cells : count - at;
+        char num[24];
+        size_t len = (size_t)snprintf(num, sizeof num, "%zu", fn->rank);
+        if (len > in_row * (size_t)width)
+            continue;
+        pen b = badge_pen(g);
+        for (size_t k = 0; k < len && at * (size_t)width + k < n; k++) {
+            column *c = &cs[at * (size_t)width + k];
+            char ch[2] = {num[k], '\0'};
+            *c = (column){b.has_bg, false, b.bg, "", b};
             set_glyph(c, ch);
         }
     }
@@ -511,7 +539,7 @@ static bool legend_entry(const svg *g, int *y, int x0, int *x, int w, int bottom
 
 /* The legend from the looks table, drawn as the map draws each look;
  * returns the last row used and in *end the column after its last entry. */
-static int legend(const svg *g, int y, int x, int w, int bottom, int *end)
+static int legend(const svg *g, int y, int x, int w, int bottom, int *end, const cells_grid *grid)
 {
     int at = x;
     *end = x;
@@ -519,6 +547,9 @@ static int legend(const svg *g, int y, int x, int w, int bottom, int *end)
         const looks_cell_spec *l = looks_cell_of((looks_id)id);
         if (l->word == NULL || (id > 0 && looks_cell_of((looks_id)(id - 1))->word &&
                                 strcmp(looks_cell_of((looks_id)(id - 1))->word, l->word) == 0))
+            continue;
+        /* slack and damaged bytes are named only where the map has them */
+        if ((id == LOOK_SLACK && grid->usage.slack_bytes == 0) || (id == LOOK_DAMAGED && grid->usage.damaged_bytes == 0))
             continue;
         const char *what = id == LOOK_CHANGED ? "changed by the last step" : l->word;
         int before = y;
@@ -531,11 +562,22 @@ static int legend(const svg *g, int y, int x, int w, int bottom, int *end)
             cells_grid one = {0};
             one.cells = &sample, one.count = 1;
             bool ch = id == LOOK_CHANGED;
-            cells_row(g, NULL, &one, &ch, 1, at, y, 0, 1);
+            cells_row(g, NULL, &one, &ch, 1, at, y, 0, 1, false);
         } else {
             text(g, at, y, 1, looks_glyph((looks_id)id, g->ascii), pen_of(g, l->style, 0));
         }
         at += 1 + 1 + columns(what) + 2;
+        *end = at - 2;
+    }
+    if (g->free_count) { /* the badges: a free block's place in its list */
+        static const char badge[] = "place in its free list (1: the head)";
+        int before = y;
+        if (!legend_entry(g, &y, x, &at, w, bottom, badge))
+            return y;
+        if (y != before)
+            at = x;
+        text(g, at, y, 1, "1", badge_pen(g));
+        at += 1 + 1 + columns(badge) + 2;
         *end = at - 2;
     }
     size_t n;
@@ -584,8 +626,12 @@ static void map_row_prefix(const svg *g, const session *s, int x, int y, const c
         textf(g, x, y, SCREEN_MAP_PREFIX, dim, "%7zu ", at);
 }
 
+/* The map as the live view's draw_map: the ruler, rows of cells (a short
+ * map's rows up to three lines high, the lines under the first without
+ * labels, names and badges), what a cut leaves out, the legend. crop,
+ * crop_of: the map shows only the first crop bytes of crop_of (0: all). */
 static void map(const svg *g, const svgout_frame *f, const screen_layout *lay, const screen_map_shape *sh,
-                const cells_grid *grid, const bool *changed)
+                const cells_grid *grid, const bool *changed, size_t crop, size_t crop_of)
 {
     const screen_rect *r = &lay->map;
     pen dim = pen_of(g, STYLE_DIM, 0);
@@ -601,30 +647,56 @@ static void map(const svg *g, const svgout_frame *f, const screen_layout *lay, c
         step *= 2;
     for (int c = 0; c < sh->cells_per_row; c += step)
         textf(g, r->x + SCREEN_MAP_PREFIX + c * width, r->y, step * width - 1, dim, "+%zu", (size_t)c * grid->zoom);
-    int rows = lay->map_rows, k = 0;
+    /* the map's lines: a region's divider (region -1) or a row of cells */
+    enum { MAX_LINES = 512 };
+    struct { int region; size_t first, count; } lines[MAX_LINES];
     size_t cols = (size_t)sh->cells_per_row, total = 0;
-    for (size_t reg = 0; reg < grid->region_count; reg++)
-        total += (grid->region_count > 1) + (grid->regions[reg].count + cols - 1) / cols;
-    for (size_t reg = 0; reg < grid->region_count && k < rows; reg++) {
+    for (size_t reg = 0; reg < grid->region_count; reg++) {
         const cells_region *rg = &grid->regions[reg];
-        if (grid->region_count > 1 && k < rows)
-            textf(g, r->x, r->y + 1 + k++, r->w, dim, "  ── region %zu: %zu bytes ──", reg, rg->bytes);
-        for (size_t first = 0; first < rg->count && k < rows; first += cols) {
-            size_t n = rg->count - first < cols ? rg->count - first : cols;
-            int y = r->y + 1 + k++;
-            map_row_prefix(g, f->s, r->x, y, rg, first * grid->zoom);
-            cells_row(g, f->s, grid, changed, width, r->x + SCREEN_MAP_PREFIX, y, rg->first + first, n);
+        if (grid->region_count > 1) {
+            if (total < MAX_LINES)
+                lines[total].region = -1, lines[total].first = reg, lines[total].count = rg->bytes;
+            total++;
         }
+        for (size_t row = 0; row < rg->count; row += cols) {
+            if (total < MAX_LINES)
+                lines[total].region = (int)reg, lines[total].first = rg->first + row,
+                lines[total].count = rg->count - row < cols ? rg->count - row : cols;
+            total++;
+        }
+    }
+    if (total > MAX_LINES)
+        total = MAX_LINES;
+    int rows = lay->map_rows, k = 0, tall = screen_row_height(total, rows);
+    for (; k < rows && (size_t)(k / tall) < total; k++) {
+        int y = r->y + 1 + k, line = k / tall;
+        if (lines[line].region < 0) {
+            if (k % tall == 0)
+                textf(g, r->x, y, r->w, dim, "  ── region %zu: %zu bytes ──", lines[line].first, lines[line].count);
+            continue;
+        }
+        if (k % tall == 0) {
+            const cells_region *rg = &grid->regions[lines[line].region];
+            map_row_prefix(g, f->s, r->x, y, rg, (lines[line].first - rg->first) * grid->zoom);
+        }
+        cells_row(g, f->s, grid, changed, width, r->x + SCREEN_MAP_PREFIX, y, lines[line].first, lines[line].count,
+                  k % tall != 0);
     }
     if (total > (size_t)rows)
         textf(g, r->x + r->w - 22, r->y, 22, dim, "rows %d-%d of %zu PgUp/Dn", 1, rows, total);
+    else if (crop && k < rows) /* what the cut leaves out, under the last row */
+        textf(g, r->x, r->y + 1 + k++, r->w, dim, "%7zu  ... to %zu: not used yet (w shows the whole buffer)", crop,
+              crop_of);
     int ly = r->y + 1 + k + (k < rows ? 1 : 0) < r->y + r->h ? r->y + 1 + k + (k < rows ? 1 : 0) : r->y + r->h - 1;
     int end;
-    ly = legend(g, ly, r->x + 1, r->w - 1, r->y + r->h - 1, &end);
+    ly = legend(g, ly, r->x + 1, r->w - 1, r->y + r->h - 1, &end, grid);
     legend_among(g, ly, r->x + 1, r->w - 1, r->y + r->h - 1, end, grid);
 }
 
-static void table_row(const svg *g, const session *s, const screen_rect *r, int y, size_t i, bool addresses)
+/* ev: the spans, when blocks carry slack (its column then takes align's
+ * place), else NULL; regions: each block's offset as region:offset */
+static void table_row(const svg *g, const session *s, const screen_rect *r, int y, size_t i, bool addresses,
+                      const evidence *ev, bool regions)
 {
     session_block b = session_block_at(s, i);
     pen name = b.live ? pen_of(g, looks_live_style((long)i), LOOKS_BOLD)
@@ -634,27 +706,38 @@ static void table_row(const svg *g, const session *s, const screen_rect *r, int 
     if (addresses)
         textf(g, r->x + 12, y, r->w - 12, rest, "%14p %6zu %4zu %-5s", b.ptr, b.size, b.padding,
               b.live ? "live" : "freed");
-    else
-        textf(g, r->x + 12, y, r->w - 12, rest, "%7zu %6zu %5zu %4zu %-5s", b.offset, b.size, b.align, b.padding,
-              b.live ? "live" : "freed");
+    else {
+        char at[32]; /* the region (an arena's chunk, a pool's slab) and the offset in it */
+        if (regions)
+            snprintf(at, sizeof at, "%u:%zu", (unsigned)b.region, b.offset);
+        else
+            snprintf(at, sizeof at, "%zu", b.offset);
+        textf(g, r->x + 12, y, r->w - 12, rest, "%7s %6zu %5zu %4zu %-5s", at, b.size,
+              ev ? (b.live ? evidence_slack_of(ev, b.ptr) : 0) : b.align, b.padding, b.live ? "live" : "freed");
+    }
 }
 
 /* The block table as the live view's: live blocks first, then freed ones,
  * the newest of each when they do not all fit. */
-static void table(const svg *g, const svgout_frame *f, const screen_rect *r)
+static void table(const svg *g, const svgout_frame *f, const screen_rect *r, const cells_grid *grid)
 {
     if (r->h < 2 || r->w < 20)
         return;
     const session *s = f->s;
-    bool addresses = session_show_addresses(s);
+    bool addresses = session_show_addresses(s), regions = grid->region_count > 1;
+    /* where blocks carry slack (free list, buddy, pool), its column takes align's place */
+    bool slack = grid->usage.slack_bytes > 0;
+    evidence ev = {0};
+    if (slack)
+        evidence_collect(s, &ev);
     pen head = plain(g, true);
     head.underline = true;
     if (addresses)
         textf(g, r->x + 1, r->y, r->w - 1, head, "%-10s %14s %6s %4s %-5s", "block", "address", "size", "pad",
               "state");
     else
-        textf(g, r->x + 1, r->y, r->w - 1, head, "%-10s %7s %6s %5s %4s %-5s", "block", "offset", "size", "align",
-              "pad", "state");
+        textf(g, r->x + 1, r->y, r->w - 1, head, "%-10s %7s %6s %5s %4s %-5s", "block", regions ? "reg:off" : "offset",
+              "size", slack ? "slack" : "align", "pad", "state");
     size_t n = session_block_count(s), live = 0, rows = (size_t)r->h - 1;
     for (size_t i = 0; i < n; i++)
         live += session_block_at(s, i).live;
@@ -666,9 +749,10 @@ static void table(const svg *g, const svgout_frame *f, const screen_rect *r)
             if (session_block_at(s, i).live != (pass == 0))
                 continue;
             if (seen++ >= total - want)
-                table_row(g, s, r, y++, i, addresses);
+                table_row(g, s, r, y++, i, addresses, slack ? &ev : NULL, regions);
         }
     }
+    evidence_free(&ev);
     if (n == 0)
         text(g, r->x + 1, r->y + 1, r->w - 1, "(no blocks yet)", pen_of(g, STYLE_DIM, 0));
 }
@@ -688,9 +772,12 @@ static size_t kind_prefix(const char *msg, const char *kind)
     return i + 1 + strspn(msg + i + 1, " ");
 }
 
-void svgout_warning_text(const session_warning *w, char *buf, size_t n)
+void svgout_warning_text(const session *s, const session_warning *w, char *buf, size_t n)
 {
-    snprintf(buf, n, "%zu %s: %s", w->step, w->kind, w->message + kind_prefix(w->message, w->kind));
+    char who[80] = "";
+    if (session_allocator_count(s) > 1 && w->allocator < session_allocator_count(s)) /* whose it is */
+        snprintf(who, sizeof who, "[%s] ", session_allocator_name(s, w->allocator));
+    snprintf(buf, n, "%zu %s%s: %s", w->step, who, w->kind, w->message + kind_prefix(w->message, w->kind));
 }
 
 /* The warnings, newest first under the heading, each wrapped whole; the
@@ -707,7 +794,7 @@ static void warnings(const svg *g, const svgout_frame *f, const screen_rect *r)
     for (size_t i = n; i-- > 0;) {
         session_warning w = session_warning_at(f->s, i);
         char line[512];
-        svgout_warning_text(&w, line, sizeof line);
+        svgout_warning_text(f->s, &w, line, sizeof line);
         int lines = wrapped_lines(line, width);
         if (y + lines > bottom - (i > 0 ? 1 : 0) && y < bottom) {
             textf(g, r->x + 1, y, width, pen_of(g, STYLE_DIM, 0), "(%zu older not shown)", i + 1);
@@ -720,6 +807,13 @@ static void warnings(const svg *g, const svgout_frame *f, const screen_rect *r)
         text(g, r->x + 1, r->y + 1, r->w - 1, "(none)", pen_of(g, STYLE_DIM, 0));
 }
 
+/* Rows of the caption band above the caption's text (it is centred). */
+static int caption_top(const svgout_frame *f, const screen_rect *r)
+{
+    int lines = wrapped_lines(f->caption, r->w - 4);
+    return lines < r->h ? (r->h - lines) / 2 : 0;
+}
+
 /* The caption: bold on its band, every line of it, centred in the band's height. */
 static void caption(const svg *g, const svgout_frame *f, const screen_rect *r)
 {
@@ -728,8 +822,8 @@ static void caption(const svg *g, const svgout_frame *f, const screen_rect *r)
     pen p = pen_of(g, STYLE_CAPTION, LOOKS_BOLD);
     rect(g, r->x, r->y, r->w, r->h, p.bg, " class=\"caption\"");
     p.has_bg = false;
-    int w = r->w - 4, lines = wrapped_lines(f->caption, w), top = lines < r->h ? (r->h - lines) / 2 : 0;
-    wrapped(g, r->x + 2, r->y + top, r->h - top, w, f->caption, p);
+    int top = caption_top(f, r);
+    wrapped(g, r->x + 2, r->y + top, r->h - top, r->w - 4, f->caption, p);
 }
 
 static void status(const svg *g, const svgout_frame *f, const screen_rect *r)
@@ -752,8 +846,10 @@ static bool play_box(const svgout_frame *f, const screen_layout *lay, int cols, 
     int lines = wrapped_lines(a, cols - 2);
     if (!f->playing || lines <= lay->answer.h)
         return false;
-    int bottom = lay->caption.h ? lay->caption.y : lay->status.y;
-    int top_limit = lay->map.y + 3, h = lines + 1;
+    /* the box ends above the caption's text: the band's empty rows above
+     * it are the box's if it needs them */
+    int bottom = lay->caption.h ? lay->caption.y + caption_top(f, &lay->caption) : lay->status.y;
+    int top_limit = lay->map.y + 2, h = lines + 1; /* the ruler and a row of the map stay */
     if (bottom - h < top_limit)
         h = bottom - top_limit;
     *top = bottom - h, *rows = h;
@@ -907,7 +1003,8 @@ void svgout_group_memory_free(svgout_group_memory *mem)
     mem->count = 0;
 }
 
-static void group_map(const svg *g, const svgout_frame *f, const screen_rect *r, const group *gr)
+static void group_map(const svg *g, const svgout_frame *f, const screen_rect *r, const group *gr,
+                      const cells_grid *grid)
 {
     pen dim = pen_of(g, STYLE_DIM, 0);
     int y = r->y, bottom = r->y + r->h - 1;
@@ -949,14 +1046,15 @@ static void group_map(const svg *g, const svgout_frame *f, const screen_rect *r,
             for (size_t first = 0; first < rg->count && k < gr->rows_each && y < bottom; first += cols, k++, y++) {
                 size_t cnt = rg->count - first < cols ? rg->count - first : cols;
                 textf(g, r->x, y, SCREEN_MAP_PREFIX, dim, "%7zu ", first * m->grid.zoom);
-                cells_row(g, m->view, &m->grid, m->changed, 1, r->x + SCREEN_MAP_PREFIX, y, rg->first + first, cnt);
+                cells_row(g, m->view, &m->grid, m->changed, 1, r->x + SCREEN_MAP_PREFIX, y, rg->first + first, cnt,
+                          false);
             }
         }
         if (m->grid.region_count == 0 && y < bottom)
             text(g, r->x + 2, y++, r->w - 2, "(owns no memory yet)", dim);
     }
     int end;
-    legend(g, bottom, r->x + 1, r->w - 1, bottom, &end);
+    legend(g, bottom, r->x + 1, r->w - 1, bottom, &end, grid);
 }
 
 /* The side table of a group: a column per member, a row per figure, the
@@ -1006,11 +1104,69 @@ static void group_table(const svg *g, const svgout_frame *f, const screen_rect *
     }
 }
 
+/* Cells of the one region up to the last one in use (or the offset). */
+static size_t used_cells(const cells_grid *g)
+{
+    const cells_region *r = &g->regions[0];
+    for (size_t i = r->count; i-- > 0;) {
+        const cell *c = &g->cells[r->first + i];
+        if (c->role != CELL_UNUSED || (c->marks & CELL_MARK_OFFSET))
+            return i + 1;
+    }
+    return 0;
+}
+
+bool svgout_build_grid(const session *s, bool playing, size_t capacity, size_t *crop, cells_grid *grid,
+                       cells_free_node *nodes, size_t max, size_t *free_count, size_t *cut_of)
+{
+    size_t was = *crop, bytes = 0;
+    *crop = 0, *cut_of = 0, *free_count = 0;
+    if (!cells_build(s, 0, capacity, grid))
+        return false;
+    /* the live view's crop_to_used: not with a zoom the scene chose, nor over several regions */
+    if (playing && !session_zoom(s) && grid->region_count == 1)
+        bytes = grid->regions[0].bytes;
+    size_t cut = bytes ? screen_crop(used_cells(grid) * grid->zoom, bytes, was) : 0;
+    if (cut) {
+        if (!cells_build(s, 0, capacity * (bytes / cut), grid))
+            return false;
+        cells_region *r = &grid->regions[0];
+        size_t keep = (cut + grid->zoom - 1) / grid->zoom, stride = slot_stride(grid);
+        if (stride > 1) /* whole slots */
+            keep = (keep + stride - 1) / stride * stride;
+        if (keep < r->count) {
+            r->count = keep;
+            *crop = keep * grid->zoom, *cut_of = bytes;
+        }
+    }
+    size_t n = grid->count ? cells_free_order(s, grid, nodes, max) : 0;
+    *free_count = n > max ? max : n;
+    /* a free block that merged freed bytes with never-used ones is one
+     * freed region (the live view's unify_free_blocks) */
+    for (size_t i = 0; i < *free_count; i++) {
+        const cells_free_node *fn = &nodes[i];
+        bool freed = false, unused = false;
+        for (size_t k = fn->cell; k < fn->cell + fn->cells && k < grid->count; k++) {
+            freed |= grid->cells[k].role == CELL_FREED;
+            unused |= grid->cells[k].role == CELL_UNUSED;
+        }
+        for (size_t k = fn->cell; freed && unused && k < fn->cell + fn->cells && k < grid->count; k++)
+            if (grid->cells[k].role == CELL_UNUSED) {
+                grid->cells[k].role = CELL_FREED;
+                grid->cells[k].beneath = CELL_FREED;
+                grid->cells[k].block = -1;
+            }
+    }
+    return true;
+}
+
+#define SVGOUT_FREE_NODES 512
+
 bool svgout_render(const svgout_frame *f, const svgout_options *o, strbuf *out, cells_grid *keep)
 {
     int cols = o->cols ? o->cols : SVGOUT_DEFAULT_COLS, rows = o->rows ? o->rows : SVGOUT_DEFAULT_ROWS;
     svg g = {out, o->theme, o->ascii, looks_rgb((looks_colour)LOOKS_NONE, o->theme, true),
-             looks_rgb((looks_colour)LOOKS_NONE, o->theme, false), 0, 0};
+             looks_rgb((looks_colour)LOOKS_NONE, o->theme, false), 0, 0, NULL, 0};
     screen_layout lay;
     int cap_lines = !f->playing ? 0 : f->caption_lines > 0 ? f->caption_lines : svgout_caption_lines(f->caption, cols);
     screen_compute_captioned(rows, cols, cap_lines, &lay);
@@ -1020,7 +1176,12 @@ bool svgout_render(const svgout_frame *f, const svgout_options *o, strbuf *out, 
     cells_grid local, *grid = keep ? keep : &local;
     if (!keep)
         cells_init(&local);
-    bool ok = lay.too_small || cells_build(f->s, 0, (size_t)lay.map_cols * (size_t)lay.map_rows, grid);
+    static cells_free_node nodes[SVGOUT_FREE_NODES];
+    size_t nfree = 0, crop = f->crop ? *f->crop : 0, crop_of = 0;
+    bool ok = lay.too_small || svgout_build_grid(f->s, f->playing, (size_t)lay.map_cols * (size_t)lay.map_rows, &crop,
+                                                 grid, nodes, SVGOUT_FREE_NODES, &nfree, &crop_of);
+    if (f->crop)
+        *f->crop = crop;
     bool *changed = NULL;
     /* a step that changes nothing keeps the last change in sight */
     const cells_grid *from = f->before;
@@ -1055,11 +1216,13 @@ bool svgout_render(const svgout_frame *f, const svgout_options *o, strbuf *out, 
             g.hide_from = box_y, g.hide_to = box_y + box_h;
         header(&g, f, &lay.header, grid);
         if (grouped) {
-            group_map(&g, f, &lay.map, &gr);
+            group_map(&g, f, &lay.map, &gr, grid);
             group_table(&g, f, &lay.table, &gr);
         } else {
-            map(&g, f, &lay, &sh, grid, changed);
-            table(&g, f, &lay.table);
+            g.free_nodes = nodes, g.free_count = nfree;
+            map(&g, f, &lay, &sh, grid, changed, crop, crop_of);
+            g.free_count = 0;
+            table(&g, f, &lay.table, grid);
         }
         warnings(&g, f, &lay.warnings);
         if (f->playing) {
@@ -1169,11 +1332,10 @@ int svgout_scene_caption_lines(const player *p, int cols)
     int most = 1;
     for (size_t i = 0; i < player_length(p); i++) {
         const player_step *st = player_step_at(p, i);
-        if (st->kind != PLAYER_NOTE)
+        if (st->kind != PLAYER_NOTE && st->kind != PLAYER_ASK)
             continue;
-        const char *text = st->text + strspn(st->text, " \t");
-        text += 4; /* "note" */
-        text += strspn(text, " \t");
+        char text[PARSE_MAX_LINE + 64];
+        snprintf(text, sizeof text, "%s%s", st->kind == PLAYER_ASK ? "Predict: " : "", player_step_caption(st));
         int n = svgout_caption_lines(text, cols);
         most = n > most ? n : most;
     }
@@ -1239,7 +1401,7 @@ bool svgout_write_scene(const char *scene, const char *dir, const svgout_options
     strbuf doc, kept; /* kept: the answer the live view keeps showing */
     sb_init(&doc);
     sb_init(&kept);
-    size_t kept_step = 0;
+    size_t kept_step = 0, crop = 0;
     bool kept_failed = false;
     int caption_lines = svgout_scene_caption_lines(p, o->cols ? o->cols : SVGOUT_DEFAULT_COLS);
     ok = ok && wrote != NULL;
@@ -1256,9 +1418,12 @@ bool svgout_write_scene(const char *scene, const char *dir, const svgout_options
             sb_add(&kept, player_answer(p));
             kept_step = i, kept_failed = player_failed(p);
         }
-        svgout_frame f = {s, true, player_caption(p), i, n, last ? last->text : NULL, player_failed(p), sb_str(&kept),
+        /* after a question the caption asks the class to predict (the live view's) */
+        char cap[PARSE_MAX_LINE + 64];
+        snprintf(cap, sizeof cap, "%s%s", last && last->kind == PLAYER_ASK ? "Predict: " : "", player_caption(p));
+        svgout_frame f = {s, true, cap, i, n, last ? last->text : NULL, player_failed(p), sb_str(&kept),
                           NULL, warnings, NULL, caption_lines, kept_step,
-                          kept_step ? player_step_at(p, kept_step - 1)->text : NULL, kept_failed, &members};
+                          kept_step ? player_step_at(p, kept_step - 1)->text : NULL, kept_failed, &members, &crop};
         bool wanted = !at_marks || is_mark(p);
         strbuf sink;
         sb_init_discard(&sink);
@@ -1269,6 +1434,8 @@ bool svgout_write_scene(const char *scene, const char *dir, const svgout_options
         const char *active = session_has_active(s) ? session_active_name(s) : "";
         bool same = strcmp(active, shown) == 0;
         snprintf(shown, sizeof shown, "%s", active);
+        if (!same)
+            crop = 0; /* another allocator: its own cut */
         f.before = same && prev >= 0 ? &grids[prev] : NULL;
         f.before_change = same && base >= 0 ? &grids[base] : NULL;
         f.group_memory = &members;
@@ -1347,7 +1514,7 @@ session_status svgout_cmd_export(session *s, const parse_words *w, strbuf *out)
     }
     const char *note = session_caption(s);
     svgout_frame f = {s, *note != '\0', note, session_step(s), session_step(s), NULL, false, NULL, NULL,
-                      session_warning_count(s), NULL, 0, 0, NULL, false, NULL};
+                      session_warning_count(s), NULL, 0, 0, NULL, false, NULL, NULL};
     sb_init(&doc);
     bool ok = svgout_render(&f, &o, &doc, NULL);
     if (!ok)

@@ -2777,9 +2777,18 @@ bool tui_record(const tui_options *opt, int cols, int rows, tui_frame_fn fn, voi
         t.colour = has_colors();
         init_styles(&t);
         relayout(&t);
-        size_t sent = 0;
+        size_t sent = 0, first = 0; /* the live view opens paused on the first caption */
+        for (size_t i = 0; t.pl && i < player_length(t.pl); i++) {
+            const player_step *st = player_step_at(t.pl, i);
+            if (st->kind == PLAYER_PAUSE || is_caption_step(st)) {
+                first = st->kind == PLAYER_PAUSE ? 0 : i + 1;
+                break;
+            }
+        }
         for (bool more = true; more;) {
             more = t.playing;
+            if (first && player_position(t.pl) == first)
+                t.running = false, first = 0;
             draw(&t);
             fflush(term);
             sb_clear(&frame);
