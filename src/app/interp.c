@@ -878,6 +878,8 @@ static void trace_report(session *s, const char *file, const trace_header *h, co
     sb_printf(out, "replay %s\n", r->failures || r->stopped || damaged ? "incomplete" : "complete");
 }
 
+static bool file_is_recording(const char *file);
+
 /* A trace file or a recording replayed by the engine (replay.c) on the
  * active allocator (none, or the untouched default: a free list growing
  * as mdriver's), at most max_ops operations (SIZE_MAX: all); recorded as
@@ -894,17 +896,13 @@ static session_status trace_with_engine(session *s, const char *file, size_t max
     trace_stream *ts = NULL;
     strbuf damage;
     sb_init(&damage);
-    bool valid = trace_validate(s, f, &h, &err);
-    if (!valid && h.dialect == TRACE_RECORDING && err.len && strncmp(sb_str(&err), "byte ", 5) == 0 &&
-        !strstr(sb_str(&err), "stopped after reading")) {
-        sb_add(&damage, sb_str(&err)); /* the part before the damage replays */
-        sb_clear(&err);
-        if (h.ops < max_ops)
-            max_ops = h.ops;
-        valid = true;
-    }
+    /* a recording is read once, as it replays: the part before a damage
+     * replays anyway; a trace is read whole first, so a malformed one
+     * changes nothing */
+    bool rec = file_is_recording(file);
+    bool valid = rec || trace_validate(s, f, &h, &err);
     if (!valid || fseek(f, 0, SEEK_SET) != 0 ||
-        (ts = trace_stream_open(f, NULL, &err)) == NULL ||
+        (ts = trace_stream_open(f, rec ? &h : NULL, &err)) == NULL ||
         (on_no_allocator(s) && !trace_default_allocator(s, &h, out))) {
         session_status st = sess_fail(out, "%s:%s", file, err.len ? sb_str(&err) : " cannot replay it");
         trace_stream_close(ts);
@@ -918,6 +916,13 @@ static session_status trace_with_engine(session *s, const char *file, size_t max
     replay_result r;
     bool ok = replay_trace(s, ts, max_ops, &r, &err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (rec) {
+        h = *trace_stream_header(ts); /* its peak figures, as far as it was read */
+        if (!ok) {
+            sb_add(&damage, sb_str(&err)); /* "byte N: ...": the part before it replayed */
+            ok = true;
+        }
+    }
     trace_stream_close(ts);
     fclose(f);
     double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
@@ -930,7 +935,7 @@ static session_status trace_with_engine(session *s, const char *file, size_t max
         sb_init(&line);
         sb_add(&line, "trace ");
         sb_json_string(&line, file);
-        if (r.stopped || max_ops != SIZE_MAX)
+        if (r.stopped || max_ops != SIZE_MAX || damage.len)
             sb_printf(&line, " first %zu", r.ops);
         sess_record(s, sb_str(&line));
         sb_free(&line);
