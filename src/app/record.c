@@ -832,7 +832,10 @@ const char *record_op_line(const parse_words *w, size_t ids, record_op *out)
         return "the id is not a number below the header's number of ids";
     if (sized && (quick_uint(w->word[2], &size) || size > ((size_t)1 << 40)))
         return "the size is not a number (at most 1 TiB)";
-    size_t align = token_align(w->word[sized ? 3 : 2], op);
+    const char *tok = w->word[sized ? 3 : 2];
+    bool plain = tok[1] == '\0' && (op == 'f' ? tok[0] == 'f' || tok[0] == 'r'
+                                               : tok[0] == 'r' || (op == 'a' && (tok[0] == 'm' || tok[0] == 'c')));
+    size_t align = plain ? 16 : token_align(tok, op); /* malloc, calloc, realloc, free: glibc's 16 */
     if (align == 0)
         return "unknown kind of call";
     if (sized && !word_hex(w->word[4]))
