@@ -40,13 +40,20 @@ static void test_one_name_reused(void **state)
 {
     session *s = session_create();
     sk_run(s, "new freelist 64K");
-    for (int i = 0; i < 20000; i++) {
+    for (int i = 0; i < 100000; i++) { /* each free finds the block just made, never an older one */
         sk_run(s, "alloc 24 as node");
         sk_run(s, "free node");
     }
+    sk_run(s, "expect block node size 24 freed");
     sk_run(s, "alloc 40 as node");
     sk_run(s, "expect block node size 40 live");
+    sk_run(s, "expect block #100001 size 40 live");
+    sk_run(s, "expect block #100000 size 24 freed");
     sk_run(s, "expect live 1");
+    sk_run(s, "free node");
+    sk_run(s, "expect block node size 40 freed"); /* the newest, freed: not the first of 100,001 */
+    assert_non_null(strstr(sk_run(s, "free node"), "double free of node")); /* of the newest, caught */
+    sk_run(s, "alloc 8 as node");
     sk_run_status(s, "alloc 8 as node", SESSION_ERROR); /* still unique among live blocks */
     session_destroy(s);
 }

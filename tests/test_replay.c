@@ -2,6 +2,7 @@
  * failures by kind, the trace's own namespace, blocks over the limit. */
 #include <unistd.h>
 #include "sessionkit.h"
+#include "allocscope/record.h"
 #include "allocscope/trace.h"
 
 /* Writes text to a fresh temporary file; its path in path (>= 32 bytes). */
@@ -298,6 +299,105 @@ static void test_file_reading_edges(void **state)
     sb_free(&text);
 }
 
+
+/* A recording (record.h) streams like a trace: for every prefix of one
+ * (each a truncation somewhere) and a corrupt line, the stream stops
+ * where record_to_script does, with the same "byte N" error and the same
+ * operations before it; alignments come from the kinds. */
+static const char rec_text[] = "4096 allocscope-recording 2\n3\n5\n1 events=7 heap=1000\n"
+                               "a 0 100 m 1000 0 5 g8\n"
+                               "a 1 50 M256 2000 1 5 g14 @0\n"
+                               "a 2 0 c 3000 0 5 g24\n"
+                               "r 0 300 r 4000 0 5 g4\n"
+                               "f 0 f 0 5\n"
+                               "t 0 11\nt 1 12\nx 2 f 0 0 15 0\ns 0 55aa known_main+0x1d (/bin/known)\nend 6\n";
+
+static void test_recordings_stream_as_record_to_script_reads_them(void **state)
+{
+    (void)state;
+    size_t len = strlen(rec_text);
+    strbuf a, b, script;
+    sb_init(&a);
+    sb_init(&b);
+    sb_init(&script);
+    for (size_t cut = 0; cut <= len + 1; cut++) {
+        char text[sizeof rec_text + 8];
+        snprintf(text, sizeof text, "%.*s", (int)(cut <= len ? cut : len), rec_text);
+        if (cut == len + 1)
+            strcpy(strstr(text, "f 0 f"), "f 0 q 0 5\n"); /* a corrupt kind in the last operation */
+        if (!record_is_recording(text))
+            continue;
+        sb_clear(&a), sb_clear(&b), sb_clear(&script);
+        trace_header h;
+        bool read = trace_to_script(text, &h, &script, &a);
+        trace_stream *ts = trace_stream_text(text, NULL, &b);
+        assert_int_equal(ts != NULL, read);
+        if (ts == NULL) {
+            assert_string_equal(sb_str(&a), sb_str(&b));
+            continue;
+        }
+        trace_op op;
+        int got;
+        size_t ops = 0;
+        while ((got = trace_stream_next(ts, &op, &b)) == 1) {
+            ops++;
+            if (ops == 2)
+                assert_int_equal(op.align_log2, 8); /* M256 */
+            else
+                assert_int_equal(op.align_log2, 4); /* malloc's 16 */
+        }
+        assert_int_equal(got, sb_str(&a)[0] ? -1 : 0);
+        assert_string_equal(sb_str(&b), sb_str(&a));
+        assert_int_equal(ops, h.ops);
+        assert_int_equal(sb_count_lines(sb_str(&script)), ops);
+        assert_int_equal(trace_stream_header(ts)->dialect, TRACE_RECORDING);
+        trace_stream_close(ts);
+    }
+    sb_free(&a);
+    sb_free(&b);
+    sb_free(&script);
+}
+
+/* `trace FILE` of a recording runs on the engine (one step, failures by
+ * kind): the blocks left live keep the alignment their calls asked; a
+ * damaged file replays the part before the damage and fails saying where. */
+static void test_trace_replays_a_recording_on_the_engine(void **state)
+{
+    (void)state;
+    char path[40];
+    write_temp(path, rec_text, strlen(rec_text));
+    session *s = session_create();
+    const char *a = run_trace(s, path, SESSION_OK);
+    assert_non_null(strstr(a, ": 5 operations, 0 failed"));
+    assert_non_null(strstr(a, "replay complete"));
+    sk_run(s, "expect block t:1 size 50 align 256 live"); /* M256: memalign's own alignment */
+    sk_run(s, "expect block t:2 size 1 align 16 live");   /* calloc of 0 bytes: the smallest block */
+    sk_run_status(s, "expect block t:0 live", SESSION_EXPECT_FAILED);
+    sk_run(s, "expect live 2");
+    assert_null(session_check(s));
+    session_destroy(s);
+    unlink(path);
+    size_t fifth = strstr(rec_text, "f 0 f") - rec_text;
+    write_temp(path, rec_text, fifth + 3);
+    s = session_create();
+    a = run_trace(s, path, SESSION_ERROR);
+    char want[160];
+    snprintf(want, sizeof want, "byte %zu: the recording ends inside this line (truncated); the 4 operations before it replay",
+             fifth);
+    assert_non_null(strstr(a, want));
+    assert_non_null(strstr(a, ": 4 operations, 0 failed"));
+    assert_non_null(strstr(a, "replay incomplete"));
+    assert_false(interp_trace_complete(s));
+    assert_null(session_check(s));
+    assert_int_equal(session_step(s), 1);
+    sk_run(s, "expect block t:1 size 50 live");
+    sk_run(s, "expect live 3");
+    sk_run(s, "undo"); /* the part of the trace that replayed: one step */
+    sk_run(s, "expect live 0");
+    session_destroy(s);
+    unlink(path);
+}
+
 static bool stop_at_once(void *user, const char *what, size_t done, size_t total)
 {
     *(int *)user += 1;
@@ -344,6 +444,8 @@ int main(void)
         cmocka_unit_test(test_trace_is_one_step),
         cmocka_unit_test(test_file_reading_edges),
         cmocka_unit_test(test_stop_while_reading_changes_nothing),
+        cmocka_unit_test(test_recordings_stream_as_record_to_script_reads_them),
+        cmocka_unit_test(test_trace_replays_a_recording_on_the_engine),
     };
     return cmocka_run_group_tests_name("replay", tests, NULL, NULL);
 }

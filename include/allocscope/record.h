@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "allocscope/glibc.h"
+#include "allocscope/parse.h"
 #include "allocscope/strbuf.h"
 #include "allocscope/trace.h"
 
@@ -170,6 +171,28 @@ bool record_is_recording(const char *text);
  * "byte N: message" in err: callers that replay should print err when it
  * is not empty. */
 bool record_to_script(const char *text, trace_header *hdr, strbuf *out, strbuf *err);
+
+/* A recording read a line at a time (the trace stream reads recordings
+ * with these, trace.c; record_to_script too). Each takes a line split by
+ * parse_split. */
+/* Line i (0-3) of the header into h; false with "byte OFF: message" in err
+ * (the first line's errors are at byte 0). */
+bool record_header_line(size_t i, size_t off, const parse_words *w, trace_header *h, strbuf *err);
+/* An operation line of the body: op 'a', 'r' or 'f', the id, the size (a
+ * size of 0 is 1: malloc(0) gives a block) and the alignment its kind asks
+ * for (malloc's 16, the memalign family's own, valloc's 4096; at most
+ * 4096). Whether the id is live is the caller's to check. */
+typedef struct record_op {
+    char op;
+    size_t id, size, align;
+} record_op;
+/* NULL with *op filled in, else why the line is no operation. */
+const char *record_op_line(const parse_words *w, size_t ids, record_op *op);
+/* A line of the trailer (raw: the line as read, for its first word) after
+ * ops operations; extra counts the x and u lines so far. NULL if it is
+ * good (*end: it was the end line, which the text must end with), else
+ * why not. */
+const char *record_trailer_line(const char *raw, const parse_words *w, size_t ops, size_t *extra, bool *end);
 
 /* For a recording at path that is damaged: prints "allocscope: PATH:
  * byte N: ..." to f and returns true. False for a good recording and for

@@ -33,6 +33,8 @@ typedef enum trace_dialect {
     TRACE_CSAPP,
     TRACE_CMU_15213,
     TRACE_TWO_LINE,
+    TRACE_RECORDING,     /* allocscope record's superset (record.h): strict, and a
+                          * damaged one replays up to its damage */
 } trace_dialect;
 
 const char *trace_dialect_name(trace_dialect d);
@@ -59,6 +61,7 @@ typedef enum trace_op_kind {
 typedef struct trace_op {
     trace_op_kind kind;
     size_t id, bytes;
+    uint8_t align_log2;  /* 3 for a trace (mdriver's 8 bytes); a recording's call asked its own */
     bool again;
     size_t line;         /* in the file */
     char note[96];
@@ -72,7 +75,10 @@ typedef struct trace_stream trace_stream;
 trace_stream *trace_stream_open(FILE *f, trace_header *hdr, strbuf *err);
 trace_stream *trace_stream_text(const char *text, trace_header *hdr, strbuf *err);
 /* 1: the next operation is in op; 0: the end (the header's peak figures
- * are then complete); -1: malformed ("LINE: message" in err). */
+ * are then complete); -1: malformed ("LINE: message" in err). A recording
+ * (dialect TRACE_RECORDING) is read too: its errors are "byte N: message;
+ * the K operations before it replay", as record_to_script's, and the
+ * header's ops are then K (the operations before the damage). */
 int trace_stream_next(trace_stream *ts, trace_op *op, strbuf *err);
 /* The header, with peak_payload and peak_footprint once the end is read. */
 const trace_header *trace_stream_header(const trace_stream *ts);

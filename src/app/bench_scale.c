@@ -7,6 +7,7 @@
 #include "bench_scale.h"
 
 #include <malloc.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -354,6 +355,39 @@ static size_t trace_ops(void)
     return n >= 100000 ? n : 10000000;
 }
 
+/* The trace at from as a recording (record.h's format, as allocscope
+ * record writes it: kind, address, thread, time and glibc fields) at to
+ * (a fresh temporary path, >= 40 bytes); false if it cannot. */
+static bool write_window_recording(const char *from, char *to)
+{
+    FILE *in = fopen(from, "r");
+    strcpy(to, "/tmp/allocscope-bench-XXXXXX");
+    int fd = in ? mkstemp(to) : -1;
+    FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (out == NULL) {
+        if (in)
+            fclose(in);
+        return false;
+    }
+    size_t heap, ids, ops, weight, id, bytes, n = 0;
+    char line[96], op;
+    bool ok = fscanf(in, "%zu %zu %zu %zu ", &heap, &ids, &ops, &weight) == 4;
+    fprintf(out, "%zu allocscope-recording 2\n%zu\n%zu\n1 events=%zu threads=1 heap=55aa00000000\n", heap, ids, ops,
+            ops);
+    while (ok && fgets(line, sizeof line, in)) {
+        int got = sscanf(line, "%c %zu %zu", &op, &id, &bytes);
+        uint64_t addr = 0x55aa00001000u + (uint64_t)id * 80;
+        if (got == 3)
+            fprintf(out, "%c %zu %zu %s %" PRIx64 " 0 %zu g8\n", op, id, bytes, op == 'a' ? "m" : "r", addr, n % 97);
+        else if (got == 2)
+            fprintf(out, "f %zu f 0 %zu\n", id, n % 97);
+        n++;
+    }
+    fprintf(out, "t 0 4242\nend %zu\n", n);
+    fclose(in);
+    return fclose(out) == 0 && ok && n == ops;
+}
+
 static void trace_figures(bool json, bool *first)
 {
     const size_t ops = trace_ops();
@@ -389,6 +423,14 @@ static void trace_figures(bool json, bool *first)
         }
         if (t.failures && !json)
             printf("  (%zu operations failed on %s)\n", t.failures, on[i].create);
+    }
+    char rec[40];
+    if (write_window_recording(path, rec)) {
+        trace_run t;
+        run_trace_file(rec, "new freelist 4096 grow", &t);
+        print_figure(json, first, "  the same operations as a recording, the whole trace command (M events/s, CPU)",
+                     t.command_cpu_ms > 0 ? (double)t.ops / t.command_cpu_ms / 1e3 : 0, "Mops/s", 3, false);
+        unlink(rec);
     }
     unlink(path);
 }

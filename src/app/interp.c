@@ -801,7 +801,9 @@ static bool trace_default_allocator(session *s, const trace_header *h, strbuf *o
                                      "heap grows like mdriver's sbrk, from 4096 bytes up to 1 GiB"
                                    : "(no allocator yet: a free list whose heap grows like mdriver's sbrk, from 4096 "
                                      "bytes up to 1 GiB");
-    if (h->dialect != TRACE_CSAPP)
+    if (h->dialect == TRACE_RECORDING)
+        sb_add(out, "; a recording of a real program");
+    else if (h->dialect != TRACE_CSAPP)
         sb_add(out, "; this dialect suggests no heap size");
     else if (h->heap_size < FREELIST_MIN_BLOCK)
         sb_printf(out, "; the header's suggestion of %zu bytes is below the %d-byte minimum block and is ignored",
@@ -848,7 +850,7 @@ static bool trace_validate(session *s, FILE *f, trace_header *h, strbuf *err)
 }
 
 static void trace_report(session *s, const char *file, const trace_header *h, const replay_result *r, double ms,
-                         strbuf *out)
+                         bool damaged, strbuf *out)
 {
     session_stats st;
     session_get_stats(s, &st); /* once, at the end */
@@ -873,12 +875,16 @@ static void trace_report(session *s, const char *file, const trace_header *h, co
         sb_printf(out, "; mdriver's utilisation %.1f%% (peak payload %zu / heap %zu bytes)",
                   100.0 * (double)h->peak_payload / (double)st.capacity, h->peak_payload, st.capacity);
     sb_printf(out, "; %.1f ms\n", ms);
-    sb_printf(out, "replay %s\n", r->failures || r->stopped ? "incomplete" : "complete");
+    sb_printf(out, "replay %s\n", r->failures || r->stopped || damaged ? "incomplete" : "complete");
 }
 
-/* A trace file replayed by the engine (replay.c) on the active allocator
- * (none, or the untouched default: a free list growing as mdriver's), at
- * most max_ops operations (SIZE_MAX: all); recorded as one step. */
+static bool file_is_recording(const char *file);
+
+/* A trace file or a recording replayed by the engine (replay.c) on the
+ * active allocator (none, or the untouched default: a free list growing
+ * as mdriver's), at most max_ops operations (SIZE_MAX: all); recorded as
+ * one step. A damaged recording replays the operations before its damage
+ * and says where it is ("FILE: byte N: ..."); the replay is incomplete. */
 static session_status trace_with_engine(session *s, const char *file, size_t max_ops, strbuf *out)
 {
     FILE *f = fopen(file, "r");
@@ -886,15 +892,23 @@ static session_status trace_with_engine(session *s, const char *file, size_t max
         return sess_fail(out, "cannot open '%s'", file);
     strbuf err;
     sb_init(&err);
-    trace_header h;
+    trace_header h = {0};
     trace_stream *ts = NULL;
-    if (!trace_validate(s, f, &h, &err) || fseek(f, 0, SEEK_SET) != 0 ||
-        (ts = trace_stream_open(f, NULL, &err)) == NULL ||
+    strbuf damage;
+    sb_init(&damage);
+    /* a recording is read once, as it replays: the part before a damage
+     * replays anyway; a trace is read whole first, so a malformed one
+     * changes nothing */
+    bool rec = file_is_recording(file);
+    bool valid = rec || trace_validate(s, f, &h, &err);
+    if (!valid || fseek(f, 0, SEEK_SET) != 0 ||
+        (ts = trace_stream_open(f, rec ? &h : NULL, &err)) == NULL ||
         (on_no_allocator(s) && !trace_default_allocator(s, &h, out))) {
         session_status st = sess_fail(out, "%s:%s", file, err.len ? sb_str(&err) : " cannot replay it");
         trace_stream_close(ts);
         fclose(f);
         sb_free(&err);
+        sb_free(&damage);
         return st;
     }
     struct timespec t0, t1;
@@ -902,26 +916,39 @@ static session_status trace_with_engine(session *s, const char *file, size_t max
     replay_result r;
     bool ok = replay_trace(s, ts, max_ops, &r, &err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (rec) {
+        h = *trace_stream_header(ts); /* its peak figures, as far as it was read */
+        if (!ok) {
+            sb_add(&damage, sb_str(&err)); /* "byte N: ...": the part before it replayed */
+            ok = true;
+        }
+    }
     trace_stream_close(ts);
     fclose(f);
     double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
     if (!ok) /* cannot happen after validation, unless the file changed */
         sb_printf(out, "%s:%s (the operations before it were done)\n", file, sb_str(&err));
-    trace_report(s, file, &h, &r, ms, out);
-    s->trace_incomplete = !ok || r.failures || r.stopped;
+    trace_report(s, file, &h, &r, ms, damage.len > 0, out);
+    s->trace_incomplete = !ok || r.failures || r.stopped || damage.len;
     if (!s->replaying) { /* one step: undo and rewind replay it whole, or the part that was done */
         strbuf line;
         sb_init(&line);
         sb_add(&line, "trace ");
         sb_json_string(&line, file);
-        if (r.stopped || max_ops != SIZE_MAX)
+        if (r.stopped || max_ops != SIZE_MAX || damage.len)
             sb_printf(&line, " first %zu", r.ops);
         sess_record(s, sb_str(&line));
         sb_free(&line);
     }
+    session_status st = SESSION_OK;
+    if (damage.len && !s->replaying) {
+        s->step++; /* the part that replayed is a step, though the command fails */
+        st = sess_fail(out, "%s: %s", file, sb_str(&damage));
+    }
     sb_free(&err);
+    sb_free(&damage);
     s->changed = true;
-    return SESSION_OK;
+    return st;
 }
 
 /* Whether file starts like a recording (record.h); false if unreadable. */
@@ -952,9 +979,11 @@ static session_status cmd_trace(session *s, const parse_words *w, strbuf *out)
     const char *bad = lineio_check_path(w->word[1], why, sizeof why);
     if (bad)
         return sess_fail(out, "%s", bad);
-    if (s->group.count || json || file_is_recording(w->word[1])) {
+    /* the glibc view hands out a recording's own blocks, by its script */
+    bool glibc = s->alloc_count && !strcmp(sess_active(s)->kind->name, "glibc") && file_is_recording(w->word[1]);
+    if (s->group.count || json || glibc) {
         if (max_ops != SIZE_MAX)
-            return sess_fail(out, "trace FILE first N replays on one allocator only (not with json, a comparison or a recording)");
+            return sess_fail(out, "trace FILE first N replays on one allocator only (not with json, a comparison or the glibc view)");
         return trace_line_by_line(s, w->word[1], json, out);
     }
     return trace_with_engine(s, w->word[1], max_ops, out);

@@ -699,12 +699,9 @@ static bool rword_uint(const rreader *r, size_t i, size_t *v)
     return i < r->w.count && parse_uint(r->w.word[i], v) == NULL;
 }
 
-static bool rword_hex(const rreader *r, size_t i)
+static bool word_hex(const char *s)
 {
-    if (i >= r->w.count || r->w.word[i][0] == '\0')
-        return false;
-    const char *s = r->w.word[i];
-    return strspn(s, "0123456789abcdef") == strlen(s) && strlen(s) <= 16;
+    return s[0] != '\0' && strspn(s, "0123456789abcdef") == strlen(s) && strlen(s) <= 16;
 }
 
 bool record_is_recording(const char *text)
@@ -758,36 +755,66 @@ static bool rfail(strbuf *err, size_t off, const char *msg)
     return false;
 }
 
-static bool read_rec_header(rreader *r, trace_header *h, strbuf *err)
+bool record_header_line(size_t i, size_t off, const parse_words *w, trace_header *h, strbuf *err)
 {
     size_t version;
-    if (!rnext(r) || r->w.count < 3 || !rword_uint(r, 0, &h->heap_size) || strcmp(r->w.word[1], RECORD_MAGIC) != 0 ||
-        !rword_uint(r, 2, &version))
-        return rfail(err, 0, "the first line of a recording is 'HEAP " RECORD_MAGIC " VERSION'");
-    if (version < 1 || version > RECORD_FORMAT_VERSION) {
-        sb_printf(err, "byte 0: a recording of format version %zu; this allocscope reads version %d (a newer "
-                       "allocscope wrote it: update allocscope)",
-                  version, RECORD_FORMAT_VERSION);
-        return false;
+    if (i == 0) {
+        if (w->count < 3 || parse_uint(w->word[0], &h->heap_size) || strcmp(w->word[1], RECORD_MAGIC) != 0 ||
+            parse_uint(w->word[2], &version))
+            return rfail(err, 0, "the first line of a recording is 'HEAP " RECORD_MAGIC " VERSION'");
+        if (version < 1 || version > RECORD_FORMAT_VERSION) {
+            sb_printf(err, "byte 0: a recording of format version %zu; this allocscope reads version %d (a newer "
+                           "allocscope wrote it: update allocscope)",
+                      version, RECORD_FORMAT_VERSION);
+            return false;
+        }
+        if (h->heap_size > SIZE_MAX / 2)
+            h->heap_size = 0;
+        return true;
     }
-    if (!rnext(r) || r->w.count != 1 || !rword_uint(r, 0, &h->ids) || h->ids == 0)
-        return rfail(err, r->line_off, "line 2 of a recording is the number of ids");
-    if (!rnext(r) || r->w.count != 1 || !rword_uint(r, 0, &h->ops))
-        return rfail(err, r->line_off, "line 3 of a recording is the number of operations");
-    if (!rnext(r) || r->w.count < 1 || !rword_uint(r, 0, &h->weight))
-        return rfail(err, r->line_off, "line 4 of a recording starts with the weight");
-    if (h->ids > TRACE_MAX_IDS || h->ops > TRACE_MAX_OPS)
-        return rfail(err, r->line_off,
+    if (i == 1 && (w->count != 1 || parse_uint(w->word[0], &h->ids) || h->ids == 0))
+        return rfail(err, off, "line 2 of a recording is the number of ids");
+    if (i == 2 && (w->count != 1 || parse_uint(w->word[0], &h->ops)))
+        return rfail(err, off, "line 3 of a recording is the number of operations");
+    if (i == 3 && (w->count < 1 || parse_uint(w->word[0], &h->weight)))
+        return rfail(err, off, "line 4 of a recording starts with the weight");
+    if (i == 3 && (h->ids > TRACE_MAX_IDS || h->ops > TRACE_MAX_OPS))
+        return rfail(err, off,
                      "the recording is larger than allocscope replays (10,000,000 ids, 100,000,000 operations)");
-    if (h->heap_size > SIZE_MAX / 2)
-        h->heap_size = 0;
     return true;
 }
 
-/* One operation line into a script line; NULL if it is good, else why not. */
-static const char *rop(rreader *r, unsigned char *live, size_t ids, strbuf *out)
+static bool read_rec_header(rreader *r, trace_header *h, strbuf *err)
 {
-    const parse_words *w = &r->w;
+    for (size_t i = 0; i < 4; i++) {
+        if (!rnext(r)) {
+            if (i == 0)
+                return rfail(err, 0, "the first line of a recording is 'HEAP " RECORD_MAGIC " VERSION'");
+            parse_words none = {.count = 0};
+            return record_header_line(i, r->line_off, &none, h, err);
+        }
+        if (!record_header_line(i, r->line_off, &r->w, h, err))
+            return false;
+    }
+    return true;
+}
+
+/* parse_uint, with a quick path for the short decimal numbers a
+ * recording's lines hold. */
+static const char *quick_uint(const char *s, size_t *out)
+{
+    size_t v = 0, i = 0;
+    for (; i < 19 && s[i] >= '0' && s[i] <= '9'; i++)
+        v = v * 10 + (size_t)(s[i] - '0');
+    if (i > 0 && s[i] == '\0' && !(i > 1 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))) {
+        *out = v;
+        return NULL;
+    }
+    return parse_uint(s, out);
+}
+
+const char *record_op_line(const parse_words *w, size_t ids, record_op *out)
+{
     if (w->count == 0 || w->word[0][1] != '\0' || strchr("arf", w->word[0][0]) == NULL)
         return "expected an operation line: 'a ID SIZE KIND ADDR THREAD DT', 'r ...' or 'f ID KIND THREAD DT'";
     char op = w->word[0][0];
@@ -801,29 +828,68 @@ static const char *rop(rreader *r, unsigned char *live, size_t ids, strbuf *out)
     if (w->count != want && !(w->count == want + 1 && w->word[want][0] == '@'))
         return op == 'f' ? "a free line has the fields 'f ID KIND THREAD DT [@CALLER]'"
                          : "an allocation line has the fields 'a|r ID SIZE KIND ADDR THREAD DT [gSLACK] [@CALLER]'";
-    if (!rword_uint(r, 1, &id) || id >= ids)
+    if (quick_uint(w->word[1], &id) || id >= ids)
         return "the id is not a number below the header's number of ids";
-    if (sized && (!rword_uint(r, 2, &size) || size > ((size_t)1 << 40)))
+    if (sized && (quick_uint(w->word[2], &size) || size > ((size_t)1 << 40)))
         return "the size is not a number (at most 1 TiB)";
-    size_t align = token_align(w->word[sized ? 3 : 2], op);
+    const char *tok = w->word[sized ? 3 : 2];
+    bool plain = tok[1] == '\0' && (op == 'f' ? tok[0] == 'f' || tok[0] == 'r'
+                                               : tok[0] == 'r' || (op == 'a' && (tok[0] == 'm' || tok[0] == 'c')));
+    size_t align = plain ? 16 : token_align(tok, op); /* malloc, calloc, realloc, free: glibc's 16 */
     if (align == 0)
         return "unknown kind of call";
-    if (sized && !rword_hex(r, 4))
+    if (sized && !word_hex(w->word[4]))
         return "the address is not a hexadecimal number";
-    if (!rword_uint(r, sized ? 5 : 3, &thread) || !rword_uint(r, sized ? 6 : 4, &dt))
+    if (quick_uint(w->word[sized ? 5 : 3], &thread) || quick_uint(w->word[sized ? 6 : 4], &dt))
         return "the thread and the time must be numbers";
-    if (op == 'a' && live[id])
+    out->op = op;
+    out->id = id;
+    out->size = size ? size : 1; /* malloc(0) gives a block: the session's smallest */
+    out->align = align;
+    return NULL;
+}
+
+/* One operation line into a script line; NULL if it is good, else why not. */
+static const char *rop(rreader *r, unsigned char *live, size_t ids, strbuf *out)
+{
+    record_op op;
+    const char *why = record_op_line(&r->w, ids, &op);
+    if (why)
+        return why;
+    if (op.op == 'a' && live[op.id])
         return "this id is already allocated";
-    if (op != 'a' && !live[id])
+    if (op.op != 'a' && !live[op.id])
         return "this id is not allocated";
-    size_t bytes = size ? size : 1; /* malloc(0) gives a block: the session's smallest */
-    if (op == 'a')
-        sb_printf(out, "alloc %zu align %zu as t%zu\n", bytes, align, id);
-    else if (op == 'r')
-        sb_printf(out, "realloc t%zu %zu\n", id, bytes);
+    if (op.op == 'a')
+        sb_printf(out, "alloc %zu align %zu as t%zu\n", op.size, op.align, op.id);
+    else if (op.op == 'r')
+        sb_printf(out, "realloc t%zu %zu\n", op.id, op.size);
     else
-        sb_printf(out, "free t%zu\n", id);
-    live[id] = op != 'f';
+        sb_printf(out, "free t%zu\n", op.id);
+    live[op.id] = op.op != 'f';
+    return NULL;
+}
+
+const char *record_trailer_line(const char *raw, const parse_words *w, size_t ops, size_t *extra, bool *end)
+{
+    /* s lines hold symbols: any text; their first word is read from the raw line */
+    char k[8];
+    size_t klen = strcspn(raw, " ");
+    snprintf(k, sizeof k, "%.*s", (int)(klen < sizeof k ? klen : sizeof k - 1), raw);
+    size_t events;
+    *end = false;
+    if (!strcmp(k, "end")) {
+        if (w->count != 2 || parse_uint(w->word[1], &events))
+            return "the end line is 'end EVENTS'";
+        if (events != ops + *extra)
+            return "the end line counts other events than the recording holds";
+        *end = true;
+        return NULL;
+    }
+    if (!strcmp(k, "x") || !strcmp(k, "u"))
+        ++*extra;
+    else if (strcmp(k, "t") != 0 && strcmp(k, "s") != 0)
+        return "expected a trailer line (t, x, u, s) or 'end EVENTS'";
     return NULL;
 }
 
@@ -836,23 +902,14 @@ static const char *rtrailer(rreader *r, size_t ops, size_t *end_off)
             *end_off = r->line_off;
             return "the recording ends inside this line (truncated)";
         }
-        /* s lines hold symbols: any text; their first word is read from the raw line */
-        char k[8];
-        size_t klen = strcspn(r->buf, " ");
-        snprintf(k, sizeof k, "%.*s", (int)(klen < sizeof k ? klen : sizeof k - 1), r->buf);
-        size_t events;
-        if (!strcmp(k, "end")) {
-            if (!rword_uint(r, 1, &events) || r->w.count != 2)
-                return "the end line is 'end EVENTS'";
-            if (events != ops + extra)
-                return "the end line counts other events than the recording holds";
+        bool end;
+        const char *why = record_trailer_line(r->buf, &r->w, ops, &extra, &end);
+        if (why)
+            return why;
+        if (end) {
             *end_off = (size_t)(r->p - r->text);
             return *r->p ? "text after the end line" : NULL;
         }
-        if (!strcmp(k, "x") || !strcmp(k, "u"))
-            extra++;
-        else if (strcmp(k, "t") != 0 && strcmp(k, "s") != 0)
-            return "expected a trailer line (t, x, u, s) or 'end EVENTS'";
     }
     *end_off = r->line_off;
     return "the recording ends before its end line (truncated)";

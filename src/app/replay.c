@@ -17,9 +17,8 @@ typedef struct id_slot {
     unsigned char *ptr;
     uint32_t size;
     uint8_t state;
+    uint8_t align_log2;  /* what its allocation asked (a trace: 3, mdriver's 8 bytes) */
 } id_slot;
-
-#define TRACE_ALIGN_LOG2 3   /* mdriver's blocks are 8-byte aligned */
 #define PROGRESS_EVERY 4096
 
 static const char *const failure_names[REPLAY_FAILURE_KINDS] = {
@@ -76,7 +75,7 @@ static void note_end(engine *e, const unsigned char *p, size_t size)
 static void do_alloc(engine *e, const trace_op *op)
 {
     id_slot *slot = &e->ids[op->id];
-    unsigned char *p = as_alloc(e->a->built.top.a, op->bytes, TRACE_ALIGN_LOG2);
+    unsigned char *p = as_alloc(e->a->built.top.a, op->bytes, op->align_log2);
     if (p == NULL) {
         slot->state = ID_FAILED;
         char what[64];
@@ -84,7 +83,7 @@ static void do_alloc(engine *e, const trace_op *op)
         failure(e, REPLAY_OUT_OF_MEMORY, WARN_OUT_OF_MEMORY, op, what);
         return;
     }
-    *slot = (id_slot){p, (uint32_t)op->bytes, ID_LIVE};
+    *slot = (id_slot){p, (uint32_t)op->bytes, ID_LIVE, op->align_log2};
     live_add(e->a, op->bytes, 0);
     note_end(e, p, op->bytes);
 }
@@ -96,7 +95,7 @@ static void do_realloc(engine *e, const trace_op *op)
         failure(e, REPLAY_DEAD_ID, WARN_OUT_OF_MEMORY, op, "realloc skipped");
         return;
     }
-    unsigned char *p = as_realloc(e->a->built.top.a, slot->ptr, slot->size, TRACE_ALIGN_LOG2, op->bytes);
+    unsigned char *p = as_realloc(e->a->built.top.a, slot->ptr, slot->size, slot->align_log2, op->bytes);
     if (p == NULL) {
         char what[64];
         snprintf(what, sizeof what, "realloc to %zu bytes failed; the block is unchanged", op->bytes);
@@ -125,19 +124,19 @@ static void do_free(engine *e, const trace_op *op)
     }
     if (slot->state != ID_LIVE) {
         if (top->probe->scan) /* an allocator that catches misuse is handed it */
-            top->a.vtable->free(top->a.ctx, slot->ptr, slot->size, TRACE_ALIGN_LOG2, 0);
+            top->a.vtable->free(top->a.ctx, slot->ptr, slot->size, slot->align_log2, 0);
         failure(e, REPLAY_DOUBLE_FREE, WARN_DOUBLE_FREE, op, "freed twice");
         return;
     }
-    as_free_verdict v = top->probe->judge_free(top->a.ctx, slot->ptr, slot->size, TRACE_ALIGN_LOG2);
+    as_free_verdict v = top->probe->judge_free(top->a.ctx, slot->ptr, slot->size, slot->align_log2);
     if (v == AS_FREE_OK || v == AS_FREE_NOOP || v == AS_FREE_KEPT) {
-        as_free(top->a, slot->ptr, slot->size, TRACE_ALIGN_LOG2);
+        as_free(top->a, slot->ptr, slot->size, slot->align_log2);
         live_add(e->a, 0, slot->size);
         slot->state = ID_FREED;
         return;
     }
     if (v == AS_FREE_OUT_OF_ORDER) /* the stack reports it */
-        top->a.vtable->free(top->a.ctx, slot->ptr, slot->size, TRACE_ALIGN_LOG2, 0);
+        top->a.vtable->free(top->a.ctx, slot->ptr, slot->size, slot->align_log2, 0);
     failure(e, REPLAY_NOT_FREED, WARN_INVALID_FREE, op, as_verdict_text(v));
 }
 
@@ -162,7 +161,7 @@ static void keep_live_blocks(engine *e, size_t ids, const trace_op *last)
         }
         b->ptr = slot->ptr;
         b->size = slot->size;
-        b->align_log2 = TRACE_ALIGN_LOG2;
+        b->align_log2 = slot->align_log2;
         sess_set_live(e->s, b, true);
         b->alloc_step = e->s->step;
         sess_locate_block(e->s, b);

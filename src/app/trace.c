@@ -14,8 +14,12 @@
 typedef struct reader {
     const char *p;      /* the text, or NULL when reading f */
     FILE *f;
+    const char *text;   /* where the text starts */
     size_t line;
-    char buf[256];      /* the line, read from text (or a line too long) */
+    size_t off, next_off; /* byte offsets of the line now and of the next */
+    size_t base;        /* reading f: the offset of chunk[0] */
+    bool partial;       /* the line now has no newline (the input ends inside it) */
+    char buf[512];      /* the line, read from text (or a line too long) */
     char *cur;          /* the line now: buf, or in place in the chunk */
     char *chunk;        /* reading f: what was read of it, from pos to len */
     size_t pos, len;
@@ -24,6 +28,7 @@ typedef struct reader {
 } reader;
 
 #define READER_CHUNK ((size_t)1 << 16)
+#define TRACE_LINE_MAX 256 /* a trace line this long or longer is malformed */
 
 /* Where the next line ends in the chunk (its '\n' or the end of the
  * file), reading more of f as needed; NULL at the end. */
@@ -34,16 +39,21 @@ static const char *chunk_line(reader *r, size_t *n)
         const char *nl = memchr(start, '\n', r->len - r->pos);
         if (nl || (r->eof && r->pos < r->len)) {
             *n = nl ? (size_t)(nl - start) : r->len - r->pos;
+            r->partial = nl == NULL;
+            r->off = r->base + r->pos;
             r->pos += *n + (nl != NULL);
+            r->next_off = r->base + r->pos;
             return start;
         }
         if (r->eof)
             return NULL;
         memmove(r->chunk, start, r->len - r->pos);
+        r->base += r->pos;
         r->len -= r->pos;
         r->pos = 0;
         if (r->len == READER_CHUNK) { /* a line longer than the chunk: keep its start */
             r->len = sizeof r->buf;
+            r->base += READER_CHUNK - sizeof r->buf; /* the bytes dropped still count */
             continue;
         }
         size_t got = fread(r->chunk + r->len, 1, READER_CHUNK - r->len, r->f);
@@ -69,7 +79,10 @@ static bool raw_line(reader *r, size_t *n)
         return false;
     const char *start = r->p;
     *n = strcspn(r->p, "\n");
+    r->partial = r->p[*n] != '\n';
+    r->off = (size_t)(start - r->text);
     r->p += *n + (r->p[*n] == '\n');
+    r->next_off = (size_t)(r->p - r->text);
     size_t keep = *n < sizeof r->buf - 1 ? *n : sizeof r->buf - 1;
     memcpy(r->buf, start, keep);
     r->buf[keep] = '\0';
@@ -89,7 +102,7 @@ static bool next_line(reader *r)
     }
     while (raw_line(r, &n)) {
         r->line++;
-        if (n >= sizeof r->buf - 1) {
+        if (n >= TRACE_LINE_MAX - 1) {
             strcpy(r->buf, "\x01"); /* too long: reported as malformed */
             r->cur = r->buf;
             return true;
@@ -126,6 +139,7 @@ static const char *const dialect_names[] = {
     "CS:APP (heap size, ids, ops, weight)",
     "CMU 15-213 (weight, ids, ops, ignore-ranges)",
     "two-line (ids, ops)",
+    "allocscope recording",
 };
 
 const char *trace_dialect_name(trace_dialect d)
@@ -206,7 +220,7 @@ static void set_live(trace_state *t, size_t id, size_t bytes)
 {
     t->live_bytes = t->live_bytes - t->live[id] + bytes;
     t->foot = t->foot - (t->live[id] ? footprint(t->live[id]) : 0) + (bytes ? footprint(bytes) : 0);
-    t->live[id] = (uint32_t)bytes;
+    t->live[id] = bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)bytes; /* a recording's sizes reach 1 TiB */
     if (bytes)
         t->ever[id] = 1;
     if (t->live_bytes > t->peak_bytes)
@@ -247,6 +261,7 @@ static bool classify_op(trace_state *t, char *const *word, size_t count, trace_o
     op->kind = TRACE_OP_NONE; /* no memset: the note is written only when it is needed */
     op->id = op->bytes = 0;
     op->again = false;
+    op->align_log2 = 3;
     op->note[0] = '\0';
     op->line = line;
     if (count < 2)
@@ -331,7 +346,158 @@ struct trace_stream {
     trace_state t;
     size_t ops;
     bool done;
+    bool rec;             /* a recording: the lines below are record.h's */
+    size_t extra;         /* its trailer's x and u lines so far */
+    parse_words w;
 };
+
+/* ---- recordings (record.h): every line counts, blank or not, at its byte offset ---- */
+
+/* Splits a line of plain words (letters, digits, "@/+._-" between spaces
+ * and tabs), as parse_split would and at a fraction of its cost; false
+ * for any other line (parse_split then reads it: quotes, comments, bytes
+ * it refuses). */
+static const unsigned char plain_chars[256] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1,
+    ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1,
+    ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1,
+    ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1,
+    ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1, ['@'] = 1, ['/'] = 1, ['+'] = 1, ['.'] = 1, ['_'] = 1, ['-'] = 1,
+};
+
+static bool plain_char(unsigned char c) { return plain_chars[c]; }
+
+static bool fast_split(const char *line, size_t n, parse_words *w)
+{
+    if (n > PARSE_MAX_LINE)
+        return false;
+    w->count = 0;
+    char *out = w->buf;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)line[i];
+        if (c == ' ' || c == '\t') {
+            i++;
+            continue;
+        }
+        if (!plain_char(c) || w->count == PARSE_MAX_WORDS)
+            return false;
+        w->quoted[w->count] = false;
+        w->word[w->count++] = out;
+        while (i < n && plain_char((unsigned char)line[i]))
+            *out++ = line[i++];
+        if (i < n && line[i] != ' ' && line[i] != '\t')
+            return false;
+        *out++ = '\0';
+    }
+    return true;
+}
+
+/* The next line into r->cur and ts->w (words; none if it does not split);
+ * false at the end. A line without its newline or too long is one word
+ * "\x01", as record_to_script reads it. */
+static bool rec_line(trace_stream *ts)
+{
+    reader *r = &ts->r;
+    size_t n;
+    if (!raw_line(r, &n))
+        return false;
+    r->line++;
+    if (r->partial || n >= sizeof r->buf) {
+        strcpy(r->buf, "\x01");
+        r->cur = r->buf;
+        n = 1;
+    }
+    if (!fast_split(r->cur, n, &ts->w) && parse_split(r->cur, &ts->w) != NULL)
+        ts->w.count = 0;
+    return true;
+}
+
+static bool rec_header(trace_stream *ts, strbuf *err)
+{
+    memset(&ts->h, 0, sizeof ts->h);
+    ts->h.dialect = TRACE_RECORDING;
+    for (size_t i = 0; i < 4; i++) {
+        if (!rec_line(ts)) {
+            ts->w.count = 0;
+            return record_header_line(i, i ? ts->r.off : 0, &ts->w, &ts->h, err);
+        }
+        if (!record_header_line(i, ts->r.off, &ts->w, &ts->h, err))
+            return false;
+    }
+    return true;
+}
+
+static int rec_damaged(trace_stream *ts, size_t where, const char *why, strbuf *err)
+{
+    sb_printf(err, "byte %zu: %s; the %zu operation%s before it replay", where, why, ts->ops, ts->ops == 1 ? "" : "s");
+    ts->h.ops = ts->ops;
+    ts->done = true;
+    ts->h.peak_payload = ts->t.peak_bytes;
+    ts->h.peak_footprint = ts->t.peak_foot;
+    return -1;
+}
+
+/* The trailer after the last operation: 0 when it ends well, else -1. */
+static int rec_trailer(trace_stream *ts, strbuf *err)
+{
+    while (rec_line(ts)) {
+        if (ts->r.partial)
+            return rec_damaged(ts, ts->r.off, "the recording ends inside this line (truncated)", err);
+        bool end;
+        const char *why = record_trailer_line(ts->r.cur, &ts->w, ts->ops, &ts->extra, &end);
+        if (why)
+            return rec_damaged(ts, ts->r.off, why, err);
+        if (end) {
+            size_t after = ts->r.next_off;
+            if (rec_line(ts))
+                return rec_damaged(ts, after, "text after the end line", err);
+            ts->done = true;
+            ts->h.peak_payload = ts->t.peak_bytes;
+            ts->h.peak_footprint = ts->t.peak_foot;
+            return 0;
+        }
+    }
+    return rec_damaged(ts, ts->r.off, "the recording ends before its end line (truncated)", err);
+}
+
+static uint8_t log2_of(size_t align)
+{
+    uint8_t k = 0;
+    while (((size_t)1 << k) < align)
+        k++;
+    return k;
+}
+
+static int rec_next(trace_stream *ts, trace_op *op, strbuf *err)
+{
+    if (ts->ops == ts->h.ops)
+        return rec_trailer(ts, err);
+    if (!rec_line(ts))
+        return rec_damaged(ts, ts->r.next_off,
+                           "the recording ends before the operations its header announces (truncated)", err);
+    if (ts->r.partial)
+        return rec_damaged(ts, ts->r.off, "the recording ends inside this line (truncated)", err);
+    record_op ro;
+    const char *why = record_op_line(&ts->w, ts->h.ids, &ro);
+    if (why == NULL && ro.op == 'a' && ts->t.live[ro.id])
+        why = "this id is already allocated";
+    if (why == NULL && ro.op != 'a' && !ts->t.live[ro.id])
+        why = "this id is not allocated";
+    if (why)
+        return rec_damaged(ts, ts->r.off, why, err);
+    op->kind = ro.op == 'a' ? TRACE_OP_ALLOC : ro.op == 'r' ? TRACE_OP_REALLOC : TRACE_OP_FREE;
+    op->id = ro.id;
+    op->bytes = ro.op == 'f' ? 0 : ro.size;
+    op->align_log2 = log2_of(ro.align);
+    op->again = false;
+    op->line = ts->r.line;
+    op->note[0] = '\0';
+    set_live(&ts->t, ro.id, op->bytes);
+    ts->ops++;
+    return 1;
+}
 
 static trace_stream *stream_start(reader r, trace_header *hdr, strbuf *err)
 {
@@ -341,7 +507,16 @@ static trace_stream *stream_start(reader r, trace_header *hdr, strbuf *err)
         return NULL;
     }
     ts->r = r;
-    if (!read_header(&ts->r, &ts->h, err)) {
+    if (r.f) { /* the first chunk, to see whether it is a recording */
+        ts->r.len = fread(ts->r.chunk, 1, READER_CHUNK, r.f);
+        ts->r.eof = ts->r.len == 0;
+        ts->r.chunk[ts->r.len] = '\0';
+        ts->rec = record_is_recording(ts->r.chunk);
+    } else {
+        ts->r.text = r.p;
+        ts->rec = record_is_recording(r.p);
+    }
+    if (ts->rec ? !rec_header(ts, err) : !read_header(&ts->r, &ts->h, err)) {
         free(ts); /* the caller keeps the chunk */
         return NULL;
     }
@@ -380,6 +555,8 @@ int trace_stream_next(trace_stream *ts, trace_op *op, strbuf *err)
 {
     if (ts->done)
         return 0;
+    if (ts->rec)
+        return rec_next(ts, op, err);
     if (!next_line(&ts->r)) {
         ts->done = true;
         ts->h.peak_payload = ts->t.peak_bytes;
