@@ -16,8 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 
+#include "allocscope/lineio.h"
 #include "allocscope/plugin_host.h"
 #include "allocscope/svgout.h"
 #include "allocscope/trace.h"
@@ -127,7 +129,7 @@ typedef enum complete_kind {
       "  high-water mark, utilisation and time; while comparing, a table of every member\n"              \
       "  (slack and metadata too); json: the table as JSON",                                                          \
       COMPLETE_FILE)                                                                                      \
-    X("save", cmd_save, F, "save FILE", "write the session so far as a replayable script", COMPLETE_FILE) \
+    X("save", cmd_save, F, "save FILE [force]", "write the session so far as a replayable script (an existing FILE only with force)", COMPLETE_FILE) \
     X("dump", cmd_dump, 0, "dump json", "print the state as one JSON object", COMPLETE_DUMP)             \
     X("export", svgout_cmd_export, F, "export svg FILE [force] [light|dark] [COLSxROWS]",                 \
       "write the map as the live view shows it to an SVG picture (an existing FILE only with force)",  \
@@ -317,7 +319,8 @@ static session_status run_line(session *s, const char *line, strbuf *out, sessio
             else
                 st = c->run(s, w, out);
             take_plugin_reports(s, out);
-            if (st != SESSION_ERROR && (c->flags & INTERP_RECORDED) && !s->replaying)
+            /* a failed expect is not part of what replays (undo, save) */
+            if (st == SESSION_OK && (c->flags & INTERP_RECORDED) && !s->replaying)
                 sess_record(s, line);
         }
     }
@@ -334,7 +337,9 @@ session_outcome interp_execute(session *s, const char *line, strbuf *out)
     oc.status = run_line(s, line, out, &oc);
     parse_words probe;
     bool blank = parse_split(line, &probe) == NULL && probe.count == 0 && !oc.pending;
-    if (oc.status == SESSION_ERROR || blank || oc.pending)
+    /* an error takes its step back - unless steps ran inside it (a source
+     * whose file had an error: its good lines stay done) */
+    if ((oc.status == SESSION_ERROR && s->step == step_before + 1) || blank || oc.pending)
         s->step = step_before;
     oc.changed = s->changed;
     return oc;
@@ -438,63 +443,104 @@ static session_status cmd_undo(session *s, const parse_words *w, strbuf *out)
     return SESSION_OK;
 }
 
+/* source FILE: its lines, each a step of its own, read through lineio
+ * (regular files only, bounded; a bad line - too long, a NUL, not UTF-8 -
+ * is an error and none of it runs). Any error inside, or a failed expect,
+ * is the source's status too, so that a batch run says so. */
 static session_status cmd_source(session *s, const parse_words *w, strbuf *out)
 {
     if (w->count != 2)
         return sess_fail(out, "usage: source FILE");
     if (s->source_depth >= 8)
         return sess_fail(out, "source files nest too deeply (at most 8)");
-    FILE *f = fopen(w->word[1], "r");
-    if (f == NULL)
-        return sess_fail(out, "cannot open '%s'", w->word[1]);
-    char line[PARSE_MAX_LINE + 2];
+    strbuf err;
+    sb_init(&err);
+    lineio *r = lineio_open(w->word[1], 0, &err);
+    if (r == NULL) {
+        session_status st = sess_fail(out, "%s", sb_str(&err));
+        sb_free(&err);
+        return st;
+    }
+    sb_free(&err);
     size_t lineno = 0;
-    session_status worst = SESSION_OK;
+    bool error = false, failed = false, stopped = false, pending = false;
     s->source_depth++;
-    bool stopped = false;
-    while (fgets(line, sizeof line, f)) {
-        if (lineno % 4096 == 0 && lineno > 0 && s->progress && !s->replaying &&
+    const char *line, *why;
+    size_t len;
+    lineio_status ls;
+    while ((ls = lineio_next(r, &line, &len, &why)) != LINEIO_EOF) {
+        /* every 4096 lines run, before the next */
+        if (lineno > 0 && lineno % 4096 == 0 && s->progress && !s->replaying &&
             !s->progress(s->progress_user, "source", lineno, 0)) {
             stopped = true;
             break;
         }
-        lineno++;
+        lineno = lineio_lineno(r);
+        if (ls != LINEIO_LINE) {
+            sb_printf(out, "%s:%zu: error: %s\n", w->word[1], lineno, why);
+            error = true;
+            if (ls == LINEIO_ERROR)
+                break;
+            continue;
+        }
         strbuf one;
         sb_init(&one);
         session_outcome oc = interp_execute(s, line, &one);
+        pending = oc.pending;
         if (oc.status == SESSION_ERROR || oc.status == SESSION_EXPECT_FAILED)
             sb_printf(out, "%s:%zu: ", w->word[1], lineno);
         sb_add(out, sb_str(&one));
         sb_free(&one);
+        error |= oc.status == SESSION_ERROR;
+        failed |= oc.status == SESSION_EXPECT_FAILED;
         if (oc.status == SESSION_QUIT)
             break;
-        if (oc.status != SESSION_OK && worst == SESSION_OK)
-            worst = oc.status;
     }
     s->source_depth--;
-    fclose(f);
+    lineio_close(r);
+    if (pending) { /* a struct left open does not swallow the lines after the source */
+        sb_clear(&s->pending);
+        sb_printf(out, "%s:%zu: error: the file ends inside a struct definition (missing '}')\n", w->word[1],
+                  lineno);
+        error = true;
+    }
     if (stopped)
         sb_printf(out, "source %s stopped after %zu lines (each is a step: undo takes them back)\n", w->word[1],
                   lineno);
     s->changed = true; /* the sourced lines were recorded one by one */
-    return worst == SESSION_EXPECT_FAILED ? SESSION_EXPECT_FAILED : SESSION_OK;
+    return error ? SESSION_ERROR : failed ? SESSION_EXPECT_FAILED : SESSION_OK;
 }
 
+/* save FILE [force]: the history as a script, written to a temporary file
+ * and renamed (svgout_write_file: the old file is never half-written); an
+ * existing file is replaced only with force. */
 static session_status cmd_save(session *s, const parse_words *w, strbuf *out)
 {
-    if (w->count != 2)
-        return sess_fail(out, "usage: save FILE");
-    FILE *f = fopen(w->word[1], "w");
-    if (f == NULL)
-        return sess_fail(out, "cannot write '%s'", w->word[1]);
-    fprintf(f, "# allocscope session, %zu commands\n", s->history_count);
+    bool force = w->count == 3 && parse_is(w->word[2], "force");
+    if (w->count < 2 || w->count > 3 || (w->count == 3 && !force))
+        return sess_fail(out, "usage: save FILE [force]");
+    const char *path = w->word[1];
+    struct stat st;
+    bool exists = stat(path, &st) == 0;
+    if (exists && !S_ISDIR(st.st_mode) && !force)
+        return sess_fail(out, "'%s' exists: not replaced (save %s force replaces it)", path, path);
+    strbuf text, err;
+    sb_init(&text);
+    sb_init(&err);
+    sb_printf(&text, "# allocscope session, %zu commands\n", s->history_count);
     for (size_t i = 0; i < s->history_count; i++)
-        fprintf(f, "%s\n", s->history[i]);
-    bool ok = fclose(f) == 0;
-    if (!ok)
-        return sess_fail(out, "could not finish writing '%s'", w->word[1]);
-    sb_printf(out, "saved %zu commands to %s\n", s->history_count, w->word[1]);
-    return SESSION_OK;
+        sb_printf(&text, "%s\n", s->history[i]);
+    session_status res = SESSION_OK;
+    if (text.truncated)
+        res = sess_fail(out, "cannot write '%s': out of memory", path);
+    else if (!svgout_write_file(path, sb_str(&text), text.len, force, &err))
+        res = sess_fail(out, "%s", sb_str(&err));
+    else
+        sb_printf(out, "saved %zu commands to %s%s\n", s->history_count, path,
+                  exists ? " (the file there was replaced)" : "");
+    sb_free(&text);
+    sb_free(&err);
+    return res;
 }
 
 /* try alloc ...: the line without "try", run and taken back. */

@@ -216,7 +216,7 @@ session_status cmd_check(session *s, const parse_words *w, strbuf *out)
         sb_printf(out, "; guards and poison: %zu problem%s found", found, found == 1 ? "" : "s");
     sb_addc(out, '\n');
     s->changed = found > 0;
-    return SESSION_OK;
+    return why ? SESSION_EXPECT_FAILED : SESSION_OK; /* a broken invariant fails the run */
 }
 
 /* show NAME: the block's bytes, with the padding before it and (debug)
