@@ -639,6 +639,27 @@ static void trace_sample(session *s, const size_t *member, size_t n, compare_fig
     }
 }
 
+/* The free list a trace replays on when there is no allocator yet, of
+ * the heap size its header asks for: one that cannot be made (more than
+ * KIND_MAX_BUFFER) is an error, never a silent run on another allocator. */
+static session_status trace_make_heap(session *s, const char *path, const trace_header *h, strbuf *out)
+{
+    size_t heap = h->heap_size ? h->heap_size : (size_t)1 << 20;
+    if (heap > KIND_MAX_BUFFER)
+        return sess_fail(out, "%s: its header asks for a heap of %zu bytes, more than the 1 GiB an allocator "
+                         "may have here (give the trace an allocator first: new freelist 1G)", path, heap);
+    char line[64];
+    snprintf(line, sizeof line, "new freelist %zu", heap);
+    strbuf why;
+    sb_init(&why);
+    session_outcome oc = {0};
+    session_status st = run_line(s, line, &why, &oc);
+    if (st != SESSION_OK)
+        sess_fail(out, "%s: cannot make its heap (%s): %s", path, line, sb_str(&why));
+    sb_free(&why);
+    return st;
+}
+
 static session_status cmd_trace(session *s, const parse_words *w, strbuf *out)
 {
     bool json = w->count == 3 && parse_is(w->word[2], "json");
@@ -658,14 +679,10 @@ static session_status cmd_trace(session *s, const parse_words *w, strbuf *out)
         return st;
     }
     sb_free(&text);
-    if (s->alloc_count == 0) {
-        char line[64];
-        snprintf(line, sizeof line, "new freelist %zu", h.heap_size ? h.heap_size : (size_t)1 << 20);
-        strbuf ignore;
-        sb_init(&ignore);
-        session_outcome oc = {0};
-        run_line(s, line, &ignore, &oc);
-        sb_free(&ignore);
+    if (s->alloc_count == 0 && trace_make_heap(s, w->word[1], &h, out) != SESSION_OK) {
+        sb_free(&err);
+        sb_free(&script);
+        return SESSION_ERROR;
     }
     size_t member[SESS_GROUP_MAX];
     size_t n = trace_members(s, member);
@@ -733,7 +750,11 @@ static session_status cmd_trace(session *s, const parse_words *w, strbuf *out)
     sb_free(&err);
     sb_free(&script);
     s->changed = true;
-    return worst;
+    /* a failed operation fails the run, whatever follows it */
+    size_t failures = 0;
+    for (size_t i = 0; i < n; i++)
+        failures += f[i].failures;
+    return worst == SESSION_OK && failures ? SESSION_EXPECT_FAILED : worst;
 }
 
 /* ---- completion ---- */

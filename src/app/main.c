@@ -10,6 +10,7 @@
 
 #include "allocscope/batch.h"
 #include "allocscope/castout.h"
+#include "allocscope/kinds.h"
 #include "allocscope/lineio.h"
 #include "allocscope/parse.h"
 #include "allocscope/interp.h"
@@ -235,6 +236,11 @@ static char *trace_scene(const cli *c, strbuf *err)
     strbuf body;
     sb_init(&body);
     bool ok = trace_to_script(sb_str(&text), &h, &body, err);
+    if (ok && !c->on && h.heap_size > KIND_MAX_BUFFER) {
+        sb_printf(err, " its header asks for a heap of %zu bytes, more than the 1 GiB an allocator may have "
+                  "(give one with --on \"freelist 1G\")", h.heap_size);
+        ok = false;
+    }
     if (ok) {
         if (c->on)
             sb_printf(&script, "%s%s\n", c->compare ? "" : "new ", c->on);
@@ -260,6 +266,11 @@ static char *trace_scene(const cli *c, strbuf *err)
  * suggested heap size when no allocator exists yet. */
 static int run_trace(const cli *c)
 {
+    char why[512];
+    if (lineio_check_path(c->trace, why, sizeof why)) { /* unreadable input: a usage error */
+        fprintf(stderr, "allocscope: %s\n", why);
+        return 2;
+    }
     session *s = session_create();
     strbuf out;
     sb_init(&out);
