@@ -13,6 +13,8 @@
  */
 #include "handlers.h"
 
+#include "allocscope/debug.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -168,6 +170,37 @@ static void report_oom(session *s, sess_allocator *a, size_t size, unsigned al, 
               (size_t)1 << al, a->name);
 }
 
+/* A request this allocator can never satisfy, however much is freed - a
+ * pool's slot is smaller, a debug allocator's limit is lower: an error
+ * that says so (nothing changes), not an out-of-memory warning. In a
+ * comparison it stays that member's out-of-memory warning: the others go
+ * on, and the comparison shows which kinds fail. */
+static bool never_fits(const session *s, const sess_allocator *a, const alloc_req *r, strbuf *out)
+{
+    if (s->group.count)
+        return false;
+    if (probe_of(a) == &debug_probe) {
+        size_t limit = debug_limit(a->built.top.a.ctx);
+        if (limit && r->size > limit) {
+            sess_fail(out, "%zu bytes are over %s's memory limit of %zu bytes: no allocation that large can "
+                      "succeed (new debug limit N sets it)", r->size, a->name, limit);
+            return true;
+        }
+    }
+    as_instance st = kind_structural(a->kind, &a->built);
+    if (st.probe && st.probe->free_shape == AS_FREE_SLOTS && st.probe->free_summary) {
+        as_free_summary sum = {0};
+        st.probe->free_summary(st.a.ctx, &sum);
+        if (sum.slot_size && r->size > sum.slot_size) {
+            sess_fail(out, "%zu bytes do not fit in a slot of %s: its slots are %zu bytes (a pool hands out "
+                      "items of one size; new pool %zu makes bigger ones)", r->size, a->name, sum.slot_size,
+                      r->size);
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Allocates for real; the block or NULL (warning given). */
 static sess_block *do_alloc(session *s, sess_allocator *a, const alloc_req *r, strbuf *out)
 {
@@ -205,7 +238,7 @@ session_status cmd_alloc(session *s, const parse_words *w, strbuf *out)
     if (read_alloc(s, w, &r, out) != SESSION_OK)
         return SESSION_ERROR;
     sess_allocator *a = ensure_active(s, out);
-    if (a == NULL)
+    if (a == NULL || never_fits(s, a, &r, out))
         return SESSION_ERROR;
     sess_block *b = do_alloc(s, a, &r, out);
     if (b == NULL)
