@@ -287,7 +287,8 @@ static int run_trace(const cli *c)
         oc = interp_execute(s, cmd, &out);
     }
     int status = oc.status == SESSION_OK ? 0 : 1;
-    fputs(sb_str(&out), status ? stderr : stdout);
+    /* a trace with failed operations still gives its report (exit 1) */
+    fputs(sb_str(&out), oc.status == SESSION_ERROR ? stderr : stdout);
     if (record_damage(c->trace, stderr)) /* a damaged recording replayed up to the damage */
         status = 1;
     sb_free(&out);
