@@ -196,6 +196,8 @@ test: check-deps
 	$(Q)$(MAKE) --no-print-directory WERROR=-Werror unit $(PROG)
 	$(Q)tests/run_scripts.sh $(PROG)
 	$(Q)tests/scripts/advise_cli.sh $(PROG)
+	@echo "== hostile input (issue 14): message, exit status, state unchanged"
+	$(Q)tests/hostile_test.sh $(PROG)
 	$(Q)tests/bench_smoke.sh $(PROG)
 	$(Q)tests/tui_e2e.sh $(PROG)
 	@echo "== exports: SVG (xmllint, rsvg-convert), asciicast (tmux), HTML (headless Chromium)"
@@ -206,6 +208,7 @@ test: check-deps
 	$(Q)$(MAKE) --no-print-directory $(ASAN) unit build/asan/allocscope
 	$(Q)tests/run_scripts.sh build/asan/allocscope
 	$(Q)tests/scripts/advise_cli.sh build/asan/allocscope
+	$(Q)tests/hostile_test.sh build/asan/allocscope
 	@echo "== the live view end to end under the sanitizers (reports go to build/asan/e2e)"
 	$(Q)rm -rf build/asan/e2e && mkdir -p build/asan/e2e
 	$(Q)ASAN_OPTIONS=detect_leaks=0:log_path=$(CURDIR)/build/asan/e2e/asan \

@@ -220,7 +220,7 @@ static void test_undo_and_rewind_replay_the_group(void **state)
     assert_true(fd >= 0);
     close(fd);
     char cmd[64];
-    snprintf(cmd, sizeof cmd, "save %s", path);
+    snprintf(cmd, sizeof cmd, "save %s force", path);
     sk_run(s, cmd);
     /* each saved line run as a step of its own, as the script is played */
     session *t = session_create();

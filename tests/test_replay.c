@@ -73,7 +73,7 @@ static void test_untouched_default_bump_is_not_used(void **state)
     s = session_create();
     interp_ensure_default(s, &out);
     sk_run(s, "alloc 8");
-    a = run_trace(s, path, SESSION_OK);
+    a = run_trace(s, path, SESSION_EXPECT_FAILED /* failed operations fail the command */);
     assert_string_equal(session_active_kind(s), "bump");
     assert_non_null(strstr(a, "replay incomplete"));
     session_destroy(s);
@@ -129,7 +129,7 @@ static void test_failures_counted_by_kind(void **state)
     write_temp(path, t, strlen(t));
     session *s = session_create();
     sk_run(s, "new bump 256");
-    const char *a = run_trace(s, path, SESSION_OK);
+    const char *a = run_trace(s, path, SESSION_EXPECT_FAILED /* failed operations fail the command */);
     if (!strstr(a, "6 operations, 4 failed (2 out of memory, 2 on an id whose allocation failed)"))
         fail_msg("%s", a);
     assert_non_null(strstr(a, "replay incomplete"));
@@ -147,7 +147,7 @@ static void test_lenient_double_free_counted(void **state)
     char path[40];
     write_temp(path, t, strlen(t));
     session *s = session_create();
-    const char *a = run_trace(s, path, SESSION_OK);
+    const char *a = run_trace(s, path, SESSION_EXPECT_FAILED /* failed operations fail the command */);
     assert_non_null(strstr(a, "4 operations, 1 failed (1 double free)"));
     assert_true(sk_has_warning(s, "double-free", NULL));
     assert_null(session_check(s));

@@ -336,6 +336,65 @@ static void test_arena_reset_modes_in_session(void **state)
     session_destroy(s);
 }
 
+/* issue 14: write and read touch only the bytes the allocator reports as
+ * the block's at that step; after a reset over a wrapped allocator they
+ * are the backing free list's, and the write is refused (state intact). */
+static void test_write_read_only_the_blocks_own_bytes(void **state)
+{
+    static const char *const kinds[] = {"debug over freelist 4096", "debug over buddy 4096",
+                                        "debug over stack 4096", "debug over bump 4096"};
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        session *s = session_create();
+        char line[64];
+        snprintf(line, sizeof line, "new %s", kinds[k]);
+        sk_run(s, line);
+        sk_run(s, "alloc 64 as a");
+        sk_run(s, "reset");
+        char *before = sk_state(s);
+        const char *m = sk_run_status(s, "write a \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"", SESSION_ERROR);
+        assert_non_null(strstr(m, "no longer its own"));
+        sk_run_status(s, "read a", SESSION_ERROR);
+        char *after = sk_state(s);
+        assert_string_equal(before, after);
+        free(before);
+        free(after);
+        sk_run(s, "alloc 8");
+        sk_run(s, "alloc 100");
+        assert_null(session_check(s));
+        session_destroy(s);
+    }
+    /* a debug allocator's quarantine is still written: that is what it catches */
+    session *s = session_create();
+    sk_run(s, "new debug over freelist 4096");
+    sk_run(s, "alloc 16 as a");
+    sk_run(s, "free a");
+    assert_non_null(strstr(sk_run(s, "write a \"xy\""), "the debug allocator noticed"));
+    assert_non_null(strstr(sk_run(s, "read a 0 2"), "78 79"));
+    /* past the end and its guard: an error naming the block's size */
+    sk_run(s, "alloc 24 as y");
+    const char *m = sk_run_status(s, "write y 9999 1", SESSION_ERROR);
+    assert_non_null(strstr(m, "past the end of y (24 bytes"));
+    session_destroy(s);
+}
+
+/* check that finds a broken invariant fails the run (a batch exits 1). */
+static void test_check_broken_invariant_fails(void **state)
+{
+    session *s = session_create();
+    sk_run(s, "new freelist 1024");
+    sk_run(s, "alloc 32 as a");
+    sk_run(s, "alloc 32 as b");
+    sk_run(s, "free a");
+    bool live;
+    unsigned char *p = (unsigned char *)session_block_ptr_at(s, 0, &live);
+    assert_false(live);
+    memset(p, 0xff, 16); /* its free-list link: what a stray write would do */
+    const char *m = sk_run_status(s, "check", SESSION_EXPECT_FAILED);
+    assert_non_null(strstr(m, "an invariant is broken"));
+    memset(p, 0, 16);
+    session_destroy(s); /* (the free list is not walked again) */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -355,6 +414,8 @@ int main(void)
         cmocka_unit_test(test_typed_allocations_and_structs),
         cmocka_unit_test(test_expect_failure_messages),
         cmocka_unit_test(test_arena_reset_modes_in_session),
+        cmocka_unit_test(test_write_read_only_the_blocks_own_bytes),
+        cmocka_unit_test(test_check_broken_invariant_fails),
     };
     return cmocka_run_group_tests_name("session", tests, NULL, NULL);
 }

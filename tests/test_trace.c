@@ -99,7 +99,7 @@ static void test_trace_command_reports(void **state)
     sk_run(s, "expect live 1");
     sk_run(s, "expect block t:2 size 50 live"); /* the trace's own names */
     sk_run(s, "new bump 256");
-    a = sk_run(s, cmd);
+    a = sk_run_status(s, cmd, SESSION_EXPECT_FAILED); /* a failed operation fails the run */
     assert_non_null(strstr(a, "failed")); /* a bump of 256 bytes runs out */
     assert_true(sk_has_warning(s, "out-of-memory", NULL));
     session_destroy(s);

@@ -69,6 +69,8 @@ void debug_set_sink(debug_alloc *d, as_event_sink sink);
 void debug_set_stamp(debug_alloc *d, uint64_t stamp);
 /* 0: no limit. Allocations that would pass it fail and are reported. */
 void debug_set_limit(debug_alloc *d, size_t bytes);
+/* The memory limit in bytes (0: none). */
+size_t debug_limit(const debug_alloc *d);
 debug_stats debug_get_stats(const debug_alloc *d);
 /* Reports every live block as a leak; returns how many. */
 size_t debug_report_leaks(debug_alloc *d);

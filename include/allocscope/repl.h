@@ -19,9 +19,15 @@ typedef void (*repl_line_fn)(void *user, const char *line);
 
 /* history_path may be NULL (no history file). */
 void repl_open(const char *history_path, repl_line_fn on_line, void *user);
+/* Saves the history (repl_save_history), then lets readline go. */
 void repl_close(void);
+/* Appends the lines entered since the last save to the history file (never
+ * rewrites another instance's lines); false, with the reason kept for
+ * repl_history_problem, when it cannot. Also called on SIGTERM/SIGHUP. */
+bool repl_save_history(void);
 /* Why the history file given to repl_open is not used (it is a FIFO, a
- * directory, a device, unreadable), or NULL. Opening it never blocks. */
+ * directory, a device, unreadable) or could not be saved, or NULL.
+ * Opening it never blocks. */
 const char *repl_history_problem(void);
 /* The session completions are drawn from (may change, e.g. on rewind). */
 void repl_set_session(const session *s);

@@ -13,6 +13,8 @@
  */
 #include "handlers.h"
 
+#include "allocscope/debug.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -180,6 +182,37 @@ static void report_oom(session *s, sess_allocator *a, size_t size, unsigned al, 
               (size_t)1 << al, a->name);
 }
 
+/* A request this allocator can never satisfy, however much is freed - a
+ * pool's slot is smaller, a debug allocator's limit is lower: an error
+ * that says so (nothing changes), not an out-of-memory warning. In a
+ * comparison it stays that member's out-of-memory warning: the others go
+ * on, and the comparison shows which kinds fail. */
+static bool never_fits(const session *s, const sess_allocator *a, const alloc_req *r, strbuf *out)
+{
+    if (s->group.count)
+        return false;
+    if (probe_of(a) == &debug_probe) {
+        size_t limit = debug_limit(a->built.top.a.ctx);
+        if (limit && r->size > limit) {
+            sess_fail(out, "%zu bytes are over %s's memory limit of %zu bytes: no allocation that large can "
+                      "succeed (new debug limit N sets it)", r->size, a->name, limit);
+            return true;
+        }
+    }
+    as_instance st = kind_structural(a->kind, &a->built);
+    if (st.probe && st.probe->free_shape == AS_FREE_SLOTS && st.probe->free_summary) {
+        as_free_summary sum = {0};
+        st.probe->free_summary(st.a.ctx, &sum);
+        if (sum.slot_size && r->size > sum.slot_size) {
+            sess_fail(out, "%zu bytes do not fit in a slot of %s: its slots are %zu bytes (a pool hands out "
+                      "items of one size; new pool %zu makes bigger ones)", r->size, a->name, sum.slot_size,
+                      r->size);
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Allocates for real; the block or NULL (warning given). */
 static sess_block *do_alloc(session *s, sess_allocator *a, const alloc_req *r, strbuf *out)
 {
@@ -217,7 +250,7 @@ session_status cmd_alloc(session *s, const parse_words *w, strbuf *out)
     if (read_alloc(s, w, &r, out) != SESSION_OK)
         return SESSION_ERROR;
     sess_allocator *a = ensure_active(s, out);
-    if (a == NULL)
+    if (a == NULL || never_fits(s, a, &r, out))
         return SESSION_ERROR;
     sess_block *b = do_alloc(s, a, &r, out);
     if (b == NULL)
@@ -472,6 +505,129 @@ session_status cmd_reset(session *s, const parse_words *w, strbuf *out)
 
 /* ---- write / read ---- */
 
+/* What the allocator itself says of a block's bytes at this step (its
+ * probe's inspection, not the session's record of the block): how many
+ * bytes from the block's start are the block's own, and how many guard
+ * bytes of its own follow them. Only these may be written or read; a
+ * block's record can outlive its bytes (a reset, a free, a debug
+ * allocator's quarantine handing them back), and then they are the
+ * backing allocator's metadata or another block's. */
+typedef struct block_bytes {
+    size_t user;   /* its bytes, from its start (0: none are its own now) */
+    size_t guard;  /* its guard, right after them (debug allocators) */
+    bool freed;    /* its bytes are held freed: a debug allocator's quarantine */
+} block_bytes;
+
+typedef struct owner_scan {
+    const unsigned char *ptr;
+    bool found_region;
+    uint32_t region;
+    size_t off;       /* of ptr in its region */
+    int state;        /* 0: looking, 1: after the block's span, 2: done */
+    size_t user_end;  /* region offset where the block's bytes end */
+    bool live;        /* the block's record says live */
+    size_t size;      /* the block's size */
+    size_t guard_max; /* the allocator's guard after each block (0: none) */
+    block_bytes *res;
+} owner_scan;
+
+static void owner_region(void *user, uint32_t r, const void *base, size_t size)
+{
+    owner_scan *o = user;
+    const unsigned char *b = base;
+    if (!o->found_region && o->ptr >= b && (size_t)(o->ptr - b) < size) {
+        o->found_region = true;
+        o->region = r;
+        o->off = (size_t)(o->ptr - b);
+    }
+}
+
+/* Damaged bytes (a debug allocator keeps overwritten poison and guard
+ * bytes as evidence) are part of what they damaged: the block's own bytes
+ * within its size, its guard after it. */
+static void owner_span(owner_scan *o, const as_span *sp)
+{
+    if (!o->found_region || sp->region != o->region || o->state == 2)
+        return;
+    bool damaged = sp->kind == AS_SPAN_DAMAGED;
+    if (o->state == 1) {
+        if (sp->offset != o->user_end) {
+            o->state = 2;
+            return;
+        }
+        size_t in_block = o->user_end < o->off + o->size ? o->off + o->size - o->user_end : 0;
+        if (o->res->freed && in_block && (damaged || (sp->kind == AS_SPAN_FREED && sp->block == o->ptr))) {
+            size_t n = sp->len < in_block ? sp->len : in_block; /* more of the quarantined block */
+            o->res->user += n;
+            o->res->guard += sp->len - n;
+        } else if (((sp->kind == AS_SPAN_META && sp->meta == AS_META_GUARD) || damaged) &&
+                   o->res->guard < o->guard_max) {
+            size_t room = o->guard_max - o->res->guard; /* never past its own guard */
+            o->res->guard += sp->len < room ? sp->len : room;
+            if (sp->len > room) {
+                o->state = 2;
+                return;
+            }
+        } else {
+            if (o->res->freed && o->res->guard == 0)
+                o->res->user = 0; /* freed but not followed by a guard: not a quarantine */
+            o->state = 2;
+            return;
+        }
+        o->user_end = sp->offset + sp->len;
+        return;
+    }
+    if (o->off < sp->offset || o->off - sp->offset >= sp->len)
+        return;
+    size_t end = sp->offset + sp->len;
+    if (o->live && sp->kind == AS_SPAN_LIVE) {
+        /* its own span, or one span for every block (bump, stack) */
+        o->res->user = end - o->off;
+    } else if (!o->live && sp->offset == o->off &&
+               ((sp->kind == AS_SPAN_FREED && sp->block == o->ptr) || damaged)) {
+        /* a debug allocator shows a quarantined block as freed (or damaged), then its guard */
+        o->res->user = sp->len < o->size ? sp->len : o->size;
+        o->res->guard = sp->len - o->res->user;
+        if (o->res->guard > o->guard_max)
+            o->res->guard = o->guard_max;
+        o->res->freed = true;
+    } else {
+        o->state = 2;
+        return;
+    }
+    o->user_end = end;
+    o->state = 1;
+}
+
+static void owner_spans(void *user, const as_span *spans, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        owner_span(user, &spans[i]);
+}
+
+/* The bytes of b that are b's own now (see block_bytes). A live block's
+ * must also be one its allocator would accept a free of; a freed block's
+ * are its own only in a debug allocator's quarantine. */
+static block_bytes bytes_of(const sess_allocator *a, const sess_block *b)
+{
+    block_bytes res = {0, 0, false};
+    if (b->live) {
+        as_free_verdict v = probe_of(a)->judge_free(a->built.top.a.ctx, b->ptr, b->size, b->align_log2);
+        if (v == AS_FREE_DOUBLE || v == AS_FREE_NOT_OWNED || v == AS_FREE_WRONG_SIZE)
+            return res;
+    } else if (!catches_misuse(a)) {
+        return res;
+    }
+    owner_scan o = {.ptr = b->ptr, .live = b->live, .size = b->size, .guard_max = probe_of(a)->guard_size, .res = &res};
+    as_inspector in = {.region = owner_region, .spans = owner_spans, .user = &o};
+    probe_of(a)->inspect(a->built.top.a.ctx, &in);
+    if (o.state == 1 && res.freed && res.guard == 0)
+        res.user = 0; /* the region ended right after it: no guard */
+    if (res.user > b->size)
+        res.user = b->size;
+    return res;
+}
+
 typedef struct access {
     sess_block *b;
     size_t offset, len;
@@ -511,6 +667,40 @@ static void fill(unsigned char *dst, const access *ac, size_t from, size_t n)
         dst[i] = ac->text ? (unsigned char)ac->text[from + i] : (unsigned char)('A' + ac->b->id % 26);
 }
 
+/* Why a freed block's bytes cannot be touched: they are no longer its own. */
+static session_status not_its_own(const sess_block *b, const char *label, const char *verb, strbuf *out)
+{
+    return sess_fail(out, "not %s: %s was freed at step %u and its bytes are no longer its own (its allocator "
+                     "may keep its links there, or another block); allocscope touches only bytes it can prove "
+                     "are the block's", verb, label, b->free_step);
+}
+
+/* A write to a freed block: into a debug allocator's quarantine (what it
+ * is there to catch), else refused (nothing is written). */
+static session_status write_freed(session *s, sess_allocator *a, sess_block *b, const access *ac,
+                                  block_bytes own, strbuf *out)
+{
+    const char *label = sess_label(s, b);
+    if (own.user == 0 && catches_misuse(a))
+        return not_its_own(b, label, "written", out);
+    if (own.user == 0) {
+        sess_warn(s, WARN_USE_AFTER_FREE, "use after free: write to %s, freed at step %u; in C this "
+                  "corrupts whatever reuses the memory, so allocscope did not write", label, b->free_step);
+        sb_printf(out, "not written: %s was freed at step %u\n", label, b->free_step);
+        s->changed = true;
+        return SESSION_OK;
+    }
+    if (ac->offset >= own.user)
+        return sess_fail(out, "offset %zu is past the end of freed %s (%zu bytes): nothing written", ac->offset,
+                         label, own.user);
+    size_t n = ac->offset + ac->len > own.user ? own.user - ac->offset : ac->len;
+    fill(b->ptr + ac->offset, ac, 0, n);
+    scan(a);
+    s->changed = true;
+    sb_printf(out, "wrote %zu bytes into freed %s; the debug allocator noticed\n", n, label);
+    return SESSION_OK;
+}
+
 session_status cmd_write(session *s, const parse_words *w, strbuf *out)
 {
     access ac;
@@ -519,23 +709,17 @@ session_status cmd_write(session *s, const parse_words *w, strbuf *out)
     sess_block *b = ac.b;
     sess_allocator *a = s->allocs[b->alloc];
     const char *label = sess_label(s, b);
+    block_bytes own = bytes_of(a, b);
+    if (!b->live)
+        return write_freed(s, a, b, &ac, own, out);
+    if (own.user < b->size)
+        return sess_fail(out, "not written: its allocator does not hold %s's %u bytes as a live block any more; "
+                         "allocscope touches only bytes it can prove are the block's", label, b->size);
+    size_t guard = catches_misuse(a) ? own.guard : 0;
+    if (ac.offset >= b->size + guard)
+        return sess_fail(out, "offset %zu is past the end of %s (%u bytes%s): nothing written", ac.offset, label,
+                         b->size, guard ? " and its guard" : "");
     size_t end = ac.offset + ac.len;
-    if (!b->live) {
-        /* only a debug allocator with guards poisons what is freed (the tutorial's has neither) */
-        if (catches_misuse(a) && probe_of(a)->guard_size && sess_region_holds(s, b->alloc, b->ptr, b->size) &&
-            ac.offset < b->size) {
-            size_t n = end > b->size ? b->size - ac.offset : ac.len;
-            fill(b->ptr + ac.offset, &ac, 0, n);
-            scan(a);
-            sb_printf(out, "wrote %zu bytes into freed %s; the debug allocator noticed\n", n, label);
-        } else {
-            sess_warn(s, WARN_USE_AFTER_FREE, "use after free: write to %s, freed at step %u; in C this "
-                      "corrupts whatever reuses the memory, so allocscope did not write", label, b->free_step);
-            sb_printf(out, "not written: %s was freed at step %u\n", label, b->free_step);
-        }
-        s->changed = true;
-        return SESSION_OK;
-    }
     size_t inside = ac.offset >= b->size ? 0 : (end > b->size ? b->size - ac.offset : ac.len);
     if (inside)
         fill(b->ptr + ac.offset, &ac, 0, inside);
@@ -545,9 +729,9 @@ session_status cmd_write(session *s, const parse_words *w, strbuf *out)
         return SESSION_OK;
     }
     size_t past = end - (ac.offset > b->size ? ac.offset : b->size);
-    if (catches_misuse(a) && probe_of(a)->guard_size && ac.offset < b->size + probe_of(a)->guard_size) {
+    if (guard) {
         size_t start = ac.offset > b->size ? ac.offset : b->size;
-        size_t into_guard = b->size + probe_of(a)->guard_size - start;
+        size_t into_guard = b->size + guard - start;
         if (into_guard > past)
             into_guard = past;
         fill(b->ptr + start, &ac, start - ac.offset, into_guard);
@@ -555,9 +739,9 @@ session_status cmd_write(session *s, const parse_words *w, strbuf *out)
         sb_printf(out, "wrote %zu bytes to %s, %zu of them past its end\n", inside + into_guard, label, past);
         return SESSION_OK;
     }
-    sess_warn(s, WARN_OVERFLOW, "overflow: a write of %zu bytes at offset %zu runs %zu bytes past the end of "
+    sess_warn(s, WARN_OVERFLOW, "overflow: a write of %zu bytes at offset %zu runs %zu byte%s past the end of "
               "%s (%u bytes); in C they would overwrite what follows it, so allocscope wrote only the %zu "
-              "bytes inside", ac.len, ac.offset, past, label, b->size, inside);
+              "bytes inside", ac.len, ac.offset, past, past == 1 ? "" : "s", label, b->size, inside);
     sb_printf(out, "wrote %zu of %zu bytes to %s: the rest would run past its end\n", inside, ac.len, label);
     return SESSION_OK;
 }
@@ -591,14 +775,15 @@ session_status cmd_read(session *s, const parse_words *w, strbuf *out)
     if (ac.offset >= b->size || ac.len > b->size - ac.offset)
         return sess_fail(out, "%s has %u bytes; read inside it (reading past the end is what overflow bugs do)",
                          label, b->size);
-    if (!b->live) {
-        if (!sess_region_holds(s, b->alloc, b->ptr, b->size)) {
-            sb_printf(out, "%s was freed at step %u and its memory given back: nothing to read\n", label,
-                      b->free_step);
-            return SESSION_OK;
-        }
-        sb_printf(out, "(%s was freed at step %u: these bytes are stale)\n", label, b->free_step);
-    }
+    block_bytes own = bytes_of(s->allocs[b->alloc], b);
+    if (!b->live && own.user < ac.offset + ac.len)
+        return not_its_own(b, label, "read", out);
+    if (own.user < ac.offset + ac.len)
+        return sess_fail(out, "not read: its allocator does not hold %s's %u bytes as a live block any more; "
+                         "allocscope touches only bytes it can prove are the block's", label, b->size);
+    if (!b->live)
+        sb_printf(out, "(%s was freed at step %u and is held in quarantine: these bytes are its poison)\n",
+                  label, b->free_step);
     sb_printf(out, "%s, bytes %zu..%zu:\n", label, ac.offset, ac.offset + ac.len - 1);
     hex_lines(out, b->ptr + ac.offset, ac.offset, ac.len);
     return SESSION_OK;

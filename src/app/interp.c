@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "allocscope/advise.h"
@@ -149,7 +150,7 @@ typedef enum complete_kind {
       "play a scene (a file, or a shipped scene by name: play 02_alignment; scenes lists them)",          \
       COMPLETE_FILE)                                                                                      \
     X("scenes", cmd_scenes, F, "scenes", "list the shipped scenes with what each teaches", COMPLETE_NONE) \
-    X("save", cmd_save, F, "save FILE", "write the session so far as a replayable script", COMPLETE_FILE) \
+    X("save", cmd_save, F, "save FILE [force]", "write the session so far as a replayable script (an existing FILE only with force)", COMPLETE_FILE) \
     X("dump", cmd_dump, 0, "dump json", "print the state as one JSON object", COMPLETE_DUMP)             \
     X("export", svgout_cmd_export, F, "export svg FILE [force] [light|dark] [COLSxROWS]",                 \
       "write the map as the live view shows it to an SVG picture (an existing FILE only with force)",  \
@@ -339,7 +340,8 @@ static session_status run_line(session *s, const char *line, strbuf *out, sessio
             else
                 st = c->run(s, w, out);
             take_plugin_reports(s, out);
-            if (st != SESSION_ERROR && (c->flags & INTERP_RECORDED) && !s->replaying)
+            /* a failed expect is not part of what replays (undo, save) */
+            if (st == SESSION_OK && (c->flags & INTERP_RECORDED) && !s->replaying)
                 sess_record(s, line);
         }
     }
@@ -370,7 +372,9 @@ session_outcome interp_execute(session *s, const char *line, strbuf *out)
     size_t recorded_before = s->history_count;
     oc.status = run_line(s, line, out, &oc);
     bool blank = !bad && probe.count == 0 && !oc.pending;
-    if (step && (oc.status == SESSION_ERROR || blank || oc.pending))
+    /* an error takes its step back - unless steps ran inside it (a source
+     * whose file had an error: its good lines stay done) */
+    if (step && ((oc.status == SESSION_ERROR && s->step == step_before + 1) || blank || oc.pending))
         s->step = step_before;
     /* a command that records itself (trace on one allocator: one step)
      * is a step too, unless the lines it ran were steps of their own */
@@ -486,46 +490,72 @@ static session_status cmd_undo(session *s, const parse_words *w, strbuf *out)
     return SESSION_OK;
 }
 
+/* source FILE: its lines, each a step of its own, read through lineio
+ * (regular files only, bounded; a bad line - too long, a NUL, not UTF-8 -
+ * is an error and none of it runs). Any error inside, or a failed expect,
+ * is the source's status too, so that a batch run says so. */
 static session_status cmd_source(session *s, const parse_words *w, strbuf *out)
 {
     if (w->count != 2)
         return sess_fail(out, "usage: source FILE");
     if (s->source_depth >= 8)
         return sess_fail(out, "source files nest too deeply (at most 8)");
-    FILE *f = fopen(w->word[1], "r");
-    if (f == NULL)
-        return sess_fail(out, "cannot open '%s'", w->word[1]);
-    char line[PARSE_MAX_LINE + 2];
+    strbuf err;
+    sb_init(&err);
+    lineio *r = lineio_open(w->word[1], 0, &err);
+    if (r == NULL) {
+        session_status st = sess_fail(out, "%s", sb_str(&err));
+        sb_free(&err);
+        return st;
+    }
+    sb_free(&err);
     size_t lineno = 0;
-    session_status worst = SESSION_OK;
+    bool error = false, failed = false, stopped = false, pending = false;
     s->source_depth++;
-    bool stopped = false;
-    while (fgets(line, sizeof line, f)) {
-        if (lineno % 4096 == 0 && lineno > 0 && s->progress && !s->replaying &&
+    const char *line, *why;
+    size_t len;
+    lineio_status ls;
+    while ((ls = lineio_next(r, &line, &len, &why)) != LINEIO_EOF) {
+        /* every 4096 lines run, before the next */
+        if (lineno > 0 && lineno % 4096 == 0 && s->progress && !s->replaying &&
             !s->progress(s->progress_user, "source", lineno, 0)) {
             stopped = true;
             break;
         }
-        lineno++;
+        lineno = lineio_lineno(r);
+        if (ls != LINEIO_LINE) {
+            sb_printf(out, "%s:%zu: error: %s\n", w->word[1], lineno, why);
+            error = true;
+            if (ls == LINEIO_ERROR)
+                break;
+            continue;
+        }
         strbuf one;
         sb_init(&one);
         session_outcome oc = interp_execute(s, line, &one);
+        pending = oc.pending;
         if (oc.status == SESSION_ERROR || oc.status == SESSION_EXPECT_FAILED)
             sb_printf(out, "%s:%zu: ", w->word[1], lineno);
         sb_add(out, sb_str(&one));
         sb_free(&one);
+        error |= oc.status == SESSION_ERROR;
+        failed |= oc.status == SESSION_EXPECT_FAILED;
         if (oc.status == SESSION_QUIT)
             break;
-        if (oc.status != SESSION_OK && worst == SESSION_OK)
-            worst = oc.status;
     }
     s->source_depth--;
-    fclose(f);
+    lineio_close(r);
+    if (pending) { /* a struct left open does not swallow the lines after the source */
+        sb_clear(&s->pending);
+        sb_printf(out, "%s:%zu: error: the file ends inside a struct definition (missing '}')\n", w->word[1],
+                  lineno);
+        error = true;
+    }
     if (stopped)
         sb_printf(out, "source %s stopped after %zu lines (each is a step: undo takes them back)\n", w->word[1],
                   lineno);
     s->changed = true; /* the sourced lines were recorded one by one */
-    return worst == SESSION_EXPECT_FAILED ? SESSION_EXPECT_FAILED : SESSION_OK;
+    return error ? SESSION_ERROR : failed ? SESSION_EXPECT_FAILED : SESSION_OK;
 }
 
 /* A question for the class: a caption in batch mode (the player waits
@@ -572,21 +602,36 @@ static session_status cmd_scenes(session *s, const parse_words *w, strbuf *out)
     return scenes_list(out) ? SESSION_OK : SESSION_ERROR;
 }
 
+/* save FILE [force]: the history as a script, written to a temporary file
+ * and renamed (svgout_write_file: the old file is never half-written); an
+ * existing file is replaced only with force. */
 static session_status cmd_save(session *s, const parse_words *w, strbuf *out)
 {
-    if (w->count != 2)
-        return sess_fail(out, "usage: save FILE");
-    FILE *f = fopen(w->word[1], "w");
-    if (f == NULL)
-        return sess_fail(out, "cannot write '%s'", w->word[1]);
-    fprintf(f, "# allocscope session, %zu commands\n", s->history_count);
+    bool force = w->count == 3 && parse_is(w->word[2], "force");
+    if (w->count < 2 || w->count > 3 || (w->count == 3 && !force))
+        return sess_fail(out, "usage: save FILE [force]");
+    const char *path = w->word[1];
+    struct stat st;
+    bool exists = stat(path, &st) == 0;
+    if (exists && !S_ISDIR(st.st_mode) && !force)
+        return sess_fail(out, "'%s' exists: not replaced (save %s force replaces it)", path, path);
+    strbuf text, err;
+    sb_init(&text);
+    sb_init(&err);
+    sb_printf(&text, "# allocscope session, %zu commands\n", s->history_count);
     for (size_t i = 0; i < s->history_count; i++)
-        fprintf(f, "%s\n", s->history[i]);
-    bool ok = fclose(f) == 0;
-    if (!ok)
-        return sess_fail(out, "could not finish writing '%s'", w->word[1]);
-    sb_printf(out, "saved %zu commands to %s\n", s->history_count, w->word[1]);
-    return SESSION_OK;
+        sb_printf(&text, "%s\n", s->history[i]);
+    session_status res = SESSION_OK;
+    if (text.truncated)
+        res = sess_fail(out, "cannot write '%s': out of memory", path);
+    else if (!svgout_write_file(path, sb_str(&text), text.len, force, &err))
+        res = sess_fail(out, "%s", sb_str(&err));
+    else
+        sb_printf(out, "saved %zu commands to %s%s\n", s->history_count, path,
+                  exists ? " (the file there was replaced)" : "");
+    sb_free(&text);
+    sb_free(&err);
+    return res;
 }
 
 /* try alloc ...: the line without "try", run and taken back. */
@@ -685,6 +730,27 @@ static void trace_sample(session *s, const size_t *member, size_t n, compare_fig
     }
 }
 
+/* The free list a trace replays on when there is no allocator yet, of
+ * the heap size its header asks for: one that cannot be made (more than
+ * KIND_MAX_BUFFER) is an error, never a silent run on another allocator. */
+static session_status trace_make_heap(session *s, const char *path, const trace_header *h, strbuf *out)
+{
+    size_t heap = h->heap_size ? h->heap_size : (size_t)1 << 20;
+    if (heap > KIND_MAX_BUFFER)
+        return sess_fail(out, "%s: its header asks for a heap of %zu bytes, more than the 1 GiB an allocator "
+                         "may have here (give the trace an allocator first: new freelist 1G)", path, heap);
+    char line[64];
+    snprintf(line, sizeof line, "new freelist %zu", heap);
+    strbuf why;
+    sb_init(&why);
+    session_outcome oc = {0};
+    session_status st = run_line(s, line, &why, &oc);
+    if (st != SESSION_OK)
+        sess_fail(out, "%s: cannot make its heap (%s): %s", path, line, sb_str(&why));
+    sb_free(&why);
+    return st;
+}
+
 /* The trace run as commands, a line a step: on a comparison group (each
  * operation on every member), for the table (json) and for recordings,
  * whose reader writes a script (record.h). */
@@ -704,14 +770,10 @@ static session_status trace_line_by_line(session *s, const char *file, bool json
         return st;
     }
     sb_free(&text);
-    if (s->alloc_count == 0) {
-        char line[64];
-        snprintf(line, sizeof line, "new freelist %zu", h.heap_size ? h.heap_size : (size_t)1 << 20);
-        strbuf ignore;
-        sb_init(&ignore);
-        session_outcome oc = {0};
-        run_line(s, line, &ignore, &oc);
-        sb_free(&ignore);
+    if (s->alloc_count == 0 && trace_make_heap(s, file, &h, out) != SESSION_OK) {
+        sb_free(&err);
+        sb_free(&script);
+        return SESSION_ERROR;
     }
     size_t member[SESS_GROUP_MAX];
     size_t n = trace_members(s, member);
@@ -782,7 +844,11 @@ static session_status trace_line_by_line(session *s, const char *file, bool json
     sb_free(&err);
     sb_free(&script);
     s->changed = true;
-    return worst;
+    /* a failed operation fails the run, whatever follows it */
+    size_t failures = 0;
+    for (size_t i = 0; i < n; i++)
+        failures += f[i].failures;
+    return worst == SESSION_OK && failures ? SESSION_EXPECT_FAILED : worst;
 }
 
 /* The allocator a trace replays on when there is none: as mdriver's heap,
@@ -940,7 +1006,9 @@ static session_status trace_with_engine(session *s, const char *file, size_t max
         sess_record(s, sb_str(&line));
         sb_free(&line);
     }
-    session_status st = SESSION_OK;
+    /* failed operations fail the command as a failed expect does (exit 1 in
+     * batch mode), after the report; a stop by the user does not */
+    session_status st = r.failures ? SESSION_EXPECT_FAILED : SESSION_OK;
     if (damage.len && !s->replaying) {
         s->step++; /* the part that replayed is a step, though the command fails */
         st = sess_fail(out, "%s: %s", file, sb_str(&damage));

@@ -283,6 +283,22 @@ static bool build_counting(const kind_spec *sp, kind_built *out, strbuf *err)
     return wrapped_done(c, err);
 }
 
+/* Whether a fresh backing allocator can give the arena its smallest chunk
+ * (ARENA_CHUNK_HEADER + 16 bytes, aligned to AS_MAX_ALIGN as every chunk
+ * is). Tried for real, then taken back: the backing is reset to its fresh
+ * state. */
+static bool backing_holds_a_chunk(as_instance backing)
+{
+    size_t len = ARENA_CHUNK_HEADER + 16;
+    void *m = backing.a.vtable->alloc(backing.a.ctx, len, AS_MAX_ALIGN_LOG2, 0);
+    if (m == NULL)
+        return false;
+    backing.a.vtable->free(backing.a.ctx, m, len, AS_MAX_ALIGN_LOG2, 0);
+    if (backing.probe->reset)
+        backing.probe->reset(backing.a.ctx, AS_RESET_FREE_ALL, 0);
+    return true;
+}
+
 static bool build_arena(const kind_spec *sp, kind_built *out, strbuf *err)
 {
     as_instance backing = sysheap_instance();
@@ -290,6 +306,14 @@ static bool build_arena(const kind_spec *sp, kind_built *out, strbuf *err)
         size_t sz = sp->over_has_size ? sp->over_size : sp->over->default_size;
         if (!build_backing(sp->over, sz, sp, &backing, err))
             return false;
+        if (!backing_holds_a_chunk(backing)) {
+            sb_printf(err, "arena over %s %zu: the backing %s cannot give the arena even one chunk (a chunk is "
+                      "aligned to %zu bytes, and the %s's own bookkeeping takes room), so every alloc would "
+                      "fail: give it more (new arena over %s %zu)", sp->over->name, sz, sp->over->name,
+                      AS_MAX_ALIGN, sp->over->name, sp->over->name, sz * 2 > AS_MAX_ALIGN * 2 ? sz * 2 : AS_MAX_ALIGN * 2);
+            backing.probe->destroy(backing.a.ctx);
+            return false;
+        }
         out->owned[out->owned_count++] = backing;
         snprintf(out->desc, sizeof out->desc, "arena over %s %zu%s", sp->over->name, sz,
                  sp->resize_last && sp->over->build == build_bump ? " resize-last" : "");
@@ -307,6 +331,10 @@ static bool build_pool(const kind_spec *sp, kind_built *out, strbuf *err)
 {
     size_t item = sp->has_size ? sp->size : sp->kind->default_size;
     unsigned al = sp->has_align ? sp->align_log2 : (sp->type ? as_log2(sp->type_align) : 3);
+    if (item == 0) {
+        sb_add(err, "pool: the item size must be at least 1 byte (new pool 16, or new pool TYPE)");
+        return false;
+    }
     if (item > KIND_MAX_BUFFER) {
         sb_add(err, "pool: a slot of at most 1 GiB");
         return false;

@@ -10,6 +10,7 @@
 
 #include "allocscope/batch.h"
 #include "allocscope/castout.h"
+#include "allocscope/kinds.h"
 #include "allocscope/lineio.h"
 #include "allocscope/parse.h"
 #include "allocscope/interp.h"
@@ -257,6 +258,11 @@ static char *trace_scene(const cli *c, strbuf *err)
     strbuf body;
     sb_init(&body);
     bool ok = trace_to_script(sb_str(&text), &h, &body, err);
+    if (ok && !c->on && h.heap_size > KIND_MAX_BUFFER) {
+        sb_printf(err, " its header asks for a heap of %zu bytes, more than the 1 GiB an allocator may have "
+                  "(give one with --on \"freelist 1G\")", h.heap_size);
+        ok = false;
+    }
     if (ok) {
         char line[600];
         if (c->on)
@@ -286,6 +292,11 @@ static char *trace_scene(const cli *c, strbuf *err)
  * suggested heap size when no allocator exists yet. */
 static int run_trace(const cli *c)
 {
+    char why[512];
+    if (lineio_check_path(c->trace, why, sizeof why)) { /* unreadable input: a usage error */
+        fprintf(stderr, "allocscope: %s\n", why);
+        return 2;
+    }
     session *s = session_create();
     strbuf out;
     sb_init(&out);
@@ -303,9 +314,10 @@ static int run_trace(const cli *c)
     }
     /* 0: every operation replayed, 1: some failed (or stopped, or the
      * recording is damaged: the part before the damage replayed and the
-     * trace command said where), 2: no replay */
-    int status = oc.status != SESSION_OK ? 2 : interp_trace_complete(s) ? 0 : 1;
-    fputs(sb_str(&out), status ? stderr : stdout);
+     * trace command said where), 2: no replay; a trace with failed
+     * operations still gives its report on standard output */
+    int status = oc.status == SESSION_ERROR ? 2 : oc.status != SESSION_OK || !interp_trace_complete(s) ? 1 : 0;
+    fputs(sb_str(&out), status == 2 ? stderr : stdout);
     if (status == 2) {
         FILE *quiet = fopen("/dev/null", "w");
         if (quiet && record_damage(c->trace, quiet))

@@ -9,11 +9,13 @@
 #include "allocscope/repl.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <readline/history.h>
 #include <readline/readline.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "allocscope/interp.h"
@@ -21,6 +23,7 @@
 
 #define QUEUE_SIZE 64
 #define MAX_CANDIDATES 512
+#define HISTORY_KEEP 2000 /* lines of history kept */
 
 static struct {
     unsigned char queue[QUEUE_SIZE];
@@ -36,6 +39,7 @@ static struct {
     const char *candidates[MAX_CANDIDATES];
     size_t candidate_count;
     FILE *null_out;
+    strbuf pending;            /* this run's lines not yet in the history file */
 } R;
 
 static int repl_getc(FILE *f)
@@ -59,7 +63,10 @@ static void handle_line(char *line)
     if (line && *line) {
         HIST_ENTRY *last = history_length ? history_get(history_base + history_length - 1) : NULL;
         if (last == NULL || strcmp(last->line, line) != 0)
+        {
             add_history(line);
+            sb_printf(&R.pending, "%s\n", line);
+        }
     }
     R.dirty = true;
     if (R.on_line)
@@ -150,6 +157,7 @@ void repl_open(const char *history_path, repl_line_fn on_line, void *user)
     R.on_line = on_line;
     R.user = user;
     sb_init(&R.matches);
+    sb_init(&R.pending);
     snprintf(R.prompt, sizeof R.prompt, "> ");
     R.null_out = fopen("/dev/null", "w");
     rl_catch_signals = 0;
@@ -165,7 +173,7 @@ void repl_open(const char *history_path, repl_line_fn on_line, void *user)
     rl_completion_display_matches_hook = display_matches;
     rl_readline_name = "allocscope";
     using_history();
-    stifle_history(2000);
+    stifle_history(HISTORY_KEEP);
     if (history_path) {
         R.history_path = strdup(history_path);
         if (R.history_path)
@@ -174,13 +182,52 @@ void repl_open(const char *history_path, repl_line_fn on_line, void *user)
     rl_callback_handler_install(R.prompt, handle_line);
 }
 
+/* Appends this run's lines to the history file in one write (another live
+ * view sharing the file keeps its own lines: nothing is rewritten but the
+ * trim to the last HISTORY_KEEP lines), only to a regular file, and says
+ * why when it cannot (repl_history_problem). */
+bool repl_save_history(void)
+{
+    if (R.history_path == NULL || R.pending.len == 0)
+        return true;
+    const char *why = NULL;
+    int fd = open(R.history_path, O_WRONLY | O_APPEND | O_CREAT | O_NOCTTY | O_NONBLOCK | O_CLOEXEC, 0600);
+    struct stat st;
+    if (fd < 0)
+        why = strerror(errno);
+    else if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        why = "not a regular file";
+    size_t done = 0;
+    while (why == NULL && done < R.pending.len) {
+        ssize_t n = write(fd, sb_str(&R.pending) + done, R.pending.len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            why = n < 0 ? strerror(errno) : "nothing written";
+        else
+            done += (size_t)n;
+    }
+    if (fd >= 0 && close(fd) != 0 && why == NULL)
+        why = strerror(errno);
+    if (why) {
+        snprintf(R.history_problem, sizeof R.history_problem, "history not saved to %s: %s", R.history_path,
+                 why);
+        return false;
+    }
+    sb_clear(&R.pending);
+    history_truncate_file(R.history_path, HISTORY_KEEP);
+    return true;
+}
+
 void repl_close(void)
 {
     rl_callback_handler_remove();
     if (R.history_path) {
-        write_history(R.history_path);
+        repl_save_history();
         free(R.history_path);
+        R.history_path = NULL;
     }
+    sb_free(&R.pending);
     sb_free(&R.matches);
     if (R.null_out)
         fclose(R.null_out);

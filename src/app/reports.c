@@ -264,7 +264,7 @@ session_status cmd_check(session *s, const parse_words *w, strbuf *out)
     sb_addc(out, '\n');
     list_damage(s, out);
     s->changed = found > 0;
-    return SESSION_OK;
+    return why ? SESSION_EXPECT_FAILED : SESSION_OK; /* a broken invariant fails the run */
 }
 
 /* Whether byte i (from its start; the guard follows its bytes) of block b

@@ -3,6 +3,8 @@
  */
 #include "allocscope/strbuf.h"
 
+#include "allocscope/lineio.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,11 +111,11 @@ void sb_json_string(strbuf *sb, const char *s)
 
 bool sb_read_file(strbuf *sb, const char *path, size_t max, strbuf *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        sb_printf(err, "cannot open %s: %s", path, strerror(errno));
+    /* a regular file only, opened without blocking: a FIFO, a device or a
+     * directory named by a stranger's script could hang or never end */
+    FILE *f = lineio_fopen(path, err);
+    if (f == NULL)
         return false;
-    }
     size_t start = sb->len;
     char buf[65536];
     size_t n;

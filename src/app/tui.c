@@ -20,6 +20,7 @@
 #include <curses.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2544,6 +2545,35 @@ static void restore_terminal(void)
         endwin();
 }
 
+/* Every way the live view can die restores the terminal first: a crash
+ * (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT) and SIGTERM/SIGHUP, which
+ * also save the history. Then the signal is raised again, so the exit
+ * status still says what happened. */
+static volatile sig_atomic_t dying;
+
+static void on_fatal_signal(int sig)
+{
+    if (!dying) {
+        dying = 1;
+        if (sig == SIGTERM || sig == SIGHUP)
+            repl_save_history();
+        restore_terminal();
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void restore_terminal_on_signals(void)
+{
+    static const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTERM, SIGHUP};
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_fatal_signal;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaction(sigs[i], &sa, NULL);
+}
+
 static char *history_path(void)
 {
     const char *override = getenv("ALLOCSCOPE_HISTORY");
@@ -2601,6 +2631,7 @@ int tui_run(const tui_options *opt)
     if (!open_model(&t, opt))
         return 2;
     atexit(restore_terminal);
+    restore_terminal_on_signals();
     initscr();
     raw();
     noecho();
@@ -2657,6 +2688,8 @@ int tui_run(const tui_options *opt)
     }
     repl_close();
     restore_terminal();
+    if (repl_history_problem())
+        fprintf(stderr, "allocscope: %s\n", repl_history_problem());
     int status = t.pl && *player_problems(t.pl) ? 1 : 0;
     player_close(t.pl);
     player_close(t.next_pl);

@@ -117,7 +117,8 @@ static bool split_array(const char *spec, char *elem, size_t elem_cap, size_t *c
     num[len] = '\0';
     const char *e = parse_uint(num, count);
     if (e || *count == 0) {
-        sb_printf(err, "'%s': the array length %s", spec, e ? e : "must be at least 1");
+        sb_printf(err, "'%s': the array length must be a whole number of at least 1%s%s%s", spec,
+                  e ? " (" : "", e ? e : "", e ? ")" : "");
         return false;
     }
     return true;

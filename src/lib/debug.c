@@ -326,6 +326,7 @@ void debug_set_stamp(debug_alloc *d, uint64_t s)
 }
 
 void debug_set_limit(debug_alloc *d, size_t bytes) { d->limit = bytes; }
+size_t debug_limit(const debug_alloc *d) { return d->limit; }
 debug_stats debug_get_stats(const debug_alloc *d) { return d->st; }
 
 size_t debug_report_leaks(debug_alloc *d)
