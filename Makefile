@@ -159,7 +159,9 @@ bench-record: $(PROG) $(RECORD_SO) $(BUILD)/tests/record/churn
 check-deps:
 	@missing=""; \
 	for p in $(PKGS) $(TEST_PKGS); do pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; done; \
-	for c in pkg-config tmux valgrind clang python3; do command -v $$c >/dev/null || missing="$$missing $$c"; done; \
+	for c in pkg-config tmux valgrind clang python3 chromium rsvg-convert xmllint xz gcc perl; do \
+	  command -v $$c >/dev/null || missing="$$missing $$c"; done; \
+	{ /usr/bin/python3 -c 'import PIL' 2>/dev/null || python3 -c 'import PIL' 2>/dev/null; } || missing="$$missing python3-pil"; \
 	command -v clang >/dev/null && [ ! -f "$$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a)" ] \
 	  && missing="$$missing libclang-rt"; \
 	if [ -n "$$missing" ]; then \
