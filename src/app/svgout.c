@@ -905,11 +905,15 @@ static void answer(svg *g, const svgout_frame *f, const screen_layout *lay, int 
 
 /* ---- a comparison group: the members' maps stacked, as the live view's compare layout ---- */
 
+static size_t free_order_of(const session *s, cells_grid *grid, cells_free_node *nodes, size_t max);
+
 typedef struct member {
     session *view;
     cells_grid grid;
     bool *changed; /* what differs from the member's grid of the frame before, or NULL */
     size_t slack;
+    cells_free_node nodes[256]; /* its free blocks in list order (badges) */
+    size_t nfree;
 } member;
 
 typedef struct group {
@@ -966,6 +970,7 @@ static bool group_build(const session *s, const screen_rect *r, group *gr, const
     for (size_t i = 0; i < n; i++) {
         if (!cells_build(gr->m[i].view, zoom, cap, &gr->m[i].grid))
             return false;
+        gr->m[i].nfree = free_order_of(gr->m[i].view, &gr->m[i].grid, gr->m[i].nodes, 256);
         gr->m[i].slack = gr->m[i].grid.usage.padding_bytes ? session_slack(gr->m[i].view) : 0;
         /* the changes since the frame before, as the live view marks them in each member */
         if (mem && mem->count == n && mem->member[i] == session_group_member(s, i) && gr->m[i].grid.count &&
@@ -1046,15 +1051,30 @@ static void group_map(const svg *g, const svgout_frame *f, const screen_rect *r,
             for (size_t first = 0; first < rg->count && k < gr->rows_each && y < bottom; first += cols, k++, y++) {
                 size_t cnt = rg->count - first < cols ? rg->count - first : cols;
                 textf(g, r->x, y, SCREEN_MAP_PREFIX, dim, "%7zu ", first * m->grid.zoom);
-                cells_row(g, m->view, &m->grid, m->changed, 1, r->x + SCREEN_MAP_PREFIX, y, rg->first + first, cnt,
+                svg gm = *g; /* the member's own badges */
+                gm.free_nodes = m->nodes, gm.free_count = m->nfree;
+                cells_row(&gm, m->view, &m->grid, m->changed, 1, r->x + SCREEN_MAP_PREFIX, y, rg->first + first, cnt,
                           false);
             }
         }
         if (m->grid.region_count == 0 && y < bottom)
             text(g, r->x + 2, y++, r->w - 2, "(owns no memory yet)", dim);
     }
-    int end;
-    legend(g, bottom, r->x + 1, r->w - 1, bottom, &end, grid);
+    /* the legend ends on the last row and takes up to two rows above it
+     * that the maps left empty, as many as it needs (as the live view's
+     * compare layout: a dry run measures it) */
+    int end, from = y > bottom - 2 ? (y < bottom ? y : bottom) : bottom - 2;
+    svg lg = *g; /* the badge's entry when a member's map has badges */
+    for (size_t i = 0; i < gr->count; i++)
+        if (gr->m[i].nfree > lg.free_count)
+            lg.free_count = gr->m[i].nfree, lg.free_nodes = gr->m[i].nodes;
+    strbuf scratch;
+    sb_init(&scratch);
+    svg dry = lg;
+    dry.out = &scratch;
+    int last = legend(&dry, from, r->x + 1, r->w - 1, bottom, &end, grid);
+    sb_free(&scratch);
+    legend(&lg, last < bottom ? bottom - (last - from) : from, r->x + 1, r->w - 1, bottom, &end, grid);
 }
 
 /* The side table of a group: a column per member, a row per figure, the
@@ -1116,6 +1136,30 @@ static size_t used_cells(const cells_grid *g)
     return 0;
 }
 
+/* The map's free blocks in their lists' order (the badges), as the live
+ * view finds them; a free block that merged freed bytes with never-used
+ * ones becomes one freed region (the live view's unify_free_blocks).
+ * Returns how many of them nodes holds (at most max). */
+static size_t free_order_of(const session *s, cells_grid *grid, cells_free_node *nodes, size_t max)
+{
+    size_t n = grid->count ? cells_free_order(s, grid, nodes, max) : 0, count = n > max ? max : n;
+    for (size_t i = 0; i < count; i++) {
+        const cells_free_node *fn = &nodes[i];
+        bool freed = false, unused = false;
+        for (size_t k = fn->cell; k < fn->cell + fn->cells && k < grid->count; k++) {
+            freed |= grid->cells[k].role == CELL_FREED;
+            unused |= grid->cells[k].role == CELL_UNUSED;
+        }
+        for (size_t k = fn->cell; freed && unused && k < fn->cell + fn->cells && k < grid->count; k++)
+            if (grid->cells[k].role == CELL_UNUSED) {
+                grid->cells[k].role = CELL_FREED;
+                grid->cells[k].beneath = CELL_FREED;
+                grid->cells[k].block = -1;
+            }
+    }
+    return count;
+}
+
 bool svgout_build_grid(const session *s, bool playing, size_t capacity, size_t *crop, cells_grid *grid,
                        cells_free_node *nodes, size_t max, size_t *free_count, size_t *cut_of)
 {
@@ -1139,24 +1183,7 @@ bool svgout_build_grid(const session *s, bool playing, size_t capacity, size_t *
             *crop = keep * grid->zoom, *cut_of = bytes;
         }
     }
-    size_t n = grid->count ? cells_free_order(s, grid, nodes, max) : 0;
-    *free_count = n > max ? max : n;
-    /* a free block that merged freed bytes with never-used ones is one
-     * freed region (the live view's unify_free_blocks) */
-    for (size_t i = 0; i < *free_count; i++) {
-        const cells_free_node *fn = &nodes[i];
-        bool freed = false, unused = false;
-        for (size_t k = fn->cell; k < fn->cell + fn->cells && k < grid->count; k++) {
-            freed |= grid->cells[k].role == CELL_FREED;
-            unused |= grid->cells[k].role == CELL_UNUSED;
-        }
-        for (size_t k = fn->cell; freed && unused && k < fn->cell + fn->cells && k < grid->count; k++)
-            if (grid->cells[k].role == CELL_UNUSED) {
-                grid->cells[k].role = CELL_FREED;
-                grid->cells[k].beneath = CELL_FREED;
-                grid->cells[k].block = -1;
-            }
-    }
+    *free_count = free_order_of(s, grid, nodes, max);
     return true;
 }
 
