@@ -177,30 +177,6 @@ static int columns(const char *s)
     return n;
 }
 
-/* The cells between slot starts when the first region is cut in equal
- * slots (a pool's), else 0: the live view's slot_stride, so rows hold
- * whole slots as there. */
-static size_t slot_stride(const cells_grid *g)
-{
-    if (g->region_count == 0)
-        return 0;
-    const cells_region *r = &g->regions[0];
-    size_t last = SIZE_MAX, stride = 0, starts = 0;
-    for (size_t i = 0; i < r->count; i++) {
-        if (!(g->cells[r->first + i].marks & CELL_MARK_BOUNDARY))
-            continue;
-        if (last != SIZE_MAX) {
-            size_t gap = i - last;
-            if (stride && gap != stride)
-                return 0;
-            stride = gap;
-        }
-        last = i;
-        starts++;
-    }
-    return starts >= 3 ? stride : 0;
-}
-
 /* ---- panes ---- */
 
 /* The first line of text wrapped at w columns (w >= 1), as the live view
@@ -1104,18 +1080,6 @@ static void group_table(const svg *g, const svgout_frame *f, const screen_rect *
     }
 }
 
-/* Cells of the one region up to the last one in use (or the offset). */
-static size_t used_cells(const cells_grid *g)
-{
-    const cells_region *r = &g->regions[0];
-    for (size_t i = r->count; i-- > 0;) {
-        const cell *c = &g->cells[r->first + i];
-        if (c->role != CELL_UNUSED || (c->marks & CELL_MARK_OFFSET))
-            return i + 1;
-    }
-    return 0;
-}
-
 bool svgout_build_grid(const session *s, bool playing, size_t capacity, size_t *crop, cells_grid *grid,
                        cells_free_node *nodes, size_t max, size_t *free_count, size_t *cut_of)
 {
@@ -1126,37 +1090,17 @@ bool svgout_build_grid(const session *s, bool playing, size_t capacity, size_t *
     /* the live view's crop_to_used: not with a zoom the scene chose, nor over several regions */
     if (playing && !session_zoom(s) && grid->region_count == 1)
         bytes = grid->regions[0].bytes;
-    size_t cut = bytes ? screen_crop(used_cells(grid) * grid->zoom, bytes, was) : 0;
+    size_t cut = bytes ? screen_crop(cells_used(grid) * grid->zoom, bytes, was) : 0;
     if (cut) {
         if (!cells_build(s, 0, capacity * (bytes / cut), grid))
             return false;
-        cells_region *r = &grid->regions[0];
-        size_t keep = (cut + grid->zoom - 1) / grid->zoom, stride = slot_stride(grid);
-        if (stride > 1) /* whole slots */
-            keep = (keep + stride - 1) / stride * stride;
-        if (keep < r->count) {
-            r->count = keep;
-            *crop = keep * grid->zoom, *cut_of = bytes;
-        }
+        *crop = cells_cut(grid, cut);
+        if (*crop)
+            *cut_of = bytes;
     }
     size_t n = grid->count ? cells_free_order(s, grid, nodes, max) : 0;
     *free_count = n > max ? max : n;
-    /* a free block that merged freed bytes with never-used ones is one
-     * freed region (the live view's unify_free_blocks) */
-    for (size_t i = 0; i < *free_count; i++) {
-        const cells_free_node *fn = &nodes[i];
-        bool freed = false, unused = false;
-        for (size_t k = fn->cell; k < fn->cell + fn->cells && k < grid->count; k++) {
-            freed |= grid->cells[k].role == CELL_FREED;
-            unused |= grid->cells[k].role == CELL_UNUSED;
-        }
-        for (size_t k = fn->cell; freed && unused && k < fn->cell + fn->cells && k < grid->count; k++)
-            if (grid->cells[k].role == CELL_UNUSED) {
-                grid->cells[k].role = CELL_FREED;
-                grid->cells[k].beneath = CELL_FREED;
-                grid->cells[k].block = -1;
-            }
-    }
+    cells_unify_free_blocks(grid, nodes, *free_count);
     return true;
 }
 
@@ -1210,7 +1154,7 @@ bool svgout_render(const svgout_frame *f, const svgout_options *o, strbuf *out, 
         size_t region_cells[CELLS_MAX_REGIONS];
         for (size_t r = 0; r < grid->region_count; r++)
             region_cells[r] = grid->regions[r].count;
-        screen_map_shape sh = screen_map_shape_strided(&lay, region_cells, grid->region_count, slot_stride(grid));
+        screen_map_shape sh = screen_map_shape_strided(&lay, region_cells, grid->region_count, cells_slot_stride(grid));
         int box_y, box_h;
         if (play_box(f, &lay, cols, &box_y, &box_h)) /* what the long answer's box covers is not drawn */
             g.hide_from = box_y, g.hide_to = box_y + box_h;

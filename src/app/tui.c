@@ -254,44 +254,7 @@ static void fill_row(int y, int x, int w, attr_t attr)
 
 static size_t map_capacity(const tui *t) { return (size_t)t->lay.map_cols * (size_t)t->lay.map_rows; }
 
-/* The cells between slot starts when the first region is cut in equal
- * slots (a pool: its slot starts are marked every so many cells), else 0. */
-static size_t slot_stride(const cells_grid *g)
-{
-    if (g->region_count == 0)
-        return 0;
-    const cells_region *r = &g->regions[0];
-    size_t last = SIZE_MAX, stride = 0, starts = 0;
-    for (size_t i = 0; i < r->count; i++) {
-        if (!(g->cells[r->first + i].marks & CELL_MARK_BOUNDARY))
-            continue;
-        if (last != SIZE_MAX) {
-            size_t gap = i - last;
-            if (stride && gap != stride)
-                return 0;
-            stride = gap;
-        }
-        last = i;
-        starts++;
-    }
-    return starts >= 3 ? stride : 0;
-}
-
 static bool compare_rebuild(tui *t, bool keep_diff);
-
-static size_t slot_stride(const cells_grid *g);
-
-/* Cells of the one region up to the last one in use (or the offset). */
-static size_t used_cells(const cells_grid *g)
-{
-    const cells_region *r = &g->regions[0];
-    for (size_t i = r->count; i-- > 0;) {
-        const cell *c = &g->cells[r->first + i];
-        if (c->role != CELL_UNUSED || (c->marks & CELL_MARK_OFFSET))
-            return i + 1;
-    }
-    return 0;
-}
 
 /* During playback at fit zoom, a buffer much larger than what the lesson
  * uses is shown from its start to a power of two at least half as much
@@ -307,7 +270,7 @@ static void crop_to_used(tui *t)
         t->crop_bytes = 0;
         return;
     }
-    size_t bytes = t->grid.regions[0].bytes, used = used_cells(&t->grid) * t->grid.zoom;
+    size_t bytes = t->grid.regions[0].bytes, used = cells_used(&t->grid) * t->grid.zoom;
     size_t crop = screen_crop(used, bytes, t->crop_bytes);
     if (crop == 0) {
         t->crop_bytes = 0;
@@ -319,39 +282,7 @@ static void crop_to_used(tui *t)
         t->grid.count = 0;
         return;
     }
-    cells_region *r = &t->grid.regions[0];
-    size_t keep = (crop + t->grid.zoom - 1) / t->grid.zoom, stride = slot_stride(&t->grid);
-    if (stride > 1) /* whole slots */
-        keep = (keep + stride - 1) / stride * stride;
-    if (keep < r->count) {
-        r->count = keep;
-        t->crop_bytes = keep * t->grid.zoom;
-    } else {
-        t->crop_bytes = 0;
-    }
-}
-
-/* A free block that merged freed bytes with never-used ones is one free
- * block: it is drawn as one freed region (a pristine free block stays
- * unused). */
-static void unify_free_blocks(cells_grid *g, const cells_free_node *nodes, size_t count)
-{
-    for (size_t i = 0; i < count; i++) {
-        const cells_free_node *n = &nodes[i];
-        bool freed = false, unused = false;
-        for (size_t k = n->cell; k < n->cell + n->cells && k < g->count; k++) {
-            freed |= g->cells[k].role == CELL_FREED;
-            unused |= g->cells[k].role == CELL_UNUSED;
-        }
-        if (!freed || !unused)
-            continue;
-        for (size_t k = n->cell; k < n->cell + n->cells && k < g->count; k++)
-            if (g->cells[k].role == CELL_UNUSED) {
-                g->cells[k].role = CELL_FREED;
-                g->cells[k].beneath = CELL_FREED;
-                g->cells[k].block = -1;
-            }
-    }
+    t->crop_bytes = cells_cut(&t->grid, crop);
 }
 
 /* Rebuilds the grid; with keep_diff, cells that differ from the previous
@@ -378,11 +309,11 @@ static void rebuild(tui *t, bool keep_diff)
     t->free_count = t->grid.count ? cells_free_order(model(t), &t->grid, t->free_nodes, TUI_FREE_NODES) : 0;
     if (t->free_count > TUI_FREE_NODES)
         t->free_count = TUI_FREE_NODES;
-    unify_free_blocks(&t->grid, t->free_nodes, t->free_count);
+    cells_unify_free_blocks(&t->grid, t->free_nodes, t->free_count);
     size_t region_cells[CELLS_MAX_REGIONS];
     for (size_t r = 0; r < t->grid.region_count; r++)
         region_cells[r] = t->grid.regions[r].count;
-    t->shape = screen_map_shape_strided(&t->lay, region_cells, t->grid.region_count, slot_stride(&t->grid));
+    t->shape = screen_map_shape_strided(&t->lay, region_cells, t->grid.region_count, cells_slot_stride(&t->grid));
     if (t->grid.count > t->changed_cap) {
         bool *grown = realloc(t->changed, t->grid.count * sizeof *grown);
         if (grown == NULL) {
@@ -1804,7 +1735,7 @@ static void compare_build(struct compare_view *cv, size_t zoom, size_t cap, bool
         m->free_count = m->grid.count ? cells_free_order(m->view, &m->grid, m->free_nodes, TUI_FREE_NODES) : 0;
         if (m->free_count > TUI_FREE_NODES)
             m->free_count = TUI_FREE_NODES;
-        unify_free_blocks(&m->grid, m->free_nodes, m->free_count);
+        cells_unify_free_blocks(&m->grid, m->free_nodes, m->free_count);
         if (m->grid.count > m->changed_cap) {
             bool *grown = realloc(m->changed, m->grid.count * sizeof *grown);
             if (grown == NULL) {
