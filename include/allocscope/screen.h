@@ -95,4 +95,13 @@ screen_style screen_cell_style(const cell *c);
 /* The name of a style, for tests and the legend. */
 const char *screen_style_name(screen_style s);
 
+/* The header's first line, form by form: form 0 names every figure in
+ * full, each later form takes fewer columns (6 forms, 0 to 5). Writes the
+ * line (at most size bytes) for the allocator st describes, its name,
+ * kind and zoom (bytes per cell), and returns true; for a form past the
+ * last returns false and leaves line as it was. The caller tries forms in
+ * order until one fits its width. */
+bool screen_header_form(const session_stats *st, const char *name, const char *kind, size_t zoom, int form,
+                        char *line, size_t size);
+
 #endif

@@ -3,6 +3,7 @@
  */
 #include "allocscope/screen.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static void map_grid(screen_layout *out);
@@ -146,3 +147,53 @@ screen_map_shape screen_map_shape_strided(const screen_layout *l, const size_t *
 screen_style screen_cell_style(const cell *c) { return looks_cell_style(c); }
 
 const char *screen_style_name(screen_style s) { return s < STYLE_COUNT ? looks_style_of(s)->name : "?"; }
+
+bool screen_header_form(const session_stats *st, const char *name, const char *kind, size_t zoom, int form,
+                        char *line, size_t size)
+{
+    if (form < 0 || form > 5)
+        return false;
+    /* freed bytes below a bump offset are not free again; a free list's are */
+    size_t used = st->capacity - st->unused_bytes - (st->has_offset ? 0 : st->freed_bytes);
+    char off[48] = "", extra[64] = "";
+    if (st->has_offset)
+        snprintf(off, sizeof off, "  offset %zu", st->offset);
+    if (st->slack_bytes) /* named only where there are any */
+        snprintf(extra, sizeof extra, "  slack %zu", st->slack_bytes);
+    if (st->damaged_bytes)
+        snprintf(extra + strlen(extra), sizeof extra - strlen(extra), "  damaged %zu", st->damaged_bytes);
+    const char *o1 = st->has_offset ? off + 2 : ""; /* "offset N" */
+    size_t cap = st->capacity, fr = st->capacity - used, pad = st->padding_bytes, lb = st->live_blocks,
+           lby = st->live_bytes, peak = st->peak_bytes;
+    switch (form) {
+    case 0:
+        snprintf(line, size, "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu%s  live %zu (%zu B)  "
+                 "peak %zu  zoom %zu B/cell", name, kind, cap, used, fr, off, pad, extra, lb, lby, peak, zoom);
+        break;
+    case 1:
+        snprintf(line, size, "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu%s  live %zu (%zu B)  "
+                 "peak %zu  %zu B/cell", name, kind, cap, used, fr, off, pad, extra, lb, lby, peak, zoom);
+        break;
+    case 2:
+        snprintf(line, size, "%s (%s) capacity %zu used %zu free %zu%s%s padding %zu live %zu (%zu B) "
+                 "peak %zu %zu B/cell", name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, peak, zoom);
+        break;
+    case 3:
+        snprintf(line, size, "%s (%s) cap %zu used %zu free %zu%s%s pad %zu live %zu/%zuB peak %zu "
+                 "%zu B/cell", name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, peak, zoom);
+        break;
+    case 4: /* the peak is in stats */
+        snprintf(line, size, "%s (%s) cap %zu used %zu free %zu%s%s pad %zu live %zu/%zuB %zu B/cell",
+                 name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, zoom);
+        break;
+    default: { /* a long kind's name (debug-bump at 80 columns): shorter words, no figure cut */
+        char o2[32] = "";
+        if (st->has_offset)
+            snprintf(o2, sizeof o2, " off %zu", st->offset);
+        snprintf(line, size, "%s (%s) cap %zu used %zu free %zu%s pad %zu live %zu/%zuB %zuB/cell", name,
+                 kind, cap, used, fr, o2, pad, lb, lby, zoom);
+        break;
+    }
+    }
+    return true;
+}

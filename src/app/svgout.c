@@ -253,45 +253,13 @@ static void header(const svg *g, const svgout_frame *f, const screen_rect *r, co
     }
     session_stats st;
     session_stats_from_usage(s, &grid->usage, &st);
-    size_t used = st.capacity - st.unused_bytes - (st.has_offset ? 0 : st.freed_bytes);
-    char off[48] = "", extra[64] = "";
-    if (st.has_offset)
-        snprintf(off, sizeof off, "  offset %zu", st.offset);
-    if (st.slack_bytes) /* named only where there are any */
-        snprintf(extra, sizeof extra, "  slack %zu", st.slack_bytes);
-    if (st.damaged_bytes)
-        snprintf(extra + strlen(extra), sizeof extra - strlen(extra), "  damaged %zu", st.damaged_bytes);
-    /* every figure, in fewer columns as the picture narrows (the live view's forms) */
+    /* every figure, in fewer columns as the picture narrows (the live view's
+     * forms; the SVG stops at the fifth) */
     char line[512];
-    const char *name = session_active_name(s), *kind = session_active_kind(s), *o1 = st.has_offset ? off + 2 : "";
-    size_t cap = st.capacity, fr = st.capacity - used, pad = st.padding_bytes, lb = st.live_blocks,
-           lby = st.live_bytes, peak = st.peak_bytes, zoom = grid->zoom;
-    for (int form = 0; form < 5; form++) {
-        switch (form) {
-        case 0:
-            snprintf(line, sizeof line, "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu%s  live %zu (%zu B)  "
-                     "peak %zu  zoom %zu B/cell", name, kind, cap, used, fr, off, pad, extra, lb, lby, peak, zoom);
-            break;
-        case 1:
-            snprintf(line, sizeof line, "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu%s  live %zu (%zu B)  "
-                     "peak %zu  %zu B/cell", name, kind, cap, used, fr, off, pad, extra, lb, lby, peak, zoom);
-            break;
-        case 2:
-            snprintf(line, sizeof line, "%s (%s) capacity %zu used %zu free %zu%s%s padding %zu live %zu (%zu B) "
-                     "peak %zu %zu B/cell", name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, peak, zoom);
-            break;
-        case 3:
-            snprintf(line, sizeof line, "%s (%s) cap %zu used %zu free %zu%s%s pad %zu live %zu/%zuB peak %zu "
-                     "%zu B/cell", name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, peak, zoom);
-            break;
-        default:
-            snprintf(line, sizeof line, "%s (%s) cap %zu used %zu free %zu%s%s pad %zu live %zu/%zuB %zu B/cell",
-                     name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, zoom);
-            break;
-        }
+    const char *name = session_active_name(s), *kind = session_active_kind(s);
+    for (int form = 0; form < 5 && screen_header_form(&st, name, kind, grid->zoom, form, line, sizeof line); form++)
         if (columns(line) <= r->w - 1)
             break;
-    }
     hp.bold = true;
     text(g, 1, r->y, r->w - 1, line, hp);
     int x = text(g, 1, r->y + 1, r->w - 1, "allocators:", pen_of(g, STYLE_DIM, 0)) + 1;

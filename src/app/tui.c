@@ -371,54 +371,12 @@ static void draw_header(tui *t)
     }
     session_stats st;
     session_stats_from_usage(s, &t->grid.usage, &st);
-    /* freed bytes below a bump offset are not free again; a free list's are */
-    size_t used = st.capacity - st.unused_bytes - (st.has_offset ? 0 : st.freed_bytes);
-    char off[48] = "", extra[64] = "";
-    if (st.has_offset)
-        snprintf(off, sizeof off, "  offset %zu", st.offset);
-    if (st.slack_bytes) /* named only where there are any */
-        snprintf(extra, sizeof extra, "  slack %zu", st.slack_bytes);
-    if (st.damaged_bytes)
-        snprintf(extra + strlen(extra), sizeof extra - strlen(extra), "  damaged %zu", st.damaged_bytes);
     /* every figure, in fewer columns as the terminal narrows */
     char line[512];
-    const char *name = session_active_name(s), *kind = session_active_kind(s), *o1 = st.has_offset ? off + 2 : ""; /* "offset N" */
-    size_t cap = st.capacity, fr = st.capacity - used, pad = st.padding_bytes, lb = st.live_blocks,
-           lby = st.live_bytes, peak = st.peak_bytes, zoom = t->grid.zoom;
-    for (int form = 0; form < 6; form++) {
-        switch (form) {
-        case 0:
-            snprintf(line, sizeof line, "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu%s  live %zu (%zu B)  "
-                     "peak %zu  zoom %zu B/cell", name, kind, cap, used, fr, off, pad, extra, lb, lby, peak, zoom);
-            break;
-        case 1:
-            snprintf(line, sizeof line, "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu%s  live %zu (%zu B)  "
-                     "peak %zu  %zu B/cell", name, kind, cap, used, fr, off, pad, extra, lb, lby, peak, zoom);
-            break;
-        case 2:
-            snprintf(line, sizeof line, "%s (%s) capacity %zu used %zu free %zu%s%s padding %zu live %zu (%zu B) "
-                     "peak %zu %zu B/cell", name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, peak, zoom);
-            break;
-        case 3:
-            snprintf(line, sizeof line, "%s (%s) cap %zu used %zu free %zu%s%s pad %zu live %zu/%zuB peak %zu "
-                     "%zu B/cell", name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, peak, zoom);
-            break;
-        case 4: /* the peak is in stats */
-            snprintf(line, sizeof line, "%s (%s) cap %zu used %zu free %zu%s%s pad %zu live %zu/%zuB %zu B/cell",
-                     name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, zoom);
-            break;
-        default: { /* a long kind's name (debug-bump at 80 columns): shorter words, no figure cut */
-            char o2[32] = "";
-            if (st.has_offset)
-                snprintf(o2, sizeof o2, " off %zu", st.offset);
-            snprintf(line, sizeof line, "%s (%s) cap %zu used %zu free %zu%s pad %zu live %zu/%zuB %zuB/cell", name,
-                     kind, cap, used, fr, o2, pad, lb, lby, zoom);
-            break;
-        }
-        }
+    const char *name = session_active_name(s), *kind = session_active_kind(s);
+    for (int form = 0; screen_header_form(&st, name, kind, t->grid.zoom, form, line, sizeof line); form++)
         if (columns_of(line, strlen(line)) <= r->w - 1)
             break;
-    }
     put_text(r->y, 1, r->w - 1, line, style_attr(t, STYLE_HEADER) | A_BOLD);
     int x = put_text(r->y + 1, 1, r->w - 1, "allocators:", style_attr(t, STYLE_DIM)) + 1;
     for (size_t i = 0; i < session_allocator_count(s) && x < r->w - 2; i++) {
