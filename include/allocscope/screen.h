@@ -104,4 +104,15 @@ const char *screen_style_name(screen_style s);
 bool screen_header_form(const session_stats *st, const char *name, const char *kind, size_t zoom, int form,
                         char *line, size_t size);
 
+/* The columns one character takes, for wrapping: s is not at its end;
+ * sets *bytes to the character's bytes (at least 1). */
+typedef int (*screen_char_width)(const char *s, size_t *bytes);
+/* The first line of text wrapped at w columns (w >= 1), each character as
+ * wide as width says: whole words while they fit, a word longer than a
+ * line cut at w, a newline a hard break. Returns its bytes; *next is
+ * where the following line starts. */
+size_t screen_wrap_line(const char *text, int w, screen_char_width width, const char **next);
+/* Lines text takes wrapped at w columns (0 for ""). */
+int screen_wrapped_lines(const char *text, int w, screen_char_width width);
+
 #endif

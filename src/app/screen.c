@@ -197,3 +197,40 @@ bool screen_header_form(const session_stats *st, const char *name, const char *k
     }
     return true;
 }
+
+size_t screen_wrap_line(const char *text, int w, screen_char_width width, const char **next)
+{
+    size_t i = 0, space = 0;
+    bool has_space = false;
+    int cols = 0;
+    while (text[i] && text[i] != '\n') {
+        size_t k = 1;
+        int cw = width(text + i, &k);
+        if (cols + cw > w)
+            break;
+        if (text[i] == ' ')
+            space = i, has_space = true;
+        cols += cw;
+        i += k;
+    }
+    size_t len = i;
+    if (text[i] && text[i] != '\n' && text[i] != ' ' && has_space && space > 0)
+        len = space; /* the word at the edge goes to the next line */
+    if (len == 0 && text[i] && text[i] != '\n')
+        len = 1; /* always move on */
+    const char *p = text + len;
+    while (*p == ' ')
+        p++;
+    if (*p == '\n')
+        p++;
+    *next = p;
+    return len;
+}
+
+int screen_wrapped_lines(const char *text, int w, screen_char_width width)
+{
+    int n = 0;
+    for (const char *p = text; *p; n++)
+        screen_wrap_line(p, w, width, &p);
+    return n;
+}

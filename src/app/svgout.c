@@ -179,47 +179,25 @@ static int columns(const char *s)
 
 /* ---- panes ---- */
 
-/* The first line of text wrapped at w columns (w >= 1), as the live view
- * wraps: whole words while they fit, a longer word cut at w, a newline a
- * hard break. Returns its bytes; *next is where the next line starts. */
-static size_t wrap_line(const char *text, int w, const char **next)
+/* A character's columns in the picture: one a UTF-8 character (its
+ * bytes cut at the end of the text). */
+static int picture_width(const char *s, size_t *bytes)
 {
-    size_t i = 0, space = 0;
-    bool has_space = false;
-    int cols = 0;
-    while (text[i] && text[i] != '\n') {
-        size_t k = utf8_len((unsigned char)text[i]);
-        for (size_t j = 1; j < k; j++)
-            if (text[i + j] == '\0')
-                k = j;
-        if (cols + 1 > w)
-            break;
-        if (text[i] == ' ')
-            space = i, has_space = true;
-        cols++;
-        i += k;
-    }
-    size_t len = i;
-    if (text[i] && text[i] != '\n' && text[i] != ' ' && has_space && space > 0)
-        len = space;
-    if (len == 0 && text[i] && text[i] != '\n')
-        len = 1;
-    const char *p = text + len;
-    while (*p == ' ')
-        p++;
-    if (*p == '\n')
-        p++;
-    *next = p;
-    return len;
+    size_t k = utf8_len((unsigned char)s[0]);
+    for (size_t j = 1; j < k; j++)
+        if (s[j] == '\0')
+            k = j;
+    *bytes = k;
+    return 1;
 }
 
-static int wrapped_lines(const char *text, int w)
+/* Text wrapped as the live view wraps it (screen_wrap_line). */
+static size_t wrap_line(const char *text, int w, const char **next)
 {
-    int n = 0;
-    for (const char *p = text; *p; n++)
-        wrap_line(p, w, &p);
-    return n;
+    return screen_wrap_line(text, w, picture_width, next);
 }
+
+static int wrapped_lines(const char *text, int w) { return screen_wrapped_lines(text, w, picture_width); }
 
 /* Word-wraps text into h rows of w columns at (col, row); returns the rows used. */
 static int wrapped(const svg *g, int col, int row, int h, int w, const char *s, pen p)

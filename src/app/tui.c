@@ -808,53 +808,27 @@ static void draw_table(tui *t)
         put_text(r->y + 1, r->x + 1, r->w - 1, "(no blocks yet)", style_attr(t, STYLE_DIM));
 }
 
-/* The first line of text wrapped at w columns (w >= 1): whole words while
- * they fit, a word longer than a line cut at w, a newline a hard break.
- * Returns its bytes; *next is where the following line starts. */
-static size_t wrap_line(const char *text, int w, const char **next)
+/* A character's columns on the terminal (wcwidth; a byte that is no
+ * character counts as one column, as a '?'). */
+static int terminal_width(const char *s, size_t *bytes)
 {
-    size_t i = 0, space = 0;
-    bool has_space = false;
-    int cols = 0;
     mbstate_t st;
     memset(&st, 0, sizeof st);
-    while (text[i] && text[i] != '\n') {
-        wchar_t wc;
-        size_t k = mbrtowc(&wc, text + i, MB_CUR_MAX, &st);
-        if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
-            k = 1, wc = L'?';
-            memset(&st, 0, sizeof st);
-        }
-        int cw = wcwidth(wc) < 0 ? 1 : wcwidth(wc);
-        if (cols + cw > w)
-            break;
-        if (text[i] == ' ')
-            space = i, has_space = true;
-        cols += cw;
-        i += k;
-    }
-    size_t len = i;
-    if (text[i] && text[i] != '\n' && text[i] != ' ' && has_space && space > 0)
-        len = space; /* the word at the edge goes to the next line */
-    if (len == 0 && text[i] && text[i] != '\n')
-        len = 1; /* always move on */
-    const char *p = text + len;
-    while (*p == ' ')
-        p++;
-    if (*p == '\n')
-        p++;
-    *next = p;
-    return len;
+    wchar_t wc;
+    size_t k = mbrtowc(&wc, s, MB_CUR_MAX, &st);
+    if (k == (size_t)-1 || k == (size_t)-2 || k == 0)
+        k = 1, wc = L'?';
+    *bytes = k;
+    return wcwidth(wc) < 0 ? 1 : wcwidth(wc);
+}
+
+static size_t wrap_line(const char *text, int w, const char **next)
+{
+    return screen_wrap_line(text, w, terminal_width, next);
 }
 
 /* Lines text takes wrapped at w columns. */
-static int wrapped_lines(const char *text, int w)
-{
-    int n = 0;
-    for (const char *p = text; *p; n++)
-        wrap_line(p, w, &p);
-    return n;
-}
+static int wrapped_lines(const char *text, int w) { return screen_wrapped_lines(text, w, terminal_width); }
 
 /* Word-wraps text into the rectangle; returns the rows used. */
 static int draw_wrapped(int y, int x, int h, int w, const char *text, attr_t a)
