@@ -403,6 +403,16 @@ static void test_header_forms(void **state)
     session_destroy(s);
 }
 
+/* A warning that begins with its own kind does not get it twice. */
+static void test_kind_prefix(void **state)
+{
+    assert_int_equal(screen_kind_prefix("overflow: 4 bytes past a", "overflow"), 10);
+    assert_int_equal(screen_kind_prefix("use after free: a", "use-after-free"), 16);
+    assert_int_equal(screen_kind_prefix("overflowed a", "overflow"), 0);
+    assert_int_equal(screen_kind_prefix("a overflow: x", "overflow"), 0);
+    assert_int_equal(screen_kind_prefix("over", "overflow"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -420,6 +430,7 @@ int main(void)
         cmocka_unit_test(test_shared_grid_logic),
         cmocka_unit_test(test_wrap),
         cmocka_unit_test(test_header_forms),
+        cmocka_unit_test(test_kind_prefix),
     };
     return cmocka_run_group_tests_name("screen", tests, NULL, NULL);
 }

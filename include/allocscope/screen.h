@@ -115,4 +115,10 @@ size_t screen_wrap_line(const char *text, int w, screen_char_width width, const 
 /* Lines text takes wrapped at w columns (0 for ""). */
 int screen_wrapped_lines(const char *text, int w, screen_char_width width);
 
+/* The length of the kind at the start of a warning's message ("overflow:
+ * ...", "use after free: ..." for use-after-free) with its colon and
+ * spaces, or 0 if the message does not begin with it: so a message that
+ * names its kind does not get it twice. */
+size_t screen_kind_prefix(const char *msg, const char *kind);
+
 #endif

@@ -234,3 +234,16 @@ int screen_wrapped_lines(const char *text, int w, screen_char_width width)
         screen_wrap_line(p, w, width, &p);
     return n;
 }
+
+size_t screen_kind_prefix(const char *msg, const char *kind)
+{
+    size_t i = 0;
+    for (; kind[i] && msg[i]; i++) {
+        bool sep = (kind[i] == '-' || kind[i] == ' ') && (msg[i] == '-' || msg[i] == ' ');
+        if (!sep && kind[i] != msg[i])
+            return 0;
+    }
+    if (kind[i] || msg[i] != ':')
+        return 0;
+    return i + 1 + strspn(msg + i + 1, " ");
+}

@@ -679,27 +679,12 @@ static void table(const svg *g, const svgout_frame *f, const screen_rect *r, con
         text(g, r->x + 1, r->y + 1, r->w - 1, "(no blocks yet)", pen_of(g, STYLE_DIM, 0));
 }
 
-/* The length of the kind at the start of a warning's message with its
- * colon and spaces, or 0 (the live view's kind_prefix). */
-static size_t kind_prefix(const char *msg, const char *kind)
-{
-    size_t i = 0;
-    for (; kind[i] && msg[i]; i++) {
-        bool sep = (kind[i] == '-' || kind[i] == ' ') && (msg[i] == '-' || msg[i] == ' ');
-        if (!sep && kind[i] != msg[i])
-            return 0;
-    }
-    if (kind[i] || msg[i] != ':')
-        return 0;
-    return i + 1 + strspn(msg + i + 1, " ");
-}
-
 void svgout_warning_text(const session *s, const session_warning *w, char *buf, size_t n)
 {
     char who[80] = "";
     if (session_allocator_count(s) > 1 && w->allocator < session_allocator_count(s)) /* whose it is */
         snprintf(who, sizeof who, "[%s] ", session_allocator_name(s, w->allocator));
-    snprintf(buf, n, "%zu %s%s: %s", w->step, who, w->kind, w->message + kind_prefix(w->message, w->kind));
+    snprintf(buf, n, "%zu %s%s: %s", w->step, who, w->kind, w->message + screen_kind_prefix(w->message, w->kind));
 }
 
 /* The warnings, newest first under the heading, each wrapped whole; the

@@ -846,22 +846,6 @@ static int draw_wrapped(int y, int x, int h, int w, const char *text, attr_t a)
     return row;
 }
 
-/* The length of the kind at the start of a warning's message ("overflow:
- * ...", "use after free: ..." for use-after-free) with its colon and
- * spaces, or 0 if the message does not begin with it. */
-static size_t kind_prefix(const char *msg, const char *kind)
-{
-    size_t i = 0;
-    for (; kind[i] && msg[i]; i++) {
-        bool sep = (kind[i] == '-' || kind[i] == ' ') && (msg[i] == '-' || msg[i] == ' ');
-        if (!sep && kind[i] != msg[i])
-            return 0;
-    }
-    if (kind[i] || msg[i] != ':')
-        return 0;
-    return i + 1 + strspn(msg + i + 1, " ");
-}
-
 /* The warnings, newest first under the heading, each wrapped whole
  * (words kept whole) and written once: a message that begins with its own
  * kind does not get it twice. What does not fit is counted at the end. */
@@ -877,7 +861,7 @@ static void draw_warnings(tui *t)
     int y = r->y + 1, bottom = r->y + r->h, width = r->w - 2;
     for (size_t i = n; i-- > 0;) {
         session_warning w = session_warning_at(s, i);
-        const char *msg = w.message + kind_prefix(w.message, w.kind);
+        const char *msg = w.message + screen_kind_prefix(w.message, w.kind);
         char text[512], who[80] = "";
         if (session_allocator_count(s) > 1 && w.allocator < session_allocator_count(s)) /* whose it is */
             snprintf(who, sizeof who, "[%s] ", session_allocator_name(s, w.allocator));
