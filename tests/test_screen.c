@@ -413,6 +413,25 @@ static void test_kind_prefix(void **state)
     assert_int_equal(screen_kind_prefix("over", "overflow"), 0);
 }
 
+/* A free block's badge: at its first cell in the row, only with room. */
+static void test_free_badge(void **state)
+{
+    char num[24];
+    size_t col = 99;
+    cells_free_node n = {10, 4, 12, 0};
+    assert_int_equal(screen_free_badge(&n, 8, 8, 1, &col, num), 2); /* "12" in 4 cells */
+    assert_int_equal(col, 2);
+    assert_string_equal(num, "12");
+    assert_int_equal(screen_free_badge(&n, 8, 8, 3, &col, num), 2);
+    assert_int_equal(col, 6); /* three columns a cell */
+    assert_int_equal(screen_free_badge(&n, 0, 8, 1, &col, num), 0); /* starts past the row */
+    assert_int_equal(screen_free_badge(&n, 11, 8, 1, &col, num), 0); /* started before it */
+    assert_int_equal(screen_free_badge(&n, 4, 7, 1, &col, num), 0); /* one cell of it in the row: no room */
+    n.cells = 1;
+    assert_int_equal(screen_free_badge(&n, 8, 8, 2, &col, num), 2); /* room in two columns */
+    assert_int_equal(screen_free_badge(&n, 8, 8, 1, &col, num), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -431,6 +450,7 @@ int main(void)
         cmocka_unit_test(test_wrap),
         cmocka_unit_test(test_header_forms),
         cmocka_unit_test(test_kind_prefix),
+        cmocka_unit_test(test_free_badge),
     };
     return cmocka_run_group_tests_name("screen", tests, NULL, NULL);
 }

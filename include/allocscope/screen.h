@@ -121,4 +121,12 @@ int screen_wrapped_lines(const char *text, int w, screen_char_width width);
  * names its kind does not get it twice. */
 size_t screen_kind_prefix(const char *msg, const char *kind);
 
+/* A free block's badge, its place in its list (1: the head), in a map
+ * row that shows cells first to first + count - 1 (count >= 1), each
+ * width columns: written in num (24 bytes) at column *col of the row,
+ * at the block's first cell; returns the digits, or 0 when the block does
+ * not start in this row or its cells in the row have no room for them. */
+size_t screen_free_badge(const cells_free_node *n, size_t first, size_t count, size_t width, size_t *col,
+                         char num[24]);
+
 #endif

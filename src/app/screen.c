@@ -247,3 +247,16 @@ size_t screen_kind_prefix(const char *msg, const char *kind)
         return 0;
     return i + 1 + strspn(msg + i + 1, " ");
 }
+
+size_t screen_free_badge(const cells_free_node *n, size_t first, size_t count, size_t width, size_t *col,
+                         char num[24])
+{
+    if (n->cell < first || n->cell >= first + count)
+        return 0;
+    size_t at = n->cell - first, in_row = n->cells < count - at ? n->cells : count - at;
+    size_t len = (size_t)snprintf(num, 24, "%zu", n->rank);
+    if (len > in_row * width)
+        return 0;
+    *col = at * width;
+    return len;
+}

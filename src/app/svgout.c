@@ -393,17 +393,11 @@ static void cells_row(const svg *g, const session *s, const cells_grid *grid, co
     /* each free block's place in its list at its first cell, where its
      * cells in this row have room for the digits (write_free_order) */
     for (size_t i = 0; s && !plain_row && i < g->free_count; i++) {
-        const cells_free_node *fn = &g->free_nodes[i];
-        if (fn->cell < first || fn->cell >= first + count)
-            continue;
-        size_t at = fn->cell - first, in_row = fn->cells < count - at ? fn->cells : count - at;
         char num[24];
-        size_t len = (size_t)snprintf(num, sizeof num, "%zu", fn->rank);
-        if (len > in_row * (size_t)width)
-            continue;
+        size_t at = 0, len = screen_free_badge(&g->free_nodes[i], first, count, (size_t)width, &at, num);
         pen b = badge_pen(g);
-        for (size_t k = 0; k < len && at * (size_t)width + k < n; k++) {
-            column *c = &cs[at * (size_t)width + k];
+        for (size_t k = 0; k < len && at + k < n; k++) {
+            column *c = &cs[at + k];
             char ch[2] = {num[k], '\0'};
             *c = (column){b.has_bg, false, b.bg, "", b};
             set_glyph(c, ch);

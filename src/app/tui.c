@@ -530,17 +530,11 @@ static void write_free_order(const tui *t, size_t first, size_t count, cchar_t *
     size_t width = (size_t)t->shape.cell_width;
     attr_t a = free_order_attr(t);
     for (size_t i = 0; i < t->free_count; i++) {
-        const cells_free_node *n = &t->free_nodes[i];
-        if (n->cell < first || n->cell >= first + count)
-            continue;
-        size_t at = n->cell - first, in_row = n->cells < count - at ? n->cells : count - at;
         char num[24];
-        size_t len = (size_t)snprintf(num, sizeof num, "%zu", n->rank);
-        if (len > in_row * width)
-            continue;
-        for (size_t k = 0; k < len && at * width + k < cols; k++) {
+        size_t at = 0, len = screen_free_badge(&t->free_nodes[i], first, count, width, &at, num);
+        for (size_t k = 0; k < len && at + k < cols; k++) {
             wchar_t wc[2] = {(wchar_t)num[k], L'\0'};
-            setcchar(&row[at * width + k], wc, a & ~A_COLOR, (short)PAIR_NUMBER(a), NULL);
+            setcchar(&row[at + k], wc, a & ~A_COLOR, (short)PAIR_NUMBER(a), NULL);
         }
     }
 }
