@@ -432,6 +432,24 @@ static void test_free_badge(void **state)
     assert_int_equal(screen_free_badge(&n, 8, 8, 1, &col, num), 0);
 }
 
+/* A legend entry goes on this row, else on the next while there is one. */
+static void test_legend_place(void **state)
+{
+    int y = 5, x = 2;
+    assert_true(screen_legend_place(&y, 2, &x, 20, 6, 10)); /* fits */
+    assert_int_equal(y, 5);
+    assert_int_equal(x, 2);
+    x = 15;
+    assert_true(screen_legend_place(&y, 2, &x, 20, 6, 10)); /* the next row */
+    assert_int_equal(y, 6);
+    assert_int_equal(x, 2);
+    x = 15;
+    assert_false(screen_legend_place(&y, 2, &x, 20, 6, 10)); /* no row left */
+    assert_int_equal(y, 6);
+    x = 2;
+    assert_false(screen_legend_place(&y, 2, &x, 20, 9, 30)); /* wider than the legend */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -451,6 +469,7 @@ int main(void)
         cmocka_unit_test(test_header_forms),
         cmocka_unit_test(test_kind_prefix),
         cmocka_unit_test(test_free_badge),
+        cmocka_unit_test(test_legend_place),
     };
     return cmocka_run_group_tests_name("screen", tests, NULL, NULL);
 }

@@ -129,4 +129,10 @@ size_t screen_kind_prefix(const char *msg, const char *kind);
 size_t screen_free_badge(const cells_free_node *n, size_t first, size_t count, size_t width, size_t *col,
                          char num[24]);
 
+/* Places a legend entry need columns wide at *x on row *y of a legend
+ * that starts at column x0 and is w wide: on the next row (*y + 1, *x =
+ * x0) when it does not fit on this one and bottom (the last row) allows.
+ * True iff it fits where *y and *x then say. */
+bool screen_legend_place(int *y, int x0, int *x, int w, int bottom, int need);
+
 #endif

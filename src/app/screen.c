@@ -260,3 +260,13 @@ size_t screen_free_badge(const cells_free_node *n, size_t first, size_t count, s
     *col = at * width;
     return len;
 }
+
+bool screen_legend_place(int *y, int x0, int *x, int w, int bottom, int need)
+{
+    if (*x > x0 && *x + need > x0 + w) {
+        if (*y >= bottom)
+            return false;
+        (*y)++, *x = x0;
+    }
+    return *x + need <= x0 + w;
+}

@@ -442,12 +442,7 @@ static void cells_row(const svg *g, const session *s, const cells_grid *grid, co
 static bool legend_entry(const svg *g, int *y, int x0, int *x, int w, int bottom, const char *what)
 {
     int need = 1 + 1 + columns(what);
-    if (*x > x0 && *x + need > x0 + w) {
-        if (*y >= bottom)
-            return false;
-        (*y)++, *x = x0;
-    }
-    if (*x + need > x0 + w)
+    if (!screen_legend_place(y, x0, x, w, bottom, need))
         return false;
     textf(g, *x + 1, *y, x0 + w - *x - 1, plain(g, false), " %s", what);
     return true;

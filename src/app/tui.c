@@ -598,12 +598,7 @@ static void draw_cells_plain(const tui *t, int y, int x, size_t first, size_t co
 static bool legend_entry(int *y, int x0, int *x, int w, int bottom, const char *swatch, attr_t a, const char *what)
 {
     int need = 1 + 1 + columns_of(what, strlen(what));
-    if (*x > x0 && *x + need > x0 + w) {
-        if (*y >= bottom)
-            return false;
-        (*y)++, *x = x0;
-    }
-    if (*x + need > x0 + w)
+    if (!screen_legend_place(y, x0, x, w, bottom, need))
         return false;
     *x += put_text(*y, *x, 1, swatch, a);
     *x += put_fmt(*y, *x, x0 + w - *x, A_NORMAL, " %s", what);
