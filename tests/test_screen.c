@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "allocscope/interp.h"
@@ -277,6 +278,178 @@ static void test_free_order(void **state)
     session_destroy(s);
 }
 
+/* The grid computations both views share: a pool's slot stride, the cells
+ * in use, the cut to whole slots, and a free block that runs into unused
+ * bytes drawn as one freed region. */
+static void test_shared_grid_logic(void **state)
+{
+    session *s = session_create();
+    cells_grid g;
+    cells_init(&g);
+    run(s, "new pool 16 capacity 8");
+    run(s, "alloc 16 as p");
+    assert_true(cells_build(s, 1, 4096, &g));
+    assert_int_equal(g.regions[0].count, 128);
+    assert_int_equal(cells_slot_stride(&g), 16);
+    assert_int_equal(cells_cut(&g, 200), 0); /* would keep every cell: left as it was */
+    assert_int_equal(g.regions[0].count, 128);
+    assert_int_equal(cells_cut(&g, 20), 32); /* 20 cells, up to whole slots */
+    assert_int_equal(g.regions[0].count, 32);
+
+    run(s, "new bump 64");
+    assert_true(cells_build(s, 1, 4096, &g));
+    assert_int_equal(cells_used(&g), 1); /* only the offset, at 0 */
+    assert_int_equal(cells_slot_stride(&g), 0);
+    run(s, "alloc 10 as a");
+    assert_true(cells_build(s, 1, 4096, &g));
+    assert_int_equal(cells_used(&g), 11); /* ten live, then the offset's cell */
+    assert_int_equal(cells_cut(&g, 5), 5);
+    assert_int_equal(g.regions[0].count, 5);
+
+    run(s, "new freelist 1024");
+    run(s, "alloc 64 as a");
+    run(s, "alloc 64 as b");
+    run(s, "alloc 64 as c");
+    run(s, "free c"); /* merges with the never-used rest */
+    assert_true(cells_build(s, 1, 4096, &g));
+    cells_free_node n[8];
+    size_t count = cells_free_order(s, &g, n, 8), mixed = 0;
+    assert_true(count >= 1 && count <= 8);
+    for (size_t i = 0; i < count; i++) {
+        size_t freed = 0, unused = 0;
+        for (size_t k = n[i].cell; k < n[i].cell + n[i].cells; k++)
+            freed += g.cells[k].role == CELL_FREED, unused += g.cells[k].role == CELL_UNUSED;
+        mixed += freed > 0 && unused > 0;
+    }
+    assert_int_equal(mixed, 1); /* c and the rest after it */
+    cells_unify_free_blocks(&g, n, count);
+    for (size_t i = 0; i < count; i++) {
+        bool freed = false, unused = false;
+        for (size_t k = n[i].cell; k < n[i].cell + n[i].cells; k++)
+            freed |= g.cells[k].role == CELL_FREED, unused |= g.cells[k].role == CELL_UNUSED;
+        assert_false(freed && unused); /* each free block one thing */
+    }
+    assert_int_equal(g.cells[16].role, CELL_LIVE); /* a is untouched */
+    assert_int_equal(g.cells[200].role, CELL_FREED); /* c, past its free-list node */
+    assert_int_equal(g.cells[1000].role, CELL_FREED); /* the never-used rest, now freed */
+    assert_int_equal(g.cells[1000].block, -1);
+    cells_free(&g);
+    session_destroy(s);
+}
+
+static int one_column(const char *s, size_t *bytes)
+{
+    (void)s;
+    *bytes = 1;
+    return 1;
+}
+
+static int two_columns(const char *s, size_t *bytes)
+{
+    (void)s;
+    *bytes = 1;
+    return 2;
+}
+
+/* Wrapping: whole words while they fit, a long word cut, a newline a hard
+ * break, characters as wide as the view says. */
+static void test_wrap(void **state)
+{
+    const char *next;
+    const char *t = "hello world foo";
+    assert_int_equal(screen_wrap_line(t, 11, one_column, &next), 11);
+    assert_string_equal(next, "foo");
+    assert_int_equal(screen_wrap_line(t, 8, one_column, &next), 5);
+    assert_string_equal(next, "world foo");
+    assert_int_equal(screen_wrap_line("abcdefghij", 4, one_column, &next), 4);
+    assert_string_equal(next, "efghij");
+    assert_int_equal(screen_wrap_line("a\nb", 9, one_column, &next), 1);
+    assert_string_equal(next, "b");
+    assert_int_equal(screen_wrap_line("abcd", 5, two_columns, &next), 2);
+    assert_int_equal(screen_wrap_line("abcd", 1, two_columns, &next), 1); /* always moves on */
+    assert_int_equal(screen_wrapped_lines(t, 8, one_column), 3);
+    assert_int_equal(screen_wrapped_lines(t, 80, one_column), 1);
+    assert_int_equal(screen_wrapped_lines("", 8, one_column), 0);
+}
+
+/* The header's forms name the figures, each form no longer than the one
+ * before; past the last, the line is left as it was. */
+static void test_header_forms(void **state)
+{
+    session *s = session_create();
+    run(s, "new bump 64");
+    run(s, "alloc 10 as a");
+    cells_grid g;
+    cells_init(&g);
+    assert_true(cells_build(s, 1, 4096, &g));
+    session_stats st;
+    session_stats_from_usage(s, &g.usage, &st);
+    char line[512], before[512] = "";
+    assert_true(screen_header_form(&st, "b", "bump", g.zoom, 0, line, sizeof line));
+    assert_non_null(strstr(line, "capacity 64"));
+    assert_non_null(strstr(line, "offset 10"));
+    assert_non_null(strstr(line, "zoom 1 B/cell"));
+    for (int form = 0; form < 6; form++) {
+        assert_true(screen_header_form(&st, "b", "bump", g.zoom, form, line, sizeof line));
+        assert_non_null(strstr(line, "b (bump)"));
+        if (form > 0)
+            assert_true(strlen(line) <= strlen(before));
+        strcpy(before, line);
+    }
+    assert_true(strlen(line) < 80);
+    assert_false(screen_header_form(&st, "b", "bump", g.zoom, 6, line, sizeof line));
+    assert_string_equal(line, before);
+    cells_free(&g);
+    session_destroy(s);
+}
+
+/* A warning that begins with its own kind does not get it twice. */
+static void test_kind_prefix(void **state)
+{
+    assert_int_equal(screen_kind_prefix("overflow: 4 bytes past a", "overflow"), 10);
+    assert_int_equal(screen_kind_prefix("use after free: a", "use-after-free"), 16);
+    assert_int_equal(screen_kind_prefix("overflowed a", "overflow"), 0);
+    assert_int_equal(screen_kind_prefix("a overflow: x", "overflow"), 0);
+    assert_int_equal(screen_kind_prefix("over", "overflow"), 0);
+}
+
+/* A free block's badge: at its first cell in the row, only with room. */
+static void test_free_badge(void **state)
+{
+    char num[24];
+    size_t col = 99;
+    cells_free_node n = {10, 4, 12, 0};
+    assert_int_equal(screen_free_badge(&n, 8, 8, 1, &col, num), 2); /* "12" in 4 cells */
+    assert_int_equal(col, 2);
+    assert_string_equal(num, "12");
+    assert_int_equal(screen_free_badge(&n, 8, 8, 3, &col, num), 2);
+    assert_int_equal(col, 6); /* three columns a cell */
+    assert_int_equal(screen_free_badge(&n, 0, 8, 1, &col, num), 0); /* starts past the row */
+    assert_int_equal(screen_free_badge(&n, 11, 8, 1, &col, num), 0); /* started before it */
+    assert_int_equal(screen_free_badge(&n, 4, 7, 1, &col, num), 0); /* one cell of it in the row: no room */
+    n.cells = 1;
+    assert_int_equal(screen_free_badge(&n, 8, 8, 2, &col, num), 2); /* room in two columns */
+    assert_int_equal(screen_free_badge(&n, 8, 8, 1, &col, num), 0);
+}
+
+/* A legend entry goes on this row, else on the next while there is one. */
+static void test_legend_place(void **state)
+{
+    int y = 5, x = 2;
+    assert_true(screen_legend_place(&y, 2, &x, 20, 6, 10)); /* fits */
+    assert_int_equal(y, 5);
+    assert_int_equal(x, 2);
+    x = 15;
+    assert_true(screen_legend_place(&y, 2, &x, 20, 6, 10)); /* the next row */
+    assert_int_equal(y, 6);
+    assert_int_equal(x, 2);
+    x = 15;
+    assert_false(screen_legend_place(&y, 2, &x, 20, 6, 10)); /* no row left */
+    assert_int_equal(y, 6);
+    x = 2;
+    assert_false(screen_legend_place(&y, 2, &x, 20, 9, 30)); /* wider than the legend */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -291,6 +464,12 @@ int main(void)
         cmocka_unit_test(test_clean_picture),
         cmocka_unit_test(test_free_order),
         cmocka_unit_test(test_crop_and_tall_rows),
+        cmocka_unit_test(test_shared_grid_logic),
+        cmocka_unit_test(test_wrap),
+        cmocka_unit_test(test_header_forms),
+        cmocka_unit_test(test_kind_prefix),
+        cmocka_unit_test(test_free_badge),
+        cmocka_unit_test(test_legend_place),
     };
     return cmocka_run_group_tests_name("screen", tests, NULL, NULL);
 }

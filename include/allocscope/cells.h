@@ -114,4 +114,21 @@ typedef struct cells_free_node {
  * allocators that keep no free structure. */
 size_t cells_free_order(const session *s, const cells_grid *g, cells_free_node *out, size_t max);
 
+/* The cells between slot starts when g's first region is cut in equal
+ * slots (a pool: its slot starts are marked every so many cells, at
+ * least three of them), else 0. */
+size_t cells_slot_stride(const cells_grid *g);
+/* The cells of g's first region up to the last one in use (not unused,
+ * or holding the offset mark); 0 if none is. g has at least one region. */
+size_t cells_used(const cells_grid *g);
+/* Cuts g's first region to the cells that hold cut_bytes (rounded up to
+ * whole slots when the region is cut in slots): returns the bytes the
+ * cut region now shows, or 0 when the cut would keep every cell (then g
+ * is left as it was). */
+size_t cells_cut(cells_grid *g, size_t cut_bytes);
+/* A free block that merged freed bytes with never-used ones is one free
+ * block: its unused cells become freed (no block), so it is drawn as one
+ * freed region; a pristine free block stays unused. */
+void cells_unify_free_blocks(cells_grid *g, const cells_free_node *nodes, size_t count);
+
 #endif

@@ -95,4 +95,44 @@ screen_style screen_cell_style(const cell *c);
 /* The name of a style, for tests and the legend. */
 const char *screen_style_name(screen_style s);
 
+/* The header's first line, form by form: form 0 names every figure in
+ * full, each later form takes fewer columns (6 forms, 0 to 5). Writes the
+ * line (at most size bytes) for the allocator st describes, its name,
+ * kind and zoom (bytes per cell), and returns true; for a form past the
+ * last returns false and leaves line as it was. The caller tries forms in
+ * order until one fits its width. */
+bool screen_header_form(const session_stats *st, const char *name, const char *kind, size_t zoom, int form,
+                        char *line, size_t size);
+
+/* The columns one character takes, for wrapping: s is not at its end;
+ * sets *bytes to the character's bytes (at least 1). */
+typedef int (*screen_char_width)(const char *s, size_t *bytes);
+/* The first line of text wrapped at w columns (w >= 1), each character as
+ * wide as width says: whole words while they fit, a word longer than a
+ * line cut at w, a newline a hard break. Returns its bytes; *next is
+ * where the following line starts. */
+size_t screen_wrap_line(const char *text, int w, screen_char_width width, const char **next);
+/* Lines text takes wrapped at w columns (0 for ""). */
+int screen_wrapped_lines(const char *text, int w, screen_char_width width);
+
+/* The length of the kind at the start of a warning's message ("overflow:
+ * ...", "use after free: ..." for use-after-free) with its colon and
+ * spaces, or 0 if the message does not begin with it: so a message that
+ * names its kind does not get it twice. */
+size_t screen_kind_prefix(const char *msg, const char *kind);
+
+/* A free block's badge, its place in its list (1: the head), in a map
+ * row that shows cells first to first + count - 1 (count >= 1), each
+ * width columns: written in num (24 bytes) at column *col of the row,
+ * at the block's first cell; returns the digits, or 0 when the block does
+ * not start in this row or its cells in the row have no room for them. */
+size_t screen_free_badge(const cells_free_node *n, size_t first, size_t count, size_t width, size_t *col,
+                         char num[24]);
+
+/* Places a legend entry need columns wide at *x on row *y of a legend
+ * that starts at column x0 and is w wide: on the next row (*y + 1, *x =
+ * x0) when it does not fit on this one and bottom (the last row) allows.
+ * True iff it fits where *y and *x then say. */
+bool screen_legend_place(int *y, int x0, int *x, int w, int bottom, int need);
+
 #endif

@@ -498,3 +498,67 @@ size_t cells_free_order(const session *s, const cells_grid *g, cells_free_node *
     in.probe->walk_free(in.a.ctx, &walk);
     return w.count;
 }
+
+size_t cells_slot_stride(const cells_grid *g)
+{
+    if (g->region_count == 0)
+        return 0;
+    const cells_region *r = &g->regions[0];
+    size_t last = SIZE_MAX, stride = 0, starts = 0;
+    for (size_t i = 0; i < r->count; i++) {
+        if (!(g->cells[r->first + i].marks & CELL_MARK_BOUNDARY))
+            continue;
+        if (last != SIZE_MAX) {
+            size_t gap = i - last;
+            if (stride && gap != stride)
+                return 0;
+            stride = gap;
+        }
+        last = i;
+        starts++;
+    }
+    return starts >= 3 ? stride : 0;
+}
+
+size_t cells_used(const cells_grid *g)
+{
+    const cells_region *r = &g->regions[0];
+    for (size_t i = r->count; i-- > 0;) {
+        const cell *c = &g->cells[r->first + i];
+        if (c->role != CELL_UNUSED || (c->marks & CELL_MARK_OFFSET))
+            return i + 1;
+    }
+    return 0;
+}
+
+size_t cells_cut(cells_grid *g, size_t cut_bytes)
+{
+    cells_region *r = &g->regions[0];
+    size_t keep = (cut_bytes + g->zoom - 1) / g->zoom, stride = cells_slot_stride(g);
+    if (stride > 1) /* whole slots */
+        keep = (keep + stride - 1) / stride * stride;
+    if (keep >= r->count)
+        return 0;
+    r->count = keep;
+    return keep * g->zoom;
+}
+
+void cells_unify_free_blocks(cells_grid *g, const cells_free_node *nodes, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        const cells_free_node *n = &nodes[i];
+        bool freed = false, unused = false;
+        for (size_t k = n->cell; k < n->cell + n->cells && k < g->count; k++) {
+            freed |= g->cells[k].role == CELL_FREED;
+            unused |= g->cells[k].role == CELL_UNUSED;
+        }
+        if (!freed || !unused)
+            continue;
+        for (size_t k = n->cell; k < n->cell + n->cells && k < g->count; k++)
+            if (g->cells[k].role == CELL_UNUSED) {
+                g->cells[k].role = CELL_FREED;
+                g->cells[k].beneath = CELL_FREED;
+                g->cells[k].block = -1;
+            }
+    }
+}

@@ -3,6 +3,7 @@
  */
 #include "allocscope/screen.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static void map_grid(screen_layout *out);
@@ -146,3 +147,126 @@ screen_map_shape screen_map_shape_strided(const screen_layout *l, const size_t *
 screen_style screen_cell_style(const cell *c) { return looks_cell_style(c); }
 
 const char *screen_style_name(screen_style s) { return s < STYLE_COUNT ? looks_style_of(s)->name : "?"; }
+
+bool screen_header_form(const session_stats *st, const char *name, const char *kind, size_t zoom, int form,
+                        char *line, size_t size)
+{
+    if (form < 0 || form > 5)
+        return false;
+    /* freed bytes below a bump offset are not free again; a free list's are */
+    size_t used = st->capacity - st->unused_bytes - (st->has_offset ? 0 : st->freed_bytes);
+    char off[48] = "", extra[64] = "";
+    if (st->has_offset)
+        snprintf(off, sizeof off, "  offset %zu", st->offset);
+    if (st->slack_bytes) /* named only where there are any */
+        snprintf(extra, sizeof extra, "  slack %zu", st->slack_bytes);
+    if (st->damaged_bytes)
+        snprintf(extra + strlen(extra), sizeof extra - strlen(extra), "  damaged %zu", st->damaged_bytes);
+    const char *o1 = st->has_offset ? off + 2 : ""; /* "offset N" */
+    size_t cap = st->capacity, fr = st->capacity - used, pad = st->padding_bytes, lb = st->live_blocks,
+           lby = st->live_bytes, peak = st->peak_bytes;
+    switch (form) {
+    case 0:
+        snprintf(line, size, "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu%s  live %zu (%zu B)  "
+                 "peak %zu  zoom %zu B/cell", name, kind, cap, used, fr, off, pad, extra, lb, lby, peak, zoom);
+        break;
+    case 1:
+        snprintf(line, size, "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu%s  live %zu (%zu B)  "
+                 "peak %zu  %zu B/cell", name, kind, cap, used, fr, off, pad, extra, lb, lby, peak, zoom);
+        break;
+    case 2:
+        snprintf(line, size, "%s (%s) capacity %zu used %zu free %zu%s%s padding %zu live %zu (%zu B) "
+                 "peak %zu %zu B/cell", name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, peak, zoom);
+        break;
+    case 3:
+        snprintf(line, size, "%s (%s) cap %zu used %zu free %zu%s%s pad %zu live %zu/%zuB peak %zu "
+                 "%zu B/cell", name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, peak, zoom);
+        break;
+    case 4: /* the peak is in stats */
+        snprintf(line, size, "%s (%s) cap %zu used %zu free %zu%s%s pad %zu live %zu/%zuB %zu B/cell",
+                 name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, zoom);
+        break;
+    default: { /* a long kind's name (debug-bump at 80 columns): shorter words, no figure cut */
+        char o2[32] = "";
+        if (st->has_offset)
+            snprintf(o2, sizeof o2, " off %zu", st->offset);
+        snprintf(line, size, "%s (%s) cap %zu used %zu free %zu%s pad %zu live %zu/%zuB %zuB/cell", name,
+                 kind, cap, used, fr, o2, pad, lb, lby, zoom);
+        break;
+    }
+    }
+    return true;
+}
+
+size_t screen_wrap_line(const char *text, int w, screen_char_width width, const char **next)
+{
+    size_t i = 0, space = 0;
+    bool has_space = false;
+    int cols = 0;
+    while (text[i] && text[i] != '\n') {
+        size_t k = 1;
+        int cw = width(text + i, &k);
+        if (cols + cw > w)
+            break;
+        if (text[i] == ' ')
+            space = i, has_space = true;
+        cols += cw;
+        i += k;
+    }
+    size_t len = i;
+    if (text[i] && text[i] != '\n' && text[i] != ' ' && has_space && space > 0)
+        len = space; /* the word at the edge goes to the next line */
+    if (len == 0 && text[i] && text[i] != '\n')
+        len = 1; /* always move on */
+    const char *p = text + len;
+    while (*p == ' ')
+        p++;
+    if (*p == '\n')
+        p++;
+    *next = p;
+    return len;
+}
+
+int screen_wrapped_lines(const char *text, int w, screen_char_width width)
+{
+    int n = 0;
+    for (const char *p = text; *p; n++)
+        screen_wrap_line(p, w, width, &p);
+    return n;
+}
+
+size_t screen_kind_prefix(const char *msg, const char *kind)
+{
+    size_t i = 0;
+    for (; kind[i] && msg[i]; i++) {
+        bool sep = (kind[i] == '-' || kind[i] == ' ') && (msg[i] == '-' || msg[i] == ' ');
+        if (!sep && kind[i] != msg[i])
+            return 0;
+    }
+    if (kind[i] || msg[i] != ':')
+        return 0;
+    return i + 1 + strspn(msg + i + 1, " ");
+}
+
+size_t screen_free_badge(const cells_free_node *n, size_t first, size_t count, size_t width, size_t *col,
+                         char num[24])
+{
+    if (n->cell < first || n->cell >= first + count)
+        return 0;
+    size_t at = n->cell - first, in_row = n->cells < count - at ? n->cells : count - at;
+    size_t len = (size_t)snprintf(num, 24, "%zu", n->rank);
+    if (len > in_row * width)
+        return 0;
+    *col = at * width;
+    return len;
+}
+
+bool screen_legend_place(int *y, int x0, int *x, int w, int bottom, int need)
+{
+    if (*x > x0 && *x + need > x0 + w) {
+        if (*y >= bottom)
+            return false;
+        (*y)++, *x = x0;
+    }
+    return *x + need <= x0 + w;
+}

@@ -177,73 +177,27 @@ static int columns(const char *s)
     return n;
 }
 
-/* The cells between slot starts when the first region is cut in equal
- * slots (a pool's), else 0: the live view's slot_stride, so rows hold
- * whole slots as there. */
-static size_t slot_stride(const cells_grid *g)
-{
-    if (g->region_count == 0)
-        return 0;
-    const cells_region *r = &g->regions[0];
-    size_t last = SIZE_MAX, stride = 0, starts = 0;
-    for (size_t i = 0; i < r->count; i++) {
-        if (!(g->cells[r->first + i].marks & CELL_MARK_BOUNDARY))
-            continue;
-        if (last != SIZE_MAX) {
-            size_t gap = i - last;
-            if (stride && gap != stride)
-                return 0;
-            stride = gap;
-        }
-        last = i;
-        starts++;
-    }
-    return starts >= 3 ? stride : 0;
-}
-
 /* ---- panes ---- */
 
-/* The first line of text wrapped at w columns (w >= 1), as the live view
- * wraps: whole words while they fit, a longer word cut at w, a newline a
- * hard break. Returns its bytes; *next is where the next line starts. */
-static size_t wrap_line(const char *text, int w, const char **next)
+/* A character's columns in the picture: one a UTF-8 character (its
+ * bytes cut at the end of the text). */
+static int picture_width(const char *s, size_t *bytes)
 {
-    size_t i = 0, space = 0;
-    bool has_space = false;
-    int cols = 0;
-    while (text[i] && text[i] != '\n') {
-        size_t k = utf8_len((unsigned char)text[i]);
-        for (size_t j = 1; j < k; j++)
-            if (text[i + j] == '\0')
-                k = j;
-        if (cols + 1 > w)
-            break;
-        if (text[i] == ' ')
-            space = i, has_space = true;
-        cols++;
-        i += k;
-    }
-    size_t len = i;
-    if (text[i] && text[i] != '\n' && text[i] != ' ' && has_space && space > 0)
-        len = space;
-    if (len == 0 && text[i] && text[i] != '\n')
-        len = 1;
-    const char *p = text + len;
-    while (*p == ' ')
-        p++;
-    if (*p == '\n')
-        p++;
-    *next = p;
-    return len;
+    size_t k = utf8_len((unsigned char)s[0]);
+    for (size_t j = 1; j < k; j++)
+        if (s[j] == '\0')
+            k = j;
+    *bytes = k;
+    return 1;
 }
 
-static int wrapped_lines(const char *text, int w)
+/* Text wrapped as the live view wraps it (screen_wrap_line). */
+static size_t wrap_line(const char *text, int w, const char **next)
 {
-    int n = 0;
-    for (const char *p = text; *p; n++)
-        wrap_line(p, w, &p);
-    return n;
+    return screen_wrap_line(text, w, picture_width, next);
 }
+
+static int wrapped_lines(const char *text, int w) { return screen_wrapped_lines(text, w, picture_width); }
 
 /* Word-wraps text into h rows of w columns at (col, row); returns the rows used. */
 static int wrapped(const svg *g, int col, int row, int h, int w, const char *s, pen p)
@@ -277,45 +231,13 @@ static void header(const svg *g, const svgout_frame *f, const screen_rect *r, co
     }
     session_stats st;
     session_stats_from_usage(s, &grid->usage, &st);
-    size_t used = st.capacity - st.unused_bytes - (st.has_offset ? 0 : st.freed_bytes);
-    char off[48] = "", extra[64] = "";
-    if (st.has_offset)
-        snprintf(off, sizeof off, "  offset %zu", st.offset);
-    if (st.slack_bytes) /* named only where there are any */
-        snprintf(extra, sizeof extra, "  slack %zu", st.slack_bytes);
-    if (st.damaged_bytes)
-        snprintf(extra + strlen(extra), sizeof extra - strlen(extra), "  damaged %zu", st.damaged_bytes);
-    /* every figure, in fewer columns as the picture narrows (the live view's forms) */
+    /* every figure, in fewer columns as the picture narrows (the live view's
+     * forms; the SVG stops at the fifth) */
     char line[512];
-    const char *name = session_active_name(s), *kind = session_active_kind(s), *o1 = st.has_offset ? off + 2 : "";
-    size_t cap = st.capacity, fr = st.capacity - used, pad = st.padding_bytes, lb = st.live_blocks,
-           lby = st.live_bytes, peak = st.peak_bytes, zoom = grid->zoom;
-    for (int form = 0; form < 5; form++) {
-        switch (form) {
-        case 0:
-            snprintf(line, sizeof line, "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu%s  live %zu (%zu B)  "
-                     "peak %zu  zoom %zu B/cell", name, kind, cap, used, fr, off, pad, extra, lb, lby, peak, zoom);
-            break;
-        case 1:
-            snprintf(line, sizeof line, "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu%s  live %zu (%zu B)  "
-                     "peak %zu  %zu B/cell", name, kind, cap, used, fr, off, pad, extra, lb, lby, peak, zoom);
-            break;
-        case 2:
-            snprintf(line, sizeof line, "%s (%s) capacity %zu used %zu free %zu%s%s padding %zu live %zu (%zu B) "
-                     "peak %zu %zu B/cell", name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, peak, zoom);
-            break;
-        case 3:
-            snprintf(line, sizeof line, "%s (%s) cap %zu used %zu free %zu%s%s pad %zu live %zu/%zuB peak %zu "
-                     "%zu B/cell", name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, peak, zoom);
-            break;
-        default:
-            snprintf(line, sizeof line, "%s (%s) cap %zu used %zu free %zu%s%s pad %zu live %zu/%zuB %zu B/cell",
-                     name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, zoom);
-            break;
-        }
+    const char *name = session_active_name(s), *kind = session_active_kind(s);
+    for (int form = 0; form < 5 && screen_header_form(&st, name, kind, grid->zoom, form, line, sizeof line); form++)
         if (columns(line) <= r->w - 1)
             break;
-    }
     hp.bold = true;
     text(g, 1, r->y, r->w - 1, line, hp);
     int x = text(g, 1, r->y + 1, r->w - 1, "allocators:", pen_of(g, STYLE_DIM, 0)) + 1;
@@ -471,17 +393,11 @@ static void cells_row(const svg *g, const session *s, const cells_grid *grid, co
     /* each free block's place in its list at its first cell, where its
      * cells in this row have room for the digits (write_free_order) */
     for (size_t i = 0; s && !plain_row && i < g->free_count; i++) {
-        const cells_free_node *fn = &g->free_nodes[i];
-        if (fn->cell < first || fn->cell >= first + count)
-            continue;
-        size_t at = fn->cell - first, in_row = fn->cells < count - at ? fn->cells : count - at;
         char num[24];
-        size_t len = (size_t)snprintf(num, sizeof num, "%zu", fn->rank);
-        if (len > in_row * (size_t)width)
-            continue;
+        size_t at = 0, len = screen_free_badge(&g->free_nodes[i], first, count, (size_t)width, &at, num);
         pen b = badge_pen(g);
-        for (size_t k = 0; k < len && at * (size_t)width + k < n; k++) {
-            column *c = &cs[at * (size_t)width + k];
+        for (size_t k = 0; k < len && at + k < n; k++) {
+            column *c = &cs[at + k];
             char ch[2] = {num[k], '\0'};
             *c = (column){b.has_bg, false, b.bg, "", b};
             set_glyph(c, ch);
@@ -526,12 +442,7 @@ static void cells_row(const svg *g, const session *s, const cells_grid *grid, co
 static bool legend_entry(const svg *g, int *y, int x0, int *x, int w, int bottom, const char *what)
 {
     int need = 1 + 1 + columns(what);
-    if (*x > x0 && *x + need > x0 + w) {
-        if (*y >= bottom)
-            return false;
-        (*y)++, *x = x0;
-    }
-    if (*x + need > x0 + w)
+    if (!screen_legend_place(y, x0, x, w, bottom, need))
         return false;
     textf(g, *x + 1, *y, x0 + w - *x - 1, plain(g, false), " %s", what);
     return true;
@@ -757,27 +668,12 @@ static void table(const svg *g, const svgout_frame *f, const screen_rect *r, con
         text(g, r->x + 1, r->y + 1, r->w - 1, "(no blocks yet)", pen_of(g, STYLE_DIM, 0));
 }
 
-/* The length of the kind at the start of a warning's message with its
- * colon and spaces, or 0 (the live view's kind_prefix). */
-static size_t kind_prefix(const char *msg, const char *kind)
-{
-    size_t i = 0;
-    for (; kind[i] && msg[i]; i++) {
-        bool sep = (kind[i] == '-' || kind[i] == ' ') && (msg[i] == '-' || msg[i] == ' ');
-        if (!sep && kind[i] != msg[i])
-            return 0;
-    }
-    if (kind[i] || msg[i] != ':')
-        return 0;
-    return i + 1 + strspn(msg + i + 1, " ");
-}
-
 void svgout_warning_text(const session *s, const session_warning *w, char *buf, size_t n)
 {
     char who[80] = "";
     if (session_allocator_count(s) > 1 && w->allocator < session_allocator_count(s)) /* whose it is */
         snprintf(who, sizeof who, "[%s] ", session_allocator_name(s, w->allocator));
-    snprintf(buf, n, "%zu %s%s: %s", w->step, who, w->kind, w->message + kind_prefix(w->message, w->kind));
+    snprintf(buf, n, "%zu %s%s: %s", w->step, who, w->kind, w->message + screen_kind_prefix(w->message, w->kind));
 }
 
 /* The warnings, newest first under the heading, each wrapped whole; the
@@ -1124,39 +1020,14 @@ static void group_table(const svg *g, const svgout_frame *f, const screen_rect *
     }
 }
 
-/* Cells of the one region up to the last one in use (or the offset). */
-static size_t used_cells(const cells_grid *g)
-{
-    const cells_region *r = &g->regions[0];
-    for (size_t i = r->count; i-- > 0;) {
-        const cell *c = &g->cells[r->first + i];
-        if (c->role != CELL_UNUSED || (c->marks & CELL_MARK_OFFSET))
-            return i + 1;
-    }
-    return 0;
-}
-
 /* The map's free blocks in their lists' order (the badges), as the live
  * view finds them; a free block that merged freed bytes with never-used
- * ones becomes one freed region (the live view's unify_free_blocks).
- * Returns how many of them nodes holds (at most max). */
+ * ones becomes one freed region (cells_unify_free_blocks). Returns how
+ * many of them nodes holds (at most max). */
 static size_t free_order_of(const session *s, cells_grid *grid, cells_free_node *nodes, size_t max)
 {
     size_t n = grid->count ? cells_free_order(s, grid, nodes, max) : 0, count = n > max ? max : n;
-    for (size_t i = 0; i < count; i++) {
-        const cells_free_node *fn = &nodes[i];
-        bool freed = false, unused = false;
-        for (size_t k = fn->cell; k < fn->cell + fn->cells && k < grid->count; k++) {
-            freed |= grid->cells[k].role == CELL_FREED;
-            unused |= grid->cells[k].role == CELL_UNUSED;
-        }
-        for (size_t k = fn->cell; freed && unused && k < fn->cell + fn->cells && k < grid->count; k++)
-            if (grid->cells[k].role == CELL_UNUSED) {
-                grid->cells[k].role = CELL_FREED;
-                grid->cells[k].beneath = CELL_FREED;
-                grid->cells[k].block = -1;
-            }
-    }
+    cells_unify_free_blocks(grid, nodes, count);
     return count;
 }
 
@@ -1170,18 +1041,13 @@ bool svgout_build_grid(const session *s, bool playing, size_t capacity, size_t *
     /* the live view's crop_to_used: not with a zoom the scene chose, nor over several regions */
     if (playing && !session_zoom(s) && grid->region_count == 1)
         bytes = grid->regions[0].bytes;
-    size_t cut = bytes ? screen_crop(used_cells(grid) * grid->zoom, bytes, was) : 0;
+    size_t cut = bytes ? screen_crop(cells_used(grid) * grid->zoom, bytes, was) : 0;
     if (cut) {
         if (!cells_build(s, 0, capacity * (bytes / cut), grid))
             return false;
-        cells_region *r = &grid->regions[0];
-        size_t keep = (cut + grid->zoom - 1) / grid->zoom, stride = slot_stride(grid);
-        if (stride > 1) /* whole slots */
-            keep = (keep + stride - 1) / stride * stride;
-        if (keep < r->count) {
-            r->count = keep;
-            *crop = keep * grid->zoom, *cut_of = bytes;
-        }
+        *crop = cells_cut(grid, cut);
+        if (*crop)
+            *cut_of = bytes;
     }
     *free_count = free_order_of(s, grid, nodes, max);
     return true;
@@ -1237,7 +1103,7 @@ bool svgout_render(const svgout_frame *f, const svgout_options *o, strbuf *out, 
         size_t region_cells[CELLS_MAX_REGIONS];
         for (size_t r = 0; r < grid->region_count; r++)
             region_cells[r] = grid->regions[r].count;
-        screen_map_shape sh = screen_map_shape_strided(&lay, region_cells, grid->region_count, slot_stride(grid));
+        screen_map_shape sh = screen_map_shape_strided(&lay, region_cells, grid->region_count, cells_slot_stride(grid));
         int box_y, box_h;
         if (play_box(f, &lay, cols, &box_y, &box_h)) /* what the long answer's box covers is not drawn */
             g.hide_from = box_y, g.hide_to = box_y + box_h;

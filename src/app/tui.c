@@ -255,44 +255,7 @@ static void fill_row(int y, int x, int w, attr_t attr)
 
 static size_t map_capacity(const tui *t) { return (size_t)t->lay.map_cols * (size_t)t->lay.map_rows; }
 
-/* The cells between slot starts when the first region is cut in equal
- * slots (a pool: its slot starts are marked every so many cells), else 0. */
-static size_t slot_stride(const cells_grid *g)
-{
-    if (g->region_count == 0)
-        return 0;
-    const cells_region *r = &g->regions[0];
-    size_t last = SIZE_MAX, stride = 0, starts = 0;
-    for (size_t i = 0; i < r->count; i++) {
-        if (!(g->cells[r->first + i].marks & CELL_MARK_BOUNDARY))
-            continue;
-        if (last != SIZE_MAX) {
-            size_t gap = i - last;
-            if (stride && gap != stride)
-                return 0;
-            stride = gap;
-        }
-        last = i;
-        starts++;
-    }
-    return starts >= 3 ? stride : 0;
-}
-
 static bool compare_rebuild(tui *t, bool keep_diff);
-
-static size_t slot_stride(const cells_grid *g);
-
-/* Cells of the one region up to the last one in use (or the offset). */
-static size_t used_cells(const cells_grid *g)
-{
-    const cells_region *r = &g->regions[0];
-    for (size_t i = r->count; i-- > 0;) {
-        const cell *c = &g->cells[r->first + i];
-        if (c->role != CELL_UNUSED || (c->marks & CELL_MARK_OFFSET))
-            return i + 1;
-    }
-    return 0;
-}
 
 /* During playback at fit zoom, a buffer much larger than what the lesson
  * uses is shown from its start to a power of two at least half as much
@@ -308,7 +271,7 @@ static void crop_to_used(tui *t)
         t->crop_bytes = 0;
         return;
     }
-    size_t bytes = t->grid.regions[0].bytes, used = used_cells(&t->grid) * t->grid.zoom;
+    size_t bytes = t->grid.regions[0].bytes, used = cells_used(&t->grid) * t->grid.zoom;
     size_t crop = screen_crop(used, bytes, t->crop_bytes);
     if (crop == 0) {
         t->crop_bytes = 0;
@@ -320,39 +283,7 @@ static void crop_to_used(tui *t)
         t->grid.count = 0;
         return;
     }
-    cells_region *r = &t->grid.regions[0];
-    size_t keep = (crop + t->grid.zoom - 1) / t->grid.zoom, stride = slot_stride(&t->grid);
-    if (stride > 1) /* whole slots */
-        keep = (keep + stride - 1) / stride * stride;
-    if (keep < r->count) {
-        r->count = keep;
-        t->crop_bytes = keep * t->grid.zoom;
-    } else {
-        t->crop_bytes = 0;
-    }
-}
-
-/* A free block that merged freed bytes with never-used ones is one free
- * block: it is drawn as one freed region (a pristine free block stays
- * unused). */
-static void unify_free_blocks(cells_grid *g, const cells_free_node *nodes, size_t count)
-{
-    for (size_t i = 0; i < count; i++) {
-        const cells_free_node *n = &nodes[i];
-        bool freed = false, unused = false;
-        for (size_t k = n->cell; k < n->cell + n->cells && k < g->count; k++) {
-            freed |= g->cells[k].role == CELL_FREED;
-            unused |= g->cells[k].role == CELL_UNUSED;
-        }
-        if (!freed || !unused)
-            continue;
-        for (size_t k = n->cell; k < n->cell + n->cells && k < g->count; k++)
-            if (g->cells[k].role == CELL_UNUSED) {
-                g->cells[k].role = CELL_FREED;
-                g->cells[k].beneath = CELL_FREED;
-                g->cells[k].block = -1;
-            }
-    }
+    t->crop_bytes = cells_cut(&t->grid, crop);
 }
 
 /* Rebuilds the grid; with keep_diff, cells that differ from the previous
@@ -379,11 +310,11 @@ static void rebuild(tui *t, bool keep_diff)
     t->free_count = t->grid.count ? cells_free_order(model(t), &t->grid, t->free_nodes, TUI_FREE_NODES) : 0;
     if (t->free_count > TUI_FREE_NODES)
         t->free_count = TUI_FREE_NODES;
-    unify_free_blocks(&t->grid, t->free_nodes, t->free_count);
+    cells_unify_free_blocks(&t->grid, t->free_nodes, t->free_count);
     size_t region_cells[CELLS_MAX_REGIONS];
     for (size_t r = 0; r < t->grid.region_count; r++)
         region_cells[r] = t->grid.regions[r].count;
-    t->shape = screen_map_shape_strided(&t->lay, region_cells, t->grid.region_count, slot_stride(&t->grid));
+    t->shape = screen_map_shape_strided(&t->lay, region_cells, t->grid.region_count, cells_slot_stride(&t->grid));
     if (t->grid.count > t->changed_cap) {
         bool *grown = realloc(t->changed, t->grid.count * sizeof *grown);
         if (grown == NULL) {
@@ -441,54 +372,12 @@ static void draw_header(tui *t)
     }
     session_stats st;
     session_stats_from_usage(s, &t->grid.usage, &st);
-    /* freed bytes below a bump offset are not free again; a free list's are */
-    size_t used = st.capacity - st.unused_bytes - (st.has_offset ? 0 : st.freed_bytes);
-    char off[48] = "", extra[64] = "";
-    if (st.has_offset)
-        snprintf(off, sizeof off, "  offset %zu", st.offset);
-    if (st.slack_bytes) /* named only where there are any */
-        snprintf(extra, sizeof extra, "  slack %zu", st.slack_bytes);
-    if (st.damaged_bytes)
-        snprintf(extra + strlen(extra), sizeof extra - strlen(extra), "  damaged %zu", st.damaged_bytes);
     /* every figure, in fewer columns as the terminal narrows */
     char line[512];
-    const char *name = session_active_name(s), *kind = session_active_kind(s), *o1 = st.has_offset ? off + 2 : ""; /* "offset N" */
-    size_t cap = st.capacity, fr = st.capacity - used, pad = st.padding_bytes, lb = st.live_blocks,
-           lby = st.live_bytes, peak = st.peak_bytes, zoom = t->grid.zoom;
-    for (int form = 0; form < 6; form++) {
-        switch (form) {
-        case 0:
-            snprintf(line, sizeof line, "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu%s  live %zu (%zu B)  "
-                     "peak %zu  zoom %zu B/cell", name, kind, cap, used, fr, off, pad, extra, lb, lby, peak, zoom);
-            break;
-        case 1:
-            snprintf(line, sizeof line, "%s (%s)  capacity %zu  used %zu  free %zu%s  padding %zu%s  live %zu (%zu B)  "
-                     "peak %zu  %zu B/cell", name, kind, cap, used, fr, off, pad, extra, lb, lby, peak, zoom);
-            break;
-        case 2:
-            snprintf(line, sizeof line, "%s (%s) capacity %zu used %zu free %zu%s%s padding %zu live %zu (%zu B) "
-                     "peak %zu %zu B/cell", name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, peak, zoom);
-            break;
-        case 3:
-            snprintf(line, sizeof line, "%s (%s) cap %zu used %zu free %zu%s%s pad %zu live %zu/%zuB peak %zu "
-                     "%zu B/cell", name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, peak, zoom);
-            break;
-        case 4: /* the peak is in stats */
-            snprintf(line, sizeof line, "%s (%s) cap %zu used %zu free %zu%s%s pad %zu live %zu/%zuB %zu B/cell",
-                     name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, zoom);
-            break;
-        default: { /* a long kind's name (debug-bump at 80 columns): shorter words, no figure cut */
-            char o2[32] = "";
-            if (st.has_offset)
-                snprintf(o2, sizeof o2, " off %zu", st.offset);
-            snprintf(line, sizeof line, "%s (%s) cap %zu used %zu free %zu%s pad %zu live %zu/%zuB %zuB/cell", name,
-                     kind, cap, used, fr, o2, pad, lb, lby, zoom);
-            break;
-        }
-        }
+    const char *name = session_active_name(s), *kind = session_active_kind(s);
+    for (int form = 0; screen_header_form(&st, name, kind, t->grid.zoom, form, line, sizeof line); form++)
         if (columns_of(line, strlen(line)) <= r->w - 1)
             break;
-    }
     put_text(r->y, 1, r->w - 1, line, style_attr(t, STYLE_HEADER) | A_BOLD);
     int x = put_text(r->y + 1, 1, r->w - 1, "allocators:", style_attr(t, STYLE_DIM)) + 1;
     for (size_t i = 0; i < session_allocator_count(s) && x < r->w - 2; i++) {
@@ -642,17 +531,11 @@ static void write_free_order(const tui *t, size_t first, size_t count, cchar_t *
     size_t width = (size_t)t->shape.cell_width;
     attr_t a = free_order_attr(t);
     for (size_t i = 0; i < t->free_count; i++) {
-        const cells_free_node *n = &t->free_nodes[i];
-        if (n->cell < first || n->cell >= first + count)
-            continue;
-        size_t at = n->cell - first, in_row = n->cells < count - at ? n->cells : count - at;
         char num[24];
-        size_t len = (size_t)snprintf(num, sizeof num, "%zu", n->rank);
-        if (len > in_row * width)
-            continue;
-        for (size_t k = 0; k < len && at * width + k < cols; k++) {
+        size_t at = 0, len = screen_free_badge(&t->free_nodes[i], first, count, width, &at, num);
+        for (size_t k = 0; k < len && at + k < cols; k++) {
             wchar_t wc[2] = {(wchar_t)num[k], L'\0'};
-            setcchar(&row[at * width + k], wc, a & ~A_COLOR, (short)PAIR_NUMBER(a), NULL);
+            setcchar(&row[at + k], wc, a & ~A_COLOR, (short)PAIR_NUMBER(a), NULL);
         }
     }
 }
@@ -716,12 +599,7 @@ static void draw_cells_plain(const tui *t, int y, int x, size_t first, size_t co
 static bool legend_entry(int *y, int x0, int *x, int w, int bottom, const char *swatch, attr_t a, const char *what)
 {
     int need = 1 + 1 + columns_of(what, strlen(what));
-    if (*x > x0 && *x + need > x0 + w) {
-        if (*y >= bottom)
-            return false;
-        (*y)++, *x = x0;
-    }
-    if (*x + need > x0 + w)
+    if (!screen_legend_place(y, x0, x, w, bottom, need))
         return false;
     *x += put_text(*y, *x, 1, swatch, a);
     *x += put_fmt(*y, *x, x0 + w - *x, A_NORMAL, " %s", what);
@@ -920,53 +798,27 @@ static void draw_table(tui *t)
         put_text(r->y + 1, r->x + 1, r->w - 1, "(no blocks yet)", style_attr(t, STYLE_DIM));
 }
 
-/* The first line of text wrapped at w columns (w >= 1): whole words while
- * they fit, a word longer than a line cut at w, a newline a hard break.
- * Returns its bytes; *next is where the following line starts. */
-static size_t wrap_line(const char *text, int w, const char **next)
+/* A character's columns on the terminal (wcwidth; a byte that is no
+ * character counts as one column, as a '?'). */
+static int terminal_width(const char *s, size_t *bytes)
 {
-    size_t i = 0, space = 0;
-    bool has_space = false;
-    int cols = 0;
     mbstate_t st;
     memset(&st, 0, sizeof st);
-    while (text[i] && text[i] != '\n') {
-        wchar_t wc;
-        size_t k = mbrtowc(&wc, text + i, MB_CUR_MAX, &st);
-        if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
-            k = 1, wc = L'?';
-            memset(&st, 0, sizeof st);
-        }
-        int cw = wcwidth(wc) < 0 ? 1 : wcwidth(wc);
-        if (cols + cw > w)
-            break;
-        if (text[i] == ' ')
-            space = i, has_space = true;
-        cols += cw;
-        i += k;
-    }
-    size_t len = i;
-    if (text[i] && text[i] != '\n' && text[i] != ' ' && has_space && space > 0)
-        len = space; /* the word at the edge goes to the next line */
-    if (len == 0 && text[i] && text[i] != '\n')
-        len = 1; /* always move on */
-    const char *p = text + len;
-    while (*p == ' ')
-        p++;
-    if (*p == '\n')
-        p++;
-    *next = p;
-    return len;
+    wchar_t wc;
+    size_t k = mbrtowc(&wc, s, MB_CUR_MAX, &st);
+    if (k == (size_t)-1 || k == (size_t)-2 || k == 0)
+        k = 1, wc = L'?';
+    *bytes = k;
+    return wcwidth(wc) < 0 ? 1 : wcwidth(wc);
+}
+
+static size_t wrap_line(const char *text, int w, const char **next)
+{
+    return screen_wrap_line(text, w, terminal_width, next);
 }
 
 /* Lines text takes wrapped at w columns. */
-static int wrapped_lines(const char *text, int w)
-{
-    int n = 0;
-    for (const char *p = text; *p; n++)
-        wrap_line(p, w, &p);
-    return n;
-}
+static int wrapped_lines(const char *text, int w) { return screen_wrapped_lines(text, w, terminal_width); }
 
 /* Word-wraps text into the rectangle; returns the rows used. */
 static int draw_wrapped(int y, int x, int h, int w, const char *text, attr_t a)
@@ -984,22 +836,6 @@ static int draw_wrapped(int y, int x, int h, int w, const char *text, attr_t a)
     return row;
 }
 
-/* The length of the kind at the start of a warning's message ("overflow:
- * ...", "use after free: ..." for use-after-free) with its colon and
- * spaces, or 0 if the message does not begin with it. */
-static size_t kind_prefix(const char *msg, const char *kind)
-{
-    size_t i = 0;
-    for (; kind[i] && msg[i]; i++) {
-        bool sep = (kind[i] == '-' || kind[i] == ' ') && (msg[i] == '-' || msg[i] == ' ');
-        if (!sep && kind[i] != msg[i])
-            return 0;
-    }
-    if (kind[i] || msg[i] != ':')
-        return 0;
-    return i + 1 + strspn(msg + i + 1, " ");
-}
-
 /* The warnings, newest first under the heading, each wrapped whole
  * (words kept whole) and written once: a message that begins with its own
  * kind does not get it twice. What does not fit is counted at the end. */
@@ -1015,7 +851,7 @@ static void draw_warnings(tui *t)
     int y = r->y + 1, bottom = r->y + r->h, width = r->w - 2;
     for (size_t i = n; i-- > 0;) {
         session_warning w = session_warning_at(s, i);
-        const char *msg = w.message + kind_prefix(w.message, w.kind);
+        const char *msg = w.message + screen_kind_prefix(w.message, w.kind);
         char text[512], who[80] = "";
         if (session_allocator_count(s) > 1 && w.allocator < session_allocator_count(s)) /* whose it is */
             snprintf(who, sizeof who, "[%s] ", session_allocator_name(s, w.allocator));
@@ -1805,7 +1641,7 @@ static void compare_build(struct compare_view *cv, size_t zoom, size_t cap, bool
         m->free_count = m->grid.count ? cells_free_order(m->view, &m->grid, m->free_nodes, TUI_FREE_NODES) : 0;
         if (m->free_count > TUI_FREE_NODES)
             m->free_count = TUI_FREE_NODES;
-        unify_free_blocks(&m->grid, m->free_nodes, m->free_count);
+        cells_unify_free_blocks(&m->grid, m->free_nodes, m->free_count);
         if (m->grid.count > m->changed_cap) {
             bool *grown = realloc(m->changed, m->grid.count * sizeof *grown);
             if (grown == NULL) {
