@@ -135,4 +135,9 @@ size_t screen_free_badge(const cells_free_node *n, size_t first, size_t count, s
  * True iff it fits where *y and *x then say. */
 bool screen_legend_place(int *y, int x0, int *x, int w, int bottom, int need);
 
+/* What the legend writes for look id over the map g: its legend word, or
+ * NULL when the legend leaves it out (no word, the same word as the look
+ * before it, or slack / damaged bytes where the map has none). */
+const char *screen_legend_word(int id, const cells_grid *g);
+
 #endif

@@ -270,3 +270,15 @@ bool screen_legend_place(int *y, int x0, int *x, int w, int bottom, int need)
     }
     return *x + need <= x0 + w;
 }
+
+const char *screen_legend_word(int id, const cells_grid *g)
+{
+    const looks_cell_spec *l = looks_cell_of((looks_id)id);
+    if (l->word == NULL || (id > 0 && looks_cell_of((looks_id)(id - 1))->word &&
+                            strcmp(looks_cell_of((looks_id)(id - 1))->word, l->word) == 0))
+        return NULL;
+    /* slack and damaged bytes are named only where the map has them */
+    if ((id == LOOK_SLACK && g->usage.slack_bytes == 0) || (id == LOOK_DAMAGED && g->usage.damaged_bytes == 0))
+        return NULL;
+    return id == LOOK_CHANGED ? "changed by the last step" : l->word;
+}

@@ -456,13 +456,9 @@ static int legend(const svg *g, int y, int x, int w, int bottom, int *end, const
     *end = x;
     for (int id = 0; id < LOOK_COUNT; id++) {
         const looks_cell_spec *l = looks_cell_of((looks_id)id);
-        if (l->word == NULL || (id > 0 && looks_cell_of((looks_id)(id - 1))->word &&
-                                strcmp(looks_cell_of((looks_id)(id - 1))->word, l->word) == 0))
+        const char *what = screen_legend_word(id, grid);
+        if (what == NULL)
             continue;
-        /* slack and damaged bytes are named only where the map has them */
-        if ((id == LOOK_SLACK && grid->usage.slack_bytes == 0) || (id == LOOK_DAMAGED && grid->usage.damaged_bytes == 0))
-            continue;
-        const char *what = id == LOOK_CHANGED ? "changed by the last step" : l->word;
         int before = y;
         if (!legend_entry(g, &y, x, &at, w, bottom, what))
             return y;

@@ -615,19 +615,14 @@ static int draw_legend(tui *t, int y, int x, int w, int bottom)
     int at = x;
     for (int id = 0; id < LOOK_COUNT; id++) {
         const looks_cell_spec *l = looks_cell_of((looks_id)id);
-        if (l->word == NULL || (id > 0 && looks_cell_of((looks_id)(id - 1))->word &&
-                                strcmp(looks_cell_of((looks_id)(id - 1))->word, l->word) == 0))
-            continue;
-        /* slack and damaged bytes are named only where the map has them */
-        if ((id == LOOK_SLACK && t->grid.usage.slack_bytes == 0) ||
-            (id == LOOK_DAMAGED && t->grid.usage.damaged_bytes == 0))
+        const char *what = screen_legend_word(id, &t->grid);
+        if (what == NULL)
             continue;
         cell_face f = {style_attr(t, l->style), looks_glyph((looks_id)id, t->ascii), NULL, {0, 0}};
         if (l->role == CELL_LIVE) {
             cell sample = {CELL_LIVE, 0, 0, 0, 0, CELL_LIVE};
             face_of(t, &sample, 0, id == LOOK_CHANGED, &f);
         }
-        const char *what = id == LOOK_CHANGED ? "changed by the last step" : l->word;
         if (!legend_entry(&y, x, &at, w, bottom, f.first, f.attr, what))
             return y;
     }

@@ -610,31 +610,28 @@ static size_t probe_report_leaks(void *ctx, size_t *bytes)
     return n;
 }
 
-static size_t probe_figures(const void *ctx, as_figure *out, size_t max)
+/* The figures of stats: the guarded allocator's names and peak (live
+ * bytes), or the tutorial's dumpStats names and peak usage (the highest
+ * offset). */
+static size_t figures(const void *ctx, bool tutorial, as_figure *out, size_t max)
 {
     debug_stats d = debug_get_stats(ctx);
-    as_figure f[] = {{"active allocations", d.active_allocations, false, NULL},
+    as_figure f[] = {{tutorial ? "active" : "active allocations", d.active_allocations, false, NULL},
                      {"allocated", d.total_allocated, false, NULL},
                      {"freed", d.total_freed, false, NULL},
-                     {"peak", d.peak_bytes, true, NULL}};
+                     {tutorial ? "peak usage" : "peak", tutorial ? d.peak_offset : d.peak_bytes, true, NULL}};
     size_t n = sizeof f / sizeof f[0] < max ? sizeof f / sizeof f[0] : max;
     for (size_t i = 0; i < n; i++)
         out[i] = f[i];
     return n;
 }
 
+static size_t probe_figures(const void *ctx, as_figure *out, size_t max) { return figures(ctx, false, out, max); }
+
 /* The tutorial's dumpStats: its peak usage is the highest offset. */
 static size_t probe_tutorial_figures(const void *ctx, as_figure *out, size_t max)
 {
-    debug_stats d = debug_get_stats(ctx);
-    as_figure f[] = {{"active", d.active_allocations, false, NULL},
-                     {"allocated", d.total_allocated, false, NULL},
-                     {"freed", d.total_freed, false, NULL},
-                     {"peak usage", d.peak_offset, true, NULL}};
-    size_t n = sizeof f / sizeof f[0] < max ? sizeof f / sizeof f[0] : max;
-    for (size_t i = 0; i < n; i++)
-        out[i] = f[i];
-    return n;
+    return figures(ctx, true, out, max);
 }
 
 const as_probe debug_probe = {
