@@ -339,6 +339,47 @@ typedef struct as_figure {
     const char *section;
 } as_figure;
 
+/* ---- checkpoints ----------------------------------------------------
+ * An allocator that supports checkpoints describes its whole state as a
+ * sequence of byte ranges: its own struct, every byte of its buffer that
+ * may have changed since it was made (up to its high-water mark: bytes past
+ * the current offset may still hold what an earlier block left there), and
+ * its side tables. save hands them to the saver, always in the same order
+ * for the same shape of state. restore is called later on the SAME
+ * instance (same ctx, same buffer at the same address), after any number of
+ * operations; it asks the loader for the ranges in the order save gave
+ * them and puts the state back exactly: what the allocator hands out next,
+ * its spans, figures and check() are what they were when it was saved.
+ * Pointers into its own buffer stay valid because nothing moves; side
+ * tables that were reallocated since are resized (they may move) and
+ * their contents loaded. False from save: out of memory (the checkpoint is
+ * dropped). False from restore: the saved state cannot be put back (the
+ * allocator is left as restore found it, or, if it already changed it,
+ * check() may fail: callers then rebuild by replaying). The session saves
+ * every instance of a built allocator (top and owned parts) separately. */
+typedef struct as_saver {
+    /* Saves len bytes from p; false when out of memory. */
+    bool (*range)(void *user, const void *p, size_t len);
+    void *user;
+} as_saver;
+
+typedef struct as_loader {
+    /* The length of the next saved range (SIZE_MAX when there is none). */
+    size_t (*next_len)(void *user);
+    /* Copies the next saved range into p, which has room for cap bytes;
+     * false (nothing copied, nothing consumed) if it is longer than cap. */
+    bool (*range)(void *user, void *p, size_t cap);
+    void *user;
+} as_loader;
+
+static inline bool as_save(const as_saver *w, const void *p, size_t len) { return w->range(w->user, p, len); }
+static inline size_t as_load_len(const as_loader *r) { return r->next_len(r->user); }
+/* Loads the next range, which must be exactly len bytes long. */
+static inline bool as_load(const as_loader *r, void *p, size_t len)
+{
+    return r->next_len(r->user) == len && r->range(r->user, p, len);
+}
+
 /* The inspection side of an allocator, beside its as_vtable. Every entry
  * takes the same ctx as the vtable. Optional entries may be NULL. */
 typedef struct as_probe {
@@ -386,6 +427,10 @@ typedef struct as_probe {
     /* Its own figures (wrappers count calls and bytes): how many it wrote
      * into out, at most max. */
     size_t (*figures)(const void *ctx, as_figure *out, size_t max);
+    /* Checkpoints (see as_saver above); both NULL: the allocator has none,
+     * and going back rebuilds it by replaying the steps. */
+    bool (*save)(const void *ctx, const as_saver *w);
+    bool (*restore)(void *ctx, const as_loader *r);
 } as_probe;
 
 /* An allocator with both of its faces: what wrappers and the session hold. */
