@@ -163,6 +163,52 @@ static void test_every_scene_forward_and_back(void **state)
     globfree(&g);
 }
 
+/* Checkpoints: with one after every step, every scene seeks to positions
+ * in a scrambled order (back, forward, far, near) and lands exactly on the
+ * forward pass's state and step count each time; checkpoints were used. */
+static void test_every_scene_seeks_through_checkpoints(void **state)
+{
+    glob_t g;
+    assert_int_equal(glob("scenes/*.as", 0, NULL, &g), 0);
+    size_t with_checkpoints = 0;
+    for (size_t f = 0; f < g.gl_pathc; f++) {
+        strbuf err;
+        sb_init(&err);
+        player *p = player_open(g.gl_pathv[f], &err);
+        assert_non_null(p);
+        player_set_checkpoint_gap(p, 0);
+        size_t n = player_length(p);
+        char **states = calloc(n + 1, sizeof *states);
+        size_t *steps = calloc(n + 1, sizeof *steps);
+        states[0] = sk_state(player_session(p));
+        for (size_t i = 1; i <= n; i++) {
+            assert_true(player_next(p));
+            states[i] = sk_state(player_session(p));
+            steps[i] = session_step(player_session(p));
+        }
+        with_checkpoints += player_checkpoints(p, NULL) > 0;
+        uint64_t x = 0x9e3779b97f4a7c15u + f;
+        for (size_t k = 0; k < 3 * n; k++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            size_t to = k % 3 == 2 ? n - k % n : (size_t)(x % (n + 1));
+            assert_true(player_seek(p, to));
+            char *now = sk_state(player_session(p));
+            if (strcmp(now, states[to]) != 0 || session_step(player_session(p)) != steps[to])
+                fail_msg("%s: seek to %zu (the %zu-th) differs from the forward pass:\n%s\nvs\n%s",
+                         g.gl_pathv[f], to, k, now, states[to]);
+            free(now);
+        }
+        for (size_t k = 0; k <= n; k++)
+            free(states[k]);
+        free(states);
+        free(steps);
+        player_close(p);
+        sb_free(&err);
+    }
+    assert_true(with_checkpoints >= g.gl_pathc / 2);
+    globfree(&g);
+}
+
 /* ask is a caption step of its own kind; notes dwell by their words,
  * expects take no time, the rest a step; all scale with the pace. */
 static void test_ask_dwell_and_expect(void **state)
@@ -255,6 +301,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_scenes_by_name),
         cmocka_unit_test(test_back_is_exact_and_problems_are_kept),
         cmocka_unit_test(test_every_scene_forward_and_back),
+        cmocka_unit_test(test_every_scene_seeks_through_checkpoints),
     };
     return cmocka_run_group_tests_name("player", tests, NULL, NULL);
 }

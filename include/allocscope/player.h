@@ -49,6 +49,11 @@ bool player_next(player *p);
 /* Moves to the state after exactly `position` steps (forward or back). */
 bool player_seek(player *p, size_t position);
 bool player_prev(player *p);
+/* Checkpoints (player.c): how many are kept and the bytes they hold; the
+ * work between two, in nanoseconds of steps (tests set 0: one after every
+ * step; the default spaces them by time, see player.c). */
+size_t player_checkpoints(const player *p, size_t *bytes);
+void player_set_checkpoint_gap(player *p, unsigned long long ns);
 /* Idle time: prepares fast steps back by up to `budget` steps of work.
  * True while there is more of that work to do. */
 bool player_idle(player *p, size_t budget);

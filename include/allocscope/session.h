@@ -144,4 +144,21 @@ void session_view_free(session *view);
 /* The named blocks' names, the most recent first (for suggestions). */
 size_t session_block_names(const session *s, const char **out, size_t max);
 
+/* ---- checkpoints (checkpoint.h keeps them) ----
+ * session_save describes the whole model (its tables, then every
+ * allocator's own save, allocator.h) as byte ranges; false if an allocator
+ * has no checkpoints or the saver ran out of memory. session_restore puts
+ * a saved state back into the SAME session later: the allocators it had
+ * then must still be there (those made since are destroyed). NOT_ITS: the
+ * save is of another session, or of allocators replaced since (a `new`
+ * over a name, an undo that rebuilt everything): nothing changed. BROKE:
+ * an allocator refused its state half way: discard the session. */
+typedef enum session_restore_result {
+    SESSION_RESTORED,
+    SESSION_RESTORE_NOT_ITS,
+    SESSION_RESTORE_BROKE,
+} session_restore_result;
+bool session_save(const session *s, const as_saver *w);
+session_restore_result session_restore(session *s, const as_loader *r);
+
 #endif

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "allocscope/allocator.h"
 #include "allocscope/strbuf.h"
 
 #define TYPES_MAX_FIELDS 64
@@ -45,6 +46,10 @@ bool types_resolve(const types_registry *t, const char *spec, size_t *size, size
 bool types_is_primitive(const char *name);
 const types_struct *types_find(const types_registry *t, const char *name);
 size_t types_count(const types_registry *t);
+/* Checkpoints (allocator.h's as_saver): the structs defined so far, and
+ * back; restore false if out of memory (t unchanged). */
+bool types_save(const types_registry *t, const as_saver *w);
+bool types_restore(types_registry *t, const as_loader *r);
 const types_struct *types_at(const types_registry *t, size_t i);
 
 /* Defines a struct from C-like text: "struct Name { u32 id; f32 x; u8 tag[3]; }"

@@ -170,6 +170,89 @@ static void seek_figures(size_t steps, double *g_median, double *g_worst, double
     sb_free(&err);
 }
 
+static size_t trace_ops(void);
+static void print_info(bool json, bool *first, const char *name, double value, const char *unit, const char *note);
+
+/* The live view's player over a generated trace of `ops` operations (a
+ * random shape, on the growing free list, as `--trace` opens it): the
+ * forward pass, then `g` to random steps and steps back from there, as
+ * seek_figures; and what its checkpoints hold. */
+typedef struct trace_seek {
+    double forward_us, g_median, g_worst, back_median, back_worst;
+    size_t checkpoints;
+    double ckpt_mb, rss_mb;
+} trace_seek;
+
+static void trace_seek_figures(size_t ops, trace_seek *out)
+{
+    *out = (trace_seek){-1, -1, -1, -1, -1, 0, -1, -1};
+    strbuf trace, body, err;
+    sb_init(&trace);
+    sb_init(&body);
+    sb_init(&err);
+    trace_generate(TRACE_RANDOM, 7, ops, &trace);
+    trace_header h;
+    bool ok = trace_to_script(sb_str(&trace), &h, &body, &err);
+    sb_free(&trace);
+    strbuf script;
+    sb_init(&script);
+    sb_printf(&script, "new freelist 4096 grow\n%s", sb_str(&body));
+    sb_free(&body);
+    player *p = ok ? player_from_text("trace", sb_str(&script), &err) : NULL;
+    sb_free(&script);
+    sb_free(&err);
+    if (p == NULL)
+        return;
+    size_t steps = player_length(p);
+    double t0 = wall_ms();
+    player_seek(p, steps);
+    out->forward_us = (wall_ms() - t0) * 1000 / (double)steps;
+    enum { TRIES = 8, BACKS = 10 };
+    double g[TRIES], back[TRIES * BACKS];
+    uint64_t seed = 4242;
+    for (int i = 0; i < TRIES; i++) {
+        seed = seed * 6364136223846793005u + 1442695040888963407u;
+        size_t to = 1 + (size_t)(seed >> 33) % steps;
+        t0 = wall_ms();
+        player_seek(p, to);
+        g[i] = wall_ms() - t0;
+        for (int k = 0; k < BACKS; k++) {
+            t0 = wall_ms();
+            player_prev(p);
+            back[i * BACKS + k] = wall_ms() - t0;
+        }
+    }
+    qsort(g, TRIES, sizeof *g, cmp_double);
+    qsort(back, TRIES * BACKS, sizeof *back, cmp_double);
+    out->g_median = g[TRIES / 2];
+    out->g_worst = g[TRIES - 1];
+    out->back_median = back[TRIES * BACKS / 2];
+    out->back_worst = back[TRIES * BACKS - 1];
+    size_t bytes;
+    out->checkpoints = player_checkpoints(p, &bytes);
+    out->ckpt_mb = (double)bytes / 1e6;
+    out->rss_mb = rss_bytes() / 1e6;
+    player_close(p);
+}
+
+static void print_trace_seek(bool json, bool *first)
+{
+    size_t ops = trace_ops();
+    trace_seek t;
+    trace_seek_figures(ops, &t);
+    char what[128], note[128];
+    snprintf(what, sizeof what, "g to a random step of a %zu-operation trace in the player, median (ms)", ops);
+    print_figure(json, first, what, t.g_median, "ms", 200, true);
+    print_figure(json, first, "  worst of 8 (ms)", t.g_worst, "ms", 200, true);
+    print_figure(json, first, "  a step back, ten in a row from there, median (ms)", t.back_median, "ms", 200, true);
+    print_figure(json, first, "  worst of 80 (ms)", t.back_worst, "ms", 200, true);
+    print_info(json, first, "  the forward pass, per step (us)", t.forward_us, "us",
+               "(each operation a command: parsed, run, recorded; checkpoints taken on the way)");
+    snprintf(note, sizeof note, "(%zu checkpoints, pages shared between them; the process: %.0f MB resident)",
+             t.checkpoints, t.rss_mb);
+    print_info(json, first, "  memory of its checkpoints (MB)", t.ckpt_mb, "MB", note);
+}
+
 /* What the session holds per live block: its records and indexes, and
  * (separately) the step history the same commands added. */
 static void bytes_per_block(size_t blocks, double *tracking, double *history)
@@ -249,6 +332,7 @@ void bench_scale(bool json, bool *first)
     print_figure(json, first, "  worst of 8 (ms)", gw, "ms", 200, true);
     print_figure(json, first, "  a step back, ten in a row from there, median (ms)", bm, "ms", 200, true);
     print_figure(json, first, "  worst of 80 (ms)", bw, "ms", 200, true);
+    print_trace_seek(json, first);
     double tracking, history;
     bytes_per_block(100000, &tracking, &history);
     print_figure(json, first, "session tracking per live block (records, indexes) (bytes)", tracking, "bytes", 64,

@@ -1,35 +1,89 @@
 /*
  * player.c - scene playback without a terminal (see player.h).
  *
- * Stepping back replays. To keep a step back fast in a long scene, a second
- * session trails the current one by PLAYER_TRAIL_GAP to twice that many
- * steps; a step back takes it over and replays only the difference. The
- * trail is rebuilt a little at each step forward, and in idle time.
+ * Stepping back restores a checkpoint (checkpoint.h) and replays the few
+ * steps after it. Checkpoints are taken as playback moves forward, spaced
+ * by the time the steps took (at least PLAYER_CKPT_GAP_NS of work, and
+ * four times what taking one cost), so that any position is at most that
+ * much work away from one, whatever a step costs; their pages are shared,
+ * and past PLAYER_CKPT_BYTES every other one is dropped (the gap doubles).
+ *
+ * The checkpoints belong to one session, the host: restoring puts it back
+ * in place. Positions before the first checkpoint (before its allocators
+ * were made) are played on a scratch session, and the host waits aside
+ * until playback reaches a checkpoint again. A session that cannot be
+ * saved (a plugin in its own process) has no checkpoints: it is rebuilt
+ * by replaying from the start.
  */
 #include "allocscope/player.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "allocscope/checkpoint.h"
 #include "allocscope/parse.h"
 
-#define PLAYER_TRAIL_GAP 512
+#define PLAYER_CKPT_GAP_NS (40u * 1000000u)
+#define PLAYER_CKPT_BYTES ((size_t)1 << 30)
+#define PLAYER_TEXT_CHUNK 65536
+
+typedef struct player_ckpt {
+    size_t pos;
+    ckpt *c;
+} player_ckpt;
 
 struct player {
     char *name;
-    player_step *steps;
+    player_step *steps;      /* their texts are in text_chunks */
     size_t count, cap;
+    char **text_chunks;
+    size_t text_count, text_used;
     size_t position;
     size_t furthest;         /* problems are recorded once, on new ground */
     session *s;
-    session *trail;          /* NULL, or a session after trail_pos steps */
-    size_t trail_pos;
+    session *host;           /* NULL, or the checkpoints' session while s is a scratch one */
+    ckpt_store *store;
+    player_ckpt *ckpts;      /* by position */
+    size_t ckpt_count, ckpt_cap;
+    uint64_t since_ns;       /* work of the steps since the last checkpoint passed */
+    uint64_t gap_ns;         /* work between checkpoints */
     strbuf answer;
     strbuf problems;
     bool failed;
     bool stopped_on_failure; /* player_run stopped on a failed step */
 };
+
+static uint64_t now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/* A copy of text in the player's text pool (chunks that never move:
+ * one allocation per 64 KiB of steps, not one per step). */
+static char *keep_text(player *p, const char *text)
+{
+    size_t n = strlen(text) + 1;
+    bool own = n > PLAYER_TEXT_CHUNK / 4; /* a long step has a chunk of its own */
+    if (own || p->text_count == 0 || p->text_used + n > PLAYER_TEXT_CHUNK) {
+        char **grown = realloc(p->text_chunks, (p->text_count + 1) * sizeof *grown);
+        if (grown == NULL)
+            return NULL;
+        p->text_chunks = grown;
+        if ((p->text_chunks[p->text_count] = malloc(own ? n : PLAYER_TEXT_CHUNK)) == NULL)
+            return NULL;
+        p->text_count++;
+        p->text_used = 0;
+    }
+    char *at = p->text_chunks[p->text_count - 1] + p->text_used;
+    memcpy(at, text, n);
+    p->text_used = own ? PLAYER_TEXT_CHUNK : p->text_used + n; /* nothing more goes in its chunk */
+    return at;
+}
 
 static bool add_step(player *p, const char *text, size_t line, player_step_kind kind)
 {
@@ -41,7 +95,7 @@ static bool add_step(player *p, const char *text, size_t line, player_step_kind 
         p->steps = grown;
         p->cap = cap;
     }
-    char *copy = strdup(text);
+    char *copy = keep_text(p, text);
     if (copy == NULL)
         return false;
     p->steps[p->count++] = (player_step){copy, line, kind};
@@ -107,13 +161,15 @@ static bool split_steps(player *p, const char *text, strbuf *err)
 player *player_from_text(const char *name, const char *text, strbuf *err)
 {
     player *p = calloc(1, sizeof *p);
-    if (p == NULL || (p->name = strdup(name)) == NULL || (p->s = session_create()) == NULL) {
+    if (p == NULL || (p->name = strdup(name)) == NULL || (p->s = session_create()) == NULL ||
+        (p->store = ckpt_store_create()) == NULL) {
         sb_add(err, "out of memory");
         player_close(p);
         return NULL;
     }
     sb_init(&p->answer);
     sb_init(&p->problems);
+    p->gap_ns = PLAYER_CKPT_GAP_NS;
     if (!split_steps(p, text, err)) {
         player_close(p);
         return NULL;
@@ -141,11 +197,16 @@ void player_close(player *p)
 {
     if (p == NULL)
         return;
-    for (size_t i = 0; i < p->count; i++)
-        free(p->steps[i].text);
+    for (size_t i = 0; i < p->text_count; i++)
+        free(p->text_chunks[i]);
+    free(p->text_chunks);
     free(p->steps);
+    for (size_t i = 0; i < p->ckpt_count; i++)
+        ckpt_release(p->ckpts[i].c);
+    free(p->ckpts);
+    ckpt_store_destroy(p->store);
     session_destroy(p->s);
-    session_destroy(p->trail);
+    session_destroy(p->host);
     sb_free(&p->answer);
     sb_free(&p->problems);
     free(p->name);
@@ -181,6 +242,101 @@ static session_status exec_step(const player *p, session *s, size_t i, strbuf *o
     return oc.status;
 }
 
+/* ---- checkpoints ---- */
+
+/* The index of the last checkpoint at or before pos, or SIZE_MAX. */
+static size_t ckpt_at_or_before(const player *p, size_t pos)
+{
+    size_t lo = 0, hi = p->ckpt_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (p->ckpts[mid].pos <= pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo ? lo - 1 : SIZE_MAX;
+}
+
+static void drop_ckpts_from(player *p, size_t i)
+{
+    for (size_t k = i; k < p->ckpt_count; k++)
+        ckpt_release(p->ckpts[k].c);
+    if (i < p->ckpt_count)
+        p->ckpt_count = i;
+}
+
+/* Past the memory budget: every other checkpoint goes (the first and the
+ * last stay), and the next ones are twice as far apart. */
+static void thin_ckpts(player *p)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < p->ckpt_count; i++) {
+        if (i % 2 == 1 && i + 1 < p->ckpt_count)
+            ckpt_release(p->ckpts[i].c);
+        else
+            p->ckpts[kept++] = p->ckpts[i];
+    }
+    p->ckpt_count = kept;
+    p->gap_ns *= 2;
+}
+
+static void take_ckpt(player *p)
+{
+    size_t at = ckpt_at_or_before(p, p->position);
+    p->since_ns = 0;
+    if (at != SIZE_MAX && p->ckpts[at].pos == p->position)
+        return;
+    if (p->ckpt_count == p->ckpt_cap) {
+        size_t cap = p->ckpt_cap ? p->ckpt_cap * 2 : 16;
+        player_ckpt *grown = realloc(p->ckpts, cap * sizeof *grown);
+        if (grown == NULL)
+            return;
+        p->ckpts = grown;
+        p->ckpt_cap = cap;
+    }
+    uint64_t t0 = now_ns();
+    ckpt *c = ckpt_take(p->store, p->s);
+    if (c == NULL)
+        return; /* cannot be saved now: the next try is a gap later */
+    uint64_t cost = now_ns() - t0;
+    if (p->gap_ns && p->gap_ns < 4 * cost)
+        p->gap_ns = 4 * cost; /* 0: a test asked for one at every step */
+    size_t i = at == SIZE_MAX ? 0 : at + 1;
+    memmove(&p->ckpts[i + 1], &p->ckpts[i], (p->ckpt_count - i) * sizeof *p->ckpts);
+    p->ckpts[i] = (player_ckpt){p->position, c};
+    p->ckpt_count++;
+    if (ckpt_store_bytes(p->store) > PLAYER_CKPT_BYTES)
+        thin_ckpts(p);
+}
+
+/* After a step forward: on a checkpoint, the scratch session hands over to
+ * the host (put back there); else a checkpoint when the gap is reached. */
+static void after_step(player *p, uint64_t ns)
+{
+    size_t at = ckpt_at_or_before(p, p->position);
+    if (at != SIZE_MAX && p->ckpts[at].pos == p->position) {
+        p->since_ns = 0;
+        if (p->host) {
+            bool unchanged;
+            if (ckpt_restore(p->ckpts[at].c, p->host, &unchanged)) {
+                session_destroy(p->s);
+                p->s = p->host;
+                p->host = NULL;
+            } else { /* the host is no use: the scratch session becomes the host */
+                (void)unchanged;
+                drop_ckpts_from(p, 0);
+                session_destroy(p->host);
+                p->host = NULL;
+            }
+        }
+        return;
+    }
+    p->since_ns += ns;
+    if (p->host == NULL && p->since_ns >= p->gap_ns)
+        take_ckpt(p);
+}
+
 static void run_step(player *p, bool quiet)
 {
     strbuf sink;
@@ -188,7 +344,9 @@ static void run_step(player *p, bool quiet)
     size_t i = p->position++;
     if (!quiet)
         sb_clear(&p->answer);
+    uint64_t t0 = now_ns();
     session_status st = exec_step(p, p->s, i, quiet ? &sink : &p->answer);
+    uint64_t ns = now_ns() - t0;
     p->failed = st == SESSION_ERROR || st == SESSION_EXPECT_FAILED;
     /* quiet steps are old ground: their problems were recorded the first time */
     if (p->failed && p->position > p->furthest) {
@@ -197,30 +355,23 @@ static void run_step(player *p, bool quiet)
     }
     if (p->position > p->furthest)
         p->furthest = p->position;
+    after_step(p, ns);
 }
 
-/* Moves the trail forward by at most `budget` steps, never closer than
- * PLAYER_TRAIL_GAP behind the current position. */
-static void advance_trail(player *p, size_t budget)
+size_t player_checkpoints(const player *p, size_t *bytes)
 {
-    if (p->position < 2 * PLAYER_TRAIL_GAP)
-        return;
-    if (p->trail == NULL) {
-        if ((p->trail = session_create()) == NULL)
-            return;
-        p->trail_pos = 0;
-    }
-    strbuf sink;
-    sb_init_discard(&sink);
-    while (budget-- > 0 && p->trail_pos + PLAYER_TRAIL_GAP < p->position)
-        exec_step(p, p->trail, p->trail_pos++, &sink);
+    if (bytes)
+        *bytes = ckpt_store_bytes(p->store);
+    return p->ckpt_count;
 }
+
+void player_set_checkpoint_gap(player *p, unsigned long long ns) { p->gap_ns = ns; }
 
 bool player_idle(player *p, size_t budget)
 {
-    advance_trail(p, budget);
-    return p->position >= 2 * PLAYER_TRAIL_GAP &&
-           (p->trail == NULL || p->trail_pos + PLAYER_TRAIL_GAP < p->position);
+    (void)p;
+    (void)budget;
+    return false; /* checkpoints are taken as playback moves: nothing to prepare */
 }
 
 bool player_next(player *p)
@@ -228,7 +379,66 @@ bool player_next(player *p)
     if (p->position >= p->count)
         return false;
     run_step(p, false);
-    advance_trail(p, 2);
+    return true;
+}
+
+/* The session the checkpoints belong to. */
+static session *host_of(const player *p) { return p->host ? p->host : p->s; }
+
+/* Puts the host back to the last checkpoint at or before target, if that
+ * is ahead of where playback is, or if playback must go back; else (no
+ * such checkpoint) a fresh scratch session at position 0 when going back.
+ * False only when out of memory. */
+static bool jump_near(player *p, size_t target)
+{
+    for (;;) {
+        size_t at = ckpt_at_or_before(p, target);
+        if (at == SIZE_MAX)
+            break;
+        if (p->ckpts[at].pos <= p->position && target >= p->position && p->host == NULL)
+            return true; /* just play forward */
+        bool unchanged;
+        session *h = host_of(p);
+        if (ckpt_restore(p->ckpts[at].c, h, &unchanged)) {
+            if (p->host) {
+                session_destroy(p->s);
+                p->s = p->host;
+                p->host = NULL;
+            }
+            p->position = p->ckpts[at].pos;
+            p->since_ns = 0;
+            return true;
+        }
+        if (unchanged) { /* they no longer fit this session: drop them, try an earlier one */
+            drop_ckpts_from(p, at);
+            continue;
+        }
+        /* an allocator refused its state: start over on a fresh session */
+        drop_ckpts_from(p, 0);
+        session *fresh = session_create();
+        if (fresh == NULL)
+            return false;
+        session_destroy(p->s);
+        session_destroy(p->host);
+        p->host = NULL;
+        p->s = fresh;
+        p->position = 0;
+        p->since_ns = 0;
+        return true;
+    }
+    if (target >= p->position)
+        return true;
+    /* before the first checkpoint: a scratch session, the host kept aside */
+    session *fresh = session_create();
+    if (fresh == NULL)
+        return false;
+    if (p->host == NULL && p->ckpt_count > 0)
+        p->host = p->s;
+    else
+        session_destroy(p->s);
+    p->s = fresh;
+    p->position = 0;
+    p->since_ns = 0;
     return true;
 }
 
@@ -236,27 +446,10 @@ bool player_seek(player *p, size_t position)
 {
     if (position > p->count)
         return false;
-    if (position < p->position) {
-        if (p->trail && p->trail_pos <= position) {
-            session_destroy(p->s);
-            p->s = p->trail;
-            p->position = p->trail_pos;
-            p->trail = NULL;
-        } else {
-            session *fresh = session_create();
-            if (fresh == NULL)
-                return false;
-            session_destroy(p->s);
-            session_destroy(p->trail);
-            p->trail = NULL;
-            p->s = fresh;
-            p->position = 0;
-        }
-    }
-    while (p->position < position) {
+    if (position != p->position && !jump_near(p, position))
+        return false;
+    while (p->position < position)
         run_step(p, p->position + 1 < position && p->position + 1 <= p->furthest);
-        advance_trail(p, 2);
-    }
     return true;
 }
 
@@ -271,7 +464,6 @@ size_t player_run(player *p, size_t max_steps, unsigned stop_at)
     while (done < max_steps && p->position < p->count) {
         size_t warnings = session_warning_count(p->s);
         run_step(p, false); /* a step it stops on shows its answer */
-        advance_trail(p, 2);
         done++;
         const player_step *st = &p->steps[p->position - 1];
         p->stopped_on_failure = (stop_at & PLAYER_STOP_FAILURE) &&

@@ -45,6 +45,7 @@ static void allocator_destroy(sess_allocator *a)
 
 void sess_clear(session *s)
 {
+    s->generation++;
     for (size_t i = s->alloc_count; i-- > 0;)
         allocator_destroy(s->allocs[i]);
     s->alloc_count = 0;
@@ -552,6 +553,8 @@ sess_allocator *sess_add_allocator(session *s, const kind_row *kind, kind_built 
         return NULL;
     }
     sess_allocator *a = &box->a;
+    static uint64_t serials;
+    a->serial = ++serials;
     a->kind = kind;
     a->built = *b;
     if (name)

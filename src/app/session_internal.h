@@ -25,6 +25,7 @@ typedef struct sess_allocator {
     size_t live_bound;      /* none of its blocks from this position on is live (a freed block stays freed) */
     size_t oom_count;       /* out-of-memory failures so far (commands.c: the first are detailed) */
     bool is_default;        /* made by interp_ensure_default, not asked for */
+    uint64_t serial;        /* unique in the process: what a checkpoint knows it by */
 } sess_allocator;
 
 /* One block: 48 bytes; its name and type live in the session's name pool. */
@@ -105,6 +106,8 @@ struct session {
     strbuf caption;          /* the text of the last note (session_caption) */
     int source_depth;
     bool trace_incomplete;   /* the last trace command did not replay every operation */
+    uint64_t generation;     /* changes when the tables are rebuilt (sess_clear): checkpoints of
+                              * an older generation no longer fit the append-only tables */
     as_span *spans;          /* scratch for inspections */
     size_t span_count, span_cap;
 };

@@ -68,6 +68,30 @@ const types_struct *types_find(const types_registry *t, const char *name)
 }
 
 size_t types_count(const types_registry *t) { return t->count; }
+
+bool types_save(const types_registry *t, const as_saver *w)
+{
+    return as_save(w, t->items, t->count * sizeof *t->items);
+}
+
+bool types_restore(types_registry *t, const as_loader *r)
+{
+    size_t len = as_load_len(r);
+    if (len == SIZE_MAX || len % sizeof *t->items)
+        return false;
+    size_t n = len / sizeof *t->items;
+    if (n > t->cap) {
+        types_struct *grown = realloc(t->items, n * sizeof *grown);
+        if (grown == NULL)
+            return false;
+        t->items = grown;
+        t->cap = n;
+    }
+    if (!r->range(r->user, t->items, t->cap * sizeof *t->items))
+        return false;
+    t->count = n;
+    return true;
+}
 const types_struct *types_at(const types_registry *t, size_t i) { return &t->items[i]; }
 
 bool types_lookup(const types_registry *t, const char *name, size_t *size, size_t *align)
