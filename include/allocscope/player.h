@@ -54,6 +54,10 @@ bool player_prev(player *p);
  * step; the default spaces them by time, see player.c). */
 size_t player_checkpoints(const player *p, size_t *bytes);
 void player_set_checkpoint_gap(player *p, unsigned long long ns);
+/* A long move forward (new ground: every step is run) reports how far it
+ * got about ten times a second; fn returning false stops it where it is.
+ * fn NULL: none. The signature is interp_progress_fn's. */
+void player_set_progress(player *p, interp_progress_fn fn, void *user);
 /* Idle time: prepares fast steps back by up to `budget` steps of work.
  * True while there is more of that work to do. */
 bool player_idle(player *p, size_t budget);

@@ -50,6 +50,8 @@ struct player {
     size_t ckpt_count, ckpt_cap;
     uint64_t since_ns;       /* work of the steps since the last checkpoint passed */
     uint64_t gap_ns;         /* work between checkpoints */
+    interp_progress_fn progress;
+    void *progress_user;
     strbuf answer;
     strbuf problems;
     bool failed;
@@ -367,6 +369,12 @@ size_t player_checkpoints(const player *p, size_t *bytes)
 
 void player_set_checkpoint_gap(player *p, unsigned long long ns) { p->gap_ns = ns; }
 
+void player_set_progress(player *p, interp_progress_fn fn, void *user)
+{
+    p->progress = fn;
+    p->progress_user = user;
+}
+
 bool player_idle(player *p, size_t budget)
 {
     (void)p;
@@ -448,8 +456,16 @@ bool player_seek(player *p, size_t position)
         return false;
     if (position != p->position && !jump_near(p, position))
         return false;
-    while (p->position < position)
+    size_t from = p->position;
+    uint64_t shown = now_ns();
+    while (p->position < position) {
         run_step(p, p->position + 1 < position && p->position + 1 <= p->furthest);
+        if (p->progress && (p->position & 1023) == 0 && now_ns() - shown > 100000000u) {
+            shown = now_ns();
+            if (!p->progress(p->progress_user, "playing to the step", p->position - from, position - from))
+                break;
+        }
+    }
     return true;
 }
 

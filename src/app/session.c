@@ -325,9 +325,10 @@ sess_block *sess_add_block(session *s, size_t alloc, const char *name, const cha
     memset(b, 0, sizeof *b);
     b->id = (uint32_t)index + 1;
     b->alloc = (uint16_t)alloc;
-    char label[16];
-    snprintf(label, sizeof label, "#%u", b->id);
+    char label[16] = "";
     b->named = name && *name;
+    if (!b->named)
+        snprintf(label, sizeof label, "#%u", b->id);
     b->label = intern(s, b->named ? name : label);
     b->type = type && *type ? intern(s, type) : 0;
     if (b->label == 0 || (b->named && !index_name(s, index)))

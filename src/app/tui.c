@@ -1934,6 +1934,7 @@ static void take_scene(tui *t)
     player_close(t->pl);
     t->pl = t->next_pl;
     t->next_pl = NULL;
+    player_set_progress(t->pl, on_progress, t);
     t->playing = true;
     t->running = false;
     t->view_zoom = 0;
@@ -2433,6 +2434,7 @@ static bool open_model(tui *t, const tui_options *opt)
             return false;
         }
         sb_free(&err);
+        player_set_progress(t->pl, on_progress, t);
         t->playing = true;
         t->running = opt->autoplay;
         return true;
