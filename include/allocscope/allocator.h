@@ -103,8 +103,10 @@ void *as_remap_via_resize(const as_vtable *vt, void *ctx, void *mem, size_t len,
                           uint8_t align_log2, size_t new_len, uintptr_t ra);
 
 /* A fresh region of at least size bytes (rounded up to a whole number of
- * AS_REGION_ALIGN pages), aligned to AS_REGION_ALIGN; NULL when size is 0,
- * absurdly large, or the system has no memory. Free with as_region_delete. */
+ * AS_REGION_ALIGN pages), aligned to AS_REGION_ALIGN, every byte 0 (so
+ * what a fresh block shows is known, and a checkpoint's restore can put
+ * bytes written after it back to 0); NULL when size is 0, absurdly
+ * large, or the system has no memory. Free with as_region_delete. */
 void *as_region_new(size_t size, size_t *rounded);
 void as_region_delete(void *region);
 

@@ -50,6 +50,14 @@ const char *ledger_check(const ledger *l, size_t end);
  * block before it (or after `first`, where blocks may begin). */
 bool ledger_locate(const ledger *l, uint32_t region, size_t offset, size_t first, as_location *out);
 
+/* Checkpoints (allocator.h): the entries in use, as one range (none when
+ * the ledger is empty). ledger_load puts `count` saved entries back into
+ * l's own array (grown if it is smaller: reserve first to fail before
+ * anything changes); false when out of memory or the range does not match. */
+bool ledger_save(const ledger *l, const as_saver *w);
+bool ledger_reserve(ledger *l, size_t count);
+bool ledger_load(ledger *l, size_t count, const as_loader *r);
+
 /* A buffer that blocks are bumped through, as Zig's FixedBufferAllocator
  * and each chunk of its ArenaAllocator treat it: [base, base + capacity),
  * in use below *end; blocks is NULL when nothing is recorded. */

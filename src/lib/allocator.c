@@ -83,20 +83,30 @@ void *as_remap_via_resize(const as_vtable *vt, void *ctx, void *mem, size_t len,
     return vt->resize(ctx, mem, len, align_log2, new_len, ra) ? mem : NULL;
 }
 
+/* calloc, so that a fresh region reads as zeros (large ones come from
+ * fresh pages, never touched); the block calloc gave is kept in the word
+ * before the aligned start. */
 void *as_region_new(size_t size, size_t *rounded)
 {
     size_t whole;
     if (size == 0 || !as_align_forward(size, AS_REGION_ALIGN, &whole) || whole > (SIZE_MAX >> 2))
         return NULL;
-    void *p = NULL;
-    if (posix_memalign(&p, AS_REGION_ALIGN, whole) != 0)
+    unsigned char *raw = calloc(1, whole + AS_REGION_ALIGN);
+    if (raw == NULL)
         return NULL;
+    uintptr_t start = ((uintptr_t)raw + sizeof(void *) + AS_REGION_ALIGN - 1) & ~(uintptr_t)(AS_REGION_ALIGN - 1);
+    void **p = (void **)start;
+    p[-1] = raw;
     if (rounded)
         *rounded = whole;
     return p;
 }
 
-void as_region_delete(void *region) { free(region); }
+void as_region_delete(void *region)
+{
+    if (region)
+        free(((void **)region)[-1]);
+}
 
 static const char *const span_names[] = {
 #define AS_X(id, name, what) name,

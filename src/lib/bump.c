@@ -6,10 +6,14 @@
  * resize_last is set (exercise 1: only the block that ends at the offset). Invariants: 0 <= offset <= capacity; every recorded block lies below the
  * offset, in address order, without overlap; the bytes between recorded
  * blocks are the alignment padding that alloc skipped.
+ * A checkpoint holds the struct, the buffer up to the highest offset ever
+ * reached (kept apart only when the offset moves back) and the ledger:
+ * a save copies O(high-water mark + blocks) bytes.
  */
 #include "allocscope/bump.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "allocscope/ledger.h"
 
@@ -22,6 +26,7 @@ struct bump {
     bool keep_ledger;
     bool resize_last;   /* exercise 1's resize; false: the main text's */
     ledger blocks;
+    size_t high;        /* the highest offset before the last move back (reset, shrink) */
 };
 
 bump *bump_create(size_t capacity)
@@ -94,6 +99,13 @@ static void *bump_vt_alloc_bare(void *ctx, size_t len, uint8_t align_log2, uintp
     return (void *)start;
 }
 
+/* Before the offset moves back: the bytes below it stay written. */
+static void note_high(bump *b)
+{
+    if (offset_of(b) > b->high)
+        b->high = offset_of(b);
+}
+
 static bool is_last(const bump *b, const void *mem, size_t len)
 {
     return (uintptr_t)mem + len == b->cursor;
@@ -109,6 +121,7 @@ static bool bump_vt_resize(void *ctx, void *mem, size_t len, uint8_t align_log2,
     size_t start = (size_t)((unsigned char *)mem - b->buffer), end;
     if (!as_add(start, new_len, &end) || end > b->capacity)
         return false;
+    note_high(b);
     b->cursor = (uintptr_t)b->buffer + end;
     ledger_entry *e = b->keep_ledger ? ledger_last(&b->blocks) : NULL;
     if (e)
@@ -149,6 +162,7 @@ as_instance bump_instance(bump *b)
 
 void bump_reset(bump *b)
 {
+    note_high(b);
     b->cursor = (uintptr_t)b->buffer;
     b->allocations = 0;
     ledger_clear(&b->blocks);
@@ -227,6 +241,38 @@ static void probe_destroy(void *ctx) { bump_destroy(ctx); }
 
 static void probe_set_ledger(void *ctx, bool on) { bump_set_ledger(ctx, on); }
 
+/* ---- checkpoints: the struct, the buffer up to its high-water mark, the
+ * ledger's entries ---- */
+
+static size_t high_water(const bump *b) { return offset_of(b) > b->high ? offset_of(b) : b->high; }
+
+static bool probe_save(const void *ctx, const as_saver *w)
+{
+    const bump *b = ctx;
+    return as_save(w, b, sizeof *b) && (high_water(b) == 0 || as_save(w, b->buffer, high_water(b))) &&
+           ledger_save(&b->blocks, w);
+}
+
+/* Bytes written since the checkpoint above its high-water mark go back to
+ * the 0 of a fresh region. */
+static bool probe_restore(void *ctx, const as_loader *r)
+{
+    bump *b = ctx, t;
+    if (!as_load(r, &t, sizeof t) || t.buffer != b->buffer || t.capacity != b->capacity ||
+        t.keep_ledger != b->keep_ledger || !ledger_reserve(&b->blocks, t.blocks.count))
+        return false;
+    size_t now = high_water(b), then = high_water(&t);
+    if (then && !as_load(r, b->buffer, then))
+        return false;
+    if (now > then)
+        memset(b->buffer + then, 0, now - then);
+    if (!ledger_load(&b->blocks, t.blocks.count, r))
+        return false;
+    t.blocks = b->blocks;
+    *b = t;
+    return true;
+}
+
 const as_probe bump_probe = {
     .kind = "bump",
     .inspect = probe_inspect,
@@ -239,6 +285,8 @@ const as_probe bump_probe = {
     .noop_free_why = "a bump allocator frees nothing until reset",
     .resize_hint = "the tutorial's bump never resizes; exercise 1's does: new bump SIZE resize-last",
     .set_ledger = probe_set_ledger,
+    .save = probe_save,
+    .restore = probe_restore,
 };
 
 /* The same, for exercise 1's resize: only the hint differs. */
@@ -254,4 +302,6 @@ const as_probe bump_probe_resize_last = {
     .noop_free_why = "a bump allocator frees nothing until reset",
     .resize_hint = "exercise 1's bump resizes only its most recent block, and only within its buffer",
     .set_ledger = probe_set_ledger,
+    .save = probe_save,
+    .restore = probe_restore,
 };

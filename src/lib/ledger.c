@@ -144,3 +144,30 @@ void ledger_buffer_free(ledger_buffer b, void *mem, size_t len)
         e->freed = true;
     }
 }
+
+/* ---- checkpoints ---- */
+
+bool ledger_save(const ledger *l, const as_saver *w)
+{
+    return l->count == 0 || as_save(w, l->entries, l->count * sizeof *l->entries);
+}
+
+bool ledger_reserve(ledger *l, size_t count)
+{
+    if (count <= l->cap)
+        return true;
+    ledger_entry *grown = realloc(l->entries, count * sizeof *grown);
+    if (grown == NULL)
+        return false;
+    l->entries = grown;
+    l->cap = count;
+    return true;
+}
+
+bool ledger_load(ledger *l, size_t count, const as_loader *r)
+{
+    if (!ledger_reserve(l, count) || (count && !as_load(r, l->entries, count * sizeof *l->entries)))
+        return false;
+    l->count = count;
+    return true;
+}
