@@ -36,10 +36,23 @@ struct ckpt {
 
 struct ckpt_store {
     ckpt *last;              /* pages are shared with this one */
+    ckpt_page *zero;         /* every whole page of zeros (a heap never touched) is this one */
     size_t bytes;
 };
 
-ckpt_store *ckpt_store_create(void) { return calloc(1, sizeof(ckpt_store)); }
+static const unsigned char zeros[CKPT_PAGE];
+
+ckpt_store *ckpt_store_create(void)
+{
+    ckpt_store *st = calloc(1, sizeof *st);
+    if (st && (st->zero = calloc(1, sizeof *st->zero + CKPT_PAGE)) == NULL) {
+        free(st);
+        return NULL;
+    }
+    if (st)
+        *st->zero = (ckpt_page){1, CKPT_PAGE}; /* the store's own reference */
+    return st;
+}
 
 size_t ckpt_store_bytes(const ckpt_store *st) { return st->bytes; }
 
@@ -71,6 +84,7 @@ void ckpt_store_destroy(ckpt_store *st)
     if (st == NULL)
         return;
     ckpt_unref(st->last);
+    free(st->zero);
     free(st);
 }
 
@@ -117,6 +131,8 @@ static bool take_range(void *user, const void *p, size_t len)
         const unsigned char *from = (const unsigned char *)p + j * CKPT_PAGE;
         size_t n = len - j * CKPT_PAGE < CKPT_PAGE ? len - j * CKPT_PAGE : CKPT_PAGE;
         ckpt_page *pg = same_page(t, c->count - 1, j, from, n);
+        if (pg == NULL && n == CKPT_PAGE && memcmp(from, zeros, n) == 0)
+            pg = c->store->zero;
         if (pg)
             pg->refs++;
         else if ((pg = malloc(sizeof *pg + n)) != NULL) {
