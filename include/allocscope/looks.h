@@ -61,7 +61,9 @@ typedef struct looks_colour {
  * then bold, at 8. Freed bytes are a light red stipple on a dark red
  * ground, so they show as an area, not as faint dots on black. What the
  * last step changed is white, bold and underlined, and a solid block
- * gets a white bar at its foot: no role is drawn that way.
+ * gets a white bar at its foot: no role is drawn that way. Bytes nobody
+ * described (unknown) are a light grey '?' on a dark grey ground: an area
+ * like freed, but without a colour, and unlike the unused bytes' faint dots.
  */
 #define LOOKS_STYLES(X)                                                                                    \
     X(STYLE_TEXT, "text", LOOKS_NONE, LOOKS_NONE, 0, 0)                                                    \
@@ -87,7 +89,8 @@ typedef struct looks_colour {
     X(STYLE_CAPTION, "caption", LOOKS_C(LOOKS_WHITE, 231), LOOKS_C(LOOKS_BLUE, 18), LOOKS_BOLD, LOOKS_BOLD) \
     X(STYLE_SLACK, "slack", LOOKS_C(LOOKS_YELLOW, 220), LOOKS_NONE, LOOKS_BOLD, LOOKS_DIM)                 \
     X(STYLE_DAMAGED, "damaged", LOOKS_C(LOOKS_WHITE, 231), LOOKS_C(LOOKS_RED, 160), LOOKS_BOLD,            \
-      LOOKS_BOLD | LOOKS_REVERSE)
+      LOOKS_BOLD | LOOKS_REVERSE)                                                                          \
+    X(STYLE_UNKNOWN, "unknown", LOOKS_C(LOOKS_WHITE, 250), LOOKS_C(LOOKS_DEFAULT, 237), 0, 0)
 
 #define LOOKS_STYLE_ENUM(id, name, fg, bg, colour_attrs, mono_attrs) id,
 typedef enum looks_style { LOOKS_STYLES(LOOKS_STYLE_ENUM) STYLE_COUNT } looks_style;
@@ -142,6 +145,7 @@ uint32_t looks_rgb(looks_colour c, looks_theme theme, bool foreground);
     X(LOOK_CHUNK, CELL_META, "C", "C", STYLE_META, "chunk", "chunk header")                                \
     X(LOOK_GUARD, CELL_META, "G", "G", STYLE_META, "guard", "guard")                                       \
     X(LOOK_UNUSED, CELL_UNUSED, "·", ".", STYLE_UNUSED, "unused", "unused")                                \
+    X(LOOK_UNKNOWN, CELL_UNKNOWN, "?", "?", STYLE_UNKNOWN, "unknown", "unknown (not described by the allocator)") \
     X(LOOK_CHANGED, CELL_LIVE, "▁", "_", STYLE_CHANGED, "changed", NULL)                                   \
     X(LOOK_CHANGED_PLAIN, CELL_LIVE, "▀", "#", STYLE_CHANGED, NULL, NULL)                                  \
     X(LOOK_META, CELL_META, "M", "M", STYLE_META, NULL, NULL)                                              \
@@ -199,7 +203,9 @@ char looks_mark_char(unsigned marks);
 /* The attributes the marks add to a cell in the live view. */
 unsigned looks_mark_attrs(unsigned marks);
 
-/* The text map's one-line legend, from the tables. */
-void looks_legend(strbuf *out, bool ascii);
+/* The text map's one-line legend, from the tables. Unknown bytes are
+ * named only when with_unknown (the map has some: only an allocator that
+ * does not describe its memory has them). */
+void looks_legend(strbuf *out, bool ascii, bool with_unknown);
 
 #endif
