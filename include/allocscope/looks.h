@@ -90,7 +90,7 @@ typedef struct looks_colour {
     X(STYLE_SLACK, "slack", LOOKS_C(LOOKS_YELLOW, 220), LOOKS_NONE, LOOKS_BOLD, LOOKS_DIM)                 \
     X(STYLE_DAMAGED, "damaged", LOOKS_C(LOOKS_WHITE, 231), LOOKS_C(LOOKS_RED, 160), LOOKS_BOLD,            \
       LOOKS_BOLD | LOOKS_REVERSE)                                                                          \
-    X(STYLE_UNKNOWN, "unknown", LOOKS_C(LOOKS_WHITE, 250), LOOKS_C(LOOKS_DEFAULT, 237), 0, 0)
+    X(STYLE_UNKNOWN, "unknown", LOOKS_C(LOOKS_WHITE, 246), LOOKS_C(LOOKS_DEFAULT, 236), 0, 0)
 
 #define LOOKS_STYLE_ENUM(id, name, fg, bg, colour_attrs, mono_attrs) id,
 typedef enum looks_style { LOOKS_STYLES(LOOKS_STYLE_ENUM) STYLE_COUNT } looks_style;
