@@ -98,7 +98,7 @@ static void test_legend_comes_from_the_table(void **state)
     /* unknown bytes (a plugin without describe) are named where a map has them */
     sb_clear(&sb);
     looks_legend(&sb, true, true);
-    assert_non_null(strstr(sb_str(&sb), ". unused  ? unknown (not described by the allocator)  ^ offset"));
+    assert_non_null(strstr(sb_str(&sb), "x freed  ? unknown (not described by the allocator)  H header"));
     sb_clear(&sb);
     looks_legend(&sb, false, true);
     for (int id = 0; id < LOOK_COUNT; id++) {

@@ -140,12 +140,12 @@ uint32_t looks_rgb(looks_colour c, looks_theme theme, bool foreground);
     X(LOOK_SLACK, CELL_SLACK, "~", "~", STYLE_SLACK, "slack", "slack")                                     \
     X(LOOK_DAMAGED, CELL_DAMAGED, "!", "!", STYLE_DAMAGED, "damaged", "damaged")                           \
     X(LOOK_FREED, CELL_FREED, "░", "x", STYLE_FREED, "freed", "freed")                                     \
+    X(LOOK_UNKNOWN, CELL_UNKNOWN, "?", "?", STYLE_UNKNOWN, "unknown", "unknown (not described by the allocator)") \
     X(LOOK_HEADER, CELL_META, "H", "H", STYLE_META, "header", "header")                                    \
     X(LOOK_LINK, CELL_META, "L", "L", STYLE_META, "link", "free-list link")                                \
     X(LOOK_CHUNK, CELL_META, "C", "C", STYLE_META, "chunk", "chunk header")                                \
     X(LOOK_GUARD, CELL_META, "G", "G", STYLE_META, "guard", "guard")                                       \
     X(LOOK_UNUSED, CELL_UNUSED, "·", ".", STYLE_UNUSED, "unused", "unused")                                \
-    X(LOOK_UNKNOWN, CELL_UNKNOWN, "?", "?", STYLE_UNKNOWN, "unknown", "unknown (not described by the allocator)") \
     X(LOOK_CHANGED, CELL_LIVE, "▁", "_", STYLE_CHANGED, "changed", NULL)                                   \
     X(LOOK_CHANGED_PLAIN, CELL_LIVE, "▀", "#", STYLE_CHANGED, NULL, NULL)                                  \
     X(LOOK_META, CELL_META, "M", "M", STYLE_META, NULL, NULL)                                              \

@@ -171,6 +171,11 @@ bool screen_header_form(const session_stats *st, const char *name, const char *k
     if (st->unknown_bytes)
         snprintf(extra + strlen(extra), sizeof extra - strlen(extra), "  unknown %zu", st->unknown_bytes);
     const char *o1 = st->has_offset ? off + 2 : ""; /* "offset N" */
+    char unk[48] = "", unk2[48] = ""; /* the shorter forms' unknown: every form says it */
+    if (st->unknown_bytes) {
+        snprintf(unk, sizeof unk, " unknown %zu", st->unknown_bytes);
+        snprintf(unk2, sizeof unk2, " unk %zu", st->unknown_bytes);
+    }
     size_t cap = st->capacity, fr = screen_free_bytes(st), pad = st->padding_bytes, lb = st->live_blocks,
            lby = st->live_bytes, peak = st->peak_bytes;
     switch (form) {
@@ -183,23 +188,23 @@ bool screen_header_form(const session_stats *st, const char *name, const char *k
                  "peak %zu  %zu B/cell", name, kind, cap, used, fr, off, pad, extra, lb, lby, peak, zoom);
         break;
     case 2:
-        snprintf(line, size, "%s (%s) capacity %zu used %zu free %zu%s%s padding %zu live %zu (%zu B) "
-                 "peak %zu %zu B/cell", name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, peak, zoom);
+        snprintf(line, size, "%s (%s) capacity %zu used %zu free %zu%s%s%s padding %zu live %zu (%zu B) "
+                 "peak %zu %zu B/cell", name, kind, cap, used, fr, unk, *o1 ? " " : "", o1, pad, lb, lby, peak, zoom);
         break;
     case 3:
-        snprintf(line, size, "%s (%s) cap %zu used %zu free %zu%s%s pad %zu live %zu/%zuB peak %zu "
-                 "%zu B/cell", name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, peak, zoom);
+        snprintf(line, size, "%s (%s) cap %zu used %zu free %zu%s%s%s pad %zu live %zu/%zuB peak %zu "
+                 "%zu B/cell", name, kind, cap, used, fr, unk2, *o1 ? " " : "", o1, pad, lb, lby, peak, zoom);
         break;
     case 4: /* the peak is in stats */
-        snprintf(line, size, "%s (%s) cap %zu used %zu free %zu%s%s pad %zu live %zu/%zuB %zu B/cell",
-                 name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, zoom);
+        snprintf(line, size, "%s (%s) cap %zu used %zu free %zu%s%s%s pad %zu live %zu/%zuB %zu B/cell",
+                 name, kind, cap, used, fr, unk2, *o1 ? " " : "", o1, pad, lb, lby, zoom);
         break;
     default: { /* a long kind's name (debug-bump at 80 columns): shorter words, no figure cut */
         char o2[32] = "";
         if (st->has_offset)
             snprintf(o2, sizeof o2, " off %zu", st->offset);
-        snprintf(line, size, "%s (%s) cap %zu used %zu free %zu%s pad %zu live %zu/%zuB %zuB/cell", name,
-                 kind, cap, used, fr, o2, pad, lb, lby, zoom);
+        snprintf(line, size, "%s (%s) cap %zu used %zu free %zu%s%s pad %zu live %zu/%zuB %zuB/cell", name,
+                 kind, cap, used, fr, unk2, o2, pad, lb, lby, zoom);
         break;
     }
     }
