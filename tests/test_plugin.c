@@ -394,12 +394,23 @@ static void test_nondeterministic_plugin_stops(void **state)
     assert_null(as_alloc(a, 8, 0));
     assert_int_equal(plugin_problem_count(p), 0);
     assert_non_null(plugin_probe.check(p));
+    /* dead, it describes nothing any more: its block is live, the rest unknown */
+    as_instance in = plugin_instance(p);
+    tk_inspect(&in, &v);
+    assert_int_equal(v.count, 3);
+    assert_int_equal(kind_at(0), AS_SPAN_UNKNOWN);
+    assert_int_equal(kind_at(64), AS_SPAN_LIVE);
+    assert_int_equal(kind_at(72), AS_SPAN_UNKNOWN);
     /* reset starts it afresh (this child is not its first: 64 bytes later) */
     assert_true(plugin_probe.reset(p, AS_RESET_FREE_ALL, 0));
     assert_false(plugin_is_dead(p));
     assert_ptr_equal(as_alloc(a, 8, 0), plugin_region(p) + 128);
     assert_int_equal(plugin_calls(p), 1);
     no_problem(p);
+    tk_inspect(&in, &v); /* described again: its header, and no unknown byte */
+    assert_int_equal(kind_at(0), AS_SPAN_META);
+    for (size_t i = 0; i < v.count; i++)
+        assert_int_not_equal(v.spans[i].kind, AS_SPAN_UNKNOWN);
     plugin_destroy(p);
     unlink(marker);
     no_children();
