@@ -143,6 +143,33 @@ for img, xy, want, what in checks:
 EOF
 grep -q "fill=\"$padding_rgb\"" "$tmp"/13_struct_padding/svg/*.svg "$tmp"/02_alignment/svg/*.svg \
     && ok || bad "no padding cell (looks.h's padding, $padding_rgb) in the padding scenes' SVGs"
+# a plugin without describe (tests/scripts/plugin_unknown.as, step 14): the bytes
+# it never handed out are looks.h's unknown colour where the SVG puts them,
+# rendered so by librsvg, named in the header and the legend; the last step,
+# on a plugin that describes itself, has none and does not name them
+unknown_rgb=$(looks STYLE_UNKNOWN.bg)
+"$prog" --play tests/scripts/plugin_unknown.as --export-svg "$tmp/unknown" >/dev/null && ok || bad "plugin_unknown export"
+u14=$tmp/unknown/step-0014.svg
+grep -q "<rect class=\"c\" [^>]*fill=\"$unknown_rgb\"/>" "$u14" && grep -q '> unknown</text>' "$u14" &&
+    grep -q '  unknown 168  ' "$u14" && ok || bad "no unknown cells (looks.h's unknown, $unknown_rgb) in plugin_unknown's step 14"
+last=$(ls "$tmp/unknown" | tail -1)
+! grep -q "fill=\"$unknown_rgb\"" "$tmp/unknown/$last" && ! grep -q '> unknown</text>' "$tmp/unknown/$last" \
+    && ok || bad "unknown cells or legend over a plugin that describes itself ($last)"
+rsvg-convert "$u14" -o "$tmp/unknown.png" && ok || bad "rsvg-convert of plugin_unknown failed"
+"$PY" - "$u14" "$tmp/unknown.png" "$unknown_rgb" <<'EOF' && ok || bad "unknown cells not drawn in looks.h's colour"
+import re, sys
+from PIL import Image
+svg = open(sys.argv[1], encoding="utf-8").read()
+img = Image.open(sys.argv[2]).convert("RGB")
+want = tuple(int(sys.argv[3][i:i + 2], 16) for i in (1, 3, 5))
+cells = re.findall(r'<rect class="c" x="(\d+)" y="(\d+)" width="\d+" height="\d+" fill="' + sys.argv[3] + '"/>', svg)
+if not cells:
+    sys.exit("no unknown cell")
+for x, y in cells:  # the ground shows in a corner the '?' leaves bare
+    got = img.getpixel((int(x) + 1, int(y) + 1))
+    if max(abs(a - b) for a, b in zip(want, got)) > 8:
+        sys.exit(f"unknown cell at {x},{y}: {got} in the PNG, {want} wanted")
+EOF
 grep -q '>Ten u32 values: 40 bytes, aligned to 4. They start at offset 0.</text>' "$s1/svg/step-0005.svg" \
     && ok || bad "the caption is not text in the SVG"
 # --at-marks: one file per note and pause

@@ -48,6 +48,32 @@ static void test_every_role_and_kind_has_a_look(void **state)
     assert_string_not_equal(looks_glyph(looks_of_cell(&a), false), looks_glyph(looks_of_cell(&b), false));
 }
 
+/* Unknown bytes (a plugin that does not describe itself) look like no
+ * other role: their own glyph, and a colour that is neither unused's nor
+ * freed's nor any other role's, at 256 colours. */
+static void test_unknown_looks_like_nothing_else(void **state)
+{
+    (void)state;
+    cell u = {.role = CELL_UNKNOWN, .block = -1};
+    assert_int_equal(looks_of_cell(&u), LOOK_UNKNOWN);
+    assert_int_equal(looks_cell_style(&u), STYLE_UNKNOWN);
+    looks_colour mine = looks_area(STYLE_UNKNOWN);
+    for (int id = 0; id < LOOK_COUNT; id++) {
+        const looks_cell_spec *l = looks_cell_of((looks_id)id);
+        if (id == LOOK_UNKNOWN)
+            continue;
+        assert_string_not_equal(l->utf8, "?");
+        assert_string_not_equal(l->ascii, "?");
+        assert_true(l->style != STYLE_UNKNOWN);
+        if (l->role != CELL_LIVE) /* live cells take their block's colour */
+            assert_true(looks_area(l->style).c256 != mine.c256);
+    }
+    for (int k = 0; k < LOOKS_LIVE_COLOURS; k++)
+        assert_true(looks_area(looks_live_style(k)).c256 != mine.c256);
+    assert_string_equal(looks_style_of(STYLE_UNKNOWN)->name, "unknown");
+    assert_string_equal(as_span_kind_name(AS_SPAN_UNKNOWN), "unknown");
+}
+
 static void test_glyphs_are_one_character(void **state)
 {
     (void)state;
@@ -65,12 +91,16 @@ static void test_legend_comes_from_the_table(void **state)
     (void)state;
     strbuf sb;
     sb_init(&sb);
-    looks_legend(&sb, true);
+    looks_legend(&sb, true, false);
     assert_string_equal(sb_str(&sb), "legend: # = live (name at its start)  / padding  ~ slack  ! damaged  x freed  H header  "
                                      "L free-list link  C chunk header  G guard  . unused  ^ offset  "
                                      "* free-list head  : chunk/slot start\n");
+    /* unknown bytes (a plugin without describe) are named where a map has them */
     sb_clear(&sb);
-    looks_legend(&sb, false);
+    looks_legend(&sb, true, true);
+    assert_non_null(strstr(sb_str(&sb), "x freed  ? unknown (not described by the allocator)  H header"));
+    sb_clear(&sb);
+    looks_legend(&sb, false, true);
     for (int id = 0; id < LOOK_COUNT; id++) {
         const looks_cell_spec *l = looks_cell_of((looks_id)id);
         if (l->legend) {
@@ -138,6 +168,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_role_and_kind_has_a_look),
+        cmocka_unit_test(test_unknown_looks_like_nothing_else),
         cmocka_unit_test(test_glyphs_are_one_character),
         cmocka_unit_test(test_legend_comes_from_the_table),
         cmocka_unit_test(test_marks_in_priority_order),

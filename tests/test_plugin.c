@@ -98,7 +98,7 @@ static void test_tutorial_bump(void **state)
     assert_int_equal(v.spans[0].len, 40);
     assert_int_equal(v.spans[1].kind, AS_SPAN_LIVE);
     assert_int_equal(v.spans[1].len, 64);
-    assert_int_equal(v.spans[2].kind, AS_SPAN_UNUSED);
+    assert_int_equal(v.spans[2].kind, AS_SPAN_UNKNOWN); /* no describe: nobody said what it is */
     assert_int_equal(in.probe->judge_free(p, msg, 64, 0), AS_FREE_OK);
     assert_int_equal(in.probe->judge_free(p, msg, 32, 0), AS_FREE_WRONG_SIZE);
     assert_int_equal(in.probe->judge_free(p, msg + 1, 64, 0), AS_FREE_NOT_OWNED);
@@ -115,6 +115,111 @@ static void test_tutorial_bump(void **state)
     assert_true(in.probe->reset(p, AS_RESET_FREE_ALL, 0));
     assert_int_equal(plugin_live_blocks(p), 0);
     assert_ptr_equal(as_alloc(in.a, 8, 3), plugin_region(p));
+    plugin_destroy(p);
+    no_children();
+}
+
+/* The kind of the byte at offset in the last inspection. */
+static as_span_kind kind_at(size_t offset)
+{
+    for (size_t i = 0; i < v.count; i++)
+        if (offset >= v.spans[i].offset && offset - v.spans[i].offset < v.spans[i].len)
+            return v.spans[i].kind;
+    fail_msg("no span holds offset %zu", offset);
+    return AS_SPAN_KIND_COUNT;
+}
+
+/* Without describe, bytes the plugin never handed out are unknown (free
+ * space or its own bookkeeping: allocscope cannot tell), bytes a block
+ * held and gave back are freed, live blocks live; the figures count the
+ * unknown bytes apart, never as unused. Byte by byte, unknown is exactly
+ * "not live and never seen handed out". */
+static void test_describeless_plugin_shows_unknown(void **state)
+{
+    (void)state;
+    plugin *p = load("bump", 4096);
+    as_instance in = plugin_instance(p);
+    assert_false(plugin_describes(p));
+    unsigned char *base = (unsigned char *)plugin_region(p);
+    unsigned char *a = as_alloc(in.a, 40, 3), *b = as_alloc(in.a, 32, 3), *c = as_alloc(in.a, 16, 4);
+    assert_ptr_equal(a, base);
+    assert_ptr_equal(b, base + 40);
+    assert_ptr_equal(c, base + 80); /* 72..80 skipped to align: the plugin's, not described */
+    as_free(in.a, b, 32, 3);
+    no_problem(p);
+    tk_inspect(&in, &v);
+    assert_int_equal(v.count, 5);
+    assert_int_equal(kind_at(0), AS_SPAN_LIVE);
+    assert_int_equal(kind_at(39), AS_SPAN_LIVE);
+    assert_int_equal(kind_at(40), AS_SPAN_FREED);
+    assert_int_equal(kind_at(71), AS_SPAN_FREED);
+    assert_int_equal(kind_at(72), AS_SPAN_UNKNOWN);
+    assert_int_equal(kind_at(79), AS_SPAN_UNKNOWN);
+    assert_int_equal(kind_at(80), AS_SPAN_LIVE);
+    assert_int_equal(kind_at(96), AS_SPAN_UNKNOWN);
+    assert_int_equal(kind_at(4095), AS_SPAN_UNKNOWN);
+    for (size_t i = 0; i < v.count; i++) {
+        const as_span *s = &v.spans[i];
+        assert_true(s->kind == AS_SPAN_LIVE || s->kind == AS_SPAN_FREED || s->kind == AS_SPAN_UNKNOWN);
+        for (size_t off = s->offset; off < s->offset + s->len; off++)
+            if (s->kind != AS_SPAN_LIVE && (s->kind == AS_SPAN_UNKNOWN) == plugin_was_handed_out(p, off))
+                fail_msg("offset %zu is %s, handed out: %d", off, as_span_kind_name(s->kind),
+                         plugin_was_handed_out(p, off));
+    }
+    as_usage u;
+    as_usage_of(in.probe, p, &u);
+    assert_int_equal(u.capacity, 4096);
+    assert_int_equal(u.live_bytes, 56);
+    assert_int_equal(u.live_blocks, 2);
+    assert_int_equal(u.freed_bytes, 32);
+    assert_int_equal(u.unused_bytes, 0); /* never claimed free */
+    assert_int_equal(u.unknown_bytes, 4096 - 56 - 32);
+    /* a block that grows in place over unknown bytes makes them live; once
+     * freed, they are known to be freed, and stay so */
+    assert_true(as_resize(in.a, c, 16, 4, 100));
+    tk_inspect(&in, &v);
+    assert_int_equal(kind_at(179), AS_SPAN_LIVE);
+    assert_int_equal(kind_at(180), AS_SPAN_UNKNOWN);
+    as_free(in.a, c, 100, 4);
+    tk_inspect(&in, &v);
+    assert_int_equal(kind_at(80), AS_SPAN_FREED);
+    assert_int_equal(kind_at(179), AS_SPAN_FREED);
+    assert_int_equal(kind_at(180), AS_SPAN_UNKNOWN);
+    /* a reset forgets what was handed out: all unknown again */
+    assert_true(in.probe->reset(p, AS_RESET_FREE_ALL, 0));
+    tk_inspect(&in, &v);
+    assert_int_equal(v.count, 1);
+    assert_int_equal(v.spans[0].kind, AS_SPAN_UNKNOWN);
+    assert_int_equal(v.spans[0].len, 4096);
+    plugin_destroy(p);
+    no_children();
+}
+
+/* A plugin that describes itself keeps its own spans: what it does not
+ * mention and never handed out is unused, and nothing is unknown. */
+static void test_described_plugin_has_no_unknown(void **state)
+{
+    (void)state;
+    plugin *p = load("lifo", 1024);
+    as_instance in = plugin_instance(p);
+    assert_true(plugin_describes(p));
+    unsigned char *a = as_alloc(in.a, 10, 0), *b = as_alloc(in.a, 16, 3);
+    assert_non_null(a);
+    assert_non_null(b);
+    as_free(in.a, b, 16, 3);
+    no_problem(p);
+    tk_inspect(&in, &v);
+    bool unused = false;
+    for (size_t i = 0; i < v.count; i++) {
+        assert_int_not_equal(v.spans[i].kind, AS_SPAN_UNKNOWN);
+        unused |= v.spans[i].kind == AS_SPAN_UNUSED;
+    }
+    assert_true(unused);
+    assert_int_equal(kind_at(1023), AS_SPAN_UNUSED);
+    as_usage u;
+    as_usage_of(in.probe, p, &u);
+    assert_int_equal(u.unknown_bytes, 0);
+    assert_true(u.unused_bytes > 0);
     plugin_destroy(p);
     no_children();
 }
@@ -289,12 +394,23 @@ static void test_nondeterministic_plugin_stops(void **state)
     assert_null(as_alloc(a, 8, 0));
     assert_int_equal(plugin_problem_count(p), 0);
     assert_non_null(plugin_probe.check(p));
+    /* dead, it describes nothing any more: its block is live, the rest unknown */
+    as_instance in = plugin_instance(p);
+    tk_inspect(&in, &v);
+    assert_int_equal(v.count, 3);
+    assert_int_equal(kind_at(0), AS_SPAN_UNKNOWN);
+    assert_int_equal(kind_at(64), AS_SPAN_LIVE);
+    assert_int_equal(kind_at(72), AS_SPAN_UNKNOWN);
     /* reset starts it afresh (this child is not its first: 64 bytes later) */
     assert_true(plugin_probe.reset(p, AS_RESET_FREE_ALL, 0));
     assert_false(plugin_is_dead(p));
     assert_ptr_equal(as_alloc(a, 8, 0), plugin_region(p) + 128);
     assert_int_equal(plugin_calls(p), 1);
     no_problem(p);
+    tk_inspect(&in, &v); /* described again: its header, and no unknown byte */
+    assert_int_equal(kind_at(0), AS_SPAN_META);
+    for (size_t i = 0; i < v.count; i++)
+        assert_int_not_equal(v.spans[i].kind, AS_SPAN_UNKNOWN);
     plugin_destroy(p);
     unlink(marker);
     no_children();
@@ -535,6 +651,8 @@ int main(int argc, char **argv)
     snprintf(plugin_dir, sizeof plugin_dir, "%s/../plugins", dirname(self));
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tutorial_bump),
+        cmocka_unit_test(test_describeless_plugin_shows_unknown),
+        cmocka_unit_test(test_described_plugin_has_no_unknown),
         cmocka_unit_test(test_lifo_describes_itself),
         cmocka_unit_test(test_lifo_realloc_many_sizes),
         cmocka_unit_test(test_overlap_after_resize),

@@ -7,8 +7,11 @@
 #include <libgen.h>
 
 #include "sessionkit.h"
+#include "allocscope/jsonout.h"
 #include "allocscope/kinds.h"
 #include "allocscope/plugin_host.h"
+#include "allocscope/screen.h"
+#include "allocscope/textmap.h"
 #include "allocscope/warning.h"
 
 static session *fresh(void)
@@ -51,6 +54,81 @@ static void test_tutorial_bump_in_a_session(void **state)
     assert_int_equal(session_block_at(s, 1).size, 64);
     assert_int_equal(session_warning_count(s), 0);
     assert_null(session_check(s));
+    session_destroy(s);
+}
+
+/* The text map of the session, in ASCII, 64 cells a row at 1 byte a cell. */
+static const char *ascii_map(const session *s, strbuf *sb)
+{
+    sb_clear(sb);
+    textmap_options opt = {.width = 64, .max_rows = 16, .ascii = true};
+    textmap_render(s, &opt, sb);
+    return sb_str(sb);
+}
+
+/* Without describe, what the plugin never handed out is unknown in every
+ * view of the session: '?' in the map, named in the legend, a figure of
+ * its own in the header, stats and JSON, and neither used nor free in the
+ * header's figures (capacity = used + free + unknown). With describe
+ * there is none, and the legend does not name it. */
+static void test_unknown_bytes_in_every_view(void **state)
+{
+    (void)state;
+    session *s = fresh();
+    sk_run(s, "new plugin bump.so 256 as student");
+    sk_run(s, "alloc 40 as a");
+    sk_run(s, "alloc 32 as b");
+    sk_run(s, "free b");
+    strbuf sb;
+    sb_init(&sb);
+    const char *map = ascii_map(s, &sb);
+    assert_non_null(strstr(map, " | unknown 184 | "));
+    assert_non_null(strstr(map, "      0 |a#######################################xxxxxxxxxxxxxxxxxxxxxxxx|\n"
+                                "     64 |xxxxxxxx????????????????????????????????????????????????????????|\n"));
+    assert_non_null(strstr(map, "x freed  ? unknown (not described by the allocator)  H header"));
+    session_stats st;
+    session_get_stats(s, &st);
+    assert_int_equal(st.unknown_bytes, 184);
+    assert_int_equal(st.unused_bytes, 0);
+    assert_int_equal(st.freed_bytes, 32);
+    assert_int_equal(screen_used_bytes(&st), 40);
+    assert_int_equal(screen_free_bytes(&st), 32);
+    char line[256];
+    assert_true(screen_header_form(&st, "student", "plugin", 1, 0, line, sizeof line));
+    assert_non_null(strstr(line, "capacity 256  used 40  free 32"));
+    assert_non_null(strstr(line, "  unknown 184"));
+    /* every shorter form says it too */
+    for (int form = 1; screen_header_form(&st, "student", "plugin", 1, form, line, sizeof line); form++)
+        if (strstr(line, " unknown 184") == NULL && strstr(line, " unk 184") == NULL)
+            fail_msg("header form %d leaves the unknown bytes out: %s", form, line);
+    assert_non_null(strstr(sk_run(s, "stats"), "  unknown        184 bytes"));
+    sb_clear(&sb);
+    json_state(s, &sb);
+    assert_non_null(strstr(sb_str(&sb), "\"unused_bytes\":0,"));
+    assert_non_null(strstr(sb_str(&sb), "\"unknown_bytes\":184,"));
+    /* the live view's legend names it over this map, not over another's */
+    cells_grid g;
+    cells_init(&g);
+    assert_true(cells_build(s, 1, 0, &g));
+    assert_int_equal(g.usage.unknown_bytes, 184);
+    assert_int_equal(g.cells[72].role, CELL_UNKNOWN);
+    assert_int_equal(g.cells[71].role, CELL_FREED);
+    assert_int_equal(g.cells[0].role, CELL_LIVE);
+    assert_string_equal(screen_legend_word(LOOK_UNKNOWN, &g), "unknown");
+    /* with describe: nothing unknown, the legend leaves it out */
+    sk_run(s, "new plugin lifo.so 1024 as stack");
+    sk_run(s, "alloc 10 as x");
+    session_get_stats(s, &st);
+    assert_int_equal(st.unknown_bytes, 0);
+    assert_true(st.unused_bytes > 0);
+    map = ascii_map(s, &sb);
+    assert_null(strstr(map, "?"));
+    assert_null(strstr(map, "unknown"));
+    assert_true(cells_build(s, 1, 0, &g));
+    assert_int_equal(g.usage.unknown_bytes, 0);
+    assert_null(screen_legend_word(LOOK_UNKNOWN, &g));
+    cells_free(&g);
+    sb_free(&sb);
     session_destroy(s);
 }
 
@@ -213,6 +291,7 @@ int main(int argc, char **argv)
     setenv("ALLOCSCOPE_PLUGIN_PATH", dir, 1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tutorial_bump_in_a_session),
+        cmocka_unit_test(test_unknown_bytes_in_every_view),
         cmocka_unit_test(test_overlap_warned_at_its_step),
         cmocka_unit_test(test_crash_leaves_the_state_before),
         cmocka_unit_test(test_timeout_replays_to_the_same_state),

@@ -69,7 +69,8 @@ static void verify_blocks(const tk_alloc *t)
     as_usage_of(t->top.probe, t->top.a.ctx, &u);
     assert_int_equal(u.live_blocks, nheld);
     assert_int_equal(u.live_bytes + u.freed_bytes + u.padding_bytes + u.metadata_bytes +
-                         u.unused_bytes + u.slack_bytes + u.damaged_bytes, u.capacity);
+                         u.unused_bytes + u.slack_bytes + u.damaged_bytes + u.unknown_bytes,
+                     u.capacity);
 }
 
 static bool try_alloc(tk_alloc *t, size_t len, uint8_t al, unsigned char tag)

@@ -176,7 +176,7 @@ static void count_span(void *user, const as_span *sp)
     static const uint8_t role[AS_SPAN_KIND_COUNT] = {
         [AS_SPAN_UNUSED] = CELL_UNUSED, [AS_SPAN_LIVE] = CELL_LIVE,     [AS_SPAN_FREED] = CELL_FREED,
         [AS_SPAN_PADDING] = CELL_PADDING, [AS_SPAN_META] = CELL_META,   [AS_SPAN_SLACK] = CELL_SLACK,
-        [AS_SPAN_DAMAGED] = CELL_DAMAGED,
+        [AS_SPAN_DAMAGED] = CELL_DAMAGED, [AS_SPAN_UNKNOWN] = CELL_UNKNOWN,
     };
     role_bytes *rb = user;
     assert_int_equal(sp->region, 0);

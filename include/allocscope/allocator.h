@@ -118,7 +118,10 @@ void as_region_delete(void *region);
  * alone as a free block (free list), or the rounding of a size up to a
  * power of two (buddy) or a slot (pool). DAMAGED bytes are guard or poison
  * bytes a debug allocator found overwritten (a write past the end, a write
- * after free): their block is in `block`. */
+ * after free): their block is in `block`. UNKNOWN bytes are those of an
+ * allocator that does not describe its memory (a plugin without describe)
+ * and that allocscope never saw handed out: free space or the allocator's
+ * own bookkeeping, nobody but the allocator knows. */
 #define AS_SPAN_KINDS(X)                                   \
     X(AS_SPAN_UNUSED, "unused", "never handed out")        \
     X(AS_SPAN_LIVE, "live", "in use by the program")       \
@@ -126,7 +129,8 @@ void as_region_delete(void *region);
     X(AS_SPAN_PADDING, "padding", "skipped to align")      \
     X(AS_SPAN_META, "metadata", "the allocator's own bookkeeping")  \
     X(AS_SPAN_SLACK, "slack", "handed out with a block beyond its size (internal fragmentation)") \
-    X(AS_SPAN_DAMAGED, "damaged", "guard or poison bytes overwritten; kept as evidence until free or reset")
+    X(AS_SPAN_DAMAGED, "damaged", "guard or poison bytes overwritten; kept as evidence until free or reset") \
+    X(AS_SPAN_UNKNOWN, "unknown", "not described by the allocator, and never seen handed out: free or its own, allocscope cannot tell")
 
 typedef enum as_span_kind {
 #define AS_X(id, name, what) id,
@@ -299,6 +303,7 @@ typedef struct as_usage {
     size_t unused_bytes;
     size_t slack_bytes;     /* handed out beyond the blocks' sizes */
     size_t damaged_bytes;   /* guard / poison bytes found overwritten */
+    size_t unknown_bytes;   /* not described and never handed out: neither free nor used for sure */
 } as_usage;
 
 typedef struct as_location {

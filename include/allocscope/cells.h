@@ -21,6 +21,7 @@
 /* In increasing priority: a cell shows its highest role. */
 typedef enum cells_role {
     CELL_UNUSED,
+    CELL_UNKNOWN,   /* not described by the allocator and never handed out: below all that is known */
     CELL_FREED,
     CELL_META,
     CELL_SLACK,     /* handed out with a block beyond its size (internal fragmentation); below
@@ -118,8 +119,9 @@ size_t cells_free_order(const session *s, const cells_grid *g, cells_free_node *
  * slots (a pool: its slot starts are marked every so many cells, at
  * least three of them), else 0. */
 size_t cells_slot_stride(const cells_grid *g);
-/* The cells of g's first region up to the last one in use (not unused,
- * or holding the offset mark); 0 if none is. g has at least one region. */
+/* The cells of g's first region up to the last one in use (neither
+ * unused nor unknown, or holding the offset mark); 0 if none is. g has at
+ * least one region. */
 size_t cells_used(const cells_grid *g);
 /* Cuts g's first region to the cells that hold cut_bytes (rounded up to
  * whole slots when the region is cut in slots): returns the bytes the

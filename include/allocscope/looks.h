@@ -61,7 +61,9 @@ typedef struct looks_colour {
  * then bold, at 8. Freed bytes are a light red stipple on a dark red
  * ground, so they show as an area, not as faint dots on black. What the
  * last step changed is white, bold and underlined, and a solid block
- * gets a white bar at its foot: no role is drawn that way.
+ * gets a white bar at its foot: no role is drawn that way. Bytes nobody
+ * described (unknown) are a light grey '?' on a dark grey ground: an area
+ * like freed, but without a colour, and unlike the unused bytes' faint dots.
  */
 #define LOOKS_STYLES(X)                                                                                    \
     X(STYLE_TEXT, "text", LOOKS_NONE, LOOKS_NONE, 0, 0)                                                    \
@@ -87,7 +89,8 @@ typedef struct looks_colour {
     X(STYLE_CAPTION, "caption", LOOKS_C(LOOKS_WHITE, 231), LOOKS_C(LOOKS_BLUE, 18), LOOKS_BOLD, LOOKS_BOLD) \
     X(STYLE_SLACK, "slack", LOOKS_C(LOOKS_YELLOW, 220), LOOKS_NONE, LOOKS_BOLD, LOOKS_DIM)                 \
     X(STYLE_DAMAGED, "damaged", LOOKS_C(LOOKS_WHITE, 231), LOOKS_C(LOOKS_RED, 160), LOOKS_BOLD,            \
-      LOOKS_BOLD | LOOKS_REVERSE)
+      LOOKS_BOLD | LOOKS_REVERSE)                                                                          \
+    X(STYLE_UNKNOWN, "unknown", LOOKS_C(LOOKS_WHITE, 246), LOOKS_C(LOOKS_DEFAULT, 236), 0, 0)
 
 #define LOOKS_STYLE_ENUM(id, name, fg, bg, colour_attrs, mono_attrs) id,
 typedef enum looks_style { LOOKS_STYLES(LOOKS_STYLE_ENUM) STYLE_COUNT } looks_style;
@@ -137,6 +140,7 @@ uint32_t looks_rgb(looks_colour c, looks_theme theme, bool foreground);
     X(LOOK_SLACK, CELL_SLACK, "~", "~", STYLE_SLACK, "slack", "slack")                                     \
     X(LOOK_DAMAGED, CELL_DAMAGED, "!", "!", STYLE_DAMAGED, "damaged", "damaged")                           \
     X(LOOK_FREED, CELL_FREED, "░", "x", STYLE_FREED, "freed", "freed")                                     \
+    X(LOOK_UNKNOWN, CELL_UNKNOWN, "?", "?", STYLE_UNKNOWN, "unknown", "unknown (not described by the allocator)") \
     X(LOOK_HEADER, CELL_META, "H", "H", STYLE_META, "header", "header")                                    \
     X(LOOK_LINK, CELL_META, "L", "L", STYLE_META, "link", "free-list link")                                \
     X(LOOK_CHUNK, CELL_META, "C", "C", STYLE_META, "chunk", "chunk header")                                \
@@ -199,7 +203,9 @@ char looks_mark_char(unsigned marks);
 /* The attributes the marks add to a cell in the live view. */
 unsigned looks_mark_attrs(unsigned marks);
 
-/* The text map's one-line legend, from the tables. */
-void looks_legend(strbuf *out, bool ascii);
+/* The text map's one-line legend, from the tables. Unknown bytes are
+ * named only when with_unknown (the map has some: only an allocator that
+ * does not describe its memory has them). */
+void looks_legend(strbuf *out, bool ascii, bool with_unknown);
 
 #endif

@@ -62,7 +62,8 @@ extern "C" {
 #define ASP_DESCRIPTOR_SYMBOL "allocscope_plugin"
 
 /* What a span that describe reports is. Bytes it does not mention are drawn
- * from what allocscope knows: live blocks, freed blocks, never handed out. */
+ * from what allocscope knows: live blocks, freed blocks, and unused (never
+ * handed out). */
 typedef enum asp_span_kind {
     ASP_META_HEADER = 1,   /* a block header */
     ASP_META_LINK = 2,     /* a free-list link kept inside a free block */
@@ -102,7 +103,10 @@ typedef struct asp_descriptor {
 
     /* Optional (may be NULL): report your own spans of the region through
      * emit: metadata, free structures, padding, the bump offset. Do not
-     * report live blocks: allocscope knows them. */
+     * report live blocks: allocscope knows them. Without it, the bytes you
+     * never handed out are drawn as unknown (allocscope cannot tell free
+     * space from your bookkeeping); with it, those you do not mention are
+     * unused. */
     void (*describe)(const void *ctx, asp_emit_fn emit, void *user);
     /* Optional: NULL iff every invariant of your allocator holds, else a
      * sentence naming the first broken one. */

@@ -128,7 +128,7 @@ void plugin_destroy(plugin *p);
 as_allocator plugin_allocator(plugin *p);
 as_instance plugin_instance(plugin *p);
 /* Entries: inspect (the region, live blocks from the supervisor, the
- * plugin's spans if it describes itself, else freed / never handed out),
+ * plugin's spans if it describes itself, else freed / unknown),
  * check (the plugin's and the supervisor's), judge_free (from the live
  * blocks the supervisor knows), reset (a fresh child and region), offset
  * (if the plugin describes one), locate, destroy. */
@@ -137,14 +137,14 @@ extern const as_probe plugin_probe;
 const char *plugin_name(const plugin *p);
 const unsigned char *plugin_region(const plugin *p);
 size_t plugin_size(const plugin *p);
-/* True iff the plugin has describe: its map shows metadata and padding.
- * Without, bytes it was never seen handing out are shown as unused
- * (allocscope cannot know whether they are). */
+/* True iff the plugin has describe: its map shows metadata and padding,
+ * and bytes it never handed out nor described are unused. Without, bytes
+ * it was never seen handing out are AS_SPAN_UNKNOWN (free space or its own
+ * bookkeeping: allocscope cannot know which). */
 bool plugin_describes(const plugin *p);
 /* True iff the byte at offset was ever part of a block the plugin handed
  * out (and allocscope accepted). Without describe, the others are what
- * allocscope cannot know: inspect shows them as unused, a view may draw
- * them as unknown. */
+ * allocscope cannot know: inspect shows them as unknown. */
 bool plugin_was_handed_out(const plugin *p, size_t offset);
 size_t plugin_live_blocks(const plugin *p);
 uint64_t plugin_calls(const plugin *p);

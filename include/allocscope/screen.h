@@ -95,6 +95,14 @@ screen_style screen_cell_style(const cell *c);
 /* The name of a style, for tests and the legend. */
 const char *screen_style_name(screen_style s);
 
+/* The bytes a header calls used: all but the unused, the unknown and,
+ * without an offset, the freed ones (freed bytes below a bump offset are
+ * not free again; a free list's are). Free is what is unused or freed:
+ * unknown bytes are neither used nor free (capacity = used + free +
+ * unknown). */
+size_t screen_used_bytes(const session_stats *st);
+size_t screen_free_bytes(const session_stats *st);
+
 /* The header's first line, form by form: form 0 names every figure in
  * full, each later form takes fewer columns (6 forms, 0 to 5). Writes the
  * line (at most size bytes) for the allocator st describes, its name,
@@ -137,7 +145,7 @@ bool screen_legend_place(int *y, int x0, int *x, int w, int bottom, int need);
 
 /* What the legend writes for look id over the map g: its legend word, or
  * NULL when the legend leaves it out (no word, the same word as the look
- * before it, or slack / damaged bytes where the map has none). */
+ * before it, or slack / damaged / unknown bytes where the map has none). */
 const char *screen_legend_word(int id, const cells_grid *g);
 
 #endif

@@ -66,6 +66,8 @@ typedef struct session_stats {
     size_t offset;
     size_t live_blocks, live_bytes, padding_bytes, metadata_bytes, freed_bytes, unused_bytes;
     size_t slack_bytes, damaged_bytes; /* handed out beyond block sizes; guard / poison overwritten */
+    size_t unknown_bytes;     /* not described by the allocator (a plugin without describe) and never
+                               * handed out: neither free nor in use as far as allocscope knows */
     size_t peak_bytes, total_allocated, total_freed;
     bool peak_is_offset;      /* peak_bytes is the allocator's own "peak usage", its highest offset
                                * (the tutorial's DebugBumpAllocator), not the most live bytes */

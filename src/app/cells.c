@@ -188,7 +188,7 @@ static __attribute__((noinline)) void paint_span(builder *b, const as_span *sp, 
 static const uint8_t role_of_kind[AS_SPAN_KIND_COUNT] = {
     [AS_SPAN_UNUSED] = CELL_UNUSED, [AS_SPAN_LIVE] = CELL_LIVE,     [AS_SPAN_FREED] = CELL_FREED,
     [AS_SPAN_PADDING] = CELL_PADDING, [AS_SPAN_META] = CELL_META,   [AS_SPAN_SLACK] = CELL_SLACK,
-    [AS_SPAN_DAMAGED] = CELL_DAMAGED,
+    [AS_SPAN_DAMAGED] = CELL_DAMAGED, [AS_SPAN_UNKNOWN] = CELL_UNKNOWN,
 };
 
 /* Makes r the current region (with no cells if it is not shown). */
@@ -414,6 +414,7 @@ bool cells_build(const session *s, size_t zoom, size_t max_cells, cells_grid *g)
     g->usage.unused_bytes = b.bytes[AS_SPAN_UNUSED];
     g->usage.slack_bytes = b.bytes[AS_SPAN_SLACK];
     g->usage.damaged_bytes = b.bytes[AS_SPAN_DAMAGED];
+    g->usage.unknown_bytes = b.bytes[AS_SPAN_UNKNOWN];
     if (!b.failed) {
         close_count(&b, &b.count, b.bytes);
         for (size_t i = 0; i < g->count; i++) /* every cell not found to sit among something else */
@@ -525,7 +526,7 @@ size_t cells_used(const cells_grid *g)
     const cells_region *r = &g->regions[0];
     for (size_t i = r->count; i-- > 0;) {
         const cell *c = &g->cells[r->first + i];
-        if (c->role != CELL_UNUSED || (c->marks & CELL_MARK_OFFSET))
+        if ((c->role != CELL_UNUSED && c->role != CELL_UNKNOWN) || (c->marks & CELL_MARK_OFFSET))
             return i + 1;
     }
     return 0;

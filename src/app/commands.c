@@ -172,6 +172,9 @@ static void report_oom(session *s, sess_allocator *a, size_t size, unsigned al, 
     if (st.has_offset)
         snprintf(extra, sizeof extra, ", offset at %zu, %zu bytes after it", st.offset,
                  st.capacity > st.offset ? st.capacity - st.offset : 0);
+    else if (st.unknown_bytes) /* an allocator that does not describe itself: its free bytes are unknown */
+        snprintf(extra, sizeof extra, ", %zu bytes freed, %zu unknown", st.freed_bytes + st.unused_bytes,
+                 st.unknown_bytes);
     else if (st.capacity)
         snprintf(extra, sizeof extra, ", %zu bytes free or never used",
                  st.freed_bytes + st.unused_bytes);

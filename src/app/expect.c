@@ -42,6 +42,7 @@ static bool stat_value(const session_stats *st, const char *name, size_t *v)
         {"total_freed", offsetof(session_stats, total_freed)},
         {"slack_bytes", offsetof(session_stats, slack_bytes)},
         {"damaged_bytes", offsetof(session_stats, damaged_bytes)},
+        {"unknown_bytes", offsetof(session_stats, unknown_bytes)},
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         if (parse_is(name, fields[i].name)) {
@@ -126,7 +127,7 @@ static session_status expect_bytes(session *s, const parse_words *w, strbuf *out
     size_t offset, len, region = 0;
     if (w->count != 5 && w->count != 7)
         return sess_fail(out, "usage: expect bytes OFFSET LEN KIND [region N] (KIND: unused, live, freed, padding, "
-                              "metadata, slack, damaged)");
+                              "metadata, slack, damaged, unknown)");
     if (number_at(w, 2, &offset, out) || number_at(w, 3, &len, out))
         return SESSION_ERROR;
     if (w->count == 7 && (!parse_is(w->word[5], "region") || number_at(w, 6, &region, out)))
@@ -137,7 +138,7 @@ static session_status expect_bytes(session *s, const parse_words *w, strbuf *out
             want = k;
     if (want < 0)
         return sess_fail(out, "expect bytes: '%s' is no kind of byte (unused, live, freed, padding, metadata, slack, "
-                              "damaged)", w->word[4]);
+                              "damaged, unknown)", w->word[4]);
     if (len == 0 || region > UINT32_MAX || offset + len < offset)
         return sess_fail(out, "expect bytes: a range of at least 1 byte, inside the address space");
     evidence ev;
@@ -351,7 +352,7 @@ static session_status expect_stat(session *s, const parse_words *w, strbuf *out)
         found = st.peak_bytes;
     } else if (!stat_value(&st, name, &found)) {
         return sess_fail(out, "expect: unknown figure '%s' (offset, used, live, padding, metadata, slack, damaged, "
-                              "peak, or stat capacity|live_bytes|freed_bytes|unused_bytes|total_allocated|"
+                              "peak, or stat capacity|live_bytes|freed_bytes|unused_bytes|unknown_bytes|total_allocated|"
                               "total_freed)",
                          name);
     }

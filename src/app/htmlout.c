@@ -24,7 +24,7 @@
 enum { G_MAP, G_BLOCKS, G_WARNINGS, G_FIGURES, G_TEXTS, G_COUNT };
 
 /* The figures of the header (group n) and the texts (group x). */
-enum { N_CAPACITY, N_USED, N_FREE, N_OFFSET, N_PADDING, N_LIVE, N_LIVE_BYTES, N_PEAK, N_ZOOM, N_STEP, N_WARNINGS,
+enum { N_CAPACITY, N_USED, N_UNKNOWN, N_OFFSET, N_PADDING, N_LIVE, N_LIVE_BYTES, N_PEAK, N_ZOOM, N_STEP, N_WARNINGS,
        N_FIRST_BLOCK, N_COUNT };
 
 /* The block table holds the newest blocks, as the live view's does. */
@@ -123,6 +123,7 @@ typedef struct page {
     strbuf data;
     bool oom;
     bool slack, damaged;      /* some step's map has slack / damaged cells */
+    bool unknown;             /* some step's map has unknown cells (a plugin without describe) */
 } page;
 
 /* A JSON string that is safe inside <script>: '<' escaped too. */
@@ -190,6 +191,7 @@ static void map_state(page *pg, const session *s)
     }
     pg->slack |= pg->grid.usage.slack_bytes > 0;
     pg->damaged |= pg->grid.usage.damaged_bytes > 0;
+    pg->unknown |= pg->grid.usage.unknown_bytes > 0;
     bool comparable = pg->prev.count == pg->grid.count && pg->prev.zoom == pg->grid.zoom &&
                       pg->before[G_MAP].len == pg->grid.count;
     char key[64];
@@ -245,12 +247,12 @@ static void state_of(page *pg, player *p)
     }
     session_stats st;
     session_stats_from_usage(s, &pg->grid.usage, &st);
-    size_t used = st.capacity - st.unused_bytes - (st.has_offset ? 0 : st.freed_bytes);
-    /* free is capacity - used, and the step is told by how far it is behind the
+    size_t used = screen_used_bytes(&st);
+    /* free is capacity - used - unknown, and the step is told by how far it is behind the
      * player's position (it stays put but for steps that failed): the page works
      * both out, so they cost nothing a step */
     size_t pos = player_position(p), step = session_step(s) < pos ? session_step(s) : pos;
-    size_t figures[N_COUNT] = {st.capacity, used, 0, st.has_offset ? st.offset + 1 : 0,
+    size_t figures[N_COUNT] = {st.capacity, used, st.unknown_bytes, st.has_offset ? st.offset + 1 : 0,
                                st.padding_bytes, st.live_blocks, st.live_bytes, st.peak_bytes, pg->grid.zoom,
                                pos - step, session_warning_count(s), first};
     for (int k = 0; k < N_COUNT; k++)
@@ -361,8 +363,8 @@ static void css(const page *pg, strbuf *out)
     }
 }
 
-/* The legend, from the table of looks: slack and damaged cells named
- * only when some step of the scene has them (the live view names them
+/* The legend, from the table of looks: slack, damaged and unknown cells
+ * named only when some step of the scene has them (the live view names them
  * where the map has them). */
 static void legend(const page *pg, strbuf *out)
 {
@@ -371,7 +373,8 @@ static void legend(const page *pg, strbuf *out)
         const looks_cell_spec *prev = id ? looks_cell_of((looks_id)(id - 1)) : NULL;
         if (l->word == NULL || (prev && prev->word && strcmp(prev->word, l->word) == 0))
             continue;
-        if ((id == LOOK_SLACK && !pg->slack) || (id == LOOK_DAMAGED && !pg->damaged))
+        if ((id == LOOK_SLACK && !pg->slack) || (id == LOOK_DAMAGED && !pg->damaged) ||
+            (id == LOOK_UNKNOWN && !pg->unknown))
             continue;
         char colour[8];
         if (id == LOOK_CHANGED) { /* a cell of block 0 as the map marks a change */
@@ -449,8 +452,8 @@ static const char page_script[] =
     "   h.push(s);}}\n"
     " $('map').innerHTML=h.join('\\n');}\n"
     "function draw(){var n=S[3],x=S[4];\n"
-    " $('h1').textContent=T[x[0]]?' '+T[x[0]]+' ('+T[x[1]]+')  capacity '+n[0]+'  used '+n[1]+'  free '+(n[0]-n[1])+\n"
-    "  (n[3]?'  offset '+(n[3]-1):'')+'  padding '+n[4]+'  live '+n[5]+' ('+n[6]+' B)  peak '+n[7]+'  zoom '+n[8]+' B/cell'\n"
+    " $('h1').textContent=T[x[0]]?' '+T[x[0]]+' ('+T[x[1]]+')  capacity '+n[0]+'  used '+n[1]+'  free '+(n[0]-n[1]-n[2])+\n"
+    "  (n[3]?'  offset '+(n[3]-1):'')+'  padding '+n[4]+(n[2]?'  unknown '+n[2]:'')+'  live '+n[5]+' ('+n[6]+' B)  peak '+n[7]+'  zoom '+n[8]+' B/cell'\n"
     "  :' allocscope: no allocator yet';\n"
     " $('h2').textContent=' allocators: '+T[x[3]]+'   '+T[x[2]]+'   step '+(cur-n[9])+'  warnings '+n[10];\n"
     " drawMap();\n"

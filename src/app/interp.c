@@ -1221,8 +1221,8 @@ size_t interp_complete(const session *s, const char *line, size_t start, const c
                                             "slack", "damaged", "live", "freed"};
         static const char *const figures[] = {"capacity", "live_blocks", "live_bytes", "padding_bytes",
                                               "metadata_bytes", "freed_bytes", "unused_bytes",
-                                              "slack_bytes", "damaged_bytes", "peak_bytes", "total_allocated",
-                                              "total_freed"};
+                                              "slack_bytes", "damaged_bytes", "unknown_bytes", "peak_bytes",
+                                              "total_allocated", "total_freed"};
         if (arg == 1)
             offer_list(&c, what, sizeof what / sizeof what[0]);
         else if (parse_is(w.word[1], "block"))

@@ -131,10 +131,11 @@ static void stats_obj(const session_stats *st, strbuf *out)
 {
     sb_printf(out, ",\"stats\":{\"live_blocks\":%zu,\"live_bytes\":%zu,\"padding_bytes\":%zu,"
                    "\"metadata_bytes\":%zu,\"freed_bytes\":%zu,\"unused_bytes\":%zu,\"slack_bytes\":%zu,"
-                   "\"damaged_bytes\":%zu,\"peak_bytes\":%zu,\"total_allocated\":%zu,\"total_freed\":%zu}",
+                   "\"damaged_bytes\":%zu,\"unknown_bytes\":%zu,\"peak_bytes\":%zu,\"total_allocated\":%zu,"
+                   "\"total_freed\":%zu}",
               st->live_blocks, st->live_bytes, st->padding_bytes, st->metadata_bytes, st->freed_bytes,
-              st->unused_bytes, st->slack_bytes, st->damaged_bytes, st->peak_bytes, st->total_allocated,
-              st->total_freed);
+              st->unused_bytes, st->slack_bytes, st->damaged_bytes, st->unknown_bytes, st->peak_bytes,
+              st->total_allocated, st->total_freed);
 }
 
 /* "compare": every member of the comparison (null when there is none),

@@ -154,13 +154,13 @@ unsigned looks_mark_attrs(unsigned m)
     return a;
 }
 
-void looks_legend(strbuf *out, bool ascii)
+void looks_legend(strbuf *out, bool ascii, bool with_unknown)
 {
     sb_add(out, "legend:");
     bool first = true;
     for (int id = 0; id < LOOK_COUNT; id++) {
         const looks_cell_spec *l = &cell_looks[id];
-        if (l->legend == NULL)
+        if (l->legend == NULL || (id == LOOK_UNKNOWN && !with_unknown))
             continue;
         bool joins = id > 0 && same_word(cell_looks[id - 1].legend, l->legend);
         sb_add(out, joins || first ? " " : "  ");

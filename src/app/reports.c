@@ -146,6 +146,9 @@ session_status cmd_stats(session *s, const parse_words *w, strbuf *out)
     sb_printf(out, "  metadata       %zu bytes\n", st.metadata_bytes);
     sb_printf(out, "  freed          %zu bytes (not yet reused)\n", st.freed_bytes);
     sb_printf(out, "  unused         %zu bytes\n", st.unused_bytes);
+    if (st.unknown_bytes)
+        sb_printf(out, "  unknown        %zu bytes (never seen handed out, not described: free or the allocator's own)\n",
+                  st.unknown_bytes);
     if (st.slack_bytes)
         sb_printf(out, "  slack          %zu bytes (handed out with blocks beyond their sizes)\n", st.slack_bytes);
     if (st.damaged_bytes)

@@ -148,22 +148,35 @@ screen_style screen_cell_style(const cell *c) { return looks_cell_style(c); }
 
 const char *screen_style_name(screen_style s) { return s < STYLE_COUNT ? looks_style_of(s)->name : "?"; }
 
+size_t screen_used_bytes(const session_stats *st)
+{
+    return st->capacity - st->unused_bytes - st->unknown_bytes - (st->has_offset ? 0 : st->freed_bytes);
+}
+
+size_t screen_free_bytes(const session_stats *st) { return st->capacity - screen_used_bytes(st) - st->unknown_bytes; }
+
 bool screen_header_form(const session_stats *st, const char *name, const char *kind, size_t zoom, int form,
                         char *line, size_t size)
 {
     if (form < 0 || form > 5)
         return false;
-    /* freed bytes below a bump offset are not free again; a free list's are */
-    size_t used = st->capacity - st->unused_bytes - (st->has_offset ? 0 : st->freed_bytes);
-    char off[48] = "", extra[64] = "";
+    size_t used = screen_used_bytes(st);
+    char off[48] = "", extra[96] = "";
     if (st->has_offset)
         snprintf(off, sizeof off, "  offset %zu", st->offset);
     if (st->slack_bytes) /* named only where there are any */
         snprintf(extra, sizeof extra, "  slack %zu", st->slack_bytes);
     if (st->damaged_bytes)
         snprintf(extra + strlen(extra), sizeof extra - strlen(extra), "  damaged %zu", st->damaged_bytes);
+    if (st->unknown_bytes)
+        snprintf(extra + strlen(extra), sizeof extra - strlen(extra), "  unknown %zu", st->unknown_bytes);
     const char *o1 = st->has_offset ? off + 2 : ""; /* "offset N" */
-    size_t cap = st->capacity, fr = st->capacity - used, pad = st->padding_bytes, lb = st->live_blocks,
+    char unk[48] = "", unk2[48] = ""; /* the shorter forms' unknown: every form says it */
+    if (st->unknown_bytes) {
+        snprintf(unk, sizeof unk, " unknown %zu", st->unknown_bytes);
+        snprintf(unk2, sizeof unk2, " unk %zu", st->unknown_bytes);
+    }
+    size_t cap = st->capacity, fr = screen_free_bytes(st), pad = st->padding_bytes, lb = st->live_blocks,
            lby = st->live_bytes, peak = st->peak_bytes;
     switch (form) {
     case 0:
@@ -175,23 +188,23 @@ bool screen_header_form(const session_stats *st, const char *name, const char *k
                  "peak %zu  %zu B/cell", name, kind, cap, used, fr, off, pad, extra, lb, lby, peak, zoom);
         break;
     case 2:
-        snprintf(line, size, "%s (%s) capacity %zu used %zu free %zu%s%s padding %zu live %zu (%zu B) "
-                 "peak %zu %zu B/cell", name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, peak, zoom);
+        snprintf(line, size, "%s (%s) capacity %zu used %zu free %zu%s%s%s padding %zu live %zu (%zu B) "
+                 "peak %zu %zu B/cell", name, kind, cap, used, fr, unk, *o1 ? " " : "", o1, pad, lb, lby, peak, zoom);
         break;
     case 3:
-        snprintf(line, size, "%s (%s) cap %zu used %zu free %zu%s%s pad %zu live %zu/%zuB peak %zu "
-                 "%zu B/cell", name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, peak, zoom);
+        snprintf(line, size, "%s (%s) cap %zu used %zu free %zu%s%s%s pad %zu live %zu/%zuB peak %zu "
+                 "%zu B/cell", name, kind, cap, used, fr, unk2, *o1 ? " " : "", o1, pad, lb, lby, peak, zoom);
         break;
     case 4: /* the peak is in stats */
-        snprintf(line, size, "%s (%s) cap %zu used %zu free %zu%s%s pad %zu live %zu/%zuB %zu B/cell",
-                 name, kind, cap, used, fr, *o1 ? " " : "", o1, pad, lb, lby, zoom);
+        snprintf(line, size, "%s (%s) cap %zu used %zu free %zu%s%s%s pad %zu live %zu/%zuB %zu B/cell",
+                 name, kind, cap, used, fr, unk2, *o1 ? " " : "", o1, pad, lb, lby, zoom);
         break;
     default: { /* a long kind's name (debug-bump at 80 columns): shorter words, no figure cut */
         char o2[32] = "";
         if (st->has_offset)
             snprintf(o2, sizeof o2, " off %zu", st->offset);
-        snprintf(line, size, "%s (%s) cap %zu used %zu free %zu%s pad %zu live %zu/%zuB %zuB/cell", name,
-                 kind, cap, used, fr, o2, pad, lb, lby, zoom);
+        snprintf(line, size, "%s (%s) cap %zu used %zu free %zu%s%s pad %zu live %zu/%zuB %zuB/cell", name,
+                 kind, cap, used, fr, unk2, o2, pad, lb, lby, zoom);
         break;
     }
     }
@@ -277,8 +290,9 @@ const char *screen_legend_word(int id, const cells_grid *g)
     if (l->word == NULL || (id > 0 && looks_cell_of((looks_id)(id - 1))->word &&
                             strcmp(looks_cell_of((looks_id)(id - 1))->word, l->word) == 0))
         return NULL;
-    /* slack and damaged bytes are named only where the map has them */
-    if ((id == LOOK_SLACK && g->usage.slack_bytes == 0) || (id == LOOK_DAMAGED && g->usage.damaged_bytes == 0))
+    /* slack, damaged and unknown bytes are named only where the map has them */
+    if ((id == LOOK_SLACK && g->usage.slack_bytes == 0) || (id == LOOK_DAMAGED && g->usage.damaged_bytes == 0) ||
+        (id == LOOK_UNKNOWN && g->usage.unknown_bytes == 0))
         return NULL;
     return id == LOOK_CHANGED ? "changed by the last step" : l->word;
 }

@@ -689,6 +689,7 @@ void session_stats_from_usage(const session *s, const as_usage *usage, session_s
     out->unused_bytes = u.unused_bytes;
     out->slack_bytes = u.slack_bytes;
     out->damaged_bytes = u.damaged_bytes;
+    out->unknown_bytes = u.unknown_bytes;
     out->peak_bytes = a->peak_bytes;
     /* an allocator that counts its own "peak usage" (the tutorial's): that one */
     as_figure fig[16];

@@ -909,7 +909,7 @@ static void group_map(const svg *g, const svgout_frame *f, const screen_rect *r,
         const member *m = &gr->m[i];
         session_stats st;
         session_stats_from_usage(m->view, &m->grid.usage, &st);
-        size_t used = st.capacity - st.unused_bytes - (st.has_offset ? 0 : st.freed_bytes);
+        size_t used = screen_used_bytes(&st);
         session_member_figures fig;
         session_group_figures(f->s, i, &fig);
         size_t cols = (size_t)gr->cells_per_row, total = 0;
@@ -927,7 +927,7 @@ static void group_map(const svg *g, const svgout_frame *f, const screen_rect *r,
         pen hp = active ? (pen){g->page_bg, g->page_fg, true, true, false, false} : plain(g, true);
         textf(g, r->x, y++, r->w, hp, " %s%s  used %zu  %s %zu%s  %s %zu  free %zu  %s %zu%s ", name, kind_note, used,
               roomy ? "padding" : "pad", st.padding_bytes, slack, roomy ? "metadata" : "meta", st.metadata_bytes,
-              st.capacity - used, roomy ? "failures" : "fail", fig.failures, more);
+              screen_free_bytes(&st), roomy ? "failures" : "fail", fig.failures, more);
         if ((gr->rulers_each || i == 0) && y < bottom) {
             for (int c = 0; c < gr->cells_per_row; c += 16)
                 textf(g, r->x + SCREEN_MAP_PREFIX + c, y, 15, dim, "+%zu", (size_t)c * m->grid.zoom);
@@ -992,11 +992,11 @@ static void group_table(const svg *g, const svgout_frame *f, const screen_rect *
     for (size_t i = 0; i < gr->count; i++) {
         session_stats st;
         session_stats_from_usage(gr->m[i].view, &gr->m[i].grid.usage, &st);
-        size_t used = st.capacity - st.unused_bytes - (st.has_offset ? 0 : st.freed_bytes);
+        size_t used = screen_used_bytes(&st);
         session_member_figures fig;
         session_group_figures(f->s, i, &fig);
         size_t high = fig.regions ? st.capacity : fig.high_water;
-        size_t all[FIGURES] = {used, st.padding_bytes, gr->m[i].slack, st.metadata_bytes, st.capacity - used,
+        size_t all[FIGURES] = {used, st.padding_bytes, gr->m[i].slack, st.metadata_bytes, screen_free_bytes(&st),
                                fig.failures, st.live_blocks, st.peak_bytes, high,
                                high ? st.peak_bytes * 100 / high : 0, fig.commands,
                                fig.commands ? (size_t)(fig.ns / fig.commands) : 0};

@@ -22,6 +22,8 @@ static void header(const session *s, const cells_grid *g, strbuf *out)
         sb_printf(out, " | slack %zu", st.slack_bytes);
     if (st.damaged_bytes)
         sb_printf(out, " | damaged %zu", st.damaged_bytes);
+    if (st.unknown_bytes)
+        sb_printf(out, " | unknown %zu", st.unknown_bytes);
     sb_printf(out, " | metadata %zu | %zu byte%s/cell\n", st.metadata_bytes, g->zoom, g->zoom == 1 ? "" : "s");
 }
 
@@ -81,7 +83,9 @@ static size_t region_rows(const cells_grid *g, const cells_region *r, size_t wid
     return 0;
 }
 
-static void render_one(const session *s, const textmap_options *opt, size_t zoom, strbuf *out, bool legend);
+/* Draws one allocator's map (and the legend if asked); true iff the map
+ * shows unknown bytes. */
+static bool render_one(const session *s, const textmap_options *opt, size_t zoom, strbuf *out, bool legend);
 
 /* The map of the active allocator; while comparing, every member's map in
  * turn, at the same bytes per cell (the finest that fits them all), each
@@ -107,16 +111,17 @@ void textmap_render(const session *s, const textmap_options *opt, strbuf *out)
         size_t z = cells_fit_zoom(view, width * rows);
         zoom = z > zoom ? z : zoom;
     }
+    bool unknown = false;
     for (size_t i = 0; i < n; i++) {
         session_view_of(view, s, session_group_member(s, i));
         sb_printf(out, "[%zu/%zu] ", i + 1, n);
-        render_one(view, &one, zoom, out, false);
+        unknown |= render_one(view, &one, zoom, out, false);
     }
-    looks_legend(out, opt && opt->ascii);
+    looks_legend(out, opt && opt->ascii, unknown);
     session_view_free(view);
 }
 
-static void render_one(const session *s, const textmap_options *opt, size_t zoom, strbuf *out, bool legend)
+static bool render_one(const session *s, const textmap_options *opt, size_t zoom, strbuf *out, bool legend)
 {
     size_t width = opt && opt->width ? opt->width : 64;
     size_t rows = opt && opt->max_rows ? opt->max_rows : 16;
@@ -125,14 +130,14 @@ static void render_one(const session *s, const textmap_options *opt, size_t zoom
         width = 1000;
     if (!session_has_active(s)) {
         sb_add(out, "(no allocator yet: try 'new bump 4096')\n");
-        return;
+        return false;
     }
     cells_grid g;
     cells_init(&g);
     if (!cells_build(s, zoom, width * rows, &g)) {
         sb_add(out, "(not enough memory to draw the map)\n");
         cells_free(&g);
-        return;
+        return false;
     }
     header(s, &g, out);
     if (g.region_count == 0)
@@ -151,9 +156,11 @@ static void render_one(const session *s, const textmap_options *opt, size_t zoom
         sb_printf(out, "(%zu more rows not shown: zoom out to see them, e.g. zoom fit)\n", undrawn);
     if (g.hidden_regions)
         sb_printf(out, "(%zu more regions not drawn)\n", g.hidden_regions);
+    bool unknown = g.usage.unknown_bytes > 0;
     if (legend)
-        looks_legend(out, ascii);
+        looks_legend(out, ascii, unknown);
     cells_free(&g);
+    return unknown;
 }
 
 /* ---- struct layout ---- */

@@ -1682,7 +1682,7 @@ static void compare_figures_of(const tui *t, size_t i, compare_row *row)
 {
     const compare_member *m = &t->cmp->m[i];
     session_stats_from_usage(m->view, &m->grid.usage, &row->st);
-    row->used = row->st.capacity - row->st.unused_bytes - (row->st.has_offset ? 0 : row->st.freed_bytes);
+    row->used = screen_used_bytes(&row->st);
     row->slack = m->slack;
     session_group_figures(model(t), i, &row->fig);
 }
@@ -1724,7 +1724,7 @@ static void compare_draw_map(tui *t)
         put_fmt(y, r->x, r->w, (active ? A_REVERSE : A_NORMAL) | A_BOLD,
                 " %s%s  used %zu  %s %zu%s  %s %zu  free %zu  %s %zu%s ", name, kind_note, row.used,
                 roomy ? "padding" : "pad", row.st.padding_bytes, slack, roomy ? "metadata" : "meta",
-                row.st.metadata_bytes, row.st.capacity - row.used, roomy ? "failures" : "fail", row.fig.failures,
+                row.st.metadata_bytes, screen_free_bytes(&row.st), roomy ? "failures" : "fail", row.fig.failures,
                 more);
         y++;
         if ((cv->rulers_each || i == 0) && y < bottom) {
@@ -1787,7 +1787,7 @@ static void compare_draw_table(tui *t)
             const compare_row *w = &rows[i];
             size_t high = w->fig.regions ? w->st.capacity : w->fig.high_water;
             size_t all[FIGURES] = {w->used, w->st.padding_bytes, w->slack, w->st.metadata_bytes,
-                                   w->st.capacity - w->used, w->fig.failures, w->st.live_blocks, w->st.peak_bytes,
+                                   screen_free_bytes(&w->st), w->fig.failures, w->st.live_blocks, w->st.peak_bytes,
                                    high, high ? w->st.peak_bytes * 100 / high : 0, w->fig.commands,
                                    w->fig.commands ? (size_t)(w->fig.ns / w->fig.commands) : 0};
             v[i] = all[k];

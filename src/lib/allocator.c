@@ -208,6 +208,7 @@ static void usage_span(void *user, const as_span *s)
     case AS_SPAN_UNUSED: u->unused_bytes += s->len; break;
     case AS_SPAN_SLACK: u->slack_bytes += s->len; break;
     case AS_SPAN_DAMAGED: u->damaged_bytes += s->len; break;
+    case AS_SPAN_UNKNOWN: u->unknown_bytes += s->len; break;
     case AS_SPAN_KIND_COUNT: break;
     }
     acc->last_live = NULL;

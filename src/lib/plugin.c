@@ -962,12 +962,18 @@ size_t plugin_take_output(plugin *p, char *buf, size_t len)
 
 /* ---- the probe ------------------------------------------------------------ */
 
-/* kinds[] codes: the as_span_kind in the low nibble, as_meta_kind above. */
+/* kinds[] codes: the as_span_kind in the low nibble, as_meta_kind above.
+ * Bytes a block once held are freed; the others are what the plugin's
+ * describe says, unused where it says nothing. Without a describe (or
+ * when it failed) nobody told us what they are, free space or the
+ * plugin's own bookkeeping: they are unknown. */
 static void fill_kinds(plugin *p)
 {
+    bool described = fresh_spans(p);
+    unsigned never = described ? AS_SPAN_UNUSED : AS_SPAN_UNKNOWN;
     for (size_t i = 0; i < p->size; i++)
-        p->kinds[i] = was_seen(p, i) ? AS_SPAN_FREED : AS_SPAN_UNUSED;
-    if (!fresh_spans(p))
+        p->kinds[i] = (unsigned char)(was_seen(p, i) ? AS_SPAN_FREED : never);
+    if (!described)
         return;
     for (size_t i = 0; i < p->nspans; i++) {
         const proto_span *s = &p->spans[i];
