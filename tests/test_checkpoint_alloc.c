@@ -583,7 +583,12 @@ static world wa, wb;
 static checkpoint ck, ck2;
 
 /* kinds whose checkpoints are not written yet */
-#define PENDING " arena pool debug debug-bump counting buddy "
+#define PENDING " arena pool "
+
+static void stage(char *what, const spec_case *c, uint64_t seed, const char *name)
+{
+    snprintf(what, 160, "%s (seed %llu), %s", c->desc, (unsigned long long)seed, name);
+}
 
 /* CK_ONLY=WORD runs only the cases whose description holds WORD. */
 static bool selected(const spec_case *c)
@@ -627,25 +632,30 @@ static void one_case(const spec_case *c, uint64_t seed)
         printf("%-36s saved %zu ranges, %zu bytes; capacity %zu -> %zu after S2, %zu live blocks\n", what,
                ck.s[wa.ninst - 1].n, ck.s[wa.ninst - 1].bytes, before.capacity, after.capacity, after.live_blocks);
     restore_world(&wa, &ck);
+    stage(what, c, seed, "restored after S2");
     assert_worlds_equal(what, &wa, &wb);
 
     /* the same save, restored a second time after other changes */
     run(&wa, seed ^ 0x7777, 1500, c->big * 4, NULL);
     restore_world(&wa, &ck);
+    stage(what, c, seed, "restored a second time");
     assert_worlds_equal(what, &wa, &wb);
 
     /* save and restore with nothing in between */
     save_world(&wa, &ck2);
     restore_world(&wa, &ck2);
+    stage(what, c, seed, "saved and restored at once");
     assert_worlds_equal(what, &wa, &wb);
     checkpoint_free(&ck2);
 
+    stage(what, c, seed, "S3 after the restores");
     assert_same_future(what, &wa, &wb, seed ^ 0x3333, c->big);
 
     /* a restore after everything was freed and reset */
     save_world(&wa, &ck2);
     free_everything(&wa);
     restore_world(&wa, &ck2);
+    stage(what, c, seed, "restored after freeing everything");
     assert_worlds_equal(what, &wa, &wb);
     assert_same_future(what, &wa, &wb, seed ^ 0x4444, c->big);
     checkpoint_free(&ck2);
