@@ -383,15 +383,26 @@ static void checkpoint_free(checkpoint *c)
         saved_free(&c->s[i]);
 }
 
-/* ---- equality of two worlds ---- */
+/* ---- what an instance says of itself ---- */
 
-typedef struct view {
+typedef struct facts {
+    const as_probe *probe;
     regions reg;
-    uint64_t *items;    /* spans and markers, each as 4 numbers */
+    unsigned char *bytes;   /* the regions' bytes, one after the other (with_bytes) */
+    uint64_t *items;        /* spans and markers, 4 numbers each, blocks as region and offset */
     size_t n, cap;
-} view;
+    as_usage u;
+    bool has_off;
+    size_t off;
+    size_t nfig;
+    char fig_name[16][48];
+    size_t fig_value[16];
+    bool has_sum;
+    as_free_summary sum;
+    char policy[32];
+} facts;
 
-static void view_add(view *v, uint64_t a, uint64_t b, uint64_t c, uint64_t d)
+static void facts_add(facts *v, uint64_t a, uint64_t b, uint64_t c, uint64_t d)
 {
     if (v->n + 4 > v->cap) {
         v->cap = v->cap ? v->cap * 2 : 1024;
@@ -401,90 +412,167 @@ static void view_add(view *v, uint64_t a, uint64_t b, uint64_t c, uint64_t d)
     v->items[v->n++] = a, v->items[v->n++] = b, v->items[v->n++] = c, v->items[v->n++] = d;
 }
 
-static void view_span(void *user, const as_span *s)
+static void facts_span(void *user, const as_span *s)
 {
-    view *v = user;
-    view_add(v, ((uint64_t)s->region << 32) | ((uint64_t)s->kind << 8) | s->meta, s->offset, s->len,
-             s->block ? where(&v->reg, s->block) : 0);
+    facts *v = user;
+    facts_add(v, ((uint64_t)s->region << 32) | ((uint64_t)s->kind << 8) | s->meta, s->offset, s->len,
+              s->block ? where(&v->reg, s->block) : 0);
 }
 
-static void view_marker(void *user, const as_marker *m)
+static void facts_marker(void *user, const as_marker *m)
 {
-    view *v = user;
-    view_add(v, ((uint64_t)1 << 63) | ((uint64_t)m->region << 8) | m->kind, m->offset, 0, 0);
+    facts *v = user;
+    facts_add(v, ((uint64_t)1 << 63) | ((uint64_t)m->region << 8) | m->kind, m->offset, 0, 0);
 }
 
-static void view_of(as_instance in, view *v)
+static facts *facts_new(void)
 {
-    regions_of(in, &v->reg);
-    v->n = 0;
-    as_inspector i = {.span = view_span, .marker = view_marker, .user = v};
-    in.probe->inspect(in.a.ctx, &i);
+    facts *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    return f;
 }
 
-static view va, vb;
-
-static void assert_instances_equal(const char *what, as_instance a, as_instance b)
+static void facts_free(facts *f)
 {
-    const as_probe *p = a.probe;
-    assert_ptr_equal(a.probe, b.probe);
-    const char *ca = p->check ? p->check(a.a.ctx) : NULL;
-    if (ca)
-        fail_msg("%s: %s: check fails after restore: %s", what, p->kind, ca);
-    view_of(a, &va);
-    view_of(b, &vb);
-    if (va.reg.n != vb.reg.n)
-        fail_msg("%s: %s: %zu regions, the twin has %zu", what, p->kind, va.reg.n, vb.reg.n);
-    for (size_t i = 0; i < va.reg.n; i++) {
-        if (va.reg.size[i] != vb.reg.size[i])
-            fail_msg("%s: %s: region %zu is %zu bytes, the twin's %zu", what, p->kind, i, va.reg.size[i],
-                     vb.reg.size[i]);
-        for (size_t k = 0; k < va.reg.size[i]; k++)
-            if (va.reg.base[i][k] != vb.reg.base[i][k])
-                fail_msg("%s: %s: region %zu byte %zu is %02x, the twin's %02x", what, p->kind, i, k,
-                         va.reg.base[i][k], vb.reg.base[i][k]);
+    if (f == NULL)
+        return;
+    free(f->bytes);
+    free(f->items);
+    free(f);
+}
+
+/* Everything the instance says; check() must pass. */
+static void facts_of(const char *what, as_instance in, facts *f, bool with_bytes)
+{
+    const as_probe *p = in.probe;
+    const char *why = p->check ? p->check(in.a.ctx) : NULL;
+    if (why)
+        fail_msg("%s: %s: check fails: %s", what, p->kind, why);
+    f->probe = p;
+    regions_of(in, &f->reg);
+    f->n = 0;
+    as_inspector i = {.span = facts_span, .marker = facts_marker, .user = f};
+    p->inspect(in.a.ctx, &i);
+    free(f->bytes);
+    f->bytes = NULL;
+    if (with_bytes) {
+        size_t total = 0;
+        for (size_t k = 0; k < f->reg.n; k++)
+            total += f->reg.size[k];
+        f->bytes = malloc(total + 1);
+        assert_non_null(f->bytes);
+        for (size_t k = 0, at = 0; k < f->reg.n; at += f->reg.size[k], k++)
+            memcpy(f->bytes + at, f->reg.base[k], f->reg.size[k]);
     }
-    if (va.n != vb.n)
-        fail_msg("%s: %s: %zu span/marker words, the twin has %zu", what, p->kind, va.n, vb.n);
-    for (size_t i = 0; i < va.n; i++)
-        if (va.items[i] != vb.items[i])
-            fail_msg("%s: %s: span/marker %zu differs (%llx vs %llx)", what, p->kind, i / 4,
-                     (unsigned long long)va.items[i], (unsigned long long)vb.items[i]);
-    as_usage ua, ub;
-    as_usage_of(p, a.a.ctx, &ua);
-    as_usage_of(p, b.a.ctx, &ub);
-    assert_memory_equal(&ua, &ub, sizeof ua);
-    size_t oa = 0, ob = 0;
-    bool ha = p->offset && p->offset(a.a.ctx, &oa), hb = p->offset && p->offset(b.a.ctx, &ob);
-    assert_int_equal(ha, hb);
-    assert_int_equal(oa, ob);
-    if (p->figures) {
-        as_figure fa[16], fb[16];
-        size_t na = p->figures(a.a.ctx, fa, 16), nb = p->figures(b.a.ctx, fb, 16);
-        assert_int_equal(na, nb);
-        for (size_t i = 0; i < na; i++) {
-            assert_string_equal(fa[i].name, fb[i].name);
-            if (fa[i].value != fb[i].value)
-                fail_msg("%s: %s: figure %s is %zu, the twin's %zu", what, p->kind, fa[i].name, fa[i].value,
-                         fb[i].value);
-        }
+    as_usage_of(p, in.a.ctx, &f->u);
+    f->off = 0;
+    f->has_off = p->offset && p->offset(in.a.ctx, &f->off);
+    as_figure fig[16];
+    f->nfig = p->figures ? p->figures(in.a.ctx, fig, 16) : 0;
+    for (size_t k = 0; k < f->nfig; k++) {
+        snprintf(f->fig_name[k], sizeof f->fig_name[k], "%s", fig[k].name);
+        f->fig_value[k] = fig[k].value;
     }
-    if (p->free_summary) {
-        as_free_summary sa, sb;
-        p->free_summary(a.a.ctx, &sa);
-        p->free_summary(b.a.ctx, &sb);
-        assert_int_equal(sa.largest, sb.largest);
-        assert_int_equal(sa.slot_size, sb.slot_size);
-        assert_true(sa.fragmentation == sb.fragmentation);
-        assert_true(sa.policy == sb.policy || (sa.policy && sb.policy && !strcmp(sa.policy, sb.policy)));
+    f->has_sum = p->free_summary != NULL;
+    if (f->has_sum) {
+        p->free_summary(in.a.ctx, &f->sum);
+        snprintf(f->policy, sizeof f->policy, "%s", f->sum.policy ? f->sum.policy : "");
+        f->sum.policy = NULL;
     }
 }
 
+/* same_place: the same regions at the same addresses, byte for byte (an
+ * instance against itself earlier); else the same sizes (a twin). */
+static void assert_facts_equal(const char *what, const facts *a, const facts *b, bool same_place)
+{
+    const char *kind = a->probe->kind;
+    assert_ptr_equal(a->probe, b->probe);
+    if (a->reg.n != b->reg.n)
+        fail_msg("%s: %s: %zu regions, expected %zu", what, kind, a->reg.n, b->reg.n);
+    for (size_t i = 0, at = 0; i < a->reg.n; at += a->reg.size[i], i++) {
+        if (a->reg.size[i] != b->reg.size[i])
+            fail_msg("%s: %s: region %zu is %zu bytes, expected %zu", what, kind, i, a->reg.size[i], b->reg.size[i]);
+        if (!same_place)
+            continue;
+        if (a->reg.base[i] != b->reg.base[i])
+            fail_msg("%s: %s: region %zu moved", what, kind, i);
+        for (size_t k = 0; k < a->reg.size[i]; k++)
+            if (a->bytes[at + k] != b->bytes[at + k])
+                fail_msg("%s: %s: region %zu byte %zu is %02x, expected %02x", what, kind, i, k, a->bytes[at + k],
+                         b->bytes[at + k]);
+    }
+    if (a->n != b->n)
+        fail_msg("%s: %s: %zu span/marker words, expected %zu", what, kind, a->n, b->n);
+    for (size_t i = 0; i < a->n; i++)
+        if (a->items[i] != b->items[i])
+            fail_msg("%s: %s: span/marker %zu differs (%llx, expected %llx)", what, kind, i / 4,
+                     (unsigned long long)a->items[i], (unsigned long long)b->items[i]);
+    assert_memory_equal(&a->u, &b->u, sizeof a->u);
+    assert_int_equal(a->has_off, b->has_off);
+    assert_int_equal(a->off, b->off);
+    assert_int_equal(a->nfig, b->nfig);
+    for (size_t i = 0; i < a->nfig; i++) {
+        assert_string_equal(a->fig_name[i], b->fig_name[i]);
+        if (a->fig_value[i] != b->fig_value[i])
+            fail_msg("%s: %s: figure %s is %zu, expected %zu", what, kind, a->fig_name[i], a->fig_value[i],
+                     b->fig_value[i]);
+    }
+    assert_int_equal(a->has_sum, b->has_sum);
+    if (a->has_sum) {
+        assert_int_equal(a->sum.largest, b->sum.largest);
+        assert_int_equal(a->sum.slot_size, b->sum.slot_size);
+        assert_true(a->sum.fragmentation == b->sum.fragmentation);
+        assert_string_equal(a->policy, b->policy);
+    }
+}
+
+/* A world as it is: every instance's facts, bytes included. */
+typedef struct snapshot {
+    facts *f[MAX_INST];
+    size_t n;
+} snapshot;
+
+static void snapshot_take(const char *what, world *w, snapshot *s)
+{
+    s->n = w->ninst;
+    for (size_t i = 0; i < w->ninst; i++) {
+        s->f[i] = facts_new();
+        facts_of(what, w->inst[i], s->f[i], true);
+    }
+}
+
+static void snapshot_free(snapshot *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        facts_free(s->f[i]);
+    s->n = 0;
+}
+
+/* A, restored, is what it was when it was saved: at the same addresses,
+ * byte for byte. */
+static void assert_as_saved(const char *what, world *w, const snapshot *s)
+{
+    facts *now = facts_new();
+    for (size_t i = 0; i < w->ninst; i++) {
+        facts_of(what, w->inst[i], now, true);
+        assert_facts_equal(what, now, s->f[i], true);
+    }
+    facts_free(now);
+}
+
+/* A and its twin B say the same of themselves (positions relative to their
+ * regions), hold the same blocks at the same places with the same bytes. */
 static void assert_worlds_equal(const char *what, world *a, world *b)
 {
+    facts *fa = facts_new(), *fb = facts_new();
     assert_int_equal(a->ninst, b->ninst);
-    for (size_t i = 0; i < a->ninst; i++)
-        assert_instances_equal(what, a->inst[i], b->inst[i]);
+    for (size_t i = 0; i < a->ninst; i++) {
+        facts_of(what, a->inst[i], fa, false);
+        facts_of(what, b->inst[i], fb, false);
+        assert_facts_equal(what, fa, fb, false);
+    }
+    facts_free(fa);
+    facts_free(fb);
     assert_int_equal(a->n, b->n);
     regions ra, rb;
     regions_of(top(a), &ra);
@@ -583,7 +671,7 @@ static world wa, wb;
 static checkpoint ck, ck2;
 
 /* kinds whose checkpoints are not written yet */
-#define PENDING " arena pool "
+#define PENDING " pool "
 
 static void stage(char *what, const spec_case *c, uint64_t seed, const char *name)
 {
@@ -623,6 +711,8 @@ static void one_case(const spec_case *c, uint64_t seed)
     run(&wb, seed, 500, c->big, NULL);
     assert_worlds_equal(what, &wa, &wb); /* the operations are deterministic */
 
+    snapshot at, at2;
+    snapshot_take(what, &wa, &at);
     save_world(&wa, &ck);
     as_usage before, after;
     as_usage_of(top(&wa).probe, top(&wa).a.ctx, &before);
@@ -633,18 +723,21 @@ static void one_case(const spec_case *c, uint64_t seed)
                ck.s[wa.ninst - 1].n, ck.s[wa.ninst - 1].bytes, before.capacity, after.capacity, after.live_blocks);
     restore_world(&wa, &ck);
     stage(what, c, seed, "restored after S2");
+    assert_as_saved(what, &wa, &at);
     assert_worlds_equal(what, &wa, &wb);
 
     /* the same save, restored a second time after other changes */
     run(&wa, seed ^ 0x7777, 1500, c->big * 4, NULL);
     restore_world(&wa, &ck);
     stage(what, c, seed, "restored a second time");
+    assert_as_saved(what, &wa, &at);
     assert_worlds_equal(what, &wa, &wb);
 
     /* save and restore with nothing in between */
     save_world(&wa, &ck2);
     restore_world(&wa, &ck2);
     stage(what, c, seed, "saved and restored at once");
+    assert_as_saved(what, &wa, &at);
     assert_worlds_equal(what, &wa, &wb);
     checkpoint_free(&ck2);
 
@@ -652,14 +745,18 @@ static void one_case(const spec_case *c, uint64_t seed)
     assert_same_future(what, &wa, &wb, seed ^ 0x3333, c->big);
 
     /* a restore after everything was freed and reset */
+    snapshot_take(what, &wa, &at2);
     save_world(&wa, &ck2);
     free_everything(&wa);
     restore_world(&wa, &ck2);
     stage(what, c, seed, "restored after freeing everything");
+    assert_as_saved(what, &wa, &at2);
     assert_worlds_equal(what, &wa, &wb);
     assert_same_future(what, &wa, &wb, seed ^ 0x4444, c->big);
     checkpoint_free(&ck2);
     checkpoint_free(&ck);
+    snapshot_free(&at);
+    snapshot_free(&at2);
 
     kind_destroy(&wa.b);
     kind_destroy(&wb.b);
@@ -725,8 +822,5 @@ int main(void)
         cmocka_unit_test(test_every_kind_is_covered),
         cmocka_unit_test(test_restore_refuses_another_instance),
     };
-    int rc = cmocka_run_group_tests(tests, NULL, NULL);
-    free(va.items);
-    free(vb.items);
-    return rc;
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }
