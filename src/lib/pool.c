@@ -511,7 +511,8 @@ static bool probe_restore(void *ctx, const as_loader *r)
     bool ok = saved && have && as_load(r, saved, t.slab_count * sizeof *saved);
     if (ok) {
         memcpy(have, p->slabs, p->slab_count * sizeof *have);
-        memcpy(have + p->slab_count, p->spares, p->spare_count * sizeof *have);
+        if (p->spare_count)
+            memcpy(have + p->slab_count, p->spares, p->spare_count * sizeof *have);
         ok = put_slabs(p, saved, t.slab_count, have, n, r);
     }
     if (ok) {
