@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "allocscope/allocator.h"
+
 #define GRANMAP_NONE SIZE_MAX
 /* 64^11 > 2^64: enough levels for any count of granules. */
 #define GRANMAP_LEVELS 11
@@ -53,5 +55,12 @@ size_t granmap_prev(const granmap *m, size_t g);
 size_t granmap_next(const granmap *m, size_t g);
 /* The first marked granule >= g whose value is >= need, or GRANMAP_NONE. */
 size_t granmap_first_at_least(const granmap *m, size_t g, size_t need);
+
+/* Checkpoints (allocator.h): the words of every level that cover granules
+ * [0, n), as ranges (bits, then values, level by level); load puts them
+ * back into the same words. Words above them are left as they are: clear
+ * them first (granmap_clear_below) if anything may be marked there. */
+bool granmap_save_below(const granmap *m, size_t n, const as_saver *w);
+bool granmap_load_below(granmap *m, size_t n, const as_loader *r);
 
 #endif

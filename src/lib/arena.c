@@ -9,6 +9,11 @@
  * Invariants: every chunk's header matches the record beside it; end
  * indexes lie between the header and the chunk's size; recorded blocks lie
  * between the header and the end index, in address order.
+ *
+ * A checkpoint holds the struct, the chunk records and their ledgers (a
+ * save copies 48 bytes per chunk and 32 per block); the chunks' bytes are
+ * the backing allocator's, saved with it. Over the system heap an arena
+ * has none (its probe has no save).
  */
 #include "allocscope/arena.h"
 
@@ -238,7 +243,14 @@ static void arena_vt_free(void *ctx, void *mem, size_t len, uint8_t align_log2, 
 static const as_vtable arena_vtable = {arena_vt_alloc, arena_vt_resize, arena_vt_remap, arena_vt_free};
 
 as_allocator arena_allocator(arena *ar) { return (as_allocator){ar, &arena_vtable}; }
-as_instance arena_instance(arena *ar) { return (as_instance){arena_allocator(ar), &arena_probe}; }
+static const as_probe arena_probe_over_heap;
+
+/* An arena over the system heap has no checkpoints (see the end). */
+as_instance arena_instance(arena *ar)
+{
+    bool saves = ar->backing.probe && ar->backing.probe->save && ar->backing.probe->restore;
+    return (as_instance){arena_allocator(ar), saves ? &arena_probe : &arena_probe_over_heap};
+}
 
 /* Usable bytes of all chunks (Zig's queryCapacity). */
 static size_t usable_capacity(const arena *ar)
@@ -395,7 +407,83 @@ static void probe_destroy(void *ctx) { arena_destroy(ctx); }
 
 static void probe_set_ledger(void *ctx, bool on) { arena_set_ledger(ctx, on); }
 
+/* ---- checkpoints: the struct, the chunk records, each chunk's ledger.
+ * The chunks' bytes are the backing allocator's, saved with it as an
+ * instance of its own; its restore gives the arena's chunks back to it
+ * as they were. Over the system heap there is none: a reset after the
+ * checkpoint gives chunks back to malloc, and their addresses cannot be
+ * had again. ---- */
+
+static bool probe_save(const void *ctx, const as_saver *w)
+{
+    const arena *ar = ctx;
+    if (!as_save(w, ar, sizeof *ar) || (ar->count && !as_save(w, ar->chunks, ar->count * sizeof *ar->chunks)))
+        return false;
+    for (size_t i = 0; i < ar->count; i++)
+        if (!ledger_save(&ar->chunks[i].blocks, w))
+            return false;
+    return true;
+}
+
+/* The saved chunk records, with the ledger arrays the arena holds now
+ * (the first ones reused, the rest released). */
+static bool restore_chunks(arena *ar, chunk *saved, size_t count, const as_loader *r)
+{
+    if (count > ar->cap) {
+        chunk *grown = realloc(ar->chunks, count * sizeof *grown);
+        if (grown == NULL)
+            return false;
+        ar->chunks = grown;
+        ar->cap = count;
+    }
+    for (size_t i = count; i < ar->count; i++)
+        ledger_release(&ar->chunks[i].blocks);
+    bool ok = true;
+    for (size_t i = 0; i < count; i++) {
+        ledger l = i < ar->count ? ar->chunks[i].blocks : (ledger){0};
+        ok = ok && ledger_load(&l, saved[i].blocks.count, r);
+        saved[i].blocks = l;
+    }
+    if (count)
+        memcpy(ar->chunks, saved, count * sizeof *saved);
+    ar->count = count;
+    return ok;
+}
+
+static bool probe_restore(void *ctx, const as_loader *r)
+{
+    arena *ar = ctx, t;
+    if (!as_load(r, &t, sizeof t) || t.backing.a.ctx != ar->backing.a.ctx ||
+        (t.count && as_load_len(r) != t.count * sizeof(chunk)))
+        return false;
+    chunk *saved = t.count ? malloc(t.count * sizeof *saved) : NULL;
+    bool ok = t.count == 0 || (saved && as_load(r, saved, t.count * sizeof *saved));
+    ok = ok && restore_chunks(ar, saved, t.count, r);
+    if (ok)
+        ar->keep_ledger = t.keep_ledger;
+    free(saved);
+    return ok;
+}
+
 const as_probe arena_probe = {
+    .kind = "arena",
+    .inspect = probe_inspect,
+    .check = probe_check,
+    .judge_free = probe_judge,
+    .reset = probe_reset,
+    .offset = probe_offset,
+    .locate = probe_locate,
+    .destroy = probe_destroy,
+    .region_word = "chunk",
+    .noop_free_why = "an arena reclaims only its most recent block; the rest comes back on reset",
+    .resize_hint = "only the most recent block can grow (and only within its buffer)",
+    .set_ledger = probe_set_ledger,
+    .save = probe_save,
+    .restore = probe_restore,
+};
+
+/* The same without checkpoints: an arena over the system heap. */
+static const as_probe arena_probe_over_heap = {
     .kind = "arena",
     .inspect = probe_inspect,
     .check = probe_check,

@@ -20,6 +20,12 @@
  * verdict (probe_judge) O(log n): the block holding a pointer is found by
  * trying each order's aligned start, never by walking the blocks. A walk
  * of every block (inspect, check, walk_free) is O(blocks).
+ *
+ * A checkpoint holds the struct, the control array, the lengths below the
+ * high-water mark, the handed-out bits and the pages of the buffer ever
+ * written (a bit per page, set by every link written and every block
+ * handed out): a save copies the written pages plus about 1/3 of the
+ * buffer's size... at most: 1/16 (control) + 1/4 (lengths) + 1/128.
  */
 #include "allocscope/buddy.h"
 
@@ -40,7 +46,10 @@ struct buddy {
     uint64_t *handed;   /* a bit per minimum block: ever handed out since the reset */
     size_t heads[64];   /* first free block of each order + 1; 0: empty */
     size_t high_water;
+    uint64_t *dirty;    /* a bit per page of the buffer: ever written (a link, a block handed out) */
 };
+
+#define PAGE_LOG2 12
 
 static size_t block_size(unsigned order) { return (size_t)BUDDY_MIN_BLOCK << order; }
 static size_t idx(size_t off) { return off / BUDDY_MIN_BLOCK; }
@@ -75,6 +84,14 @@ static size_t next_change(const buddy *b, size_t i, size_t end, bool state)
     return end;
 }
 
+static size_t page_words(size_t capacity) { return (((capacity + 4095) >> PAGE_LOG2) + 63) / 64; }
+
+static void mark_dirty(buddy *b, size_t from, size_t end)
+{
+    for (size_t p = from >> PAGE_LOG2; p <= (end - 1) >> PAGE_LOG2; p++)
+        b->dirty[p / 64] |= (uint64_t)1 << (p % 64);
+}
+
 static size_t link_get(const buddy *b, size_t off, int which)
 {
     uint64_t v;
@@ -86,6 +103,7 @@ static void link_set(buddy *b, size_t off, int which, size_t v)
 {
     uint64_t w = v;
     memcpy(b->buffer + off + 8 * which, &w, sizeof w);
+    b->dirty[off >> (PAGE_LOG2 + 6)] |= (uint64_t)1 << ((off >> PAGE_LOG2) & 63); /* a link never crosses a page */
 }
 
 static void push_free(buddy *b, size_t off, unsigned order)
@@ -130,7 +148,8 @@ buddy *buddy_create(size_t capacity)
     b->ctrl = calloc(idx(capacity), 1);
     b->lens = calloc(idx(capacity), sizeof *b->lens);
     b->handed = calloc(handed_words(capacity), sizeof *b->handed);
-    if (b->buffer == NULL || b->ctrl == NULL || b->lens == NULL || b->handed == NULL) {
+    b->dirty = calloc(page_words(capacity), sizeof *b->dirty);
+    if (b->buffer == NULL || b->ctrl == NULL || b->lens == NULL || b->handed == NULL || b->dirty == NULL) {
         buddy_destroy(b);
         return NULL;
     }
@@ -148,6 +167,7 @@ void buddy_destroy(buddy *b)
     free(b->ctrl);
     free(b->lens);
     free(b->handed);
+    free(b->dirty);
     free(b);
 }
 
@@ -186,6 +206,7 @@ static void *buddy_vt_alloc(void *ctx, size_t len, uint8_t al, uintptr_t ra)
     if (off + block_size(k) > b->high_water)
         b->high_water = off + block_size(k);
     mark_handed(b, idx(off), idx(off + block_size(k)));
+    mark_dirty(b, off, off + block_size(k));
     return b->buffer + off;
 }
 
@@ -470,6 +491,83 @@ static void probe_free_summary(const void *ctx, as_free_summary *out)
     *out = (as_free_summary){NULL, buddy_largest_free(ctx), 0, 0};
 }
 
+/* ---- checkpoints: the struct, the page bits, the control array, the
+ * lengths below the high-water mark, the handed-out bits, then every run
+ * of pages ever written ---- */
+
+static size_t pages_of(const buddy *b) { return (b->capacity + 4095) >> PAGE_LOG2; }
+static bool bit(const uint64_t *bits, size_t i) { return (bits[i / 64] >> (i % 64)) & 1; }
+
+/* The end of the run of set bits (pages) that starts at p. */
+static size_t run_end(const buddy *b, const uint64_t *bits, size_t p)
+{
+    while (p < pages_of(b) && bit(bits, p))
+        p++;
+    return p;
+}
+
+/* Bytes of pages [p, q) of the buffer (the last page may be short). */
+static size_t pages_len(const buddy *b, size_t p, size_t q)
+{
+    size_t end = q << PAGE_LOG2;
+    return (end < b->capacity ? end : b->capacity) - (p << PAGE_LOG2);
+}
+
+static bool save_tables(const buddy *b, const as_saver *w)
+{
+    return as_save(w, b->dirty, page_words(b->capacity) * sizeof *b->dirty) &&
+           as_save(w, b->ctrl, idx(b->capacity)) &&
+           (b->high_water == 0 || as_save(w, b->lens, idx(b->high_water) * sizeof *b->lens)) &&
+           as_save(w, b->handed, handed_words(b->capacity) * sizeof *b->handed);
+}
+
+static bool probe_save(const void *ctx, const as_saver *w)
+{
+    const buddy *b = ctx;
+    if (!as_save(w, b, sizeof *b) || !save_tables(b, w))
+        return false;
+    for (size_t p = 0; p < pages_of(b); p++) {
+        if (!bit(b->dirty, p))
+            continue;
+        size_t q = run_end(b, b->dirty, p);
+        if (!as_save(w, b->buffer + (p << PAGE_LOG2), pages_len(b, p, q)))
+            return false;
+        p = q - 1;
+    }
+    return true;
+}
+
+/* Pages written since the checkpoint, and not before it, go back to the 0s
+ * of a fresh region. Lengths above the saved high-water mark are left:
+ * only used blocks' are read, and they all lie below it. */
+static bool probe_restore(void *ctx, const as_loader *r)
+{
+    buddy *b = ctx, t;
+    size_t words = page_words(b->capacity);
+    if (!as_load(r, &t, sizeof t) || t.buffer != b->buffer || t.capacity != b->capacity)
+        return false;
+    uint64_t *then = malloc(words * sizeof *then);
+    bool ok = then && as_load(r, then, words * sizeof *then) && as_load(r, b->ctrl, idx(b->capacity)) &&
+              (t.high_water == 0 || as_load(r, b->lens, idx(t.high_water) * sizeof *b->lens)) &&
+              as_load(r, b->handed, handed_words(b->capacity) * sizeof *b->handed);
+    for (size_t p = 0; ok && p < pages_of(b); p++) {
+        if (bit(then, p)) {
+            size_t q = run_end(b, then, p);
+            ok = as_load(r, b->buffer + (p << PAGE_LOG2), pages_len(b, p, q));
+            p = q - 1;
+        } else if (bit(b->dirty, p)) {
+            memset(b->buffer + (p << PAGE_LOG2), 0, pages_len(b, p, p + 1));
+        }
+    }
+    if (ok) {
+        memcpy(b->dirty, then, words * sizeof *then);
+        t.ctrl = b->ctrl, t.lens = b->lens, t.handed = b->handed, t.dirty = b->dirty;
+        *b = t;
+    }
+    free(then);
+    return ok;
+}
+
 const as_probe buddy_probe = {
     .kind = "buddy",
     .inspect = probe_inspect,
@@ -482,4 +580,6 @@ const as_probe buddy_probe = {
     .free_shape = AS_FREE_ORDERS,
     .walk_free = probe_walk_free,
     .free_summary = probe_free_summary,
+    .save = probe_save,
+    .restore = probe_restore,
 };

@@ -1,5 +1,8 @@
 /*
  * counting.c - the counting wrapper (see counting.h).
+ *
+ * A checkpoint holds the struct, its counters: a save copies 100 bytes;
+ * the wrapped allocator is saved as an instance of its own.
  */
 #include "allocscope/counting.h"
 
@@ -159,6 +162,21 @@ static size_t probe_figures(const void *ctx, as_figure *out, size_t max)
     return n;
 }
 
+/* ---- checkpoints: the struct (its counters); the wrapped allocator is an
+ * instance of its own, and the one set now stays ---- */
+
+static bool probe_save(const void *ctx, const as_saver *w) { return as_save(w, ctx, sizeof(counting)); }
+
+static bool probe_restore(void *ctx, const as_loader *r)
+{
+    counting *c = ctx, t;
+    if (!as_load(r, &t, sizeof t) || t.inner.a.ctx != c->inner.a.ctx)
+        return false;
+    t.inner = c->inner;
+    *c = t;
+    return true;
+}
+
 const as_probe counting_probe = {
     .kind = "counting",
     .inspect = probe_inspect,
@@ -170,4 +188,6 @@ const as_probe counting_probe = {
     .locate = probe_locate,
     .destroy = probe_destroy,
     .figures = probe_figures,
+    .save = probe_save,
+    .restore = probe_restore,
 };

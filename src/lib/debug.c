@@ -22,6 +22,11 @@
  * Invariants: the number of live records and their bytes equal the active
  * count and current bytes; every quarantined slot names a quarantined
  * record; the table is never more than 3/4 full.
+ *
+ * A checkpoint holds the struct (counters, quarantine ring, stamp) and the
+ * record table: a save copies 40 bytes per table slot (at most 4/3 of the
+ * blocks ever recorded, rounded to a power of two). The wrapped allocator
+ * is saved as an instance of its own; the records point into its memory.
  */
 #include "allocscope/debug.h"
 
@@ -634,6 +639,39 @@ static size_t probe_tutorial_figures(const void *ctx, as_figure *out, size_t max
     return figures(ctx, true, out, max);
 }
 
+/* ---- checkpoints: the struct (counters, quarantine, stamp) and the
+ * record table; the wrapped allocator is an instance of its own ---- */
+
+static bool probe_save(const void *ctx, const as_saver *w)
+{
+    const debug_alloc *d = ctx;
+    return as_save(w, d, sizeof *d) && as_save(w, d->table, d->table_cap * sizeof *d->table);
+}
+
+/* The table takes the saved capacity (its slots depend on it); the sink
+ * and the wrapped allocator stay the ones set now. */
+static bool probe_restore(void *ctx, const as_loader *r)
+{
+    debug_alloc *d = ctx, t;
+    if (!as_load(r, &t, sizeof t) || t.tutorial != d->tutorial || t.inner.a.ctx != d->inner.a.ctx ||
+        as_load_len(r) != t.table_cap * sizeof *t.table)
+        return false;
+    if (t.table_cap != d->table_cap) {
+        record *table = realloc(d->table, t.table_cap * sizeof *table);
+        if (table == NULL)
+            return false;
+        d->table = table;
+        d->table_cap = t.table_cap;
+    }
+    if (!as_load(r, d->table, t.table_cap * sizeof *d->table))
+        return false;
+    t.table = d->table;
+    t.sink = d->sink;
+    t.inner = d->inner;
+    *d = t;
+    return true;
+}
+
 const as_probe debug_probe = {
     .kind = "debug",
     .inspect = probe_inspect,
@@ -650,6 +688,8 @@ const as_probe debug_probe = {
     .guard_size = DEBUG_GUARD_SIZE,
     .guard_byte = DEBUG_GUARD_BYTE,
     .figures = probe_figures,
+    .save = probe_save,
+    .restore = probe_restore,
 };
 
 /* The tutorial's DebugBumpAllocator: no guard; peak = the highest offset. */
@@ -669,4 +709,6 @@ const as_probe debug_tutorial_probe = {
     .guard_size = 0,
     .guard_byte = DEBUG_GUARD_BYTE,
     .figures = probe_tutorial_figures,
+    .save = probe_save,
+    .restore = probe_restore,
 };

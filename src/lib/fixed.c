@@ -4,10 +4,13 @@
  * Invariants: 0 <= end_index <= capacity; recorded blocks lie below
  * end_index in address order. "Is it the last allocation?" is decided as
  * Zig does: the block ends exactly at end_index.
+ * A checkpoint holds the struct, the buffer up to the highest end index
+ * ever reached and the ledger: a save copies O(high-water mark + blocks).
  */
 #include "allocscope/fixed.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "allocscope/ledger.h"
 
@@ -17,6 +20,7 @@ struct fixed {
     size_t end_index;
     bool keep_ledger;
     ledger blocks;
+    size_t high;        /* the highest end index before the last move back */
 };
 
 fixed *fixed_create(size_t capacity)
@@ -89,10 +93,18 @@ static void *fixed_vt_alloc(void *ctx, size_t len, uint8_t align_log2, uintptr_t
     return f->buffer + start;
 }
 
+/* Before the end index may move back: the bytes below it stay written. */
+static void note_high(fixed *f)
+{
+    if (f->end_index > f->high)
+        f->high = f->end_index;
+}
+
 static bool fixed_vt_resize(void *ctx, void *mem, size_t len, uint8_t align_log2,
                             size_t new_len, uintptr_t ra)
 {
     (void)align_log2, (void)ra;
+    note_high(ctx);
     return ledger_buffer_resize(buffer_of(ctx), mem, len, new_len);
 }
 
@@ -105,6 +117,7 @@ static void *fixed_vt_remap(void *ctx, void *mem, size_t len, uint8_t align_log2
 static void fixed_vt_free(void *ctx, void *mem, size_t len, uint8_t align_log2, uintptr_t ra)
 {
     (void)align_log2, (void)ra;
+    note_high(ctx);
     ledger_buffer_free(buffer_of(ctx), mem, len);
 }
 
@@ -115,6 +128,7 @@ as_instance fixed_instance(fixed *f) { return (as_instance){fixed_allocator(f), 
 
 void fixed_reset(fixed *f)
 {
+    note_high(f);
     f->end_index = 0;
     ledger_clear(&f->blocks);
 }
@@ -190,6 +204,38 @@ static void probe_destroy(void *ctx) { fixed_destroy(ctx); }
 
 static void probe_set_ledger(void *ctx, bool on) { fixed_set_ledger(ctx, on); }
 
+/* ---- checkpoints: the struct, the buffer up to its high-water mark, the
+ * ledger's entries ---- */
+
+static size_t high_water(const fixed *f) { return f->end_index > f->high ? f->end_index : f->high; }
+
+static bool probe_save(const void *ctx, const as_saver *w)
+{
+    const fixed *f = ctx;
+    return as_save(w, f, sizeof *f) && (high_water(f) == 0 || as_save(w, f->buffer, high_water(f))) &&
+           ledger_save(&f->blocks, w);
+}
+
+/* Bytes written since the checkpoint above its high-water mark go back to
+ * the 0 of a fresh region. */
+static bool probe_restore(void *ctx, const as_loader *r)
+{
+    fixed *f = ctx, t;
+    if (!as_load(r, &t, sizeof t) || t.buffer != f->buffer || t.capacity != f->capacity ||
+        t.keep_ledger != f->keep_ledger || !ledger_reserve(&f->blocks, t.blocks.count))
+        return false;
+    size_t now = high_water(f), then = high_water(&t);
+    if (then && !as_load(r, f->buffer, then))
+        return false;
+    if (now > then)
+        memset(f->buffer + then, 0, now - then);
+    if (!ledger_load(&f->blocks, t.blocks.count, r))
+        return false;
+    t.blocks = f->blocks;
+    *f = t;
+    return true;
+}
+
 const as_probe fixed_probe = {
     .kind = "fixed",
     .inspect = probe_inspect,
@@ -202,4 +248,6 @@ const as_probe fixed_probe = {
     .noop_free_why = "a fixed buffer reclaims only its most recent block; these bytes come back on reset",
     .resize_hint = "only the most recent block can grow (and only within its buffer)",
     .set_ledger = probe_set_ledger,
+    .save = probe_save,
+    .restore = probe_restore,
 };

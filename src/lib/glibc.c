@@ -27,6 +27,14 @@
  * region's array (O(blocks of the region): the view is for watching, not
  * for speed); a free is a search over the regions (few) and a binary
  * search.
+ *
+ * A checkpoint holds the struct (the cursor), the region records, their
+ * blocks and each region's bytes between the lowest and the highest chunk
+ * ever placed in it: a save copies O(blocks + that span). Region memory
+ * is never given back while the view lives: a dead mmapped region keeps
+ * its memory for the next mmapped chunk that fits, and memory a region
+ * gives up (for a bigger chunk, or at a restore) is kept as a spare, so a
+ * checkpoint's regions can always be put back where they were.
  */
 #include "allocscope/glibc.h"
 
@@ -48,6 +56,8 @@ typedef struct gblock {
 typedef struct gregion {
     uint64_t lo;           /* the recorded address of its first byte */
     size_t size;
+    size_t room;           /* bytes of mem (size rounded up to a page) */
+    size_t t_lo, t_hi;     /* where chunks were ever placed: the bytes that may not be 0 */
     unsigned char *mem;
     gblock *b;
     size_t n, cap;
@@ -61,6 +71,8 @@ struct glibc_layout {
     size_t nr, rcap;
     size_t fixed;          /* the main heap and the arenas: regions [0, fixed) */
     size_t own_lo, own_hi; /* region 0: glibc's own chunk before the first recorded one (its tcache) */
+    gregion *spare;        /* memory a region gave up (mem, room, t_lo, t_hi), kept for a restore */
+    size_t nspare, spare_cap;
 };
 
 static uint64_t round_down(uint64_t v) { return v & ~(uint64_t)(PAGE - 1); }
@@ -78,7 +90,7 @@ static bool add_region(glibc_layout *g, uint64_t lo, size_t size, bool mmapped)
     }
     gregion *r = &g->r[g->nr];
     memset(r, 0, sizeof *r);
-    r->mem = as_region_new(size, NULL);
+    r->mem = as_region_new(size, &r->room);
     if (r->mem == NULL)
         return false;
     r->lo = lo, r->size = size, r->mmapped = mmapped;
@@ -164,6 +176,9 @@ void glibc_destroy(glibc_layout *g)
         as_region_delete(g->r[i].mem);
         free(g->r[i].b);
     }
+    for (size_t i = 0; i < g->nspare; i++)
+        as_region_delete(g->spare[i].mem);
+    free(g->spare);
     free(g->r);
     free(g->ops);
     free(g);
@@ -198,6 +213,42 @@ static size_t fixed_region(const glibc_layout *g, uint64_t lo, uint64_t hi)
     return (size_t)-1;
 }
 
+static bool reserve_spares(glibc_layout *g, size_t n)
+{
+    if (n <= g->spare_cap)
+        return true;
+    gregion *s = realloc(g->spare, n * sizeof *s);
+    if (s == NULL)
+        return false;
+    g->spare = s, g->spare_cap = n;
+    return true;
+}
+
+/* Region r's memory and the spare k trade places. */
+static void swap_memory(gregion *r, gregion *k)
+{
+    gregion m = *k;
+    k->mem = r->mem, k->room = r->room, k->t_lo = r->t_lo, k->t_hi = r->t_hi;
+    r->mem = m.mem, r->room = m.room, r->t_lo = m.t_lo, r->t_hi = m.t_hi;
+}
+
+/* Dead region r takes memory of at least size bytes: a spare's, or new;
+ * its own becomes a spare. */
+static bool renew_memory(glibc_layout *g, gregion *r, size_t size)
+{
+    for (size_t k = 0; k < g->nspare; k++)
+        if (g->spare[k].room >= size) {
+            swap_memory(r, &g->spare[k]);
+            return true;
+        }
+    gregion fresh = {0};
+    if (!reserve_spares(g, g->nspare + 1) || (fresh.mem = as_region_new(size, &fresh.room)) == NULL)
+        return false;
+    g->spare[g->nspare++] = fresh;
+    swap_memory(r, &g->spare[g->nspare - 1]);
+    return true;
+}
+
 /* A region for an mmapped chunk: a dead one reused, else a new one. */
 static size_t mmapped_region(glibc_layout *g, uint64_t lo, size_t size)
 {
@@ -205,15 +256,30 @@ static size_t mmapped_region(glibc_layout *g, uint64_t lo, size_t size)
     while (i < g->nr && g->r[i].in_use)
         i++;
     if (i < g->nr) {
-        unsigned char *mem = as_region_new(size, NULL);
-        if (mem == NULL)
+        /* memory is never given back while the view lives (a checkpoint
+         * may name it): a dead region's, or a spare, or new, fresh again */
+        gregion *r = &g->r[i];
+        if (r->room < size && !renew_memory(g, r, size))
             return (size_t)-1;
-        as_region_delete(g->r[i].mem);
-        g->r[i].mem = mem, g->r[i].size = size, g->r[i].lo = lo, g->r[i].n = 0;
+        if (r->t_hi > r->t_lo)
+            memset(r->mem + r->t_lo, 0, r->t_hi - r->t_lo);
+        r->t_lo = r->t_hi = 0;
+        r->size = size, r->lo = lo, r->n = 0;
     } else if (!add_region(g, lo, size, true))
         return (size_t)-1;
     g->r[i].in_use = true;
     return i;
+}
+
+/* Notes that [lo, hi) of r may be written. */
+static void touch(gregion *r, size_t lo, size_t hi)
+{
+    if (r->t_hi == r->t_lo)
+        r->t_lo = lo, r->t_hi = hi;
+    if (lo < r->t_lo)
+        r->t_lo = lo;
+    if (hi > r->t_hi)
+        r->t_hi = hi;
 }
 
 /* Drops the freed blocks whose chunks overlap [s, e) of r; false if a
@@ -268,6 +334,7 @@ static gblock *place(glibc_layout *g, const glibc_op *o, size_t *region)
         memmove(&r->b[at + 1], &r->b[at], (r->n - at) * sizeof *r->b);
     r->b[at] = (gblock){off, o->size, usable, hdr, false};
     r->n++;
+    touch(r, off - hdr, off + usable);
     *region = ri;
     return &r->b[at];
 }
@@ -328,6 +395,7 @@ static bool vt_resize(void *ctx, void *mem, size_t len, uint8_t align_log2, size
         return false;
     find(g, mem, &ri, &bi); /* clear_range may have moved it */
     r->b[bi].len = o->size, r->b[bi].usable = usable;
+    touch(r, off, off + usable);
     g->cursor++;
     return true;
 }
@@ -460,6 +528,127 @@ static bool probe_locate(const void *ctx, const void *mem, as_location *out)
 
 static void probe_destroy(void *ctx) { glibc_destroy(ctx); }
 
+/* ---- checkpoints: the struct (the cursor), the region records, each
+ * region's blocks and the bytes where chunks were ever placed. The plan
+ * never changes and is not saved. ---- */
+
+static bool probe_save(const void *ctx, const as_saver *w)
+{
+    const glibc_layout *g = ctx;
+    if (!as_save(w, g, sizeof *g) || !as_save(w, g->r, g->nr * sizeof *g->r))
+        return false;
+    for (size_t i = 0; i < g->nr; i++) {
+        const gregion *r = &g->r[i];
+        if ((r->n && !as_save(w, r->b, r->n * sizeof *r->b)) ||
+            (r->t_hi > r->t_lo && !as_save(w, r->mem + r->t_lo, r->t_hi - r->t_lo)))
+            return false;
+    }
+    return true;
+}
+
+/* The spare that holds mem, or SIZE_MAX. */
+static size_t spare_of(const glibc_layout *g, const unsigned char *mem)
+{
+    for (size_t k = 0; k < g->nspare; k++)
+        if (g->spare[k].mem == mem)
+            return k;
+    return SIZE_MAX;
+}
+
+/* Every saved region's memory is still the view's (the region's, or a
+ * spare: memory is never given back); it was always, unless a spare could
+ * not be kept for want of memory. */
+static bool regions_still_there(const glibc_layout *g, const gregion *saved, size_t n)
+{
+    if (n < g->fixed)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if ((i >= g->nr || g->r[i].mem != saved[i].mem) && spare_of(g, saved[i].mem) == SIZE_MAX)
+            return false;
+    return true;
+}
+
+/* Regions past the saved ones give their memory to the spares; the saved
+ * regions get theirs back from the spares. */
+static void put_memory_back(glibc_layout *g, const gregion *saved, size_t n)
+{
+    for (size_t i = n; i < g->nr; i++) {
+        g->spare[g->nspare++] = g->r[i];
+        free(g->r[i].b);
+    }
+    for (size_t i = g->nr; i < n; i++)
+        g->r[i] = (gregion){0};
+    for (size_t i = 0; i < n; i++) {
+        if (g->r[i].mem == saved[i].mem)
+            continue;
+        size_t k = spare_of(g, saved[i].mem);
+        if (g->r[i].mem == NULL) { /* a slot with no memory: the spare moves in */
+            g->r[i].mem = g->spare[k].mem, g->r[i].room = g->spare[k].room;
+            g->r[i].t_lo = g->spare[k].t_lo, g->r[i].t_hi = g->spare[k].t_hi;
+            g->spare[k] = g->spare[--g->nspare];
+        } else {
+            swap_memory(&g->r[i], &g->spare[k]);
+        }
+    }
+    g->nr = n;
+}
+
+/* Region r takes its saved record s, its blocks and bytes (bytes placed
+ * since, outside the saved ones, go back to 0s). */
+static bool restore_region(gregion *r, gregion *s, const as_loader *ld)
+{
+    if (s->n > r->cap) {
+        gblock *b = realloc(r->b, s->n * sizeof *b);
+        if (b == NULL)
+            return false;
+        r->b = b, r->cap = s->n;
+    }
+    if ((s->n && !as_load(ld, r->b, s->n * sizeof *r->b)) ||
+        (s->t_hi > s->t_lo && !as_load(ld, r->mem + s->t_lo, s->t_hi - s->t_lo)))
+        return false;
+    if (r->t_hi > r->t_lo && s->t_hi == s->t_lo)
+        memset(r->mem + r->t_lo, 0, r->t_hi - r->t_lo);
+    else if (r->t_hi > r->t_lo) {
+        if (r->t_lo < s->t_lo)
+            memset(r->mem + r->t_lo, 0, s->t_lo - r->t_lo);
+        if (r->t_hi > s->t_hi)
+            memset(r->mem + s->t_hi, 0, r->t_hi - s->t_hi);
+    }
+    s->b = r->b, s->cap = r->cap, s->room = r->room;
+    *r = *s;
+    return true;
+}
+
+static bool grow_regions(glibc_layout *g, size_t n)
+{
+    gregion *r = realloc(g->r, n * sizeof *r);
+    if (r == NULL)
+        return false;
+    g->r = r, g->rcap = n;
+    return true;
+}
+
+static bool probe_restore(void *ctx, const as_loader *ld)
+{
+    glibc_layout *g = ctx, t;
+    if (!as_load(ld, &t, sizeof t) || t.ops != g->ops || t.count != g->count || t.fixed != g->fixed ||
+        as_load_len(ld) != t.nr * sizeof *t.r)
+        return false;
+    gregion *saved = malloc(t.nr * sizeof *saved);
+    bool ok = saved && as_load(ld, saved, t.nr * sizeof *saved) && regions_still_there(g, saved, t.nr) &&
+              reserve_spares(g, g->nspare + g->nr) && (t.nr <= g->rcap || grow_regions(g, t.nr));
+    if (ok) {
+        put_memory_back(g, saved, t.nr);
+        for (size_t i = 0; ok && i < t.nr; i++)
+            ok = restore_region(&g->r[i], &saved[i], ld);
+        t.r = g->r, t.nr = g->nr, t.rcap = g->rcap;
+        t.spare = g->spare, t.nspare = g->nspare, t.spare_cap = g->spare_cap;
+        *g = t;
+    }
+    free(saved);
+    return ok;
+}
+
 const as_probe glibc_probe = {
     .kind = "glibc",
     .inspect = probe_inspect,
@@ -469,4 +658,6 @@ const as_probe glibc_probe = {
     .destroy = probe_destroy,
     .region_word = "heap",
     .resize_hint = "the glibc view replays a recording: only the recording's next realloc, in place, fits",
+    .save = probe_save,
+    .restore = probe_restore,
 };

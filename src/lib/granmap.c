@@ -12,6 +12,8 @@
  * O(levels); first_at_least O(64 * levels) word tests plus the callback
  * for the candidates of one level-0 word at the start. Memory: about
  * granules / 8 bytes of bits (and 8 times that with values) over all levels.
+ * A checkpoint of it (granmap_save_below) copies the words that cover the
+ * granules in use: about n / 8 bytes (n / 4 with values) for n granules.
  */
 #include "allocscope/granmap.h"
 
@@ -243,4 +245,43 @@ size_t granmap_first_at_least(const granmap *m, size_t g, size_t need)
         i = ww + 1;
     }
     return GRANMAP_NONE;
+}
+
+/* ---- checkpoints ---- */
+
+/* The words of level k that cover what the words below n of level k-1
+ * cover (n: granules at level 0); n becomes that count. */
+static size_t words_below(const granmap *m, int k, size_t *n)
+{
+    size_t words = (*n + 63) / 64;
+    if (words > m->words[k])
+        words = m->words[k];
+    *n = words;
+    return words;
+}
+
+bool granmap_save_below(const granmap *m, size_t n, const as_saver *w)
+{
+    for (int k = 0; k < m->levels; k++) {
+        size_t words = words_below(m, k, &n);
+        if (words == 0)
+            return true;
+        if (!as_save(w, m->bits[k], words * sizeof *m->bits[k]) ||
+            (m->max[k] && !as_save(w, m->max[k], words * sizeof *m->max[k])))
+            return false;
+    }
+    return true;
+}
+
+bool granmap_load_below(granmap *m, size_t n, const as_loader *r)
+{
+    for (int k = 0; k < m->levels; k++) {
+        size_t words = words_below(m, k, &n);
+        if (words == 0)
+            return true;
+        if (!as_load(r, m->bits[k], words * sizeof *m->bits[k]) ||
+            (m->max[k] && !as_load(r, m->max[k], words * sizeof *m->max[k])))
+            return false;
+    }
+    return true;
 }

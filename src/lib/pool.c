@@ -15,6 +15,12 @@
  * slot; the slabs before cur are full (every slot handed out) and those
  * after it have handed out nothing; the list has no cycle and no repeated slot; the slots handed out
  * (live ones are those not on the free list) are counted exactly.
+ *
+ * A reset that lets slabs go keeps their memory as spares, reused (its
+ * bytes back to 0s) by the next slab of the same size: the pool never
+ * holds more than its peak, and a restore finds every saved slab at its
+ * address. A checkpoint holds the struct, the slab records and each
+ * slab's slots ever handed out: a save copies O(slots handed out) bytes.
  */
 #include "allocscope/pool.h"
 
@@ -25,6 +31,7 @@ typedef struct slab {
     unsigned char *mem;
     size_t slots;
     size_t handed_out;   /* fresh slots given out, from the start */
+    size_t touched;      /* slots handed out before the last reset (their bytes stay) */
 } slab;
 
 struct pool {
@@ -36,7 +43,39 @@ struct pool {
     void *free_head;
     size_t free_count;
     size_t handed;       /* slots ever taken from slabs; live = handed - free_count */
+    slab *spares;        /* slabs a reset let go, kept for a restore or the next growth */
+    size_t spare_count, spare_cap;
 };
+
+/* Slots of s whose bytes may differ from a fresh region's 0s. */
+static size_t touched(const slab *s) { return s->handed_out > s->touched ? s->handed_out : s->touched; }
+
+/* A spare slab of that many slots, its bytes back to 0s; false if none. */
+static bool take_spare(pool *p, size_t slots, slab *out)
+{
+    for (size_t i = 0; i < p->spare_count; i++) {
+        if (p->spares[i].slots != slots)
+            continue;
+        *out = p->spares[i];
+        p->spares[i] = p->spares[--p->spare_count];
+        memset(out->mem, 0, touched(out) * p->slot_size);
+        out->handed_out = out->touched = 0;
+        return true;
+    }
+    return false;
+}
+
+static bool reserve_spares(pool *p, size_t count)
+{
+    if (count <= p->spare_cap)
+        return true;
+    slab *grown = realloc(p->spares, count * sizeof *grown);
+    if (grown == NULL)
+        return false;
+    p->spares = grown;
+    p->spare_cap = count;
+    return true;
+}
 
 static void *load_link(const void *slot)
 {
@@ -61,10 +100,15 @@ static bool add_slab(pool *p, size_t slots)
         p->slabs = grown;
         p->slab_cap = cap;
     }
+    slab spare;
+    if (take_spare(p, slots, &spare)) {
+        p->slabs[p->slab_count++] = spare;
+        return true;
+    }
     unsigned char *mem = as_region_new(bytes, NULL);
     if (mem == NULL)
         return false;
-    p->slabs[p->slab_count++] = (slab){mem, slots, 0};
+    p->slabs[p->slab_count++] = (slab){mem, slots, 0, 0};
     return true;
 }
 
@@ -95,7 +139,10 @@ void pool_destroy(pool *p)
         return;
     for (size_t i = 0; i < p->slab_count; i++)
         as_region_delete(p->slabs[i].mem);
+    for (size_t i = 0; i < p->spare_count; i++)
+        as_region_delete(p->spares[i].mem);
     free(p->slabs);
+    free(p->spares);
     free(p);
 }
 
@@ -129,13 +176,20 @@ void pool_destroy_item(pool *p, void *item)
 
 void pool_reset(pool *p, as_reset_mode mode)
 {
+    for (size_t i = 0; i < p->slab_count; i++) {
+        p->slabs[i].touched = touched(&p->slabs[i]);
+        p->slabs[i].handed_out = 0;
+    }
     if (mode == AS_RESET_FREE_ALL && p->growable) {
-        for (size_t i = 1; i < p->slab_count; i++)
-            as_region_delete(p->slabs[i].mem);
+        bool keep = reserve_spares(p, p->spare_count + p->slab_count - 1);
+        for (size_t i = 1; i < p->slab_count; i++) {
+            if (keep)
+                p->spares[p->spare_count++] = p->slabs[i];
+            else
+                as_region_delete(p->slabs[i].mem);
+        }
         p->slab_count = 1;
     }
-    for (size_t i = 0; i < p->slab_count; i++)
-        p->slabs[i].handed_out = 0;
     p->cur = 0;
     p->free_head = NULL;
     p->free_count = 0;
@@ -382,6 +436,95 @@ static void probe_free_summary(const void *ctx, as_free_summary *out)
     *out = (as_free_summary){NULL, pool_slot_size(ctx), 0, pool_slot_size(ctx)};
 }
 
+/* ---- checkpoints: the struct, the slab records, each slab's bytes up to
+ * the slots ever handed out ---- */
+
+static bool probe_save(const void *ctx, const as_saver *w)
+{
+    const pool *p = ctx;
+    if (!as_save(w, p, sizeof *p) || !as_save(w, p->slabs, p->slab_count * sizeof *p->slabs))
+        return false;
+    for (size_t i = 0; i < p->slab_count; i++)
+        if (touched(&p->slabs[i]) && !as_save(w, p->slabs[i].mem, touched(&p->slabs[i]) * p->slot_size))
+            return false;
+    return true;
+}
+
+/* Where the memory of a saved slab is now, among the slabs and the spares
+ * (have, n of them, taken marks those found); SIZE_MAX if it is not. */
+static size_t find_slab(const slab *have, size_t n, const bool *taken, const slab *s)
+{
+    for (size_t j = 0; j < n; j++)
+        if (!taken[j] && have[j].mem == s->mem && have[j].slots == s->slots)
+            return j;
+    return SIZE_MAX;
+}
+
+/* The saved slabs' records and bytes (slots written since go back to 0s);
+ * every other slab the pool holds becomes a spare. */
+static bool put_slabs(pool *p, slab *saved, size_t count, slab *have, size_t n, const as_loader *r)
+{
+    bool *taken = calloc(n + 1, sizeof *taken);
+    size_t *now = malloc((count + 1) * sizeof *now);
+    bool ok = taken && now && reserve_spares(p, n);
+    if (ok && count > p->slab_cap) {
+        slab *grown = realloc(p->slabs, count * sizeof *grown);
+        ok = grown != NULL;
+        if (ok)
+            p->slabs = grown, p->slab_cap = count;
+    }
+    for (size_t i = 0; ok && i < count; i++) {
+        size_t j = find_slab(have, n, taken, &saved[i]);
+        ok = j != SIZE_MAX;
+        if (ok)
+            taken[j] = true, now[i] = touched(&have[j]);
+    }
+    if (ok) {
+        p->spare_count = 0;
+        for (size_t j = 0; j < n; j++)
+            if (!taken[j])
+                p->spares[p->spare_count++] = have[j];
+        for (size_t i = 0; i < count; i++) {
+            size_t then = touched(&saved[i]);
+            ok = ok && (then == 0 || as_load(r, saved[i].mem, then * p->slot_size));
+            if (now[i] > then)
+                memset(saved[i].mem + then * p->slot_size, 0, (now[i] - then) * p->slot_size);
+            p->slabs[i] = saved[i];
+        }
+        p->slab_count = count;
+    }
+    free(taken);
+    free(now);
+    return ok;
+}
+
+/* Restores in place: a saved slab's memory is still the pool's (a slab or
+ * a spare), so nothing moves; false (nothing changed) if one is not. */
+static bool probe_restore(void *ctx, const as_loader *r)
+{
+    pool *p = ctx, t;
+    if (!as_load(r, &t, sizeof t) || t.slot_size != p->slot_size || t.growable != p->growable ||
+        as_load_len(r) != t.slab_count * sizeof(slab))
+        return false;
+    size_t n = p->slab_count + p->spare_count;
+    slab *saved = malloc(t.slab_count * sizeof *saved), *have = malloc(n * sizeof *have);
+    bool ok = saved && have && as_load(r, saved, t.slab_count * sizeof *saved);
+    if (ok) {
+        memcpy(have, p->slabs, p->slab_count * sizeof *have);
+        if (p->spare_count)
+            memcpy(have + p->slab_count, p->spares, p->spare_count * sizeof *have);
+        ok = put_slabs(p, saved, t.slab_count, have, n, r);
+    }
+    if (ok) {
+        t.slabs = p->slabs, t.slab_count = p->slab_count, t.slab_cap = p->slab_cap;
+        t.spares = p->spares, t.spare_count = p->spare_count, t.spare_cap = p->spare_cap;
+        *p = t;
+    }
+    free(saved);
+    free(have);
+    return ok;
+}
+
 const as_probe pool_probe = {
     .kind = "pool",
     .inspect = probe_inspect,
@@ -395,4 +538,6 @@ const as_probe pool_probe = {
     .free_shape = AS_FREE_SLOTS,
     .walk_free = probe_walk_free,
     .free_summary = probe_free_summary,
+    .save = probe_save,
+    .restore = probe_restore,
 };

@@ -10,6 +10,8 @@
  * Invariants: following prev_top from the top visits blocks with strictly
  * decreasing payloads (so the walk ends); each header sits inside the span its
  * block took; the bottom block was allocated at offset 0.
+ * A checkpoint holds the struct and the buffer up to the highest offset
+ * ever reached (headers included): a save copies O(high-water mark).
  */
 #include "allocscope/stack.h"
 
@@ -33,6 +35,7 @@ struct stack {
     size_t top;        /* payload offset of the top block + 1; 0: empty */
     size_t out_of_order;
     as_event_sink sink;
+    size_t high;       /* the highest offset before the last move back */
 };
 
 stack *stack_create(size_t capacity)
@@ -89,6 +92,13 @@ static void *stack_vt_alloc(void *ctx, size_t len, uint8_t align_log2, uintptr_t
     return s->buffer + payload;
 }
 
+/* Before the offset moves back: the bytes below it stay written. */
+static void note_high(stack *s)
+{
+    if (s->offset > s->high)
+        s->high = s->offset;
+}
+
 static bool stack_vt_resize(void *ctx, void *mem, size_t len, uint8_t align_log2,
                             size_t new_len, uintptr_t ra)
 {
@@ -99,6 +109,7 @@ static bool stack_vt_resize(void *ctx, void *mem, size_t len, uint8_t align_log2
     size_t end;
     if (!as_add(s->top - 1, new_len, &end) || end > s->capacity)
         return false;
+    note_high(s);
     s->offset = end;
     return true;
 }
@@ -123,6 +134,7 @@ static void stack_vt_free(void *ctx, void *mem, size_t len, uint8_t align_log2, 
      * run of frees does not wait on each other's header loads */
     stack_header h;
     memcpy(&h, (unsigned char *)mem - STACK_HEADER_SIZE, sizeof h);
+    note_high(s);
     s->offset = h.prev_offset;
     s->top = h.prev_top;
 }
@@ -134,6 +146,7 @@ as_instance stack_instance(stack *s) { return (as_instance){stack_allocator(s), 
 
 void stack_reset(stack *s)
 {
+    note_high(s);
     s->offset = 0;
     s->top = 0;
 }
@@ -262,6 +275,33 @@ static bool probe_locate(const void *ctx, const void *mem, as_location *out)
 static void probe_set_sink(void *ctx, as_event_sink sink) { stack_set_sink(ctx, sink); }
 static void probe_destroy(void *ctx) { stack_destroy(ctx); }
 
+/* ---- checkpoints: the struct and the buffer up to its high-water mark ---- */
+
+static size_t high_water(const stack *s) { return s->offset > s->high ? s->offset : s->high; }
+
+static bool probe_save(const void *ctx, const as_saver *w)
+{
+    const stack *s = ctx;
+    return as_save(w, s, sizeof *s) && (high_water(s) == 0 || as_save(w, s->buffer, high_water(s)));
+}
+
+/* The sink stays the one set now; bytes written since the checkpoint above
+ * its high-water mark go back to the 0 of a fresh region. */
+static bool probe_restore(void *ctx, const as_loader *r)
+{
+    stack *s = ctx, t;
+    if (!as_load(r, &t, sizeof t) || t.buffer != s->buffer || t.capacity != s->capacity)
+        return false;
+    size_t now = high_water(s), then = high_water(&t);
+    if (then && !as_load(r, s->buffer, then))
+        return false;
+    if (now > then)
+        memset(s->buffer + then, 0, now - then);
+    t.sink = s->sink;
+    *s = t;
+    return true;
+}
+
 const as_probe stack_probe = {
     .kind = "stack",
     .inspect = probe_inspect,
@@ -273,4 +313,6 @@ const as_probe stack_probe = {
     .locate = probe_locate,
     .destroy = probe_destroy,
     .resize_hint = "only the most recent block can grow (and only within its buffer)",
+    .save = probe_save,
+    .restore = probe_restore,
 };
