@@ -358,7 +358,7 @@ static void save_world(world *w, checkpoint *c)
 {
     memset(c, 0, sizeof *c);
     for (size_t i = 0; i < w->ninst; i++) {
-        as_saver sv = {save_range, &c->s[i]};
+        as_saver sv = {save_range, &c->s[i], NULL};
         assert_non_null(w->inst[i].probe->save);
         assert_true(w->inst[i].probe->save(w->inst[i].a.ctx, &sv));
     }
@@ -370,7 +370,7 @@ static void restore_world(world *w, checkpoint *c)
 {
     for (size_t i = 0; i < w->ninst; i++) {
         c->s[i].next = 0;
-        as_loader ld = {load_next_len, load_range, &c->s[i]};
+        as_loader ld = {load_next_len, load_range, &c->s[i], NULL};
         assert_non_null(w->inst[i].probe->restore);
         if (!w->inst[i].probe->restore(w->inst[i].a.ctx, &ld))
             fail_msg("%s: restore refused", w->inst[i].probe->kind);
@@ -992,7 +992,7 @@ static void test_restore_refuses_another_instance(void **state)
     run(&wa, 11, 200, c->big, NULL);
     save_world(&wa, &ck);
     ck.s[0].next = 0;
-    as_loader ld = {load_next_len, load_range, &ck.s[0]};
+    as_loader ld = {load_next_len, load_range, &ck.s[0], NULL};
     size_t before = 0, after = 0;
     wb.b.top.probe->offset(wb.b.top.a.ctx, &before);
     assert_false(wb.b.top.probe->restore(wb.b.top.a.ctx, &ld));

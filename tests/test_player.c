@@ -181,6 +181,13 @@ static void test_every_scene_seeks_through_checkpoints(void **state)
         char **states = calloc(n + 1, sizeof *states);
         size_t *steps = calloc(n + 1, sizeof *steps);
         states[0] = sk_state(player_session(p));
+        /* a third scouts the whole scene ahead in idle time first, a third
+         * only its first steps (the scout is cut short by the seeks) */
+        if (f % 3 == 1)
+            while (player_idle(p, 7))
+                ;
+        else if (f % 3 == 2)
+            player_idle(p, 3);
         for (size_t i = 1; i <= n; i++) {
             assert_true(player_next(p));
             states[i] = sk_state(player_session(p));
@@ -207,6 +214,51 @@ static void test_every_scene_seeks_through_checkpoints(void **state)
     }
     assert_true(with_checkpoints >= g.gl_pathc / 2);
     globfree(&g);
+}
+
+/* Idle time plays the scene ahead on a session of its own (the scout):
+ * with a checkpoint after every step it leaves one at every position, and
+ * a jump far ahead lands exactly where a plain forward pass does. A scene
+ * that loads a library is not played ahead. */
+static void test_idle_scouts_ahead(void **state)
+{
+    strbuf text, err;
+    sb_init(&text);
+    sb_init(&err);
+    sb_add(&text, "new freelist 64K\n");
+    for (int i = 0; i < 199; i++)
+        sb_printf(&text, i % 3 == 2 ? "free b%d\n" : "alloc %d as b%d\n", i % 3 == 2 ? i - 1 : 8 + i, i);
+    player *p = player_from_text("scout", sb_str(&text), &err);
+    player *plain = player_from_text("plain", sb_str(&text), &err);
+    assert_non_null(p);
+    assert_non_null(plain);
+    player_set_checkpoint_gap(p, 0);
+    size_t slices = 0;
+    while (player_idle(p, 16))
+        slices++;
+    assert_true(slices >= 200 / 16 - 1);
+    assert_int_equal(player_position(p), 0);          /* what is shown did not move */
+    assert_int_equal(player_checkpoints(p, NULL), 200); /* after steps 1 .. 200 */
+    assert_false(player_idle(p, 16));                /* done: nothing more to do */
+    size_t to[] = {150, 20, 199, 1, 0, 200, 77};
+    for (size_t k = 0; k < sizeof to / sizeof *to; k++) {
+        assert_true(player_seek(p, to[k]));
+        assert_true(player_seek(plain, to[k]));
+        char *a = sk_state(player_session(p)), *b = sk_state(player_session(plain));
+        assert_string_equal(a, b);
+        assert_int_equal(session_step(player_session(p)), session_step(player_session(plain)));
+        free(a);
+        free(b);
+    }
+    player_close(plain);
+    player_close(p);
+    player *lib = player_from_text("lib", "new plugin nothing.so\nnote x\n", &err);
+    assert_non_null(lib);
+    assert_false(player_idle(lib, 16));
+    assert_int_equal(player_checkpoints(lib, NULL), 0);
+    player_close(lib);
+    sb_free(&text);
+    sb_free(&err);
 }
 
 /* ask is a caption step of its own kind; notes dwell by their words,
@@ -302,6 +354,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_back_is_exact_and_problems_are_kept),
         cmocka_unit_test(test_every_scene_forward_and_back),
         cmocka_unit_test(test_every_scene_seeks_through_checkpoints),
+        cmocka_unit_test(test_idle_scouts_ahead),
     };
     return cmocka_run_group_tests_name("player", tests, NULL, NULL);
 }

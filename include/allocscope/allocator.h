@@ -368,6 +368,12 @@ typedef struct as_saver {
     /* Saves len bytes from p; false when out of memory. */
     bool (*range)(void *user, const void *p, size_t len);
     void *user;
+    /* Optional: the same for a range its owner knows by a version that
+     * changes whenever its bytes do (a counter that only goes up): a saver
+     * may then take it as unchanged, without reading it, when the range
+     * saved at the same place last time had the same address, length and
+     * version. NULL: range is used. */
+    bool (*range_versioned)(void *user, const void *p, size_t len, uint64_t version);
 } as_saver;
 
 typedef struct as_loader {
@@ -377,9 +383,17 @@ typedef struct as_loader {
      * false (nothing copied, nothing consumed) if it is longer than cap. */
     bool (*range)(void *user, void *p, size_t cap);
     void *user;
+    /* Optional: passes over the next saved range without copying it (the
+     * caller knows it holds those bytes already); false if there is none.
+     * NULL: callers copy. */
+    bool (*skip)(void *user);
 } as_loader;
 
 static inline bool as_save(const as_saver *w, const void *p, size_t len) { return w->range(w->user, p, len); }
+static inline bool as_save_versioned(const as_saver *w, const void *p, size_t len, uint64_t version)
+{
+    return w->range_versioned ? w->range_versioned(w->user, p, len, version) : w->range(w->user, p, len);
+}
 static inline size_t as_load_len(const as_loader *r) { return r->next_len(r->user); }
 /* Loads the next range, which must be exactly len bytes long. */
 static inline bool as_load(const as_loader *r, void *p, size_t len)

@@ -1483,7 +1483,7 @@ advise_report *advise_session(const session *s, strbuf *err)
     strbuf script;
     sb_init(&script);
     for (size_t i = 0; i < s->history_count; i++) {
-        sb_add(&script, s->history[i]);
+        sb_add(&script, sess_history_line(s, i));
         sb_addc(&script, '\n');
     }
     events e = {0};

@@ -244,7 +244,7 @@ static session_status expect_warnings(session *s, const parse_words *w, strbuf *
         size_t n = count_warnings(s, NULL);
         if (n) {
             sb_printf(out, "expect failed: no warnings: found %zu, the last: %s\n", n,
-                      s->warnings[s->warning_count - 1].message);
+                      sess_name(s, s->warnings[s->warning_count - 1].message));
             return SESSION_EXPECT_FAILED;
         }
         sb_add(out, "ok: no warnings\n");

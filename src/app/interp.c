@@ -304,7 +304,7 @@ static void take_plugin_reports(session *s, strbuf *out)
             sess_warn(s, warn_from_plugin(pb.kind), "%.*s at step %zu%s%s", call, pb.text, s->step,
                       pb.text + call, whose);
             if (s->warning_count > before)
-                sb_printf(out, "%s\n", s->warnings[before].message);
+                sb_printf(out, "%s\n", sess_name(s, s->warnings[before].message));
         }
         plugin_set_timeout(p, s->replaying ? KIND_REPLAY_TIMEOUT_MS : 0);
     }
@@ -410,17 +410,28 @@ bool interp_rewind(session *s, size_t steps)
 {
     if (steps > s->history_count)
         return false;
+    /* the lines to replay, copied: clearing the session clears its pool */
+    char **lines = calloc(steps ? steps : 1, sizeof *lines);
+    if (lines == NULL)
+        return false;
+    for (size_t i = 0; i < steps; i++)
+        if ((lines[i] = strdup(sess_history_line(s, i))) == NULL) {
+            while (i-- > 0)
+                free(lines[i]);
+            free(lines);
+            return false;
+        }
     sess_clear(s);
-    for (size_t i = steps; i < s->history_count; i++)
-        free(s->history[i]);
-    s->history_count = steps;
     strbuf sink;
     sb_init_discard(&sink);
     s->replaying = true;
-    for (size_t i = 0; i < s->history_count; i++) {
+    for (size_t i = 0; i < steps; i++) {
         sb_clear(&sink);
-        interp_execute(s, s->history[i], &sink);
+        interp_execute(s, lines[i], &sink);
+        sess_record(s, lines[i]); /* the record is what it was */
+        free(lines[i]);
     }
+    free(lines);
     s->replaying = false;
     sb_free(&sink);
     s->changed = true;
@@ -477,13 +488,13 @@ static session_status cmd_undo(session *s, const parse_words *w, strbuf *out)
     while (n > 0) {
         n--;
         parse_words pw;
-        if (parse_split(s->history[n], &pw) == NULL && pw.count &&
+        if (parse_split(sess_history_line(s, n), &pw) == NULL && pw.count &&
             !(interp_command_flags(pw.word[0]) & INTERP_UNDO_SKIPS))
             break;
     }
     if (s->history_count == 0)
         return sess_fail(out, "nothing to undo");
-    char *undone = strdup(s->history[n]);
+    char *undone = strdup(sess_history_line(s, n));
     interp_rewind(s, n);
     sb_printf(out, "undone: %s\n", undone ? undone : "?");
     free(undone);
@@ -620,7 +631,7 @@ static session_status cmd_save(session *s, const parse_words *w, strbuf *out)
     sb_init(&err);
     sb_printf(&text, "# allocscope session, %zu commands\n", s->history_count);
     for (size_t i = 0; i < s->history_count; i++)
-        sb_printf(&text, "%s\n", s->history[i]);
+        sb_printf(&text, "%s\n", sess_history_line(s, i));
     session_status res = SESSION_OK;
     if (text.truncated)
         res = sess_fail(out, "cannot write '%s': out of memory", path);

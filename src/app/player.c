@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "allocscope/checkpoint.h"
+#include "allocscope/kinds.h"
 #include "allocscope/parse.h"
 
 #define PLAYER_CKPT_GAP_NS (40u * 1000000u)
@@ -54,6 +55,10 @@ struct player {
     void *progress_user;
     strbuf answer;
     strbuf problems;
+    bool scouting;           /* the host plays ahead in idle time (player_idle) */
+    bool scouted;            /* it did, or may not: once per scene */
+    size_t scout_pos;        /* the host's position while it scouts */
+    uint64_t scout_since_ns;
     bool failed;
     bool stopped_on_failure; /* player_run stopped on a failed step */
 };
@@ -283,11 +288,11 @@ static void thin_ckpts(player *p)
     p->gap_ns *= 2;
 }
 
-static void take_ckpt(player *p)
+/* A checkpoint of session s (the host), which is after `pos` steps. */
+static void take_ckpt(player *p, const session *s, size_t pos)
 {
-    size_t at = ckpt_at_or_before(p, p->position);
-    p->since_ns = 0;
-    if (at != SIZE_MAX && p->ckpts[at].pos == p->position)
+    size_t at = ckpt_at_or_before(p, pos);
+    if (at != SIZE_MAX && p->ckpts[at].pos == pos)
         return;
     if (p->ckpt_count == p->ckpt_cap) {
         size_t cap = p->ckpt_cap ? p->ckpt_cap * 2 : 16;
@@ -298,7 +303,7 @@ static void take_ckpt(player *p)
         p->ckpt_cap = cap;
     }
     uint64_t t0 = now_ns();
-    ckpt *c = ckpt_take(p->store, p->s);
+    ckpt *c = ckpt_take(p->store, s);
     if (c == NULL)
         return; /* cannot be saved now: the next try is a gap later */
     uint64_t cost = now_ns() - t0;
@@ -306,20 +311,21 @@ static void take_ckpt(player *p)
         p->gap_ns = 4 * cost; /* 0: a test asked for one at every step */
     size_t i = at == SIZE_MAX ? 0 : at + 1;
     memmove(&p->ckpts[i + 1], &p->ckpts[i], (p->ckpt_count - i) * sizeof *p->ckpts);
-    p->ckpts[i] = (player_ckpt){p->position, c};
+    p->ckpts[i] = (player_ckpt){pos, c};
     p->ckpt_count++;
     if (ckpt_store_bytes(p->store) > PLAYER_CKPT_BYTES)
         thin_ckpts(p);
 }
 
-/* After a step forward: on a checkpoint, the scratch session hands over to
- * the host (put back there); else a checkpoint when the gap is reached. */
+/* After a step forward: on a checkpoint, a scratch session hands over to
+ * the host (put back there; not while the host scouts ahead); else a
+ * checkpoint when the gap is reached. */
 static void after_step(player *p, uint64_t ns)
 {
     size_t at = ckpt_at_or_before(p, p->position);
     if (at != SIZE_MAX && p->ckpts[at].pos == p->position) {
         p->since_ns = 0;
-        if (p->host) {
+        if (p->host && !p->scouting) {
             bool unchanged;
             if (ckpt_restore(p->ckpts[at].c, p->host, &unchanged)) {
                 session_destroy(p->s);
@@ -335,9 +341,65 @@ static void after_step(player *p, uint64_t ns)
         return;
     }
     p->since_ns += ns;
-    if (p->host == NULL && p->since_ns >= p->gap_ns)
-        take_ckpt(p);
+    if (p->host == NULL && p->since_ns >= p->gap_ns) {
+        p->since_ns = 0;
+        take_ckpt(p, p->s, p->position);
+    }
 }
+
+/* ---- scouting: in idle time the host plays ahead of what is shown ---- */
+
+/* Whether a step loads a shared library (`new plugin ...`): a scene with
+ * one is not played ahead (its code runs only when the lecturer asks). */
+static bool loads_library(const player_step *st)
+{
+    parse_words w;
+    if (st->kind != PLAYER_COMMAND || parse_split(st->text, &w) != NULL || w.count < 2 ||
+        strcmp(w.word[0], "new") != 0)
+        return false;
+    const kind_row *k = kind_find(w.word[1]);
+    return k && (k->can & KIND_LIBRARY);
+}
+
+/* Starts scouting if nothing was checkpointed yet: a new session, the
+ * host, will play every step ahead, and the one shown is its scratch. */
+static bool start_scout(player *p)
+{
+    if (p->scouted || p->host || p->ckpt_count > 0)
+        return false;
+    p->scouted = true; /* once per scene */
+    for (size_t i = 0; i < p->count; i++)
+        if (loads_library(&p->steps[i]))
+            return false;
+    if ((p->host = session_create()) == NULL)
+        return false;
+    p->scouting = true;
+    p->scout_pos = 0;
+    p->scout_since_ns = 0;
+    return true;
+}
+
+/* Plays the host ahead by up to `budget` steps or about 8 ms. */
+static void scout(player *p, size_t budget)
+{
+    strbuf sink;
+    sb_init_discard(&sink);
+    uint64_t start = now_ns();
+    while (p->scouting && budget-- > 0 && p->scout_pos < p->count && now_ns() - start < 8000000u) {
+        uint64_t t0 = now_ns();
+        exec_step(p, p->host, p->scout_pos++, &sink);
+        p->scout_since_ns += now_ns() - t0;
+        if (p->scout_since_ns >= p->gap_ns) {
+            p->scout_since_ns = 0;
+            take_ckpt(p, p->host, p->scout_pos);
+        }
+    }
+    if (p->scout_pos >= p->count)
+        p->scouting = false;
+}
+
+/* The host stops scouting: it is about to be put back to a checkpoint. */
+static void stop_scout(player *p) { p->scouting = false; }
 
 static void run_step(player *p, bool quiet)
 {
@@ -377,9 +439,10 @@ void player_set_progress(player *p, interp_progress_fn fn, void *user)
 
 bool player_idle(player *p, size_t budget)
 {
-    (void)p;
-    (void)budget;
-    return false; /* checkpoints are taken as playback moves: nothing to prepare */
+    if (!p->scouting && !start_scout(p))
+        return false;
+    scout(p, budget);
+    return p->scouting;
 }
 
 bool player_next(player *p)
@@ -403,10 +466,11 @@ static bool jump_near(player *p, size_t target)
         size_t at = ckpt_at_or_before(p, target);
         if (at == SIZE_MAX)
             break;
-        if (p->ckpts[at].pos <= p->position && target >= p->position && p->host == NULL)
+        if (p->ckpts[at].pos <= p->position && target >= p->position)
             return true; /* just play forward */
         bool unchanged;
         session *h = host_of(p);
+        stop_scout(p);
         if (ckpt_restore(p->ckpts[at].c, h, &unchanged)) {
             if (p->host) {
                 session_destroy(p->s);

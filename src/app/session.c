@@ -53,15 +53,12 @@ void sess_clear(session *s)
     s->block_count = 0;
     s->live_blocks = 0;
     s->blocks_epoch++;
-    for (size_t i = 0; i < s->names.count; i++)
-        free(s->names.chunks[i]);
-    s->names.count = s->names.used = 0;
+    s->names.count = s->names.used = 0; /* its chunks stay, as spares */
     if (s->name_slots)
         memset(s->name_slots, 0, s->name_cap * sizeof *s->name_slots);
     s->name_used = 0;
-    for (size_t i = 0; i < s->warning_count; i++)
-        free(s->warnings[i].message);
     s->warning_count = 0;
+    s->history_count = 0;
     types_destroy(s->types);
     s->types = types_create();
     s->step = 0;
@@ -82,11 +79,12 @@ void session_destroy(session *s)
     for (size_t i = 0; i < s->chunk_count; i++)
         free(s->block_chunks[i]);
     free(s->block_chunks);
+    for (size_t i = 0; i < s->names.allocated; i++)
+        free(s->names.chunks[i]);
     free(s->names.chunks);
+    free(s->names.versions);
     free(s->name_slots);
     free(s->warnings);
-    for (size_t i = 0; i < s->history_count; i++)
-        free(s->history[i]);
     free(s->history);
     free(s->spans);
     sb_free(&s->pending);
@@ -106,6 +104,8 @@ session_status sess_fail(strbuf *out, const char *fmt, ...)
     sb_addc(out, '\n');
     return SESSION_ERROR;
 }
+
+static uint32_t intern(session *s, const char *text);
 
 void sess_warn(session *s, warn_kind kind, const char *fmt, ...)
 {
@@ -137,7 +137,8 @@ void sess_warn(session *s, warn_kind kind, const char *fmt, ...)
         sb_free(&msg);
         msg = named;
     }
-    w->message = msg.data ? msg.data : calloc(1, 1);
+    w->message = intern(s, sb_str(&msg));
+    sb_free(&msg);
     w->allocator = s->alloc_count ? s->active : SIZE_MAX;
     s->changed = true;
 }
@@ -149,27 +150,51 @@ sess_allocator *sess_active(const session *s)
 
 /* ---- the name pool and the name index ---- */
 
-static uint32_t intern(session *s, const char *text)
+uint64_t sess_new_version(void)
 {
-    size_t n = strlen(text) + 1;
+    static uint64_t clock;
+    return ++clock;
+}
+
+/* The next chunk of the pool: a spare if there is one. */
+static bool next_chunk(sess_names *p)
+{
+    if (p->count == p->allocated) {
+        char **grown = realloc(p->chunks, (p->allocated + 1) * sizeof *grown);
+        if (grown == NULL)
+            return false;
+        p->chunks = grown;
+        uint64_t *v = realloc(p->versions, (p->allocated + 1) * sizeof *v);
+        if (v == NULL)
+            return false;
+        p->versions = v;
+        if ((p->chunks[p->allocated] = malloc(SESS_NAME_CHUNK)) == NULL)
+            return false;
+        p->allocated++;
+    }
+    p->count++;
+    p->used = 0;
+    return true;
+}
+
+static uint32_t intern_n(session *s, const char *text, size_t len)
+{
+    size_t n = len + 1;
     sess_names *p = &s->names;
     if (n > SESS_NAME_CHUNK)
         return 0;
-    if (p->count == 0 || p->used + n > SESS_NAME_CHUNK) {
-        char **grown = realloc(p->chunks, (p->count + 1) * sizeof *grown);
-        if (grown == NULL)
-            return 0;
-        p->chunks = grown;
-        if ((p->chunks[p->count] = malloc(SESS_NAME_CHUNK)) == NULL)
-            return 0;
-        p->count++;
-        p->used = 0;
-    }
-    memcpy(p->chunks[p->count - 1] + p->used, text, n);
+    if ((p->count == 0 || p->used + n > SESS_NAME_CHUNK) && !next_chunk(p))
+        return 0;
+    char *at = p->chunks[p->count - 1] + p->used;
+    memcpy(at, text, len);
+    at[len] = '\0';
+    p->versions[p->count - 1] = sess_new_version();
     size_t ref = (p->count - 1) * SESS_NAME_CHUNK + p->used + 1;
     p->used += n;
     return ref > UINT32_MAX ? 0 : (uint32_t)ref;
 }
+
+static uint32_t intern(session *s, const char *text) { return intern_n(s, text, strlen(text)); }
 
 const char *sess_name(const session *s, uint32_t ref)
 {
@@ -429,18 +454,27 @@ bool sess_record(session *s, const char *line)
 {
     if (s->history_count == s->history_cap) {
         size_t cap = s->history_cap ? s->history_cap * 2 : 64;
-        char **grown = realloc(s->history, cap * sizeof *grown);
+        uint32_t *grown = realloc(s->history, cap * sizeof *grown);
         if (grown == NULL)
             return false;
         s->history = grown;
         s->history_cap = cap;
     }
-    size_t n = strcspn(line, "\r\n");
-    char *copy = strndup(line, n);
-    if (copy == NULL)
+    uint32_t ref = intern_n(s, line, strcspn(line, "\r\n"));
+    if (ref == 0)
         return false;
-    s->history[s->history_count++] = copy;
+    s->history[s->history_count++] = ref;
     return true;
+}
+
+const char *sess_history_line(const session *s, size_t i) { return sess_name(s, s->history[i]); }
+
+/* The pool keeps what the dropped lines took (as it keeps names): it is
+ * given back when the session is cleared. */
+void sess_history_truncate(session *s, size_t n)
+{
+    if (n < s->history_count)
+        s->history_count = n;
 }
 
 /* ---- allocators ---- */
@@ -659,7 +693,7 @@ size_t session_warning_count(const session *s) { return s->warning_count; }
 session_warning session_warning_at(const session *s, size_t i)
 {
     const sess_warning *w = &s->warnings[i];
-    return (session_warning){warn_name(w->kind), w->step, w->message, w->allocator};
+    return (session_warning){warn_name(w->kind), w->step, sess_name(s, w->message), w->allocator};
 }
 
 void session_get_stats(const session *s, session_stats *out)
@@ -721,11 +755,11 @@ void session_memory(const session *s, size_t *tracking, size_t *history)
     t += s->name_cap * sizeof *s->name_slots;
     for (size_t i = 0; i < s->alloc_count; i++)
         t += s->allocs[i]->block_cap * sizeof *s->allocs[i]->block_index;
-    size_t h = s->history_cap * sizeof *s->history;
+    size_t text = 0; /* the history's lines are in the name pool: counted as history */
     for (size_t i = 0; i < s->history_count; i++)
-        h += strlen(s->history[i]) + 1;
-    *tracking = t;
-    *history = h;
+        text += strlen(sess_history_line(s, i)) + 1;
+    *tracking = t > text ? t - text : 0;
+    *history = s->history_cap * sizeof *s->history + text;
 }
 size_t session_zoom(const session *s) { return s->zoom; }
 

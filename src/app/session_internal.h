@@ -48,16 +48,22 @@ typedef struct sess_block {
 #define SESS_BLOCK_CHUNK 4096
 #define SESS_NAME_CHUNK 65536
 
-/* Append-only strings; a reference is its position + 1, 0 is none. */
+/* Append-only strings (block names, types, warning messages, the step
+ * history); a reference is its position + 1, 0 is none. Chunks past
+ * `count` are spares (a checkpoint put the pool back): reused, not freed.
+ * A chunk's version changes whenever its bytes do (checkpoints skip
+ * chunks whose version they saved). */
 typedef struct sess_names {
     char **chunks;
-    size_t count, used;      /* chunks, bytes used in the last one */
+    uint64_t *versions;
+    size_t count, used;      /* chunks in use, bytes used in the last one */
+    size_t allocated;        /* chunks allocated: in use, then spares */
 } sess_names;
 
 typedef struct sess_warning {
     warn_kind kind;
     size_t step;
-    char *message;
+    uint32_t message;        /* in the name pool */
     int16_t member;          /* the comparison member it came from (index in the group), -1: none */
     size_t allocator;        /* the active allocator's index then, SIZE_MAX for none */
 } sess_warning;
@@ -89,7 +95,7 @@ struct session {
     size_t warning_count, warning_cap;
     types_registry *types;
     size_t step;
-    char **history;          /* recorded commands, replayed by undo / rewind */
+    uint32_t *history;       /* recorded commands (in the name pool), replayed by undo / rewind */
     size_t history_count, history_cap;
     bool changed;
     sess_group group;
@@ -135,6 +141,11 @@ static inline void sess_set_live(session *s, sess_block *b, bool live)
     b->live = live;
 }
 const char *sess_name(const session *s, uint32_t ref);
+/* Recorded command i, and dropping those from n on. */
+const char *sess_history_line(const session *s, size_t i);
+void sess_history_truncate(session *s, size_t n);
+/* A new version for a chunk of the name pool (it changed). */
+uint64_t sess_new_version(void);
 /* The block's name, or "#id". */
 const char *sess_label(const session *s, const sess_block *b);
 void sess_locate_block(session *s, sess_block *b);

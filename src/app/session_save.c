@@ -5,10 +5,14 @@
  * What is saved, in order: a head of counts and the allocators' serials;
  * the caption and a pending struct definition; per allocator its record,
  * its block index and every instance it is built of (their own save); the
- * block records; the name index; the struct types. What is not: the name
- * pool, the warnings and the step history are append-only within a
- * generation (sess_clear starts a new one), so their counts in the head
- * are enough - restore frees what was appended since.
+ * block records; the name index; the name pool (block names, warning
+ * messages, the step history: each chunk by its version, so an unchanged
+ * one costs nothing); the warnings; the history; the struct types.
+ *
+ * A save can be restored later whether the session went on from it or
+ * was put back to an earlier one since: the tables grow back (the pool's
+ * references are positions, the blocks' chunks are filled in again), and
+ * the allocators put back their own state either way.
  */
 #include "session_internal.h"
 
@@ -80,7 +84,17 @@ bool session_save(const session *s, const as_saver *w)
         if (!as_save(w, s->block_chunks[at / SESS_BLOCK_CHUNK], n * sizeof(sess_block)))
             return false;
     }
-    return as_save(w, s->name_slots, s->name_cap * sizeof *s->name_slots) && types_save(s->types, w);
+    if (!as_save(w, s->name_slots, s->name_cap * sizeof *s->name_slots))
+        return false;
+    if (!as_save(w, s->names.versions, s->names.count * sizeof *s->names.versions))
+        return false;
+    for (size_t i = 0; i < s->names.count; i++) {
+        size_t n = i + 1 == s->names.count ? s->names.used : SESS_NAME_CHUNK;
+        if (!as_save_versioned(w, s->names.chunks[i], n, s->names.versions[i]))
+            return false;
+    }
+    return as_save(w, s->warnings, s->warning_count * sizeof *s->warnings) &&
+           as_save(w, s->history, s->history_count * sizeof *s->history) && types_save(s->types, w);
 }
 
 /* ---- restore ---- */
@@ -90,9 +104,7 @@ bool session_save(const session *s, const as_saver *w)
 static bool fits(const session *s, const save_head *h)
 {
     if (h->magic != SAVE_MAGIC || h->owner != s || h->generation != s->generation ||
-        h->alloc_count > s->alloc_count || h->block_count > s->block_count ||
-        h->name_chunks > s->names.count || h->warning_count > s->warning_count ||
-        h->history_count > s->history_count)
+        h->alloc_count > s->alloc_count)
         return false;
     for (size_t i = 0; i < h->alloc_count; i++)
         if (s->allocs[i]->serial != h->serial[i])
@@ -156,20 +168,20 @@ static bool load_allocator(sess_allocator *a, const as_loader *r)
     return true;
 }
 
-/* The append-only tables back to their saved lengths. */
-static void truncate_tables(session *s, const save_head *h)
-{
-    while (s->names.count > h->name_chunks)
-        free(s->names.chunks[--s->names.count]);
-    s->names.used = h->name_bytes;
-    while (s->warning_count > h->warning_count)
-        free(s->warnings[--s->warning_count].message);
-    while (s->history_count > h->history_count)
-        free(s->history[--s->history_count]);
-}
-
+/* The block records, in chunks that are made again where the session
+ * had gone back since; and the name index. */
 static bool load_blocks(session *s, const save_head *h, const as_loader *r)
 {
+    size_t chunks = (h->block_count + SESS_BLOCK_CHUNK - 1) / SESS_BLOCK_CHUNK;
+    if (chunks > s->chunk_count) {
+        sess_block **grown = realloc(s->block_chunks, chunks * sizeof *grown);
+        if (grown == NULL)
+            return false;
+        s->block_chunks = grown;
+        for (; s->chunk_count < chunks; s->chunk_count++)
+            if ((s->block_chunks[s->chunk_count] = malloc(SESS_BLOCK_CHUNK * sizeof(sess_block))) == NULL)
+                return false;
+    }
     for (size_t at = 0; at < h->block_count; at += SESS_BLOCK_CHUNK) {
         size_t n = h->block_count - at < SESS_BLOCK_CHUNK ? h->block_count - at : SESS_BLOCK_CHUNK;
         if (!as_load(r, s->block_chunks[at / SESS_BLOCK_CHUNK], n * sizeof(sess_block)))
@@ -189,13 +201,80 @@ static bool load_blocks(session *s, const save_head *h, const as_loader *r)
     return true;
 }
 
+/* Makes chunk i of the pool exist (a spare, or a new one). */
+static bool pool_chunk(sess_names *p, size_t i)
+{
+    while (p->allocated <= i) {
+        char **grown = realloc(p->chunks, (p->allocated + 1) * sizeof *grown);
+        if (grown == NULL)
+            return false;
+        p->chunks = grown;
+        uint64_t *v = realloc(p->versions, (p->allocated + 1) * sizeof *v);
+        if (v == NULL)
+            return false;
+        p->versions = v;
+        if ((p->chunks[p->allocated] = malloc(SESS_NAME_CHUNK)) == NULL)
+            return false;
+        p->versions[p->allocated++] = 0;
+    }
+    return true;
+}
+
+/* The name pool: a chunk whose version is the saved one holds those bytes
+ * already and is passed over; the others are loaded. */
+static bool load_pool(session *s, const save_head *h, const as_loader *r)
+{
+    sess_names *p = &s->names;
+    size_t n = h->name_chunks;
+    uint64_t *saved = malloc((n ? n : 1) * sizeof *saved);
+    bool ok = saved && as_load(r, saved, n * sizeof *saved);
+    for (size_t i = 0; ok && i < n; i++) {
+        size_t len = i + 1 == n ? h->name_bytes : SESS_NAME_CHUNK;
+        ok = pool_chunk(p, i);
+        if (ok && i < p->allocated && p->versions[i] == saved[i] && saved[i] && r->skip && as_load_len(r) == len)
+            ok = r->skip(r->user);
+        else if (ok)
+            ok = as_load(r, p->chunks[i], len);
+        if (ok)
+            p->versions[i] = saved[i];
+    }
+    free(saved);
+    if (!ok)
+        return false;
+    p->count = n;
+    p->used = h->name_bytes;
+    return true;
+}
+
+/* An array of items of `size` bytes, grown to hold what was saved. */
+static bool load_array(void **arr, size_t *cap, size_t *count, size_t size, const as_loader *r)
+{
+    size_t len = as_load_len(r);
+    char none;
+    if (len == SIZE_MAX || len % size || !ensure(arr, cap, len / size, size) ||
+        !r->range(r->user, len ? *arr : &none, len ? *cap * size : 0))
+        return false;
+    *count = len / size;
+    return true;
+}
+
+static bool load_tables(session *s, const save_head *h, const as_loader *r)
+{
+    void *warnings = s->warnings, *history = s->history;
+    bool ok = load_pool(s, h, r) &&
+              load_array(&warnings, &s->warning_cap, &s->warning_count, sizeof *s->warnings, r);
+    s->warnings = warnings;
+    ok = ok && load_array(&history, &s->history_cap, &s->history_count, sizeof *s->history, r);
+    s->history = history;
+    return ok;
+}
+
 session_restore_result session_restore(session *s, const as_loader *r)
 {
     save_head h;
     if (!as_load(r, &h, sizeof h) || !fits(s, &h))
         return SESSION_RESTORE_NOT_ITS;
     sess_drop_allocators(s, h.alloc_count, h.active);
-    truncate_tables(s, &h);
     s->step = h.step;
     s->group = h.group;
     s->zoom = h.zoom;
@@ -207,6 +286,7 @@ session_restore_result session_restore(session *s, const as_loader *r)
     bool ok = load_strbuf(&s->caption, r) && load_strbuf(&s->pending, r);
     for (size_t i = 0; ok && i < h.alloc_count; i++)
         ok = load_allocator(s->allocs[i], r);
-    ok = ok && load_blocks(s, &h, r) && types_restore(s->types, r) && as_load_len(r) == SIZE_MAX;
+    ok = ok && load_blocks(s, &h, r) && load_tables(s, &h, r) && types_restore(s->types, r) &&
+         as_load_len(r) == SIZE_MAX;
     return ok ? SESSION_RESTORED : SESSION_RESTORE_BROKE;
 }

@@ -2501,7 +2501,7 @@ int tui_run(const tui_options *opt)
             /* idle: prepare fast steps back, in slices that keep keys snappy */
             int c = read_key(&t, 0);
             if (c == ERR) {
-                t.idle_work = player_idle(t.pl, 256);
+                t.idle_work = player_idle(t.pl, SIZE_MAX); /* a slice of about 8 ms */
                 c = read_key(&t, 1);
             }
             if (c != ERR) {
