@@ -450,10 +450,37 @@ static void test_legend_place(void **state)
     assert_false(screen_legend_place(&y, 2, &x, 20, 9, 30)); /* wider than the legend */
 }
 
+/* Freed bytes are free space where a free structure takes them back - a
+ * free list that grows like sbrk has an offset (its heap end) too - and
+ * used where only a reset reclaims them (behind a bump's offset). */
+static void test_used_and_free_by_kind(void **state)
+{
+    session *s = session_create();
+    strbuf out;
+    sb_init(&out);
+    const char *lines[] = {"new freelist 4096 grow", "alloc 100 as a", "alloc 200 as b", "alloc 50 as c", "free b"};
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(interp_execute(s, lines[i], &out).status, SESSION_OK);
+    session_stats st;
+    session_get_stats(s, &st);
+    assert_true(st.has_offset && st.freed_reusable && st.freed_bytes > 0);
+    assert_int_equal(screen_free_bytes(&st), st.freed_bytes + st.unused_bytes);
+    assert_int_equal(screen_used_bytes(&st) + screen_free_bytes(&st) + st.unknown_bytes, st.capacity);
+    const char *bump[] = {"new bump 4096", "alloc 100 as a", "alloc 200 as b", "free b"};
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(interp_execute(s, bump[i], &out).status, SESSION_OK);
+    session_get_stats(s, &st);
+    assert_true(st.has_offset && !st.freed_reusable);
+    assert_int_equal(screen_free_bytes(&st), st.unused_bytes); /* a bump's freed bytes stay used */
+    sb_free(&out);
+    session_destroy(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_layouts_at_many_sizes),
+        cmocka_unit_test(test_used_and_free_by_kind),
         cmocka_unit_test(test_too_small),
         cmocka_unit_test(test_side_panel_when_wide),
         cmocka_unit_test(test_cell_styles),

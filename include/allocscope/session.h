@@ -63,6 +63,8 @@ typedef struct session_warning {
 typedef struct session_stats {
     size_t capacity;
     bool has_offset;
+    bool freed_reusable;      /* freed bytes go back to a free structure (a free list, buddy, pool) and
+                               * are free space; else (bump, stack) only a reset or rewind reclaims them */
     size_t offset;
     size_t live_blocks, live_bytes, padding_bytes, metadata_bytes, freed_bytes, unused_bytes;
     size_t slack_bytes, damaged_bytes; /* handed out beyond block sizes; guard / poison overwritten */

@@ -150,7 +150,10 @@ const char *screen_style_name(screen_style s) { return s < STYLE_COUNT ? looks_s
 
 size_t screen_used_bytes(const session_stats *st)
 {
-    return st->capacity - st->unused_bytes - st->unknown_bytes - (st->has_offset ? 0 : st->freed_bytes);
+    /* freed bytes behind a bump-style offset are not free space until a reset; those of a
+     * free structure are (a free list that grows like sbrk has an offset too: its heap end) */
+    return st->capacity - st->unused_bytes - st->unknown_bytes -
+           (st->has_offset && !st->freed_reusable ? 0 : st->freed_bytes);
 }
 
 size_t screen_free_bytes(const session_stats *st) { return st->capacity - screen_used_bytes(st) - st->unknown_bytes; }

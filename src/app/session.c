@@ -715,6 +715,8 @@ void session_stats_from_usage(const session *s, const as_usage *usage, session_s
     as_usage u = *usage;
     out->capacity = u.capacity;
     out->has_offset = a->built.top.probe->offset && a->built.top.probe->offset(a->built.top.a.ctx, &out->offset);
+    as_instance structural = kind_structural(a->kind, &a->built);
+    out->freed_reusable = structural.probe && structural.probe->free_shape != AS_FREE_NONE;
     out->live_bytes = u.live_bytes;
     out->live_blocks = u.live_blocks;
     out->padding_bytes = u.padding_bytes;
