@@ -486,8 +486,8 @@ session_status cmd_reset(session *s, const parse_words *w, strbuf *out)
     bool ok = a->built.top.probe->reset(a->built.top.a.ctx, mode, limit);
     size_t n = 0, bytes = 0;
     for (size_t i = 0; i < a->block_count; i++) {
-        sess_block *b = sess_blk(s, a->block_index[i]);
-        if (b->live) {
+        if (sess_blk(s, a->block_index[i])->live) {
+            sess_block *b = sess_blk_w(s, a->block_index[i]);
             sess_set_live(s, b, false);
             b->free_step = s->step;
             n++;

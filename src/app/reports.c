@@ -192,7 +192,7 @@ session_status cmd_leaks(session *s, const parse_words *w, strbuf *out)
         n = p->report_leaks(a->built.top.a.ctx, &bytes);
     } else {
         for (size_t i = 0; i < a->block_count; i++) {
-            sess_block *b = sess_blk(s, a->block_index[i]);
+            const sess_block *b = sess_blk(s, a->block_index[i]);
             if (!b->live)
                 continue;
             const char *label = sess_label(s, b);

@@ -79,6 +79,8 @@ void session_destroy(session *s)
     for (size_t i = 0; i < s->chunk_count; i++)
         free(s->block_chunks[i]);
     free(s->block_chunks);
+    free(s->block_versions);
+    free(s->history_versions);
     for (size_t i = 0; i < s->names.allocated; i++)
         free(s->names.chunks[i]);
     free(s->names.chunks);
@@ -266,25 +268,25 @@ sess_block *sess_find_block(const session *s, const char *name)
         size_t v;
         if (parse_uint(name + 1, &v) || v == 0 || v > s->block_count)
             return NULL;
-        return sess_blk(s, v - 1); /* ids are indexes + 1 */
+        return sess_blk_w(s, v - 1); /* ids are indexes + 1 */
     }
     if (s->name_cap == 0)
         return NULL;
     uint32_t v = *name_slot(s, s->active, name);
     if (v || s->group.count)
-        return v ? sess_blk(s, v - 1) : NULL;
+        return v ? sess_blk_w(s, v - 1) : NULL;
     /* none in the active allocator: another allocator's newest, live before
      * freed, the most recent first */
-    sess_block *best = NULL;
+    const sess_block *best = NULL;
     for (size_t a = 0; a < s->alloc_count; a++) {
         uint32_t o = a == s->active ? 0 : *name_slot(s, a, name);
         if (o == 0)
             continue;
-        sess_block *b = sess_blk(s, o - 1);
+        const sess_block *b = sess_blk(s, o - 1);
         if (best == NULL || b->live > best->live || (b->live == best->live && b->id > best->id))
             best = b;
     }
-    return best;
+    return best ? sess_blk_w(s, best->id - 1) : NULL;
 }
 
 /* Amortised O(1): blocks are only added, and a freed block never lives
@@ -295,10 +297,9 @@ sess_block *sess_last_live(const session *s)
     if (a == NULL)
         return NULL;
     for (size_t i = a->live_bound < a->block_count ? a->live_bound : a->block_count; i-- > 0;) {
-        sess_block *b = sess_blk(s, a->block_index[i]);
-        if (b->live) {
+        if (sess_blk(s, a->block_index[i])->live) {
             a->live_bound = i + 1;
-            return b;
+            return sess_blk_w(s, a->block_index[i]);
         }
     }
     a->live_bound = 0;
@@ -309,9 +310,8 @@ sess_block *sess_block_by_ptr(const session *s, size_t alloc, const void *ptr)
 {
     const sess_allocator *a = s->allocs[alloc];
     for (size_t i = a->block_count; i-- > 0;) {
-        sess_block *b = sess_blk(s, a->block_index[i]);
-        if (b->ptr == ptr)
-            return b;
+        if (sess_blk(s, a->block_index[i])->ptr == ptr)
+            return sess_blk_w(s, a->block_index[i]);
     }
     return NULL;
 }
@@ -341,12 +341,16 @@ sess_block *sess_add_block(session *s, size_t alloc, const char *name, const cha
         if (grown == NULL)
             return NULL;
         s->block_chunks = grown;
+        uint64_t *v = realloc(s->block_versions, (s->chunk_count + 1) * sizeof *v);
+        if (v == NULL)
+            return NULL;
+        s->block_versions = v;
         if ((s->block_chunks[s->chunk_count] = malloc(SESS_BLOCK_CHUNK * sizeof(sess_block))) == NULL)
             return NULL;
         s->chunk_count++;
     }
     size_t index = s->block_count;
-    sess_block *b = sess_blk(s, index);
+    sess_block *b = sess_blk_w(s, index);
     memset(b, 0, sizeof *b);
     b->id = (uint32_t)index + 1;
     b->alloc = (uint16_t)alloc;
@@ -458,11 +462,19 @@ bool sess_record(session *s, const char *line)
         if (grown == NULL)
             return false;
         s->history = grown;
+        size_t segments = (cap + SESS_HISTORY_SEGMENT - 1) / SESS_HISTORY_SEGMENT;
+        uint64_t *v = realloc(s->history_versions, segments * sizeof *v);
+        if (v == NULL)
+            return false;
+        for (size_t k = (s->history_cap + SESS_HISTORY_SEGMENT - 1) / SESS_HISTORY_SEGMENT; k < segments; k++)
+            v[k] = 0; /* never matches a saved version */
+        s->history_versions = v;
         s->history_cap = cap;
     }
     uint32_t ref = intern_n(s, line, strcspn(line, "\r\n"));
     if (ref == 0)
         return false;
+    s->history_versions[s->history_count / SESS_HISTORY_SEGMENT] = sess_new_version();
     s->history[s->history_count++] = ref;
     return true;
 }
@@ -523,11 +535,11 @@ static sess_block *block_of_event(const session *s, size_t alloc, const as_event
                 hi = mid;
         }
         for (size_t i = lo; i < a->block_count; i++) {
-            sess_block *b = sess_blk(s, a->block_index[i]);
+            const sess_block *b = sess_blk(s, a->block_index[i]);
             if (b->alloc_step != ev->alloc_stamp)
                 break;
             if (b->ptr == ev->ptr)
-                return b;
+                return sess_blk_w(s, a->block_index[i]);
         }
     }
     return sess_block_by_ptr(s, alloc, ev->ptr);

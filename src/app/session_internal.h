@@ -46,6 +46,7 @@ typedef struct sess_block {
 } sess_block;
 
 #define SESS_BLOCK_CHUNK 4096
+#define SESS_HISTORY_SEGMENT 65536
 #define SESS_NAME_CHUNK 65536
 
 /* Append-only strings (block names, types, warning messages, the step
@@ -85,6 +86,8 @@ struct session {
     sess_allocator *allocs[SESSION_MAX_ALLOCATORS];
     size_t alloc_count, active;
     sess_block **block_chunks;   /* SESS_BLOCK_CHUNK blocks each: they never move */
+    uint64_t *block_versions;    /* a chunk's version changes whenever one of its blocks may
+                                  * (sess_blk_w); checkpoints skip chunks whose version they saved */
     size_t block_count, chunk_count;
     size_t live_blocks;          /* of every allocator: what SESSION_MAX_BLOCKS limits */
     uint64_t blocks_epoch;       /* see session_blocks_epoch */
@@ -97,6 +100,7 @@ struct session {
     size_t step;
     uint32_t *history;       /* recorded commands (in the name pool), replayed by undo / rewind */
     size_t history_count, history_cap;
+    uint64_t *history_versions; /* one per SESS_HISTORY_SEGMENT entries, as block_versions */
     bool changed;
     sess_group group;
     size_t zoom;
@@ -129,8 +133,19 @@ sess_block *sess_add_block(session *s, size_t alloc, const char *name, const cha
 /* NULL if one more live block fits in the session, else why not. */
 const char *sess_block_limit(const session *s);
 
-static inline sess_block *sess_blk(const session *s, size_t i)
+uint64_t sess_new_version(void);
+
+/* Block i, to read. */
+static inline const sess_block *sess_blk(const session *s, size_t i)
 {
+    return &s->block_chunks[i / SESS_BLOCK_CHUNK][i % SESS_BLOCK_CHUNK];
+}
+/* Block i, to change: its chunk gets a new version (checkpoints copy it
+ * again). Every pointer a block may be changed through comes from here,
+ * and none is kept from one command to the next. */
+static inline sess_block *sess_blk_w(const session *s, size_t i)
+{
+    s->block_versions[i / SESS_BLOCK_CHUNK] = sess_new_version();
     return &s->block_chunks[i / SESS_BLOCK_CHUNK][i % SESS_BLOCK_CHUNK];
 }
 /* A block becomes live or stops being live: what the limit counts. */
@@ -144,8 +159,7 @@ const char *sess_name(const session *s, uint32_t ref);
 /* Recorded command i, and dropping those from n on. */
 const char *sess_history_line(const session *s, size_t i);
 void sess_history_truncate(session *s, size_t n);
-/* A new version for a chunk of the name pool (it changed). */
-uint64_t sess_new_version(void);
+/* A new version for a chunk of a table (it changed): never one given before. */
 /* The block's name, or "#id". */
 const char *sess_label(const session *s, const sess_block *b);
 void sess_locate_block(session *s, sess_block *b);

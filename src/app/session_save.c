@@ -79,9 +79,13 @@ bool session_save(const session *s, const as_saver *w)
     for (size_t i = 0; i < s->alloc_count; i++)
         if (!save_allocator(s->allocs[i], w))
             return false;
+    size_t chunks = (s->block_count + SESS_BLOCK_CHUNK - 1) / SESS_BLOCK_CHUNK;
+    if (!as_save(w, s->block_versions, chunks * sizeof *s->block_versions))
+        return false;
     for (size_t at = 0; at < s->block_count; at += SESS_BLOCK_CHUNK) {
         size_t n = s->block_count - at < SESS_BLOCK_CHUNK ? s->block_count - at : SESS_BLOCK_CHUNK;
-        if (!as_save(w, s->block_chunks[at / SESS_BLOCK_CHUNK], n * sizeof(sess_block)))
+        if (!as_save_versioned(w, s->block_chunks[at / SESS_BLOCK_CHUNK], n * sizeof(sess_block),
+                               s->block_versions[at / SESS_BLOCK_CHUNK]))
             return false;
     }
     if (!as_save(w, s->name_slots, s->name_cap * sizeof *s->name_slots))
@@ -93,8 +97,17 @@ bool session_save(const session *s, const as_saver *w)
         if (!as_save_versioned(w, s->names.chunks[i], n, s->names.versions[i]))
             return false;
     }
-    return as_save(w, s->warnings, s->warning_count * sizeof *s->warnings) &&
-           as_save(w, s->history, s->history_count * sizeof *s->history) && types_save(s->types, w);
+    size_t segments = (s->history_count + SESS_HISTORY_SEGMENT - 1) / SESS_HISTORY_SEGMENT;
+    if (!as_save(w, s->warnings, s->warning_count * sizeof *s->warnings) ||
+        !as_save(w, s->history_versions, segments * sizeof *s->history_versions))
+        return false;
+    for (size_t at = 0; at < s->history_count; at += SESS_HISTORY_SEGMENT) {
+        size_t n = s->history_count - at < SESS_HISTORY_SEGMENT ? s->history_count - at : SESS_HISTORY_SEGMENT;
+        if (!as_save_versioned(w, s->history + at, n * sizeof *s->history,
+                               s->history_versions[at / SESS_HISTORY_SEGMENT]))
+            return false;
+    }
+    return types_save(s->types, w);
 }
 
 /* ---- restore ---- */
@@ -168,6 +181,17 @@ static bool load_allocator(sess_allocator *a, const as_loader *r)
     return true;
 }
 
+/* A range saved with a version: passed over if what is there now has
+ * that version (the same bytes), else loaded; it has that version then. */
+static bool load_versioned(const as_loader *r, void *p, size_t len, uint64_t *version, uint64_t saved)
+{
+    bool ok = *version == saved && saved && r->skip && as_load_len(r) == len ? r->skip(r->user)
+                                                                             : as_load(r, p, len);
+    if (ok)
+        *version = saved;
+    return ok;
+}
+
 /* The block records, in chunks that are made again where the session
  * had gone back since; and the name index. */
 static bool load_blocks(session *s, const save_head *h, const as_loader *r)
@@ -178,15 +202,26 @@ static bool load_blocks(session *s, const save_head *h, const as_loader *r)
         if (grown == NULL)
             return false;
         s->block_chunks = grown;
-        for (; s->chunk_count < chunks; s->chunk_count++)
+        uint64_t *v = realloc(s->block_versions, chunks * sizeof *v);
+        if (v == NULL)
+            return false;
+        s->block_versions = v;
+        for (; s->chunk_count < chunks; s->chunk_count++) {
+            s->block_versions[s->chunk_count] = 0;
             if ((s->block_chunks[s->chunk_count] = malloc(SESS_BLOCK_CHUNK * sizeof(sess_block))) == NULL)
                 return false;
+        }
     }
-    for (size_t at = 0; at < h->block_count; at += SESS_BLOCK_CHUNK) {
-        size_t n = h->block_count - at < SESS_BLOCK_CHUNK ? h->block_count - at : SESS_BLOCK_CHUNK;
-        if (!as_load(r, s->block_chunks[at / SESS_BLOCK_CHUNK], n * sizeof(sess_block)))
-            return false;
+    uint64_t *saved = malloc((chunks ? chunks : 1) * sizeof *saved);
+    bool ok = saved && as_load(r, saved, chunks * sizeof *saved);
+    for (size_t c = 0; ok && c < chunks; c++) {
+        size_t n = h->block_count - c * SESS_BLOCK_CHUNK < SESS_BLOCK_CHUNK ? h->block_count - c * SESS_BLOCK_CHUNK
+                                                                            : SESS_BLOCK_CHUNK;
+        ok = load_versioned(r, s->block_chunks[c], n * sizeof(sess_block), &s->block_versions[c], saved[c]);
     }
+    free(saved);
+    if (!ok)
+        return false;
     s->block_count = h->block_count;
     s->live_blocks = h->live_blocks;
     void *slots = s->name_slots;
@@ -230,13 +265,7 @@ static bool load_pool(session *s, const save_head *h, const as_loader *r)
     bool ok = saved && as_load(r, saved, n * sizeof *saved);
     for (size_t i = 0; ok && i < n; i++) {
         size_t len = i + 1 == n ? h->name_bytes : SESS_NAME_CHUNK;
-        ok = pool_chunk(p, i);
-        if (ok && i < p->allocated && p->versions[i] == saved[i] && saved[i] && r->skip && as_load_len(r) == len)
-            ok = r->skip(r->user);
-        else if (ok)
-            ok = as_load(r, p->chunks[i], len);
-        if (ok)
-            p->versions[i] = saved[i];
+        ok = pool_chunk(p, i) && load_versioned(r, p->chunks[i], len, &p->versions[i], saved[i]);
     }
     free(saved);
     if (!ok)
@@ -258,14 +287,45 @@ static bool load_array(void **arr, size_t *cap, size_t *count, size_t size, cons
     return true;
 }
 
+/* The history, segment by segment, as the block records. */
+static bool load_history(session *s, const save_head *h, const as_loader *r)
+{
+    size_t n = h->history_count, segments = (n + SESS_HISTORY_SEGMENT - 1) / SESS_HISTORY_SEGMENT;
+    if (n > s->history_cap) {
+        uint32_t *grown = realloc(s->history, n * sizeof *grown);
+        if (grown == NULL)
+            return false;
+        s->history = grown;
+        uint64_t *v = realloc(s->history_versions, segments * sizeof *v);
+        if (v == NULL)
+            return false;
+        for (size_t k = (s->history_cap + SESS_HISTORY_SEGMENT - 1) / SESS_HISTORY_SEGMENT; k < segments; k++)
+            v[k] = 0;
+        s->history_versions = v;
+        s->history_cap = n;
+    }
+    uint64_t *saved = malloc((segments ? segments : 1) * sizeof *saved);
+    bool ok = saved && as_load(r, saved, segments * sizeof *saved);
+    for (size_t k = 0; ok && k < segments; k++) {
+        size_t len = n - k * SESS_HISTORY_SEGMENT < SESS_HISTORY_SEGMENT ? n - k * SESS_HISTORY_SEGMENT
+                                                                         : SESS_HISTORY_SEGMENT;
+        ok = load_versioned(r, s->history + k * SESS_HISTORY_SEGMENT, len * sizeof *s->history,
+                            &s->history_versions[k], saved[k]);
+    }
+    free(saved);
+    if (ok)
+        s->history_count = n;
+    return ok;
+}
+
 static bool load_tables(session *s, const save_head *h, const as_loader *r)
 {
     void *warnings = s->warnings, *history = s->history;
     bool ok = load_pool(s, h, r) &&
               load_array(&warnings, &s->warning_cap, &s->warning_count, sizeof *s->warnings, r);
     s->warnings = warnings;
-    ok = ok && load_array(&history, &s->history_cap, &s->history_count, sizeof *s->history, r);
-    s->history = history;
+    ok = ok && load_history(s, h, r);
+    (void)history;
     return ok;
 }
 
