@@ -45,9 +45,12 @@ typedef struct saved {
     size_t bytes;
 } saved;
 
+/* Every range an allocator saves has at least a byte (so a page store
+ * never sees empty ranges). */
 static bool save_range(void *user, const void *p, size_t len)
 {
     saved *s = user;
+    assert_true(len > 0);
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 16;
         saved_range *r = realloc(s->r, cap * sizeof *r);
