@@ -45,9 +45,12 @@ typedef struct saved {
     size_t bytes;
 } saved;
 
+/* Every range an allocator saves has at least a byte (so a page store
+ * never sees empty ranges). */
 static bool save_range(void *user, const void *p, size_t len)
 {
     saved *s = user;
+    assert_true(len > 0);
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 16;
         saved_range *r = realloc(s->r, cap * sizeof *r);
@@ -570,10 +573,14 @@ static bool pointer_like(const void *p)
     return v > 4096 && (v >> 47) == 0;
 }
 
+/* A word whose top two bytes are 0, as the rest of a user-space address. */
+static bool pointer_rest(const unsigned char *w) { return w[6] == 0 && w[7] == 0 && (w[5] | w[4]) != 0; }
+
 /* The twins' regions hold the same bytes, but for words that are pointers
  * (a pool's links, an arena's chunk headers): each points at the same
  * place of its own regions (or both outside them: a stale link into a
- * slab a reset let go). */
+ * slab a reset let go), or both are what a block's first bytes left of
+ * such a link. */
 static void assert_bytes_alike(const char *what, const facts *a, const facts *b)
 {
     for (size_t i = 0; i < a->reg.n; i++) {
@@ -588,6 +595,8 @@ static void assert_bytes_alike(const char *what, const facts *a, const facts *b)
                 memcpy(&pb, q + w, sizeof pb);
                 if (pointer_like(pa) && pointer_like(pb) && where(&a->reg, pa) == where(&b->reg, pb))
                     continue;
+                if (pointer_rest(p + w) && pointer_rest(q + w))
+                    continue; /* what is left of a stale link a block's first bytes overwrote */
             }
             fail_msg("%s: %s: region %zu byte %zu is %02x, the twin's %02x", what, a->probe->kind, i, k, p[k], q[k]);
         }
@@ -655,6 +664,7 @@ static const spec_case cases[] = {
     {"bump 4096 (runs out)", "bump", 4096, NULL, 0, -1, false, false, 0, 2048},
     {"fixed", "fixed", 32768, NULL, 0, -1, false, false, 0, 2048},
     {"stack", "stack", 32768, NULL, 0, -1, false, false, 0, 2048},
+    {"arena over the system heap", "arena", 0, NULL, 0, -1, false, false, 0, 4096},
     {"arena over bump", "arena", 0, "bump", 1 << 20, -1, false, false, 0, 4096},
     {"arena over freelist", "arena", 0, "freelist", 1 << 20, -1, false, false, 0, 4096},
     {"arena over buddy", "arena", 0, "buddy", 1 << 20, -1, false, false, 0, 4096},
@@ -710,7 +720,8 @@ static void stage(char *what, const spec_case *c, uint64_t seed, const char *nam
     snprintf(what, 160, "%s (seed %llu), %s", c->desc, (unsigned long long)seed, name);
 }
 
-/* CK_ONLY=WORD runs only the cases whose description holds WORD. */
+/* CK_ONLY=WORD runs only the cases whose description holds WORD;
+ * CK_SEEDS=N runs N seeds of each (3 by default). */
 static bool selected(const spec_case *c)
 {
     const char *only = getenv("CK_ONLY");
@@ -794,8 +805,9 @@ static void one_case(const spec_case *c, uint64_t seed)
 static void test_every_kind(void **state)
 {
     (void)state;
+    uint64_t seeds = getenv("CK_SEEDS") ? strtoull(getenv("CK_SEEDS"), NULL, 10) : 3;
     for (size_t i = 0; i < CASE_COUNT; i++)
-        for (uint64_t seed = 1; seed <= 3 && selected(&cases[i]); seed++)
+        for (uint64_t seed = 1; seed <= seeds && selected(&cases[i]); seed++)
             one_case(&cases[i], seed * 7919 + i);
 }
 
@@ -959,10 +971,8 @@ static void test_glibc_view(void **state)
     }
 }
 
-/* Every kind of the table is covered above, or has no checkpoints for a
- * stated reason: a plugin runs in another process, glibc's view and the
- * system heap are not restorable, and neither is an arena over the
- * system heap (its chunks go back to malloc). */
+/* Every kind of the table is covered above (glibc by test_glibc_view), but
+ * the plugin: it runs in another process and has no checkpoints. */
 static void test_every_kind_is_covered(void **state)
 {
     (void)state;
@@ -974,11 +984,6 @@ static void test_every_kind_is_covered(void **state)
         if (!covered && strcmp(name, "plugin") && strcmp(name, "glibc")) /* glibc: test_glibc_view */
             fail_msg("kind %s has no checkpoint case", name);
     }
-    kind_spec sp = {.kind = kind_find("arena")};
-    world_build(&wa, &sp);
-    assert_null(wa.b.top.probe->save);
-    assert_null(wa.b.top.probe->restore);
-    kind_destroy(&wa.b);
 }
 
 /* A restore refuses a save of another instance, leaving its own state. */

@@ -27,8 +27,6 @@ arena *arena_create(as_instance backing);
 void arena_destroy(arena *ar);
 
 as_allocator arena_allocator(arena *ar);
-/* Its probe is arena_probe when the backing allocator has checkpoints,
- * else the same without save and restore (over the system heap). */
 as_instance arena_instance(arena *ar);
 extern const as_probe arena_probe;
 

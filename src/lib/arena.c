@@ -11,9 +11,12 @@
  * between the header and the end index, in address order.
  *
  * A checkpoint holds the struct, the chunk records and their ledgers (a
- * save copies 48 bytes per chunk and 32 per block); the chunks' bytes are
- * the backing allocator's, saved with it. Over the system heap an arena
- * has none (its probe has no save).
+ * save copies 56 bytes per chunk and 32 per block); the chunks' bytes are
+ * the backing allocator's, saved with it. Over a backing without
+ * checkpoints (the system heap) the arena owns its chunks' memory: it
+ * zeroes a new chunk, keeps the memory of a chunk it lets go as a spare
+ * (reused by the next chunk of that size, never given back while it
+ * lives), and saves each chunk's bytes up to its high-water mark itself.
  */
 #include "allocscope/arena.h"
 
@@ -36,6 +39,7 @@ typedef struct chunk {
     size_t size;
     size_t end;
     ledger blocks;
+    size_t high;       /* the highest end before the last move back: bytes below may be written */
 } chunk;
 
 struct arena {
@@ -43,7 +47,17 @@ struct arena {
     chunk *chunks;
     size_t count, cap;
     bool keep_ledger;
+    /* over a backing without checkpoints (the system heap): chunk memory
+     * the arena lets go is kept as spares (mem, size, high), reused by the
+     * next chunk of that size, so a restore finds every saved chunk */
+    bool own_chunks;
+    chunk *spares;
+    size_t nspare, spare_cap;
 };
+
+static size_t chunk_high(const chunk *c) { return c->end > c->high ? c->end : c->high; }
+/* The bytes of a chunk that may not be 0 (high may pass a chunk shrunk in place). */
+static size_t chunk_written(const chunk *c) { return chunk_high(c) < c->size ? chunk_high(c) : c->size; }
 
 arena *arena_create(as_instance backing)
 {
@@ -52,6 +66,7 @@ arena *arena_create(as_instance backing)
         return NULL;
     ar->backing = backing;
     ar->keep_ledger = true;
+    ar->own_chunks = !(backing.probe && backing.probe->save && backing.probe->restore);
     return ar;
 }
 
@@ -61,9 +76,48 @@ static void write_header(chunk *c, const chunk *prev)
     memcpy(c->mem, &h, sizeof h);
 }
 
+static bool reserve_spares(arena *ar, size_t n)
+{
+    if (n <= ar->spare_cap)
+        return true;
+    chunk *grown = realloc(ar->spares, n * sizeof *grown);
+    if (grown == NULL)
+        return false;
+    ar->spares = grown;
+    ar->spare_cap = n;
+    return true;
+}
+
+/* Chunk memory goes back to the backing allocator, or becomes a spare. */
+static void give_back(arena *ar, unsigned char *mem, size_t size, size_t high)
+{
+    if (ar->own_chunks && reserve_spares(ar, ar->nspare + 1))
+        ar->spares[ar->nspare++] = (chunk){mem, size, 0, {0}, high};
+    else
+        ar->backing.a.vtable->free(ar->backing.a.ctx, mem, size, CHUNK_ALIGN_LOG2, 0);
+}
+
+/* Memory for a chunk of len bytes: a spare of that size or the backing
+ * allocator's; when the arena owns its chunks, all 0s (as a fresh region). */
+static unsigned char *take_memory(arena *ar, size_t len)
+{
+    for (size_t i = 0; ar->own_chunks && i < ar->nspare; i++) {
+        if (ar->spares[i].size != len)
+            continue;
+        chunk c = ar->spares[i];
+        ar->spares[i] = ar->spares[--ar->nspare];
+        memset(c.mem, 0, c.high);
+        return c.mem;
+    }
+    unsigned char *mem = ar->backing.a.vtable->alloc(ar->backing.a.ctx, len, CHUNK_ALIGN_LOG2, 0);
+    if (mem && ar->own_chunks)
+        memset(mem, 0, len);
+    return mem;
+}
+
 static void release_chunk(arena *ar, chunk *c)
 {
-    ar->backing.a.vtable->free(ar->backing.a.ctx, c->mem, c->size, CHUNK_ALIGN_LOG2, 0);
+    give_back(ar, c->mem, c->size, chunk_high(c));
     ledger_release(&c->blocks);
 }
 
@@ -78,7 +132,11 @@ void arena_destroy(arena *ar)
 {
     if (ar == NULL)
         return;
+    ar->own_chunks = false; /* everything goes back now */
     release_all(ar);
+    for (size_t i = 0; i < ar->nspare; i++)
+        give_back(ar, ar->spares[i].mem, ar->spares[i].size, 0);
+    free(ar->spares);
     free(ar->chunks);
     free(ar);
 }
@@ -100,11 +158,11 @@ static chunk *new_chunk(arena *ar, size_t prev_len, size_t minimum)
         ar->chunks = grown;
         ar->cap = cap;
     }
-    unsigned char *mem = ar->backing.a.vtable->alloc(ar->backing.a.ctx, len, CHUNK_ALIGN_LOG2, 0);
+    unsigned char *mem = take_memory(ar, len);
     if (mem == NULL)
         return NULL;
     chunk *c = &ar->chunks[ar->count++];
-    *c = (chunk){mem, len, ARENA_CHUNK_HEADER, {0}};
+    *c = (chunk){mem, len, ARENA_CHUNK_HEADER, {0}, 0};
     write_header(c, ar->count > 1 ? &ar->chunks[ar->count - 2] : NULL);
     return c;
 }
@@ -168,6 +226,8 @@ static void *alloc_slow(arena *ar, size_t len, uint8_t align_log2)
         if (needed_end != SIZE_MAX &&
             ar->backing.a.vtable->resize(ar->backing.a.ctx, c->mem, c->size, CHUNK_ALIGN_LOG2,
                                          needed_end, 0)) {
+            if (ar->own_chunks)
+                memset(c->mem + c->size, 0, needed_end - c->size);
             c->size = needed_end;
             write_header(c, ar->count > 1 ? &ar->chunks[ar->count - 2] : NULL);
             continue;
@@ -218,6 +278,7 @@ static bool arena_vt_resize(void *ctx, void *mem, size_t len, uint8_t align_log2
             e->len = new_len;
         return true;
     }
+    current(ar)->high = chunk_high(current(ar));
     return ledger_buffer_resize(current_buffer(ar), mem, len, new_len);
 }
 
@@ -232,6 +293,7 @@ static void arena_vt_free(void *ctx, void *mem, size_t len, uint8_t align_log2, 
     (void)align_log2, (void)ra;
     arena *ar = ctx;
     if (is_last(ar, mem, len)) {
+        current(ar)->high = chunk_high(current(ar));
         ledger_buffer_free(current_buffer(ar), mem, len);
         return;
     }
@@ -243,14 +305,7 @@ static void arena_vt_free(void *ctx, void *mem, size_t len, uint8_t align_log2, 
 static const as_vtable arena_vtable = {arena_vt_alloc, arena_vt_resize, arena_vt_remap, arena_vt_free};
 
 as_allocator arena_allocator(arena *ar) { return (as_allocator){ar, &arena_vtable}; }
-static const as_probe arena_probe_over_heap;
-
-/* An arena over the system heap has no checkpoints (see the end). */
-as_instance arena_instance(arena *ar)
-{
-    bool saves = ar->backing.probe && ar->backing.probe->save && ar->backing.probe->restore;
-    return (as_instance){arena_allocator(ar), saves ? &arena_probe : &arena_probe_over_heap};
-}
+as_instance arena_instance(arena *ar) { return (as_instance){arena_allocator(ar), &arena_probe}; }
 
 /* Usable bytes of all chunks (Zig's queryCapacity). */
 static size_t usable_capacity(const arena *ar)
@@ -277,6 +332,7 @@ bool arena_reset(arena *ar, as_reset_mode mode, size_t limit)
         release_chunk(ar, &ar->chunks[i]);
     ar->count = 1;
     chunk *first = &ar->chunks[0];
+    first->high = chunk_high(first);
     first->end = ARENA_CHUNK_HEADER;
     ledger_clear(&first->blocks);
     size_t total = keep + ARENA_CHUNK_HEADER;
@@ -284,14 +340,17 @@ bool arena_reset(arena *ar, as_reset_mode mode, size_t limit)
         return true;
     as_allocator b = ar->backing.a;
     if (b.vtable->resize(b.ctx, first->mem, first->size, CHUNK_ALIGN_LOG2, total, 0)) {
-        first->size = total;
+        if (ar->own_chunks && total > first->size)
+            memset(first->mem + first->size, 0, total - first->size);
+        first->size = total; /* high may stay above: those bytes are zeroed if it grows again */
     } else {
-        unsigned char *mem = b.vtable->alloc(b.ctx, total, CHUNK_ALIGN_LOG2, 0);
+        unsigned char *mem = take_memory(ar, total);
         if (mem == NULL)
             return false;
-        b.vtable->free(b.ctx, first->mem, first->size, CHUNK_ALIGN_LOG2, 0);
+        give_back(ar, first->mem, first->size, chunk_high(first));
         first->mem = mem;
         first->size = total;
+        first->high = 0;
     }
     write_header(first, NULL);
     return true;
@@ -407,12 +466,11 @@ static void probe_destroy(void *ctx) { arena_destroy(ctx); }
 
 static void probe_set_ledger(void *ctx, bool on) { arena_set_ledger(ctx, on); }
 
-/* ---- checkpoints: the struct, the chunk records, each chunk's ledger.
- * The chunks' bytes are the backing allocator's, saved with it as an
- * instance of its own; its restore gives the arena's chunks back to it
- * as they were. Over the system heap there is none: a reset after the
- * checkpoint gives chunks back to malloc, and their addresses cannot be
- * had again. ---- */
+/* ---- checkpoints: the struct, the chunk records, each chunk's ledger;
+ * over a backing allocator with checkpoints the chunks' bytes are its,
+ * saved with it as an instance of its own (its restore gives the arena's
+ * chunks back to it as they were); over the system heap the arena saves
+ * each chunk's bytes up to its high-water mark itself. ---- */
 
 static bool probe_save(const void *ctx, const as_saver *w)
 {
@@ -422,6 +480,9 @@ static bool probe_save(const void *ctx, const as_saver *w)
     for (size_t i = 0; i < ar->count; i++)
         if (!ledger_save(&ar->chunks[i].blocks, w))
             return false;
+    for (size_t i = 0; ar->own_chunks && i < ar->count; i++)
+        if (!as_save(w, ar->chunks[i].mem, chunk_written(&ar->chunks[i])))
+            return false;
     return true;
 }
 
@@ -429,13 +490,6 @@ static bool probe_save(const void *ctx, const as_saver *w)
  * (the first ones reused, the rest released). */
 static bool restore_chunks(arena *ar, chunk *saved, size_t count, const as_loader *r)
 {
-    if (count > ar->cap) {
-        chunk *grown = realloc(ar->chunks, count * sizeof *grown);
-        if (grown == NULL)
-            return false;
-        ar->chunks = grown;
-        ar->cap = count;
-    }
     for (size_t i = count; i < ar->count; i++)
         ledger_release(&ar->chunks[i].blocks);
     bool ok = true;
@@ -450,18 +504,75 @@ static bool restore_chunks(arena *ar, chunk *saved, size_t count, const as_loade
     return ok;
 }
 
+/* Over the system heap: every saved chunk's memory is the arena's (a chunk
+ * or a spare: it never gives memory back while it lives); high[i] gets
+ * how far that memory may be written now, and the rest becomes the
+ * spares. False, nothing changed, if one is missing. */
+static bool take_back_memory(arena *ar, const chunk *saved, size_t count, size_t *high)
+{
+    size_t n = ar->count + ar->nspare;
+    chunk *have = malloc((n + 1) * sizeof *have);
+    bool *taken = calloc(n + 1, sizeof *taken), ok = have && taken && reserve_spares(ar, n);
+    if (ok) {
+        memcpy(have, ar->chunks, ar->count * sizeof *have);
+        if (ar->nspare)
+            memcpy(have + ar->count, ar->spares, ar->nspare * sizeof *have);
+    }
+    for (size_t i = 0; ok && i < count; i++) {
+        size_t j = 0;
+        while (j < n && (taken[j] || have[j].mem != saved[i].mem))
+            j++;
+        ok = j < n;
+        if (ok)
+            taken[j] = true, high[i] = chunk_high(&have[j]);
+    }
+    if (ok) {
+        ar->nspare = 0;
+        for (size_t j = 0; j < n; j++)
+            if (!taken[j])
+                ar->spares[ar->nspare++] = (chunk){have[j].mem, have[j].size, 0, {0}, chunk_high(&have[j])};
+    }
+    free(have);
+    free(taken);
+    return ok;
+}
+
+/* Over the system heap: the chunks' bytes, those written since above the
+ * saved high-water mark back to 0s. */
+static bool load_bytes(const chunk *saved, size_t count, const size_t *high, const as_loader *r)
+{
+    for (size_t i = 0; i < count; i++) {
+        size_t then = chunk_written(&saved[i]), now = high[i] < saved[i].size ? high[i] : saved[i].size;
+        if (!as_load(r, saved[i].mem, then))
+            return false;
+        if (now > then)
+            memset(saved[i].mem + then, 0, now - then);
+    }
+    return true;
+}
+
 static bool probe_restore(void *ctx, const as_loader *r)
 {
     arena *ar = ctx, t;
-    if (!as_load(r, &t, sizeof t) || t.backing.a.ctx != ar->backing.a.ctx ||
+    if (!as_load(r, &t, sizeof t) || t.backing.a.ctx != ar->backing.a.ctx || t.own_chunks != ar->own_chunks ||
         (t.count && as_load_len(r) != t.count * sizeof(chunk)))
         return false;
-    chunk *saved = t.count ? malloc(t.count * sizeof *saved) : NULL;
-    bool ok = t.count == 0 || (saved && as_load(r, saved, t.count * sizeof *saved));
+    chunk *saved = malloc((t.count + 1) * sizeof *saved);
+    size_t *high = malloc((t.count + 1) * sizeof *high);
+    bool ok = saved && high && (t.count == 0 || as_load(r, saved, t.count * sizeof *saved));
+    if (ok && t.count > ar->cap) {
+        chunk *grown = realloc(ar->chunks, t.count * sizeof *grown);
+        ok = grown != NULL;
+        if (ok)
+            ar->chunks = grown, ar->cap = t.count;
+    }
+    ok = ok && (!ar->own_chunks || take_back_memory(ar, saved, t.count, high));
     ok = ok && restore_chunks(ar, saved, t.count, r);
+    ok = ok && (!ar->own_chunks || load_bytes(ar->chunks, t.count, high, r));
     if (ok)
         ar->keep_ledger = t.keep_ledger;
     free(saved);
+    free(high);
     return ok;
 }
 
@@ -480,20 +591,4 @@ const as_probe arena_probe = {
     .set_ledger = probe_set_ledger,
     .save = probe_save,
     .restore = probe_restore,
-};
-
-/* The same without checkpoints: an arena over the system heap. */
-static const as_probe arena_probe_over_heap = {
-    .kind = "arena",
-    .inspect = probe_inspect,
-    .check = probe_check,
-    .judge_free = probe_judge,
-    .reset = probe_reset,
-    .offset = probe_offset,
-    .locate = probe_locate,
-    .destroy = probe_destroy,
-    .region_word = "chunk",
-    .noop_free_why = "an arena reclaims only its most recent block; the rest comes back on reset",
-    .resize_hint = "only the most recent block can grow (and only within its buffer)",
-    .set_ledger = probe_set_ledger,
 };

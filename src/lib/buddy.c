@@ -24,8 +24,9 @@
  * A checkpoint holds the struct, the control array, the lengths below the
  * high-water mark, the handed-out bits and the pages of the buffer ever
  * written (a bit per page, set by every link written and every block
- * handed out): a save copies the written pages plus about 1/3 of the
- * buffer's size... at most: 1/16 (control) + 1/4 (lengths) + 1/128.
+ * handed out): a save copies the pages ever written, plus tables of
+ * 1/16 of the capacity (control), 1/128 (handed-out bits) and up to 1/4
+ * (lengths, below the high-water mark).
  */
 #include "allocscope/buddy.h"
 
