@@ -6,7 +6,8 @@
  * by the time the steps took (at least PLAYER_CKPT_GAP_NS of work, and
  * four times what taking one cost), so that any position is at most that
  * much work away from one, whatever a step costs; their pages are shared,
- * and past PLAYER_CKPT_BYTES every other one is dropped (the gap doubles).
+ * and past a quarter of the machine's memory (PLAYER_CKPT_MAX_BYTES at
+ * most) every other one is dropped and the gap doubles.
  *
  * The checkpoints belong to one session, the host: restoring puts it back
  * in place. Positions before the first checkpoint (before its allocators
@@ -22,13 +23,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "allocscope/checkpoint.h"
 #include "allocscope/kinds.h"
 #include "allocscope/parse.h"
 
 #define PLAYER_CKPT_GAP_NS (40u * 1000000u)
-#define PLAYER_CKPT_BYTES ((size_t)1 << 30)
+#define PLAYER_CKPT_MAX_BYTES ((size_t)4 << 30)
 #define PLAYER_TEXT_CHUNK 65536
 
 typedef struct player_ckpt {
@@ -273,6 +275,19 @@ static void drop_ckpts_from(player *p, size_t i)
         p->ckpt_count = i;
 }
 
+/* What checkpoints may hold: a quarter of the memory, at most
+ * PLAYER_CKPT_MAX_BYTES (256 MiB if the machine does not say). */
+static size_t ckpt_budget(void)
+{
+    static size_t budget;
+    if (budget == 0) {
+        long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+        size_t quarter = pages > 0 && size > 0 ? (size_t)pages / 4 * (size_t)size : (size_t)256 << 20;
+        budget = quarter < PLAYER_CKPT_MAX_BYTES ? quarter : PLAYER_CKPT_MAX_BYTES;
+    }
+    return budget;
+}
+
 /* Past the memory budget: every other checkpoint goes (the first and the
  * last stay), and the next ones are twice as far apart. */
 static void thin_ckpts(player *p)
@@ -313,7 +328,7 @@ static void take_ckpt(player *p, const session *s, size_t pos)
     memmove(&p->ckpts[i + 1], &p->ckpts[i], (p->ckpt_count - i) * sizeof *p->ckpts);
     p->ckpts[i] = (player_ckpt){pos, c};
     p->ckpt_count++;
-    if (ckpt_store_bytes(p->store) > PLAYER_CKPT_BYTES)
+    if (ckpt_store_bytes(p->store) > ckpt_budget())
         thin_ckpts(p);
 }
 
