@@ -305,6 +305,64 @@ typedef struct as_location {
     size_t padding;
 } as_location;
 
+/* Bytes of one region that changes may have touched (changed_since). */
+typedef struct as_change {
+    uint32_t region;
+    size_t from, to;        /* [from, to); empty (from == to) when nothing changed */
+} as_change;
+
+/* What an allocator keeps to answer changed_since: its last changes, each
+ * with its stamp and bytes (region 0). `counter` is the kind's stamp
+ * counter (one static per allocator file). */
+#define AS_CHANGE_LOG 8
+typedef struct as_change_log {
+    uint64_t stamp;          /* of the last change */
+    uint64_t base;           /* every change after this stamp is in the log */
+    uint64_t at[AS_CHANGE_LOG];
+    size_t from[AS_CHANGE_LOG], to[AS_CHANGE_LOG];
+    unsigned next;
+} as_change_log;
+
+/* Forgets every change (a new allocator, a reset, a region that grew):
+ * no stamp given before can be answered any more. */
+static inline void as_change_forget(as_change_log *l, uint64_t *counter)
+{
+    l->stamp = l->base = __atomic_add_fetch(counter, 1, __ATOMIC_RELAXED);
+    for (unsigned i = 0; i < AS_CHANGE_LOG; i++)
+        l->at[i] = 0;
+    l->next = 0;
+}
+
+/* Notes a change of the bytes [from, to) of region 0. */
+static inline void as_change_note(as_change_log *l, uint64_t *counter, size_t from, size_t to)
+{
+    unsigned i = l->next;
+    if (l->at[i] > l->base) /* the oldest change leaves the log */
+        l->base = l->at[i];
+    l->stamp = l->at[i] = __atomic_add_fetch(counter, 1, __ATOMIC_RELAXED);
+    l->from[i] = from;
+    l->to[i] = to;
+    l->next = (i + 1) % AS_CHANGE_LOG;
+}
+
+/* changed_since over a log: the union of the changes after `since`. */
+static inline bool as_change_since(const as_change_log *l, uint64_t since, uint64_t *now, as_change *out)
+{
+    *now = l->stamp;
+    *out = (as_change){0, 0, 0};
+    if (since < l->base || since > l->stamp)
+        return false;
+    size_t from = SIZE_MAX, to = 0;
+    for (unsigned i = 0; i < AS_CHANGE_LOG; i++)
+        if (l->at[i] > since && l->from[i] < l->to[i]) {
+            from = l->from[i] < from ? l->from[i] : from;
+            to = l->to[i] > to ? l->to[i] : to;
+        }
+    if (from < to)
+        out->from = from, out->to = to;
+    return true;
+}
+
 /* How an allocator keeps its free blocks, for whoever shows them (bins). */
 typedef enum as_free_shape {
     AS_FREE_NONE = 0,       /* no free structure: free space lies after the offset */
@@ -386,6 +444,22 @@ typedef struct as_probe {
     /* Its own figures (wrappers count calls and bytes): how many it wrote
      * into out, at most max. */
     size_t (*figures)(const void *ctx, as_figure *out, size_t max);
+
+    /* ---- optional, for views that redraw only what changed ----------- */
+    /* The spans of region that meet [from, to), whole and in address
+     * order (a few spans next to them may come too), then every marker of
+     * the region, wherever it is (markers are few). No region callback. */
+    void (*inspect_range)(const void *ctx, uint32_t region, size_t from, size_t to, const as_inspector *in);
+    /* The allocator's change stamp now (*now, always set) and, when it can
+     * tell, the bytes the changes made after stamp `since` may have
+     * touched (*out, one region): outside them every byte keeps its span
+     * kind, metadata kind and block, and no span boundary moves (at the
+     * range's two ends one may). False when it cannot tell (a stamp it
+     * did not give, too old, a reset, a region that grew or appeared):
+     * then look at everything. Stamps of all allocators of one kind come
+     * from one counter, so a stamp is never taken for another allocator's
+     * at the same address. */
+    bool (*changed_since)(const void *ctx, uint64_t since, uint64_t *now, as_change *out);
 } as_probe;
 
 /* An allocator with both of its faces: what wrappers and the session hold. */
