@@ -441,10 +441,6 @@ typedef struct as_probe {
     as_free_shape free_shape;
     void (*walk_free)(const void *ctx, const as_free_walk *w);
     void (*free_summary)(const void *ctx, as_free_summary *out);
-    /* Its own figures (wrappers count calls and bytes): how many it wrote
-     * into out, at most max. */
-    size_t (*figures)(const void *ctx, as_figure *out, size_t max);
-
     /* ---- optional, for views that redraw only what changed ----------- */
     /* The spans of region that meet [from, to), whole and in address
      * order (a few spans next to them may come too), then every marker of
@@ -458,8 +454,12 @@ typedef struct as_probe {
      * did not give, too old, a reset, a region that grew or appeared):
      * then look at everything. Stamps of all allocators of one kind come
      * from one counter, so a stamp is never taken for another allocator's
-     * at the same address. */
+     * at the same address; an allocator that puts a saved state back
+     * forgets its changes (as_change_forget). */
     bool (*changed_since)(const void *ctx, uint64_t since, uint64_t *now, as_change *out);
+    /* Its own figures (wrappers count calls and bytes): how many it wrote
+     * into out, at most max. */
+    size_t (*figures)(const void *ctx, as_figure *out, size_t max);
 } as_probe;
 
 /* An allocator with both of its faces: what wrappers and the session hold. */

@@ -27,7 +27,8 @@ typedef struct cells_memo {
                                   * starts the memo over */
     size_t zoom, count, bytes;   /* bytes per cell, cells, and the bytes of the one region */
     const void *base;
-    as_usage usage;
+    size_t capacity;             /* the usage's capacity */
+    size_t totals[MEMO_TALLY];   /* the sums of every cell's figures */
     size_t cap;
     cell *cells;
     const void **owners;
@@ -481,6 +482,20 @@ static void place_labels(const builder *b)
     }
 }
 
+/* The figures of running totals (bytes of each kind, live spans), all but
+ * the capacity. */
+static void usage_of_totals(const size_t *bytes, as_usage *u)
+{
+    u->live_bytes = bytes[AS_SPAN_LIVE];
+    u->live_blocks = bytes[AS_SPAN_KIND_COUNT];
+    u->freed_bytes = bytes[AS_SPAN_FREED];
+    u->padding_bytes = bytes[AS_SPAN_PADDING];
+    u->metadata_bytes = bytes[AS_SPAN_META];
+    u->unused_bytes = bytes[AS_SPAN_UNUSED];
+    u->slack_bytes = bytes[AS_SPAN_SLACK];
+    u->damaged_bytes = bytes[AS_SPAN_DAMAGED];
+}
+
 /* What the walk over a changed range needs: the builder, the cells' bytes
  * [lo, hi), and the first and last span that met them, as they were. */
 typedef struct range_walk {
@@ -522,30 +537,21 @@ static void range_marker(void *user, const as_marker *m) { on_marker(((range_wal
  * (one span covers it) the whole cell of that span's kind. */
 static void cell_tally(const cells_memo *m, const cell *cells, size_t c, size_t *out)
 {
-    static const uint8_t kind_of_role[CELL_ROLE_COUNT] = {
-        [CELL_UNUSED] = AS_SPAN_UNUSED, [CELL_LIVE] = AS_SPAN_LIVE, [CELL_FREED] = AS_SPAN_FREED,
-        [CELL_PADDING] = AS_SPAN_PADDING, [CELL_META] = AS_SPAN_META, [CELL_SLACK] = AS_SPAN_SLACK,
-        [CELL_DAMAGED] = AS_SPAN_DAMAGED,
-    };
     if (m->flags[c] & MEMO_CLOSED) {
         memcpy(out, m->tally[c], sizeof m->tally[c]);
         return;
     }
     memset(out, 0, MEMO_TALLY * sizeof *out);
-    out[kind_of_role[cells[c].role]] = m->zoom;
+    for (int kind = 0; kind < AS_SPAN_KIND_COUNT; kind++)
+        if (role_of_kind[kind] == cells[c].role)
+            out[kind] = m->zoom;
 }
 
-/* Adds (sign 1) or takes out (-1) a cell's figures from u. */
-static void usage_add(as_usage *u, const size_t *t, int sign)
+/* Adds (sign 1) or takes out (-1) a cell's figures from the totals. */
+static void totals_add(size_t *totals, const size_t *t, int sign)
 {
-    size_t *fields[MEMO_TALLY] = {
-        [AS_SPAN_UNUSED] = &u->unused_bytes, [AS_SPAN_LIVE] = &u->live_bytes, [AS_SPAN_FREED] = &u->freed_bytes,
-        [AS_SPAN_PADDING] = &u->padding_bytes, [AS_SPAN_META] = &u->metadata_bytes,
-        [AS_SPAN_SLACK] = &u->slack_bytes, [AS_SPAN_DAMAGED] = &u->damaged_bytes,
-        [AS_SPAN_KIND_COUNT] = &u->live_blocks,
-    };
     for (int i = 0; i < MEMO_TALLY; i++)
-        *fields[i] = sign > 0 ? *fields[i] + t[i] : *fields[i] - t[i];
+        totals[i] = sign > 0 ? totals[i] + t[i] : totals[i] - t[i];
 }
 
 /* Padding among live bytes takes the block of the last closed cell before
@@ -622,7 +628,7 @@ static bool cells_update(builder *b, as_instance in)
         size_t t[MEMO_TALLY];
         for (size_t c = c0; c <= c1; c++) {
             cell_tally(m, g->cells, c, t);
-            usage_add(&m->usage, t, -1);
+            totals_add(m->totals, t, -1);
             g->cells[c] = (cell){CELL_UNUSED, 0, 0, 0, -1, CELL_ROLE_COUNT};
             g->owners[c] = NULL;
             m->flags[c] = 0;
@@ -648,7 +654,7 @@ static bool cells_update(builder *b, as_instance in)
             m->flags[c1] = 0;
         for (size_t c = c0; c <= c1; c++) {
             cell_tally(m, g->cells, c, t);
-            usage_add(&m->usage, t, 1);
+            totals_add(m->totals, t, 1);
             if (g->cells[c].beneath == CELL_ROLE_COUNT || g->cells[c].role != CELL_PADDING)
                 g->cells[c].beneath = g->cells[c].role;
         }
@@ -658,7 +664,8 @@ static bool cells_update(builder *b, as_instance in)
     }
     m->stamp = now;
     m->updates++;
-    g->usage = m->usage;
+    g->usage.capacity = m->capacity;
+    usage_of_totals(m->totals, &g->usage);
     return true;
 }
 
@@ -696,14 +703,7 @@ bool cells_build(const session *s, size_t zoom, size_t max_cells, cells_grid *g)
         in.probe->inspect(in.a.ctx, &ins);
         if (!b.laid_out)
             lay_out(&b);
-        g->usage.live_bytes = b.bytes[AS_SPAN_LIVE];
-        g->usage.live_blocks = b.bytes[AS_SPAN_KIND_COUNT];
-        g->usage.freed_bytes = b.bytes[AS_SPAN_FREED];
-        g->usage.padding_bytes = b.bytes[AS_SPAN_PADDING];
-        g->usage.metadata_bytes = b.bytes[AS_SPAN_META];
-        g->usage.unused_bytes = b.bytes[AS_SPAN_UNUSED];
-        g->usage.slack_bytes = b.bytes[AS_SPAN_SLACK];
-        g->usage.damaged_bytes = b.bytes[AS_SPAN_DAMAGED];
+        usage_of_totals(b.bytes, &g->usage);
         if (b.failed)
             return false;
         close_count(&b, &b.count, b.bytes);
@@ -722,7 +722,8 @@ bool cells_build(const session *s, size_t zoom, size_t max_cells, cells_grid *g)
             m->count = g->count;
             m->bytes = g->regions[0].bytes;
             m->base = g->regions[0].base;
-            m->usage = g->usage;
+            m->capacity = g->usage.capacity;
+            memcpy(m->totals, b.bytes, sizeof m->totals);
             m->valid = true;
         }
     }

@@ -550,6 +550,8 @@ static void probe_free_summary(const void *ctx, as_free_summary *out)
 const as_probe buddy_probe = {
     .kind = "buddy",
     .inspect = probe_inspect,
+    .inspect_range = probe_inspect_range,
+    .changed_since = probe_changed_since,
     .check = probe_check,
     .judge_free = probe_judge,
     .reset = probe_reset,
@@ -559,6 +561,4 @@ const as_probe buddy_probe = {
     .free_shape = AS_FREE_ORDERS,
     .walk_free = probe_walk_free,
     .free_summary = probe_free_summary,
-    .inspect_range = probe_inspect_range,
-    .changed_since = probe_changed_since,
 };

@@ -201,7 +201,6 @@ static void unindex_free(freelist *f, size_t block)
 
 static void init_blocks(freelist *f)
 {
-    as_change_forget(&f->changes, &freelist_stamps);
     f->head = 0;
     f->rover = 0;
     f->high_water = 0;
@@ -218,6 +217,7 @@ static void init_blocks(freelist *f)
         f->head = 1;
         index_free(f, 0);
     }
+    as_change_forget(&f->changes, &freelist_stamps); /* every byte may have changed */
 }
 
 static void insert_free(freelist *f, size_t block, size_t size);
@@ -884,6 +884,8 @@ static bool probe_offset(const void *ctx, size_t *out)
 const as_probe freelist_probe = {
     .kind = "freelist",
     .inspect = probe_inspect,
+    .inspect_range = probe_inspect_range,
+    .changed_since = probe_changed_since,
     .check = probe_check,
     .judge_free = probe_judge,
     .reset = probe_reset,
@@ -894,6 +896,4 @@ const as_probe freelist_probe = {
     .free_shape = AS_FREE_ADDRESS_LIST,
     .walk_free = probe_walk_free,
     .free_summary = probe_free_summary,
-    .inspect_range = probe_inspect_range,
-    .changed_since = probe_changed_since,
 };
