@@ -19,9 +19,7 @@
  * per order split or merged, plus marking the handed-out bits); the free
  * verdict (probe_judge) O(log n): the block holding a pointer is found by
  * trying each order's aligned start, never by walking the blocks. A walk
- * of every block (inspect, check) is O(blocks); the free blocks in address
- * order (walk_free) come from the free lists, sorted: O(F log F) for F
- * free blocks.
+ * of every block (inspect, check, walk_free) is O(blocks).
  */
 #include "allocscope/buddy.h"
 
@@ -38,24 +36,24 @@ struct buddy {
     size_t capacity;
     unsigned max_order;
     uint8_t *ctrl;
+    as_change_log changes; /* for changed_since: the bytes each change touched */
     uint32_t *lens;
     uint64_t *handed;   /* a bit per minimum block: ever handed out since the reset */
     size_t heads[64];   /* first free block of each order + 1; 0: empty */
     size_t high_water;
-    as_change_log changes; /* for changed_since: the bytes each change touched */
 };
-
-static uint64_t buddy_stamps; /* the stamps of every buddy allocator's changes */
-
-static void note_change(buddy *b, size_t off, unsigned order)
-{
-    as_change_note(&b->changes, &buddy_stamps, off, off + ((size_t)BUDDY_MIN_BLOCK << order));
-}
 
 static size_t block_size(unsigned order) { return (size_t)BUDDY_MIN_BLOCK << order; }
 static size_t idx(size_t off) { return off / BUDDY_MIN_BLOCK; }
 
 static size_t handed_words(size_t capacity) { return (idx(capacity) + 63) / 64; }
+
+static uint64_t buddy_stamps; /* the stamps of every buddy allocator's changes */
+
+static void note_change(buddy *b, size_t off, unsigned order)
+{
+    as_change_note(&b->changes, &buddy_stamps, off, off + block_size(order));
+}
 
 /* Notes minimum blocks [first, end) as handed out. */
 static void mark_handed(buddy *b, size_t first, size_t end)
@@ -310,8 +308,8 @@ static size_t *sorted_free_list(const buddy *b, unsigned k, size_t *n)
     return offs;
 }
 
-/* O(F log F) for the F free blocks of the order (the blocks' walk,
- * O(blocks), only when out of memory). */
+/* O(F log F) for the F free blocks of the order, from its list (the
+ * blocks' walk, O(blocks), only when out of memory). */
 void buddy_walk_free(const buddy *b, unsigned order, void (*fn)(void *user, size_t offset, size_t size), void *user)
 {
     size_t n;
