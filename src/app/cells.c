@@ -151,6 +151,7 @@ typedef struct builder {
     cell *current_cells;
     size_t current_count;
     size_t bytes[MEMO_TALLY]; /* running totals of the spans seen: bytes of each kind, live spans */
+    size_t live_spans;
     const void *last_owner;  /* the block of the last cell closed that showed one */
     bool counting;           /* bytes of each role are counted per cell (coarse zoom) */
     cell_count count;        /* the cell being counted */
@@ -406,6 +407,7 @@ static void on_spans(void *user, const as_span *spans, size_t count)
         }
     }
     memcpy(b->bytes, bytes, sizeof bytes);
+    b->live_spans = bytes[AS_SPAN_KIND_COUNT];
     b->count = k;
     b->count_until = count_until;
 }
@@ -480,20 +482,6 @@ static void place_labels(const builder *b)
             g->cells[i + k].label = blk.name[k];
         i += run;
     }
-}
-
-/* The figures of running totals (bytes of each kind, live spans), all but
- * the capacity. */
-static void usage_of_totals(const size_t *bytes, as_usage *u)
-{
-    u->live_bytes = bytes[AS_SPAN_LIVE];
-    u->live_blocks = bytes[AS_SPAN_KIND_COUNT];
-    u->freed_bytes = bytes[AS_SPAN_FREED];
-    u->padding_bytes = bytes[AS_SPAN_PADDING];
-    u->metadata_bytes = bytes[AS_SPAN_META];
-    u->unused_bytes = bytes[AS_SPAN_UNUSED];
-    u->slack_bytes = bytes[AS_SPAN_SLACK];
-    u->damaged_bytes = bytes[AS_SPAN_DAMAGED];
 }
 
 /* What the walk over a changed range needs: the builder, the cells' bytes
@@ -664,12 +652,49 @@ static bool cells_update(builder *b, as_instance in)
     }
     m->stamp = now;
     m->updates++;
+    /* the figures: the memo's totals, as a whole walk would have them */
     g->usage.capacity = m->capacity;
-    usage_of_totals(m->totals, &g->usage);
+    memcpy(b->bytes, m->totals, sizeof b->bytes);
+    b->live_spans = m->totals[AS_SPAN_KIND_COUNT];
     return true;
 }
 
 size_t cells_updates(const cells_grid *g) { return g->memo ? g->memo->updates : 0; }
+
+/* Before a whole walk: the memo is dropped, and kept again by the walk if
+ * the allocator can say what changes from now on (stamp: its stamp now). */
+static void memo_start(builder *b, as_instance in, uint64_t *stamp)
+{
+    *stamp = 0;
+    if (b->g->memo)
+        b->g->memo->valid = false;
+    as_change ignored;
+    b->want_memo = in.probe->inspect_range && in.probe->changed_since;
+    if (b->want_memo)
+        (void)in.probe->changed_since(in.a.ctx, 0, stamp, &ignored);
+}
+
+/* After a whole walk: the cells as the spans made them, for the next build. */
+static void memo_keep(const builder *b, as_instance in, uint64_t stamp)
+{
+    cells_memo *m = b->memo;
+    const cells_grid *g = b->g;
+    if (m == NULL)
+        return;
+    memcpy(m->cells, g->cells, g->count * sizeof *m->cells);
+    memcpy(m->owners, g->owners, g->count * sizeof *m->owners);
+    m->probe = in.probe;
+    m->ctx = in.a.ctx;
+    m->stamp = stamp;
+    m->epoch = session_blocks_epoch(b->s);
+    m->zoom = g->zoom;
+    m->count = g->count;
+    m->bytes = g->regions[0].bytes;
+    m->base = g->regions[0].base;
+    m->capacity = g->usage.capacity;
+    memcpy(m->totals, b->bytes, sizeof m->totals);
+    m->valid = true;
+}
 
 bool cells_build(const session *s, size_t zoom, size_t max_cells, cells_grid *g)
 {
@@ -690,46 +715,35 @@ bool cells_build(const session *s, size_t zoom, size_t max_cells, cells_grid *g)
         return false;
     if (!block_index_sync(g->blocks, s))
         return false;
-    bool can_update = in.probe->inspect_range && in.probe->changed_since;
-    if (!can_update || !cells_update(&b, in)) {
-        uint64_t stamp = 0;
-        as_change ignored;
-        if (can_update)
-            (void)in.probe->changed_since(in.a.ctx, 0, &stamp, &ignored);
-        if (g->memo)
-            g->memo->valid = false;
-        b.want_memo = can_update;
+    bool updated = in.probe->inspect_range && in.probe->changed_since && cells_update(&b, in);
+    uint64_t stamp = 0;
+    if (!updated) {
+        memo_start(&b, in, &stamp);
         as_inspector ins = {.region = on_region, .span = on_span, .marker = on_marker, .user = &b, .spans = on_spans};
         in.probe->inspect(in.a.ctx, &ins);
         if (!b.laid_out)
             lay_out(&b);
-        usage_of_totals(b.bytes, &g->usage);
-        if (b.failed)
-            return false;
-        close_count(&b, &b.count, b.bytes);
-        for (size_t i = 0; i < g->count; i++) /* every cell not found to sit among something else */
-            if (g->cells[i].beneath == CELL_ROLE_COUNT || g->cells[i].role != CELL_PADDING)
-                g->cells[i].beneath = g->cells[i].role;
-        if (b.memo) { /* the cells as the spans made them, for the next build */
-            cells_memo *m = b.memo;
-            memcpy(m->cells, g->cells, g->count * sizeof *m->cells);
-            memcpy(m->owners, g->owners, g->count * sizeof *m->owners);
-            m->probe = in.probe;
-            m->ctx = in.a.ctx;
-            m->stamp = stamp;
-            m->epoch = session_blocks_epoch(s);
-            m->zoom = g->zoom;
-            m->count = g->count;
-            m->bytes = g->regions[0].bytes;
-            m->base = g->regions[0].base;
-            m->capacity = g->usage.capacity;
-            memcpy(m->totals, b.bytes, sizeof m->totals);
-            m->valid = true;
-        }
     }
-    resolve_blocks(&b);
-    place_labels(&b);
-    return true;
+    g->usage.live_bytes = b.bytes[AS_SPAN_LIVE];
+    g->usage.live_blocks = b.live_spans;
+    g->usage.freed_bytes = b.bytes[AS_SPAN_FREED];
+    g->usage.padding_bytes = b.bytes[AS_SPAN_PADDING];
+    g->usage.metadata_bytes = b.bytes[AS_SPAN_META];
+    g->usage.unused_bytes = b.bytes[AS_SPAN_UNUSED];
+    g->usage.slack_bytes = b.bytes[AS_SPAN_SLACK];
+    g->usage.damaged_bytes = b.bytes[AS_SPAN_DAMAGED];
+    if (!b.failed) {
+        if (!updated) {
+            close_count(&b, &b.count, b.bytes);
+            for (size_t i = 0; i < g->count; i++) /* every cell not found to sit among something else */
+                if (g->cells[i].beneath == CELL_ROLE_COUNT || g->cells[i].role != CELL_PADDING)
+                    g->cells[i].beneath = g->cells[i].role;
+            memo_keep(&b, in, stamp);
+        }
+        resolve_blocks(&b);
+        place_labels(&b);
+    }
+    return !b.failed;
 }
 
 bool cells_grid_equal(const cells_grid *a, const cells_grid *b)
