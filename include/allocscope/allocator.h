@@ -312,8 +312,11 @@ typedef struct as_change {
 } as_change;
 
 /* What an allocator keeps to answer changed_since: its last changes, each
- * with its stamp and bytes (region 0). `counter` is the kind's stamp
- * counter (one static per allocator file). */
+ * with its stamp and bytes (region 0). A stamp is a generation (high 32
+ * bits: drawn from `counter`, the kind's one counter, when the allocator
+ * is made or forgets) and a count of the changes since (low 32 bits), so
+ * noting a change costs a few stores, and no two allocators of a kind,
+ * nor one allocator before and after it forgot, share a stamp. */
 #define AS_CHANGE_LOG 8
 typedef struct as_change_log {
     uint64_t stamp;          /* of the last change */
@@ -323,11 +326,11 @@ typedef struct as_change_log {
     unsigned next;
 } as_change_log;
 
-/* Forgets every change (a new allocator, a reset, a region that grew):
- * no stamp given before can be answered any more. */
+/* Forgets every change (a new allocator, a reset, a region that grew, a
+ * saved state put back): no stamp given before can be answered any more. */
 static inline void as_change_forget(as_change_log *l, uint64_t *counter)
 {
-    l->stamp = l->base = __atomic_add_fetch(counter, 1, __ATOMIC_RELAXED);
+    l->stamp = l->base = __atomic_add_fetch(counter, 1, __ATOMIC_RELAXED) << 32;
     for (unsigned i = 0; i < AS_CHANGE_LOG; i++)
         l->at[i] = 0;
     l->next = 0;
@@ -336,10 +339,12 @@ static inline void as_change_forget(as_change_log *l, uint64_t *counter)
 /* Notes a change of the bytes [from, to) of region 0. */
 static inline void as_change_note(as_change_log *l, uint64_t *counter, size_t from, size_t to)
 {
+    if ((uint32_t)l->stamp == UINT32_MAX) /* the count would reach the next generation */
+        as_change_forget(l, counter);
     unsigned i = l->next;
     if (l->at[i] > l->base) /* the oldest change leaves the log */
         l->base = l->at[i];
-    l->stamp = l->at[i] = __atomic_add_fetch(counter, 1, __ATOMIC_RELAXED);
+    l->stamp = l->at[i] = l->stamp + 1;
     l->from[i] = from;
     l->to[i] = to;
     l->next = (i + 1) % AS_CHANGE_LOG;
