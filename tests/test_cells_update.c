@@ -2,8 +2,8 @@
  * test_cells_update.c - a grid kept from one build to the next, which
  * redoes only the cells of what the allocator says changed (cells_build
  * with a memo), is the grid a fresh build makes: after every command of
- * random workloads on free lists and buddies, at coarse zooms, with
- * padding, slack, merges, resizes, resets and undo. And the kept grid
+ * random workloads on free lists, buddies and bumps, at coarse zooms,
+ * with padding, slack, merges, resizes, resets and undo. And the kept grid
  * does take the short way (else these tests would prove nothing).
  */
 #include "sessionkit.h"
@@ -67,8 +67,9 @@ static void random_workload(const char *create, size_t n, uint64_t seed)
                      1u << (next_random(&seed) % 8), names++);
         else if (r < 85)
             snprintf(line, sizeof line, "free b%zu", which);
-        else if (r < 92)
-            snprintf(line, sizeof line, "resize b%zu %u", which, 1 + (unsigned)(next_random(&seed) % 900));
+        else if (r < 92) /* half of them the newest block: the one a bump can resize */
+            snprintf(line, sizeof line, "resize b%zu %u", r % 2 ? which : names - 1,
+                     1 + (unsigned)(next_random(&seed) % 900));
         else if (r < 97)
             snprintf(line, sizeof line, "realloc b%zu %u", which, 1 + (unsigned)(next_random(&seed) % 900));
         else if (r < 99)
@@ -124,16 +125,28 @@ static void test_buddy_large(void **state)
     random_workload("new buddy 1M", 600, 4242u);
 }
 
+static void test_bump(void **state)
+{
+    (void)state;
+    random_workload("new bump 256K", 500, 31337u);
+}
+
+static void test_bump_resize_last(void **state)
+{
+    (void)state;
+    random_workload("new bump 256K resize-last", 500, 271828u);
+}
+
 /* A comparison group: each member's kept grid, drawn through a view of
  * the session, follows its own allocator. */
 static void test_group_members(void **state)
 {
     (void)state;
     session *s = session_create();
-    sk_run(s, "compare freelist 64K, buddy 64K, freelist 64K best-fit");
+    sk_run(s, "compare freelist 64K, buddy 64K, freelist 64K best-fit, bump 64K");
     session *view = session_view_new();
-    cells_grid kept[3][ZOOMS];
-    for (int m = 0; m < 3; m++)
+    cells_grid kept[4][ZOOMS];
+    for (int m = 0; m < 4; m++)
         for (int z = 0; z < ZOOMS; z++)
             cells_init(&kept[m][z]);
     uint64_t seed = 777;
@@ -148,13 +161,13 @@ static void test_group_members(void **state)
             snprintf(line, sizeof line, "alloc %u as b%d", 1 + (unsigned)(next_random(&seed) % 500), i);
         sb_clear(&out);
         interp_execute(s, line, &out);
-        for (int m = 0; m < 3; m++) {
+        for (int m = 0; m < 4; m++) {
             session_view_of(view, s, session_group_member(s, (size_t)m));
             updates += check_grids(view, kept[m], line);
         }
     }
     assert_true(updates > 0);
-    for (int m = 0; m < 3; m++)
+    for (int m = 0; m < 4; m++)
         for (int z = 0; z < ZOOMS; z++)
             cells_free(&kept[m][z]);
     session_view_free(view);
@@ -167,6 +180,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_first_fit),     cmocka_unit_test(test_best_fit), cmocka_unit_test(test_next_fit),
         cmocka_unit_test(test_growable),      cmocka_unit_test(test_buddy),    cmocka_unit_test(test_buddy_large),
+        cmocka_unit_test(test_bump),          cmocka_unit_test(test_bump_resize_last),
         cmocka_unit_test(test_group_members),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

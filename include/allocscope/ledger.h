@@ -44,6 +44,11 @@ ledger_entry *ledger_last(const ledger *l);
  * base is the region's start (block pointers are base + offset). */
 void ledger_emit(const ledger *l, const as_inspector *in, uint32_t region,
                  const unsigned char *base, size_t start, size_t end, size_t capacity);
+/* The same spans, only those that meet [from, to) (and the tail's two
+ * when the last entry's spans do): a search by halves, then the entries
+ * that meet the range. */
+void ledger_emit_range(const ledger *l, const as_inspector *in, uint32_t region, const unsigned char *base,
+                       size_t start, size_t end, size_t capacity, size_t from, size_t to);
 /* NULL iff entries are sorted, disjoint, below end, len <= consumed. */
 const char *ledger_check(const ledger *l, size_t end);
 /* Where the recorded block at offset sits: its padding is the gap after the
