@@ -44,16 +44,16 @@ ledger_entry *ledger_last(const ledger *l);
  * base is the region's start (block pointers are base + offset). */
 void ledger_emit(const ledger *l, const as_inspector *in, uint32_t region,
                  const unsigned char *base, size_t start, size_t end, size_t capacity);
-/* The same spans, only those that meet [from, to) (and the tail's two
- * when the last entry's spans do): a search by halves, then the entries
- * that meet the range. */
-void ledger_emit_range(const ledger *l, const as_inspector *in, uint32_t region, const unsigned char *base,
-                       size_t start, size_t end, size_t capacity, size_t from, size_t to);
 /* NULL iff entries are sorted, disjoint, below end, len <= consumed. */
 const char *ledger_check(const ledger *l, size_t end);
 /* Where the recorded block at offset sits: its padding is the gap after the
  * block before it (or after `first`, where blocks may begin). */
 bool ledger_locate(const ledger *l, uint32_t region, size_t offset, size_t first, as_location *out);
+/* ledger_emit's spans that meet [from, to) (and the tail's two when the
+ * last entry's spans do): a search by halves, then the entries that meet
+ * the range. */
+void ledger_emit_range(const ledger *l, const as_inspector *in, uint32_t region, const unsigned char *base,
+                       size_t start, size_t end, size_t capacity, size_t from, size_t to);
 
 /* A buffer that blocks are bumped through, as Zig's FixedBufferAllocator
  * and each chunk of its ArenaAllocator treat it: [base, base + capacity),

@@ -116,11 +116,11 @@ static bool bump_vt_resize(void *ctx, void *mem, size_t len, uint8_t align_log2,
     size_t start = (size_t)((unsigned char *)mem - b->buffer), end;
     if (!as_add(start, new_len, &end) || end > b->capacity)
         return false;
-    note_change(b, start, end > start + len ? end : start + len);
     b->cursor = (uintptr_t)b->buffer + end;
     ledger_entry *e = b->keep_ledger ? ledger_last(&b->blocks) : NULL;
     if (e)
         e->len = e->consumed = new_len;
+    note_change(b, start, end > start + len ? end : start + len);
     return true;
 }
 
