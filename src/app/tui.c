@@ -2749,5 +2749,7 @@ bool tui_record(const tui_options *opt, int cols, int rows, tui_frame_fn fn, voi
     cells_free(&t.prev);
     free(t.changed);
     sb_free(&t.answer);
+    sb_free(&t.play_answer);
+    compare_free(&t);
     return ok;
 }
