@@ -312,6 +312,69 @@ typedef struct as_location {
     size_t padding;
 } as_location;
 
+/* Bytes of one region that changes may have touched (changed_since). */
+typedef struct as_change {
+    uint32_t region;
+    size_t from, to;        /* [from, to); empty (from == to) when nothing changed */
+} as_change;
+
+/* What an allocator keeps to answer changed_since: its last changes, each
+ * with its stamp and bytes (region 0). A stamp is a generation (high 32
+ * bits: drawn from `counter`, the kind's one counter, when the allocator
+ * is made or forgets) and a count of the changes since (low 32 bits), so
+ * noting a change costs a few stores, and no two allocators of a kind,
+ * nor one allocator before and after it forgot, share a stamp. */
+#define AS_CHANGE_LOG 8
+typedef struct as_change_log {
+    uint64_t stamp;          /* of the last change */
+    uint64_t base;           /* every change after this stamp is in the log */
+    uint64_t at[AS_CHANGE_LOG];
+    size_t from[AS_CHANGE_LOG], to[AS_CHANGE_LOG];
+    unsigned next;
+} as_change_log;
+
+/* Forgets every change (a new allocator, a reset, a region that grew, a
+ * saved state put back): no stamp given before can be answered any more. */
+static inline void as_change_forget(as_change_log *l, uint64_t *counter)
+{
+    l->stamp = l->base = __atomic_add_fetch(counter, 1, __ATOMIC_RELAXED) << 32;
+    for (unsigned i = 0; i < AS_CHANGE_LOG; i++)
+        l->at[i] = 0;
+    l->next = 0;
+}
+
+/* Notes a change of the bytes [from, to) of region 0. */
+static inline void as_change_note(as_change_log *l, uint64_t *counter, size_t from, size_t to)
+{
+    if ((uint32_t)l->stamp == UINT32_MAX) /* the count would reach the next generation */
+        as_change_forget(l, counter);
+    unsigned i = l->next;
+    if (l->at[i] > l->base) /* the oldest change leaves the log */
+        l->base = l->at[i];
+    l->stamp = l->at[i] = l->stamp + 1;
+    l->from[i] = from;
+    l->to[i] = to;
+    l->next = (i + 1) % AS_CHANGE_LOG;
+}
+
+/* changed_since over a log: the union of the changes after `since`. */
+static inline bool as_change_since(const as_change_log *l, uint64_t since, uint64_t *now, as_change *out)
+{
+    *now = l->stamp;
+    *out = (as_change){0, 0, 0};
+    if (since < l->base || since > l->stamp)
+        return false;
+    size_t from = SIZE_MAX, to = 0;
+    for (unsigned i = 0; i < AS_CHANGE_LOG; i++)
+        if (l->at[i] > since && l->from[i] < l->to[i]) {
+            from = l->from[i] < from ? l->from[i] : from;
+            to = l->to[i] > to ? l->to[i] : to;
+        }
+    if (from < to)
+        out->from = from, out->to = to;
+    return true;
+}
+
 /* How an allocator keeps its free blocks, for whoever shows them (bins). */
 typedef enum as_free_shape {
     AS_FREE_NONE = 0,       /* no free structure: free space lies after the offset */
@@ -445,6 +508,22 @@ typedef struct as_probe {
     as_free_shape free_shape;
     void (*walk_free)(const void *ctx, const as_free_walk *w);
     void (*free_summary)(const void *ctx, as_free_summary *out);
+    /* ---- optional, for views that redraw only what changed ----------- */
+    /* The spans of region that meet [from, to), whole and in address
+     * order (a few spans next to them may come too), then every marker of
+     * the region, wherever it is (markers are few). No region callback. */
+    void (*inspect_range)(const void *ctx, uint32_t region, size_t from, size_t to, const as_inspector *in);
+    /* The allocator's change stamp now (*now, always set) and, when it can
+     * tell, the bytes the changes made after stamp `since` may have
+     * touched (*out, one region): outside them every byte keeps its span
+     * kind, metadata kind and block, and no span boundary moves (at the
+     * range's two ends one may). False when it cannot tell (a stamp it
+     * did not give, too old, a reset, a region that grew or appeared):
+     * then look at everything. Stamps of all allocators of one kind come
+     * from one counter, so a stamp is never taken for another allocator's
+     * at the same address; an allocator that puts a saved state back
+     * forgets its changes (as_change_forget). */
+    bool (*changed_since)(const void *ctx, uint64_t since, uint64_t *now, as_change *out);
     /* Its own figures (wrappers count calls and bytes): how many it wrote
      * into out, at most max. */
     size_t (*figures)(const void *ctx, as_figure *out, size_t max);

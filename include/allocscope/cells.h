@@ -78,6 +78,8 @@ typedef struct cells_grid {
     as_usage usage;           /* the figures of the spans seen while building */
     block_index *blocks;      /* kept from one build to the next */
     const void **owners;      /* scratch: the block pointer each cell shows */
+    struct cells_memo *memo;  /* what the last build saw, for the next one to
+                               * redo only what changed (cells.c); NULL: none */
 } cells_grid;
 
 void cells_init(cells_grid *g);
@@ -88,8 +90,16 @@ size_t cells_fit_zoom(const session *s, size_t max_cells);
 /* Fills g for the active allocator at zoom bytes per cell (0: the
  * session's zoom, or fit to max_cells), coarsened if it would take more
  * than CELLS_MAX_CELLS cells; g->zoom says what was used. False only when
- * out of memory. */
+ * out of memory. When g was last built for the same allocator at the same
+ * zoom and the allocator can say what changed since (its probe's
+ * changed_since and inspect_range: one region, at least
+ * CELLS_BENEATH_ZOOM bytes a cell), only the cells of the changed bytes
+ * are walked again: the same grid as a fresh build, in O(the spans of
+ * those cells + cells + markers) instead of O(all spans). */
 bool cells_build(const session *s, size_t zoom, size_t max_cells, cells_grid *g);
+/* How many builds of g redid only the cells of what changed (for tests
+ * and benchmarks: the grid is the same either way). */
+size_t cells_updates(const cells_grid *g);
 /* True iff the two grids show the same thing: zoom, regions, usage and
  * every field of every cell. */
 bool cells_grid_equal(const cells_grid *a, const cells_grid *b);

@@ -49,6 +49,11 @@ const char *ledger_check(const ledger *l, size_t end);
 /* Where the recorded block at offset sits: its padding is the gap after the
  * block before it (or after `first`, where blocks may begin). */
 bool ledger_locate(const ledger *l, uint32_t region, size_t offset, size_t first, as_location *out);
+/* ledger_emit's spans that meet [from, to) (and the tail's two when the
+ * last entry's spans do): a search by halves, then the entries that meet
+ * the range. */
+void ledger_emit_range(const ledger *l, const as_inspector *in, uint32_t region, const unsigned char *base,
+                       size_t start, size_t end, size_t capacity, size_t from, size_t to);
 
 /* Checkpoints (allocator.h): the entries in use, as one range (none when
  * the ledger is empty). ledger_load puts `count` saved entries back into

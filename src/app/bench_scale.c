@@ -314,6 +314,8 @@ int bench_frames(const char *create, int frames)
     session *s = with_blocks(create, 100000);
     tui_frame_cost f;
     bool ok = s && tui_frame_cost_of(s, 200, 50, frames, &f);
+    if (ok)
+        printf("%s: median frame %.3f ms CPU, %.0f bytes\n", create, f.cpu_ms, f.bytes);
     session_destroy(s);
     return ok ? 0 : 1;
 }

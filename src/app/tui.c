@@ -15,8 +15,6 @@
  */
 #include "allocscope/tui.h"
 
-#include "allocscope/evidence.h"
-
 #include <curses.h>
 #include <langinfo.h>
 #include <locale.h>
@@ -730,8 +728,8 @@ static void draw_map(tui *t)
     draw_legend_among(t, legend_y, r->x + 1, r->w - 1, r->y + r->h - 1);
 }
 
-/* ev: the spans, when blocks carry slack (its column then takes align's place), else NULL */
-static void table_row(tui *t, int y, size_t i, bool addresses, const evidence *ev, bool regions)
+/* slack: the block's slack, or SIZE_MAX when blocks carry none (the column then shows align) */
+static void table_row(tui *t, int y, size_t i, bool addresses, size_t slack, bool regions)
 {
     const screen_rect *r = &t->lay.table;
     session_block b = session_block_at(model(t), i);
@@ -748,13 +746,80 @@ static void table_row(tui *t, int y, size_t i, bool addresses, const evidence *e
         else
             snprintf(at, sizeof at, "%zu", b.offset);
         put_fmt(y, r->x + 12, r->w - 12, rest, "%7s %6zu %5zu %4zu %-5s", at, b.size,
-                ev ? (b.live ? evidence_slack_of(ev, b.ptr) : 0) : b.align, b.padding, b.live ? "live" : "freed");
+                slack != SIZE_MAX ? (b.live ? slack : 0) : b.align, b.padding, b.live ? "live" : "freed");
     }
+}
+
+/* The blocks whose slack is looked for, by pointer (sorted), and where
+ * their slack goes. */
+typedef struct slack_finder {
+    const void **ptr;
+    size_t *at;              /* ptr[k]'s place in slack */
+    size_t *slack;
+    size_t n;
+} slack_finder;
+
+static int by_pointer(const void *a, const void *b)
+{
+    uintptr_t p = (uintptr_t)*(const void *const *)a, q = (uintptr_t)*(const void *const *)b;
+    return (p > q) - (p < q);
+}
+
+static void slack_spans(void *user, const as_span *spans, size_t count)
+{
+    const slack_finder *f = user;
+    for (size_t i = 0; i < count; i++) {
+        if (spans[i].kind != AS_SPAN_SLACK || spans[i].block == NULL)
+            continue;
+        const void **hit = bsearch(&spans[i].block, f->ptr, f->n, sizeof *f->ptr, by_pointer);
+        if (hit)
+            f->slack[f->at[hit - f->ptr]] += spans[i].len;
+    }
+}
+
+static void slack_span(void *user, const as_span *sp) { slack_spans(user, sp, 1); }
+
+enum { TABLE_MOST = 1024 }; /* rows of the block table at most */
+
+/* slack[k]: the bytes of slack handed out with live block idx[k] (n <=
+ * TABLE_MOST; slack comes right after a block's bytes, allocator.h): only
+ * the spans at each block's end when the allocator can inspect a range,
+ * else one walk of them all. */
+static void table_slack(const session *s, const size_t *idx, size_t n, size_t *slack)
+{
+    struct pair {
+        const void *ptr;
+        size_t k;
+    } pairs[TABLE_MOST];
+    const void *ptr[TABLE_MOST];
+    size_t at[TABLE_MOST];
+    as_instance in = session_active_instance(s);
+    memset(slack, 0, n * sizeof *slack);
+    if (n == 0 || in.a.ctx == NULL)
+        return;
+    for (size_t k = 0; k < n; k++)
+        pairs[k] = (struct pair){session_block_ptr_at(s, idx[k], &(bool){false}), k};
+    if (in.probe->inspect_range) {
+        for (size_t k = 0; k < n; k++) {
+            session_block b = session_block_at(s, idx[k]);
+            slack_finder f = {&pairs[k].ptr, &(size_t){0}, &slack[k], 1};
+            as_inspector ins = {.span = slack_span, .spans = slack_spans, .user = &f};
+            in.probe->inspect_range(in.a.ctx, b.region, b.offset, b.offset + b.size + 1, &ins);
+        }
+        return;
+    }
+    qsort(pairs, n, sizeof *pairs, by_pointer); /* by ptr, its first member */
+    for (size_t k = 0; k < n; k++)
+        ptr[k] = pairs[k].ptr, at[k] = pairs[k].k;
+    slack_finder f = {ptr, at, slack, n};
+    as_inspector ins = {.span = slack_span, .spans = slack_spans, .user = &f};
+    in.probe->inspect(in.a.ctx, &ins);
 }
 
 /* The block table: live blocks first, then freed ones, the newest of each
  * when they do not all fit; addresses instead of offsets after `show
- * addresses`. */
+ * addresses`. The newest are found from the end: O(rows) for a table
+ * whose newest blocks are live, whatever the number of blocks. */
 static void draw_table(tui *t)
 {
     const screen_rect *r = &t->lay.table;
@@ -762,14 +827,9 @@ static void draw_table(tui *t)
         return;
     session *s = model(t);
     bool addresses = session_show_addresses(s), regions = t->grid.region_count > 1;
-    size_t n = session_block_count(s), live = 0;
-    for (size_t i = 0; i < n; i++)
-        live += session_block_at(s, i).live;
+    size_t n = session_block_count(s);
     /* where blocks carry slack (free list, buddy, pool), its column takes align's place */
     bool slack = t->grid.usage.slack_bytes > 0;
-    evidence ev = {0};
-    if (slack)
-        evidence_collect(s, &ev);
     if (addresses)
         put_fmt(r->y, r->x + 1, r->w - 1, A_BOLD | A_UNDERLINE, "%-10s %14s %6s %4s %-5s", "block", "address",
                 "size", "pad", "state");
@@ -777,18 +837,29 @@ static void draw_table(tui *t)
         put_fmt(r->y, r->x + 1, r->w - 1, A_BOLD | A_UNDERLINE, "%-10s %7s %6s %5s %4s %-5s", "block",
                 regions ? "reg:off" : "offset", "size", slack ? "slack" : "align", "pad", "state");
     size_t rows = (size_t)r->h - 1;
-    size_t show_live = live < rows ? live : rows, show_freed = n - live < rows - show_live ? n - live : rows - show_live;
-    int y = r->y + 1;
-    for (int pass = 0; pass < 2; pass++) {
-        size_t want = pass == 0 ? show_live : show_freed, total = pass == 0 ? live : n - live, seen = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (session_block_at(s, i).live != (pass == 0))
-                continue;
-            if (seen++ >= total - want) /* the newest `want` of them */
-                table_row(t, y++, i, addresses, slack ? &ev : NULL, regions);
-        }
+    if (rows > TABLE_MOST)
+        rows = TABLE_MOST;
+    /* the newest `rows` live blocks, newest first; the newest freed ones while fewer are live */
+    size_t live[TABLE_MOST], freed[TABLE_MOST], nl = 0, nf = 0;
+    for (size_t i = n; i-- > 0 && nl < rows;) {
+        bool is_live;
+        session_block_ptr_at(s, i, &is_live);
+        if (is_live)
+            live[nl++] = i;
+        else if (nf < rows)
+            freed[nf++] = i;
     }
-    evidence_free(&ev);
+    size_t show_live = nl, show_freed = nl < rows ? (nf < rows - nl ? nf : rows - nl) : 0;
+    size_t shown[TABLE_MOST], slack_of[TABLE_MOST];
+    for (size_t k = 0; k < show_live; k++)
+        shown[k] = live[show_live - 1 - k]; /* oldest first */
+    if (slack && !addresses)
+        table_slack(s, shown, show_live, slack_of);
+    int y = r->y + 1;
+    for (size_t k = 0; k < show_live; k++)
+        table_row(t, y++, shown[k], addresses, slack ? slack_of[k] : SIZE_MAX, regions);
+    for (size_t k = show_freed; k-- > 0;)
+        table_row(t, y++, freed[k], addresses, slack ? 0 : SIZE_MAX, regions);
     if (n == 0)
         put_text(r->y + 1, r->x + 1, r->w - 1, "(no blocks yet)", style_attr(t, STYLE_DIM));
 }
@@ -2680,5 +2751,7 @@ bool tui_record(const tui_options *opt, int cols, int rows, tui_frame_fn fn, voi
     cells_free(&t.prev);
     free(t.changed);
     sb_free(&t.answer);
+    sb_free(&t.play_answer);
+    compare_free(&t);
     return ok;
 }

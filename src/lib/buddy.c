@@ -43,6 +43,7 @@ struct buddy {
     size_t capacity;
     unsigned max_order;
     uint8_t *ctrl;
+    as_change_log changes; /* for changed_since: the bytes each change touched */
     uint32_t *lens;
     uint64_t *handed;   /* a bit per minimum block: ever handed out since the reset */
     size_t heads[64];   /* first free block of each order + 1; 0: empty */
@@ -56,6 +57,13 @@ static size_t block_size(unsigned order) { return (size_t)BUDDY_MIN_BLOCK << ord
 static size_t idx(size_t off) { return off / BUDDY_MIN_BLOCK; }
 
 static size_t handed_words(size_t capacity) { return (idx(capacity) + 63) / 64; }
+
+static uint64_t buddy_stamps; /* the stamps of every buddy allocator's changes */
+
+static void note_change(buddy *b, size_t off, unsigned order)
+{
+    as_change_note(&b->changes, &buddy_stamps, off, off + block_size(order));
+}
 
 /* Notes minimum blocks [first, end) as handed out. */
 static void mark_handed(buddy *b, size_t first, size_t end)
@@ -131,6 +139,7 @@ static void unlink_free(buddy *b, size_t off, unsigned order)
 
 void buddy_reset(buddy *b)
 {
+    as_change_forget(&b->changes, &buddy_stamps);
     memset(b->ctrl, 0, idx(b->capacity));
     memset(b->heads, 0, sizeof b->heads);
     memset(b->handed, 0, handed_words(b->capacity) * sizeof *b->handed);
@@ -197,6 +206,7 @@ static void *buddy_vt_alloc(void *ctx, size_t len, uint8_t al, uintptr_t ra)
     if (j > b->max_order)
         return NULL;
     size_t off = b->heads[j] - 1;
+    note_change(b, off, j); /* the free block split */
     unlink_free(b, off, j);
     while (j > k) {
         j--;
@@ -238,6 +248,7 @@ static void buddy_vt_free(void *ctx, void *mem, size_t len, uint8_t al, uintptr_
         off = off < mate ? off : mate;
         k++;
     }
+    note_change(b, off, k); /* the block with the buddies it merged with */
     push_free(b, off, k);
 }
 
@@ -250,6 +261,7 @@ static bool buddy_vt_resize(void *ctx, void *mem, size_t len, uint8_t al, size_t
         return false;
     if (new_len > block_size(b->ctrl[idx(off)] & BUDDY_ORDER))
         return false;
+    note_change(b, off, b->ctrl[idx(off)] & BUDDY_ORDER);
     b->lens[idx(off)] = (uint32_t)new_len;
     return true;
 }
@@ -294,10 +306,44 @@ static void walk_cb(void *user, size_t off, unsigned k, uint8_t c)
         w->fn(w->user, off, block_size(k));
 }
 
+static int by_offset(const void *x, const void *y)
+{
+    size_t a = *(const size_t *)x, c = *(const size_t *)y;
+    return (a > c) - (a < c);
+}
+
+/* The free blocks of order k in address order: its list (at most one
+ * entry per minimum block, so a broken list cannot loop) sorted, in a
+ * fresh array (*n entries); NULL when out of memory. */
+static size_t *sorted_free_list(const buddy *b, unsigned k, size_t *n)
+{
+    size_t count = 0, most = idx(b->capacity);
+    for (size_t f = b->heads[k]; f && count < most; f = link_get(b, f - 1, 0))
+        count++;
+    size_t *offs = malloc((count ? count : 1) * sizeof *offs);
+    if (offs == NULL)
+        return NULL;
+    *n = 0;
+    for (size_t f = b->heads[k]; f && *n < count; f = link_get(b, f - 1, 0))
+        offs[(*n)++] = f - 1;
+    qsort(offs, *n, sizeof *offs, by_offset);
+    return offs;
+}
+
+/* O(F log F) for the F free blocks of the order, from its list (the
+ * blocks' walk, O(blocks), only when out of memory). */
 void buddy_walk_free(const buddy *b, unsigned order, void (*fn)(void *user, size_t offset, size_t size), void *user)
 {
-    walk_order w = {order, fn, user};
-    each_block(b, walk_cb, &w);
+    size_t n;
+    size_t *offs = order <= b->max_order ? sorted_free_list(b, order, &n) : NULL;
+    if (offs == NULL) {
+        walk_order w = {order, fn, user};
+        each_block(b, walk_cb, &w);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        fn(user, offs[i], block_size(order));
+    free(offs);
 }
 
 size_t buddy_free_bytes(const buddy *b)
@@ -406,6 +452,35 @@ static void probe_inspect(const void *ctx, const as_inspector *in)
     each_block(b, emit_block, &e);
     each_block(b, mark_block, &e);
     as_writer_end(&e.out);
+}
+
+/* The start of the block that holds offset `target`, found in O(log n)
+ * (defined below). */
+static bool block_holding(const buddy *b, size_t target, size_t *start);
+
+/* O(log n + the blocks that meet the range + free blocks). */
+static void probe_inspect_range(const void *ctx, uint32_t region, size_t from, size_t to, const as_inspector *in)
+{
+    const buddy *b = ctx;
+    emit_ctx e;
+    e.b = b;
+    as_writer_begin(&e.out, in);
+    size_t off;
+    if (region == 0 && from < b->capacity && block_holding(b, from, &off))
+        for (uint8_t c; off < b->capacity && off < to && (c = b->ctrl[idx(off)]) != 0; off += block_size(c & BUDDY_ORDER))
+            emit_block(&e, off, c & BUDDY_ORDER, c);
+    for (unsigned k = 0; region == 0 && k <= b->max_order; k++) {
+        size_t n = 0, most = idx(b->capacity);
+        for (size_t f = b->heads[k]; f && n++ < most; f = link_get(b, f - 1, 0))
+            as_write_marker(&e.out, AS_MARK_FREE_NODE, 0, f - 1);
+    }
+    as_writer_end(&e.out);
+}
+
+static bool probe_changed_since(const void *ctx, uint64_t since, uint64_t *now, as_change *out)
+{
+    const buddy *b = ctx;
+    return as_change_since(&b->changes, since, now, out);
 }
 
 static const char *probe_check(const void *ctx) { return buddy_check(ctx); }
@@ -572,6 +647,8 @@ static bool probe_restore(void *ctx, const as_loader *r)
 const as_probe buddy_probe = {
     .kind = "buddy",
     .inspect = probe_inspect,
+    .inspect_range = probe_inspect_range,
+    .changed_since = probe_changed_since,
     .check = probe_check,
     .judge_free = probe_judge,
     .reset = probe_reset,

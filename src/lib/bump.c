@@ -23,11 +23,16 @@ struct bump {
     uintptr_t cursor;   /* buffer + offset: the next free byte */
     uintptr_t limit;    /* buffer + capacity */
     size_t allocations;
+    as_change_log changes; /* for changed_since (with the ledger on): the bytes each change touched */
     bool keep_ledger;
     bool resize_last;   /* exercise 1's resize; false: the main text's */
     ledger blocks;
     size_t high;        /* the highest offset before the last move back (reset, shrink) */
 };
+
+static uint64_t bump_stamps; /* the stamps of every bump allocator's changes */
+
+static void note_change(bump *b, size_t from, size_t to) { as_change_note(&b->changes, &bump_stamps, from, to); }
 
 bump *bump_create(size_t capacity)
 {
@@ -44,6 +49,7 @@ bump *bump_create(size_t capacity)
     b->limit = (uintptr_t)b->buffer + capacity;
     b->keep_ledger = true;
     b->resize_last = BUMP_DEFAULT_RESIZE == BUMP_RESIZE_LAST;
+    as_change_forget(&b->changes, &bump_stamps);
     return b;
 }
 
@@ -61,6 +67,7 @@ static __attribute__((noinline)) void *alloc_recorded(bump *b, size_t start, siz
 {
     if (!ledger_push(&b->blocks, start, len))
         return NULL;
+    note_change(b, (size_t)(b->cursor - (uintptr_t)b->buffer), start + len); /* the padding and the block */
     b->cursor = (uintptr_t)b->buffer + start + len;
     b->allocations++;
     return b->buffer + start;
@@ -126,6 +133,7 @@ static bool bump_vt_resize(void *ctx, void *mem, size_t len, uint8_t align_log2,
     ledger_entry *e = b->keep_ledger ? ledger_last(&b->blocks) : NULL;
     if (e)
         e->len = e->consumed = new_len;
+    note_change(b, start, end > start + len ? end : start + len);
     return true;
 }
 
@@ -143,8 +151,10 @@ static void bump_vt_free(void *ctx, void *mem, size_t len, uint8_t align_log2, u
     ledger_entry *e = b->keep_ledger && mem
                           ? ledger_find(&b->blocks, (size_t)((unsigned char *)mem - b->buffer))
                           : NULL;
-    if (e)
+    if (e) {
         e->freed = true;
+        note_change(b, e->offset, e->offset + e->consumed);
+    }
 }
 
 static const as_vtable bump_vtable = {bump_vt_alloc, bump_vt_resize, bump_vt_remap, bump_vt_free};
@@ -166,6 +176,7 @@ void bump_reset(bump *b)
     b->cursor = (uintptr_t)b->buffer;
     b->allocations = 0;
     ledger_clear(&b->blocks);
+    as_change_forget(&b->changes, &bump_stamps);
 }
 
 void bump_set_resize(bump *b, bump_resize mode) { b->resize_last = mode == BUMP_RESIZE_LAST; }
@@ -181,6 +192,7 @@ void bump_set_ledger(bump *b, bool on)
 {
     b->keep_ledger = on;
     ledger_clear(&b->blocks);
+    as_change_forget(&b->changes, &bump_stamps);
 }
 
 const char *bump_check(const bump *b)
@@ -201,6 +213,23 @@ static void probe_inspect(const void *ctx, const as_inspector *in)
         as_emit_span(in, 0, offset_of(b), b->capacity - offset_of(b), AS_SPAN_UNUSED, AS_META_NONE, NULL);
     }
     as_emit_marker(in, AS_MARK_OFFSET, 0, offset_of(b));
+}
+
+/* O(log blocks + the blocks that meet the range). */
+static void probe_inspect_range(const void *ctx, uint32_t region, size_t from, size_t to, const as_inspector *in)
+{
+    const bump *b = ctx;
+    if (region != 0 || !b->keep_ledger)
+        return;
+    ledger_emit_range(&b->blocks, in, 0, b->buffer, 0, offset_of(b), b->capacity, from, to);
+    as_emit_marker(in, AS_MARK_OFFSET, 0, offset_of(b));
+}
+
+/* Without the ledger nothing is noted (the bare bump stays bare). */
+static bool probe_changed_since(const void *ctx, uint64_t since, uint64_t *now, as_change *out)
+{
+    const bump *b = ctx;
+    return as_change_since(&b->changes, since, now, out) && b->keep_ledger;
 }
 
 static const char *probe_check(const void *ctx) { return bump_check(ctx); }
@@ -276,6 +305,8 @@ static bool probe_restore(void *ctx, const as_loader *r)
 const as_probe bump_probe = {
     .kind = "bump",
     .inspect = probe_inspect,
+    .inspect_range = probe_inspect_range,
+    .changed_since = probe_changed_since,
     .check = probe_check,
     .judge_free = probe_judge,
     .reset = probe_reset,
@@ -293,6 +324,8 @@ const as_probe bump_probe = {
 const as_probe bump_probe_resize_last = {
     .kind = "bump",
     .inspect = probe_inspect,
+    .inspect_range = probe_inspect_range,
+    .changed_since = probe_changed_since,
     .check = probe_check,
     .judge_free = probe_judge,
     .reset = probe_reset,

@@ -96,7 +96,12 @@ struct freelist {
     granmap live_headers;
     size_t class_head[FL_CLASSES];          /* free blocks by size class (+ 1) */
     uint64_t class_bits[FL_CLASSES / 64];   /* the classes that have any */
+    as_change_log changes; /* for changed_since: the bytes each change touched */
 };
+
+static uint64_t freelist_stamps; /* the stamps of every free list's changes */
+
+static void note_change(freelist *f, size_t from, size_t to) { as_change_note(&f->changes, &freelist_stamps, from, to); }
 
 static const char *const fit_names[] = {"first-fit", "best-fit", "next-fit"};
 
@@ -233,6 +238,7 @@ static void init_blocks(freelist *f)
         f->head = 1;
         index_free(f, 0);
     }
+    as_change_forget(&f->changes, &freelist_stamps); /* every byte may have changed */
 }
 
 static void insert_free(freelist *f, size_t block, size_t size);
@@ -313,6 +319,7 @@ static bool grow(freelist *f, size_t extra)
         return false;
     size_t old_end = f->usable;
     f->usable = f->capacity = old_end + add;
+    as_change_forget(&f->changes, &freelist_stamps); /* the region grew */
     if (f->usable > f->reached)
         f->reached = f->usable;
     insert_free(f, old_end, add);
@@ -455,6 +462,9 @@ static void *fl_alloc(void *ctx, size_t len, uint8_t al, uintptr_t ra)
     if (b == 0)
         return NULL;
     size_t block = b - 1, size = size_of(f, block), after = next_free(f, block);
+    /* what changes: the free block taken, and the free bytes between the
+     * old high-water mark and the new one (freed below it, unused above) */
+    note_change(f, block + size > f->high_water && f->high_water < block ? f->high_water : block, block + size);
     unindex_free(f, block);
     if (pl.lead >= FREELIST_MIN_BLOCK) {
         /* Split off the front as a free block of its own. */
@@ -523,12 +533,14 @@ static void insert_free(freelist *f, size_t block, size_t size)
         next = next_free(f, next - 1);
     }
     if (prev && prev - 1 + size_of(f, prev - 1) == block) {
+        note_change(f, prev - 1, block + size);
         class_remove(f, prev - 1);
         make_free(f, prev - 1, size_of(f, prev - 1) + size, next);
         class_add(f, prev - 1);
         granmap_raise(&f->free_starts, granule(prev - 1));
         return;
     }
+    note_change(f, block, block + size);
     make_free(f, block, size, next);
     link_after(f, prev, block + 1);
     index_free(f, block);
@@ -575,6 +587,7 @@ static bool fl_resize(void *ctx, void *mem, size_t len, uint8_t al, size_t new_l
         size += size_of(f, end);
         end = block + size;
     }
+    note_change(f, block, end); /* the block, with the free block it took in */
     size_t flags = word(f, header) & FL_FLAGS;
     if (size - need >= FREELIST_MIN_BLOCK) {
         size_t tail = size - need;
@@ -715,39 +728,100 @@ static void emit_free_payload(const freelist *f, as_span_writer *w, size_t start
     as_write_span(w, 0, hw, end - hw, AS_SPAN_UNUSED, AS_META_NONE, NULL);
 }
 
+/* The spans of the block at off (and its free-node marker); its size, or
+ * 0 if the block is corrupt (check() says so). */
+static size_t emit_block(const freelist *f, as_span_writer *out, size_t off)
+{
+    size_t w = word(f, off), size = w & ~FL_FLAGS;
+    if (size == 0 || size > f->usable - off)
+        return 0;
+    if (w & FL_USED) {
+        size_t header = header_of(f, off), len = word(f, header + FL_LEN);
+        size_t payload = header + FREELIST_HEADER;
+        as_write_span(out, 0, off, header - off, AS_SPAN_PADDING, AS_META_NONE, NULL);
+        as_write_span(out, 0, header, FREELIST_HEADER, AS_SPAN_META, AS_META_HEADER, NULL);
+        as_write_span(out, 0, payload, len, AS_SPAN_LIVE, AS_META_NONE, f->buffer + payload);
+        /* slack: the rest of the block, too small to split off (or rounding) */
+        as_write_span(out, 0, payload + len, off + size - payload - len, AS_SPAN_SLACK, AS_META_NONE,
+                      f->buffer + payload);
+    } else {
+        as_write_span(out, 0, off, FREELIST_HEADER, AS_SPAN_META, AS_META_HEADER, NULL);
+        as_write_span(out, 0, off + FREELIST_HEADER, FL_LINK, AS_SPAN_META, AS_META_LINK, NULL);
+        emit_free_payload(f, out, off + FREELIST_HEADER + FL_LINK, off + size);
+    }
+    return size;
+}
+
+/* The markers of the list's head and of next-fit's rover. */
+static void emit_list_markers(const freelist *f, as_span_writer *out)
+{
+    if (f->head)
+        as_write_marker(out, AS_MARK_FREE_HEAD, 0, f->head - 1);
+    if (f->fit == FREELIST_NEXT_FIT)
+        as_write_marker(out, AS_MARK_ROVER, 0, f->rover < f->usable ? f->rover : f->usable);
+}
+
 static void probe_inspect(const void *ctx, const as_inspector *in)
 {
     const freelist *f = ctx;
     as_emit_region(in, 0, f->buffer, f->capacity);
     as_span_writer out;
     as_writer_begin(&out, in);
-    for (size_t off = 0; off < f->usable;) {
-        size_t w = word(f, off), size = w & ~FL_FLAGS;
-        if (size == 0 || size > f->usable - off)
+    for (size_t off = 0, size; off < f->usable; off += size) {
+        size_t w = word(f, off);
+        if ((size = emit_block(f, &out, off)) == 0)
             break; /* corrupt: check() says so */
-        if (w & FL_USED) {
-            size_t header = header_of(f, off), len = word(f, header + FL_LEN);
-            size_t payload = header + FREELIST_HEADER;
-            as_write_span(&out, 0, off, header - off, AS_SPAN_PADDING, AS_META_NONE, NULL);
-            as_write_span(&out, 0, header, FREELIST_HEADER, AS_SPAN_META, AS_META_HEADER, NULL);
-            as_write_span(&out, 0, payload, len, AS_SPAN_LIVE, AS_META_NONE, f->buffer + payload);
-            /* slack: the rest of the block, too small to split off (or rounding) */
-            as_write_span(&out, 0, payload + len, off + size - payload - len, AS_SPAN_SLACK, AS_META_NONE,
-                          f->buffer + payload);
-        } else {
-            as_write_span(&out, 0, off, FREELIST_HEADER, AS_SPAN_META, AS_META_HEADER, NULL);
-            as_write_span(&out, 0, off + FREELIST_HEADER, FL_LINK, AS_SPAN_META, AS_META_LINK, NULL);
-            emit_free_payload(f, &out, off + FREELIST_HEADER + FL_LINK, off + size);
+        if (!(w & FL_USED))
             as_write_marker(&out, AS_MARK_FREE_NODE, 0, off);
-        }
-        off += size;
     }
     as_write_span(&out, 0, f->usable, f->capacity - f->usable, AS_SPAN_UNUSED, AS_META_NONE, NULL);
-    if (f->head)
-        as_write_marker(&out, AS_MARK_FREE_HEAD, 0, f->head - 1);
-    if (f->fit == FREELIST_NEXT_FIT)
-        as_write_marker(&out, AS_MARK_ROVER, 0, f->rover < f->usable ? f->rover : f->usable);
+    emit_list_markers(f, &out);
     as_writer_end(&out);
+}
+
+/* The start of the block that holds byte `at` (< usable): the nearest
+ * block start the indexes know at or before it (a free block's, or a live
+ * header's block), then block by block to it. */
+static size_t block_holding(const freelist *f, size_t at)
+{
+    size_t start = 0, g = granmap_prev(&f->free_starts, granule(at) + 1);
+    if (g != GRANMAP_NONE)
+        start = g * 16;
+    g = granmap_prev(&f->live_headers, granule(at) + 1);
+    if (g != GRANMAP_NONE) {
+        size_t header = g * 16, block = (word(f, header) & FL_HAS_LEAD) ? header - FL_LEAD_SIZE : header;
+        if (block <= at && block > start)
+            start = block;
+    }
+    for (size_t size; start < f->usable && (size = size_of(f, start)) != 0 && start + size <= at;)
+        start += size;
+    return start;
+}
+
+/* O(levels + the blocks that meet the range + free blocks). */
+static void probe_inspect_range(const void *ctx, uint32_t region, size_t from, size_t to, const as_inspector *in)
+{
+    const freelist *f = ctx;
+    if (region != 0)
+        return;
+    as_span_writer out;
+    as_writer_begin(&out, in);
+    for (size_t off = from < f->usable ? block_holding(f, from) : f->usable, size; off < f->usable && off < to;
+         off += size)
+        if ((size = emit_block(f, &out, off)) == 0)
+            break;
+    if (to > f->usable && from < f->capacity)
+        as_write_span(&out, 0, f->usable, f->capacity - f->usable, AS_SPAN_UNUSED, AS_META_NONE, NULL);
+    for (size_t b = f->head, n = 0; b && n <= f->free_count; b = next_free(f, b - 1), n++)
+        as_write_marker(&out, AS_MARK_FREE_NODE, 0, b - 1);
+    emit_list_markers(f, &out);
+    as_writer_end(&out);
+}
+
+static bool probe_changed_since(const void *ctx, uint64_t since, uint64_t *now, as_change *out)
+{
+    const freelist *f = ctx;
+    return as_change_since(&f->changes, since, now, out);
 }
 
 static const char *probe_check(const void *ctx) { return freelist_check(ctx); }
@@ -880,6 +954,8 @@ static bool probe_restore(void *ctx, const as_loader *r)
 const as_probe freelist_probe = {
     .kind = "freelist",
     .inspect = probe_inspect,
+    .inspect_range = probe_inspect_range,
+    .changed_since = probe_changed_since,
     .check = probe_check,
     .judge_free = probe_judge,
     .reset = probe_reset,

@@ -3,6 +3,7 @@
  */
 #include "allocscope/ledger.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 bool ledger_push(ledger *l, size_t offset, size_t len)
@@ -53,25 +54,49 @@ ledger_entry *ledger_last(const ledger *l)
     return l->count ? &l->entries[l->count - 1] : NULL;
 }
 
+/* The spans of entry e after cursor (the end of the entry before): the
+ * padding up to it, its bytes, its freed tail. */
+static void emit_entry(as_span_writer *w, uint32_t region, const unsigned char *base, const ledger_entry *e,
+                       size_t cursor)
+{
+    as_write_span(w, region, cursor, e->offset - cursor, AS_SPAN_PADDING, AS_META_NONE, NULL);
+    as_write_span(w, region, e->offset, e->len, e->freed ? AS_SPAN_FREED : AS_SPAN_LIVE, AS_META_NONE,
+                  base + e->offset);
+    as_write_span(w, region, e->offset + e->len, e->consumed - e->len, AS_SPAN_FREED, AS_META_NONE,
+                  base + e->offset);
+}
+
 void ledger_emit(const ledger *l, const as_inspector *in, uint32_t region,
                  const unsigned char *base, size_t start, size_t end, size_t capacity)
 {
+    ledger_emit_range(l, in, region, base, start, end, capacity, 0, SIZE_MAX);
+}
+
+void ledger_emit_range(const ledger *l, const as_inspector *in, uint32_t region, const unsigned char *base,
+                       size_t start, size_t end, size_t capacity, size_t from, size_t to)
+{
     as_span_writer w;
     as_writer_begin(&w, in);
-    size_t cursor = start;
-    for (size_t i = 0; i < l->count; i++) {
-        const ledger_entry *e = &l->entries[i];
-        as_write_span(&w, region, cursor, e->offset - cursor, AS_SPAN_PADDING, AS_META_NONE, NULL);
-        as_write_span(&w, region, e->offset, e->len, e->freed ? AS_SPAN_FREED : AS_SPAN_LIVE,
-                     AS_META_NONE, base + e->offset);
-        as_write_span(&w, region, e->offset + e->len, e->consumed - e->len, AS_SPAN_FREED,
-                     AS_META_NONE, base + e->offset);
-        cursor = e->offset + e->consumed;
+    /* the first entry that ends after from, by halves */
+    size_t lo = 0, hi = l->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (l->entries[mid].offset + l->entries[mid].consumed <= from)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    /* Below the offset but after the last block: padding whose block was
-     * given back (Zig's FixedBufferAllocator keeps it consumed). */
-    as_write_span(&w, region, cursor, end - cursor, AS_SPAN_PADDING, AS_META_NONE, NULL);
-    as_write_span(&w, region, end, capacity - end, AS_SPAN_UNUSED, AS_META_NONE, NULL);
+    size_t cursor = lo ? l->entries[lo - 1].offset + l->entries[lo - 1].consumed : start, i = lo;
+    for (; i < l->count && cursor < to; i++) {
+        emit_entry(&w, region, base, &l->entries[i], cursor);
+        cursor = l->entries[i].offset + l->entries[i].consumed;
+    }
+    if (i == l->count) {
+        /* Below the offset but after the last block: padding whose block was
+         * given back (Zig's FixedBufferAllocator keeps it consumed). */
+        as_write_span(&w, region, cursor, end - cursor, AS_SPAN_PADDING, AS_META_NONE, NULL);
+        as_write_span(&w, region, end, capacity - end, AS_SPAN_UNUSED, AS_META_NONE, NULL);
+    }
     as_writer_end(&w);
 }
 
