@@ -639,6 +639,7 @@ static bool probe_restore(void *ctx, const as_loader *r)
         memcpy(b->dirty, then, words * sizeof *then);
         t.ctrl = b->ctrl, t.lens = b->lens, t.handed = b->handed, t.dirty = b->dirty;
         *b = t;
+        as_change_forget(&b->changes, &buddy_stamps);
     }
     free(then);
     return ok;

@@ -299,6 +299,7 @@ static bool probe_restore(void *ctx, const as_loader *r)
         return false;
     t.blocks = b->blocks;
     *b = t;
+    as_change_forget(&b->changes, &bump_stamps);
     return true;
 }
 

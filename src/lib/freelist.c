@@ -948,6 +948,7 @@ static bool probe_restore(void *ctx, const as_loader *r)
     t.free_starts = f->free_starts;
     t.live_headers = f->live_headers;
     *f = t;
+    as_change_forget(&f->changes, &freelist_stamps); /* every byte may differ from what a view kept */
     return true;
 }
 
