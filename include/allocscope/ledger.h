@@ -58,7 +58,8 @@ ledger_entry *ledger_last(const ledger *l);
  * base is the region's start (block pointers are base + offset). */
 void ledger_emit(const ledger *l, const as_inspector *in, uint32_t region,
                  const unsigned char *base, size_t start, size_t end, size_t capacity);
-/* NULL iff entries are sorted, disjoint, below end, len <= consumed. */
+/* NULL iff entries are sorted, disjoint, below end, len <= consumed, and
+ * the page directory names each page's first entry. */
 const char *ledger_check(const ledger *l, size_t end);
 /* Where the recorded block at offset sits: its padding is the gap after the
  * block before it (or after `first`, where blocks may begin). */

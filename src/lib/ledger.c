@@ -1,5 +1,19 @@
 /*
  * ledger.c - the per-block record of bump-style allocators (see ledger.h).
+ *
+ * Entries are appended in address order. Beside them, page_first holds for
+ * each 4 KiB page of offsets, up to the last entry's, the index of the
+ * first entry at or after the page's start, so the entries of page p are
+ * [page_first[p], page_first[p + 1]). Invariants: page_first is
+ * non-decreasing, pages == last entry's offset / 4096 + 1 (0 when empty)
+ * unless unpaged, and every value is <= count.
+ *
+ * Cost: push and pop O(1) amortised (a push that skips k pages writes k
+ * words); find O(1) for the last entry, else one directory read and a
+ * search within one page that starts where the offset's place in the page
+ * predicts (a few steps for a bump's evenly spread blocks, at most 8 + 12
+ * for a page of 4096 one-byte blocks). Memory: 32 bytes an entry, 8 bytes
+ * a page of offsets.
  */
 #include "allocscope/ledger.h"
 
@@ -174,6 +188,17 @@ const char *ledger_check(const ledger *l, size_t end)
     }
     if (cursor > end)
         return "ledger: a block ends past the offset";
+    if (l->unpaged)
+        return NULL;
+    size_t want = l->count ? (l->entries[l->count - 1].offset >> LEDGER_PAGE_SHIFT) + 1 : 0;
+    if (l->pages != want)
+        return "ledger: the page directory does not end at the last block's page";
+    for (size_t p = 0, i = 0; p < l->pages; p++) { /* i: the first entry at or after page p */
+        while (i < l->count && l->entries[i].offset < p << LEDGER_PAGE_SHIFT)
+            i++;
+        if (l->page_first[p] != i)
+            return "ledger: the page directory points at the wrong block";
+    }
     return NULL;
 }
 
