@@ -48,6 +48,11 @@ bool ledger_push(ledger *l, size_t offset, size_t len);
 void ledger_pop(ledger *l);
 void ledger_clear(ledger *l);
 void ledger_release(ledger *l);
+/* Builds the page directory again from the entries, for entries put in
+ * place other than by push and pop (a checkpoint's load writes them and
+ * the count straight into the ledger). O(count + pages); without memory
+ * for it the ledger goes without (whole searches). */
+void ledger_reindex(ledger *l);
 /* The first entry whose block starts at offset, or NULL. O(1) for the
  * last entry; otherwise a binary search within the offset's page. */
 ledger_entry *ledger_find(const ledger *l, size_t offset);

@@ -148,6 +148,17 @@ ledger_entry *ledger_find(const ledger *l, size_t offset)
     return i < hi && l->entries[i].offset == offset ? &l->entries[i] : NULL;
 }
 
+void ledger_reindex(ledger *l)
+{
+    l->pages = 0;
+    l->unpaged = false;
+    for (size_t i = 0; i < l->count && !l->unpaged; i++) {
+        if (i && l->entries[i].offset < l->entries[i - 1].offset)
+            l->unpaged = true; /* as a push out of order makes it */
+        pages_reach(l, l->entries[i].offset, i);
+    }
+}
+
 ledger_entry *ledger_last(const ledger *l)
 {
     return l->count ? &l->entries[l->count - 1] : NULL;
