@@ -3,15 +3,9 @@
  *
  * The offset is kept as a pointer (cursor) so the bare bump is a handful of
  * instructions. resize is the tutorial's main text (always false) unless
- * resize_last is set (exercise 1: only the block that ends at the offset).
- * Invariants: 0 <= offset <= capacity; every recorded block lies below the
+ * resize_last is set (exercise 1: only the block that ends at the offset). Invariants: 0 <= offset <= capacity; every recorded block lies below the
  * offset, in address order, without overlap; the bytes between recorded
  * blocks are the alignment padding that alloc skipped.
- *
- * Cost: alloc O(1) (and an append to the ledger); free reclaims nothing
- * and only marks its ledger entry freed, found in O(1) and a few steps
- * (ledger.h), so a replay of millions of frees does not grow with the
- * number of blocks made; resize of the newest block O(1).
  */
 #include "allocscope/bump.h"
 
@@ -132,7 +126,9 @@ static void bump_vt_free(void *ctx, void *mem, size_t len, uint8_t align_log2, u
 {
     (void)align_log2, (void)ra, (void)len;
     bump *b = ctx;
-    /* A no-op for the allocator; the ledger remembers the block is dead. */
+    /* A no-op for the allocator; the ledger remembers the block is dead.
+     * Its entry is found in O(1) and a few steps (ledger.h), so a replay
+     * of millions of frees does not slow down with the blocks made. */
     ledger_entry *e = b->keep_ledger && mem
                           ? ledger_find(&b->blocks, (size_t)((unsigned char *)mem - b->buffer))
                           : NULL;
