@@ -8,6 +8,11 @@
  * offset, its live length and the bytes it consumed. Gaps between entries
  * below the offset are alignment padding. It can be switched off (NULL) for
  * benchmarks, and then the allocator reports its used bytes as one span.
+ *
+ * Finding a block is O(1) plus a search among the entries of one 4 KiB
+ * page of offsets: the ledger keeps, for every page below its last entry,
+ * the index of the first entry at or after the page's start (8 bytes per
+ * 4 KiB of buffer, kept up to date by push and pop at O(1) amortised).
  */
 #ifndef ALLOCSCOPE_LEDGER_H
 #define ALLOCSCOPE_LEDGER_H
@@ -24,18 +29,32 @@ typedef struct ledger_entry {
     bool freed;        /* freed but not reclaimed */
 } ledger_entry;
 
+#define LEDGER_PAGE_SHIFT 12 /* the directory's pages: 4 KiB of offsets */
+
 typedef struct ledger {
     ledger_entry *entries;
     size_t count;
     size_t cap;
+    /* page_first[p]: the index of the first entry whose offset is >= p <<
+     * LEDGER_PAGE_SHIFT, for the pages up to the last entry's offset */
+    size_t *page_first;
+    size_t pages, pages_cap;
+    bool unpaged;  /* no directory (its memory ran out, or a push out of order): whole searches */
 } ledger;
 
-/* All return false only when the ledger's own memory runs out. */
+/* All return false only when the ledger's own memory runs out. Blocks are
+ * pushed in address order (offset at or after the last entry's). */
 bool ledger_push(ledger *l, size_t offset, size_t len);
 void ledger_pop(ledger *l);
 void ledger_clear(ledger *l);
 void ledger_release(ledger *l);
-/* The entry whose block starts at offset, or NULL. Binary search. */
+/* Builds the page directory again from the entries, for entries put in
+ * place other than by push and pop (a checkpoint's load writes them and
+ * the count straight into the ledger). O(count + pages); without memory
+ * for it the ledger goes without (whole searches). */
+void ledger_reindex(ledger *l);
+/* The first entry whose block starts at offset, or NULL. O(1) for the
+ * last entry; otherwise a binary search within the offset's page. */
 ledger_entry *ledger_find(const ledger *l, size_t offset);
 ledger_entry *ledger_last(const ledger *l);
 
@@ -44,7 +63,8 @@ ledger_entry *ledger_last(const ledger *l);
  * base is the region's start (block pointers are base + offset). */
 void ledger_emit(const ledger *l, const as_inspector *in, uint32_t region,
                  const unsigned char *base, size_t start, size_t end, size_t capacity);
-/* NULL iff entries are sorted, disjoint, below end, len <= consumed. */
+/* NULL iff entries are sorted, disjoint, below end, len <= consumed, and
+ * the page directory names each page's first entry. */
 const char *ledger_check(const ledger *l, size_t end);
 /* Where the recorded block at offset sits: its padding is the gap after the
  * block before it (or after `first`, where blocks may begin). */

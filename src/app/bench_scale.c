@@ -529,6 +529,7 @@ static void trace_figures(bool json, bool *first)
         {"headless trace replay, freelist growing (M ops/s, CPU)", "new freelist 4096 grow", 3},
         {"  the same on a fixed 64 MiB freelist (M ops/s, CPU)", "new freelist 64M", 3},
         {"  on bump 1 GiB (M ops/s, CPU)", "new bump 1G", 10},
+        {"  on bump 1 GiB with exercise 1's resize (M ops/s, CPU)", "new bump 1G resize-last", 10},
         {"  on pool of 64-byte items (M ops/s, CPU)", "new pool 64", 10},
         {"  on buddy 64 MiB (M ops/s, CPU)", "new buddy 64M", 10},
     };

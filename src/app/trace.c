@@ -59,6 +59,7 @@ static const char *chunk_line(reader *r, size_t *n)
         size_t got = fread(r->chunk + r->len, 1, READER_CHUNK - r->len, r->f);
         r->len += got;
         r->eof = got == 0;
+        r->chunk[r->len] = '\0'; /* where the fast reader stops (the chunk has a byte to spare) */
     }
 }
 
@@ -248,35 +249,29 @@ static bool split_words(char *line, char *word[4], size_t *count)
     }
 }
 
-/* The mdriver-derived dialects (CMU 15-213, two-line) are lenient where
- * mdriver is: `f -1` is free(NULL), and so is freeing an id never
- * allocated; realloc of an id not live is malloc, realloc to 0 is free. A
- * malloc(0) hands out nothing. Those operations do nothing (kind
- * TRACE_OP_NONE, the reason in note). The CS:APP dialect is strict. */
-static bool classify_op(trace_state *t, char *const *word, size_t count, trace_op *op, strbuf *err, size_t line)
+/* An operation that does nothing yet, of trace line `line`. */
+static void op_init(trace_op *op, size_t line)
 {
-    const char *usage = "expected 'a ID BYTES', 'r ID BYTES' or 'f ID'";
-    bool lenient = t->dialect != TRACE_CSAPP;
-    size_t id, bytes = 0;
     op->kind = TRACE_OP_NONE; /* no memset: the note is written only when it is needed */
     op->id = op->bytes = 0;
     op->again = false;
     op->align_log2 = 3;
     op->note[0] = '\0';
     op->line = line;
-    if (count < 2)
-        return fail(err, line, usage);
-    char c = word[0][1] == '\0' ? word[0][0] : '?';
+}
+
+/* An operation once its line is split and its numbers read (id_read,
+ * bytes_read: whether they were numbers; c is 'a', 'r' or 'f'): the one
+ * place that judges it, for classify_op and the fast reader. */
+static bool classify_numbers(trace_state *t, char c, bool id_read, size_t id, bool bytes_read, size_t bytes,
+                             trace_op *op, strbuf *err, size_t line)
+{
+    bool lenient = t->dialect != TRACE_CSAPP;
     bool sized = c == 'a' || c == 'r';
-    if ((c != 'a' && c != 'r' && c != 'f') || count != (sized ? 3u : 2u))
-        return fail(err, line, usage);
-    if (c == 'f' && lenient && strcmp(word[1], "-1") == 0) {
-        snprintf(op->note, sizeof op->note, "f -1: free(NULL) does nothing");
-        return true;
-    }
-    if (!read_number(word[1], &id) || id >= t->ids)
+    op_init(op, line);
+    if (!id_read || id >= t->ids)
         return fail(err, line, "the id is not a number below the header's number of ids");
-    if (sized && (!read_number(word[2], &bytes) || (bytes == 0 && !lenient) || bytes > ((size_t)1 << 30)))
+    if (sized && (!bytes_read || (bytes == 0 && !lenient) || bytes > ((size_t)1 << 30)))
         return fail(err, line, lenient ? "the size must be a number from 0 to 1 GiB"
                                        : "the size must be a number from 1 to 1 GiB");
     if (c == 'a' && t->live[id])
@@ -309,6 +304,32 @@ static bool classify_op(trace_state *t, char *const *word, size_t count, trace_o
     }
     set_live(t, id, c == 'f' ? 0 : bytes);
     return true;
+}
+
+/* The mdriver-derived dialects (CMU 15-213, two-line) are lenient where
+ * mdriver is: `f -1` is free(NULL), and so is freeing an id never
+ * allocated; realloc of an id not live is malloc, realloc to 0 is free. A
+ * malloc(0) hands out nothing. Those operations do nothing (kind
+ * TRACE_OP_NONE, the reason in note). The CS:APP dialect is strict. */
+static bool classify_op(trace_state *t, char *const *word, size_t count, trace_op *op, strbuf *err, size_t line)
+{
+    const char *usage = "expected 'a ID BYTES', 'r ID BYTES' or 'f ID'";
+    bool lenient = t->dialect != TRACE_CSAPP;
+    size_t id = 0, bytes = 0;
+    op_init(op, line);
+    if (count < 2)
+        return fail(err, line, usage);
+    char c = word[0][1] == '\0' ? word[0][0] : '?';
+    bool sized = c == 'a' || c == 'r';
+    if ((c != 'a' && c != 'r' && c != 'f') || count != (sized ? 3u : 2u))
+        return fail(err, line, usage);
+    if (c == 'f' && lenient && strcmp(word[1], "-1") == 0) {
+        snprintf(op->note, sizeof op->note, "f -1: free(NULL) does nothing");
+        return true;
+    }
+    bool id_read = read_number(word[1], &id);
+    bool bytes_read = sized && read_number(word[2], &bytes);
+    return classify_numbers(t, c, id_read, id, bytes_read, bytes, op, err, line);
 }
 
 /* The script line of an operation. */
@@ -551,12 +572,72 @@ trace_stream *trace_stream_text(const char *text, trace_header *hdr, strbuf *err
     return stream_start((reader){.p = text}, hdr, err);
 }
 
+/* At most 18 digits (no overflow) from *p on, as read_number reads them;
+ * *p moves past them. False if there is none or more than 18. */
+static bool fast_number(const char **p, size_t *out)
+{
+    const char *q = *p;
+    size_t v = 0;
+    int n = 0;
+    for (; *q >= '0' && *q <= '9'; q++, n++) {
+        if (n == 18)
+            return false;
+        v = v * 10 + (size_t)(*q - '0');
+    }
+    *p = q;
+    *out = v;
+    return n > 0;
+}
+
+/* The fast reader: a line of the plainest form, "a ID BYTES", "r ID BYTES"
+ * or "f ID" (one space between, digits, a newline), read straight from the
+ * input and judged by classify_numbers as the general reader judges it.
+ * 0 when the next line is of any other form, or not whole in the chunk,
+ * and nothing is consumed: the general reader then reads it. The input
+ * ends in a '\0' (the text's, or the one after the chunk), where a line
+ * cut short stops. */
+static int fast_next(trace_stream *ts, trace_op *op, strbuf *err)
+{
+    reader *r = &ts->r;
+    if (r->again || (r->p == NULL && r->chunk == NULL))
+        return 0;
+    const char *s = r->p ? r->p : r->chunk + r->pos, *q = s + 2;
+    char c = s[0];
+    size_t id, bytes = 0;
+    if ((c != 'a' && c != 'r' && c != 'f') || s[1] != ' ' || !fast_number(&q, &id))
+        return 0;
+    if (c != 'f' && (*q++ != ' ' || !fast_number(&q, &bytes)))
+        return 0;
+    if (*q != '\n')
+        return 0;
+    r->line++;
+    r->partial = false;
+    if (r->p) {
+        r->off = (size_t)(s - r->text);
+        r->p = q + 1;
+        r->next_off = (size_t)(r->p - r->text);
+    } else {
+        r->off = r->base + r->pos;
+        r->pos += (size_t)(q + 1 - s);
+        r->next_off = r->base + r->pos;
+    }
+    if (!classify_numbers(&ts->t, c, true, id, true, bytes, op, err, r->line)) {
+        ts->done = true;
+        return -1;
+    }
+    ts->ops++;
+    return 1;
+}
+
 int trace_stream_next(trace_stream *ts, trace_op *op, strbuf *err)
 {
     if (ts->done)
         return 0;
     if (ts->rec)
         return rec_next(ts, op, err);
+    int fast = fast_next(ts, op, err);
+    if (fast != 0)
+        return fast;
     if (!next_line(&ts->r)) {
         ts->done = true;
         ts->h.peak_payload = ts->t.peak_bytes;
