@@ -315,5 +315,6 @@ bool ledger_load(ledger *l, size_t count, const as_loader *r)
     if (!ledger_reserve(l, count) || (count && !as_load(r, l->entries, count * sizeof *l->entries)))
         return false;
     l->count = count;
+    ledger_reindex(l); /* the page directory follows the entries put back */
     return true;
 }
