@@ -476,11 +476,35 @@ static void test_used_and_free_by_kind(void **state)
     session_destroy(s);
 }
 
+/* A comparison member's warning is tagged with the member once: the tag,
+ * then the kind, then the message without the name it starts with. */
+static void test_member_warning_named_once(void **state)
+{
+    session *s = session_create();
+    strbuf out;
+    sb_init(&out);
+    const char *lines[] = {"compare bump freelist", "alloc 16 as d", "free d"};
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(interp_execute(s, lines[i], &out).status, SESSION_OK);
+    assert_true(session_warning_count(s) >= 1);
+    session_warning w = session_warning_at(s, 0);
+    assert_non_null(strstr(w.message, "bump: ")); /* the model's message names the member */
+    char text[512];
+    screen_warning_text(s, &w, text, sizeof text);
+    assert_non_null(strstr(text, "[bump] noop-free: "));
+    assert_null(strstr(text, "noop-free: bump: "));
+    assert_string_equal(strstr(text, "] ") + 2, "noop-free: free of d reclaims nothing: a bump allocator frees nothing "
+                                                 "until reset");
+    sb_free(&out);
+    session_destroy(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_layouts_at_many_sizes),
         cmocka_unit_test(test_used_and_free_by_kind),
+        cmocka_unit_test(test_member_warning_named_once),
         cmocka_unit_test(test_too_small),
         cmocka_unit_test(test_side_panel_when_wide),
         cmocka_unit_test(test_cell_styles),

@@ -148,4 +148,9 @@ bool screen_legend_place(int *y, int x0, int *x, int w, int bottom, int need);
  * before it, or slack / damaged / unknown bytes where the map has none). */
 const char *screen_legend_word(int id, const cells_grid *g);
 
+/* A warning as the warnings pane shows it: "STEP [ALLOCATOR] KIND: MESSAGE"
+ * (the allocator where there are several; the kind and the allocator's
+ * name are not repeated from the message). */
+void screen_warning_text(const session *s, const session_warning *w, char *buf, size_t n);
+
 #endif

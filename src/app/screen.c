@@ -299,3 +299,17 @@ const char *screen_legend_word(int id, const cells_grid *g)
         return NULL;
     return id == LOOK_CHANGED ? "changed by the last step" : l->word;
 }
+
+void screen_warning_text(const session *s, const session_warning *w, char *buf, size_t n)
+{
+    const char *msg = w->message + screen_kind_prefix(w->message, w->kind);
+    char who[80] = "";
+    if (session_allocator_count(s) > 1 && w->allocator < session_allocator_count(s)) { /* whose it is */
+        const char *name = session_allocator_name(s, w->allocator);
+        size_t len = strlen(name);
+        snprintf(who, sizeof who, "[%s] ", name);
+        if (strncmp(msg, name, len) == 0 && msg[len] == ':' && msg[len + 1] == ' ')
+            msg += len + 2; /* a comparison member's warning names it already: once is enough */
+    }
+    snprintf(buf, n, "%zu %s%s: %s", w->step, who, w->kind, msg);
+}

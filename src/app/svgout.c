@@ -666,10 +666,7 @@ static void table(const svg *g, const svgout_frame *f, const screen_rect *r, con
 
 void svgout_warning_text(const session *s, const session_warning *w, char *buf, size_t n)
 {
-    char who[80] = "";
-    if (session_allocator_count(s) > 1 && w->allocator < session_allocator_count(s)) /* whose it is */
-        snprintf(who, sizeof who, "[%s] ", session_allocator_name(s, w->allocator));
-    snprintf(buf, n, "%zu %s%s: %s", w->step, who, w->kind, w->message + screen_kind_prefix(w->message, w->kind));
+    screen_warning_text(s, w, buf, n);
 }
 
 /* The warnings, newest first under the heading, each wrapped whole; the

@@ -917,11 +917,8 @@ static void draw_warnings(tui *t)
     int y = r->y + 1, bottom = r->y + r->h, width = r->w - 2;
     for (size_t i = n; i-- > 0;) {
         session_warning w = session_warning_at(s, i);
-        const char *msg = w.message + screen_kind_prefix(w.message, w.kind);
-        char text[512], who[80] = "";
-        if (session_allocator_count(s) > 1 && w.allocator < session_allocator_count(s)) /* whose it is */
-            snprintf(who, sizeof who, "[%s] ", session_allocator_name(s, w.allocator));
-        snprintf(text, sizeof text, "%zu %s%s: %s", w.step, who, w.kind, msg);
+        char text[512];
+        screen_warning_text(s, &w, text, sizeof text);
         int lines = wrapped_lines(text, width);
         bool last_row_needed = i > 0; /* room for the count of the rest */
         bool fresh = i >= t->seen_warnings;
