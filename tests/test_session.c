@@ -395,9 +395,28 @@ static void test_check_broken_invariant_fails(void **state)
     session_destroy(s); /* (the free list is not walked again) */
 }
 
+/* show of a freed block says whose its bytes are now: another block's, or
+ * what it left (or the allocator wrote) there. */
+static void test_show_freed_block_says_whose(void **state)
+{
+    session *s = session_create();
+    sk_run(s, "new freelist 4096");
+    sk_run(s, "alloc 16 as a");
+    sk_run(s, "write a \"hello\"");
+    sk_run(s, "free a");
+    assert_non_null(strstr(sk_run(s, "show a"), "freed at step 4: stale bytes"));
+    sk_run(s, "alloc 16 as b");
+    sk_run(s, "write b \"XYZ\"");
+    const char *shown = sk_run(s, "show a");
+    assert_non_null(strstr(shown, "freed at step 4: its bytes are now b's"));
+    assert_non_null(strstr(shown, "58 59 5a"));
+    session_destroy(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_show_freed_block_says_whose),
         cmocka_unit_test(test_tutorial_bump_program),
         cmocka_unit_test(test_bad_input_leaves_state_intact),
         cmocka_unit_test(test_suggestions),

@@ -281,6 +281,18 @@ static bool damaged_byte(const evidence *ev, const sess_block *b, size_t i)
     return false;
 }
 
+/* The newest live block of b's allocator whose bytes meet b's, or NULL. */
+static const sess_block *live_over(const session *s, const sess_block *b)
+{
+    const sess_allocator *a = s->allocs[b->alloc];
+    for (size_t i = a->block_count; i-- > 0;) {
+        const sess_block *o = sess_blk(s, a->block_index[i]);
+        if (o != b && o->live && o->ptr < b->ptr + b->size && b->ptr < o->ptr + o->size)
+            return o;
+    }
+    return NULL;
+}
+
 /* show NAME: the block's bytes, with the padding before it and (debug)
  * the guard after it. */
 static session_status show_block(session *s, const char *name, strbuf *out)
@@ -292,8 +304,16 @@ static session_status show_block(session *s, const char *name, strbuf *out)
     sess_allocator *a = s->allocs[b->alloc];
     if (!b->live && !sess_region_holds(s, b->alloc, b->ptr, b->size))
         return sess_fail(out, "%s was freed and its memory given back", label);
-    sb_printf(out, "%s: %u bytes at offset %u (align %zu)%s\n", label, b->size, b->offset,
-              (size_t)1 << b->align_log2, b->live ? "" : ", freed: stale bytes");
+    sb_printf(out, "%s: %u bytes at offset %u (align %zu)", label, b->size, b->offset, (size_t)1 << b->align_log2);
+    const sess_block *now = b->live ? NULL : live_over(s, b);
+    if (now)
+        sb_printf(out, ", freed at step %u: its bytes are now %s's (the bytes below are %s's)\n", b->free_step,
+                  sess_label(s, now), sess_label(s, now));
+    else if (!b->live)
+        sb_printf(out, ", freed at step %u: stale bytes (what it left, or what the allocator wrote there "
+                       "since)\n", b->free_step);
+    else
+        sb_addc(out, '\n');
     size_t shown = b->size > SESSION_MAX_WRITE ? SESSION_MAX_WRITE : b->size;
     if (b->padding && b->padding <= 4096 && b->offset >= b->padding) {
         sb_printf(out, " padding, %u byte%s before it (never written by the program):\n", b->padding,
