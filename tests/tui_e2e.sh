@@ -467,5 +467,22 @@ if map_row_underlined; then fail=$((fail + 1)); echo "FAIL: a new zoom shows cha
 type_line "quit"
 check "quit leaves" "EXITED"
 
+# --- a stop signal leaves as quit does; a crash restores the terminal ------
+start 100 30 env ALLOCSCOPE_HISTORY="$tmp/sighist" sh -c "'$prog'; echo EXIT=\$?; stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo | tr '\\n' ' '; echo; sleep 30"
+check "the live view is up" "capacity 4096"
+type_line "alloc 24 as sig"
+check "the command ran" "sig: 24 bytes"
+pid=$(T list-panes -t e2e -F '#{pane_pid}')
+kill -TERM $(pgrep -P "$pid" -x allocscope) 2>/dev/null
+check "SIGTERM: the exit status says so" "EXIT=143"
+check "SIGTERM: the terminal modes are back" "icanon echo"
+if grep -qx "alloc 24 as sig" "$tmp/sighist" 2>/dev/null; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: SIGTERM lost the history"; fi
+start 100 30 sh -c "'$prog'; echo EXIT=\$?; stty -a | tr ' ' '\\n' | grep -x -e icanon -e echo | tr '\\n' ' '; echo; sleep 30"
+check "the live view is up again" "capacity 4096"
+pid=$(T list-panes -t e2e -F '#{pane_pid}')
+kill -SEGV $(pgrep -P "$pid" -x allocscope) 2>/dev/null
+check "a crash: the exit status says so" "EXIT=139"
+check "a crash: the terminal modes are back" "icanon echo"
+
 echo "tui: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <termios.h>
 #include <unistd.h>
 #include <wchar.h>
 
@@ -36,6 +37,9 @@
 #include "allocscope/session.h"
 
 #define KEY_CTRL(c) ((c) & 0x1f)
+
+/* SIGTERM or SIGHUP arrived (on_stop_signal): the loop and long moves stop. */
+static volatile sig_atomic_t stop_signal;
 #define FLASH_MS 1500
 #define MIN_DELAY_MS 1
 #define MAX_BURST ((size_t)1 << 16)  /* steps per millisecond at the fastest */
@@ -1949,7 +1953,7 @@ static int next_kept_key(tui *t)
 static bool on_progress(void *user, const char *what, size_t done, size_t total)
 {
     tui *t = user;
-    bool stop = false;
+    bool stop = stop_signal != 0;
     for (int c; (c = read_key(t, 0)) != ERR;) {
         if (c == KEY_CTRL('c'))
             stop = true;
@@ -2445,33 +2449,63 @@ static void restore_terminal(void)
         endwin();
 }
 
-/* Every way the live view can die restores the terminal first: a crash
- * (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT) and SIGTERM/SIGHUP, which
- * also save the history. Then the signal is raised again, so the exit
- * status still says what happened. */
-static volatile sig_atomic_t dying;
+/* Every way the live view can die restores the terminal first.
+ * SIGTERM and SIGHUP only note the signal: the loop sees it within half a
+ * second (a long move sees it in its progress), leaves as `q` does - the
+ * history saved, the terminal restored - and raises it again, so the exit
+ * status still says what happened. A crash (SIGSEGV, SIGBUS, SIGFPE,
+ * SIGILL, SIGABRT) cannot trust the heap or curses: its handler only puts
+ * the terminal's modes back and writes the bytes that leave the full
+ * screen (both async-signal-safe, prepared before), then dies of it. */
+static struct termios crash_tty;
+static bool crash_tty_saved;
+static char crash_bytes[96];
+static size_t crash_len;
 
-static void on_fatal_signal(int sig)
+static void on_stop_signal(int sig) { stop_signal = sig; }
+
+static void on_crash_signal(int sig)
 {
-    if (!dying) {
-        dying = 1;
-        if (sig == SIGTERM || sig == SIGHUP)
-            repl_save_history();
-        restore_terminal();
-    }
+    if (crash_tty_saved)
+        tcsetattr(STDIN_FILENO, TCSANOW, &crash_tty);
+    if (crash_len)
+        (void)!write(STDOUT_FILENO, crash_bytes, crash_len);
     signal(sig, SIG_DFL);
     raise(sig);
 }
 
+/* Before initscr: the terminal's modes as they were. */
 static void restore_terminal_on_signals(void)
 {
-    static const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTERM, SIGHUP};
+    crash_tty_saved = tcgetattr(STDIN_FILENO, &crash_tty) == 0;
+    static const int crashes[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}, stops[] = {SIGTERM, SIGHUP};
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_fatal_signal;
     sigemptyset(&sa.sa_mask);
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-        sigaction(sigs[i], &sa, NULL);
+    sa.sa_handler = on_crash_signal;
+    for (size_t i = 0; i < sizeof crashes / sizeof crashes[0]; i++)
+        sigaction(crashes[i], &sa, NULL);
+    sa.sa_handler = on_stop_signal;
+    for (size_t i = 0; i < sizeof stops / sizeof stops[0]; i++)
+        sigaction(stops[i], &sa, NULL);
+}
+
+/* After initscr: what leaves the full screen, shows the cursor and ends
+ * colours on this terminal, for the crash handler. */
+static void prepare_crash_bytes(void)
+{
+    static const char *const caps[] = {"sgr0", "cnorm", "rmcup"};
+    crash_len = 0;
+    for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
+        const char *v = tigetstr(caps[i]);
+        size_t n = v && v != (char *)-1 ? strlen(v) : 0;
+        if (n && crash_len + n < sizeof crash_bytes) {
+            memcpy(crash_bytes + crash_len, v, n);
+            crash_len += n;
+        }
+    }
+    if (crash_len + 1 < sizeof crash_bytes)
+        crash_bytes[crash_len++] = '\n';
 }
 
 static char *history_path(void)
@@ -2534,6 +2568,7 @@ int tui_run(const tui_options *opt)
     atexit(restore_terminal);
     restore_terminal_on_signals();
     initscr();
+    prepare_crash_bytes();
     raw();
     noecho();
     nonl();
@@ -2556,7 +2591,7 @@ int tui_run(const tui_options *opt)
         t.running = opt->autoplay;
     }
     t.next_step_at = now_ms() + t.delay_ms;
-    while (!t.quit) {
+    while (!t.quit && !stop_signal) {
         draw(&t);
         int kept = next_kept_key(&t);
         if (kept != ERR) { /* typed while a long command ran */
@@ -2579,7 +2614,7 @@ int tui_run(const tui_options *opt)
             tick(&t);
             continue;
         }
-        int c = read_key(&t, wait);
+        int c = read_key(&t, wait < 0 || wait > 500 ? 500 : wait); /* a stop signal is seen within 0.5 s */
         if (c != ERR) {
             handle_key(&t, c);
             drain_keys(&t);
@@ -2601,6 +2636,10 @@ int tui_run(const tui_options *opt)
     compare_free(&t);
     sb_free(&t.answer);
     sb_free(&t.play_answer);
+    if (stop_signal) { /* left as `q` leaves; now die of it */
+        signal(stop_signal, SIG_DFL);
+        raise(stop_signal);
+    }
     return status;
 }
 
