@@ -362,6 +362,18 @@ if n == 23:
     assert set(row) <= {"·"}, row  # nothing allocated at the start; reset at the end
 EOF
 done
+# after a question the page's caption asks the class to predict, as the live view does
+"$prog" --play scenes/02_alignment.as --export-html "$tmp/ask.html" >/dev/null 2>&1
+ask=$("$PY" - "$tmp/ask.html" <<'EOF'
+import json, re, sys
+P = json.loads(re.search(r'id="P">(.*?)</script>', open(sys.argv[1], encoding="utf-8").read(), re.S).group(1))
+print(next(i + 1 for i, t in enumerate(P["steps"]) if t.strip().startswith("ask")))
+EOF
+)
+chrome "file://$tmp/ask.html#step=$ask" --dump-dom | grep -q '<div id="caption"[^>]*>Predict: ' \
+    && ok || bad "HTML after scene 2's question (step $ask) does not ask to predict"
+chrome "file://$tmp/ask.html#step=$((ask + 1))" --dump-dom | grep -q '<div id="caption"[^>]*>Predict: ' \
+    && bad "HTML still asks to predict after the answer" || ok
 # stepping back gives what stepping forward gave: a copy of a page with a
 # script that presses the page's keys (Home, -> K times; End, <- back to K;
 # ] twice) and writes what it saw

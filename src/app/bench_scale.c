@@ -130,46 +130,6 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Stepping in a scene of `steps` steps: `g` to random positions, and ten
- * steps back in a row from random positions; median and worst (wall ms). */
-static void seek_figures(size_t steps, double *g_median, double *g_worst, double *back_median, double *back_worst)
-{
-    char *script = make_script(steps, "new freelist 64M");
-    strbuf err;
-    sb_init(&err);
-    player *p = player_from_text("scale", script, &err);
-    free(script);
-    *g_median = *g_worst = *back_median = *back_worst = -1;
-    if (p == NULL) {
-        sb_free(&err);
-        return;
-    }
-    player_seek(p, steps);
-    enum { TRIES = 8, BACKS = 10 };
-    double g[TRIES], back[TRIES * BACKS];
-    uint64_t seed = 12345;
-    for (int i = 0; i < TRIES; i++) {
-        seed = seed * 6364136223846793005u + 1442695040888963407u;
-        size_t to = 1 + (size_t)(seed >> 33) % steps;
-        double t0 = wall_ms();
-        player_seek(p, to);
-        g[i] = wall_ms() - t0;
-        for (int k = 0; k < BACKS; k++) {
-            t0 = wall_ms();
-            player_prev(p);
-            back[i * BACKS + k] = wall_ms() - t0;
-        }
-    }
-    qsort(g, TRIES, sizeof *g, cmp_double);
-    qsort(back, TRIES * BACKS, sizeof *back, cmp_double);
-    *g_median = g[TRIES / 2];
-    *g_worst = g[TRIES - 1];
-    *back_median = back[TRIES * BACKS / 2];
-    *back_worst = back[TRIES * BACKS - 1];
-    player_close(p);
-    sb_free(&err);
-}
-
 static size_t trace_ops(void);
 static void print_info(bool json, bool *first, const char *name, double value, const char *unit, const char *note);
 
@@ -237,6 +197,27 @@ static void jumps(player *p, trace_seek *out, int way)
     out->g_worst[way] = g[TRIES - 1];
     out->back_median[way] = back[TRIES * BACKS / 2];
     out->back_worst[way] = back[TRIES * BACKS - 1];
+}
+
+/* Stepping in a scene of `steps` steps: `g` to random positions, and ten
+ * steps back in a row from random positions; median and worst (wall ms). */
+static void seek_figures(size_t steps, double *g_median, double *g_worst, double *back_median, double *back_worst)
+{
+    char *script = make_script(steps, "new freelist 64M");
+    strbuf err;
+    sb_init(&err);
+    player *p = player_from_text("scale", script, &err);
+    free(script);
+    sb_free(&err);
+    *g_median = *g_worst = *back_median = *back_worst = -1;
+    if (p == NULL)
+        return;
+    player_seek(p, steps);
+    trace_seek t;
+    jumps(p, &t, 0);
+    *g_median = t.g_median[0], *g_worst = t.g_worst[0];
+    *back_median = t.back_median[0], *back_worst = t.back_worst[0];
+    player_close(p);
 }
 
 static void trace_seek_figures(size_t ops, trace_seek *out)

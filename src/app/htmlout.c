@@ -267,7 +267,13 @@ static void state_of(page *pg, player *p)
         sb_printf(&names, i == session_active_index(s) ? "[%s] " : "%s ", session_allocator_name(s, i));
     put_text(pg, G_TEXTS, X_ALLOCATORS, sb_str(&names));
     sb_free(&names);
-    put_text(pg, G_TEXTS, X_CAPTION, player_caption(p));
+    /* after a question the caption asks the class to predict (as the live view and the SVG do) */
+    const player_step *last = pos ? player_step_at(p, pos - 1) : NULL;
+    strbuf cap;
+    sb_init(&cap);
+    sb_printf(&cap, "%s%s", last && last->kind == PLAYER_ASK ? "Predict: " : "", player_caption(p));
+    put_text(pg, G_TEXTS, X_CAPTION, sb_str(&cap));
+    sb_free(&cap);
 }
 
 /* Appends the line of changes from before to now, and makes before now. */

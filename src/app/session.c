@@ -158,10 +158,9 @@ uint64_t sess_new_version(void)
     return ++clock;
 }
 
-/* The next chunk of the pool: a spare if there is one. */
-static bool next_chunk(sess_names *p)
+bool sess_pool_chunk(sess_names *p, size_t i)
 {
-    if (p->count == p->allocated) {
+    while (p->allocated <= i) {
         char **grown = realloc(p->chunks, (p->allocated + 1) * sizeof *grown);
         if (grown == NULL)
             return false;
@@ -172,8 +171,16 @@ static bool next_chunk(sess_names *p)
         p->versions = v;
         if ((p->chunks[p->allocated] = malloc(SESS_NAME_CHUNK)) == NULL)
             return false;
-        p->allocated++;
+        p->versions[p->allocated++] = 0; /* never matches a saved version */
     }
+    return true;
+}
+
+/* The next chunk of the pool: a spare if there is one. */
+static bool next_chunk(sess_names *p)
+{
+    if (!sess_pool_chunk(p, p->count))
+        return false;
     p->count++;
     p->used = 0;
     return true;

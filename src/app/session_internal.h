@@ -133,6 +133,7 @@ sess_block *sess_add_block(session *s, size_t alloc, const char *name, const cha
 /* NULL if one more live block fits in the session, else why not. */
 const char *sess_block_limit(const session *s);
 
+/* A new version for a chunk of a table (it changed): never one given before. */
 uint64_t sess_new_version(void);
 
 /* Block i, to read. */
@@ -159,7 +160,8 @@ const char *sess_name(const session *s, uint32_t ref);
 /* Recorded command i, and dropping those from n on. */
 const char *sess_history_line(const session *s, size_t i);
 void sess_history_truncate(session *s, size_t n);
-/* A new version for a chunk of a table (it changed): never one given before. */
+/* Makes chunk i of the name pool exist: a spare, or a new one (version 0). */
+bool sess_pool_chunk(sess_names *p, size_t i);
 /* The block's name, or "#id". */
 const char *sess_label(const session *s, const sess_block *b);
 void sess_locate_block(session *s, sess_block *b);

@@ -236,25 +236,6 @@ static bool load_blocks(session *s, const save_head *h, const as_loader *r)
     return true;
 }
 
-/* Makes chunk i of the pool exist (a spare, or a new one). */
-static bool pool_chunk(sess_names *p, size_t i)
-{
-    while (p->allocated <= i) {
-        char **grown = realloc(p->chunks, (p->allocated + 1) * sizeof *grown);
-        if (grown == NULL)
-            return false;
-        p->chunks = grown;
-        uint64_t *v = realloc(p->versions, (p->allocated + 1) * sizeof *v);
-        if (v == NULL)
-            return false;
-        p->versions = v;
-        if ((p->chunks[p->allocated] = malloc(SESS_NAME_CHUNK)) == NULL)
-            return false;
-        p->versions[p->allocated++] = 0;
-    }
-    return true;
-}
-
 /* The name pool: a chunk whose version is the saved one holds those bytes
  * already and is passed over; the others are loaded. */
 static bool load_pool(session *s, const save_head *h, const as_loader *r)
@@ -265,7 +246,7 @@ static bool load_pool(session *s, const save_head *h, const as_loader *r)
     bool ok = saved && as_load(r, saved, n * sizeof *saved);
     for (size_t i = 0; ok && i < n; i++) {
         size_t len = i + 1 == n ? h->name_bytes : SESS_NAME_CHUNK;
-        ok = pool_chunk(p, i) && load_versioned(r, p->chunks[i], len, &p->versions[i], saved[i]);
+        ok = sess_pool_chunk(p, i) && load_versioned(r, p->chunks[i], len, &p->versions[i], saved[i]);
     }
     free(saved);
     if (!ok)
