@@ -252,6 +252,33 @@ static void test_idle_scouts_ahead(void **state)
     }
     player_close(plain);
     player_close(p);
+    /* a step that touches files is not run ahead: the scout stops before it,
+     * and what is shown takes over the checkpoints from there */
+    sb_clear(&text);
+    sb_add(&text, "new freelist 64K\n");
+    for (int i = 0; i < 100; i++)
+        sb_printf(&text, "alloc %d as c%d\n", 8 + i, i);
+    sb_add(&text, "scenes\n");
+    for (int i = 0; i < 100; i++)
+        sb_printf(&text, i % 2 ? "free c%d\n" : "alloc 8 as d%d\n", i);
+    p = player_from_text("files", sb_str(&text), &err);
+    plain = player_from_text("plain", sb_str(&text), &err);
+    player_set_checkpoint_gap(p, 0);
+    while (player_idle(p, 16))
+        ;
+    assert_int_equal(player_checkpoints(p, NULL), 101); /* after steps 1 .. 101, not past `scenes` */
+    assert_true(player_seek(p, player_length(p)));
+    assert_int_equal(player_checkpoints(p, NULL), player_length(p));
+    for (size_t k = 0; k < sizeof to / sizeof *to; k++) {
+        assert_true(player_seek(p, to[k]));
+        assert_true(player_seek(plain, to[k]));
+        char *a = sk_state(player_session(p)), *b = sk_state(player_session(plain));
+        assert_string_equal(a, b);
+        free(a);
+        free(b);
+    }
+    player_close(plain);
+    player_close(p);
     player *lib = player_from_text("lib", "new plugin nothing.so\nnote x\n", &err);
     assert_non_null(lib);
     assert_false(player_idle(lib, 16));

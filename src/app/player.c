@@ -364,15 +364,18 @@ static void after_step(player *p, uint64_t ns)
 
 /* ---- scouting: in idle time the host plays ahead of what is shown ---- */
 
-/* Whether a step loads a shared library (`new plugin ...`): a scene with
- * one is not played ahead (its code runs only when the lecturer asks). */
-static bool loads_library(const player_step *st)
+/* Whether a step must not be run ahead of the lecturer: one that loads a
+ * shared library (`new plugin ...`: its code runs only when asked) or
+ * touches files (save and export write them; play, source and trace read
+ * others, which may change in between). */
+static bool not_ahead(const player_step *st)
 {
     parse_words w;
-    if (st->kind != PLAYER_COMMAND || parse_split(st->text, &w) != NULL || w.count < 2 ||
-        strcmp(w.word[0], "new") != 0)
+    if (st->kind != PLAYER_COMMAND || parse_split(st->text, &w) != NULL || w.count < 1)
         return false;
-    const kind_row *k = kind_find(w.word[1]);
+    if (interp_command_flags(w.word[0]) & INTERP_FILES)
+        return true;
+    const kind_row *k = w.count >= 2 && strcmp(w.word[0], "new") == 0 ? kind_find(w.word[1]) : NULL;
     return k && (k->can & KIND_LIBRARY);
 }
 
@@ -383,15 +386,27 @@ static bool start_scout(player *p)
     if (p->scouted || p->host || p->ckpt_count > 0)
         return false;
     p->scouted = true; /* once per scene */
-    for (size_t i = 0; i < p->count; i++)
-        if (loads_library(&p->steps[i]))
-            return false;
     if ((p->host = session_create()) == NULL)
         return false;
     p->scouting = true;
     p->scout_pos = 0;
     p->scout_since_ns = 0;
     return true;
+}
+
+/* The scout met a step it may not run ahead. Its checkpoints serve while
+ * what is shown has not passed it (the shown session hands over to the
+ * host on the first one it reaches); else the shown session becomes the
+ * host, the owner of checkpoints from here on. */
+static void stop_scout_early(player *p)
+{
+    p->scouting = false;
+    if (p->ckpt_count == 0 || p->position > p->scout_pos) {
+        drop_ckpts_from(p, 0);
+        session_destroy(p->host);
+        p->host = NULL;
+        p->since_ns = 0;
+    }
 }
 
 /* Plays the host ahead by up to `budget` steps or about 8 ms. */
@@ -401,6 +416,10 @@ static void scout(player *p, size_t budget)
     sb_init_discard(&sink);
     uint64_t start = now_ns();
     while (p->scouting && budget-- > 0 && p->scout_pos < p->count && now_ns() - start < 8000000u) {
+        if (not_ahead(&p->steps[p->scout_pos])) {
+            stop_scout_early(p);
+            break;
+        }
         uint64_t t0 = now_ns();
         exec_step(p, p->host, p->scout_pos++, &sink);
         p->scout_since_ns += now_ns() - t0;
