@@ -300,7 +300,7 @@ T send-keys -t e2e -l "28"
 T send-keys -t e2e Enter
 check "a long caption wraps" "Fragmentation: b's 80-byte hole is free"
 check "and is shown to its end" "and use the tail at 256."
-check "the newest warning shows in a small pane, cut and marked" "17 [bump] noop-free: bump: free of"
+check "the newest warning shows in a small pane, cut and marked" "17 [bump] noop-free: free of d"
 check "with the count of the rest" "(1 older not shown)"
 T send-keys -t e2e q
 check "q leaves" "EXITED"
