@@ -413,10 +413,34 @@ static void test_show_freed_block_says_whose(void **state)
     session_destroy(s);
 }
 
+/* A debug allocator reports leaks in the order the blocks were made, not
+ * in its table's order (which follows addresses): a session rebuilt
+ * elsewhere in memory says the same. */
+static void test_leaks_in_allocation_order(void **state)
+{
+    session *s = session_create();
+    sk_run(s, "new debug over freelist 8192");
+    char line[64];
+    for (int i = 0; i < 40; i++) {
+        snprintf(line, sizeof line, "alloc %d as k%d", 8 + (i * 37) % 90, i);
+        sk_run(s, line);
+    }
+    size_t before = session_warning_count(s);
+    sk_run(s, "leaks");
+    assert_int_equal(session_warning_count(s) - before, 40);
+    for (int i = 0; i < 40; i++) {
+        session_warning w = session_warning_at(s, before + (size_t)i);
+        snprintf(line, sizeof line, "leak: k%d (", i);
+        assert_non_null(strstr(w.message, line));
+    }
+    session_destroy(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_show_freed_block_says_whose),
+        cmocka_unit_test(test_leaks_in_allocation_order),
         cmocka_unit_test(test_tutorial_bump_program),
         cmocka_unit_test(test_bad_input_leaves_state_intact),
         cmocka_unit_test(test_suggestions),

@@ -514,7 +514,8 @@ static bool take_back_memory(arena *ar, const chunk *saved, size_t count, size_t
     chunk *have = malloc((n + 1) * sizeof *have);
     bool *taken = calloc(n + 1, sizeof *taken), ok = have && taken && reserve_spares(ar, n);
     if (ok) {
-        memcpy(have, ar->chunks, ar->count * sizeof *have);
+        if (ar->count) /* chunks is NULL while there are none */
+            memcpy(have, ar->chunks, ar->count * sizeof *have);
         if (ar->nspare)
             memcpy(have + ar->count, ar->spares, ar->nspare * sizeof *have);
     }

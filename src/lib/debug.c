@@ -334,16 +334,47 @@ void debug_set_limit(debug_alloc *d, size_t bytes) { d->limit = bytes; }
 size_t debug_limit(const debug_alloc *d) { return d->limit; }
 debug_stats debug_get_stats(const debug_alloc *d) { return d->st; }
 
+static int by_allocation(const void *a, const void *b)
+{
+    const record *x = *(const record *const *)a, *y = *(const record *const *)b;
+    if (x->alloc_stamp != y->alloc_stamp)
+        return x->alloc_stamp < y->alloc_stamp ? -1 : 1;
+    return (x->ptr > y->ptr) - (x->ptr < y->ptr);
+}
+
+/* The records (live ones only, or every one in use) in the order their
+ * blocks were made, oldest first - not the table's, which follows
+ * addresses, so that a rebuilt session reports them in the same order.
+ * NULL (n set) if there is no memory for the order: callers use the
+ * table's then. */
+static record **in_order(debug_alloc *d, bool live_only, size_t *n)
+{
+    *n = 0;
+    for (size_t i = 0; i < d->table_cap; i++)
+        *n += live_only ? d->table[i].state == REC_LIVE : d->table[i].state != REC_EMPTY;
+    record **r = malloc((*n ? *n : 1) * sizeof *r);
+    if (r == NULL)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < d->table_cap; i++)
+        if (live_only ? d->table[i].state == REC_LIVE : d->table[i].state != REC_EMPTY)
+            r[k++] = &d->table[i];
+    qsort(r, k, sizeof *r, by_allocation);
+    return r;
+}
+
 size_t debug_report_leaks(debug_alloc *d)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < d->table_cap; i++) {
-        if (d->table[i].state == REC_LIVE) {
-            report(d, AS_EV_LEAK, &d->table[i], d->table[i].ptr, d->table[i].len);
-            report_damage(d, &d->table[i]);
-            n++;
-        }
+    size_t n;
+    record **live = in_order(d, true, &n);
+    for (size_t i = 0; i < (live ? n : d->table_cap); i++) {
+        record *r = live ? live[i] : &d->table[i];
+        if (r->state != REC_LIVE)
+            continue;
+        report(d, AS_EV_LEAK, r, r->ptr, r->len);
+        report_damage(d, r);
     }
+    free(live);
     return n;
 }
 
@@ -376,12 +407,14 @@ static size_t each_run(const debug_alloc *d, const record *r, debug_damage_fn fn
 
 size_t debug_scan(debug_alloc *d)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < d->table_cap; i++) {
-        record *r = &d->table[i];
+    size_t n = 0, count;
+    record **all = in_order(d, false, &count); /* reported in the order the blocks were made */
+    for (size_t i = 0; i < (all ? count : d->table_cap); i++) {
+        record *r = all ? all[i] : &d->table[i];
         if (report_damage(d, r))
             n += each_run(d, r, NULL, NULL);
     }
+    free(all);
     return n;
 }
 

@@ -507,10 +507,11 @@ static bool probe_restore(void *ctx, const as_loader *r)
         as_load_len(r) != t.slab_count * sizeof(slab))
         return false;
     size_t n = p->slab_count + p->spare_count;
-    slab *saved = malloc(t.slab_count * sizeof *saved), *have = malloc(n * sizeof *have);
+    slab *saved = malloc((t.slab_count + 1) * sizeof *saved), *have = malloc((n + 1) * sizeof *have);
     bool ok = saved && have && as_load(r, saved, t.slab_count * sizeof *saved);
     if (ok) {
-        memcpy(have, p->slabs, p->slab_count * sizeof *have);
+        if (p->slab_count) /* slabs is NULL while there are none */
+            memcpy(have, p->slabs, p->slab_count * sizeof *have);
         if (p->spare_count)
             memcpy(have + p->slab_count, p->spares, p->spare_count * sizeof *have);
         ok = put_slabs(p, saved, t.slab_count, have, n, r);
