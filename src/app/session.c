@@ -126,6 +126,7 @@ void sess_warn(session *s, warn_kind kind, const char *fmt, ...)
     sb_vprintf(&msg, fmt, ap);
     va_end(ap);
     sess_warning *w = &s->warnings[s->warning_count++];
+    memset(w, 0, sizeof *w); /* its padding too: checkpoints compare the table byte by byte */
     w->kind = kind;
     w->step = s->step;
     w->member = (int16_t)s->group.running;

@@ -19,6 +19,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Gives the pages up to offset's the new entry at index idx as their first;
  * without memory for them, the ledger goes without its directory. */
@@ -59,7 +60,9 @@ bool ledger_push(ledger *l, size_t offset, size_t len)
     if (l->count && offset < l->entries[l->count - 1].offset)
         l->unpaged = true; /* cannot happen for a bump; the directory needs address order */
     pages_reach(l, offset, l->count);
-    l->entries[l->count++] = (ledger_entry){offset, len, len, false};
+    ledger_entry *e = &l->entries[l->count++];
+    memset(e, 0, sizeof *e); /* its padding too: checkpoints compare entries byte by byte */
+    e->offset = offset, e->len = len, e->consumed = len;
     return true;
 }
 
