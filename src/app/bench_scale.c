@@ -144,14 +144,18 @@ static bool write_window_trace(char *path, size_t ops, size_t window, size_t lo,
 
 typedef struct trace_seek {
     double forward_us, idle_s;
-    double g_median[2], g_worst[2], back_median[2], back_worst[2];
+    double g_median[3], g_worst[3], back_median[3], back_worst[3];
     size_t checkpoints;
     double ckpt_mb, rss_mb;
 } trace_seek;
 
-static player *trace_player(size_t ops)
+static bool write_window_recording(const char *from, char *to);
+
+/* The player over the trace (or, recording true, over the same operations
+ * as allocscope record writes them). */
+static player *trace_player(size_t ops, bool recording)
 {
-    char path[64];
+    char path[64], rec[64] = "";
     strbuf text, body, err, script;
     sb_init(&text);
     sb_init(&body);
@@ -159,12 +163,15 @@ static player *trace_player(size_t ops)
     sb_init(&script);
     trace_header h;
     player *p = NULL;
-    if (write_window_trace(path, ops, 10000, 8, 64) && sb_read_file(&text, path, (size_t)1 << 30, &err) &&
+    bool written = write_window_trace(path, ops, 10000, 8, 64) && (!recording || write_window_recording(path, rec));
+    if (written && sb_read_file(&text, recording ? rec : path, (size_t)1 << 30, &err) &&
         trace_to_script(sb_str(&text), &h, &body, &err)) {
         sb_printf(&script, "new freelist 4096 grow\n%s", sb_str(&body));
         p = player_from_text("trace", sb_str(&script), &err);
     }
     unlink(path);
+    if (*rec)
+        unlink(rec);
     sb_free(&text);
     sb_free(&body);
     sb_free(&err);
@@ -224,9 +231,9 @@ static void trace_seek_figures(size_t ops, trace_seek *out)
 {
     memset(out, 0, sizeof *out);
     out->forward_us = out->idle_s = out->ckpt_mb = out->rss_mb = -1;
-    for (int way = 0; way < 2; way++)
+    for (int way = 0; way < 3; way++)
         out->g_median[way] = out->g_worst[way] = out->back_median[way] = out->back_worst[way] = -1;
-    player *p = trace_player(ops);
+    player *p = trace_player(ops, false);
     if (p == NULL)
         return;
     size_t steps = player_length(p);
@@ -239,13 +246,18 @@ static void trace_seek_figures(size_t ops, trace_seek *out)
     out->ckpt_mb = (double)bytes / 1e6;
     out->rss_mb = rss_bytes() / 1e6;
     player_close(p);
-    if ((p = trace_player(ops)) == NULL)
+    if ((p = trace_player(ops, false)) == NULL)
         return;
     t0 = wall_ms();
     while (player_idle(p, SIZE_MAX))
         ;
     out->idle_s = (wall_ms() - t0) / 1000;
     jumps(p, out, 1);
+    player_close(p);
+    if ((p = trace_player(ops, true)) == NULL)
+        return;
+    player_seek(p, player_length(p));
+    jumps(p, out, 2);
     player_close(p);
 }
 
@@ -254,10 +266,11 @@ static void print_trace_seek(bool json, bool *first)
     size_t ops = trace_ops();
     trace_seek t;
     trace_seek_figures(ops, &t);
-    static const char *const way[] = {"played forward first", "played ahead in idle time"};
-    for (int w = 0; w < 2; w++) {
+    static const char *const way[] = {"trace, played forward first", "trace, played ahead in idle time",
+                                      "recording (allocscope record's format), played forward first"};
+    for (int w = 0; w < 3; w++) {
         char what[160];
-        snprintf(what, sizeof what, "g to a random step of a %zu-operation trace, %s, median (ms)", ops, way[w]);
+        snprintf(what, sizeof what, "g to a random step of a %zu-operation %s, median (ms)", ops, way[w]);
         print_figure(json, first, what, t.g_median[w], "ms", 200, true);
         print_figure(json, first, "  worst of 8 (ms)", t.g_worst[w], "ms", 200, true);
         print_figure(json, first, "  a step back, ten in a row from there, median (ms)", t.back_median[w], "ms",
