@@ -5,37 +5,46 @@
  * symbols glibc exports for that purpose (__libc_malloc, __libc_calloc,
  * __libc_realloc, __libc_free, __libc_memalign, __libc_valloc,
  * __libc_pvalloc: no dlsym, so no dlsym recursion), and appends one
- * packed record_raw_event per call (24 bytes for most) to a raw file in
- * $ALLOCSCOPE_RECORD_DIR.
+ * packed record_raw_event per call (24 bytes for most) to its thread's
+ * buffer, written in chunks to a raw file in $ALLOCSCOPE_RECORD_DIR.
  *
  * What heaptrack and bytehound learned, and how it is done here:
  * - Recursion: a thread-local guard (initial-exec TLS, so reading it never
  *   allocates); a call made while the guard is up goes straight to glibc
- *   unrecorded. The recorder itself never allocates (static buffer, raw
- *   write()), the guard covers dladdr() and friends at exit.
+ *   unrecorded. The recorder itself never allocates from malloc (buffers
+ *   are mmapped, written with write()), the guard covers dladdr() and
+ *   pthread_setspecific().
  * - errno: what the real call left; the recorder's own system calls
  *   (writing, opening, mapping a buffer) save and restore it.
- * - Order: one process-wide mutex serialises the events, taken only once
- *   the process has a second thread (glibc's __libc_single_threaded). A
- *   free is recorded before the real free (another thread may get the
- *   address back at once), an allocation after the real call, realloc with
- *   the mutex held across the real call (it frees and allocates in one).
+ * - Order: each thread appends to a buffer of its own (no lock: see
+ *   emit_seq), and every event takes its place from one process-wide
+ *   counter (take_seq): a free before the real free (another thread may
+ *   get the address back at once), an allocation after the real call, a
+ *   realloc both (before, for the block it may free; after, for the one
+ *   it gives). The buffers go to the file in chunks; the converter
+ *   (src/app/record.c) merges the threads' chunks by those places.
  * - Cost (tests/bench_record.sh): the TSC is read for every 16th event
- *   only (on a virtual machine a read is 50 ns, more than a malloc), the
- *   converter interpolates the others; the packing is inlined; about 16 ns
- *   an event on this machine.
+ *   of a thread only (on a virtual machine a read is 50 ns, more than a
+ *   malloc), the converter interpolates the others; the packing is
+ *   inlined; errno is only saved around the recorder's own system calls;
+ *   the counter is atomic only once the program has a second thread.
  * - glibc's view: each block handed out carries its slack (what
  *   malloc_usable_size would say, less the bytes asked for) and its
  *   chunk's mmapped / other-arena bits, read from the chunk's size word;
  *   the header carries sbrk(0) at the start, where the main heap begins.
- * - Flushing: the buffer is flushed by the destructor (exit), after which
- *   every event is written at once (destructors that run later still
- *   allocate); by _exit/_Exit, which are interposed too; and on fatal
- *   signals whose disposition was the default (flush, then the default
- *   action). SIGKILL loses at most the last buffer.
- * - fork: the child records to its own file (the atfork handlers flush the
- *   parent's buffer before the fork and give the child an empty one and a
- *   new file, named by its pid, on its first call).
+ * - Flushing: a thread's buffer when it is full (128 KiB) and when the
+ *   thread ends (a pthread key's destructor; what the thread still calls
+ *   after it, in later destructors, is written event by event); every
+ *   thread's by the destructor (exit), after which every event is written
+ *   at once (destructors that run later still allocate); by _exit/_Exit,
+ *   which are interposed too; before exec; and on fatal signals whose
+ *   disposition was the default (flush, then the default action). The
+ *   buffers are listed in a registry (never freed: a thread that ends
+ *   gives its buffer back for the next one). SIGKILL loses what the
+ *   threads buffered.
+ * - fork: the child records to its own file (it starts with empty
+ *   buffers: what they held is the parent's, which writes it; its file,
+ *   named by its pid, is opened at its first call).
  * - exec: LD_PRELOAD and $ALLOCSCOPE_RECORD_DIR are inherited, so an exec'd
  *   program is recorded too, to its own file (raw.PID.GEN, GEN counting
  *   the images of one pid), unless it clears its environment.
