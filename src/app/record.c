@@ -1035,6 +1035,103 @@ const char *record_op_line(const parse_words *w, size_t ids, record_op *out)
     return NULL;
 }
 
+/* A decimal number of 1 to 19 digits at *p ended by a space (sp) or the
+ * end e; false if not (the careful reader then decides). */
+static inline __attribute__((always_inline)) bool fast_num(const char **p, const char *e, bool sp, size_t *v)
+{
+    const char *s = *p;
+    size_t x = 0, i = 0;
+    for (; s + i < e && s[i] >= '0' && s[i] <= '9' && i < 19; i++)
+        x = x * 10 + (size_t)(s[i] - '0');
+    if (i == 0 || (sp ? s + i >= e || s[i] != ' ' : s + i != e && s[i] != ' '))
+        return false;
+    *v = x;
+    *p = s + i + (s + i < e);
+    return true;
+}
+
+/* The alignment of a kind token ended by a space, as token_align gives
+ * it, for the tokens allocscope record writes for op; 0 for any other
+ * (the careful reader then decides). */
+static size_t fast_kind(const char **p, const char *e, char op)
+{
+    const char *s = *p;
+    if (s + 1 >= e)
+        return 0;
+    char k = s[0];
+    size_t a = 0;
+    if (s[1] == ' ') {
+        if (op == 'f')
+            a = k == 'f' || k == 'r' || k == 'R' ? 16 : 0;
+        else if (op == 'r')
+            a = k == 'r' || k == 'R' ? 16 : 0;
+        else
+            a = k == 'm' || k == 'c' || k == 'r' || k == 'R' ? 16 : k == 'v' || k == 'P' ? 4096 : 0;
+        *p = s + 2;
+        return a;
+    }
+    if (op != 'a' || (k != 'p' && k != 'A' && k != 'M'))
+        return 0;
+    s++;
+    size_t v;
+    if (!fast_num(&s, e, true, &v) || v == 0)
+        return 0;
+    *p = s;
+    a = v > 16 ? v : 16;
+    return a > 4096 ? 4096 : a;
+}
+
+bool record_op_fast(const char *line, size_t n, size_t ids, record_op *op)
+{
+    const char *p = line, *e = line + n;
+    if (n < 10 || (p[0] != 'a' && p[0] != 'r' && p[0] != 'f') || p[1] != ' ')
+        return false;
+    char c = p[0];
+    p += 2;
+    size_t id, size = 0, thread, dt, align;
+    if (!fast_num(&p, e, true, &id) || id >= ids)
+        return false;
+    if (c != 'f' && (!fast_num(&p, e, true, &size) || size > ((size_t)1 << 40)))
+        return false;
+    if ((align = fast_kind(&p, e, c)) == 0)
+        return false;
+    if (c != 'f') { /* the address: 1 to 16 lower-case hex digits */
+        size_t i = 0;
+        while (p + i < e && ((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')))
+            i++;
+        if (i == 0 || i > 16 || p + i >= e || p[i] != ' ')
+            return false;
+        p += i + 1;
+    }
+    if (!fast_num(&p, e, true, &thread) || !fast_num(&p, e, false, &dt))
+        return false;
+    if (p < e && c != 'f' && *p == 'g') { /* gSLACK[m|n] */
+        size_t i = 1;
+        while (p + i < e && p[i] >= '0' && p[i] <= '9')
+            i++;
+        if (i == 1 || i > 11)
+            return false;
+        p += i;
+        if (p < e && (*p == 'm' || *p == 'n'))
+            p++;
+        if (p < e && *p++ != ' ')
+            return false;
+    }
+    if (p < e) { /* @CALLER: digits */
+        if (*p != '@')
+            return false;
+        p++;
+        size_t caller;
+        if (!fast_num(&p, e, false, &caller) || p != e)
+            return false;
+    }
+    op->op = c;
+    op->id = id;
+    op->size = size ? size : 1;
+    op->align = align;
+    return true;
+}
+
 /* One operation line into a script line; NULL if it is good, else why not. */
 static const char *rop(rreader *r, unsigned char *live, size_t ids, strbuf *out)
 {
