@@ -172,6 +172,7 @@ typedef struct conv {
     uint64_t start_ticks;
     double ns_per_tick;
     size_t ops, live_bytes, peak_bytes, live_blocks, peak_blocks;
+    size_t extra;           /* x and u lines */
     bool oom;
     record_summary *sum;
 } conv;
@@ -336,6 +337,7 @@ static void trailer_nothing(conv *c, const record_raw_event *e, const char *tok,
         snprintf(size, sizeof size, "%" PRIu64, e->size);
     char at[32];
     caller_field(c, e->caller, at, sizeof at);
+    c->extra++;
     sb_printf(&c->trailer, "x %zu %s %s %" PRIu32 " %" PRIu64 " %u%s\n", c->ops, tok, size, t,
               e->ns - (e->ns >= c->start_ns ? c->start_ns : e->ns), (unsigned)e->err, at);
     if (kind_frees(e->kind))
@@ -349,6 +351,7 @@ static void trailer_nothing(conv *c, const record_raw_event *e, const char *tok,
  * ADDR THREAD NS. */
 static void trailer_unknown(conv *c, const record_raw_event *e, uint64_t addr, const char *tok, uint32_t t)
 {
+    c->extra++;
     sb_printf(&c->trailer, "u %zu %s %" PRIx64 " %" PRIu32 " %" PRIu64 "\n", c->ops, tok, addr, t,
               e->ns - (e->ns >= c->start_ns ? c->start_ns : e->ns));
     c->sum->unknown++;
@@ -426,7 +429,8 @@ static record_raw_event in_ns(const conv *c, const record_raw_event *e)
 {
     record_raw_event r = *e;
     uint64_t t = e->ns >= c->start_ticks ? e->ns - c->start_ticks : 0;
-    r.ns = c->start_ns + (uint64_t)((double)t * c->ns_per_tick);
+    double d = (double)t * c->ns_per_tick; /* (a damaged stream's ticks may be anything: at most 31 years) */
+    r.ns = c->start_ns + (d < 1e18 ? (uint64_t)d : (uint64_t)1e18);
     return r;
 }
 
@@ -543,7 +547,7 @@ static bool write_recording(conv *c, const record_raw_header *h, const char *out
     for (size_t i = 0; i < c->nthreads; i++)
         fprintf(out, "t %zu %" PRIu32 "\n", i, c->tids[i]);
     fputs(sb_str(&c->trailer), out);
-    fprintf(out, "end %zu\n", c->sum->events);
+    fprintf(out, "end %zu\n", c->ops + c->extra); /* what the reader counts: an event may make two lines */
     long size = ftell(out);
     ok = fclose(out) == 0 && ok && size > 0;
     if (!ok)
@@ -623,7 +627,7 @@ static bool scan_chunks(raw_merge *m, FILE *f, uint64_t start)
 static bool cur_next(raw_merge *m, stream_cur *s)
 {
     for (;;) {
-        size_t n = record_raw_unpack(s->win + s->at, s->len - s->at, &s->seq_high, &s->ev);
+        size_t n = s->len > s->at ? record_raw_unpack(s->win + s->at, s->len - s->at, &s->seq_high, &s->ev) : 0;
         if (n) {
             s->at += n;
             s->ev.tid = s->tid;
@@ -636,6 +640,7 @@ static bool cur_next(raw_merge *m, stream_cur *s)
             const chunk_ref *c = &m->chunks[s->next++];
             s->pos = c->off, s->left = c->bytes, s->tid = c->tid, s->seq_high = 0;
             s->len = s->at = 0;
+            continue; /* (an empty chunk: the next) */
         }
         size_t keep = s->len - s->at;
         size_t want = keep + (s->left < WINDOW_MAX ? (size_t)s->left : WINDOW_MAX);
@@ -817,6 +822,15 @@ bool record_convert(const char *raw_path, const char *sym_path, const char *out_
             ok = false;
             break;
         }
+        uint64_t bytes = ev.size;
+        if ((ev.kind == RK_CALLOC || ev.kind == RK_REALLOCARRAY) && __builtin_mul_overflow(ev.size, ev.arg, &bytes))
+            bytes = UINT64_MAX;
+        if (ev.ptr && !kind_frees(ev.kind) && bytes > ((uint64_t)1 << 40)) { /* no malloc gives that: damage */
+            sb_printf(err, "%s: event %zu gives a block of %" PRIu64 " bytes (more than 1 TiB: the raw stream is damaged)",
+                      raw_path, sum->events + pend->calls, bytes);
+            ok = false;
+            break;
+        }
         if (pend->n == PENDING_MAX)
             settle(&c, pend, last, last);
         if (begin || ev.ns == 0) { /* not sampled: its time comes from the next sampled event */
@@ -897,6 +911,17 @@ bool record_is_recording(const char *text)
     return m != NULL && m < text + n;
 }
 
+/* The alignment glibc gives memalign(v, n): at least 16, a power of two
+ * (it rounds v up; memalign(0, n) is malloc(n)); more than 4096 is 4096,
+ * the session's largest. */
+static size_t glibc_align(size_t v)
+{
+    size_t a = 16;
+    while (a < v && a < 4096)
+        a *= 2;
+    return a;
+}
+
 /* The alignment a kind token asks for (0 for a bad token); allocs: true
  * for kinds of an 'a' line, false for those of an 'f' line. */
 static size_t token_align(const char *tok, char op)
@@ -907,9 +932,9 @@ static size_t token_align(const char *tok, char op)
     size_t a = 16; /* glibc's malloc alignment on x86-64 */
     if (strchr("pAM", tok[0]) && op == 'a') {
         size_t v;
-        if (parse_uint(tok + 1, &v) || v == 0)
+        if (parse_uint(tok + 1, &v))
             return 0;
-        a = v > a ? v : a;
+        a = glibc_align(v);
     } else if (tok[0] == 'v' || tok[0] == 'P')
         a = 4096;
     else if (tok[0] == 's' || tok[0] == 'S')
@@ -1074,11 +1099,10 @@ static size_t fast_kind(const char **p, const char *e, char op)
         return 0;
     s++;
     size_t v;
-    if (!fast_num(&s, e, true, &v) || v == 0)
+    if (!fast_num(&s, e, true, &v))
         return 0;
     *p = s;
-    a = v > 16 ? v : 16;
-    return a > 4096 ? 4096 : a;
+    return glibc_align(v);
 }
 
 bool record_op_fast(const char *line, size_t n, size_t ids, record_op *op)
