@@ -3,6 +3,7 @@
  * recordings (the end to end run of real programs is tests/record_test.sh). */
 #include <unistd.h>
 #include "sessionkit.h"
+#include "allocscope/parse.h"
 #include "allocscope/record.h"
 #include "allocscope/trace.h"
 
@@ -407,6 +408,92 @@ static void test_threads_chunks_merge_by_their_places(void **state)
     sb_free(&text);
 }
 
+/* What glibc accepts reads back: memalign(0, n) (malloc) and an
+ * alignment that is no power of two (glibc rounds it up), and a realloc
+ * of a block never seen allocated (inherited at a fork: a u line and an
+ * allocation, two lines for one call, which the end line counts). */
+static void test_odd_calls_read_back_whole(void **state)
+{
+    (void)state;
+    raw_writer w;
+    raw_open(&w);
+    raw_event(&w, RK_MEMALIGN, 0x1000, 40, 0, 0, 7);
+    raw_event(&w, RK_MEMALIGN, 0x2000, 40, 24, 0, 7);
+    raw_event(&w, RK_REALLOC, 0x3000, 50, 0, 0x9000, 7);
+    strbuf text, out, err;
+    record_summary sum;
+    raw_convert(&w, &text, &sum);
+    assert_non_null(strstr(sb_str(&text), "a 0 40 M0 1000 0 10 g8\na 1 40 M24 2000 0 10 g8\na 2 50 r 3000 0 10 g8\n"));
+    assert_non_null(strstr(sb_str(&text), "u 2 r 9000 0 30\nend 4\n"));
+    sb_init(&out);
+    sb_init(&err);
+    trace_header h;
+    assert_true(trace_to_script(sb_str(&text), &h, &out, &err));
+    assert_string_equal(sb_str(&err), "");
+    assert_string_equal(sb_str(&out), "alloc 40 align 16 as t0\nalloc 40 align 32 as t1\nalloc 50 align 16 as t2\n");
+    sb_free(&out);
+    sb_free(&err);
+    sb_free(&text);
+}
+
+/* The quick reader of operation lines takes the lines allocscope record
+ * writes and reads them as the careful one does; anything else it leaves
+ * to the careful one. */
+static void test_the_quick_line_reader_agrees_with_the_careful_one(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *line;
+        bool quick;
+    } lines[] = {
+        {"a 0 100 m 55aa02a0 0 5 g4", true},
+        {"a 12 0 m 55aa02a0 3 123456 g24n @7", true},
+        {"r 3 300 r 7f0000010 1 5 g4784m", true},
+        {"a 1 40 M256 2000 1 5 g8 @0", true},
+        {"a 1 40 p64 2000 1 5", true},
+        {"a 1 40 A24 2000 1 5", true},
+        {"a 1 100 v 2000 1 5 g3996", true},
+        {"a 1 100 P 2000 1 5 g3996", true},
+        {"a 1 100 c 2000 1 5 g0", true},
+        {"a 1 120 R 2000 1 5 g8", true},
+        {"r 1 240 R 2000 1 5 g8", true},
+        {"f 0 f 0 5", true},
+        {"f 0 r 1 10 @3", true},
+        {"f 0 R 1 10", true},
+        {"f 0 s24 1 10", false},       /* free_sized: the careful reader */
+        {"a 0 100 m 55aa02a0 0 5 g4 ", true},
+        {"a  0 100 m 55aa02a0 0 5", false}, /* two spaces */
+        {"a 0 100 m 55AA02A0 0 5", false},  /* upper-case hex: refused by both */
+        {"a 0 100 q 55aa02a0 0 5", false},
+        {"a 0 100 m 55aa02a0 0", false},
+        {"a 0 100 m 55aa02a0 0 5 g", false},
+        {"a 0 100 m 55aa02a0 0 5 g12345678901", false},
+        {"a 0 100 m 55aa02a0 0 5 x", false},
+        {"a 0 100 m 55aa02a0 0 5 @x", false},
+        {"a 2000 100 m 55aa02a0 0 5", false}, /* an id past the header's */
+        {"a 0 2199023255553 m 55aa02a0 0 5", false},
+        {"a 0 100 m 55aa02a0 0 5 g4 @1 @2", false},
+        {"f 0 f 0 5 g4", false},
+        {"r 0 100 m 55aa02a0 0 5", false},
+        {"a 0 100 m 12345678901234567 0 5", false},
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        record_op fast, slow;
+        parse_words w;
+        bool quick = record_op_fast(lines[i].line, strlen(lines[i].line), 1000, &fast);
+        if (quick != lines[i].quick)
+            fail_msg("'%s': the quick reader %s it", lines[i].line, quick ? "takes" : "leaves");
+        if (!quick)
+            continue;
+        assert_null(parse_split(lines[i].line, &w));
+        assert_null(record_op_line(&w, 1000, &slow));
+        assert_int_equal(fast.op, slow.op);
+        assert_int_equal(fast.id, slow.id);
+        assert_int_equal(fast.size, slow.size);
+        assert_int_equal(fast.align, slow.align);
+    }
+}
+
 /* A raw file the recorder was killed while writing: the events of whole
  * chunks and the whole events of the last one are converted. */
 static void test_a_raw_file_cut_inside_a_chunk(void **state)
@@ -606,6 +693,8 @@ int main(void)
         cmocka_unit_test(test_unsampled_calls_get_interpolated_times),
         cmocka_unit_test(test_threads_chunks_merge_by_their_places),
         cmocka_unit_test(test_a_raw_file_cut_inside_a_chunk),
+        cmocka_unit_test(test_odd_calls_read_back_whole),
+        cmocka_unit_test(test_the_quick_line_reader_agrees_with_the_careful_one),
     };
     return cmocka_run_group_tests_name("record", tests, NULL, NULL);
 }

@@ -1108,7 +1108,7 @@ static size_t fast_kind(const char **p, const char *e, char op)
 bool record_op_fast(const char *line, size_t n, size_t ids, record_op *op)
 {
     const char *p = line, *e = line + n;
-    if (n < 10 || (p[0] != 'a' && p[0] != 'r' && p[0] != 'f') || p[1] != ' ')
+    if (n < 9 || (p[0] != 'a' && p[0] != 'r' && p[0] != 'f') || p[1] != ' ')
         return false;
     char c = p[0];
     p += 2;
