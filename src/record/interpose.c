@@ -464,12 +464,13 @@ static inline uint64_t take_seq(int mt)
 #define SAMPLE_EVERY 16
 
 /* Writes one event on its own (a thread whose buffer went back at its
- * end, or that could not get one), as a chunk of one event. */
-static void emit_direct(record_raw_event *e)
+ * end, or that could not get one), as a chunk of one event. Not inlined:
+ * the event's fields stay in registers on the way to a buffer. */
+static __attribute__((noinline)) void emit_direct(record_raw_event e)
 {
     unsigned char one[sizeof(record_raw_chunk) + RECORD_PACKED_MAX];
-    e->ns = ticks();
-    size_t n = record_raw_pack(e, true, one + sizeof(record_raw_chunk));
+    e.ns = ticks();
+    size_t n = record_raw_pack(&e, true, one + sizeof(record_raw_chunk));
     pthread_mutex_lock(&file_lock);
     write_chunk_locked(one, n, my_tid, my_stream);
     pthread_mutex_unlock(&file_lock);
@@ -528,7 +529,7 @@ static void emit_seq(unsigned kind, const void *ptr, size_t size, uint64_t arg, 
     if (stacks)
         note_caller(e.caller);
     if (b == NULL) {
-        emit_direct(&e);
+        emit_direct(e);
         return;
     }
     if (b->n == 0 || ++b->since_sample >= SAMPLE_EVERY)
