@@ -6,7 +6,8 @@
 # recording), the recording's bytes per event and how fast it replays
 # headless on a free list (`--trace REC --on "freelist 4096 grow"
 # --batch`: operations per CPU second of the whole command, reading and
-# replaying, best of 3). For `make bench-record`.
+# replaying, best of 3; "-" for a recording too short to time). For
+# `make bench-record`.
 #   churn      tests/record/churn.c: nothing but malloc/free (the worst case)
 #   churn-2t   the same in 2 threads, half the rounds each (the lock that
 #              orders their events is contended)
@@ -64,8 +65,9 @@ bench() {
     ops=$(sed -n 3p "$tmp/$name.rec")
     replay=$(cpu alone "$prog" --trace "$tmp/$name.rec" --on "freelist 4096 grow" --batch)
     awk -v n="$name" -v a="$alone" -v r="$rec" -v e="$events" -v s="$end" -v b="$start" -v p="$bpe" -v o="$ops" \
-        -v y="$replay" 'BEGIN { printf "%-10s %9.3f %10.3f %6.2fx %10s %9.2f %11s %8.2fM\n", n, a, r, (a > 0 ? r / a : 0), e,
-                                s - b, p, (y > 0 ? o / y / 1e6 : 0) }'
+        -v y="$replay" 'BEGIN { rate = (o < 10000 || y <= 0) ? "-" : sprintf("%.2fM", o / y / 1e6)
+                                printf "%-10s %9.3f %10.3f %6.2fx %10s %9.2f %11s %9s\n", n, a, r, (a > 0 ? r / a : 0), e,
+                                s - b, p, rate }'
 }
 
 [ -x "$build/tests/record/churn" ] || { echo "bench_record: build $build/tests/record/churn first (make bench-record)"; exit 1; }
