@@ -141,6 +141,21 @@ allocs=$(sed -n 's/.*sig.rec: [0-9]* events (\([0-9]*\) allocations.*/\1/p' "$tm
 [ $st = 139 ] && grep -q "killed by signal 11" "$tmp/sig.err" && [ "${allocs:-0}" -ge 2000 ] && ok \
     || bad "SIGSEGV: exit $st, $(cat "$tmp/sig.err")"
 replays "$tmp/sig.rec"
+# a thread still running when the program ends (at exit, and at a fatal signal): what it buffered
+# is written too (its buffer is flushed by the thread that ends the program)
+for how in exit segv; do
+    "$prog" record -o "$tmp/idle.rec" -- "$py" -c "
+import os, signal, threading, time
+def work():
+    l = [bytes(700) for i in range(3000)]
+    time.sleep(30)
+threading.Thread(target=work, daemon=True).start()
+time.sleep(0.5)
+if '$how' == 'segv':
+    os.kill(os.getpid(), signal.SIGSEGV)" >/dev/null 2>"$tmp/err"
+    n=$(awk 'NR > 4 && $1 == "a" && $6 != 0 { n++ } END { print n + 0 }' "$tmp/idle.rec")
+    [ "$n" -ge 3000 ] && ok || bad "an idle thread at $how: $n of its 3,000 allocations recorded: $(cat "$tmp/err")"
+done
 # a program that closes every descriptor (the recorder's too): the file is opened again, nothing is lost
 "$prog" record -o "$tmp/close.rec" -- "$py" -c 'import os; os.closerange(3, 65536); l = [bytes(700) for i in range(5000)]' \
     2>"$tmp/err"
