@@ -119,6 +119,7 @@ typedef struct tbuf {
 static TLS tbuf *my_buf;
 static TLS uint32_t my_tid, my_stream;
 static TLS int my_dying; /* the thread's buffer went back at its end: its last calls are written one by one */
+static TLS int my_forking; /* the thread holds the file's and the registry's locks across fork */
 
 /* The lock of the file (writes, reopening it, opening it) and the lock
  * of the registry (taking and giving back buffers). Lock order: a
@@ -272,9 +273,11 @@ static void flush_buf(tbuf *b)
 {
     if (b->n == 0)
         return;
-    pthread_mutex_lock(&file_lock);
+    if (!my_forking) /* (a call made by another fork handler: this thread holds the lock already) */
+        pthread_mutex_lock(&file_lock);
     write_chunk_locked(b->data, b->n, b->tid, b->stream);
-    pthread_mutex_unlock(&file_lock);
+    if (!my_forking)
+        pthread_mutex_unlock(&file_lock);
     b->n = 0;
 }
 
@@ -407,7 +410,8 @@ static tbuf *take_buf(void)
     if (my_dying)
         return NULL;
     int saved = errno;
-    pthread_mutex_lock(&reg_lock);
+    if (!my_forking) /* (forking, this thread holds it) */
+        pthread_mutex_lock(&reg_lock);
     if (!have_key)
         have_key = pthread_key_create(&buf_key, thread_done) == 0;
     tbuf *b = registry;
@@ -421,15 +425,16 @@ static tbuf *take_buf(void)
             __atomic_store_n(&registry, b, __ATOMIC_RELEASE);
         }
     }
-    if (b != NULL) {
+    my_stream = ++streams; /* (without a buffer too: its events written one by one are a stream of their own) */
+    if (b != NULL) { /* its lock is free, or held by a flush of every buffer that finds it empty */
         b->owned = 1;
         b->n = 0;
-        b->lock = 0;
         b->since_sample = 0;
         b->tid = my_tid;
-        b->stream = my_stream = ++streams;
+        b->stream = my_stream;
     }
-    pthread_mutex_unlock(&reg_lock);
+    if (!my_forking)
+        pthread_mutex_unlock(&reg_lock);
     if (b != NULL && have_key)
         pthread_setspecific(buf_key, b); /* the guard is up: if it allocates, that goes unrecorded */
     my_buf = b;
@@ -471,9 +476,11 @@ static __attribute__((noinline)) void emit_direct(record_raw_event e)
     unsigned char one[sizeof(record_raw_chunk) + RECORD_PACKED_MAX];
     e.ns = ticks();
     size_t n = record_raw_pack(&e, true, one + sizeof(record_raw_chunk));
-    pthread_mutex_lock(&file_lock);
+    if (!my_forking)
+        pthread_mutex_lock(&file_lock);
     write_chunk_locked(one, n, my_tid, my_stream);
-    pthread_mutex_unlock(&file_lock);
+    if (!my_forking)
+        pthread_mutex_unlock(&file_lock);
 }
 
 /* Records one call. asked: the bytes a block handed out was asked for (0
@@ -552,7 +559,7 @@ static inline bool recording(void)
     int st = __atomic_load_n(&state, __ATOMIC_RELAXED);
     if (st == ON)
         return true;
-    if (st == OFF)
+    if (st == OFF || my_forking)
         return false;
     int saved = errno;
     pthread_mutex_lock(&file_lock);
@@ -859,10 +866,12 @@ static void before_fork(void)
 {
     pthread_mutex_lock(&reg_lock);
     pthread_mutex_lock(&file_lock);
+    my_forking = 1; /* other fork handlers may allocate: their calls must not wait for these locks */
 }
 
 static void after_fork_parent(void)
 {
+    my_forking = 0;
     pthread_mutex_unlock(&file_lock);
     pthread_mutex_unlock(&reg_lock);
 }
@@ -886,6 +895,7 @@ static void after_fork_child(void)
     ncallers = 0;
     if (state == ON)
         state = OFF_UNSET; /* the child's own file at its first call */
+    my_forking = 0;
     pthread_mutex_unlock(&file_lock);
     pthread_mutex_unlock(&reg_lock);
 }
