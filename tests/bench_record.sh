@@ -1,12 +1,12 @@
 #!/bin/sh
 # bench_record.sh - what the recorder costs a program: the CPU time (user +
-# system, best of 3) of each program alone and under the recorder (the
+# system, best of 5) of each program alone and under the recorder (the
 # interposer writing its raw stream, as during `allocscope record`), their
 # ratio, and then the whole `allocscope record` (with the conversion into a
 # recording), the recording's bytes per event and how fast it replays
 # headless on a free list (`--trace REC --on "freelist 4096 grow"
 # --batch`: operations per CPU second of the whole command, reading and
-# replaying, best of 3; "-" for a recording too short to time). For
+# replaying, best of 5; "-" for a recording too short to time). For
 # `make bench-record`.
 #   churn      tests/record/churn.c: nothing but malloc/free (the worst case)
 #   churn-2t   the same in 2 threads, half the rounds each (the lock that
@@ -30,13 +30,13 @@ py=/usr/bin/python3
 [ -x "$py" ] || py=$(python3 -c 'import sys; print(sys.executable)')
 seq 300000 -1 1 | sed 's/$/ a line to sort/' >"$tmp/lines.txt"
 
-# cpu alone|recorded CMD...: the best user+system seconds of 3 runs (the
+# cpu alone|recorded CMD...: the best user+system seconds of 5 runs (the
 # child's rusage, read by python3; only the child gets the recorder)
 cpu() {
     mode=$1
     shift
     best=
-    for i in 1 2 3; do
+    for i in 1 2 3 4 5; do
         rm -f "$tmp"/raw/*
         t=$(python3 -c '
 import os, resource, subprocess, sys
