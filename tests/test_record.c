@@ -360,7 +360,9 @@ static void test_unsampled_calls_get_interpolated_times(void **state)
  * address freed in one thread and handed out in another is freed first;
  * a realloc's old block leaves at its first place (before its real
  * call), so another thread that gets that address back before the
- * realloc returns gets a block of its own. */
+ * realloc returns gets a block of its own, and the realloc is written
+ * before that (glibc had given it its new block before it freed the old
+ * one): in the recording's order no address is handed out while live. */
 static void test_threads_chunks_merge_by_their_places(void **state)
 {
     (void)state;
@@ -399,9 +401,9 @@ static void test_threads_chunks_merge_by_their_places(void **state)
                               "a 1 50 m b000 0 10 g8\n"
                               "f 1 f 0 10\n"
                               "a 1 60 m b000 1 10 g8\n"
-                              "a 2 70 m a000 1 20 g8\n"
-                              "r 0 300 r c000 0 10 g8\n"
-                              "f 1 f 1 10\n"
+                              "r 0 300 r c000 0 20 g8\n" /* before the address it freed comes back */
+                              "a 2 70 m a000 1 0 g8\n"
+                              "f 1 f 1 20\n"
                               "t 0 7\nt 1 8\nend 7\n");
     assert_int_equal(sum.unknown, 0);
     assert_int_equal(sum.reallocs, 1);
@@ -409,7 +411,8 @@ static void test_threads_chunks_merge_by_their_places(void **state)
 }
 
 /* What glibc accepts reads back: memalign(0, n) (malloc) and an
- * alignment that is no power of two (glibc rounds it up), and a realloc
+ * alignment that is no power of two (glibc rounds it up), a realloc in
+ * place (its old address is its new one: written once), and a realloc
  * of a block never seen allocated (inherited at a fork: a u line and an
  * allocation, two lines for one call, which the end line counts). */
 static void test_odd_calls_read_back_whole(void **state)
@@ -419,18 +422,21 @@ static void test_odd_calls_read_back_whole(void **state)
     raw_open(&w);
     raw_event(&w, RK_MEMALIGN, 0x1000, 40, 0, 0, 7);
     raw_event(&w, RK_MEMALIGN, 0x2000, 40, 24, 0, 7);
+    raw_event(&w, RK_REALLOC, 0x1000, 60, 0, 0x1000, 7); /* in place: one r line */
     raw_event(&w, RK_REALLOC, 0x3000, 50, 0, 0x9000, 7);
     strbuf text, out, err;
     record_summary sum;
     raw_convert(&w, &text, &sum);
-    assert_non_null(strstr(sb_str(&text), "a 0 40 M0 1000 0 10 g8\na 1 40 M24 2000 0 10 g8\na 2 50 r 3000 0 10 g8\n"));
-    assert_non_null(strstr(sb_str(&text), "u 2 r 9000 0 30\nend 4\n"));
+    assert_non_null(strstr(sb_str(&text), "a 0 40 M0 1000 0 10 g8\na 1 40 M24 2000 0 10 g8\nr 0 60 r 1000 0 10 g8\n"
+                                          "a 2 50 r 3000 0 10 g8\nt 0 7\n"));
+    assert_non_null(strstr(sb_str(&text), "u 3 r 9000 0 40\nend 5\n"));
     sb_init(&out);
     sb_init(&err);
     trace_header h;
     assert_true(trace_to_script(sb_str(&text), &h, &out, &err));
     assert_string_equal(sb_str(&err), "");
-    assert_string_equal(sb_str(&out), "alloc 40 align 16 as t0\nalloc 40 align 32 as t1\nalloc 50 align 16 as t2\n");
+    assert_string_equal(sb_str(&out),
+                        "alloc 40 align 16 as t0\nalloc 40 align 32 as t1\nrealloc t0 60\nalloc 50 align 16 as t2\n");
     sb_free(&out);
     sb_free(&err);
     sb_free(&text);

@@ -158,6 +158,11 @@ typedef struct conv {
     strbuf trailer;
     u64map live;            /* address -> id */
     u64map detached;        /* a realloc's seq + 1 -> the id of its old block, between its two places */
+    u64map pend_at;         /* the old address of such a realloc -> its slot in pend */
+    record_raw_event *pend; /* those reallocs (raw), by slot */
+    uint32_t *pend_free;    /* slots free again */
+    size_t npend, pend_cap, npend_free, pend_free_cap;
+    u64map early;           /* seq + 1 of reallocs converted before their own place */
     u64map caller_index;    /* return address -> index + 1 */
     uint64_t *caller_addr;
     size_t ncallers, caller_cap;
@@ -383,6 +388,33 @@ static void realloc_begin(conv *c, const record_raw_event *e)
     map_del(&c->live, e->old);
     if (!map_put(&c->detached, e->seq + 1, id))
         c->oom = true;
+    /* kept, so that it can be converted early (convert_event) */
+    uint32_t slot;
+    if (c->npend_free)
+        slot = c->pend_free[--c->npend_free];
+    else if (grow((void **)&c->pend, &c->pend_cap, c->npend + 1, sizeof *c->pend))
+        slot = (uint32_t)c->npend++;
+    else {
+        c->oom = true;
+        return;
+    }
+    c->pend[slot] = *e;
+    if (!map_put(&c->pend_at, e->old, slot))
+        c->oom = true;
+}
+
+/* The realloc whose old address is addr is converted now (if one waits
+ * for its own place): slot freed. */
+static bool take_pending(conv *c, uint64_t addr, record_raw_event *r)
+{
+    uint32_t slot;
+    if (!map_get(&c->pend_at, addr, &slot))
+        return false;
+    map_del(&c->pend_at, addr);
+    *r = c->pend[slot];
+    if (grow((void **)&c->pend_free, &c->pend_free_cap, c->npend_free + 1, sizeof *c->pend_free))
+        c->pend_free[c->npend_free++] = slot;
+    return true;
 }
 
 /* A realloc's own place (after its real call): the block it kept, moved,
@@ -394,8 +426,11 @@ static void convert_realloc(conv *c, const record_raw_event *e, const char *tok,
         size = UINT64_MAX;
     uint32_t id;
     bool known = e->old != 0 && map_get(&c->detached, e->seq + 1, &id);
-    if (known)
+    record_raw_event gone;
+    if (known) {
         map_del(&c->detached, e->seq + 1);
+        take_pending(c, e->old, &gone);
+    }
     if (e->old != 0 && !known)
         trailer_unknown(c, e, e->old, tok, t);
     if (!known) {
@@ -434,10 +469,35 @@ static record_raw_event in_ns(const conv *c, const record_raw_event *e)
     return r;
 }
 
+static void convert_one(conv *c, const record_raw_event *e);
+
+/* Converts one event (raw: its time in ticks). An event that hands out
+ * the old address of a realloc still between its two places (glibc's
+ * realloc freed it inside, after it had got the new block) converts that
+ * realloc first, at this time: in the recording the address is then free
+ * again before it is handed out, as it was in glibc; the realloc's own
+ * place then changes nothing. */
 static void convert_event(conv *c, const record_raw_event *raw)
 {
     record_raw_event ev = in_ns(c, raw);
-    const record_raw_event *e = &ev;
+    if (record_kind_reallocs(ev.kind) && map_get(&c->early, ev.seq + 1, &(uint32_t){0})) {
+        map_del(&c->early, ev.seq + 1);
+        return;
+    }
+    convert_one(c, &ev);
+}
+
+static void convert_one(conv *c, const record_raw_event *e)
+{
+    record_raw_event r;
+    bool own = record_kind_reallocs(e->kind) && e->ptr == e->old; /* in place: its own old address */
+    if (e->ptr && !own && (kind_allocates(e->kind) || record_kind_reallocs(e->kind)) && take_pending(c, e->ptr, &r)) {
+        record_raw_event now = in_ns(c, &r);
+        now.ns = e->ns;
+        if (!map_put(&c->early, r.seq + 1, 1))
+            c->oom = true;
+        convert_one(c, &now);
+    }
     char tok[64];
     kind_token(e, tok, sizeof tok);
     uint32_t t = thread_index(c, e->tid);
@@ -524,6 +584,10 @@ static void conv_free(conv *c)
     sb_free(&c->trailer);
     map_free(&c->live);
     map_free(&c->detached);
+    map_free(&c->pend_at);
+    map_free(&c->early);
+    free(c->pend);
+    free(c->pend_free);
     map_free(&c->caller_index);
     free(c->caller_addr);
     free(c->free_ids);
