@@ -8,6 +8,12 @@
  * extra fields after the ones malloc-lab defines, and whose trailer (after
  * the announced number of operations, where malloc-lab readers stop) holds
  * the calls that changed no block, the threads and the callers' symbols.
+ *
+ * The recorder's raw stream holds each thread's calls in chunks, every
+ * call with its place in the order of all (record.h): the conversion
+ * merges the threads' chunks by those places (raw_merge), a realloc at
+ * two of them (its free before the real call, its block after; written
+ * early if another thread gets its old address back in between).
  */
 #include "allocscope/record.h"
 
