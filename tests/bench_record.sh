@@ -1,9 +1,13 @@
 #!/bin/sh
 # bench_record.sh - what the recorder costs a program: the CPU time (user +
-# system, best of 3) of each program alone and under the recorder (the
+# system, best of 5) of each program alone and under the recorder (the
 # interposer writing its raw stream, as during `allocscope record`), their
 # ratio, and then the whole `allocscope record` (with the conversion into a
-# recording) and the recording's bytes per event. For `make bench-record`.
+# recording), the recording's bytes per event and how fast it replays
+# headless on a free list (`--trace REC --on "freelist 4096 grow"
+# --batch`: operations per CPU second of the whole command, reading and
+# replaying, best of 5; "-" for a recording too short to time). For
+# `make bench-record`.
 #   churn      tests/record/churn.c: nothing but malloc/free (the worst case)
 #   churn-2t   the same in 2 threads, half the rounds each (the lock that
 #              orders their events is contended)
@@ -11,6 +15,8 @@
 #              uses malloc for everything: about 1,000,000 calls)
 #   python3    300,000 bytes objects of 600..1100 bytes (past pymalloc's
 #              512-byte limit, so each is a malloc and a free)
+#   python3-3t three threads, each keeping 5,000 such objects in a dict and
+#              making strings (the recorder's threads: chunks merged)
 #   sort       300,000 lines (few, large allocations: the recorder's floor)
 # Usage: tests/bench_record.sh path/to/allocscope
 set -u
@@ -24,13 +30,13 @@ py=/usr/bin/python3
 [ -x "$py" ] || py=$(python3 -c 'import sys; print(sys.executable)')
 seq 300000 -1 1 | sed 's/$/ a line to sort/' >"$tmp/lines.txt"
 
-# cpu alone|recorded CMD...: the best user+system seconds of 3 runs (the
+# cpu alone|recorded CMD...: the best user+system seconds of 5 runs (the
 # child's rusage, read by python3; only the child gets the recorder)
 cpu() {
     mode=$1
     shift
     best=
-    for i in 1 2 3; do
+    for i in 1 2 3 4 5; do
         rm -f "$tmp"/raw/*
         t=$(python3 -c '
 import os, resource, subprocess, sys
@@ -45,7 +51,7 @@ print("%.3f" % (r.ru_utime + r.ru_stime))' "$mode" "$tmp/raw" "$lib" "$@")
     echo "$best"
 }
 
-printf '%-9s %10s %10s %7s %12s %10s %11s\n' program "alone s" "recorded s" ratio "events" "record s" "bytes/event"
+printf '%-10s %9s %10s %7s %10s %9s %11s %9s\n' program "alone s" "recorded s" ratio "events" "record s" "bytes/event" "replay/s"
 bench() {
     name=$1
     shift
@@ -56,8 +62,12 @@ bench() {
     end=$(date +%s.%N)
     events=$(sed -n "s/.*-> $(echo "$tmp/$name.rec" | sed 's/[/.]/\\&/g'): \([0-9]*\) events.*/\1/p" "$tmp/$name.sum")
     bpe=$(sed -n "s/.*-> $(echo "$tmp/$name.rec" | sed 's/[/.]/\\&/g'): .*, \([0-9.]*\) bytes per event/\1/p" "$tmp/$name.sum")
-    awk -v n="$name" -v a="$alone" -v r="$rec" -v e="$events" -v s="$end" -v b="$start" -v p="$bpe" \
-        'BEGIN { printf "%-9s %10.3f %10.3f %6.2fx %12s %10.2f %11s\n", n, a, r, (a > 0 ? r / a : 0), e, s - b, p }'
+    ops=$(sed -n 3p "$tmp/$name.rec")
+    replay=$(cpu alone "$prog" --trace "$tmp/$name.rec" --on "freelist 4096 grow" --batch)
+    awk -v n="$name" -v a="$alone" -v r="$rec" -v e="$events" -v s="$end" -v b="$start" -v p="$bpe" -v o="$ops" \
+        -v y="$replay" 'BEGIN { rate = (o < 10000 || y <= 0) ? "-" : sprintf("%.2fM", o / y / 1e6)
+                                printf "%-10s %9.3f %10.3f %6.2fx %10s %9.2f %11s %9s\n", n, a, r, (a > 0 ? r / a : 0), e,
+                                s - b, p, rate }'
 }
 
 [ -x "$build/tests/record/churn" ] || { echo "bench_record: build $build/tests/record/churn first (make bench-record)"; exit 1; }
@@ -65,4 +75,15 @@ bench churn "$build/tests/record/churn" 2000000
 bench churn-2t "$build/tests/record/churn" 1000000 4096 1025 2
 bench perl perl -e 'my %h; $h{$_} = "x" x ($_ % 100) for 1..200000; my @k = sort keys %h;'
 bench python3 "$py" -c 'l = [bytes(600 + i % 500) for i in range(300000)]; del l'
+bench python3-3t "$py" -c '
+import threading
+def work(n):
+    d = {}
+    for i in range(n):
+        d[i % 5000] = bytes(600 + i % 700)
+        if i % 3 == 0:
+            s = str(i) * 50
+ts = [threading.Thread(target=work, args=(150000,)) for _ in range(3)]
+[t.start() for t in ts]
+[t.join() for t in ts]'
 bench sort sort "$tmp/lines.txt"

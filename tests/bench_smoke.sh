@@ -23,7 +23,7 @@ for want in ("replay of a 1,000,000-command script", "frame of 200x50, 1 GiB bum
              "headless trace replay, freelist growing", "on bump 1 GiB", "on pool", "on buddy",
              "resident memory per trace event", "g to a random step", "a step back, ten in a row",
              "one name reused 100,000 times", "one failed allocation", "with verdicts", "freelist 1 GiB",
-             "growable freelist"):
+             "growable freelist", "as a real program's recording"):
     assert any(want in n for n in names), "missing figure: " + want
 for r in scale:
     assert r["value"] > 0, r

@@ -3,14 +3,23 @@
  * recordings (the end to end run of real programs is tests/record_test.sh). */
 #include <unistd.h>
 #include "sessionkit.h"
+#include "allocscope/parse.h"
 #include "allocscope/record.h"
 #include "allocscope/trace.h"
 
 typedef struct raw_writer {
     char path[64];
     FILE *f;
-    uint64_t ns;
+    uint64_t ns, seq;
 } raw_writer;
+
+/* Writes one chunk of the packed events at data (n bytes) of thread tid. */
+static void raw_chunk(raw_writer *w, uint32_t tid, uint32_t stream, const unsigned char *data, size_t n)
+{
+    record_raw_chunk c = {RECORD_CHUNK_MAGIC, tid, stream, (uint32_t)n, w->ns, w->ns};
+    assert_int_equal(fwrite(&c, sizeof c, 1, w->f), 1);
+    assert_int_equal(fwrite(data, 1, n, w->f), n);
+}
 
 static void raw_open(raw_writer *w)
 {
@@ -23,23 +32,36 @@ static void raw_open(raw_writer *w)
     h.pid = 42, h.ppid = 1, h.start_ns = 1000, h.start_ticks = 1000; /* ticks as nanoseconds */
     h.heap_start = 0x5000;
     w->ns = 1000;
+    w->seq = 0;
     assert_int_equal(fwrite(&h, sizeof h, 1, w->f), 1);
 }
 
+/* One event into e, sampled at the next 10 ns, its place the next one
+ * (a realloc's two places: the next two). */
+static void raw_fill(raw_writer *w, record_raw_event *e, record_kind kind, uint64_t ptr, uint64_t size, uint64_t arg,
+                     uint64_t old)
+{
+    memset(e, 0, sizeof *e);
+    w->ns += 10;
+    if (record_kind_reallocs(kind))
+        e->before = w->seq++;
+    e->seq = w->seq++;
+    e->ns = w->ns, e->ptr = ptr, e->size = size, e->arg = arg, e->old = old, e->kind = (uint16_t)kind;
+    e->err = ptr || kind == RK_FREE ? 0 : 12;
+    bool gives = ptr && kind != RK_FREE && kind != RK_FREE_SIZED && kind != RK_FREE_ALIGNED_SIZED;
+    e->slack = gives ? (size == 1000 ? 4072 : size == 0 ? 24 : 8) : 0; /* what the interposer reads of glibc */
+    e->chunk = gives && size == 1000 ? RECORD_CHUNK_MMAPPED : gives && size == 0 ? RECORD_CHUNK_NON_MAIN : 0;
+}
+
+/* One event, as a chunk of its own (the thread tid's stream). */
 static void raw_event(raw_writer *w, record_kind kind, uint64_t ptr, uint64_t size, uint64_t arg, uint64_t old,
                       uint32_t tid)
 {
     record_raw_event e;
-    memset(&e, 0, sizeof e);
-    w->ns += 10;
-    e.ns = w->ns, e.ptr = ptr, e.size = size, e.arg = arg, e.old = old, e.tid = tid, e.kind = (uint16_t)kind;
-    e.err = ptr || kind == RK_FREE ? 0 : 12;
-    bool gives = ptr && kind != RK_FREE && kind != RK_FREE_SIZED && kind != RK_FREE_ALIGNED_SIZED;
-    e.slack = gives ? (size == 1000 ? 4072 : size == 0 ? 24 : 8) : 0; /* what the interposer reads of glibc */
-    e.chunk = gives && size == 1000 ? RECORD_CHUNK_MMAPPED : gives && size == 0 ? RECORD_CHUNK_NON_MAIN : 0;
+    raw_fill(w, &e, kind, ptr, size, arg, old);
     unsigned char packed[RECORD_PACKED_MAX];
-    size_t n = record_raw_pack(&e, packed);
-    assert_int_equal(fwrite(packed, 1, n, w->f), n);
+    size_t n = record_raw_pack(&e, true, packed);
+    raw_chunk(w, tid, tid, packed, n);
 }
 
 /* Converts the raw file; the recording's text in *text (caller frees). */
@@ -295,42 +317,212 @@ static void test_the_trace_command_replays_a_recording(void **state)
 }
 
 
-/* The interposer reads the clock at every 16th call only: the calls
- * between get times spread evenly up to the next sampled one (or the
- * buffer's clock event), and those after the last one its time. */
+/* The interposer reads the clock at every 16th call of a thread only:
+ * the calls between get times spread evenly up to the next sampled one,
+ * and those after the last one its time. */
 static void test_unsampled_calls_get_interpolated_times(void **state)
 {
     (void)state;
     raw_writer w;
     raw_open(&w);
-    raw_event(&w, RK_MALLOC, 0x1000, 10, 0, 0, 7); /* at 1010 */
-    w.ns = 0;
+    unsigned char packed[6 * RECORD_PACKED_MAX];
+    size_t n = 0;
     record_raw_event e;
-    unsigned char packed[RECORD_PACKED_MAX];
+    raw_fill(&w, &e, RK_MALLOC, 0x1000, 10, 0, 0); /* at 1010 */
+    n += record_raw_pack(&e, true, packed + n);
     uint64_t ptrs[3] = {0x2000, 0x3000, 0x4000};
     for (int i = 0; i < 3; i++) { /* not sampled */
-        memset(&e, 0, sizeof e);
-        e.ptr = ptrs[i], e.size = 10, e.tid = 7, e.kind = RK_MALLOC;
-        size_t n = record_raw_pack(&e, packed);
-        assert_int_equal(n, 24); /* most events */
-        assert_int_equal(fwrite(packed, 1, n, w.f), n);
+        raw_fill(&w, &e, RK_MALLOC, ptrs[i], 10, 0, 0);
+        e.ns = 0;
+        size_t one = record_raw_pack(&e, false, packed + n);
+        assert_int_equal(one, 24); /* most events */
+        n += one;
     }
-    memset(&e, 0, sizeof e); /* the buffer's clock event: ticks 1050 */
-    e.kind = RK_CLOCK, e.ns = 1050, e.arg = 1050;
-    size_t n = record_raw_pack(&e, packed);
-    assert_int_equal(fwrite(packed, 1, n, w.f), n);
-    memset(&e, 0, sizeof e); /* after it, nothing sampled: the file ends */
-    e.ptr = 0x1000, e.tid = 7, e.kind = RK_FREE;
-    n = record_raw_pack(&e, packed);
-    assert_int_equal(fwrite(packed, 1, n, w.f), n);
+    raw_fill(&w, &e, RK_FREE, 0x2000, 0, 0, 0); /* sampled: 1050 */
+    n += record_raw_pack(&e, false, packed + n);
+    raw_fill(&w, &e, RK_FREE, 0x1000, 0, 0, 0); /* after it, nothing sampled: the file ends */
+    e.ns = 0;
+    n += record_raw_pack(&e, false, packed + n);
+    raw_chunk(&w, 7, 1, packed, n);
     strbuf text;
     record_summary sum;
     raw_convert(&w, &text, &sum);
     const char *body = strstr(sb_str(&text), "a 0 10 m 1000 0 10 g8\n");
     assert_non_null(body);
-    assert_non_null(strstr(body, "a 1 10 m 2000 0 10 g0\na 2 10 m 3000 0 10 g0\na 3 10 m 4000 0 10 g0\n"
-                                 "f 0 f 0 10\n")); /* the clock's time */
-    assert_int_equal(sum.events, 5);
+    assert_non_null(strstr(body, "a 1 10 m 2000 0 10 g8\na 2 10 m 3000 0 10 g8\na 3 10 m 4000 0 10 g8\n"
+                                 "f 1 f 0 10\nf 0 f 0 0\n")); /* the last sampled time */
+    assert_int_equal(sum.events, 6);
+    sb_free(&text);
+}
+
+/* Threads buffer their calls: their chunks come in the file in any
+ * order, and the converter merges them by each call's place (seq). An
+ * address freed in one thread and handed out in another is freed first;
+ * a realloc's old block leaves at its first place (before its real
+ * call), so another thread that gets that address back before the
+ * realloc returns gets a block of its own, and the realloc is written
+ * before that (glibc had given it its new block before it freed the old
+ * one): in the recording's order no address is handed out while live. */
+static void test_threads_chunks_merge_by_their_places(void **state)
+{
+    (void)state;
+    raw_writer w;
+    raw_open(&w);
+    record_raw_event e[8];
+    raw_fill(&w, &e[0], RK_MALLOC, 0xa000, 100, 0, 0);  /* seq 0, thread 7 */
+    raw_fill(&w, &e[1], RK_MALLOC, 0xb000, 50, 0, 0);   /* 1, thread 7 */
+    raw_fill(&w, &e[2], RK_FREE, 0xb000, 0, 0, 0);      /* 2, thread 7 */
+    raw_fill(&w, &e[3], RK_MALLOC, 0xb000, 60, 0, 0);   /* 3, thread 8: the address back */
+    record_raw_event r; /* 4 and 6, thread 7: realloc frees 0xa000 at 4, returns 0xc000 at 6 */
+    memset(&r, 0, sizeof r);
+    r.kind = RK_REALLOC, r.ptr = 0xc000, r.old = 0xa000, r.size = 300, r.before = 4, r.seq = 6, r.ns = 1070;
+    r.slack = 8;
+    memset(&e[4], 0, sizeof e[4]);
+    e[4].kind = RK_MALLOC, e[4].ptr = 0xa000, e[4].size = 70, e[4].seq = 5, e[4].ns = 1060, e[4].slack = 8; /* 8 */
+    memset(&e[5], 0, sizeof e[5]);
+    e[5].kind = RK_FREE, e[5].ptr = 0xb000, e[5].seq = 7, e[5].ns = 1080; /* 8 */
+    unsigned char a[8 * RECORD_PACKED_MAX], b[8 * RECORD_PACKED_MAX];
+    size_t na = 0, nb = 0;
+    nb += record_raw_pack(&e[3], true, b + nb);
+    nb += record_raw_pack(&e[4], false, b + nb);
+    nb += record_raw_pack(&e[5], false, b + nb);
+    raw_chunk(&w, 8, 2, b, nb); /* thread 8's chunk first in the file */
+    na += record_raw_pack(&e[0], true, a + na);
+    na += record_raw_pack(&e[1], false, a + na);
+    na += record_raw_pack(&e[2], false, a + na);
+    raw_chunk(&w, 7, 1, a, na);
+    na = record_raw_pack(&r, true, a); /* thread 7's second chunk */
+    raw_chunk(&w, 7, 1, a, na);
+    strbuf text;
+    record_summary sum;
+    raw_convert(&w, &text, &sum);
+    const char *body = strchr(strstr(sb_str(&text), "heap=5000"), '\n') + 1;
+    assert_string_equal(body, "a 0 100 m a000 0 10 g8\n"
+                              "a 1 50 m b000 0 10 g8\n"
+                              "f 1 f 0 10\n"
+                              "a 1 60 m b000 1 10 g8\n"
+                              "r 0 300 r c000 0 20 g8\n" /* before the address it freed comes back */
+                              "a 2 70 m a000 1 0 g8\n"
+                              "f 1 f 1 20\n"
+                              "t 0 7\nt 1 8\nend 7\n");
+    assert_int_equal(sum.unknown, 0);
+    assert_int_equal(sum.reallocs, 1);
+    sb_free(&text);
+}
+
+/* What glibc accepts reads back: memalign(0, n) (malloc) and an
+ * alignment that is no power of two (glibc rounds it up), a realloc in
+ * place (its old address is its new one: written once), and a realloc
+ * of a block never seen allocated (inherited at a fork: a u line and an
+ * allocation, two lines for one call, which the end line counts). */
+static void test_odd_calls_read_back_whole(void **state)
+{
+    (void)state;
+    raw_writer w;
+    raw_open(&w);
+    raw_event(&w, RK_MEMALIGN, 0x1000, 40, 0, 0, 7);
+    raw_event(&w, RK_MEMALIGN, 0x2000, 40, 24, 0, 7);
+    raw_event(&w, RK_REALLOC, 0x1000, 60, 0, 0x1000, 7); /* in place: one r line */
+    raw_event(&w, RK_REALLOC, 0x3000, 50, 0, 0x9000, 7);
+    strbuf text, out, err;
+    record_summary sum;
+    raw_convert(&w, &text, &sum);
+    assert_non_null(strstr(sb_str(&text), "a 0 40 M0 1000 0 10 g8\na 1 40 M24 2000 0 10 g8\nr 0 60 r 1000 0 10 g8\n"
+                                          "a 2 50 r 3000 0 10 g8\nt 0 7\n"));
+    assert_non_null(strstr(sb_str(&text), "u 3 r 9000 0 40\nend 5\n"));
+    sb_init(&out);
+    sb_init(&err);
+    trace_header h;
+    assert_true(trace_to_script(sb_str(&text), &h, &out, &err));
+    assert_string_equal(sb_str(&err), "");
+    assert_string_equal(sb_str(&out),
+                        "alloc 40 align 16 as t0\nalloc 40 align 32 as t1\nrealloc t0 60\nalloc 50 align 16 as t2\n");
+    sb_free(&out);
+    sb_free(&err);
+    sb_free(&text);
+}
+
+/* The quick reader of operation lines takes the lines allocscope record
+ * writes and reads them as the careful one does; anything else it leaves
+ * to the careful one. */
+static void test_the_quick_line_reader_agrees_with_the_careful_one(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *line;
+        bool quick;
+    } lines[] = {
+        {"a 0 100 m 55aa02a0 0 5 g4", true},
+        {"a 12 0 m 55aa02a0 3 123456 g24n @7", true},
+        {"r 3 300 r 7f0000010 1 5 g4784m", true},
+        {"a 1 40 M256 2000 1 5 g8 @0", true},
+        {"a 1 40 p64 2000 1 5", true},
+        {"a 1 40 A24 2000 1 5", true},
+        {"a 1 100 v 2000 1 5 g3996", true},
+        {"a 1 100 P 2000 1 5 g3996", true},
+        {"a 1 100 c 2000 1 5 g0", true},
+        {"a 1 120 R 2000 1 5 g8", true},
+        {"r 1 240 R 2000 1 5 g8", true},
+        {"f 0 f 0 5", true},
+        {"f 0 r 1 10 @3", true},
+        {"f 0 R 1 10", true},
+        {"f 0 s24 1 10", false},       /* free_sized: the careful reader */
+        {"a 0 100 m 55aa02a0 0 5 g4 ", true},
+        {"a  0 100 m 55aa02a0 0 5", false}, /* two spaces */
+        {"a 0 100 m 55AA02A0 0 5", false},  /* upper-case hex: refused by both */
+        {"a 0 100 q 55aa02a0 0 5", false},
+        {"a 0 100 m 55aa02a0 0", false},
+        {"a 0 100 m 55aa02a0 0 5 g", false},
+        {"a 0 100 m 55aa02a0 0 5 g12345678901", false},
+        {"a 0 100 m 55aa02a0 0 5 x", false},
+        {"a 0 100 m 55aa02a0 0 5 @x", false},
+        {"a 2000 100 m 55aa02a0 0 5", false}, /* an id past the header's */
+        {"a 0 2199023255553 m 55aa02a0 0 5", false},
+        {"a 0 100 m 55aa02a0 0 5 g4 @1 @2", false},
+        {"f 0 f 0 5 g4", false},
+        {"r 0 100 m 55aa02a0 0 5", false},
+        {"a 0 100 m 12345678901234567 0 5", false},
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        record_op fast, slow;
+        parse_words w;
+        bool quick = record_op_fast(lines[i].line, strlen(lines[i].line), 1000, &fast);
+        if (quick != lines[i].quick)
+            fail_msg("'%s': the quick reader %s it", lines[i].line, quick ? "takes" : "leaves");
+        if (!quick)
+            continue;
+        assert_null(parse_split(lines[i].line, &w));
+        assert_null(record_op_line(&w, 1000, &slow));
+        assert_int_equal(fast.op, slow.op);
+        assert_int_equal(fast.id, slow.id);
+        assert_int_equal(fast.size, slow.size);
+        assert_int_equal(fast.align, slow.align);
+    }
+}
+
+/* A raw file the recorder was killed while writing: the events of whole
+ * chunks and the whole events of the last one are converted. */
+static void test_a_raw_file_cut_inside_a_chunk(void **state)
+{
+    (void)state;
+    raw_writer w;
+    raw_open(&w);
+    raw_event(&w, RK_MALLOC, 0x1000, 10, 0, 0, 7);
+    unsigned char packed[3 * RECORD_PACKED_MAX];
+    size_t n = 0;
+    record_raw_event e;
+    raw_fill(&w, &e, RK_MALLOC, 0x2000, 20, 0, 0);
+    n += record_raw_pack(&e, true, packed + n);
+    raw_fill(&w, &e, RK_MALLOC, 0x3000, 30, 0, 0);
+    n += record_raw_pack(&e, false, packed + n);
+    record_raw_chunk c = {RECORD_CHUNK_MAGIC, 7, 7, (uint32_t)n + 500, w.ns, w.ns}; /* says more than is there */
+    assert_int_equal(fwrite(&c, sizeof c, 1, w.f), 1);
+    assert_int_equal(fwrite(packed, 1, n - 5, w.f), n - 5); /* the second event cut */
+    strbuf text;
+    record_summary sum;
+    raw_convert(&w, &text, &sum);
+    assert_non_null(strstr(sb_str(&text), "a 0 10 m 1000 0 10 g8\na 1 20 m 2000 0 10 g8\nt 0 7\nend 2\n"));
+    assert_int_equal(sum.events, 2);
     sb_free(&text);
 }
 
@@ -505,6 +697,10 @@ int main(void)
         cmocka_unit_test(test_the_trace_command_replays_a_recording),
         cmocka_unit_test(test_the_glibc_view_puts_blocks_at_their_recorded_addresses),
         cmocka_unit_test(test_unsampled_calls_get_interpolated_times),
+        cmocka_unit_test(test_threads_chunks_merge_by_their_places),
+        cmocka_unit_test(test_a_raw_file_cut_inside_a_chunk),
+        cmocka_unit_test(test_odd_calls_read_back_whole),
+        cmocka_unit_test(test_the_quick_line_reader_agrees_with_the_careful_one),
     };
     return cmocka_run_group_tests_name("record", tests, NULL, NULL);
 }

@@ -7,9 +7,12 @@
  * free(NULL)), the threads and the callers' symbols. The format is in
  * README.md, "Watch your own program".
  *
- * The raw stream between the interposer and this module is a sequence of
- * packed record_raw_events after a record_raw_header, in the order the
- * calls happened in the process (one file per process image).
+ * The raw stream between the interposer and this module is a
+ * record_raw_header, then chunks: each a record_raw_chunk and the packed
+ * record_raw_events one thread buffered, in that thread's order. The
+ * threads' chunks interleave in the file; every event carries its place
+ * in the process's order (seq, one counter for all threads), and the
+ * converter merges the chunks by it (one file per process image).
  */
 #ifndef ALLOCSCOPE_RECORD_H
 #define ALLOCSCOPE_RECORD_H
@@ -29,14 +32,14 @@
  * version 1 recordings read as before (no glibc facts) */
 #define RECORD_FORMAT_VERSION 2
 #define RECORD_MAGIC "allocscope-recording"
-#define RECORD_RAW_MAGIC "ASRAW003"
+#define RECORD_RAW_MAGIC "ASRAW004"
+#define RECORD_CHUNK_MAGIC 0x4b484341u /* "ACHK" */
 
 /* The entry points the interposer records. */
 typedef enum record_kind {
     RK_MALLOC = 1, RK_CALLOC, RK_REALLOC, RK_REALLOCARRAY, RK_POSIX_MEMALIGN, RK_ALIGNED_ALLOC,
     RK_MEMALIGN, RK_VALLOC, RK_PVALLOC, RK_FREE, RK_FREE_SIZED, RK_FREE_ALIGNED_SIZED,
-    RK_COUNT,
-    RK_CLOCK = 100           /* not a call: ns = CLOCK_MONOTONIC, arg = the tick counter then */
+    RK_COUNT
 } record_kind;
 
 typedef struct record_raw_header {
@@ -50,22 +53,27 @@ typedef struct record_raw_header {
 } record_raw_header;
 
 /* One call. ns: the tick counter (the TSC on x86-64, else nanoseconds)
- * when the call was sampled (the first event of every buffer and every
+ * when the call was sampled (the first event of every chunk and every
  * 16th after it: reading the TSC is 50 ns on a virtual machine, twice a
  * malloc), 0 when not: the converter interpolates those between the
- * sampled events around them. Every buffer the interposer writes ends with
- * an RK_CLOCK event that pairs the counter (arg) with the clock (ns), so
- * the converter turns ticks into nanoseconds. ptr: the result (for frees
- * the pointer freed); old: the pointer realloc / reallocarray got; arg:
- * the alignment (memalign family, free_aligned_sized) or nmemb (calloc,
- * reallocarray); size: the size asked for (per element for calloc and
- * reallocarray); caller: the return address, 0 without --stacks; err: the
- * error of a failed call. For a block handed out: slack, what glibc's
+ * sampled events around them. Every chunk header pairs the counter with
+ * the clock at its flush, so the converter turns ticks into nanoseconds.
+ * seq: the event's place in the process's order of calls (see
+ * interpose.c: taken before the real call for a free, after it for an
+ * allocation); before: for realloc and reallocarray, the place of the
+ * free they make inside (taken before the real call; seq after it). ptr:
+ * the result (for frees the pointer freed); old: the pointer realloc /
+ * reallocarray got; arg: the alignment (memalign family,
+ * free_aligned_sized) or nmemb (calloc, reallocarray); size: the size
+ * asked for (per element for calloc and reallocarray); caller: the return
+ * address, 0 without --stacks; err: the error of a failed call; tid: the
+ * thread (from its chunk). For a block handed out: slack, what glibc's
  * malloc_usable_size says of it minus the bytes asked for (calloc and
  * reallocarray: nmemb * size), and chunk, glibc's chunk flags of it
  * (RECORD_CHUNK_*). */
 typedef struct record_raw_event {
     uint64_t ns, ptr, size, arg, old, caller;
+    uint64_t seq, before;
     uint32_t slack;
     uint32_t tid;
     uint16_t kind;
@@ -73,38 +81,58 @@ typedef struct record_raw_event {
     uint8_t chunk;           /* RECORD_CHUNK_MMAPPED, RECORD_CHUNK_NON_MAIN */
 } record_raw_event;
 
+/* What precedes the events of one thread's buffer in the raw file. A
+ * stream is one thread's run of chunks (a buffer taken by a thread until
+ * the thread ends): its chunks come in the file in its order. */
+typedef struct record_raw_chunk {
+    uint32_t magic;          /* RECORD_CHUNK_MAGIC */
+    uint32_t tid;
+    uint32_t stream;
+    uint32_t bytes;          /* of packed events that follow */
+    uint64_t ticks, ns;      /* the tick counter and CLOCK_MONOTONIC at the flush */
+} record_raw_chunk;
+
+static inline bool record_kind_reallocs(unsigned kind) { return kind == RK_REALLOC || kind == RK_REALLOCARRAY; }
+
 enum { RECORD_CHUNK_MMAPPED = 1, RECORD_CHUNK_NON_MAIN = 2 };
 
-/* On disk an event is packed: ptr (8 bytes), size (4), tid (4), kind
- * (1), which optional fields follow (1), err (2), the usable bytes past
- * size (4: the slack), then the upper half of size when it does not fit
- * in 4 bytes, ns, arg, old and caller (8 each) when present: 24 bytes for
- * most calls, at most 64. */
-#define RECORD_PACKED_MAX 64
+/* On disk an event is packed: ptr (8 bytes), size (4), the lower half
+ * of seq (4), kind (1), which optional fields follow (1), err (2), the
+ * usable bytes past size (4: the slack), then the upper half of seq (4)
+ * when it differs from the previous event's of the chunk (always in the
+ * first), the upper half of size when it does not fit in 4 bytes, ns,
+ * arg, old and caller (8 each) when present, and for a realloc its before
+ * (8): 24 bytes for most calls, at most 76. */
+#define RECORD_PACKED_MAX 80
 enum {
     RECORD_HAS_ARG = 1, RECORD_HAS_OLD = 2, RECORD_HAS_CALLER = 4, RECORD_HAS_NS = 8,
-    RECORD_IS_MMAPPED = 16, RECORD_IS_NON_MAIN = 32, RECORD_HAS_SIZE_HIGH = 64
+    RECORD_IS_MMAPPED = 16, RECORD_IS_NON_MAIN = 32, RECORD_HAS_SIZE_HIGH = 64, RECORD_HAS_SEQ_HIGH = 128
 };
 
-/* Packs e into out (RECORD_PACKED_MAX bytes of room); its length. Uses
- * the compiler's own memcpy: the interposer is built -fno-builtin, and a
- * call of libc's memcpy per field was a tenth of its cost. */
-static inline size_t record_raw_pack(const record_raw_event *e, unsigned char *out)
+/* Packs e into out (RECORD_PACKED_MAX bytes of room); its length.
+ * seq_high: write the upper half of seq (the first event of a chunk, or
+ * one whose upper half changed). Uses the compiler's own memcpy: the
+ * interposer is built -fno-builtin, and a call of libc's memcpy per field
+ * was a tenth of its cost. */
+static inline size_t record_raw_pack(const record_raw_event *e, bool seq_high, unsigned char *out)
 {
     uint32_t low = (uint32_t)e->size, high = (uint32_t)(e->size >> 32);
+    uint32_t seq_lo = (uint32_t)e->seq, seq_hi = (uint32_t)(e->seq >> 32);
     unsigned char has = (unsigned char)((e->arg ? RECORD_HAS_ARG : 0) | (e->old ? RECORD_HAS_OLD : 0) |
                                         (e->caller ? RECORD_HAS_CALLER : 0) | (e->ns ? RECORD_HAS_NS : 0) |
                                         (e->chunk & RECORD_CHUNK_MMAPPED ? RECORD_IS_MMAPPED : 0) |
                                         (e->chunk & RECORD_CHUNK_NON_MAIN ? RECORD_IS_NON_MAIN : 0) |
-                                        (high ? RECORD_HAS_SIZE_HIGH : 0));
+                                        (high ? RECORD_HAS_SIZE_HIGH : 0) | (seq_high ? RECORD_HAS_SEQ_HIGH : 0));
     __builtin_memcpy(out, &e->ptr, 8);
     __builtin_memcpy(out + 8, &low, 4);
-    __builtin_memcpy(out + 12, &e->tid, 4);
+    __builtin_memcpy(out + 12, &seq_lo, 4);
     out[16] = (unsigned char)e->kind;
     out[17] = has;
     __builtin_memcpy(out + 18, &e->err, 2);
     __builtin_memcpy(out + 20, &e->slack, 4);
     size_t n = 24;
+    if (has & RECORD_HAS_SEQ_HIGH)
+        __builtin_memcpy(out + n, &seq_hi, 4), n += 4;
     if (has & RECORD_HAS_SIZE_HIGH)
         __builtin_memcpy(out + n, &high, 4), n += 4;
     if (has & RECORD_HAS_NS)
@@ -115,32 +143,38 @@ static inline size_t record_raw_pack(const record_raw_event *e, unsigned char *o
         __builtin_memcpy(out + n, &e->old, 8), n += 8;
     if (has & RECORD_HAS_CALLER)
         __builtin_memcpy(out + n, &e->caller, 8), n += 8;
+    if (record_kind_reallocs(e->kind))
+        __builtin_memcpy(out + n, &e->before, 8), n += 8;
     return n;
 }
 
 /* Unpacks one event from the avail bytes at in: its length, 0 if the
- * bytes end inside it. */
-static inline size_t record_raw_unpack(const unsigned char *in, size_t avail, record_raw_event *e)
+ * bytes end inside it. *seq_high: the upper half of seq so far in the
+ * chunk (read, and set when the event carries it). tid is left 0. */
+static inline size_t record_raw_unpack(const unsigned char *in, size_t avail, uint32_t *seq_high, record_raw_event *e)
 {
     if (avail < 24)
         return 0;
     unsigned has = in[17];
-    size_t n = 24 + 4 * (size_t)!!(has & RECORD_HAS_SIZE_HIGH) +
+    size_t n = 24 + 4 * (size_t)(!!(has & RECORD_HAS_SIZE_HIGH) + !!(has & RECORD_HAS_SEQ_HIGH)) +
                8 * (size_t)(!!(has & RECORD_HAS_ARG) + !!(has & RECORD_HAS_OLD) + !!(has & RECORD_HAS_CALLER) +
-                            !!(has & RECORD_HAS_NS));
+                            !!(has & RECORD_HAS_NS) + record_kind_reallocs(in[16]));
     if (avail < n)
         return 0;
     memset(e, 0, sizeof *e);
-    uint32_t low, high = 0;
+    uint32_t low, high = 0, seq_lo;
     memcpy(&e->ptr, in, 8);
     memcpy(&low, in + 8, 4);
-    memcpy(&e->tid, in + 12, 4);
+    memcpy(&seq_lo, in + 12, 4);
     e->kind = in[16];
     memcpy(&e->err, in + 18, 2);
     memcpy(&e->slack, in + 20, 4);
     e->chunk = (uint8_t)((has & RECORD_IS_MMAPPED ? RECORD_CHUNK_MMAPPED : 0) |
                          (has & RECORD_IS_NON_MAIN ? RECORD_CHUNK_NON_MAIN : 0));
     size_t at = 24;
+    if (has & RECORD_HAS_SEQ_HIGH)
+        memcpy(seq_high, in + at, 4), at += 4;
+    e->seq = (uint64_t)*seq_high << 32 | seq_lo;
     if (has & RECORD_HAS_SIZE_HIGH)
         memcpy(&high, in + at, 4), at += 4;
     e->size = (uint64_t)high << 32 | low;
@@ -151,7 +185,9 @@ static inline size_t record_raw_unpack(const unsigned char *in, size_t avail, re
     if (has & RECORD_HAS_OLD)
         memcpy(&e->old, in + at, 8), at += 8;
     if (has & RECORD_HAS_CALLER)
-        memcpy(&e->caller, in + at, 8);
+        memcpy(&e->caller, in + at, 8), at += 8;
+    if (record_kind_reallocs(e->kind))
+        memcpy(&e->before, in + at, 8);
     return n;
 }
 
@@ -188,6 +224,12 @@ typedef struct record_op {
 } record_op;
 /* NULL with *op filled in, else why the line is no operation. */
 const char *record_op_line(const parse_words *w, size_t ids, record_op *op);
+/* The same for the line (n bytes, no newline) as allocscope record
+ * writes it (single spaces, decimal numbers, the kinds it writes), at a
+ * fraction of the cost: true with *op filled in exactly as
+ * record_op_line would; false for anything else, which record_op_line
+ * then reads (and gives the reason for). */
+bool record_op_fast(const char *line, size_t n, size_t ids, record_op *op);
 /* A line of the trailer (raw: the line as read, for its first word) after
  * ops operations; extra counts the x and u lines so far. NULL if it is
  * good (*end: it was the end line, which the text must end with), else

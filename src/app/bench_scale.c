@@ -476,8 +476,14 @@ static size_t trace_ops(void)
 
 /* The trace at from as a recording (record.h's format, as allocscope
  * record writes it: kind, address, thread, time and glibc fields) at to
- * (a fresh temporary path, >= 40 bytes); false if it cannot. */
-static bool write_window_recording(const char *from, char *to)
+ * (a fresh temporary path, >= 40 bytes); false if it cannot. shaped: its
+ * lines as a real program's are (tests/bench_record.sh records some):
+ * 12-digit addresses spread over the heap, 4 threads, times of up to 5
+ * digits, glibc's slack with a chunk in another arena or mmapped now and
+ * then, a caller on half of them, calloc and posix_memalign among the
+ * mallocs, and a trailer of free(NULL) calls and symbols; else the
+ * plainest recording of those operations. */
+static bool write_window_recording(const char *from, char *to, bool shaped)
 {
     FILE *in = fopen(from, "r");
     strcpy(to, "/tmp/allocscope-bench-XXXXXX");
@@ -488,21 +494,47 @@ static bool write_window_recording(const char *from, char *to)
             fclose(in);
         return false;
     }
-    size_t heap, ids, ops, weight, id, bytes, n = 0;
+    size_t heap, ids, ops, weight, id, bytes, n = 0, nulls = 0;
     char line[96], op;
+    uint64_t seed = 2463534242u;
     bool ok = fscanf(in, "%zu %zu %zu %zu ", &heap, &ids, &ops, &weight) == 4;
-    fprintf(out, "%zu allocscope-recording 2\n%zu\n%zu\n1 events=%zu threads=1 heap=55aa00000000\n", heap, ids, ops,
-            ops);
+    fprintf(out, "%zu allocscope-recording 2\n%zu\n%zu\n1 events=%zu threads=%d heap=55aa00000000\n", heap, ids, ops,
+            ops, shaped ? 4 : 1);
     while (ok && fgets(line, sizeof line, in)) {
         int got = sscanf(line, "%c %zu %zu", &op, &id, &bytes);
-        uint64_t addr = 0x55aa00001000u + (uint64_t)id * 80;
-        if (got == 3)
-            fprintf(out, "%c %zu %zu %s %" PRIx64 " 0 %zu g8\n", op, id, bytes, op == 'a' ? "m" : "r", addr, n % 97);
-        else if (got == 2)
-            fprintf(out, "f %zu f 0 %zu\n", id, n % 97);
+        uint64_t r = xorshift(&seed);
+        if (!shaped) {
+            uint64_t addr = 0x55aa00001000u + (uint64_t)id * 80;
+            if (got == 3)
+                fprintf(out, "%c %zu %zu %s %" PRIx64 " 0 %zu g8\n", op, id, bytes, op == 'a' ? "m" : "r", addr, n % 97);
+            else if (got == 2)
+                fprintf(out, "f %zu f 0 %zu\n", id, n % 97);
+        } else {
+            uint64_t addr = 0x55aa00001000u + (r >> 20) % ((uint64_t)1 << 30) * 16;
+            unsigned thread = (unsigned)(id % 4), dt = (unsigned)(r % 100000);
+            const char *kind = op == 'r' ? "r" : r % 20 == 0 ? "c" : r % 33 == 0 ? "p64" : "m";
+            const char *where = thread && r % 3 ? "n" : r % 50 == 0 ? "m" : "";
+            char caller[16] = "";
+            if (r % 2)
+                snprintf(caller, sizeof caller, " @%u", (unsigned)(r >> 8) % 400);
+            if (got == 3)
+                fprintf(out, "%c %zu %zu %s %" PRIx64 " %u %u g%u%s%s\n", op, id, bytes, kind, addr, thread, dt,
+                        (unsigned)(r >> 40) % 24, where, caller);
+            else if (got == 2)
+                fprintf(out, "f %zu f %u %u%s\n", id, thread, dt, caller);
+            nulls += r % 10 == 0;
+        }
         n++;
     }
-    fprintf(out, "t 0 4242\nend %zu\n", n);
+    fprintf(out, "t 0 4242\n");
+    if (shaped) {
+        fprintf(out, "t 1 4243\nt 2 4244\nt 3 4245\n");
+        for (size_t i = 0; i < nulls; i++)
+            fprintf(out, "x %zu f 0 %u %zu 0 @%zu\n", i * 10, (unsigned)(i % 4), i * 1000, i % 400);
+        for (unsigned i = 0; i < 400; i++)
+            fprintf(out, "s %u 55aa0000%04x caller_%u+0x1d (/usr/lib/libsomething.so.1)\n", i, i * 16, i);
+    }
+    fprintf(out, "end %zu\n", n + nulls);
     fclose(in);
     return fclose(out) == 0 && ok && n == ops;
 }
@@ -545,10 +577,19 @@ static void trace_figures(bool json, bool *first)
             printf("  (%zu operations failed on %s)\n", t.failures, on[i].create);
     }
     char rec[40];
-    if (write_window_recording(path, rec)) {
+    if (write_window_recording(path, rec, false)) {
         trace_run t;
         run_trace_file(rec, "new freelist 4096 grow", &t);
         print_figure(json, first, "  the same operations as a recording, the whole trace command (M events/s, CPU)",
+                     t.command_cpu_ms > 0 ? (double)t.ops / t.command_cpu_ms / 1e3 : 0, "Mops/s", 3, false);
+        unlink(rec);
+    }
+    /* the lines of a real program's recording: longer, every field used
+     * (tests/bench_record.sh replays real ones, whose free lists differ) */
+    if (write_window_recording(path, rec, true)) {
+        trace_run t;
+        run_trace_file(rec, "new freelist 4096 grow", &t);
+        print_figure(json, first, "  as a real program's recording (threads, addresses, times, callers) (M events/s, CPU)",
                      t.command_cpu_ms > 0 ? (double)t.ops / t.command_cpu_ms / 1e3 : 0, "Mops/s", 3, false);
         unlink(rec);
     }

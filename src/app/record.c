@@ -8,6 +8,12 @@
  * extra fields after the ones malloc-lab defines, and whose trailer (after
  * the announced number of operations, where malloc-lab readers stop) holds
  * the calls that changed no block, the threads and the callers' symbols.
+ *
+ * The recorder's raw stream holds each thread's calls in chunks, every
+ * call with its place in the order of all (record.h): the conversion
+ * merges the threads' chunks by those places (raw_merge), a realloc at
+ * two of them (its free before the real call, its block after; written
+ * early if another thread gets its old address back in between).
  */
 #include "allocscope/record.h"
 
@@ -157,6 +163,12 @@ typedef struct conv {
     FILE *body;
     strbuf trailer;
     u64map live;            /* address -> id */
+    u64map detached;        /* a realloc's seq + 1 -> the id of its old block, between its two places */
+    u64map pend_at;         /* the old address of such a realloc -> its slot in pend */
+    record_raw_event *pend; /* those reallocs (raw), by slot */
+    uint32_t *pend_free;    /* slots free again */
+    size_t npend, pend_cap, npend_free, pend_free_cap;
+    u64map early;           /* seq + 1 of reallocs converted before their own place */
     u64map caller_index;    /* return address -> index + 1 */
     uint64_t *caller_addr;
     size_t ncallers, caller_cap;
@@ -171,6 +183,7 @@ typedef struct conv {
     uint64_t start_ticks;
     double ns_per_tick;
     size_t ops, live_bytes, peak_bytes, live_blocks, peak_blocks;
+    size_t extra;           /* x and u lines */
     bool oom;
     record_summary *sum;
 } conv;
@@ -216,9 +229,11 @@ static uint32_t new_id(conv *c, uint64_t addr, uint64_t size)
     return id;
 }
 
+/* addr: where the block was (0: already out of the map of addresses) */
 static void release_id(conv *c, uint64_t addr, uint32_t id)
 {
-    map_del(&c->live, addr);
+    if (addr)
+        map_del(&c->live, addr);
     c->live_bytes -= c->size_of[id];
     c->live_blocks--;
     if (!grow((void **)&c->free_ids, &c->free_cap, c->nfree + 1, sizeof *c->free_ids))
@@ -333,6 +348,7 @@ static void trailer_nothing(conv *c, const record_raw_event *e, const char *tok,
         snprintf(size, sizeof size, "%" PRIu64, e->size);
     char at[32];
     caller_field(c, e->caller, at, sizeof at);
+    c->extra++;
     sb_printf(&c->trailer, "x %zu %s %s %" PRIu32 " %" PRIu64 " %u%s\n", c->ops, tok, size, t,
               e->ns - (e->ns >= c->start_ns ? c->start_ns : e->ns), (unsigned)e->err, at);
     if (kind_frees(e->kind))
@@ -346,6 +362,7 @@ static void trailer_nothing(conv *c, const record_raw_event *e, const char *tok,
  * ADDR THREAD NS. */
 static void trailer_unknown(conv *c, const record_raw_event *e, uint64_t addr, const char *tok, uint32_t t)
 {
+    c->extra++;
     sb_printf(&c->trailer, "u %zu %s %" PRIx64 " %" PRIu32 " %" PRIu64 "\n", c->ops, tok, addr, t,
               e->ns - (e->ns >= c->start_ns ? c->start_ns : e->ns));
     c->sum->unknown++;
@@ -365,13 +382,61 @@ static void convert_alloc(conv *c, const record_raw_event *e, const char *tok, u
     c->sum->allocs++;
 }
 
+/* A realloc's first place in the order (before its real call): its old
+ * block leaves the map of addresses, so another thread that gets that
+ * address back before the realloc returns gets a new id; the id waits in
+ * detached for the realloc's own place. */
+static void realloc_begin(conv *c, const record_raw_event *e)
+{
+    uint32_t id;
+    if (e->old == 0 || !map_get(&c->live, e->old, &id))
+        return;
+    map_del(&c->live, e->old);
+    if (!map_put(&c->detached, e->seq + 1, id))
+        c->oom = true;
+    /* kept, so that it can be converted early (convert_event) */
+    uint32_t slot;
+    if (c->npend_free)
+        slot = c->pend_free[--c->npend_free];
+    else if (grow((void **)&c->pend, &c->pend_cap, c->npend + 1, sizeof *c->pend))
+        slot = (uint32_t)c->npend++;
+    else {
+        c->oom = true;
+        return;
+    }
+    c->pend[slot] = *e;
+    if (!map_put(&c->pend_at, e->old, slot))
+        c->oom = true;
+}
+
+/* The realloc whose old address is addr is converted now (if one waits
+ * for its own place): slot freed. */
+static bool take_pending(conv *c, uint64_t addr, record_raw_event *r)
+{
+    uint32_t slot;
+    if (!map_get(&c->pend_at, addr, &slot))
+        return false;
+    map_del(&c->pend_at, addr);
+    *r = c->pend[slot];
+    if (grow((void **)&c->pend_free, &c->pend_free_cap, c->npend_free + 1, sizeof *c->pend_free))
+        c->pend_free[c->npend_free++] = slot;
+    return true;
+}
+
+/* A realloc's own place (after its real call): the block it kept, moved,
+ * freed or failed to change. */
 static void convert_realloc(conv *c, const record_raw_event *e, const char *tok, uint32_t t)
 {
     uint64_t size = e->size;
     if (e->kind == RK_REALLOCARRAY && __builtin_mul_overflow(e->size, e->arg, &size))
         size = UINT64_MAX;
     uint32_t id;
-    bool known = e->old != 0 && map_get(&c->live, e->old, &id);
+    bool known = e->old != 0 && map_get(&c->detached, e->seq + 1, &id);
+    record_raw_event gone;
+    if (known) {
+        map_del(&c->detached, e->seq + 1);
+        take_pending(c, e->old, &gone);
+    }
     if (e->old != 0 && !known)
         trailer_unknown(c, e, e->old, tok, t);
     if (!known) {
@@ -383,11 +448,12 @@ static void convert_realloc(conv *c, const record_raw_event *e, const char *tok,
     }
     if (e->ptr == 0 && size == 0) { /* glibc's realloc(p, 0) frees p */
         body_free(c, e, id, tok, t);
-        release_id(c, e->old, id);
-    } else if (e->ptr == 0) {
+        release_id(c, 0, id);
+    } else if (e->ptr == 0) { /* failed: the old block stays (nobody could have got its address) */
+        if (!map_put(&c->live, e->old, id))
+            c->oom = true;
         trailer_nothing(c, e, tok, t);
     } else {
-        map_del(&c->live, e->old);
         if (!map_put(&c->live, e->ptr, id))
             c->oom = true;
         c->live_bytes = c->live_bytes - c->size_of[id] + size;
@@ -404,14 +470,40 @@ static record_raw_event in_ns(const conv *c, const record_raw_event *e)
 {
     record_raw_event r = *e;
     uint64_t t = e->ns >= c->start_ticks ? e->ns - c->start_ticks : 0;
-    r.ns = c->start_ns + (uint64_t)((double)t * c->ns_per_tick);
+    double d = (double)t * c->ns_per_tick; /* (a damaged stream's ticks may be anything: at most 31 years) */
+    r.ns = c->start_ns + (d < 1e18 ? (uint64_t)d : (uint64_t)1e18);
     return r;
 }
 
+static void convert_one(conv *c, const record_raw_event *e);
+
+/* Converts one event (raw: its time in ticks). An event that hands out
+ * the old address of a realloc still between its two places (glibc's
+ * realloc freed it inside, after it had got the new block) converts that
+ * realloc first, at this time: in the recording the address is then free
+ * again before it is handed out, as it was in glibc; the realloc's own
+ * place then changes nothing. */
 static void convert_event(conv *c, const record_raw_event *raw)
 {
     record_raw_event ev = in_ns(c, raw);
-    const record_raw_event *e = &ev;
+    if (record_kind_reallocs(ev.kind) && map_get(&c->early, ev.seq + 1, &(uint32_t){0})) {
+        map_del(&c->early, ev.seq + 1);
+        return;
+    }
+    convert_one(c, &ev);
+}
+
+static void convert_one(conv *c, const record_raw_event *e)
+{
+    record_raw_event r;
+    bool own = record_kind_reallocs(e->kind) && e->ptr == e->old; /* in place: its own old address */
+    if (e->ptr && !own && (kind_allocates(e->kind) || record_kind_reallocs(e->kind)) && take_pending(c, e->ptr, &r)) {
+        record_raw_event now = in_ns(c, &r);
+        now.ns = e->ns;
+        if (!map_put(&c->early, r.seq + 1, 1))
+            c->oom = true;
+        convert_one(c, &now);
+    }
     char tok[64];
     kind_token(e, tok, sizeof tok);
     uint32_t t = thread_index(c, e->tid);
@@ -497,6 +589,11 @@ static void conv_free(conv *c)
         fclose(c->body);
     sb_free(&c->trailer);
     map_free(&c->live);
+    map_free(&c->detached);
+    map_free(&c->pend_at);
+    map_free(&c->early);
+    free(c->pend);
+    free(c->pend_free);
     map_free(&c->caller_index);
     free(c->caller_addr);
     free(c->free_ids);
@@ -520,7 +617,7 @@ static bool write_recording(conv *c, const record_raw_header *h, const char *out
     for (size_t i = 0; i < c->nthreads; i++)
         fprintf(out, "t %zu %" PRIu32 "\n", i, c->tids[i]);
     fputs(sb_str(&c->trailer), out);
-    fprintf(out, "end %zu\n", c->sum->events);
+    fprintf(out, "end %zu\n", c->ops + c->extra); /* what the reader counts: an event may make two lines */
     long size = ftell(out);
     ok = fclose(out) == 0 && ok && size > 0;
     if (!ok)
@@ -529,57 +626,213 @@ static bool write_recording(conv *c, const record_raw_header *h, const char *out
     return ok;
 }
 
-/* Reads packed events from a raw file. */
-typedef struct raw_reader {
-    FILE *f;
-    unsigned char buf[1 << 16];
-    size_t len, at;
-    bool partial;   /* the file ends inside an event (the process was killed while writing) */
-} raw_reader;
+/* ---- the raw file's chunks, merged into the order of the calls ------ */
 
-/* The next event; false at the end of the file. */
-static bool raw_next(raw_reader *r, record_raw_event *e)
+/* Where a chunk is in the raw file. */
+typedef struct chunk_ref {
+    uint64_t off;            /* of its events */
+    uint32_t bytes, tid, stream;
+} chunk_ref;
+
+static int chunk_cmp(const void *a, const void *b)
 {
-    size_t n = record_raw_unpack(r->buf + r->at, r->len - r->at, e);
-    if (n == 0) {
-        memmove(r->buf, r->buf + r->at, r->len - r->at);
-        r->len -= r->at, r->at = 0;
-        r->len += fread(r->buf + r->len, 1, sizeof r->buf - r->len, r->f);
-        n = record_raw_unpack(r->buf, r->len, e);
-        if (n == 0) {
-            r->partial = r->len > 0;
+    const chunk_ref *x = a, *y = b;
+    if (x->stream != y->stream)
+        return x->stream < y->stream ? -1 : 1;
+    return (x->off > y->off) - (x->off < y->off);
+}
+
+#define WINDOW_MAX ((size_t)16 << 10)
+
+/* One stream's events as they are read: its chunks [next, end) of the
+ * sorted list still to come, a window of the current one. */
+typedef struct stream_cur {
+    size_t next, end;
+    unsigned char *win;
+    size_t cap, len, at;
+    uint64_t pos, left;      /* the current chunk's bytes not yet in the window, from pos */
+    uint32_t seq_high, tid;
+    record_raw_event ev;     /* the next event */
+    bool begun;              /* a realloc whose first place was taken: its own place is next */
+} stream_cur;
+
+typedef struct raw_merge {
+    int fd;
+    chunk_ref *chunks;
+    size_t nchunks;
+    stream_cur *cur;
+    size_t ncur;
+    size_t *heap;            /* indexes into cur, the smallest key first */
+    size_t nheap;
+    uint64_t last_ticks, last_ns; /* the last flush's clock */
+    bool oom;
+} raw_merge;
+
+/* The first pass: every chunk's place and the last clock. A chunk that
+ * the file ends inside (the process was killed as it wrote) keeps what
+ * is there; anything that is no chunk ends the file there. */
+static bool scan_chunks(raw_merge *m, FILE *f, uint64_t start)
+{
+    size_t cap = 0;
+    uint64_t at = start;
+    record_raw_chunk h;
+    if (fseek(f, (long)start, SEEK_SET) != 0)
+        return true;
+    while (fread(&h, sizeof h, 1, f) == 1 && h.magic == RECORD_CHUNK_MAGIC) {
+        at += sizeof h;
+        if (!grow((void **)&m->chunks, &cap, m->nchunks + 1, sizeof *m->chunks))
             return false;
-        }
+        m->chunks[m->nchunks++] = (chunk_ref){at, h.bytes, h.tid, h.stream};
+        if (h.ticks >= m->last_ticks)
+            m->last_ticks = h.ticks, m->last_ns = h.ns;
+        at += h.bytes;
+        if (fseek(f, (long)at, SEEK_SET) != 0)
+            break;
     }
-    r->at += n;
     return true;
 }
 
-/* Nanoseconds per tick, from the header and the last clock event (a
- * first pass over the file; it is left after the header). */
-static double clock_scale(raw_reader *r, const record_raw_header *h)
+/* The next event of stream s into its ev; false at its end (an event the
+ * file ends inside is dropped). */
+static bool cur_next(raw_merge *m, stream_cur *s)
 {
-    long start = ftell(r->f);
-    uint64_t last_ns = 0, last_ticks = 0;
-    record_raw_event e;
-    while (raw_next(r, &e))
-        if (e.kind == RK_CLOCK)
-            last_ns = e.ns, last_ticks = e.arg;
-    clearerr(r->f);
-    fseek(r->f, start, SEEK_SET);
-    r->len = r->at = 0;
-    r->partial = false;
-    if (last_ticks <= h->start_ticks || last_ns <= h->start_ns)
-        return 1.0;
-    return (double)(last_ns - h->start_ns) / (double)(last_ticks - h->start_ticks);
+    for (;;) {
+        size_t n = s->len > s->at ? record_raw_unpack(s->win + s->at, s->len - s->at, &s->seq_high, &s->ev) : 0;
+        if (n) {
+            s->at += n;
+            s->ev.tid = s->tid;
+            s->begun = false;
+            return true;
+        }
+        if (s->left == 0) { /* the chunk is done: the next one of the stream */
+            if (s->next == s->end)
+                return false;
+            const chunk_ref *c = &m->chunks[s->next++];
+            s->pos = c->off, s->left = c->bytes, s->tid = c->tid, s->seq_high = 0;
+            s->len = s->at = 0;
+            continue; /* (an empty chunk: the next) */
+        }
+        size_t keep = s->len - s->at;
+        size_t want = keep + (s->left < WINDOW_MAX ? (size_t)s->left : WINDOW_MAX);
+        if (want > s->cap) {
+            unsigned char *w = realloc(s->win, want);
+            if (w == NULL) {
+                m->oom = true;
+                return false;
+            }
+            s->win = w, s->cap = want;
+        }
+        memmove(s->win, s->win + s->at, keep);
+        ssize_t got = pread(m->fd, s->win + keep, want - keep, (off_t)s->pos);
+        if (got <= 0) { /* the file is shorter than the chunk says */
+            s->left = 0, s->len = keep, s->at = 0;
+            s->next = s->end;
+            return false;
+        }
+        s->pos += (uint64_t)got, s->left -= (uint64_t)got;
+        s->len = keep + (size_t)got, s->at = 0;
+    }
+}
+
+/* A stream's place in the merge: its next event's, or for a realloc not
+ * yet begun the place of the free it makes. */
+static uint64_t cur_key(const stream_cur *s)
+{
+    return record_kind_reallocs(s->ev.kind) && !s->begun ? s->ev.before : s->ev.seq;
+}
+
+static bool heap_less(const raw_merge *m, size_t a, size_t b)
+{
+    uint64_t x = cur_key(&m->cur[a]), y = cur_key(&m->cur[b]);
+    return x != y ? x < y : a < b;
+}
+
+static void heap_down(raw_merge *m, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, min = i;
+        if (l < m->nheap && heap_less(m, m->heap[l], m->heap[min]))
+            min = l;
+        if (r < m->nheap && heap_less(m, m->heap[r], m->heap[min]))
+            min = r;
+        if (min == i)
+            return;
+        size_t t = m->heap[i];
+        m->heap[i] = m->heap[min], m->heap[min] = t;
+        i = min;
+    }
+}
+
+/* Opens the merge of the raw file f (its header read: the chunks start
+ * at start); false for want of memory. */
+static bool merge_open(raw_merge *m, FILE *f, uint64_t start)
+{
+    memset(m, 0, sizeof *m);
+    m->fd = fileno(f);
+    if (!scan_chunks(m, f, start))
+        return false;
+    if (m->nchunks)
+        qsort(m->chunks, m->nchunks, sizeof *m->chunks, chunk_cmp);
+    size_t cap = 0;
+    for (size_t i = 0; i < m->nchunks;) {
+        size_t j = i;
+        while (j < m->nchunks && m->chunks[j].stream == m->chunks[i].stream)
+            j++;
+        if (!grow((void **)&m->cur, &cap, m->ncur + 1, sizeof *m->cur))
+            return false;
+        m->cur[m->ncur++] = (stream_cur){.next = i, .end = j};
+        i = j;
+    }
+    m->heap = malloc((m->ncur ? m->ncur : 1) * sizeof *m->heap);
+    if (m->heap == NULL)
+        return false;
+    for (size_t i = 0; i < m->ncur; i++)
+        if (cur_next(m, &m->cur[i]))
+            m->heap[m->nheap++] = i;
+        else
+            free(m->cur[i].win), m->cur[i].win = NULL;
+    for (size_t i = m->nheap / 2; i-- > 0;)
+        heap_down(m, i);
+    return !m->oom;
+}
+
+/* The next event in the order of the calls, false at the end; *begin:
+ * it is the first place of a realloc (realloc_begin), whose own place
+ * comes again later. */
+static bool merge_next(raw_merge *m, record_raw_event *e, bool *begin)
+{
+    if (m->nheap == 0)
+        return false;
+    stream_cur *s = &m->cur[m->heap[0]];
+    *e = s->ev;
+    *begin = record_kind_reallocs(s->ev.kind) && !s->begun;
+    if (*begin)
+        s->begun = true;
+    else if (!cur_next(m, s)) {
+        free(s->win), s->win = NULL;
+        m->heap[0] = m->heap[--m->nheap];
+    }
+    if (m->nheap)
+        heap_down(m, 0);
+    return true;
+}
+
+static void merge_close(raw_merge *m)
+{
+    for (size_t i = 0; i < m->ncur; i++)
+        free(m->cur[i].win);
+    free(m->cur);
+    free(m->chunks);
+    free(m->heap);
 }
 
 /* The events since the last sampled one, waiting for the next to give
- * them a time. */
+ * them a time, and the first places of reallocs among them (begin). */
 #define PENDING_MAX 4096
 typedef struct pending {
     record_raw_event ev[PENDING_MAX];
-    size_t n;
+    bool begin[PENDING_MAX];
+    size_t n, calls;
 } pending;
 
 /* Converts the pending events, their ticks spread evenly between from
@@ -588,11 +841,16 @@ static void settle(conv *c, pending *p, uint64_t from, uint64_t to)
 {
     if (to < from)
         to = from;
-    for (size_t i = 0; i < p->n; i++) {
-        p->ev[i].ns = from + (uint64_t)((double)(to - from) * (double)(i + 1) / (double)(p->n + 1));
+    for (size_t i = 0, k = 0; i < p->n; i++) {
+        if (p->begin[i]) {
+            realloc_begin(c, &p->ev[i]);
+            continue;
+        }
+        k++;
+        p->ev[i].ns = from + (uint64_t)((double)(to - from) * (double)k / (double)(p->calls + 1));
         convert_event(c, &p->ev[i]);
     }
-    p->n = 0;
+    p->n = p->calls = 0;
 }
 
 bool record_convert(const char *raw_path, const char *sym_path, const char *out_path, record_summary *sum,
@@ -614,51 +872,63 @@ bool record_convert(const char *raw_path, const char *sym_path, const char *out_
     c.sum = sum;
     c.start_ns = c.prev_ns = h.start_ns;
     c.start_ticks = h.start_ticks;
-    raw_reader *rr = calloc(1, sizeof *rr);
-    bool ok = rr != NULL;
-    if (rr) {
-        rr->f = raw;
-        c.ns_per_tick = clock_scale(rr, &h);
-    }
+    raw_merge m;
+    bool ok = merge_open(&m, raw, sizeof h);
+    m.oom |= !ok;
+    c.ns_per_tick = m.last_ticks > h.start_ticks && m.last_ns > h.start_ns
+                        ? (double)(m.last_ns - h.start_ns) / (double)(m.last_ticks - h.start_ticks)
+                        : 1.0;
     sb_init(&c.trailer);
     c.body = ok ? tmpfile() : NULL;
     ok = ok && c.body != NULL;
     record_raw_event ev;
+    bool begin;
     pending *pend = calloc(1, sizeof *pend);
     ok = ok && pend != NULL;
     uint64_t last = h.start_ticks;
-    while (ok && raw_next(rr, &ev)) {
-        if (ev.kind == RK_CLOCK) {
-            settle(&c, pend, last, ev.arg);
-            last = ev.arg > last ? ev.arg : last;
-        } else if (ev.kind == 0 || ev.kind >= RK_COUNT) {
-            sb_printf(err, "%s: event %zu has an unknown kind %u", raw_path, sum->events + pend->n, ev.kind);
+    while (ok && merge_next(&m, &ev, &begin)) {
+        if (ev.kind == 0 || ev.kind >= RK_COUNT) {
+            sb_printf(err, "%s: event %zu has an unknown kind %u", raw_path, sum->events + pend->calls, ev.kind);
             ok = false;
-        } else if (ev.ns == 0) { /* not sampled: its time comes from the next sampled event */
-            if (pend->n == PENDING_MAX)
-                settle(&c, pend, last, last);
+            break;
+        }
+        uint64_t bytes = ev.size;
+        if ((ev.kind == RK_CALLOC || ev.kind == RK_REALLOCARRAY) && __builtin_mul_overflow(ev.size, ev.arg, &bytes))
+            bytes = UINT64_MAX;
+        if (ev.ptr && !kind_frees(ev.kind) && bytes > ((uint64_t)1 << 40)) { /* no malloc gives that: damage */
+            sb_printf(err, "%s: event %zu gives a block of %" PRIu64 " bytes (more than 1 TiB: the raw stream is damaged)",
+                      raw_path, sum->events + pend->calls, bytes);
+            ok = false;
+            break;
+        }
+        if (pend->n == PENDING_MAX)
+            settle(&c, pend, last, last);
+        if (begin || ev.ns == 0) { /* not sampled: its time comes from the next sampled event */
+            pend->begin[pend->n] = begin;
             pend->ev[pend->n++] = ev;
+            pend->calls += !begin;
         } else {
             settle(&c, pend, last, ev.ns);
             last = ev.ns > last ? ev.ns : last;
             convert_event(&c, &ev);
         }
-        ok = ok && !c.oom;
+        ok = ok && !c.oom && !m.oom;
     }
     if (pend)
         settle(&c, pend, last, last); /* the file ends (a killed process): the last time known */
     free(pend);
-    free(rr);
+    bool merge_oom = m.oom;
+    merge_close(&m);
     fclose(raw);
-    if (c.oom && !sb_str(err)[0])
-        sb_printf(err, "out of memory converting %s", raw_path);
+    if ((c.oom || merge_oom || c.body == NULL) && !sb_str(err)[0])
+        sb_printf(err, c.oom || merge_oom ? "out of memory converting %s" : "cannot make a temporary file for %s",
+                  raw_path);
     sum->threads = c.nthreads;
     sum->peak_live = c.peak_bytes;
     if (ok) {
         trailer_symbols(&c, sym_path);
         ok = write_recording(&c, &h, out_path, err);
-    } else if (c.body == NULL)
-        sb_printf(err, "cannot make a temporary file");
+    }
     conv_free(&c);
     return ok;
 }
@@ -711,6 +981,17 @@ bool record_is_recording(const char *text)
     return m != NULL && m < text + n;
 }
 
+/* The alignment glibc gives memalign(v, n): at least 16, a power of two
+ * (it rounds v up; memalign(0, n) is malloc(n)); more than 4096 is 4096,
+ * the session's largest. */
+static size_t glibc_align(size_t v)
+{
+    size_t a = 16;
+    while (a < v && a < 4096)
+        a *= 2;
+    return a;
+}
+
 /* The alignment a kind token asks for (0 for a bad token); allocs: true
  * for kinds of an 'a' line, false for those of an 'f' line. */
 static size_t token_align(const char *tok, char op)
@@ -721,9 +1002,9 @@ static size_t token_align(const char *tok, char op)
     size_t a = 16; /* glibc's malloc alignment on x86-64 */
     if (strchr("pAM", tok[0]) && op == 'a') {
         size_t v;
-        if (parse_uint(tok + 1, &v) || v == 0)
+        if (parse_uint(tok + 1, &v))
             return 0;
-        a = v > a ? v : a;
+        a = glibc_align(v);
     } else if (tok[0] == 'v' || tok[0] == 'P')
         a = 4096;
     else if (tok[0] == 's' || tok[0] == 'S')
@@ -847,6 +1128,102 @@ const char *record_op_line(const parse_words *w, size_t ids, record_op *out)
     out->size = size ? size : 1; /* malloc(0) gives a block: the session's smallest */
     out->align = align;
     return NULL;
+}
+
+/* A decimal number of 1 to 19 digits at *p ended by a space (sp) or the
+ * end e; false if not (the careful reader then decides). */
+static inline __attribute__((always_inline)) bool fast_num(const char **p, const char *e, bool sp, size_t *v)
+{
+    const char *s = *p;
+    size_t x = 0, i = 0;
+    for (; s + i < e && s[i] >= '0' && s[i] <= '9' && i < 19; i++)
+        x = x * 10 + (size_t)(s[i] - '0');
+    if (i == 0 || (sp ? s + i >= e || s[i] != ' ' : s + i != e && s[i] != ' '))
+        return false;
+    *v = x;
+    *p = s + i + (s + i < e);
+    return true;
+}
+
+/* The alignment of a kind token ended by a space, as token_align gives
+ * it, for the tokens allocscope record writes for op; 0 for any other
+ * (the careful reader then decides). */
+static size_t fast_kind(const char **p, const char *e, char op)
+{
+    const char *s = *p;
+    if (s + 1 >= e)
+        return 0;
+    char k = s[0];
+    size_t a = 0;
+    if (s[1] == ' ') {
+        if (op == 'f')
+            a = k == 'f' || k == 'r' || k == 'R' ? 16 : 0;
+        else if (op == 'r')
+            a = k == 'r' || k == 'R' ? 16 : 0;
+        else
+            a = k == 'm' || k == 'c' || k == 'r' || k == 'R' ? 16 : k == 'v' || k == 'P' ? 4096 : 0;
+        *p = s + 2;
+        return a;
+    }
+    if (op != 'a' || (k != 'p' && k != 'A' && k != 'M'))
+        return 0;
+    s++;
+    size_t v;
+    if (!fast_num(&s, e, true, &v))
+        return 0;
+    *p = s;
+    return glibc_align(v);
+}
+
+bool record_op_fast(const char *line, size_t n, size_t ids, record_op *op)
+{
+    const char *p = line, *e = line + n;
+    if (n < 9 || (p[0] != 'a' && p[0] != 'r' && p[0] != 'f') || p[1] != ' ')
+        return false;
+    char c = p[0];
+    p += 2;
+    size_t id, size = 0, thread, dt, align;
+    if (!fast_num(&p, e, true, &id) || id >= ids)
+        return false;
+    if (c != 'f' && (!fast_num(&p, e, true, &size) || size > ((size_t)1 << 40)))
+        return false;
+    if ((align = fast_kind(&p, e, c)) == 0)
+        return false;
+    if (c != 'f') { /* the address: 1 to 16 lower-case hex digits */
+        size_t i = 0;
+        while (p + i < e && ((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')))
+            i++;
+        if (i == 0 || i > 16 || p + i >= e || p[i] != ' ')
+            return false;
+        p += i + 1;
+    }
+    if (!fast_num(&p, e, true, &thread) || !fast_num(&p, e, false, &dt))
+        return false;
+    if (p < e && c != 'f' && *p == 'g') { /* gSLACK[m|n] */
+        size_t i = 1;
+        while (p + i < e && p[i] >= '0' && p[i] <= '9')
+            i++;
+        if (i == 1 || i > 11)
+            return false;
+        p += i;
+        if (p < e && (*p == 'm' || *p == 'n'))
+            p++;
+        if (p < e && *p++ != ' ')
+            return false;
+    }
+    if (p < e) { /* @CALLER: digits */
+        if (*p != '@')
+            return false;
+        p++;
+        size_t caller;
+        if (!fast_num(&p, e, false, &caller) || p != e)
+            return false;
+    }
+    op->op = c;
+    op->id = id;
+    op->size = size ? size : 1;
+    op->align = align;
+    return true;
 }
 
 /* One operation line into a script line; NULL if it is good, else why not. */

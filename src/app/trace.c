@@ -222,7 +222,7 @@ static void set_live(trace_state *t, size_t id, size_t bytes)
     t->live_bytes = t->live_bytes - t->live[id] + bytes;
     t->foot = t->foot - (t->live[id] ? footprint(t->live[id]) : 0) + (bytes ? footprint(bytes) : 0);
     t->live[id] = bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)bytes; /* a recording's sizes reach 1 TiB */
-    if (bytes)
+    if (bytes && t->dialect != TRACE_RECORDING) /* only the lenient dialects ask (a recording's ids are strict) */
         t->ever[id] = 1;
     if (t->live_bytes > t->peak_bytes)
         t->peak_bytes = t->live_bytes;
@@ -418,20 +418,32 @@ static bool fast_split(const char *line, size_t n, parse_words *w)
 /* The next line into r->cur and ts->w (words; none if it does not split);
  * false at the end. A line without its newline or too long is one word
  * "\x01", as record_to_script reads it. */
-static bool rec_line(trace_stream *ts)
+static bool rec_raw_line(trace_stream *ts, size_t *n)
 {
     reader *r = &ts->r;
-    size_t n;
-    if (!raw_line(r, &n))
+    if (!raw_line(r, n))
         return false;
     r->line++;
-    if (r->partial || n >= sizeof r->buf) {
+    if (r->partial || *n >= sizeof r->buf) {
         strcpy(r->buf, "\x01");
         r->cur = r->buf;
-        n = 1;
+        *n = 1;
     }
-    if (!fast_split(r->cur, n, &ts->w) && parse_split(r->cur, &ts->w) != NULL)
+    return true;
+}
+
+static void rec_split(trace_stream *ts, size_t n)
+{
+    if (!fast_split(ts->r.cur, n, &ts->w) && parse_split(ts->r.cur, &ts->w) != NULL)
         ts->w.count = 0;
+}
+
+static bool rec_line(trace_stream *ts)
+{
+    size_t n;
+    if (!rec_raw_line(ts, &n))
+        return false;
+    rec_split(ts, n);
     return true;
 }
 
@@ -463,9 +475,16 @@ static int rec_damaged(trace_stream *ts, size_t where, const char *why, strbuf *
 /* The trailer after the last operation: 0 when it ends well, else -1. */
 static int rec_trailer(trace_stream *ts, strbuf *err)
 {
-    while (rec_line(ts)) {
+    size_t n;
+    while (rec_raw_line(ts, &n)) {
         if (ts->r.partial)
             return rec_damaged(ts, ts->r.off, "the recording ends inside this line (truncated)", err);
+        const char *c = ts->r.cur;
+        if (n >= 2 && c[1] == ' ' && (c[0] == 'x' || c[0] == 'u' || c[0] == 't' || c[0] == 's')) {
+            ts->extra += c[0] == 'x' || c[0] == 'u'; /* what record_trailer_line makes of them, unsplit */
+            continue;
+        }
+        rec_split(ts, n);
         bool end;
         const char *why = record_trailer_line(ts->r.cur, &ts->w, ts->ops, &ts->extra, &end);
         if (why)
@@ -483,25 +502,28 @@ static int rec_trailer(trace_stream *ts, strbuf *err)
     return rec_damaged(ts, ts->r.off, "the recording ends before its end line (truncated)", err);
 }
 
+/* The smallest k with 2^k >= align. */
 static uint8_t log2_of(size_t align)
 {
-    uint8_t k = 0;
-    while (((size_t)1 << k) < align)
-        k++;
-    return k;
+    return align <= 1 ? 0 : (uint8_t)(64 - __builtin_clzll((unsigned long long)align - 1));
 }
 
 static int rec_next(trace_stream *ts, trace_op *op, strbuf *err)
 {
     if (ts->ops == ts->h.ops)
         return rec_trailer(ts, err);
-    if (!rec_line(ts))
+    size_t n;
+    if (!rec_raw_line(ts, &n))
         return rec_damaged(ts, ts->r.next_off,
                            "the recording ends before the operations its header announces (truncated)", err);
     if (ts->r.partial)
         return rec_damaged(ts, ts->r.off, "the recording ends inside this line (truncated)", err);
     record_op ro;
-    const char *why = record_op_line(&ts->w, ts->h.ids, &ro);
+    const char *why = NULL;
+    if (!record_op_fast(ts->r.cur, n, ts->h.ids, &ro)) { /* not as allocscope record writes it: word by word */
+        rec_split(ts, n);
+        why = record_op_line(&ts->w, ts->h.ids, &ro);
+    }
     if (why == NULL && ro.op == 'a' && ts->t.live[ro.id])
         why = "this id is already allocated";
     if (why == NULL && ro.op != 'a' && !ts->t.live[ro.id])

@@ -5,36 +5,46 @@
  * symbols glibc exports for that purpose (__libc_malloc, __libc_calloc,
  * __libc_realloc, __libc_free, __libc_memalign, __libc_valloc,
  * __libc_pvalloc: no dlsym, so no dlsym recursion), and appends one
- * packed record_raw_event per call (24 bytes for most) to a raw file in
- * $ALLOCSCOPE_RECORD_DIR.
+ * packed record_raw_event per call (24 bytes for most) to its thread's
+ * buffer, written in chunks to a raw file in $ALLOCSCOPE_RECORD_DIR.
  *
  * What heaptrack and bytehound learned, and how it is done here:
  * - Recursion: a thread-local guard (initial-exec TLS, so reading it never
  *   allocates); a call made while the guard is up goes straight to glibc
- *   unrecorded. The recorder itself never allocates (static buffer, raw
- *   write()), the guard covers dladdr() and friends at exit.
- * - errno: saved after the real call, restored after recording.
- * - Order: one process-wide mutex serialises the events, taken only once
- *   the process has a second thread (glibc's __libc_single_threaded). A
- *   free is recorded before the real free (another thread may get the
- *   address back at once), an allocation after the real call, realloc with
- *   the mutex held across the real call (it frees and allocates in one).
+ *   unrecorded. The recorder itself never allocates from malloc (buffers
+ *   are mmapped, written with write()), the guard covers dladdr() and
+ *   pthread_setspecific().
+ * - errno: what the real call left; the recorder's own system calls
+ *   (writing, opening, mapping a buffer) save and restore it.
+ * - Order: each thread appends to a buffer of its own (no lock: see
+ *   emit_seq), and every event takes its place from one process-wide
+ *   counter (take_seq): a free before the real free (another thread may
+ *   get the address back at once), an allocation after the real call, a
+ *   realloc both (before, for the block it may free; after, for the one
+ *   it gives). The buffers go to the file in chunks; the converter
+ *   (src/app/record.c) merges the threads' chunks by those places.
  * - Cost (tests/bench_record.sh): the TSC is read for every 16th event
- *   only (on a virtual machine a read is 50 ns, more than a malloc), the
- *   converter interpolates the others; the packing is inlined; about 16 ns
- *   an event on this machine.
+ *   of a thread only (on a virtual machine a read is 50 ns, more than a
+ *   malloc), the converter interpolates the others; the packing is
+ *   inlined; errno is only saved around the recorder's own system calls;
+ *   the counter is atomic only once the program has a second thread.
  * - glibc's view: each block handed out carries its slack (what
  *   malloc_usable_size would say, less the bytes asked for) and its
  *   chunk's mmapped / other-arena bits, read from the chunk's size word;
  *   the header carries sbrk(0) at the start, where the main heap begins.
- * - Flushing: the buffer is flushed by the destructor (exit), after which
- *   every event is written at once (destructors that run later still
- *   allocate); by _exit/_Exit, which are interposed too; and on fatal
- *   signals whose disposition was the default (flush, then the default
- *   action). SIGKILL loses at most the last buffer.
- * - fork: the child records to its own file (the atfork handlers flush the
- *   parent's buffer before the fork and give the child an empty one and a
- *   new file, named by its pid, on its first call).
+ * - Flushing: a thread's buffer when it is full (128 KiB) and when the
+ *   thread ends (a pthread key's destructor; what the thread still calls
+ *   after it, in later destructors, is written event by event); every
+ *   thread's by the destructor (exit), after which every event is written
+ *   at once (destructors that run later still allocate); by _exit/_Exit,
+ *   which are interposed too; before exec; and on fatal signals whose
+ *   disposition was the default (flush, then the default action). The
+ *   buffers are listed in a registry (never freed: a thread that ends
+ *   gives its buffer back for the next one). SIGKILL loses what the
+ *   threads buffered.
+ * - fork: the child records to its own file (it starts with empty
+ *   buffers: what they held is the parent's, which writes it; its file,
+ *   named by its pid, is opened at its first call).
  * - exec: LD_PRELOAD and $ALLOCSCOPE_RECORD_DIR are inherited, so an exec'd
  *   program is recorded too, to its own file (raw.PID.GEN, GEN counting
  *   the images of one pid), unless it clears its environment.
@@ -57,6 +67,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -81,13 +92,57 @@ void *pvalloc(size_t n);
 extern char __libc_single_threaded; /* <sys/single_threaded.h>, glibc 2.32 */
 
 static TLS int in_hook;
-static TLS uint32_t my_tid;
 
 enum { OFF_UNSET, ON, OFF };
 #define BUF_BYTES (128 * 1024)
 #define CALLERS (1u << 16)
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+/* One thread's buffer: a chunk header, then the packed events. A buffer
+ * is taken by a thread at its first event and given back to the pool
+ * when the thread ends (after its last flush); buffers are never freed,
+ * and the registry (a list through next, only ever prepended to) lets
+ * exit, exec and fatal signals flush every thread's. The owner appends
+ * without a lock (busy marks it) until a flush of every buffer is asked
+ * for (flush_req), then under lock, the lock such a flush takes. */
+typedef struct tbuf {
+    struct tbuf *next;
+    int lock;
+    int busy;                /* the owner is appending without the lock */
+    int owned;
+    uint32_t tid, stream;
+    uint32_t seq_high;       /* the upper half of the last event's seq (the next carries it if it changes) */
+    unsigned since_sample;
+    size_t n;                /* bytes of events after the chunk header */
+    unsigned char data[sizeof(record_raw_chunk) + BUF_BYTES + RECORD_PACKED_MAX];
+} __attribute__((aligned(64))) tbuf;
+
+static TLS tbuf *my_buf;
+static TLS uint32_t my_tid, my_stream;
+static TLS int my_dying; /* the thread's buffer went back at its end: its last calls are written one by one */
+static TLS int my_forking; /* the thread holds the file's and the registry's locks across fork */
+
+/* The lock of the file (writes, reopening it, opening it) and the lock
+ * of the registry (taking and giving back buffers). Lock order: a
+ * buffer's lock, then the file's; the registry's alone. */
+static pthread_mutex_t file_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
+static tbuf *registry;
+static uint32_t streams;
+static pthread_key_t buf_key;
+static int have_key;
+
+/* The total order of the events of all threads (see take_seq), alone in
+ * its cache line: the threads' increments move that line between the
+ * cores, and the flags read at every call must not move with it. */
+static struct {
+    uint64_t v;
+    char pad[56];
+} next_seq __attribute__((aligned(64)));
+
+/* Set (for good) once a flush of every thread's buffer began: the threads
+ * then append under their buffer's lock. See emit_seq. */
+static int flush_req;
+
 static int state = OFF_UNSET;
 static int fd = -1;
 static int unbuffered;
@@ -96,15 +151,13 @@ static char path[4096];
 static uint32_t file_pid;   /* the process the open file belongs to */
 static ino_t file_ino;
 static dev_t file_dev;
-static unsigned char buf[BUF_BYTES + 2 * RECORD_PACKED_MAX]; /* + an event and the clock event */
-static size_t nbuf; /* bytes */
 static uint64_t callers[CALLERS];
 static uint64_t heap_start; /* sbrk(0) at the start: kept by a fork child (its heap is its parent's) */
 static size_t ncallers;
 
 /* The event clock: the TSC where there is one (the vDSO's clock_gettime
  * was a third of the recorder's cost), paired with CLOCK_MONOTONIC at
- * every flush (RK_CLOCK) so the converter can scale it. */
+ * every flush (in the chunk header) so the converter can scale it. */
 static uint64_t ticks(void)
 {
 #if defined(__x86_64__)
@@ -124,6 +177,35 @@ static uint64_t now_ns(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
+
+#if defined(__x86_64__) || defined(__i386__)
+#define cpu_relax() __builtin_ia32_pause()
+#define store_load_fence() ((void)0) /* take_seq's locked read-modify-write is a full barrier */
+#else
+#define cpu_relax() ((void)0)
+#define store_load_fence() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#endif
+
+static void spin_lock(int *l)
+{
+    while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
+        while (__atomic_load_n(l, __ATOMIC_RELAXED))
+            cpu_relax();
+}
+
+/* The lock, or false after about a million tries (a fatal signal must
+ * not wait forever for a thread it interrupted). */
+static bool spin_lock_bounded(int *l)
+{
+    for (long i = 0; i < (1L << 20); i++) {
+        if (!__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
+            return true;
+        cpu_relax();
+    }
+    return false;
+}
+
+static void spin_unlock(int *l) { __atomic_store_n(l, 0, __ATOMIC_RELEASE); }
 
 static void write_all(int f, const void *data, size_t n)
 {
@@ -153,14 +235,16 @@ static void reopen(void)
     fd = f;
 }
 
-/* Writes the buffer, ended by a clock event; the lock is held (or, in a
- * fatal signal, it cannot be had). buf has room for the clock event. */
-static void flush_locked(void)
+/* Writes one chunk (its header at data, n bytes of events after it) with
+ * the clock now in its header; the file's lock is held (or, in a fatal
+ * signal, it cannot be had). */
+static void write_chunk_locked(unsigned char *data, size_t n, uint32_t tid, uint32_t stream)
 {
+    int saved = errno; /* the hooks leave errno to the real calls: what the recorder does keeps it */
     struct stat st;
-    if (state == ON && nbuf > 0 && (fstat(fd, &st) != 0 || st.st_ino != file_ino || st.st_dev != file_dev))
+    if (state == ON && n > 0 && (fstat(fd, &st) != 0 || st.st_ino != file_ino || st.st_dev != file_dev))
         reopen();
-    if (state == ON && nbuf > 0 && (fstat(fd, &st) != 0 || st.st_ino != file_ino || st.st_dev != file_dev)) {
+    if (state == ON && n > 0 && (fstat(fd, &st) != 0 || st.st_ino != file_ino || st.st_dev != file_dev)) {
         /* the file is gone: stop, write nothing, say so */
         state = OFF;
         char lost[sizeof path + 8];
@@ -169,16 +253,32 @@ static void flush_locked(void)
         if (f >= 0)
             close(f);
     }
-    if (state == ON && nbuf > 0) {
-        record_raw_event c;
-        memset(&c, 0, sizeof c);
-        c.arg = ticks();
+    if (state == ON && n > 0) {
+        record_raw_chunk c;
+        c.magic = RECORD_CHUNK_MAGIC;
+        c.tid = tid;
+        c.stream = stream;
+        c.bytes = (uint32_t)n;
+        c.ticks = ticks();
         c.ns = now_ns();
-        c.kind = RK_CLOCK;
-        nbuf += record_raw_pack(&c, buf + nbuf);
-        write_all(fd, buf, nbuf);
+        __builtin_memcpy(data, &c, sizeof c);
+        write_all(fd, data, sizeof c + n);
     }
-    nbuf = 0;
+    errno = saved;
+}
+
+/* Writes b's events; b's lock is held (or b is the caller's own, or the
+ * process has one thread). */
+static void flush_buf(tbuf *b)
+{
+    if (b->n == 0)
+        return;
+    if (!my_forking) /* (a call made by another fork handler: this thread holds the lock already) */
+        pthread_mutex_lock(&file_lock);
+    write_chunk_locked(b->data, b->n, b->tid, b->stream);
+    if (!my_forking)
+        pthread_mutex_unlock(&file_lock);
+    b->n = 0;
 }
 
 /* Appends decimal v to s (no allocation, no locale). */
@@ -195,8 +295,8 @@ static char *put_uint(char *s, uint64_t v)
     return s;
 }
 
-/* Opens raw.PID.GEN in the recording directory: called with the lock held
- * at the first event of a process image. */
+/* Opens raw.PID.GEN in the recording directory: called with the file's
+ * lock held at the first event of a process image. */
 static void open_file(void)
 {
     if (heap_start == 0)
@@ -241,15 +341,27 @@ static void open_file(void)
     }
 }
 
+/* The table of distinct callers, filled without a lock (a slot goes from
+ * 0 to its address once, by compare-and-swap). */
 static void note_caller(uint64_t c)
 {
-    if (c == 0 || ncallers >= CALLERS / 2)
+    if (c == 0 || __atomic_load_n(&ncallers, __ATOMIC_RELAXED) >= CALLERS / 2)
         return;
     size_t i = (size_t)((c * 0x9E3779B97F4A7C15u) >> 48) & (CALLERS - 1);
-    while (callers[i] != 0 && callers[i] != c)
+    for (;;) {
+        uint64_t cur = __atomic_load_n(&callers[i], __ATOMIC_RELAXED);
+        if (cur == c)
+            return;
+        if (cur == 0) {
+            if (__atomic_compare_exchange_n(&callers[i], &cur, c, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+                __atomic_fetch_add(&ncallers, 1, __ATOMIC_RELAXED);
+                return;
+            }
+            if (cur == c)
+                return;
+        }
         i = (i + 1) & (CALLERS - 1);
-    if (callers[i] == 0)
-        callers[i] = c, ncallers++;
+    }
 }
 
 /* The slack of a block glibc handed out (malloc_usable_size minus the
@@ -269,52 +381,151 @@ static void chunk_facts(record_raw_event *e, size_t asked)
     e->chunk = (uint8_t)((word & 2 ? RECORD_CHUNK_MMAPPED : 0) | (word & 4 ? RECORD_CHUNK_NON_MAIN : 0));
 }
 
-/* The lock that orders the events, taken only once the process has more
- * than one thread: glibc clears __libc_single_threaded in pthread_create
- * before the new thread runs, and never sets it again. (The lock was a
- * tenth of the recorder's cost.) locked says whether unlock_events must
- * unlock: the flag may change between the two in the thread that calls
- * pthread_create, never inside a hook. */
-static TLS int locked;
-
-static void lock_events(void)
+/* A thread ends (its key's destructor): its buffer out, then back to the
+ * pool; the calls it still makes (other destructors free memory after
+ * this one) are written one by one. */
+static void thread_done(void *v)
 {
-    locked = !__atomic_load_n(&__libc_single_threaded, __ATOMIC_RELAXED);
-    if (locked)
-        pthread_mutex_lock(&lock);
+    tbuf *b = v;
+    int was = in_hook;
+    in_hook = 1;
+    int e = errno;
+    spin_lock(&b->lock); /* against a flush of every buffer (the owner itself appends no more) */
+    flush_buf(b);
+    spin_unlock(&b->lock);
+    pthread_mutex_lock(&reg_lock);
+    __atomic_store_n(&b->owned, 0, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&reg_lock);
+    my_buf = NULL;
+    my_dying = 1;
+    errno = e;
+    in_hook = was;
 }
 
-static void unlock_events(void)
+/* The calling thread's buffer: one from the pool, or a new one (mmap: the
+ * recorder allocates nothing from malloc); NULL once the thread is ending
+ * or if there is no memory (its calls are then written one by one). */
+static tbuf *take_buf(void)
 {
-    if (locked)
-        pthread_mutex_unlock(&lock);
+    if (my_dying)
+        return NULL;
+    int saved = errno;
+    if (!my_forking) /* (forking, this thread holds it) */
+        pthread_mutex_lock(&reg_lock);
+    if (!have_key)
+        have_key = pthread_key_create(&buf_key, thread_done) == 0;
+    tbuf *b = registry;
+    while (b != NULL && b->owned)
+        b = b->next;
+    if (b == NULL) {
+        void *m = mmap(NULL, sizeof(tbuf), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m != MAP_FAILED) {
+            b = m;
+            b->next = registry;
+            __atomic_store_n(&registry, b, __ATOMIC_RELEASE);
+        }
+    }
+    my_stream = ++streams; /* (without a buffer too: its events written one by one are a stream of their own) */
+    if (b != NULL) { /* its lock is free, or held by a flush of every buffer that finds it empty */
+        b->owned = 1;
+        b->n = 0;
+        b->since_sample = 0;
+        b->tid = my_tid;
+        b->stream = my_stream;
+    }
+    if (!my_forking)
+        pthread_mutex_unlock(&reg_lock);
+    if (b != NULL && have_key)
+        pthread_setspecific(buf_key, b); /* the guard is up: if it allocates, that goes unrecorded */
+    my_buf = b;
+    errno = saved;
+    return b;
 }
 
-/* Every SAMPLE_EVERY-th event (and the first of each buffer) reads the
- * tick counter; the converter interpolates the others. */
+/* The event's place in the order of all calls. The order is the one the
+ * calls take effect in, so that an address freed in one thread and handed
+ * out again in another is freed first: a free takes its number before
+ * the real free, an allocation after the real call returns (a realloc
+ * takes one of each: before, for the free it may do, and after). If
+ * thread A frees X and thread B's malloc then returns X, glibc made B's
+ * malloc wait for A's free (X went back through an arena, whose mutex
+ * orders the two; a tcache is never shared; an mmapped chunk comes back
+ * through munmap and mmap, which the kernel orders), so A's number was
+ * taken before B's real call started and B's after it returned: A's
+ * number is taken first, and one counter's increments are ordered by
+ * what happens before what (coherence), so A's is the smaller. The
+ * counter is atomic once the process has a second thread (glibc clears
+ * __libc_single_threaded in pthread_create before the new thread runs
+ * and never sets it again). */
+static inline uint64_t take_seq(int mt)
+{
+    if (!mt)
+        return next_seq.v++;
+    return __atomic_fetch_add(&next_seq.v, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Every SAMPLE_EVERY-th event of a thread (and the first of each chunk)
+ * reads the tick counter; the converter interpolates the others. */
 #define SAMPLE_EVERY 16
-static unsigned since_sample;
 
-/* Appends one event; the lock is held. asked: the bytes a block handed
- * out was asked for (0 for frees). */
-static void emit_locked(unsigned kind, const void *ptr, size_t size, uint64_t arg, const void *old,
-                        const void *caller, int err, size_t asked)
+/* Writes one event on its own (a thread whose buffer went back at its
+ * end, or that could not get one), as a chunk of one event. Not inlined:
+ * the event's fields stay in registers on the way to a buffer. */
+static __attribute__((noinline)) void emit_direct(record_raw_event e)
 {
-    if (state == OFF_UNSET)
-        open_file();
-    if (state != ON)
-        return;
-    if (my_tid == 0)
+    unsigned char one[sizeof(record_raw_chunk) + RECORD_PACKED_MAX];
+    e.ns = ticks();
+    size_t n = record_raw_pack(&e, true, one + sizeof(record_raw_chunk));
+    if (!my_forking)
+        pthread_mutex_lock(&file_lock);
+    write_chunk_locked(one, n, my_tid, my_stream);
+    if (!my_forking)
+        pthread_mutex_unlock(&file_lock);
+}
+
+/* Records one call. asked: the bytes a block handed out was asked for (0
+ * for frees); before: a realloc's first place (taken before its real
+ * call); the call's own place is taken here, now: after the real call for
+ * an allocation, before it for a free (see take_seq).
+ *
+ * The owner of a buffer appends to it without a lock: a flush of every
+ * buffer (exit, exec, a fatal signal) is rare, and an uncontended lock
+ * was a third of the recorder's cost with threads. Instead, a Dekker
+ * handshake: the owner marks its buffer busy, then takes the place (a
+ * locked read-modify-write, a full barrier), then reads flush_req; a
+ * flusher sets flush_req (sequentially consistent), then reads busy. One
+ * of the two sees the other's store: the owner then appends under the
+ * buffer's lock, or the flusher waits until busy is clear. */
+static void emit_seq(unsigned kind, const void *ptr, size_t size, uint64_t arg, const void *old, const void *caller,
+                     int err, size_t asked, uint64_t before, int mt)
+{
+    if (my_tid == 0) {
         my_tid = (uint32_t)syscall(SYS_gettid);
+        if (my_buf)
+            my_buf->tid = my_tid;
+    }
     record_raw_event e;
+    tbuf *b = my_buf ? my_buf : take_buf();
+    bool locked = false;
+    if (b && mt) {
+        __atomic_store_n(&b->busy, 1, __ATOMIC_RELAXED); /* ordered before the load of flush_req by take_seq's RMW */
+        e.seq = take_seq(mt);
+        store_load_fence();
+        if (__atomic_load_n(&flush_req, __ATOMIC_RELAXED)) {
+            __atomic_store_n(&b->busy, 0, __ATOMIC_RELEASE);
+            spin_lock(&b->lock);
+            locked = true;
+        }
+    } else {
+        e.seq = take_seq(mt);
+    }
     e.ns = 0;
-    if (nbuf == 0 || ++since_sample >= SAMPLE_EVERY)
-        e.ns = ticks(), since_sample = 0;
     e.ptr = (uint64_t)(uintptr_t)ptr;
     e.size = size;
     e.arg = arg;
     e.old = (uint64_t)(uintptr_t)old;
     e.caller = stacks ? (uint64_t)(uintptr_t)caller : 0;
+    e.before = before;
     e.tid = my_tid;
     e.kind = (uint16_t)kind;
     e.err = (uint16_t)err;
@@ -322,21 +533,52 @@ static void emit_locked(unsigned kind, const void *ptr, size_t size, uint64_t ar
     e.chunk = 0;
     if (asked)
         chunk_facts(&e, asked);
-    nbuf += record_raw_pack(&e, buf + nbuf);
     if (stacks)
         note_caller(e.caller);
-    if (nbuf >= BUF_BYTES || unbuffered)
-        flush_locked();
+    if (b == NULL) {
+        emit_direct(e);
+        return;
+    }
+    if (b->n == 0 || ++b->since_sample >= SAMPLE_EVERY)
+        e.ns = ticks(), b->since_sample = 0;
+    bool high = b->n == 0 || (uint32_t)(e.seq >> 32) != b->seq_high;
+    b->seq_high = (uint32_t)(e.seq >> 32);
+    b->n += record_raw_pack(&e, high, b->data + sizeof(record_raw_chunk) + b->n);
+    if (b->n >= BUF_BYTES || __atomic_load_n(&unbuffered, __ATOMIC_RELAXED))
+        flush_buf(b);
+    if (locked)
+        spin_unlock(&b->lock);
+    else if (mt)
+        __atomic_store_n(&b->busy, 0, __ATOMIC_RELEASE);
 }
 
-static inline __attribute__((always_inline)) void emit(unsigned kind, const void *ptr, size_t size, uint64_t arg, const void *old, const void *caller,
-                 int err, size_t asked)
+/* False when nothing is recorded (no directory, a write failed); opens
+ * the file at the first event of a process image. */
+static inline bool recording(void)
 {
-    if (__atomic_load_n(&state, __ATOMIC_RELAXED) == OFF)
-        return; /* not recording (no directory, or a write failed) */
-    lock_events();
-    emit_locked(kind, ptr, size, arg, old, caller, err, asked);
-    unlock_events();
+    int st = __atomic_load_n(&state, __ATOMIC_RELAXED);
+    if (st == ON)
+        return true;
+    if (st == OFF || my_forking)
+        return false;
+    int saved = errno;
+    pthread_mutex_lock(&file_lock);
+    if (state == OFF_UNSET)
+        open_file();
+    pthread_mutex_unlock(&file_lock);
+    errno = saved;
+    return state == ON;
+}
+
+static inline int multi_threaded(void) { return !__atomic_load_n(&__libc_single_threaded, __ATOMIC_RELAXED); }
+
+/* An allocation or a free: its place taken now. */
+static inline __attribute__((always_inline)) void emit(unsigned kind, const void *ptr, size_t size, uint64_t arg,
+                                                       const void *old, const void *caller, int err, size_t asked)
+{
+    if (!recording())
+        return;
+    emit_seq(kind, ptr, size, arg, old, caller, err, asked, 0, multi_threaded());
 }
 
 #define CALLER __builtin_return_address(0)
@@ -348,9 +590,7 @@ static inline __attribute__((always_inline)) void emit(unsigned kind, const void
             return call;                                                                                       \
         in_hook = 1;                                                                                           \
         void *p_ = call;                                                                                       \
-        int e_ = errno;                                                                                        \
-        emit(kind, p_, size, arg, NULL, CALLER, p_ ? 0 : e_, asked);                                           \
-        errno = e_;                                                                                            \
+        emit(kind, p_, size, arg, NULL, CALLER, p_ ? 0 : errno, asked);                                        \
         in_hook = 0;                                                                                           \
         return p_;                                                                                             \
     } while (0)
@@ -365,20 +605,27 @@ EXPORT void *aligned_alloc(size_t a, size_t n) { ALLOC_HOOK(__libc_memalign(a, n
 EXPORT void *valloc(size_t n) { ALLOC_HOOK(__libc_valloc(n), RK_VALLOC, n, 0, n ? n : 1); }
 EXPORT void *pvalloc(size_t n) { ALLOC_HOOK(__libc_pvalloc(n), RK_PVALLOC, n, 0, n ? n : 1); }
 
-/* realloc frees and allocates in one: the lock is held across the call. */
+/* realloc frees and allocates in one: two places in the order, one
+ * before the real call (for the free it may do: another thread may get
+ * the old address back at once) and one after (for the block it gives). */
+static void *realloc_hook(unsigned kind, void *old, size_t n, size_t per, uint64_t nmemb, const void *caller)
+{
+    in_hook = 1;
+    bool rec = recording();
+    int mt = multi_threaded();
+    uint64_t before = rec ? take_seq(mt) : 0;
+    void *p = __libc_realloc(old, n);
+    if (rec)
+        emit_seq(kind, p, per, nmemb, old, caller, p ? 0 : errno, n ? n : 1, before, mt);
+    in_hook = 0;
+    return p;
+}
+
 EXPORT void *realloc(void *old, size_t n)
 {
     if (in_hook)
         return __libc_realloc(old, n);
-    in_hook = 1;
-    lock_events();
-    void *p = __libc_realloc(old, n);
-    int e = errno;
-    emit_locked(RK_REALLOC, p, n, 0, old, CALLER, p ? 0 : e, n ? n : 1);
-    unlock_events();
-    errno = e;
-    in_hook = 0;
-    return p;
+    return realloc_hook(RK_REALLOC, old, n, n, 0, CALLER);
 }
 
 EXPORT void *reallocarray(void *old, size_t nmemb, size_t size)
@@ -396,15 +643,7 @@ EXPORT void *reallocarray(void *old, size_t nmemb, size_t size)
     if (in_hook)
         return __libc_realloc(old, n);
     /* the size is recorded per element: reallocarray(p, 0, s) frees as realloc(p, 0) does */
-    in_hook = 1;
-    lock_events();
-    void *p = __libc_realloc(old, n);
-    int e = errno;
-    emit_locked(RK_REALLOCARRAY, p, size, nmemb, old, CALLER, p ? 0 : e, n ? n : 1);
-    unlock_events();
-    errno = e;
-    in_hook = 0;
-    return p;
+    return realloc_hook(RK_REALLOCARRAY, old, n, size, nmemb, CALLER);
 }
 
 EXPORT int posix_memalign(void **res, size_t a, size_t n)
@@ -435,8 +674,8 @@ static void free_hook(void *p, unsigned kind, size_t size, size_t align, const v
         return;
     }
     in_hook = 1;
-    int e = errno;
     emit(kind, p, size, align, NULL, caller, 0, 0);
+    int e = errno; /* glibc's free keeps errno since 2.33; an older one may not */
     __libc_free(p);
     errno = e;
     in_hook = 0;
@@ -480,18 +719,47 @@ static void write_symbols(void)
     close(f);
 }
 
-/* Everything out; later events are written one by one. */
+/* Every thread's buffer out. wait: take each buffer's lock (exit, exec);
+ * else (a fatal signal) try for a while and write it anyway, and never
+ * wait for the caller's own (the signal may have interrupted it). */
+static void flush_all(bool wait)
+{
+    __atomic_store_n(&flush_req, 1, __ATOMIC_SEQ_CST);
+    for (tbuf *b = __atomic_load_n(&registry, __ATOMIC_ACQUIRE); b != NULL; b = b->next) {
+        if (!__atomic_load_n(&b->owned, __ATOMIC_ACQUIRE))
+            continue;
+        bool mine = b == my_buf;
+        bool locked = !mine && (wait ? (spin_lock(&b->lock), true) : spin_lock_bounded(&b->lock));
+        /* an append begun before flush_req was seen ends with busy cleared */
+        for (long i = 0; !mine && __atomic_load_n(&b->busy, __ATOMIC_ACQUIRE) && (wait || i < (1L << 20)); i++)
+            cpu_relax();
+        if (wait) {
+            flush_buf(b);
+        } else if (b->n) { /* the file's lock too may be held by a thread the signal stopped */
+            bool file = pthread_mutex_trylock(&file_lock) == 0;
+            write_chunk_locked(b->data, b->n, b->tid, b->stream);
+            b->n = 0;
+            if (file)
+                pthread_mutex_unlock(&file_lock);
+        }
+        if (locked)
+            spin_unlock(&b->lock);
+    }
+}
+
+/* Everything out; later events are written at once (destructors that run
+ * later still allocate). */
 static void finish(void)
 {
     if (state == ON && (uint32_t)getpid() != file_pid)
-        return; /* a vfork child leaving by _exit: the memory and the buffer are its parent's */
+        return; /* a vfork child leaving by _exit: the memory and the buffers are its parent's */
     int was = in_hook;
     in_hook = 1;
-    pthread_mutex_lock(&lock);
-    flush_locked();
-    unbuffered = 1;
+    __atomic_store_n(&unbuffered, 1, __ATOMIC_SEQ_CST); /* first: a thread appending after its flush below sees it */
+    flush_all(true);
+    pthread_mutex_lock(&file_lock);
     write_symbols();
-    pthread_mutex_unlock(&lock);
+    pthread_mutex_unlock(&file_lock);
     in_hook = was;
 }
 
@@ -532,9 +800,10 @@ static void *real_fn(const char *name)
 static void before_exec(void)
 {
     int e = errno;
-    pthread_mutex_lock(&lock);
-    flush_locked();
-    pthread_mutex_unlock(&lock);
+    int was = in_hook;
+    in_hook = 1;
+    flush_all(true);
+    in_hook = was;
     errno = e;
 }
 
@@ -581,46 +850,64 @@ static const int fatal[] = {SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGTRAP, SIGABRT, S
 static void on_fatal(int sig)
 {
     int e = errno;
-    if (pthread_mutex_trylock(&lock) == 0) {
-        flush_locked();
-        pthread_mutex_unlock(&lock);
-    } else {
-        flush_locked();
-    }
+    int was = in_hook;
+    in_hook = 1;
+    flush_all(false);
+    in_hook = was;
     errno = e;
     raise(sig);
 }
 
+/* fork: the registry and the file stay consistent across it (their locks
+ * held); the parent keeps its buffers and flushes them later, the child
+ * starts empty (the events buffered are the parent's) with its own file
+ * at its first call. */
 static void before_fork(void)
 {
-    pthread_mutex_lock(&lock);
-    flush_locked();
+    pthread_mutex_lock(&reg_lock);
+    pthread_mutex_lock(&file_lock);
+    my_forking = 1; /* other fork handlers may allocate: their calls must not wait for these locks */
 }
 
-static void after_fork_parent(void) { pthread_mutex_unlock(&lock); }
+static void after_fork_parent(void)
+{
+    my_forking = 0;
+    pthread_mutex_unlock(&file_lock);
+    pthread_mutex_unlock(&reg_lock);
+}
 
 static void after_fork_child(void)
 {
     if (fd >= 0)
         close(fd);
     fd = -1;
-    nbuf = 0;
+    for (tbuf *b = registry; b != NULL; b = b->next) { /* the other threads are gone in the child */
+        b->lock = 0;
+        b->busy = 0;
+        b->n = 0;
+        if (b != my_buf)
+            b->owned = 0;
+    }
     my_tid = 0;
+    if (my_buf)
+        my_buf->tid = 0, my_buf->since_sample = 0;
     memset(callers, 0, sizeof callers);
     ncallers = 0;
     if (state == ON)
         state = OFF_UNSET; /* the child's own file at its first call */
-    pthread_mutex_unlock(&lock);
+    my_forking = 0;
+    pthread_mutex_unlock(&file_lock);
+    pthread_mutex_unlock(&reg_lock);
 }
 
 __attribute__((constructor)) static void at_start(void)
 {
     if (getenv("ALLOCSCOPE_RECORD_DIR") == NULL)
         return;
-    pthread_mutex_lock(&lock);
+    pthread_mutex_lock(&file_lock);
     if (state == OFF_UNSET)
         open_file(); /* now, so a program that never allocates still shows it was recorded */
-    pthread_mutex_unlock(&lock);
+    pthread_mutex_unlock(&file_lock);
     pthread_atfork(before_fork, after_fork_parent, after_fork_child);
     for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
         struct sigaction old, sa;

@@ -12,13 +12,22 @@
                                start: the main heap's page (region 0),
                                its arena's 64 MiB heap, or 16 bytes into
                                its mmapped chunk
+  check.py reorder REC OUT     writes REC with its first free-then-reuse
+                               across threads reordered (known must
+                               then fail: the check can see the fault)
   check.py known REC CHILDREC  exit 0 iff the calls made by the known_*
                                functions of tests/record/known.c are
-                               exactly the ones it documents
+                               exactly the ones it documents, each
+                               thread's in its order, and across the
+                               threads no address is handed out while
+                               it is live (a free comes before the
+                               allocation that gets its address back)
 """
+import functools
 import sys
 
 
+@functools.lru_cache(maxsize=4)
 def read(path):
     """(header words, body lines as word lists, trailer lines as word lists)"""
     with open(path) as f:
@@ -84,6 +93,32 @@ def counts(path):
     print(allocs, frees, size)
 
 
+def reorder(path, out):
+    """Writes a copy of the recording at path where the first address
+    freed in one thread and handed out again in another is handed out
+    before it is freed (the free's line moved after the allocation's):
+    what a recorder that orders its threads wrongly would write. True if
+    there was such an address."""
+    with open(path) as f:
+        lines = f.read().split("\n")
+    ops = int(lines[2])
+    addr_of, freed_at = {}, {}
+    for n in range(4, 4 + ops):
+        w = lines[n].split()
+        thread = w[5] if w[0] in "ar" else w[3]
+        if w[0] == "f" and w[1] in addr_of:
+            freed_at[addr_of.pop(w[1])] = (n, thread)
+        elif w[0] == "a":
+            at = freed_at.get(w[4])
+            if at and at[1] != thread:
+                lines.insert(n, lines.pop(at[0]))
+                with open(out, "w") as f:
+                    f.write("\n".join(lines))
+                return True
+            addr_of[w[1]] = w[4]
+    return False
+
+
 def calls_of(path, prefix):
     """The calls whose caller's symbol starts with prefix, in order, as
     strings: "a SIZE KIND", "r SIZE KIND", "f KIND", "x KIND SIZE ERRNO",
@@ -138,6 +173,51 @@ f f t0""".split("\n")
 
 KNOWN_CHILD = ["a 77 m t0", "f f t0", "a 88 m t0"]
 
+WORKERS, ROUNDS, RING = 4, 20000, 64
+
+
+def worker_calls(w, t):
+    """known_worker w's calls in its order, on thread index t."""
+    out = []
+    for i in range(ROUNDS):
+        size = 24 + w + 4 * (i % 50)
+        out.append("a %d m %s" % (size, t))
+        if i % 4 == 3:
+            out.append("r %d r %s" % (size + 300, t))
+        out.append("f f %s" % t)
+    return out
+
+
+def cross_thread(path):
+    """Walks the body in its order: no address is handed out while it is
+    live, no call is on a block never seen (u lines), and addresses do go
+    from thread to thread (freed in one, handed out again in another).
+    The number of such reuses, or None if the order is wrong."""
+    _, body, trailer = read(path)
+    unknown = [w for w in trailer if w[0] == "u"]
+    if unknown:
+        print("%d calls on blocks the recording never saw allocated (u lines): %s" % (len(unknown), unknown[:3]))
+        return None
+    addr_of, live, freed_by = {}, {}, {}
+    reuses = 0
+    for n, w in enumerate(body):
+        ident = w[1]
+        thread = w[5] if w[0] in "ar" else w[3]
+        if w[0] in "fr" and ident in addr_of:  # the block's old address is free again
+            old = addr_of.pop(ident)
+            del live[old]
+            freed_by[old] = thread
+        if w[0] in "ar":
+            addr = w[4]
+            if addr in live:
+                print("operation %d: %s hands out %s, still live as id %s" % (n, " ".join(w), addr, live[addr]))
+                return None
+            if addr in freed_by and freed_by[addr] != thread:
+                reuses += 1
+            live[addr] = ident
+            addr_of[ident] = addr
+    return reuses
+
 
 def known(path, child):
     ok = True
@@ -157,6 +237,26 @@ def known(path, child):
     if len(threads) != 400:
         print("known_thread: %d calls recorded on other threads" % (len(threads) - 400))
         ok = False
+    workers = calls_of(path, "known_worker+")
+    seen = set()
+    for t in sorted(set(c.split()[-1] for c in workers)):
+        mine = [c for c in workers if c.endswith(" " + t)]
+        w = int(mine[0].split()[1]) - 24
+        if w in seen or not 0 <= w < WORKERS or mine != worker_calls(w, t):
+            print("known_worker on %s: %d calls, not worker %d's %d in its order" % (t, len(mine), w, len(worker_calls(w, t))))
+            ok = False
+        seen.add(w)
+    if len(seen) != WORKERS:
+        print("known_worker: %d workers recorded, not %d" % (len(seen), WORKERS))
+        ok = False
+    reuses = cross_thread(path)
+    if reuses is None:
+        ok = False
+    elif reuses == 0:
+        print("known_worker: no address freed in one thread came back in another: the order across threads is untested")
+        ok = False
+    else:
+        print("known: %d addresses freed in one thread and handed out in another, each freed first" % reuses)
     got = calls_of(child, "known_child+")
     if got != KNOWN_CHILD:
         print("known_child: recorded %s, expected %s" % (got, KNOWN_CHILD))
@@ -169,7 +269,9 @@ if __name__ == "__main__":
         counts(sys.argv[2])
     elif sys.argv[1] == "known":
         known(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "reorder":
+        sys.exit(0 if reorder(sys.argv[2], sys.argv[3]) else 1)
     elif sys.argv[1] == "layout":
         sys.exit(0 if layout(sys.argv[2], sys.argv[3]) else 1)
     else:
-        sys.exit("usage: check.py counts REC | layout REC BLOCKS | known REC CHILDREC")
+        sys.exit("usage: check.py counts REC | layout REC BLOCKS | known REC CHILDREC | reorder REC OUT")

@@ -13,6 +13,14 @@
  *   reallocarray(h,SIZE_MAX/4,8)->NULL valloc(100) pvalloc(100) free(NULL)
  *   free b,e,f,g,h,v,pv  z=malloc(0) free(z)
  * then 2 threads (known_thread): 100 x { malloc(24+i); free } each,
+ * then known_fill fills a ring of RING slots (malloc(8) each) and
+ * WORKERS threads (known_worker, w = 0..3) each make ROUNDS rounds:
+ *   q = malloc(24 + w + 4 * (i % 50)); swap q into a slot of the ring
+ *   (picked at random: under a mutex) for the block there, made by any
+ *   thread; every 4th round realloc that block to its size + 300; free it
+ * so that each thread's calls are known in order while the blocks, and
+ * glibc's addresses, go from thread to thread (an address one thread
+ * frees comes back from another's malloc); known_drain frees the ring;
  * then a fork child (known_child): malloc(77) free malloc(88) _exit(0).
  */
 #include <errno.h>
@@ -25,8 +33,18 @@
 #include <unistd.h>
 
 void *known_thread(void *arg);
+void *known_worker(void *arg);
 void known_main(void);
+void known_fill(void);
+void known_drain(void);
 void known_child(void);
+
+#define WORKERS 4
+#define ROUNDS 20000
+#define RING 64
+static void *ring[RING];
+static pthread_mutex_t ring_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_barrier_t start; /* the workers begin together, so their calls interleave */
 
 static int bad;
 static volatile size_t huge = SIZE_MAX / 2; /* volatile: no compile-time overflow warning */
@@ -50,6 +68,45 @@ void *known_thread(void *arg)
         free(p);
     }
     return NULL;
+}
+
+void *known_worker(void *arg)
+{
+    size_t w = (size_t)(uintptr_t)arg;
+    uint64_t seed = 88172645463325252u + w;
+    pthread_barrier_wait(&start);
+    for (int i = 0; i < ROUNDS; i++) {
+        size_t size = 24 + w + 4 * (size_t)(i % 50);
+        char *q = malloc(size);
+        if (q == NULL)
+            return NULL;
+        q[0] = 1;
+        seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+        pthread_mutex_lock(&ring_lock);
+        void *old = ring[seed % RING];
+        ring[seed % RING] = q;
+        pthread_mutex_unlock(&ring_lock);
+        if (i % 4 == 3) {
+            void *moved = realloc(old, size + 300);
+            if (moved == NULL)
+                return NULL;
+            old = moved;
+        }
+        free(old);
+    }
+    return NULL;
+}
+
+void known_fill(void)
+{
+    for (int k = 0; k < RING; k++)
+        ring[k] = malloc(8);
+}
+
+void known_drain(void)
+{
+    for (int k = 0; k < RING; k++)
+        free(ring[k]);
 }
 
 void known_main(void)
@@ -110,6 +167,15 @@ int main(void)
             return 2;
     for (int i = 0; i < 2; i++)
         pthread_join(t[i], NULL);
+    known_fill();
+    pthread_barrier_init(&start, NULL, WORKERS);
+    pthread_t w[WORKERS];
+    for (int i = 0; i < WORKERS; i++)
+        if (pthread_create(&w[i], NULL, known_worker, (void *)(uintptr_t)i) != 0)
+            return 2;
+    for (int i = 0; i < WORKERS; i++)
+        pthread_join(w[i], NULL);
+    known_drain();
     fflush(stdout);
     pid_t pid = fork();
     if (pid == 0)
