@@ -149,10 +149,10 @@ typedef struct trace_seek {
     double ckpt_mb, rss_mb;
 } trace_seek;
 
-static bool write_window_recording(const char *from, char *to);
+static bool write_window_recording(const char *from, char *to, bool shaped);
 
 /* The player over the trace (or, recording true, over the same operations
- * as allocscope record writes them). */
+ * as allocscope record writes a real program's: threads, addresses, times). */
 static player *trace_player(size_t ops, bool recording)
 {
     char path[64], rec[64] = "";
@@ -163,7 +163,7 @@ static player *trace_player(size_t ops, bool recording)
     sb_init(&script);
     trace_header h;
     player *p = NULL;
-    bool written = write_window_trace(path, ops, 10000, 8, 64) && (!recording || write_window_recording(path, rec));
+    bool written = write_window_trace(path, ops, 10000, 8, 64) && (!recording || write_window_recording(path, rec, true));
     if (written && sb_read_file(&text, recording ? rec : path, (size_t)1 << 30, &err) &&
         trace_to_script(sb_str(&text), &h, &body, &err)) {
         sb_printf(&script, "new freelist 4096 grow\n%s", sb_str(&body));
@@ -267,7 +267,7 @@ static void print_trace_seek(bool json, bool *first)
     trace_seek t;
     trace_seek_figures(ops, &t);
     static const char *const way[] = {"trace, played forward first", "trace, played ahead in idle time",
-                                      "recording (allocscope record's format), played forward first"};
+                                      "recording (as allocscope record writes a program's, 4 threads), played forward first"};
     for (int w = 0; w < 3; w++) {
         char what[160];
         snprintf(what, sizeof what, "g to a random step of a %zu-operation %s, median (ms)", ops, way[w]);
