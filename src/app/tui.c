@@ -2457,8 +2457,8 @@ static void restore_terminal(void)
  * SIGILL, SIGABRT) cannot trust the heap or curses: its handler only puts
  * the terminal's modes back and writes the bytes that leave the full
  * screen (both async-signal-safe, prepared before), then dies of it. */
-static struct termios crash_tty;
-static bool crash_tty_saved;
+static struct termios crash_tty[3];  /* of stdin, stdout, stderr: curses sets the modes of its output's */
+static bool crash_tty_saved[3];
 static char crash_bytes[96];
 static size_t crash_len;
 
@@ -2466,8 +2466,9 @@ static void on_stop_signal(int sig) { stop_signal = sig; }
 
 static void on_crash_signal(int sig)
 {
-    if (crash_tty_saved)
-        tcsetattr(STDIN_FILENO, TCSANOW, &crash_tty);
+    for (int fd = 0; fd < 3; fd++)
+        if (crash_tty_saved[fd])
+            tcsetattr(fd, TCSANOW, &crash_tty[fd]);
     if (crash_len)
         (void)!write(STDOUT_FILENO, crash_bytes, crash_len);
     signal(sig, SIG_DFL);
@@ -2477,7 +2478,8 @@ static void on_crash_signal(int sig)
 /* Before initscr: the terminal's modes as they were. */
 static void restore_terminal_on_signals(void)
 {
-    crash_tty_saved = tcgetattr(STDIN_FILENO, &crash_tty) == 0;
+    for (int fd = 0; fd < 3; fd++)
+        crash_tty_saved[fd] = isatty(fd) && tcgetattr(fd, &crash_tty[fd]) == 0;
     static const int crashes[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}, stops[] = {SIGTERM, SIGHUP};
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
