@@ -500,6 +500,40 @@ static void test_the_quick_line_reader_agrees_with_the_careful_one(void **state)
     }
 }
 
+/* The same when the other thread gets not the old address but bytes of
+ * the old block (glibc merged its chunk with a free neighbour): the
+ * realloc is written first, so that the glibc view finds those bytes
+ * free. */
+static void test_a_realloc_comes_before_a_reuse_of_its_bytes(void **state)
+{
+    (void)state;
+    raw_writer w;
+    raw_open(&w);
+    record_raw_event m, r, o;
+    memset(&m, 0, sizeof m);
+    m.kind = RK_MALLOC, m.ptr = 0xa000, m.size = 100, m.slack = 12, m.seq = 0, m.ns = 1010;
+    memset(&r, 0, sizeof r);
+    r.kind = RK_REALLOC, r.ptr = 0xc000, r.old = 0xa000, r.size = 300, r.slack = 4, r.before = 1, r.seq = 3, r.ns = 1030;
+    memset(&o, 0, sizeof o); /* another thread: a chunk from 0x9fe0, over the old block's first bytes */
+    o.kind = RK_MALLOC, o.ptr = 0x9ff0, o.size = 200, o.slack = 8, o.seq = 2, o.ns = 1020;
+    unsigned char a[2 * RECORD_PACKED_MAX], b[RECORD_PACKED_MAX];
+    size_t na = record_raw_pack(&m, true, a);
+    na += record_raw_pack(&r, false, a + na);
+    size_t nb = record_raw_pack(&o, true, b);
+    raw_chunk(&w, 7, 1, a, na);
+    raw_chunk(&w, 8, 2, b, nb);
+    strbuf text;
+    record_summary sum;
+    raw_convert(&w, &text, &sum);
+    const char *body = strchr(strstr(sb_str(&text), "heap=5000"), '\n') + 1;
+    assert_string_equal(body, "a 0 100 m a000 0 10 g12\n"
+                              "r 0 300 r c000 0 10 g4\n"
+                              "a 1 200 m 9ff0 1 0 g8\n"
+                              "t 0 7\nt 1 8\nend 3\n");
+    assert_int_equal(sum.events, 3);
+    sb_free(&text);
+}
+
 /* A raw file the recorder was killed while writing: the events of whole
  * chunks and the whole events of the last one are converted. */
 static void test_a_raw_file_cut_inside_a_chunk(void **state)
@@ -698,6 +732,7 @@ int main(void)
         cmocka_unit_test(test_the_glibc_view_puts_blocks_at_their_recorded_addresses),
         cmocka_unit_test(test_unsampled_calls_get_interpolated_times),
         cmocka_unit_test(test_threads_chunks_merge_by_their_places),
+        cmocka_unit_test(test_a_realloc_comes_before_a_reuse_of_its_bytes),
         cmocka_unit_test(test_a_raw_file_cut_inside_a_chunk),
         cmocka_unit_test(test_odd_calls_read_back_whole),
         cmocka_unit_test(test_the_quick_line_reader_agrees_with_the_careful_one),

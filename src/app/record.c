@@ -13,7 +13,7 @@
  * call with its place in the order of all (record.h): the conversion
  * merges the threads' chunks by those places (raw_merge), a realloc at
  * two of them (its free before the real call, its block after; written
- * early if another thread gets its old address back in between).
+ * early if another thread gets bytes of its old block back in between).
  */
 #include "allocscope/record.h"
 
@@ -164,10 +164,14 @@ typedef struct conv {
     strbuf trailer;
     u64map live;            /* address -> id */
     u64map detached;        /* a realloc's seq + 1 -> the id of its old block, between its two places */
-    u64map pend_at;         /* the old address of such a realloc -> its slot in pend */
-    record_raw_event *pend; /* those reallocs (raw), by slot */
-    uint32_t *pend_free;    /* slots free again */
-    size_t npend, pend_cap, npend_free, pend_free_cap;
+    struct pending_realloc {
+        record_raw_event ev;   /* raw */
+        uint64_t lo, hi;       /* the old block's bytes in glibc's view: its size word to its slack's end */
+        bool used;
+    } *pend;                   /* such reallocs, a few at most (one per thread) */
+    size_t npend, pend_cap, pend_used;
+    uint32_t *slack_of;     /* per id: glibc's slack past its size */
+    size_t slack_cap;
     u64map early;           /* seq + 1 of reallocs converted before their own place */
     u64map caller_index;    /* return address -> index + 1 */
     uint64_t *caller_addr;
@@ -212,6 +216,8 @@ static bool grow(void **p, size_t *cap, size_t need, size_t elem)
     *p = q, *cap = n;
     return true;
 }
+
+static void set_slack(conv *c, uint32_t id, uint32_t slack);
 
 static uint32_t new_id(conv *c, uint64_t addr, uint64_t size)
 {
@@ -378,6 +384,7 @@ static void convert_alloc(conv *c, const record_raw_event *e, const char *tok, u
         release_id(c, e->ptr, id);
     }
     id = new_id(c, e->ptr, size);
+    set_slack(c, id, e->slack);
     body_alloc(c, e, 'a', id, size, tok, t);
     c->sum->allocs++;
 }
@@ -394,33 +401,45 @@ static void realloc_begin(conv *c, const record_raw_event *e)
     map_del(&c->live, e->old);
     if (!map_put(&c->detached, e->seq + 1, id))
         c->oom = true;
-    /* kept, so that it can be converted early (convert_event) */
-    uint32_t slot;
-    if (c->npend_free)
-        slot = c->pend_free[--c->npend_free];
-    else if (grow((void **)&c->pend, &c->pend_cap, c->npend + 1, sizeof *c->pend))
-        slot = (uint32_t)c->npend++;
-    else {
+    /* kept, so that it can be converted early (convert_one) */
+    size_t slot = 0;
+    while (slot < c->npend && c->pend[slot].used)
+        slot++;
+    if (slot == c->npend && !grow((void **)&c->pend, &c->pend_cap, c->npend + 1, sizeof *c->pend)) {
         c->oom = true;
         return;
     }
-    c->pend[slot] = *e;
-    if (!map_put(&c->pend_at, e->old, slot))
-        c->oom = true;
+    c->npend += slot == c->npend;
+    uint32_t slack = id < c->slack_cap ? c->slack_of[id] : 0;
+    c->pend[slot] = (struct pending_realloc){*e, e->old - 8, e->old + c->size_of[id] + slack, true};
+    c->pend_used++;
 }
 
-/* The realloc whose old address is addr is converted now (if one waits
- * for its own place): slot freed. */
-static bool take_pending(conv *c, uint64_t addr, record_raw_event *r)
+/* Takes a pending realloc out: the one of place seq (a realloc's own
+ * place), or else (seq 0) one whose old block's bytes [lo, hi) overlap;
+ * false if there is none. */
+static bool take_pending(conv *c, uint64_t seq, uint64_t lo, uint64_t hi, record_raw_event *r)
 {
-    uint32_t slot;
-    if (!map_get(&c->pend_at, addr, &slot))
-        return false;
-    map_del(&c->pend_at, addr);
-    *r = c->pend[slot];
-    if (grow((void **)&c->pend_free, &c->pend_free_cap, c->npend_free + 1, sizeof *c->pend_free))
-        c->pend_free[c->npend_free++] = slot;
-    return true;
+    for (size_t i = 0; c->pend_used && i < c->npend; i++) {
+        struct pending_realloc *q = &c->pend[i];
+        if (q->used && (seq ? q->ev.seq == seq : q->lo < hi && lo < q->hi)) {
+            *r = q->ev;
+            q->used = false;
+            c->pend_used--;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Glibc's slack past an id's size, for the bytes a pending realloc's old
+ * block covers. */
+static void set_slack(conv *c, uint32_t id, uint32_t slack)
+{
+    if (!grow((void **)&c->slack_of, &c->slack_cap, (size_t)id + 1, sizeof *c->slack_of))
+        c->oom = true;
+    else
+        c->slack_of[id] = slack;
 }
 
 /* A realloc's own place (after its real call): the block it kept, moved,
@@ -435,7 +454,7 @@ static void convert_realloc(conv *c, const record_raw_event *e, const char *tok,
     record_raw_event gone;
     if (known) {
         map_del(&c->detached, e->seq + 1);
-        take_pending(c, e->old, &gone);
+        take_pending(c, e->seq, 0, 0, &gone);
     }
     if (e->old != 0 && !known)
         trailer_unknown(c, e, e->old, tok, t);
@@ -458,6 +477,7 @@ static void convert_realloc(conv *c, const record_raw_event *e, const char *tok,
             c->oom = true;
         c->live_bytes = c->live_bytes - c->size_of[id] + size;
         c->size_of[id] = size;
+        set_slack(c, id, e->slack);
         if (c->live_bytes > c->peak_bytes)
             c->peak_bytes = c->live_bytes;
         body_alloc(c, e, 'r', id, size, tok, t);
@@ -478,11 +498,11 @@ static record_raw_event in_ns(const conv *c, const record_raw_event *e)
 static void convert_one(conv *c, const record_raw_event *e);
 
 /* Converts one event (raw: its time in ticks). An event that hands out
- * the old address of a realloc still between its two places (glibc's
- * realloc freed it inside, after it had got the new block) converts that
- * realloc first, at this time: in the recording the address is then free
- * again before it is handed out, as it was in glibc; the realloc's own
- * place then changes nothing. */
+ * bytes of the old block of a realloc still between its two places
+ * (glibc's realloc freed it inside, after it had got the new block)
+ * converts that realloc first, at this time: in the recording those
+ * bytes are then free again before they are handed out, as they were in
+ * glibc; the realloc's own place then changes nothing. */
 static void convert_event(conv *c, const record_raw_event *raw)
 {
     record_raw_event ev = in_ns(c, raw);
@@ -496,14 +516,25 @@ static void convert_event(conv *c, const record_raw_event *raw)
 static void convert_one(conv *c, const record_raw_event *e)
 {
     record_raw_event r;
-    bool own = record_kind_reallocs(e->kind) && e->ptr == e->old; /* in place: its own old address */
-    if (e->ptr && !own && (kind_allocates(e->kind) || record_kind_reallocs(e->kind)) && take_pending(c, e->ptr, &r)) {
+    /* the bytes it hands out in glibc's view: its size word to the end of its slack */
+    uint64_t bytes = e->size;
+    if ((e->kind == RK_CALLOC || e->kind == RK_REALLOCARRAY) && __builtin_mul_overflow(e->size, e->arg, &bytes))
+        bytes = 0;
+    uint64_t lo = e->ptr - 8, hi = e->ptr + bytes + e->slack;
+    struct pending_realloc *mine = NULL; /* a realloc's own: out of the search below, for now */
+    for (size_t i = 0; record_kind_reallocs(e->kind) && c->pend_used && i < c->npend; i++)
+        if (c->pend[i].used && c->pend[i].ev.seq == e->seq)
+            mine = &c->pend[i], mine->used = false, c->pend_used--;
+    while (e->ptr && c->pend_used && (kind_allocates(e->kind) || record_kind_reallocs(e->kind)) &&
+           take_pending(c, 0, lo, hi, &r)) {
         record_raw_event now = in_ns(c, &r);
         now.ns = e->ns;
         if (!map_put(&c->early, r.seq + 1, 1))
             c->oom = true;
         convert_one(c, &now);
     }
+    if (mine)
+        mine->used = true, c->pend_used++;
     char tok[64];
     kind_token(e, tok, sizeof tok);
     uint32_t t = thread_index(c, e->tid);
@@ -590,10 +621,9 @@ static void conv_free(conv *c)
     sb_free(&c->trailer);
     map_free(&c->live);
     map_free(&c->detached);
-    map_free(&c->pend_at);
     map_free(&c->early);
     free(c->pend);
-    free(c->pend_free);
+    free(c->slack_of);
     map_free(&c->caller_index);
     free(c->caller_addr);
     free(c->free_ids);

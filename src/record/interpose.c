@@ -730,8 +730,9 @@ static void flush_all(bool wait)
             continue;
         bool mine = b == my_buf;
         bool locked = !mine && (wait ? (spin_lock(&b->lock), true) : spin_lock_bounded(&b->lock));
-        /* an append begun before flush_req was seen ends with busy cleared */
-        for (long i = 0; !mine && __atomic_load_n(&b->busy, __ATOMIC_ACQUIRE) && (wait || i < (1L << 20)); i++)
+        /* an append begun before flush_req was seen ends with busy cleared (within a few hundred
+         * nanoseconds: the bound is for a thread that died inside one, cancelled or killed) */
+        for (long i = 0; !mine && __atomic_load_n(&b->busy, __ATOMIC_ACQUIRE) && i < (wait ? 1L << 24 : 1L << 20); i++)
             cpu_relax();
         if (wait) {
             flush_buf(b);
