@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include "sessionkit.h"
 #include "allocscope/parse.h"
+#include "allocscope/evidence.h"
 #include "allocscope/record.h"
 #include "allocscope/trace.h"
 
@@ -655,6 +656,11 @@ static void test_the_glibc_view_puts_blocks_at_their_recorded_addresses(void **s
     assert_int_equal(h.len, 8);
     assert_int_equal(slack.kind, AS_SPAN_SLACK);
     assert_int_equal(slack.len, 8);
+    assert_ptr_equal(slack.block, t0.ptr); /* the slack is t0's: the block table's column says so */
+    evidence ev;
+    evidence_collect(s, &ev);
+    assert_int_equal(evidence_slack_of(&ev, t0.ptr), 8);
+    evidence_free(&ev);
     as_span t1s = span_of(s, 0, 0x2a0);
     assert_int_equal(t1s.kind, AS_SPAN_LIVE);
     assert_int_equal(t1s.len, 16);

@@ -499,11 +499,28 @@ static void test_member_warning_named_once(void **state)
     session_destroy(s);
 }
 
+/* A long reg:off (a glibc heap's 0:168080) takes its columns from the
+ * size's, so slack, pad and state stay under their headings. */
+static void test_table_columns_stay_put(void **state)
+{
+    session_block shortb = {.region = 0, .offset = 16, .size = 48, .padding = 0, .live = true};
+    session_block longb = {.region = 0, .offset = 168080, .size = 48, .padding = 0, .live = true};
+    session_block longer = {.region = 12, .offset = 16777216, .size = 7, .padding = 2, .live = false};
+    char a[96], b[96], c[96];
+    screen_table_columns(a, sizeof a, &shortb, true, 5);
+    screen_table_columns(b, sizeof b, &longb, true, 5);
+    screen_table_columns(c, sizeof c, &longer, true, 5);
+    assert_string_equal(a, "   0:16     48     5    0 live ");
+    assert_string_equal(b, "0:168080    48     5    0 live ");
+    assert_int_equal(strstr(c, "     5    2 freed") - c, strstr(a, "     5    0 live") - a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_layouts_at_many_sizes),
         cmocka_unit_test(test_used_and_free_by_kind),
+        cmocka_unit_test(test_table_columns_stay_put),
         cmocka_unit_test(test_member_warning_named_once),
         cmocka_unit_test(test_too_small),
         cmocka_unit_test(test_side_panel_when_wide),

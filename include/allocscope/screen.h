@@ -153,4 +153,10 @@ const char *screen_legend_word(int id, const cells_grid *g);
  * name are not repeated from the message). */
 void screen_warning_text(const session *s, const session_warning *w, char *buf, size_t n);
 
+/* A block table row's columns after the name, under the heading's
+ * "offset/reg:off size slack|align pad state": third is the slack or the
+ * alignment. A position longer than its 7 columns takes them from the
+ * size's, so the columns after it stay under their headings. */
+void screen_table_columns(char *out, size_t cap, const session_block *b, bool regions, size_t third);
+
 #endif

@@ -313,3 +313,17 @@ void screen_warning_text(const session *s, const session_warning *w, char *buf, 
     }
     snprintf(buf, n, "%zu %s%s: %s", w->step, who, w->kind, msg);
 }
+
+void screen_table_columns(char *out, size_t cap, const session_block *b, bool regions, size_t third)
+{
+    char at[32]; /* the region (an arena's chunk, a pool's slab) and the offset in it */
+    if (regions)
+        snprintf(at, sizeof at, "%u:%zu", (unsigned)b->region, b->offset);
+    else
+        snprintf(at, sizeof at, "%zu", b->offset);
+    int size_w = 6, over = (int)strlen(at) - 7;
+    if (over > 0) /* a long position takes its columns from the size's: the columns after stay put */
+        size_w = over < 5 ? size_w - over : 1;
+    snprintf(out, cap, "%7s %*zu %5zu %4zu %-5s", at, size_w, b->size, third, b->padding,
+             b->live ? "live" : "freed");
+}

@@ -614,13 +614,9 @@ static void table_row(const svg *g, const session *s, const screen_rect *r, int 
         textf(g, r->x + 12, y, r->w - 12, rest, "%14p %6zu %4zu %-5s", b.ptr, b.size, b.padding,
               b.live ? "live" : "freed");
     else {
-        char at[32]; /* the region (an arena's chunk, a pool's slab) and the offset in it */
-        if (regions)
-            snprintf(at, sizeof at, "%u:%zu", (unsigned)b.region, b.offset);
-        else
-            snprintf(at, sizeof at, "%zu", b.offset);
-        textf(g, r->x + 12, y, r->w - 12, rest, "%7s %6zu %5zu %4zu %-5s", at, b.size,
-              ev ? (b.live ? evidence_slack_of(ev, b.ptr) : 0) : b.align, b.padding, b.live ? "live" : "freed");
+        char cols[96];
+        screen_table_columns(cols, sizeof cols, &b, regions, ev ? (b.live ? evidence_slack_of(ev, b.ptr) : 0) : b.align);
+        textf(g, r->x + 12, y, r->w - 12, rest, "%s", cols);
     }
 }
 

@@ -744,13 +744,9 @@ static void table_row(tui *t, int y, size_t i, bool addresses, size_t slack, boo
         put_fmt(y, r->x + 12, r->w - 12, rest, "%14p %6zu %4zu %-5s", b.ptr, b.size, b.padding,
                 b.live ? "live" : "freed");
     else {
-        char at[32]; /* the region (an arena's chunk, a pool's slab) and the offset in it */
-        if (regions)
-            snprintf(at, sizeof at, "%u:%zu", (unsigned)b.region, b.offset);
-        else
-            snprintf(at, sizeof at, "%zu", b.offset);
-        put_fmt(y, r->x + 12, r->w - 12, rest, "%7s %6zu %5zu %4zu %-5s", at, b.size,
-                slack != SIZE_MAX ? (b.live ? slack : 0) : b.align, b.padding, b.live ? "live" : "freed");
+        char cols[96];
+        screen_table_columns(cols, sizeof cols, &b, regions, slack != SIZE_MAX ? (b.live ? slack : 0) : b.align);
+        put_fmt(y, r->x + 12, r->w - 12, rest, "%s", cols);
     }
 }
 

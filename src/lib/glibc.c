@@ -477,7 +477,7 @@ static void probe_inspect(const void *ctx, const as_inspector *in)
             } else {
                 as_write_span(&w, ri, b->off, b->len, AS_SPAN_LIVE, AS_META_NONE, p);
                 /* what malloc_usable_size hands out beyond the request */
-                as_write_span(&w, ri, b->off + b->len, b->usable - b->len, AS_SPAN_SLACK, AS_META_NONE, NULL);
+                as_write_span(&w, ri, b->off + b->len, b->usable - b->len, AS_SPAN_SLACK, AS_META_NONE, p);
             }
             at = chunk_end(b);
         }
