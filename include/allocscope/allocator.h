@@ -539,6 +539,13 @@ typedef struct as_instance {
     const as_probe *probe;
 } as_instance;
 
+/* Checkpoints of a buffer an allocator writes from its start: the first
+ * `high` bytes (its high-water mark), nothing when high is 0. Loading
+ * puts the saved `then` bytes back and the bytes written since above them
+ * (up to `now`) back to the 0 of a fresh region. */
+bool as_save_written(const as_saver *w, const void *buf, size_t high);
+bool as_load_written(const as_loader *r, void *buf, size_t then, size_t now);
+
 /* Adds up the spans of any allocator into an as_usage. */
 void as_usage_of(const as_probe *probe, const void *ctx, as_usage *out);
 

@@ -221,3 +221,17 @@ void as_usage_of(const as_probe *probe, const void *ctx, as_usage *out)
     as_inspector in = {.region = usage_region, .span = usage_span, .user = &acc};
     probe->inspect(ctx, &in);
 }
+
+bool as_save_written(const as_saver *w, const void *buf, size_t high)
+{
+    return high == 0 || as_save(w, buf, high);
+}
+
+bool as_load_written(const as_loader *r, void *buf, size_t then, size_t now)
+{
+    if (then && !as_load(r, buf, then))
+        return false;
+    if (now > then)
+        memset((unsigned char *)buf + then, 0, now - then);
+    return true;
+}

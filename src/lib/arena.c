@@ -481,7 +481,7 @@ static bool probe_save(const void *ctx, const as_saver *w)
         if (!ledger_save(&ar->chunks[i].blocks, w))
             return false;
     for (size_t i = 0; ar->own_chunks && i < ar->count; i++)
-        if (!as_save(w, ar->chunks[i].mem, chunk_written(&ar->chunks[i])))
+        if (!as_save_written(w, ar->chunks[i].mem, chunk_written(&ar->chunks[i])))
             return false;
     return true;
 }
@@ -544,10 +544,8 @@ static bool load_bytes(const chunk *saved, size_t count, const size_t *high, con
 {
     for (size_t i = 0; i < count; i++) {
         size_t then = chunk_written(&saved[i]), now = high[i] < saved[i].size ? high[i] : saved[i].size;
-        if (!as_load(r, saved[i].mem, then))
+        if (!as_load_written(r, saved[i].mem, then, now))
             return false;
-        if (now > then)
-            memset(saved[i].mem + then, 0, now - then);
     }
     return true;
 }

@@ -280,8 +280,7 @@ static size_t high_water(const bump *b) { return offset_of(b) > b->high ? offset
 static bool probe_save(const void *ctx, const as_saver *w)
 {
     const bump *b = ctx;
-    return as_save(w, b, sizeof *b) && (high_water(b) == 0 || as_save(w, b->buffer, high_water(b))) &&
-           ledger_save(&b->blocks, w);
+    return as_save(w, b, sizeof *b) && as_save_written(w, b->buffer, high_water(b)) && ledger_save(&b->blocks, w);
 }
 
 /* Bytes written since the checkpoint above its high-water mark go back to
@@ -292,12 +291,7 @@ static bool probe_restore(void *ctx, const as_loader *r)
     if (!as_load(r, &t, sizeof t) || t.buffer != b->buffer || t.capacity != b->capacity ||
         t.keep_ledger != b->keep_ledger || !ledger_reserve(&b->blocks, t.blocks.count))
         return false;
-    size_t now = high_water(b), then = high_water(&t);
-    if (then && !as_load(r, b->buffer, then))
-        return false;
-    if (now > then)
-        memset(b->buffer + then, 0, now - then);
-    if (!ledger_load(&b->blocks, t.blocks.count, r))
+    if (!as_load_written(r, b->buffer, high_water(&t), high_water(b)) || !ledger_load(&b->blocks, t.blocks.count, r))
         return false;
     t.blocks = b->blocks;
     *b = t;

@@ -212,8 +212,7 @@ static size_t high_water(const fixed *f) { return f->end_index > f->high ? f->en
 static bool probe_save(const void *ctx, const as_saver *w)
 {
     const fixed *f = ctx;
-    return as_save(w, f, sizeof *f) && (high_water(f) == 0 || as_save(w, f->buffer, high_water(f))) &&
-           ledger_save(&f->blocks, w);
+    return as_save(w, f, sizeof *f) && as_save_written(w, f->buffer, high_water(f)) && ledger_save(&f->blocks, w);
 }
 
 /* Bytes written since the checkpoint above its high-water mark go back to
@@ -224,12 +223,7 @@ static bool probe_restore(void *ctx, const as_loader *r)
     if (!as_load(r, &t, sizeof t) || t.buffer != f->buffer || t.capacity != f->capacity ||
         t.keep_ledger != f->keep_ledger || !ledger_reserve(&f->blocks, t.blocks.count))
         return false;
-    size_t now = high_water(f), then = high_water(&t);
-    if (then && !as_load(r, f->buffer, then))
-        return false;
-    if (now > then)
-        memset(f->buffer + then, 0, now - then);
-    if (!ledger_load(&f->blocks, t.blocks.count, r))
+    if (!as_load_written(r, f->buffer, high_water(&t), high_water(f)) || !ledger_load(&f->blocks, t.blocks.count, r))
         return false;
     t.blocks = f->blocks;
     *f = t;

@@ -909,7 +909,7 @@ static bool probe_save(const void *ctx, const as_saver *w)
 {
     const freelist *f = ctx;
     size_t n = granule(f->usable) + 1, t = touched_end(f);
-    return as_save(w, f, sizeof *f) && (t == 0 || as_save(w, f->buffer, t)) &&
+    return as_save(w, f, sizeof *f) && as_save_written(w, f->buffer, t) &&
            granmap_save_below(&f->free_starts, n, w) && granmap_save_below(&f->live_headers, n, w);
 }
 
@@ -936,10 +936,8 @@ static bool probe_restore(void *ctx, const as_loader *r)
     size_t now = touched_end(f), then = touched_end(&t), marked = granule(f->usable) + 1;
     if (f->limit && !set_heap_end(f, t.usable))
         return false;
-    if (then && !as_load(r, f->buffer, then))
+    if (!as_load_written(r, f->buffer, then, now < t.usable ? now : t.usable)) /* past the heap end: fresh pages */
         return false;
-    if (now > then && t.usable > then)
-        memset(f->buffer + then, 0, (now < t.usable ? now : t.usable) - then);
     granmap_clear_below(&f->free_starts, marked);
     granmap_clear_below(&f->live_headers, marked);
     if (!granmap_load_below(&f->free_starts, granule(t.usable) + 1, r) ||

@@ -282,7 +282,7 @@ static size_t high_water(const stack *s) { return s->offset > s->high ? s->offse
 static bool probe_save(const void *ctx, const as_saver *w)
 {
     const stack *s = ctx;
-    return as_save(w, s, sizeof *s) && (high_water(s) == 0 || as_save(w, s->buffer, high_water(s)));
+    return as_save(w, s, sizeof *s) && as_save_written(w, s->buffer, high_water(s));
 }
 
 /* The sink stays the one set now; bytes written since the checkpoint above
@@ -292,11 +292,8 @@ static bool probe_restore(void *ctx, const as_loader *r)
     stack *s = ctx, t;
     if (!as_load(r, &t, sizeof t) || t.buffer != s->buffer || t.capacity != s->capacity)
         return false;
-    size_t now = high_water(s), then = high_water(&t);
-    if (then && !as_load(r, s->buffer, then))
+    if (!as_load_written(r, s->buffer, high_water(&t), high_water(s)))
         return false;
-    if (now > then)
-        memset(s->buffer + then, 0, now - then);
     t.sink = s->sink;
     *s = t;
     return true;
