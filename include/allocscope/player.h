@@ -2,9 +2,9 @@
  * player.h - scene playback without a terminal: a scene is a script in the
  * session's language, split into steps (one command each; a struct spread
  * over several lines is one step). The player owns a session positioned
- * after some number of steps and moves it forward and back exactly:
- * backward moves rebuild the state by replaying the steps before on a
- * fresh session.
+ * after some number of steps and moves it forward and back exactly: a
+ * move restores the nearest checkpoint at or before the target
+ * (checkpoint.h) and replays the steps after it.
  */
 #ifndef ALLOCSCOPE_PLAYER_H
 #define ALLOCSCOPE_PLAYER_H
@@ -58,7 +58,9 @@ void player_set_checkpoint_gap(player *p, unsigned long long ns);
  * got about ten times a second; fn returning false stops it where it is.
  * fn NULL: none. The signature is interp_progress_fn's. */
 void player_set_progress(player *p, interp_progress_fn fn, void *user);
-/* Idle time: prepares fast steps back by up to `budget` steps of work.
+/* Idle time: plays the scene ahead on a session of its own, taking
+ * checkpoints, by up to `budget` steps or about 8 ms (not past a step that
+ * touches files or loads a plugin), so that a later jump lands near one.
  * True while there is more of that work to do. */
 bool player_idle(player *p, size_t budget);
 /* What stops player_run early: the step just run was one of these. */

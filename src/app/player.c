@@ -432,9 +432,6 @@ static void scout(player *p, size_t budget)
         p->scouting = false;
 }
 
-/* The host stops scouting: it is about to be put back to a checkpoint. */
-static void stop_scout(player *p) { p->scouting = false; }
-
 static void run_step(player *p, bool quiet)
 {
     strbuf sink;
@@ -504,7 +501,7 @@ static bool jump_near(player *p, size_t target)
             return true; /* just play forward */
         bool unchanged;
         session *h = host_of(p);
-        stop_scout(p);
+        p->scouting = false; /* the host is about to be put back: it scouts no more */
         if (ckpt_restore(p->ckpts[at].c, h, &unchanged)) {
             if (p->host) {
                 session_destroy(p->s);

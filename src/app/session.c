@@ -489,14 +489,6 @@ bool sess_record(session *s, const char *line)
 
 const char *sess_history_line(const session *s, size_t i) { return sess_name(s, s->history[i]); }
 
-/* The pool keeps what the dropped lines took (as it keeps names): it is
- * given back when the session is cleared. */
-void sess_history_truncate(session *s, size_t n)
-{
-    if (n < s->history_count)
-        s->history_count = n;
-}
-
 /* ---- allocators ---- */
 
 size_t sess_find_allocator(const session *s, const char *name)

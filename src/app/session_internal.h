@@ -157,9 +157,8 @@ static inline void sess_set_live(session *s, sess_block *b, bool live)
     b->live = live;
 }
 const char *sess_name(const session *s, uint32_t ref);
-/* Recorded command i, and dropping those from n on. */
+/* Recorded command i. */
 const char *sess_history_line(const session *s, size_t i);
-void sess_history_truncate(session *s, size_t n);
 /* Makes chunk i of the name pool exist: a spare, or a new one (version 0). */
 bool sess_pool_chunk(sess_names *p, size_t i);
 /* The block's name, or "#id". */

@@ -2084,7 +2084,7 @@ static void keep_answer(tui *t)
 
 /* After a jump: the answer of the last step before the position that
  * answers, found by stepping there and back (steps are cheap; a step
- * back replays from the player's trail). */
+ * back restores a checkpoint). */
 static void find_answer(tui *t)
 {
     size_t pos = player_position(t->pl), j = pos;
@@ -2599,7 +2599,7 @@ int tui_run(const tui_options *opt)
         }
         int wait = wait_ms(&t);
         if (t.pl && t.idle_work && (wait < 0 || wait > 20)) {
-            /* idle: prepare fast steps back, in slices that keep keys snappy */
+            /* idle: the player plays ahead (checkpoints for later jumps), in slices that keep keys snappy */
             int c = read_key(&t, 0);
             if (c == ERR) {
                 t.idle_work = player_idle(t.pl, SIZE_MAX); /* a slice of about 8 ms */
