@@ -11,7 +11,7 @@
  * record_raw_header, then chunks: each a record_raw_chunk and the packed
  * record_raw_events one thread buffered, in that thread's order. The
  * threads' chunks interleave in the file; every event carries its place
- * in the process's order (seq, one counter for all threads), and the
+ * in the process's order (seq: see take_place in interpose.c), and the
  * converter merges the chunks by it (one file per process image).
  */
 #ifndef ALLOCSCOPE_RECORD_H
@@ -70,10 +70,12 @@ typedef struct record_raw_header {
  * thread (from its chunk). For a block handed out: slack, what glibc's
  * malloc_usable_size says of it minus the bytes asked for (calloc and
  * reallocarray: nmemb * size), and chunk, glibc's chunk flags of it
- * (RECORD_CHUNK_*). */
+ * (RECORD_CHUNK_*). ticket: the converter's own number of a realloc from
+ * its first place on (two threads' places may be equal), not on disk. */
 typedef struct record_raw_event {
     uint64_t ns, ptr, size, arg, old, caller;
     uint64_t seq, before;
+    uint64_t ticket;
     uint32_t slack;
     uint32_t tid;
     uint16_t kind;

@@ -163,7 +163,7 @@ typedef struct conv {
     FILE *body;
     strbuf trailer;
     u64map live;            /* address -> id */
-    u64map detached;        /* a realloc's seq + 1 -> the id of its old block, between its two places */
+    u64map detached;        /* a realloc's ticket -> the id of its old block, between its two places */
     struct pending_realloc {
         record_raw_event ev;   /* raw */
         uint64_t lo, hi;       /* the old block's bytes in glibc's view: its size word to its slack's end */
@@ -172,7 +172,7 @@ typedef struct conv {
     size_t npend, pend_cap, pend_used;
     uint32_t *slack_of;     /* per id: glibc's slack past its size */
     size_t slack_cap;
-    u64map early;           /* seq + 1 of reallocs converted before their own place */
+    u64map early;           /* the tickets of reallocs converted before their own place */
     u64map caller_index;    /* return address -> index + 1 */
     uint64_t *caller_addr;
     size_t ncallers, caller_cap;
@@ -399,7 +399,7 @@ static void realloc_begin(conv *c, const record_raw_event *e)
     if (e->old == 0 || !map_get(&c->live, e->old, &id))
         return;
     map_del(&c->live, e->old);
-    if (!map_put(&c->detached, e->seq + 1, id))
+    if (!map_put(&c->detached, e->ticket, id))
         c->oom = true;
     /* kept, so that it can be converted early (convert_one) */
     size_t slot = 0;
@@ -415,14 +415,14 @@ static void realloc_begin(conv *c, const record_raw_event *e)
     c->pend_used++;
 }
 
-/* Takes a pending realloc out: the one of place seq (a realloc's own
- * place), or else (seq 0) one whose old block's bytes [lo, hi) overlap;
+/* Takes a pending realloc out: the one with that ticket (at a realloc's
+ * own place), or else (ticket 0) one whose old block's bytes [lo, hi) overlap;
  * false if there is none. */
-static bool take_pending(conv *c, uint64_t seq, uint64_t lo, uint64_t hi, record_raw_event *r)
+static bool take_pending(conv *c, uint64_t ticket, uint64_t lo, uint64_t hi, record_raw_event *r)
 {
     for (size_t i = 0; c->pend_used && i < c->npend; i++) {
         struct pending_realloc *q = &c->pend[i];
-        if (q->used && (seq ? q->ev.seq == seq : q->lo < hi && lo < q->hi)) {
+        if (q->used && (ticket ? q->ev.ticket == ticket : q->lo < hi && lo < q->hi)) {
             *r = q->ev;
             q->used = false;
             c->pend_used--;
@@ -450,11 +450,11 @@ static void convert_realloc(conv *c, const record_raw_event *e, const char *tok,
     if (e->kind == RK_REALLOCARRAY && __builtin_mul_overflow(e->size, e->arg, &size))
         size = UINT64_MAX;
     uint32_t id;
-    bool known = e->old != 0 && map_get(&c->detached, e->seq + 1, &id);
+    bool known = e->old != 0 && map_get(&c->detached, e->ticket, &id);
     record_raw_event gone;
     if (known) {
-        map_del(&c->detached, e->seq + 1);
-        take_pending(c, e->seq, 0, 0, &gone);
+        map_del(&c->detached, e->ticket);
+        take_pending(c, e->ticket, 0, 0, &gone);
     }
     if (e->old != 0 && !known)
         trailer_unknown(c, e, e->old, tok, t);
@@ -506,8 +506,8 @@ static void convert_one(conv *c, const record_raw_event *e);
 static void convert_event(conv *c, const record_raw_event *raw)
 {
     record_raw_event ev = in_ns(c, raw);
-    if (record_kind_reallocs(ev.kind) && map_get(&c->early, ev.seq + 1, &(uint32_t){0})) {
-        map_del(&c->early, ev.seq + 1);
+    if (record_kind_reallocs(ev.kind) && map_get(&c->early, ev.ticket, &(uint32_t){0})) {
+        map_del(&c->early, ev.ticket);
         return;
     }
     convert_one(c, &ev);
@@ -523,13 +523,13 @@ static void convert_one(conv *c, const record_raw_event *e)
     uint64_t lo = e->ptr - 8, hi = e->ptr + bytes + e->slack;
     struct pending_realloc *mine = NULL; /* a realloc's own: out of the search below, for now */
     for (size_t i = 0; record_kind_reallocs(e->kind) && c->pend_used && i < c->npend; i++)
-        if (c->pend[i].used && c->pend[i].ev.seq == e->seq)
+        if (c->pend[i].used && c->pend[i].ev.ticket == e->ticket)
             mine = &c->pend[i], mine->used = false, c->pend_used--;
     while (e->ptr && c->pend_used && (kind_allocates(e->kind) || record_kind_reallocs(e->kind)) &&
            take_pending(c, 0, lo, hi, &r)) {
         record_raw_event now = in_ns(c, &r);
         now.ns = e->ns;
-        if (!map_put(&c->early, r.seq + 1, 1))
+        if (!map_put(&c->early, r.ticket, 1))
             c->oom = true;
         convert_one(c, &now);
     }
@@ -694,6 +694,7 @@ typedef struct raw_merge {
     size_t ncur;
     size_t *heap;            /* indexes into cur, the smallest key first */
     size_t nheap;
+    uint64_t tickets;        /* reallocs begun so far */
     uint64_t last_ticks, last_ns; /* the last flush's clock */
     bool oom;
 } raw_merge;
@@ -834,11 +835,11 @@ static bool merge_next(raw_merge *m, record_raw_event *e, bool *begin)
     if (m->nheap == 0)
         return false;
     stream_cur *s = &m->cur[m->heap[0]];
-    *e = s->ev;
     *begin = record_kind_reallocs(s->ev.kind) && !s->begun;
     if (*begin)
-        s->begun = true;
-    else if (!cur_next(m, s)) {
+        s->begun = true, s->ev.ticket = ++m->tickets;
+    *e = s->ev;
+    if (!*begin && !cur_next(m, s)) {
         free(s->win), s->win = NULL;
         m->heap[0] = m->heap[--m->nheap];
     }

@@ -17,17 +17,20 @@
  * - errno: what the real call left; the recorder's own system calls
  *   (writing, opening, mapping a buffer) save and restore it.
  * - Order: each thread appends to a buffer of its own (no lock: see
- *   emit_seq), and every event takes its place from one process-wide
- *   counter (take_seq): a free before the real free (another thread may
- *   get the address back at once), an allocation after the real call, a
+ *   emit_seq), and every event takes a place in the order of all calls
+ *   (take_place): a free before the real free (another thread may get
+ *   the address back at once), an allocation after the real call, a
  *   realloc both (before, for the block it may free; after, for the one
- *   it gives). The buffers go to the file in chunks; the converter
- *   (src/app/record.c) merges the threads' chunks by those places.
+ *   it gives). With threads the places come from clocks per thread and
+ *   per region of memory rather than one shared counter, and order every
+ *   two calls whose blocks share a byte as glibc ordered them. The
+ *   buffers go to the file in chunks; the converter (src/app/record.c)
+ *   merges the threads' chunks by those places.
  * - Cost (tests/bench_record.sh): the TSC is read for every 16th event
  *   of a thread only (on a virtual machine a read is 50 ns, more than a
  *   malloc), the converter interpolates the others; the packing is
  *   inlined; errno is only saved around the recorder's own system calls;
- *   the counter is atomic only once the program has a second thread.
+ *   the place is a plain counter until the program has a second thread.
  * - glibc's view: each block handed out carries its slack (what
  *   malloc_usable_size would say, less the bytes asked for) and its
  *   chunk's mmapped / other-arena bits, read from the chunk's size word;
@@ -131,9 +134,8 @@ static uint32_t streams;
 static pthread_key_t buf_key;
 static int have_key;
 
-/* The total order of the events of all threads (see take_seq), alone in
- * its cache line: the threads' increments move that line between the
- * cores, and the flags read at every call must not move with it. */
+/* The place of the next event while the process has one thread (see
+ * take_place), alone in its cache line. */
 static struct {
     uint64_t v;
     char pad[56];
@@ -180,7 +182,7 @@ static uint64_t now_ns(void)
 
 #if defined(__x86_64__) || defined(__i386__)
 #define cpu_relax() __builtin_ia32_pause()
-#define store_load_fence() ((void)0) /* take_seq's locked read-modify-write is a full barrier */
+#define store_load_fence() ((void)0) /* after a locked read-modify-write, a full barrier already */
 #else
 #define cpu_relax() ((void)0)
 #define store_load_fence() __atomic_thread_fence(__ATOMIC_SEQ_CST)
@@ -442,31 +444,111 @@ static tbuf *take_buf(void)
     return b;
 }
 
-/* The event's place in the order of all calls. The order is the one the
- * calls take effect in, so that an address freed in one thread and handed
- * out again in another is freed first: a free takes its number before
- * the real free, an allocation after the real call returns (a realloc
- * takes one of each: before, for the free it may do, and after). If
- * thread A frees X and thread B's malloc then returns X, glibc made B's
- * malloc wait for A's free (X went back through an arena, whose mutex
- * orders the two; a tcache is never shared; an mmapped chunk comes back
- * through munmap and mmap, which the kernel orders), so A's number was
- * taken before B's real call started and B's after it returned: A's
- * number is taken first, and one counter's increments are ordered by
- * what happens before what (coherence), so A's is the smaller. The
- * counter is atomic once the process has a second thread (glibc clears
- * __libc_single_threaded in pthread_create before the new thread runs
- * and never sets it again). */
-static inline uint64_t take_seq(int mt)
+/* The event's place in the order of all calls: a number each event
+ * takes at the moment its call takes effect (a free before the real
+ * free, an allocation after the real call returns, a realloc both:
+ * before, for the block it may free, and after, for the one it gives).
+ * The converter merges the threads' events by it, so it must put every
+ * two calls whose blocks share a byte in the order they took effect
+ * (thread A frees X, thread B's malloc then returns X or bytes of it).
+ *
+ * While the process has one thread, the place is a plain counter. Once
+ * it has a second (glibc clears __libc_single_threaded in pthread_create
+ * before the new thread runs and never sets it again), one counter that
+ * every thread increments was the recorder's largest cost: its cache
+ * line moved between the cores at every call. Instead each thread keeps
+ * a clock of its own (a hybrid logical clock), and every 64 MiB region
+ * of the address space has one, each in a line of its own:
+ *   place = 1 + max(the thread's clock, the clock of every region the
+ *                   call's chunk covers, the tick counter when sampled)
+ * and the call raises those regions' clocks to its place (an atomic
+ * maximum). If A frees X and B's malloc then returns X's bytes, glibc made
+ * B's call wait for A's (X went back through an arena, whose mutex orders
+ * the two; a tcache is never shared; an mmapped chunk comes back through
+ * munmap and mmap, which the kernel orders), so B reads the clock of X's
+ * region after A raised it: B's place is larger. The same holds for a
+ * block one thread allocates and another frees (the program itself must
+ * order those two). Threads whose blocks lie in different regions (glibc
+ * gives each thread an arena of its own, in its own aligned 64 MiB heap)
+ * then share no line; the tick counter keeps the places near the order
+ * in time. Places of two threads may be equal: such calls have no block
+ * in common, and the converter takes either first. */
+#define REGION_SHIFT 26
+#define REGIONS 4096
+static struct {
+    uint64_t v;
+    char pad[56];
+} region_clock[REGIONS] __attribute__((aligned(64)));
+static TLS uint64_t my_clock;
+
+/* The bytes glibc's chunk of the block p covers, [*lo, *hi): from its size
+ * word (an mmapped chunk: from its mapping, prev_size bytes before) to
+ * its end. Read before a free, after an allocation: glibc itself reads
+ * that word first. */
+static inline void chunk_span(const void *p, uint64_t *lo, uint64_t *hi)
 {
-    if (!mt)
-        return next_seq.v++;
-    return __atomic_fetch_add(&next_seq.v, 1, __ATOMIC_SEQ_CST);
+    const size_t *w = p;
+    uint64_t chunk = (uint64_t)(uintptr_t)p - 2 * sizeof(size_t);
+    *lo = w[-1] & 2 ? chunk - w[-2] : chunk;
+    *hi = chunk + (w[-1] & ~(size_t)7);
+}
+
+/* A place while the process has threads (see above). block: the block
+ * the call frees or gives, NULL for none; now: the tick counter if the
+ * event is sampled, else 0. Ends with a full barrier (emit_seq). */
+static uint64_t take_place_mt(const void *block, uint64_t now)
+{
+    uint64_t k = my_clock, base = __atomic_load_n(&next_seq.v, __ATOMIC_RELAXED);
+    k = (k > base ? k : base);
+    k = (k > now ? k : now) + 1;
+    bool fenced = false;
+    if (block != NULL) {
+        uint64_t lo, hi;
+        chunk_span(block, &lo, &hi);
+        uint64_t first = lo >> REGION_SHIFT, last = hi > lo ? (hi - 1) >> REGION_SHIFT : first + REGIONS - 1;
+        uint64_t count = last - first < REGIONS ? last - first + 1 : REGIONS; /* (a damaged size word: all) */
+        for (uint64_t i = 0; i < count; i++) {
+            uint64_t c = __atomic_load_n(&region_clock[(first + i) & (REGIONS - 1)].v, __ATOMIC_RELAXED);
+            k = c >= k ? c + 1 : k;
+        }
+        for (uint64_t i = 0; i < count; i++) {
+            uint64_t *c = &region_clock[(first + i) & (REGIONS - 1)].v;
+            uint64_t cur = __atomic_load_n(c, __ATOMIC_RELAXED);
+            while (cur < k && !__atomic_compare_exchange_n(c, &cur, k, true, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+                ;
+            fenced |= cur < k; /* (the exchange was made) */
+        }
+    }
+    if (!fenced)
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    else
+        store_load_fence();
+    return my_clock = k;
+}
+
+/* The event's place: see above. */
+static inline uint64_t take_place(int mt, const void *block, uint64_t now)
+{
+    return mt ? take_place_mt(block, now) : next_seq.v++;
 }
 
 /* Every SAMPLE_EVERY-th event of a thread (and the first of each chunk)
  * reads the tick counter; the converter interpolates the others. */
 #define SAMPLE_EVERY 16
+
+static inline bool sampled(tbuf *b)
+{
+    if (b->n != 0 && ++b->since_sample < SAMPLE_EVERY)
+        return false;
+    b->since_sample = 0;
+    return true;
+}
+
+/* The kinds whose ptr is a block they free. */
+static inline bool kind_frees_block(unsigned kind)
+{
+    return kind == RK_FREE || kind == RK_FREE_SIZED || kind == RK_FREE_ALIGNED_SIZED;
+}
 
 /* Writes one event on its own (a thread whose buffer went back at its
  * end, or that could not get one), as a chunk of one event. Not inlined:
@@ -474,7 +556,6 @@ static inline uint64_t take_seq(int mt)
 static __attribute__((noinline)) void emit_direct(record_raw_event e)
 {
     unsigned char one[sizeof(record_raw_chunk) + RECORD_PACKED_MAX];
-    e.ns = ticks();
     size_t n = record_raw_pack(&e, true, one + sizeof(record_raw_chunk));
     if (!my_forking)
         pthread_mutex_lock(&file_lock);
@@ -486,13 +567,13 @@ static __attribute__((noinline)) void emit_direct(record_raw_event e)
 /* Records one call. asked: the bytes a block handed out was asked for (0
  * for frees); before: a realloc's first place (taken before its real
  * call); the call's own place is taken here, now: after the real call for
- * an allocation, before it for a free (see take_seq).
+ * an allocation, before it for a free (see take_place).
  *
  * The owner of a buffer appends to it without a lock: a flush of every
  * buffer (exit, exec, a fatal signal) is rare, and an uncontended lock
  * was a third of the recorder's cost with threads. Instead, a Dekker
  * handshake: the owner marks its buffer busy, then takes the place (a
- * locked read-modify-write, a full barrier), then reads flush_req; a
+ * full barrier: see take_place_mt), then reads flush_req; a
  * flusher sets flush_req (sequentially consistent), then reads busy. One
  * of the two sees the other's store: the owner then appends under the
  * buffer's lock, or the flusher waits until busy is clear. */
@@ -507,19 +588,21 @@ static void emit_seq(unsigned kind, const void *ptr, size_t size, uint64_t arg, 
     record_raw_event e;
     tbuf *b = my_buf ? my_buf : take_buf();
     bool locked = false;
+    /* the place block: the one freed (before the real free) or handed out (after the real call) */
+    const void *block = asked ? ptr : kind_frees_block(kind) ? ptr : NULL;
     if (b && mt) {
-        __atomic_store_n(&b->busy, 1, __ATOMIC_RELAXED); /* ordered before the load of flush_req by take_seq's RMW */
-        e.seq = take_seq(mt);
-        store_load_fence();
+        __atomic_store_n(&b->busy, 1, __ATOMIC_RELAXED); /* ordered before the load of flush_req by take_place's barrier */
+        e.ns = sampled(b) ? ticks() : 0;
+        e.seq = take_place(mt, block, e.ns);
         if (__atomic_load_n(&flush_req, __ATOMIC_RELAXED)) {
             __atomic_store_n(&b->busy, 0, __ATOMIC_RELEASE);
             spin_lock(&b->lock);
             locked = true;
         }
     } else {
-        e.seq = take_seq(mt);
+        e.ns = b == NULL || sampled(b) ? ticks() : 0;
+        e.seq = take_place(mt, block, e.ns);
     }
-    e.ns = 0;
     e.ptr = (uint64_t)(uintptr_t)ptr;
     e.size = size;
     e.arg = arg;
@@ -539,8 +622,6 @@ static void emit_seq(unsigned kind, const void *ptr, size_t size, uint64_t arg, 
         emit_direct(e);
         return;
     }
-    if (b->n == 0 || ++b->since_sample >= SAMPLE_EVERY)
-        e.ns = ticks(), b->since_sample = 0;
     bool high = b->n == 0 || (uint32_t)(e.seq >> 32) != b->seq_high;
     b->seq_high = (uint32_t)(e.seq >> 32);
     b->n += record_raw_pack(&e, high, b->data + sizeof(record_raw_chunk) + b->n);
@@ -613,7 +694,7 @@ static void *realloc_hook(unsigned kind, void *old, size_t n, size_t per, uint64
     in_hook = 1;
     bool rec = recording();
     int mt = multi_threaded();
-    uint64_t before = rec ? take_seq(mt) : 0;
+    uint64_t before = rec ? take_place(mt, old, 0) : 0;
     void *p = __libc_realloc(old, n);
     if (rec)
         emit_seq(kind, p, per, nmemb, old, caller, p ? 0 : errno, n ? n : 1, before, mt);
