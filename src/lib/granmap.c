@@ -8,7 +8,8 @@
  * ceil(log64(granules)), at most GRANMAP_LEVELS): the searches climb to
  * the top and rely on it being one word, so nothing lies beyond it.
  *
- * Cost: set/raise O(levels); unset/update O(64 * levels); prev/next
+ * Cost: set/raise O(levels); unset/update O(64 * levels), climbing only
+ * while a word's maximum or emptiness changes; prev/next
  * O(levels); first_at_least O(64 * levels) word tests plus the callback
  * for the candidates of one level-0 word at the start. Memory: about
  * granules / 8 bytes of bits (and 8 times that with values) over all levels.
@@ -87,6 +88,7 @@ bool granmap_test(const granmap *m, size_t g)
 static void refresh(granmap *m, int k, size_t w)
 {
     for (; k < m->levels; k++) {
+        bool changed = false;
         if (m->max[k]) {
             size_t best = 0;
             uint64_t bits = m->bits[k][w];
@@ -97,16 +99,20 @@ static void refresh(granmap *m, int k, size_t w)
                     best = v;
                 bits &= bits - 1;
             }
+            changed = m->max[k][w] != best;
             m->max[k][w] = best;
         }
         if (k + 1 >= m->levels)
             return;
         size_t parent = w / 64;
         uint64_t bit = (uint64_t)1 << (w % 64);
-        if (m->bits[k][w])
+        bool was = (m->bits[k + 1][parent] & bit) != 0, is = m->bits[k][w] != 0;
+        if (is)
             m->bits[k + 1][parent] |= bit;
         else
             m->bits[k + 1][parent] &= ~bit;
+        if (!changed && was == is)
+            return; /* neither this word's maximum nor whether it has any changed: nothing above does */
         w = parent;
     }
 }
