@@ -3,6 +3,7 @@
  * recordings (the end to end run of real programs is tests/record_test.sh). */
 #include <unistd.h>
 #include "sessionkit.h"
+#include "testkit.h"
 #include "allocscope/parse.h"
 #include "allocscope/evidence.h"
 #include "allocscope/record.h"
@@ -13,6 +14,9 @@ typedef struct raw_writer {
     FILE *f;
     uint64_t ns, seq;
 } raw_writer;
+
+/* The packing's memory of the chunk being packed (record_raw_begin starts one). */
+static record_raw_state pack_state;
 
 /* Writes one chunk of the packed events at data (n bytes) of thread tid. */
 static void raw_chunk(raw_writer *w, uint32_t tid, uint32_t stream, const unsigned char *data, size_t n)
@@ -61,7 +65,7 @@ static void raw_event(raw_writer *w, record_kind kind, uint64_t ptr, uint64_t si
     record_raw_event e;
     raw_fill(w, &e, kind, ptr, size, arg, old);
     unsigned char packed[RECORD_PACKED_MAX];
-    size_t n = record_raw_pack(&e, true, packed);
+    size_t n = record_raw_pack(&e, record_raw_begin(&pack_state), packed);
     raw_chunk(w, tid, tid, packed, n);
 }
 
@@ -330,20 +334,20 @@ static void test_unsampled_calls_get_interpolated_times(void **state)
     size_t n = 0;
     record_raw_event e;
     raw_fill(&w, &e, RK_MALLOC, 0x1000, 10, 0, 0); /* at 1010 */
-    n += record_raw_pack(&e, true, packed + n);
+    n += record_raw_pack(&e, record_raw_begin(&pack_state), packed + n);
     uint64_t ptrs[3] = {0x2000, 0x3000, 0x4000};
     for (int i = 0; i < 3; i++) { /* not sampled */
         raw_fill(&w, &e, RK_MALLOC, ptrs[i], 10, 0, 0);
         e.ns = 0;
-        size_t one = record_raw_pack(&e, false, packed + n);
-        assert_int_equal(one, 24); /* most events */
+        size_t one = record_raw_pack(&e, &pack_state, packed + n);
+        assert_int_equal(one, 5); /* a malloc: its flags, ptr + 4 KiB (2 bytes), its size and its slack */
         n += one;
     }
     raw_fill(&w, &e, RK_FREE, 0x2000, 0, 0, 0); /* sampled: 1050 */
-    n += record_raw_pack(&e, false, packed + n);
+    n += record_raw_pack(&e, &pack_state, packed + n);
     raw_fill(&w, &e, RK_FREE, 0x1000, 0, 0, 0); /* after it, nothing sampled: the file ends */
     e.ns = 0;
-    n += record_raw_pack(&e, false, packed + n);
+    n += record_raw_pack(&e, &pack_state, packed + n);
     raw_chunk(&w, 7, 1, packed, n);
     strbuf text;
     record_summary sum;
@@ -384,15 +388,15 @@ static void test_threads_chunks_merge_by_their_places(void **state)
     e[5].kind = RK_FREE, e[5].ptr = 0xb000, e[5].seq = 7, e[5].ns = 1080; /* 8 */
     unsigned char a[8 * RECORD_PACKED_MAX], b[8 * RECORD_PACKED_MAX];
     size_t na = 0, nb = 0;
-    nb += record_raw_pack(&e[3], true, b + nb);
-    nb += record_raw_pack(&e[4], false, b + nb);
-    nb += record_raw_pack(&e[5], false, b + nb);
+    nb += record_raw_pack(&e[3], record_raw_begin(&pack_state), b + nb);
+    nb += record_raw_pack(&e[4], &pack_state, b + nb);
+    nb += record_raw_pack(&e[5], &pack_state, b + nb);
     raw_chunk(&w, 8, 2, b, nb); /* thread 8's chunk first in the file */
-    na += record_raw_pack(&e[0], true, a + na);
-    na += record_raw_pack(&e[1], false, a + na);
-    na += record_raw_pack(&e[2], false, a + na);
+    na += record_raw_pack(&e[0], record_raw_begin(&pack_state), a + na);
+    na += record_raw_pack(&e[1], &pack_state, a + na);
+    na += record_raw_pack(&e[2], &pack_state, a + na);
     raw_chunk(&w, 7, 1, a, na);
-    na = record_raw_pack(&r, true, a); /* thread 7's second chunk */
+    na = record_raw_pack(&r, record_raw_begin(&pack_state), a); /* thread 7's second chunk */
     raw_chunk(&w, 7, 1, a, na);
     strbuf text;
     record_summary sum;
@@ -518,9 +522,9 @@ static void test_a_realloc_comes_before_a_reuse_of_its_bytes(void **state)
     memset(&o, 0, sizeof o); /* another thread: a chunk from 0x9fe0, over the old block's first bytes */
     o.kind = RK_MALLOC, o.ptr = 0x9ff0, o.size = 200, o.slack = 8, o.seq = 2, o.ns = 1020;
     unsigned char a[2 * RECORD_PACKED_MAX], b[RECORD_PACKED_MAX];
-    size_t na = record_raw_pack(&m, true, a);
-    na += record_raw_pack(&r, false, a + na);
-    size_t nb = record_raw_pack(&o, true, b);
+    size_t na = record_raw_pack(&m, record_raw_begin(&pack_state), a);
+    na += record_raw_pack(&r, &pack_state, a + na);
+    size_t nb = record_raw_pack(&o, record_raw_begin(&pack_state), b);
     raw_chunk(&w, 7, 1, a, na);
     raw_chunk(&w, 8, 2, b, nb);
     strbuf text;
@@ -547,9 +551,9 @@ static void test_a_raw_file_cut_inside_a_chunk(void **state)
     size_t n = 0;
     record_raw_event e;
     raw_fill(&w, &e, RK_MALLOC, 0x2000, 20, 0, 0);
-    n += record_raw_pack(&e, true, packed + n);
+    n += record_raw_pack(&e, record_raw_begin(&pack_state), packed + n);
     raw_fill(&w, &e, RK_MALLOC, 0x3000, 30, 0, 0);
-    n += record_raw_pack(&e, false, packed + n);
+    n += record_raw_pack(&e, &pack_state, packed + n);
     record_raw_chunk c = {RECORD_CHUNK_MAGIC, 7, 7, (uint32_t)n + 500, w.ns, w.ns}; /* says more than is there */
     assert_int_equal(fwrite(&c, sizeof c, 1, w.f), 1);
     assert_int_equal(fwrite(packed, 1, n - 5, w.f), n - 5); /* the second event cut */
@@ -727,6 +731,59 @@ static void test_the_glibc_view_puts_blocks_at_their_recorded_addresses(void **s
     unlink(path);
 }
 
+/* Events packed against the ones before them read back as they were:
+ * every kind, fields of every width (up to all 64 bits, where a varint
+ * takes 9 bytes), pointers that go down as well as up, and places that
+ * rise by one (a thread alone) or jump (threads); every event cut short
+ * reads as nothing. */
+static void test_packing_round_trips(void **state)
+{
+    (void)state;
+    uint64_t seed = 7;
+    static unsigned char buf[1000 * RECORD_PACKED_MAX];
+    record_raw_event in[1000];
+    record_raw_state w = {0};
+    size_t n = 0, len[1000];
+    uint64_t seq = tk_rand(&seed) % 100;
+    for (int i = 0; i < 1000; i++) {
+        record_raw_event *e = &in[i];
+        memset(e, 0, sizeof *e);
+        unsigned width = (unsigned)(tk_rand(&seed) % 65);
+        uint64_t mask = width == 64 ? UINT64_MAX : ((uint64_t)1 << width) - 1;
+        e->kind = (uint16_t)(1 + tk_rand(&seed) % (RK_COUNT - 1));
+        e->ptr = tk_rand(&seed) % 4 ? tk_rand(&seed) & mask : 0;
+        e->size = e->kind == RK_FREE ? 0 : tk_rand(&seed) & mask;
+        e->slack = record_kind_frees(e->kind) ? 0 : (uint32_t)(tk_rand(&seed) & mask);
+        e->arg = tk_rand(&seed) % 3 ? 0 : tk_rand(&seed) & mask;
+        e->old = tk_rand(&seed) % 3 ? 0 : tk_rand(&seed) & mask;
+        e->caller = tk_rand(&seed) % 3 ? 0 : tk_rand(&seed);
+        e->err = (uint16_t)(tk_rand(&seed) % 5 ? 0 : tk_rand(&seed));
+        e->ns = tk_rand(&seed) % 2 ? 0 : tk_rand(&seed) | 1;
+        e->chunk = (uint8_t)(tk_rand(&seed) % 4);
+        seq += tk_rand(&seed) % 2 ? 0 : tk_rand(&seed) % (mask < 1000000 ? mask + 1 : 1000000);
+        if (record_kind_reallocs(e->kind))
+            e->before = seq, seq += 1 + tk_rand(&seed) % 3;
+        e->seq = seq++;
+        len[i] = record_raw_pack(e, &w, buf + n);
+        assert_true(len[i] >= 1 && len[i] <= RECORD_PACKED_MAX - 8);
+        n += len[i];
+    }
+    record_raw_state r = {0};
+    size_t at = 0;
+    for (int i = 0; i < 1000; i++) {
+        for (size_t cut = 0; cut < len[i]; cut++) {
+            record_raw_state copy = r;
+            record_raw_event out;
+            assert_int_equal(record_raw_unpack(buf + at, cut, &copy, &out), 0);
+        }
+        record_raw_event out;
+        assert_int_equal(record_raw_unpack(buf + at, n - at, &r, &out), len[i]);
+        assert_memory_equal(&out, &in[i], sizeof out);
+        at += len[i];
+    }
+    assert_int_equal(at, n);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -740,6 +797,7 @@ int main(void)
         cmocka_unit_test(test_threads_chunks_merge_by_their_places),
         cmocka_unit_test(test_a_realloc_comes_before_a_reuse_of_its_bytes),
         cmocka_unit_test(test_a_raw_file_cut_inside_a_chunk),
+        cmocka_unit_test(test_packing_round_trips),
         cmocka_unit_test(test_odd_calls_read_back_whole),
         cmocka_unit_test(test_the_quick_line_reader_agrees_with_the_careful_one),
     };

@@ -32,7 +32,7 @@
  * version 1 recordings read as before (no glibc facts) */
 #define RECORD_FORMAT_VERSION 2
 #define RECORD_MAGIC "allocscope-recording"
-#define RECORD_RAW_MAGIC "ASRAW004"
+#define RECORD_RAW_MAGIC "ASRAW005"
 #define RECORD_CHUNK_MAGIC 0x4b484341u /* "ACHK" */
 
 /* The entry points the interposer records. */
@@ -98,98 +98,190 @@ static inline bool record_kind_reallocs(unsigned kind) { return kind == RK_REALL
 
 enum { RECORD_CHUNK_MMAPPED = 1, RECORD_CHUNK_NON_MAIN = 2 };
 
-/* On disk an event is packed: ptr (8 bytes), size (4), the lower half
- * of seq (4), kind (1), which optional fields follow (1), err (2), the
- * usable bytes past size (4: the slack), then the upper half of seq (4)
- * when it differs from the previous event's of the chunk (always in the
- * first), the upper half of size when it does not fit in 4 bytes, ns,
- * arg, old and caller (8 each) when present, and for a realloc its before
- * (8): 24 bytes for most calls, at most 76. */
-#define RECORD_PACKED_MAX 80
+/* On disk an event is packed against the one before it in its chunk
+ * (record_raw_state: the place expected next, the last pointer), in
+ * prefix varints (record_put_uint: 1 byte below 128, 2 below 2^14, ...,
+ * 9 at most, the length in the first byte's low bits):
+ *   a flags byte: the kind (low 4 bits), RECORD_HAS_NS, RECORD_HAS_SEQ,
+ *     RECORD_IS_NON_MAIN, RECORD_HAS_EXT;
+ *   the extension byte (RECORD_HAS_EXT): RECORD_HAS_ARG, RECORD_HAS_OLD,
+ *     RECORD_HAS_CALLER, RECORD_HAS_ERR, RECORD_IS_MMAPPED, RECORD_NO_PTR;
+ *   ns (8 bytes) if sampled;
+ *   a realloc: before less the place expected, then seq less before + 1;
+ *     any other call with RECORD_HAS_SEQ: seq less the place expected
+ *     (without it, seq is the place expected: one thread's counter);
+ *   ptr's difference from the last pointer (zigzag) unless RECORD_NO_PTR;
+ *   size unless the call is a plain free; slack unless it frees;
+ *   then arg, old (its difference from ptr, zigzag), caller and err when
+ *   present.
+ * A malloc is 4-7 bytes, a free 3-4 (the ninth of a thread's calls
+ * carries its 8 bytes of ticks too): a quarter of the fixed 24 of the
+ * recorder's third format, and as little for the buffer to write. */
+#define RECORD_PACKED_MAX 128
+enum { RECORD_HAS_NS = 16, RECORD_HAS_SEQ = 32, RECORD_IS_NON_MAIN = 64, RECORD_HAS_EXT = 128 };
 enum {
-    RECORD_HAS_ARG = 1, RECORD_HAS_OLD = 2, RECORD_HAS_CALLER = 4, RECORD_HAS_NS = 8,
-    RECORD_IS_MMAPPED = 16, RECORD_IS_NON_MAIN = 32, RECORD_HAS_SIZE_HIGH = 64, RECORD_HAS_SEQ_HIGH = 128
+    RECORD_HAS_ARG = 1, RECORD_HAS_OLD = 2, RECORD_HAS_CALLER = 4, RECORD_HAS_ERR = 8, RECORD_IS_MMAPPED = 16,
+    RECORD_NO_PTR = 32
 };
 
-/* Packs e into out (RECORD_PACKED_MAX bytes of room); its length.
- * seq_high: write the upper half of seq (the first event of a chunk, or
- * one whose upper half changed). Uses the compiler's own memcpy: the
- * interposer is built -fno-builtin, and a call of libc's memcpy per field
- * was a tenth of its cost. */
-static inline size_t record_raw_pack(const record_raw_event *e, bool seq_high, unsigned char *out)
+/* The packing's memory of the chunk so far; all 0 at a chunk's start. */
+typedef struct record_raw_state {
+    uint64_t seq_next;       /* the place an event takes without RECORD_HAS_SEQ */
+    uint64_t ptr;            /* the last pointer */
+} record_raw_state;
+
+static inline record_raw_state *record_raw_begin(record_raw_state *st)
 {
-    uint32_t low = (uint32_t)e->size, high = (uint32_t)(e->size >> 32);
-    uint32_t seq_lo = (uint32_t)e->seq, seq_hi = (uint32_t)(e->seq >> 32);
-    unsigned char has = (unsigned char)((e->arg ? RECORD_HAS_ARG : 0) | (e->old ? RECORD_HAS_OLD : 0) |
-                                        (e->caller ? RECORD_HAS_CALLER : 0) | (e->ns ? RECORD_HAS_NS : 0) |
-                                        (e->chunk & RECORD_CHUNK_MMAPPED ? RECORD_IS_MMAPPED : 0) |
-                                        (e->chunk & RECORD_CHUNK_NON_MAIN ? RECORD_IS_NON_MAIN : 0) |
-                                        (high ? RECORD_HAS_SIZE_HIGH : 0) | (seq_high ? RECORD_HAS_SEQ_HIGH : 0));
-    __builtin_memcpy(out, &e->ptr, 8);
-    __builtin_memcpy(out + 8, &low, 4);
-    __builtin_memcpy(out + 12, &seq_lo, 4);
-    out[16] = (unsigned char)e->kind;
-    out[17] = has;
-    __builtin_memcpy(out + 18, &e->err, 2);
-    __builtin_memcpy(out + 20, &e->slack, 4);
-    size_t n = 24;
-    if (has & RECORD_HAS_SEQ_HIGH)
-        __builtin_memcpy(out + n, &seq_hi, 4), n += 4;
-    if (has & RECORD_HAS_SIZE_HIGH)
-        __builtin_memcpy(out + n, &high, 4), n += 4;
-    if (has & RECORD_HAS_NS)
+    st->seq_next = st->ptr = 0;
+    return st;
+}
+
+/* Writes v at out as a prefix varint (stores 8 or 9 bytes: out needs that
+ * room); its length, 1..9. Uses the compiler's own memcpy: the interposer
+ * is built -fno-builtin, and a call of libc's memcpy per field was a
+ * tenth of its cost. */
+static inline size_t record_put_uint(unsigned char *out, uint64_t v)
+{
+    unsigned bits = 64u - (unsigned)__builtin_clzll(v | 1);
+    unsigned len = (bits + 6) / 7;
+    if (len <= 8) {
+        uint64_t w = v << len | (((uint64_t)1 << (len - 1)) - 1);
+        __builtin_memcpy(out, &w, 8);
+        return len;
+    }
+    out[0] = 0xff;
+    __builtin_memcpy(out + 1, &v, 8);
+    return 9;
+}
+
+/* Reads a prefix varint from the avail bytes at in into *v: its length,
+ * 0 if the bytes end inside it. */
+static inline size_t record_get_uint(const unsigned char *in, size_t avail, uint64_t *v)
+{
+    if (avail == 0)
+        return 0;
+    unsigned t = (unsigned)(~in[0] & 0xffu);
+    size_t len = t ? (size_t)__builtin_ctz(t) + 1 : 9;
+    if (avail < len)
+        return 0;
+    if (len == 9) {
+        memcpy(v, in + 1, 8);
+        return 9;
+    }
+    uint64_t w = 0;
+    memcpy(&w, in, len);
+    *v = w >> len;
+    return len;
+}
+
+static inline uint64_t record_zigzag(uint64_t d) { return d << 1 ^ (uint64_t)((int64_t)d >> 63); }
+static inline uint64_t record_unzigzag(uint64_t z) { return z >> 1 ^ (uint64_t)-(int64_t)(z & 1); }
+
+static inline bool record_kind_frees(unsigned kind)
+{
+    return kind == RK_FREE || kind == RK_FREE_SIZED || kind == RK_FREE_ALIGNED_SIZED;
+}
+
+/* Packs e into out (RECORD_PACKED_MAX bytes of room) after the events st
+ * has seen; its length. The places of a chunk's events must rise (a
+ * realloc's before below its seq). */
+static inline size_t record_raw_pack(const record_raw_event *e, record_raw_state *st, unsigned char *out)
+{
+    bool reallocs = record_kind_reallocs(e->kind);
+    unsigned ext = (e->arg ? RECORD_HAS_ARG : 0) | (e->old ? RECORD_HAS_OLD : 0) |
+                   (e->caller ? RECORD_HAS_CALLER : 0) | (e->err ? RECORD_HAS_ERR : 0) |
+                   (e->chunk & RECORD_CHUNK_MMAPPED ? RECORD_IS_MMAPPED : 0) | (e->ptr ? 0 : RECORD_NO_PTR);
+    bool seq = !reallocs && e->seq != st->seq_next;
+    out[0] = (unsigned char)((e->kind & 15) | (e->ns ? RECORD_HAS_NS : 0) | (seq ? RECORD_HAS_SEQ : 0) |
+                             (e->chunk & RECORD_CHUNK_NON_MAIN ? RECORD_IS_NON_MAIN : 0) | (ext ? RECORD_HAS_EXT : 0));
+    size_t n = 1;
+    if (ext)
+        out[n++] = (unsigned char)ext;
+    if (e->ns)
         __builtin_memcpy(out + n, &e->ns, 8), n += 8;
-    if (has & RECORD_HAS_ARG)
-        __builtin_memcpy(out + n, &e->arg, 8), n += 8;
-    if (has & RECORD_HAS_OLD)
-        __builtin_memcpy(out + n, &e->old, 8), n += 8;
-    if (has & RECORD_HAS_CALLER)
-        __builtin_memcpy(out + n, &e->caller, 8), n += 8;
-    if (record_kind_reallocs(e->kind))
-        __builtin_memcpy(out + n, &e->before, 8), n += 8;
+    if (reallocs) {
+        n += record_put_uint(out + n, e->before - st->seq_next);
+        n += record_put_uint(out + n, e->seq - e->before - 1);
+    } else if (seq) {
+        n += record_put_uint(out + n, e->seq - st->seq_next);
+    }
+    st->seq_next = e->seq + 1;
+    if (e->ptr) {
+        n += record_put_uint(out + n, record_zigzag(e->ptr - st->ptr));
+        st->ptr = e->ptr;
+    }
+    if (e->kind != RK_FREE)
+        n += record_put_uint(out + n, e->size);
+    if (!record_kind_frees(e->kind))
+        n += record_put_uint(out + n, e->slack);
+    if (ext & RECORD_HAS_ARG)
+        n += record_put_uint(out + n, e->arg);
+    if (ext & RECORD_HAS_OLD)
+        n += record_put_uint(out + n, record_zigzag(e->old - e->ptr));
+    if (ext & RECORD_HAS_CALLER)
+        n += record_put_uint(out + n, e->caller);
+    if (ext & RECORD_HAS_ERR)
+        n += record_put_uint(out + n, e->err);
     return n;
 }
 
-/* Unpacks one event from the avail bytes at in: its length, 0 if the
- * bytes end inside it. *seq_high: the upper half of seq so far in the
- * chunk (read, and set when the event carries it). tid is left 0. */
-static inline size_t record_raw_unpack(const unsigned char *in, size_t avail, uint32_t *seq_high, record_raw_event *e)
+/* Unpacks one event from the avail bytes at in after the events st has
+ * seen (and updates st): its length, 0 if the bytes end inside it. tid
+ * is left 0. */
+static inline size_t record_raw_unpack(const unsigned char *in, size_t avail, record_raw_state *st, record_raw_event *e)
 {
-    if (avail < 24)
-        return 0;
-    unsigned has = in[17];
-    size_t n = 24 + 4 * (size_t)(!!(has & RECORD_HAS_SIZE_HIGH) + !!(has & RECORD_HAS_SEQ_HIGH)) +
-               8 * (size_t)(!!(has & RECORD_HAS_ARG) + !!(has & RECORD_HAS_OLD) + !!(has & RECORD_HAS_CALLER) +
-                            !!(has & RECORD_HAS_NS) + record_kind_reallocs(in[16]));
-    if (avail < n)
+    if (avail == 0)
         return 0;
     memset(e, 0, sizeof *e);
-    uint32_t low, high = 0, seq_lo;
-    memcpy(&e->ptr, in, 8);
-    memcpy(&low, in + 8, 4);
-    memcpy(&seq_lo, in + 12, 4);
-    e->kind = in[16];
-    memcpy(&e->err, in + 18, 2);
-    memcpy(&e->slack, in + 20, 4);
-    e->chunk = (uint8_t)((has & RECORD_IS_MMAPPED ? RECORD_CHUNK_MMAPPED : 0) |
-                         (has & RECORD_IS_NON_MAIN ? RECORD_CHUNK_NON_MAIN : 0));
-    size_t at = 24;
-    if (has & RECORD_HAS_SEQ_HIGH)
-        memcpy(seq_high, in + at, 4), at += 4;
-    e->seq = (uint64_t)*seq_high << 32 | seq_lo;
-    if (has & RECORD_HAS_SIZE_HIGH)
-        memcpy(&high, in + at, 4), at += 4;
-    e->size = (uint64_t)high << 32 | low;
-    if (has & RECORD_HAS_NS)
-        memcpy(&e->ns, in + at, 8), at += 8;
-    if (has & RECORD_HAS_ARG)
-        memcpy(&e->arg, in + at, 8), at += 8;
-    if (has & RECORD_HAS_OLD)
-        memcpy(&e->old, in + at, 8), at += 8;
-    if (has & RECORD_HAS_CALLER)
-        memcpy(&e->caller, in + at, 8), at += 8;
-    if (record_kind_reallocs(e->kind))
-        memcpy(&e->before, in + at, 8);
+    unsigned flags = in[0], ext = 0;
+    e->kind = (uint16_t)(flags & 15);
+    size_t n = 1, got;
+    uint64_t v;
+    if (flags & RECORD_HAS_EXT) {
+        if (avail < 2)
+            return 0;
+        ext = in[n++];
+    }
+    if (flags & RECORD_HAS_NS) {
+        if (avail < n + 8)
+            return 0;
+        memcpy(&e->ns, in + n, 8), n += 8;
+    }
+#define RECORD_GET_(x)                                     \
+    do {                                                   \
+        if ((got = record_get_uint(in + n, avail - n, &v)) == 0) \
+            return 0;                                      \
+        n += got;                                          \
+        x;                                                 \
+    } while (0)
+    uint64_t seq_next = st->seq_next, ptr = st->ptr;
+    if (record_kind_reallocs(e->kind)) {
+        RECORD_GET_(e->before = seq_next + v);
+        RECORD_GET_(e->seq = e->before + 1 + v);
+    } else if (flags & RECORD_HAS_SEQ) {
+        RECORD_GET_(e->seq = seq_next + v);
+    } else {
+        e->seq = seq_next;
+    }
+    if (!(ext & RECORD_NO_PTR))
+        RECORD_GET_(e->ptr = ptr = ptr + record_unzigzag(v));
+    if (e->kind != RK_FREE)
+        RECORD_GET_(e->size = v);
+    if (!record_kind_frees(e->kind))
+        RECORD_GET_(e->slack = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v);
+    if (ext & RECORD_HAS_ARG)
+        RECORD_GET_(e->arg = v);
+    if (ext & RECORD_HAS_OLD)
+        RECORD_GET_(e->old = e->ptr + record_unzigzag(v));
+    if (ext & RECORD_HAS_CALLER)
+        RECORD_GET_(e->caller = v);
+    if (ext & RECORD_HAS_ERR)
+        RECORD_GET_(e->err = (uint16_t)v);
+#undef RECORD_GET_
+    e->chunk = (uint8_t)((ext & RECORD_IS_MMAPPED ? RECORD_CHUNK_MMAPPED : 0) |
+                         (flags & RECORD_IS_NON_MAIN ? RECORD_CHUNK_NON_MAIN : 0));
+    st->seq_next = e->seq + 1;
+    st->ptr = ptr;
     return n;
 }
 

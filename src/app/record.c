@@ -48,7 +48,6 @@ static bool kind_allocates(unsigned k)
            k == RK_MEMALIGN || k == RK_VALLOC || k == RK_PVALLOC;
 }
 
-static bool kind_frees(unsigned k) { return k == RK_FREE || k == RK_FREE_SIZED || k == RK_FREE_ALIGNED_SIZED; }
 
 static bool kind_aligned(unsigned k)
 {
@@ -357,7 +356,7 @@ static void trailer_nothing(conv *c, const record_raw_event *e, const char *tok,
     c->extra++;
     sb_printf(&c->trailer, "x %zu %s %s %" PRIu32 " %" PRIu64 " %u%s\n", c->ops, tok, size, t,
               e->ns - (e->ns >= c->start_ns ? c->start_ns : e->ns), (unsigned)e->err, at);
-    if (kind_frees(e->kind))
+    if (record_kind_frees(e->kind))
         c->sum->nulls++;
     else
         c->sum->failed++;
@@ -681,7 +680,8 @@ typedef struct stream_cur {
     unsigned char *win;
     size_t cap, len, at;
     uint64_t pos, left;      /* the current chunk's bytes not yet in the window, from pos */
-    uint32_t seq_high, tid;
+    record_raw_state st;     /* the packing's memory of the current chunk */
+    uint32_t tid;
     record_raw_event ev;     /* the next event */
     bool begun;              /* a realloc whose first place was taken: its own place is next */
 } stream_cur;
@@ -728,7 +728,7 @@ static bool scan_chunks(raw_merge *m, FILE *f, uint64_t start)
 static bool cur_next(raw_merge *m, stream_cur *s)
 {
     for (;;) {
-        size_t n = s->len > s->at ? record_raw_unpack(s->win + s->at, s->len - s->at, &s->seq_high, &s->ev) : 0;
+        size_t n = s->len > s->at ? record_raw_unpack(s->win + s->at, s->len - s->at, &s->st, &s->ev) : 0;
         if (n) {
             s->at += n;
             s->ev.tid = s->tid;
@@ -739,7 +739,8 @@ static bool cur_next(raw_merge *m, stream_cur *s)
             if (s->next == s->end)
                 return false;
             const chunk_ref *c = &m->chunks[s->next++];
-            s->pos = c->off, s->left = c->bytes, s->tid = c->tid, s->seq_high = 0;
+            s->pos = c->off, s->left = c->bytes, s->tid = c->tid;
+            record_raw_begin(&s->st);
             s->len = s->at = 0;
             continue; /* (an empty chunk: the next) */
         }
@@ -926,7 +927,7 @@ bool record_convert(const char *raw_path, const char *sym_path, const char *out_
         uint64_t bytes = ev.size;
         if ((ev.kind == RK_CALLOC || ev.kind == RK_REALLOCARRAY) && __builtin_mul_overflow(ev.size, ev.arg, &bytes))
             bytes = UINT64_MAX;
-        if (ev.ptr && !kind_frees(ev.kind) && bytes > ((uint64_t)1 << 40)) { /* no malloc gives that: damage */
+        if (ev.ptr && !record_kind_frees(ev.kind) && bytes > ((uint64_t)1 << 40)) { /* no malloc gives that: damage */
             sb_printf(err, "%s: event %zu gives a block of %" PRIu64 " bytes (more than 1 TiB: the raw stream is damaged)",
                       raw_path, sum->events + pend->calls, bytes);
             ok = false;

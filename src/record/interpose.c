@@ -75,6 +75,9 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <linux/membarrier.h>
+#endif
 
 #include "allocscope/record.h"
 
@@ -113,7 +116,7 @@ typedef struct tbuf {
     int busy;                /* the owner is appending without the lock */
     int owned;
     uint32_t tid, stream;
-    uint32_t seq_high;       /* the upper half of the last event's seq (the next carries it if it changes) */
+    record_raw_state st;     /* the packing's memory of the events since the chunk began */
     unsigned since_sample;
     size_t n;                /* bytes of events after the chunk header */
     unsigned char data[sizeof(record_raw_chunk) + BUF_BYTES + RECORD_PACKED_MAX];
@@ -394,6 +397,7 @@ static void thread_done(void *v)
     int e = errno;
     spin_lock(&b->lock); /* against a flush of every buffer (the owner itself appends no more) */
     flush_buf(b);
+    __atomic_store_n(&b->busy, 0, __ATOMIC_RELEASE); /* (a thread cancelled inside a call) */
     spin_unlock(&b->lock);
     pthread_mutex_lock(&reg_lock);
     __atomic_store_n(&b->owned, 0, __ATOMIC_RELEASE);
@@ -475,11 +479,81 @@ static tbuf *take_buf(void)
  * in common, and the converter takes either first. */
 #define REGION_SHIFT 26
 #define REGIONS 4096
-static struct {
-    uint64_t v;
-    char pad[56];
-} region_clock[REGIONS] __attribute__((aligned(64)));
+#define OWNER_SHARED ((tbuf *)1)
+#define STEALS_BEFORE_SHARED 3
+
+/* A region's clock is written by one thread with plain stores while that
+ * thread owns it (owner: its buffer), else (OWNER_SHARED) by every thread
+ * with a compare-and-swap: a locked instruction per call was a tenth of a
+ * malloc-heavy program's time, and most regions are only ever used by
+ * one thread (its arena's heap). A thread that needs a region another
+ * owns takes it over (region_take): it names itself the owner (the
+ * region becomes shared once it has changed hands STEALS_BEFORE_SHARED
+ * times), then makes every thread of the process pass a memory barrier
+ * (membarrier(2)), then waits until the old owner is not inside a call
+ * (its buffer's busy flag). The owner marks itself busy before it reads
+ * who owns the region, without a barrier of its own: whichever way the
+ * two interleave, the old owner either sees it no longer owns the
+ * region, or is seen busy and waited for. Where the kernel has no such
+ * barrier (asym 0), every region is shared. */
+static struct region {
+    uint64_t clock;
+    tbuf *owner;             /* NULL: nobody yet; OWNER_SHARED; or the buffer of the thread that owns it */
+    uint32_t steals;
+    int lock;                /* taken to change the owner */
+    char pad[40];
+} regions[REGIONS] __attribute__((aligned(64)));
+static int asym;
 static TLS uint64_t my_clock;
+
+/* Every thread of the process passes a full memory barrier before it
+ * returns (false if the kernel cannot: then asym is 0 from the start). */
+static bool heavy_barrier(void)
+{
+#ifdef SYS_membarrier
+    return syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0;
+#else
+    return false;
+#endif
+}
+
+/* Asks the kernel for heavy_barrier (at the start, and in a fork child:
+ * a new process registers anew). */
+static void register_barrier(void)
+{
+    asym = 0;
+#ifdef SYS_membarrier
+    long cmds = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+    if (cmds > 0 && (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
+        syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0)
+        asym = heavy_barrier();
+#endif
+}
+
+/* Waits (for about a second at most: a thread killed inside a call)
+ * until the thread of buffer o is not inside a call. */
+static void wait_idle(const tbuf *o)
+{
+    for (long i = 0; __atomic_load_n(&o->busy, __ATOMIC_ACQUIRE) && i < (1L << 26); i++)
+        cpu_relax();
+}
+
+/* Makes region r writable by the caller (its buffer b, NULL if it has
+ * none): owned by b or shared. The caller is not busy. */
+static void region_take(struct region *r, tbuf *b)
+{
+    spin_lock(&r->lock);
+    tbuf *o = __atomic_load_n(&r->owner, __ATOMIC_ACQUIRE);
+    if (o != OWNER_SHARED && o != b) {
+        bool share = b == NULL || (o != NULL && ++r->steals >= STEALS_BEFORE_SHARED);
+        __atomic_store_n(&r->owner, share ? OWNER_SHARED : b, __ATOMIC_SEQ_CST);
+        if (o != NULL) {
+            heavy_barrier();
+            wait_idle(o);
+        }
+    }
+    spin_unlock(&r->lock);
+}
 
 /* The bytes glibc's chunk of the block p covers, [*lo, *hi): from its size
  * word (an mmapped chunk: from its mapping, prev_size bytes before) to
@@ -493,43 +567,92 @@ static inline void chunk_span(const void *p, uint64_t *lo, uint64_t *hi)
     *hi = chunk + (w[-1] & ~(size_t)7);
 }
 
-/* A place while the process has threads (see above). block: the block
- * the call frees or gives, NULL for none; now: the tick counter if the
- * event is sampled, else 0. Ends with a full barrier (emit_seq). */
-static uint64_t take_place_mt(const void *block, uint64_t now)
+static inline struct region *region_at(uint64_t i) { return &regions[i & (REGIONS - 1)]; }
+
+/* take_place_mt for the blocks that do not fit its quick case: k0, the
+ * place before the regions are counted. */
+static __attribute__((noinline)) uint64_t take_place_regions(tbuf *b, const void *block, uint64_t k0)
 {
-    uint64_t k = my_clock, base = __atomic_load_n(&next_seq.v, __ATOMIC_RELAXED);
-    k = (k > base ? k : base);
-    k = (k > now ? k : now) + 1;
-    bool fenced = false;
-    if (block != NULL) {
-        uint64_t lo, hi;
-        chunk_span(block, &lo, &hi);
-        uint64_t first = lo >> REGION_SHIFT, last = hi > lo ? (hi - 1) >> REGION_SHIFT : first + REGIONS - 1;
-        uint64_t count = last - first < REGIONS ? last - first + 1 : REGIONS; /* (a damaged size word: all) */
+    uint64_t lo, hi;
+    chunk_span(block, &lo, &hi);
+    uint64_t first = lo >> REGION_SHIFT, last = hi > lo ? (hi - 1) >> REGION_SHIFT : first + REGIONS - 1;
+    uint64_t count = last - first < REGIONS ? last - first + 1 : REGIONS; /* (a damaged size word: all) */
+    for (;;) {
+        uint64_t k = k0;
+        bool ready = true; /* every region owned by b or shared */
         for (uint64_t i = 0; i < count; i++) {
-            uint64_t c = __atomic_load_n(&region_clock[(first + i) & (REGIONS - 1)].v, __ATOMIC_RELAXED);
+            struct region *r = region_at(first + i);
+            uint64_t c = __atomic_load_n(&r->clock, __ATOMIC_RELAXED);
             k = c >= k ? c + 1 : k;
+            tbuf *o = asym ? __atomic_load_n(&r->owner, __ATOMIC_RELAXED) : OWNER_SHARED;
+            ready &= o == OWNER_SHARED || (o == b && b != NULL);
         }
+        if (!ready) { /* take them, not busy (another thread may be waiting for this one) */
+            if (b)
+                __atomic_store_n(&b->busy, 0, __ATOMIC_RELEASE);
+            for (uint64_t i = 0; i < count; i++)
+                region_take(region_at(first + i), b);
+            if (b)
+                __atomic_store_n(&b->busy, 1, __ATOMIC_RELAXED);
+            continue;
+        }
+        bool fenced = false;
         for (uint64_t i = 0; i < count; i++) {
-            uint64_t *c = &region_clock[(first + i) & (REGIONS - 1)].v;
-            uint64_t cur = __atomic_load_n(c, __ATOMIC_RELAXED);
-            while (cur < k && !__atomic_compare_exchange_n(c, &cur, k, true, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+            struct region *r = region_at(first + i);
+            uint64_t cur = __atomic_load_n(&r->clock, __ATOMIC_RELAXED);
+            if (asym && __atomic_load_n(&r->owner, __ATOMIC_RELAXED) == b) {
+                if (cur < k)
+                    __atomic_store_n(&r->clock, k, __ATOMIC_RELAXED);
+                continue;
+            }
+            while (cur < k && !__atomic_compare_exchange_n(&r->clock, &cur, k, true, __ATOMIC_SEQ_CST,
+                                                           __ATOMIC_RELAXED))
                 ;
             fenced |= cur < k; /* (the exchange was made) */
         }
+        if (!asym && !fenced)
+            __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        else if (!asym)
+            store_load_fence();
+        return k;
     }
-    if (!fenced)
-        __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    else
-        store_load_fence();
-    return my_clock = k;
+}
+
+/* A place while the process has threads (see above). b: the caller's
+ * buffer, marked busy (NULL: it has none); block: the block the call
+ * frees or gives, NULL for none; now: the tick counter if the event is
+ * sampled, else 0. Without asym, ends with a full barrier (emit_seq).
+ * Inline, the commonest case: a chunk of glibc's heap inside one region
+ * the caller owns. */
+static inline uint64_t take_place_mt(tbuf *b, const void *block, uint64_t now)
+{
+    __atomic_signal_fence(__ATOMIC_SEQ_CST); /* what follows stays after the caller's busy mark (heavy_barrier does the rest) */
+    uint64_t k = my_clock, base = __atomic_load_n(&next_seq.v, __ATOMIC_RELAXED);
+    k = (k > base ? k : base);
+    k = (k > now ? k : now) + 1;
+    if (block == NULL) {
+        if (!asym)
+            __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        return my_clock = k;
+    }
+    size_t word = ((const size_t *)block)[-1];
+    uint64_t lo = (uint64_t)(uintptr_t)block - 2 * sizeof(size_t), hi = lo + (word & ~(size_t)7);
+    if (!(word & 2) && hi > lo && lo >> REGION_SHIFT == (hi - 1) >> REGION_SHIFT && b != NULL) {
+        struct region *r = region_at(lo >> REGION_SHIFT);
+        if (__atomic_load_n(&r->owner, __ATOMIC_RELAXED) == b && asym) {
+            uint64_t c = __atomic_load_n(&r->clock, __ATOMIC_RELAXED);
+            k = c >= k ? c + 1 : k;
+            __atomic_store_n(&r->clock, k, __ATOMIC_RELAXED);
+            return my_clock = k;
+        }
+    }
+    return my_clock = take_place_regions(b, block, k);
 }
 
 /* The event's place: see above. */
-static inline uint64_t take_place(int mt, const void *block, uint64_t now)
+static inline uint64_t take_place(int mt, tbuf *b, const void *block, uint64_t now)
 {
-    return mt ? take_place_mt(block, now) : next_seq.v++;
+    return mt ? take_place_mt(b, block, now) : next_seq.v++;
 }
 
 /* Every SAMPLE_EVERY-th event of a thread (and the first of each chunk)
@@ -544,11 +667,6 @@ static inline bool sampled(tbuf *b)
     return true;
 }
 
-/* The kinds whose ptr is a block they free. */
-static inline bool kind_frees_block(unsigned kind)
-{
-    return kind == RK_FREE || kind == RK_FREE_SIZED || kind == RK_FREE_ALIGNED_SIZED;
-}
 
 /* Writes one event on its own (a thread whose buffer went back at its
  * end, or that could not get one), as a chunk of one event. Not inlined:
@@ -556,12 +674,24 @@ static inline bool kind_frees_block(unsigned kind)
 static __attribute__((noinline)) void emit_direct(record_raw_event e)
 {
     unsigned char one[sizeof(record_raw_chunk) + RECORD_PACKED_MAX];
-    size_t n = record_raw_pack(&e, true, one + sizeof(record_raw_chunk));
+    size_t n = record_raw_pack(&e, &(record_raw_state){0}, one + sizeof(record_raw_chunk));
     if (!my_forking)
         pthread_mutex_lock(&file_lock);
     write_chunk_locked(one, n, my_tid, my_stream);
     if (!my_forking)
         pthread_mutex_unlock(&file_lock);
+}
+
+/* The calling thread's buffer (taken at its first event; NULL if it has
+ * none: see take_buf). */
+static tbuf *my_buffer(void)
+{
+    if (my_tid == 0) {
+        my_tid = (uint32_t)syscall(SYS_gettid);
+        if (my_buf)
+            my_buf->tid = my_tid;
+    }
+    return my_buf ? my_buf : take_buf();
 }
 
 /* Records one call. asked: the bytes a block handed out was asked for (0
@@ -572,28 +702,25 @@ static __attribute__((noinline)) void emit_direct(record_raw_event e)
  * The owner of a buffer appends to it without a lock: a flush of every
  * buffer (exit, exec, a fatal signal) is rare, and an uncontended lock
  * was a third of the recorder's cost with threads. Instead, a Dekker
- * handshake: the owner marks its buffer busy, then takes the place (a
- * full barrier: see take_place_mt), then reads flush_req; a
- * flusher sets flush_req (sequentially consistent), then reads busy. One
- * of the two sees the other's store: the owner then appends under the
- * buffer's lock, or the flusher waits until busy is clear. */
+ * handshake: the owner marks its buffer busy, then takes the place, then
+ * reads flush_req; a flusher sets flush_req (sequentially consistent),
+ * makes every thread pass a barrier (heavy_barrier, where the kernel
+ * has it: the owner then needs none; else taking the place ends with a
+ * full barrier: see take_place_mt), then reads busy. One of the two sees
+ * the other's store: the owner then appends under the buffer's lock, or
+ * the flusher waits until busy is clear. */
 static void emit_seq(unsigned kind, const void *ptr, size_t size, uint64_t arg, const void *old, const void *caller,
                      int err, size_t asked, uint64_t before, int mt)
 {
-    if (my_tid == 0) {
-        my_tid = (uint32_t)syscall(SYS_gettid);
-        if (my_buf)
-            my_buf->tid = my_tid;
-    }
     record_raw_event e;
-    tbuf *b = my_buf ? my_buf : take_buf();
+    tbuf *b = my_buffer();
     bool locked = false;
     /* the place block: the one freed (before the real free) or handed out (after the real call) */
-    const void *block = asked ? ptr : kind_frees_block(kind) ? ptr : NULL;
+    const void *block = asked ? ptr : record_kind_frees(kind) ? ptr : NULL;
     if (b && mt) {
         __atomic_store_n(&b->busy, 1, __ATOMIC_RELAXED); /* ordered before the load of flush_req by take_place's barrier */
         e.ns = sampled(b) ? ticks() : 0;
-        e.seq = take_place(mt, block, e.ns);
+        e.seq = take_place(mt, b, block, e.ns);
         if (__atomic_load_n(&flush_req, __ATOMIC_RELAXED)) {
             __atomic_store_n(&b->busy, 0, __ATOMIC_RELEASE);
             spin_lock(&b->lock);
@@ -601,7 +728,7 @@ static void emit_seq(unsigned kind, const void *ptr, size_t size, uint64_t arg, 
         }
     } else {
         e.ns = b == NULL || sampled(b) ? ticks() : 0;
-        e.seq = take_place(mt, block, e.ns);
+        e.seq = take_place(mt, NULL, block, e.ns);
     }
     e.ptr = (uint64_t)(uintptr_t)ptr;
     e.size = size;
@@ -622,15 +749,74 @@ static void emit_seq(unsigned kind, const void *ptr, size_t size, uint64_t arg, 
         emit_direct(e);
         return;
     }
-    bool high = b->n == 0 || (uint32_t)(e.seq >> 32) != b->seq_high;
-    b->seq_high = (uint32_t)(e.seq >> 32);
-    b->n += record_raw_pack(&e, high, b->data + sizeof(record_raw_chunk) + b->n);
+    if (b->n == 0)
+        record_raw_begin(&b->st);
+    b->n += record_raw_pack(&e, &b->st, b->data + sizeof(record_raw_chunk) + b->n);
     if (b->n >= BUF_BYTES || __atomic_load_n(&unbuffered, __ATOMIC_RELAXED))
         flush_buf(b);
     if (locked)
         spin_unlock(&b->lock);
     else if (mt)
         __atomic_store_n(&b->busy, 0, __ATOMIC_RELEASE);
+}
+
+static inline int multi_threaded(void) { return !__atomic_load_n(&__libc_single_threaded, __ATOMIC_RELAXED); }
+
+/* The commonest calls, a malloc that got a block of glibc's heap and a
+ * free of a block, packed straight into the thread's buffer: what
+ * emit_seq and record_raw_pack do, less the fields these calls lack (a
+ * tenth of the instructions). False, with nothing done, for any other
+ * case (no buffer yet, callers recorded, an mmapped chunk, the file not
+ * open or the recorder past exit): emit_seq takes those. asked: the
+ * bytes a malloc asked for, 0 for a free. */
+static inline __attribute__((always_inline)) bool emit_fast(unsigned kind, const void *p, size_t asked)
+{
+    tbuf *b = my_buf;
+    if (b == NULL || p == NULL || my_tid == 0 || stacks || __atomic_load_n(&state, __ATOMIC_RELAXED) != ON ||
+        __atomic_load_n(&unbuffered, __ATOMIC_RELAXED))
+        return false;
+    size_t word = asked ? ((const size_t *)p)[-1] : 0; /* glibc's size word (see chunk_facts) */
+    if (word & 2)
+        return false;
+    int mt = multi_threaded();
+    bool locked = false;
+    if (mt)
+        __atomic_store_n(&b->busy, 1, __ATOMIC_RELAXED); /* the handshake of emit_seq */
+    uint64_t now = sampled(b) ? ticks() : 0;
+    uint64_t seq = take_place(mt, b, p, now);
+    if (mt && __atomic_load_n(&flush_req, __ATOMIC_RELAXED)) {
+        __atomic_store_n(&b->busy, 0, __ATOMIC_RELEASE);
+        spin_lock(&b->lock);
+        locked = true;
+    }
+    if (b->n == 0)
+        record_raw_begin(&b->st);
+    unsigned char *o = b->data + sizeof(record_raw_chunk) + b->n;
+    bool jump = seq != b->st.seq_next;
+    o[0] = (unsigned char)(kind | (now ? RECORD_HAS_NS : 0) | (jump ? RECORD_HAS_SEQ : 0) |
+                           (word & 4 ? RECORD_IS_NON_MAIN : 0));
+    size_t n = 1;
+    if (now)
+        __builtin_memcpy(o + 1, &now, 8), n = 9;
+    if (jump)
+        n += record_put_uint(o + n, seq - b->st.seq_next);
+    b->st.seq_next = seq + 1;
+    n += record_put_uint(o + n, record_zigzag((uint64_t)(uintptr_t)p - b->st.ptr));
+    b->st.ptr = (uint64_t)(uintptr_t)p;
+    if (asked) {
+        size_t usable = (word & ~(size_t)7) - sizeof(size_t);
+        size_t slack = usable > asked ? usable - asked : 0;
+        n += record_put_uint(o + n, asked);
+        n += record_put_uint(o + n, slack < UINT32_MAX ? slack : UINT32_MAX);
+    }
+    b->n += n;
+    if (b->n >= BUF_BYTES)
+        flush_buf(b);
+    if (locked)
+        spin_unlock(&b->lock);
+    else if (mt)
+        __atomic_store_n(&b->busy, 0, __ATOMIC_RELEASE);
+    return true;
 }
 
 /* False when nothing is recorded (no directory, a write failed); opens
@@ -651,7 +837,6 @@ static inline bool recording(void)
     return state == ON;
 }
 
-static inline int multi_threaded(void) { return !__atomic_load_n(&__libc_single_threaded, __ATOMIC_RELAXED); }
 
 /* An allocation or a free: its place taken now. */
 static inline __attribute__((always_inline)) void emit(unsigned kind, const void *ptr, size_t size, uint64_t arg,
@@ -678,7 +863,17 @@ static inline __attribute__((always_inline)) void emit(unsigned kind, const void
 
 /* asked: the bytes asked for, at least 1 (malloc(0) gets a block too);
  * calloc's n * size cannot overflow when it returned a block */
-EXPORT void *malloc(size_t n) { ALLOC_HOOK(__libc_malloc(n), RK_MALLOC, n, 0, n ? n : 1); }
+EXPORT void *malloc(size_t n)
+{
+    if (in_hook)
+        return __libc_malloc(n);
+    in_hook = 1;
+    void *p = __libc_malloc(n);
+    if (!emit_fast(RK_MALLOC, p, n ? n : 1))
+        emit(RK_MALLOC, p, n, 0, NULL, CALLER, p ? 0 : errno, n ? n : 1);
+    in_hook = 0;
+    return p;
+}
 EXPORT void *calloc(size_t n, size_t size) { ALLOC_HOOK(__libc_calloc(n, size), RK_CALLOC, size, n, n * size != 0 ? n * size : 1); }
 EXPORT void *memalign(size_t a, size_t n) { ALLOC_HOOK(__libc_memalign(a, n), RK_MEMALIGN, n, a, n ? n : 1); }
 /* glibc 2.36's aligned_alloc is memalign under another name */
@@ -694,7 +889,17 @@ static void *realloc_hook(unsigned kind, void *old, size_t n, size_t per, uint64
     in_hook = 1;
     bool rec = recording();
     int mt = multi_threaded();
-    uint64_t before = rec ? take_place(mt, old, 0) : 0;
+    uint64_t before = 0;
+    if (rec && mt) { /* (busy: see region_take) */
+        tbuf *b = my_buffer();
+        if (b)
+            __atomic_store_n(&b->busy, 1, __ATOMIC_RELAXED);
+        before = take_place(mt, b, old, 0);
+        if (b)
+            __atomic_store_n(&b->busy, 0, __ATOMIC_RELEASE);
+    } else if (rec) {
+        before = take_place(mt, NULL, old, 0);
+    }
     void *p = __libc_realloc(old, n);
     if (rec)
         emit_seq(kind, p, per, nmemb, old, caller, p ? 0 : errno, n ? n : 1, before, mt);
@@ -755,10 +960,15 @@ static void free_hook(void *p, unsigned kind, size_t size, size_t align, const v
         return;
     }
     in_hook = 1;
-    emit(kind, p, size, align, NULL, caller, 0, 0);
-    int e = errno; /* glibc's free keeps errno since 2.33; an older one may not */
+    if (kind != RK_FREE || !emit_fast(RK_FREE, p, 0))
+        emit(kind, p, size, align, NULL, caller, 0, 0);
+#if __GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33)
+    __libc_free(p); /* (glibc's free keeps errno since 2.33) */
+#else
+    int e = errno;
     __libc_free(p);
     errno = e;
+#endif
     in_hook = 0;
 }
 
@@ -806,6 +1016,8 @@ static void write_symbols(void)
 static void flush_all(bool wait)
 {
     __atomic_store_n(&flush_req, 1, __ATOMIC_SEQ_CST);
+    if (asym)
+        heavy_barrier(); /* (the appending threads have no barrier of their own: see emit_seq) */
     for (tbuf *b = __atomic_load_n(&registry, __ATOMIC_ACQUIRE); b != NULL; b = b->next) {
         if (!__atomic_load_n(&b->owned, __ATOMIC_ACQUIRE))
             continue;
@@ -975,6 +1187,9 @@ static void after_fork_child(void)
         my_buf->tid = 0, my_buf->since_sample = 0;
     memset(callers, 0, sizeof callers);
     ncallers = 0;
+    for (size_t i = 0; i < REGIONS; i++) /* (held by a thread the child does not have) */
+        regions[i].lock = 0;
+    register_barrier();
     if (state == ON)
         state = OFF_UNSET; /* the child's own file at its first call */
     my_forking = 0;
@@ -990,6 +1205,7 @@ __attribute__((constructor)) static void at_start(void)
     if (state == OFF_UNSET)
         open_file(); /* now, so a program that never allocates still shows it was recorded */
     pthread_mutex_unlock(&file_lock);
+    register_barrier();
     pthread_atfork(before_fork, after_fork_parent, after_fork_child);
     for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
         struct sigaction old, sa;
