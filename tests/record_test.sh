@@ -90,6 +90,9 @@ stacks=
 child=$(sed -n 's/^child \([0-9]*\)$/\1/p' "$tmp/known.out")
 if [ -n "$child" ] && $check known "$tmp/known.rec" "$tmp/known.rec.$child"; then ok; else bad "known: the recorded calls differ"; fi
 grep -q "threads=7 " "$tmp/known.rec" && ok || bad "known: not 7 threads"
+# without callers (the recorder's quick path for malloc and free): the same calls, thread by thread
+record known-plain "$build/tests/record/known"
+$check plain "$tmp/known-plain.rec" "$tmp/known.rec" && ok || bad "known without callers: the calls differ"
 # the check sees a recording whose threads are ordered wrongly: an address handed out in one thread
 # before another thread's free of it
 $check reorder "$tmp/known.rec" "$tmp/reordered.rec" && ! $check known "$tmp/reordered.rec" "$tmp/known.rec.$child" \

@@ -111,10 +111,11 @@ enum { RECORD_CHUNK_MMAPPED = 1, RECORD_CHUNK_NON_MAIN = 2 };
  *     any other call with RECORD_HAS_SEQ: seq less the place expected
  *     (without it, seq is the place expected: one thread's counter);
  *   ptr's difference from the last pointer (zigzag) unless RECORD_NO_PTR;
- *   size unless the call is a plain free; slack unless it frees;
+ *   size unless the call is a plain free; unless it frees, slack less
+ *     what glibc's rounding of size gives (record_glibc_slack: zigzag);
  *   then arg, old (its difference from ptr, zigzag), caller and err when
  *   present.
- * A malloc is 4-7 bytes, a free 3-4 (the ninth of a thread's calls
+ * A malloc is 4-6 bytes, a free 3-4 (the sixteenth of a thread's calls
  * carries its 8 bytes of ticks too): a quarter of the fixed 24 of the
  * recorder's third format, and as little for the buffer to write. */
 #define RECORD_PACKED_MAX 128
@@ -142,8 +143,15 @@ static inline record_raw_state *record_raw_begin(record_raw_state *st)
  * tenth of its cost. */
 static inline size_t record_put_uint(unsigned char *out, uint64_t v)
 {
-    unsigned bits = 64u - (unsigned)__builtin_clzll(v | 1);
-    unsigned len = (bits + 6) / 7;
+    if (v < 128) { /* (most fields) */
+        out[0] = (unsigned char)(v << 1);
+        return 1;
+    }
+    /* the length by the position of the highest bit set: (bits + 6) / 7 */
+    static const unsigned char len_of[65] = {1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3,
+                                             4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 7,
+                                             7, 7, 7, 7, 7, 7, 8, 8, 8, 8, 8, 8, 8, 9, 9, 9, 9, 9, 9, 9, 9};
+    unsigned len = len_of[64 - __builtin_clzll(v | 1)];
     if (len <= 8) {
         uint64_t w = v << len | (((uint64_t)1 << (len - 1)) - 1);
         __builtin_memcpy(out, &w, 8);
@@ -176,6 +184,15 @@ static inline size_t record_get_uint(const unsigned char *in, size_t avail, uint
 
 static inline uint64_t record_zigzag(uint64_t d) { return d << 1 ^ (uint64_t)((int64_t)d >> 63); }
 static inline uint64_t record_unzigzag(uint64_t z) { return z >> 1 ^ (uint64_t)-(int64_t)(z & 1); }
+
+/* The slack glibc gives a malloc of size bytes (its chunk: size + 8
+ * rounded up to 16, at least 32; 8 of it the size word): events store
+ * their slack as the difference from it, 0 for most. */
+static inline uint64_t record_glibc_slack(uint64_t size)
+{
+    uint64_t chunk = size + 8 + 15 < 32 ? 32 : (size + 8 + 15) & ~(uint64_t)15;
+    return chunk - 8 - size;
+}
 
 static inline bool record_kind_frees(unsigned kind)
 {
@@ -213,7 +230,7 @@ static inline size_t record_raw_pack(const record_raw_event *e, record_raw_state
     if (e->kind != RK_FREE)
         n += record_put_uint(out + n, e->size);
     if (!record_kind_frees(e->kind))
-        n += record_put_uint(out + n, e->slack);
+        n += record_put_uint(out + n, record_zigzag(e->slack - record_glibc_slack(e->size)));
     if (ext & RECORD_HAS_ARG)
         n += record_put_uint(out + n, e->arg);
     if (ext & RECORD_HAS_OLD)
@@ -268,7 +285,7 @@ static inline size_t record_raw_unpack(const unsigned char *in, size_t avail, re
     if (e->kind != RK_FREE)
         RECORD_GET_(e->size = v);
     if (!record_kind_frees(e->kind))
-        RECORD_GET_(e->slack = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v);
+        RECORD_GET_(v = record_unzigzag(v) + record_glibc_slack(e->size); e->slack = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v);
     if (ext & RECORD_HAS_ARG)
         RECORD_GET_(e->arg = v);
     if (ext & RECORD_HAS_OLD)

@@ -97,7 +97,6 @@ void *memalign(size_t align, size_t n);
 void *pvalloc(size_t n);
 extern char __libc_single_threaded; /* <sys/single_threaded.h>, glibc 2.32 */
 
-static TLS int in_hook;
 
 enum { OFF_UNSET, ON, OFF };
 #define BUF_BYTES (128 * 1024)
@@ -122,7 +121,12 @@ typedef struct tbuf {
     unsigned char data[sizeof(record_raw_chunk) + BUF_BYTES + RECORD_PACKED_MAX];
 } __attribute__((aligned(64))) tbuf;
 
-static TLS tbuf *my_buf;
+/* What every call reads of its thread, in one place (one offset to load). */
+static TLS struct me {
+    int in_hook;            /* the recursion guard: calls made while it is up go straight to glibc */
+    tbuf *buf;              /* the thread's buffer, NULL before its first event */
+    uint64_t clock;         /* the thread's clock (take_place_mt) */
+} me;
 static TLS uint32_t my_tid, my_stream;
 static TLS int my_dying; /* the thread's buffer went back at its end: its last calls are written one by one */
 static TLS int my_forking; /* the thread holds the file's and the registry's locks across fork */
@@ -149,6 +153,7 @@ static struct {
 static int flush_req;
 
 static int state = OFF_UNSET;
+static int quick; /* state is ON, no callers recorded, not past exit: emit_fast may take a call */
 static int fd = -1;
 static int unbuffered;
 static int stacks;
@@ -159,6 +164,13 @@ static dev_t file_dev;
 static uint64_t callers[CALLERS];
 static uint64_t heap_start; /* sbrk(0) at the start: kept by a fork child (its heap is its parent's) */
 static size_t ncallers;
+
+/* The recorder's state becomes st (and quick with it). */
+static void set_state(int st)
+{
+    __atomic_store_n(&state, st, __ATOMIC_RELAXED);
+    __atomic_store_n(&quick, st == ON && !stacks && !__atomic_load_n(&unbuffered, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
+}
 
 /* The event clock: the TSC where there is one (the vDSO's clock_gettime
  * was a third of the recorder's cost), paired with CLOCK_MONOTONIC at
@@ -220,7 +232,7 @@ static void write_all(int f, const void *data, size_t n)
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0) {
-            state = OFF;
+            set_state(OFF);
             return;
         }
         p += w, n -= (size_t)w;
@@ -251,7 +263,7 @@ static void write_chunk_locked(unsigned char *data, size_t n, uint32_t tid, uint
         reopen();
     if (state == ON && n > 0 && (fstat(fd, &st) != 0 || st.st_ino != file_ino || st.st_dev != file_dev)) {
         /* the file is gone: stop, write nothing, say so */
-        state = OFF;
+        set_state(OFF);
         char lost[sizeof path + 8];
         stpcpy(stpcpy(lost, path), ".lost");
         int f = open(lost, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
@@ -307,7 +319,7 @@ static void open_file(void)
     if (heap_start == 0)
         heap_start = (uint64_t)(uintptr_t)sbrk(0);
     const char *dir = getenv("ALLOCSCOPE_RECORD_DIR");
-    state = OFF;
+    set_state(OFF);
     if (dir == NULL || strlen(dir) > sizeof path - 64)
         return;
     const char *want = getenv("ALLOCSCOPE_RECORD_STACKS");
@@ -340,7 +352,7 @@ static void open_file(void)
         h.start_ticks = ticks();
         h.start_ns = now_ns();
         h.heap_start = heap_start;
-        state = ON;
+        set_state(ON);
         write_all(fd, &h, sizeof h);
         return;
     }
@@ -392,8 +404,8 @@ static void chunk_facts(record_raw_event *e, size_t asked)
 static void thread_done(void *v)
 {
     tbuf *b = v;
-    int was = in_hook;
-    in_hook = 1;
+    int was = me.in_hook;
+    me.in_hook = 1;
     int e = errno;
     spin_lock(&b->lock); /* against a flush of every buffer (the owner itself appends no more) */
     flush_buf(b);
@@ -402,10 +414,10 @@ static void thread_done(void *v)
     pthread_mutex_lock(&reg_lock);
     __atomic_store_n(&b->owned, 0, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&reg_lock);
-    my_buf = NULL;
+    me.buf = NULL;
     my_dying = 1;
     errno = e;
-    in_hook = was;
+    me.in_hook = was;
 }
 
 /* The calling thread's buffer: one from the pool, or a new one (mmap: the
@@ -443,7 +455,7 @@ static tbuf *take_buf(void)
         pthread_mutex_unlock(&reg_lock);
     if (b != NULL && have_key)
         pthread_setspecific(buf_key, b); /* the guard is up: if it allocates, that goes unrecorded */
-    my_buf = b;
+    me.buf = b;
     errno = saved;
     return b;
 }
@@ -504,7 +516,6 @@ static struct region {
     char pad[40];
 } regions[REGIONS] __attribute__((aligned(64)));
 static int asym;
-static TLS uint64_t my_clock;
 
 /* Every thread of the process passes a full memory barrier before it
  * returns (false if the kernel cannot: then asym is 0 from the start). */
@@ -627,13 +638,13 @@ static __attribute__((noinline)) uint64_t take_place_regions(tbuf *b, const void
 static inline uint64_t take_place_mt(tbuf *b, const void *block, uint64_t now)
 {
     __atomic_signal_fence(__ATOMIC_SEQ_CST); /* what follows stays after the caller's busy mark (heavy_barrier does the rest) */
-    uint64_t k = my_clock, base = __atomic_load_n(&next_seq.v, __ATOMIC_RELAXED);
+    uint64_t k = me.clock, base = __atomic_load_n(&next_seq.v, __ATOMIC_RELAXED);
     k = (k > base ? k : base);
     k = (k > now ? k : now) + 1;
     if (block == NULL) {
         if (!asym)
             __atomic_thread_fence(__ATOMIC_SEQ_CST);
-        return my_clock = k;
+        return me.clock = k;
     }
     size_t word = ((const size_t *)block)[-1];
     uint64_t lo = (uint64_t)(uintptr_t)block - 2 * sizeof(size_t), hi = lo + (word & ~(size_t)7);
@@ -643,10 +654,10 @@ static inline uint64_t take_place_mt(tbuf *b, const void *block, uint64_t now)
             uint64_t c = __atomic_load_n(&r->clock, __ATOMIC_RELAXED);
             k = c >= k ? c + 1 : k;
             __atomic_store_n(&r->clock, k, __ATOMIC_RELAXED);
-            return my_clock = k;
+            return me.clock = k;
         }
     }
-    return my_clock = take_place_regions(b, block, k);
+    return me.clock = take_place_regions(b, block, k);
 }
 
 /* The event's place: see above. */
@@ -688,10 +699,10 @@ static tbuf *my_buffer(void)
 {
     if (my_tid == 0) {
         my_tid = (uint32_t)syscall(SYS_gettid);
-        if (my_buf)
-            my_buf->tid = my_tid;
+        if (me.buf)
+            me.buf->tid = my_tid;
     }
-    return my_buf ? my_buf : take_buf();
+    return me.buf ? me.buf : take_buf();
 }
 
 /* Records one call. asked: the bytes a block handed out was asked for (0
@@ -768,13 +779,13 @@ static inline int multi_threaded(void) { return !__atomic_load_n(&__libc_single_
  * tenth of the instructions). False, with nothing done, for any other
  * case (no buffer yet, callers recorded, an mmapped chunk, the file not
  * open or the recorder past exit): emit_seq takes those. asked: the
- * bytes a malloc asked for, 0 for a free. */
-static inline __attribute__((always_inline)) bool emit_fast(unsigned kind, const void *p, size_t asked)
+ * bytes a malloc asked for (at least 1), size what it passed; 0 for a
+ * free. */
+static inline __attribute__((always_inline)) bool emit_fast(unsigned kind, const void *p, size_t size, size_t asked)
 {
-    tbuf *b = my_buf;
-    if (b == NULL || p == NULL || my_tid == 0 || stacks || __atomic_load_n(&state, __ATOMIC_RELAXED) != ON ||
-        __atomic_load_n(&unbuffered, __ATOMIC_RELAXED))
-        return false;
+    tbuf *b = me.buf;
+    if (b == NULL || p == NULL || !__atomic_load_n(&quick, __ATOMIC_RELAXED))
+        return false; /* (a buffer means my_tid is set: after a fork, quick stays 0 until emit_seq sets it) */
     size_t word = asked ? ((const size_t *)p)[-1] : 0; /* glibc's size word (see chunk_facts) */
     if (word & 2)
         return false;
@@ -806,8 +817,8 @@ static inline __attribute__((always_inline)) bool emit_fast(unsigned kind, const
     if (asked) {
         size_t usable = (word & ~(size_t)7) - sizeof(size_t);
         size_t slack = usable > asked ? usable - asked : 0;
-        n += record_put_uint(o + n, asked);
-        n += record_put_uint(o + n, slack < UINT32_MAX ? slack : UINT32_MAX);
+        n += record_put_uint(o + n, size);
+        n += record_put_uint(o + n, record_zigzag((slack < UINT32_MAX ? slack : UINT32_MAX) - record_glibc_slack(size)));
     }
     b->n += n;
     if (b->n >= BUF_BYTES)
@@ -852,12 +863,12 @@ static inline __attribute__((always_inline)) void emit(unsigned kind, const void
 /* Allocation entry points: the real call, then the event. */
 #define ALLOC_HOOK(call, kind, size, arg, asked)                                                               \
     do {                                                                                                       \
-        if (in_hook)                                                                                           \
+        if (me.in_hook)                                                                                           \
             return call;                                                                                       \
-        in_hook = 1;                                                                                           \
+        me.in_hook = 1;                                                                                           \
         void *p_ = call;                                                                                       \
         emit(kind, p_, size, arg, NULL, CALLER, p_ ? 0 : errno, asked);                                        \
-        in_hook = 0;                                                                                           \
+        me.in_hook = 0;                                                                                           \
         return p_;                                                                                             \
     } while (0)
 
@@ -865,13 +876,13 @@ static inline __attribute__((always_inline)) void emit(unsigned kind, const void
  * calloc's n * size cannot overflow when it returned a block */
 EXPORT void *malloc(size_t n)
 {
-    if (in_hook)
+    if (me.in_hook)
         return __libc_malloc(n);
-    in_hook = 1;
+    me.in_hook = 1;
     void *p = __libc_malloc(n);
-    if (!emit_fast(RK_MALLOC, p, n ? n : 1))
+    if (!emit_fast(RK_MALLOC, p, n, n ? n : 1))
         emit(RK_MALLOC, p, n, 0, NULL, CALLER, p ? 0 : errno, n ? n : 1);
-    in_hook = 0;
+    me.in_hook = 0;
     return p;
 }
 EXPORT void *calloc(size_t n, size_t size) { ALLOC_HOOK(__libc_calloc(n, size), RK_CALLOC, size, n, n * size != 0 ? n * size : 1); }
@@ -886,7 +897,7 @@ EXPORT void *pvalloc(size_t n) { ALLOC_HOOK(__libc_pvalloc(n), RK_PVALLOC, n, 0,
  * the old address back at once) and one after (for the block it gives). */
 static void *realloc_hook(unsigned kind, void *old, size_t n, size_t per, uint64_t nmemb, const void *caller)
 {
-    in_hook = 1;
+    me.in_hook = 1;
     bool rec = recording();
     int mt = multi_threaded();
     uint64_t before = 0;
@@ -903,13 +914,13 @@ static void *realloc_hook(unsigned kind, void *old, size_t n, size_t per, uint64
     void *p = __libc_realloc(old, n);
     if (rec)
         emit_seq(kind, p, per, nmemb, old, caller, p ? 0 : errno, n ? n : 1, before, mt);
-    in_hook = 0;
+    me.in_hook = 0;
     return p;
 }
 
 EXPORT void *realloc(void *old, size_t n)
 {
-    if (in_hook)
+    if (me.in_hook)
         return __libc_realloc(old, n);
     return realloc_hook(RK_REALLOC, old, n, n, 0, CALLER);
 }
@@ -918,15 +929,15 @@ EXPORT void *reallocarray(void *old, size_t nmemb, size_t size)
 {
     size_t n;
     if (__builtin_mul_overflow(nmemb, size, &n)) {
-        if (!in_hook) {
-            in_hook = 1;
+        if (!me.in_hook) {
+            me.in_hook = 1;
             emit(RK_REALLOCARRAY, NULL, size, nmemb, old, CALLER, ENOMEM, 0);
-            in_hook = 0;
+            me.in_hook = 0;
         }
         errno = ENOMEM;
         return NULL;
     }
-    if (in_hook)
+    if (me.in_hook)
         return __libc_realloc(old, n);
     /* the size is recorded per element: reallocarray(p, 0, s) frees as realloc(p, 0) does */
     return realloc_hook(RK_REALLOCARRAY, old, n, size, nmemb, CALLER);
@@ -941,10 +952,10 @@ EXPORT int posix_memalign(void **res, size_t a, size_t n)
         rc = EINVAL;
     else if ((p = __libc_memalign(a, n)) == NULL)
         rc = ENOMEM;
-    if (!in_hook) {
-        in_hook = 1;
+    if (!me.in_hook) {
+        me.in_hook = 1;
         emit(RK_POSIX_MEMALIGN, p, n, a, NULL, CALLER, rc, n ? n : 1);
-        in_hook = 0;
+        me.in_hook = 0;
     }
     if (rc == 0)
         *res = p;
@@ -955,12 +966,12 @@ EXPORT int posix_memalign(void **res, size_t a, size_t n)
 /* Frees: the event first, then the real free. */
 static void free_hook(void *p, unsigned kind, size_t size, size_t align, const void *caller)
 {
-    if (in_hook) {
+    if (me.in_hook) {
         __libc_free(p);
         return;
     }
-    in_hook = 1;
-    if (kind != RK_FREE || !emit_fast(RK_FREE, p, 0))
+    me.in_hook = 1;
+    if (kind != RK_FREE || !emit_fast(RK_FREE, p, 0, 0))
         emit(kind, p, size, align, NULL, caller, 0, 0);
 #if __GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33)
     __libc_free(p); /* (glibc's free keeps errno since 2.33) */
@@ -969,7 +980,7 @@ static void free_hook(void *p, unsigned kind, size_t size, size_t align, const v
     __libc_free(p);
     errno = e;
 #endif
-    in_hook = 0;
+    me.in_hook = 0;
 }
 
 EXPORT void free(void *p) { free_hook(p, RK_FREE, 0, 0, CALLER); }
@@ -1021,7 +1032,7 @@ static void flush_all(bool wait)
     for (tbuf *b = __atomic_load_n(&registry, __ATOMIC_ACQUIRE); b != NULL; b = b->next) {
         if (!__atomic_load_n(&b->owned, __ATOMIC_ACQUIRE))
             continue;
-        bool mine = b == my_buf;
+        bool mine = b == me.buf;
         bool locked = !mine && (wait ? (spin_lock(&b->lock), true) : spin_lock_bounded(&b->lock));
         /* an append begun before flush_req was seen ends with busy cleared (within a few hundred
          * nanoseconds: the bound is for a thread that died inside one, cancelled or killed) */
@@ -1047,14 +1058,15 @@ static void finish(void)
 {
     if (state == ON && (uint32_t)getpid() != file_pid)
         return; /* a vfork child leaving by _exit: the memory and the buffers are its parent's */
-    int was = in_hook;
-    in_hook = 1;
+    int was = me.in_hook;
+    me.in_hook = 1;
     __atomic_store_n(&unbuffered, 1, __ATOMIC_SEQ_CST); /* first: a thread appending after its flush below sees it */
+    __atomic_store_n(&quick, 0, __ATOMIC_SEQ_CST);
     flush_all(true);
     pthread_mutex_lock(&file_lock);
     write_symbols();
     pthread_mutex_unlock(&file_lock);
-    in_hook = was;
+    me.in_hook = was;
 }
 
 __attribute__((destructor)) static void at_exit(void) { finish(); }
@@ -1084,20 +1096,20 @@ typedef int fexec_fn(int, char *const[], char *const[]);
 
 static void *real_fn(const char *name)
 {
-    int was = in_hook;
-    in_hook = 1;
+    int was = me.in_hook;
+    me.in_hook = 1;
     void *f = dlsym(RTLD_NEXT, name);
-    in_hook = was;
+    me.in_hook = was;
     return f;
 }
 
 static void before_exec(void)
 {
     int e = errno;
-    int was = in_hook;
-    in_hook = 1;
+    int was = me.in_hook;
+    me.in_hook = 1;
     flush_all(true);
-    in_hook = was;
+    me.in_hook = was;
     errno = e;
 }
 
@@ -1144,10 +1156,10 @@ static const int fatal[] = {SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGTRAP, SIGABRT, S
 static void on_fatal(int sig)
 {
     int e = errno;
-    int was = in_hook;
-    in_hook = 1;
+    int was = me.in_hook;
+    me.in_hook = 1;
     flush_all(false);
-    in_hook = was;
+    me.in_hook = was;
     errno = e;
     raise(sig);
 }
@@ -1179,19 +1191,19 @@ static void after_fork_child(void)
         b->lock = 0;
         b->busy = 0;
         b->n = 0;
-        if (b != my_buf)
+        if (b != me.buf)
             b->owned = 0;
     }
     my_tid = 0;
-    if (my_buf)
-        my_buf->tid = 0, my_buf->since_sample = 0;
+    if (me.buf)
+        me.buf->tid = 0, me.buf->since_sample = 0;
     memset(callers, 0, sizeof callers);
     ncallers = 0;
     for (size_t i = 0; i < REGIONS; i++) /* (held by a thread the child does not have) */
         regions[i].lock = 0;
     register_barrier();
     if (state == ON)
-        state = OFF_UNSET; /* the child's own file at its first call */
+        set_state(OFF_UNSET); /* the child's own file at its first call */
     my_forking = 0;
     pthread_mutex_unlock(&file_lock);
     pthread_mutex_unlock(&reg_lock);

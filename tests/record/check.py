@@ -219,6 +219,48 @@ def cross_thread(path):
     return reuses
 
 
+def thread_calls(path):
+    """Each thread's calls in its order ("a SIZE KIND", "r SIZE KIND",
+    "f KIND"; failed calls and free(NULL) as "x KIND SIZE ERRNO"), as a
+    sorted list of lists: what two recordings of the same program must
+    share whatever the numbering of their threads."""
+    _, body, trailer = read(path)
+    per = {}
+    for w in body:
+        if w[0] in "ar":
+            per.setdefault(w[5], []).append("%s %s %s" % (w[0], w[2], w[3]))
+        else:
+            per.setdefault(w[3], []).append("f %s" % w[2])
+    for w in trailer:
+        if w[0] == "x":
+            per.setdefault(w[4], []).append("x %s %s %s" % (w[2], w[3], w[6]))
+    return sorted(per.values())
+
+
+def plain(path, with_stacks):
+    """The known program recorded without callers (the recorder's quick
+    path takes most calls then) holds the calls of the recording with
+    callers, thread by thread, in an order across threads that hands no
+    address out while it is live."""
+    a, b = thread_calls(path), thread_calls(with_stacks)
+    if a != b:
+        for x, y in zip(a, b):
+            if x != y:
+                diff = next(i for i in range(min(len(x), len(y)) + 1) if i >= min(len(x), len(y)) or x[i] != y[i])
+                print("a thread's calls differ at call %d: %s / %s (%d / %d calls)" %
+                      (diff, x[diff:diff + 3], y[diff:diff + 3], len(x), len(y)))
+                break
+        else:
+            print("%d threads recorded, %d with callers" % (len(a), len(b)))
+        return False
+    reuses = cross_thread(path)
+    if not reuses:
+        print("known without callers: no address went from thread to thread, or the order is wrong")
+        return False
+    print("known without callers: the same calls; %d addresses freed in one thread and handed out in another, each freed first" % reuses)
+    return True
+
+
 def known(path, child):
     ok = True
     got = calls_of(path, "known_main+")
@@ -269,6 +311,8 @@ if __name__ == "__main__":
         counts(sys.argv[2])
     elif sys.argv[1] == "known":
         known(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "plain":
+        sys.exit(0 if plain(sys.argv[2], sys.argv[3]) else 1)
     elif sys.argv[1] == "reorder":
         sys.exit(0 if reorder(sys.argv[2], sys.argv[3]) else 1)
     elif sys.argv[1] == "layout":
