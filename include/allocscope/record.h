@@ -54,7 +54,7 @@ typedef struct record_raw_header {
 
 /* One call. ns: the tick counter (the TSC on x86-64, else nanoseconds)
  * when the call was sampled (the first event of every chunk and every
- * 16th after it: reading the TSC is 50 ns on a virtual machine, twice a
+ * 64th after it: reading the TSC is 50 ns on a virtual machine, twice a
  * malloc), 0 when not: the converter interpolates those between the
  * sampled events around them. Every chunk header pairs the counter with
  * the clock at its flush, so the converter turns ticks into nanoseconds.
@@ -115,7 +115,7 @@ enum { RECORD_CHUNK_MMAPPED = 1, RECORD_CHUNK_NON_MAIN = 2 };
  *     what glibc's rounding of size gives (record_glibc_slack: zigzag);
  *   then arg, old (its difference from ptr, zigzag), caller and err when
  *   present.
- * A malloc is 4-6 bytes, a free 3-4 (the sixteenth of a thread's calls
+ * A malloc is 4-6 bytes, a free 3-4 (the 64th of a thread's calls
  * carries its 8 bytes of ticks too): a quarter of the fixed 24 of the
  * recorder's third format, and as little for the buffer to write. */
 #define RECORD_PACKED_MAX 128

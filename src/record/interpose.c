@@ -26,7 +26,7 @@
  *   two calls whose blocks share a byte as glibc ordered them. The
  *   buffers go to the file in chunks; the converter (src/app/record.c)
  *   merges the threads' chunks by those places.
- * - Cost (tests/bench_record.sh): the TSC is read for every 16th event
+ * - Cost (tests/bench_record.sh): the TSC is read for every 64th event
  *   of a thread only (on a virtual machine a read is 50 ns, more than a
  *   malloc), the converter interpolates the others; the packing is
  *   inlined; errno is only saved around the recorder's own system calls;
@@ -668,7 +668,7 @@ static inline uint64_t take_place(int mt, tbuf *b, const void *block, uint64_t n
 
 /* Every SAMPLE_EVERY-th event of a thread (and the first of each chunk)
  * reads the tick counter; the converter interpolates the others. */
-#define SAMPLE_EVERY 16
+#define SAMPLE_EVERY 64
 
 static inline bool sampled(tbuf *b)
 {
