@@ -144,11 +144,11 @@ $(RECORD_PROG): tests/record/known.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(WERROR) -O0 -g -rdynamic -fno-builtin -o $@ $< -pthread
 
-$(BUILD)/tests/record/churn: tests/record/churn.c
+$(BUILD)/tests/record/churn $(BUILD)/tests/record/handoff: $(BUILD)/tests/record/%: tests/record/%.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(WERROR) -O2 -o $@ $< -pthread
 
-record-test: $(PROG) $(RECORD_SO) $(RECORD_PROG) $(BUILD)/tests/test_record
+record-test: $(PROG) $(RECORD_SO) $(RECORD_PROG) $(BUILD)/tests/record/handoff $(BUILD)/tests/test_record
 	$(Q)$(BUILD)/tests/test_record
 	$(Q)tests/record_test.sh $(PROG)
 

@@ -93,6 +93,9 @@ grep -q "threads=7 " "$tmp/known.rec" && ok || bad "known: not 7 threads"
 # without callers (the recorder's quick path for malloc and free): the same calls, thread by thread
 record known-plain "$build/tests/record/known"
 $check plain "$tmp/known-plain.rec" "$tmp/known.rec" && ok || bad "known without callers: the calls differ"
+# blocks handed from thread to thread all the time: no address comes back while it is live
+record handoff "$build/tests/record/handoff"
+$check handoff "$tmp/handoff.rec" && ok || bad "handoff: an address handed out while live, or too few went between threads"
 # the check sees a recording whose threads are ordered wrongly: an address handed out in one thread
 # before another thread's free of it
 $check reorder "$tmp/known.rec" "$tmp/reordered.rec" && ! $check known "$tmp/reordered.rec" "$tmp/known.rec.$child" \

@@ -311,6 +311,10 @@ if __name__ == "__main__":
         counts(sys.argv[2])
     elif sys.argv[1] == "known":
         known(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "handoff":
+        reuses = cross_thread(sys.argv[2])
+        print("handoff: %s addresses freed in one thread and handed out in another" % reuses)
+        sys.exit(0 if reuses and reuses >= 1000 else 1)
     elif sys.argv[1] == "plain":
         sys.exit(0 if plain(sys.argv[2], sys.argv[3]) else 1)
     elif sys.argv[1] == "reorder":
