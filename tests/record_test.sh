@@ -4,7 +4,10 @@
 #     exactly those calls (threads, fork child, calloc overflow, realloc to
 #     0, posix_memalign of 64, memalign, aligned_alloc, reallocarray...),
 #     each of 4 threads' 20,000 rounds in its order, and across the threads
-#     no address handed out before the free that gave it back;
+#     no address handed out before the free that gave it back; recorded
+#     again without callers (the recorder's quick path), the same calls;
+#   - tests/record/handoff.c, blocks going from thread to thread all the
+#     time: again no address handed out while it is live;
 #   - programs nobody here wrote, with a bounded workload: every recording
 #     they leave replays on a free list of 64 MiB (larger if one block is)
 #     without a failure, and where valgrind can count the same run its
@@ -14,7 +17,7 @@
 #     truncated and a corrupt recording (the part before the damage
 #     replays, the error names the byte), a newer format version.
 # Usage: tests/record_test.sh path/to/allocscope   (make builds the .so and
-# build/tests/record/known beside it)
+# build/tests/record/known and handoff beside it)
 set -u
 prog=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 build=$(dirname "$prog")
