@@ -8,9 +8,11 @@
  * ceil(log64(granules)), at most GRANMAP_LEVELS): the searches climb to
  * the top and rely on it being one word, so nothing lies beyond it.
  *
- * Cost: set/raise O(levels); unset/update O(64 * levels), climbing only
- * while a word's maximum or emptiness changes; prev/next
- * O(levels); first_at_least O(64 * levels) word tests plus the callback
+ * Cost: set/raise O(levels), climbing only while a word's maximum or its
+ * parent's mark changes; unset O(levels), plus O(64) for each word whose
+ * maximum it took away (only then is a maximum recomputed); update
+ * O(64 * levels), climbing while a maximum or an emptiness changes;
+ * prev/next O(levels); first_at_least O(64 * levels) word tests plus the callback
  * for the candidates of one level-0 word at the start. Memory: about
  * granules / 8 bytes of bits (and 8 times that with values) over all levels.
  * A checkpoint of it (granmap_save_below) copies the words that cover the
@@ -84,21 +86,28 @@ bool granmap_test(const granmap *m, size_t g)
     return g < m->granules && (m->bits[0][g / 64] >> (g % 64)) & 1;
 }
 
+/* The largest value under word w of level k (0 if it has none). */
+static size_t word_max(const granmap *m, int k, size_t w)
+{
+    size_t best = 0;
+    uint64_t bits = m->bits[k][w];
+    while (bits) {
+        size_t child = w * 64 + (size_t)__builtin_ctzll(bits);
+        size_t v = k == 0 ? m->value(m->user, child) : m->max[k - 1][child];
+        if (v > best)
+            best = v;
+        bits &= bits - 1;
+    }
+    return best;
+}
+
 /* Recomputes max and the parent bits from word w of level k upwards. */
 static void refresh(granmap *m, int k, size_t w)
 {
     for (; k < m->levels; k++) {
         bool changed = false;
         if (m->max[k]) {
-            size_t best = 0;
-            uint64_t bits = m->bits[k][w];
-            while (bits) {
-                size_t child = w * 64 + (size_t)__builtin_ctzll(bits);
-                size_t v = k == 0 ? m->value(m->user, child) : m->max[k - 1][child];
-                if (v > best)
-                    best = v;
-                bits &= bits - 1;
-            }
+            size_t best = word_max(m, k, w);
             changed = m->max[k][w] != best;
             m->max[k][w] = best;
         }
@@ -117,16 +126,56 @@ static void refresh(granmap *m, int k, size_t w)
     }
 }
 
-/* A value appeared or grew at g: the maxima above it can only rise. */
+/* Word w of level 0 lost a granule of value `gone`: a word's maximum is
+ * recomputed only when what it lost was its maximum (another child holds
+ * it otherwise), and the climb stops at the first word whose maximum and
+ * emptiness stay the same. */
+static void lower(granmap *m, size_t w, size_t gone)
+{
+    for (int k = 0; k < m->levels; k++) {
+        bool changed = false;
+        size_t was = 0;
+        if (m->max[k]) {
+            was = m->max[k][w];
+            if (gone >= was) {
+                size_t now = word_max(m, k, w);
+                m->max[k][w] = now;
+                changed = now != was;
+            }
+        }
+        if (k + 1 >= m->levels)
+            return;
+        bool empty = m->bits[k][w] == 0;
+        if (empty)
+            m->bits[k + 1][w / 64] &= ~((uint64_t)1 << (w % 64));
+        if (!changed && !empty)
+            return;
+        gone = was; /* the parent lost this word's old maximum */
+        w /= 64;
+    }
+}
+
+/* A value appeared or grew at g: the maxima above it can only rise. The
+ * climb stops at the first word that already holds the value and whose
+ * parent already marks it: every word above then does too (a parent's
+ * maximum is at least its children's, and a marked word's parent marks it). */
 static void raise(granmap *m, size_t g)
 {
     size_t v = m->value ? m->value(m->user, g) : 0;
     size_t w = g / 64;
     for (int k = 0; k < m->levels; k++) {
-        if (k + 1 < m->levels)
-            m->bits[k + 1][w / 64] |= (uint64_t)1 << (w % 64);
-        if (m->max[k] && m->max[k][w] < v)
-            m->max[k][w] = v;
+        bool held = true;
+        if (m->max[k]) {
+            held = m->max[k][w] >= v;
+            if (!held)
+                m->max[k][w] = v;
+        }
+        if (k + 1 >= m->levels)
+            return;
+        uint64_t *parent = &m->bits[k + 1][w / 64], bit = (uint64_t)1 << (w % 64);
+        if (held && (*parent & bit))
+            return;
+        *parent |= bit;
         w /= 64;
     }
 }
@@ -141,8 +190,12 @@ void granmap_raise(granmap *m, size_t g) { raise(m, g); }
 
 void granmap_unset(granmap *m, size_t g)
 {
-    m->bits[0][g / 64] &= ~((uint64_t)1 << (g % 64));
-    refresh(m, 0, g / 64);
+    uint64_t bit = (uint64_t)1 << (g % 64);
+    if (!(m->bits[0][g / 64] & bit))
+        return;
+    size_t gone = m->value ? m->value(m->user, g) : 0; /* (read while it is still marked) */
+    m->bits[0][g / 64] &= ~bit;
+    lower(m, g / 64, gone);
 }
 
 void granmap_update(granmap *m, size_t g) { refresh(m, 0, g / 64); }
