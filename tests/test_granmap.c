@@ -22,6 +22,9 @@ static void test_against_a_model(void **state)
         if (marked[g] && tk_rand(&seed) % 2) {
             marked[g] = false;
             granmap_unset(&m, g);
+        } else if (marked[g]) {
+            values[g] = tk_rand(&seed) % 1000;
+            granmap_update(&m, g);
         } else {
             marked[g] = true;
             values[g] = tk_rand(&seed) % 1000;

@@ -4,6 +4,8 @@
  * Level 0 has one bit per granule; level k+1 one bit per non-zero word of
  * level k. max[0][w] is the largest value of the marked granules of word w
  * of level 0; max[k+1][w] the largest of the max[k] of the 64 words below.
+ * A word with no marks has maximum 0, so a word's maximum above level 0
+ * is the largest of the 64 below it, marked or not.
  * Levels are added until one word holds the whole top (levels = 1 +
  * ceil(log64(granules)), at most GRANMAP_LEVELS): the searches climb to
  * the top and rely on it being one word, so nothing lies beyond it.
@@ -86,17 +88,36 @@ bool granmap_test(const granmap *m, size_t g)
     return g < m->granules && (m->bits[0][g / 64] >> (g % 64)) & 1;
 }
 
-/* The largest value under word w of level k (0 if it has none). */
+/* The largest value under word w of level k (0 if it has none). Above
+ * level 0 that is the largest of the 64 maxima below it, unmarked words'
+ * included (their maximum is 0): a loop without branches, in four
+ * independent runs. */
 static size_t word_max(const granmap *m, int k, size_t w)
 {
+    if (k > 0) {
+        const size_t *c = m->max[k - 1] + w * 64;
+        size_t n = m->words[k - 1] - w * 64;
+        if (n >= 64) {
+            size_t a = 0, b = 0, d = 0, e = 0;
+            for (int i = 0; i < 64; i += 4) {
+                a = c[i] > a ? c[i] : a;
+                b = c[i + 1] > b ? c[i + 1] : b;
+                d = c[i + 2] > d ? c[i + 2] : d;
+                e = c[i + 3] > e ? c[i + 3] : e;
+            }
+            a = b > a ? b : a;
+            d = e > d ? e : d;
+            return d > a ? d : a;
+        }
+        size_t best = 0;
+        for (size_t i = 0; i < n; i++)
+            best = c[i] > best ? c[i] : best;
+        return best;
+    }
     size_t best = 0;
-    uint64_t bits = m->bits[k][w];
-    while (bits) {
-        size_t child = w * 64 + (size_t)__builtin_ctzll(bits);
-        size_t v = k == 0 ? m->value(m->user, child) : m->max[k - 1][child];
-        if (v > best)
-            best = v;
-        bits &= bits - 1;
+    for (uint64_t bits = m->bits[0][w]; bits; bits &= bits - 1) {
+        size_t v = m->value(m->user, w * 64 + (size_t)__builtin_ctzll(bits));
+        best = v > best ? v : best;
     }
     return best;
 }
