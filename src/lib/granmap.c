@@ -89,36 +89,42 @@ bool granmap_test(const granmap *m, size_t g)
 }
 
 /* The largest value under word w of level k (0 if it has none). Above
- * level 0 that is the largest of the 64 maxima below it, unmarked words'
- * included (their maximum is 0): a loop without branches, in four
- * independent runs. */
+ * level 0 a word with few marks is read mark by mark; one with more than
+ * 8 as the largest of all 64 maxima below it, unmarked words included
+ * (their maximum is 0): a loop without branches, in four runs. */
 static size_t word_max(const granmap *m, int k, size_t w)
 {
-    if (k > 0) {
-        const size_t *c = m->max[k - 1] + w * 64;
-        size_t n = m->words[k - 1] - w * 64;
-        if (n >= 64) {
-            size_t a = 0, b = 0, d = 0, e = 0;
-            for (int i = 0; i < 64; i += 4) {
-                a = c[i] > a ? c[i] : a;
-                b = c[i + 1] > b ? c[i + 1] : b;
-                d = c[i + 2] > d ? c[i + 2] : d;
-                e = c[i + 3] > e ? c[i + 3] : e;
-            }
-            a = b > a ? b : a;
-            d = e > d ? e : d;
-            return d > a ? d : a;
+    size_t best = 0;
+    uint64_t bits = m->bits[k][w];
+    if (k == 0) {
+        for (; bits; bits &= bits - 1) {
+            size_t v = m->value(m->user, w * 64 + (size_t)__builtin_ctzll(bits));
+            best = v > best ? v : best;
         }
-        size_t best = 0;
-        for (size_t i = 0; i < n; i++)
-            best = c[i] > best ? c[i] : best;
         return best;
     }
-    size_t best = 0;
-    for (uint64_t bits = m->bits[0][w]; bits; bits &= bits - 1) {
-        size_t v = m->value(m->user, w * 64 + (size_t)__builtin_ctzll(bits));
+    const size_t *c = m->max[k - 1] + w * 64;
+    for (int i = 0; bits && i < 8; i++, bits &= bits - 1) {
+        size_t v = c[__builtin_ctzll(bits)];
         best = v > best ? v : best;
     }
+    if (bits == 0)
+        return best;
+    size_t n = m->words[k - 1] - w * 64; /* (more than 8 marks: the word's children are there) */
+    if (n >= 64) {
+        size_t a = best, b = 0, d = 0, e = 0;
+        for (int i = 0; i < 64; i += 4) {
+            a = c[i] > a ? c[i] : a;
+            b = c[i + 1] > b ? c[i + 1] : b;
+            d = c[i + 2] > d ? c[i + 2] : d;
+            e = c[i + 3] > e ? c[i + 3] : e;
+        }
+        a = b > a ? b : a;
+        d = e > d ? e : d;
+        return d > a ? d : a;
+    }
+    for (size_t i = 0; i < n; i++)
+        best = c[i] > best ? c[i] : best;
     return best;
 }
 
