@@ -22,6 +22,9 @@ static void test_against_a_model(void **state)
         if (marked[g] && tk_rand(&seed) % 2) {
             marked[g] = false;
             granmap_unset(&m, g);
+        } else if (marked[g]) {
+            values[g] = tk_rand(&seed) % 1000;
+            granmap_update(&m, g);
         } else {
             marked[g] = true;
             values[g] = tk_rand(&seed) % 1000;
@@ -68,6 +71,46 @@ static size_t sparse_value_of(const void *user, size_t g)
     return 0;
 }
 
+/* The largest value the map's top word summarises, and the model's. */
+static size_t top_max(const granmap *m)
+{
+    size_t best = 0;
+    for (size_t w = 0; w < m->words[m->levels - 1]; w++)
+        best = m->max[m->levels - 1][w] > best ? m->max[m->levels - 1][w] : best;
+    return best;
+}
+
+static size_t sparse_max(void)
+{
+    size_t best = 0;
+    for (size_t i = 0; i < sparse_n; i++)
+        best = sparse_val[i] > best ? sparse_val[i] : best;
+    return best;
+}
+
+/* The summaries above granule g, level by level, against the model: each
+ * word's maximum is the largest value under it (0 if none), and the word
+ * above marks it exactly when it has any. */
+static void check_summaries_of(const granmap *m, size_t g)
+{
+    size_t span = 64; /* granules under one word of level k */
+    for (int k = 0; k < m->levels; k++, span *= 64) {
+        size_t w = g / span, best = 0;
+        bool any = false;
+        for (size_t i = 0; i < sparse_n; i++)
+            if (sparse_pos[i] / span == w) {
+                any = true;
+                best = sparse_val[i] > best ? sparse_val[i] : best;
+            }
+        assert_int_equal(m->max[k][w], best);
+        assert_int_equal(m->bits[k][w] != 0, any);
+        if (k + 1 < m->levels)
+            assert_int_equal((m->bits[k + 1][w / 64] >> (w % 64)) & 1, any);
+        if (span > SIZE_MAX / 64)
+            break;
+    }
+}
+
 /* Every query against the sparse model at a point q. */
 static void check_sparse_at(const granmap *m, size_t q, size_t need)
 {
@@ -108,9 +151,9 @@ static void sparse_run(size_t granules, uint64_t seed)
             if (sparse_pos[i] == g)
                 at = i;
         if (at != SIZE_MAX && (tk_rand(&seed) % 2 || sparse_n == SPARSE)) {
+            granmap_unset(&m, g); /* (while the model still has its value) */
             sparse_pos[at] = sparse_pos[--sparse_n];
             sparse_val[at] = sparse_val[sparse_n];
-            granmap_unset(&m, g);
         } else if (at != SIZE_MAX) {
             sparse_val[at] = tk_rand(&seed) % 1000;
             granmap_update(&m, g);
@@ -123,6 +166,11 @@ static void sparse_run(size_t granules, uint64_t seed)
         for (size_t i = 0; i < sparse_n; i++)
             in_model |= sparse_pos[i] == g;
         assert_int_equal(granmap_test(&m, g), in_model);
+        assert_int_equal(top_max(&m), sparse_max());
+        check_summaries_of(&m, g);
+        if (step % 64 == 0)
+            for (size_t i = 0; i < sparse_n; i++)
+                check_summaries_of(&m, sparse_pos[i]);
         check_sparse_at(&m, tk_rand(&seed) % granules, tk_rand(&seed) % 1100);
         check_sparse_at(&m, tk_rand(&seed) % 8192, tk_rand(&seed) % 1100);
         check_sparse_at(&m, granules - tk_rand(&seed) % 8192, tk_rand(&seed) % 1100);

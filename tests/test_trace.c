@@ -1,6 +1,7 @@
 /* test_trace.c - malloc-lab traces: the reader, the generator and replay. */
 #include <unistd.h>
 #include "sessionkit.h"
+#include "testkit.h"
 #include "allocscope/trace.h"
 
 static void test_reads_a_trace_into_a_script(void **state)
@@ -366,6 +367,125 @@ static void test_generator_exact_count_and_heap(void **state)
     sb_free(&err);
 }
 
+/* ---- a recording read from a file (its quickest reader, straight from
+ * the chunk) and from text (line by line, the quick and careful readers
+ * of record.c) ---- */
+
+static void log_stream(trace_stream *ts, strbuf *log)
+{
+    strbuf err;
+    sb_init(&err);
+    trace_op op;
+    int got;
+    while ((got = trace_stream_next(ts, &op, &err)) == 1)
+        sb_printf(log, "%d %zu %zu %u %zu\n", (int)op.kind, op.id, op.bytes, op.align_log2, op.line);
+    const trace_header *h = trace_stream_header(ts);
+    sb_printf(log, "end %d: %s; ops %zu payload %zu footprint %zu\n", got, sb_str(&err), h->ops, h->peak_payload,
+              h->peak_footprint);
+    sb_free(&err);
+}
+
+static void log_both_ways(const char *text, strbuf *from_text, strbuf *from_file)
+{
+    strbuf err;
+    sb_init(&err);
+    trace_stream *ts = trace_stream_text(text, NULL, &err);
+    assert_non_null(ts);
+    log_stream(ts, from_text);
+    trace_stream_close(ts);
+    char path[] = "/tmp/allocscope-rec-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w+");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+    rewind(f);
+    ts = trace_stream_open(f, NULL, &err);
+    assert_non_null(ts);
+    log_stream(ts, from_file);
+    trace_stream_close(ts);
+    fclose(f);
+    unlink(path);
+    sb_free(&err);
+}
+
+/* A recording of every line form (the ones the quickest reader takes and
+ * ones it leaves to the others: a caller, an alignment token, two spaces,
+ * a trailing space, a 19-digit thread), long enough that lines are cut at the
+ * 64 KiB chunks' ends, reads the same from a file as from text; so does
+ * each copy of it damaged at one line (the same error at the same byte). */
+static void test_a_recording_reads_the_same_from_a_file(void **state)
+{
+    (void)state;
+    enum { IDS = 64, OPS = 12000 };
+    size_t live[IDS] = {0};
+    strbuf body;
+    sb_init(&body);
+    uint64_t seed = 7;
+    for (size_t i = 0; i < OPS; i++) {
+        size_t id = tk_rand(&seed) % IDS, size = tk_rand(&seed) % 3000, dt = tk_rand(&seed) % 100000;
+        size_t addr = 0x55aa0000 + i * 16;
+        if (!live[id]) {
+            live[id] = 1;
+            switch (tk_rand(&seed) % 11) {
+            case 0: sb_printf(&body, "a %zu %zu m %zx 0 %zu g4\n", id, size, addr, dt); break;
+            case 1: sb_printf(&body, "a %zu %zu c %zx 1 %zu\n", id, size, addr, dt); break;
+            case 2: sb_printf(&body, "a %zu %zu R %zx 2 %zu g24n\n", id, size, addr, dt); break;
+            case 3: sb_printf(&body, "a %zu %zu v %zx 0 %zu g3996m\n", id, size, addr, dt); break;
+            case 4: sb_printf(&body, "a %zu %zu P %zx 0 %zu g0 @3\n", id, size, addr, dt); break;
+            case 5: sb_printf(&body, "a %zu %zu M256 %zx 0 %zu g8\n", id, size, addr, dt); break;
+            case 6: sb_printf(&body, "a %zu %zu p64 %zx 1 %zu\n", id, size, addr, dt); break;
+            case 7: sb_printf(&body, "a %zu %zu m %zx 0 %zu g4 \n", id, size, addr, dt); break;
+            case 8: sb_printf(&body, "a  %zu %zu m %zx 0 %zu\n", id, size, addr, dt); break;
+            case 9: sb_printf(&body, "a %zu %zu A24 %zx 0 %zu g4\n", id, size, addr, dt); break;
+            default: sb_printf(&body, "a %zu %zu r %zx 1234567890123456789 %zu g1234567890\n", id, size, addr, dt);
+            }
+            continue;
+        }
+        switch (tk_rand(&seed) % 6) {
+        case 0: sb_printf(&body, "f %zu f 0 %zu\n", id, dt); break;
+        case 1: sb_printf(&body, "f %zu R 1 %zu\n", id, dt); break;
+        case 2: sb_printf(&body, "f %zu r 0 %zu @9\n", id, dt); break;
+        case 3: sb_printf(&body, "f %zu s24 0 %zu\n", id, dt); break;
+        case 4: sb_printf(&body, "r %zu %zu r %zx 0 %zu g8\n", id, size, addr, dt); continue;
+        default: sb_printf(&body, "r %zu %zu R %zx 3 %zu\n", id, size, addr, dt); continue;
+        }
+        live[id] = 0;
+    }
+    strbuf text;
+    sb_init(&text);
+    sb_printf(&text, "1073741824 allocscope-recording 2\n%d\n%d\n1 events=%d heap=55aa0000\n%st 0 1\nend %d\n", IDS,
+              OPS, OPS, sb_str(&body), OPS);
+    assert_true(text.len > 4 * 65536);
+    strbuf a, b;
+    sb_init(&a);
+    sb_init(&b);
+    log_both_ways(sb_str(&text), &a, &b);
+    assert_non_null(strstr(sb_str(&a), "end 0: ; ops 12000"));
+    assert_string_equal(sb_str(&a), sb_str(&b));
+    /* damaged: a line cut short, a bad kind, upper-case hex, a bad id, a
+     * blank line */
+    static const char *const damage[] = {"a 3 ", "a 3 100 q 10 0 5\n", "a 3 100 m 5A 0 5\n", "f 99 f 0 5\n",
+                                         "a 1x 100 m 10 0 5\n", "\n"};
+    for (size_t d = 0; d < sizeof damage / sizeof *damage; d++)
+        for (size_t at = 9000; at < text.len; at += 65536 - 7) {
+            const char *line = strchr(sb_str(&text) + at, '\n') + 1;
+            strbuf bad;
+            sb_init(&bad);
+            sb_printf(&bad, "%.*s%s%s", (int)(line - sb_str(&text)), sb_str(&text), damage[d], line);
+            sb_clear(&a);
+            sb_clear(&b);
+            log_both_ways(sb_str(&bad), &a, &b);
+            assert_non_null(strstr(sb_str(&a), "end -1: byte "));
+            assert_string_equal(sb_str(&a), sb_str(&b));
+            sb_free(&bad);
+        }
+    sb_free(&a);
+    sb_free(&b);
+    sb_free(&text);
+    sb_free(&body);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -379,6 +499,7 @@ int main(void)
         cmocka_unit_test(test_two_line_dialect),
         cmocka_unit_test(test_other_headers_refused_by_name),
         cmocka_unit_test(test_generator_exact_count_and_heap),
+        cmocka_unit_test(test_a_recording_reads_the_same_from_a_file),
     };
     return cmocka_run_group_tests_name("trace", tests, NULL, NULL);
 }

@@ -44,6 +44,8 @@ void granmap_clear_all(granmap *m);
 void granmap_clear_below(granmap *m, size_t n);
 bool granmap_test(const granmap *m, size_t g);
 void granmap_set(granmap *m, size_t g);
+/* Unmarks g (nothing if it is not marked). Its value is read first, so it
+ * must still be the one the map was last told of (unset before changing it). */
 void granmap_unset(granmap *m, size_t g);
 /* Recomputes the summaries above g after its value changed. */
 void granmap_update(granmap *m, size_t g);

@@ -508,21 +508,101 @@ static uint8_t log2_of(size_t align)
     return align <= 1 ? 0 : (uint8_t)(64 - __builtin_clzll((unsigned long long)align - 1));
 }
 
+/* Digits from *p on (at most max of them; the next character is not
+ * checked): their value, *p past them; false if there is none or more. */
+static inline bool quick_digits(const char **p, int max, size_t *v)
+{
+    const char *s = *p;
+    size_t x = 0;
+    int i = 0;
+    for (; s[i] >= '0' && s[i] <= '9'; i++) {
+        if (i == max)
+            return false;
+        x = x * 10 + (size_t)(s[i] - '0');
+    }
+    *p = s + i;
+    *v = x;
+    return i > 0;
+}
+
+/* The quickest reader of a recording: the next line straight from the
+ * chunk, when it is whole there and of the forms allocscope record writes
+ * most ("a|r ID SIZE K ADDR THREAD DT[ gSLACK[m|n]]" with K one of m c r
+ * R v P for a, r R for r; "f ID K THREAD DT" with K one of f r R; single
+ * spaces, no caller), read as record_op_fast reads them, in one pass that
+ * also finds the line's end. Anything else (a longer form, a line cut by
+ * the chunk's end, which stops at the '\0' after it) gives false with
+ * nothing consumed: the careful path reads it. */
+static bool rec_quick(trace_stream *ts, record_op *ro)
+{
+    reader *r = &ts->r;
+    if (r->p != NULL || r->chunk == NULL)
+        return false;
+    const char *s = r->chunk + r->pos, *q = s + 2;
+    char c = s[0], k;
+    size_t id, size = 0, v, align = 16;
+    if ((c != 'a' && c != 'r' && c != 'f') || s[1] != ' ' || !quick_digits(&q, 19, &id) || *q++ != ' ' ||
+        id >= ts->h.ids)
+        return false;
+    if (c != 'f' && (!quick_digits(&q, 19, &size) || *q++ != ' ' || size > ((size_t)1 << 40)))
+        return false;
+    k = q[0];
+    if (q[1] != ' ')
+        return false;
+    if (c == 'a')
+        align = k == 'm' || k == 'c' || k == 'r' || k == 'R' ? 16 : k == 'v' || k == 'P' ? 4096 : 0;
+    else
+        align = k == 'r' || k == 'R' || (c == 'f' && k == 'f') ? 16 : 0;
+    if (align == 0)
+        return false;
+    q += 2;
+    if (c != 'f') { /* the address: 1 to 16 lower-case hex digits */
+        int i = 0;
+        while ((q[i] >= '0' && q[i] <= '9') || (q[i] >= 'a' && q[i] <= 'f'))
+            i++;
+        if (i == 0 || i > 16 || q[i] != ' ')
+            return false;
+        q += i + 1;
+    }
+    if (!quick_digits(&q, 19, &v) || *q++ != ' ' || !quick_digits(&q, 19, &v)) /* thread, time */
+        return false;
+    if (c != 'f' && q[0] == ' ' && q[1] == 'g') { /* gSLACK[m|n] */
+        q += 2;
+        if (!quick_digits(&q, 10, &v))
+            return false;
+        q += *q == 'm' || *q == 'n';
+    }
+    if (*q != '\n')
+        return false;
+    r->line++;
+    r->partial = false;
+    r->off = r->base + r->pos;
+    r->pos += (size_t)(q + 1 - s);
+    r->next_off = r->base + r->pos;
+    ro->op = c;
+    ro->id = id;
+    ro->size = size ? size : 1;
+    ro->align = align;
+    return true;
+}
+
 static int rec_next(trace_stream *ts, trace_op *op, strbuf *err)
 {
     if (ts->ops == ts->h.ops)
         return rec_trailer(ts, err);
-    size_t n;
-    if (!rec_raw_line(ts, &n))
-        return rec_damaged(ts, ts->r.next_off,
-                           "the recording ends before the operations its header announces (truncated)", err);
-    if (ts->r.partial)
-        return rec_damaged(ts, ts->r.off, "the recording ends inside this line (truncated)", err);
     record_op ro;
     const char *why = NULL;
-    if (!record_op_fast(ts->r.cur, n, ts->h.ids, &ro)) { /* not as allocscope record writes it: word by word */
-        rec_split(ts, n);
-        why = record_op_line(&ts->w, ts->h.ids, &ro);
+    if (!rec_quick(ts, &ro)) {
+        size_t n;
+        if (!rec_raw_line(ts, &n))
+            return rec_damaged(ts, ts->r.next_off,
+                               "the recording ends before the operations its header announces (truncated)", err);
+        if (ts->r.partial)
+            return rec_damaged(ts, ts->r.off, "the recording ends inside this line (truncated)", err);
+        if (!record_op_fast(ts->r.cur, n, ts->h.ids, &ro)) { /* not as allocscope record writes it: word by word */
+            rec_split(ts, n);
+            why = record_op_line(&ts->w, ts->h.ids, &ro);
+        }
     }
     if (why == NULL && ro.op == 'a' && ts->t.live[ro.id])
         why = "this id is already allocated";

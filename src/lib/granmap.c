@@ -4,13 +4,17 @@
  * Level 0 has one bit per granule; level k+1 one bit per non-zero word of
  * level k. max[0][w] is the largest value of the marked granules of word w
  * of level 0; max[k+1][w] the largest of the max[k] of the 64 words below.
+ * A word with no marks has maximum 0, so a word's maximum above level 0
+ * is the largest of the 64 below it, marked or not.
  * Levels are added until one word holds the whole top (levels = 1 +
  * ceil(log64(granules)), at most GRANMAP_LEVELS): the searches climb to
  * the top and rely on it being one word, so nothing lies beyond it.
  *
- * Cost: set/raise O(levels); unset/update O(64 * levels), climbing only
- * while a word's maximum or emptiness changes; prev/next
- * O(levels); first_at_least O(64 * levels) word tests plus the callback
+ * Cost: set/raise O(levels), climbing only while a word's maximum or its
+ * parent's mark changes; unset O(levels), plus O(64) for each word whose
+ * maximum it took away (only then is a maximum recomputed); update
+ * O(64 * levels), climbing while a maximum or an emptiness changes;
+ * prev/next O(levels); first_at_least O(64 * levels) word tests plus the callback
  * for the candidates of one level-0 word at the start. Memory: about
  * granules / 8 bytes of bits (and 8 times that with values) over all levels.
  * A checkpoint of it (granmap_save_below) copies the words that cover the
@@ -84,21 +88,53 @@ bool granmap_test(const granmap *m, size_t g)
     return g < m->granules && (m->bits[0][g / 64] >> (g % 64)) & 1;
 }
 
+/* The largest value under word w of level k (0 if it has none). Above
+ * level 0 a word with few marks is read mark by mark; one with more than
+ * 8 as the largest of all 64 maxima below it, unmarked words included
+ * (their maximum is 0): a loop without branches, in four runs. */
+static size_t word_max(const granmap *m, int k, size_t w)
+{
+    size_t best = 0;
+    uint64_t bits = m->bits[k][w];
+    if (k == 0) {
+        for (; bits; bits &= bits - 1) {
+            size_t v = m->value(m->user, w * 64 + (size_t)__builtin_ctzll(bits));
+            best = v > best ? v : best;
+        }
+        return best;
+    }
+    const size_t *c = m->max[k - 1] + w * 64;
+    for (int i = 0; bits && i < 8; i++, bits &= bits - 1) {
+        size_t v = c[__builtin_ctzll(bits)];
+        best = v > best ? v : best;
+    }
+    if (bits == 0)
+        return best;
+    size_t n = m->words[k - 1] - w * 64; /* (more than 8 marks: the word's children are there) */
+    if (n >= 64) {
+        size_t a = best, b = 0, d = 0, e = 0;
+        for (int i = 0; i < 64; i += 4) {
+            a = c[i] > a ? c[i] : a;
+            b = c[i + 1] > b ? c[i + 1] : b;
+            d = c[i + 2] > d ? c[i + 2] : d;
+            e = c[i + 3] > e ? c[i + 3] : e;
+        }
+        a = b > a ? b : a;
+        d = e > d ? e : d;
+        return d > a ? d : a;
+    }
+    for (size_t i = 0; i < n; i++)
+        best = c[i] > best ? c[i] : best;
+    return best;
+}
+
 /* Recomputes max and the parent bits from word w of level k upwards. */
 static void refresh(granmap *m, int k, size_t w)
 {
     for (; k < m->levels; k++) {
         bool changed = false;
         if (m->max[k]) {
-            size_t best = 0;
-            uint64_t bits = m->bits[k][w];
-            while (bits) {
-                size_t child = w * 64 + (size_t)__builtin_ctzll(bits);
-                size_t v = k == 0 ? m->value(m->user, child) : m->max[k - 1][child];
-                if (v > best)
-                    best = v;
-                bits &= bits - 1;
-            }
+            size_t best = word_max(m, k, w);
             changed = m->max[k][w] != best;
             m->max[k][w] = best;
         }
@@ -117,16 +153,56 @@ static void refresh(granmap *m, int k, size_t w)
     }
 }
 
-/* A value appeared or grew at g: the maxima above it can only rise. */
+/* Word w of level 0 lost a granule of value `gone`: a word's maximum is
+ * recomputed only when what it lost was its maximum (another child holds
+ * it otherwise), and the climb stops at the first word whose maximum and
+ * emptiness stay the same. */
+static void lower(granmap *m, size_t w, size_t gone)
+{
+    for (int k = 0; k < m->levels; k++) {
+        bool changed = false;
+        size_t was = 0;
+        if (m->max[k]) {
+            was = m->max[k][w];
+            if (gone >= was) {
+                size_t now = word_max(m, k, w);
+                m->max[k][w] = now;
+                changed = now != was;
+            }
+        }
+        if (k + 1 >= m->levels)
+            return;
+        bool empty = m->bits[k][w] == 0;
+        if (empty)
+            m->bits[k + 1][w / 64] &= ~((uint64_t)1 << (w % 64));
+        if (!changed && !empty)
+            return;
+        gone = was; /* the parent lost this word's old maximum */
+        w /= 64;
+    }
+}
+
+/* A value appeared or grew at g: the maxima above it can only rise. The
+ * climb stops at the first word that already holds the value and whose
+ * parent already marks it: every word above then does too (a parent's
+ * maximum is at least its children's, and a marked word's parent marks it). */
 static void raise(granmap *m, size_t g)
 {
     size_t v = m->value ? m->value(m->user, g) : 0;
     size_t w = g / 64;
     for (int k = 0; k < m->levels; k++) {
-        if (k + 1 < m->levels)
-            m->bits[k + 1][w / 64] |= (uint64_t)1 << (w % 64);
-        if (m->max[k] && m->max[k][w] < v)
-            m->max[k][w] = v;
+        bool held = true;
+        if (m->max[k]) {
+            held = m->max[k][w] >= v;
+            if (!held)
+                m->max[k][w] = v;
+        }
+        if (k + 1 >= m->levels)
+            return;
+        uint64_t *parent = &m->bits[k + 1][w / 64], bit = (uint64_t)1 << (w % 64);
+        if (held && (*parent & bit))
+            return;
+        *parent |= bit;
         w /= 64;
     }
 }
@@ -141,8 +217,12 @@ void granmap_raise(granmap *m, size_t g) { raise(m, g); }
 
 void granmap_unset(granmap *m, size_t g)
 {
-    m->bits[0][g / 64] &= ~((uint64_t)1 << (g % 64));
-    refresh(m, 0, g / 64);
+    uint64_t bit = (uint64_t)1 << (g % 64);
+    if (!(m->bits[0][g / 64] & bit))
+        return;
+    size_t gone = m->value ? m->value(m->user, g) : 0; /* (read while it is still marked) */
+    m->bits[0][g / 64] &= ~bit;
+    lower(m, g / 64, gone);
 }
 
 void granmap_update(granmap *m, size_t g) { refresh(m, 0, g / 64); }
