@@ -70,6 +70,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -224,11 +225,19 @@ static bool spin_lock_bounded(int *l)
 
 static void spin_unlock(int *l) { __atomic_store_n(l, 0, __ATOMIC_RELEASE); }
 
+/* The recorder's own file I/O as raw system calls: write, open and close
+ * are cancellation points in glibc, and a thread cancelled inside one
+ * would unwind holding the file's lock (its key's destructor, and every
+ * later flush, would then wait for it for ever). */
+static ssize_t sys_write(int f, const void *p, size_t n) { return syscall(SYS_write, f, p, n); }
+static int sys_open(const char *name, int flags, mode_t mode) { return (int)syscall(SYS_openat, AT_FDCWD, name, flags, mode); }
+static void sys_close(int f) { syscall(SYS_close, f); }
+
 static void write_all(int f, const void *data, size_t n)
 {
     const char *p = data;
     while (n > 0) {
-        ssize_t w = write(f, p, n);
+        ssize_t w = sys_write(f, p, n);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0) {
@@ -243,12 +252,12 @@ static void write_all(int f, const void *data, size_t n)
  * the file again, by its name, at a high descriptor. */
 static void reopen(void)
 {
-    int f = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+    int f = sys_open(path, O_WRONLY | O_APPEND | O_CLOEXEC, 0);
     if (f < 0)
         return;
     int high = fcntl(f, F_DUPFD_CLOEXEC, 1000);
     if (high >= 0)
-        close(f), f = high;
+        sys_close(f), f = high;
     fd = f;
 }
 
@@ -266,9 +275,9 @@ static void write_chunk_locked(unsigned char *data, size_t n, uint32_t tid, uint
         set_state(OFF);
         char lost[sizeof path + 8];
         stpcpy(stpcpy(lost, path), ".lost");
-        int f = open(lost, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        int f = sys_open(lost, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
         if (f >= 0)
-            close(f);
+            sys_close(f);
     }
     if (state == ON && n > 0) {
         record_raw_chunk c;
@@ -293,9 +302,9 @@ static void flush_buf(tbuf *b)
     if (!my_forking) /* (a call made by another fork handler: this thread holds the lock already) */
         pthread_mutex_lock(&file_lock);
     write_chunk_locked(b->data, b->n, b->tid, b->stream);
+    b->n = 0; /* (before the file's lock goes: a flush of every buffer that gave up waiting writes nothing twice) */
     if (!my_forking)
         pthread_mutex_unlock(&file_lock);
-    b->n = 0;
 }
 
 /* Appends decimal v to s (no allocation, no locale). */
@@ -314,6 +323,8 @@ static char *put_uint(char *s, uint64_t v)
 
 /* Opens raw.PID.GEN in the recording directory: called with the file's
  * lock held at the first event of a process image. */
+static void register_barrier(void);
+
 static void open_file(void)
 {
     if (heap_start == 0)
@@ -324,20 +335,21 @@ static void open_file(void)
         return;
     const char *want = getenv("ALLOCSCOPE_RECORD_STACKS");
     stacks = want != NULL && want[0] == '1';
+    register_barrier(); /* before anything is recorded: asym never changes under a recording thread */
     uint32_t pid = (uint32_t)getpid();
     for (uint32_t gen = 0; gen < 1000; gen++) {
         char *s = stpcpy(stpcpy(path, dir), "/raw.");
         s = put_uint(s, pid);
         *s++ = '.';
         put_uint(s, gen);
-        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        fd = sys_open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (fd < 0 && errno == EEXIST)
             continue;
         if (fd < 0)
             return;
         int high = fcntl(fd, F_DUPFD_CLOEXEC, 1000); /* out of the way of programs that expect low fds */
         if (high >= 0)
-            close(fd), fd = high;
+            sys_close(fd), fd = high;
         struct stat st;
         if (fstat(fd, &st) != 0)
             return;
@@ -528,10 +540,15 @@ static bool heavy_barrier(void)
 #endif
 }
 
-/* Asks the kernel for heavy_barrier (at the start, and in a fork child:
- * a new process registers anew). */
+/* Asks the kernel for heavy_barrier, once a process: when it opens its
+ * file (before its first event is recorded), and in a fork child (a new
+ * process registers anew, before it has a second thread). */
 static void register_barrier(void)
 {
+    static uint32_t registered; /* the process that did */
+    if (registered == (uint32_t)getpid())
+        return;
+    registered = (uint32_t)getpid();
     asym = 0;
 #ifdef SYS_membarrier
     long cmds = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
@@ -541,12 +558,18 @@ static void register_barrier(void)
 #endif
 }
 
-/* Waits (for about a second at most: a thread killed inside a call)
- * until the thread of buffer o is not inside a call. */
+/* Waits until the thread of buffer o is not inside a call: it spins a
+ * while, then yields the core (the owner may be waiting for it on this
+ * one), and gives up after about 100,000 yields (seconds: a thread
+ * stopped inside a call for good, say by a signal handler that waits for
+ * this thread, must not hang the program). */
 static void wait_idle(const tbuf *o)
 {
-    for (long i = 0; __atomic_load_n(&o->busy, __ATOMIC_ACQUIRE) && i < (1L << 26); i++)
-        cpu_relax();
+    for (long i = 0; __atomic_load_n(&o->busy, __ATOMIC_ACQUIRE) && i < (1L << 17); i++)
+        if (i < 1024)
+            cpu_relax();
+        else
+            sched_yield();
 }
 
 /* Makes region r writable by the caller (its buffer b, NULL if it has
@@ -559,7 +582,8 @@ static void region_take(struct region *r, tbuf *b)
         bool share = b == NULL || (o != NULL && ++r->steals >= STEALS_BEFORE_SHARED);
         __atomic_store_n(&r->owner, share ? OWNER_SHARED : b, __ATOMIC_SEQ_CST);
         if (o != NULL) {
-            heavy_barrier();
+            if (!heavy_barrier()) /* (refused now: a sandbox came up) every region is shared from here */
+                __atomic_store_n(&asym, 0, __ATOMIC_SEQ_CST);
             wait_idle(o);
         }
     }
@@ -605,6 +629,7 @@ static __attribute__((noinline)) uint64_t take_place_regions(tbuf *b, const void
                 region_take(region_at(first + i), b);
             if (b)
                 __atomic_store_n(&b->busy, 1, __ATOMIC_RELAXED);
+            __atomic_signal_fence(__ATOMIC_SEQ_CST);
             continue;
         }
         bool fenced = false;
@@ -821,8 +846,8 @@ static inline __attribute__((always_inline)) bool emit_fast(unsigned kind, const
         n += record_put_uint(o + n, record_zigzag((slack < UINT32_MAX ? slack : UINT32_MAX) - record_glibc_slack(size)));
     }
     b->n += n;
-    if (b->n >= BUF_BYTES)
-        flush_buf(b);
+    if (b->n >= BUF_BYTES || (locked && __atomic_load_n(&unbuffered, __ATOMIC_RELAXED)))
+        flush_buf(b); /* (past exit every event goes out at once: a call that began before it, too) */
     if (locked)
         spin_unlock(&b->lock);
     else if (mt)
@@ -996,7 +1021,7 @@ static void write_symbols(void)
         return;
     char sym[sizeof path + 8];
     snprintf(sym, sizeof sym, "%s.sym", path);
-    int f = open(sym, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int f = sys_open(sym, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (f < 0)
         return;
     for (size_t i = 0; i < CALLERS; i++) {
@@ -1018,7 +1043,7 @@ static void write_symbols(void)
         if (n > 0)
             write_all(f, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
     }
-    close(f);
+    sys_close(f);
 }
 
 /* Every thread's buffer out. wait: take each buffer's lock (exit, exec);
@@ -1027,8 +1052,8 @@ static void write_symbols(void)
 static void flush_all(bool wait)
 {
     __atomic_store_n(&flush_req, 1, __ATOMIC_SEQ_CST);
-    if (asym)
-        heavy_barrier(); /* (the appending threads have no barrier of their own: see emit_seq) */
+    if (asym && !heavy_barrier()) /* (the appending threads have no barrier of their own: see emit_seq) */
+        __atomic_store_n(&asym, 0, __ATOMIC_SEQ_CST);
     for (tbuf *b = __atomic_load_n(&registry, __ATOMIC_ACQUIRE); b != NULL; b = b->next) {
         if (!__atomic_load_n(&b->owned, __ATOMIC_ACQUIRE))
             continue;
@@ -1217,7 +1242,6 @@ __attribute__((constructor)) static void at_start(void)
     if (state == OFF_UNSET)
         open_file(); /* now, so a program that never allocates still shows it was recorded */
     pthread_mutex_unlock(&file_lock);
-    register_barrier();
     pthread_atfork(before_fork, after_fork_parent, after_fork_child);
     for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
         struct sigaction old, sa;
