@@ -397,15 +397,18 @@ static void note_caller(uint64_t c)
  * bytes asked for) and its chunk's flags, read from glibc's chunk header
  * (the size word before the block: bit 1 mmapped, bit 2 not the main
  * arena). */
+/* What glibc's malloc_usable_size computes from a chunk's size word,
+ * without its checks (a twentieth of the recorder's time): the chunk's
+ * size less its size word, less the prev_size word too for an mmapped
+ * chunk. */
+static inline size_t chunk_usable(size_t word) { return (word & ~(size_t)7) - (word & 2 ? 2 : 1) * sizeof(size_t); }
+
 static void chunk_facts(record_raw_event *e, size_t asked)
 {
     if (e->ptr == 0)
         return;
-    /* what glibc's malloc_usable_size computes, without its checks (a
-     * twentieth of the recorder's time): the chunk's size less its size
-     * word, less the prev_size word too for an mmapped chunk */
     size_t word = ((const size_t *)(uintptr_t)e->ptr)[-1];
-    size_t usable = (word & ~(size_t)7) - (word & 2 ? 2 : 1) * sizeof(size_t);
+    size_t usable = chunk_usable(word);
     e->slack = usable > asked ? (usable - asked > UINT32_MAX ? UINT32_MAX : (uint32_t)(usable - asked)) : 0;
     e->chunk = (uint8_t)((word & 2 ? RECORD_CHUNK_MMAPPED : 0) | (word & 4 ? RECORD_CHUNK_NON_MAIN : 0));
 }
@@ -671,9 +674,9 @@ static inline uint64_t take_place_mt(tbuf *b, const void *block, uint64_t now)
             __atomic_thread_fence(__ATOMIC_SEQ_CST);
         return me.clock = k;
     }
-    size_t word = ((const size_t *)block)[-1];
-    uint64_t lo = (uint64_t)(uintptr_t)block - 2 * sizeof(size_t), hi = lo + (word & ~(size_t)7);
-    if (!(word & 2) && hi > lo && lo >> REGION_SHIFT == (hi - 1) >> REGION_SHIFT && b != NULL) {
+    uint64_t lo, hi;
+    chunk_span(block, &lo, &hi);
+    if (hi > lo && lo >> REGION_SHIFT == (hi - 1) >> REGION_SHIFT && b != NULL) {
         struct region *r = region_at(lo >> REGION_SHIFT);
         if (__atomic_load_n(&r->owner, __ATOMIC_RELAXED) == b && asym) {
             uint64_t c = __atomic_load_n(&r->clock, __ATOMIC_RELAXED);
@@ -730,6 +733,37 @@ static tbuf *my_buffer(void)
     return me.buf ? me.buf : take_buf();
 }
 
+/* The start of a call that appends to b, the caller's buffer: its place
+ * taken (see take_place), the clock read into *now if the event is
+ * sampled (else 0). With threads the buffer is marked busy, or, once a
+ * flush of every buffer began, locked (*locked): see emit_seq. */
+static inline __attribute__((always_inline)) uint64_t append_begin(tbuf *b, int mt, const void *block, uint64_t *now, bool *locked)
+{
+    *locked = false;
+    if (mt)
+        __atomic_store_n(&b->busy, 1, __ATOMIC_RELAXED); /* ordered before the load of flush_req: see emit_seq */
+    *now = sampled(b) ? ticks() : 0;
+    uint64_t seq = take_place(mt, b, block, *now);
+    if (mt && __atomic_load_n(&flush_req, __ATOMIC_RELAXED)) {
+        __atomic_store_n(&b->busy, 0, __ATOMIC_RELEASE);
+        spin_lock(&b->lock);
+        *locked = true;
+    }
+    return seq;
+}
+
+/* The end of such a call, its event appended: the buffer written out
+ * when full or when flush, then no longer busy (or locked). */
+static inline __attribute__((always_inline)) void append_end(tbuf *b, int mt, bool locked, bool flush)
+{
+    if (b->n >= BUF_BYTES || flush)
+        flush_buf(b);
+    if (locked)
+        spin_unlock(&b->lock);
+    else if (mt)
+        __atomic_store_n(&b->busy, 0, __ATOMIC_RELEASE);
+}
+
 /* Records one call. asked: the bytes a block handed out was asked for (0
  * for frees); before: a realloc's first place (taken before its real
  * call); the call's own place is taken here, now: after the real call for
@@ -753,17 +787,10 @@ static void emit_seq(unsigned kind, const void *ptr, size_t size, uint64_t arg, 
     bool locked = false;
     /* the place block: the one freed (before the real free) or handed out (after the real call) */
     const void *block = asked ? ptr : record_kind_frees(kind) ? ptr : NULL;
-    if (b && mt) {
-        __atomic_store_n(&b->busy, 1, __ATOMIC_RELAXED); /* ordered before the load of flush_req by take_place's barrier */
-        e.ns = sampled(b) ? ticks() : 0;
-        e.seq = take_place(mt, b, block, e.ns);
-        if (__atomic_load_n(&flush_req, __ATOMIC_RELAXED)) {
-            __atomic_store_n(&b->busy, 0, __ATOMIC_RELEASE);
-            spin_lock(&b->lock);
-            locked = true;
-        }
+    if (b) {
+        e.seq = append_begin(b, mt, block, &e.ns, &locked);
     } else {
-        e.ns = b == NULL || sampled(b) ? ticks() : 0;
+        e.ns = ticks();
         e.seq = take_place(mt, NULL, block, e.ns);
     }
     e.ptr = (uint64_t)(uintptr_t)ptr;
@@ -788,12 +815,7 @@ static void emit_seq(unsigned kind, const void *ptr, size_t size, uint64_t arg, 
     if (b->n == 0)
         record_raw_begin(&b->st);
     b->n += record_raw_pack(&e, &b->st, b->data + sizeof(record_raw_chunk) + b->n);
-    if (b->n >= BUF_BYTES || __atomic_load_n(&unbuffered, __ATOMIC_RELAXED))
-        flush_buf(b);
-    if (locked)
-        spin_unlock(&b->lock);
-    else if (mt)
-        __atomic_store_n(&b->busy, 0, __ATOMIC_RELEASE);
+    append_end(b, mt, locked, __atomic_load_n(&unbuffered, __ATOMIC_RELAXED));
 }
 
 static inline int multi_threaded(void) { return !__atomic_load_n(&__libc_single_threaded, __ATOMIC_RELAXED); }
@@ -815,16 +837,8 @@ static inline __attribute__((always_inline)) bool emit_fast(unsigned kind, const
     if (word & 2)
         return false;
     int mt = multi_threaded();
-    bool locked = false;
-    if (mt)
-        __atomic_store_n(&b->busy, 1, __ATOMIC_RELAXED); /* the handshake of emit_seq */
-    uint64_t now = sampled(b) ? ticks() : 0;
-    uint64_t seq = take_place(mt, b, p, now);
-    if (mt && __atomic_load_n(&flush_req, __ATOMIC_RELAXED)) {
-        __atomic_store_n(&b->busy, 0, __ATOMIC_RELEASE);
-        spin_lock(&b->lock);
-        locked = true;
-    }
+    bool locked;
+    uint64_t now, seq = append_begin(b, mt, p, &now, &locked);
     if (b->n == 0)
         record_raw_begin(&b->st);
     unsigned char *o = b->data + sizeof(record_raw_chunk) + b->n;
@@ -840,18 +854,14 @@ static inline __attribute__((always_inline)) bool emit_fast(unsigned kind, const
     n += record_put_uint(o + n, record_zigzag((uint64_t)(uintptr_t)p - b->st.ptr));
     b->st.ptr = (uint64_t)(uintptr_t)p;
     if (asked) {
-        size_t usable = (word & ~(size_t)7) - sizeof(size_t);
+        size_t usable = chunk_usable(word);
         size_t slack = usable > asked ? usable - asked : 0;
         n += record_put_uint(o + n, size);
         n += record_put_uint(o + n, record_zigzag((slack < UINT32_MAX ? slack : UINT32_MAX) - record_glibc_slack(size)));
     }
     b->n += n;
-    if (b->n >= BUF_BYTES || (locked && __atomic_load_n(&unbuffered, __ATOMIC_RELAXED)))
-        flush_buf(b); /* (past exit every event goes out at once: a call that began before it, too) */
-    if (locked)
-        spin_unlock(&b->lock);
-    else if (mt)
-        __atomic_store_n(&b->busy, 0, __ATOMIC_RELEASE);
+    /* (past exit every event goes out at once: a call that began before it, too) */
+    append_end(b, mt, locked, locked && __atomic_load_n(&unbuffered, __ATOMIC_RELAXED));
     return true;
 }
 
