@@ -47,6 +47,11 @@ void granmap_set(granmap *m, size_t g);
 /* Unmarks g (nothing if it is not marked). Its value is read first, so it
  * must still be the one the map was last told of (unset before changing it). */
 void granmap_unset(granmap *m, size_t g);
+/* Moves the mark at `from`, whose value the map was last told was `gone`,
+ * to the unmarked `to`, whose value is at least that (a free block that
+ * took in the one after it): cheaper than unset and set, as only the
+ * words below the first one that covers both can lose anything. */
+void granmap_move(granmap *m, size_t from, size_t to, size_t gone);
 /* Recomputes the summaries above g after its value changed. */
 void granmap_update(granmap *m, size_t g);
 /* The same, cheaper, when the value of g only grew. */

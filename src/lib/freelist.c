@@ -42,7 +42,12 @@
  * like sbrk, so pointers never move: the new bytes join the last block if
  * it is free, or become a free block of their own. The heap grows by what
  * the request lacks, rounded up to FREELIST_GROW_STEP; a reset shrinks it
- * back. The indexes cover the limit from the start.
+ * back. The indexes cover the limit from the start. Its free last block
+ * (the top block, as dlmalloc calls it) is in the free-start index with
+ * the value 0, so first-fit's search passes it by and takes it only when
+ * no block below fits: the top block is the highest free block, so that
+ * is first-fit's own order, and carving requests off it, as a growing
+ * heap does all the time, leaves every summary of the index as it was.
  *
  * Invariants: blocks tile the usable buffer exactly; the free list visits
  * every free block once, in increasing address order; no two free blocks
@@ -130,9 +135,25 @@ static void make_free(freelist *f, size_t block, size_t size, size_t next)
 
 static size_t granule(size_t off) { return off / 16; }
 
+/* A growable heap's free block that reaches the heap end. */
+static bool is_top(const freelist *f, size_t block, size_t size) { return f->limit && block + size == f->usable; }
+
+/* The free-start index's value of the free block at granule g: its size,
+ * or 0 for the top block (see above). */
 static size_t free_size_at(const void *user, size_t g)
 {
-    return size_of(user, g * 16);
+    const freelist *f = user;
+    size_t size = size_of(f, g * 16);
+    return is_top(f, g * 16, size) ? 0 : size;
+}
+
+/* The top block + 1, or 0 if there is none. */
+static size_t top_block(const freelist *f)
+{
+    if (f->limit == 0)
+        return 0;
+    size_t g = granmap_prev(&f->free_starts, granule(f->usable));
+    return g != GRANMAP_NONE && is_top(f, g * 16, size_of(f, g * 16)) ? g * 16 + 1 : 0;
 }
 
 static unsigned size_class(size_t size)
@@ -374,8 +395,12 @@ static bool grow(freelist *f, size_t extra)
         add = f->limit - f->usable;
     if (!commit_to(f, f->usable + add))
         return false;
-    size_t old_end = f->usable;
+    size_t old_end = f->usable, top = top_block(f);
+    if (top) /* its value is 0 while it is the top block, and it is not while the end moves */
+        granmap_unset(&f->free_starts, granule(top - 1));
     f->usable = f->capacity = old_end + add;
+    if (top)
+        granmap_set(&f->free_starts, granule(top - 1)); /* (insert_free merges it with the new bytes) */
     as_change_forget(&f->changes, &freelist_stamps); /* the region grew */
     if (f->usable > f->reached)
         f->reached = f->usable;
@@ -445,11 +470,13 @@ static size_t lowest_fit(const freelist *f, size_t from, size_t until, size_t le
     for (size_t g = granule(from);;) {
         g = granmap_first_at_least(&f->free_starts, g, need);
         if (g == GRANMAP_NONE || g * 16 >= until)
-            return 0;
+            break;
         if (place_in(f, g * 16, len, align, pl))
             return g * 16 + 1;
         g++;
     }
+    size_t top = top_block(f); /* (indexed as 0: the last to try) */
+    return top && top - 1 >= from && top - 1 < until && place_in(f, top - 1, len, align, pl) ? top : 0;
 }
 
 /* Finds a free block for the request; *prev is the free block before it
@@ -581,24 +608,41 @@ static void insert_free(freelist *f, size_t block, size_t size)
 {
     size_t prev = free_before(f, block);
     size_t ng = granmap_next(&f->free_starts, granule(block));
-    size_t next = ng == GRANMAP_NONE ? 0 : ng * 16 + 1;
-    if (next && block + size == next - 1) {
+    size_t next = ng == GRANMAP_NONE ? 0 : ng * 16 + 1, gone = 0;
+    bool took_next = next && block + size == next - 1;
+    if (took_next) {
+        gone = free_size_at(f, ng);
         size += size_of(f, next - 1);
-        unindex_free(f, next - 1);
+        class_remove(f, next - 1);
         next = next_free(f, next - 1);
     }
-    if (prev && prev - 1 + size_of(f, prev - 1) == block) {
+    bool into_prev = prev && prev - 1 + size_of(f, prev - 1) == block;
+    if (took_next && into_prev)
+        granmap_unset(&f->free_starts, ng); /* (its header is still there to read) */
+    if (into_prev) {
+        size_t merged = size_of(f, prev - 1) + size;
+        bool top = is_top(f, prev - 1, merged); /* its value falls to 0: out of the index while it changes */
         note_change(f, prev - 1, block + size);
+        if (top)
+            granmap_unset(&f->free_starts, granule(prev - 1));
         class_remove(f, prev - 1);
-        make_free(f, prev - 1, size_of(f, prev - 1) + size, next);
+        make_free(f, prev - 1, merged, next);
         class_add(f, prev - 1);
-        granmap_raise(&f->free_starts, granule(prev - 1));
+        if (top)
+            granmap_set(&f->free_starts, granule(prev - 1));
+        else
+            granmap_raise(&f->free_starts, granule(prev - 1));
         return;
     }
     note_change(f, block, block + size);
     make_free(f, block, size, next);
     link_after(f, prev, block + 1);
-    index_free(f, block);
+    if (took_next) { /* the next block's mark moves down to the merged block */
+        granmap_move(&f->free_starts, ng, granule(block), gone);
+        class_add(f, block);
+    } else {
+        index_free(f, block);
+    }
 }
 
 static void fl_free(void *ctx, void *mem, size_t len, uint8_t al, uintptr_t ra)
@@ -690,7 +734,7 @@ size_t freelist_free_bytes(const freelist *f) { return f->free_bytes; }
 size_t freelist_largest_free(const freelist *f)
 {
     const granmap *m = &f->free_starts;
-    size_t best = 0;
+    size_t top = top_block(f), best = top ? size_of(f, top - 1) : 0;
     for (size_t w = 0; w < m->words[m->levels - 1]; w++)
         if (m->max[m->levels - 1][w] > best)
             best = m->max[m->levels - 1][w];
