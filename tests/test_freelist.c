@@ -419,6 +419,41 @@ static void test_growable_limit_and_reset(void **state)
     freelist_destroy(f);
 }
 
+/* The free blocks of a growable heap, in address order (as many as
+ * BIG_LIVE live blocks can leave). */
+typedef struct heap_frees {
+    size_t off[2 * BIG_LIVE + 2], size[2 * BIG_LIVE + 2];
+    size_t n;
+} heap_frees;
+
+static void collect_heap(void *user, size_t off, size_t size)
+{
+    heap_frees *hf = user;
+    assert_true(hf->n < 2 * BIG_LIVE + 2);
+    hf->off[hf->n] = off;
+    hf->size[hf->n++] = size;
+}
+
+/* First-fit's answer, worked out from the free blocks alone: the lowest
+ * that holds the request (an alignment of 16 or less: no lead), or, when
+ * none does, the end of the heap, merged with a free last block. The
+ * top block is indexed apart from the rest, so this checks it is taken
+ * last and only then. Also: the largest free block is the largest seen. */
+static size_t first_fit_offset(const freelist *f, size_t n)
+{
+    heap_frees hf = {.n = 0};
+    freelist_walk_free(f, collect_heap, &hf);
+    size_t need = ((n + 15) & ~(size_t)15) + FREELIST_HEADER, largest = 0;
+    for (size_t i = 0; i < hf.n; i++)
+        largest = hf.size[i] > largest ? hf.size[i] : largest;
+    assert_int_equal(freelist_largest_free(f), largest);
+    for (size_t i = 0; i < hf.n; i++)
+        if (hf.size[i] >= need)
+            return hf.off[i];
+    size_t end = freelist_heap_end(f);
+    return hf.n && hf.off[hf.n - 1] + hf.size[hf.n - 1] == end ? hf.off[hf.n - 1] : end;
+}
+
 /* Random allocations, frees and resizes on growable free lists of each fit:
  * the check after every step, blocks keep their bytes, the heap never
  * shrinks, and an allocation fails only when what is left of the limit
@@ -439,9 +474,14 @@ static void test_growable_property(void **state)
             size_t n = 1 + tk_rand(&seed) % (tk_rand(&seed) % 8 ? 2000 : 200000);
             uint8_t al = (uint8_t)(tk_rand(&seed) % 4 == 0 ? tk_rand(&seed) % 13 : 0);
             if (live[i] == NULL) {
+                size_t expect = first_fit_offset(f, n);
                 live[i] = as_alloc(a, n, al);
                 if (live[i]) {
                     len[i] = n;
+                    as_location loc;
+                    assert_true(freelist_probe.locate(f, live[i], &loc));
+                    if (fit == FREELIST_FIRST_FIT && al <= 4)
+                        assert_int_equal(loc.offset - FREELIST_HEADER, expect);
                     assert_int_equal((uintptr_t)live[i] % ((uintptr_t)1 << al), 0);
                     memset(live[i], (int)(i + 1), n);
                 } else {

@@ -19,7 +19,15 @@ static void test_against_a_model(void **state)
     uint64_t seed = 99;
     for (int step = 0; step < 20000; step++) {
         size_t g = tk_rand(&seed) % N;
-        if (marked[g] && tk_rand(&seed) % 2) {
+        size_t to = g >= 200 ? g - 1 - tk_rand(&seed) % 200 : 0; /* (near, or a few words down) */
+        if (marked[g] && !marked[to] && g >= 200 && tk_rand(&seed) % 4 == 0) {
+            /* a free block taking in the one after it: its mark moves down, its value grows */
+            marked[g] = false;
+            marked[to] = true;
+            values[to] = values[g] + tk_rand(&seed) % 300;
+            granmap_move(&m, g, to, values[g]);
+            g = to;
+        } else if (marked[g] && tk_rand(&seed) % 2) {
             marked[g] = false;
             granmap_unset(&m, g);
         } else if (marked[g]) {
@@ -150,7 +158,18 @@ static void sparse_run(size_t granules, uint64_t seed)
         for (size_t i = 0; i < sparse_n; i++)
             if (sparse_pos[i] == g)
                 at = i;
-        if (at != SIZE_MAX && (tk_rand(&seed) % 2 || sparse_n == SPARSE)) {
+        size_t to = g - (g > 0 ? 1 + tk_rand(&seed) % (g < 100000 ? g : 100000) : 0), to_at = SIZE_MAX;
+        for (size_t i = 0; i < sparse_n; i++)
+            if (sparse_pos[i] == to)
+                to_at = i;
+        if (at != SIZE_MAX && to < g && to_at == SIZE_MAX && tk_rand(&seed) % 4 == 0) {
+            size_t gone = sparse_val[at]; /* its mark moves down, its value grows */
+            sparse_pos[at] = to;
+            sparse_val[at] = gone + tk_rand(&seed) % 300;
+            granmap_move(&m, g, to, gone);
+            check_summaries_of(&m, g);
+            g = to;
+        } else if (at != SIZE_MAX && (tk_rand(&seed) % 2 || sparse_n == SPARSE)) {
             granmap_unset(&m, g); /* (while the model still has its value) */
             sparse_pos[at] = sparse_pos[--sparse_n];
             sparse_val[at] = sparse_val[sparse_n];
