@@ -93,6 +93,14 @@ static void test_mdriver_utilisation_figure(void **state)
     assert_non_null(strstr(a, "mdriver's utilisation 73.2% (peak payload 3000 / heap 4096 bytes)"));
     assert_non_null(strstr(a, "the header suggests 100000 bytes"));
     session_destroy(s);
+    /* a first N: the peak of the N replayed, not of the whole trace */
+    s = session_create();
+    sk_run(s, "new freelist 4096 grow");
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "trace %s first 1", path);
+    a = sk_run(s, cmd);
+    assert_non_null(strstr(a, "mdriver's utilisation 24.4% (peak payload 1000 / heap 4096 bytes)"));
+    session_destroy(s);
     unlink(path);
 }
 

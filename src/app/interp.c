@@ -948,9 +948,12 @@ static void trace_report(session *s, const char *file, const trace_header *h, co
     }
     sb_printf(out, "; peak live %zu bytes, high-water mark %zu bytes, utilisation %.1f%%", r->peak_live, high_water,
               high_water ? 100.0 * (double)r->peak_live / (double)high_water : 0.0);
+    /* the whole trace's peak is what its header (or the reader) says; a
+     * first N replayed only N: their peak is the one the replay saw */
+    size_t payload = r->ops < h->ops ? r->peak_live : h->peak_payload;
     if (st.capacity && !r->stopped && !r->failures)
         sb_printf(out, "; mdriver's utilisation %.1f%% (peak payload %zu / heap %zu bytes)",
-                  100.0 * (double)h->peak_payload / (double)st.capacity, h->peak_payload, st.capacity);
+                  100.0 * (double)payload / (double)st.capacity, payload, st.capacity);
     sb_printf(out, "; %.1f ms\n", ms);
     sb_printf(out, "replay %s\n", r->failures || r->stopped || damaged ? "incomplete" : "complete");
 }
