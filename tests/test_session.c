@@ -88,6 +88,44 @@ static void test_double_free_says_where(void **state)
     session_destroy(s);
 }
 
+/* A name whose last allocation failed holds NULL: freeing it does nothing
+ * (free(NULL)), it is no double free of the block the name had before,
+ * and a resize says why there is nothing to resize; undo takes it back. */
+static void test_free_after_failed_allocation(void **state)
+{
+    (void)state;
+    session *s = session_create();
+    sk_run(s, "new freelist 256");
+    sk_run(s, "alloc 100 as t0");
+    sk_run(s, "free t0");
+    sk_run(s, "alloc 5000 as t0"); /* out of memory */
+    char *before = sk_state_but_warnings(s);
+    size_t warnings = session_warning_count(s);
+    const char *a = sk_run(s, "free t0");
+    assert_non_null(strstr(a, "nothing to free: the last allocation named t0 failed"));
+    assert_int_equal(session_warning_count(s), warnings);
+    assert_false(sk_has_warning(s, "double-free", NULL));
+    a = sk_run_status(s, "realloc t0 50", SESSION_ERROR);
+    assert_non_null(strstr(a, "t0 holds no block: its last allocation failed"));
+    char *after = sk_state_but_warnings(s);
+    assert_string_equal(before, after);
+    sk_run(s, "undo"); /* the free of nothing */
+    sk_run(s, "undo"); /* the failed allocation: t0 is the freed block again */
+    sk_run(s, "free t0");
+    assert_true(sk_has_warning(s, "double-free", NULL));
+    sk_run(s, "undo");
+    sk_run(s, "alloc 5000 as t0");
+    a = sk_run(s, "free t0");
+    assert_non_null(strstr(a, "nothing to free"));
+    sk_run(s, "alloc 10 as t0"); /* a block again: the name is a real pointer once more */
+    sk_run(s, "free t0");
+    sk_run(s, "free t0");
+    assert_true(sk_has_warning(s, "double-free", NULL));
+    free(before);
+    free(after);
+    session_destroy(s);
+}
+
 static void test_debug_allocator_catches(void **state)
 {
     session *s = session_create();
@@ -445,6 +483,7 @@ int main(void)
         cmocka_unit_test(test_bad_input_leaves_state_intact),
         cmocka_unit_test(test_suggestions),
         cmocka_unit_test(test_double_free_says_where),
+        cmocka_unit_test(test_free_after_failed_allocation),
         cmocka_unit_test(test_debug_allocator_catches),
         cmocka_unit_test(test_debug_memory_limit),
         cmocka_unit_test(test_stack_out_of_order),

@@ -228,6 +228,9 @@ static sess_block *do_alloc(session *s, sess_allocator *a, const alloc_req *r, s
     if (p == NULL) {
         if (!kind_failure_explained(&a->built)) /* a plugin's broken promise says why */
             report_oom(s, a, r->size, r->align_log2, out);
+        sess_block *old = r->name ? sess_find_block(s, r->name) : NULL;
+        if (old && !old->live && old->alloc == s->active)
+            old->failed_since = true; /* the name now stands for a NULL pointer: see free_block */
         return NULL;
     }
     sess_block *b = sess_add_block(s, s->active, r->name, r->type);
@@ -310,6 +313,13 @@ static session_status free_block(session *s, sess_allocator *a, sess_block *b, s
         sb_printf(out, "invalid free: %s does not belong to %s\n", label, a->name);
         return SESSION_OK;
     }
+    if (!b->live && b->failed_since) {
+        /* the program's pointer is the NULL its last allocation returned:
+         * freeing it does nothing, as free(NULL) does; no double free */
+        sb_printf(out, "nothing to free: the last allocation named %s failed (out of memory), so it holds no "
+                  "block; freeing that does nothing, like free(NULL)\n", label);
+        return SESSION_OK;
+    }
     if (!b->live) {
         if (catches_misuse(a))
             a->built.top.a.vtable->free(a->built.top.a.ctx, b->ptr, b->size, al, 0);
@@ -385,6 +395,9 @@ static session_status read_resize(session *s, const parse_words *w, const char *
         return sess_fail(out, "a size of 0 makes no sense here (use free)");
     if (*new_size > SESSION_MAX_BUFFER)
         return sess_fail(out, "at most 1 GiB in one block");
+    if (!(*b)->live && (*b)->failed_since)
+        return sess_fail(out, "%s holds no block: its last allocation failed (out of memory), so there is "
+                              "nothing to resize", sess_label(s, *b));
     if (!(*b)->live) {
         const char *label = sess_label(s, *b);
         return sess_fail(out, "%s was freed at step %u; it cannot be resized", label, (*b)->free_step);

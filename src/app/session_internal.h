@@ -43,6 +43,7 @@ typedef struct sess_block {
     uint8_t align_log2;
     bool live;
     bool named;
+    bool failed_since;       /* freed, and the latest allocation under its name failed since */
 } sess_block;
 
 #define SESS_BLOCK_CHUNK 4096
