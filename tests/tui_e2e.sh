@@ -425,6 +425,29 @@ for size in "120 35" "80 24"; do
     check "q leaves" "EXITED"
 done
 
+# --- a step's command is said whole: the key hints give way, and a command
+# wider than the line is cut with a mark (a cut "align 1" said a false thing)
+cat > "$tmp/long.as" <<'SCENE'
+new freelist 65536
+alloc 4096 align 16 as a_long_name
+alloc 1024 align 16 as thirty_one_characters_in_a_name
+SCENE
+for size in "120 35 thirty_one_characters_in_a_name" "80 24 thirty_one_characters_in_a"; do
+    set -f
+    set -- $size
+    set +f
+    start "$1" "$2" sh -c "'$prog' --play '$tmp/long.as'; echo EXITED; sleep 30"
+    check "scene opens at $1x$2" "|| step 0/3"
+    T send-keys -t e2e Right Right
+    check "the command whole at $1x$2" "alloc 4096 align 16 as a_long_name "
+    check "the keys give way to it at $1x$2" "<- -> step  ? keys"
+    T send-keys -t e2e Right
+    check "the longer command at $1x$2" "alloc 1024 align 16 as $3"
+    if [ "$1" = 80 ]; then check "cut with a mark at $1x$2" "${3}…"; fi
+    T send-keys -t e2e q
+    check "q leaves" "EXITED"
+done
+
 # --- a lesson without colours, in ASCII: badges, caption and answer whole ---
 # the head of the heap's free list: b's hole at 80, its header (H) and link
 # (L) at 2 bytes a cell at 120x35, at 8 at 80x24

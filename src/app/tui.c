@@ -1262,10 +1262,22 @@ static void draw_status(tui *t)
         hint_of(t->go_to ? MODE_GO_TO : MODE_PLAYBACK, &hint);
     bool loud = (t->notice[0] || t->asked) && !t->toc;
     int hw = columns_of(sb_str(&hint), strlen(sb_str(&hint)));
-    /* the step's command in what the hint leaves (at least 16 columns) */
-    int cmd_w = r->w - 1 - cmd_x - hw - 4;
-    cmd_w = cmd_w < 10 ? 10 : cmd_w > r->w / 2 ? r->w / 2 : cmd_w;
-    x += put_text(r->y, 1 + x, cmd_w, cmd, player_failed(t->pl) ? style_attr(t, STYLE_ERROR) : A_NORMAL);
+    /* The step's command is said whole: the key hints give way to "<- ->
+     * step  ? keys" or "? keys" for it, and only a command wider than that
+     * room is cut, with a mark that says so (a cut "alloc 40 align 1"
+     * would say a false thing). A note, which its caption says whole, is
+     * cut to leave the hints be. */
+    int cw = columns_of(cmd, strlen(cmd)), full = r->w - 1 - cmd_x - hw - 4, short_room = r->w - 1 - cmd_x - 12;
+    bool captioned = strncmp(cmd, "note ", 5) == 0; /* (the caption says it whole) */
+    bool keys_fit = cw <= full || loud || t->go_to || captioned;
+    int cmd_w = keys_fit ? (full > cw ? cw : full < 10 ? 10 : full) : short_room;
+    attr_t cmd_attr = player_failed(t->pl) ? style_attr(t, STYLE_ERROR) : A_NORMAL;
+    if (cw > cmd_w && cmd_w > 1) {
+        x += put_text(r->y, 1 + x, cmd_w - 1, cmd, cmd_attr);
+        x += put_text(r->y, 1 + x, 1, t->ascii ? ">" : "…", cmd_attr);
+    } else {
+        x += put_text(r->y, 1 + x, cmd_w, cmd, cmd_attr);
+    }
     if (t->go_to)
         put_fmt(r->y, r->w - hw - 20, hw + 19, A_BOLD, "go to step: %-6s %s", t->go_buf, sb_str(&hint));
     else if (loud && t->playing) { /* said whole, over the command if need be */
@@ -1275,7 +1287,9 @@ static void draw_status(tui *t)
     }
     else if (x + hw + 4 < r->w)
         put_text(r->y, r->w - hw - 1, hw, sb_str(&hint), style_attr(t, STYLE_DIM));
-    else if (x + 12 < r->w) /* no room for them all: where to find them */
+    else if (t->playing && !t->toc && !t->asked && x + 25 < r->w) /* no room for them all: the steps, and where the rest are */
+        put_text(r->y, r->w - 21, 20, "<- -> step  ? keys", style_attr(t, STYLE_DIM));
+    else if (x + 12 < r->w)
         put_text(r->y, r->w - 9, 8, "? keys", style_attr(t, STYLE_DIM));
     sb_free(&hint);
 }
