@@ -28,6 +28,7 @@ typedef struct reader {
 } reader;
 
 #define READER_CHUNK ((size_t)1 << 16)
+#define READER_SPARE 16 /* bytes after the chunk's '\0' (see load8) */
 #define TRACE_LINE_MAX 256 /* a trace line this long or longer is malformed */
 
 /* Where the next line ends in the chunk (its '\n' or the end of the
@@ -217,17 +218,24 @@ typedef struct trace_state {
 
 static size_t footprint(size_t bytes) { return ((bytes + 15) & ~(size_t)15) + 16; }
 
-static void set_live(trace_state *t, size_t id, size_t bytes)
+/* An id's live size from was (what t->live holds) to bytes, and the
+ * figures that follow it. */
+static inline void live_change(trace_state *t, size_t id, uint32_t was, size_t bytes)
 {
-    t->live_bytes = t->live_bytes - t->live[id] + bytes;
-    t->foot = t->foot - (t->live[id] ? footprint(t->live[id]) : 0) + (bytes ? footprint(bytes) : 0);
+    t->live_bytes = t->live_bytes - was + bytes;
+    t->foot = t->foot - (was ? footprint(was) : 0) + (bytes ? footprint(bytes) : 0);
     t->live[id] = bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)bytes; /* a recording's sizes reach 1 TiB */
-    if (bytes && t->dialect != TRACE_RECORDING) /* only the lenient dialects ask (a recording's ids are strict) */
-        t->ever[id] = 1;
     if (t->live_bytes > t->peak_bytes)
         t->peak_bytes = t->live_bytes;
     if (t->foot > t->peak_foot)
         t->peak_foot = t->foot;
+}
+
+static void set_live(trace_state *t, size_t id, size_t bytes)
+{
+    live_change(t, id, t->live[id], bytes);
+    if (bytes && t->dialect != TRACE_RECORDING) /* only the lenient dialects ask (a recording's ids are strict) */
+        t->ever[id] = 1;
 }
 
 /* Splits a line into at most 4 words (in place); false if it has more. */
@@ -369,6 +377,7 @@ struct trace_stream {
     bool done;
     bool rec;             /* a recording: the lines below are record.h's */
     size_t extra;         /* its trailer's x and u lines so far */
+    bool quick;           /* a recording read from a file: rec_quick may read its chunk */
     parse_words w;
 };
 
@@ -508,9 +517,62 @@ static uint8_t log2_of(size_t align)
     return align <= 1 ? 0 : (uint8_t)(64 - __builtin_clzll((unsigned long long)align - 1));
 }
 
-/* Digits from *p on (at most max of them; the next character is not
- * checked): their value, *p past them; false if there is none or more. */
-static inline bool quick_digits(const char **p, int max, size_t *v)
+/* ---- the quick reader's scanning, a word of 8 bytes at a time: the
+ * chunk has READER_SPARE bytes after its '\0', so a word read from any
+ * byte up to that '\0' stays in it ---- */
+
+#define ONES ((uint64_t)0x0101010101010101u)
+#define HIGHS ((uint64_t)0x8080808080808080u)
+
+/* The 8 bytes from p on, p[0] in the low byte. */
+static inline uint64_t load8(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, sizeof w);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    return w;
+}
+
+/* The high bit of each byte of w that is not a decimal digit. Exact up to
+ * and with the first such byte: a carry moves only upward, from a byte
+ * that is flagged itself (0x80 or more). */
+static inline uint64_t non_digits(uint64_t w)
+{
+    uint64_t x = w ^ (ONES * '0');
+    return ((x + ONES * (0x80 - 10)) | x) & HIGHS;
+}
+
+/* The same for the lower-case hex digits: a byte is flagged by both
+ * halves iff it is none; each half is exact up to and with the first
+ * non-hex byte, since only such a byte (0x80 or more, or '`') carries or
+ * borrows into the one above. */
+static inline uint64_t non_hex(uint64_t w)
+{
+    uint64_t y = w ^ (ONES * 0x60); /* 'a' to 'f': 1 to 6 */
+    uint64_t not_af = ((y + ONES * (0x80 - 7)) | y | ((y - ONES) & ~y)) & HIGHS;
+    return non_digits(w) & not_af;
+}
+
+/* How many bytes come before the first flagged one (8: none is). */
+static inline unsigned lead_bytes(uint64_t flags)
+{
+    return flags ? (unsigned)__builtin_ctzll(flags) >> 3 : 8;
+}
+
+/* The value of the n (1 to 8) decimal digits that w starts with. */
+static inline uint64_t digits_value(uint64_t w, unsigned n)
+{
+    w = (w << (64 - 8 * n)) & (ONES * 0x0f); /* the digits at the top, zeros before them */
+    w = (w * 10 + (w >> 8)) & 0x00ff00ff00ff00ffu;
+    w = (w * 100 + (w >> 16)) & 0x0000ffff0000ffffu;
+    return (w * 10000 + (w >> 32)) & 0xffffffffu;
+}
+
+/* Digits from *p on, 8 of them or more (at most max): their value, *p
+ * past them; false if there are more. */
+static bool quick_long_digits(const char **p, int max, size_t *v)
 {
     const char *s = *p;
     size_t x = 0;
@@ -522,53 +584,88 @@ static inline bool quick_digits(const char **p, int max, size_t *v)
     }
     *p = s + i;
     *v = x;
-    return i > 0;
+    return true;
 }
+
+/* Digits from *p on (1 to max of them, max 8 or more; the next character
+ * is not checked): their value, *p past them; false if there is none or
+ * more. */
+static inline bool quick_digits(const char **p, int max, size_t *v)
+{
+    uint64_t w = load8(*p), flags = non_digits(w);
+    if (flags == 0)
+        return quick_long_digits(p, max, v);
+    unsigned n = lead_bytes(flags);
+    if (n == 0)
+        return false;
+    *v = digits_value(w, n);
+    *p += n;
+    return true;
+}
+
+/* The same when the value is not wanted. */
+static inline bool quick_skip_digits(const char **p, int max)
+{
+    uint64_t flags = non_digits(load8(*p));
+    size_t v;
+    if (flags == 0)
+        return quick_long_digits(p, max, &v);
+    *p += lead_bytes(flags);
+    return (flags & 0x80) == 0; /* the first is a digit */
+}
+
+/* 1 to 16 lower-case hex digits from *p on and a space: *p past the
+ * space; false for anything else. */
+static inline bool quick_address(const char **p)
+{
+    const char *q = *p;
+    uint64_t flags = non_hex(load8(q));
+    unsigned i = flags ? lead_bytes(flags) : 8 + lead_bytes(non_hex(load8(q + 8)));
+    if (i == 0 || q[i] != ' ') /* (q[16] is a space, or there are more than 16) */
+        return false;
+    *p = q + i + 1;
+    return true;
+}
+
+/* The alignment a kind letter stands for, as log2, for each operation's
+ * letters of the quick forms; 0 for any other letter. */
+static const uint8_t kind_a[256] = {['m'] = 4, ['c'] = 4, ['r'] = 4, ['R'] = 4, ['v'] = 12, ['P'] = 12};
+static const uint8_t kind_r[256] = {['r'] = 4, ['R'] = 4};
+static const uint8_t kind_f[256] = {['f'] = 4, ['r'] = 4, ['R'] = 4};
 
 /* The quickest reader of a recording: the next line straight from the
  * chunk, when it is whole there and of the forms allocscope record writes
  * most ("a|r ID SIZE K ADDR THREAD DT[ gSLACK[m|n]]" with K one of m c r
  * R v P for a, r R for r; "f ID K THREAD DT" with K one of f r R; single
  * spaces, no caller), read as record_op_fast reads them, in one pass that
- * also finds the line's end. Anything else (a longer form, a line cut by
- * the chunk's end, which stops at the '\0' after it) gives false with
- * nothing consumed: the careful path reads it. */
-static bool rec_quick(trace_stream *ts, record_op *ro)
+ * also finds the line's end; *align_log2 is log2 of ro->align. Anything
+ * else (a longer form, a line cut by the chunk's end, which stops at the
+ * '\0' after it) gives false with nothing consumed: the careful path
+ * reads it. */
+static inline bool rec_quick(trace_stream *ts, record_op *ro, uint8_t *align_log2)
 {
     reader *r = &ts->r;
-    if (r->p != NULL || r->chunk == NULL)
+    if (!ts->quick)
         return false;
     const char *s = r->chunk + r->pos, *q = s + 2;
-    char c = s[0], k;
-    size_t id, size = 0, v, align = 16;
-    if ((c != 'a' && c != 'r' && c != 'f') || s[1] != ' ' || !quick_digits(&q, 19, &id) || *q++ != ' ' ||
-        id >= ts->h.ids)
+    char c = s[0];
+    size_t id, size = 0;
+    const uint8_t *kinds = c == 'a' ? kind_a : c == 'r' ? kind_r : c == 'f' ? kind_f : NULL;
+    if (kinds == NULL || s[1] != ' ' || !quick_digits(&q, 19, &id) || *q++ != ' ' || id >= ts->h.ids)
         return false;
     if (c != 'f' && (!quick_digits(&q, 19, &size) || *q++ != ' ' || size > ((size_t)1 << 40)))
         return false;
-    k = q[0];
-    if (q[1] != ' ')
-        return false;
-    if (c == 'a')
-        align = k == 'm' || k == 'c' || k == 'r' || k == 'R' ? 16 : k == 'v' || k == 'P' ? 4096 : 0;
-    else
-        align = k == 'r' || k == 'R' || (c == 'f' && k == 'f') ? 16 : 0;
-    if (align == 0)
+    uint8_t log2 = kinds[(unsigned char)q[0]];
+    if (log2 == 0 || q[1] != ' ')
         return false;
     q += 2;
-    if (c != 'f') { /* the address: 1 to 16 lower-case hex digits */
-        int i = 0;
-        while ((q[i] >= '0' && q[i] <= '9') || (q[i] >= 'a' && q[i] <= 'f'))
-            i++;
-        if (i == 0 || i > 16 || q[i] != ' ')
-            return false;
-        q += i + 1;
-    }
-    if (!quick_digits(&q, 19, &v) || *q++ != ' ' || !quick_digits(&q, 19, &v)) /* thread, time */
+    if (c != 'f' && !quick_address(&q))
+        return false;
+    if (!quick_skip_digits(&q, 19) || *q++ != ' ' || !quick_skip_digits(&q, 19)) /* thread, time */
         return false;
     if (c != 'f' && q[0] == ' ' && q[1] == 'g') { /* gSLACK[m|n] */
         q += 2;
-        if (!quick_digits(&q, 10, &v))
+        if (!quick_skip_digits(&q, 10))
             return false;
         q += *q == 'm' || *q == 'n';
     }
@@ -582,8 +679,28 @@ static bool rec_quick(trace_stream *ts, record_op *ro)
     ro->op = c;
     ro->id = id;
     ro->size = size ? size : 1;
-    ro->align = align;
+    ro->align = (size_t)1 << log2;
+    *align_log2 = log2;
     return true;
+}
+
+/* The next line the careful way (record_op_fast, else word by word):
+ * NULL with the operation in ro, or why the line is damaged (and then
+ * *where is the byte offset to tell). */
+static const char *rec_careful(trace_stream *ts, record_op *ro, size_t *where)
+{
+    size_t n;
+    if (!rec_raw_line(ts, &n)) {
+        *where = ts->r.next_off;
+        return "the recording ends before the operations its header announces (truncated)";
+    }
+    *where = ts->r.off;
+    if (ts->r.partial)
+        return "the recording ends inside this line (truncated)";
+    if (record_op_fast(ts->r.cur, n, ts->h.ids, ro)) /* as allocscope record writes it */
+        return NULL;
+    rec_split(ts, n); /* not: word by word */
+    return record_op_line(&ts->w, ts->h.ids, ro);
 }
 
 static int rec_next(trace_stream *ts, trace_op *op, strbuf *err)
@@ -591,33 +708,29 @@ static int rec_next(trace_stream *ts, trace_op *op, strbuf *err)
     if (ts->ops == ts->h.ops)
         return rec_trailer(ts, err);
     record_op ro;
-    const char *why = NULL;
-    if (!rec_quick(ts, &ro)) {
-        size_t n;
-        if (!rec_raw_line(ts, &n))
-            return rec_damaged(ts, ts->r.next_off,
-                               "the recording ends before the operations its header announces (truncated)", err);
-        if (ts->r.partial)
-            return rec_damaged(ts, ts->r.off, "the recording ends inside this line (truncated)", err);
-        if (!record_op_fast(ts->r.cur, n, ts->h.ids, &ro)) { /* not as allocscope record writes it: word by word */
-            rec_split(ts, n);
-            why = record_op_line(&ts->w, ts->h.ids, &ro);
-        }
+    uint8_t align_log2;
+    if (!rec_quick(ts, &ro, &align_log2)) {
+        size_t where;
+        const char *why = rec_careful(ts, &ro, &where);
+        if (why)
+            return rec_damaged(ts, where, why, err);
+        align_log2 = log2_of(ro.align);
     }
-    if (why == NULL && ro.op == 'a' && ts->t.live[ro.id])
-        why = "this id is already allocated";
-    if (why == NULL && ro.op != 'a' && !ts->t.live[ro.id])
-        why = "this id is not allocated";
-    if (why)
-        return rec_damaged(ts, ts->r.off, why, err);
+    trace_state *t = &ts->t;
+    uint32_t was = t->live[ro.id];
+    if (ro.op == 'a' && was)
+        return rec_damaged(ts, ts->r.off, "this id is already allocated", err);
+    if (ro.op != 'a' && !was)
+        return rec_damaged(ts, ts->r.off, "this id is not allocated", err);
+    size_t bytes = ro.op == 'f' ? 0 : ro.size;
     op->kind = ro.op == 'a' ? TRACE_OP_ALLOC : ro.op == 'r' ? TRACE_OP_REALLOC : TRACE_OP_FREE;
     op->id = ro.id;
-    op->bytes = ro.op == 'f' ? 0 : ro.size;
-    op->align_log2 = log2_of(ro.align);
+    op->bytes = bytes;
+    op->align_log2 = align_log2;
     op->again = false;
     op->line = ts->r.line;
     op->note[0] = '\0';
-    set_live(&ts->t, ro.id, op->bytes);
+    live_change(t, ro.id, was, bytes);
     ts->ops++;
     return 1;
 }
@@ -635,6 +748,7 @@ static trace_stream *stream_start(reader r, trace_header *hdr, strbuf *err)
         ts->r.eof = ts->r.len == 0;
         ts->r.chunk[ts->r.len] = '\0';
         ts->rec = record_is_recording(ts->r.chunk);
+        ts->quick = ts->rec;
     } else {
         ts->r.text = r.p;
         ts->rec = record_is_recording(r.p);
@@ -658,7 +772,9 @@ static trace_stream *stream_start(reader r, trace_header *hdr, strbuf *err)
 
 trace_stream *trace_stream_open(FILE *f, trace_header *hdr, strbuf *err)
 {
-    char *chunk = malloc(READER_CHUNK + 1); /* + 1: a last line without its newline is ended in place */
+    /* + 1: a last line without its newline is ended in place; the spare
+     * bytes after it, zeros, are what rec_quick's words read past it */
+    char *chunk = calloc(1, READER_CHUNK + 1 + READER_SPARE);
     if (chunk == NULL) {
         fail(err, 0, "out of memory");
         return NULL;
