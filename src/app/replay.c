@@ -170,11 +170,15 @@ static void keep_live_blocks(engine *e, size_t ids, const trace_op *last)
 
 /* The operations read ahead of the one done: while one is done, the
  * memory the next ones touch (their id's slot, then the block a free or
- * realloc hands back) is fetched into the cache. Reading ahead changes
- * nothing else: the stream's judgement of each line does not depend on
- * what was done, and no operation past max_ops or past a progress check
- * (every PROGRESS_EVERY) is read before that check. */
-#define AHEAD 16
+ * realloc hands back) is fetched into the cache. They are read in runs
+ * (trace_stream_read) into a ring: when AHEAD_REFILL or fewer are held,
+ * up to AHEAD. Reading ahead changes nothing else: the stream's judgement
+ * of each line does not depend on what was done, and no operation past
+ * max_ops or past a progress check (every PROGRESS_EVERY) is read before
+ * that check. */
+#define RING 32 /* a power of two, more than AHEAD */
+#define AHEAD 24
+#define AHEAD_REFILL 16
 #define AHEAD_BLOCK 8 /* the block of the operation this far ahead is fetched */
 
 static void fetch_block(const engine *e, const trace_op *op)
@@ -184,6 +188,34 @@ static void fetch_block(const engine *e, const trace_op *op)
         __builtin_prefetch(slot->ptr - 16, 1); /* (a header just before the payload, as most allocators keep it) */
         __builtin_prefetch(slot->ptr, 1);
     }
+}
+
+/* Reads operations into the ring after the held ones, up to AHEAD held,
+ * in runs that do not wrap, and fetches their id slots: how many are held
+ * then. The operation r->ops + held (the next to read) is read only if it
+ * is the next to do (its checks are done) or neither past max_ops nor a
+ * progress check's; so are those after it. got: the stream's last answer
+ * (nothing is read once it is not 1). */
+static size_t read_ahead(engine *e, trace_stream *ts, trace_op *ring, size_t head, size_t held, size_t max_ops,
+                         int *got, strbuf *err)
+{
+    while (*got == 1 && held < AHEAD) {
+        size_t next = e->r->ops + held, at = (head + held) % RING;
+        size_t check = (next + (held == 0) + PROGRESS_EVERY - 1) / PROGRESS_EVERY * PROGRESS_EVERY;
+        size_t end = check < max_ops ? check : max_ops; /* the first not to read now */
+        size_t want = AHEAD - held < RING - at ? AHEAD - held : RING - at;
+        if (end <= next)
+            break;
+        if (want > end - next)
+            want = end - next;
+        size_t got_now = trace_stream_read(ts, &ring[at], want, got, err);
+        for (size_t i = 0; i < got_now; i++)
+            __builtin_prefetch(&e->ids[ring[at + i].id], 1);
+        held += got_now;
+        if (got_now < want)
+            break;
+    }
+    return held;
 }
 
 static void do_op(engine *e, const trace_op *op)
@@ -214,7 +246,7 @@ bool replay_trace(session *s, trace_stream *ts, size_t max_ops, replay_result *r
         return false;
     }
     const as_probe *pr = e.a->built.top.probe;
-    trace_op ring[AHEAD], last = {0};
+    trace_op ring[RING], last = {0};
     size_t head = 0, held = 0; /* ring[head] is the next to do; held are read */
     int got = 1;
     for (;;) {
@@ -227,22 +259,14 @@ bool replay_trace(session *s, trace_stream *ts, size_t max_ops, replay_result *r
                 break;
             }
         }
-        while (got == 1 && held < AHEAD) {
-            size_t next = r->ops + held; /* the index of the operation to read */
-            if (held > 0 && (next >= max_ops || next % PROGRESS_EVERY == 0))
-                break;
-            trace_op *op = &ring[(head + held) % AHEAD];
-            if ((got = trace_stream_next(ts, op, err)) != 1)
-                break;
-            __builtin_prefetch(&e.ids[op->id], 1);
-            held++;
-        }
+        if (held <= AHEAD_REFILL)
+            held = read_ahead(&e, ts, ring, head, held, max_ops, &got, err);
         if (held == 0)
             break; /* the end, or a malformed line (got says) */
         if (held > AHEAD_BLOCK)
-            fetch_block(&e, &ring[(head + AHEAD_BLOCK) % AHEAD]);
+            fetch_block(&e, &ring[(head + AHEAD_BLOCK) % RING]);
         trace_op *op = &ring[head];
-        head = (head + 1) % AHEAD;
+        head = (head + 1) % RING;
         held--;
         r->ops++;
         if (pr->set_stamp)

@@ -561,13 +561,15 @@ static inline unsigned lead_bytes(uint64_t flags)
     return flags ? (unsigned)__builtin_ctzll(flags) >> 3 : 8;
 }
 
-/* The value of the n (1 to 8) decimal digits that w starts with. */
+/* The value of the n (1 to 8) decimal digits that w starts with: pairs,
+ * then fours, then all eight, each step one multiply that adds ten, a
+ * hundred or ten thousand times a digit group to the next. */
 static inline uint64_t digits_value(uint64_t w, unsigned n)
 {
     w = (w << (64 - 8 * n)) & (ONES * 0x0f); /* the digits at the top, zeros before them */
-    w = (w * 10 + (w >> 8)) & 0x00ff00ff00ff00ffu;
-    w = (w * 100 + (w >> 16)) & 0x0000ffff0000ffffu;
-    return (w * 10000 + (w >> 32)) & 0xffffffffu;
+    w = (w * (1 + (10 << 8))) >> 8;
+    w = ((w & 0x00ff00ff00ff00ffu) * (1 + (100 << 16))) >> 16;
+    return ((w & 0x0000ffff0000ffffu) * (1 + ((uint64_t)10000 << 32))) >> 32;
 }
 
 /* Digits from *p on, 8 of them or more (at most max): their value, *p
@@ -638,11 +640,11 @@ static const uint8_t kind_f[256] = {['f'] = 4, ['r'] = 4, ['R'] = 4};
  * most ("a|r ID SIZE K ADDR THREAD DT[ gSLACK[m|n]]" with K one of m c r
  * R v P for a, r R for r; "f ID K THREAD DT" with K one of f r R; single
  * spaces, no caller), read as record_op_fast reads them, in one pass that
- * also finds the line's end; *align_log2 is log2 of ro->align. Anything
+ * also finds the line's end, into op's kind, id, bytes and alignment. Anything
  * else (a longer form, a line cut by the chunk's end, which stops at the
  * '\0' after it) gives false with nothing consumed: the careful path
  * reads it. */
-static inline bool rec_quick(trace_stream *ts, record_op *ro, uint8_t *align_log2)
+static inline bool rec_quick(trace_stream *ts, trace_op *op)
 {
     reader *r = &ts->r;
     if (!ts->quick)
@@ -676,11 +678,10 @@ static inline bool rec_quick(trace_stream *ts, record_op *ro, uint8_t *align_log
     r->off = r->base + r->pos;
     r->pos += (size_t)(q + 1 - s);
     r->next_off = r->base + r->pos;
-    ro->op = c;
-    ro->id = id;
-    ro->size = size ? size : 1;
-    ro->align = (size_t)1 << log2;
-    *align_log2 = log2;
+    op->kind = c == 'a' ? TRACE_OP_ALLOC : c == 'r' ? TRACE_OP_REALLOC : TRACE_OP_FREE;
+    op->id = id;
+    op->bytes = c == 'f' ? 0 : size ? size : 1;
+    op->align_log2 = log2;
     return true;
 }
 
@@ -707,30 +708,27 @@ static int rec_next(trace_stream *ts, trace_op *op, strbuf *err)
 {
     if (ts->ops == ts->h.ops)
         return rec_trailer(ts, err);
-    record_op ro;
-    uint8_t align_log2;
-    if (!rec_quick(ts, &ro, &align_log2)) {
+    if (!rec_quick(ts, op)) {
+        record_op ro;
         size_t where;
         const char *why = rec_careful(ts, &ro, &where);
         if (why)
             return rec_damaged(ts, where, why, err);
-        align_log2 = log2_of(ro.align);
+        op->kind = ro.op == 'a' ? TRACE_OP_ALLOC : ro.op == 'r' ? TRACE_OP_REALLOC : TRACE_OP_FREE;
+        op->id = ro.id;
+        op->bytes = ro.op == 'f' ? 0 : ro.size;
+        op->align_log2 = log2_of(ro.align);
     }
     trace_state *t = &ts->t;
-    uint32_t was = t->live[ro.id];
-    if (ro.op == 'a' && was)
+    uint32_t was = t->live[op->id];
+    if (op->kind == TRACE_OP_ALLOC && was)
         return rec_damaged(ts, ts->r.off, "this id is already allocated", err);
-    if (ro.op != 'a' && !was)
+    if (op->kind != TRACE_OP_ALLOC && !was)
         return rec_damaged(ts, ts->r.off, "this id is not allocated", err);
-    size_t bytes = ro.op == 'f' ? 0 : ro.size;
-    op->kind = ro.op == 'a' ? TRACE_OP_ALLOC : ro.op == 'r' ? TRACE_OP_REALLOC : TRACE_OP_FREE;
-    op->id = ro.id;
-    op->bytes = bytes;
-    op->align_log2 = align_log2;
     op->again = false;
     op->line = ts->r.line;
     op->note[0] = '\0';
-    live_change(t, ro.id, was, bytes);
+    live_change(t, op->id, was, op->bytes);
     ts->ops++;
     return 1;
 }
@@ -847,12 +845,9 @@ static int fast_next(trace_stream *ts, trace_op *op, strbuf *err)
     return 1;
 }
 
-int trace_stream_next(trace_stream *ts, trace_op *op, strbuf *err)
+/* The next operation of a malloc-lab trace (trace_stream_next's answer). */
+static int text_next(trace_stream *ts, trace_op *op, strbuf *err)
 {
-    if (ts->done)
-        return 0;
-    if (ts->rec)
-        return rec_next(ts, op, err);
     int fast = fast_next(ts, op, err);
     if (fast != 0)
         return fast;
@@ -877,6 +872,26 @@ int trace_stream_next(trace_stream *ts, trace_op *op, strbuf *err)
     }
     ts->ops++;
     return 1;
+}
+
+size_t trace_stream_read(trace_stream *ts, trace_op *ops, size_t n, int *got, strbuf *err)
+{
+    int g = 1;
+    size_t k = 0;
+    for (; k < n; k++) {
+        g = ts->done ? 0 : ts->rec ? rec_next(ts, &ops[k], err) : text_next(ts, &ops[k], err);
+        if (g != 1)
+            break;
+    }
+    *got = g;
+    return k;
+}
+
+int trace_stream_next(trace_stream *ts, trace_op *op, strbuf *err)
+{
+    int got;
+    trace_stream_read(ts, op, 1, &got, err);
+    return got;
 }
 
 const trace_header *trace_stream_header(const trace_stream *ts) { return &ts->h; }
