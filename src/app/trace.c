@@ -11,6 +11,10 @@
 #include "allocscope/parse.h"
 #include "allocscope/record.h"
 
+#if defined(__SSE2__) && !defined(ALLOCSCOPE_NO_SSE2)
+#include <emmintrin.h>
+#endif
+
 typedef struct reader {
     const char *p;      /* the text, or NULL when reading f */
     FILE *f;
@@ -589,18 +593,55 @@ static bool quick_long_digits(const char **p, int max, size_t *v)
     return true;
 }
 
+/* How many decimal digits p starts with, and how many lower-case hex
+ * digits: counted up to RUN_MAX (a word of SSE2's 16 bytes, else of 8),
+ * RUN_MAX meaning as many or more. */
+#if defined(__SSE2__) && !defined(ALLOCSCOPE_NO_SSE2)
+#define RUN_MAX 16u
+
+/* The bytes of v in [lo, lo + n], as 0xff. */
+static inline __m128i bytes_in(__m128i v, char lo, char n)
+{
+    __m128i d = _mm_sub_epi8(v, _mm_set1_epi8(lo));
+    return _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(n)), d);
+}
+
+/* How many of the 16 bytes a mask of them (bit i: byte i) starts with. */
+static inline unsigned run_of(int mask) { return (unsigned)__builtin_ctz(~(unsigned)mask); }
+
+static inline unsigned digit_run(const char *p)
+{
+    return run_of(_mm_movemask_epi8(bytes_in(_mm_loadu_si128((const __m128i *)(const void *)p), '0', 9)));
+}
+
+static inline unsigned hex_run(const char *p)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    return run_of(_mm_movemask_epi8(_mm_or_si128(bytes_in(v, '0', 9), bytes_in(v, 'a', 5))));
+}
+#else
+#define RUN_MAX 8u
+
+static inline unsigned digit_run(const char *p) { return lead_bytes(non_digits(load8(p))); }
+
+static inline unsigned hex_run(const char *p)
+{
+    unsigned i = lead_bytes(non_hex(load8(p)));
+    return i < 8 ? i : 8 + lead_bytes(non_hex(load8(p + 8)));
+}
+#endif
+
 /* Digits from *p on (1 to max of them, max 8 or more; the next character
  * is not checked): their value, *p past them; false if there is none or
  * more. */
 static inline bool quick_digits(const char **p, int max, size_t *v)
 {
-    uint64_t w = load8(*p), flags = non_digits(w);
-    if (flags == 0)
+    unsigned n = digit_run(*p);
+    if (n >= 8)
         return quick_long_digits(p, max, v);
-    unsigned n = lead_bytes(flags);
     if (n == 0)
         return false;
-    *v = digits_value(w, n);
+    *v = digits_value(load8(*p), n);
     *p += n;
     return true;
 }
@@ -608,12 +649,12 @@ static inline bool quick_digits(const char **p, int max, size_t *v)
 /* The same when the value is not wanted. */
 static inline bool quick_skip_digits(const char **p, int max)
 {
-    uint64_t flags = non_digits(load8(*p));
+    unsigned n = digit_run(*p);
     size_t v;
-    if (flags == 0)
+    if (n == RUN_MAX)
         return quick_long_digits(p, max, &v);
-    *p += lead_bytes(flags);
-    return (flags & 0x80) == 0; /* the first is a digit */
+    *p += n;
+    return n > 0 && n <= (unsigned)max;
 }
 
 /* 1 to 16 lower-case hex digits from *p on and a space: *p past the
@@ -621,8 +662,7 @@ static inline bool quick_skip_digits(const char **p, int max)
 static inline bool quick_address(const char **p)
 {
     const char *q = *p;
-    uint64_t flags = non_hex(load8(q));
-    unsigned i = flags ? lead_bytes(flags) : 8 + lead_bytes(non_hex(load8(q + 8)));
+    unsigned i = hex_run(q);
     if (i == 0 || q[i] != ' ') /* (q[16] is a space, or there are more than 16) */
         return false;
     *p = q + i + 1;
