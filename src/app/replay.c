@@ -180,6 +180,7 @@ static void keep_live_blocks(engine *e, size_t ids, const trace_op *last)
 #define AHEAD 24
 #define AHEAD_REFILL 16
 #define AHEAD_BLOCK 8 /* the block of the operation this far ahead is fetched */
+_Static_assert(AHEAD < RING, "the slot of the last operation done is not read into while more are held");
 
 static void fetch_block(const engine *e, const trace_op *op)
 {
@@ -245,7 +246,7 @@ bool replay_trace(session *s, trace_stream *ts, size_t max_ops, replay_result *r
         sb_add(err, "out of memory for the trace's ids");
         return false;
     }
-    const as_probe *pr = e.a->built.top.probe;
+    void (*set_stamp)(void *, uint64_t) = e.a->built.top.probe->set_stamp;
     trace_op ring[RING], last = {0};
     size_t head = 0, held = 0; /* ring[head] is the next to do; held are read */
     int got = 1;
@@ -269,13 +270,14 @@ bool replay_trace(session *s, trace_stream *ts, size_t max_ops, replay_result *r
         head = (head + 1) % RING;
         held--;
         r->ops++;
-        if (pr->set_stamp)
-            pr->set_stamp(e.a->built.top.a.ctx, s->step);
+        if (set_stamp)
+            set_stamp(e.a->built.top.a.ctx, s->step);
         do_op(&e, op);
         if (e.a->live_bytes > r->peak_live)
             r->peak_live = e.a->live_bytes;
-        last.line = op->line; /* (what keep_live_blocks tells of the last one) */
     }
+    if (r->ops > 0) /* what keep_live_blocks tells of the last one (its slot is not read into again) */
+        last.line = ring[(head + RING - 1) % RING].line;
     keep_live_blocks(&e, h->ids, &last);
     free(e.ids);
     s->changed = true;
