@@ -744,10 +744,10 @@ static const char *rec_careful(trace_stream *ts, record_op *ro, size_t *where)
     return record_op_line(&ts->w, ts->h.ids, ro);
 }
 
-static int rec_next(trace_stream *ts, trace_op *op, strbuf *err)
+/* The next operation of a recording, one of the header's count (1; -1:
+ * damaged, as trace_stream_next). */
+static int rec_op(trace_stream *ts, trace_op *op, strbuf *err)
 {
-    if (ts->ops == ts->h.ops)
-        return rec_trailer(ts, err);
     if (!rec_quick(ts, op)) {
         record_op ro;
         size_t where;
@@ -914,16 +914,28 @@ static int text_next(trace_stream *ts, trace_op *op, strbuf *err)
     return 1;
 }
 
+/* trace_stream_read of a recording not done: the operations up to the
+ * header's count, then the trailer. */
+static size_t rec_read(trace_stream *ts, trace_op *ops, size_t n, int *got, strbuf *err)
+{
+    size_t left = ts->h.ops - ts->ops, k = 0;
+    for (; k < n && k < left; k++)
+        if ((*got = rec_op(ts, &ops[k], err)) != 1)
+            return k;
+    *got = k < n ? rec_trailer(ts, err) : 1;
+    return k;
+}
+
 size_t trace_stream_read(trace_stream *ts, trace_op *ops, size_t n, int *got, strbuf *err)
 {
-    int g = 1;
+    *got = n == 0 ? 1 : 0;
+    if (n == 0 || ts->done)
+        return 0;
+    if (ts->rec)
+        return rec_read(ts, ops, n, got, err);
     size_t k = 0;
-    for (; k < n; k++) {
-        g = ts->done ? 0 : ts->rec ? rec_next(ts, &ops[k], err) : text_next(ts, &ops[k], err);
-        if (g != 1)
-            break;
-    }
-    *got = g;
+    while (k < n && (*got = text_next(ts, &ops[k], err)) == 1) /* (any other answer ends the stream) */
+        k++;
     return k;
 }
 
