@@ -35,6 +35,9 @@ typedef struct engine {
     sess_allocator *a;
     id_slot *ids;
     replay_result *r;
+    /* the top allocator's locate and its ctx (read once: they stay) */
+    bool (*locate)(const void *ctx, const void *mem, as_location *out);
+    void *ctx;
 } engine;
 
 static void live_add(sess_allocator *a, size_t add, size_t remove)
@@ -60,11 +63,10 @@ static void failure(engine *e, replay_failure k, warn_kind w, const trace_op *op
         sess_warn(e->s, w, "trace: further '%s' failures are counted, not listed", replay_failure_name(k));
 }
 
-static void note_end(engine *e, const unsigned char *p, size_t size)
+static inline void note_end(engine *e, const unsigned char *p, size_t size)
 {
-    const as_probe *pr = e->a->built.top.probe;
     as_location loc;
-    if (pr->locate == NULL || !pr->locate(e->a->built.top.a.ctx, p, &loc))
+    if (e->locate == NULL || !e->locate(e->ctx, p, &loc))
         return;
     if (loc.region > 0)
         e->r->multi_region = true;
@@ -241,11 +243,13 @@ bool replay_trace(session *s, trace_stream *ts, size_t max_ops, replay_result *r
     memset(r, 0, sizeof *r);
     const trace_header *h = trace_stream_header(ts);
     size_t ids = h->ids ? h->ids : 1;
-    engine e = {s, sess_active(s), calloc(ids, sizeof(id_slot)), r};
+    engine e = {s, sess_active(s), calloc(ids, sizeof(id_slot)), r, NULL, NULL};
     if (e.ids == NULL) {
         sb_add(err, "out of memory for the trace's ids");
         return false;
     }
+    e.locate = e.a->built.top.probe->locate;
+    e.ctx = e.a->built.top.a.ctx;
     void (*set_stamp)(void *, uint64_t) = e.a->built.top.probe->set_stamp;
     trace_op ring[RING], last = {0};
     size_t head = 0, held = 0; /* ring[head] is the next to do; held are read */
