@@ -512,7 +512,7 @@ static void fill_form(char *line, size_t size, const char *form, const char *val
     snprintf(line, size, "%.*s%s%s", (int)(at - form), form, value, at + 2);
 }
 
-/* The quickest reader reads a word of 8 bytes at a time: every field of
+/* The quickest reader reads a word of 8 bytes (or 16) at a time: every field of
  * its line forms, of each width around 8 and 16 bytes and at its limits
  * (19 digits, 16 hex digits, a 10-digit slack, 1 TiB), and with each
  * byte next to a digit's or a hex digit's range after it, reads the same

@@ -32,7 +32,7 @@ typedef struct reader {
 } reader;
 
 #define READER_CHUNK ((size_t)1 << 16)
-#define READER_SPARE 16 /* bytes after the chunk's '\0' (see load8) */
+#define READER_SPARE 16 /* bytes after the chunk's '\0', for rec_quick's words (see load8) */
 #define TRACE_LINE_MAX 256 /* a trace line this long or longer is malformed */
 
 /* Where the next line ends in the chunk (its '\n' or the end of the
@@ -521,9 +521,9 @@ static uint8_t log2_of(size_t align)
     return align <= 1 ? 0 : (uint8_t)(64 - __builtin_clzll((unsigned long long)align - 1));
 }
 
-/* ---- the quick reader's scanning, a word of 8 bytes at a time: the
- * chunk has READER_SPARE bytes after its '\0', so a word read from any
- * byte up to that '\0' stays in it ---- */
+/* ---- the quick reader's scanning, a word of 8 bytes (or SSE2's 16) at
+ * a time: the chunk has READER_SPARE bytes after its '\0', so a word read
+ * from any byte up to that '\0' stays in it ---- */
 
 #define ONES ((uint64_t)0x0101010101010101u)
 #define HIGHS ((uint64_t)0x8080808080808080u)
@@ -680,10 +680,10 @@ static const uint8_t kind_f[256] = {['f'] = 4, ['r'] = 4, ['R'] = 4};
  * most ("a|r ID SIZE K ADDR THREAD DT[ gSLACK[m|n]]" with K one of m c r
  * R v P for a, r R for r; "f ID K THREAD DT" with K one of f r R; single
  * spaces, no caller), read as record_op_fast reads them, in one pass that
- * also finds the line's end, into op's kind, id, bytes and alignment. Anything
- * else (a longer form, a line cut by the chunk's end, which stops at the
- * '\0' after it) gives false with nothing consumed: the careful path
- * reads it. */
+ * also finds the line's end, into op's kind, id, bytes and alignment.
+ * Anything else (a longer form, a line cut by the chunk's end, which
+ * stops at the '\0' after it) gives false with nothing consumed: the
+ * careful path reads it. */
 static inline bool rec_quick(trace_stream *ts, trace_op *op)
 {
     reader *r = &ts->r;
