@@ -486,6 +486,127 @@ static void test_a_recording_reads_the_same_from_a_file(void **state)
     sb_free(&body);
 }
 
+/* One line of a recording between a line that allocates id 5 and the
+ * trailer, from a file and from text; when cut is set the text ends
+ * inside that line (no newline, no trailer). */
+static void field_case(const char *line, bool cut)
+{
+    strbuf text, a, b;
+    sb_init(&text);
+    sb_init(&a);
+    sb_init(&b);
+    sb_printf(&text, "1073741824 allocscope-recording 2\n10000000\n2\n1 events=2 heap=55aa0000\na 5 100 m 10 0 5\n%s%s",
+              line, cut ? "" : "\nt 0 1\nend 2\n");
+    log_both_ways(sb_str(&text), &a, &b);
+    if (strcmp(sb_str(&a), sb_str(&b)) != 0)
+        fail_msg("%s%s: from text\n%sfrom a file\n%s", line, cut ? " (cut)" : "", sb_str(&a), sb_str(&b));
+    sb_free(&text);
+    sb_free(&a);
+    sb_free(&b);
+}
+
+/* form with its "%s" replaced by value. */
+static void fill_form(char *line, size_t size, const char *form, const char *value)
+{
+    const char *at = strstr(form, "%s");
+    snprintf(line, size, "%.*s%s%s", (int)(at - form), form, value, at + 2);
+}
+
+/* The quickest reader reads a word of 8 bytes (or 16) at a time: every field of
+ * its line forms, of each width around 8 and 16 bytes and at its limits
+ * (19 digits, 16 hex digits, a 10-digit slack, 1 TiB), and with each
+ * byte next to a digit's or a hex digit's range after it, reads the same
+ * from a file as from text, whole or cut at the end of the input. */
+static void test_every_field_width_reads_the_same_from_a_file(void **state)
+{
+    (void)state;
+    static const char *const digits[] = {
+        "0", "7", "1234567", "12345678", "123456789", "000000001", "9999999", "00000009999999", "123456789012345",
+        "1234567890123456", "12345678901234567", "1234567890123456789", "0000000000000000005", "12345678901234567890",
+        "18446744073709551615", "1099511627776", "1099511627777", "00000001099511627776", "9/", "9:", "1x", "/", ":",
+        "12345678:", "", " 5"};
+    static const char *const hex[] = {
+        "0", "a", "f", "g", "A", "F", "`", "0123456", "01234567", "012345678", "0123456789abcde",
+        "0123456789abcdef", "0123456789abcdef0", "ffffffffffffffff", "fffffffG", "abcdef:", "abcdef/", "abcdefg",
+        "0123456789abcdeF", "0123456789abcde`", "/", ":", ""};
+    static const char *const slack[] = {"g", "g1", "g12345678", "g123456789", "g1234567890", "g12345678901",
+                                        "g1m", "g1n", "g1x", "g12345678n", "g123456789m", "g1mn", "h1", "g:", ""};
+    /* templates: %s is the field tried, the others as written most */
+    static const char *const id_forms[] = {"a %s 100 m 10 0 5", "r %s 100 r 10 0 5", "f %s f 0 5"};
+    static const char *const size_forms[] = {"a 6 %s m 10 0 5 g8", "r 5 %s R 10 0 5"};
+    static const char *const addr_forms[] = {"a 6 100 c %s 0 5", "r 5 100 r %s 1 5 g8n"};
+    static const char *const thread_forms[] = {"a 6 100 v %s 5", "f 5 R %s 5", "r 5 100 r 10 %s 5 g8"};
+    static const char *const dt_forms[] = {"a 6 100 P 10 0 %s", "f 5 f 0 %s", "r 5 100 R 10 1 %s g8m",
+                                           "a 6 100 m 10 0 %s g8"};
+    static const char *const slack_forms[] = {"a 6 100 m 10 0 5 %s", "r 5 100 r 10 0 5 %s"};
+    struct {
+        const char *const *forms, *const *values;
+        size_t nforms, nvalues;
+    } sets[] = {
+        {id_forms, digits, 3, sizeof digits / sizeof *digits},
+        {size_forms, digits, 2, sizeof digits / sizeof *digits},
+        {addr_forms, hex, 2, sizeof hex / sizeof *hex},
+        {thread_forms, digits, 3, sizeof digits / sizeof *digits},
+        {dt_forms, digits, 4, sizeof digits / sizeof *digits},
+        {slack_forms, slack, 2, sizeof slack / sizeof *slack},
+    };
+    for (size_t i = 0; i < sizeof sets / sizeof *sets; i++)
+        for (size_t f = 0; f < sets[i].nforms; f++)
+            for (size_t v = 0; v < sets[i].nvalues; v++) {
+                char line[128];
+                fill_form(line, sizeof line, sets[i].forms[f], sets[i].values[v]);
+                field_case(line, false);
+                field_case(line, true);
+            }
+    static const char *const kinds[] = {"a 6 100 %s 10 0 5", "r 5 100 %s 10 0 5", "f 5 %s 0 5"};
+    for (size_t f = 0; f < 3; f++)
+        for (int k = 1; k < 256; k++) {
+            char kind[2] = {(char)k, '\0'}, line[64];
+            if (k == '\n')
+                continue;
+            fill_form(line, sizeof line, kinds[f], kind);
+            field_case(line, false);
+        }
+}
+
+/* A long line of the quickest reader's forms starts at each byte before
+ * the first chunk's end (64 KiB), so that the end cuts it at each of its
+ * bytes, and reads the same from a file as from text. */
+static void test_lines_across_the_chunk_end_read_the_same(void **state)
+{
+    (void)state;
+    static const char *const lines[] = {"a 1234567 1099511627776 m 0123456789abcdef 1234567890123456789 "
+                                        "1234567890123456789 g1234567890n",
+                                        "f 1234567 R 1234567890123456789 1234567890123456789"};
+    enum { PAIRS = 2200 }; /* of "a 7 100 m 10 0 DT" and "f 7 f 0 5": 27 bytes or more */
+    for (size_t l = 0; l < 2; l++)
+        for (size_t back = 0; back <= strlen(lines[l]) + 1; back++) {
+            strbuf text, a, b;
+            sb_init(&text);
+            sb_init(&a);
+            sb_init(&b);
+            size_t ops = 2 * PAIRS + 2;
+            sb_printf(&text, "1073741824 allocscope-recording 2\n10000000\n%zu\n1 events=%zu heap=55aa0000\n", ops,
+                      ops);
+            sb_printf(&text, "a %s 100 m 10 0 5\n", l == 1 ? "1234567" : "1");
+            size_t extra = 65536 - back - text.len - PAIRS * 27; /* spread over the DTs, 18 digits at most */
+            assert_true(extra < PAIRS * 18);
+            for (size_t i = 0; i < PAIRS; i++) {
+                size_t more = extra < 18 ? extra : 18;
+                extra -= more;
+                sb_printf(&text, "a 7 100 m 10 0 %0*d\nf 7 f 0 5\n", (int)more + 1, 5);
+            }
+            assert_int_equal(text.len, 65536 - back);
+            sb_printf(&text, "%s\nt 0 1\nend %zu\n", lines[l], ops);
+            log_both_ways(sb_str(&text), &a, &b);
+            assert_non_null(strstr(sb_str(&a), "end 0: ;"));
+            assert_string_equal(sb_str(&a), sb_str(&b));
+            sb_free(&text);
+            sb_free(&a);
+            sb_free(&b);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -500,6 +621,8 @@ int main(void)
         cmocka_unit_test(test_other_headers_refused_by_name),
         cmocka_unit_test(test_generator_exact_count_and_heap),
         cmocka_unit_test(test_a_recording_reads_the_same_from_a_file),
+        cmocka_unit_test(test_every_field_width_reads_the_same_from_a_file),
+        cmocka_unit_test(test_lines_across_the_chunk_end_read_the_same),
     };
     return cmocka_run_group_tests_name("trace", tests, NULL, NULL);
 }

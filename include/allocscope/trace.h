@@ -80,6 +80,10 @@ trace_stream *trace_stream_text(const char *text, trace_header *hdr, strbuf *err
  * the K operations before it replay", as record_to_script's, and the
  * header's ops are then K (the operations before the damage). */
 int trace_stream_next(trace_stream *ts, trace_op *op, strbuf *err);
+/* Up to n operations into ops[0..n - 1], as n calls of trace_stream_next
+ * would read them, in one call: how many were read; *got is what
+ * trace_stream_next answered last (1 when all n were read). */
+size_t trace_stream_read(trace_stream *ts, trace_op *ops, size_t n, int *got, strbuf *err);
 /* The header, with peak_payload and peak_footprint once the end is read. */
 const trace_header *trace_stream_header(const trace_stream *ts);
 void trace_stream_close(trace_stream *ts);

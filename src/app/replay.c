@@ -35,6 +35,9 @@ typedef struct engine {
     sess_allocator *a;
     id_slot *ids;
     replay_result *r;
+    /* the top allocator's locate and its ctx (read once: they stay) */
+    bool (*locate)(const void *ctx, const void *mem, as_location *out);
+    void *ctx;
 } engine;
 
 static void live_add(sess_allocator *a, size_t add, size_t remove)
@@ -60,11 +63,10 @@ static void failure(engine *e, replay_failure k, warn_kind w, const trace_op *op
         sess_warn(e->s, w, "trace: further '%s' failures are counted, not listed", replay_failure_name(k));
 }
 
-static void note_end(engine *e, const unsigned char *p, size_t size)
+static inline void note_end(engine *e, const unsigned char *p, size_t size)
 {
-    const as_probe *pr = e->a->built.top.probe;
     as_location loc;
-    if (pr->locate == NULL || !pr->locate(e->a->built.top.a.ctx, p, &loc))
+    if (e->locate == NULL || !e->locate(e->ctx, p, &loc))
         return;
     if (loc.region > 0)
         e->r->multi_region = true;
@@ -170,12 +172,17 @@ static void keep_live_blocks(engine *e, size_t ids, const trace_op *last)
 
 /* The operations read ahead of the one done: while one is done, the
  * memory the next ones touch (their id's slot, then the block a free or
- * realloc hands back) is fetched into the cache. Reading ahead changes
- * nothing else: the stream's judgement of each line does not depend on
- * what was done, and no operation past max_ops or past a progress check
- * (every PROGRESS_EVERY) is read before that check. */
-#define AHEAD 16
+ * realloc hands back) is fetched into the cache. They are read in runs
+ * (trace_stream_read) into a ring: when AHEAD_REFILL or fewer are held,
+ * up to AHEAD. Reading ahead changes nothing else: the stream's judgement
+ * of each line does not depend on what was done, and no operation past
+ * max_ops or past a progress check (every PROGRESS_EVERY) is read before
+ * that check. */
+#define RING 32 /* a power of two, more than AHEAD */
+#define AHEAD 24
+#define AHEAD_REFILL 16
 #define AHEAD_BLOCK 8 /* the block of the operation this far ahead is fetched */
+_Static_assert(AHEAD < RING, "the slot of the last operation done is not read into while more are held");
 
 static void fetch_block(const engine *e, const trace_op *op)
 {
@@ -184,6 +191,34 @@ static void fetch_block(const engine *e, const trace_op *op)
         __builtin_prefetch(slot->ptr - 16, 1); /* (a header just before the payload, as most allocators keep it) */
         __builtin_prefetch(slot->ptr, 1);
     }
+}
+
+/* Reads operations into the ring after the held ones, up to AHEAD held,
+ * in runs that do not wrap, and fetches their id slots: how many are held
+ * then. The operation r->ops + held (the next to read) is read only if it
+ * is the next to do (its checks are done) or neither past max_ops nor a
+ * progress check's; so are those after it. got: the stream's last answer
+ * (nothing is read once it is not 1). */
+static size_t read_ahead(engine *e, trace_stream *ts, trace_op *ring, size_t head, size_t held, size_t max_ops,
+                         int *got, strbuf *err)
+{
+    while (*got == 1 && held < AHEAD) {
+        size_t next = e->r->ops + held, at = (head + held) % RING;
+        size_t check = (next + (held == 0) + PROGRESS_EVERY - 1) / PROGRESS_EVERY * PROGRESS_EVERY;
+        size_t end = check < max_ops ? check : max_ops; /* the first not to read now */
+        size_t want = AHEAD - held < RING - at ? AHEAD - held : RING - at;
+        if (end <= next)
+            break;
+        if (want > end - next)
+            want = end - next;
+        size_t got_now = trace_stream_read(ts, &ring[at], want, got, err);
+        for (size_t i = 0; i < got_now; i++)
+            __builtin_prefetch(&e->ids[ring[at + i].id], 1);
+        held += got_now;
+        if (got_now < want)
+            break;
+    }
+    return held;
 }
 
 static void do_op(engine *e, const trace_op *op)
@@ -208,13 +243,15 @@ bool replay_trace(session *s, trace_stream *ts, size_t max_ops, replay_result *r
     memset(r, 0, sizeof *r);
     const trace_header *h = trace_stream_header(ts);
     size_t ids = h->ids ? h->ids : 1;
-    engine e = {s, sess_active(s), calloc(ids, sizeof(id_slot)), r};
+    engine e = {s, sess_active(s), calloc(ids, sizeof(id_slot)), r, NULL, NULL};
     if (e.ids == NULL) {
         sb_add(err, "out of memory for the trace's ids");
         return false;
     }
-    const as_probe *pr = e.a->built.top.probe;
-    trace_op ring[AHEAD], last = {0};
+    e.locate = e.a->built.top.probe->locate;
+    e.ctx = e.a->built.top.a.ctx;
+    void (*set_stamp)(void *, uint64_t) = e.a->built.top.probe->set_stamp;
+    trace_op ring[RING], last = {0};
     size_t head = 0, held = 0; /* ring[head] is the next to do; held are read */
     int got = 1;
     for (;;) {
@@ -227,31 +264,24 @@ bool replay_trace(session *s, trace_stream *ts, size_t max_ops, replay_result *r
                 break;
             }
         }
-        while (got == 1 && held < AHEAD) {
-            size_t next = r->ops + held; /* the index of the operation to read */
-            if (held > 0 && (next >= max_ops || next % PROGRESS_EVERY == 0))
-                break;
-            trace_op *op = &ring[(head + held) % AHEAD];
-            if ((got = trace_stream_next(ts, op, err)) != 1)
-                break;
-            __builtin_prefetch(&e.ids[op->id], 1);
-            held++;
-        }
+        if (held <= AHEAD_REFILL)
+            held = read_ahead(&e, ts, ring, head, held, max_ops, &got, err);
         if (held == 0)
             break; /* the end, or a malformed line (got says) */
         if (held > AHEAD_BLOCK)
-            fetch_block(&e, &ring[(head + AHEAD_BLOCK) % AHEAD]);
+            fetch_block(&e, &ring[(head + AHEAD_BLOCK) % RING]);
         trace_op *op = &ring[head];
-        head = (head + 1) % AHEAD;
+        head = (head + 1) % RING;
         held--;
         r->ops++;
-        if (pr->set_stamp)
-            pr->set_stamp(e.a->built.top.a.ctx, s->step);
+        if (set_stamp)
+            set_stamp(e.a->built.top.a.ctx, s->step);
         do_op(&e, op);
         if (e.a->live_bytes > r->peak_live)
             r->peak_live = e.a->live_bytes;
-        last.line = op->line; /* (what keep_live_blocks tells of the last one) */
     }
+    if (r->ops > 0) /* what keep_live_blocks tells of the last one (its slot is not read into again) */
+        last.line = ring[(head + RING - 1) % RING].line;
     keep_live_blocks(&e, h->ids, &last);
     free(e.ids);
     s->changed = true;

@@ -11,6 +11,10 @@
 #include "allocscope/parse.h"
 #include "allocscope/record.h"
 
+#if defined(__SSE2__) && !defined(ALLOCSCOPE_NO_SSE2)
+#include <emmintrin.h>
+#endif
+
 typedef struct reader {
     const char *p;      /* the text, or NULL when reading f */
     FILE *f;
@@ -28,6 +32,7 @@ typedef struct reader {
 } reader;
 
 #define READER_CHUNK ((size_t)1 << 16)
+#define READER_SPARE 16 /* bytes after the chunk's '\0', for rec_quick's words (see load8) */
 #define TRACE_LINE_MAX 256 /* a trace line this long or longer is malformed */
 
 /* Where the next line ends in the chunk (its '\n' or the end of the
@@ -217,17 +222,24 @@ typedef struct trace_state {
 
 static size_t footprint(size_t bytes) { return ((bytes + 15) & ~(size_t)15) + 16; }
 
-static void set_live(trace_state *t, size_t id, size_t bytes)
+/* An id's live size from was (what t->live holds) to bytes, and the
+ * figures that follow it. */
+static inline void live_change(trace_state *t, size_t id, uint32_t was, size_t bytes)
 {
-    t->live_bytes = t->live_bytes - t->live[id] + bytes;
-    t->foot = t->foot - (t->live[id] ? footprint(t->live[id]) : 0) + (bytes ? footprint(bytes) : 0);
+    t->live_bytes = t->live_bytes - was + bytes;
+    t->foot = t->foot - (was ? footprint(was) : 0) + (bytes ? footprint(bytes) : 0);
     t->live[id] = bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)bytes; /* a recording's sizes reach 1 TiB */
-    if (bytes && t->dialect != TRACE_RECORDING) /* only the lenient dialects ask (a recording's ids are strict) */
-        t->ever[id] = 1;
     if (t->live_bytes > t->peak_bytes)
         t->peak_bytes = t->live_bytes;
     if (t->foot > t->peak_foot)
         t->peak_foot = t->foot;
+}
+
+static void set_live(trace_state *t, size_t id, size_t bytes)
+{
+    live_change(t, id, t->live[id], bytes);
+    if (bytes && t->dialect != TRACE_RECORDING) /* only the lenient dialects ask (a recording's ids are strict) */
+        t->ever[id] = 1;
 }
 
 /* Splits a line into at most 4 words (in place); false if it has more. */
@@ -369,6 +381,7 @@ struct trace_stream {
     bool done;
     bool rec;             /* a recording: the lines below are record.h's */
     size_t extra;         /* its trailer's x and u lines so far */
+    bool quick;           /* a recording read from a file: rec_quick may read its chunk */
     parse_words w;
 };
 
@@ -508,9 +521,69 @@ static uint8_t log2_of(size_t align)
     return align <= 1 ? 0 : (uint8_t)(64 - __builtin_clzll((unsigned long long)align - 1));
 }
 
-/* Digits from *p on (at most max of them; the next character is not
- * checked): their value, *p past them; false if there is none or more. */
-static inline bool quick_digits(const char **p, int max, size_t *v)
+/* ---- the quick reader's scanning, a word of 8 bytes (or SSE2's 16) at
+ * a time: the chunk has READER_SPARE bytes after its '\0', so a word read
+ * from any byte up to that '\0' stays in it ---- */
+
+#define ONES ((uint64_t)0x0101010101010101u)
+#define HIGHS ((uint64_t)0x8080808080808080u)
+
+/* The 8 bytes from p on, p[0] in the low byte. */
+static inline uint64_t load8(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, sizeof w);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    return w;
+}
+
+/* The high bit of each byte of w that is not a decimal digit. Exact up to
+ * and with the first such byte: a carry moves only upward, from a byte
+ * that is flagged itself (0x80 or more). */
+static inline uint64_t non_digits(uint64_t w)
+{
+    uint64_t x = w ^ (ONES * '0');
+    return ((x + ONES * (0x80 - 10)) | x) & HIGHS;
+}
+
+/* The same for the lower-case hex digits: a byte is flagged by both
+ * halves iff it is none; each half is exact up to and with the first
+ * non-hex byte, since only such a byte (0x80 or more, or '`') carries or
+ * borrows into the one above. */
+static inline uint64_t non_hex(uint64_t w)
+{
+    uint64_t y = w ^ (ONES * 0x60); /* 'a' to 'f': 1 to 6 */
+    uint64_t not_af = ((y + ONES * (0x80 - 7)) | y | ((y - ONES) & ~y)) & HIGHS;
+    return non_digits(w) & not_af;
+}
+
+/* How many bytes come before the first flagged one (8: none is). */
+static inline unsigned lead_bytes(uint64_t flags)
+{
+    return flags ? (unsigned)__builtin_ctzll(flags) >> 3 : 8;
+}
+
+/* The value of the n (1 to 8) decimal digits that w starts with: pairs,
+ * then fours, then all eight, each step one multiply that adds ten, a
+ * hundred or ten thousand times a digit group to the next. */
+static inline uint64_t digits_value(uint64_t w, unsigned n)
+{
+    if (n <= 4) { /* the same in 32 bits, a step less */
+        uint32_t x = ((uint32_t)w << (32 - 8 * n)) & 0x0f0f0f0fu;
+        x = (x * (1 + (10 << 8))) >> 8;
+        return ((x & 0x00ff00ffu) * (1 + (100u << 16))) >> 16;
+    }
+    w = (w << (64 - 8 * n)) & (ONES * 0x0f); /* the digits at the top, zeros before them */
+    w = (w * (1 + (10 << 8))) >> 8;
+    w = ((w & 0x00ff00ff00ff00ffu) * (1 + (100 << 16))) >> 16;
+    return ((w & 0x0000ffff0000ffffu) * (1 + ((uint64_t)10000 << 32))) >> 32;
+}
+
+/* Digits from *p on, 8 of them or more (at most max): their value, *p
+ * past them; false if there are more. */
+static bool quick_long_digits(const char **p, int max, size_t *v)
 {
     const char *s = *p;
     size_t x = 0;
@@ -522,53 +595,124 @@ static inline bool quick_digits(const char **p, int max, size_t *v)
     }
     *p = s + i;
     *v = x;
-    return i > 0;
+    return true;
 }
+
+/* How many decimal digits p starts with, and how many lower-case hex
+ * digits: counted up to RUN_MAX (a word of SSE2's 16 bytes, else of 8),
+ * RUN_MAX meaning as many or more. */
+#if defined(__SSE2__) && !defined(ALLOCSCOPE_NO_SSE2)
+#define RUN_MAX 16u
+
+/* The bytes of v in [lo, lo + n], as 0xff. */
+static inline __m128i bytes_in(__m128i v, char lo, char n)
+{
+    __m128i d = _mm_sub_epi8(v, _mm_set1_epi8(lo));
+    return _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(n)), d);
+}
+
+/* How many of the 16 bytes a mask of them (bit i: byte i) starts with. */
+static inline unsigned run_of(int mask) { return (unsigned)__builtin_ctz(~(unsigned)mask); }
+
+static inline unsigned digit_run(const char *p)
+{
+    return run_of(_mm_movemask_epi8(bytes_in(_mm_loadu_si128((const __m128i *)(const void *)p), '0', 9)));
+}
+
+static inline unsigned hex_run(const char *p)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    return run_of(_mm_movemask_epi8(_mm_or_si128(bytes_in(v, '0', 9), bytes_in(v, 'a', 5))));
+}
+#else
+#define RUN_MAX 8u
+
+static inline unsigned digit_run(const char *p) { return lead_bytes(non_digits(load8(p))); }
+
+static inline unsigned hex_run(const char *p)
+{
+    unsigned i = lead_bytes(non_hex(load8(p)));
+    return i < 8 ? i : 8 + lead_bytes(non_hex(load8(p + 8)));
+}
+#endif
+
+/* Digits from *p on (1 to max of them, max 8 or more; the next character
+ * is not checked): their value, *p past them; false if there is none or
+ * more. */
+static inline bool quick_digits(const char **p, int max, size_t *v)
+{
+    unsigned n = digit_run(*p);
+    if (n >= 8)
+        return quick_long_digits(p, max, v);
+    if (n == 0)
+        return false;
+    *v = digits_value(load8(*p), n);
+    *p += n;
+    return true;
+}
+
+/* The same when the value is not wanted. */
+static inline bool quick_skip_digits(const char **p, int max)
+{
+    unsigned n = digit_run(*p);
+    size_t v;
+    if (n == RUN_MAX)
+        return quick_long_digits(p, max, &v);
+    *p += n;
+    return n > 0 && n <= (unsigned)max;
+}
+
+/* 1 to 16 lower-case hex digits from *p on and a space: *p past the
+ * space; false for anything else. */
+static inline bool quick_address(const char **p)
+{
+    const char *q = *p;
+    unsigned i = hex_run(q);
+    if (i == 0 || q[i] != ' ') /* (q[16] is a space, or there are more than 16) */
+        return false;
+    *p = q + i + 1;
+    return true;
+}
+
+/* The alignment a kind letter stands for, as log2, for each operation's
+ * letters of the quick forms; 0 for any other letter. */
+static const uint8_t kind_a[256] = {['m'] = 4, ['c'] = 4, ['r'] = 4, ['R'] = 4, ['v'] = 12, ['P'] = 12};
+static const uint8_t kind_r[256] = {['r'] = 4, ['R'] = 4};
+static const uint8_t kind_f[256] = {['f'] = 4, ['r'] = 4, ['R'] = 4};
 
 /* The quickest reader of a recording: the next line straight from the
  * chunk, when it is whole there and of the forms allocscope record writes
  * most ("a|r ID SIZE K ADDR THREAD DT[ gSLACK[m|n]]" with K one of m c r
  * R v P for a, r R for r; "f ID K THREAD DT" with K one of f r R; single
  * spaces, no caller), read as record_op_fast reads them, in one pass that
- * also finds the line's end. Anything else (a longer form, a line cut by
- * the chunk's end, which stops at the '\0' after it) gives false with
- * nothing consumed: the careful path reads it. */
-static bool rec_quick(trace_stream *ts, record_op *ro)
+ * also finds the line's end, into op's kind, id, bytes and alignment.
+ * Anything else (a longer form, a line cut by the chunk's end, which
+ * stops at the '\0' after it) gives false with nothing consumed: the
+ * careful path reads it. */
+static inline bool rec_quick(trace_stream *ts, trace_op *op)
 {
     reader *r = &ts->r;
-    if (r->p != NULL || r->chunk == NULL)
+    if (!ts->quick)
         return false;
     const char *s = r->chunk + r->pos, *q = s + 2;
-    char c = s[0], k;
-    size_t id, size = 0, v, align = 16;
-    if ((c != 'a' && c != 'r' && c != 'f') || s[1] != ' ' || !quick_digits(&q, 19, &id) || *q++ != ' ' ||
-        id >= ts->h.ids)
+    char c = s[0];
+    size_t id, size = 0;
+    const uint8_t *kinds = c == 'a' ? kind_a : c == 'r' ? kind_r : c == 'f' ? kind_f : NULL;
+    if (kinds == NULL || s[1] != ' ' || !quick_digits(&q, 19, &id) || *q++ != ' ' || id >= ts->h.ids)
         return false;
     if (c != 'f' && (!quick_digits(&q, 19, &size) || *q++ != ' ' || size > ((size_t)1 << 40)))
         return false;
-    k = q[0];
-    if (q[1] != ' ')
-        return false;
-    if (c == 'a')
-        align = k == 'm' || k == 'c' || k == 'r' || k == 'R' ? 16 : k == 'v' || k == 'P' ? 4096 : 0;
-    else
-        align = k == 'r' || k == 'R' || (c == 'f' && k == 'f') ? 16 : 0;
-    if (align == 0)
+    uint8_t log2 = kinds[(unsigned char)q[0]];
+    if (log2 == 0 || q[1] != ' ')
         return false;
     q += 2;
-    if (c != 'f') { /* the address: 1 to 16 lower-case hex digits */
-        int i = 0;
-        while ((q[i] >= '0' && q[i] <= '9') || (q[i] >= 'a' && q[i] <= 'f'))
-            i++;
-        if (i == 0 || i > 16 || q[i] != ' ')
-            return false;
-        q += i + 1;
-    }
-    if (!quick_digits(&q, 19, &v) || *q++ != ' ' || !quick_digits(&q, 19, &v)) /* thread, time */
+    if (c != 'f' && !quick_address(&q))
+        return false;
+    if (!quick_skip_digits(&q, 19) || *q++ != ' ' || !quick_skip_digits(&q, 19)) /* thread, time */
         return false;
     if (c != 'f' && q[0] == ' ' && q[1] == 'g') { /* gSLACK[m|n] */
         q += 2;
-        if (!quick_digits(&q, 10, &v))
+        if (!quick_skip_digits(&q, 10))
             return false;
         q += *q == 'm' || *q == 'n';
     }
@@ -579,45 +723,57 @@ static bool rec_quick(trace_stream *ts, record_op *ro)
     r->off = r->base + r->pos;
     r->pos += (size_t)(q + 1 - s);
     r->next_off = r->base + r->pos;
-    ro->op = c;
-    ro->id = id;
-    ro->size = size ? size : 1;
-    ro->align = align;
+    op->kind = c == 'a' ? TRACE_OP_ALLOC : c == 'r' ? TRACE_OP_REALLOC : TRACE_OP_FREE;
+    op->id = id;
+    op->bytes = c == 'f' ? 0 : size ? size : 1;
+    op->align_log2 = log2;
     return true;
 }
 
-static int rec_next(trace_stream *ts, trace_op *op, strbuf *err)
+/* The next line the careful way (record_op_fast, else word by word):
+ * NULL with the operation in ro, or why the line is damaged (and then
+ * *where is the byte offset to tell). */
+static const char *rec_careful(trace_stream *ts, record_op *ro, size_t *where)
 {
-    if (ts->ops == ts->h.ops)
-        return rec_trailer(ts, err);
-    record_op ro;
-    const char *why = NULL;
-    if (!rec_quick(ts, &ro)) {
-        size_t n;
-        if (!rec_raw_line(ts, &n))
-            return rec_damaged(ts, ts->r.next_off,
-                               "the recording ends before the operations its header announces (truncated)", err);
-        if (ts->r.partial)
-            return rec_damaged(ts, ts->r.off, "the recording ends inside this line (truncated)", err);
-        if (!record_op_fast(ts->r.cur, n, ts->h.ids, &ro)) { /* not as allocscope record writes it: word by word */
-            rec_split(ts, n);
-            why = record_op_line(&ts->w, ts->h.ids, &ro);
-        }
+    size_t n;
+    if (!rec_raw_line(ts, &n)) {
+        *where = ts->r.next_off;
+        return "the recording ends before the operations its header announces (truncated)";
     }
-    if (why == NULL && ro.op == 'a' && ts->t.live[ro.id])
-        why = "this id is already allocated";
-    if (why == NULL && ro.op != 'a' && !ts->t.live[ro.id])
-        why = "this id is not allocated";
-    if (why)
-        return rec_damaged(ts, ts->r.off, why, err);
-    op->kind = ro.op == 'a' ? TRACE_OP_ALLOC : ro.op == 'r' ? TRACE_OP_REALLOC : TRACE_OP_FREE;
-    op->id = ro.id;
-    op->bytes = ro.op == 'f' ? 0 : ro.size;
-    op->align_log2 = log2_of(ro.align);
+    *where = ts->r.off;
+    if (ts->r.partial)
+        return "the recording ends inside this line (truncated)";
+    if (record_op_fast(ts->r.cur, n, ts->h.ids, ro)) /* as allocscope record writes it */
+        return NULL;
+    rec_split(ts, n); /* not: word by word */
+    return record_op_line(&ts->w, ts->h.ids, ro);
+}
+
+/* The next operation of a recording, one of the header's count (1; -1:
+ * damaged, as trace_stream_next). */
+static int rec_op(trace_stream *ts, trace_op *op, strbuf *err)
+{
+    if (!rec_quick(ts, op)) {
+        record_op ro;
+        size_t where;
+        const char *why = rec_careful(ts, &ro, &where);
+        if (why)
+            return rec_damaged(ts, where, why, err);
+        op->kind = ro.op == 'a' ? TRACE_OP_ALLOC : ro.op == 'r' ? TRACE_OP_REALLOC : TRACE_OP_FREE;
+        op->id = ro.id;
+        op->bytes = ro.op == 'f' ? 0 : ro.size;
+        op->align_log2 = log2_of(ro.align);
+    }
+    trace_state *t = &ts->t;
+    uint32_t was = t->live[op->id];
+    if (op->kind == TRACE_OP_ALLOC && was)
+        return rec_damaged(ts, ts->r.off, "this id is already allocated", err);
+    if (op->kind != TRACE_OP_ALLOC && !was)
+        return rec_damaged(ts, ts->r.off, "this id is not allocated", err);
     op->again = false;
     op->line = ts->r.line;
     op->note[0] = '\0';
-    set_live(&ts->t, ro.id, op->bytes);
+    live_change(t, op->id, was, op->bytes);
     ts->ops++;
     return 1;
 }
@@ -635,6 +791,7 @@ static trace_stream *stream_start(reader r, trace_header *hdr, strbuf *err)
         ts->r.eof = ts->r.len == 0;
         ts->r.chunk[ts->r.len] = '\0';
         ts->rec = record_is_recording(ts->r.chunk);
+        ts->quick = ts->rec;
     } else {
         ts->r.text = r.p;
         ts->rec = record_is_recording(r.p);
@@ -658,7 +815,9 @@ static trace_stream *stream_start(reader r, trace_header *hdr, strbuf *err)
 
 trace_stream *trace_stream_open(FILE *f, trace_header *hdr, strbuf *err)
 {
-    char *chunk = malloc(READER_CHUNK + 1); /* + 1: a last line without its newline is ended in place */
+    /* + 1: a last line without its newline is ended in place; the spare
+     * bytes after it, zeros, are what rec_quick's words read past it */
+    char *chunk = calloc(1, READER_CHUNK + 1 + READER_SPARE);
     if (chunk == NULL) {
         fail(err, 0, "out of memory");
         return NULL;
@@ -731,12 +890,9 @@ static int fast_next(trace_stream *ts, trace_op *op, strbuf *err)
     return 1;
 }
 
-int trace_stream_next(trace_stream *ts, trace_op *op, strbuf *err)
+/* The next operation of a malloc-lab trace (trace_stream_next's answer). */
+static int text_next(trace_stream *ts, trace_op *op, strbuf *err)
 {
-    if (ts->done)
-        return 0;
-    if (ts->rec)
-        return rec_next(ts, op, err);
     int fast = fast_next(ts, op, err);
     if (fast != 0)
         return fast;
@@ -761,6 +917,38 @@ int trace_stream_next(trace_stream *ts, trace_op *op, strbuf *err)
     }
     ts->ops++;
     return 1;
+}
+
+/* trace_stream_read of a recording not done: the operations up to the
+ * header's count, then the trailer. */
+static size_t rec_read(trace_stream *ts, trace_op *ops, size_t n, int *got, strbuf *err)
+{
+    size_t left = ts->h.ops - ts->ops, k = 0;
+    for (; k < n && k < left; k++)
+        if ((*got = rec_op(ts, &ops[k], err)) != 1)
+            return k;
+    *got = k < n ? rec_trailer(ts, err) : 1;
+    return k;
+}
+
+size_t trace_stream_read(trace_stream *ts, trace_op *ops, size_t n, int *got, strbuf *err)
+{
+    *got = n == 0 ? 1 : 0;
+    if (n == 0 || ts->done)
+        return 0;
+    if (ts->rec)
+        return rec_read(ts, ops, n, got, err);
+    size_t k = 0;
+    while (k < n && (*got = text_next(ts, &ops[k], err)) == 1) /* (any other answer ends the stream) */
+        k++;
+    return k;
+}
+
+int trace_stream_next(trace_stream *ts, trace_op *op, strbuf *err)
+{
+    int got;
+    trace_stream_read(ts, op, 1, &got, err);
+    return got;
 }
 
 const trace_header *trace_stream_header(const trace_stream *ts) { return &ts->h; }
