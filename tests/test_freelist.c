@@ -515,6 +515,43 @@ static void test_growable_property(void **state)
     }
 }
 
+/* The prefetch hint, on live blocks, freed ones, pointers into the middle
+ * of blocks and outside the heap, changes no byte of the heap and no
+ * answer of the allocator. */
+static void test_prefetch_changes_nothing(void **state)
+{
+    (void)state;
+    const size_t cap = 64 * 1024;
+    freelist *f = freelist_create(cap, FREELIST_FIRST_FIT);
+    as_instance in = freelist_instance(f);
+    assert_non_null(in.probe->prefetch);
+    unsigned char *p[40];
+    for (int i = 0; i < 40; i++)
+        p[i] = as_alloc(in.a, 24 + (size_t)i * 40, 0);
+    for (int i = 0; i < 40; i += 3)
+        as_free(in.a, p[i], 24 + (size_t)i * 40, 0);
+    as_location loc;
+    assert_true(in.probe->locate(f, p[1], &loc));
+    unsigned char *base = p[1] - loc.offset, *copy = malloc(cap);
+    memcpy(copy, base, cap);
+    size_t largest = freelist_largest_free(f), bytes = freelist_free_bytes(f);
+    unsigned char outside[32];
+    const unsigned char *odd[] = {p[0], p[1], p[2] + 7, p[39] + 500, base, base + 1, base + cap - 1, base + cap,
+                                  base + cap + 4096, outside, NULL};
+    for (int near = 0; near < 2; near++) {
+        for (int i = 0; i < 40; i++)
+            in.probe->prefetch(f, p[i], near);
+        for (size_t i = 0; i < sizeof odd / sizeof *odd; i++)
+            in.probe->prefetch(f, odd[i], near);
+    }
+    assert_memory_equal(copy, base, cap);
+    assert_int_equal(freelist_largest_free(f), largest);
+    assert_int_equal(freelist_free_bytes(f), bytes);
+    assert_null(freelist_check(f));
+    free(copy);
+    freelist_destroy(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -530,6 +567,7 @@ int main(void)
         cmocka_unit_test(test_growable_extends_like_sbrk),
         cmocka_unit_test(test_growable_limit_and_reset),
         cmocka_unit_test(test_growable_property),
+        cmocka_unit_test(test_prefetch_changes_nothing),
     };
     return cmocka_run_group_tests_name("freelist", tests, NULL, NULL);
 }

@@ -483,6 +483,10 @@ typedef struct as_probe {
      * Optional: without it, callers inspect. */
     bool (*locate)(const void *ctx, const void *mem, as_location *out);
     void (*destroy)(void *ctx);
+    /* Optional, a hint: mem, a live block, is about to be freed or resized
+     * (near: 0 some operations ahead, 1 the next few), so the allocator may
+     * bring into the cache what that will read. Changes nothing. */
+    void (*prefetch)(const void *ctx, const void *mem, int near);
 
     /* ---- optional facts, for whoever explains the allocator ---------- */
     /* What its regions are called ("chunk", "slab"); such an allocator's

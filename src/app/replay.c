@@ -184,9 +184,22 @@ static void keep_live_blocks(engine *e, size_t ids, const trace_op *last)
 #define AHEAD_BLOCK 8 /* the block of the operation this far ahead is fetched */
 _Static_assert(AHEAD < RING, "the slot of the last operation done is not read into while more are held");
 
+static void fetch_near(const engine *e, const trace_op *op)
+{
+    const id_slot *slot = &e->ids[op->id];
+    const as_probe *pr = e->a->built.top.probe;
+    if (op->kind != TRACE_OP_ALLOC && slot->ptr && slot->state == ID_LIVE && pr->prefetch)
+        pr->prefetch(e->a->built.top.a.ctx, slot->ptr, 1);
+}
+
 static void fetch_block(const engine *e, const trace_op *op)
 {
     const id_slot *slot = &e->ids[op->id];
+    const as_probe *pr = e->a->built.top.probe;
+    if (op->kind != TRACE_OP_ALLOC && slot->ptr && slot->state == ID_LIVE && pr->prefetch) {
+        pr->prefetch(e->a->built.top.a.ctx, slot->ptr, 0);
+        return;
+    }
     if (op->kind != TRACE_OP_ALLOC && slot->ptr) {
         __builtin_prefetch(slot->ptr - 16, 1); /* (a header just before the payload, as most allocators keep it) */
         __builtin_prefetch(slot->ptr, 1);
@@ -270,6 +283,8 @@ bool replay_trace(session *s, trace_stream *ts, size_t max_ops, replay_result *r
             break; /* the end, or a malformed line (got says) */
         if (held > AHEAD_BLOCK)
             fetch_block(&e, &ring[(head + AHEAD_BLOCK) % RING]);
+        if (held > 3)
+            fetch_near(&e, &ring[(head + 3) % RING]);
         trace_op *op = &ring[head];
         head = (head + 1) % RING;
         held--;

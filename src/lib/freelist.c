@@ -967,6 +967,28 @@ static bool probe_locate(const void *ctx, const void *mem, as_location *out)
 
 static void probe_destroy(void *ctx) { freelist_destroy(ctx); }
 
+/* What a free reads, fetched ahead: some operations before, the header
+ * and the index words around it; just before, the block after it (whose
+ * size says whether the two merge), read from the header fetched then. */
+static void probe_prefetch(const void *ctx, const void *mem, int near)
+{
+    const freelist *f = ctx;
+    const unsigned char *p = mem;
+    if (p < f->buffer + FREELIST_HEADER || p >= f->buffer + f->usable)
+        return;
+    size_t header = (size_t)(p - f->buffer) - FREELIST_HEADER, w = granule(header) / 64;
+    if (!near) {
+        __builtin_prefetch(p - FREELIST_HEADER, 1);
+        __builtin_prefetch(&f->live_headers.bits[0][w], 1);
+        __builtin_prefetch(&f->free_starts.bits[0][w], 1);
+        __builtin_prefetch(&f->free_starts.max[0][w], 1);
+        return;
+    }
+    size_t end = header + (word(f, header) & ~FL_FLAGS);
+    if (end < f->usable)
+        __builtin_prefetch(f->buffer + end, 1);
+}
+
 /* the free structure, for whoever shows it */
 typedef struct walk_adapter {
     const as_free_walk *w;
@@ -1058,6 +1080,7 @@ const as_probe freelist_probe = {
     .locate = probe_locate,
     .offset = probe_offset,
     .destroy = probe_destroy,
+    .prefetch = probe_prefetch,
     .resize_hint = "the block after it is not free or not large enough",
     .free_shape = AS_FREE_ADDRESS_LIST,
     .walk_free = probe_walk_free,
