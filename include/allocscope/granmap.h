@@ -49,8 +49,9 @@ void granmap_set(granmap *m, size_t g);
 void granmap_unset(granmap *m, size_t g);
 /* Moves the mark at `from`, whose value the map was last told was `gone`,
  * to the unmarked `to`, whose value is at least that (a free block that
- * took in the one after it): cheaper than unset and set, as only the
- * words below the first one that covers both can lose anything. */
+ * took in the one after it, or the top block carved from the front):
+ * cheaper than unset and set, as only the words below the first one that
+ * covers both can lose anything. */
 void granmap_move(granmap *m, size_t from, size_t to, size_t gone);
 /* Recomputes the summaries above g after its value changed. */
 void granmap_update(granmap *m, size_t g);

@@ -547,7 +547,14 @@ static void *fl_alloc(void *ctx, size_t len, uint8_t al, uintptr_t ra)
     /* what changes: the free block taken, and the free bytes between the
      * old high-water mark and the new one (freed below it, unused above) */
     note_change(f, block + size > f->high_water && f->high_water < block ? f->high_water : block, block + size);
-    unindex_free(f, block);
+    /* carving the front of the top block (what a growing heap does most):
+     * the rest is the top block, of value 0 like the block was, so its mark
+     * moves up instead of leaving and coming back (granmap_move) */
+    bool carve = is_top(f, block, size) && pl.lead < FREELIST_MIN_BLOCK && size - pl.need >= FREELIST_MIN_BLOCK;
+    if (carve)
+        class_remove(f, block);
+    else
+        unindex_free(f, block);
     if (pl.lead >= FREELIST_MIN_BLOCK) {
         /* Split off the front as a free block of its own. */
         make_free(f, block, pl.lead, b + pl.lead);
@@ -562,7 +569,12 @@ static void *fl_alloc(void *ctx, size_t len, uint8_t al, uintptr_t ra)
     size_t rest = size - pl.need;
     if (rest >= FREELIST_MIN_BLOCK) {
         make_free(f, block + pl.need, rest, after);
-        index_free(f, block + pl.need);
+        if (carve) {
+            granmap_move(&f->free_starts, granule(block), granule(block + pl.need), 0);
+            class_add(f, block + pl.need);
+        } else {
+            index_free(f, block + pl.need);
+        }
         after = block + pl.need + 1;
         size = pl.need;
     }
