@@ -719,7 +719,17 @@ static void status(const svg *g, const svgout_frame *f, const screen_rect *r)
     snprintf(cmd, sizeof cmd, "%s", f->command ? f->command : "(start)");
     cmd[strcspn(cmd, "\n")] = '\0';
     int x = textf(g, 1, r->y, r->w - 1, plain(g, true), "|| step %zu/%zu  ", f->position, f->length);
-    text(g, 1 + x, r->y, r->w / 2, cmd, f->failed ? pen_of(g, STYLE_ERROR, 0) : plain(g, false));
+    /* the command whole, as the live view says it; one wider than the
+     * line is cut with a mark */
+    pen p = f->failed ? pen_of(g, STYLE_ERROR, 0) : plain(g, false);
+    int room = r->w - 1 - x, cols = 0;
+    for (size_t i = 0; cmd[i]; cols++) /* (code points, as text counts them: a cut one ends at the '\0') */
+        for (size_t n = utf8_len((unsigned char)cmd[i]); n > 0 && cmd[i]; n--)
+            i++;
+    if (cols > room && room > 1)
+        text(g, 1 + x + text(g, 1 + x, r->y, room - 1, cmd, p), r->y, 1, "…", p);
+    else
+        text(g, 1 + x, r->y, room, cmd, p);
 }
 
 /* During playback an answer longer than the answer pane is drawn whole in
