@@ -63,6 +63,10 @@ if [ -z "$wrap" ]; then
     # the exit status says whether the replay was complete: 0 yes, 1 some operation failed, 2 no replay
     "$prog" --trace "$tmp/t.rep" --on "bump 64" --batch >"$tmp/out" 2>&1; [ $? = 1 ] \
         && grep -q "replay incomplete" "$tmp/out" && ok || bad "--trace incomplete exits 1"
+    # --compare: the trace on each of the allocators, one table (as the usage says)
+    "$prog" --trace "$tmp/t.rep" --compare "freelist 1M" "buddy 1M" --batch >"$tmp/out" 2>&1 \
+        && grep -q "on 2 allocators" "$tmp/out" && grep -q "^  freelist  *500  *0 " "$tmp/out" \
+        && grep -q "^  buddy  *500  *0 " "$tmp/out" && ok || bad "--trace --compare"
     printf '4096\n1\n1\n1\nx 0\n' >"$tmp/bad.rep"
     "$prog" --trace "$tmp/bad.rep" --batch >"$tmp/out" 2>&1; [ $? = 2 ] && ok || bad "--trace malformed exits 2"
     # bytes that are not text never crash it

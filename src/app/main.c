@@ -234,10 +234,13 @@ static int generate(const cli *c)
 }
 
 /* The `new` line of --on: `--on glibc` is the glibc view of the
- * recording replayed (new glibc FILE). */
+ * recording replayed (new glibc FILE); --compare's is the compare
+ * command itself. */
 static const char *new_line(const cli *c, char *line, size_t cap)
 {
-    if (strcmp(c->on, "glibc") == 0)
+    if (c->compare)
+        snprintf(line, cap, "%s", c->on);
+    else if (strcmp(c->on, "glibc") == 0)
         snprintf(line, cap, "new glibc \"%s\"", c->trace);
     else
         snprintf(line, cap, "new %s", c->on);
