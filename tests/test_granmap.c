@@ -243,6 +243,28 @@ static void test_clear_below(void **state)
     granmap_release(&m);
 }
 
+/* The model tests again with each set of loops this CPU has (the plain
+ * ones everywhere; AVX2 and AVX-512 on x86-64 that has them): the same
+ * answers from each. */
+static void test_every_set_of_loops(void **state)
+{
+    static const char *const names[] = {"plain", "AVX2", "AVX-512"};
+    int ran = 0;
+    for (int which = GRANMAP_LOOPS_PLAIN; which <= GRANMAP_LOOPS_AVX512; which++) {
+        if (!granmap_use_loops((granmap_loops)which)) {
+            print_message("(no %s loops here)\n", names[which]);
+            continue;
+        }
+        memset(values, 0, sizeof values);
+        memset(marked, 0, sizeof marked);
+        test_against_a_model(state);
+        test_beyond_four_levels(state);
+        ran++;
+    }
+    assert_true(ran >= 1);
+    assert_true(granmap_use_loops(GRANMAP_LOOPS_PLAIN));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -250,6 +272,7 @@ int main(void)
         cmocka_unit_test(test_beyond_four_levels),
         cmocka_unit_test(test_top_level_is_one_word),
         cmocka_unit_test(test_clear_below),
+        cmocka_unit_test(test_every_set_of_loops),
     };
     return cmocka_run_group_tests_name("granmap", tests, NULL, NULL);
 }

@@ -64,6 +64,12 @@ size_t granmap_next(const granmap *m, size_t g);
 /* The first marked granule >= g whose value is >= need, or GRANMAP_NONE. */
 size_t granmap_first_at_least(const granmap *m, size_t g, size_t need);
 
+/* The loops that test or take the maximum of 64 summaries at once: the
+ * best the CPU has is chosen at start-up; tests and benchmarks may ask
+ * for another (false, nothing changed, if the CPU or build lacks it). */
+typedef enum { GRANMAP_LOOPS_PLAIN, GRANMAP_LOOPS_AVX2, GRANMAP_LOOPS_AVX512 } granmap_loops;
+bool granmap_use_loops(granmap_loops which);
+
 /* Checkpoints (allocator.h): the words of every level that cover granules
  * [0, n), as ranges (bits, then values, level by level); load puts them
  * back into the same words. Words above them are left as they are: clear

@@ -121,14 +121,36 @@ __attribute__((target("avx512f"))) static size_t largest_avx512(const size_t *c)
 static uint64_t (*reach)(const size_t *c, size_t need) = reach_plain;
 static size_t (*largest)(const size_t *c) = largest_plain;
 
+bool granmap_use_loops(granmap_loops which)
+{
+    switch (which) {
+    case GRANMAP_LOOPS_PLAIN:
+        reach = reach_plain, largest = largest_plain;
+        return true;
+#ifdef GRANMAP_X86
+    case GRANMAP_LOOPS_AVX2:
+        __builtin_cpu_init();
+        if (!__builtin_cpu_supports("avx2"))
+            return false;
+        reach = reach_avx2, largest = largest_avx2;
+        return true;
+    case GRANMAP_LOOPS_AVX512:
+        __builtin_cpu_init();
+        if (!__builtin_cpu_supports("avx512f"))
+            return false;
+        reach = reach_avx512, largest = largest_avx512;
+        return true;
+#endif
+    default:
+        return false;
+    }
+}
+
 #ifdef GRANMAP_X86
 __attribute__((constructor)) static void pick_loops(void)
 {
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f"))
-        reach = reach_avx512, largest = largest_avx512;
-    else if (__builtin_cpu_supports("avx2"))
-        reach = reach_avx2, largest = largest_avx2;
+    if (!granmap_use_loops(GRANMAP_LOOPS_AVX512))
+        granmap_use_loops(GRANMAP_LOOPS_AVX2); /* (else the plain ones stay) */
 }
 #endif
 
