@@ -12,6 +12,7 @@
 #include "allocscope/record.h"
 
 #if defined(__SSE2__) && !defined(ALLOCSCOPE_NO_SSE2)
+#define TRACE_SSE2 1 /* the quick reader counts digit runs 16 bytes at a time */
 #include <emmintrin.h>
 #endif
 
@@ -539,32 +540,6 @@ static inline uint64_t load8(const char *p)
     return w;
 }
 
-/* The high bit of each byte of w that is not a decimal digit. Exact up to
- * and with the first such byte: a carry moves only upward, from a byte
- * that is flagged itself (0x80 or more). */
-static inline uint64_t non_digits(uint64_t w)
-{
-    uint64_t x = w ^ (ONES * '0');
-    return ((x + ONES * (0x80 - 10)) | x) & HIGHS;
-}
-
-/* The same for the lower-case hex digits: a byte is flagged by both
- * halves iff it is none; each half is exact up to and with the first
- * non-hex byte, since only such a byte (0x80 or more, or '`') carries or
- * borrows into the one above. */
-static inline uint64_t non_hex(uint64_t w)
-{
-    uint64_t y = w ^ (ONES * 0x60); /* 'a' to 'f': 1 to 6 */
-    uint64_t not_af = ((y + ONES * (0x80 - 7)) | y | ((y - ONES) & ~y)) & HIGHS;
-    return non_digits(w) & not_af;
-}
-
-/* How many bytes come before the first flagged one (8: none is). */
-static inline unsigned lead_bytes(uint64_t flags)
-{
-    return flags ? (unsigned)__builtin_ctzll(flags) >> 3 : 8;
-}
-
 /* The value of the n (1 to 8) decimal digits that w starts with: pairs,
  * then fours, then all eight, each step one multiply that adds ten, a
  * hundred or ten thousand times a digit group to the next. */
@@ -601,7 +576,7 @@ static bool quick_long_digits(const char **p, int max, size_t *v)
 /* How many decimal digits p starts with, and how many lower-case hex
  * digits: counted up to RUN_MAX (a word of SSE2's 16 bytes, else of 8),
  * RUN_MAX meaning as many or more. */
-#if defined(__SSE2__) && !defined(ALLOCSCOPE_NO_SSE2)
+#ifdef TRACE_SSE2
 #define RUN_MAX 16u
 
 /* The bytes of v in [lo, lo + n], as 0xff. */
@@ -626,6 +601,33 @@ static inline unsigned hex_run(const char *p)
 }
 #else
 #define RUN_MAX 8u
+
+/* The high bit of each byte of w that is not a decimal digit. Exact up to
+ * and with the first such byte: a carry moves only upward, from a byte
+ * that is flagged itself (0x80 or more). */
+static inline uint64_t non_digits(uint64_t w)
+{
+    uint64_t x = w ^ (ONES * '0');
+    return ((x + ONES * (0x80 - 10)) | x) & HIGHS;
+}
+
+/* The same for the lower-case hex digits: a byte is flagged by both
+ * halves iff it is none; each half is exact up to and with the first
+ * non-hex byte, since only such a byte (0x80 or more, or '`') carries or
+ * borrows into the one above. */
+static inline uint64_t non_hex(uint64_t w)
+{
+    uint64_t y = w ^ (ONES * 0x60); /* 'a' to 'f': 1 to 6 */
+    uint64_t not_af = ((y + ONES * (0x80 - 7)) | y | ((y - ONES) & ~y)) & HIGHS;
+    return non_digits(w) & not_af;
+}
+
+/* How many bytes come before the first flagged one (8: none is). */
+static inline unsigned lead_bytes(uint64_t flags)
+{
+    return flags ? (unsigned)__builtin_ctzll(flags) >> 3 : 8;
+}
+
 
 static inline unsigned digit_run(const char *p) { return lead_bytes(non_digits(load8(p))); }
 
