@@ -67,6 +67,19 @@ if [ -z "$wrap" ]; then
     "$prog" --trace "$tmp/t.rep" --compare "freelist 1M" "buddy 1M" --batch >"$tmp/out" 2>&1 \
         && grep -q "on 2 allocators" "$tmp/out" && grep -q "^  freelist  *500  *0 " "$tmp/out" \
         && grep -q "^  buddy  *500  *0 " "$tmp/out" && ok || bad "--trace --compare"
+    # members that fail: the run exits 1 with the table on standard output, and each member's
+    # failures are what it fails alone (a free of an id whose allocation failed everywhere too)
+    "$prog" --gen-trace random --seed 1 --ops 2000 >"$tmp/r.rep"
+    "$prog" --trace "$tmp/r.rep" --compare "bump 100" "pool 24" --batch >"$tmp/out" 2>"$tmp/err"; st=$?
+    alone_bump=$("$prog" --trace "$tmp/r.rep" --on "bump 100" --batch 2>&1 | sed -n 's/.*operations, \([0-9]*\) failed.*/\1/p')
+    alone_pool=$("$prog" --trace "$tmp/r.rep" --on "pool 24" --batch 2>&1 | sed -n 's/.*operations, \([0-9]*\) failed.*/\1/p')
+    [ "$st" = 1 ] && [ ! -s "$tmp/err" ] && [ -n "$alone_bump" ] && [ -n "$alone_pool" ] \
+        && grep -q "^  bump  *2000  *$alone_bump " "$tmp/out" && grep -q "^  pool  *2000  *$alone_pool " "$tmp/out" \
+        && ok || bad "--trace --compare with failing members (exit $st; alone: $alone_bump, $alone_pool)"
+    # --json without an allocator replays on the growing free list, as the text report does
+    printf '100\n3\n3\n1\na 0 500\na 1 500\na 2 500\n' >"$tmp/small.rep"
+    "$prog" --trace "$tmp/small.rep" --json --batch >"$tmp/out" 2>&1 && grep -q '"failures":0' "$tmp/out" \
+        && grep -q 'growing like sbrk' "$tmp/out" && ok || bad "--trace --json on the default free list"
     printf '4096\n1\n1\n1\nx 0\n' >"$tmp/bad.rep"
     "$prog" --trace "$tmp/bad.rep" --batch >"$tmp/out" 2>&1; [ $? = 2 ] && ok || bad "--trace malformed exits 2"
     # bytes that are not text never crash it

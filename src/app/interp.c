@@ -741,25 +741,24 @@ static void trace_sample(session *s, const size_t *member, size_t n, compare_fig
     }
 }
 
-/* The free list a trace replays on when there is no allocator yet, of
- * the heap size its header asks for: one that cannot be made (more than
- * KIND_MAX_BUFFER) is an error, never a silent run on another allocator. */
-static session_status trace_make_heap(session *s, const char *path, const trace_header *h, strbuf *out)
+static bool trace_default_allocator(session *s, const trace_header *h, strbuf *out);
+static bool on_no_allocator(const session *s);
+
+/* The operation and trace id of a line of a trace's script ("alloc N
+ * align A as tID", "realloc tID N", "free tID"); false for any other. */
+static bool script_op(const char *line, char *op, size_t *id)
 {
-    size_t heap = h->heap_size ? h->heap_size : (size_t)1 << 20;
-    if (heap > KIND_MAX_BUFFER)
-        return sess_fail(out, "%s: its header asks for a heap of %zu bytes, more than the 1 GiB an allocator "
-                         "may have here (give the trace an allocator first: new freelist 1G)", path, heap);
-    char line[64];
-    snprintf(line, sizeof line, "new freelist %zu", heap);
-    strbuf why;
-    sb_init(&why);
-    session_outcome oc = {0};
-    session_status st = run_line(s, line, &why, &oc);
-    if (st != SESSION_OK)
-        sess_fail(out, "%s: cannot make its heap (%s): %s", path, line, sb_str(&why));
-    sb_free(&why);
-    return st;
+    const char *t = line[0] == 'a' ? strstr(line, " as t") : strchr(line, ' ');
+    if ((line[0] != 'a' && line[0] != 'r' && line[0] != 'f') || t == NULL)
+        return false;
+    t += line[0] == 'a' ? 5 : 2;
+    char *end;
+    unsigned long long v = strtoull(t, &end, 10);
+    if (end == t)
+        return false;
+    *op = line[0];
+    *id = (size_t)v;
+    return true;
 }
 
 /* The trace run as commands, a line a step: on a comparison group (each
@@ -781,10 +780,14 @@ static session_status trace_line_by_line(session *s, const char *file, bool json
         return st;
     }
     sb_free(&text);
-    if (s->alloc_count == 0 && trace_make_heap(s, file, &h, out) != SESSION_OK) {
+    strbuf note; /* (the JSON table says which allocator in its own words) */
+    sb_init(&note);
+    bool made = !on_no_allocator(s) || trace_default_allocator(s, &h, json ? &note : out);
+    sb_free(&note);
+    if (!made) {
         sb_free(&err);
         sb_free(&script);
-        return SESSION_ERROR;
+        return sess_fail(out, "%s: cannot make the free list it replays on (new freelist 4096 grow)", file);
     }
     size_t member[SESS_GROUP_MAX];
     size_t n = trace_members(s, member);
@@ -797,8 +800,17 @@ static session_status trace_line_by_line(session *s, const char *file, bool json
     strbuf answer;
     sb_init(&answer);
     session_status worst = SESSION_OK;
-    size_t total = sb_count_lines(sb_str(&script)), ops = 0;
+    size_t total = sb_count_lines(sb_str(&script)), ops = 0, ids = h.ids ? h.ids : 1;
     bool stopped = false;
+    /* which ids' allocations failed, member by member: a free or realloc of
+     * one fails there too (as the headless engine counts it), and one that
+     * fails on every member is no error of the run (the block was never made) */
+    unsigned char *dead = calloc(ids, SESS_GROUP_MAX);
+    if (dead == NULL) {
+        sb_free(&err);
+        sb_free(&script);
+        return sess_fail(out, "out of memory for the trace's ids");
+    }
     for (const char *line = sb_str(&script); *line;) {
         if (ops % PROGRESS_EVERY == 0 && s->progress && !s->replaying &&
             !s->progress(s->progress_user, "trace", ops, total)) {
@@ -809,9 +821,13 @@ static session_status trace_line_by_line(session *s, const char *file, bool json
         char one[96];
         snprintf(one, sizeof one, "%.*s", (int)len, line);
         line += len + (line[len] == '\n');
-        size_t before = s->warning_count;
+        size_t before = s->warning_count, id = 0;
+        char op = 0;
+        bool known = script_op(one, &op, &id) && id < ids, dead_everywhere = known && op != 'a';
+        for (size_t i = 0; dead_everywhere && i < n; i++)
+            dead_everywhere = dead[id * SESS_GROUP_MAX + i];
         sb_clear(&answer);
-        if (interp_execute(s, one, &answer).status == SESSION_ERROR)
+        if (interp_execute(s, one, &answer).status == SESSION_ERROR && !dead_everywhere)
             worst = SESSION_ERROR;
         ops++;
         bool failed[SESS_GROUP_MAX] = {false};
@@ -819,6 +835,13 @@ static session_status trace_line_by_line(session *s, const char *file, bool json
             if (s->warnings[k].kind != WARN_NOOP_FREE) /* a free a bump ignores is no failure */
                 failed[s->warnings[k].member >= 0 && (size_t)s->warnings[k].member < n ? s->warnings[k].member : 0] =
                 true;
+        for (size_t i = 0; known && i < n; i++) {
+            unsigned char *d = &dead[id * SESS_GROUP_MAX + i];
+            if (op == 'a')
+                *d = failed[i];
+            else if ((failed[i] |= *d) && op == 'f')
+                *d = 0; /* (the id may be allocated again) */
+        }
         parse_words pw;
         bool has_name = one[0] != 'f' && parse_split(one, &pw) == NULL && pw.count >= 3;
         for (size_t i = 0; i < n; i++) {
@@ -851,6 +874,7 @@ static session_status trace_line_by_line(session *s, const char *file, bool json
     if (sb_str(&err)[0]) { /* a damaged recording: what came before the damage replayed */
         worst = sess_fail(out, "%s: %s", file, sb_str(&err));
     }
+    free(dead);
     sb_free(&answer);
     sb_free(&err);
     sb_free(&script);
