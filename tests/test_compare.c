@@ -129,6 +129,29 @@ static void test_names_resolve_within_the_member(void **state)
     session_destroy(s);
 }
 
+/* During a comparison, switch picks a member; to any other allocator (or
+ * a new kind) it is an error that changes nothing, since the members would
+ * still take every allocation command. */
+static void test_switch_stays_within_the_comparison(void **state)
+{
+    (void)state;
+    session *s = session_create();
+    sk_run(s, "new bump 64 as other");
+    sk_run(s, "compare pool 24, arena");
+    char *before = sk_state(s);
+    const char *e = sk_run_status(s, "switch other", SESSION_ERROR);
+    assert_non_null(strstr(e, "switch picks one of its members (pool, arena)"));
+    sk_run_status(s, "switch buddy", SESSION_ERROR);
+    char *after = sk_state(s);
+    assert_string_equal(before, after);
+    assert_non_null(strstr(sk_run(s, "switch arena"), "arena: arena over the system heap is active"));
+    sk_run(s, "compare off");
+    assert_non_null(strstr(sk_run(s, "switch other"), "other: bump 64 is active"));
+    free(before);
+    free(after);
+    session_destroy(s);
+}
+
 static void test_bad_input_changes_nothing(void **state)
 {
     static const char *const bad[] = {
@@ -320,6 +343,7 @@ int main(void)
         cmocka_unit_test(test_every_member_gets_the_command),
         cmocka_unit_test(test_a_member_that_cannot_is_reported_and_others_go_on),
         cmocka_unit_test(test_names_resolve_within_the_member),
+        cmocka_unit_test(test_switch_stays_within_the_comparison),
         cmocka_unit_test(test_bad_input_changes_nothing),
         cmocka_unit_test(test_undo_and_rewind_replay_the_group),
         cmocka_unit_test(test_trace_table_per_member),

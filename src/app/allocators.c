@@ -217,6 +217,15 @@ sess_allocator *cmd_default_allocator(session *s, strbuf *out)
     return install(s, &sp, NULL, out);
 }
 
+/* Whether allocator i (-1: none) is a member of the comparison. */
+static bool group_has(const session *s, size_t i)
+{
+    for (size_t k = 0; k < s->group.count; k++)
+        if (s->group.member[k] == i)
+            return true;
+    return false;
+}
+
 session_status cmd_switch(session *s, const parse_words *w, strbuf *out)
 {
     if (w->count != 2)
@@ -227,6 +236,14 @@ session_status cmd_switch(session *s, const parse_words *w, strbuf *out)
         for (size_t k = 0; k < s->alloc_count && i == (size_t)-1; k++)
             if (parse_is(s->allocs[k]->kind->name, w->word[1]))
                 i = k;
+    }
+    if (s->group.count && !group_has(s, i)) { /* allocation commands would still run on the members */
+        char names[256] = "";
+        for (size_t k = 0; k < s->group.count; k++)
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", k ? ", " : "",
+                     s->allocs[s->group.member[k]]->name);
+        return sess_fail(out, "a comparison is on: switch picks one of its members (%s); compare off ends it first",
+                         names);
     }
     if (i != (size_t)-1) {
         s->active = i;
