@@ -46,7 +46,8 @@ replays() {
     # and on its own glibc layout, where every block must land where glibc put it (the session's
     # block names are looked up one by one: recordings of more than 20,000 operations are skipped)
     [ "$(sed -n 3p "$1")" -gt 20000 ] && return
-    if "$prog" --trace "$1" --on glibc --batch >"$tmp/replay" 2>&1 && grep -q " 0 failed" "$tmp/replay"; then
+    if "$prog" --trace "$1" --on glibc --batch >"$tmp/replay" 2>&1 && grep -q " 0 failed" "$tmp/replay" \
+        && [ "$(tail -1 "$tmp/replay")" = "replay complete" ]; then
         ok
     else
         bad "$1 does not replay on its glibc layout: $(cat "$tmp/replay")"
@@ -202,7 +203,9 @@ head -c $half "$rec" >"$tmp/trunc.rec"
 st=$?
 done_ops=$(cat "$tmp/out" "$tmp/err" | sed -n 's/.*: \([0-9]*\) operations, 0 failed.*/\1/p')
 [ $st = 1 ] && grep -q "trunc.rec: byte [0-9]*: .*truncated" "$tmp/err" && [ -n "$done_ops" ] && [ "$done_ops" -gt 0 ] \
-    && [ "$done_ops" -lt "$total" ] && ok || bad "truncated: exit $st, $(cat "$tmp/out" "$tmp/err")"
+    && [ "$done_ops" -lt "$total" ] && grep -q "replay incomplete" "$tmp/out" \
+    && ! grep -q "mdriver's utilisation" "$tmp/out" "$tmp/err" \
+    && ok || bad "truncated: exit $st, $(cat "$tmp/out" "$tmp/err")"
 # a corrupt line in the middle: the error names its byte offset
 line=$((total / 2 + 4))
 offset=$(head -n $((line - 1)) "$rec" | wc -c)

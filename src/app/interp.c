@@ -870,6 +870,7 @@ static session_status trace_line_by_line(session *s, const char *file, bool json
                        "bytes, utilisation %.1f%%; %.1f ms\n",
                   file, sess_active(s)->name, f[0].ops, f[0].failures, f[0].peak_live, f[0].high_water,
                   f[0].high_water ? 100.0 * (double)f[0].peak_live / (double)f[0].high_water : 0.0, ns / 1e6);
+        sb_printf(out, "replay %s\n", f[0].failures || stopped || sb_str(&err)[0] ? "incomplete" : "complete");
     }
     if (sb_str(&err)[0]) { /* a damaged recording: what came before the damage replayed */
         worst = sess_fail(out, "%s: %s", file, sb_str(&err));
@@ -975,7 +976,7 @@ static void trace_report(session *s, const char *file, const trace_header *h, co
     /* the whole trace's peak is what its header (or the reader) says; a
      * first N replayed only N: their peak is the one the replay saw */
     size_t payload = r->ops < h->ops ? r->peak_live : h->peak_payload;
-    if (st.capacity && !r->stopped && !r->failures)
+    if (st.capacity && !r->stopped && !r->failures && !damaged)
         sb_printf(out, "; mdriver's utilisation %.1f%% (peak payload %zu / heap %zu bytes)",
                   100.0 * (double)payload / (double)st.capacity, payload, st.capacity);
     sb_printf(out, "; %.1f ms\n", ms);
