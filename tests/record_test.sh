@@ -203,7 +203,7 @@ head -c $half "$rec" >"$tmp/trunc.rec"
 st=$?
 done_ops=$(cat "$tmp/out" "$tmp/err" | sed -n 's/.*: \([0-9]*\) operations, 0 failed.*/\1/p')
 [ $st = 1 ] && grep -q "trunc.rec: byte [0-9]*: .*truncated" "$tmp/err" && [ -n "$done_ops" ] && [ "$done_ops" -gt 0 ] \
-    && [ "$done_ops" -lt "$total" ] && grep -q "replay incomplete" "$tmp/out" \
+    && [ "$done_ops" -lt "$total" ] && cat "$tmp/out" "$tmp/err" | grep -q "replay incomplete" \
     && ! grep -q "mdriver's utilisation" "$tmp/out" "$tmp/err" \
     && ok || bad "truncated: exit $st, $(cat "$tmp/out" "$tmp/err")"
 # a corrupt line in the middle: the error names its byte offset
