@@ -35,7 +35,7 @@ static void test_bad_input_leaves_state_intact(void **state)
         "read buf 90 20", "expect", "expect block", "expect frobnicate 3", "zoom 3", "show",
         "struct { }", "struct E { u32 a; u32 a; }", "struct F { F x; }", "struct G { }",
         "struct H { blob b; }", "alloc \xff", "dump xml", "help nothing", "try", "layout nothing",
-        "new pool 24 capacity 0", "free buf extra", "new freelist 8",
+        "new pool 24 capacity 0", "free buf extra", "new freelist 8", "new pool Entity",
     };
     session *s = session_create();
     sk_run(s, "new bump 256");
@@ -52,6 +52,8 @@ static void test_bad_input_leaves_state_intact(void **state)
         free(after);
     }
     assert_int_equal(session_step(s), hist_step);
+    /* a pool of a type not defined yet says how to define it */
+    assert_non_null(strstr(sk_run_status(s, "new pool Entity", SESSION_ERROR), "struct Entity {"));
     free(before);
     session_destroy(s);
 }

@@ -164,6 +164,10 @@ static session_status read_spec(session *s, const parse_words *w, kind_spec *sp,
                    types_lookup(s->types, word, &sp->size, &sp->type_align)) {
             sp->type = word;
             sp->has_size = true;
+        } else if (!sp->has_size && (sp->kind->can & KIND_TYPED) && parse_is_name(word) &&
+                   (word[0] < '0' || word[0] > '9')) {
+            return sess_fail(out, "'%s': no such type yet (define it first: struct %s { u32 id; f32 x; }; "
+                                  "types lists them), nor a size (100, 4k, 2MiB)", word, word);
         } else {
             e = parse_size(word, &sp->size);
             return sess_fail(out, "'%s': %s (usage: %s)", word,
