@@ -84,6 +84,31 @@ static void test_inspection_shows_links_and_padding(void **state)
     pool_destroy(p);
 }
 
+/* A reset that retains with a limit keeps the first slab and then the
+ * next ones while their bytes fit the limit; the rest go (slabs of 16, 32
+ * and 64 slots of 24 bytes: 384, 768 and 1536 bytes). */
+static void test_retain_with_limit_keeps_what_fits(void **state)
+{
+    (void)state;
+    static const struct { size_t limit, slabs; } cases[] = {
+        {0, 1}, {400, 1}, {1151, 1}, {1152, 2}, {2687, 2}, {2688, 3}, {SIZE_MAX, 3}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        pool *p = pool_create((pool_options){24, 3, 16, true});
+        for (int i = 0; i < 16 + 32 + 1; i++)
+            assert_non_null(pool_create_item(p));
+        assert_int_equal(pool_slab_count(p), 3);
+        pool_reset_with_limit(p, AS_RESET_RETAIN_WITH_LIMIT, cases[c].limit);
+        if (pool_slab_count(p) != cases[c].slabs)
+            fail_msg("limit %zu: %zu slabs kept, not %zu", cases[c].limit, pool_slab_count(p), cases[c].slabs);
+        assert_int_equal(pool_live(p), 0);
+        assert_null(pool_check(p));
+        for (int i = 0; i < 100; i++) /* and it grows again from there */
+            assert_non_null(pool_create_item(p));
+        assert_null(pool_check(p));
+        pool_destroy(p);
+    }
+}
+
 /* issue 13: 48 creates fill slabs of 16 and 32; a reset that keeps them and
  * 48 creates again must refill those two slabs (slab 0 first, in address
  * order) and add no third one. */
@@ -122,6 +147,7 @@ int main(void)
         cmocka_unit_test(test_large_alignments),
         cmocka_unit_test(test_inspection_shows_links_and_padding),
         cmocka_unit_test(test_retain_capacity_reuses_every_slab),
+        cmocka_unit_test(test_retain_with_limit_keeps_what_fits),
     };
     return cmocka_run_group_tests_name("pool", tests, NULL, NULL);
 }

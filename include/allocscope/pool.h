@@ -40,6 +40,10 @@ void pool_destroy_item(pool *p, void *item);
  * MemoryPool.reset(.retain_capacity); Zig 0.11's reset takes no mode and
  * frees everything). */
 void pool_reset(pool *p, as_reset_mode mode);
+/* The same; retain_with_limit keeps the first slab and then the next ones
+ * while their bytes together stay within limit (as an arena under Zig's
+ * MemoryPool keeps at most that much), the rest given back. */
+void pool_reset_with_limit(pool *p, as_reset_mode mode, size_t limit);
 
 size_t pool_slot_size(const pool *p);
 size_t pool_item_size(const pool *p);

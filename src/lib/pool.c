@@ -176,19 +176,36 @@ void pool_destroy_item(pool *p, void *item)
 
 void pool_reset(pool *p, as_reset_mode mode)
 {
+    pool_reset_with_limit(p, mode, SIZE_MAX);
+}
+
+void pool_reset_with_limit(pool *p, as_reset_mode mode, size_t limit)
+{
     for (size_t i = 0; i < p->slab_count; i++) {
         p->slabs[i].touched = touched(&p->slabs[i]);
         p->slabs[i].handed_out = 0;
     }
-    if (mode == AS_RESET_FREE_ALL && p->growable) {
-        bool keep = reserve_spares(p, p->spare_count + p->slab_count - 1);
-        for (size_t i = 1; i < p->slab_count; i++) {
+    /* the slabs kept: the first always; with a limit, the next ones while
+     * their bytes together stay within it; free_all keeps only the first */
+    size_t keep_slabs = p->slab_count, bytes = p->slab_count ? p->slabs[0].slots * p->slot_size : 0;
+    if (p->growable && mode == AS_RESET_FREE_ALL)
+        keep_slabs = 1;
+    else if (p->growable && mode == AS_RESET_RETAIN_WITH_LIMIT)
+        for (keep_slabs = 1; keep_slabs < p->slab_count; keep_slabs++) {
+            size_t more = p->slabs[keep_slabs].slots * p->slot_size;
+            if (bytes + more > limit)
+                break;
+            bytes += more;
+        }
+    if (keep_slabs < p->slab_count) {
+        bool keep = reserve_spares(p, p->spare_count + p->slab_count - keep_slabs);
+        for (size_t i = keep_slabs; i < p->slab_count; i++) {
             if (keep)
                 p->spares[p->spare_count++] = p->slabs[i];
             else
                 as_region_delete(p->slabs[i].mem);
         }
-        p->slab_count = 1;
+        p->slab_count = keep_slabs;
     }
     p->cur = 0;
     p->free_head = NULL;
@@ -395,8 +412,7 @@ static as_free_verdict probe_judge(const void *ctx, const void *mem, size_t len,
 
 static bool probe_reset(void *ctx, as_reset_mode mode, size_t limit)
 {
-    (void)limit;
-    pool_reset(ctx, mode);
+    pool_reset_with_limit(ctx, mode, limit);
     return true;
 }
 
