@@ -1778,19 +1778,19 @@ int advise_main(int argc, char **argv)
     sb_init(&err);
     sb_init(&out);
     int status = 1;
-    if (sb_read_file(&text, file, (size_t)512 << 20, &err)) {
-        advise_report *r = advise_trace_text(sb_str(&text), &err);
-        if (r) {
-            (json ? advise_json : advise_text)(r, file, &out);
-            fputs(sb_str(&out), stdout);
-            status = r->damage[0] ? 1 : 0; /* as a replay of a damaged recording does */
-            if (r->damage[0])
-                fprintf(stderr, "allocscope: %s: %s\n", file, r->damage);
-        }
+    advise_report *r = NULL;
+    if (sb_read_file(&text, file, (size_t)512 << 20, &err))
+        r = advise_trace_text(sb_str(&text), &err);
+    if (r) {
+        (json ? advise_json : advise_text)(r, file, &out);
+        fputs(sb_str(&out), stdout);
+        status = r->damage[0] ? 1 : 0; /* as a replay of a damaged recording does, with where and why */
+        if (r->damage[0])
+            fprintf(stderr, "allocscope: %s: %s\n", file, r->damage);
         advise_destroy(r);
-    }
-    if (status)
+    } else {
         fprintf(stderr, "allocscope: advise %s: %s\n", file, sb_str(&err));
+    }
     sb_free(&text);
     sb_free(&err);
     sb_free(&out);
