@@ -34,7 +34,7 @@ static void usage(FILE *f)
           "       allocscope --trace FILE --compare \"KIND ...\" \"KIND ...\" [--json]   on 2 to 4 allocators, one table\n"
           "       allocscope --gen-trace random|binary-tree|coalescing|realloc [--seed N] [--ops N]\n"
           "       allocscope advise FILE [--json]        which allocator fits a trace (or a recording)\n"
-          "       allocscope bench [WORKLOAD] [--json]      W1..W5, scale (see make bench)\n"
+          "       allocscope bench [WORKLOAD] [--json]   W1..W5, scale, traces, all (the default; see make bench)\n"
           "       allocscope record [-o FILE] [--stacks] -- CMD [ARGS...]   record CMD's allocations\n"
           "       allocscope --help | --version\n"
           "With standard input not a terminal and no mode given, allocscope runs in batch mode on it.\n",
@@ -108,12 +108,12 @@ static int parse_args(int argc, char **argv, cli *c)
                 return 2;
         } else if (!strcmp(a, "--seed") || !strcmp(a, "--ops")) {
             bool ops = !strcmp(a, "--ops");
-            const char *v_text = flag_value(argc, argv, &i, ops ? "a number, 1..10000000" : "a number");
+            const char *v_text = flag_value(argc, argv, &i, ops ? "a number, 1..100000000" : "a number");
             size_t v;
             if (v_text == NULL)
                 return 2;
             if (parse_uint(v_text, &v) || (ops && (v == 0 || v > TRACE_MAX_OPS))) {
-                fprintf(stderr, "allocscope: %s takes a number%s, not '%s'\n", a, ops ? " (1..10000000)" : "",
+                fprintf(stderr, "allocscope: %s takes a number%s, not '%s'\n", a, ops ? " (1..100000000)" : "",
                         v_text);
                 return 2;
             }
