@@ -2,6 +2,7 @@
  * main.c - allocscope's command line: the live view in a terminal, batch
  * mode otherwise, scene playback, traces and the benchmark.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +25,7 @@
 static void usage(FILE *f)
 {
     fputs("usage: allocscope                      the live view (bump allocator over 4096 bytes)\n"
-          "       allocscope --play SCENE [--delay MS] [--autoplay] [--clean]   play a scene in the live view\n"
+          "       allocscope --play SCENE [--delay MS] [--autoplay] [--clean] [--ascii]   play a scene in the live view\n"
           "                 (SCENE: a file, or a shipped scene by name: 02_alignment; allocscope --scenes lists them)\n"
           "       allocscope --scenes                   the shipped scenes with their summaries\n"
           "       allocscope --play FILE --export-svg DIR [--at-marks] | --export-cast FILE | --export-html FILE\n"
@@ -278,7 +279,9 @@ static char *trace_scene(const cli *c, strbuf *err)
         sb_clear(err);
     } else {
         char msg[512];
-        snprintf(msg, sizeof msg, "%s:%s", c->trace, sb_str(err));
+        /* a trace's error starts with its line ("FILE:3: ..."), a recording's with a byte ("FILE: byte 31: ...") */
+        const char *e = sb_str(err);
+        snprintf(msg, sizeof msg, "%s:%s%s", c->trace, isdigit((unsigned char)e[0]) || e[0] == ' ' ? "" : " ", e);
         sb_clear(err);
         sb_add(err, msg);
     }
