@@ -5,7 +5,8 @@ what the program draws: each block that follows a line starting with
 in order, in `PROG --batch scenes/NN_name.as --frames --ascii`. In the
 "Batch mode" section, the script shown in the block that starts with `new `
 must end its `--frames --ascii` output with the map shown in the block after
-it (the last map the program prints, whole)."""
+it (the last map the program prints, whole). In "Struct layout", the lines
+typed after "> " must print exactly the other lines of that block."""
 import re
 import subprocess
 import sys
@@ -45,6 +46,19 @@ else:
         bad += 1
         print("README: the batch-mode example's map is not what the program draws; it draws:")
         print("\n".join("    " + l for l in frame))
+
+# the struct layout example: the lines after "> " are typed, the others are what they print
+layout = text[text.index("## Struct layout"):text.index("## When does a custom allocator pay off?")]
+m = re.search(r"^```\n(> .*?)```", layout, re.M | re.S)
+checked += 1
+lines = m.group(1).rstrip("\n").split("\n") if m else []
+typed = "".join(l[2:] + "\n" for l in lines if l.startswith("> "))
+shown = [l for l in lines if not l.startswith("> ")]
+out = subprocess.run([prog, "--batch", "-"], input=typed, capture_output=True, text=True).stdout.rstrip("\n").split("\n")
+if not m or out != shown:
+    bad += 1
+    print("README: the struct layout example is not what the program prints; it prints:")
+    print("\n".join("    " + l for l in out))
 
 if checked == 0:
     print("README: no scene maps found (the check is broken)")
