@@ -471,6 +471,11 @@ ex --export-html "$tmp/exists.html"; st=$?
 [ $st = 1 ] && grep -q "exists: not replaced (add --force" "$tmp/err" && [ "$(cat "$tmp/exists.html")" = keep ] \
     && ok || bad "an existing file must be refused without --force (exit $st)"
 ex --export-html "$tmp/exists.html" --force && grep -q "<!DOCTYPE html>" "$tmp/exists.html" && ok || bad "--force replaces"
+# slides in DIR/ (a slash at the end): the existing slide is named with one slash, as the user wrote it
+mkdir "$tmp/slash" && echo keep >"$tmp/slash/step-0000.svg"
+ex --export-svg "$tmp/slash/"; st=$?
+[ $st = 1 ] && grep -q "'$tmp/slash/step-0000.svg' exists: nothing written" "$tmp/err" && ok \
+    || bad "DIR/ names its slides with one slash (exit $st): $(cat "$tmp/err")"
 mkdir "$tmp/adir"
 ex --export-cast "$tmp/adir"; st=$?
 [ $st = 1 ] && grep -q "is a directory" "$tmp/err" && [ -z "$(ls "$tmp/adir")" ] && ok || bad "a directory as the file (exit $st)"

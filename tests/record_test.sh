@@ -178,6 +178,13 @@ allocs=$(sed -n 's/.*close.rec: [0-9]* events (\([0-9]*\) allocations.*/\1/p' "$
 # --- bad input -------------------------------------------------------------
 "$prog" record -o "$tmp/none.rec" -- no-such-command-here 2>"$tmp/err"
 [ $? = 127 ] && grep -q "no-such-command-here: command not found" "$tmp/err" && ok || bad "missing command: $(cat "$tmp/err")"
+# a file that exists but cannot be run: 126 and why, as a shell says (not "command not found")
+printf '#!/bin/sh\necho ran\n' >"$tmp/noexec.sh" && chmod 644 "$tmp/noexec.sh"
+"$prog" record -o "$tmp/none.rec" -- "$tmp/noexec.sh" >"$tmp/out" 2>"$tmp/err"
+[ $? = 126 ] && grep -q "noexec.sh: is not executable" "$tmp/err" && [ ! -s "$tmp/out" ] && ok \
+    || bad "not executable: $(cat "$tmp/out" "$tmp/err")"
+(PATH="$tmp:$PATH" "$prog" record -o "$tmp/none.rec" -- noexec.sh) 2>"$tmp/err"
+[ $? = 126 ] && grep -q "noexec.sh: is not executable" "$tmp/err" && ok || bad "not executable on PATH: $(cat "$tmp/err")"
 "$prog" record -o "$tmp/none.rec" 2>"$tmp/err"
 [ $? = 2 ] && grep -q "usage: allocscope record" "$tmp/err" && ok || bad "no command: $(cat "$tmp/err")"
 "$prog" record -o /nonexistent-dir/x.rec -- echo ran >"$tmp/out" 2>"$tmp/err"

@@ -1171,8 +1171,8 @@ static void partial_hints(advise_report *r)
     strbuf *o = &r->why;
     size_t pools = row_of(r, "pool"), sk = row_of(r, "stack");
     if (r->pick != ADVISE_POOL && p->hot_count && row_clean(r, pools)) {
-        sb_printf(o, "Worth a look: %.0f%% of the blocks are of %zu hot sizes (", pct(p->hot_allocs, p->allocs),
-                  p->hot_count);
+        sb_printf(o, "Worth a look: %.0f%% of the blocks are of %zu hot size%s (", pct(p->hot_allocs, p->allocs),
+                  p->hot_count, p->hot_count == 1 ? "" : "s");
         for (size_t i = 0; i < p->hot_count; i++)
             sb_printf(o, "%s%zu bytes", i ? ", " : "", p->hot[i].size);
         sb_printf(o, ") that churn: pools for them in front of a free list took %.1f ns per operation; ",
@@ -1344,9 +1344,9 @@ static void decide(advise_report *r)
     }
     partial_hints(r);
     if (p->align_padding)
-        sb_printf(o, "The program's own alignments cost %zu bytes of padding laid end to end (%.1f%% of the "
+        sb_printf(o, "The program's own alignments cost %zu byte%s of padding laid end to end (%.1f%% of the "
                      "bytes allocated).\n",
-                  p->align_padding, pct(p->align_padding, p->bytes_allocated));
+                  p->align_padding, p->align_padding == 1 ? "" : "s", pct(p->align_padding, p->bytes_allocated));
     if (r->pick != ADVISE_GENERAL)
         sb_add(o, "The tutorial's advice stands: start with a general-purpose allocator, and switch only "
                   "where the measured figures show allocation matters.\n");
@@ -1536,11 +1536,11 @@ static void text_pattern(const advise_pattern *p, strbuf *out)
     for (size_t i = 0; i < 13; i++)
         if (p->align[i])
             sb_printf(out, " %zu: %zu", (size_t)1 << i, p->align[i]);
-    sb_printf(out, "; their padding laid end to end: %zu bytes (%.1f%%)\n", p->align_padding,
-              pct(p->align_padding, p->bytes_allocated));
-    sb_printf(out, "  lifetimes in events: median %llu, 90%% %llu, max %llu; %zu blocks never freed\n",
+    sb_printf(out, "; their padding laid end to end: %zu byte%s (%.1f%%)\n", p->align_padding,
+              p->align_padding == 1 ? "" : "s", pct(p->align_padding, p->bytes_allocated));
+    sb_printf(out, "  lifetimes in events: median %llu, 90%% %llu, max %llu; %zu block%s never freed\n",
               (unsigned long long)p->life_events.median, (unsigned long long)p->life_events.p90,
-              (unsigned long long)p->life_events.max, p->never_freed);
+              (unsigned long long)p->life_events.max, p->never_freed, p->never_freed == 1 ? "" : "s");
     if (p->has_time)
         sb_printf(out, "  lifetimes in time: median %llu ns, 90%% %llu ns, max %llu ns (of %llu ns)\n",
                   (unsigned long long)p->life_ns.median, (unsigned long long)p->life_ns.p90,
@@ -1778,19 +1778,19 @@ int advise_main(int argc, char **argv)
     sb_init(&err);
     sb_init(&out);
     int status = 1;
-    if (sb_read_file(&text, file, (size_t)512 << 20, &err)) {
-        advise_report *r = advise_trace_text(sb_str(&text), &err);
-        if (r) {
-            (json ? advise_json : advise_text)(r, file, &out);
-            fputs(sb_str(&out), stdout);
-            status = r->damage[0] ? 1 : 0; /* as a replay of a damaged recording does */
-            if (r->damage[0])
-                fprintf(stderr, "allocscope: %s: %s\n", file, r->damage);
-        }
+    advise_report *r = NULL;
+    if (sb_read_file(&text, file, (size_t)512 << 20, &err))
+        r = advise_trace_text(sb_str(&text), &err);
+    if (r) {
+        (json ? advise_json : advise_text)(r, file, &out);
+        fputs(sb_str(&out), stdout);
+        status = r->damage[0] ? 1 : 0; /* as a replay of a damaged recording does, with where and why */
+        if (r->damage[0])
+            fprintf(stderr, "allocscope: %s: %s\n", file, r->damage);
         advise_destroy(r);
-    }
-    if (status)
+    } else {
         fprintf(stderr, "allocscope: advise %s: %s\n", file, sb_str(&err));
+    }
     sb_free(&text);
     sb_free(&err);
     sb_free(&out);

@@ -2,6 +2,7 @@
  * main.c - allocscope's command line: the live view in a terminal, batch
  * mode otherwise, scene playback, traces and the benchmark.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +25,7 @@
 static void usage(FILE *f)
 {
     fputs("usage: allocscope                      the live view (bump allocator over 4096 bytes)\n"
-          "       allocscope --play SCENE [--delay MS] [--autoplay] [--clean]   play a scene in the live view\n"
+          "       allocscope --play SCENE [--delay MS] [--autoplay] [--clean] [--ascii]   play a scene in the live view\n"
           "                 (SCENE: a file, or a shipped scene by name: 02_alignment; allocscope --scenes lists them)\n"
           "       allocscope --scenes                   the shipped scenes with their summaries\n"
           "       allocscope --play FILE --export-svg DIR [--at-marks] | --export-cast FILE | --export-html FILE\n"
@@ -34,7 +35,7 @@ static void usage(FILE *f)
           "       allocscope --trace FILE --compare \"KIND ...\" \"KIND ...\" [--json]   on 2 to 4 allocators, one table\n"
           "       allocscope --gen-trace random|binary-tree|coalescing|realloc [--seed N] [--ops N]\n"
           "       allocscope advise FILE [--json]        which allocator fits a trace (or a recording)\n"
-          "       allocscope bench [WORKLOAD] [--json]      W1..W5, scale (see make bench)\n"
+          "       allocscope bench [WORKLOAD] [--json]   W1..W5, scale, traces, all (the default; see make bench)\n"
           "       allocscope record [-o FILE] [--stacks] -- CMD [ARGS...]   record CMD's allocations\n"
           "       allocscope --help | --version\n"
           "With standard input not a terminal and no mode given, allocscope runs in batch mode on it.\n",
@@ -108,12 +109,12 @@ static int parse_args(int argc, char **argv, cli *c)
                 return 2;
         } else if (!strcmp(a, "--seed") || !strcmp(a, "--ops")) {
             bool ops = !strcmp(a, "--ops");
-            const char *v_text = flag_value(argc, argv, &i, ops ? "a number, 1..10000000" : "a number");
+            const char *v_text = flag_value(argc, argv, &i, ops ? "a number, 1..100000000" : "a number");
             size_t v;
             if (v_text == NULL)
                 return 2;
             if (parse_uint(v_text, &v) || (ops && (v == 0 || v > TRACE_MAX_OPS))) {
-                fprintf(stderr, "allocscope: %s takes a number%s, not '%s'\n", a, ops ? " (1..10000000)" : "",
+                fprintf(stderr, "allocscope: %s takes a number%s, not '%s'\n", a, ops ? " (1..100000000)" : "",
                         v_text);
                 return 2;
             }
@@ -278,7 +279,9 @@ static char *trace_scene(const cli *c, strbuf *err)
         sb_clear(err);
     } else {
         char msg[512];
-        snprintf(msg, sizeof msg, "%s:%s", c->trace, sb_str(err));
+        /* a trace's error starts with its line ("FILE:3: ..."), a recording's with a byte ("FILE: byte 31: ...") */
+        const char *e = sb_str(err);
+        snprintf(msg, sizeof msg, "%s:%s%s", c->trace, isdigit((unsigned char)e[0]) || e[0] == ' ' ? "" : " ", e);
         sb_clear(err);
         sb_add(err, msg);
     }

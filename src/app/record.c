@@ -1408,24 +1408,33 @@ static bool find_library(char *out, size_t cap)
 }
 
 /* CMD as a path: as given if it has a slash, else found in $PATH. */
-static bool find_command(const char *cmd, char *out, size_t cap)
+/* Where CMD is run from, as a shell finds it: 0 with its path in out; 127
+ * if there is no such file; 126 if there is one but it cannot be executed
+ * (no execute permission, or a directory), as a shell says then. */
+static int find_command(const char *cmd, char *out, size_t cap)
 {
+    struct stat st;
     if (strchr(cmd, '/')) {
         snprintf(out, cap, "%s", cmd);
-        return access(out, X_OK) == 0;
+        if (stat(out, &st) != 0)
+            return 127;
+        return S_ISREG(st.st_mode) && access(out, X_OK) == 0 ? 0 : 126;
     }
     const char *path = getenv("PATH");
     if (path == NULL)
         path = "/usr/local/bin:/usr/bin:/bin";
+    int found = 127;
     while (*path) {
         size_t n = strcspn(path, ":");
         snprintf(out, cap, "%.*s/%s", (int)n, n ? path : ".", cmd);
-        struct stat st;
-        if (stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, X_OK) == 0)
-            return true;
+        if (stat(out, &st) == 0 && S_ISREG(st.st_mode)) {
+            if (access(out, X_OK) == 0)
+                return 0;
+            found = 126; /* a later directory of PATH may still hold an executable one */
+        }
         path += n + (path[n] == ':');
     }
-    return false;
+    return found;
 }
 
 /* NULL if the loader will preload into the program at path, else why not. */
@@ -1689,9 +1698,11 @@ int record_main(int argc, char **argv)
                         "in ../lib/allocscope (make builds it; or set ALLOCSCOPE_RECORD_LIB)\n");
         return 2;
     }
-    if (!find_command(a.cmd[0], path, sizeof path)) {
-        fprintf(stderr, "allocscope: record: %s: command not found\n", a.cmd[0]);
-        return 127;
+    int found = find_command(a.cmd[0], path, sizeof path);
+    if (found) {
+        fprintf(stderr, "allocscope: record: %s: %s\n", a.cmd[0],
+                found == 126 ? "is not executable" : "command not found");
+        return found;
     }
     bool existed = access(a.out, F_OK) == 0;
     FILE *probe = fopen(a.out, "a"); /* can the recording be written? before CMD runs, not after */

@@ -385,8 +385,8 @@ session_status cmd_types(session *s, const parse_words *w, strbuf *out)
     }
     for (size_t i = 0; i < n; i++) {
         const types_struct *t = types_at(s->types, i);
-        sb_printf(out, "  %s%s: %zu bytes, align %zu, %zu padding, %zu field%s\n", t->packed ? "packed " : "",
-                  t->name, t->size, t->align, types_padding(t), t->field_count, t->field_count == 1 ? "" : "s");
+        sb_printf(out, "  %s%s: %zu byte%s, align %zu, %zu padding, %zu field%s\n", t->packed ? "packed " : "",
+                  t->name, t->size, t->size == 1 ? "" : "s", t->align, types_padding(t), t->field_count, t->field_count == 1 ? "" : "s");
     }
     return SESSION_OK;
 }

@@ -563,8 +563,8 @@ static void on_event(void *user, const as_event *ev)
         sess_warn(s, k, "free of a pointer %s never handed out", s->allocs[c->alloc]->name);
         break;
     case AS_EV_WRONG_SIZE_FREE:
-        sess_warn(s, k, "free of %s with the wrong size: %zu bytes given, allocated with %zu at step %llu",
-                  what, ev->given_len, ev->len, (unsigned long long)ev->alloc_stamp);
+        sess_warn(s, k, "free of %s with the wrong size: %zu byte%s given, allocated with %zu at step %llu",
+                  what, ev->given_len, ev->given_len == 1 ? "" : "s", ev->len, (unsigned long long)ev->alloc_stamp);
         break;
     case AS_EV_OUT_OF_ORDER_FREE:
         sess_warn(s, k, "free of %s out of order: a stack frees only its top block (LIFO); the free was "

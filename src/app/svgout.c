@@ -1196,9 +1196,13 @@ bool svgout_write_file(const char *path, const char *data, size_t len, bool forc
     return ok;
 }
 
+/* DIR/step-NNNN.svg, with one slash whether DIR ends with one or not
+ * (messages name the file as the user would write it). */
 static void step_file(const char *dir, size_t step, char *buf, size_t cap)
 {
-    snprintf(buf, cap, "%s/step-%04zu.svg", dir, step);
+    size_t n = strlen(dir);
+    bool slash = n > 0 && dir[n - 1] == '/';
+    snprintf(buf, cap, "%s%sstep-%04zu.svg", dir, slash ? "" : "/", step);
 }
 
 static bool is_mark(const player *p)

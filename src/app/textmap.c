@@ -192,8 +192,9 @@ static void layout_row(const types_struct *t, size_t from, size_t n, bool ascii,
 void textmap_layout(const types_registry *reg, const types_struct *t, strbuf *out, bool ascii)
 {
     size_t pad = types_padding(t), reordered = types_reordered_size(reg, t);
-    sb_printf(out, "%sstruct %s: %zu bytes, align %zu, %zu of them padding; reordered: %zu bytes\n",
-              t->packed ? "packed " : "", t->name, t->size, t->align, pad, reordered);
+    sb_printf(out, "%sstruct %s: %zu byte%s, align %zu, %zu of them padding; reordered: %zu byte%s\n",
+              t->packed ? "packed " : "", t->name, t->size, t->size == 1 ? "" : "s", t->align, pad, reordered,
+              reordered == 1 ? "" : "s");
     size_t shown = t->size > 1024 ? 1024 : t->size;
     for (size_t row = 0; row < shown; row += 32)
         layout_row(t, row, shown - row < 32 ? shown - row : 32, ascii, out);

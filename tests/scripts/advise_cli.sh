@@ -63,6 +63,7 @@ if "$prog" --help 2>&1 | grep -q 'allocscope record'; then
     unwrap <"$tmp/wrapped" | grep -q '^The input is damaged (byte [0-9]*: .*): advised on the operations before' ||
         bad "truncated recording: no damage note"
     grep -q "^allocscope: $tmp/cut.rec: byte [0-9]*: " "$tmp/err" || bad "truncated recording: $(cat "$tmp/err")"
+    [ "$(wc -l <"$tmp/err")" -eq 1 ] || bad "truncated recording: one line on stderr, the damage: $(cat "$tmp/err")"
     grep -q '^The advice: ' "$tmp/wrapped" || bad "truncated recording: no advice"
 else
     echo "advise_cli: this build has no recorder: real programs skipped"
