@@ -12,6 +12,7 @@
  */
 #include "allocscope/interp.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,10 +138,11 @@ typedef enum complete_kind {
       COMPLETE_EXPECT)                                                                                    \
     X("source", cmd_source, F, "source FILE", "run the commands of a file", COMPLETE_FILE)               \
     X("trace", cmd_trace, F, "trace FILE [first N] [json]",                                               \
-      "replay a malloc-lab trace or a recording on the active allocator (none: a free list growing\n"     \
-      "  like mdriver's); lines a ID BYTES | r ID BYTES | f ID; reports operations, failures by kind,\n"   \
-      "  peak live bytes, high-water mark, utilisation (ours and mdriver's) and time; the trace is one\n"  \
-      "  step; while comparing, a table of every member (slack and metadata too); json: that table",      \
+      "replay a malloc-lab trace or a recording on the active allocator, as one step, and report on it\n" \
+      "  (no allocator yet: a free list growing like mdriver's); lines a ID BYTES | r ID BYTES | f ID;\n" \
+      "  reports operations, failures by kind, peak live bytes, high-water mark, utilisation (ours and\n" \
+      "  mdriver's) and time; while comparing, a table of every member (slack and metadata too); json:\n" \
+      "  that table",                                                                                     \
       COMPLETE_FILE)                                                                                      \
     X("advise", advise_command, 0, "advise [json|compare]",                                              \
       "which allocator fits this session's allocations: the pattern, a replay on every kind, the advice\n" \
@@ -255,8 +257,8 @@ static session_status define_struct(session *s, const char *line, strbuf *out, s
             sscanf(p + 6, " %63[A-Za-z0-9_]", first);
         const types_struct *t = types_find(s->types, first[0] ? first : name);
         if (t)
-            sb_printf(out, "struct %s: %zu bytes, align %zu, %zu bytes of padding\n", t->name,
-                      t->size, t->align, types_padding(t));
+            sb_printf(out, "struct %s: %zu byte%s, align %zu, %zu byte%s of padding\n", t->name, t->size,
+                      t->size == 1 ? "" : "s", t->align, types_padding(t), types_padding(t) == 1 ? "" : "s");
         if (!s->replaying)
             sess_record(s, sb_str(&s->pending));
         s->changed = true;
@@ -744,6 +746,14 @@ static void trace_sample(session *s, const size_t *member, size_t n, compare_fig
 static bool trace_default_allocator(session *s, const trace_header *h, strbuf *out);
 static bool on_no_allocator(const session *s);
 
+/* FILE's error as a compiler says it: "FILE:LINE: ..." after a line
+ * number, "FILE: byte N: ..." or "FILE: ..." otherwise. */
+static session_status file_error(strbuf *out, const char *file, const strbuf *err)
+{
+    const char *e = err->len ? sb_str(err) : "cannot replay it";
+    return sess_fail(out, "%s:%s%s", file, isdigit((unsigned char)e[0]) ? "" : " ", e);
+}
+
 /* The operation and trace id of a line of a trace's script ("alloc N
  * align A as tID", "realloc tID N", "free tID"); false for any other. */
 static bool script_op(const char *line, char *op, size_t *id)
@@ -773,7 +783,7 @@ static session_status trace_line_by_line(session *s, const char *file, bool json
     trace_header h;
     bool read = sb_read_file(&text, file, (size_t)512 << 20, &err);
     if (!read || !trace_to_script(sb_str(&text), &h, &script, &err)) {
-        session_status st = sess_fail(out, "%s%s%s", read ? file : "", read ? ":" : "", sb_str(&err));
+        session_status st = read ? file_error(out, file, &err) : sess_fail(out, "%s", sb_str(&err));
         sb_free(&text);
         sb_free(&err);
         sb_free(&script);
@@ -1009,7 +1019,7 @@ static session_status trace_with_engine(session *s, const char *file, size_t max
     if (!valid || fseek(f, 0, SEEK_SET) != 0 ||
         (ts = trace_stream_open(f, rec ? &h : NULL, &err)) == NULL ||
         (on_no_allocator(s) && !trace_default_allocator(s, &h, out))) {
-        session_status st = sess_fail(out, "%s:%s", file, err.len ? sb_str(&err) : " cannot replay it");
+        session_status st = file_error(out, file, &err);
         trace_stream_close(ts);
         fclose(f);
         sb_free(&err);
