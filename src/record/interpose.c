@@ -163,7 +163,7 @@ static uint32_t file_pid;   /* the process the open file belongs to */
 static ino_t file_ino;
 static dev_t file_dev;
 static uint64_t callers[CALLERS];
-static uint64_t heap_start; /* sbrk(0) at the start: kept by a fork child (its heap is its parent's) */
+static uint64_t heap_start; /* the main heap's start (main_heap_start): kept by a fork child (its heap is its parent's) */
 static size_t ncallers;
 
 /* The recorder's state becomes st (and quick with it). */
@@ -232,6 +232,38 @@ static void spin_unlock(int *l) { __atomic_store_n(l, 0, __ATOMIC_RELEASE); }
 static ssize_t sys_write(int f, const void *p, size_t n) { return syscall(SYS_write, f, p, n); }
 static int sys_open(const char *name, int flags, mode_t mode) { return (int)syscall(SYS_openat, AT_FDCWD, name, flags, mode); }
 static void sys_close(int f) { syscall(SYS_close, f); }
+static ssize_t sys_read(int f, void *p, size_t n) { return (ssize_t)syscall(SYS_read, f, p, n); }
+
+/* Where the main heap starts: the [heap] line of /proc/self/maps (glibc
+ * may have grown it before the first call the recorder sees, so the break
+ * now can be past its first chunks), else the break now, which is where it
+ * will start. Raw system calls and a buffer on the stack: no allocation. */
+static uint64_t main_heap_start(void)
+{
+    char buf[4096];
+    size_t have = 0;
+    int f = sys_open("/proc/self/maps", O_RDONLY | O_CLOEXEC, 0);
+    for (ssize_t got; f >= 0 && (got = sys_read(f, buf + have, sizeof buf - 1 - have)) > 0;) {
+        have += (size_t)got;
+        buf[have] = '\0';
+        char *line = buf, *nl;
+        while ((nl = strchr(line, '\n')) != NULL) {
+            *nl = '\0';
+            if (strstr(line, "[heap]")) {
+                sys_close(f);
+                return strtoull(line, NULL, 16);
+            }
+            line = nl + 1;
+        }
+        have = strlen(line); /* a line cut by the buffer's end: keep its start */
+        memmove(buf, line, have);
+        if (have == sizeof buf - 1)
+            have = 0; /* (no line is this long) */
+    }
+    if (f >= 0)
+        sys_close(f);
+    return (uint64_t)(uintptr_t)sbrk(0);
+}
 
 static void write_all(int f, const void *data, size_t n)
 {
@@ -328,7 +360,7 @@ static void register_barrier(void);
 static void open_file(void)
 {
     if (heap_start == 0)
-        heap_start = (uint64_t)(uintptr_t)sbrk(0);
+        heap_start = main_heap_start();
     const char *dir = getenv("ALLOCSCOPE_RECORD_DIR");
     set_state(OFF);
     if (dir == NULL || strlen(dir) > sizeof path - 64)
