@@ -425,6 +425,16 @@ for size in "120 35" "80 24"; do
     check "q leaves" "EXITED"
 done
 
+# --- an answer wider than the screen is wrapped, not cut (help new at 80x24) --
+start 80 24 sh -c "'$prog'; echo EXITED; sleep 30"
+check "the view opens at 80x24" "allocators:"
+T send-keys -t e2e "help new" Enter
+check "the overlay opens for it" "answer: lines 1-"
+check "a kind's description goes on past the edge, wrapped" "forward, no resize"
+T send-keys -t e2e q
+T send-keys -t e2e C-d
+check "Ctrl-D leaves" "EXITED"
+
 # --- a step's command is said whole: the key hints give way, and a command
 # wider than the line is cut with a mark (a cut "align 1" said a false thing)
 cat > "$tmp/long.as" <<'SCENE'

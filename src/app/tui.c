@@ -1341,6 +1341,9 @@ static bool draw_play_answer(tui *t)
     return true;
 }
 
+/* The rows the REPL's answer takes in its pane, wrapped at its width. */
+static int answer_rows(const tui *t) { return wrapped_lines(sb_str(&t->answer), t->lay.answer.w - 2); }
+
 static void draw_answer(tui *t)
 {
     const screen_rect *r = &t->lay.answer;
@@ -1352,12 +1355,7 @@ static void draw_answer(tui *t)
         text = sb_str(&t->play_answer), a = t->play_failed ? style_attr(t, STYLE_ERROR) : A_NORMAL;
     } else if (t->overlay)
         text = "(the answer is open above the map)";
-    for (int k = 0; k < r->h && *text; k++) {
-        put_text(r->y + k, 1, r->w - 2, text, a);
-        text += strcspn(text, "\n");
-        if (*text == '\n')
-            text++;
-    }
+    draw_wrapped(r->y, 1, r->h, r->w - 2, text, a); /* (whole: longer ones open the overlay) */
 }
 
 /* Columns that the first n bytes of s take on screen. */
@@ -1489,7 +1487,7 @@ static void draw_overlay(tui *t)
     for (int k = 0; k < h; k++)
         fill_row(y + k, x, w, A_NORMAL);
     fill_row(y, x, w, box);
-    size_t total = sb_count_lines(text), rows = overlay_rows();
+    size_t total = (size_t)wrapped_lines(text, w - 2), rows = overlay_rows(); /* (lines as wrapped) */
     if (t->overlay_first + rows > total)
         t->overlay_first = total > rows ? total - rows : 0;
     size_t last = t->overlay_first + rows < total ? t->overlay_first + rows : total;
@@ -1501,17 +1499,9 @@ static void draw_overlay(tui *t)
             sb_str(&hint), total > rows ? ", any other key closes (and is kept)" : "any key closes (and is kept)");
     sb_free(&hint);
     const char *p = text;
-    for (size_t skip = 0; skip < t->overlay_first && *p; skip++) {
-        p += strcspn(p, "\n");
-        if (*p == '\n')
-            p++;
-    }
-    for (size_t row = 0; row < rows && *p; row++) {
-        put_text(y + 1 + (int)row, x + 1, w - 2, p, t->answer_error ? style_attr(t, STYLE_ERROR) : A_NORMAL);
-        p += strcspn(p, "\n");
-        if (*p == '\n')
-            p++;
-    }
+    for (size_t skip = 0; skip < t->overlay_first && *p; skip++)
+        wrap_line(p, w - 2, &p);
+    draw_wrapped(y + 1, x + 1, (int)rows, w - 2, p, t->answer_error ? style_attr(t, STYLE_ERROR) : A_NORMAL);
     if (last < total)
         put_fmt(y + h - 1, x + 1, w - 2, style_attr(t, STYLE_DIM), "(%zu more lines below)", total - last);
 }
@@ -1926,7 +1916,7 @@ static void relayout(tui *t)
     if (t->clean && t->playing)
         screen_hide_side(&t->lay);
     /* an answer that fits under the prompt now needs no overlay */
-    if (t->overlay && sb_count_lines(sb_str(&t->answer)) <= (size_t)t->lay.answer.h)
+    if (t->overlay && answer_rows(t) <= t->lay.answer.h)
         t->overlay = false;
     if (!t->lay.too_small)
         rebuild(t, false);
@@ -2053,7 +2043,7 @@ static void on_line(void *user, const char *line)
     after_step(t, before);
     if (compare_active(t) && !t->answer_error)
         compare_fold_answer(t);
-    t->overlay = sb_count_lines(sb_str(&t->answer)) > (size_t)t->lay.answer.h;
+    t->overlay = answer_rows(t) > t->lay.answer.h;
     t->overlay_first = 0;
     char prompt[64];
     snprintf(prompt, sizeof prompt, "%s> ", session_has_active(s) ? session_active_name(s) : "allocscope");
