@@ -1452,8 +1452,10 @@ static void draw_toc(tui *t)
         return;
     int y = 2, x = 2, rows = h - 3;
     attr_t a = style_attr(t, STYLE_CAPTION);
-    for (int k = 0; k < h; k++)
+    for (int k = 0; k < h; k++) {
+        fill_row(y + k, 0, COLS, A_NORMAL); /* (the margins too: no stray letter of the screen beneath) */
         fill_row(y + k, x, w, a);
+    }
     const char *name = strrchr(player_name(t->pl), '/');
     put_fmt(y, x + 2, w - 4, a | A_BOLD, "notes of %s (%zu)", name ? name + 1 : player_name(t->pl), n);
     size_t first = t->toc_sel >= (size_t)rows ? t->toc_sel - (size_t)rows + 1 : 0;
