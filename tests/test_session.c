@@ -158,8 +158,10 @@ static void test_debug_memory_limit(void **state)
     sk_run(s, "new debug 8192 limit 300");
     sk_run(s, "alloc 200 as a");
     const char *a = sk_run(s, "alloc 200 as b");
-    assert_non_null(strstr(a, "out of memory"));
+    assert_non_null(strstr(a, "out of memory: 200 bytes (align 1) do not fit in debug: over its memory limit of "
+                              "300 bytes (200 in use)")); /* (not the buffer's free bytes: it had room) */
     assert_true(sk_has_warning(s, "memory-limit", "200 more bytes would pass the limit"));
+    assert_true(sk_has_warning(s, "out-of-memory", "over its memory limit of 300 bytes"));
     sk_run(s, "free a");
     sk_run(s, "alloc 200 as b");
     sk_run(s, "expect block b live");

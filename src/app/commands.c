@@ -169,6 +169,14 @@ static void report_oom(session *s, sess_allocator *a, size_t size, unsigned al, 
     session_stats st;
     session_get_stats(s, &st);
     char extra[128] = "";
+    size_t limit = probe_of(a) == &debug_probe ? debug_limit(a->built.top.a.ctx) : 0;
+    if (limit && a->live_bytes + size > limit) { /* the limit refused it, not the buffer */
+        sess_warn(s, WARN_OUT_OF_MEMORY, "out of memory: %zu bytes (align %zu) do not fit in %s: over its memory "
+                  "limit of %zu bytes (%zu in use)", size, (size_t)1 << al, a->name, limit, a->live_bytes);
+        sb_printf(out, "out of memory: %zu bytes (align %zu) do not fit in %s: over its memory limit of %zu bytes "
+                  "(%zu in use); nothing changed\n", size, (size_t)1 << al, a->name, limit, a->live_bytes);
+        return;
+    }
     if (st.has_offset)
         snprintf(extra, sizeof extra, ", offset at %zu, %zu bytes after it", st.offset,
                  st.capacity > st.offset ? st.capacity - st.offset : 0);
