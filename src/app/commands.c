@@ -64,7 +64,7 @@ static sess_block *resolve_block(session *s, const char *name, strbuf *out)
 static sess_allocator *ensure_active(session *s, strbuf *out)
 {
     if (s->alloc_count == 0) {
-        sb_add(out, "(no allocator yet) ");
+        sb_add(out, "(no allocator yet: the default one is made) ");
         if (cmd_default_allocator(s, out) == NULL)
             return NULL;
     }
