@@ -52,6 +52,8 @@ static void test_bad_input_leaves_state_intact(void **state)
         free(after);
     }
     assert_int_equal(session_step(s), hist_step);
+    /* an unknown figure is named as such, with or without its number */
+    assert_non_null(strstr(sk_run_status(s, "expect bogus", SESSION_ERROR), "unknown figure 'bogus'"));
     /* a pool of a type not defined yet says how to define it */
     assert_non_null(strstr(sk_run_status(s, "new pool Entity", SESSION_ERROR), "struct Entity {"));
     free(before);

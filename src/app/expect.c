@@ -328,15 +328,9 @@ static session_status expect_stat(session *s, const parse_words *w, strbuf *out)
         name = w->word[2];
         at = 3;
     }
-    if (number_at(w, at, &want, out))
-        return SESSION_ERROR;
-    if (w->count > at + 1)
-        return sess_fail(out, "unexpected '%s'", w->word[at + 1]);
+    bool no_offset = false; /* (the figure is named first: an unknown one is said before a missing number) */
     if (parse_is(name, "offset") || parse_is(name, "used")) {
-        if (!st.has_offset) {
-            sb_printf(out, "expect failed: %s has no offset\n", session_active_name(s));
-            return SESSION_EXPECT_FAILED;
-        }
+        no_offset = !st.has_offset;
         found = st.offset;
     } else if (parse_is(name, "live")) {
         found = st.live_blocks;
@@ -355,6 +349,14 @@ static session_status expect_stat(session *s, const parse_words *w, strbuf *out)
                               "peak, or stat capacity|live_bytes|freed_bytes|unused_bytes|unknown_bytes|total_allocated|"
                               "total_freed)",
                          name);
+    }
+    if (number_at(w, at, &want, out))
+        return SESSION_ERROR;
+    if (w->count > at + 1)
+        return sess_fail(out, "unexpected '%s'", w->word[at + 1]);
+    if (no_offset) {
+        sb_printf(out, "expect failed: %s has no offset\n", session_active_name(s));
+        return SESSION_EXPECT_FAILED;
     }
     if (want != found)
         return failed(out, name, want, found);
