@@ -35,7 +35,7 @@ static void test_bad_input_leaves_state_intact(void **state)
         "read buf 90 20", "expect", "expect block", "expect frobnicate 3", "zoom 3", "show",
         "struct { }", "struct E { u32 a; u32 a; }", "struct F { F x; }", "struct G { }",
         "struct H { blob b; }", "alloc \xff", "dump xml", "help nothing", "try", "layout nothing",
-        "new pool 24 capacity 0", "free buf extra", "new freelist 8", "new pool Entity",
+        "new pool 24 capacity 0", "free buf extra", "new freelist 8", "new pool Entity", "new freelist 4096 first-fit best-fit",
     };
     session *s = session_create();
     sk_run(s, "new bump 256");

@@ -108,6 +108,7 @@ static session_status read_spec(session *s, const parse_words *w, kind_spec *sp,
     static const char usage[] = "new KIND [SIZE] [align A] [capacity N] [first-fit|best-fit|next-fit] "
                                 "[grow] [over KIND [SIZE]] [limit N] [resize-last] [as NAME]";
     const char *e;
+    bool fit_given = false;
     if (w->count < 2)
         return sess_fail(out, "which kind? (usage: %s)", usage);
     if ((sp->kind = kind_find(w->word[1])) == NULL)
@@ -157,7 +158,10 @@ static session_status read_spec(session *s, const parse_words *w, kind_spec *sp,
         } else if (read_fit(word, &fit) == SESSION_OK) {
             if (!kind_takes(sp->kind, freelist_fit_name(fit)))
                 return not_for_kind(freelist_fit_name(fit), word, out);
-            sp->fit = fit;
+            if (fit_given && fit != sp->fit)
+                return sess_fail(out, "'%s' and '%s': one fit only (first-fit, best-fit or next-fit)",
+                                 freelist_fit_name(sp->fit), word);
+            sp->fit = fit, fit_given = true;
         } else if (!sp->has_size && parse_size(word, &sp->size) == NULL) {
             sp->has_size = true;
         } else if (!sp->has_size && (sp->kind->can & KIND_TYPED) &&
