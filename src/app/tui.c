@@ -1271,6 +1271,10 @@ static void draw_status(tui *t)
     bool captioned = strncmp(cmd, "note ", 5) == 0; /* (the caption says it whole) */
     bool keys_fit = cw <= full || loud || t->go_to || captioned;
     int cmd_w = keys_fit ? (full > cw ? cw : full < 10 ? 10 : full) : short_room;
+    if (captioned && !loud && !t->go_to && full < 10) { /* no room for all the keys: up to the steps' keys */
+        int step_room = r->w - 1 - cmd_x - 26;
+        cmd_w = cw < step_room ? cw : step_room > 10 ? step_room : 10;
+    }
     attr_t cmd_attr = player_failed(t->pl) ? style_attr(t, STYLE_ERROR) : A_NORMAL;
     if (cw > cmd_w && cmd_w > 1) {
         x += put_text(r->y, 1 + x, cmd_w - 1, cmd, cmd_attr);
