@@ -184,24 +184,21 @@ static void keep_live_blocks(engine *e, size_t ids, const trace_op *last)
 #define AHEAD_BLOCK 8 /* the block of the operation this far ahead is fetched */
 _Static_assert(AHEAD < RING, "the slot of the last operation done is not read into while more are held");
 
-static void fetch_near(const engine *e, const trace_op *op)
+/* The memory a free or realloc `near` steps from now will touch, fetched
+ * ahead: by the allocator's own hint (as_probe.prefetch: 0 the first
+ * step, 1 the next), else, at the first step, the header most allocators
+ * keep just before the payload and the payload. */
+static void fetch_ahead(const engine *e, const trace_op *op, int near)
 {
     const id_slot *slot = &e->ids[op->id];
     const as_probe *pr = e->a->built.top.probe;
-    if (op->kind != TRACE_OP_ALLOC && slot->ptr && slot->state == ID_LIVE && pr->prefetch)
-        pr->prefetch(e->a->built.top.a.ctx, slot->ptr, 1);
-}
-
-static void fetch_block(const engine *e, const trace_op *op)
-{
-    const id_slot *slot = &e->ids[op->id];
-    const as_probe *pr = e->a->built.top.probe;
-    if (op->kind != TRACE_OP_ALLOC && slot->ptr && slot->state == ID_LIVE && pr->prefetch) {
-        pr->prefetch(e->a->built.top.a.ctx, slot->ptr, 0);
+    if (op->kind == TRACE_OP_ALLOC || slot->ptr == NULL)
         return;
-    }
-    if (op->kind != TRACE_OP_ALLOC && slot->ptr) {
-        __builtin_prefetch(slot->ptr - 16, 1); /* (a header just before the payload, as most allocators keep it) */
+    if (pr->prefetch) {
+        if (slot->state == ID_LIVE)
+            pr->prefetch(e->a->built.top.a.ctx, slot->ptr, near);
+    } else if (near == 0) {
+        __builtin_prefetch(slot->ptr - 16, 1);
         __builtin_prefetch(slot->ptr, 1);
     }
 }
@@ -282,9 +279,9 @@ bool replay_trace(session *s, trace_stream *ts, size_t max_ops, replay_result *r
         if (held == 0)
             break; /* the end, or a malformed line (got says) */
         if (held > AHEAD_BLOCK)
-            fetch_block(&e, &ring[(head + AHEAD_BLOCK) % RING]);
+            fetch_ahead(&e, &ring[(head + AHEAD_BLOCK) % RING], 0);
         if (held > 3)
-            fetch_near(&e, &ring[(head + 3) % RING]);
+            fetch_ahead(&e, &ring[(head + 3) % RING], 1);
         trace_op *op = &ring[head];
         head = (head + 1) % RING;
         held--;
