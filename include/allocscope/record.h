@@ -148,12 +148,10 @@ static inline size_t record_put_uint(unsigned char *out, uint64_t v)
         return 1;
     }
     /* the length by the position of the highest bit set: (bits + 6) / 7 */
-    static const unsigned char len_of[65] = {1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3,
-                                             4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 7,
-                                             7, 7, 7, 7, 7, 7, 8, 8, 8, 8, 8, 8, 8, 9, 9, 9, 9, 9, 9, 9, 9};
-    unsigned len = len_of[64 - __builtin_clzll(v | 1)];
+    unsigned len = ((70 - (unsigned)__builtin_clzll(v)) * 37) >> 8; /* (x * 37 >> 8 is x / 7 up to 70) */
     if (len <= 8) {
-        uint64_t w = v << len | (((uint64_t)1 << (len - 1)) - 1);
+        /* v above len - 1 one bits and a zero: v << len | ((1 << (len - 1)) - 1) */
+        uint64_t w = ((v << 1 | 1) << (len - 1)) - 1;
         __builtin_memcpy(out, &w, 8);
         return len;
     }

@@ -117,7 +117,7 @@ typedef struct tbuf {
     int owned;
     uint32_t tid, stream;
     record_raw_state st;     /* the packing's memory of the events since the chunk began */
-    unsigned since_sample;
+    unsigned until_sample;   /* events before the next sampled one: 0 when n is (buf_empty) */
     size_t n;                /* bytes of events after the chunk header */
     unsigned char data[sizeof(record_raw_chunk) + BUF_BYTES + RECORD_PACKED_MAX];
 } __attribute__((aligned(64))) tbuf;
@@ -325,6 +325,13 @@ static void write_chunk_locked(unsigned char *data, size_t n, uint32_t tid, uint
     errno = saved;
 }
 
+/* Empties b: its next event begins a chunk, and is sampled (sampled). */
+static inline void buf_empty(tbuf *b)
+{
+    b->n = 0;
+    b->until_sample = 0;
+}
+
 /* Writes b's events; b's lock is held (or b is the caller's own, or the
  * process has one thread). */
 static void flush_buf(tbuf *b)
@@ -334,7 +341,7 @@ static void flush_buf(tbuf *b)
     if (!my_forking) /* (a call made by another fork handler: this thread holds the lock already) */
         pthread_mutex_lock(&file_lock);
     write_chunk_locked(b->data, b->n, b->tid, b->stream);
-    b->n = 0; /* (before the file's lock goes: a flush of every buffer that gave up waiting writes nothing twice) */
+    buf_empty(b); /* (before the file's lock goes: a flush of every buffer that gave up waiting writes nothing twice) */
     if (!my_forking)
         pthread_mutex_unlock(&file_lock);
 }
@@ -493,8 +500,7 @@ static tbuf *take_buf(void)
     my_stream = ++streams; /* (without a buffer too: its events written one by one are a stream of their own) */
     if (b != NULL) { /* its lock is free, or held by a flush of every buffer that finds it empty */
         b->owned = 1;
-        b->n = 0;
-        b->since_sample = 0;
+        buf_empty(b);
         b->tid = my_tid;
         b->stream = my_stream;
     }
@@ -732,9 +738,11 @@ static inline uint64_t take_place(int mt, tbuf *b, const void *block, uint64_t n
 
 static inline bool sampled(tbuf *b)
 {
-    if (b->n != 0 && ++b->since_sample < SAMPLE_EVERY)
+    if (b->until_sample != 0) { /* (never so at a chunk's start: see buf_empty) */
+        b->until_sample--;
         return false;
-    b->since_sample = 0;
+    }
+    b->until_sample = SAMPLE_EVERY - 1;
     return true;
 }
 
@@ -897,6 +905,55 @@ static inline __attribute__((always_inline)) bool emit_fast(unsigned kind, const
     return true;
 }
 
+/* The quickest case of all, taken by most calls of a program with one
+ * thread: what emit_fast does for a malloc of glibc's heap or a free,
+ * for an event that is not sampled nor its chunk's first (so no ticks
+ * and no chunk to begin), a malloc whose chunk is what glibc's rounding
+ * of its size gives (the slack field is then 0): a few tests of all
+ * that, then the fields. False, with nothing
+ * done, for any other case: emit_fast or emit takes it. kind: RK_MALLOC
+ * or RK_FREE; size: the bytes a malloc asked for. Half the instructions of emit_fast,
+ * which also handles threads: see tests/bench_record.sh. */
+static inline __attribute__((always_inline)) bool emit_st(unsigned kind, const void *p, size_t size)
+{
+    tbuf *b = me.buf;
+    if (b == NULL || p == NULL)
+        return false;
+    bool frees = kind == RK_FREE;
+    size_t word = frees ? 0 : ((const size_t *)p)[-1];
+    if (!__atomic_load_n(&quick, __ATOMIC_RELAXED) || !__atomic_load_n(&__libc_single_threaded, __ATOMIC_RELAXED))
+        return false;
+    if (b->until_sample == 0) /* (or the chunk's first) */
+        return false;
+    /* the chunk glibc's rounding gives (record_glibc_slack: the slack is
+     * stored less that, 0 here), not mmapped (glibc's bit 2), of a size
+     * from 1 (malloc(0) is asked 1 byte) to 2^31 */
+    uint64_t chunk = size + 8 + 15 < 32 ? 32 : (size + 8 + 15) & ~(uint64_t)15;
+    if (!frees && (((word & ~(size_t)5) ^ chunk) | ((size - 1) >> 31)))
+        return false;
+    b->until_sample--;
+    uint64_t seq = next_seq.v++;
+    unsigned char *o = b->data + sizeof(record_raw_chunk) + b->n;
+    size_t n = 1;
+    unsigned flags = kind | (unsigned)(word & 4) << 4; /* (4: glibc's NON_MAIN_ARENA bit) */
+    if (seq != b->st.seq_next) {
+        flags |= RECORD_HAS_SEQ;
+        n += record_put_uint(o + n, seq - b->st.seq_next);
+    }
+    o[0] = (unsigned char)flags;
+    b->st.seq_next = seq + 1;
+    n += record_put_uint(o + n, record_zigzag((uint64_t)(uintptr_t)p - b->st.ptr));
+    b->st.ptr = (uint64_t)(uintptr_t)p;
+    if (!frees) {
+        n += record_put_uint(o + n, size);
+        o[n++] = 0; /* (the slack: as glibc's rounding gives) */
+    }
+    b->n += n;
+    if (b->n >= BUF_BYTES)
+        flush_buf(b);
+    return true;
+}
+
 /* False when nothing is recorded (no directory, a write failed); opens
  * the file at the first event of a process image. */
 static inline bool recording(void)
@@ -939,6 +996,14 @@ static inline __attribute__((always_inline)) void emit(unsigned kind, const void
         return p_;                                                                                             \
     } while (0)
 
+/* A malloc's event where emit_st did not take it: out of line, so that
+ * malloc itself keeps few registers. errno: what the real call left. */
+static __attribute__((noinline)) void malloc_event(void *p, size_t n, const void *caller)
+{
+    if (!emit_fast(RK_MALLOC, p, n, n ? n : 1))
+        emit(RK_MALLOC, p, n, 0, NULL, caller, p ? 0 : errno, n ? n : 1);
+}
+
 /* asked: the bytes asked for, at least 1 (malloc(0) gets a block too);
  * calloc's n * size cannot overflow when it returned a block */
 EXPORT void *malloc(size_t n)
@@ -947,8 +1012,8 @@ EXPORT void *malloc(size_t n)
         return __libc_malloc(n);
     me.in_hook = 1;
     void *p = __libc_malloc(n);
-    if (!emit_fast(RK_MALLOC, p, n, n ? n : 1))
-        emit(RK_MALLOC, p, n, 0, NULL, CALLER, p ? 0 : errno, n ? n : 1);
+    if (!emit_st(RK_MALLOC, p, n))
+        malloc_event(p, n, CALLER);
     me.in_hook = 0;
     return p;
 }
@@ -1030,16 +1095,25 @@ EXPORT int posix_memalign(void **res, size_t a, size_t n)
     return rc;
 }
 
+/* A free's event where emit_st did not take it (out of line, as
+ * malloc_event). */
+static __attribute__((noinline)) void free_event(void *p, unsigned kind, size_t size, size_t align, const void *caller)
+{
+    if (kind != RK_FREE || !emit_fast(RK_FREE, p, 0, 0))
+        emit(kind, p, size, align, NULL, caller, 0, 0);
+}
+
 /* Frees: the event first, then the real free. */
-static void free_hook(void *p, unsigned kind, size_t size, size_t align, const void *caller)
+static inline __attribute__((always_inline)) void free_hook(void *p, unsigned kind, size_t size, size_t align,
+                                                            const void *caller)
 {
     if (me.in_hook) {
         __libc_free(p);
         return;
     }
     me.in_hook = 1;
-    if (kind != RK_FREE || !emit_fast(RK_FREE, p, 0, 0))
-        emit(kind, p, size, align, NULL, caller, 0, 0);
+    if (kind != RK_FREE || !emit_st(RK_FREE, p, 0))
+        free_event(p, kind, size, align, caller);
 #if __GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33)
     __libc_free(p); /* (glibc's free keeps errno since 2.33) */
 #else
@@ -1110,7 +1184,7 @@ static void flush_all(bool wait)
         } else if (b->n) { /* the file's lock too may be held by a thread the signal stopped */
             bool file = pthread_mutex_trylock(&file_lock) == 0;
             write_chunk_locked(b->data, b->n, b->tid, b->stream);
-            b->n = 0;
+            buf_empty(b);
             if (file)
                 pthread_mutex_unlock(&file_lock);
         }
@@ -1257,13 +1331,13 @@ static void after_fork_child(void)
     for (tbuf *b = registry; b != NULL; b = b->next) { /* the other threads are gone in the child */
         b->lock = 0;
         b->busy = 0;
-        b->n = 0;
+        buf_empty(b);
         if (b != me.buf)
             b->owned = 0;
     }
     my_tid = 0;
     if (me.buf)
-        me.buf->tid = 0, me.buf->since_sample = 0;
+        me.buf->tid = 0;
     memset(callers, 0, sizeof callers);
     ncallers = 0;
     for (size_t i = 0; i < REGIONS; i++) /* (held by a thread the child does not have) */
