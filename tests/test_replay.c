@@ -267,6 +267,44 @@ static void test_trace_is_one_step(void **state)
     sb_free(&text);
 }
 
+/* The free list a trace makes for itself is no step of its own: saved
+ * and sourced, or taken back by undo, the session numbers its steps as
+ * it did (a block freed at step 3 stays freed at step 3). */
+static void test_trace_default_allocator_is_not_a_step(void **state)
+{
+    char path[40], saved[40];
+    static const char text[] = "1000\n2\n3\n1\na 0 100\na 1 50\nf 0\n";
+    write_temp(path, text, sizeof text - 1);
+    write_temp(saved, "", 0);
+    session *s = session_create();
+    run_trace(s, path, SESSION_OK);
+    assert_int_equal(session_step(s), 1);
+    sk_run(s, "alloc 10 as x");
+    sk_run(s, "free x");
+    char cmd[80];
+    snprintf(cmd, sizeof cmd, "save %s force", saved);
+    assert_non_null(strstr(sk_run(s, cmd), "saved 3 commands"));
+    assert_non_null(strstr(sk_run(s, "free x"), "freed at step 3"));
+    session_destroy(s);
+    s = session_create();
+    snprintf(cmd, sizeof cmd, "source %s", saved);
+    sk_run(s, cmd);
+    assert_int_equal(session_step(s), 3);
+    assert_non_null(strstr(sk_run(s, "free x"), "freed at step 3"));
+    session_destroy(s);
+    s = session_create();
+    sk_run(s, cmd);
+    sk_run(s, "undo");
+    sk_run(s, "undo");
+    assert_int_equal(session_step(s), 1);
+    sk_run(s, "expect block t:1 size 50 live");
+    sk_run(s, "undo"); /* the trace, and its free list with it */
+    assert_non_null(strstr(sk_run_status(s, "expect live 0", SESSION_ERROR), "there is no allocator yet"));
+    session_destroy(s);
+    unlink(path);
+    unlink(saved);
+}
+
 /* Files are read in chunks: a two-line header (the first operation read
  * once as a header line, then again), a line longer than a chunk, a file
  * without its last newline, blank lines and CRLF. */
@@ -400,8 +438,9 @@ static void test_trace_replays_a_recording_on_the_engine(void **state)
     assert_int_equal(session_step(s), 1);
     sk_run(s, "expect block t:1 size 50 live");
     sk_run(s, "expect live 3");
-    sk_run(s, "undo"); /* the part of the trace that replayed: one step */
-    sk_run(s, "expect live 0");
+    sk_run(s, "undo"); /* the part of the trace that replayed, and the free list it made for it: one step */
+    assert_int_equal(session_step(s), 0);
+    assert_non_null(strstr(sk_run_status(s, "expect live 0", SESSION_ERROR), "there is no allocator yet"));
     session_destroy(s);
     unlink(path);
 }
@@ -441,6 +480,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shapes_replay_by_default_as_mdriver),
+        cmocka_unit_test(test_trace_default_allocator_is_not_a_step),
         cmocka_unit_test(test_mdriver_utilisation_figure),
         cmocka_unit_test(test_untouched_default_bump_is_not_used),
         cmocka_unit_test(test_odd_heap_suggestions_are_said),

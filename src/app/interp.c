@@ -631,7 +631,7 @@ static session_status cmd_save(session *s, const parse_words *w, strbuf *out)
     strbuf text, err;
     sb_init(&text);
     sb_init(&err);
-    sb_printf(&text, "# allocscope session, %zu commands\n", s->history_count);
+    sb_printf(&text, "# allocscope session, %zu command%s\n", s->history_count, s->history_count == 1 ? "" : "s");
     for (size_t i = 0; i < s->history_count; i++)
         sb_printf(&text, "%s\n", sess_history_line(s, i));
     session_status res = SESSION_OK;
@@ -640,7 +640,7 @@ static session_status cmd_save(session *s, const parse_words *w, strbuf *out)
     else if (!svgout_write_file(path, sb_str(&text), text.len, force, &err))
         res = sess_fail(out, "%s", sb_str(&err));
     else
-        sb_printf(out, "saved %zu commands to %s%s\n", s->history_count, path,
+        sb_printf(out, "saved %zu command%s to %s%s\n", s->history_count, s->history_count == 1 ? "" : "s", path,
                   exists ? " (the file there was replaced)" : "");
     sb_free(&text);
     sb_free(&err);
@@ -1016,6 +1016,7 @@ static session_status trace_with_engine(session *s, const char *file, size_t max
      * changes nothing */
     bool rec = file_is_recording(file);
     bool valid = rec || trace_validate(s, f, &h, &err);
+    size_t recorded = s->history_count;
     if (!valid || fseek(f, 0, SEEK_SET) != 0 ||
         (ts = trace_stream_open(f, rec ? &h : NULL, &err)) == NULL ||
         (on_no_allocator(s) && !trace_default_allocator(s, &h, out))) {
@@ -1026,6 +1027,13 @@ static session_status trace_with_engine(session *s, const char *file, size_t max
         sb_free(&damage);
         return st;
     }
+    /* the free list made for it is the trace's, not a step of its own: the
+     * trace's record makes it again (a saved session sourced, or undo,
+     * numbers the steps as they were) */
+    sess_unrecord(s, recorded);
+    /* the trace is a step, and its blocks are made at it (as undo and
+     * rewind, which replay it, number them too) */
+    s->step++;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     replay_result r;
@@ -1058,10 +1066,8 @@ static session_status trace_with_engine(session *s, const char *file, size_t max
     /* failed operations fail the command as a failed expect does (exit 1 in
      * batch mode), after the report; a stop by the user does not */
     session_status st = r.failures ? SESSION_EXPECT_FAILED : SESSION_OK;
-    if (damage.len && !s->replaying) {
-        s->step++; /* the part that replayed is a step, though the command fails */
+    if (damage.len && !s->replaying) /* the part that replayed is a step, though the command fails */
         st = sess_fail(out, "%s: %s", file, sb_str(&damage));
-    }
     sb_free(&err);
     sb_free(&damage);
     s->changed = true;

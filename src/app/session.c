@@ -487,6 +487,15 @@ bool sess_record(session *s, const char *line)
     return true;
 }
 
+void sess_unrecord(session *s, size_t keep)
+{
+    if (keep >= s->history_count)
+        return;
+    for (size_t i = keep / SESS_HISTORY_SEGMENT; i <= (s->history_count - 1) / SESS_HISTORY_SEGMENT; i++)
+        s->history_versions[i] = sess_new_version();
+    s->history_count = keep;
+}
+
 const char *sess_history_line(const session *s, size_t i) { return sess_name(s, s->history[i]); }
 
 /* ---- allocators ---- */

@@ -174,6 +174,8 @@ sess_allocator *sess_add_allocator(session *s, const kind_row *kind, kind_built 
 size_t sess_find_allocator(const session *s, const char *name);
 /* Appends a command to the recorded steps. */
 bool sess_record(session *s, const char *line);
+/* Forgets the recorded commands from index `keep` on. */
+void sess_unrecord(session *s, size_t keep);
 /* Frees everything a replay rebuilds; keeps the recorded steps. */
 void sess_clear(session *s);
 /* Destroys the allocators from index `keep` on (they must have no blocks:
