@@ -305,6 +305,36 @@ static void test_trace_default_allocator_is_not_a_step(void **state)
     unlink(saved);
 }
 
+/* The live view's default bump (interp_ensure_default) is no step and
+ * comes back untouched after undo: the steps keep their numbers, and a
+ * trace then still replays on a free list of its own. */
+static void test_live_default_survives_undo_untouched(void **state)
+{
+    char path[40];
+    static const char text[] = "1000\n2\n3\n1\na 0 100\na 1 50\nf 0\n";
+    write_temp(path, text, sizeof text - 1);
+    session *s = session_create();
+    strbuf out;
+    sb_init(&out);
+    interp_ensure_default(s, &out);
+    assert_int_equal(session_step(s), 0);
+    sk_run(s, "alloc 10 as x");
+    assert_int_equal(session_step(s), 1);
+    sk_run(s, "undo");
+    assert_int_equal(session_step(s), 0);
+    assert_non_null(strstr(sk_run(s, "blocks"), "bump: 0 blocks")); /* the bump is there again (a query: no step) */
+    const char *a = run_trace(s, path, SESSION_OK);
+    assert_non_null(strstr(a, "the default bump was never used"));
+    assert_int_equal(session_step(s), 1);
+    sk_run(s, "undo");
+    assert_int_equal(session_step(s), 0);
+    sk_run(s, "alloc 10 as y");
+    assert_non_null(strstr(sk_run(s, "free y"), "bump")); /* on the default bump again */
+    sb_free(&out);
+    session_destroy(s);
+    unlink(path);
+}
+
 /* Files are read in chunks: a two-line header (the first operation read
  * once as a header line, then again), a line longer than a chunk, a file
  * without its last newline, blank lines and CRLF. */
@@ -481,6 +511,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shapes_replay_by_default_as_mdriver),
         cmocka_unit_test(test_trace_default_allocator_is_not_a_step),
+        cmocka_unit_test(test_live_default_survives_undo_untouched),
         cmocka_unit_test(test_mdriver_utilisation_figure),
         cmocka_unit_test(test_untouched_default_bump_is_not_used),
         cmocka_unit_test(test_odd_heap_suggestions_are_said),

@@ -386,12 +386,19 @@ session_outcome interp_execute(session *s, const char *line, strbuf *out)
     return oc;
 }
 
+/* The default bump of a session that keeps one (interp_ensure_default):
+ * no step and not recorded (a rewind makes it again first, so the steps
+ * after it keep their numbers and a trace still finds it untouched). */
+static void make_default(session *s, strbuf *out)
+{
+    if (s->alloc_count == 0 && cmd_default_allocator(s, out))
+        sess_active(s)->is_default = true;
+}
+
 void interp_ensure_default(session *s, strbuf *out)
 {
-    if (s->alloc_count == 0 && cmd_default_allocator(s, out)) {
-        sess_record(s, "new " SESSION_DEFAULT_KIND " 4096");
-        sess_active(s)->is_default = true;
-    }
+    s->keeps_default = true;
+    make_default(s, out);
 }
 
 void interp_set_sandbox(session *s, bool on) { s->sandbox = on; }
@@ -426,6 +433,8 @@ bool interp_rewind(session *s, size_t steps)
     sess_clear(s);
     strbuf sink;
     sb_init_discard(&sink);
+    if (s->keeps_default)
+        make_default(s, &sink);
     s->replaying = true;
     for (size_t i = 0; i < steps; i++) {
         sb_clear(&sink);

@@ -109,6 +109,7 @@ struct session {
     /* the interpreter's state (interp.c): the model only stores it */
     bool replaying;
     bool sandbox;            /* no file access */
+    bool keeps_default;      /* the live view's default bump: made at the start and by every rewind, no step */
     bool (*progress)(void *user, const char *what, size_t done, size_t total); /* interp_set_progress */
     void *progress_user;
     bool (*play)(void *user, const char *path, strbuf *out); /* interp_set_player */
