@@ -94,6 +94,8 @@ EOF
     files=$(ls "$out/svg" | wc -l)
     [ "$files" = $((steps + 1)) ] && ok || bad "$scene: $files SVG files for $steps steps"
     xmllint --noout "$out"/svg/*.svg 2>"$tmp/xml" && ok || { bad "$scene: SVG not well-formed"; head "$tmp/xml"; }
+    # a slide cannot be typed into: the start asks nobody to type
+    ! grep -q 'type  new bump\|try: new bump' "$out/svg/step-0000.svg" && ok || bad "$scene: the start's slide says to type"
     # the middle step rendered by librsvg; every map cell's colour where the SVG put it
     mid=$(printf 'step-%04d.svg' $((steps / 2)))
     rsvg-convert "$out/svg/$mid" -o "$out/mid.png" && ok || bad "$scene: rsvg-convert failed"

@@ -226,7 +226,7 @@ static void header(const svg *g, const svgout_frame *f, const screen_rect *r, co
     pen hp = pen_of(g, STYLE_HEADER, 0);
     rect(g, r->x, r->y, r->w, 1, hp.bg, NULL);
     if (!session_has_active(s)) {
-        text(g, 1, r->y, r->w - 1, "allocscope: no allocator yet (try: new bump 4096)", hp);
+        text(g, 1, r->y, r->w - 1, "allocscope: no allocator yet", hp); /* (a slide cannot be typed into) */
         return;
     }
     session_stats st;
@@ -545,7 +545,7 @@ static void map(const svg *g, const svgout_frame *f, const screen_layout *lay, c
     if (grid->region_count == 0) {
         text(g, 2, r->y + 1, r->w - 2,
              session_has_active(f->s) ? "(this allocator owns no memory yet: it grows on the first allocation)"
-                                      : "(type  new bump 4096  or just  alloc 16)",
+                                      : "(no allocator is made yet)",
              dim);
         return;
     }

@@ -368,8 +368,10 @@ static void draw_header(tui *t)
     const screen_rect *r = &t->lay.header;
     session *s = model(t);
     fill_row(r->y, r->x, r->w, style_attr(t, STYLE_HEADER));
-    if (!session_has_active(s)) {
-        put_text(r->y, 1, r->w - 1, "allocscope: no allocator yet (try: new bump 4096)", style_attr(t, STYLE_HEADER));
+    if (!session_has_active(s)) { /* (a lesson's start cannot be typed into: no "try") */
+        put_text(r->y, 1, r->w - 1,
+                 t->pl ? "allocscope: no allocator yet" : "allocscope: no allocator yet (try: new bump 4096)",
+                 style_attr(t, STYLE_HEADER));
         return;
     }
     session_stats st;
@@ -678,6 +680,7 @@ static void draw_map(tui *t)
     if (t->grid.region_count == 0) {
         put_text(r->y + 1, 2, r->w - 2, session_has_active(model(t))
                      ? "(this allocator owns no memory yet: it grows on the first allocation)"
+                     : t->pl ? "(no allocator is made yet)"
                      : "(type  new bump 4096  or just  alloc 16)", style_attr(t, STYLE_DIM));
         return;
     }
