@@ -73,11 +73,16 @@ static void test_a_member_that_cannot_is_reported_and_others_go_on(void **state)
     assert_true(member_block(s, 0, "big", &off, &live));
     assert_true(member_block(s, 1, "big", &off, &live));
     assert_false(member_block(s, 2, "big", &off, &live));
-    /* the pool has no 'big' to free: refused for the pool alone, named */
-    const char *a = sk_run(s, "free big");
-    assert_non_null(strstr(a, "pool: could not: no block named 'big'"));
+    /* the pool's big has no block to resize: refused for the pool alone, named */
+    const char *a = sk_run(s, "resize big 100");
+    assert_non_null(strstr(a, "pool: could not: big holds no block: its allocation failed"));
     assert_true(sk_has_warning(s, "member-refused", "pool: could not"));
+    /* and freeing it does nothing there, as free(NULL): no refusal */
+    size_t refused = session_warning_count(s);
+    a = sk_run(s, "free big");
+    assert_non_null(strstr(a, "pool: nothing to free: the allocation named big failed"));
     assert_true(sk_has_warning(s, "noop-free", "bump: free of big reclaims nothing"));
+    assert_int_equal(session_warning_count(s), refused + 1); /* (the bump's noop-free only) */
     assert_true(member_block(s, 1, "big", &off, &live));
     assert_false(live);
     /* expect in names a member and counts its warnings only */

@@ -365,6 +365,30 @@ static void test_scenes_by_name(void **state)
     unsetenv("ALLOCSCOPE_SCENES");
 }
 
+/* A name whose first allocation failed holds NULL in a checkpoint too:
+ * stepped back to (every step checkpointed) from after a block took the
+ * name, its free does nothing, as when played straight. */
+static void test_null_name_survives_checkpoints(void **state)
+{
+    static const char text[] = "new freelist 256\nalloc 5000 as big\nalloc 16 as a\nfree a\nalloc 16 as b\n"
+                               "free b\nfree big\nalloc 16 as big\n";
+    strbuf err;
+    sb_init(&err);
+    player *p = player_from_text("t", text, &err);
+    assert_non_null(p);
+    player_set_checkpoint_gap(p, 0);
+    while (player_next(p))
+        ;
+    assert_non_null(strstr(player_answer(p), "#3 big")); /* the name has a block now */
+    assert_true(player_seek(p, 2));
+    assert_true(player_seek(p, 6));
+    assert_true(player_next(p));
+    assert_non_null(strstr(player_answer(p), "nothing to free: the allocation named big failed"));
+    assert_false(player_failed(p));
+    player_close(p);
+    sb_free(&err);
+}
+
 int main(int argc, char **argv)
 {
     /* scenes load plugins by name: build/plugins, beside build/tests */
@@ -374,6 +398,7 @@ int main(int argc, char **argv)
     snprintf(plugins, sizeof plugins, "%s/../plugins", slash ? (*slash = '\0', self) : ".");
     setenv("ALLOCSCOPE_PLUGIN_PATH", plugins, 0);
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_null_name_survives_checkpoints),
         cmocka_unit_test(test_steps_and_marks),
         cmocka_unit_test(test_fast_play_and_next_failure),
         cmocka_unit_test(test_ask_dwell_and_expect),

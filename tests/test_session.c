@@ -130,6 +130,44 @@ static void test_free_after_failed_allocation(void **state)
     session_destroy(s);
 }
 
+/* A name whose first allocation failed holds NULL too (no block ever had
+ * it): free does nothing, try free says so, resize has nothing to resize,
+ * each allocator keeps its own (another's block of the name is its own
+ * business), undo and a block made under the name take it back. */
+static void test_free_after_first_allocation_failed(void **state)
+{
+    (void)state;
+    session *s = session_create();
+    sk_run(s, "new freelist 256 as A");
+    sk_run(s, "alloc 5000 as big"); /* out of memory, and no block was ever named big */
+    char *before = sk_state_but_warnings(s);
+    size_t warnings = session_warning_count(s), step = session_step(s);
+    assert_non_null(strstr(sk_run(s, "try free big"), "would do nothing: big holds no block"));
+    const char *a = sk_run(s, "free big");
+    assert_non_null(strstr(a, "nothing to free: the allocation named big failed"));
+    assert_int_equal(session_step(s), step + 1); /* a step, as free(NULL) is a call */
+    assert_int_equal(session_warning_count(s), warnings);
+    a = sk_run_status(s, "resize big 50", SESSION_ERROR);
+    assert_non_null(strstr(a, "big holds no block: its allocation failed"));
+    char *after = sk_state_but_warnings(s);
+    assert_string_equal(before, after);
+    sk_run(s, "undo"); /* the free of nothing */
+    sk_run(s, "undo"); /* the failed allocation: big names nothing at all */
+    assert_non_null(strstr(sk_run_status(s, "free big", SESSION_ERROR), "no block named 'big'"));
+    sk_run(s, "alloc 5000 as big");
+    sk_run(s, "new bump 64 as B");
+    assert_non_null(strstr(sk_run_status(s, "free big", SESSION_ERROR), "no block named 'big'")); /* B's own */
+    sk_run(s, "switch A");
+    assert_non_null(strstr(sk_run(s, "free big"), "nothing to free"));
+    sk_run(s, "alloc 10 as big"); /* a block: the name is a real pointer */
+    sk_run(s, "free big");
+    sk_run(s, "free big");
+    assert_true(sk_has_warning(s, "double-free", NULL));
+    free(before);
+    free(after);
+    session_destroy(s);
+}
+
 static void test_debug_allocator_catches(void **state)
 {
     session *s = session_create();
@@ -490,6 +528,7 @@ int main(void)
         cmocka_unit_test(test_suggestions),
         cmocka_unit_test(test_double_free_says_where),
         cmocka_unit_test(test_free_after_failed_allocation),
+        cmocka_unit_test(test_free_after_first_allocation_failed),
         cmocka_unit_test(test_debug_allocator_catches),
         cmocka_unit_test(test_debug_memory_limit),
         cmocka_unit_test(test_stack_out_of_order),

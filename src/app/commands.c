@@ -239,8 +239,12 @@ static sess_block *do_alloc(session *s, sess_allocator *a, const alloc_req *r, s
         sess_block *old = r->name ? sess_find_block(s, r->name) : NULL;
         if (old && !old->live && old->alloc == s->active)
             old->failed_since = true; /* the name now stands for a NULL pointer: see free_block */
+        else if (r->name && old == NULL)
+            sess_null_add(s, s->active, r->name); /* so it does, with no block before it: see cmd_free */
         return NULL;
     }
+    if (r->name)
+        sess_null_drop(s, s->active, r->name);
     sess_block *b = sess_add_block(s, s->active, r->name, r->type);
     if (b == NULL) {
         as_free(a->built.top.a, p, r->size, (uint8_t)r->align_log2);
@@ -374,6 +378,11 @@ session_status cmd_free(session *s, const parse_words *w, strbuf *out)
         return sess_fail(out, "usage: free [NAME|#ID]");
     if (s->alloc_count == 0)
         return sess_fail(out, "there is nothing to free yet");
+    if (w->count == 2 && sess_find_block(s, w->word[1]) == NULL && sess_null_has(s, s->active, w->word[1])) {
+        sb_printf(out, "nothing to free: the allocation named %s failed (out of memory), so it holds no block; "
+                  "freeing that does nothing, like free(NULL)\n", w->word[1]);
+        return SESSION_OK;
+    }
     sess_block *b = w->count == 2 ? resolve_block(s, w->word[1], out) : sess_last_live(s);
     if (b == NULL)
         return w->count == 2 ? SESSION_ERROR
@@ -394,6 +403,9 @@ static session_status read_resize(session *s, const parse_words *w, const char *
 {
     if (w->count != 3)
         return sess_fail(out, "usage: %s NAME SIZE", cmd);
+    if (sess_find_block(s, w->word[1]) == NULL && sess_null_has(s, s->active, w->word[1]))
+        return sess_fail(out, "%s holds no block: its allocation failed (out of memory), so there is nothing to "
+                              "resize", w->word[1]);
     if ((*b = resolve_block(s, w->word[1], out)) == NULL)
         return SESSION_ERROR;
     const char *e = parse_size(w->word[2], new_size);
@@ -821,11 +833,21 @@ session_status cmd_try_free(session *s, const parse_words *w, strbuf *out)
         return sess_fail(out, "usage: try free NAME");
     if (s->alloc_count == 0)
         return sess_fail(out, "there is no allocator yet");
-    sess_block *b = resolve_block(s, w->word[2], out);
+    const char *name = w->word[2];
+    if (sess_find_block(s, name) == NULL && sess_null_has(s, s->active, name)) {
+        sb_printf(out, "would do nothing: %s holds no block (its allocation failed): like free(NULL)\n", name);
+        return SESSION_OK;
+    }
+    sess_block *b = resolve_block(s, name, out);
     if (b == NULL)
         return SESSION_ERROR;
     sess_allocator *a = sess_active(s);
     const char *label = sess_label(s, b);
+    if (!b->live && b->failed_since && b->alloc == s->active) {
+        sb_printf(out, "would do nothing: %s holds no block (its last allocation failed): like free(NULL)\n",
+                  label);
+        return SESSION_OK;
+    }
     if (b->alloc != s->active) {
         sb_printf(out, "would break a rule: invalid-free: %s belongs to %s, not %s\n", label,
                   s->allocs[b->alloc]->name, a->name);

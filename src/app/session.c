@@ -58,6 +58,7 @@ void sess_clear(session *s)
         memset(s->name_slots, 0, s->name_cap * sizeof *s->name_slots);
     s->name_used = 0;
     s->warning_count = 0;
+    s->null_count = 0;
     s->history_count = 0;
     types_destroy(s->types);
     s->types = types_create();
@@ -87,6 +88,7 @@ void session_destroy(session *s)
     free(s->names.versions);
     free(s->name_slots);
     free(s->warnings);
+    free(s->null_names);
     free(s->history);
     free(s->spans);
     sb_free(&s->pending);
@@ -485,6 +487,42 @@ bool sess_record(session *s, const char *line)
     s->history_versions[s->history_count / SESS_HISTORY_SEGMENT] = sess_new_version();
     s->history[s->history_count++] = ref;
     return true;
+}
+
+static size_t null_find(const session *s, size_t alloc, const char *name)
+{
+    for (size_t i = 0; i < s->null_count; i++)
+        if (s->null_names[i].alloc == alloc && strcmp(sess_name(s, s->null_names[i].name), name) == 0)
+            return i;
+    return SIZE_MAX;
+}
+
+bool sess_null_has(const session *s, size_t alloc, const char *name) { return null_find(s, alloc, name) != SIZE_MAX; }
+
+bool sess_null_add(session *s, size_t alloc, const char *name)
+{
+    if (sess_null_has(s, alloc, name))
+        return true;
+    if (s->null_count == s->null_cap) {
+        size_t cap = s->null_cap ? s->null_cap * 2 : 8;
+        struct sess_null_name *grown = realloc(s->null_names, cap * sizeof *grown);
+        if (grown == NULL)
+            return false;
+        s->null_names = grown;
+        s->null_cap = cap;
+    }
+    uint32_t ref = intern_n(s, name, strlen(name));
+    if (ref == 0)
+        return false;
+    s->null_names[s->null_count++] = (struct sess_null_name){ref, (uint32_t)alloc};
+    return true;
+}
+
+void sess_null_drop(session *s, size_t alloc, const char *name)
+{
+    size_t i = null_find(s, alloc, name);
+    if (i != SIZE_MAX)
+        s->null_names[i] = s->null_names[--s->null_count];
 }
 
 void sess_unrecord(session *s, size_t keep)

@@ -97,6 +97,13 @@ struct session {
     size_t name_cap, name_used;
     sess_warning *warnings;
     size_t warning_count, warning_cap;
+    /* names that hold NULL: an allocation so named failed before any block
+     * had the name (sess_null_*), per allocator */
+    struct sess_null_name {
+        uint32_t name;       /* in the name pool */
+        uint32_t alloc;
+    } *null_names;
+    size_t null_count, null_cap;
     types_registry *types;
     size_t step;
     uint32_t *history;       /* recorded commands (in the name pool), replayed by undo / rewind */
@@ -175,6 +182,12 @@ sess_allocator *sess_add_allocator(session *s, const kind_row *kind, kind_built 
 size_t sess_find_allocator(const session *s, const char *name);
 /* Appends a command to the recorded steps. */
 bool sess_record(session *s, const char *line);
+/* The names that hold NULL on allocator `alloc`: its allocation so named
+ * failed while no block had the name (freeing it then does nothing, as
+ * free(NULL)). A block made under the name takes it back. */
+bool sess_null_add(session *s, size_t alloc, const char *name);
+void sess_null_drop(session *s, size_t alloc, const char *name);
+bool sess_null_has(const session *s, size_t alloc, const char *name);
 /* Forgets the recorded commands from index `keep` on. */
 void sess_unrecord(session *s, size_t keep);
 /* Frees everything a replay rebuilds; keeps the recorded steps. */

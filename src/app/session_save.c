@@ -7,7 +7,8 @@
  * its block index and every instance it is built of (their own save); the
  * block records; the name index; the name pool (block names, warning
  * messages, the step history: each chunk by its version, so an unchanged
- * one costs nothing); the warnings; the history; the struct types.
+ * one costs nothing); the warnings; the names that hold NULL; the history;
+ * the struct types.
  *
  * A save can be restored later whether the session went on from it or
  * was put back to an earlier one since: the tables grow back (the pool's
@@ -99,6 +100,7 @@ bool session_save(const session *s, const as_saver *w)
     }
     size_t segments = (s->history_count + SESS_HISTORY_SEGMENT - 1) / SESS_HISTORY_SEGMENT;
     if (!as_save(w, s->warnings, s->warning_count * sizeof *s->warnings) ||
+        !as_save(w, s->null_names, s->null_count * sizeof *s->null_names) ||
         !as_save(w, s->history_versions, segments * sizeof *s->history_versions))
         return false;
     for (size_t at = 0; at < s->history_count; at += SESS_HISTORY_SEGMENT) {
@@ -301,10 +303,12 @@ static bool load_history(session *s, const save_head *h, const as_loader *r)
 
 static bool load_tables(session *s, const save_head *h, const as_loader *r)
 {
-    void *warnings = s->warnings, *history = s->history;
+    void *warnings = s->warnings, *history = s->history, *nulls = s->null_names;
     bool ok = load_pool(s, h, r) &&
-              load_array(&warnings, &s->warning_cap, &s->warning_count, sizeof *s->warnings, r);
+              load_array(&warnings, &s->warning_cap, &s->warning_count, sizeof *s->warnings, r) &&
+              load_array(&nulls, &s->null_cap, &s->null_count, sizeof *s->null_names, r);
     s->warnings = warnings;
+    s->null_names = nulls;
     ok = ok && load_history(s, h, r);
     (void)history;
     return ok;
