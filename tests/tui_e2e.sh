@@ -431,6 +431,7 @@ check "the view opens at 80x24" "allocators:"
 T send-keys -t e2e "help new" Enter
 check "the overlay opens for it" "answer: lines 1-"
 check "a kind's description goes on past the edge, wrapped" "forward, no resize"
+check "the overlay's heading says its keys whole at 80 columns" "scroll, other keys close"
 T send-keys -t e2e q
 T send-keys -t e2e C-d
 check "Ctrl-D leaves" "EXITED"

@@ -1504,8 +1504,18 @@ static void draw_overlay(tui *t)
     sb_init(&hint);
     if (total > rows)
         hint_of(MODE_ANSWER, &hint);
-    put_fmt(y, x + 1, w - 2, box | A_BOLD, "answer: lines %zu-%zu of %zu   %s%s", t->overlay_first + 1, last, total,
-            sb_str(&hint), total > rows ? ", any other key closes (and is kept)" : "any key closes (and is kept)");
+    /* the heading whole: the keys said shorter where the screen is narrow */
+    char head[3][256];
+    snprintf(head[0], sizeof head[0], "answer: lines %zu-%zu of %zu   %s%s", t->overlay_first + 1, last, total,
+             sb_str(&hint), total > rows ? ", any other key closes (and is kept)" : "any key closes (and is kept)");
+    snprintf(head[1], sizeof head[1], "answer: lines %zu-%zu of %zu   %s", t->overlay_first + 1, last, total,
+             total > rows ? "PgUp PgDn Up Down scroll, other keys close" : "any key closes");
+    snprintf(head[2], sizeof head[2], "lines %zu-%zu of %zu  %s", t->overlay_first + 1, last, total,
+             total > rows ? "PgUp PgDn, other keys close" : "any key closes");
+    int pick = 0;
+    while (pick < 2 && columns_of(head[pick], strlen(head[pick])) > w - 2)
+        pick++;
+    put_text(y, x + 1, w - 2, head[pick], box | A_BOLD);
     sb_free(&hint);
     const char *p = text;
     for (size_t skip = 0; skip < t->overlay_first && *p; skip++)
