@@ -25,9 +25,9 @@ reset
 note One reset releases the whole batch in both; only the arena is built for it: it never frees block by block.
 expect in batch live 0
 expect in heap live 0
-compare off
 pause
 note Known maximum size, no heap: a fixed buffer - deterministic, and you own the memory.
+compare off
 new fixed 256 as line
 alloc 200 as text
 alloc 100 as more
@@ -50,9 +50,9 @@ alloc 100 as odd
 note A pool serves its slot size only: 100 bytes fail there, while the free list finds room for them.
 expect in bullets warning out-of-memory
 expect in heap2 block odd live
-compare off
 pause
 note Testing: an allocator that reports every leak when the test ends.
+compare off
 new debug 1024 as testing
 alloc 10 as forgotten
 leaks
