@@ -302,11 +302,16 @@ replay_check scenes/06_pool_entities.as 100 30
 # boxed above the caption (scene 4's stats), freed blocks' name tags and
 # the warnings newest first (scene 4's end, the double free), the
 # comparison group stacked (scene 15)
-goto_check() { # goto_check SCENE STEP
-    scene=$1 step=$2
+goto_check() { # goto_check SCENE STEP [COLS ROWS]: the default size's slides, or slides made at that size
+    scene=$1 step=$2 cols=${3:-120} rows=${4:-40}
+    dir="$tmp/$(basename "$scene" .as)"
+    if [ $# -gt 2 ]; then
+        dir="$tmp/$(basename "$scene" .as)-${cols}x$rows"
+        [ -d "$dir" ] || { mkdir -p "$dir" && "$prog" --play "$scene" --export-svg "$dir/svg" --size "${cols}x$rows" >/dev/null 2>&1; }
+    fi
     T kill-server 2>/dev/null
     server=$((server + 1))
-    T new-session -d -s ref -x 120 -y 40 "TERM=xterm-256color $prog --play $scene --delay 50"
+    T new-session -d -s ref -x "$cols" -y "$rows" "TERM=xterm-256color $prog --play $scene --delay 50"
     i=0
     while [ $i -lt 100 ] && ! T capture-pane -p -t ref | grep -q '^ || step'; do sleep 0.1; i=$((i + 1)); done
     T send-keys -t ref g $(echo "$step" | sed 's/./& /g') Enter
@@ -314,7 +319,7 @@ goto_check() { # goto_check SCENE STEP
     while [ $i -lt 100 ] && ! T capture-pane -p -t ref | grep -q "^ || step $step/"; do sleep 0.1; i=$((i + 1)); done
     sleep 0.3
     T capture-pane -p -t ref >"$tmp/goto.txt"
-    svg=$(printf '%s/svg/step-%04d.svg' "$tmp/$(basename "$scene" .as)" "$step")
+    svg=$(printf '%s/svg/step-%04d.svg' "$dir" "$step")
     svg_is_screen "$svg" "$tmp/goto.txt" "$scene: the SVG of step $step is not the live view's screen (after g $step)"
 }
 goto_check scenes/04_debug_allocator.as 26
@@ -328,6 +333,16 @@ goto_check scenes/06_pool_entities.as 26
 grep -q 'place in its free list' "$tmp/goto.txt" && ok || bad "scene 6 at step 26: no free-list badge in the live view (a comparison point moved)"
 grep -q '<title>allocscope: careless, step [0-9]*, a comparison group</title>' "$tmp/15_alignment_side_by_side/svg/step-0036.svg" \
     && ok || bad "scene 15's SVG at step 36 does not say it shows a comparison group"
+# an answer line wider than the pane, wrapped in the slide as in the live view (the slide cut it at
+# "nothing cha"), at 80x24
+goto_check scenes/12_choosing.as 46 80 24
+grep -q '^ changed' "$tmp/goto.txt" && ok || bad "scene 12 at step 46, 80x24: the pool's answer is not wrapped"
+# and more slides at 80x24 against the live view at that size
+goto_check scenes/10_freelist_vs_bump.as 26 80 24
+goto_check scenes/04_debug_allocator.as 34 80 24
+goto_check scenes/06_pool_entities.as 26 80 24
+goto_check scenes/11_use_after_free.as 20 80 24
+goto_check scenes/13_struct_padding.as 20 80 24
 
 # --- HTML: headless Chromium ------------------------------------------------------
 page=$s1/page.html

@@ -232,10 +232,10 @@ static void header(const svg *g, const svgout_frame *f, const screen_rect *r, co
     session_stats st;
     session_stats_from_usage(s, &grid->usage, &st);
     /* every figure, in fewer columns as the picture narrows (the live view's
-     * forms; the SVG stops at the fifth) */
+     * forms, to the last: what the screen shows) */
     char line[512];
     const char *name = session_active_name(s), *kind = session_active_kind(s);
-    for (int form = 0; form < 5 && screen_header_form(&st, name, kind, grid->zoom, form, line, sizeof line); form++)
+    for (int form = 0; screen_header_form(&st, name, kind, grid->zoom, form, line, sizeof line); form++)
         if (columns(line) <= r->w - 1)
             break;
     hp.bold = true;
@@ -681,11 +681,21 @@ static void warnings(const svg *g, const svgout_frame *f, const screen_rect *r)
         char line[512];
         svgout_warning_text(f->s, &w, line, sizeof line);
         int lines = wrapped_lines(line, width);
+        pen p = pen_of(g, i >= f->warnings_before ? STYLE_ERROR : STYLE_WARNING, 0);
         if (y + lines > bottom - (i > 0 ? 1 : 0) && y < bottom) {
+            /* the newest is too long for a small pane: its first lines,
+             * marked cut, as the live view's draw_warnings */
+            int room = bottom - y - (i > 0 ? 1 : 0);
+            if (i + 1 == n && room > 0) {
+                y += wrapped(g, r->x + 1, y, room, width, line, p);
+                text(g, r->x + width, y - 1, 1, g->ascii ? ">" : "…", p);
+                if (i > 0)
+                    textf(g, r->x + 1, y, width, pen_of(g, STYLE_DIM, 0), "(%zu older not shown)", i);
+                break;
+            }
             textf(g, r->x + 1, y, width, pen_of(g, STYLE_DIM, 0), "(%zu older not shown)", i + 1);
             break;
         }
-        pen p = pen_of(g, i >= f->warnings_before ? STYLE_ERROR : STYLE_WARNING, 0);
         y += wrapped(g, r->x + 1, y, bottom - y, width, line, p);
     }
     if (n == 0)
@@ -790,12 +800,7 @@ static void answer(svg *g, const svgout_frame *f, const screen_layout *lay, int 
     const screen_rect *r = &lay->answer;
     const char *a = f->answer ? f->answer : "";
     pen p = f->answer_failed || f->failed ? pen_of(g, STYLE_ERROR, 0) : plain(g, false);
-    for (int k = 0; k < r->h && *a; k++) {
-        text(g, 1, r->y + k, r->w - 2, a, p);
-        a += strcspn(a, "\n");
-        if (*a == '\n')
-            a++;
-    }
+    wrapped(g, 1, r->y, r->h, r->w - 2, a, p); /* (as the live view's draw_answer: a long line is wrapped, not cut) */
 }
 
 /* ---- a comparison group: the members' maps stacked, as the live view's compare layout ---- */
@@ -866,7 +871,7 @@ static bool group_build(const session *s, const screen_rect *r, group *gr, const
         if (!cells_build(gr->m[i].view, zoom, cap, &gr->m[i].grid))
             return false;
         gr->m[i].nfree = free_order_of(gr->m[i].view, &gr->m[i].grid, gr->m[i].nodes, 256);
-        gr->m[i].slack = gr->m[i].grid.usage.padding_bytes ? session_slack(gr->m[i].view) : 0;
+        gr->m[i].slack = gr->m[i].grid.usage.slack_bytes; /* (as the live view: the grid counts the slack spans) */
         /* the changes since the frame before, as the live view marks them in each member */
         if (mem && mem->count == n && mem->member[i] == session_group_member(s, i) && gr->m[i].grid.count &&
             (gr->m[i].changed = calloc(gr->m[i].grid.count, sizeof(bool))) != NULL)
