@@ -163,6 +163,21 @@ static void test_free_after_first_allocation_failed(void **state)
     sk_run(s, "free big");
     sk_run(s, "free big");
     assert_true(sk_has_warning(s, "double-free", NULL));
+    /* many such names (their index grows), every other one given a block later */
+    char line[64];
+    sk_run(s, "new freelist 65536 as C");
+    for (int i = 0; i < 300; i++) {
+        snprintf(line, sizeof line, "alloc 70000 as n%d", i);
+        sk_run(s, line);
+    }
+    for (int i = 0; i < 300; i += 2) {
+        snprintf(line, sizeof line, "alloc 8 as n%d", i);
+        sk_run(s, line);
+    }
+    for (int i = 0; i < 300; i++) {
+        snprintf(line, sizeof line, "free n%d", i);
+        assert_int_equal(strstr(sk_run(s, line), "nothing to free") != NULL, i % 2 == 1);
+    }
     free(before);
     free(after);
     session_destroy(s);

@@ -183,14 +183,16 @@ static inline size_t record_get_uint(const unsigned char *in, size_t avail, uint
 static inline uint64_t record_zigzag(uint64_t d) { return d << 1 ^ (uint64_t)((int64_t)d >> 63); }
 static inline uint64_t record_unzigzag(uint64_t z) { return z >> 1 ^ (uint64_t)-(int64_t)(z & 1); }
 
-/* The slack glibc gives a malloc of size bytes (its chunk: size + 8
- * rounded up to 16, at least 32; 8 of it the size word): events store
- * their slack as the difference from it, 0 for most. */
-static inline uint64_t record_glibc_slack(uint64_t size)
+/* The chunk glibc gives a malloc of size bytes: size + 8 rounded up to
+ * 16, at least 32 (8 of it the size word). */
+static inline uint64_t record_glibc_chunk(uint64_t size)
 {
-    uint64_t chunk = size + 8 + 15 < 32 ? 32 : (size + 8 + 15) & ~(uint64_t)15;
-    return chunk - 8 - size;
+    return size + 8 + 15 < 32 ? 32 : (size + 8 + 15) & ~(uint64_t)15;
 }
+
+/* The slack that chunk leaves: events store their slack as the
+ * difference from it, 0 for most. */
+static inline uint64_t record_glibc_slack(uint64_t size) { return record_glibc_chunk(size) - 8 - size; }
 
 static inline bool record_kind_frees(unsigned kind)
 {

@@ -46,6 +46,13 @@ static void where(const session *s, const sess_allocator *a, const sess_block *b
         snprintf(buf, cap, "at offset %u", b->offset);
 }
 
+/* Whether name holds NULL on the active allocator: no block has it, and
+ * an allocation so named failed (sess_null_add). */
+static bool holds_null(session *s, const char *name)
+{
+    return sess_find_block(s, name) == NULL && sess_null_has(s, s->active, name);
+}
+
 static sess_block *resolve_block(session *s, const char *name, strbuf *out)
 {
     sess_block *b = sess_find_block(s, name);
@@ -378,7 +385,7 @@ session_status cmd_free(session *s, const parse_words *w, strbuf *out)
         return sess_fail(out, "usage: free [NAME|#ID]");
     if (s->alloc_count == 0)
         return sess_fail(out, "there is nothing to free yet");
-    if (w->count == 2 && sess_find_block(s, w->word[1]) == NULL && sess_null_has(s, s->active, w->word[1])) {
+    if (w->count == 2 && holds_null(s, w->word[1])) {
         sb_printf(out, "nothing to free: the allocation named %s failed (out of memory), so it holds no block; "
                   "freeing that does nothing, like free(NULL)\n", w->word[1]);
         return SESSION_OK;
@@ -403,7 +410,7 @@ static session_status read_resize(session *s, const parse_words *w, const char *
 {
     if (w->count != 3)
         return sess_fail(out, "usage: %s NAME SIZE", cmd);
-    if (sess_find_block(s, w->word[1]) == NULL && sess_null_has(s, s->active, w->word[1]))
+    if (holds_null(s, w->word[1]))
         return sess_fail(out, "%s holds no block: its allocation failed (out of memory), so there is nothing to "
                               "resize", w->word[1]);
     if ((*b = resolve_block(s, w->word[1], out)) == NULL)
@@ -834,7 +841,7 @@ session_status cmd_try_free(session *s, const parse_words *w, strbuf *out)
     if (s->alloc_count == 0)
         return sess_fail(out, "there is no allocator yet");
     const char *name = w->word[2];
-    if (sess_find_block(s, name) == NULL && sess_null_has(s, s->active, name)) {
+    if (holds_null(s, name)) {
         sb_printf(out, "would do nothing: %s holds no block (its allocation failed): like free(NULL)\n", name);
         return SESSION_OK;
     }

@@ -59,6 +59,8 @@ void sess_clear(session *s)
     s->name_used = 0;
     s->warning_count = 0;
     s->null_count = 0;
+    if (s->null_slots)
+        memset(s->null_slots, 0, s->null_slot_cap * sizeof *s->null_slots);
     s->history_count = 0;
     types_destroy(s->types);
     s->types = types_create();
@@ -89,6 +91,7 @@ void session_destroy(session *s)
     free(s->name_slots);
     free(s->warnings);
     free(s->null_names);
+    free(s->null_slots);
     free(s->history);
     free(s->spans);
     sb_free(&s->pending);
@@ -489,20 +492,62 @@ bool sess_record(session *s, const char *line)
     return true;
 }
 
-static size_t null_find(const session *s, size_t alloc, const char *name)
+/* The slot of (alloc, name) in the null names' index: the entry's, or
+ * the empty one where it would go (as name_slot). */
+static uint32_t *null_slot(const session *s, size_t alloc, const char *name)
 {
-    for (size_t i = 0; i < s->null_count; i++)
-        if (s->null_names[i].alloc == alloc && strcmp(sess_name(s, s->null_names[i].name), name) == 0)
-            return i;
-    return SIZE_MAX;
+    size_t mask = s->null_slot_cap - 1;
+    for (size_t i = (hash_name(name) ^ (alloc * 0x9e3779b97f4a7c15u)) & mask;; i = (i + 1) & mask) {
+        uint32_t v = s->null_slots[i];
+        if (v == 0)
+            return &s->null_slots[i];
+        const struct sess_null_name *e = &s->null_names[v - 1];
+        if (e->alloc == alloc && strcmp(sess_name(s, e->name), name) == 0)
+            return &s->null_slots[i];
+    }
 }
 
-bool sess_null_has(const session *s, size_t alloc, const char *name) { return null_find(s, alloc, name) != SIZE_MAX; }
+static struct sess_null_name *null_find(const session *s, size_t alloc, const char *name)
+{
+    if (s->null_count == 0)
+        return NULL;
+    uint32_t v = *null_slot(s, alloc, name);
+    return v ? &s->null_names[v - 1] : NULL;
+}
+
+bool sess_null_reindex(session *s)
+{
+    size_t cap = s->null_slot_cap ? s->null_slot_cap : 64;
+    while (cap < s->null_count * 2)
+        cap *= 2;
+    if (cap != s->null_slot_cap) {
+        uint32_t *slots = calloc(cap, sizeof *slots);
+        if (slots == NULL)
+            return false;
+        free(s->null_slots);
+        s->null_slots = slots;
+        s->null_slot_cap = cap;
+    } else {
+        memset(s->null_slots, 0, cap * sizeof *s->null_slots);
+    }
+    for (size_t i = 0; i < s->null_count; i++)
+        *null_slot(s, s->null_names[i].alloc, sess_name(s, s->null_names[i].name)) = (uint32_t)i + 1;
+    return true;
+}
+
+bool sess_null_has(const session *s, size_t alloc, const char *name)
+{
+    const struct sess_null_name *e = null_find(s, alloc, name);
+    return e && e->held;
+}
 
 bool sess_null_add(session *s, size_t alloc, const char *name)
 {
-    if (sess_null_has(s, alloc, name))
+    struct sess_null_name *e = null_find(s, alloc, name);
+    if (e) {
+        e->held = true;
         return true;
+    }
     if (s->null_count == s->null_cap) {
         size_t cap = s->null_cap ? s->null_cap * 2 : 8;
         struct sess_null_name *grown = realloc(s->null_names, cap * sizeof *grown);
@@ -514,15 +559,22 @@ bool sess_null_add(session *s, size_t alloc, const char *name)
     uint32_t ref = intern_n(s, name, strlen(name));
     if (ref == 0)
         return false;
-    s->null_names[s->null_count++] = (struct sess_null_name){ref, (uint32_t)alloc};
-    return true;
+    s->null_names[s->null_count++] = (struct sess_null_name){ref, (uint32_t)alloc, true};
+    if (s->null_count * 2 <= s->null_slot_cap) {
+        *null_slot(s, alloc, name) = (uint32_t)s->null_count;
+        return true;
+    }
+    if (sess_null_reindex(s)) /* (a larger index, the new entry in it) */
+        return true;
+    s->null_count--;
+    return false;
 }
 
 void sess_null_drop(session *s, size_t alloc, const char *name)
 {
-    size_t i = null_find(s, alloc, name);
-    if (i != SIZE_MAX)
-        s->null_names[i] = s->null_names[--s->null_count];
+    struct sess_null_name *e = null_find(s, alloc, name);
+    if (e)
+        e->held = false;
 }
 
 void sess_unrecord(session *s, size_t keep)

@@ -98,12 +98,16 @@ struct session {
     sess_warning *warnings;
     size_t warning_count, warning_cap;
     /* names that hold NULL: an allocation so named failed before any block
-     * had the name (sess_null_*), per allocator */
+     * had the name (sess_null_*), per allocator; every name that ever did,
+     * with whether it holds NULL now, and an index of them by hash */
     struct sess_null_name {
         uint32_t name;       /* in the name pool */
         uint32_t alloc;
+        bool held;           /* it holds NULL now (a block made under it since clears it) */
     } *null_names;
     size_t null_count, null_cap;
+    uint32_t *null_slots;    /* (alloc, name) -> entry + 1, open addressing */
+    size_t null_slot_cap;
     types_registry *types;
     size_t step;
     uint32_t *history;       /* recorded commands (in the name pool), replayed by undo / rewind */
@@ -188,6 +192,8 @@ bool sess_record(session *s, const char *line);
 bool sess_null_add(session *s, size_t alloc, const char *name);
 void sess_null_drop(session *s, size_t alloc, const char *name);
 bool sess_null_has(const session *s, size_t alloc, const char *name);
+/* Rebuilds the index of the null names (after a checkpoint put them back). */
+bool sess_null_reindex(session *s);
 /* Forgets the recorded commands from index `keep` on. */
 void sess_unrecord(session *s, size_t keep);
 /* Frees everything a replay rebuilds; keeps the recorded steps. */

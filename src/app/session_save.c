@@ -309,6 +309,7 @@ static bool load_tables(session *s, const save_head *h, const as_loader *r)
               load_array(&nulls, &s->null_cap, &s->null_count, sizeof *s->null_names, r);
     s->warnings = warnings;
     s->null_names = nulls;
+    ok = ok && sess_null_reindex(s);
     ok = ok && load_history(s, h, r);
     (void)history;
     return ok;

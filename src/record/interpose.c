@@ -695,6 +695,26 @@ static __attribute__((noinline)) uint64_t take_place_regions(tbuf *b, const void
     }
 }
 
+/* The least place the calling thread's next call may take: past its own
+ * clock, the one counter of the single-threaded start, and now (the tick
+ * counter if the event is sampled, else 0). */
+static inline __attribute__((always_inline)) uint64_t place_floor(uint64_t now)
+{
+    uint64_t k = me.clock, base = __atomic_load_n(&next_seq.v, __ATOMIC_RELAXED);
+    k = k > base ? k : base;
+    return (k > now ? k : now) + 1;
+}
+
+/* Place k raised past the clock of region r, which the caller owns: the
+ * region's clock is raised to it with a plain store (see region_take). */
+static inline __attribute__((always_inline)) uint64_t place_owned(struct region *r, uint64_t k)
+{
+    uint64_t c = __atomic_load_n(&r->clock, __ATOMIC_RELAXED);
+    k = c >= k ? c + 1 : k;
+    __atomic_store_n(&r->clock, k, __ATOMIC_RELAXED);
+    return k;
+}
+
 /* A place while the process has threads (see above). b: the caller's
  * buffer, marked busy (NULL: it has none); block: the block the call
  * frees or gives, NULL for none; now: the tick counter if the event is
@@ -704,9 +724,7 @@ static __attribute__((noinline)) uint64_t take_place_regions(tbuf *b, const void
 static inline uint64_t take_place_mt(tbuf *b, const void *block, uint64_t now)
 {
     __atomic_signal_fence(__ATOMIC_SEQ_CST); /* what follows stays after the caller's busy mark (heavy_barrier does the rest) */
-    uint64_t k = me.clock, base = __atomic_load_n(&next_seq.v, __ATOMIC_RELAXED);
-    k = (k > base ? k : base);
-    k = (k > now ? k : now) + 1;
+    uint64_t k = place_floor(now);
     if (block == NULL) {
         if (!asym)
             __atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -716,12 +734,8 @@ static inline uint64_t take_place_mt(tbuf *b, const void *block, uint64_t now)
     chunk_span(block, &lo, &hi);
     if (hi > lo && lo >> REGION_SHIFT == (hi - 1) >> REGION_SHIFT && b != NULL) {
         struct region *r = region_at(lo >> REGION_SHIFT);
-        if (__atomic_load_n(&r->owner, __ATOMIC_RELAXED) == b && asym) {
-            uint64_t c = __atomic_load_n(&r->clock, __ATOMIC_RELAXED);
-            k = c >= k ? c + 1 : k;
-            __atomic_store_n(&r->clock, k, __ATOMIC_RELAXED);
-            return me.clock = k;
-        }
+        if (__atomic_load_n(&r->owner, __ATOMIC_RELAXED) == b && asym)
+            return me.clock = place_owned(r, k);
     }
     return me.clock = take_place_regions(b, block, k);
 }
@@ -860,6 +874,33 @@ static void emit_seq(unsigned kind, const void *ptr, size_t size, uint64_t arg, 
 
 static inline int multi_threaded(void) { return !__atomic_load_n(&__libc_single_threaded, __ATOMIC_RELAXED); }
 
+/* Appends the packed event of a malloc of glibc's heap or a free to b
+ * (what record_raw_pack does for these calls, less the fields they lack):
+ * flags the kind and RECORD_IS_NON_MAIN, now the ticks if sampled (else
+ * 0), seq its place; for a malloc (alloc) its size and its slack field
+ * (zigzag of the slack less glibc's rounding). */
+static inline __attribute__((always_inline)) void pack_call(tbuf *b, unsigned flags, uint64_t now, uint64_t seq,
+                                                            const void *p, bool alloc, size_t size,
+                                                            uint64_t slack_field)
+{
+    unsigned char *o = b->data + sizeof(record_raw_chunk) + b->n;
+    bool jump = seq != b->st.seq_next;
+    o[0] = (unsigned char)(flags | (now ? RECORD_HAS_NS : 0) | (jump ? RECORD_HAS_SEQ : 0));
+    size_t n = 1;
+    if (now)
+        __builtin_memcpy(o + 1, &now, 8), n = 9;
+    if (jump)
+        n += record_put_uint(o + n, seq - b->st.seq_next);
+    b->st.seq_next = seq + 1;
+    n += record_put_uint(o + n, record_zigzag((uint64_t)(uintptr_t)p - b->st.ptr));
+    b->st.ptr = (uint64_t)(uintptr_t)p;
+    if (alloc) {
+        n += record_put_uint(o + n, size);
+        n += record_put_uint(o + n, slack_field);
+    }
+    b->n += n;
+}
+
 /* The commonest calls, a malloc that got a block of glibc's heap and a
  * free of a block, packed straight into the thread's buffer: what
  * emit_seq and record_raw_pack do, less the fields these calls lack (a
@@ -881,25 +922,13 @@ static inline __attribute__((always_inline)) bool emit_fast(unsigned kind, const
     uint64_t now, seq = append_begin(b, mt, p, &now, &locked);
     if (b->n == 0)
         record_raw_begin(&b->st);
-    unsigned char *o = b->data + sizeof(record_raw_chunk) + b->n;
-    bool jump = seq != b->st.seq_next;
-    o[0] = (unsigned char)(kind | (now ? RECORD_HAS_NS : 0) | (jump ? RECORD_HAS_SEQ : 0) |
-                           (word & 4 ? RECORD_IS_NON_MAIN : 0));
-    size_t n = 1;
-    if (now)
-        __builtin_memcpy(o + 1, &now, 8), n = 9;
-    if (jump)
-        n += record_put_uint(o + n, seq - b->st.seq_next);
-    b->st.seq_next = seq + 1;
-    n += record_put_uint(o + n, record_zigzag((uint64_t)(uintptr_t)p - b->st.ptr));
-    b->st.ptr = (uint64_t)(uintptr_t)p;
+    uint64_t slack_field = 0;
     if (asked) {
         size_t usable = chunk_usable(word);
         size_t slack = usable > asked ? usable - asked : 0;
-        n += record_put_uint(o + n, size);
-        n += record_put_uint(o + n, record_zigzag((slack < UINT32_MAX ? slack : UINT32_MAX) - record_glibc_slack(size)));
+        slack_field = record_zigzag((slack < UINT32_MAX ? slack : UINT32_MAX) - record_glibc_slack(size));
     }
-    b->n += n;
+    pack_call(b, kind | (word & 4 ? RECORD_IS_NON_MAIN : 0), now, seq, p, asked != 0, size, slack_field);
     /* (past exit every event goes out at once: a call that began before it, too) */
     append_end(b, mt, locked, locked && __atomic_load_n(&unbuffered, __ATOMIC_RELAXED));
     return true;
@@ -923,12 +952,7 @@ static inline __attribute__((always_inline)) bool take_place_quick(tbuf *b, cons
         __atomic_store_n(&b->busy, 0, __ATOMIC_RELEASE);
         return false;
     }
-    uint64_t k = me.clock, base = __atomic_load_n(&next_seq.v, __ATOMIC_RELAXED);
-    k = (k > base ? k : base) + 1;
-    uint64_t c = __atomic_load_n(&r->clock, __ATOMIC_RELAXED);
-    k = c >= k ? c + 1 : k;
-    __atomic_store_n(&r->clock, k, __ATOMIC_RELAXED);
-    *seq = me.clock = k;
+    *seq = me.clock = place_owned(r, place_floor(0));
     return true;
 }
 
@@ -953,8 +977,7 @@ static inline __attribute__((always_inline)) bool emit_quick(unsigned kind, cons
     /* the chunk glibc's rounding gives (record_glibc_slack: the slack is
      * stored less that, 0 here), not mmapped (glibc's bit 2), of a size
      * from 1 (malloc(0) is asked 1 byte) to 2^31 */
-    uint64_t chunk = size + 8 + 15 < 32 ? 32 : (size + 8 + 15) & ~(uint64_t)15;
-    if (!frees && (((word & ~(size_t)5) ^ chunk) | ((size - 1) >> 31)))
+    if (!frees && (((word & ~(size_t)5) ^ record_glibc_chunk(size)) | ((size - 1) >> 31)))
         return false;
     uint64_t seq;
     if (!mt)
@@ -962,22 +985,8 @@ static inline __attribute__((always_inline)) bool emit_quick(unsigned kind, cons
     else if (!take_place_quick(b, p, word, &seq))
         return false;
     b->until_sample--;
-    unsigned char *o = b->data + sizeof(record_raw_chunk) + b->n;
-    size_t n = 1;
-    unsigned flags = kind | (frees ? 0 : (unsigned)(word & 4) << 4); /* (4: glibc's NON_MAIN_ARENA bit) */
-    if (seq != b->st.seq_next) {
-        flags |= RECORD_HAS_SEQ;
-        n += record_put_uint(o + n, seq - b->st.seq_next);
-    }
-    o[0] = (unsigned char)flags;
-    b->st.seq_next = seq + 1;
-    n += record_put_uint(o + n, record_zigzag((uint64_t)(uintptr_t)p - b->st.ptr));
-    b->st.ptr = (uint64_t)(uintptr_t)p;
-    if (!frees) {
-        n += record_put_uint(o + n, size);
-        o[n++] = 0; /* (the slack: as glibc's rounding gives) */
-    }
-    b->n += n;
+    /* (the slack field: 0, as glibc's rounding gives) */
+    pack_call(b, kind | (frees ? 0 : (unsigned)(word & 4) << 4), 0, seq, p, !frees, size, 0); /* (4 << 4: RECORD_IS_NON_MAIN) */
     if (b->n >= BUF_BYTES)
         flush_buf(b);
     if (mt)
